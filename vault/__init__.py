@@ -1,0 +1,1 @@
+"""Encrypted credentials and connected accounts. Knows nothing of Slack or HTTP."""
