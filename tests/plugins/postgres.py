@@ -1,0 +1,1 @@
+"""Pytest fixtures that provide a throwaway PostgreSQL server (filled in with the vault)."""
