@@ -1,0 +1,424 @@
+"""The `/affinity` grammar: text -> `Command` or `UsageError`. Pure; nothing here runs a tool.
+
+Every subcommand is one `Subcommand` entry (name, aliases, usage, whether it writes, examples and
+its argument reader). `parse` never guesses a write: a typo, a missing argument or a stray word
+yields a `UsageError`, and the caller shows it instead of running anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.commands.model import Command, EntityRef, ListRef, UsageError
+from bot.commands.tokenize import (
+    DOUBLE_QUOTES,
+    SINGLE_QUOTES,
+    Token,
+    strip_outer_quotes,
+    tokenize,
+    unescape_slack,
+)
+
+SLASH = "/affinity"
+
+ENTITY_WORDS = {
+    "person": "person", "persons": "person", "people": "person",
+    "org": "organization", "orgs": "organization", "organization": "organization",
+    "organisation": "organization", "company": "organization", "companies": "organization",
+}
+NOTE_TARGET_WORDS = {
+    **ENTITY_WORDS,
+    "deal": "opportunity", "deals": "opportunity", "opportunity": "opportunity",
+    "opp": "opportunity", "opportunities": "opportunity",
+}
+KIND_WORD = {"person": "person", "organization": "org", "opportunity": "deal"}
+
+_AFFINITY_URL_ID = re.compile(
+    r"affinity\.co/(?:persons|companies|organizations|opportunities|lists)/(\d+)", re.IGNORECASE
+)
+_ID = re.compile(r"^#?(\d{1,18})$")
+
+
+class ArgumentError(Exception):
+    """Raised by argument readers; becomes the `reason` of a `UsageError`."""
+
+    def __init__(self, reason: str, suggestion: str | None = None) -> None:
+        super().__init__(reason)
+        self.suggestion = suggestion
+
+
+def parse_id(text: str) -> int | None:
+    """`123`, `#123` or an Affinity link (`https://x.affinity.co/persons/123`) -> 123."""
+    text = text.strip()
+    match = _ID.match(text) or _AFFINITY_URL_ID.search(text)
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value if value > 0 else None
+
+
+class Args:
+    """The words after the subcommand, consumed left to right by a subcommand's reader."""
+
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        self.text, self.tokens, self.pos = text, tokens, 0
+
+    def remaining(self) -> list[Token]:
+        return self.tokens[self.pos :]
+
+    def word(self, what: str) -> Token:
+        if self.pos >= len(self.tokens):
+            raise ArgumentError(f"Missing {what}.")
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def id(self, what: str) -> int:
+        token = self.word(what)
+        value = parse_id(token.value)
+        if value is None:
+            raise ArgumentError(f"`{token.value}` is not a valid {what} (a number like 12345).")
+        return value
+
+    def kind(self, words: dict[str, str], what: str) -> str:
+        token = self.word(what)
+        kind = words.get(token.value.lower())
+        if kind is None:
+            raise ArgumentError(f"`{token.value}` is not a valid {what}.")
+        return kind
+
+    def rest_text(self, what: str) -> str:
+        """Everything left, exactly as typed (spacing, line breaks, quotes kept)."""
+        if self.pos >= len(self.tokens):
+            raise ArgumentError(f"Missing {what}.")
+        text = strip_outer_quotes(self.text[self.tokens[self.pos].start :])
+        self.pos = len(self.tokens)
+        if not text.strip():
+            raise ArgumentError(f"Missing {what}.")
+        return text.strip()
+
+    def rest_words(self, what: str) -> str:
+        """Everything left as one phrase, words joined by single spaces."""
+        words = [t.value for t in self.remaining() if t.value.strip()]
+        self.pos = len(self.tokens)
+        if not words:
+            raise ArgumentError(f"Missing {what}.")
+        return " ".join(" ".join(words).split())
+
+    def done(self) -> None:
+        extra = self.remaining()
+        if extra:
+            raise ArgumentError(f"Unexpected `{extra[0].value}`.")
+
+
+def _entity_ref(kind: str, args: Args, what: str) -> EntityRef:
+    remaining = args.remaining()
+    if len(remaining) == 1 and (value := parse_id(remaining[0].value)) is not None:
+        args.pos += 1
+        return EntityRef(kind=kind, id=value)  # type: ignore[arg-type]
+    return EntityRef(kind=kind, term=args.rest_words(what))  # type: ignore[arg-type]
+
+
+def _list_ref(token_values: list[str]) -> ListRef:
+    name = " ".join(" ".join(token_values).split())
+    if len(token_values) == 1 and (value := parse_id(token_values[0])) is not None:
+        return ListRef(id=value)
+    return ListRef(name=name)
+
+
+# --- argument readers, one per subcommand ------------------------------------------------------
+
+
+def _no_args(args: Args) -> dict[str, Any]:
+    args.done()
+    return {}
+
+
+def _help(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"topic": None}
+    word = args.word("topic").value.lower()
+    args.done()
+    topic = canonical_name(word)
+    if topic is None:
+        raise ArgumentError(f"There is no command `{word}`.", suggest(word))
+    return {"topic": topic}
+
+
+def _person(args: Args) -> dict[str, Any]:
+    return {"ref": _entity_ref("person", args, "name, email or id")}
+
+
+def _org(args: Args) -> dict[str, Any]:
+    return {"ref": _entity_ref("organization", args, "name, domain or id")}
+
+
+def _deals(args: Args) -> dict[str, Any]:
+    values = [t.value for t in args.remaining()]
+    args.rest_words("list name or id")
+    return {"list": _list_ref(values)}
+
+
+def _deal(args: Args) -> dict[str, Any]:
+    token = args.remaining()[0].value.lower() if args.remaining() else ""
+    if token in {"add", "remove", "rename", "new"}:
+        target = "new-deal" if token == "new" else f"{token}-deal" if token == "rename" else (
+            f"deal-{token}"
+        )
+        raise ArgumentError(f"`deal {token}` is written `{target}`.", target)
+    opportunity_id = args.id("deal id")
+    args.done()
+    return {"opportunity_id": opportunity_id}
+
+
+_NEW_DEAL_FLAGS = {
+    "--org": "organization_ids", "--organization": "organization_ids",
+    "--company": "organization_ids", "--person": "person_ids", "--people": "person_ids",
+    "--owner": "owner_id",
+}
+
+
+def _new_deal(args: Args) -> dict[str, Any]:
+    list_token = args.word('list (in quotes if it has spaces, e.g. "Series A")')
+    found: dict[str, list[int]] = {"organization_ids": [], "person_ids": [], "owner_id": []}
+    name_words: list[str] = []
+    while args.remaining():
+        token = args.word("deal name")
+        flag, _, inline = token.value.partition("=")
+        if token.quoted or not token.value.startswith("--"):
+            name_words.append(token.value)
+            continue
+        key = _NEW_DEAL_FLAGS.get(flag.lower())
+        if key is None:
+            raise ArgumentError(f"Unknown option `{flag}` (use --org, --person or --owner).")
+        raw = inline if inline else args.word(f"id after {flag}").value
+        value = parse_id(raw)
+        if value is None:
+            raise ArgumentError(f"`{raw}` after {flag} is not an id (a number like 12345).")
+        found[key].append(value)
+    if len(found["owner_id"]) > 1:
+        raise ArgumentError("Give --owner once.")
+    name = " ".join(" ".join(name_words).split())
+    if not name:
+        raise ArgumentError("Missing deal name.")
+    return {
+        "list": _list_ref([list_token.value]),
+        "name": name,
+        "organization_ids": tuple(dict.fromkeys(found["organization_ids"])),
+        "person_ids": tuple(dict.fromkeys(found["person_ids"])),
+        "owner_id": found["owner_id"][0] if found["owner_id"] else None,
+    }
+
+
+def _rename_deal(args: Args) -> dict[str, Any]:
+    opportunity_id = args.id("deal id")
+    return {"opportunity_id": opportunity_id, "name": " ".join(args.rest_text("new name").split())}
+
+
+def _deal_member(args: Args) -> dict[str, Any]:
+    opportunity_id = args.id("deal id")
+    entity_type = args.kind(ENTITY_WORDS, "kind (person or org)")
+    entity_id = args.id(f"{KIND_WORD[entity_type]} id")
+    args.done()
+    return {"opportunity_id": opportunity_id, "entity_type": entity_type, "entity_id": entity_id}
+
+
+def _note(args: Args) -> dict[str, Any]:
+    target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
+    target_id = args.id(f"{KIND_WORD[target]} id")
+    if not args.remaining():
+        raise ArgumentError(
+            f"Missing note text. To read notes instead: `notes {KIND_WORD[target]} {target_id}`."
+        )
+    return {"target": target, "target_id": target_id, "content": args.rest_text("note text")}
+
+
+def _notes(args: Args) -> dict[str, Any]:
+    target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
+    target_id = args.id(f"{KIND_WORD[target]} id")
+    if args.remaining():
+        raise ArgumentError(
+            f"`notes` only reads. To write a note: `note {KIND_WORD[target]} {target_id} <text>`."
+        )
+    return {"target": target, "target_id": target_id}
+
+
+def _add(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    if len(tokens) < 3:
+        raise ArgumentError("Missing list, kind (person or org) or id.")
+    list_values = [t.value for t in tokens[:-2]]
+    args.pos = len(tokens) - 2
+    entity_type = args.kind(ENTITY_WORDS, "kind (person or org)")
+    entity_id = args.id(f"{KIND_WORD[entity_type]} id")
+    return {"list": _list_ref(list_values), "entity_type": entity_type, "entity_id": entity_id}
+
+
+def _intro(args: Args) -> dict[str, Any]:
+    return {"ref": _entity_ref("person", args, "email, name or id")}
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    read: Callable[[Args], dict[str, Any]]
+    aliases: tuple[str, ...] = ()
+    writes: bool = False
+    examples: tuple[str, ...] = ()
+
+    @property
+    def full_usage(self) -> str:
+        return f"`{SLASH} {self.usage}`"
+
+
+_TABLE = (
+    Subcommand("help", "help [command]", "Show the commands, or the details of one.", _help,
+               ("?",), examples=("help", "help new-deal")),
+    Subcommand("connect", "connect", "Connect your own Affinity account with your API key.",
+               _no_args, ("login",)),
+    Subcommand("status", "status",
+               "Show which Affinity account you are connected as and what your key can do.",
+               _no_args, ("whoami",)),
+    Subcommand("disconnect", "disconnect", "Forget your Affinity API key.", _no_args,
+               ("logout",)),
+    Subcommand("person", "person <name|email|id>", "Look up a person.", _person,
+               ("people", "persons"), examples=("person Jane Smith", "person jane@acme.com")),
+    Subcommand("org", "org <name|domain|id>", "Look up an organization.", _org,
+               ("company", "organization", "organisation", "companies"),
+               examples=("org Acme", "org acme.com")),
+    Subcommand("lists", "lists", "Show your Affinity lists by type.", _no_args),
+    Subcommand("deals", "deals <list name|list id>", "Show a deal pipeline by stage.", _deals,
+               ("pipeline",), examples=("deals Series A", "deals 4521")),
+    Subcommand("deal", "deal <id>", "Show one deal.", _deal, examples=("deal 981",)),
+    Subcommand("new-deal",
+               'new-deal "<list>" <deal name…> [--org <id>]… [--person <id>]… [--owner <id>]',
+               "Create a deal in a pipeline.", _new_deal, writes=True,
+               examples=('new-deal "Series A" Acme Seed Round --org 310 --person 42',)),
+    Subcommand("rename-deal", "rename-deal <id> <new name…>", "Rename a deal.", _rename_deal,
+               writes=True, examples=("rename-deal 981 Acme Series A",)),
+    Subcommand("deal-add", "deal-add <id> person|org <id>",
+               "Attach a person or organization to a deal.", _deal_member, writes=True,
+               examples=("deal-add 981 person 42",)),
+    Subcommand("deal-remove", "deal-remove <id> person|org <id>",
+               "Detach a person or organization from a deal.", _deal_member, writes=True,
+               examples=("deal-remove 981 org 310",)),
+    Subcommand("note", "note person|org|deal <id> <text…>", "Log a note.", _note,
+               writes=True, examples=("note deal 981 Met the founders, strong team.",)),
+    Subcommand("notes", "notes person|org|deal <id>", "Read the notes on a record.", _notes,
+               examples=("notes org 310",)),
+    Subcommand("add", 'add "<list>" person|org <id>', "Add a person or organization to a list.",
+               _add, writes=True, examples=('add "Portfolio" org 310',)),
+    Subcommand("intro", "intro <email|name|id>", "Who on your team knows this person best.",
+               _intro, ("who-knows",), examples=("intro jane@acme.com",)),
+)
+
+SUBCOMMANDS: dict[str, Subcommand] = {s.name: s for s in _TABLE}
+_BY_WORD: dict[str, str] = {
+    word: s.name for s in _TABLE for word in (s.name, *s.aliases)
+}
+GENERAL_USAGE = f"`{SLASH} <command> …` — type `{SLASH} help` for the list."
+
+
+def canonical_name(word: str) -> str | None:
+    """`pipeline` -> `deals`; None for a word that is no subcommand or alias."""
+    return _BY_WORD.get(word.lower())
+
+
+def suggest(word: str) -> str | None:
+    """The subcommand a mistyped word most likely meant (`dels` -> `deals`), or None."""
+    close = difflib.get_close_matches(word.lower(), list(_BY_WORD), n=1, cutoff=0.6)
+    return _BY_WORD[close[0]] if close else None
+
+
+def usage_of(name: str) -> str:
+    return SUBCOMMANDS[name].full_usage
+
+
+def parse(text: str) -> Command | UsageError:
+    """Parse the text after `/affinity`. Empty text means help."""
+    text = unescape_slack(text or "").strip()
+    if text.lower().startswith(SLASH):
+        text = text[len(SLASH) :].strip()
+    tokens = tokenize(text)
+    if not tokens:
+        return Command("help", {"topic": None})
+    word = tokens[0].value
+    name = canonical_name(word)
+    if name is None:
+        return _unknown(word, text)
+    spec = SUBCOMMANDS[name]
+    try:
+        args = spec.read(Args(text, tokens[1:]))
+    except ArgumentError as error:
+        return UsageError(str(error), spec.full_usage, name, error.suggestion)
+    return Command(name, args)
+
+
+def _unknown(word: str, text: str) -> UsageError:
+    guess = suggest(word)
+    reason = f"Unknown command `{word}`."
+    if guess is None and (("@" in word) or len(text.split()) <= 3) and parse_id(word) is None:
+        guess = f"person {text}"  # "/affinity Jane Smith": they probably want a lookup
+    return UsageError(reason, GENERAL_USAGE, None, guess)
+
+
+# --- formatting back to text --------------------------------------------------------------------
+
+
+_QUOTE_OR_DASH = DOUBLE_QUOTES + SINGLE_QUOTES + "-"
+
+
+def quote(value: str) -> str:
+    """Quote a word for the grammar when it needs it (spaces, leading quote or dash)."""
+    if value and not any(c.isspace() for c in value) and value[0] not in _QUOTE_OR_DASH:
+        return value
+    return '"' + value.replace('"', "'") + '"'
+
+
+def _kind_word(kind: str) -> str:
+    return KIND_WORD[kind]
+
+
+_FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
+    "help": lambda c: [c["topic"]] if c.get("topic") else [],
+    "person": lambda c: [str(c["ref"])],
+    "org": lambda c: [str(c["ref"])],
+    "intro": lambda c: [str(c["ref"])],
+    "deals": lambda c: [str(c["list"])],
+    "deal": lambda c: [str(c["opportunity_id"])],
+    "rename-deal": lambda c: [str(c["opportunity_id"]), c["name"]],
+    "deal-add": lambda c: [str(c["opportunity_id"]), _kind_word(c["entity_type"]),
+                           str(c["entity_id"])],
+    "deal-remove": lambda c: [str(c["opportunity_id"]), _kind_word(c["entity_type"]),
+                              str(c["entity_id"])],
+    "note": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["content"]],
+    "notes": lambda c: [_kind_word(c["target"]), str(c["target_id"])],
+    "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],
+}
+
+
+def _format_new_deal(command: Command) -> list[str]:
+    parts = [quote(str(command["list"])), quote(command["name"])]
+    parts += [f"--org {i}" for i in command["organization_ids"]]
+    parts += [f"--person {i}" for i in command["person_ids"]]
+    if command.get("owner_id") is not None:
+        parts.append(f"--owner {command['owner_id']}")
+    return parts
+
+
+_FORMATTERS["new-deal"] = _format_new_deal
+
+
+def format_command(command: Command) -> str:
+    """`Command` -> text that `parse` turns back into an equal `Command` (no leading slash)."""
+    parts = _FORMATTERS.get(command.name, lambda c: [])(command)
+    return " ".join([command.name, *parts])
