@@ -1,4 +1,4 @@
-"""Where the vault keeps its data, from the environment, with the defaults documented in docs/vault.md."""
+"""Where the vault keeps its data: the environment, with the defaults in docs/vault.md."""
 
 from __future__ import annotations
 

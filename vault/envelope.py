@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class Sealed:
-    """What is stored: nonce-prefixed ciphertext, nonce-prefixed wrapped data key, key id, version."""
+    """What is stored: ciphertext and wrapped data key (each nonce-prefixed), key id, version."""
 
     ciphertext: bytes
     wrapped_key: bytes

@@ -178,4 +178,6 @@ def _dev_keyring(path: Path) -> Keyring:
     try:
         return parse_master_keys(path.read_text())
     except VaultConfigurationError as exc:
-        raise VaultConfigurationError(f"the development key file {path} is damaged: {exc}") from None
+        raise VaultConfigurationError(
+            f"the development key file {path} is damaged: {exc}"
+        ) from None

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
-import pytest
-from sqlalchemy import inspect, text
-
 from vault import db
 
 

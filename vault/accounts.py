@@ -1,0 +1,385 @@
+"""Connected accounts: one per (connection name, identifier), each with its sealed credential.
+
+`Vault(engine, keyring)` is the repository. Every method runs in its own short transaction.
+Statuses (see docs/vault.md): PENDING (no key), ACTIVE (usable key), REVOKED (key stopped working
+or is unreadable; the user must reconnect). Every status change writes a history row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from vault.envelope import Sealed, open_sealed, seal
+from vault.errors import AccountNotFound, CredentialUnavailable, CredentialUnreadable
+from vault.keyring import Keyring
+from vault.models import AccountRow, CachedListRow, Status, StatusChangeRow
+from vault.records import AffinityList, AffinityProfile, ConnectedAccount, StatusChange
+from vault.secrets import Secret
+
+log = logging.getLogger(__name__)
+
+AFFINITY = "affinity"
+UNREADABLE_REASON = "credential unreadable"
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def sealed_of(row: AccountRow) -> Sealed | None:
+    if row.ciphertext is None or row.wrapped_key is None or row.kid is None:
+        return None
+    return Sealed(row.ciphertext, row.wrapped_key, row.kid, row.format_version or 0)
+
+
+class Vault:
+    """The repository of connected accounts and their encrypted credentials."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, *, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self._clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Vault({self.engine.url.render_as_string()!r}, {self.keyring!r})"
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def get_or_create_connected_account(
+        self, connection_name: str, identifier: str
+    ) -> ConnectedAccount:
+        """The account, created PENDING if missing. Racing callers create exactly one row."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            account_id = self._insert_if_missing(session, connection_name, identifier, now)
+            if account_id is not None:
+                self._record(session, account_id, None, Status.PENDING, "created", now)
+            return self._view(session, self._require(session, connection_name, identifier))
+
+    def get_account(self, connection_name: str, identifier: str) -> ConnectedAccount | None:
+        with self._sessions.begin() as session:
+            row = self._load(session, connection_name, identifier)
+            return self._view(session, row) if row else None
+
+    def list_accounts(
+        self, status: Status | str | None = None, connection_name: str | None = None
+    ) -> list[ConnectedAccount]:
+        query = select(AccountRow).order_by(AccountRow.id)
+        if status is not None:
+            query = query.where(AccountRow.status == Status(status).value)
+        if connection_name is not None:
+            query = query.where(AccountRow.connection_name == connection_name)
+        with self._sessions.begin() as session:
+            return [self._view(session, row) for row in session.scalars(query)]
+
+    def status_history(self, connection_name: str, identifier: str) -> list[StatusChange]:
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier)
+            changes = session.scalars(
+                select(StatusChangeRow)
+                .where(StatusChangeRow.account_id == row.id)
+                .order_by(StatusChangeRow.id)
+            )
+            return [
+                StatusChange(
+                    c.changed_at,
+                    Status(c.from_status) if c.from_status else None,
+                    Status(c.to_status),
+                    c.reason,
+                )
+                for c in changes
+            ]
+
+    # -- credentials ------------------------------------------------------------------------
+
+    def connect(
+        self,
+        connection_name: str,
+        identifier: str,
+        api_key: Secret | str,
+        profile: AffinityProfile,
+        lists: Iterable[AffinityList] | None = None,
+    ) -> ConnectedAccount:
+        """Store a key the caller has verified with Affinity, and whose key it is -> ACTIVE."""
+        secret = api_key if isinstance(api_key, Secret) else Secret(api_key)
+        if not secret.reveal().strip():
+            raise ValueError("an empty API key cannot be connected")
+        self.get_or_create_connected_account(connection_name, identifier)
+        sealed = seal(self.keyring, connection_name, identifier, secret)
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier, for_update=True)
+            reason = "reconnected" if row.connected_at else "connected"
+            _store_sealed(row, sealed)
+            _store_profile(row, profile)
+            row.connected_at = row.last_verified_at = now
+            self._set_status(session, row, Status.ACTIVE, reason, now)
+            if lists is not None:
+                self._replace_lists(session, row, lists, now)
+            return self._view(session, row)
+
+    def get_credential(self, connection_name: str, identifier: str) -> Secret:
+        """The account's key, only if ACTIVE; CredentialUnavailable (with .status) otherwise.
+
+        A credential that will not open marks this account REVOKED ("credential unreadable")
+        and raises CredentialUnavailable: it never returns another account's key.
+        """
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier)
+            if row.status != Status.ACTIVE:
+                raise CredentialUnavailable(
+                    connection_name, identifier, row.status, row.status_reason
+                )
+            sealed, account_id = sealed_of(row), row.id
+        try:
+            if sealed is None:
+                raise CredentialUnreadable("ACTIVE account holds no sealed credential")
+            return open_sealed(self.keyring, connection_name, identifier, sealed)
+        except CredentialUnreadable as exc:
+            log.warning(
+                "vault: credential for %s / %s did not open (%s); marking it REVOKED",
+                connection_name,
+                identifier,
+                exc,
+            )
+            self._mark_unreadable(account_id, sealed)
+            raise CredentialUnavailable(
+                connection_name, identifier, Status.REVOKED, UNREADABLE_REASON
+            ) from exc
+
+    def mark_revoked(self, connection_name: str, identifier: str, reason: str) -> ConnectedAccount:
+        """ACTIVE -> REVOKED (e.g. Affinity answered 401). Any other status is left as it is."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier, for_update=True)
+            if row.status == Status.ACTIVE:
+                row.revoked_at = now
+                self._set_status(session, row, Status.REVOKED, reason, now)
+            return self._view(session, row)
+
+    def disconnect(
+        self, connection_name: str, identifier: str, reason: str = "disconnected"
+    ) -> ConnectedAccount:
+        """Erase the sealed key, data key, profile and cached lists -> PENDING."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier, for_update=True)
+            if row.status == Status.PENDING and row.ciphertext is None:
+                return self._view(session, row)
+            _erase_credential(row)
+            row.connected_at = row.last_verified_at = row.lists_fetched_at = None
+            session.execute(delete(CachedListRow).where(CachedListRow.account_id == row.id))
+            self._set_status(session, row, Status.PENDING, reason, now)
+            return self._view(session, row)
+
+    def touch_verified(self, connection_name: str, identifier: str) -> None:
+        """Record that the key was just checked with Affinity and still works."""
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier, for_update=True)
+            row.last_verified_at = row.updated_at = self._clock()
+
+    def cache_lists(
+        self, connection_name: str, identifier: str, lists: Iterable[AffinityList]
+    ) -> ConnectedAccount:
+        """Replace the account's cached Affinity lists, stamped with the time fetched."""
+        with self._sessions.begin() as session:
+            row = self._require(session, connection_name, identifier, for_update=True)
+            self._replace_lists(session, row, lists, self._clock())
+            return self._view(session, row)
+
+    def delete_for_identifier(self, identifier: str) -> int:
+        """Erase every account of this identifier (e.g. a deactivated Slack user), with its
+        credential, cached lists and history. Returns how many accounts were deleted."""
+        with self._sessions.begin() as session:
+            ids = list(
+                session.scalars(select(AccountRow.id).where(AccountRow.identifier == identifier))
+            )
+            if ids:
+                for table in (StatusChangeRow, CachedListRow):
+                    session.execute(delete(table).where(table.account_id.in_(ids)))
+                session.execute(delete(AccountRow).where(AccountRow.id.in_(ids)))
+            return len(ids)
+
+    def unknown_key_ids(self) -> set[str]:
+        """Master key ids referenced by stored credentials but missing from the keyring."""
+        with self._sessions.begin() as session:
+            kids = session.scalars(
+                select(AccountRow.kid).where(AccountRow.kid.is_not(None)).distinct()
+            )
+            return {kid for kid in kids if kid not in self.keyring}
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _insert_if_missing(
+        self, session: Session, connection_name: str, identifier: str, now: datetime
+    ) -> int | None:
+        """INSERT ... ON CONFLICT DO NOTHING; the new id, or None if the row already existed."""
+        values = dict(
+            connection_name=connection_name,
+            identifier=identifier,
+            status=Status.PENDING.value,
+            status_reason=None,
+            status_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        dialect = session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = (
+                insert(AccountRow)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["connection_name", "identifier"])
+                .returning(AccountRow.id)
+            )
+            return session.execute(statement).scalar_one_or_none()
+        try:  # other backends: rely on the unique constraint
+            with session.begin_nested():
+                row = AccountRow(**values)
+                session.add(row)
+            return row.id
+        except IntegrityError:
+            return None
+
+    def _load(
+        self, session: Session, connection_name: str, identifier: str, for_update: bool = False
+    ) -> AccountRow | None:
+        query = select(AccountRow).where(
+            AccountRow.connection_name == connection_name, AccountRow.identifier == identifier
+        )
+        if for_update:
+            query = query.with_for_update()
+        return session.scalars(query).one_or_none()
+
+    def _require(
+        self, session: Session, connection_name: str, identifier: str, for_update: bool = False
+    ) -> AccountRow:
+        row = self._load(session, connection_name, identifier, for_update)
+        if row is None:
+            raise AccountNotFound(connection_name, identifier)
+        return row
+
+    def _set_status(
+        self, session: Session, row: AccountRow, to: Status, reason: str | None, now: datetime
+    ) -> None:
+        self._record(session, row.id, Status(row.status), to, reason, now)
+        row.status, row.status_reason = to.value, reason
+        row.status_changed_at = row.updated_at = now
+        if to != Status.REVOKED:
+            row.revoked_at = None
+
+    @staticmethod
+    def _record(
+        session: Session,
+        account_id: int,
+        from_status: Status | None,
+        to: Status,
+        reason: str | None,
+        now: datetime,
+    ) -> None:
+        session.add(
+            StatusChangeRow(
+                account_id=account_id,
+                changed_at=now,
+                from_status=from_status.value if from_status else None,
+                to_status=to.value,
+                reason=reason,
+            )
+        )
+
+    def _mark_unreadable(self, account_id: int, seen: Sealed | None) -> None:
+        """REVOKED, unless the row changed since we read it (e.g. a reconnect in between)."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(AccountRow).where(AccountRow.id == account_id).with_for_update()
+            ).one_or_none()
+            if row is None or row.status != Status.ACTIVE or sealed_of(row) != seen:
+                return
+            row.revoked_at = now
+            self._set_status(session, row, Status.REVOKED, UNREADABLE_REASON, now)
+
+    @staticmethod
+    def _replace_lists(
+        session: Session, row: AccountRow, lists: Iterable[AffinityList], now: datetime
+    ) -> None:
+        session.execute(delete(CachedListRow).where(CachedListRow.account_id == row.id))
+        unique = {item.id: item for item in lists}
+        session.add_all(
+            CachedListRow(
+                account_id=row.id,
+                list_id=item.id,
+                name=item.name,
+                type=str(item.type),
+                fetched_at=now,
+            )
+            for item in unique.values()
+        )
+        row.lists_fetched_at = row.updated_at = now
+
+    @staticmethod
+    def _view(session: Session, row: AccountRow) -> ConnectedAccount:
+        session.flush()
+        lists = session.scalars(
+            select(CachedListRow)
+            .where(CachedListRow.account_id == row.id)
+            .order_by(CachedListRow.list_id)
+        )
+        return ConnectedAccount(
+            id=row.id,
+            connection_name=row.connection_name,
+            identifier=row.identifier,
+            status=Status(row.status),
+            status_reason=row.status_reason,
+            status_changed_at=row.status_changed_at,
+            revoked_at=row.revoked_at,
+            has_credential=row.ciphertext is not None,
+            kid=row.kid,
+            profile=_profile_of(row),
+            connected_at=row.connected_at,
+            last_verified_at=row.last_verified_at,
+            lists=tuple(AffinityList(item.list_id, item.name, item.type) for item in lists),
+            lists_fetched_at=row.lists_fetched_at,
+            created_at=row.created_at,
+        )
+
+
+def _store_sealed(row: AccountRow, sealed: Sealed) -> None:
+    row.ciphertext, row.wrapped_key = sealed.ciphertext, sealed.wrapped_key
+    row.kid, row.format_version = sealed.kid, sealed.version
+
+
+def _erase_credential(row: AccountRow) -> None:
+    row.ciphertext = row.wrapped_key = row.kid = row.format_version = None
+    _store_profile(row, None)
+
+
+def _store_profile(row: AccountRow, profile: AffinityProfile | None) -> None:
+    row.affinity_user_id = profile.user_id if profile else None
+    row.affinity_user_name = profile.user_name if profile else None
+    row.affinity_user_email = profile.user_email if profile else None
+    row.affinity_tenant_id = profile.tenant_id if profile else None
+    row.affinity_tenant_name = profile.tenant_name if profile else None
+    row.affinity_tenant_subdomain = profile.tenant_subdomain if profile else None
+
+
+def _profile_of(row: AccountRow) -> AffinityProfile | None:
+    if row.affinity_user_id is None or row.affinity_tenant_id is None:
+        return None
+    return AffinityProfile(
+        user_id=row.affinity_user_id,
+        user_name=row.affinity_user_name or "",
+        user_email=row.affinity_user_email,
+        tenant_id=row.affinity_tenant_id,
+        tenant_name=row.affinity_tenant_name or "",
+        tenant_subdomain=row.affinity_tenant_subdomain,
+    )
