@@ -1,1 +1,39 @@
-"""Affinity's REST API (V1 and V2), the tool catalog, and a local sandbox. Knows nothing of Slack."""
+"""Affinity's REST API (V1 and V2), the tool catalog, and a local sandbox.
+
+Knows nothing of Slack. The client never imports the sandbox.
+"""
+
+from .client import AffinityClient
+from .errors import (
+    AffinityError,
+    AffinityTransportError,
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    ToolInputError,
+    UnknownOutcomeError,
+)
+from .ratelimit import RateLimitSnapshot
+from .tools import TOOLS, Tool, run_tool, tool_definitions
+
+__all__ = [
+    "TOOLS",
+    "AffinityClient",
+    "AffinityError",
+    "AffinityTransportError",
+    "AuthenticationError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitSnapshot",
+    "RateLimitedError",
+    "ServerError",
+    "Tool",
+    "ToolInputError",
+    "UnknownOutcomeError",
+    "run_tool",
+    "tool_definitions",
+]

@@ -1,0 +1,318 @@
+"""``AffinityClient``: one pooled HTTP client per key, both API versions, retries, budgets."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import (
+    AffinityError,
+    AffinityTransportError,
+    RateLimitedError,
+    ServerError,
+    UnknownOutcomeError,
+    error_from_response,
+)
+from .pagination import Page, PageCursor, v1_page, v2_page
+from .ratelimit import RateLimitSnapshot, key_fingerprint, limiter_for_key
+from .retry import NOT_SENT_ERRORS, SAFE_METHODS, RetryPolicy, server_retry_after
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.affinity.co"
+V2_API_VERSION = "2024-01-01"
+USER_AGENT = "affinity-for-slack/0.1 (+https://github.com/; httpx)"
+
+Params = Mapping[str, Any] | None
+
+
+class AffinityClient:
+    """A client for one Affinity API key.
+
+    V1 paths (``/persons``) go to the base URL with Basic or Bearer auth; V2 paths (``/v2/…``)
+    with Bearer auth and ``X-Affinity-Api-Version`` pinned. Every call is bounded by
+    ``max_call_seconds`` including retries and waits. The key never appears in ``repr``,
+    exception messages or logs.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        v1_auth: Literal["basic", "bearer"] = "basic",
+        timeout: float = 20.0,
+        connect_timeout: float = 5.0,
+        max_call_seconds: float = 45.0,
+        retry: RetryPolicy | None = None,
+        requests_per_minute: int = 900,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise ValueError("api_key is empty")
+        if v1_auth not in ("basic", "bearer"):
+            raise ValueError("v1_auth must be 'basic' or 'bearer'")
+        self.__key = api_key.strip()
+        self.key_fingerprint = key_fingerprint(self.__key)
+        self.base_url = base_url.rstrip("/")
+        self._base_path = urlsplit(self.base_url).path.rstrip("/")
+        self.v1_auth = v1_auth
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.max_call_seconds = max_call_seconds
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._limiter = limiter_for_key(self.__key, requests_per_minute)
+        self._rate_limit = RateLimitSnapshot()
+        self._memo: dict[Any, tuple[float, Any]] = {}
+        self.request_count = 0
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        basic = base64.b64encode(f":{self.__key}".encode()).decode()
+        bearer = f"Bearer {self.__key}"
+        self._auth = {
+            "v1": f"Basic {basic}" if v1_auth == "basic" else bearer,
+            "v2": bearer,
+        }
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AffinityClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AffinityClient(base_url={self.base_url!r}, key=<{self.key_fingerprint}>)"
+
+    __str__ = __repr__
+
+    @property
+    def rate_limit(self) -> RateLimitSnapshot:
+        """The budgets reported by the most recent response."""
+        return self._rate_limit
+
+    # -- verbs -------------------------------------------------------------------------------
+    def get(self, path: str, params: Params = None, *, resource: str | None = None) -> Any:
+        return self.request("GET", path, params=params, resource=resource)
+
+    def post(self, path: str, json: Any = None, *, idempotent: bool = False,
+             resource: str | None = None, operation: str | None = None) -> Any:
+        return self.request("POST", path, json=json, idempotent=idempotent,
+                            resource=resource, operation=operation)
+
+    def put(self, path: str, json: Any = None, *, idempotent: bool = False,
+            resource: str | None = None, operation: str | None = None) -> Any:
+        return self.request("PUT", path, json=json, idempotent=idempotent,
+                            resource=resource, operation=operation)
+
+    def patch(self, path: str, json: Any = None, *, idempotent: bool = False,
+              resource: str | None = None, operation: str | None = None) -> Any:
+        return self.request("PATCH", path, json=json, idempotent=idempotent,
+                            resource=resource, operation=operation)
+
+    # -- pagination --------------------------------------------------------------------------
+    def page(self, path: str, params: Params = None, *, items_key: str | None = None,
+             cursor: PageCursor | None = None, resource: str | None = None) -> Page:
+        """Fetch one page of a V1 or V2 collection, starting at ``cursor`` if given.
+
+        V1 pages repeat the same params plus ``page_token``; V2 pages follow ``nextUrl`` as
+        given (its path and query, re-based onto this client's base URL).
+        """
+        version = api_version_of(path)
+        if cursor is not None and cursor.api_version != version:
+            raise ValueError("page cursor is for the other API version")
+        if version == "v2":
+            if cursor is not None:
+                body = self.get(self._rebase(cursor.value), resource=resource)
+            else:
+                body = self.get(path, params, resource=resource)
+            return v2_page(body)
+        query = dict(params or {})
+        if cursor is not None:
+            query["page_token"] = cursor.value
+        body = self.get(path, query, resource=resource)
+        return v1_page(body, items_key or "data")
+
+    def iter_pages(self, path: str, params: Params = None, *, items_key: str | None = None,
+                   resource: str | None = None) -> Iterator[Page]:
+        cursor: PageCursor | None = None
+        while True:
+            page = self.page(path, params, items_key=items_key, cursor=cursor, resource=resource)
+            yield page
+            if page.next is None or page.next == cursor:
+                return
+            cursor = page.next
+
+    def iter_items(self, path: str, params: Params = None, *, items_key: str | None = None,
+                   resource: str | None = None) -> Iterator[Any]:
+        for page in self.iter_pages(path, params, items_key=items_key, resource=resource):
+            yield from page.items
+
+    def _rebase(self, path_and_query: str) -> str:
+        if self._base_path and path_and_query.startswith(self._base_path + "/"):
+            return path_and_query[len(self._base_path):]
+        return path_and_query
+
+    # -- identity ----------------------------------------------------------------------------
+    def whoami(self) -> dict[str, Any]:
+        """``{user: {id, name, email}, tenant: {id, name, subdomain}}`` for this key."""
+        body = self.get("/auth/whoami")
+        user = body.get("user") or {}
+        tenant = body.get("tenant") or {}
+        name = " ".join(p for p in (user.get("firstName"), user.get("lastName")) if p).strip()
+        return {
+            "user": {
+                "id": user.get("id"),
+                "name": name or None,
+                "email": user.get("email") or user.get("emailAddress"),
+            },
+            "tenant": {
+                "id": tenant.get("id"),
+                "name": tenant.get("name"),
+                "subdomain": tenant.get("subdomain"),
+            },
+        }
+
+    # -- memo for slow-changing metadata (list definitions) -------------------------------------
+    def memo(self, key: Any, ttl: float, load: Callable[[], Any]) -> Any:
+        """Return a value cached on this client for ``ttl`` seconds, loading it if stale."""
+        now = self._clock()
+        hit = self._memo.get(key)
+        if hit and now - hit[0] < ttl:
+            return hit[1]
+        value = load()
+        self._memo[key] = (now, value)
+        return value
+
+    def forget(self, key: Any) -> None:
+        self._memo.pop(key, None)
+
+    # -- the core ----------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        resource: str | None = None,
+        operation: str | None = None,
+    ) -> Any:
+        """Send one logical request with the retry rules of :mod:`affinity_client.retry`."""
+        method = method.upper()
+        version = api_version_of(path)
+        safe = method in SAFE_METHODS or bool(idempotent)
+        operation = operation or f"{method} {path.split('?')[0]}"
+        deadline = self._clock() + self.max_call_seconds
+        headers = {"Authorization": self._auth[version]}
+        if version == "v2":
+            headers["X-Affinity-Api-Version"] = V2_API_VERSION
+        query = _encode_params(params)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._take_rate_slot(deadline)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise AffinityTransportError(
+                    "Affinity did not answer in time.", api_version=version)
+            timeout = httpx.Timeout(min(self.timeout, remaining),
+                                    connect=min(self.connect_timeout, remaining))
+            try:
+                self.request_count += 1
+                response = self._http.request(method, path, params=query, json=json,
+                                              headers=headers, timeout=timeout)
+            except NOT_SENT_ERRORS:
+                error: AffinityError = AffinityTransportError(api_version=version)
+                delay = self.retry.backoff(attempt)
+            except httpx.TransportError as exc:
+                if not safe:
+                    log.warning("write %s outcome unknown: %s", operation, type(exc).__name__)
+                    raise UnknownOutcomeError(operation=operation, api_version=version) from None
+                error = AffinityTransportError(api_version=version)
+                delay = self.retry.backoff(attempt)
+            else:
+                snapshot = RateLimitSnapshot.from_headers(response.headers)
+                if snapshot is not None:
+                    self._rate_limit = snapshot
+                if response.is_success:
+                    return _decode(response)
+                error = error_from_response(
+                    response, api_version=version, resource=resource,
+                    retry_after=server_retry_after(response.headers), scrub=self.__key)
+                status = response.status_code
+                if status == 429:
+                    delay = self.retry.rate_limit_delay(attempt, response.headers)
+                elif status >= 500:
+                    if not safe:
+                        raise UnknownOutcomeError(
+                            operation=operation, status=status, api_version=version,
+                            request_id=error.request_id)
+                    delay = self.retry.backoff(attempt)
+                else:
+                    raise error
+            if attempt >= self.retry.max_attempts or self._clock() + delay > deadline:
+                raise error
+            log.info("retrying %s after %s (attempt %d, %.2fs)", operation,
+                     type(error).__name__, attempt, delay)
+            self._sleep(delay)
+
+    def _take_rate_slot(self, deadline: float) -> None:
+        """Wait for the per-key limiter, but never past the call's deadline."""
+        while True:
+            wait = self._limiter.try_acquire(self._clock())
+            if wait <= 0:
+                return
+            if self._clock() + wait > deadline:
+                raise RateLimitedError(
+                    "This key is at its per-minute request budget; try again shortly.",
+                    retry_after=wait)
+            self._sleep(wait)
+
+
+def api_version_of(path: str) -> str:
+    return "v2" if path == "/v2" or path.startswith("/v2/") else "v1"
+
+
+def _encode_params(params: Params) -> list[tuple[str, Any]] | None:
+    """Drop ``None``, spell booleans ``true``/``false``, repeat list params (``ids=1&ids=2``)."""
+    if not params:
+        return None
+    out: list[tuple[str, Any]] = []
+    for name, value in params.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item is None:
+                continue
+            out.append((name, ("true" if item else "false") if isinstance(item, bool) else item))
+    return out
+
+
+def _decode(response: httpx.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise ServerError("Affinity sent a response that is not JSON.",
+                          status=response.status_code) from None

@@ -1,0 +1,216 @@
+"""One error hierarchy for both API versions (see docs/tool-results.md).
+
+Every message is a single line that is safe to show a user: it never carries the API key
+(the client scrubs it) nor a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+_MAX_MESSAGE = 300
+
+
+class AffinityError(Exception):
+    """Base of everything ``affinity_client`` raises."""
+
+    default_message = "Affinity request failed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        api_version: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.message = _one_line(message or self.default_message)
+        self.status = status
+        self.api_version = api_version
+        self.request_id = request_id
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status={self.status!r})"
+
+
+class ToolInputError(AffinityError):
+    """The input failed the tool's schema or a pre-check; nothing was sent."""
+
+    def __init__(self, message: str, *, field: str | None = None, tool: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.tool = tool
+
+
+class AuthenticationError(AffinityError):
+    default_message = "Affinity rejected the API key (invalid or revoked)."
+
+
+class PermissionDeniedError(AffinityError):
+    default_message = "The Affinity user of this key lacks permission for this."
+
+    def __init__(self, message: str | None = None, *, resource: str | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.resource = resource
+
+
+class NotFoundError(AffinityError):
+    default_message = "Not found in Affinity."
+
+    def __init__(self, message: str | None = None, *, resource: str | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.resource = resource
+
+
+class InvalidRequestError(AffinityError):
+    default_message = "Affinity refused the request as invalid."
+
+    def __init__(self, message: str | None = None, *, param: str | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.param = param
+
+
+class RateLimitedError(AffinityError):
+    default_message = "Affinity rate limit reached; try again shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(AffinityError):
+    default_message = "Affinity had a server error; try again later."
+
+
+class AffinityTransportError(AffinityError):
+    default_message = "Could not reach Affinity (timeout or connection error)."
+
+
+class UnknownOutcomeError(AffinityError):
+    """A write whose outcome cannot be known. It was sent once and never repeated."""
+
+    default_message = (
+        "Affinity did not confirm the change; it may or may not have been applied. "
+        "Check in Affinity before trying again."
+    )
+
+    def __init__(self, message: str | None = None, *, operation: str | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.operation = operation
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= _MAX_MESSAGE else flat[: _MAX_MESSAGE - 1] + "…"
+
+
+def parse_error_body(response: httpx.Response) -> tuple[str | None, str | None, str | None]:
+    """Return ``(message, param, code)`` from any V1 or V2 error body shape.
+
+    Accepted: V2 ``{"errors": [{"code", "message", "param"?}]}``; V1 ``{"message"}``,
+    ``{"error": "…"}``, ``{"error": {"message"}}``, ``{"errors": ["…"]}``, ``{"description"}``,
+    a bare array of strings or objects, and plain text.
+    """
+    try:
+        body: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        text = response.text.strip()
+        if not text or text.lstrip().startswith("<"):  # empty or an HTML error page
+            return None, None, None
+        return text, None, None
+    return _from_json(body)
+
+
+def _from_json(body: Any) -> tuple[str | None, str | None, str | None]:
+    if isinstance(body, str):
+        return body, None, None
+    if isinstance(body, list):
+        parts = [_from_json(item) for item in body]
+        messages = [m for m, _, _ in parts if m]
+        param = next((p for _, p, _ in parts if p), None)
+        code = next((c for _, _, c in parts if c), None)
+        return ("; ".join(messages) or None), param, code
+    if not isinstance(body, dict):
+        return None, None, None
+    if "errors" in body:
+        return _from_json(body["errors"])
+    if isinstance(body.get("error"), dict):
+        return _from_json(body["error"])
+    message = body.get("message") or body.get("error") or body.get("description")
+    param = body.get("param")
+    code = body.get("code")
+    return (
+        str(message) if message else None,
+        str(param) if param else None,
+        str(code) if code else None,
+    )
+
+
+_STATUS_CLASSES: dict[int, type[AffinityError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: InvalidRequestError,
+    409: InvalidRequestError,
+    422: InvalidRequestError,
+    429: RateLimitedError,
+}
+
+
+def error_from_response(
+    response: httpx.Response,
+    *,
+    api_version: str | None,
+    resource: str | None = None,
+    retry_after: float | None = None,
+    scrub: str | None = None,
+) -> AffinityError:
+    """Build the matching :class:`AffinityError` for a non-2xx response."""
+    status = response.status_code
+    message, param, _code = parse_error_body(response)
+    if message and scrub:
+        message = message.replace(scrub, "***")
+    cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else AffinityError)
+    common: dict[str, Any] = {
+        "status": status,
+        "api_version": api_version,
+        "request_id": _request_id(response),
+    }
+    text = _compose(cls, status, message, resource)
+    if cls is PermissionDeniedError or cls is NotFoundError:
+        return cls(text, resource=resource, **common)
+    if cls is InvalidRequestError:
+        return cls(text, param=param, **common)
+    if cls is RateLimitedError:
+        return cls(text, retry_after=retry_after, **common)
+    return cls(text, **common)
+
+
+def _compose(
+    cls: type[AffinityError], status: int, message: str | None, resource: str | None
+) -> str:
+    if cls is NotFoundError and resource:
+        base = f"{resource.capitalize()} was not found in Affinity (or is not visible to this key)."
+        return base
+    if cls is PermissionDeniedError and resource:
+        return f"This Affinity user has no permission for {resource}." + (
+            f" Affinity said: {message}" if message else ""
+        )
+    if cls is AffinityError:
+        return f"Affinity answered HTTP {status}." + (f" {message}" if message else "")
+    return message or cls.default_message
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    for name in ("x-request-id", "x-amzn-requestid", "request-id"):
+        if name in response.headers:
+            return response.headers[name]
+    return None

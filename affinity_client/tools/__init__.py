@@ -1,0 +1,34 @@
+"""The tool catalog: 13 tools, each a declarative :class:`Tool`, and :func:`run_tool`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ToolInputError
+from . import lists, notes, opportunities, organizations, persons, relationships
+from .base import Tool
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for module in (persons, organizations, lists, opportunities, notes, relationships)
+    for tool in module.TOOLS
+}
+
+
+def run_tool(client: AffinityClient, name: str, tool_input: dict[str, Any] | None) -> dict:
+    """Validate ``tool_input`` (nothing is sent if it is bad) and run the tool ``name``."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        raise ToolInputError(f"Unknown tool {name!r}.", field="name", tool=name)
+    return tool.function(client, tool.validate(tool_input if tool_input is not None else {}))
+
+
+def tool_definitions() -> list[dict[str, Any]]:
+    """Every tool as an Anthropic tool definition, in catalog order."""
+    return [tool.definition() for tool in TOOLS.values()]
+
+
+__all__ = ["TOOLS", "Tool", "run_tool", "tool_definitions"]

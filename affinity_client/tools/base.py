@@ -1,0 +1,117 @@
+"""The declarative ``Tool`` object, schema helpers, input validation and ``run_tool``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+
+from ..errors import ToolInputError
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+ToolFunction = Callable[["AffinityClient", dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool: what the model and the Slack commands see, plus the function that runs it."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    writes: bool
+    function: ToolFunction
+
+    def definition(self) -> dict[str, Any]:
+        """The Anthropic tool definition (``name``, ``description``, ``input_schema``)."""
+        return {"name": self.name, "description": self.description,
+                "input_schema": self.input_schema}
+
+    def validate(self, tool_input: Any) -> dict[str, Any]:
+        """Check ``tool_input`` against the schema; raise ToolInputError naming the field."""
+        if not isinstance(tool_input, dict):
+            raise ToolInputError("The tool input must be a JSON object.", field="", tool=self.name)
+        validator = jsonschema.Draft202012Validator(self.input_schema)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(tool_input))
+        if error is None:
+            return dict(tool_input)
+        field = _field_of(error)
+        raise ToolInputError(f"{field or 'input'}: {_describe(error)}", field=field, tool=self.name)
+
+
+def _field_of(error: jsonschema.ValidationError) -> str:
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        path.append(missing)
+    elif error.validator == "additionalProperties":
+        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if extras:
+            path.append(extras[0])
+    return ".".join(p for p in path if p)
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    validator = error.validator
+    if validator == "required":
+        return "is required"
+    if validator == "additionalProperties":
+        return "is not an input of this tool"
+    if validator == "type":
+        return f"must be of type {error.validator_value}"
+    if validator in ("minimum", "maximum"):
+        word = "at least" if validator == "minimum" else "at most"
+        return f"must be {word} {error.validator_value}"
+    if validator in ("minLength", "minItems"):
+        return "must not be empty" if error.validator_value == 1 else \
+            f"must have at least {error.validator_value} characters/items"
+    if validator in ("maxLength", "maxItems"):
+        return f"must have at most {error.validator_value} characters/items"
+    if validator == "enum":
+        return "must be one of " + ", ".join(map(str, error.validator_value))
+    if validator == "uniqueItems":
+        return "must not repeat ids"
+    return "is not valid"
+
+
+# ---- schema helpers ------------------------------------------------------------------------------
+
+def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required),
+            "additionalProperties": False}
+
+
+def id_prop(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "description": description}
+
+
+def id_list(description: str, max_items: int = 100) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
+            "maxItems": max_items, "description": description}
+
+
+def page_size(maximum: int, default: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": maximum, "default": default,
+            "description": f"Results per page, 1-{maximum} (default {default})."}
+
+
+PAGE_TOKEN = {
+    "type": "string", "minLength": 1, "maxLength": 4096,
+    "description": "next_page_token from the previous call of this tool, passed back unchanged "
+                   "with the same other inputs. Omit for the first page.",
+}
+
+
+def exactly_one(tool: str, tool_input: dict[str, Any], names: tuple[str, ...]) -> str:
+    """Return the one name of ``names`` present in the input, else raise ToolInputError."""
+    given = [n for n in names if tool_input.get(n) is not None]
+    if len(given) != 1:
+        raise ToolInputError(
+            f"Give exactly one of {', '.join(names)}"
+            + (f" (got {', '.join(given)})." if given else "."),
+            field=given[1] if len(given) > 1 else names[0], tool=tool)
+    return given[0]

@@ -1,0 +1,104 @@
+"""Note tools: log a note on people, organizations or deals, and read notes back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AffinityError, ToolInputError
+from ..normalize import html_to_text, looks_like_html, v1_note_type
+from ..pagination import decode_page_token, encode_page_token
+from .base import PAGE_TOKEN, Tool, exactly_one, id_list, id_prop, obj, page_size
+from .common import user_refs
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+CREATE = "affinity_create_note"
+LIST = "affinity_list_notes"
+MAX_CONTENT = 100_000
+TARGETS = ("person_ids", "organization_ids", "opportunity_ids")
+
+
+def note_row(note: dict[str, Any], creators: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    creator_id = note.get("creator_id")
+    creator = creators.get(creator_id) if creator_id else None
+    if creator is None and creator_id:
+        creator = {"id": creator_id, "name": None}
+    return {"id": note["id"], "content": html_to_text(note.get("content")),
+            "type": v1_note_type(note.get("type")), "creator": creator,
+            "created_at": note.get("created_at")}
+
+
+def _creators(client: AffinityClient, notes: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    try:
+        return user_refs(client, [n.get("creator_id") for n in notes if n.get("creator_id")])
+    except AffinityError:
+        return {}  # names are a nicety: the notes themselves are the answer
+
+
+def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    content = inp["content"]
+    if not content.strip():
+        raise ToolInputError("content must not be empty or only whitespace.",
+                             field="content", tool=CREATE)
+    if not any(inp.get(k) for k in TARGETS):
+        raise ToolInputError("Attach the note to at least one of person_ids, organization_ids "
+                             "or opportunity_ids.", field="person_ids", tool=CREATE)
+    fmt = inp.get("format") or ("html" if looks_like_html(content) else "text")
+    body = {"content": content.strip(), "type": 2 if fmt == "html" else 0,
+            **{k: inp[k] for k in TARGETS if inp.get(k)}}
+    note = client.post("/notes", body, operation="create note")
+    return {**note_row(note, _creators(client, [note])),
+            **{k: note.get(k) or [] for k in TARGETS}}
+
+
+def list_notes(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
+    cursor = decode_page_token(inp.get("page_token"), LIST, inp)
+    page = client.page("/notes", {target: inp[target], "page_size": inp.get("page_size", 20)},
+                       items_key="notes", cursor=cursor,
+                       resource=f"{target.removesuffix('_id')} {inp[target]}")
+    creators = _creators(client, page.items) if page.items else {}
+    return {"notes": [note_row(n, creators) for n in page.items],
+            "next_page_token": encode_page_token(page.next, LIST, inp)}
+
+
+TOOLS = [
+    Tool(
+        name=CREATE,
+        description=(
+            "Log a note in Affinity attached to people, organizations and/or deals (at least "
+            "one id in person_ids, organization_ids or opportunity_ids; get ids from the search "
+            "tools and affinity_list_opportunities). content is plain text or simple HTML "
+            "(<p>, <strong>, <em>, <ul>/<li>); format is detected unless given."),
+        input_schema=obj({
+            "content": {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT,
+                        "description": "The note text (plain text or HTML)."},
+            "person_ids": id_list("People the note is about."),
+            "organization_ids": id_list("Organizations the note is about."),
+            "opportunity_ids": id_list("Deals the note is about."),
+            "format": {"type": "string", "enum": ["text", "html"],
+                       "description": "Force plain text or HTML (default: detected)."},
+        }, required=["content"]),
+        writes=True,
+        function=create_note,
+    ),
+    Tool(
+        name=LIST,
+        description=(
+            "Notes on exactly one person (person_id), organization (organization_id) or deal "
+            "(opportunity_id), 20 per page by default, each with plain-text content, type, "
+            "creator name and creation date, plus a next_page_token. Get ids from "
+            "affinity_search_persons, affinity_search_organizations or "
+            "affinity_list_opportunities."),
+        input_schema=obj({
+            "person_id": id_prop("Person whose notes to list."),
+            "organization_id": id_prop("Organization whose notes to list."),
+            "opportunity_id": id_prop("Deal whose notes to list."),
+            "page_size": page_size(500, 20),
+            "page_token": PAGE_TOKEN,
+        }),
+        writes=False,
+        function=list_notes,
+    ),
+]

@@ -1,0 +1,258 @@
+"""Deal (opportunity) tools: list a pipeline, read, create and update a deal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AffinityError, ToolInputError
+from ..normalize import field_value_data, render_value
+from ..pagination import decode_page_token, encode_page_token
+from .base import PAGE_TOKEN, Tool, id_list, id_prop, obj, page_size
+from .common import (
+    ListMeta,
+    deal_from_v2_entry,
+    list_meta,
+    opportunity_list,
+    org_refs,
+    person_refs,
+    persons_by_id,
+    v2_field_id,
+)
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+LIST = "affinity_list_opportunities"
+CREATE = "affinity_create_opportunity"
+UPDATE = "affinity_update_opportunity"
+ASSOCIATION_FIELDS = ("persons", "companies")
+
+
+def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    """One V2 list-entries request per page (fields included) plus the cached list definition."""
+    meta = opportunity_list(client, inp["list_id"], LIST)
+    cursor = decode_page_token(inp.get("page_token"), LIST, inp)
+    page = client.page(f"/v2/lists/{meta.id}/list-entries",
+                       {"limit": inp.get("page_size", 25), "fieldTypes": ["list"]},
+                       cursor=cursor, resource=f"list {meta.id}")
+    return {"list": meta.ref,
+            "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],
+            "next_page_token": encode_page_token(page.next, LIST, inp)}
+
+
+def get_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    return read_deal(client, inp["opportunity_id"], with_fields=True)
+
+
+def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
+              v1: dict[str, Any] | None = None) -> dict[str, Any]:
+    """V1 opportunity (associations, list entry) + V2 list entry (every list field)."""
+    opp = v1 or client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
+    entries = opp.get("list_entries") or []
+    if not entries:  # the key's user cannot see the deal's list: associations only
+        deal = {"id": opp["id"], "name": opp.get("name"), "list": None, "list_entry_id": None,
+                "stage": None, "value": None, "currency": None, "owners": [],
+                "people": person_refs(client, opp.get("person_ids") or []),
+                "organizations": org_refs(client, opp.get("organization_ids") or []),
+                "created_at": None}
+        return {**deal, "fields": []} if with_fields else deal
+    entry_ref = entries[0]
+    meta = list_meta(client, entry_ref["list_id"])
+    entry = client.get(f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
+                       {"fieldTypes": ["list"]}, resource=f"opportunity {opp_id}")
+    deal = deal_from_v2_entry(entry, meta)
+    deal["name"] = opp.get("name") or deal["name"]
+    _complete_associations(client, deal, opp)
+    if with_fields:
+        deal["fields"] = _fields(entry, meta)
+    return deal
+
+
+def _complete_associations(client: AffinityClient, deal: dict[str, Any],
+                           opp: dict[str, Any]) -> None:
+    """V2 cuts nested associations at 100 and V1 has the full id lists: fill any gap."""
+    for key, ids_key, refs in (("people", "person_ids", person_refs),
+                               ("organizations", "organization_ids", org_refs)):
+        ids = opp.get(ids_key)
+        if ids is None:
+            continue
+        have = {r["id"]: r for r in deal[key]}
+        missing = [i for i in ids if i not in have]
+        extra = refs(client, missing) if missing else []
+        have.update({r["id"]: r for r in extra})
+        deal[key] = [have[i] for i in ids if i in have]
+
+
+def _fields(entry: dict[str, Any], meta: ListMeta) -> list[dict[str, Any]]:
+    out = []
+    for field in (entry.get("entity") or {}).get("fields") or []:
+        if field.get("id") in ASSOCIATION_FIELDS:
+            continue
+        value = render_value(*field_value_data(field))
+        if value is None:
+            continue
+        raw_id = str(field.get("id"))
+        field_id: int | str = int(raw_id[6:]) if raw_id.startswith("field-") and \
+            raw_id[6:].isdigit() else raw_id
+        name = field.get("name") or meta.field_names.get(field_id, raw_id)  # type: ignore[arg-type]
+        out.append({"id": field_id, "name": name, "value": value})
+    return out
+
+
+def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    meta = opportunity_list(client, inp["list_id"], CREATE)
+    owner_id = inp.get("owner_id")
+    if owner_id is not None:
+        _check_owner(client, meta, owner_id)
+    body = {"name": inp["name"].strip(), "list_id": meta.id,
+            "person_ids": inp.get("person_ids") or [],
+            "organization_ids": inp.get("organization_ids") or []}
+    opp = client.post("/opportunities", body, resource=f"list {meta.id}",
+                      operation=f"create opportunity on list {meta.id}")
+    entries = opp.get("list_entries") or []
+    if owner_id is not None:
+        if not entries:
+            opp = client.get(f"/opportunities/{opp['id']}")
+            entries = opp.get("list_entries") or []
+        _set_owners(client, meta, opp, entries[0]["id"], [owner_id])
+    client.forget(("lists",))
+    return read_deal(client, opp["id"])
+
+
+def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
+    if meta.owners_field is None:
+        raise ToolInputError(f"List {meta.id} ('{meta.name}') has no Owners field; omit owner_id.",
+                             field="owner_id", tool=CREATE)
+    owner = persons_by_id(client, [owner_id]).get(owner_id)
+    if owner is None:
+        raise ToolInputError(f"owner_id {owner_id} is not a known Affinity person.",
+                             field="owner_id", tool=CREATE)
+    if owner.get("type") not in ("internal", 1):
+        raise ToolInputError(f"owner_id {owner_id} is an external contact; an owner must be a "
+                             "colleague (internal user).", field="owner_id", tool=CREATE)
+
+
+def _set_owners(client: AffinityClient, meta: ListMeta, opp: dict[str, Any], entry_id: int,
+                owner_ids: list[int]) -> None:
+    """Set the Owners field with V2's idempotent single-field write (safe to retry)."""
+    data: Any = [{"id": i} for i in owner_ids] if meta.owners_multiple else {"id": owner_ids[0]}
+    value_type = "person-multi" if meta.owners_multiple else "person"
+    try:
+        client.post(f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/"
+                    f"{v2_field_id(meta.owners_field)}",
+                    {"value": {"type": value_type, "data": data}}, idempotent=True,
+                    resource=f"list {meta.id}", operation="set opportunity owners")
+    except AffinityError as exc:
+        exc.message = (f"Created opportunity {opp['id']} ('{opp.get('name')}') but could not "
+                       f"set its owner: {exc.message}")
+        exc.args = (exc.message,)
+        raise
+
+
+def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    """Read, merge, then PUT only what changes: V1 PUT replaces association arrays, so the
+    existing people and organizations are always sent back."""
+    opp_id = inp["opportunity_id"]
+    _check_update_input(inp)
+    opp = client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
+    body: dict[str, Any] = {}
+    name = (inp.get("name") or "").strip()
+    if name and name != opp.get("name"):
+        body["name"] = name
+    for ids_key, add_key, remove_key in (
+            ("person_ids", "add_person_ids", "remove_person_ids"),
+            ("organization_ids", "add_organization_ids", "remove_organization_ids")):
+        current = list(opp.get(ids_key) or [])
+        merged = [i for i in current if i not in set(inp.get(remove_key) or [])]
+        merged += [i for i in inp.get(add_key) or [] if i not in merged]
+        if merged != current:
+            body[ids_key] = merged
+    if body:
+        opp = client.put(f"/opportunities/{opp_id}", body, idempotent=True,
+                         resource=f"opportunity {opp_id}", operation=f"update opportunity {opp_id}")
+        if "list_entries" not in opp:
+            opp = None
+    return read_deal(client, opp_id, v1=opp)
+
+
+def _check_update_input(inp: dict[str, Any]) -> None:
+    keys = ("name", "add_person_ids", "remove_person_ids", "add_organization_ids",
+            "remove_organization_ids")
+    if not any(inp.get(k) for k in keys):
+        raise ToolInputError("Nothing to change: give name or ids to add or remove.",
+                             field="name", tool=UPDATE)
+    if "name" in inp and not inp["name"].strip():
+        raise ToolInputError("name must not be blank.", field="name", tool=UPDATE)
+    for kind in ("person", "organization"):
+        both = set(inp.get(f"add_{kind}_ids") or []) & set(inp.get(f"remove_{kind}_ids") or [])
+        if both:
+            raise ToolInputError(f"Id {min(both)} is both added and removed.",
+                                 field=f"remove_{kind}_ids", tool=UPDATE)
+
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S",
+         "description": "Deal name, e.g. 'Acme - Series A'."}
+
+TOOLS = [
+    Tool(
+        name=LIST,
+        description=(
+            "Deals on one opportunity (pipeline) list, 25 per page by default (max 100), each "
+            "with stage (Status), value, currency, owners, people, organizations and when it was "
+            "added, plus a next_page_token. list_id is required: get it from affinity_list_lists "
+            "(type opportunity). No filters: page through and pick."),
+        input_schema=obj({
+            "list_id": id_prop("Id of an opportunity list."),
+            "page_size": page_size(100, 25),
+            "page_token": PAGE_TOKEN,
+        }, required=["list_id"]),
+        writes=False,
+        function=list_opportunities,
+    ),
+    Tool(
+        name="affinity_get_opportunity",
+        description=(
+            "One deal by opportunity_id (from affinity_list_opportunities): its list, stage, "
+            "value, owners, people, organizations, and every custom field that has a value, by "
+            "field name."),
+        input_schema=obj({"opportunity_id": id_prop("Affinity opportunity id.")},
+                         required=["opportunity_id"]),
+        writes=False,
+        function=get_opportunity,
+    ),
+    Tool(
+        name=CREATE,
+        description=(
+            "Create a deal on an opportunity list (list_id from affinity_list_lists, type "
+            "opportunity) with a name, optionally linking people (person_ids) and organizations "
+            "(organization_ids) and setting an owner (owner_id: a colleague's person id). "
+            "Returns the deal as saved."),
+        input_schema=obj({
+            "list_id": id_prop("Id of an opportunity list."),
+            "name": _NAME,
+            "person_ids": id_list("People to link (from affinity_search_persons)."),
+            "organization_ids": id_list("Organizations to link (from "
+                                        "affinity_search_organizations)."),
+            "owner_id": id_prop("Person id of the colleague who owns the deal."),
+        }, required=["list_id", "name"]),
+        writes=True,
+        function=create_opportunity,
+    ),
+    Tool(
+        name=UPDATE,
+        description=(
+            "Rename a deal and/or add or remove linked people and organizations, keeping every "
+            "other existing link. opportunity_id from affinity_list_opportunities; give at least "
+            "one change. Does not change stage or owners. Returns the deal after the update."),
+        input_schema=obj({
+            "opportunity_id": id_prop("Affinity opportunity id."),
+            "name": _NAME,
+            "add_person_ids": id_list("People to link."),
+            "remove_person_ids": id_list("People to unlink."),
+            "add_organization_ids": id_list("Organizations to link."),
+            "remove_organization_ids": id_list("Organizations to unlink."),
+        }, required=["opportunity_id"]),
+        writes=True,
+        function=update_opportunity,
+    ),
+]

@@ -1,0 +1,100 @@
+"""Person tools: search and full profile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..normalize import interaction_dates, person_name, person_type
+from ..pagination import decode_page_token, encode_page_token
+from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
+from .common import list_memberships, org_refs, user_refs
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+SEARCH = "affinity_search_persons"
+TOP_RELATIONSHIPS = 5
+
+
+def search_persons(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp)
+    with_dates = bool(inp.get("with_interaction_dates"))
+    params = {"term": inp["term"], "page_size": inp.get("page_size", 25),
+              "with_interaction_dates": True if with_dates else None}
+    page = client.page("/persons", params, items_key="persons", cursor=cursor)
+    persons = []
+    for p in page.items:
+        row = {"id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
+               "last_name": p.get("last_name"), "primary_email": p.get("primary_email"),
+               "emails": p.get("emails") or []}
+        if with_dates:
+            row["interaction_dates"] = interaction_dates(p)
+        persons.append(row)
+    return {"persons": persons, "next_page_token": encode_page_token(page.next, SEARCH, inp)}
+
+
+def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+    person_id = inp["person_id"]
+    p = client.get(f"/persons/{person_id}", {"with_interaction_dates": True},
+                   resource=f"person {person_id}")
+    kind = person_type(p)
+    return {
+        "id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
+        "last_name": p.get("last_name"), "type": kind,
+        "primary_email": p.get("primary_email"), "emails": p.get("emails") or [],
+        "phone_numbers": p.get("phone_numbers") or [],
+        "organizations": org_refs(client, p.get("organization_ids") or []),
+        "lists": list_memberships(client, p.get("list_entries") or []),
+        "interaction_dates": interaction_dates(p),
+        "relationships": (top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
+                          if kind == "external" else []),
+    }
+
+
+def top_relationships(client: AffinityClient, external_id: int, internal_id: int | None,
+                      limit: int | None) -> list[dict[str, Any]]:
+    """Relationship strengths to ``external_id``, strongest first, internal names resolved in
+    one batch request."""
+    rows = client.get("/relationships-strengths",
+                      {"external_id": external_id, "internal_id": internal_id},
+                      resource=f"person {external_id}") or []
+    rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
+    names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
+    return [{"internal_id": r["internal_id"],
+             "name": (names.get(r["internal_id"]) or {}).get("name"),
+             "strength": float(r.get("strength") or 0)} for r in rows]
+
+
+TOOLS = [
+    Tool(
+        name=SEARCH,
+        description=(
+            "Search Affinity people (contacts and colleagues) by part of a name or an email "
+            "address. Returns id, name and emails per person, 25 per page by default, and a "
+            "next_page_token for more. With with_interaction_dates=true each person also gets "
+            "first/last email, meeting and chat dates - but Affinity then leaves out people with "
+            "no interactions at all. Use the ids with affinity_get_person, affinity_list_notes, "
+            "affinity_get_relationship_strength or affinity_create_note."),
+        input_schema=obj({
+            "term": {"type": "string", "minLength": 1, "maxLength": 200,
+                     "description": "Part of a first name, last name or email address."},
+            "with_interaction_dates": {"type": "boolean", "default": False,
+                                       "description": "Add interaction dates (see above)."},
+            "page_size": page_size(500, 25),
+            "page_token": PAGE_TOKEN,
+        }, required=["term"]),
+        writes=False,
+        function=search_persons,
+    ),
+    Tool(
+        name="affinity_get_person",
+        description=(
+            "Full profile of one Affinity person by person_id (get it from "
+            "affinity_search_persons): emails, phone numbers, organizations, the lists they are "
+            "on, interaction dates (first/last email, meetings, next meeting), and for external "
+            "contacts the 5 colleagues with the strongest relationship to them."),
+        input_schema=obj({"person_id": id_prop("Affinity person id.")}, required=["person_id"]),
+        writes=False,
+        function=get_person,
+    ),
+]
