@@ -1,0 +1,342 @@
+"""Pure helpers that turn a parsed `Command` into the tool calls it needs.
+
+The listener layer does the I/O: it asks `plan()` for the first step, runs a `ToolCall`, then asks
+`follow_up()` what the result means (another call, a choice for the user, or "render it").
+Nothing here talks to Slack, Affinity or the database.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.commands.model import Command, EntityRef, ListRef
+
+ListKind = Literal["person", "organization", "opportunity"]
+KIND_LABEL = {"person": "people", "organization": "organizations", "opportunity": "deals"}
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListMatch:
+    """How a `ListRef` matched the user's cached lists.
+
+    status: `found` (`list` set), `ambiguous` (`candidates` to choose from), `not_found`
+    (`candidates` are suggestions, maybe empty) or `wrong_kind` (`candidates` matched by name but
+    hold another kind of record than the command needs). `how` tells how `found` matched: `id`,
+    `name` (exact, case-insensitive), `prefix`, `words` or `contains`; `uncached` means an id the
+    cache does not know (the caller may still try it; Affinity will answer 404 if it is wrong).
+    """
+
+    status: Literal["found", "ambiguous", "not_found", "wrong_kind"]
+    ref: ListRef
+    list: Mapping[str, Any] | None = None
+    candidates: tuple[Mapping[str, Any], ...] = ()
+    how: str | None = None
+
+    @property
+    def exact(self) -> bool:
+        """Matched by id or full name: safe to use for a write without asking."""
+        return self.status == "found" and self.how in {"id", "name", "uncached"}
+
+
+def normalise(text: str) -> str:
+    """`Series-A  Pipeline!` -> `series a pipeline`."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text.casefold()).split())
+
+
+def _tiers(term: str, lists: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:
+    words = term.split()
+
+    def name(entry: Mapping[str, Any]) -> str:
+        return normalise(str(entry.get("name") or ""))
+
+    def words_match(entry: Mapping[str, Any]) -> bool:
+        name_words = name(entry).split()
+        return all(any(nw.startswith(w) for nw in name_words) for w in words)
+
+    return [
+        ("name", [e for e in lists if name(e) == term]),
+        ("prefix", [e for e in lists if name(e).startswith(term)]),
+        ("words", [e for e in lists if words_match(e)]),
+        ("contains", [e for e in lists if term in name(e)]),
+    ]
+
+
+def _match_in(ref: ListRef, lists: Sequence[Mapping[str, Any]]) -> ListMatch | None:
+    if ref.id is not None:
+        by_id = [e for e in lists if e.get("id") == ref.id]
+        if by_id:
+            return ListMatch("found", ref, by_id[0], how="id")
+        term = str(ref.id)
+    else:
+        term = normalise(ref.name or "")
+    if not term:
+        return None
+    for how, hits in _tiers(term, lists):
+        if len(hits) == 1:
+            return ListMatch("found", ref, hits[0], how=how)
+        if hits:
+            return ListMatch("ambiguous", ref, candidates=tuple(hits), how=how)
+    return None
+
+
+def _suggestions(ref: ListRef, lists: Sequence[Mapping[str, Any]], limit: int = 5) -> tuple:
+    by_name = {normalise(str(e.get("name") or "")): e for e in lists}
+    close = difflib.get_close_matches(normalise(str(ref)), list(by_name), n=limit, cutoff=0.4)
+    picked = [by_name[n] for n in close]
+    picked += [e for e in lists if e not in picked]
+    return tuple(picked[:limit])
+
+
+def match_lists(
+    ref: ListRef, cached_lists: Sequence[Mapping[str, Any]], kind: ListKind | None = None
+) -> ListMatch:
+    """Find the list `ref` names among the user's cached lists (`{"id", "name", "type"}` dicts).
+
+    Tries, in order: exact id, exact name (case-insensitive), unique prefix, every word a prefix
+    of a word in the name, substring. The first tier with any hit decides: one hit is `found`,
+    several are `ambiguous`. With `kind`, lists of other kinds only explain a `wrong_kind`.
+    """
+    of_kind = [e for e in cached_lists if kind is None or e.get("type") == kind]
+    match = _match_in(ref, of_kind)
+    if match is not None:
+        return match
+    if kind is not None:
+        other = _match_in(ref, [e for e in cached_lists if e.get("type") != kind])
+        if other is not None:
+            hits = (other.list,) if other.list is not None else other.candidates
+            return ListMatch("wrong_kind", ref, candidates=tuple(hits))
+    if ref.id is not None:
+        return ListMatch("found", ref, {"id": ref.id, "name": None, "type": kind}, how="uncached")
+    return ListMatch("not_found", ref, candidates=_suggestions(ref, of_kind))
+
+
+# --- steps ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """Run `tool` with `input` through the connector. `writes`: it changes Affinity data."""
+
+    tool: str
+    input: Mapping[str, Any]
+    writes: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice offered to the user; picking it runs `command` (grammar text) as if typed."""
+
+    id: int
+    label: str
+    command: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Several records fit: the user picks one (see `bot.blocks.chooser`)."""
+
+    prompt: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Nothing to run: `code` is `not_found`, `wrong_kind`, `no_match` or `no_lists`."""
+
+    code: str
+    message: str
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Local:
+    """A command the bot answers itself (`help`, `connect`, `status`, `disconnect`)."""
+
+    action: str
+    topic: str | None = None
+
+
+Step = ToolCall | Choice | Problem | Local
+
+LOCAL_ACTIONS = {"help", "connect", "status", "disconnect"}
+SEARCH_PAGE_SIZE = 10
+_TARGET_KEY = {"person": "person_id", "organization": "organization_id",
+               "opportunity": "opportunity_id"}
+_TARGET_IDS = {"person": "person_ids", "organization": "organization_ids",
+               "opportunity": "opportunity_ids"}
+
+
+def plan(
+    command: Command,
+    cached_lists: Sequence[Mapping[str, Any]] = (),
+    *,
+    page_token: str | None = None,
+    page_size: int | None = None,
+) -> Step:
+    """The first step of `command`. `page_token` continues a paged read (a "More" click)."""
+    if command.name in LOCAL_ACTIONS:
+        return Local(command.name, command.get("topic"))
+    paging = {k: v for k, v in (("page_token", page_token), ("page_size", page_size)) if v}
+    builder = _PLANNERS[command.name]
+    return builder(command, cached_lists, paging)
+
+
+def _lookup(command: Command, _lists: Sequence, paging: dict) -> Step:
+    ref: EntityRef = command["ref"]
+    if ref.id is not None:
+        return _fetch_one(command.name, ref.id)
+    if ref.kind == "person":
+        return ToolCall("affinity_search_persons",
+                        {"term": ref.term, "page_size": SEARCH_PAGE_SIZE, **paging})
+    return ToolCall("affinity_search_organizations",
+                    {"term": ref.domain or ref.term, "page_size": SEARCH_PAGE_SIZE, **paging})
+
+
+def _fetch_one(name: str, record_id: int) -> ToolCall:
+    if name == "intro":
+        return ToolCall("affinity_get_relationship_strength", {"external_id": record_id})
+    if name == "org":
+        return ToolCall("affinity_get_organization", {"organization_id": record_id})
+    return ToolCall("affinity_get_person", {"person_id": record_id})
+
+
+def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> Step:
+    """Resolve the command's list, then build its call; writes need an exact match or a click."""
+    if not lists and command["list"].id is None:
+        return Problem("no_lists", "Your lists are not loaded yet. Try `/affinity lists` first.")
+    match = match_lists(command["list"], lists, kind)
+    if match.status == "found" and (match.exact or not command.writes):
+        return make(match.list["id"])
+    options = match.candidates if match.status != "found" else (match.list,)
+    choices = tuple(
+        Option(int(e["id"]), str(e.get("name") or e["id"]),
+               command.replace(list=ListRef(id=int(e["id"]))).to_text(),
+               KIND_LABEL.get(str(e.get("type"))))
+        for e in options
+    )
+    name = str(command["list"])
+    if match.status == "found":
+        return Choice(f"Did you mean the list *{match.list.get('name')}*?", choices)
+    if match.status == "ambiguous":
+        return Choice(f"Several lists match “{name}”. Which one?", choices)
+    if match.status == "wrong_kind":
+        return Problem("wrong_kind",
+                       f"“{name}” is not a list of {KIND_LABEL[kind]}.", choices)
+    return Problem("not_found", f"No list of {KIND_LABEL[kind]} matches “{name}”.", choices)
+
+
+def _deals(command: Command, lists: Sequence, paging: dict) -> Step:
+    return _with_list(command, lists, "opportunity",
+                      lambda list_id: ToolCall("affinity_list_opportunities",
+                                               {"list_id": list_id, **paging}))
+
+
+def _new_deal(command: Command, lists: Sequence, _paging: dict) -> Step:
+    def make(list_id: int) -> ToolCall:
+        data: dict[str, Any] = {"list_id": list_id, "name": command["name"]}
+        for key in ("person_ids", "organization_ids"):
+            if command[key]:
+                data[key] = list(command[key])
+        if command.get("owner_id") is not None:
+            data["owner_id"] = command["owner_id"]
+        return ToolCall("affinity_create_opportunity", data, writes=True)
+
+    return _with_list(command, lists, "opportunity", make)
+
+
+def _add(command: Command, lists: Sequence, _paging: dict) -> Step:
+    entity_type = command["entity_type"]
+    return _with_list(
+        command, lists, entity_type,
+        lambda list_id: ToolCall("affinity_add_to_list", {
+            "list_id": list_id, "entity_type": entity_type, "entity_id": command["entity_id"],
+        }, writes=True),
+    )
+
+
+def _update_deal(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    data: dict[str, Any] = {"opportunity_id": command["opportunity_id"]}
+    if command.name == "rename-deal":
+        data["name"] = command["name"]
+    else:
+        verb = "add" if command.name == "deal-add" else "remove"
+        noun = "person" if command["entity_type"] == "person" else "organization"
+        data[f"{verb}_{noun}_ids"] = [command["entity_id"]]
+    return ToolCall("affinity_update_opportunity", data, writes=True)
+
+
+def _note(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    return ToolCall("affinity_create_note", {
+        "content": command["content"], _TARGET_IDS[command["target"]]: [command["target_id"]],
+    }, writes=True)
+
+
+def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
+    return ToolCall("affinity_list_notes",
+                    {_TARGET_KEY[command["target"]]: command["target_id"], **paging})
+
+
+_PLANNERS = {
+    "person": _lookup, "org": _lookup, "intro": _lookup,
+    "lists": lambda c, lists, paging: ToolCall("affinity_list_lists", {}),
+    "deals": _deals,
+    "deal": lambda c, lists, paging: ToolCall("affinity_get_opportunity",
+                                              {"opportunity_id": c["opportunity_id"]}),
+    "new-deal": _new_deal, "add": _add,
+    "rename-deal": _update_deal, "deal-add": _update_deal, "deal-remove": _update_deal,
+    "note": _note, "notes": _notes,
+}
+
+
+# --- after a search -------------------------------------------------------------------------------
+
+
+def _best(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[str, Any]]:
+    """Narrow search hits to the ones that match exactly (email, domain, full name), if any."""
+    term = (ref.term or "").casefold()
+    tests = []
+    if ref.is_email:
+        tests.append(lambda r: term in {str(e).casefold() for e in r.get("emails") or []}
+                     or str(r.get("primary_email") or "").casefold() == term)
+    if ref.domain:
+        tests.append(lambda r: ref.domain in {str(d).casefold() for d in r.get("domains") or []}
+                     or str(r.get("domain") or "").casefold() == ref.domain)
+    tests.append(lambda r: normalise(str(r.get("name") or "")) == normalise(term))
+    for test in tests:
+        exact = [r for r in records if test(r)]
+        if exact:
+            return exact
+    return list(records)
+
+
+def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
+    """What to do with the result of the step `plan` returned; None means "render the result".
+
+    For a lookup by name (`person`, `org`, `intro`): one match fetches it, several ask the user,
+    none is a `Problem`.
+    """
+    ref = command.get("ref")
+    if command.name not in {"person", "org", "intro"} or ref is None or ref.id is not None:
+        return None
+    records = result.get("persons") if ref.kind == "person" else result.get("organizations")
+    if records is None:  # already the fetched record
+        return None
+    what = "person" if ref.kind == "person" else "organization"
+    if not records:
+        return Problem("no_match", f"No {what} in your Affinity matches “{ref.term}”.")
+    best = _best(records, ref)
+    if len(best) == 1:
+        return _fetch_one(command.name, int(best[0]["id"]))
+    options = tuple(
+        Option(int(r["id"]), str(r.get("name") or r["id"]), f"{command.name} {r['id']}",
+               r.get("primary_email") if ref.kind == "person" else r.get("domain"))
+        for r in best
+    )
+    return Choice(f"Several {KIND_LABEL[ref.kind]} match “{ref.term}”. Which one?", options)
