@@ -1,0 +1,133 @@
+"""The WSGI app: routing, auth, rate-limit headers, fault injection and the request log.
+
+Order per request: control routes (no auth, never logged) -> log -> injected latency ->
+auth (401) -> rate limit (429) -> injected 5xx -> route. Every API answer, errors included,
+carries the six `x-ratelimit-*` headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import control, v1, v2
+from .store import SandboxState
+from .web import ApiError, Ctx, error_body, json_response
+
+
+def _rules(routes: list, prefix: str) -> list[Rule]:
+    return [Rule(path, methods=methods, endpoint=(prefix, func)) for path, methods, func in routes]
+
+
+URLS = Map(_rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
+           strict_slashes=False, merge_slashes=False)
+
+
+def credentials(request: Request, api: str) -> tuple[str, str | None]:
+    """(auth kind, key): kind is "basic", "bearer", "none" or "malformed"."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if not header:
+        return "none", None
+    if scheme.lower() == "bearer" and value.strip():
+        return "bearer", value.strip()
+    if scheme.lower() == "basic":
+        try:
+            user, _, password = base64.b64decode(value.strip()).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return "malformed", None
+        return "basic", password or user or None
+    return "malformed", None
+
+
+class SandboxApp:
+    """WSGI callable over one SandboxState."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
+        adapter = URLS.bind_to_environ(request.environ)
+        try:
+            (kind, func), args = adapter.match()
+        except (NotFound, MethodNotAllowed) as exc:
+            kind, func, args = None, None, {}
+            route_error: HTTPException | None = exc
+        else:
+            route_error = None
+        if kind == "control":
+            try:
+                return func(self.state, request, **args)
+            except ApiError as exc:
+                return json_response({"message": exc.message}, exc.status)
+        with self.state.lock:
+            return self.api_call(request, api, func, args, route_error)
+
+    def api_call(self, request: Request, api: str, func: Any, args: dict,
+                 route_error: HTTPException | None) -> Response:
+        state = self.state
+        auth_kind, key = credentials(request, api)
+        user = state.user_for_key(key)
+        if api == "v2" and auth_kind != "bearer":
+            user = None
+        entry = {"method": request.method, "path": request.path,
+                 "query": request.query_string.decode(), "api": api, "auth": auth_kind,
+                 "user_id": user["person_id"] if user else None, "status": None,
+                 "time": time.time()}
+        state.requests.append(entry)
+        delay = state.latency_ms(request.path)
+        if delay:
+            state.lock.release()
+            try:
+                time.sleep(delay / 1000)
+            finally:
+                state.lock.acquire()
+        headers, limited = state.count_request(key if user else None)
+        response = self.answer(request, api, func, args, route_error, user, limited)
+        for name, value in headers.items():
+            response.headers[name] = str(value)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = headers["x-ratelimit-limit-user-reset"]
+        if api == "v2":
+            response.headers["X-Affinity-Api-Version"] = "2024-01-01"
+        entry["status"] = response.status_code
+        return response
+
+    def answer(self, request: Request, api: str, func: Any, args: dict,
+               route_error: HTTPException | None, user: dict | None,
+               limited: bool) -> Response:
+        def fail(status: int, message: str, param: str | None = None) -> Response:
+            return json_response(error_body(api, status, message, param), status)
+
+        if user is None:
+            return fail(401, "Invalid API key" if api == "v2" else "Unauthorized")
+        if limited:
+            return fail(429, "Too many requests: rate limit exceeded")
+        fault = self.state.take_fault(request.method, request.path)
+        if fault is not None:
+            return fail(fault, "Internal server error" if fault == 500 else
+                        "Service unavailable" if fault == 503 else "Injected error")
+        if route_error is not None:
+            if isinstance(route_error, MethodNotAllowed):
+                return fail(405, "Method not allowed")
+            return fail(404, "Not found")
+        ctx = Ctx(request=request, user=user, state=self.state, api=api)
+        try:
+            result = func(ctx, **args)
+        except ApiError as exc:
+            return fail(exc.status, exc.message, exc.param)
+        if isinstance(result, Response):
+            return result
+        return json_response(result)

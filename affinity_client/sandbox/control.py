@@ -1,0 +1,132 @@
+"""Control endpoints under /_sandbox/ (a prefix the real API never uses): keys, faults, log, reset.
+
+They need no auth and are never written to the request log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import seed
+from .store import SandboxState
+from .web import ApiError, json_response
+
+
+def _body(request: Request) -> dict:
+    try:
+        data = json.loads(request.get_data(as_text=True) or "{}")
+    except ValueError:
+        raise ApiError(400, "Body must be JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "Body must be a JSON object")
+    return data
+
+
+def _int(data: dict, name: str, default: int | None = None) -> int:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(400, f"{name} must be an integer")
+    return value
+
+
+def _key(state: SandboxState, data: dict) -> str:
+    key = data.get("key")
+    if key not in state.keys:
+        raise ApiError(404, "Unknown key; GET /_sandbox/users lists them")
+    return key
+
+
+def users(state: SandboxState, request: Request) -> Response:
+    with state.lock:
+        return json_response({"tenant": seed.TENANT, "users": [
+            {**u, "revoked": u["api_key"] in state.controls.revoked_keys} for u in seed.USERS]})
+
+
+def revoke(state: SandboxState, request: Request) -> Response:
+    state.revoke_key(_key(state, _body(request)))
+    return json_response({"ok": True})
+
+
+def restore(state: SandboxState, request: Request) -> Response:
+    state.restore_key(_key(state, _body(request)))
+    return json_response({"ok": True})
+
+
+def rate_limit(state: SandboxState, request: Request) -> Response:
+    """`{"key": K, "count": N}` -> N answers of 429 for K; `{"enforce": true}` -> 900/minute."""
+    data = _body(request)
+    if "enforce" in data:
+        with state.lock:
+            state.controls.enforce_rate_limit = bool(data["enforce"])
+    if "key" in data:
+        state.force_rate_limit(_key(state, data), _int(data, "count", 1))
+    return json_response({"ok": True})
+
+
+def error(state: SandboxState, request: Request) -> Response:
+    """`{"method": "GET", "path": "/persons*", "status": 503, "count": 2}` (fnmatch pattern)."""
+    data = _body(request)
+    status = _int(data, "status", 500)
+    if not 400 <= status <= 599:
+        raise ApiError(400, "status must be an HTTP error status")
+    path = data.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ApiError(400, "path must be a pattern starting with /")
+    state.fail(str(data.get("method", "*")), path, status, _int(data, "count", 1))
+    return json_response({"ok": True})
+
+
+def latency(state: SandboxState, request: Request) -> Response:
+    """`{"ms": 200, "path": "/v2/*"}` adds 200 ms to matching requests (default: all)."""
+    data = _body(request)
+    state.add_latency(_int(data, "ms"), str(data.get("path", "*")))
+    return json_response({"ok": True})
+
+
+def clear_faults(state: SandboxState, request: Request) -> Response:
+    state.clear_faults()
+    return json_response({"ok": True})
+
+
+def requests_log(state: SandboxState, request: Request) -> Response:
+    if request.method == "DELETE":
+        state.clear_requests()
+        return json_response({"ok": True})
+    with state.lock:
+        return json_response({"requests": list(state.requests)})
+
+
+def reset(state: SandboxState, request: Request) -> Response:
+    state.reset()
+    return json_response({"ok": True})
+
+
+def summary(state: SandboxState, request: Request) -> Response:
+    with state.lock:
+        w = state.world
+        return json_response({name: len(getattr(w, name)) for name in (
+            "persons", "organizations", "opportunities", "lists", "list_entries", "fields",
+            "field_values", "notes")})
+
+
+def _handler(func: Any) -> Any:
+    def run(state: SandboxState, request: Request, **_: Any) -> Response:
+        return func(state, request)
+    return run
+
+
+ROUTES = [
+    ("/_sandbox/users", ["GET"], _handler(users)),
+    ("/_sandbox/keys/revoke", ["POST"], _handler(revoke)),
+    ("/_sandbox/keys/restore", ["POST"], _handler(restore)),
+    ("/_sandbox/faults/rate-limit", ["POST"], _handler(rate_limit)),
+    ("/_sandbox/faults/error", ["POST"], _handler(error)),
+    ("/_sandbox/faults/latency", ["POST"], _handler(latency)),
+    ("/_sandbox/faults", ["DELETE"], _handler(clear_faults)),
+    ("/_sandbox/requests", ["GET", "DELETE"], _handler(requests_log)),
+    ("/_sandbox/reset", ["POST"], _handler(reset)),
+    ("/_sandbox/state", ["GET"], _handler(summary)),
+]

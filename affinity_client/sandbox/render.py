@@ -1,0 +1,251 @@
+"""Turning stored records into V1 (snake_case, integer enums) and V2 (camelCase) JSON shapes."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from . import seed
+from .web import Ctx, v1_date, v2_date
+
+INTERACTION_KEYS = ["first_email", "last_email", "first_event", "last_event", "next_event",
+                    "last_chat_message", "last_interaction"]
+LIST_TYPES_V2 = {0: "person", 1: "company", 8: "opportunity"}
+VALUE_TYPES_V2 = {seed.PERSON: "person", seed.ORGANIZATION: "company", seed.DROPDOWN: "dropdown",
+                  seed.NUMBER: "number", seed.DATE: "datetime", seed.LOCATION: "location",
+                  seed.TEXT: "text", seed.RANKED: "ranked-dropdown"}
+MULTI_V2 = {"person": "person-multi", "company": "company-multi", "dropdown": "dropdown-multi",
+            "number": "number-multi", "location": "location-multi",
+            "text": "filterable-text-multi"}
+COLORS_V2 = {0: None, 1: "blue", 2: "green", 3: "yellow", 4: "orange", 5: "red", 6: "purple",
+             7: "gray"}
+
+
+# -- V1 ------------------------------------------------------------------------
+def v1_person_brief(p: dict) -> dict:
+    return {"id": p["id"], "type": p["type"], "first_name": p["first_name"],
+            "last_name": p["last_name"], "primary_email": p["emails"][0] if p["emails"] else None,
+            "emails": list(p["emails"])}
+
+
+def v1_org_brief(o: dict) -> dict:
+    return {"id": o["id"], "name": o["name"], "domain": o["domain"], "domains": list(o["domains"]),
+            "global": o["global"]}
+
+
+def v1_interactions(rec: dict, with_persons: bool) -> dict:
+    inter = rec.get("interactions") or {}
+    dates, objs = {}, {}
+    for key in INTERACTION_KEYS:
+        item = inter.get(key)
+        dates[f"{key}_date"] = v1_date(item["date"]) if item else None
+        if item is None:
+            objs[key] = None
+        else:
+            objs[key] = {"date": v1_date(item["date"])}
+            if with_persons:
+                objs[key]["person_ids"] = list(item["person_ids"])
+    return {"interaction_dates": dates, "interactions": objs}
+
+
+def v1_entry(ctx: Ctx, e: dict, *, with_entity: bool = False) -> dict:
+    out = {"id": e["id"], "list_id": e["list_id"], "creator_id": e["creator_id"],
+           "entity_id": e["entity_id"], "entity_type": e["entity_type"],
+           "created_at": v1_date(e["created_at"])}
+    if with_entity:
+        out["entity"] = v1_entry_entity(ctx, e)
+    return out
+
+
+def v1_entry_entity(ctx: Ctx, e: dict) -> dict:
+    w = ctx.world
+    if e["entity_type"] == 0:
+        return v1_person_brief(w.persons[e["entity_id"]])
+    if e["entity_type"] == 1:
+        org = w.organizations[e["entity_id"]]
+        return {**v1_org_brief(org), "crunchbase_uuid": org["crunchbase_uuid"]}
+    opp = w.opportunities[e["entity_id"]]
+    return {"id": opp["id"], "name": opp["name"]}
+
+
+def visible_entries(ctx: Ctx, entity_type: int, entity_id: int) -> list[dict]:
+    w = ctx.world
+    entries = (w.list_entries[i] for i in ctx.state.index.entries_by_entity[(entity_type,
+                                                                           entity_id)])
+    return [e for e in entries if ctx.can_see_list(w.lists[e["list_id"]])]
+
+
+def v1_opportunity(ctx: Ctx, o: dict) -> dict:
+    return {"id": o["id"], "name": o["name"], "person_ids": list(o["person_ids"]),
+            "organization_ids": list(o["organization_ids"]),
+            "list_entries": [v1_entry(ctx, e) for e in visible_entries(ctx, 8, o["id"])]}
+
+
+def v1_list(ctx: Ctx, rec: dict) -> dict:
+    return {"id": rec["id"], "type": rec["type"], "name": rec["name"], "public": rec["public"],
+            "owner_id": rec["owner_id"],
+            "list_size": len(ctx.state.index.entries_by_list[rec["id"]])}
+
+
+def v1_field(f: dict, *, full: bool = True) -> dict:
+    out = {"id": f["id"], "name": f["name"]}
+    if full:
+        out.update(list_id=f["list_id"], enrichment_source=f["enrichment_source"])
+    out.update(value_type=f["value_type"], allows_multiple=f["allows_multiple"])
+    if full:
+        out["track_changes"] = f["track_changes"]
+    out["dropdown_options"] = [dict(opt) for opt in f["dropdown_options"]]
+    return out
+
+
+def v1_value(ctx: Ctx, f: dict, value: Any) -> Any:
+    vt = f["value_type"]
+    if vt == seed.RANKED:
+        return dict(ctx.state.index.options[value][1])
+    if vt == seed.DROPDOWN:
+        return ctx.state.index.options[value][1]["text"]
+    if vt == seed.DATE:
+        return v1_date(value)
+    if vt == seed.LOCATION:
+        return dict(value)
+    return value
+
+
+def v1_field_value(ctx: Ctx, v: dict) -> dict:
+    f = ctx.world.fields[v["field_id"]]
+    return {"id": v["id"], "field_id": v["field_id"], "list_entry_id": v["list_entry_id"],
+            "entity_id": v["entity_id"], "created_at": v1_date(v["created_at"]),
+            "updated_at": v1_date(v["updated_at"]), "value": v1_value(ctx, f, v["value"])}
+
+
+def v1_note(ctx: Ctx, n: dict) -> dict:
+    return {"id": n["id"], "creator_id": n["creator_id"], "person_ids": list(n["person_ids"]),
+            "associated_person_ids": list(n["person_ids"]), "interaction_person_ids": [],
+            "interaction_id": None, "interaction_type": None, "is_meeting": False,
+            "mentioned_person_ids": [], "organization_ids": list(n["organization_ids"]),
+            "opportunity_ids": list(n["opportunity_ids"]), "parent_id": n["parent_id"],
+            "content": markdownify(n["content"]) if n["type"] == 2 else n["content"],
+            "type": n["type"], "created_at": v1_date(n["created_at"]),
+            "updated_at": v1_date(n["updated_at"])}
+
+
+_BLOCK_TAGS = re.compile(r"</?(p|div|ul|ol)[^>]*>", re.I)
+
+
+def markdownify(markup: str) -> str:
+    """HTML note content the way V1 reads it back: Markdown-like, underscores escaped."""
+    text = markup.replace("_", "\\_")
+    text = re.sub(r"<(strong|b)>\s*<(em|i)>(.*?)</(em|i)>\s*</(strong|b)>", r"***\3***", text,
+                  flags=re.I | re.S)
+    text = re.sub(r"<(strong|b)>(.*?)</(strong|b)>", r"**\2**", text, flags=re.I | re.S)
+    text = re.sub(r"<(em|i)>(.*?)</(em|i)>", r"*\2*", text, flags=re.I | re.S)
+    text = re.sub(r"<u>(.*?)</u>", r"\1", text, flags=re.I | re.S)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    text = re.sub(r"<li[^>]*>(.*?)</li>", r"\n\n* \1\n\n", text, flags=re.I | re.S)
+    text = _BLOCK_TAGS.sub("\n\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# -- V2 ------------------------------------------------------------------------
+def v2_person_data(p: dict) -> dict:
+    return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
+            "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
+            "type": "internal" if p["type"] == 1 else "external"}
+
+
+def v2_person(p: dict) -> dict:
+    return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
+            "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
+            "emailAddresses": list(p["emails"]),
+            "type": "internal" if p["type"] == 1 else "external"}
+
+
+def v2_company_data(o: dict) -> dict:
+    return {"id": o["id"], "name": o["name"], "domain": o["domain"]}
+
+
+def v2_company(o: dict) -> dict:
+    return {"id": o["id"], "name": o["name"], "domain": o["domain"],
+            "domains": list(o["domains"]), "isGlobal": o["global"]}
+
+
+def v2_opportunity(o: dict) -> dict:
+    return {"id": o["id"], "name": o["name"], "listId": o["list_id"]}
+
+
+def v2_list(ctx: Ctx, rec: dict, *, with_type: bool = True) -> dict:
+    out = {"id": rec["id"], "name": rec["name"], "isPublic": rec["public"],
+           "ownerId": rec["owner_id"], "creatorId": rec["creator_id"]}
+    if with_type:
+        out["type"] = LIST_TYPES_V2[rec["type"]]
+    return out
+
+
+def v2_value_type(f: dict) -> str:
+    base = VALUE_TYPES_V2[f["value_type"]]
+    return MULTI_V2.get(base, base) if f["allows_multiple"] else base
+
+
+def v2_field_meta(f: dict) -> dict:
+    return {"id": f"field-{f['id']}", "name": f["name"],
+            "type": "list" if f["list_id"] is not None else "global",
+            "enrichmentSource": None, "valueType": v2_value_type(f)}
+
+
+def v2_one_value(ctx: Ctx, f: dict, raw: Any) -> Any:
+    vt = f["value_type"]
+    w = ctx.world
+    if vt == seed.PERSON:
+        return v2_person_data(w.persons[raw]) if raw in w.persons else None
+    if vt == seed.ORGANIZATION:
+        return v2_company_data(w.organizations[raw]) if raw in w.organizations else None
+    if vt in (seed.DROPDOWN, seed.RANKED):
+        opt = ctx.state.index.options[raw][1]
+        data = {"dropdownOptionId": opt["id"], "text": opt["text"]}
+        if vt == seed.RANKED:
+            data.update(rank=opt["rank"], color=COLORS_V2.get(opt["color"]))
+        return data
+    if vt == seed.DATE:
+        return v2_date(raw)
+    if vt == seed.LOCATION:
+        return {"streetAddress": raw.get("street_address"), "city": raw.get("city"),
+                "state": raw.get("state"), "country": raw.get("country"),
+                "continent": raw.get("continent")}
+    return raw
+
+
+def v2_field(ctx: Ctx, f: dict, raws: list[Any]) -> dict:
+    """A V2 Field with its value; empty multi-values are `null`, as the real API sends them."""
+    vtype = v2_value_type(f)
+    if f["allows_multiple"]:
+        items = [d for d in (v2_one_value(ctx, f, r) for r in raws) if d is not None]
+        data: Any = items[:100] or None
+    else:
+        data = v2_one_value(ctx, f, raws[-1]) if raws else None
+    meta = v2_field_meta(f)
+    return {"id": meta["id"], "name": meta["name"], "type": meta["type"],
+            "enrichmentSource": None, "value": {"type": vtype, "data": data}}
+
+
+ASSOCIATION_META = [
+    {"id": "persons", "name": "People", "type": "list", "enrichmentSource": None,
+     "valueType": "person-multi"},
+    {"id": "companies", "name": "Organizations", "type": "list", "enrichmentSource": None,
+     "valueType": "company-multi"},
+]
+
+
+def v2_association_fields(ctx: Ctx, opp: dict) -> list[dict]:
+    w = ctx.world
+    people = [v2_person_data(w.persons[i]) for i in opp["person_ids"] if i in w.persons][:100]
+    orgs = [v2_company_data(w.organizations[i]) for i in opp["organization_ids"]
+            if i in w.organizations][:100]
+    return [
+        {"id": "persons", "name": "People", "type": "list", "enrichmentSource": None,
+         "value": {"type": "person-multi", "data": people or None}},
+        {"id": "companies", "name": "Organizations", "type": "list", "enrichmentSource": None,
+         "value": {"type": "company-multi", "data": orgs or None}},
+    ]

@@ -1,0 +1,229 @@
+"""The sandbox's in-memory state: the seeded world, its indexes, keys, faults and the request log.
+
+One `SandboxState` per server. Every request handler runs under `state.lock`, so writes from
+concurrent requests never interleave. `reset()` restores the seed in a few milliseconds by
+unpickling a snapshot taken once.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import pickle
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import seed
+
+USER_LIMIT_PER_MINUTE = 900
+ORG_LIMIT_PER_MONTH = 100_000
+
+
+@dataclass
+class Fault:
+    """Answer `status` to requests whose method and path match, `remaining` more times."""
+
+    method: str
+    path: str
+    status: int
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in ("*", method) and fnmatch.fnmatchcase(path, self.path)
+
+
+@dataclass
+class Latency:
+    ms: int
+    path: str = "*"
+
+
+@dataclass
+class Controls:
+    """Fault injection and key state; cleared by reset."""
+
+    revoked_keys: set[str] = field(default_factory=lambda: {seed.REVOKED_KEY})
+    forced_429: dict[str, int] = field(default_factory=dict)
+    enforce_rate_limit: bool = False
+    faults: list[Fault] = field(default_factory=list)
+    latencies: list[Latency] = field(default_factory=list)
+    window_start: dict[str, float] = field(default_factory=dict)
+    window_used: dict[str, int] = field(default_factory=dict)
+    org_used: int = 0
+
+
+class Indexes:
+    """Lookups that would otherwise scan the world on every request."""
+
+    def __init__(self, world: seed.World) -> None:
+        self.entries_by_list: dict[int, list[int]] = defaultdict(list)
+        self.entries_by_entity: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.values_by_entity: dict[int, list[int]] = defaultdict(list)
+        self.values_by_entry: dict[int, list[int]] = defaultdict(list)
+        self.persons_by_org: dict[int, list[int]] = defaultdict(list)
+        self.opps_by_person: dict[int, list[int]] = defaultdict(list)
+        self.opps_by_org: dict[int, list[int]] = defaultdict(list)
+        self.fields_by_list: dict[int | None, list[int]] = defaultdict(list)
+        self.options: dict[int, tuple[int, dict]] = {}
+        for e in world.list_entries.values():
+            self.add_entry(e)
+        for v in world.field_values.values():
+            self.add_value(v)
+        for p in world.persons.values():
+            for oid in p["organization_ids"]:
+                self.persons_by_org[oid].append(p["id"])
+        for o in world.opportunities.values():
+            self.add_opportunity(o)
+        for f in world.fields.values():
+            self.fields_by_list[f["list_id"]].append(f["id"])
+            for opt in f["dropdown_options"]:
+                self.options[opt["id"]] = (f["id"], opt)
+
+    def add_entry(self, e: dict) -> None:
+        self.entries_by_list[e["list_id"]].append(e["id"])
+        self.entries_by_entity[(e["entity_type"], e["entity_id"])].append(e["id"])
+
+    def add_value(self, v: dict) -> None:
+        self.values_by_entity[v["entity_id"]].append(v["id"])
+        if v["list_entry_id"] is not None:
+            self.values_by_entry[v["list_entry_id"]].append(v["id"])
+
+    def remove_value(self, v: dict) -> None:
+        self.values_by_entity[v["entity_id"]].remove(v["id"])
+        if v["list_entry_id"] is not None:
+            self.values_by_entry[v["list_entry_id"]].remove(v["id"])
+
+    def add_opportunity(self, o: dict) -> None:
+        for pid in o["person_ids"]:
+            self.opps_by_person[pid].append(o["id"])
+        for oid in o["organization_ids"]:
+            self.opps_by_org[oid].append(o["id"])
+
+    def remove_opportunity(self, o: dict) -> None:
+        for pid in o["person_ids"]:
+            self.opps_by_person[pid].remove(o["id"])
+        for oid in o["organization_ids"]:
+            self.opps_by_org[oid].remove(o["id"])
+
+
+class SandboxState:
+    """The world plus everything the control endpoints change. Use under `lock`."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._snapshot = pickle.dumps(seed.build_seed())
+        self.keys = {u["api_key"]: u for u in seed.USERS}
+        self.requests: list[dict[str, Any]] = []
+        self.reset()
+
+    # -- lifecycle -----------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the seed: data, faults, revocations and the request log."""
+        with self.lock:
+            self.world: seed.World = pickle.loads(self._snapshot)  # noqa: S301 - our own bytes
+            self.index = Indexes(self.world)
+            self.controls = Controls()
+            self.requests.clear()
+
+    # -- in-process conveniences for tests -------------------------------------
+    @property
+    def notes(self) -> dict[int, dict]:
+        return self.world.notes
+
+    @property
+    def opportunities(self) -> dict[int, dict]:
+        return self.world.opportunities
+
+    @property
+    def list_entries(self) -> dict[int, dict]:
+        return self.world.list_entries
+
+    def clear_requests(self) -> None:
+        with self.lock:
+            self.requests.clear()
+
+    def request_count(self, method: str | None = None, path_prefix: str = "") -> int:
+        """How many logged API requests match (control endpoints are never logged)."""
+        with self.lock:
+            return sum(1 for r in self.requests
+                       if (method is None or r["method"] == method)
+                       and r["path"].startswith(path_prefix))
+
+    def revoke_key(self, key: str) -> None:
+        with self.lock:
+            self.controls.revoked_keys.add(key)
+
+    def restore_key(self, key: str) -> None:
+        with self.lock:
+            self.controls.revoked_keys.discard(key)
+
+    def force_rate_limit(self, key: str, count: int) -> None:
+        with self.lock:
+            self.controls.forced_429[key] = count
+
+    def fail(self, method: str, path: str, status: int = 500, count: int = 1) -> None:
+        with self.lock:
+            self.controls.faults.append(Fault(method.upper(), path, status, count))
+
+    def add_latency(self, ms: int, path: str = "*") -> None:
+        with self.lock:
+            self.controls.latencies.append(Latency(ms, path))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            keep = self.controls.revoked_keys
+            self.controls = Controls(revoked_keys=keep)
+
+    # -- per-request bookkeeping ---------------------------------------------
+    def user_for_key(self, key: str | None) -> dict | None:
+        if not key or key in self.controls.revoked_keys:
+            return None
+        return self.keys.get(key)
+
+    def take_fault(self, method: str, path: str) -> int | None:
+        for fault in self.controls.faults:
+            if fault.remaining > 0 and fault.matches(method, path):
+                fault.remaining -= 1
+                return fault.status
+        return None
+
+    def latency_ms(self, path: str) -> int:
+        return sum(lat.ms for lat in self.controls.latencies if fnmatch.fnmatchcase(path, lat.path))
+
+    def count_request(self, key: str | None) -> tuple[dict[str, int], bool]:
+        """Count one request against `key`'s minute window; return headers and whether to 429."""
+        c = self.controls
+        now = time.monotonic()
+        bucket = key or ""
+        if now - c.window_start.get(bucket, -1e9) >= 60:
+            c.window_start[bucket] = now
+            c.window_used[bucket] = 0
+        limited = False
+        if key and c.forced_429.get(key, 0) > 0:
+            c.forced_429[key] -= 1
+            limited = True
+        elif c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE:
+            limited = True
+        if not limited:
+            c.window_used[bucket] += 1
+            c.org_used += 1
+        user_reset = max(0, int(60 - (now - c.window_start[bucket])))
+        headers = {
+            "x-ratelimit-limit-user": USER_LIMIT_PER_MINUTE,
+            "x-ratelimit-limit-user-remaining": max(0, USER_LIMIT_PER_MINUTE
+                                                    - c.window_used[bucket]),
+            "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
+            "x-ratelimit-limit-org": ORG_LIMIT_PER_MONTH,
+            "x-ratelimit-limit-org-remaining": max(0, ORG_LIMIT_PER_MONTH - c.org_used),
+            "x-ratelimit-limit-org-reset": seconds_to_month_end(),
+        }
+        return headers, limited
+
+
+def seconds_to_month_end() -> int:
+    now = datetime.now(UTC)
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return int((datetime(year, month, 1, tzinfo=UTC) - now).total_seconds())

@@ -1,0 +1,565 @@
+"""V1 routes (paths at the root): snake_case bodies, `{"message": ...}` errors, 422 on bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from . import render, seed
+from .store import ORG_LIMIT_PER_MONTH, USER_LIMIT_PER_MINUTE, seconds_to_month_end
+from .web import (
+    ApiError,
+    Ctx,
+    as_int,
+    int_list,
+    parse_date,
+    v1_bool,
+    v1_int,
+    v1_page,
+)
+
+# -- auth and rate limit -----------------------------------------------------------
+
+
+def whoami(ctx: Ctx) -> Any:
+    u = ctx.user
+    return {"tenant": dict(seed.TENANT),
+            "user": {"id": u["person_id"], "firstName": u["first_name"],
+                     "lastName": u["last_name"], "email": u["email"]},
+            "grant": {"type": "api_key", "scope": "external_api",
+                      "createdAt": "2025-03-04T09:12:44.000-08:00"}}
+
+
+def rate_limit(ctx: Ctx) -> Any:
+    c = ctx.state.controls
+    key = ctx.user["api_key"]
+    used = c.window_used.get(key, 0)
+    return {"rate": {
+        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH, "remaining": ORG_LIMIT_PER_MONTH - c.org_used,
+                        "reset": seconds_to_month_end(), "used": c.org_used},
+        "api_key_per_minute": {"limit": USER_LIMIT_PER_MINUTE,
+                               "remaining": USER_LIMIT_PER_MINUTE - used, "reset": 60,
+                               "used": used}}}
+
+
+# -- persons and organizations ------------------------------------------------------
+DATE_FILTERS = ["first_email", "last_email", "last_interaction", "last_event", "first_event",
+                "next_event"]
+
+
+def _date_filters(ctx: Ctx) -> list[tuple[str, str, datetime]]:
+    out = []
+    for key in DATE_FILTERS:
+        for bound in ("min", "max"):
+            raw = ctx.request.args.get(f"{bound}_{key}_date")
+            if raw is None:
+                continue
+            parsed = parse_date(raw)
+            if parsed is None:
+                raise ApiError(422, f"{bound}_{key}_date must be an ISO 8601 date")
+            out.append((bound, key, parsed))
+    return out
+
+
+def _passes_dates(rec: dict, filters: list[tuple[str, str, datetime]]) -> bool:
+    for bound, key, limit in filters:
+        item = (rec.get("interactions") or {}).get(key)
+        if item is None:
+            return False
+        if (bound == "min" and item["date"] < limit) or (bound == "max" and item["date"] > limit):
+            return False
+    return True
+
+
+def _flags(ctx: Ctx) -> dict[str, bool]:
+    flags = {name: v1_bool(ctx, name) for name in (
+        "with_interaction_dates", "with_interaction_persons", "with_opportunities",
+        "with_current_organizations")}
+    if flags["with_interaction_persons"] and not flags["with_interaction_dates"]:
+        raise ApiError(422, "with_interaction_persons requires with_interaction_dates")
+    return flags
+
+
+def _decorate(ctx: Ctx, out: dict, rec: dict, flags: dict, kind: str) -> dict:
+    if flags["with_interaction_dates"]:
+        out.update(render.v1_interactions(rec, flags["with_interaction_persons"]))
+    if flags["with_opportunities"]:
+        index = ctx.state.index.opps_by_person if kind == "person" else ctx.state.index.opps_by_org
+        out["opportunity_ids"] = list(index[rec["id"]])
+    if kind == "person" and flags["with_current_organizations"]:
+        out["current_organization_ids"] = list(rec["organization_ids"])
+    return out
+
+
+def _matches_person(p: dict, term: str) -> bool:
+    full = f"{p['first_name']} {p['last_name']}".lower()
+    return term in full or any(term in e.lower() for e in p["emails"])
+
+
+def search_persons(ctx: Ctx) -> Any:
+    flags = _flags(ctx)
+    filters = _date_filters(ctx)
+    term = (ctx.request.args.get("term") or "").strip().lower()
+    found = []
+    for p in ctx.world.persons.values():
+        if term and not _matches_person(p, term):
+            continue
+        if (flags["with_interaction_dates"] or filters) and p["interactions"] is None:
+            continue
+        if filters and not _passes_dates(p, filters):
+            continue
+        found.append(p)
+    page, nxt = v1_page(ctx, found)
+    return {"persons": [_decorate(ctx, render.v1_person_brief(p), p, flags, "person")
+                        for p in page],
+            "next_page_token": nxt}
+
+
+def get_person(ctx: Ctx, person_id: int) -> Any:
+    p = ctx.world.persons.get(person_id)
+    if p is None:
+        raise ApiError(404, "Person not found")
+    flags = _flags(ctx)
+    out = render.v1_person_brief(p)
+    out["organization_ids"] = list(p["organization_ids"])
+    out["list_entries"] = [render.v1_entry(ctx, e) for e in render.visible_entries(ctx, 0, p["id"])]
+    return _decorate(ctx, out, p, flags, "person")
+
+
+def search_organizations(ctx: Ctx) -> Any:
+    flags = _flags(ctx)
+    filters = _date_filters(ctx)
+    term = (ctx.request.args.get("term") or "").strip().lower()
+    found = []
+    for o in ctx.world.organizations.values():
+        if term and term not in o["name"].lower() and not any(term in d for d in o["domains"]):
+            continue
+        if (flags["with_interaction_dates"] or filters) and o.get("interactions") is None:
+            continue
+        if filters and not _passes_dates(o, filters):
+            continue
+        found.append(o)
+    page, nxt = v1_page(ctx, found)
+    return {"organizations": [_decorate(ctx, render.v1_org_brief(o), o, flags, "org")
+                              for o in page],
+            "next_page_token": nxt}
+
+
+def get_organization(ctx: Ctx, organization_id: int) -> Any:
+    o = ctx.world.organizations.get(organization_id)
+    if o is None:
+        raise ApiError(404, "Organization not found")
+    flags = _flags(ctx)
+    out = render.v1_org_brief(o)
+    out["person_ids"] = list(ctx.state.index.persons_by_org[o["id"]])
+    out["list_entries"] = [render.v1_entry(ctx, e) for e in render.visible_entries(ctx, 1, o["id"])]
+    return _decorate(ctx, out, o, flags, "org")
+
+
+# -- opportunities -------------------------------------------------------------------
+def search_opportunities(ctx: Ctx) -> Any:
+    term = (ctx.request.args.get("term") or "").strip().lower()
+    found = [o for o in ctx.world.opportunities.values() if term in o["name"].lower()]
+    page, nxt = v1_page(ctx, found)
+    return {"opportunities": [render.v1_opportunity(ctx, o) for o in page],
+            "next_page_token": nxt}
+
+
+def _opportunity(ctx: Ctx, opportunity_id: int) -> dict:
+    o = ctx.world.opportunities.get(opportunity_id)
+    if o is None:
+        raise ApiError(404, "Opportunity not found")
+    return o
+
+
+def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
+    return render.v1_opportunity(ctx, _opportunity(ctx, opportunity_id))
+
+
+def _checked_ids(ctx: Ctx, body: dict, name: str, table: dict) -> list[int] | None:
+    if name not in body:
+        return None
+    ids = int_list(body[name], name)
+    missing = [i for i in ids if i not in table]
+    if missing:
+        raise ApiError(422, f"{name} contains unknown ids: {missing}")
+    return ids
+
+
+def create_opportunity(ctx: Ctx) -> Any:
+    body = ctx.body()
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(422, "name is required")
+    list_id = as_int(body.get("list_id"))
+    if list_id is None:
+        raise ApiError(422, "list_id is required")
+    list_rec = ctx.world.lists.get(list_id)
+    if list_rec is None:
+        raise ApiError(422, "list_id does not refer to a list")
+    if list_rec["type"] != 8:
+        raise ApiError(422, "list_id must refer to an opportunity list")
+    if not ctx.can_see_list(list_rec):
+        raise ApiError(403, "You do not have permission to access this list")
+    persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
+    orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
+    w = ctx.world
+    opp = {"id": w.new_id("opportunity"), "name": name.strip(), "person_ids": persons,
+           "organization_ids": orgs, "list_id": list_id}
+    w.opportunities[opp["id"]] = opp
+    ctx.state.index.add_opportunity(opp)
+    entry = {"id": w.new_id("list_entry"), "list_id": list_id,
+             "creator_id": ctx.user["person_id"], "entity_id": opp["id"], "entity_type": 8,
+             "created_at": datetime.now(UTC)}
+    w.list_entries[entry["id"]] = entry
+    ctx.state.index.add_entry(entry)
+    return render.v1_opportunity(ctx, opp)
+
+
+def update_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
+    opp = _opportunity(ctx, opportunity_id)
+    body = ctx.body()
+    name = body.get("name")
+    if "name" in body and (not isinstance(name, str) or not name.strip()):
+        raise ApiError(422, "name must be a non-empty string")
+    persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons)
+    orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations)
+    ctx.state.index.remove_opportunity(opp)
+    if name is not None:
+        opp["name"] = name.strip()
+    if persons is not None:
+        opp["person_ids"] = persons  # arrays replace, as in the real API
+    if orgs is not None:
+        opp["organization_ids"] = orgs
+    ctx.state.index.add_opportunity(opp)
+    return render.v1_opportunity(ctx, opp)
+
+
+# -- notes ---------------------------------------------------------------------------
+def list_notes(ctx: Ctx) -> Any:
+    filters = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
+                                                     "opportunity_id", "creator_id")}
+    fields = {"person_id": "person_ids", "organization_id": "organization_ids",
+              "opportunity_id": "opportunity_ids"}
+    found = []
+    for n in ctx.world.notes.values():
+        if filters["creator_id"] is not None and n["creator_id"] != filters["creator_id"]:
+            continue
+        if any(filters[k] is not None and filters[k] not in n[f] for k, f in fields.items()):
+            continue
+        found.append(n)
+    page, nxt = v1_page(ctx, found)
+    return {"notes": [render.v1_note(ctx, n) for n in page], "next_page_token": nxt}
+
+
+def get_note(ctx: Ctx, note_id: int) -> Any:
+    n = ctx.world.notes.get(note_id)
+    if n is None:
+        raise ApiError(404, "Note not found")
+    return render.v1_note(ctx, n)
+
+
+def create_note(ctx: Ctx) -> Any:
+    body = ctx.body()
+    w = ctx.world
+    content = body.get("content")
+    if not isinstance(content, str) or not content.strip():
+        raise ApiError(422, "content is required")
+    note_type = as_int(body.get("type", 0))
+    if note_type not in (0, 2):
+        raise ApiError(422, "type must be 0 (plain text) or 2 (HTML)")
+    parent_id = as_int(body.get("parent_id")) if body.get("parent_id") is not None else None
+    persons = _checked_ids(ctx, body, "person_ids", w.persons) or []
+    orgs = _checked_ids(ctx, body, "organization_ids", w.organizations) or []
+    opps = _checked_ids(ctx, body, "opportunity_ids", w.opportunities) or []
+    if parent_id is not None:
+        parent = w.notes.get(parent_id)
+        if parent is None or parent["parent_id"] is not None:
+            raise ApiError(422, "parent_id must refer to a note that is not itself a reply")
+        persons, orgs, opps = [], [], []  # entity ids are ignored on replies
+    elif not (persons or orgs or opps):
+        raise ApiError(422, "At least one of person_ids, organization_ids, opportunity_ids "
+                            "or parent_id is required")
+    creator = ctx.user["person_id"]
+    if body.get("creator_id") is not None:
+        creator = as_int(body.get("creator_id"))
+        if creator not in w.persons or w.persons[creator]["type"] != 1:
+            raise ApiError(422, "creator_id must be a person who can access Affinity")
+    created = datetime.now(UTC)
+    if body.get("created_at") is not None:
+        created = parse_date(body.get("created_at"))
+        if created is None:
+            raise ApiError(422, "created_at must be an ISO 8601 date")
+        if created > datetime.now(UTC):
+            raise ApiError(422, "created_at cannot be in the future")
+    note = {"id": w.new_id("note"), "creator_id": creator, "person_ids": persons,
+            "organization_ids": orgs, "opportunity_ids": opps, "parent_id": parent_id,
+            "content": content, "type": note_type, "created_at": created, "updated_at": None}
+    w.notes[note["id"]] = note
+    return render.v1_note(ctx, note)
+
+
+# -- lists and list entries -------------------------------------------------------------
+def _list(ctx: Ctx, list_id: int) -> dict:
+    rec = ctx.world.lists.get(list_id)
+    if rec is None:
+        raise ApiError(404, "List not found")
+    if not ctx.can_see_list(rec):
+        raise ApiError(403, "You do not have permission to access this list")
+    return rec
+
+
+def get_lists(ctx: Ctx) -> Any:
+    return [render.v1_list(ctx, rec) for rec in ctx.world.lists.values() if ctx.can_see_list(rec)]
+
+
+def get_list(ctx: Ctx, list_id: int) -> Any:
+    rec = _list(ctx, list_id)
+    fields = [ctx.world.fields[f] for f in ctx.state.index.fields_by_list[list_id]]
+    return {**render.v1_list(ctx, rec), "fields": [render.v1_field(f, full=False) for f in fields]}
+
+
+def get_list_entries(ctx: Ctx, list_id: int) -> Any:
+    _list(ctx, list_id)
+    entries = [ctx.world.list_entries[i] for i in ctx.state.index.entries_by_list[list_id]]
+    if ctx.request.args.get("page_size") is None:
+        return [render.v1_entry(ctx, e, with_entity=True) for e in entries]
+    page, nxt = v1_page(ctx, entries)
+    return {"list_entries": [render.v1_entry(ctx, e, with_entity=True) for e in page],
+            "next_page_token": nxt}
+
+
+def get_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    _list(ctx, list_id)
+    e = ctx.world.list_entries.get(entry_id)
+    if e is None or e["list_id"] != list_id:
+        raise ApiError(404, "List entry not found")
+    return render.v1_entry(ctx, e, with_entity=True)
+
+
+def create_list_entry(ctx: Ctx, list_id: int) -> Any:
+    rec = _list(ctx, list_id)
+    body = ctx.body()
+    w = ctx.world
+    if rec["type"] == 8:
+        raise ApiError(422, "Opportunities cannot be added to a list this way; "
+                            "use POST /opportunities")
+    entity_id = as_int(body.get("entity_id"))
+    if entity_id is None:
+        raise ApiError(422, "entity_id is required")
+    table = w.persons if rec["type"] == 0 else w.organizations
+    if entity_id not in table:
+        kind = "person" if rec["type"] == 0 else "organization"
+        raise ApiError(422, f"entity_id must be the id of a {kind} for this list")
+    creator = ctx.user["person_id"]
+    if body.get("creator_id") is not None:
+        creator = as_int(body.get("creator_id"))
+        if creator not in w.persons or w.persons[creator]["type"] != 1:
+            raise ApiError(422, "creator_id must be an internal person")
+    entry = {"id": w.new_id("list_entry"), "list_id": list_id, "creator_id": creator,
+             "entity_id": entity_id, "entity_type": rec["type"], "created_at": datetime.now(UTC)}
+    w.list_entries[entry["id"]] = entry
+    ctx.state.index.add_entry(entry)
+    return render.v1_entry(ctx, entry, with_entity=True)
+
+
+# -- fields and field values -----------------------------------------------------------
+def get_fields(ctx: Ctx) -> Any:
+    list_id = v1_int(ctx, "list_id")
+    value_type = v1_int(ctx, "value_type")
+    entity_type = v1_int(ctx, "entity_type")
+    exclude = v1_bool(ctx, "exclude_dropdown_options")
+    if list_id is not None:
+        _list(ctx, list_id)
+    out = []
+    for f in ctx.world.fields.values():
+        if list_id is not None and f["list_id"] != list_id:
+            continue
+        if f["list_id"] is not None and not ctx.can_see_list(ctx.world.lists[f["list_id"]]):
+            continue
+        if value_type is not None and f["value_type"] != value_type:
+            continue
+        if entity_type is not None and f["entity_type"] != entity_type:
+            continue
+        item = render.v1_field(f)
+        if exclude:
+            item["dropdown_options"] = []
+        out.append(item)
+    return out
+
+
+def _value_visible(ctx: Ctx, v: dict) -> bool:
+    f = ctx.world.fields[v["field_id"]]
+    return f["list_id"] is None or ctx.can_see_list(ctx.world.lists[f["list_id"]])
+
+
+def get_field_values(ctx: Ctx) -> Any:
+    given = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
+                                                   "opportunity_id", "list_entry_id")}
+    chosen = [(k, v) for k, v in given.items() if v is not None]
+    if len(chosen) != 1:
+        raise ApiError(422, "Exactly one of person_id, organization_id, opportunity_id or "
+                            "list_entry_id is required")
+    name, ident = chosen[0]
+    w, index = ctx.world, ctx.state.index
+    if name == "list_entry_id":
+        entry = w.list_entries.get(ident)
+        if entry is None:
+            raise ApiError(404, "List entry not found")
+        _list(ctx, entry["list_id"])
+        ids = index.values_by_entry[ident]
+    else:
+        table = {"person_id": w.persons, "organization_id": w.organizations,
+                 "opportunity_id": w.opportunities}[name]
+        if ident not in table:
+            raise ApiError(404, f"{name.split('_')[0].capitalize()} not found")
+        etype = {"person_id": 0, "organization_id": 1, "opportunity_id": 8}[name]
+        ids = [i for i in index.values_by_entity[ident]
+               if w.fields[w.field_values[i]["field_id"]]["entity_type"] == etype]
+    values = [w.field_values[i] for i in ids]
+    return [render.v1_field_value(ctx, v) for v in values if _value_visible(ctx, v)]
+
+
+def _coerce_value(ctx: Ctx, f: dict, value: Any) -> Any:
+    """Validate a V1 write value for field `f` and return what is stored."""
+    w, vt = ctx.world, f["value_type"]
+    if vt in (seed.RANKED, seed.DROPDOWN):
+        options = {o["id"]: o for o in f["dropdown_options"]}
+        by_text = {o["text"].lower(): o["id"] for o in f["dropdown_options"]}
+        number = as_int(value)
+        if number in options:
+            return number
+        if vt == seed.DROPDOWN and isinstance(value, str) and value.lower() in by_text:
+            return by_text[value.lower()]
+        raise ApiError(422, "value must be the id of one of the field's dropdown options")
+    if vt == seed.PERSON:
+        if as_int(value) not in w.persons:
+            raise ApiError(422, "value must be a person id")
+        return as_int(value)
+    if vt == seed.ORGANIZATION:
+        if as_int(value) not in w.organizations:
+            raise ApiError(422, "value must be an organization id")
+        return as_int(value)
+    if vt == seed.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ApiError(422, "value must be a number")
+        return value
+    if vt == seed.DATE:
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ApiError(422, "value must be an ISO 8601 date")
+        return parsed
+    if vt == seed.LOCATION:
+        if not isinstance(value, dict):
+            raise ApiError(422, "value must be a location object")
+        keys = ("street_address", "city", "state", "country", "continent")
+        return {k: value.get(k) for k in keys}
+    if not isinstance(value, str):
+        raise ApiError(422, "value must be a string")
+    return value
+
+
+def store_value(ctx: Ctx, f: dict, entity_id: int, list_entry_id: int | None, value: Any) -> dict:
+    """Write a field value; a single-valued field's old value is replaced by a new record."""
+    w, index = ctx.world, ctx.state.index
+    if not f["allows_multiple"]:
+        for vid in list(index.values_by_entity[entity_id]):
+            old = w.field_values[vid]
+            if old["field_id"] == f["id"] and old["list_entry_id"] == list_entry_id:
+                index.remove_value(old)
+                del w.field_values[vid]
+    rec = {"id": w.new_id("field_value"), "field_id": f["id"], "entity_id": entity_id,
+           "list_entry_id": list_entry_id, "created_at": datetime.now(UTC), "updated_at": None,
+           "value": value, "entity_type": f["entity_type"]}
+    w.field_values[rec["id"]] = rec
+    index.add_value(rec)
+    return rec
+
+
+def create_field_value(ctx: Ctx) -> Any:
+    body = ctx.body()
+    w = ctx.world
+    f = w.fields.get(as_int(body.get("field_id")))
+    if f is None:
+        raise ApiError(422, "field_id must refer to a field")
+    entity_id = as_int(body.get("entity_id"))
+    table = {0: w.persons, 1: w.organizations, 8: w.opportunities}[f["entity_type"]]
+    if entity_id not in table:
+        raise ApiError(422, "entity_id does not match the field's entity type")
+    list_entry_id = as_int(body.get("list_entry_id")) if body.get("list_entry_id") else None
+    if f["list_id"] is not None:
+        _list(ctx, f["list_id"])
+        entry = w.list_entries.get(list_entry_id) if list_entry_id else None
+        if entry is None or entry["list_id"] != f["list_id"] or entry["entity_id"] != entity_id:
+            raise ApiError(422, "list_entry_id is required for a list-specific field and must "
+                                "be the entity's entry on that list")
+    elif list_entry_id is not None:
+        raise ApiError(422, "list_entry_id must be omitted for a global field")
+    if "value" not in body:
+        raise ApiError(422, "value is required")
+    stored = _coerce_value(ctx, f, body["value"])
+    return render.v1_field_value(ctx, store_value(ctx, f, entity_id, list_entry_id, stored))
+
+
+def _field_value(ctx: Ctx, field_value_id: int) -> dict:
+    v = ctx.world.field_values.get(field_value_id)
+    if v is None:
+        raise ApiError(404, "Field value not found")
+    if not _value_visible(ctx, v):
+        raise ApiError(403, "You do not have permission to access this list")
+    return v
+
+
+def update_field_value(ctx: Ctx, field_value_id: int) -> Any:
+    v = _field_value(ctx, field_value_id)
+    body = ctx.body()
+    if "value" not in body:
+        raise ApiError(422, "value is required")
+    v["value"] = _coerce_value(ctx, ctx.world.fields[v["field_id"]], body["value"])
+    v["updated_at"] = datetime.now(UTC)
+    return render.v1_field_value(ctx, v)
+
+
+def delete_field_value(ctx: Ctx, field_value_id: int) -> Any:
+    v = _field_value(ctx, field_value_id)
+    ctx.state.index.remove_value(v)
+    del ctx.world.field_values[field_value_id]
+    return {"success": True}
+
+
+# -- relationship strengths --------------------------------------------------------------
+def relationship_strengths(ctx: Ctx) -> Any:
+    external = v1_int(ctx, "external_id", required=True)
+    internal = v1_int(ctx, "internal_id")
+    if external not in ctx.world.persons:
+        raise ApiError(404, "Person not found")
+    rows = ctx.world.strengths.get(external, [])
+    return [dict(r) for r in rows if internal is None or r["internal_id"] == internal]
+
+
+ROUTES = [
+    ("/auth/whoami", ["GET"], whoami),
+    ("/rate-limit", ["GET"], rate_limit),
+    ("/persons", ["GET"], search_persons),
+    ("/persons/<int:person_id>", ["GET"], get_person),
+    ("/organizations", ["GET"], search_organizations),
+    ("/organizations/<int:organization_id>", ["GET"], get_organization),
+    ("/opportunities", ["GET"], search_opportunities),
+    ("/opportunities", ["POST"], create_opportunity),
+    ("/opportunities/<int:opportunity_id>", ["GET"], get_opportunity),
+    ("/opportunities/<int:opportunity_id>", ["PUT"], update_opportunity),
+    ("/notes", ["GET"], list_notes),
+    ("/notes", ["POST"], create_note),
+    ("/notes/<int:note_id>", ["GET"], get_note),
+    ("/lists", ["GET"], get_lists),
+    ("/lists/<int:list_id>", ["GET"], get_list),
+    ("/lists/<int:list_id>/list-entries", ["GET"], get_list_entries),
+    ("/lists/<int:list_id>/list-entries", ["POST"], create_list_entry),
+    ("/lists/<int:list_id>/list-entries/<int:entry_id>", ["GET"], get_list_entry),
+    ("/fields", ["GET"], get_fields),
+    ("/field-values", ["GET"], get_field_values),
+    ("/field-values", ["POST"], create_field_value),
+    ("/field-values/<int:field_value_id>", ["PUT"], update_field_value),
+    ("/field-values/<int:field_value_id>", ["DELETE"], delete_field_value),
+    ("/relationships-strengths", ["GET"], relationship_strengths),
+]
