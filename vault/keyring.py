@@ -81,7 +81,7 @@ class Keyring:
         if duplicates:
             raise VaultConfigurationError(
                 f"{MASTER_KEYS_ENV} lists key id(s) {', '.join(duplicates)} more than once; "
-                "give every key its own id."
+                "give every key its own id. " + _HOW_TO_FIX
             )
         self._keys = {k.kid: k for k in keys}
         self.primary = keys[0]
