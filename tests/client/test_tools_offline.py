@@ -1,0 +1,235 @@
+"""Tool catalog, input validation and tool behaviour over a mocked API (no sandbox)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import jsonschema
+import pytest
+
+from affinity_client import TOOLS, ToolInputError, run_tool
+from affinity_client.pagination import PageCursor, decode_page_token, encode_page_token
+from affinity_client.tools.common import _parse_list
+
+from .fakes import Router, fixture, make_client, ok
+
+NAMES = {
+    "affinity_search_persons", "affinity_get_person", "affinity_search_organizations",
+    "affinity_get_organization", "affinity_create_opportunity", "affinity_get_opportunity",
+    "affinity_update_opportunity", "affinity_list_opportunities", "affinity_create_note",
+    "affinity_list_notes", "affinity_list_lists", "affinity_add_to_list",
+    "affinity_get_relationship_strength",
+}
+
+
+def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
+    assert set(TOOLS) == NAMES
+    for tool in TOOLS.values():
+        schema = tool.input_schema
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object" and schema["additionalProperties"] is False
+        assert set(schema["required"]) <= set(schema["properties"])
+        assert len(tool.description) > 80
+        assert tool.definition().keys() == {"name", "description", "input_schema"}
+        json.dumps(tool.definition())
+    writes = {n for n, t in TOOLS.items() if t.writes}
+    assert writes == {"affinity_create_opportunity", "affinity_update_opportunity",
+                      "affinity_create_note", "affinity_add_to_list"}
+
+
+class NoNetwork(Router):
+    def __call__(self, request: httpx.Request) -> httpx.Response:  # pragma: no cover
+        raise AssertionError(f"sent {request.method} {request.url}")
+
+
+BAD_INPUTS = [
+    ("affinity_search_persons", {}, "term"),
+    ("affinity_search_persons", {"term": ""}, "term"),
+    ("affinity_search_persons", {"term": "a", "page_size": 501}, "page_size"),
+    ("affinity_search_persons", {"term": "a", "color": "red"}, "color"),
+    ("affinity_search_persons", {"term": "a", "page_token": "garbage!"}, "page_token"),
+    ("affinity_get_person", {"person_id": "12"}, "person_id"),
+    ("affinity_get_person", {"person_id": 0}, "person_id"),
+    ("affinity_search_organizations", {"term": 5}, "term"),
+    ("affinity_get_organization", {}, "organization_id"),
+    ("affinity_list_lists", {"type": "company"}, "type"),
+    ("affinity_list_opportunities", {}, "list_id"),
+    ("affinity_list_opportunities", {"list_id": 1, "page_size": 101}, "page_size"),
+    ("affinity_get_opportunity", {"opportunity_id": 1.5}, "opportunity_id"),
+    ("affinity_create_opportunity", {"list_id": 1}, "name"),
+    ("affinity_create_opportunity", {"list_id": 1, "name": "   "}, "name"),
+    ("affinity_create_opportunity", {"list_id": 1, "name": "x", "person_ids": [1, 1]},
+     "person_ids"),
+    ("affinity_update_opportunity", {"opportunity_id": 1}, "name"),
+    ("affinity_update_opportunity",
+     {"opportunity_id": 1, "add_person_ids": [2], "remove_person_ids": [2]}, "remove_person_ids"),
+    ("affinity_create_note", {"content": "hi"}, "person_ids"),
+    ("affinity_create_note", {"content": " \n\t ", "person_ids": [1]}, "content"),
+    ("affinity_create_note", {"content": "x", "person_ids": [1], "format": "md"}, "format"),
+    ("affinity_list_notes", {}, "person_id"),
+    ("affinity_list_notes", {"person_id": 1, "organization_id": 2}, "organization_id"),
+    ("affinity_add_to_list", {"list_id": 1}, "person_id"),
+    ("affinity_add_to_list", {"list_id": 1, "person_id": 1, "organization_id": 2},
+     "organization_id"),
+    ("affinity_get_relationship_strength", {"internal_id": 3}, "external_id"),
+]
+
+
+@pytest.mark.parametrize(("name", "tool_input", "field"), BAD_INPUTS)
+def test_bad_input_names_the_field_and_sends_nothing(name, tool_input, field):
+    router = NoNetwork()
+    with pytest.raises(ToolInputError) as info:
+        run_tool(make_client(router), name, tool_input)
+    assert info.value.field == field and info.value.tool == name
+    assert router.requests == []
+
+
+def test_unknown_tool_is_an_input_error():
+    with pytest.raises(ToolInputError) as info:
+        run_tool(make_client(NoNetwork()), "affinity_delete_everything", {})
+    assert info.value.field == "name"
+
+
+def test_page_token_is_bound_to_tool_and_inputs():
+    inputs = {"term": "acme", "page_size": 10}
+    token = encode_page_token(PageCursor("v1", "abc"), "t", inputs)
+    assert decode_page_token(token, "t", {**inputs, "page_token": token}) == PageCursor("v1", "abc")
+    for other_tool, other_inputs in (("t", {"term": "acme", "page_size": 20}),
+                                     ("u", inputs)):
+        with pytest.raises(ToolInputError) as info:
+            decode_page_token(token, other_tool, other_inputs)
+        assert info.value.field == "page_token"
+
+
+def test_page_token_used_with_other_inputs_sends_nothing():
+    router = Router({("GET", "/persons"): ok({"persons": [], "next_page_token": "v1tok"})})
+    client = make_client(router)
+    token = run_tool(client, "affinity_search_persons", {"term": "a"})["next_page_token"]
+    with pytest.raises(ToolInputError, match="different query"):
+        run_tool(client, "affinity_search_persons", {"term": "b", "page_token": token})
+    assert len(router.requests) == 1
+
+
+def test_search_persons_parses_the_captured_v1_response():
+    router = Router({("GET", "/persons"): ok(fixture("persons/search"))})
+    result = run_tool(make_client(router), "affinity_search_persons", {"term": "jo"})
+    assert result["next_page_token"] is None
+    first = result["persons"][0]
+    assert first == {"id": 198383654, "name": "Joscha Test", "first_name": "Joscha",
+                     "last_name": "Test", "primary_email": "j-m@p-a.com",
+                     "emails": ["j-m@p-a.com"]}
+
+
+def test_search_persons_with_dates_parses_interaction_dates():
+    router = Router({("GET", "/persons"): ok(fixture("persons/search_with_dates"))})
+    result = run_tool(make_client(router), "affinity_search_persons",
+                      {"term": "jo", "with_interaction_dates": True})
+    assert router.requests[0].url.params["with_interaction_dates"] == "true"
+    dates = result["persons"][0]["interaction_dates"]
+    assert set(dates) == {"first_email", "last_email", "first_event", "last_event",
+                          "next_event", "last_chat_message", "last_interaction"}
+    assert any(dates.values())
+
+
+def test_list_lists_parses_captured_lists_and_resolves_owners_in_one_batch():
+    router = Router({
+        ("GET", "/lists"): ok(fixture("lists/all")),
+        ("GET", "/v2/persons"): ok({"data": [
+            {"id": 38706, "firstName": "Ann", "lastName": "Owner", "type": "internal",
+             "primaryEmailAddress": "a@x.co", "emailAddresses": []}]}),
+    })
+    result = run_tool(make_client(router), "affinity_list_lists", {})
+    assert [(x["type"], x["size"]) for x in result["lists"]] == [
+        ("person", 67), ("organization", 50), ("opportunity", 23)]
+    assert result["lists"][0]["owner"] == {"id": 38706, "name": "Ann Owner"}
+    assert router.paths() == ["GET /lists", "GET /v2/persons"]
+
+
+def test_list_notes_parses_captured_notes_and_names_creators_once():
+    notes = fixture("notes/all")
+    router = Router({
+        ("GET", "/notes"): ok(notes),
+        ("GET", "/v2/persons"): ok({"data": [{"id": 54576635, "firstName": "Joscha",
+                                              "lastName": "Feth", "type": "internal"}]}),
+    })
+    result = run_tool(make_client(router), "affinity_list_notes", {"organization_id": 297551634})
+    assert len(result["notes"]) == len(notes["notes"])
+    note = result["notes"][0]
+    assert note["type"] == "html" and note["creator"] == {"id": 54576635, "name": "Joscha Feth"}
+    assert router.paths() == ["GET /notes", "GET /v2/persons"]
+
+
+def test_list_definition_parsing_finds_status_and_owners():
+    meta = _parse_list({**fixture("lists/single"), "type": 8})
+    assert (meta.type, meta.status_field, meta.owners_field) == ("opportunity", 1625, 1626)
+
+
+def _opportunity(person_ids, org_ids):
+    return {"id": 117, "name": "Deal", "person_ids": person_ids, "organization_ids": org_ids,
+            "list_entries": [{"id": 9, "list_id": 384, "entity_id": 117, "entity_type": 8}]}
+
+
+def test_update_opportunity_keeps_existing_people_and_orgs():
+    puts: list[dict] = []
+
+    def put(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        puts.append(body)
+        return ok(_opportunity(body.get("person_ids", [1, 2]), body.get("organization_ids", [10])))
+
+    router = Router({
+        ("GET", "/opportunities/117"): ok(_opportunity([1, 2], [10])),
+        ("PUT", "/opportunities/117"): put,
+        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+        ("GET", "/v2/lists/384/list-entries/9"): ok({"id": 9, "createdAt": "2024-01-01T00:00:00Z",
+                                                     "entity": {"id": 117, "name": "Deal",
+                                                                "fields": []}}),
+        ("GET", "/v2/persons"): ok({"data": []}),
+        ("GET", "/v2/companies"): ok({"data": []}),
+    })
+    run_tool(make_client(router), "affinity_update_opportunity",
+             {"opportunity_id": 117, "add_person_ids": [3], "remove_organization_ids": [99]})
+    assert puts == [{"person_ids": [1, 2, 3]}]  # org 99 was never linked: orgs untouched
+
+
+def test_update_that_changes_nothing_sends_no_put():
+    router = Router({
+        ("GET", "/opportunities/117"): ok(_opportunity([1], [])),
+        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+        ("GET", "/v2/lists/384/list-entries/9"): ok({"id": 9, "entity": {"id": 117,
+                                                                         "fields": []}}),
+        ("GET", "/v2/persons"): ok({"data": []}),
+    })
+    run_tool(make_client(router), "affinity_update_opportunity",
+             {"opportunity_id": 117, "add_person_ids": [1]})
+    assert not any(p.startswith("PUT") for p in router.paths())
+
+
+def test_non_opportunity_list_is_refused_before_anything_is_created():
+    router = Router({("GET", "/lists/450"): ok(fixture("lists/single"))})
+    with pytest.raises(ToolInputError) as info:
+        run_tool(make_client(router), "affinity_create_opportunity",
+                 {"list_id": 450, "name": "New deal"})
+    assert info.value.field == "list_id" and "affinity_list_lists" in str(info.value)
+    assert router.paths() == ["GET /lists/450"]
+
+
+def test_add_to_list_returns_existing_entry_instead_of_adding_twice():
+    person = fixture("persons/get")
+    router = Router({
+        ("GET", "/lists/188027"): ok({"id": 188027, "type": 0, "name": "People", "fields": []}),
+        ("GET", f"/persons/{person['id']}"): ok(person),
+    })
+    result = run_tool(make_client(router), "affinity_add_to_list",
+                      {"list_id": 188027, "person_id": person["id"]})
+    assert result["already_on_list"] is True and result["list_entry_id"] == 133527223
+    assert not any(p.startswith("POST") for p in router.paths())
+
+
+def test_add_to_list_checks_kind_before_writing():
+    router = Router({("GET", "/lists/383"): ok({"id": 383, "type": 1, "name": "Orgs"})})
+    with pytest.raises(ToolInputError) as info:
+        run_tool(make_client(router), "affinity_add_to_list", {"list_id": 383, "person_id": 5})
+    assert info.value.field == "person_id"
+    assert router.paths() == ["GET /lists/383"]
