@@ -1,4 +1,4 @@
-"""Connected accounts: lifecycle, statuses, history, cached lists, erasure (SQLite and PostgreSQL)."""
+"""Connected accounts: lifecycle, statuses, history, cached lists, erasure (both backends)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,8 @@ def test_a_flipped_bit_does_not_open(field: str) -> None:
     blob = bytearray(getattr(sealed, field))
     blob[-1] ^= 1
     with pytest.raises(CredentialUnreadable):
-        open_sealed(keyring, "affinity", "T1:U1", dataclasses.replace(sealed, **{field: bytes(blob)}))
+        tampered = dataclasses.replace(sealed, **{field: bytes(blob)})
+        open_sealed(keyring, "affinity", "T1:U1", tampered)
 
 
 def test_unknown_key_id_and_relabelled_key_id_do_not_open() -> None:
