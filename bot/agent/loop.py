@@ -1,0 +1,223 @@
+"""The tool-use loop: one user turn, from their words to an answer plus proposed writes.
+
+Reads run through the injected executor (bound by the caller to the asking user's credential).
+Writes never run here: each becomes a :class:`ProposedWrite` and the model is told it is queued
+for the user's approval. A revoked key ends the turn with ``needs_reconnect``; Anthropic errors
+end it with a one-line explanation after the SDK's bounded retries.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import anthropic
+
+from affinity_client.errors import AffinityError, AuthenticationError
+from bot.agent import model_errors
+from bot.agent.catalog import CACHE_CONTROL, Catalog, Executor, tool_definitions
+from bot.agent.compact import compact_result
+from bot.agent.context import UserContext
+from bot.agent.describe import ProposedWrite, describe_write
+from bot.agent.memory_format import append_user_text, close_turn
+from bot.agent.names import NameMap, collect_names
+from bot.agent.prompt import system_blocks
+from bot.agent.settings import AgentSettings
+
+log = logging.getLogger(__name__)
+
+QUEUED = ("Queued for the user's approval (proposal item {n}). NOT done yet: nothing has "
+          "changed in Affinity. Tell the user what you proposed; they approve it with a button.")
+RECONNECT = ("Affinity rejected this user's API key (revoked or invalid). Nothing more can be "
+             "looked up until they reconnect with /affinity connect.")
+NOT_RUN = "Not run: an earlier call in this step failed because the Affinity key was rejected."
+UNEXPECTED = "The tool failed unexpectedly; try again or rephrase the request."
+STEP_LIMIT = "_I stopped after {n} steps without finishing; ask a narrower question._"
+CUT_SHORT = "_(answer cut short: it reached the length limit)_"
+
+
+@dataclass(frozen=True)
+class ToolCallRecord:
+    name: str
+    input: dict[str, Any]
+    outcome: str  # "ok" | "error" | "proposed"
+    result_chars: int = 0
+    result: Any = None
+
+
+@dataclass
+class TurnOutcome:
+    text: str
+    proposals: list[ProposedWrite]
+    messages: list[dict[str, Any]]  # the whole conversation after this turn, JSON-ready
+    needs_reconnect: bool = False
+    error: str | None = None  # one line when the model API failed
+    usage: list[dict[str, int]] = field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+
+
+def build_client(settings: AgentSettings,
+                 deadline: model_errors.DeadlineMiddleware) -> anthropic.Anthropic:
+    return anthropic.Anthropic(
+        api_key=settings.api_key,
+        base_url=settings.base_url,
+        max_retries=settings.max_retries,
+        timeout=settings.request_timeout,
+        middleware=[deadline],
+    )
+
+
+class AgentLoop:
+    def __init__(self, settings: AgentSettings, catalog: Catalog,
+                 client: anthropic.Anthropic | None = None) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.tools = tool_definitions(catalog)
+        self._deadline = model_errors.DeadlineMiddleware()
+        self.client = client or build_client(settings, self._deadline)
+
+    def run(self, user: UserContext, history: list[dict[str, Any]], user_text: str,
+            execute: Executor) -> TurnOutcome:
+        turn = _Turn(self, user, execute, copy.deepcopy(history))
+        append_user_text(turn.messages, user_text)
+        self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
+        try:
+            return turn.play()
+        finally:
+            self._deadline.set_deadline(None)
+
+    def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]]) -> Any:
+        remaining = self._deadline.remaining()
+        if remaining is not None and remaining <= 0:
+            raise model_errors.TurnDeadlineExceeded
+        timeout = self.settings.request_timeout
+        if remaining is not None:
+            timeout = max(0.5, min(timeout, remaining))
+        return self.client.messages.create(
+            model=self.settings.model,
+            max_tokens=self.settings.max_output_tokens,
+            system=system,
+            tools=self.tools,
+            messages=_with_message_breakpoint(messages),
+            timeout=timeout,
+        )
+
+
+class _Turn:
+    """The state of one turn; ``play`` runs it to the end."""
+
+    def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
+                 messages: list[dict[str, Any]]) -> None:
+        self.loop, self.execute, self.messages = loop, execute, messages
+        self.system = system_blocks(user)
+        self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
+        self.proposals: list[ProposedWrite] = []
+        self.usage: list[dict[str, int]] = []
+        self.calls: list[ToolCallRecord] = []
+        self.needs_reconnect = False
+
+    def play(self) -> TurnOutcome:
+        settings = self.loop.settings
+        for _ in range(settings.max_tool_iterations):
+            try:
+                response = self.loop.create(self.system, self.messages)
+            except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
+                log.warning("model call failed: %s (request id %s)", type(exc).__name__,
+                            getattr(exc, "request_id", None))
+                message = model_errors.user_message(exc)
+                return self._finish(message, error=message)
+            self._record_usage(response)
+            content = [_block_json(b) for b in response.content] or [
+                {"type": "text", "text": "(no answer)"}]
+            self.messages.append({"role": "assistant", "content": content})
+            text = _text_of(content)
+            if response.stop_reason == "pause_turn":
+                continue
+            if response.stop_reason != "tool_use":
+                if response.stop_reason == "max_tokens":
+                    text = f"{text}\n{CUT_SHORT}".strip()
+                return self._finish(text)
+            self.messages.append({"role": "user", "content": self._run_tools(content)})
+            if self.needs_reconnect:
+                return self._finish(RECONNECT)
+        return self._finish(STEP_LIMIT.format(n=settings.max_tool_iterations))
+
+    def _finish(self, text: str, *, error: str | None = None) -> TurnOutcome:
+        close_turn(self.messages, text)
+        return TurnOutcome(text, self.proposals, self.messages, self.needs_reconnect, error,
+                           self.usage, self.calls)
+
+    def _record_usage(self, response: Any) -> None:
+        u = response.usage
+        self.usage.append({
+            "input_tokens": u.input_tokens or 0,
+            "output_tokens": u.output_tokens or 0,
+            "cache_read_input_tokens": u.cache_read_input_tokens or 0,
+            "cache_creation_input_tokens": u.cache_creation_input_tokens or 0,
+        })
+
+    def _run_tools(self, content: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        results = []
+        for block in content:
+            if block.get("type") != "tool_use":
+                continue
+            text, is_error = self._run_tool(block["name"], block.get("input") or {})
+            result: dict[str, Any] = {"type": "tool_result", "tool_use_id": block["id"],
+                                      "content": text}
+            if is_error:
+                result["is_error"] = True
+            results.append(result)
+        return results
+
+    def _run_tool(self, name: str, tool_input: dict[str, Any]) -> tuple[str, bool]:
+        tool = self.loop.catalog.get(name)
+        if tool is None:
+            self.calls.append(ToolCallRecord(name, tool_input, "error"))
+            return f"There is no tool named {name!r}.", True
+        if tool.writes:
+            self.proposals.append(describe_write(name, tool_input, self.names))
+            self.calls.append(ToolCallRecord(name, tool_input, "proposed"))
+            return QUEUED.format(n=len(self.proposals)), False
+        if self.needs_reconnect:
+            return NOT_RUN, True
+        try:
+            result = self.execute(name, tool_input)
+        except AuthenticationError:
+            self.needs_reconnect = True
+            self.calls.append(ToolCallRecord(name, tool_input, "error"))
+            return RECONNECT, True
+        except AffinityError as exc:
+            self.calls.append(ToolCallRecord(name, tool_input, "error"))
+            return str(exc), True
+        except Exception as exc:  # a bug in a tool must not leak its text to the model
+            log.error("tool %s raised %s", name, type(exc).__name__)
+            self.calls.append(ToolCallRecord(name, tool_input, "error"))
+            return UNEXPECTED, True
+        collect_names(name, result, self.names)
+        settings = self.loop.settings
+        text = compact_result(result, max_chars=settings.tool_result_max_chars,
+                              text_max=settings.text_field_max_chars)
+        self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
+        return text, False
+
+
+def _block_json(block: Any) -> dict[str, Any]:
+    return block.model_dump(mode="json", exclude_none=True)
+
+
+def _text_of(content: list[dict[str, Any]]) -> str:
+    return "\n".join(b["text"] for b in content if b.get("type") == "text" and b.get("text"))
+
+
+def _with_message_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy whose last block carries cache_control, so later steps of the turn hit the cache."""
+    if not messages or not isinstance(messages[-1].get("content"), list):
+        return messages
+    last = dict(messages[-1])
+    blocks = list(last["content"])
+    blocks[-1] = {**blocks[-1], "cache_control": CACHE_CONTROL}
+    last["content"] = blocks
+    return [*messages[:-1], last]

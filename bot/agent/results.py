@@ -1,0 +1,26 @@
+"""One-line summaries of what an executed write did, for the card and the model's memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def summarise_result(tool: str, result: Any) -> str:
+    if not isinstance(result, dict):
+        return "Done."
+    if tool == "affinity_create_note" and result.get("id") is not None:
+        return f"Note {result['id']} created."
+    if tool == "affinity_add_to_list":
+        entity = (result.get("entity") or {}).get("name") or "The record"
+        target = (result.get("list") or {}).get("name") or "the list"
+        if result.get("already_on_list"):
+            return f"{entity} was already on {target}."
+        return f"{entity} added to {target}."
+    if tool in ("affinity_create_opportunity", "affinity_update_opportunity"):
+        name = result.get("name") or f"#{result.get('id')}"
+        verb = "created" if tool.endswith("create_opportunity") else "updated"
+        listed = (result.get("list") or {}).get("name")
+        return f"Deal {name} {verb}" + (f" in {listed}." if listed else ".")
+    if result.get("id") is not None:
+        return f"Done (id {result['id']})."
+    return "Done."

@@ -1,0 +1,97 @@
+"""The agent as the Slack layer calls it: a turn in a thread, then approve or cancel.
+
+``Agent.respond`` loads the (thread, user) memory, runs the loop with the user's executor, stores
+proposed writes as one batch and saves the memory. ``Agent.approve`` / ``Agent.cancel`` act on a
+batch (owner only, exactly once) and write the outcome into the owner's thread memory, so a
+follow-up question knows what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anthropic
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.agent.catalog import Catalog, Executor, default_catalog
+from bot.agent.context import ThreadKey, UserContext
+from bot.agent.loop import AgentLoop, ToolCallRecord
+from bot.agent.memory import ConversationStore
+from bot.agent.models import utcnow
+from bot.agent.proposals import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    UNKNOWN,
+    ActionResult,
+    BatchView,
+    ProposalStore,
+)
+from bot.agent.settings import AgentSettings
+
+
+@dataclass
+class TurnResult:
+    text: str  # Slack mrkdwn answer (or the one-line error)
+    batch: BatchView | None = None  # proposed writes awaiting approval -> confirmation card
+    needs_reconnect: bool = False  # the user's Affinity key was rejected: show Reconnect
+    error: str | None = None  # set when Claude could not be reached / answered an error
+    usage: list[dict[str, int]] = field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+
+
+class Agent:
+    def __init__(self, settings: AgentSettings, sessions: sessionmaker[Session], *,
+                 catalog: Catalog | None = None, client: anthropic.Anthropic | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.settings = settings
+        self.loop = AgentLoop(settings, catalog if catalog is not None else default_catalog(),
+                              client)
+        self.memory = ConversationStore(sessions, settings.memory_max_chars)
+        self.proposals = ProposalStore(sessions, ttl_seconds=settings.proposal_ttl_seconds,
+                                       clock=clock)
+
+    def respond(self, thread: ThreadKey, user: UserContext, text: str,
+                execute: Executor) -> TurnResult:
+        """One user message in a thread. ``execute`` runs reads with this user's credential."""
+        history = self.memory.load(thread, user.identifier)
+        outcome = self.loop.run(user, history, text, execute)
+        batch = None
+        if outcome.proposals:
+            batch = self.proposals.create_batch(user.identifier, thread, outcome.proposals)
+        self.memory.save(thread, user.identifier, outcome.messages)
+        return TurnResult(outcome.text, batch, outcome.needs_reconnect, outcome.error,
+                          outcome.usage, outcome.tool_calls)
+
+    def approve(self, batch_id: str, actor: str, execute: Executor,
+                index: int | None = None) -> ActionResult:
+        """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key."""
+        result = self.proposals.approve(batch_id, actor, execute, index)
+        self._remember(result, "approved actions")
+        return result
+
+    def cancel(self, batch_id: str, actor: str, index: int | None = None) -> ActionResult:
+        result = self.proposals.cancel(batch_id, actor, index)
+        self._remember(result, "cancelled actions")
+        return result
+
+    def _remember(self, result: ActionResult, label: str) -> None:
+        if not result.acted or result.batch is None:
+            return
+        lines = [_outcome_line(result.batch, i) for i in result.acted]
+        self.memory.append_note(result.batch.thread, result.batch.owner,
+                                f"[{label}: " + "; ".join(lines) + "]")
+
+
+def _outcome_line(batch: BatchView, index: int) -> str:
+    item = batch.items[index]
+    state: dict[str, Any] = {
+        DONE: f"done — {item.result_summary}",
+        FAILED: f"failed — {item.error}",
+        UNKNOWN: f"outcome unknown, not retried — {item.error}",
+        CANCELLED: "cancelled by the user, not done",
+    }
+    return f"{index + 1}. {item.description}: {state.get(item.status, item.status)}"

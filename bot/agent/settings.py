@@ -1,0 +1,67 @@
+"""Configuration of the Claude agent, read from the environment.
+
+Without ``ANTHROPIC_API_KEY`` the agent is simply unavailable: :func:`agent_available` says so and
+:data:`UNAVAILABLE_MESSAGE` tells an operator what to configure (the Slack layer then treats DM
+text as commands).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_MODEL = "claude-sonnet-4-6"
+
+UNAVAILABLE_MESSAGE = (
+    "The assistant is not configured: set ANTHROPIC_API_KEY (and optionally ANTHROPIC_MODEL, "
+    "ANTHROPIC_BASE_URL) for the bot to answer in plain language. Commands still work: "
+    "try `/affinity help`."
+)
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    max_tool_iterations: int = 8  # model calls per turn
+    max_output_tokens: int = 2048
+    request_timeout: float = 60.0  # seconds, one HTTP attempt
+    max_retries: int = 2  # the SDK's own retries (429, 529, 5xx, timeouts)
+    turn_time_budget: float = 120.0  # seconds for a whole turn, retries included
+    proposal_ttl_seconds: int = 15 * 60
+    memory_max_chars: int = 60_000  # serialized JSON kept per (thread, user)
+    tool_result_max_chars: int = 12_000
+    text_field_max_chars: int = 600
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AgentSettings:
+        env = os.environ if env is None else env
+
+        def num(name: str, default: float, kind: type = int) -> float:
+            raw = env.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                return kind(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+        return cls(
+            api_key=env.get("ANTHROPIC_API_KEY") or None,
+            base_url=env.get("ANTHROPIC_BASE_URL") or None,
+            model=env.get("ANTHROPIC_MODEL") or DEFAULT_MODEL,
+            max_tool_iterations=int(num("AGENT_MAX_TOOL_ITERATIONS", 8)),
+            max_output_tokens=int(num("AGENT_MAX_OUTPUT_TOKENS", 2048)),
+            request_timeout=float(num("AGENT_REQUEST_TIMEOUT", 60.0, float)),
+            max_retries=int(num("AGENT_MAX_RETRIES", 2)),
+            turn_time_budget=float(num("AGENT_TURN_TIME_BUDGET", 120.0, float)),
+            proposal_ttl_seconds=int(num("AGENT_PROPOSAL_TTL_SECONDS", 900)),
+            memory_max_chars=int(num("AGENT_MEMORY_MAX_CHARS", 60_000)),
+        )
+
+
+def agent_available(settings: AgentSettings) -> bool:
+    """True when the agent can talk to Claude (an API key is configured)."""
+    return bool(settings.api_key)
