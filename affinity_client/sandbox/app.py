@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import control, v1, v2
@@ -25,8 +25,30 @@ def _rules(routes: list, prefix: str) -> list[Rule]:
     return [Rule(path, methods=methods, endpoint=(prefix, func)) for path, methods, func in routes]
 
 
+class SegmentConverter(BaseConverter):
+    """Any one path segment; V2 handlers get ids validated into 400s with the spec's name."""
+
+    regex = r"[^/]+"
+
+
 URLS = Map(_rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
-           strict_slashes=False, merge_slashes=False)
+           strict_slashes=False, merge_slashes=False, converters={"seg": SegmentConverter})
+
+V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
+                  "opportunity_id": "opportunityId", "list_id": "listId",
+                  "entry_id": "listEntryId", "note_id": "noteId"}
+
+
+def v2_path_ints(args: dict) -> dict:
+    """Path ids as integers, or a 400 validation error naming the spec's parameter."""
+    out = dict(args)
+    for name, spec_name in V2_PATH_PARAMS.items():
+        if name in out:
+            raw = out[name]
+            if not raw.isdigit() or int(raw) < 1:
+                raise ApiError(400, f"{spec_name} must be a positive integer", spec_name)
+            out[name] = int(raw)
+    return out
 
 
 def credentials(request: Request, api: str) -> tuple[str, str | None]:
@@ -125,6 +147,8 @@ class SandboxApp:
             return fail(404, "Not found")
         ctx = Ctx(request=request, user=user, state=self.state, api=api)
         try:
+            if api == "v2":
+                args = v2_path_ints(args)
             result = func(ctx, **args)
         except ApiError as exc:
             return fail(exc.status, exc.message, exc.param)

@@ -1,11 +1,34 @@
-"""V2 routes (under /v2): camelCase bodies, `{"errors": [...]}`, cursor pagination."""
+"""V2 routes (under /v2): camelCase bodies, `{"errors": [...]}`, cursor pagination.
+
+Field data follows the spec: entity GETs carry `fields` only when `fieldIds`/`fieldTypes` ask
+for them; empty multi-values are `null`; opportunity entries expose their associations as the
+list fields `persons` and `companies`.
+"""
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import UTC, datetime
 from typing import Any
 
-from . import seed
-from .web import Ctx
+from werkzeug.wrappers import Response
+
+from . import render, seed
+from .v1 import store_value
+from .web import (
+    ApiError,
+    Ctx,
+    as_int,
+    parse_date,
+    v2_enum_list,
+    v2_int_list,
+    v2_page,
+)
+
+ENTITY_FIELD_TYPES = ("enriched", "global", "relationship-intelligence")
+ENTRY_FIELD_TYPES = ("enriched", "global", "list", "relationship-intelligence")
+NOTE_INCLUDES = ("companiesPreview", "personsPreview", "opportunitiesPreview", "repliesCount")
 
 
 def whoami(ctx: Ctx) -> Any:
@@ -16,6 +39,482 @@ def whoami(ctx: Ctx) -> Any:
             "grant": {"type": "api-key", "scopes": ["api"], "createdAt": "2025-03-04T17:12:44Z"}}
 
 
+# -- field selection ------------------------------------------------------------------
+def _global_fields(ctx: Ctx, entity_type: int) -> list[dict]:
+    return [ctx.world.fields[f] for f in ctx.state.index.fields_by_list[None]
+            if ctx.world.fields[f]["entity_type"] == entity_type]
+
+
+def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[str, str, Any]]:
+    """(V2 id, V2 field type, field record or association name) for an entity or entry."""
+    out = []
+    if list_id is not None:
+        for fid in ctx.state.index.fields_by_list[list_id]:
+            out.append((f"field-{fid}", "list", ctx.world.fields[fid]))
+        if entity_type == 8:
+            out += [("persons", "list", "persons"), ("companies", "list", "companies")]
+    if entity_type != 8:
+        out += [(f"field-{f['id']}", "global", f) for f in _global_fields(ctx, entity_type)]
+    return out
+
+
+def _selection(ctx: Ctx, allowed_types: tuple[str, ...], *, ids_param: str = "fieldIds",
+               types_param: str = "fieldTypes") -> tuple[list[str], list[str]] | None:
+    ids = ctx.request.args.getlist(ids_param)
+    types = v2_enum_list(ctx, types_param, allowed_types)
+    if not ids and not types:
+        return None
+    for fid in ids:
+        if not (fid in ("persons", "companies") or re.fullmatch(r"field-\d+", fid)
+                or fid.startswith(("affinity-data-", "dealroom-"))):
+            raise ApiError(400, f"Unknown field id: {fid}", ids_param)
+    return ids, types
+
+
+def _entry_values(ctx: Ctx, entity_id: int, list_entry_id: int | None, f: dict) -> list[Any]:
+    w = ctx.world
+    return [w.field_values[v]["value"] for v in ctx.state.index.values_by_entity[entity_id]
+            if w.field_values[v]["field_id"] == f["id"]
+            and w.field_values[v]["list_entry_id"] == list_entry_id]
+
+
+def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict | None,
+            selection: tuple[list[str], list[str]] | None) -> list[dict]:
+    """The Field objects for an entity (or its list entry), filtered by a selection."""
+    list_id = entry["list_id"] if entry else None
+    out = []
+    for v2_id, v2_type, f in _available(ctx, entity_type, list_id):
+        if selection is not None and v2_id not in selection[0] and v2_type not in selection[1]:
+            continue
+        if isinstance(f, str):
+            assoc = render.v2_association_fields(ctx, ctx.world.opportunities[entity_id])
+            out.append(assoc[0] if f == "persons" else assoc[1])
+            continue
+        entry_id = entry["id"] if entry and f["list_id"] is not None else None
+        out.append(render.v2_field(ctx, f, _entry_values(ctx, entity_id, entry_id, f)))
+    return out
+
+
+# -- persons and companies ---------------------------------------------------------------
+def _entity_list(ctx: Ctx, table: dict, entity_type: int, shape: Any) -> Any:
+    ids = v2_int_list(ctx, "ids")
+    selection = _selection(ctx, ENTITY_FIELD_TYPES)
+    records = [table[i] for i in ids if i in table] if ids else list(table.values())
+    page = v2_page(ctx, records)
+    page["data"] = [_entity(ctx, r, entity_type, shape, selection) for r in page["data"]]
+    return page
+
+
+def _entity(ctx: Ctx, rec: dict, entity_type: int, shape: Any, selection: Any) -> dict:
+    out = shape(rec)
+    if selection is not None:
+        out["fields"] = _fields(ctx, entity_type, rec["id"], None, selection)
+    return out
+
+
+def _get(ctx: Ctx, table: dict, ident: int, what: str) -> dict:
+    rec = table.get(ident)
+    if rec is None:
+        raise ApiError(404, f"{what} not found")
+    return rec
+
+
+def list_persons(ctx: Ctx) -> Any:
+    return _entity_list(ctx, ctx.world.persons, 0, render.v2_person)
+
+
+def get_person(ctx: Ctx, person_id: int) -> Any:
+    p = _get(ctx, ctx.world.persons, person_id, "Person")
+    return _entity(ctx, p, 0, render.v2_person, _selection(ctx, ENTITY_FIELD_TYPES))
+
+
+def list_companies(ctx: Ctx) -> Any:
+    return _entity_list(ctx, ctx.world.organizations, 1, render.v2_company)
+
+
+def get_company(ctx: Ctx, company_id: int) -> Any:
+    o = _get(ctx, ctx.world.organizations, company_id, "Company")
+    return _entity(ctx, o, 1, render.v2_company, _selection(ctx, ENTITY_FIELD_TYPES))
+
+
+def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
+    entries = render.visible_entries(ctx, entity_type, entity_id)
+    page = v2_page(ctx, entries)
+    page["data"] = [{"id": e["id"], "listId": e["list_id"],
+                     "createdAt": render.v2_date(e["created_at"]), "creatorId": e["creator_id"],
+                     "fields": _fields(ctx, entity_type, entity_id, e, None)}
+                    for e in page["data"]]
+    return page
+
+
+def person_entries(ctx: Ctx, person_id: int) -> Any:
+    _get(ctx, ctx.world.persons, person_id, "Person")
+    return _entity_entries(ctx, 0, person_id)
+
+
+def company_entries(ctx: Ctx, company_id: int) -> Any:
+    _get(ctx, ctx.world.organizations, company_id, "Company")
+    return _entity_entries(ctx, 1, company_id)
+
+
+# -- opportunities --------------------------------------------------------------------
+def list_opportunities(ctx: Ctx) -> Any:
+    ids = v2_int_list(ctx, "ids")
+    table = ctx.world.opportunities
+    records = [table[i] for i in ids if i in table] if ids else list(table.values())
+    page = v2_page(ctx, records)
+    page["data"] = [render.v2_opportunity(o) for o in page["data"]]
+    return page
+
+
+def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
+    return render.v2_opportunity(_get(ctx, ctx.world.opportunities, opportunity_id,
+                                      "Opportunity"))
+
+
+# -- lists and list entries -------------------------------------------------------------
+def _list(ctx: Ctx, list_id: int) -> dict:
+    rec = ctx.world.lists.get(list_id)
+    if rec is None:
+        raise ApiError(404, "List not found")
+    if not ctx.can_see_list(rec):
+        raise ApiError(403, "You do not have permission to access this list")
+    return rec
+
+
+def list_lists(ctx: Ctx) -> Any:
+    visible = [r for r in ctx.world.lists.values() if ctx.can_see_list(r)]
+    page = v2_page(ctx, visible)
+    page["data"] = [render.v2_list(ctx, r) for r in page["data"]]
+    return page
+
+
+def get_list(ctx: Ctx, list_id: int) -> Any:
+    return render.v2_list(ctx, _list(ctx, list_id))
+
+
+def list_fields(ctx: Ctx, list_id: int) -> Any:
+    rec = _list(ctx, list_id)
+    metas = [render.v2_field_meta(ctx.world.fields[f])
+             for f in ctx.state.index.fields_by_list[list_id]]
+    if rec["type"] == 8:
+        metas += [dict(m) for m in render.ASSOCIATION_META]
+    else:
+        metas += [render.v2_field_meta(f) for f in _global_fields(ctx, rec["type"])]
+    return v2_page(ctx, metas)
+
+
+def _entry_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
+    w = ctx.world
+    if e["entity_type"] == 0:
+        entity = render.v2_person(w.persons[e["entity_id"]])
+    elif e["entity_type"] == 1:
+        entity = render.v2_company(w.organizations[e["entity_id"]])
+    else:
+        entity = render.v2_opportunity(w.opportunities[e["entity_id"]])
+    if selection is not None:
+        entity["fields"] = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
+    return entity
+
+
+def _entry_with_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
+    return {"id": e["id"], "listId": e["list_id"],
+            "type": render.LIST_TYPES_V2[e["entity_type"]],
+            "createdAt": render.v2_date(e["created_at"]), "creatorId": e["creator_id"],
+            "entity": _entry_entity(ctx, e, selection)}
+
+
+def list_entries(ctx: Ctx, list_id: int) -> Any:
+    _list(ctx, list_id)
+    selection = _selection(ctx, ENTRY_FIELD_TYPES)
+    entries = [ctx.world.list_entries[i] for i in ctx.state.index.entries_by_list[list_id]]
+    page = v2_page(ctx, entries)
+    page["data"] = [_entry_with_entity(ctx, e, selection) for e in page["data"]]
+    return page
+
+
+def _entry(ctx: Ctx, list_id: int, entry_id: int) -> dict:
+    _list(ctx, list_id)
+    e = ctx.world.list_entries.get(entry_id)
+    if e is None or e["list_id"] != list_id:
+        raise ApiError(404, "List entry not found")
+    return e
+
+
+def get_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    return _entry_with_entity(ctx, e, _selection(ctx, ENTRY_FIELD_TYPES))
+
+
+def entry_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    selection = _selection(ctx, ENTRY_FIELD_TYPES, ids_param="ids", types_param="types")
+    fields = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
+    return v2_page(ctx, fields, default_limit=20)
+
+
+def _field_by_id(ctx: Ctx, e: dict, field_id: str) -> tuple[str, Any]:
+    for v2_id, _type, f in _available(ctx, e["entity_type"], e["list_id"]):
+        if v2_id == field_id:
+            return v2_id, f
+    raise ApiError(404, f"Field {field_id} not found on this list entry")
+
+
+def entry_field(ctx: Ctx, list_id: int, entry_id: int, field_id: str) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    v2_id, _ = _field_by_id(ctx, e, field_id)
+    return _fields(ctx, e["entity_type"], e["entity_id"], e, ([v2_id], []))[0]
+
+
+# -- field writes ------------------------------------------------------------------------
+def _ref_ids(data: Any, key: str, param: str, multi: bool) -> list[int]:
+    items = data if multi else [data]
+    if multi and not isinstance(data, list):
+        raise ApiError(400, "value.data must be an array or null", param)
+    if multi and len(data) > 100:
+        raise ApiError(400, "value.data holds at most 100 items", param)
+    out = []
+    for item in items:
+        number = as_int(item.get(key)) if isinstance(item, dict) else None
+        if number is None:
+            raise ApiError(400, f"value.data items need an integer {key}", param)
+        out.append(number)
+    return out
+
+
+def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
+    """Validate a FieldValueUpdate for field `f`; return the stored raw values (empty clears)."""
+    if not isinstance(value, dict) or "type" not in value or "data" not in value:
+        raise ApiError(400, "value must be an object with type and data", param)
+    w = ctx.world
+    expected = ("person-multi" if f == "persons" else "company-multi" if f == "companies"
+                else render.v2_value_type(f))
+    if value["type"] != expected:
+        raise ApiError(400, f"value.type must be {expected} for this field", param)
+    data = value["data"]
+    if data is None:
+        return []
+    base = expected.removesuffix("-multi")
+    multi = expected.endswith("-multi") or expected == "filterable-text-multi"
+    if base in ("person", "company"):
+        ids = _ref_ids(data, "id", param, multi)
+        table = w.persons if base == "person" else w.organizations
+        if any(i not in table for i in ids):
+            raise ApiError(400, f"value.data refers to an unknown {base}", param)
+        return ids
+    if base in ("dropdown", "ranked-dropdown"):
+        ids = _ref_ids(data, "dropdownOptionId", param, multi)
+        options = {o["id"] for o in f["dropdown_options"]}
+        if any(i not in options for i in ids):
+            raise ApiError(400, "value.data refers to an unknown dropdown option", param)
+        return ids
+    if base == "number":
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise ApiError(400, "value.data must be a number", param)
+        return [data]
+    if base == "datetime":
+        parsed = parse_date(data)
+        if parsed is None:
+            raise ApiError(400, "value.data must be an RFC 3339 date-time", param)
+        return [parsed]
+    if base == "location":
+        if not isinstance(data, dict):
+            raise ApiError(400, "value.data must be a location", param)
+        return [{"street_address": data.get("streetAddress"), "city": data.get("city"),
+                 "state": data.get("state"), "country": data.get("country"),
+                 "continent": data.get("continent")}]
+    if not isinstance(data, str):
+        raise ApiError(400, "value.data must be a string", param)
+    return [data]
+
+
+def _apply(ctx: Ctx, e: dict, f: Any, raws: list[Any]) -> None:
+    w, index = ctx.world, ctx.state.index
+    if isinstance(f, str):
+        opp = w.opportunities[e["entity_id"]]
+        index.remove_opportunity(opp)
+        opp["person_ids" if f == "persons" else "organization_ids"] = raws
+        index.add_opportunity(opp)
+        return
+    entry_id = e["id"] if f["list_id"] is not None else None
+    for vid in list(index.values_by_entity[e["entity_id"]]):
+        old = w.field_values[vid]
+        if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
+            index.remove_value(old)
+            del w.field_values[vid]
+    for raw in raws:
+        rec = store_value(ctx, f, e["entity_id"], entry_id, raw) if not f["allows_multiple"] \
+            else _append_value(ctx, f, e["entity_id"], entry_id, raw)
+        rec["updated_at"] = datetime.now(UTC)
+
+
+def _append_value(ctx: Ctx, f: dict, entity_id: int, entry_id: int | None, raw: Any) -> dict:
+    w = ctx.world
+    rec = {"id": w.new_id("field_value"), "field_id": f["id"], "entity_id": entity_id,
+           "list_entry_id": entry_id, "created_at": datetime.now(UTC), "updated_at": None,
+           "value": raw, "entity_type": f["entity_type"]}
+    w.field_values[rec["id"]] = rec
+    ctx.state.index.add_value(rec)
+    return rec
+
+
+def update_field(ctx: Ctx, list_id: int, entry_id: int, field_id: str) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    _, f = _field_by_id(ctx, e, field_id)
+    body = ctx.body()
+    if "value" not in body:
+        raise ApiError(400, "value is required", "value")
+    _apply(ctx, e, f, _parse_update(ctx, f, body["value"], "value"))
+    return Response(status=204)
+
+
+def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    body = ctx.body()
+    if body.get("operation") != "update-fields":
+        raise ApiError(400, "operation must be update-fields", "operation")
+    updates = body.get("updates")
+    if not isinstance(updates, list) or len(updates) > 100:
+        raise ApiError(400, "updates must be an array of at most 100 items", "updates")
+    planned = []
+    for i, update in enumerate(updates):
+        if not isinstance(update, dict) or not isinstance(update.get("id"), str):
+            raise ApiError(400, "each update needs a field id", f"updates[{i}].id")
+        _, f = _field_by_id(ctx, e, update["id"])
+        planned.append((f, _parse_update(ctx, f, update.get("value"), f"updates[{i}].value")))
+    for f, raws in planned:  # all validated first: nothing is half-written
+        _apply(ctx, e, f, raws)
+    return {"operation": "update-fields"}
+
+
+# -- notes ------------------------------------------------------------------------------
+FILTER_RE = re.compile(r"^\s*(id|creator\.id|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(\S+)\s*$")
+OPS = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+       ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def _note_filter(ctx: Ctx) -> Any:
+    raw = ctx.request.args.get("filter")
+    if not raw:
+        return lambda n: True
+    clauses = []
+    for part in raw.split(" AND "):
+        match = FILTER_RE.match(part)
+        if not match:
+            raise ApiError(400, f"Unsupported filter: {part}", "filter")
+        name, op, text = match.groups()
+        if name in ("id", "creator.id"):
+            value: Any = as_int(text)
+            key = "id" if name == "id" else "creator_id"
+        else:
+            value = parse_date(text)
+            key = "created_at" if name == "createdAt" else "updated_at"
+        if value is None:
+            raise ApiError(400, f"Invalid value in filter: {part}", "filter")
+        clauses.append((key, OPS[op], value))
+    return lambda n: all(n[k] is not None and cmp(n[k], v) for k, cmp, v in clauses)
+
+
+def _html(n: dict) -> str:
+    if n["type"] == 2:
+        return n["content"]
+    return "".join(f"<p>{html.escape(line)}</p>" for line in n["content"].split("\n"))
+
+
+def v2_note(ctx: Ctx, n: dict, includes: list[str]) -> dict:
+    w = ctx.world
+    out: dict[str, Any] = {
+        "id": n["id"], "type": "user-reply" if n["parent_id"] else "entities",
+        "content": {"html": _html(n)}, "creator": render.v2_person_data(w.persons[n["creator_id"]]),
+        "mentions": [], "createdAt": render.v2_date(n["created_at"]),
+        "updatedAt": render.v2_date(n["updated_at"])}
+    if n["parent_id"]:
+        out["parent"] = {"id": n["parent_id"]}
+        return out
+    previews = {
+        "personsPreview": [render.v2_person_data(w.persons[i]) for i in n["person_ids"]],
+        "companiesPreview": [render.v2_company_data(w.organizations[i])
+                             for i in n["organization_ids"]],
+        "opportunitiesPreview": [render.v2_opportunity(w.opportunities[i])
+                                 for i in n["opportunity_ids"] if i in w.opportunities]}
+    for name in includes:
+        if name == "repliesCount":
+            out["repliesCount"] = sum(1 for m in w.notes.values() if m["parent_id"] == n["id"])
+        else:
+            out[name] = {"data": previews[name][:100], "totalCount": len(previews[name])}
+    return out
+
+
+def _total_count(ctx: Ctx) -> bool:
+    raw = ctx.request.args.get("totalCount")
+    if raw is None:
+        return False
+    if raw not in ("true", "false"):
+        raise ApiError(400, "totalCount must be true or false", "totalCount")
+    return raw == "true"
+
+
+def _notes_page(ctx: Ctx, notes: list[dict], includes: list[str] | None = None) -> Any:
+    keep = _note_filter(ctx)
+    total = _total_count(ctx)
+    chosen = [n for n in notes if n["parent_id"] is None and keep(n)]
+    page = v2_page(ctx, chosen, default_limit=20, minimum=0, total_count=total)
+    page["data"] = [v2_note(ctx, n, includes or []) for n in page["data"]]
+    return page
+
+
+def list_notes(ctx: Ctx) -> Any:
+    includes = v2_enum_list(ctx, "includes", NOTE_INCLUDES)
+    return _notes_page(ctx, list(ctx.world.notes.values()), includes)
+
+
+def get_note(ctx: Ctx, note_id: int) -> Any:
+    includes = v2_enum_list(ctx, "includes", NOTE_INCLUDES)
+    return v2_note(ctx, _get(ctx, ctx.world.notes, note_id, "Note"), includes)
+
+
+def person_notes(ctx: Ctx, person_id: int) -> Any:
+    _get(ctx, ctx.world.persons, person_id, "Person")
+    return _notes_page(ctx, [n for n in ctx.world.notes.values() if person_id in n["person_ids"]])
+
+
+def company_notes(ctx: Ctx, company_id: int) -> Any:
+    _get(ctx, ctx.world.organizations, company_id, "Company")
+    people = set(ctx.state.index.persons_by_org[company_id])
+    return _notes_page(ctx, [n for n in ctx.world.notes.values()
+                             if company_id in n["organization_ids"]
+                             or people.intersection(n["person_ids"])])
+
+
+def opportunity_notes(ctx: Ctx, opportunity_id: int) -> Any:
+    _get(ctx, ctx.world.opportunities, opportunity_id, "Opportunity")
+    return _notes_page(ctx, [n for n in ctx.world.notes.values()
+                             if opportunity_id in n["opportunity_ids"]])
+
+
+_ENTRY = "/v2/lists/<seg:list_id>/list-entries/<seg:entry_id>"
 ROUTES = [
     ("/v2/auth/whoami", ["GET"], whoami),
+    ("/v2/persons", ["GET"], list_persons),
+    ("/v2/persons/<seg:person_id>", ["GET"], get_person),
+    ("/v2/persons/<seg:person_id>/list-entries", ["GET"], person_entries),
+    ("/v2/persons/<seg:person_id>/notes", ["GET"], person_notes),
+    ("/v2/companies", ["GET"], list_companies),
+    ("/v2/companies/<seg:company_id>", ["GET"], get_company),
+    ("/v2/companies/<seg:company_id>/list-entries", ["GET"], company_entries),
+    ("/v2/companies/<seg:company_id>/notes", ["GET"], company_notes),
+    ("/v2/opportunities", ["GET"], list_opportunities),
+    ("/v2/opportunities/<seg:opportunity_id>", ["GET"], get_opportunity),
+    ("/v2/opportunities/<seg:opportunity_id>/notes", ["GET"], opportunity_notes),
+    ("/v2/lists", ["GET"], list_lists),
+    ("/v2/lists/<seg:list_id>", ["GET"], get_list),
+    ("/v2/lists/<seg:list_id>/fields", ["GET"], list_fields),
+    ("/v2/lists/<seg:list_id>/list-entries", ["GET"], list_entries),
+    (_ENTRY, ["GET"], get_entry),
+    (f"{_ENTRY}/fields", ["GET"], entry_fields),
+    (f"{_ENTRY}/fields", ["PATCH"], batch_update_fields),
+    (f"{_ENTRY}/fields/<field_id>", ["GET"], entry_field),
+    (f"{_ENTRY}/fields/<field_id>", ["POST"], update_field),
+    ("/v2/notes", ["GET"], list_notes),
+    ("/v2/notes/<seg:note_id>", ["GET"], get_note),
 ]
