@@ -17,14 +17,29 @@ VERBS = {
 KIND_WORDS = {"person": "person", "organization": "company", "opportunity": "deal",
               "list": "list", "note": "note"}
 
-# input key -> kind of the ids it holds
-_ID_KEYS = {
-    "person_id": "person", "person_ids": "person",
-    "organization_id": "organization", "organization_ids": "organization",
-    "opportunity_id": "opportunity", "opportunity_ids": "opportunity",
-    "list_id": "list", "parent_id": "note",
-}
+_KINDS = {"person": "person", "organization": "organization", "opportunity": "opportunity",
+          "list": "list", "parent": "note", "owner": "user"}
+_TARGET_KINDS = {"person", "organization", "opportunity", "list", "note"}
 _TEXT_KEYS = ("content", "text", "note")
+_FIELD_WORDS = {"add_person_ids": "Add people", "remove_person_ids": "Remove people",
+                "add_organization_ids": "Add companies",
+                "remove_organization_ids": "Remove companies", "person_ids": "People",
+                "organization_ids": "Companies", "owner_id": "Owner", "name": "Name",
+                "format": "Format"}
+
+
+def _kind_of_key(key: str) -> str | None:
+    """``person_ids`` -> person, ``add_organization_ids`` -> organization, ``name`` -> None."""
+    base = key.removeprefix("add_").removeprefix("remove_")
+    for suffix in ("_ids", "_id"):
+        if base.endswith(suffix):
+            return _KINDS.get(base.removesuffix(suffix))
+    return None
+
+
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
 @dataclass(frozen=True)
@@ -63,40 +78,51 @@ def verb(tool: str) -> str:
     return VERBS.get(tool) or tool.removeprefix("affinity_").replace("_", " ").capitalize()
 
 
-def _entity_targets(tool_input: dict[str, Any]) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-    for key, kind in _ID_KEYS.items():
-        value = tool_input.get(key)
-        ids = value if isinstance(value, list) else [value]
-        found += [(kind, int(i)) for i in ids if isinstance(i, int) and not isinstance(i, bool)]
-    entity_type = tool_input.get("entity_type")
-    entity_id = tool_input.get("entity_id")
-    if isinstance(entity_id, int) and entity_type in ("person", "organization"):
-        found.append((entity_type, entity_id))
-    return found
+def _target(kind: str, ident: int, names: NameMap) -> Target:
+    known = names.get((kind, ident)) or {}
+    return Target(kind, ident, known.get("name"), known.get("list"))
 
 
 def describe_write(tool: str, tool_input: dict[str, Any], names: NameMap) -> ProposedWrite:
-    targets = tuple(
-        Target(kind, ident, (names.get((kind, ident)) or {}).get("name"),
-               (names.get((kind, ident)) or {}).get("list"))
-        for kind, ident in _entity_targets(tool_input)
-    )
-    text = next((str(tool_input[k]) for k in _TEXT_KEYS if isinstance(tool_input.get(k), str)),
-                None)
-    skip = set(_ID_KEYS) | set(_TEXT_KEYS) | {"entity_id", "entity_type"}
-    fields = tuple((k, _render(v)) for k, v in tool_input.items() if k not in skip)
-    on = ", ".join(t.label() for t in targets if t.kind != "list" or tool != "affinity_add_to_list")
-    where = [t.label() for t in targets if t.kind == "list" and tool == "affinity_add_to_list"]
+    """The proposal for a write: a one-line sentence, the targets by name, the full text."""
+    targets: list[Target] = []
+    fields: list[tuple[str, str]] = []
+    for key, value in tool_input.items():
+        kind = _kind_of_key(key)
+        if key in _TEXT_KEYS and isinstance(value, str):
+            continue
+        if kind in _TARGET_KINDS and not key.startswith(("add_", "remove_")):
+            targets += [_target(kind, i, names) for i in _ids(value)]
+        elif kind is not None:
+            labels = [_target(kind, i, names).name or f"#{i}" for i in _ids(value)]
+            fields.append((_FIELD_WORDS.get(key, key), ", ".join(labels)))
+        else:
+            fields.append((_FIELD_WORDS.get(key, key), _render(value)))
+    text = next((tool_input[k] for k in _TEXT_KEYS if isinstance(tool_input.get(k), str)), None)
+    return ProposedWrite(tool, dict(tool_input), _sentence(tool, targets, dict(fields)),
+                         tuple(targets), text, tuple(fields))
+
+
+def _sentence(tool: str, targets: list[Target], fields: dict[str, str]) -> str:
+    lists = [t for t in targets if t.kind == "list"]
+    others = [t for t in targets if t.kind != "list"]
     sentence = verb(tool)
-    if on:
-        sentence += f" {'on' if tool == 'affinity_create_note' else 'for'} {on}"
-    if where:
-        sentence += f" → {where[0]}"
-    named = dict(fields).get("name")
-    if named and tool != "affinity_add_to_list":
-        sentence += f": “{named}”"
-    return ProposedWrite(tool, dict(tool_input), sentence, targets, text, fields)
+    if tool == "affinity_add_to_list":
+        if others:
+            sentence = f"Add {', '.join(t.label() for t in others)}"
+        if lists:
+            sentence += f" to {lists[0].label()}"
+        return sentence
+    if others and tool == "affinity_update_opportunity":
+        sentence = "Update " + ", ".join(t.label() for t in others)
+    elif others:
+        word = "on" if tool == "affinity_create_note" else "for"
+        sentence += f" {word} " + ", ".join(t.label() for t in others)
+    if lists and tool == "affinity_create_opportunity":
+        sentence += f" in {lists[0].label()}"
+    if fields.get("Name"):
+        sentence += f": “{fields['Name']}”"
+    return sentence
 
 
 def _render(value: Any) -> str:
