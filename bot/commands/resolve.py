@@ -214,7 +214,12 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
     match = match_lists(command["list"], lists, kind)
     if match.status == "found" and (match.exact or not command.writes):
         return make(match.list["id"])
-    options = match.candidates if match.status != "found" else (match.list,)
+    if match.status == "found":
+        options = (match.list,)
+    elif match.status == "wrong_kind":
+        options = _suggestions(command["list"], [e for e in lists if e.get("type") == kind])
+    else:
+        options = match.candidates
     choices = tuple(
         Option(int(e["id"]), str(e.get("name") or e["id"]),
                command.replace(list=ListRef(id=int(e["id"]))).to_text(),
@@ -227,8 +232,11 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
     if match.status == "ambiguous":
         return Choice(f"Several lists match “{name}”. Which one?", choices)
     if match.status == "wrong_kind":
+        found = match.candidates[0]
         return Problem("wrong_kind",
-                       f"“{name}” is not a list of {KIND_LABEL[kind]}.", choices)
+                       f"“{found.get('name')}” is a list of "
+                       f"{KIND_LABEL.get(str(found.get('type')), 'other records')}; "
+                       f"`{command.name}` needs a list of {KIND_LABEL[kind]}.", choices)
     return Problem("not_found", f"No list of {KIND_LABEL[kind]} matches “{name}”.", choices)
 
 

@@ -1,0 +1,115 @@
+"""Deal card and the pipeline view (deals grouped by stage, in stage rank order)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.blocks import kit, limits
+from bot.blocks.paging import RenderContext, footer, run_buttons
+from bot.blocks.people import linked_names
+from bot.blocks.text import (
+    Links,
+    escape_clip,
+    format_date,
+    format_money,
+    names,
+    one_line,
+    pack_lines,
+    sum_money,
+)
+
+NO_STAGE = "No stage"
+MAX_STAGE_SECTIONS = 40  # leaves room for header, summary, notes and the actions row
+
+
+def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = None
+              ) -> kit.Message:
+    """`affinity_get_opportunity` (or a created/updated `Deal`) -> card.
+
+    `title` prefixes the fallback text, e.g. "Deal created" after `new-deal`.
+    """
+    links = Links(ctx.subdomain)
+    did = deal.get("id")
+    name = one_line(deal.get("name")) or f"Deal {did}"
+    the_list = deal.get("list") or {}
+    stage = (deal.get("stage") or {}).get("text")
+    info = kit.fields([
+        ("Stage", escape_clip(one_line(stage), 200) if stage else "_no stage_"),
+        ("Value", format_money(deal.get("value"), deal.get("currency"))),
+        ("Owners", escape_clip(names(deal.get("owners") or []), limits.FIELD_TEXT - 40) or None),
+        ("People", linked_names(links, "person", deal.get("people") or [])),
+        ("Organizations", linked_names(links, "organization", deal.get("organizations") or [])),
+        ("Created", format_date(deal.get("created_at"))),
+    ])
+    custom = [f"*{escape_clip(one_line(f.get('name')), 100)}:* "
+              f"{escape_clip(one_line(f.get('value')), 500)}"
+              for f in deal.get("fields") or [] if f.get("value") not in (None, "")]
+    list_link = links.link("list", the_list.get("id"), the_list.get("name") or "list")
+    blocks: list[kit.Block | None] = [
+        kit.header(name),
+        kit.context(f"{links.link('opportunity', did, name)} · in {list_link} · id {did}"),
+        info,
+    ]
+    if custom:
+        blocks.append(kit.section("*Fields*\n" + pack_lines(custom, limits.SECTION_TEXT - 40)))
+    extra = run_buttons([("Notes", f"notes deal {did}")])
+    blocks += footer(ctx, url=links.url("opportunity", did), extra=extra)
+    prefix = f"{title}: " if title else ""
+    return kit.message(f"{prefix}{name} ({stage or NO_STAGE})", blocks)
+
+
+def group_by_stage(deals: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:
+    """[(stage text, deals)] in stage rank order; deals without a stage last."""
+    groups: dict[Any, tuple[tuple, str, list]] = {}
+    for deal in deals:
+        stage = deal.get("stage") or {}
+        key = stage.get("id") if stage else None
+        if key not in groups:
+            rank = stage.get("rank")
+            order = (not stage, rank is None, rank if rank is not None else 0,
+                     str(stage.get("text") or ""))
+            groups[key] = (order, str(stage.get("text") or NO_STAGE), [])
+        groups[key][2].append(deal)
+    return [(text, items) for _, text, items in sorted(groups.values(), key=lambda g: g[0])]
+
+
+def _pipeline_line(links: Links, deal: Mapping[str, Any]) -> str:
+    parts = [links.link("opportunity", deal.get("id"), deal.get("name"), limit=120)]
+    money = format_money(deal.get("value"), deal.get("currency"), compact=True)
+    if money:
+        parts.append(money)
+    if deal.get("organizations"):
+        parts.append(escape_clip(names(deal["organizations"][:3]), 150))
+    return " · ".join(parts)
+
+
+def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
+    """`affinity_list_opportunities` -> one section per stage with counts and summed values."""
+    links = Links(ctx.subdomain)
+    the_list = result.get("list") or {}
+    title = one_line(the_list.get("name")) or f"List {the_list.get('id')}"
+    deals = result.get("opportunities") or []
+    more_pages = bool(result.get("next_page_token"))
+    total = sum_money(deals)
+    summary = f"{len(deals)} deal{'s' if len(deals) != 1 else ''}"
+    summary += " on this page" if more_pages else ""
+    summary += f" · {total}" if total else ""
+    blocks: list[kit.Block | None] = [kit.header(title), kit.context(summary)]
+    groups = group_by_stage(deals)
+    for stage, items in groups[:MAX_STAGE_SECTIONS]:
+        value = sum_money(items)
+        head = f"*{escape_clip(stage, 200)}* — {len(items)}" + (f" · {value}" if value else "")
+        lines = [_pipeline_line(links, d) for d in items]
+        blocks.append(kit.section(head + "\n" + pack_lines(
+            lines, limits.SECTION_TEXT - len(head) - 5, "…and {n} more in this stage")))
+    if len(groups) > MAX_STAGE_SECTIONS:
+        hidden = groups[MAX_STAGE_SECTIONS:]
+        blocks.append(kit.context(f"…and {len(hidden)} more stages "
+                                  f"({sum(len(i) for _, i in hidden)} deals): open the list."))
+    if not deals:
+        blocks.append(kit.section("No deals in this list yet."))
+    blocks += footer(ctx, page_token=result.get("next_page_token"),
+                     url=links.url("list", the_list.get("id")))
+    stage_counts = ", ".join(f"{stage}: {len(items)}" for stage, items in groups[:10])
+    return kit.message(f"{title}: {summary}. {stage_counts}", blocks)

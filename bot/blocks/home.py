@@ -1,0 +1,64 @@
+"""The App Home tab: connection status with its buttons, the user's lists, recent activity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.blocks import kit, limits
+from bot.blocks.connection import (
+    TOOL_LABELS,
+    ConnectionView,
+    connect_button,
+    disconnect_button,
+    status_lines,
+)
+from bot.blocks.lists import list_line
+from bot.blocks.text import Links, escape_clip, one_line, pack_lines
+
+MAX_ACTIVITY = 50
+OUTCOME_ICONS = {"ok": ":white_check_mark:", "success": ":white_check_mark:"}
+
+
+def _when(value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime(
+            "%-d %b %H:%M")
+    except ValueError:
+        return escape_clip(value, 40)
+
+
+def activity_line(row: Mapping[str, Any]) -> str:
+    """`{"at", "tool", "outcome"}` from the audit log -> one line."""
+    outcome = str(row.get("outcome") or "unknown")
+    icon = OUTCOME_ICONS.get(outcome.lower(), ":warning:")
+    tool = str(row.get("tool") or "")
+    label = TOOL_LABELS.get(tool) or escape_clip(tool, 100)
+    detail = "" if outcome.lower() in OUTCOME_ICONS else f" · {escape_clip(outcome, 100)}"
+    return f"{icon} {_when(row.get('at'))} · {label}{detail}"
+
+
+def app_home(conn: ConnectionView, lists: Sequence[Mapping[str, Any]] = (),
+             activity: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The Home tab view, for `views_publish(user_id=..., view=...)`."""
+    links = Links(conn.subdomain)
+    buttons = [connect_button(conn)] if not conn.connected else [disconnect_button()]
+    if conn.status == "REVOKED":
+        buttons.append(disconnect_button())
+    blocks: list[kit.Block | None] = [
+        kit.header("Affinity for Slack"),
+        kit.section(status_lines(conn)),
+        kit.actions(buttons),
+        kit.context("Type `/affinity help` anywhere, or message me in plain language."),
+        kit.divider(),
+    ]
+    if conn.connected:
+        ordered = sorted(lists, key=lambda e: (str(e.get("type")), one_line(e.get("name"))))
+        body = pack_lines([list_line(links, e) for e in ordered], limits.SECTION_TEXT - 40)
+        blocks.append(kit.section("*Your lists*\n" + (body if ordered else "_none yet_")))
+    if activity:
+        rows = [activity_line(r) for r in list(activity)[:MAX_ACTIVITY]]
+        blocks += [kit.divider(), kit.section("*Recent activity*\n"
+                                              + pack_lines(rows, limits.SECTION_TEXT - 40))]
+    return {"type": "home", "blocks": [b for b in blocks if b][: limits.VIEW_BLOCKS]}
