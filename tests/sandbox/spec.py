@@ -1,0 +1,187 @@
+"""Validating sandbox answers against things nobody here wrote: the V2 OpenAPI spec and the
+captured real V1 responses in /work/shared/reference (or $AFFINITY_REFERENCE_DIR)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from jsonschema import FormatChecker
+from openapi_schema_validator import OAS31Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+REFERENCE = Path(os.environ.get("AFFINITY_REFERENCE_DIR", "/work/shared/reference"))
+SPEC_URI = "urn:affinity-v2-openapi"
+RATE_LIMIT_HEADERS = [
+    "x-ratelimit-limit-user", "x-ratelimit-limit-user-remaining", "x-ratelimit-limit-user-reset",
+    "x-ratelimit-limit-org", "x-ratelimit-limit-org-remaining", "x-ratelimit-limit-org-reset",
+]
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+                       r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+@functools.cache
+def spec() -> dict:
+    return json.loads((REFERENCE / "affinity-v2-openapi.json").read_text())
+
+
+@functools.cache
+def _registry() -> Registry:
+    resource = Resource.from_contents(spec(), default_specification=DRAFT202012)
+    return Registry().with_resource(SPEC_URI, resource)
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    checker.checks("hostname")(lambda v: not isinstance(v, str) or bool(_HOSTNAME.match(v)))
+
+    @checker.checks("uri")
+    def _uri(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parts = urlparse(value)
+        return bool(parts.scheme in ("http", "https") and parts.netloc)
+
+    return checker
+
+
+def _resolve(node: dict) -> dict:
+    while "$ref" in node:
+        path = node["$ref"].removeprefix("#/").split("/")
+        node = spec()
+        for part in path:
+            node = node[part]
+    return node
+
+
+def response_spec(method: str, path_template: str, status: int) -> dict:
+    """The spec's response object for an operation and status (falling back to `default`)."""
+    responses = spec()["paths"][path_template][method.lower()]["responses"]
+    chosen = responses.get(str(status)) or responses.get("default")
+    assert chosen is not None, f"{method} {path_template} documents no {status} or default"
+    return _resolve(chosen)
+
+
+def validate_v2(method: str, path_template: str, response: Any) -> None:
+    """Assert that an httpx response matches the spec for its operation and status code."""
+    documented = response_spec(method, path_template, response.status_code)
+    content = documented.get("content", {}).get("application/json")
+    if content is None:
+        assert response.content == b"", "the spec documents no body for this status"
+    else:
+        schema = _absolute(content["schema"])
+        validator = OAS31Validator(schema, registry=_registry(), format_checker=_format_checker())
+        errors = sorted(validator.iter_errors(response.json()), key=lambda e: e.path)
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5])
+    for name in documented.get("headers", {}):
+        assert name.lower() in response.headers, f"missing header {name}"
+        int(response.headers[name])
+
+
+def _absolute(schema: Any) -> Any:
+    """Point the spec's local refs at the registered spec resource."""
+    if isinstance(schema, dict):
+        return {k: (f"{SPEC_URI}{v}" if k == "$ref" and v.startswith("#") else _absolute(v))
+                for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_absolute(v) for v in schema]
+    return schema
+
+
+# -- V1: key sets and JSON types of the captured real responses ---------------------------
+def fixture(name: str) -> Any:
+    return json.loads((REFERENCE / "affinity-v1-responses" / f"{name}.raw.response.json")
+                      .read_text())
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def _merge(items: list) -> dict:
+    """One template from a list of example objects: union of keys, each with its examples."""
+    merged: dict[str, list] = {}
+    for item in items:
+        for key, value in item.items():
+            merged.setdefault(key, []).append(value)
+    return merged
+
+
+def shape_errors(actual: Any, expected: Any, *, optional: frozenset[str] = frozenset(),
+                 loose: frozenset[str] = frozenset(), path: str = "$") -> list[str]:
+    """Differences in key sets and JSON types between `actual` and a real captured `expected`.
+
+    `optional`: dotted paths (like `$.list_entries[].entity_type`) that may be present or absent.
+    `loose`: paths whose value type varies by design (a field value, an int-or-"unlimited").
+    A `null` in the capture accepts any type; the sandbox may answer `null` where a capture
+    shows the key as null somewhere, or where `optional` lists `<path>?` (documented nullable).
+    """
+    if path in loose:
+        return []
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected array, got {_kind(actual)}"]
+        samples = [e for e in expected if e is not None]
+        if not samples:
+            return []
+        errors = []
+        template = _merge(samples) if all(isinstance(s, dict) for s in samples) else None
+        for item in actual:
+            if template is not None:
+                errors += _object_errors(item, template, optional, loose, f"{path}[]",
+                                         count=len(samples))
+            else:
+                errors += shape_errors(item, samples[0], optional=optional, loose=loose,
+                                       path=f"{path}[]")
+        return errors
+    if isinstance(expected, dict):
+        return _object_errors(actual, {k: [v] for k, v in expected.items()}, optional, loose,
+                              path)
+    if expected is None:
+        return []
+    if _kind(actual) != _kind(expected):
+        return [f"{path}: expected {_kind(expected)}, got {_kind(actual)}"]
+    return []
+
+
+def _object_errors(actual: Any, template: dict[str, list], optional: frozenset[str],
+                   loose: frozenset[str], path: str, count: int = 1) -> list[str]:
+    """Keys seen in every example are required; keys seen in some are allowed."""
+    if not isinstance(actual, dict):
+        return [f"{path}: expected object, got {_kind(actual)}"]
+    errors = []
+    for key in template.keys() - actual.keys():
+        if len(template[key]) == count and f"{path}.{key}" not in optional:
+            errors.append(f"{path}.{key}: missing")
+    for key in actual.keys() - template.keys():
+        if f"{path}.{key}" not in optional:
+            errors.append(f"{path}.{key}: not in the real response")
+    for key in actual.keys() & template.keys():
+        examples = [e for e in template[key] if e is not None]
+        nullable = len(examples) < len(template[key]) or f"{path}.{key}?" in optional
+        if not examples or (actual[key] is None and nullable):
+            continue
+        sub_path = f"{path}.{key}"
+        if all(isinstance(e, dict) for e in examples):
+            errors += _object_errors(actual[key], _merge(examples), optional, loose, sub_path,
+                                     count=len(examples))
+        elif all(isinstance(e, list) for e in examples):
+            flat = [item for e in examples for item in e]
+            errors += shape_errors(actual[key], flat, optional=optional, loose=loose,
+                                   path=sub_path)
+        else:
+            errors += shape_errors(actual[key], examples[0], optional=optional, loose=loose,
+                                   path=sub_path)
+    return errors
