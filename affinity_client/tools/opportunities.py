@@ -116,7 +116,7 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
             entries = opp.get("list_entries") or []
         _set_owners(client, meta, opp, entries[0]["id"], [owner_id])
     client.forget(("lists",))
-    return read_deal(client, opp["id"])
+    return read_deal(client, opp["id"], v1=opp if entries else None)
 
 
 def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:

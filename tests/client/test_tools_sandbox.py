@@ -312,7 +312,7 @@ def test_list_notes_with_creator_names_and_paging(sandbox, admin):
     rows, pages = page_all(admin, "affinity_list_notes",
                            {"organization_id": seed.ACME_ORG_ID, "page_size": 1})
     assert [n["id"] for n in rows] == [n["id"] for n in first["notes"]]
-    assert pages == len(rows) + (0 if len(rows) % 1 else 1) or pages == len(rows)
+    assert pages in (len(rows), len(rows) + 1)  # a V1 token may lead to one empty page
 
 
 # ---- relationships ---------------------------------------------------------------------------
