@@ -1,0 +1,137 @@
+"""The one factory of the Slack app, used by every way of running it and by the tests.
+
+`build_app(settings, services)` returns a sync `slack_bolt.App` wired for the configured mode:
+
+- Socket Mode and single-workspace HTTP: the bot token from `SLACK_BOT_TOKEN`;
+- HTTP with OAuth installs: slack-sdk's SQLAlchemy installation and OAuth state stores on the
+  bot's own database (tables created by the bot's migration 0001_bot_base, never by the stores'
+  `create_tables()`), so every process behind a load balancer sees every installation.
+
+`process_before_response` stays off: the app runs in long-lived processes (gunicorn threads or
+the Socket Mode client), so Bolt acks first and listeners do their slow work afterwards on the
+listener thread pool — Slack's 3-second limit is always met, whatever Affinity or Claude cost.
+Consequence for tests: side effects happen after the HTTP response; wait for them
+(`FakeSlack.wait_for`).
+
+All Web API calls go through `WebClient(base_url=settings.slack_api_url)`, so the tests and the
+console can point the whole app at a fake Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot import features as feature_registry
+from bot.config import Settings, load_settings
+from bot.database import (
+    BOTS_TABLE,
+    INSTALLATIONS_TABLE,
+    OAUTH_STATES_TABLE,
+    upgrade_all,
+)
+from bot.middleware import install_middleware
+from bot.middleware.logs import configure_logging
+from bot.services import Services
+
+APP_NAME = "affinity-for-slack"
+# Listeners call Affinity and Claude after the ack; Bolt's default of 5 threads is too few.
+LISTENER_THREADS = 16
+OAUTH_STATE_SECONDS = 600
+# The bot scopes requested at install; must equal manifest.yml (tests/bot/test_manifest.py).
+BOT_SCOPES = [
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "im:history",
+    "im:read",
+    "im:write",
+    "users:read",
+]
+
+log = logging.getLogger("bot.app")
+
+
+class Feature(Protocol):
+    def register(self, app: App, services: Services) -> None: ...
+
+
+def build_app(
+    settings: Settings,
+    services: Services,
+    *,
+    web_client: WebClient | None = None,
+    features: Iterable[Feature] | None = None,
+) -> App:
+    """The Slack app for `settings`, with the platform middleware and every feature registered.
+
+    `features` defaults to the modules listed in `bot.features.FEATURES`.
+    """
+    settings.check()
+    client = web_client or WebClient(base_url=settings.slack_api_url)
+    common: dict[str, Any] = {
+        "name": APP_NAME,
+        "signing_secret": settings.slack_signing_secret,
+        "process_before_response": False,
+        "ignoring_self_events_enabled": True,
+        "listener_executor": ThreadPoolExecutor(
+            LISTENER_THREADS, thread_name_prefix="slack-listener"
+        ),
+    }
+    if settings.mode == "http-oauth":
+        app = App(client=client, oauth_settings=oauth_settings(settings, services), **common)
+    else:
+        if client.token is None:
+            client.token = settings.slack_bot_token
+        app = App(client=client, **common)
+    install_middleware(app, services)
+    for feature in feature_registry.load() if features is None else features:
+        feature.register(app, services)
+    return app
+
+
+def oauth_settings(settings: Settings, services: Services) -> OAuthSettings:
+    """OAuth installs into the shared database; the bot needs bot tokens only."""
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=BOT_SCOPES,
+        user_scopes=[],
+        installation_store=SQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id,  # type: ignore[arg-type]
+            engine=services.engine,
+            bots_table_name=BOTS_TABLE,
+            installations_table_name=INSTALLATIONS_TABLE,
+        ),
+        installation_store_bot_only=True,
+        state_store=SQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_SECONDS,
+            engine=services.engine,
+            table_name=OAUTH_STATES_TABLE,
+        ),
+    )
+
+
+def bootstrap(
+    settings: Settings | None = None, *, upgrade: bool = True, **service_options: Any
+) -> tuple[App, Services]:
+    """Settings, logging, schema, services and app: what a bot process does at start-up.
+
+    Background jobs are registered but not started; the caller starts them once it serves.
+    """
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.secret_values())
+    log.info("starting in %s mode with %s", settings.mode, settings.public_summary())
+    if upgrade:
+        upgrade_all(settings.database_url)
+    services = Services.build(settings, **service_options)
+    return build_app(settings, services), services

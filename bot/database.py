@@ -1,0 +1,165 @@
+"""The bot's database: its platform tables, the engine, and `upgrade_all()`.
+
+The bot shares one database with the vault. The vault owns the URL default (a SQLite file
+`affinity-bot.db` in `AFFINITY_BOT_DATA_DIR`, default ./data) and the engine tuning; the bot keeps
+its own tables under its own Alembic environment (`bot/migrations`, version table
+`bot_alembic_version`), so the two schemas evolve independently.
+
+Tables declared here (revision 0001_bot_base):
+- `slack_event_receipts`: one row per Slack event/interaction handled, so that a retried delivery
+  is recognised by every process (see bot/middleware/dedup.py);
+- `audit_log`: one row per Affinity call made for a user (written by the connector);
+- `slack_installations`, `slack_bots`, `slack_oauth_states`: slack-sdk's SQLAlchemy installation
+  and OAuth state stores, declared on our metadata so that migrations create them (we never
+  call the stores' `create_tables()`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import BigInteger, DateTime, Engine, Integer, String, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models import Base
+from vault import db as vault_db
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "bot_alembic_version"
+# Distinct from the vault's lock id: both upgrades may run one after the other in one process.
+_ADVISORY_LOCK_ID = 0x626F74  # "bot"
+
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+
+_PortableBigInt = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER
+
+
+class SlackEventReceipt(Base):
+    """A Slack delivery seen once: its stable key claimed by the first process to see it."""
+
+    __tablename__ = "slack_event_receipts"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditLogEntry(Base):
+    """One Affinity call made on behalf of a user. Never holds keys or note text."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(_PortableBigInt, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    identifier: Mapped[str] = mapped_column(String(255), index=True)
+    tool: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(32))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    affinity_status: Mapped[int | None] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(64))
+
+
+slack_installations = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, INSTALLATIONS_TABLE
+)
+slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, OAUTH_STATES_TABLE
+)
+
+
+# ---------------------------------------------------------------------- engine and schema
+
+
+def make_engine(url: str | URL | None = None) -> Engine:
+    """The shared engine (default URL: `DATABASE_URL`, else the vault's SQLite file)."""
+    return vault_db.make_engine(url)
+
+
+def include_bot_tables(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: the bot sees everything but the vault and version tables."""
+    if type_ != "table" or name is None:
+        return True
+    return not (
+        name.startswith(vault_db.TABLE_PREFIX) or name in ("alembic_version", VERSION_TABLE)
+    )
+
+
+def load_models() -> None:
+    """Import every feature module (they declare their tables), so Base.metadata is complete."""
+    importlib.import_module("bot.features").load()
+
+
+def alembic_config(connection: object | None = None) -> Config:
+    """The bot's Alembic configuration, in code (no alembic.ini)."""
+    config = Config()
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_bot(engine: Engine, revision: str = "head") -> None:
+    """The bot's own tables to `revision`, under a lock so concurrent starts upgrade once.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the vault's engine begins every
+    transaction with BEGIN IMMEDIATE, which already serialises writers.
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _ADVISORY_LOCK_ID}
+            )
+        command.upgrade(alembic_config(connection), revision)
+
+
+def upgrade_all(url: str | URL | Engine | None = None) -> None:
+    """The whole database to the latest schema: the vault's tables, then the bot's. Idempotent."""
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    try:
+        vault_db.upgrade(engine)
+        upgrade_bot(engine)
+    finally:
+        if not isinstance(url, Engine):
+            engine.dispose()
+
+
+def schema_differences(engine: Engine) -> list[object]:
+    """Autogenerate's diff between the bot's tables in the database and the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    load_models()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_name": include_bot_tables,
+                "compare_type": True,
+                "version_table": VERSION_TABLE,
+            },
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query (for /healthz)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False

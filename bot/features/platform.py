@@ -1,0 +1,59 @@
+"""Platform events: the app uninstalled from a workspace, tokens revoked.
+
+In OAuth mode the workspace's installation (bot token) is deleted from the installation store,
+so no process keeps using a dead token, and the log says so. In single-workspace modes there is
+no store: the event is logged for the operator (the configured token no longer works).
+Deactivated users (`user_change`) are the connector's business, not this module's.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_bolt.listener.builtins import TokenRevocationListeners
+
+from bot.services import Services
+
+logger = logging.getLogger("bot.platform")
+
+
+def register(app: App, services: Services) -> None:
+    store = app.installation_store
+    revocations = TokenRevocationListeners(store) if store is not None else None
+
+    @app.event("app_uninstalled")
+    def handle_app_uninstalled(context: BoltContext) -> None:
+        if revocations is None:
+            logger.warning(
+                "the app was uninstalled from team %s; its bot token no longer works",
+                context.team_id,
+            )
+            return
+        revocations.handle_app_uninstalled_events(context)
+        logger.info(
+            "the app was uninstalled from team %s (enterprise %s): installations deleted",
+            context.team_id,
+            context.enterprise_id,
+        )
+
+    @app.event("tokens_revoked")
+    def handle_tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
+        tokens = event.get("tokens") or {}
+        users, bots = tokens.get("oauth") or [], tokens.get("bot") or []
+        if revocations is None:
+            logger.warning(
+                "tokens revoked in team %s (%d user, %d bot): the configured token may be dead",
+                context.team_id,
+                len(users),
+                len(bots),
+            )
+            return
+        revocations.handle_tokens_revoked_events(event, context)
+        logger.info(
+            "tokens revoked in team %s: %d user and %d bot installations deleted",
+            context.team_id,
+            len(users),
+            len(bots),
+        )

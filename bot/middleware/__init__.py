@@ -1,0 +1,24 @@
+"""Global Bolt middleware every request goes through, installed by `bot.app.build_app()`.
+
+- `dedup`: a Slack delivery (event, command, click, submission) is handled once, across processes;
+- `errors`: an unexpected error becomes a short apology with a reference id for the user, and a
+  log line with the details and the same reference (never a secret, never the request body);
+- `logs`: logging set-up with secret redaction and quiet third-party loggers.
+Bolt's own built-ins stay on: signature verification, authorization, and ignoring the bot's own
+events (`ignoring_self_events_enabled`, default True).
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.middleware.dedup import DeliveryReceipts, install_dedup
+from bot.middleware.errors import install_error_handler
+from bot.services import Services
+
+__all__ = ["DeliveryReceipts", "install_middleware"]
+
+
+def install_middleware(app: App, services: Services) -> None:
+    install_error_handler(app, services)
+    install_dedup(app, services)

@@ -1,0 +1,116 @@
+"""Slack retries never repeat work: each delivery is claimed once, in the database.
+
+Slack redelivers an event it thinks was missed (with `X-Slack-Retry-Num`), and Socket Mode may
+redeliver an envelope after a reconnect. Every delivery gets a stable key; the first process to
+insert that key into `slack_event_receipts` handles it, every other copy is acked and dropped.
+An insert-or-ignore on the primary key makes the claim atomic across processes sharing the
+database. A retry whose original never arrived finds no receipt and is handled normally — we
+never drop a request just because it carries a retry header.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy import Engine, delete, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from bot.database import SlackEventReceipt
+from bot.services import Clock, Services
+
+RECEIPT_TTL = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
+PRUNE_INTERVAL_SECONDS = 3600.0
+
+logger = logging.getLogger("bot.dedup")
+
+
+def delivery_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """`(kind, key)` identifying one Slack delivery, or None for requests that need no dedup.
+
+    Events: the `event_id`. Commands, shortcuts and submissions: the `trigger_id`, unique per user
+    gesture. Button clicks: the action id and its `action_ts` (plus the trigger id), so a
+    redelivered click is caught while a second, deliberate click on a "more" button is not.
+    Options requests (type-ahead) read only, so they are never deduplicated.
+    """
+    kind = body.get("type")
+    if kind == "event_callback" and body.get("event_id"):
+        return "event", f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return "command", f"command:{body['trigger_id']}"
+    if kind == "block_actions":
+        actions = body.get("actions") or [{}]
+        first = actions[0]
+        parts = [first.get("action_id"), first.get("action_ts"), body.get("trigger_id")]
+        if any(parts):
+            return "action", "action:" + ":".join(str(p or "") for p in parts)
+    if kind in ("view_submission", "shortcut", "message_action") and body.get("trigger_id"):
+        view_id = (body.get("view") or {}).get("id", "")
+        return kind, f"{kind}:{view_id}:{body['trigger_id']}"
+    return None
+
+
+class DeliveryReceipts:
+    """The `slack_event_receipts` table: claim a delivery key once; prune old keys."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def claim(self, kind: str, key: str) -> bool:
+        """True if this call is the first to see `key` (in any process), False for a repeat."""
+        values = {"key": key[:255], "kind": kind, "first_seen_at": self.clock()}
+        statement = self._insert_or_ignore(values)
+        try:
+            with self.engine.begin() as connection:
+                return connection.execute(statement).rowcount == 1
+        except IntegrityError:  # backends without insert-or-ignore: the key exists
+            return False
+
+    def prune(self, older_than: timedelta = RECEIPT_TTL) -> int:
+        cutoff = self.clock() - older_than
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(SlackEventReceipt).where(SlackEventReceipt.first_seen_at < cutoff)
+            )
+        return result.rowcount or 0
+
+    def _insert_or_ignore(self, values: dict[str, Any]) -> Any:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            return pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+        if dialect == "sqlite":
+            return sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+        return insert(SlackEventReceipt).values(values)
+
+
+def retry_num(request: BoltRequest) -> str | None:
+    return request.headers.get("x-slack-retry-num", [None])[0]
+
+
+def build_dedup_middleware(receipts: DeliveryReceipts) -> Callable[..., BoltResponse]:
+    def deduplicate_deliveries(
+        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        found = delivery_key(body)
+        if found is None or receipts.claim(*found):
+            return next()
+        logger.info(
+            "dropped a repeated Slack delivery %s (retry %s)", found[1], retry_num(request) or "-"
+        )
+        return BoltResponse(status=200, body="")
+
+    return deduplicate_deliveries
+
+
+def install_dedup(app: App, services: Services) -> DeliveryReceipts:
+    receipts = DeliveryReceipts(services.engine, services.clock)
+    app.middleware(build_dedup_middleware(receipts))
+    services.background.register("prune-slack-receipts", PRUNE_INTERVAL_SECONDS, receipts.prune)
+    services.extras["delivery_receipts"] = receipts
+    return receipts

@@ -1,0 +1,173 @@
+"""What every feature receives: one `Services` per process, built once and passed to `register()`.
+
+Keep it small. Features that bring a long-lived collaborator (the connector, the agent) add a
+field here with a `None` default and set it in `Services.build()` or in their `register()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Job:
+    name: str
+    interval_seconds: float
+    func: Callable[[], object]
+    jitter: float
+    initial_delay: float | None
+
+
+class BackgroundTasks:
+    """Periodic jobs on daemon threads, one thread per job, stopped together on shutdown.
+
+    Each process runs its own copy of every job (several bot processes each sweep), so jobs must be
+    safe to run concurrently — claim work in the database, as the event receipts do. Runs are
+    jittered (±`jitter` of the interval, and a random first delay) so that processes started
+    together do not fire in lockstep. A job that raises is logged and runs again next time.
+    """
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._jobs: list[_Job] = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._logger = logger or logging.getLogger("bot.background")
+
+    def register(
+        self,
+        name: str,
+        interval_seconds: float,
+        func: Callable[[], object],
+        *,
+        jitter: float = 0.1,
+        initial_delay: float | None = None,
+    ) -> None:
+        """Run `func()` every `interval_seconds` once started (also if registered after start)."""
+        if interval_seconds <= 0:
+            raise ValueError(f"interval of job {name!r} must be positive")
+        job = _Job(name, interval_seconds, func, jitter, initial_delay)
+        self._jobs.append(job)
+        if self.running:
+            self._launch(job)
+
+    @property
+    def names(self) -> list[str]:
+        return [job.name for job in self._jobs]
+
+    @property
+    def running(self) -> bool:
+        return bool(self._threads) and not self._stopping.is_set()
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stopping.clear()
+        for job in self._jobs:
+            self._launch(job)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def run_once(self, name: str) -> None:
+        """Run one job now, in this thread (for tests and the console)."""
+        for job in self._jobs:
+            if job.name == name:
+                self._run(job)
+                return
+        raise KeyError(name)
+
+    def _launch(self, job: _Job) -> None:
+        thread = threading.Thread(
+            target=self._loop, args=(job,), name=f"job:{job.name}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def _loop(self, job: _Job) -> None:
+        delay = job.initial_delay
+        if delay is None:
+            delay = random.uniform(0, job.interval_seconds * max(job.jitter, 0.01))
+        while not self._stopping.wait(delay):
+            self._run(job)
+            spread = job.interval_seconds * job.jitter
+            delay = max(0.0, job.interval_seconds + random.uniform(-spread, spread))
+
+    def _run(self, job: _Job) -> None:
+        try:
+            job.func()
+        except Exception:
+            self._logger.exception("background job %s failed; it will run again", job.name)
+
+
+@dataclass
+class Services:
+    """The process-wide collaborators features need. Built once per process by `build()`."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock = utc_now
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot"))
+    background: BackgroundTasks = field(default_factory=BackgroundTasks)
+    # Filled in by the features that own them (None until they land or when not configured).
+    vault: Any = None
+    connector: Any = None
+    agent: Any = None
+    # Anything else a feature wants to share with another, by a documented key.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        keyring: Any = None,
+        allow_dev_keyfile: bool = False,
+        clock: Clock | None = None,
+        logger: logging.Logger | None = None,
+    ) -> Services:
+        """Services for `settings`.
+
+        The engine defaults to `settings.database_url` (else the vault's SQLite file). The vault
+        is opened with `keyring`, else the keyring from `VAULT_MASTER_KEYS`: a missing master key
+        stops start-up with the vault's explanation (`VaultConfigurationError`), unless
+        `allow_dev_keyfile` (local demos only). The schema is not touched: call
+        `bot.database.upgrade_all()` first.
+        """
+        from bot.database import make_engine
+        from vault import Vault, load_keyring
+
+        engine = engine if engine is not None else make_engine(settings.database_url)
+        clock = clock or utc_now
+        keyring = keyring or load_keyring(allow_dev_keyfile=allow_dev_keyfile)
+        return cls(
+            settings=settings,
+            engine=engine,
+            clock=clock,
+            logger=logger or logging.getLogger("bot"),
+            vault=Vault(engine, keyring, clock=clock),
+        )
+
+    def close(self) -> None:
+        """Stop background jobs and release database connections (on shutdown)."""
+        self.background.stop()
+        self.engine.dispose()
