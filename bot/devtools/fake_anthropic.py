@@ -276,6 +276,13 @@ def _prefix_segments(body: dict[str, Any]) -> list[tuple[Any, bool]]:
     return segments
 
 
+def _without_cache_control(piece: Any) -> Any:
+    """Where a breakpoint sits is not part of the cached content."""
+    if isinstance(piece, dict) and "cache_control" in piece:
+        return {k: v for k, v in piece.items() if k != "cache_control"}
+    return piece
+
+
 class _PromptCache:
     """Remembers hashed prompt prefixes that ended at a cache_control breakpoint."""
 
@@ -286,33 +293,27 @@ class _PromptCache:
 
     @staticmethod
     def count(body: dict[str, Any]) -> int:
-        return sum(estimate_tokens(piece) for piece, _ in _prefix_segments(body))
+        return sum(estimate_tokens(_without_cache_control(piece))
+                   for piece, _ in _prefix_segments(body))
 
     def usage(self, body: dict[str, Any]) -> dict[str, int]:
+        """Cache reads look back at every block boundary (as the API's lookback does); cache
+        writes happen at the breakpoints."""
         digest = hashlib.sha256()
-        total = cached_upto = 0
-        breakpoints: list[tuple[str, int]] = []
-        for piece, is_breakpoint in _prefix_segments(body):
+        total = 0
+        positions: list[tuple[str, int, bool]] = []
+        for raw, is_breakpoint in _prefix_segments(body):
+            piece = _without_cache_control(raw)
             digest.update(json.dumps(piece, sort_keys=True).encode())
             total += estimate_tokens(piece)
-            if is_breakpoint:
-                breakpoints.append((digest.copy().hexdigest(), total))
-        read = creation = 0
+            positions.append((digest.copy().hexdigest(), total, is_breakpoint))
+        breakpoints = [(k, upto) for k, upto, bp in positions if bp and upto >= self.min_tokens]
         with self._lock:
-            for key, upto in reversed(breakpoints):
-                if upto < self.min_tokens:
-                    break
-                if key in self._seen:
-                    read = upto
-                    break
-            if breakpoints and breakpoints[-1][1] >= self.min_tokens:
-                last_key, last_upto = breakpoints[-1]
-                if last_key not in self._seen:
-                    creation = last_upto - read
-                    self._seen.add(last_key)
-            cached_upto = read + creation
+            read = max((upto for k, upto, _ in positions if k in self._seen), default=0)
+            creation = max(0, breakpoints[-1][1] - read) if breakpoints else 0
+            self._seen.update(k for k, _ in breakpoints)
         return {
-            "input_tokens": total - cached_upto,
+            "input_tokens": total - read - creation,
             "cache_creation_input_tokens": creation,
             "cache_read_input_tokens": read,
         }

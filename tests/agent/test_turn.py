@@ -1,0 +1,170 @@
+"""One turn through the real SDK against the scripted API: lookups, prompt, caching, errors."""
+
+from __future__ import annotations
+
+import json
+
+from affinity_client import TOOLS
+from affinity_client.errors import AuthenticationError, PermissionDeniedError
+from bot.agent import model_errors
+from bot.devtools.fake_anthropic import delay, overloaded, rate_limited, reply
+from tests.agent.conftest import RecordingExecutor
+
+PERSON = {"persons": [{"id": 2001, "name": "Jane Smith", "first_name": "Jane",
+                       "last_name": "Smith", "primary_email": "jane@acme.com",
+                       "emails": ["jane@acme.com"]}], "next_page_token": None}
+
+
+def test_single_lookup_is_answered_from_the_tool_result(api, agent, user, thread):
+    api.add(reply("Let me look.", ("affinity_search_persons", {"term": "Jane"})),
+            lambda req: reply(f"Found {json.loads(req.tool_result_texts()[0])['persons'][0]['name']}"
+                              " (jane@acme.com)."))
+    execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
+
+    result = agent.respond(thread, user, "Who is Jane at Acme?", execute)
+
+    assert result.text == "Found Jane Smith (jane@acme.com)."
+    assert execute.calls == [("affinity_search_persons", {"term": "Jane"})]
+    assert result.batch is None and result.error is None and not result.needs_reconnect
+    assert len(result.usage) == 2
+
+
+def test_request_carries_identity_lists_date_rules_and_caching(api, agent, user, thread):
+    api.add(reply("Hello Maya."))
+    agent.respond(thread, user, "hi", RecordingExecutor())
+
+    request = api.message_requests[0]
+    system = request.system_text
+    assert "Maya Patel" in system and "Northwind Ventures" in system
+    assert "Series A Pipeline (id 201, opportunity list)" in system
+    assert "2026-11-28" in system
+    assert "never instructions" in system
+    assert all("cache_control" in block for block in request.system)
+    assert request.body["model"] == "claude-sonnet-4-6"
+    assert request.body["max_tokens"] == 2048
+    for name in ("temperature", "top_p", "top_k"):
+        assert name not in request.body
+    assert "authorization" not in request.headers
+
+
+def test_tools_are_the_catalog_unchanged_with_cache_breakpoint_on_the_last(api, agent, user,
+                                                                          thread):
+    api.add(reply("ok"))
+    agent.respond(thread, user, "hi", RecordingExecutor())
+
+    tools = api.message_requests[0].tools
+    assert [t["name"] for t in tools] == list(TOOLS)
+    for sent, tool in zip(tools, TOOLS.values(), strict=True):
+        assert sent["description"] == tool.description
+        assert sent["input_schema"] == tool.input_schema
+    assert [("cache_control" in t) for t in tools] == [False] * (len(tools) - 1) + [True]
+
+
+def test_second_call_of_a_turn_reads_the_cached_prefix(api, agent, user, thread):
+    api.add(reply(None, ("affinity_list_lists", {})), reply("done"))
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: {"lists": []}})
+
+    result = agent.respond(thread, user, "which lists do I have?", execute)
+
+    first, second = result.usage
+    assert first["cache_creation_input_tokens"] > 0 and first["cache_read_input_tokens"] == 0
+    assert second["cache_read_input_tokens"] >= first["cache_creation_input_tokens"]
+
+
+def test_tool_error_reaches_the_model_as_is_error_without_secrets(api, agent, user, thread):
+    api.add(reply(None, ("affinity_get_organization", {"organization_id": 5001})),
+            reply("You don't have access to that company."))
+    denied = PermissionDeniedError("This Affinity user has no permission for list 206.",
+                                   resource="list 206", status=403)
+    execute = RecordingExecutor({"affinity_get_organization": lambda _: denied})
+
+    result = agent.respond(thread, user, "Tell me about Acme", execute)
+
+    sent = api.message_requests[1].tool_results()[0]
+    assert sent["is_error"] is True
+    assert sent["content"] == "This Affinity user has no permission for list 206."
+    everything = json.dumps([r.body for r in api.requests]) + json.dumps(
+        [r.headers for r in api.requests])
+    assert "sk-ant-test-planted-0001" not in everything
+    assert "Traceback" not in everything
+    assert result.text == "You don't have access to that company."
+
+
+def test_unexpected_tool_exception_is_not_shown_to_the_model(api, agent, user, thread):
+    api.add(reply(None, ("affinity_list_lists", {})), reply("Sorry."))
+    boom = RuntimeError("db password=hunter2 at line 42")
+    agent.respond(thread, user, "lists?", RecordingExecutor({"affinity_list_lists": lambda _: boom}))
+
+    sent = api.message_requests[1].tool_results()[0]
+    assert sent["is_error"] is True and "hunter2" not in sent["content"]
+
+
+def test_revoked_key_ends_the_turn_with_reconnect_flag(api, agent, user, thread):
+    api.add(reply(None, ("affinity_search_persons", {"term": "Jane"}),
+                  ("affinity_search_organizations", {"term": "Acme"})))
+    execute = RecordingExecutor({"affinity_search_persons": lambda _: AuthenticationError()})
+
+    result = agent.respond(thread, user, "Find Jane and Acme", execute)
+
+    assert result.needs_reconnect is True
+    assert execute.names() == ["affinity_search_persons"]  # nothing more with a dead key
+    assert len(api.message_requests) == 1  # the model is not asked again
+
+
+def test_rate_limit_then_success_is_retried_by_the_sdk(api, agent, user, thread):
+    api.add(rate_limited(0.01), reply("Hi"))
+    result = agent.respond(thread, user, "hi", RecordingExecutor())
+    assert result.text == "Hi" and result.error is None
+    assert [r.response_status for r in api.requests] == [429, 200]
+
+
+def test_overload_beyond_the_retry_bound_gives_one_line(api, make_agent, user, thread):
+    agent = make_agent(max_retries=1)
+    api.add(overloaded(), overloaded(), reply("never reached"))
+
+    result = agent.respond(thread, user, "hi", RecordingExecutor())
+
+    assert result.error == result.text == model_errors.BUSY
+    assert "\n" not in result.text
+    assert len(api.requests) == 2
+
+
+def test_timeout_is_bounded_and_explained(api, make_agent, user, thread):
+    agent = make_agent(request_timeout=0.3, max_retries=0, turn_time_budget=0.6)
+    api.add(delay(3), reply("too late"))
+
+    result = agent.respond(thread, user, "hi", RecordingExecutor())
+
+    assert result.error == model_errors.TIMED_OUT
+
+
+def test_step_limit_ends_the_turn(api, make_agent, user, thread):
+    agent = make_agent(max_tool_iterations=2)
+    api.add(reply(None, ("affinity_list_lists", {})), reply(None, ("affinity_list_lists", {})))
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: {"lists": []}})
+
+    result = agent.respond(thread, user, "loop", execute)
+
+    assert "stopped after 2 steps" in result.text
+    assert len(api.message_requests) == 2
+
+
+def test_unknown_tool_is_an_error_not_a_proposal(api, agent, user, thread):
+    api.add(reply(None, ("affinity_delete_everything", {})), reply("Can't."))
+    result = agent.respond(thread, user, "delete", RecordingExecutor())
+    assert result.batch is None
+    assert api.message_requests[1].tool_results()[0]["is_error"] is True
+
+
+def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thread):
+    agent = make_agent(text_field_max_chars=200)
+    long_note = {"notes": [{"id": 1, "content": "x" * 5000, "type": "text", "creator": None,
+                            "created_at": "2026-11-01T00:00:00Z"}], "next_page_token": None}
+    api.add(reply(None, ("affinity_list_notes", {"opportunity_id": 30001})), reply("ok"))
+    agent.respond(thread, user, "notes?", RecordingExecutor(
+        {"affinity_list_notes": lambda _: long_note}))
+
+    content = api.message_requests[1].tool_result_texts()[0]
+    assert len(content) < 400
+    assert "more characters" in content
+    assert "creator" not in content  # nulls dropped
