@@ -18,7 +18,10 @@ def _first_list_entries(client: AffinityClient) -> Any:
     lists = client.get("/lists") or []
     if not lists:
         return None  # nothing to export: not a permission problem
-    return client.get(f"/v2/lists/{lists[0]['id']}/list-entries", {"limit": 1})
+    # A public list, so that a private list the user cannot open is not mistaken for a
+    # missing export permission.
+    chosen = next((item for item in lists if item.get("public")), lists[0])
+    return client.get(f"/v2/lists/{chosen['id']}/list-entries", {"limit": 1})
 
 
 CHECKS: dict[str, tuple[str, Check]] = {
@@ -29,7 +32,7 @@ CHECKS: dict[str, tuple[str, Check]] = {
                       lambda c: c.get("/v2/companies", {"limit": 1})),
     "lists": ("see lists", lambda c: c.get("/lists")),
     "list_export": ("export data from lists (Export data from Lists)", _first_list_entries),
-    "notes": ("read notes", lambda c: c.get("/v2/notes", {"limit": 1})),
+    "notes": ("read notes", lambda c: c.get("/notes", {"page_size": 1})),
 }
 
 NEEDS: dict[str, tuple[str, ...]] = {

@@ -233,3 +233,67 @@ def test_add_to_list_checks_kind_before_writing():
         run_tool(make_client(router), "affinity_add_to_list", {"list_id": 383, "person_id": 5})
     assert info.value.field == "person_id"
     assert router.paths() == ["GET /lists/383"]
+
+
+def test_get_person_from_captured_response_batches_orgs_and_names():
+    person = fixture("persons/get")
+    router = Router({
+        ("GET", f"/persons/{person['id']}"): ok(person),
+        ("GET", "/v2/companies"): ok({"data": [
+            {"id": 3584837, "name": "Planet A", "domain": "planet-a.com", "domains": [],
+             "isGlobal": False}]}),
+        ("GET", "/lists"): ok([{"id": 188027, "type": 0, "name": "Founders"}]),
+    })
+    result = run_tool(make_client(router), "affinity_get_person", {"person_id": person["id"]})
+    assert result["type"] == "internal" and result["relationships"] == []
+    assert [o["id"] for o in result["organizations"]] == person["organization_ids"]
+    assert {"id": 3584837, "name": "Planet A", "domain": "planet-a.com"} in \
+        result["organizations"]
+    assert result["lists"][0] == {"list_id": 188027, "list_name": "Founders",
+                                  "list_entry_id": 133527223}
+    assert router.paths().count("GET /v2/companies") == 1
+    assert router.requests[1].url.params.get_list("ids") == [str(i) for i in
+                                                             person["organization_ids"]]
+
+
+def test_get_organization_from_captured_response():
+    org = fixture("organizations/get")
+    people = [{"id": i, "firstName": f"P{i}", "lastName": None, "type": "external",
+               "primaryEmailAddress": None, "emailAddresses": []} for i in org["person_ids"]]
+    router = Router({
+        ("GET", f"/organizations/{org['id']}"): ok(org),
+        ("GET", "/v2/persons"): ok({"data": people}),
+        ("GET", "/v2/opportunities"): ok({"data": [{"id": 11, "name": "Deal", "listId": 384}]}),
+        ("GET", "/lists"): ok([{"id": 384, "type": 8, "name": "Pipeline"},
+                               {"id": 26, "type": 1, "name": "Orgs"}]),
+        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+        ("GET", "/field-values"): ok([{"field_id": 1625, "value": {"id": 886, "text":
+                                                                    "Interested", "rank": 1}}]),
+    })
+    result = run_tool(make_client(router), "affinity_get_organization",
+                      {"organization_id": org["id"]})
+    assert [p["name"] for p in result["people"]] == [f"P{i}" for i in org["person_ids"]]
+    assert result["deals"] == [{"id": 11, "name": "Deal", "list_id": 384,
+                                "list_name": "Pipeline",
+                                "stage": {"id": 886, "text": "Interested", "rank": 1}}]
+    assert result["interaction_dates"]["next_event"] == "2019-03-04T05:06:07.890-08:00"
+    assert result["lists"] == [{"list_id": 26, "list_name": "Orgs", "list_entry_id": 389}]
+    assert router.paths().count("GET /v2/persons") == 1
+
+
+def test_probe_names_the_missing_permission_per_tool():
+    denied = ok({"errors": [{"code": "authorization", "message": "no"}]}, 403)
+    router = Router({
+        ("GET", "/persons"): ok({"persons": [], "next_page_token": None}),
+        ("GET", "/v2/persons"): denied,
+        ("GET", "/v2/companies"): ok({"data": []}),
+        ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "P", "public": True}]),
+        ("GET", "/v2/lists/9/list-entries"): ok({"data": []}),
+        ("GET", "/notes"): ok({"notes": [], "next_page_token": None}),
+    })
+    from affinity_client.probe import probe_permissions
+    result = probe_permissions(make_client(router))
+    assert result["affinity_search_persons"] == {"ok": True, "reason": None}
+    assert result["affinity_list_opportunities"]["ok"] is True
+    assert result["affinity_get_person"]["ok"] is False
+    assert "people directory" in result["affinity_get_person"]["reason"]
