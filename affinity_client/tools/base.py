@@ -38,9 +38,17 @@ class Tool:
         validator = jsonschema.Draft202012Validator(self.input_schema)
         error = jsonschema.exceptions.best_match(validator.iter_errors(tool_input))
         if error is None:
-            return dict(tool_input)
+            return self._with_defaults(tool_input)
         field = _field_of(error)
         raise ToolInputError(f"{field or 'input'}: {_describe(error)}", field=field, tool=self.name)
+
+    def _with_defaults(self, tool_input: dict[str, Any]) -> dict[str, Any]:
+        """The input plus schema defaults, so equal requests look equal (page tokens)."""
+        filled = dict(tool_input)
+        for name, spec in self.input_schema["properties"].items():
+            if name not in filled and "default" in spec:
+                filled[name] = spec["default"]
+        return filled
 
 
 def _field_of(error: jsonschema.ValidationError) -> str:

@@ -54,8 +54,8 @@ def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
 
 def list_notes(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
-    cursor = decode_page_token(inp.get("page_token"), LIST, inp)
-    page = client.page("/notes", {target: inp[target], "page_size": inp.get("page_size", 20)},
+    cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
+    page = client.page("/notes", {target: inp[target], "page_size": inp["page_size"]},
                        items_key="notes", cursor=cursor,
                        resource=f"{target.removesuffix('_id')} {inp[target]}")
     creators = _creators(client, page.items) if page.items else {}

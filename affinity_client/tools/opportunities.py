@@ -31,9 +31,9 @@ ASSOCIATION_FIELDS = ("persons", "companies")
 def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     """One V2 list-entries request per page (fields included) plus the cached list definition."""
     meta = opportunity_list(client, inp["list_id"], LIST)
-    cursor = decode_page_token(inp.get("page_token"), LIST, inp)
-    page = client.page(f"/v2/lists/{meta.id}/list-entries",
-                       {"limit": inp.get("page_size", 25), "fieldTypes": ["list"]},
+    path = f"/v2/lists/{meta.id}/list-entries"
+    cursor = decode_page_token(inp.get("page_token"), LIST, inp, path=path)
+    page = client.page(path, {"limit": inp["page_size"], "fieldTypes": ["list"]},
                        cursor=cursor, resource=f"list {meta.id}")
     return {"list": meta.ref,
             "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],

@@ -23,8 +23,9 @@ def org_row(o: dict[str, Any]) -> dict[str, Any]:
 
 
 def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp)
-    params = {"term": inp["term"], "page_size": inp.get("page_size", 25)}
+    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp,
+                               path="/organizations")
+    params = {"term": inp["term"], "page_size": inp["page_size"]}
     page = client.page("/organizations", params, items_key="organizations", cursor=cursor)
     return {"organizations": [org_row(o) for o in page.items],
             "next_page_token": encode_page_token(page.next, SEARCH, inp)}

@@ -17,9 +17,9 @@ TOP_RELATIONSHIPS = 5
 
 
 def search_persons(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp)
+    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/persons")
     with_dates = bool(inp.get("with_interaction_dates"))
-    params = {"term": inp["term"], "page_size": inp.get("page_size", 25),
+    params = {"term": inp["term"], "page_size": inp["page_size"],
               "with_interaction_dates": True if with_dates else None}
     page = client.page("/persons", params, items_key="persons", cursor=cursor)
     persons = []

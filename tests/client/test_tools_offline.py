@@ -94,12 +94,34 @@ def test_unknown_tool_is_an_input_error():
 def test_page_token_is_bound_to_tool_and_inputs():
     inputs = {"term": "acme", "page_size": 10}
     token = encode_page_token(PageCursor("v1", "abc"), "t", inputs)
-    assert decode_page_token(token, "t", {**inputs, "page_token": token}) == PageCursor("v1", "abc")
+    assert decode_page_token(token, "t", {**inputs, "page_token": token},
+                             path="/persons") == PageCursor("v1", "abc")
     for other_tool, other_inputs in (("t", {"term": "acme", "page_size": 20}),
                                      ("u", inputs)):
         with pytest.raises(ToolInputError) as info:
-            decode_page_token(token, other_tool, other_inputs)
+            decode_page_token(token, other_tool, other_inputs, path="/persons")
         assert info.value.field == "page_token"
+
+
+@pytest.mark.parametrize("cursor", [
+    PageCursor("v2", "/v2/persons?cursor=x"),            # another collection
+    PageCursor("v2", "/v2/lists/1/list-entries/../../persons"),
+    PageCursor("v1", "token"),                            # wrong API version
+])
+def test_forged_v2_token_cannot_steer_the_client_elsewhere(cursor):
+    inputs = {"list_id": 1}
+    token = encode_page_token(cursor, "t", inputs)
+    with pytest.raises(ToolInputError):
+        decode_page_token(token, "t", inputs, path="/v2/lists/1/list-entries")
+
+
+def test_omitted_and_explicit_default_page_size_share_tokens():
+    router = Router({("GET", "/persons"): ok({"persons": [], "next_page_token": "v1tok"})})
+    client = make_client(router)
+    token = run_tool(client, "affinity_search_persons", {"term": "a"})["next_page_token"]
+    run_tool(client, "affinity_search_persons", {"term": "a", "page_size": 25,
+                                                 "page_token": token})
+    assert router.requests[1].url.params["page_token"] == "v1tok"
 
 
 def test_page_token_used_with_other_inputs_sends_nothing():
