@@ -358,8 +358,8 @@ class ScriptedAnthropic:
         return f"http://{self._server.host}:{self._server.port}"
 
     def start(self) -> ScriptedAnthropic:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-anthropic")
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True, name="fake-anthropic")
         self._thread.start()
         return self
 

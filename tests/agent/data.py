@@ -9,7 +9,7 @@ from tests.agent.conftest import SERIES_A, TODAY
 
 def deal(i: int, reviewed_today: bool) -> dict[str, Any]:
     return {
-        "id": 30000 + i, "name": f"Company{i} – Series A",
+        "id": 30000 + i, "name": f"Company{i} - Series A",
         "list": {"id": SERIES_A, "name": "Series A Pipeline"}, "list_entry_id": 70000 + i,
         "stage": {"id": 803, "text": "Diligence", "rank": 3}, "value": 500000 + i,
         "currency": "USD", "owners": [{"id": 1002, "name": "Daniel Okafor"}],

@@ -17,8 +17,8 @@ PERSON = {"persons": [{"id": 2001, "name": "Jane Smith", "first_name": "Jane",
 
 def test_single_lookup_is_answered_from_the_tool_result(api, agent, user, thread):
     api.add(reply("Let me look.", ("affinity_search_persons", {"term": "Jane"})),
-            lambda req: reply(f"Found {json.loads(req.tool_result_texts()[0])['persons'][0]['name']}"
-                              " (jane@acme.com)."))
+            lambda req: reply("Found " + json.loads(req.tool_result_texts()[0])["persons"][0][
+                "name"] + " (jane@acme.com)."))
     execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
 
     result = agent.respond(thread, user, "Who is Jane at Acme?", execute)
@@ -93,7 +93,8 @@ def test_tool_error_reaches_the_model_as_is_error_without_secrets(api, agent, us
 def test_unexpected_tool_exception_is_not_shown_to_the_model(api, agent, user, thread):
     api.add(reply(None, ("affinity_list_lists", {})), reply("Sorry."))
     boom = RuntimeError("db password=hunter2 at line 42")
-    agent.respond(thread, user, "lists?", RecordingExecutor({"affinity_list_lists": lambda _: boom}))
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: boom})
+    agent.respond(thread, user, "lists?", execute)
 
     sent = api.message_requests[1].tool_results()[0]
     assert sent["is_error"] is True and "hunter2" not in sent["content"]
