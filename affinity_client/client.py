@@ -6,6 +6,7 @@ import base64
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -221,61 +222,65 @@ class AffinityClient:
         """Send one logical request with the retry rules of :mod:`affinity_client.retry`."""
         method = method.upper()
         version = api_version_of(path)
-        safe = method in SAFE_METHODS or bool(idempotent)
-        operation = operation or f"{method} {path.split('?')[0]}"
-        deadline = self._clock() + self.max_call_seconds
         headers = {"Authorization": self._auth[version]}
         if version == "v2":
             headers["X-Affinity-Api-Version"] = V2_API_VERSION
-        query = _encode_params(params)
+        call = _Call(method=method, path=path, version=version, headers=headers,
+                     query=_encode_params(params), json=json, resource=resource,
+                     safe=method in SAFE_METHODS or bool(idempotent),
+                     operation=operation or f"{method} {path.split('?')[0]}",
+                     deadline=self._clock() + self.max_call_seconds)
         attempt = 0
         while True:
             attempt += 1
-            self._take_rate_slot(deadline)
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise AffinityTransportError(
-                    "Affinity did not answer in time.", api_version=version)
-            timeout = httpx.Timeout(min(self.timeout, remaining),
-                                    connect=min(self.connect_timeout, remaining))
-            try:
-                self.request_count += 1
-                response = self._http.request(method, path, params=query, json=json,
-                                              headers=headers, timeout=timeout)
-            except NOT_SENT_ERRORS:
-                error: AffinityError = AffinityTransportError(api_version=version)
-                delay = self.retry.backoff(attempt)
-            except httpx.TransportError as exc:
-                if not safe:
-                    log.warning("write %s outcome unknown: %s", operation, type(exc).__name__)
-                    raise UnknownOutcomeError(operation=operation, api_version=version) from None
-                error = AffinityTransportError(api_version=version)
-                delay = self.retry.backoff(attempt)
-            else:
-                snapshot = RateLimitSnapshot.from_headers(response.headers)
-                if snapshot is not None:
-                    self._rate_limit = snapshot
-                if response.is_success:
-                    return _decode(response)
-                error = error_from_response(
-                    response, api_version=version, resource=resource,
-                    retry_after=server_retry_after(response.headers), scrub=self.__key)
-                status = response.status_code
-                if status == 429:
-                    delay = self.retry.rate_limit_delay(attempt, response.headers)
-                elif status >= 500:
-                    if not safe:
-                        raise UnknownOutcomeError(
-                            operation=operation, status=status, api_version=version,
-                            request_id=error.request_id)
-                    delay = self.retry.backoff(attempt)
-                else:
-                    raise error
-            if attempt >= self.retry.max_attempts or self._clock() + delay > deadline:
-                raise error
-            log.info("retrying %s after %s (attempt %d, %.2fs)", operation,
-                     type(error).__name__, attempt, delay)
-            self._sleep(delay)
+            self._take_rate_slot(call.deadline)
+            outcome = self._attempt(call, attempt)
+            if not isinstance(outcome, _Retry):
+                return outcome
+            if attempt >= self.retry.max_attempts or self._clock() + outcome.delay > call.deadline:
+                raise outcome.error
+            log.info("retrying %s after %s (attempt %d, %.2fs)", call.operation,
+                     type(outcome.error).__name__, attempt, outcome.delay)
+            self._sleep(outcome.delay)
+
+    def _attempt(self, call: _Call, attempt: int) -> Any:
+        """One HTTP exchange: the decoded body, a :class:`_Retry`, or an exception raised."""
+        remaining = call.deadline - self._clock()
+        if remaining <= 0:
+            raise AffinityTransportError("Affinity did not answer in time.",
+                                         api_version=call.version)
+        timeout = httpx.Timeout(min(self.timeout, remaining),
+                                connect=min(self.connect_timeout, remaining))
+        try:
+            self.request_count += 1
+            response = self._http.request(call.method, call.path, params=call.query,
+                                          json=call.json, headers=call.headers, timeout=timeout)
+        except NOT_SENT_ERRORS:
+            return _Retry(AffinityTransportError(api_version=call.version),
+                          self.retry.backoff(attempt))
+        except httpx.TransportError as exc:
+            if not call.safe:
+                log.warning("write %s outcome unknown: %s", call.operation, type(exc).__name__)
+                raise UnknownOutcomeError(operation=call.operation,
+                                          api_version=call.version) from None
+            return _Retry(AffinityTransportError(api_version=call.version),
+                          self.retry.backoff(attempt))
+        snapshot = RateLimitSnapshot.from_headers(response.headers)
+        if snapshot is not None:
+            self._rate_limit = snapshot
+        if response.is_success:
+            return _decode(response)
+        error = error_from_response(
+            response, api_version=call.version, resource=call.resource,
+            retry_after=server_retry_after(response.headers), scrub=self.__key)
+        if response.status_code == 429:
+            return _Retry(error, self.retry.rate_limit_delay(attempt, response.headers))
+        if response.status_code >= 500:
+            if not call.safe:
+                raise UnknownOutcomeError(operation=call.operation, status=error.status,
+                                          api_version=call.version, request_id=error.request_id)
+            return _Retry(error, self.retry.backoff(attempt))
+        raise error
 
     def _take_rate_slot(self, deadline: float) -> None:
         """Wait for the per-key limiter, but never past the call's deadline."""
@@ -288,6 +293,30 @@ class AffinityClient:
                     "This key is at its per-minute request budget; try again shortly.",
                     retry_after=wait)
             self._sleep(wait)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """Everything one logical request needs across its attempts."""
+
+    method: str
+    path: str
+    version: str
+    headers: dict[str, str]
+    query: list[tuple[str, Any]] | None
+    json: Any
+    resource: str | None
+    safe: bool
+    operation: str
+    deadline: float
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """An attempt failed in a way worth repeating after ``delay`` seconds."""
+
+    error: AffinityError
+    delay: float
 
 
 def api_version_of(path: str) -> str:
