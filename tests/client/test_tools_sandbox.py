@@ -9,6 +9,7 @@ import time
 import pytest
 
 from affinity_client import (
+    AffinityTransportError,
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
@@ -382,9 +383,48 @@ def test_timed_out_write_is_unknown_outcome_and_sent_once(sandbox, admin_key):
         run_tool(client, "affinity_create_note",
                  {"content": "Slow note", "person_ids": [seed.JANE_ID]})
     assert "may or may not" in str(info.value)
-    time.sleep(1.0)  # let the sandbox finish the request it received
+    waited = time.monotonic()
+    while len(sandbox.state.notes) == before and time.monotonic() - waited < 5:
+        time.sleep(0.05)  # the sandbox finishes the request the client gave up on
     assert count(request_log(sandbox), "POST", "/notes") == 1
     assert len(sandbox.state.notes) == before + 1  # it did happen, exactly once
+
+
+def test_rate_limited_write_is_retried_and_applied_once(sandbox, admin_key):
+    before = len(sandbox.state.notes)
+    control(sandbox, "faults/rate-limit", {"key": admin_key, "count": 1})
+    with client_for(sandbox, admin_key) as client:
+        note = run_tool(client, "affinity_create_note",
+                        {"content": "After a 429", "person_ids": [seed.JANE_ID]})
+    assert note["id"] in sandbox.state.notes and len(sandbox.state.notes) == before + 1
+    assert count(request_log(sandbox), "POST", "/notes") == 2
+
+
+def test_server_error_on_a_v2_batch_read_is_retried(sandbox, admin):
+    control(sandbox, "faults/error", {"method": "GET", "path": "/v2/companies", "status": 503,
+                                      "count": 1})
+    person = run_tool(admin, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert person["organizations"][0]["name"] == "Acme"
+    assert count(request_log(sandbox), "GET", "/v2/companies") == 2
+
+
+def test_slow_reads_are_bounded_by_max_call_seconds(sandbox, admin_key):
+    control(sandbox, "faults/latency", {"ms": 600, "path": "/persons"})
+    started = time.monotonic()
+    with client_for(sandbox, admin_key, timeout=0.2, max_call_seconds=0.5,
+                    sleep=time.sleep) as client, pytest.raises(AffinityTransportError):
+        run_tool(client, "affinity_search_persons", {"term": "jane"})
+    assert time.monotonic() - started < 1.5
+
+
+def test_v1_bearer_auth_and_whoami(sandbox, admin_key):
+    with client_for(sandbox, admin_key, v1_auth="bearer") as client:
+        me = client.whoami()
+        assert run_tool(client, "affinity_search_persons", {"term": "jane"})["persons"]
+    assert me["user"] == {"id": seed.ADMIN_ID, "name": "Maya Patel", "email": "maya@northwind.vc"}
+    assert me["tenant"]["subdomain"] == seed.TENANT["subdomain"]
+    assert {r["auth"] for r in request_log(sandbox)} == {"bearer"}
+    assert client.rate_limit.user_limit == 900 and client.rate_limit.user_remaining < 900
 
 
 def test_probe_reports_every_tool(admin, standard):
