@@ -194,5 +194,5 @@ def connected(conn: ConnectionView) -> kit.Message:
     """Sent after a successful connect."""
     return kit.message("Connected to Affinity", [
         kit.section(f":white_check_mark: You're connected as {_who(conn)}.\n"
-                    "Try `/affinity lists` or `/affinity person <name>`."),
+                    "Try `/affinity lists` or `/affinity person &lt;name&gt;`."),
     ])

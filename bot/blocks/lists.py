@@ -41,7 +41,7 @@ def lists_overview(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message
     if not lists:
         blocks.append(kit.section("You can't see any lists in Affinity yet."))
     else:
-        blocks.append(kit.context("Use a pipeline: `/affinity deals <list name>`"))
+        blocks.append(kit.context("Use a pipeline: `/affinity deals &lt;list name&gt;`"))
     blocks += footer(ctx)
     return kit.message(f"Your Affinity lists: {len(lists)}", blocks)
 
