@@ -374,14 +374,21 @@ def _unknown(word: str, text: str) -> UsageError:
 # --- formatting back to text --------------------------------------------------------------------
 
 
-_QUOTE_OR_DASH = DOUBLE_QUOTES + SINGLE_QUOTES + "-"
-
-
 def quote(value: str) -> str:
-    """Quote a word for the grammar when it needs it (spaces, leading quote or dash)."""
-    if value and not any(c.isspace() for c in value) and value[0] not in _QUOTE_OR_DASH:
+    """Quote a word so `tokenize` gives it back whole.
+
+    Double quotes unless the value holds one (then single quotes). A value holding both kinds
+    cannot be written in this grammar; its double quotes become apostrophes.
+    """
+    has_double = any(c in DOUBLE_QUOTES for c in value)
+    starts_oddly = value[:1] in SINGLE_QUOTES or value.startswith("-")
+    if value and not has_double and not starts_oddly and not any(c.isspace() for c in value):
         return value
-    return '"' + value.replace('"', "'") + '"'
+    if not has_double:
+        return f'"{value}"'
+    if not any(c in SINGLE_QUOTES for c in value):
+        return f"'{value}'"
+    return '"' + "".join("'" if c in DOUBLE_QUOTES else c for c in value) + '"'
 
 
 def _kind_word(kind: str) -> str:

@@ -249,13 +249,30 @@ def test_to_text_round_trips(text):
     assert parse(command.to_text()) == command
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
-       .filter(lambda s: s.strip()))
-def test_deal_names_round_trip(name):
-    command = Command("rename-deal", {"opportunity_id": 1, "name": " ".join(name.split())})
+QUOTES = set("\"\u201c\u201d\u201e\u201f\u00ab\u00bb")
+APOSTROPHES = set("'\u2018\u2019\u201a\u201b")
+names = (st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+         .map(lambda s: " ".join(s.split()))
+         .filter(lambda s: s and not (QUOTES & set(s) and APOSTROPHES & set(s))))
+
+
+def _normal(text: str) -> str:
+    return "".join("'" if c in APOSTROPHES else c for c in text)
+
+
+@given(names, names)
+def test_new_deal_names_round_trip(list_name, deal_name):
+    from bot.commands.grammar import parse_id
+
+    if parse_id(list_name) is not None:
+        return
+    command = Command("new-deal", {"list": ListRef(name=list_name), "name": deal_name,
+                                   "organization_ids": (3,), "person_ids": (), "owner_id": None})
     back = parse(command.to_text())
-    assert isinstance(back, Command)
-    assert back["opportunity_id"] == 1
+    assert isinstance(back, Command), (command.to_text(), back)
+    assert back["list"] == ListRef(name=_normal(list_name))
+    assert back["name"] == _normal(deal_name)
+    assert back["organization_ids"] == (3,)
 
 
 # --- resolution -----------------------------------------------------------------------------------
