@@ -425,3 +425,20 @@ def test_follow_up_no_match_and_already_fetched():
     assert follow_up(ok("person zed"), {"persons": []}).code == "no_match"
     assert follow_up(ok("person 1"), JANE) is None
     assert follow_up(ok("deals 11"), {"opportunities": []}) is None
+
+
+# --- help and docs stay true ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_every_example_parses_to_its_own_command(name):
+    for example in SUBCOMMANDS[name].examples:
+        assert ok(example).name == name
+
+
+def test_the_command_reference_documents_every_usage():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
+    for spec in SUBCOMMANDS.values():
+        assert f"`/affinity {spec.usage.replace('|', chr(92) + '|')}" in doc, spec.usage
