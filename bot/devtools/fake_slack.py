@@ -143,7 +143,10 @@ class FakeSlack:
             self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
             self.port = self._server.server_port
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="fake-slack", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="fake-slack",
+                daemon=True,
             )
             self._thread.start()
         return self

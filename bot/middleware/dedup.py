@@ -68,7 +68,10 @@ class DeliveryReceipts:
         statement = self._insert_or_ignore(values)
         try:
             with self.engine.begin() as connection:
-                return connection.execute(statement).rowcount == 1
+                result = connection.execute(statement)
+                if result.returns_rows:  # insert-or-ignore ... RETURNING: a row iff inserted
+                    return result.first() is not None
+                return result.rowcount == 1
         except IntegrityError:  # backends without insert-or-ignore: the key exists
             return False
 
@@ -83,9 +86,11 @@ class DeliveryReceipts:
     def _insert_or_ignore(self, values: dict[str, Any]) -> Any:
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
-            return pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            statement = pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            return statement.returning(SlackEventReceipt.key)
         if dialect == "sqlite":
-            return sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            statement = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            return statement.returning(SlackEventReceipt.key)
         return insert(SlackEventReceipt).values(values)
 
 

@@ -20,11 +20,13 @@ import hashlib
 import itertools
 import json
 import logging
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -418,7 +420,10 @@ class SlackAppHarness:
 def serve_wsgi(wsgi_app: Any) -> tuple[BaseWSGIServer, str]:
     """Serve `wsgi_app` on an ephemeral loopback port, threaded. Returns (server, base url)."""
     server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    threading.Thread(target=server.serve_forever, name="slack-app-http", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-app-http",
+        daemon=True,
+    ).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
@@ -450,9 +455,18 @@ def _affinity_base_url(request: pytest.FixtureRequest) -> str:
         return UNREACHABLE_AFFINITY
 
 
+@pytest.fixture(scope="session")
+def upgraded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the latest schema, copied for each app (upgrading each time is slow)."""
+    path = tmp_path_factory.mktemp("slack-template") / "affinity-bot.db"
+    upgrade_all(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
 def slack_app_factory(
     fake_slack: FakeSlack,
+    upgraded_sqlite_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
@@ -475,9 +489,10 @@ def slack_app_factory(
         **overrides: Any,
     ) -> SlackAppHarness:
         if database_url is None:
-            directory = tmp_path_factory.mktemp("slack-app-db")
-            database_url = f"sqlite:///{directory / 'affinity-bot.db'}"
-        if upgrade:
+            copy = tmp_path_factory.mktemp("slack-app-db") / "affinity-bot.db"
+            shutil.copyfile(upgraded_sqlite_template, copy)
+            database_url = f"sqlite:///{copy}"
+        elif upgrade:
             upgrade_all(database_url)
         settings = Settings(
             slack_bot_token=BOT_TOKEN,

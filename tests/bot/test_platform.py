@@ -1,0 +1,271 @@
+"""The Slack platform over real loopback HTTP: signatures, retries, self events, errors, health."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import pytest
+
+from bot.devtools.fake_slack import RESPONSE_URL
+from bot.features import platform
+from tests.bot.platform_probe import PLANTED_KEY, PLANTED_TOKEN, Probe
+
+REFERENCE = re.compile(r"ERR-[0-9A-F]{8}")
+QUIET_PERIOD = 0.3  # long enough for a wrongly dispatched listener to have run
+
+
+@pytest.fixture
+def probe() -> Probe:
+    return Probe()
+
+
+@pytest.fixture
+def harness(slack_app_factory, probe):
+    return slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False)
+
+
+# ---------------------------------------------------------------------------- signatures
+
+
+def test_a_signed_command_is_acked_and_answered(harness, fake_slack, probe):
+    sent = harness.slack.command("hello")
+
+    assert sent.status_code == 200
+    answer = fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
+    assert answer.params["text"] == "echo hello"
+    assert probe.count("command") == 1
+
+
+def test_a_bad_signature_is_rejected_and_nothing_runs(harness, probe):
+    sent = harness.slack.command("hello", signature="v0=" + "0" * 64)
+
+    assert sent.status_code == 401
+    time.sleep(QUIET_PERIOD)
+    assert probe.seen == []
+
+
+def test_a_request_signed_with_another_secret_is_rejected(harness, probe):
+    impostor = harness.slack.__class__(
+        base_url=harness.url, fake=harness.fake, signing_secret="not-the-signing-secret"
+    )
+    assert impostor.command("hello").status_code == 401
+    assert impostor.message_im("hi").status_code == 401
+
+
+def test_a_stale_timestamp_is_rejected_even_when_correctly_signed(harness, probe):
+    ten_minutes_ago = int(time.time()) - 600
+
+    sent = harness.slack.command("hello", timestamp=ten_minutes_ago)
+
+    assert sent.status_code == 401
+    assert probe.seen == []
+
+
+def test_command_and_interaction_aliases_reach_the_app(harness, fake_slack):
+    sent = harness.slack.command("via alias", path="/slack/commands")
+    assert sent.status_code == 200
+    fake_slack.wait_for(RESPONSE_URL, lambda c: c.params.get("text") == "echo via alias")
+
+    click = harness.slack.block_action("probe_click", "1")
+    assert click.status_code == 200
+
+
+# ---------------------------------------------------------------------------- retries
+
+
+def test_a_retried_event_is_handled_once(harness, fake_slack, probe):
+    first = harness.slack.message_im("hello", event_id="Ev0RETRY01")
+    retry = harness.slack.message_im("hello", event_id="Ev0RETRY01", retry_num=1)
+
+    assert (first.status_code, retry.status_code) == (200, 200)
+    fake_slack.wait_for("chat.postMessage")
+    time.sleep(QUIET_PERIOD)
+    assert probe.count("message") == 1
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+def test_a_retry_whose_original_never_arrived_is_handled(harness, fake_slack, probe):
+    harness.slack.message_im("only the retry got through", event_id="Ev0LOST001", retry_num=2)
+
+    fake_slack.wait_for("chat.postMessage")
+    assert probe.count("message") == 1
+
+
+def test_two_different_events_are_both_handled(harness, fake_slack, probe):
+    harness.slack.message_im("one")
+    harness.slack.message_im("two")
+
+    fake_slack.wait_for("chat.postMessage", lambda c: c.params["text"] == "got two")
+    fake_slack.wait_for("chat.postMessage", lambda c: c.params["text"] == "got one")
+
+
+def test_a_redelivered_click_runs_once_but_a_second_click_runs_again(harness, fake_slack, probe):
+    payload = harness.slack.block_action_payload("probe_click", "page-2")
+    harness.slack.block_action("probe_click", payload=payload)
+    harness.slack.block_action("probe_click", payload=payload)
+    harness.slack.block_action("probe_click", "page-2")  # a new gesture: new trigger, new ts
+
+    time.sleep(QUIET_PERIOD)
+    fake_slack.wait_for(RESPONSE_URL)
+    assert probe.count("click") == 2
+
+
+def test_a_retried_event_is_handled_once_across_two_processes(slack_app_factory, db_url, probe):
+    first = slack_app_factory(database_url=db_url, features=[platform], extra_features=[probe],
+                              with_sandbox=False)
+    second = slack_app_factory(database_url=db_url, features=[platform], extra_features=[probe],
+                               with_sandbox=False, upgrade=False)
+
+    first.slack.message_im("hello", event_id="Ev0SHARED1")
+    second.slack.message_im("hello", event_id="Ev0SHARED1", retry_num=1)
+    second.slack.message_im("something else", event_id="Ev0SHARED2")
+
+    first.fake.wait_for("chat.postMessage", lambda c: c.params["text"] == "got something else")
+    time.sleep(QUIET_PERIOD)
+    assert probe.count("message") == 2
+
+
+def test_old_receipts_are_pruned(harness):
+    from datetime import timedelta
+
+    receipts = harness.services.extras["delivery_receipts"]
+    assert receipts.claim("event", "event:Ev0OLD0001")
+    assert not receipts.claim("event", "event:Ev0OLD0001")
+
+    assert receipts.prune(older_than=timedelta(seconds=-1)) == 1
+    assert receipts.claim("event", "event:Ev0OLD0001")
+    assert "prune-slack-receipts" in harness.services.background.names
+
+
+# ---------------------------------------------------------------------------- self events
+
+
+def test_the_bot_ignores_its_own_messages(harness, fake_slack, probe):
+    harness.slack.message_im("my own echo", user=fake_slack.bot_user_id)
+    harness.slack.message_im("a bot message", bot_id=fake_slack.bot_id)
+    harness.slack.message_im("from a person")
+
+    fake_slack.wait_for("chat.postMessage", lambda c: c.params["text"] == "got from a person")
+    time.sleep(QUIET_PERIOD)
+    assert [detail for kind, detail in probe.seen] == ["from a person"]
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def _apology(text: str) -> str:
+    assert "Sorry" in text and "try again" in text, text
+    match = REFERENCE.search(text)
+    assert match, text
+    return match.group(0)
+
+
+def _logged_reference(caplog, reference: str) -> logging.LogRecord:
+    records = [r for r in caplog.records if reference in r.getMessage()]
+    assert records, f"{reference} not in the log"
+    return records[0]
+
+
+def test_an_error_after_the_ack_apologises_with_a_reference(harness, fake_slack, caplog):
+    caplog.set_level(logging.INFO)
+    from vault.redaction import install_redaction
+
+    install_redaction([caplog.handler])
+
+    sent = harness.slack.command("boom")
+
+    assert sent.status_code == 200
+    answer = fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
+    assert answer.params["response_type"] == "ephemeral"
+    reference = _apology(answer.params["text"])
+    record = _logged_reference(caplog, reference)
+    assert record.exc_info is not None
+    assert "command /affinity" in record.getMessage()
+    assert PLANTED_TOKEN not in caplog.text  # the exception text held a token
+    assert PLANTED_TOKEN not in answer.params["text"]
+
+
+def test_an_error_before_the_ack_is_answered_in_the_ack(harness, caplog):
+    sent = harness.slack.command("boom-before-ack")
+
+    assert sent.status_code == 200
+    body = sent.json()
+    assert body["response_type"] == "ephemeral"
+    _logged_reference(caplog, _apology(body["text"]))
+
+
+def test_a_failing_modal_shows_the_apology_and_never_logs_what_was_typed(harness, caplog):
+    caplog.set_level(logging.DEBUG)
+    values = harness.slack.input_values({"api_key": PLANTED_KEY})
+
+    sent = harness.slack.view_submission("probe_modal", values)
+
+    assert sent.status_code == 200
+    answer = sent.json()
+    assert answer["response_action"] == "update"
+    text = answer["view"]["blocks"][0]["text"]["text"]
+    _logged_reference(caplog, _apology(text))
+    assert PLANTED_KEY not in caplog.text
+
+
+def test_a_failing_dm_listener_apologises_in_the_thread(harness, fake_slack, caplog):
+    sent = harness.slack.message_im("boom")
+
+    assert sent.status_code == 200
+    event = sent.payload["event"]
+    reply = fake_slack.wait_for("chat.postMessage", lambda c: "Sorry" in c.params["text"])
+    assert reply.params["channel"] == event["channel"]
+    assert reply.params["thread_ts"] == event["ts"]
+    _logged_reference(caplog, _apology(reply.params["text"]))
+
+
+def test_a_failing_mention_apologises_privately_in_the_thread(harness, fake_slack):
+    sent = harness.slack.app_mention("what is up")
+
+    note = fake_slack.wait_for("chat.postEphemeral")
+    assert note.params["user"] == harness.slack.user_id
+    assert note.params["thread_ts"] == sent.payload["event"]["ts"]
+    _apology(note.params["text"])
+    assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_the_apology_reaches_the_user_even_when_slack_is_flaky(harness, fake_slack, caplog):
+    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429)
+
+    harness.slack.message_im("boom")
+
+    fake_slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 5
+    while "could not tell the user" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "could not tell the user" in caplog.text
+
+
+# ---------------------------------------------------------------------------- health
+
+
+def test_health_is_ok_when_the_database_answers(harness):
+    response = harness.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+
+
+def test_health_is_503_when_the_database_does_not_answer(harness, tmp_path):
+    from sqlalchemy import create_engine
+
+    working = harness.services.engine
+    harness.services.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/db.sqlite")
+    try:
+        response = harness.get("/healthz")
+    finally:
+        harness.services.engine = working
+
+    assert response.status_code == 503
+    assert response.json() == {"ok": False}
+
+
+def test_unknown_paths_are_404(harness):
+    assert harness.get("/nope").status_code == 404
