@@ -88,6 +88,25 @@ def html_to_text(content: str | None) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+_EMPHASIS = re.compile(r"(?<!\\)(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)(?<!\\)\1", re.S)
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+_BULLET = re.compile(r"^(\s*)[*-] ", re.M)
+
+
+def v1_note_text(content: str | None, note_type: Any) -> str:
+    """Plain text of a V1 note. V1 hands HTML notes back Markdown-ified (``**bold**``,
+    ``* item``) and escapes Markdown characters (``test\\_note``): undo both."""
+    if not content:
+        return ""
+    if looks_like_html(content):
+        return html_to_text(content)
+    text = content
+    if note_type in (2, 3):
+        text = _BULLET.sub(r"\1• ", _EMPHASIS.sub(r"\2", text))
+        text = re.sub(r"\n{2,}", "\n", text)
+    return _ESCAPED.sub(r"\1", text).strip()
+
+
 def v1_note_type(raw: Any) -> str:
     return NOTE_TYPES_V1.get(raw, "text")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AffinityError, ToolInputError
-from ..normalize import html_to_text, looks_like_html, v1_note_type
+from ..normalize import looks_like_html, v1_note_text, v1_note_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, Tool, exactly_one, id_list, id_prop, obj, page_size
 from .common import user_refs
@@ -24,7 +24,7 @@ def note_row(note: dict[str, Any], creators: dict[int, dict[str, Any]]) -> dict[
     creator = creators.get(creator_id) if creator_id else None
     if creator is None and creator_id:
         creator = {"id": creator_id, "name": None}
-    return {"id": note["id"], "content": html_to_text(note.get("content")),
+    return {"id": note["id"], "content": v1_note_text(note.get("content"), note.get("type")),
             "type": v1_note_type(note.get("type")), "creator": creator,
             "created_at": note.get("created_at")}
 

@@ -319,3 +319,14 @@ def test_probe_names_the_missing_permission_per_tool():
     assert result["affinity_list_opportunities"]["ok"] is True
     assert result["affinity_get_person"]["ok"] is False
     assert "people directory" in result["affinity_get_person"]["reason"]
+
+
+@pytest.mark.parametrize(("content", "note_type", "text"), [
+    ("Test ***html***\n\n* 1\n\n* 2\n\n* 3", 2, "Test html\n• 1\n• 2\n• 3"),  # captured V1
+    ("Follow up on test\\_note", 0, "Follow up on test_note"),
+    ("2 * 3 = 6", 0, "2 * 3 = 6"),
+    ("<p>Hi <strong>there</strong> &amp; co</p><ul><li>a</li></ul>", 2, "Hi there & co\n• a"),
+])
+def test_note_content_is_reduced_to_plain_text(content, note_type, text):
+    from affinity_client.normalize import v1_note_text
+    assert v1_note_text(content, note_type) == text
