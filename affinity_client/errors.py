@@ -7,6 +7,7 @@ Every message is a single line that is safe to show a user: it never carries the
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import httpx
@@ -184,7 +185,7 @@ def error_from_response(
         "api_version": api_version,
         "request_id": _request_id(response),
     }
-    text = _compose(cls, status, message, resource)
+    text = _compose(cls, status, message, resource, retry_after)
     if cls is PermissionDeniedError or cls is NotFoundError:
         return cls(text, resource=resource, **common)
     if cls is InvalidRequestError:
@@ -195,8 +196,15 @@ def error_from_response(
 
 
 def _compose(
-    cls: type[AffinityError], status: int, message: str | None, resource: str | None
+    cls: type[AffinityError], status: int, message: str | None, resource: str | None,
+    retry_after: float | None = None,
 ) -> str:
+    """A message a user can act on: ours where Affinity's adds nothing, else Affinity's."""
+    if cls in (AuthenticationError, ServerError):
+        return cls.default_message
+    if cls is RateLimitedError:
+        wait = f" in about {math.ceil(retry_after)} s" if retry_after else " shortly"
+        return f"Affinity rate limit reached; try again{wait}."
     if cls is NotFoundError and resource:
         base = f"{resource.capitalize()} was not found in Affinity (or is not visible to this key)."
         return base

@@ -63,3 +63,16 @@ def test_messages_are_one_line_and_bounded():
     body = {"message": "line one\nline two " + "x" * 1000}
     error = error_from_response(httpx.Response(422, json=body), api_version="v1")
     assert "\n" not in str(error) and len(str(error)) <= 300
+
+
+def test_messages_say_what_to_do():
+    auth = error_from_response(httpx.Response(401, json={"message": "Unauthorized"}),
+                               api_version="v1")
+    assert "invalid or revoked" in str(auth)
+    limited = error_from_response(httpx.Response(429, json={"message": "x"}), api_version="v2",
+                                  retry_after=12.2)
+    assert "13 s" in str(limited)
+    denied = error_from_response(
+        httpx.Response(403, json={"errors": [{"code": "authorization", "message": "No"}]}),
+        api_version="v2", resource="list 208")
+    assert "list 208" in str(denied) and denied.resource == "list 208"
