@@ -31,10 +31,13 @@ def option_rows(options: Sequence[Option], links: Links, kind: str | None = None
 
 
 def chooser(choice: Choice, ctx: RenderContext, kind: str | None = None) -> kit.Message:
-    """A `Choice` from `bot.commands.resolve` -> "pick one" message."""
-    prompt = choice.prompt  # built by resolve from escaped-safe pieces below
-    return kit.message(prompt, [kit.section(escape_clip(prompt, limits.SECTION_TEXT)),
-                                *option_rows(choice.options, Links(ctx.subdomain), kind)])
+    """A `Choice` from `bot.commands.resolve` -> "pick one" message (More when paged; `kind`
+    links each option into Affinity)."""
+    return kit.message(choice.prompt, [
+        kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),
+        *option_rows(choice.options, Links(ctx.subdomain), kind),
+        *footer(ctx, page_token=choice.next_page_token, share=False),
+    ])
 
 
 def problem(found: Problem, ctx: RenderContext) -> kit.Message:
@@ -77,5 +80,5 @@ def search_results(result: Mapping[str, Any], ctx: RenderContext, term: str = ""
     if not records:
         blocks = [kit.section(f"No {noun} match “{escape_clip(one_line(term), 300)}”.")]
     blocks += option_rows(options, Links(ctx.subdomain), kind)
-    blocks += footer(ctx, page_token=result.get("next_page_token"))
+    blocks += footer(ctx, page_token=result.get("next_page_token"), share=False)
     return kit.message(heading, blocks)

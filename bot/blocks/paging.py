@@ -68,7 +68,7 @@ def more_button(ctx: RenderContext, page_token: str | None) -> kit.Block | None:
 
 
 def footer(ctx: RenderContext, *, page_token: str | None = None, url: str | None = None,
-           extra: tuple[kit.Block, ...] = ()) -> list[kit.Block]:
+           extra: tuple[kit.Block, ...] = (), share: bool = True) -> list[kit.Block]:
     """The actions row (Open in Affinity, extra buttons, More, Share) and, when more results
     exist but no button can carry them, a line that says so instead of cutting silently."""
     elements: list[kit.Block] = []
@@ -78,7 +78,7 @@ def footer(ctx: RenderContext, *, page_token: str | None = None, url: str | None
     more = more_button(ctx, page_token)
     if more:
         elements.append(more)
-    if ctx.command and len(ctx.command) <= limits.BUTTON_VALUE:
+    if share and ctx.command and len(ctx.command) <= limits.BUTTON_VALUE:
         elements.append(kit.button("Share", ids.SHARE, ctx.command))
     blocks: list[kit.Block] = []
     if page_token and more is None:

@@ -140,10 +140,14 @@ class Option:
 
 @dataclass(frozen=True)
 class Choice:
-    """Several records fit: the user picks one (see `bot.blocks.chooser`)."""
+    """Several records fit: the user picks one (see `bot.blocks.chooser`).
+
+    `next_page_token` is set when a search has more matches than this page.
+    """
 
     prompt: str
     options: tuple[Option, ...]
+    next_page_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -347,4 +351,5 @@ def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
                r.get("primary_email") if ref.kind == "person" else r.get("domain"))
         for r in best
     )
-    return Choice(f"Several {KIND_LABEL[ref.kind]} match “{ref.term}”. Which one?", options)
+    token = result.get("next_page_token") if len(best) == len(records) else None
+    return Choice(f"Several {KIND_LABEL[ref.kind]} match “{ref.term}”. Which one?", options, token)

@@ -433,6 +433,16 @@ def test_chooser_and_problem_render_options():
         "deals 11", "deals 12"]
 
 
+def test_chooser_pages_with_the_original_command():
+    choice = Choice("Several people match “jan”. Which one?",
+                    (Option(1, "Jane", "person 1", "jane@acme.com"),), next_page_token="p2")
+    msg = assert_valid(chooser(choice, RenderContext("acme", "person jan"), "person"))
+    assert "<https://acme.affinity.co/persons/1|Jane>" in all_text(msg)
+    assert decode_more_value(button(msg, ids.MORE)["value"]) == {
+        "command": "person jan", "page_token": "p2"}
+    assert button(msg, ids.PICK)["value"] == "person 1"
+
+
 def test_chooser_never_puts_a_cut_command_on_a_button():
     long = Option(1, "X", "new-deal 11 " + "n" * 2500, None)
     msg = assert_valid(chooser(Choice("Which?", (long,)), CTX))

@@ -404,9 +404,10 @@ def test_follow_up_one_match_fetches_it():
 
 
 def test_follow_up_several_matches_ask():
-    step = follow_up(ok("person jan"), {"persons": [JANE, JANET], "next_page_token": None})
+    step = follow_up(ok("person jan"), {"persons": [JANE, JANET], "next_page_token": "p2"})
     assert isinstance(step, Choice)
     assert [o.command for o in step.options] == ["person 1", "person 2"]
+    assert step.next_page_token == "p2"
 
 
 def test_follow_up_prefers_exact_email_domain_or_name():
