@@ -438,3 +438,32 @@ def test_probe_reports_every_tool(admin, standard):
 def test_probe_with_revoked_key_is_authentication_error(sandbox, revoked_key):
     with client_for(sandbox, revoked_key) as client, pytest.raises(AuthenticationError):
         probe_permissions(client)
+
+
+@pytest.mark.parametrize(("name", "tool_input", "resource"), [
+    ("affinity_list_opportunities", {"list_id": 999}, "list 999"),
+    ("affinity_get_opportunity", {"opportunity_id": 999999}, "opportunity 999999"),
+    ("affinity_get_organization", {"organization_id": 999999}, "organization 999999"),
+    ("affinity_add_to_list", {"list_id": 999, "person_id": seed.JANE_ID}, "list 999"),
+])
+def test_unknown_ids_are_not_found_naming_the_resource(admin, name, tool_input, resource):
+    with pytest.raises(NotFoundError) as info:
+        run_tool(admin, name, tool_input)
+    assert info.value.resource == resource and info.value.status == 404
+    assert resource.split()[1] in str(info.value)
+
+
+def test_add_organization_to_an_organization_list(sandbox, admin):
+    result = run_tool(admin, "affinity_add_to_list",
+                      {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID})
+    assert result["entity"]["type"] == "organization" and result["list"]["type"] == "organization"
+    again = run_tool(admin, "affinity_add_to_list",
+                     {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID})
+    assert again["already_on_list"] is True
+    assert again["list_entry_id"] == result["list_entry_id"]
+    assert count(request_log(sandbox), "POST") == (0 if result["already_on_list"] else 1)
+
+
+def test_standard_user_reads_public_pipelines(standard):
+    result = run_tool(standard, "affinity_list_opportunities", {"list_id": SERIES_A})
+    assert result["opportunities"] and result["list"]["name"] == "Series A Pipeline"
