@@ -55,7 +55,8 @@ def _trim_strings(value: Any, limit: int) -> Any:
 
 
 def _shorten_longest_list(value: Any) -> bool:
-    """Halve the longest list in place (noting the omission); False when nothing is left."""
+    """Shorten the longest list in place by about a tenth, noting the omission; False when
+    nothing is left to shorten."""
     best: tuple[int, list[Any] | None] = (1, None)
 
     def walk(node: Any) -> None:
@@ -76,7 +77,7 @@ def _shorten_longest_list(value: Any) -> bool:
         return False
     items = [x for x in target if not (isinstance(x, str) and x.startswith("… "))]
     total = _omitted_total(target) or len(items)
-    keep = items[: max(1, len(items) // 2)]
+    keep = items[: max(1, len(items) - max(1, len(items) // 10))]
     target[:] = [*keep, f"… {total - len(keep)} more not shown; ask to narrow the search"]
     return True
 

@@ -32,7 +32,7 @@ class AgentSettings:
     turn_time_budget: float = 120.0  # seconds for a whole turn, retries included
     proposal_ttl_seconds: int = 15 * 60
     memory_max_chars: int = 60_000  # serialized JSON kept per (thread, user)
-    tool_result_max_chars: int = 12_000
+    tool_result_max_chars: int = 20_000  # ~5k tokens per tool result
     text_field_max_chars: int = 600
 
     @classmethod

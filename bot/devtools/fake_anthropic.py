@@ -347,6 +347,7 @@ class ScriptedAnthropic:
         self._cache = _PromptCache(min_cache_tokens)
         self._model_echo = model_echo
         self.requests: list[RecordedRequest] = []
+        self.step_errors: list[Exception] = []  # exceptions raised by callable steps
         self._server = make_server(host, port, self._wsgi, threaded=True,
                                    request_handler=_QuietHandler)
         self._thread: threading.Thread | None = None
@@ -450,7 +451,13 @@ class ScriptedAnthropic:
                 step = self._next_step()
                 continue
             if callable(step) and not isinstance(step, Reply | ErrorStep):
-                step = step(recorded)
+                try:
+                    step = step(recorded)
+                except Exception as exc:  # a broken script should fail loudly, not be retried
+                    self.step_errors.append(exc)
+                    return 500, _error_body("api_error", f"ScriptedAnthropic: script step "
+                                            f"raised {type(exc).__name__}: {exc}"), (
+                        ("x-should-retry", "false"),)
                 continue
             break
         if isinstance(step, ErrorStep):

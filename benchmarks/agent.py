@@ -1,0 +1,171 @@
+"""Tokens per agent turn, and how compact the tool results given to the model are.
+
+Runs typical deal-team requests through the real agent loop and the real Affinity client, against
+the scripted Anthropic API (a "model" that reads the tool results and chooses the next calls the
+way Claude would) and the local Affinity sandbox. Prints, per turn, the model calls and the input,
+cache-read, cache-write and output tokens (estimated at four characters a token by the fake API),
+and for each tool call the characters given to the model against the raw Affinity JSON behind it.
+
+    python benchmarks/agent.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import bot.agent.models  # noqa: F401  (registers the agent tables)
+from affinity_client import TOOLS, AffinityClient, run_tool
+from affinity_client.sandbox import SandboxServer, seed
+from bot.agent import Agent, AgentSettings, CachedList, ThreadKey, UserContext
+from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic, reply
+from bot.models import Base
+
+Step = Callable[[RecordedRequest], Any]
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Counts the bytes of every Affinity response body (the raw JSON behind a tool result)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.bytes = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.read()
+        self.bytes += len(response.content)
+        return response
+
+
+def results(request: RecordedRequest) -> list[dict[str, Any]]:
+    return [json.loads(t) for t in request.tool_result_texts()]
+
+
+def scenario_pipeline() -> tuple[str, list[Any]]:
+    return "What's in our Series A pipeline?", [
+        reply(None, ("affinity_list_opportunities", {"list_id": 201})),
+        reply("Here are the open Series A deals…"),
+    ]
+
+
+def scenario_warm_intro() -> tuple[str, list[Any]]:
+    def founder_strength(request: RecordedRequest) -> Any:
+        org = results(request)[0]
+        founder = org["people"][0]["id"]
+        return reply(None, ("affinity_get_relationship_strength", {"external_id": founder}))
+
+    def org_details(request: RecordedRequest) -> Any:
+        acme = results(request)[0]["organizations"][0]
+        return reply(None, ("affinity_get_organization", {"organization_id": acme["id"]}))
+
+    return "Who on our team knows the founder of Acme best?", [
+        reply(None, ("affinity_search_organizations", {"term": "Acme"})),
+        org_details, founder_strength,
+        reply("Daniel knows Jane Smith best (strength 0.8)."),
+    ]
+
+
+def scenario_notes() -> tuple[str, list[Any]]:
+    return "Show me the recent notes on Acme", [
+        reply(None, ("affinity_list_notes", {"organization_id": 5001})),
+        reply("The latest notes on Acme…"),
+    ]
+
+
+def scenario_seed(today: str) -> tuple[str, list[Any]]:
+    def read_each(request: RecordedRequest) -> Any:
+        deals = [d for d in results(request)[0]["opportunities"] if isinstance(d, dict)]
+        return reply(None, *[("affinity_get_opportunity", {"opportunity_id": d["id"]})
+                             for d in deals])
+
+    def note_todays(request: RecordedRequest) -> Any:
+        todays = [d for d in results(request) if any(
+            f["name"] == "Last Reviewed" and str(f["value"]).startswith(today)
+            for f in d.get("fields", []))]
+        return reply(None, *[("affinity_create_note", {
+            "content": f"Reviewed today; stage {d['stage']['text'] if d.get('stage') else '-'}.",
+            "opportunity_ids": [d["id"]]}) for d in todays])
+
+    return ("Find all open opportunities in our Series A pipeline and log a summary note on "
+            "each deal reviewed today"), [
+        reply(None, ("affinity_list_opportunities", {"list_id": 201, "page_size": 50})),
+        read_each, note_todays, reply("I've prepared the notes for your approval."),
+    ]
+
+
+def main() -> int:
+    sandbox = SandboxServer(port=0).start()
+    transport = CountingTransport()
+    client = AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url, transport=transport)
+    lists = run_tool(client, "affinity_list_lists", {})["lists"]
+    today = dt.datetime.now(dt.UTC).date()
+    user = UserContext(identifier="bench:U1", affinity_user_name="Maya Patel",
+                       workspace="Northwind Ventures", today=today,
+                       lists=tuple(CachedList.from_dict(x) for x in lists))
+    raw_sizes: list[int] = []
+
+    def execute(name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
+        before = transport.bytes
+        try:
+            return run_tool(client, name, tool_input)
+        finally:
+            raw_sizes.append(transport.bytes - before)
+
+    scenarios = [scenario_pipeline(), scenario_warm_intro(), scenario_notes(),
+                 scenario_seed(today.isoformat())]
+    with tempfile.TemporaryDirectory() as tmp, ScriptedAnthropic() as api:
+        engine = create_engine(f"sqlite:///{tmp}/bench.db")
+        Base.metadata.create_all(engine)
+        agent = Agent(AgentSettings(api_key="bench", base_url=api.base_url), sessionmaker(engine),
+                      catalog=TOOLS)
+        print(f"{'turn':<52} {'calls':>5} {'input':>7} {'cached':>7} {'written':>7} "
+              f"{'output':>6} {'proposed':>8}")
+        details = []
+        for number, (ask, steps) in enumerate(scenarios):
+            api.add(*steps)
+            raw_sizes.clear()
+            thread = ThreadKey("T", "D", f"{number}.0")
+            result = agent.respond(thread, user, ask, execute)
+            total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
+            print(f"{ask[:52]:<52} {len(result.usage):>5} {total['input_tokens']:>7} "
+                  f"{total['cache_read_input_tokens']:>7} "
+                  f"{total['cache_creation_input_tokens']:>7} {total['output_tokens']:>6} "
+                  f"{len(result.batch.items) if result.batch else 0:>8}")
+            ran = [c for c in result.tool_calls if c.outcome == "ok"]
+            details += [(c.name, c.result_chars, raw) for c, raw in zip(ran, raw_sizes,
+                                                                       strict=False)]
+        print(f"\n{'tool result given to the model':<40} {'chars':>7} {'raw JSON':>9} "
+              f"{'ratio':>6}")
+        for name, chars, raw in _summarise(details):
+            print(f"{name:<40} {chars:>7} {raw:>9} {chars / raw if raw else 0:>6.2f}")
+    sandbox.stop()
+    return 0
+
+
+def _summarise(details: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """One line per tool: average characters and raw bytes per call."""
+    by_tool: dict[str, list[tuple[int, int]]] = {}
+    for name, chars, raw in details:
+        by_tool.setdefault(name, []).append((chars, raw))
+    rows = []
+    for name, pairs in by_tool.items():
+        label = f"{name} (x{len(pairs)})" if len(pairs) > 1 else name
+        rows.append((label, sum(p[0] for p in pairs) // len(pairs),
+                     sum(p[1] for p in pairs) // len(pairs)))
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
