@@ -23,11 +23,12 @@ from bot.blocks.notes import note_created, notes_list
 from bot.blocks.organizations import organization_card
 from bot.blocks.paging import RenderContext, decode_more_value, needs_more_key
 from bot.blocks.people import person_card, relationship_strengths
+from bot.blocks.render import render
 
 __all__ = [
     "ConnectionView", "RenderContext", "added_to_list", "app_home", "chooser", "connect_modal",
     "connected", "connection_status", "deal_card", "decode_more_value", "disconnect_confirmation",
     "disconnected", "error_message", "help_message", "lists_overview", "needs_more_key",
     "note_created", "notes_list", "organization_card", "person_card", "pipeline", "problem",
-    "reconnect_prompt", "relationship_strengths", "search_results", "usage_error",
+    "reconnect_prompt", "relationship_strengths", "render", "search_results", "usage_error",
 ]

@@ -583,3 +583,46 @@ def test_usage_error_message():
     assert button(msg, ids.HELP)["value"] == "help"
     sub = assert_valid(usage_error(parse("deal-add 5")))
     assert button(sub, ids.HELP)["value"] == "help deal-add"
+
+
+# --- dispatch -------------------------------------------------------------------------------------
+
+
+TOOL_SAMPLES = {
+    "affinity_search_persons": {"persons": [{"id": 1, "name": "Jane", "primary_email": None}],
+                                "next_page_token": None},
+    "affinity_get_person": person(),
+    "affinity_search_organizations": {"organizations": [], "next_page_token": None},
+    "affinity_get_organization": organization(),
+    "affinity_list_lists": {"lists": LISTS},
+    "affinity_list_opportunities": {"list": {"id": 11, "name": "A"}, "opportunities": [deal()],
+                                    "next_page_token": None},
+    "affinity_get_opportunity": {**deal(), "fields": []},
+    "affinity_create_opportunity": deal(),
+    "affinity_update_opportunity": deal(),
+    "affinity_create_note": {**note(), "person_ids": [42], "organization_ids": [],
+                             "opportunity_ids": []},
+    "affinity_list_notes": {"notes": [note()], "next_page_token": None},
+    "affinity_add_to_list": {"list": {"id": 13, "name": "Portfolio", "type": "organization"},
+                             "entity": {"id": 310, "name": "Acme", "type": "organization"},
+                             "list_entry_id": 1, "created_at": None, "already_on_list": False},
+    "affinity_get_relationship_strength": {"person": {"id": 42, "name": "Jane",
+                                                      "primary_email": None},
+                                           "relationships": []},
+}
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_SAMPLES))
+def test_every_tool_has_a_renderer(tool):
+    from bot.blocks import render
+
+    assert_valid(render(tool, TOOL_SAMPLES[tool], CTX, "jane"))
+
+
+def test_render_names_writes_and_refuses_unknown_tools():
+    from bot.blocks import render
+
+    assert render("affinity_create_opportunity", deal(), CTX)["text"].startswith("Deal created")
+    assert render("affinity_update_opportunity", deal(), CTX)["text"].startswith("Deal updated")
+    with pytest.raises(ValueError):
+        render("affinity_delete_everything", {}, CTX)
