@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from affinity_client import (
     AffinityError,
@@ -76,3 +78,20 @@ def test_messages_say_what_to_do():
         httpx.Response(403, json={"errors": [{"code": "authorization", "message": "No"}]}),
         api_version="v2", resource="list 208")
     assert "list 208" in str(denied) and denied.resource == "list 208"
+
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["errors", "error", "message", "param", "code", "description", "x"]),
+        inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=json_values, status=st.sampled_from([400, 401, 403, 404, 422, 429, 500, 503]))
+def test_any_json_error_body_gives_a_one_line_error(body, status):
+    error = error_from_response(httpx.Response(status, json=body), api_version="v1")
+    assert isinstance(error, AffinityError) and error.status == status
+    assert str(error) and "\n" not in str(error) and len(str(error)) <= 300
