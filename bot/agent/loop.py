@@ -178,6 +178,10 @@ class _Turn:
             self.calls.append(ToolCallRecord(name, tool_input, "error"))
             return f"There is no tool named {name!r}.", True
         if tool.writes:
+            problem = _input_problem(tool, tool_input)
+            if problem:  # the model fixes its input now rather than the user approving a dud
+                self.calls.append(ToolCallRecord(name, tool_input, "error"))
+                return problem, True
             self.proposals.append(describe_write(name, tool_input, self.names))
             self.calls.append(ToolCallRecord(name, tool_input, "proposed"))
             return QUEUED.format(n=len(self.proposals)), False
@@ -202,6 +206,18 @@ class _Turn:
                               text_max=settings.text_field_max_chars)
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
+
+
+def _input_problem(tool: Any, tool_input: dict[str, Any]) -> str | None:
+    """The catalog's own schema check (``Tool.validate``), when the tool has one."""
+    validate = getattr(tool, "validate", None)
+    if not callable(validate):
+        return None
+    try:
+        validate(tool_input)
+    except AffinityError as exc:
+        return f"Not queued: {exc}"
+    return None
 
 
 def _block_json(block: Any) -> dict[str, Any]:

@@ -169,3 +169,15 @@ def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thr
     assert len(content) < 400
     assert "more characters" in content
     assert "creator" not in content  # nulls dropped
+
+
+def test_invalid_write_input_goes_back_to_the_model_not_to_the_user(api, agent, user, thread):
+    api.add(reply(None, ("affinity_create_note", {"opportunity_ids": [30001]})),
+            reply(None, ("affinity_create_note", {"content": "Summary",
+                                                  "opportunity_ids": [30001]})),
+            reply("Queued one note."))
+    result = agent.respond(thread, user, "note it", RecordingExecutor())
+
+    first = api.message_requests[1].tool_results()[0]
+    assert first["is_error"] is True and "content" in first["content"]
+    assert [i.input["content"] for i in result.batch.items] == ["Summary"]
