@@ -163,12 +163,15 @@ def _deals(args: Args) -> dict[str, Any]:
     return {"list": _list_ref(values)}
 
 
+_DEAL_VERBS = {"add": "deal-add", "remove": "deal-remove", "rename": "rename-deal",
+               "new": "new-deal", "create": "new-deal"}
+
+
 def _deal(args: Args) -> dict[str, Any]:
+    """`deal <id>`; `deal add …` and friends are pointed to their real names, never run."""
     token = args.remaining()[0].value.lower() if args.remaining() else ""
-    if token in {"add", "remove", "rename", "new"}:
-        target = "new-deal" if token == "new" else f"{token}-deal" if token == "rename" else (
-            f"deal-{token}"
-        )
+    if token in _DEAL_VERBS:
+        target = _DEAL_VERBS[token]
         raise ArgumentError(f"`deal {token}` is written `{target}`.", target)
     opportunity_id = args.id("deal id")
     args.done()
@@ -364,7 +367,10 @@ def parse(text: str) -> Command | UsageError:
 
 
 def _unknown(word: str, text: str) -> UsageError:
-    guess = suggest(word)
+    words = text.split()
+    joined = "-".join(words[:2]).lower()
+    guess = canonical_name(joined) if len(words) > 1 else None  # "new deal" -> new-deal
+    guess = guess or suggest(word)
     reason = f"Unknown command `{word}`."
     if guess is None and (("@" in word) or len(text.split()) <= 3) and parse_id(word) is None:
         guess = f"person {text}"  # "/affinity Jane Smith": they probably want a lookup

@@ -196,6 +196,13 @@ def test_typos_suggest_the_closest_command(typo, meant):
     assert f"Did you mean `{meant}`?" in error.message
 
 
+@pytest.mark.parametrize("text, meant", [("new deal x y", "new-deal"),
+                                         ("who knows jane", "intro"),
+                                         ("rename deal 5 x", "rename-deal")])
+def test_two_words_for_a_hyphenated_command(text, meant):
+    assert bad(text).suggestion == meant
+
+
 def test_unknown_word_suggests_a_person_lookup():
     assert bad("Jane Smith").suggestion == "person Jane Smith"
     assert bad("xyzzy 1 2 3 4 5").suggestion is None
