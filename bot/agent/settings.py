@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
 
@@ -62,6 +63,19 @@ class AgentSettings:
         )
 
 
-def agent_available(settings: AgentSettings) -> bool:
-    """True when the agent can talk to Claude (an API key is configured)."""
-    return bool(settings.api_key)
+    @classmethod
+    def from_app_settings(cls, app_settings: Any,
+                          env: Mapping[str, str] | None = None) -> AgentSettings:
+        """From the app's ``bot.config.Settings`` (key, base URL, model) plus the AGENT_* limits
+        from the environment."""
+        limits = cls.from_env(env)
+        return replace(limits, api_key=app_settings.anthropic_api_key,
+                       base_url=app_settings.anthropic_base_url,
+                       model=app_settings.anthropic_model or DEFAULT_MODEL)
+
+
+def agent_available(settings: Any) -> bool:
+    """True when the agent can talk to Claude: an API key is configured. Accepts
+    :class:`AgentSettings` or the app's ``bot.config.Settings``."""
+    key = getattr(settings, "api_key", None) or getattr(settings, "anthropic_api_key", None)
+    return bool(key)

@@ -63,3 +63,13 @@ def test_fake_api_exhausted_script_is_a_clear_error(api, client):
     with pytest.raises(anthropic.InternalServerError, match="script exhausted"):
         client.messages.create(model="m", max_tokens=10,
                                messages=[{"role": "user", "content": "a"}])
+
+
+def test_agent_settings_follow_the_app_settings():
+    from bot.config import Settings
+
+    app = Settings(anthropic_api_key="sk-ant-app", anthropic_model="claude-haiku-4-5")
+    assert agent_available(app) and not agent_available(Settings())
+    derived = AgentSettings.from_app_settings(app, {"AGENT_MAX_TOOL_ITERATIONS": "4"})
+    assert (derived.api_key, derived.model, derived.max_tool_iterations) == (
+        "sk-ant-app", "claude-haiku-4-5", 4)
