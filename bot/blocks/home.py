@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks import kit, limits
@@ -22,11 +22,14 @@ OUTCOME_ICONS = {"ok": ":white_check_mark:", "success": ":white_check_mark:"}
 
 
 def _when(value: Any) -> str:
+    """A timestamp Slack shows in the reader's own time zone (UTC in the fallback)."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime(
-            "%-d %b %H:%M")
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return escape_clip(value, 40)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    fallback = f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def activity_line(row: Mapping[str, Any]) -> str:

@@ -91,9 +91,10 @@ def format_date(value: Any) -> str | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%-d %b %Y")
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return escape(value)
+    return f"{when.day} {when:%b %Y}"
 
 
 def format_money(value: Any, currency: str | None, compact: bool = False) -> str | None:

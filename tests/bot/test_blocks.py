@@ -143,7 +143,7 @@ def assert_valid(payload):
             Block.parse(block).validate_json()
     for text in texts(payload, kinds=("mrkdwn",)):
         for target in re.findall(r"<([^>]*)>", text):
-            assert re.match(r"https://(acme|fund)\.affinity\.co/", target), target
+            assert re.match(r"https://(acme|fund)\.affinity\.co/|!date\^\d+\^", target), target
     return payload
 
 
@@ -544,7 +544,7 @@ def test_disconnect_reconnect_and_connected_messages():
 
 
 def test_app_home_states():
-    activity = [{"at": f"2026-11-28T10:{i % 60:02d}:00Z", "tool": "affinity_get_person",
+    activity = [{"at": f"2025-11-28T10:{i % 60:02d}:00Z", "tool": "affinity_get_person",
                  "outcome": "ok" if i % 2 else "permission_denied"} for i in range(300)]
     lists = [{"id": i, "name": LONG, "type": "opportunity", "size": i, "public": True}
              for i in range(1, 300)]
@@ -552,6 +552,7 @@ def test_app_home_states():
     assert home["type"] == "home"
     text = all_text(home)
     assert "Your lists" in text and "View people · permission_denied" in text
+    assert "<!date^1764324000^{date_short_pretty} {time}|2025-11-28 10:00 UTC>" in text
     assert button(home, ids.DISCONNECT)
     revoked = assert_valid(app_home(REVOKED))
     assert button(revoked, ids.RECONNECT) and "Your lists" not in all_text(revoked)
