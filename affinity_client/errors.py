@@ -28,7 +28,7 @@ class AffinityError(Exception):
         api_version: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        self.message = _one_line(message or self.default_message)
+        self.message = _one_line(message or "") or _one_line(self.default_message)
         self.status = status
         self.api_version = api_version
         self.request_id = request_id

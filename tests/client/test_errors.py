@@ -95,3 +95,8 @@ def test_any_json_error_body_gives_a_one_line_error(body, status):
     error = error_from_response(httpx.Response(status, json=body), api_version="v1")
     assert isinstance(error, AffinityError) and error.status == status
     assert str(error) and "\n" not in str(error) and len(str(error)) <= 300
+
+
+def test_blank_affinity_message_falls_back_to_ours():
+    error = error_from_response(httpx.Response(422, json={"message": "\x85 "}), api_version="v1")
+    assert str(error) == InvalidRequestError.default_message
