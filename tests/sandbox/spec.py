@@ -31,9 +31,35 @@ def spec() -> dict:
     return json.loads((REFERENCE / "affinity-v2-openapi.json").read_text())
 
 
+def _discriminated(node: Any) -> Any:
+    """Apply OpenAPI discriminators: validate against the mapped schema, not every oneOf branch.
+
+    `oneOf` + `discriminator` becomes "the property is one of the mapping's keys, and the value
+    is valid against the schema that key maps to" - OpenAPI's meaning, and far faster than
+    trying each branch (field values have 16).
+    """
+    if isinstance(node, list):
+        return [_discriminated(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _discriminated(v) for k, v in node.items()}
+    found = node.get("discriminator")
+    if found and "oneOf" in node and "mapping" in found:
+        prop, mapping = found["propertyName"], found["mapping"]
+        node.pop("oneOf")
+        node.pop("discriminator")
+        node["required"] = sorted({*node.get("required", []), prop})
+        branches = [{"if": {"properties": {prop: {"const": key}}},
+                     "then": {"$ref": target}} for key, target in mapping.items()]
+        node["allOf"] = [*node.get("allOf", []),
+                         {"properties": {prop: {"enum": sorted(mapping)}}}, *branches]
+    return node
+
+
 @functools.cache
 def _registry() -> Registry:
-    resource = Resource.from_contents(spec(), default_specification=DRAFT202012)
+    resource = Resource.from_contents(_discriminated(spec()),
+                                      default_specification=DRAFT202012)
     return Registry().with_resource(SPEC_URI, resource)
 
 
@@ -75,13 +101,18 @@ def validate_v2(method: str, path_template: str, response: Any) -> None:
     if content is None:
         assert response.content == b"", "the spec documents no body for this status"
     else:
-        schema = _absolute(content["schema"])
-        validator = OAS31Validator(schema, registry=_registry(), format_checker=_format_checker())
+        validator = _validator(json.dumps(content["schema"], sort_keys=True))
         errors = sorted(validator.iter_errors(response.json()), key=lambda e: e.path)
         assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5])
     for name in documented.get("headers", {}):
         assert name.lower() in response.headers, f"missing header {name}"
         int(response.headers[name])
+
+
+@functools.cache
+def _validator(schema_json: str) -> OAS31Validator:
+    schema = _absolute(_discriminated(json.loads(schema_json)))
+    return OAS31Validator(schema, registry=_registry(), format_checker=_format_checker())
 
 
 def _absolute(schema: Any) -> Any:

@@ -73,14 +73,15 @@ def test_successful_answers_match_the_spec(sandbox, admin_key, template, path):
     validate_v2("GET", template, response)
 
 
-def test_every_field_of_every_seeded_list_matches_the_spec(sandbox, admin_key):
+def test_every_seeded_list_matches_the_spec(sandbox, admin_key):
+    """A page of every list with all its field kinds (dates, locations, dropdowns...)."""
     client = v2(sandbox, admin_key)
     for list_id in seed.LISTS.values():
-        url = f"/v2/lists/{list_id}/list-entries?fieldTypes=list&fieldTypes=global&limit=100"
-        while url:
-            response = client.get(url)
-            validate_v2("GET", "/v2/lists/{listId}/list-entries", response)
-            url = response.json()["pagination"]["nextUrl"]
+        url = f"/v2/lists/{list_id}/list-entries?fieldTypes=list&fieldTypes=global&limit=40"
+        validate_v2("GET", "/v2/lists/{listId}/list-entries", client.get(url))
+    for entity in ("persons", "companies"):
+        page = client.get(f"/v2/{entity}?fieldTypes=global&limit=100")
+        validate_v2("GET", f"/v2/{entity}", page)
 
 
 def test_field_writes_match_the_spec(sandbox, admin_key):

@@ -1,0 +1,128 @@
+"""Fault and state controls under /_sandbox/, and the headers every answer carries."""
+
+from __future__ import annotations
+
+import time
+
+from affinity_client.sandbox import seed
+
+from .helpers import anonymous, v1, v2
+from .spec import RATE_LIMIT_HEADERS
+
+
+def _control(sandbox, verb: str, endpoint: str, **body):
+    return anonymous(sandbox).request(verb, f"/_sandbox/{endpoint}", json=body or None)
+
+
+def test_users_are_listed_with_their_keys(sandbox):
+    users = _control(sandbox, "GET", "users").json()["users"]
+    assert [(u["role"], u["revoked"]) for u in users] == [
+        ("admin", False), ("standard", False), ("revoked", True)]
+    assert users[0]["api_key"] == seed.ADMIN_KEY
+
+
+def test_revoke_and_restore_a_key(sandbox, standard_key):
+    client = v1(sandbox, standard_key)
+    assert _control(sandbox, "POST", "keys/revoke", key=standard_key).status_code == 200
+    assert client.get("/auth/whoami").status_code == 401
+    assert v2(sandbox, standard_key).get("/v2/auth/whoami").status_code == 401
+    _control(sandbox, "POST", "keys/restore", key=standard_key)
+    assert client.get("/auth/whoami").status_code == 200
+    assert _control(sandbox, "POST", "keys/revoke", key="nope").status_code == 404
+
+
+def test_forced_429s_then_recovery(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    _control(sandbox, "POST", "faults/rate-limit", key=admin_key, count=2)
+    first, second, third = (client.get("/lists") for _ in range(3))
+    assert [first.status_code, second.status_code, third.status_code] == [429, 429, 200]
+    assert int(first.headers["retry-after"]) > 0
+    assert first.json() == {"message": "Too many requests: rate limit exceeded"}
+
+
+def test_enforced_budget_of_900_per_minute(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    _control(sandbox, "POST", "faults/rate-limit", enforce=True)
+    assert client.get("/lists").headers["x-ratelimit-limit-user-remaining"] == "899"
+    sandbox.state.controls.window_used[admin_key] = 900
+    limited = client.get("/lists")
+    assert limited.status_code == 429
+    assert limited.headers["x-ratelimit-limit-user-remaining"] == "0"
+
+
+def test_injected_server_errors_by_method_and_path(sandbox, admin_key):
+    client = v2(sandbox, admin_key)
+    _control(sandbox, "POST", "faults/error", method="GET", path="/v2/persons*", status=503,
+             count=2)
+    assert client.get("/v2/persons/2001").status_code == 503
+    assert client.get("/v2/lists").status_code == 200
+    failed = client.get("/v2/persons")
+    assert failed.status_code == 503
+    assert failed.json()["errors"][0]["code"] == "server"
+    assert client.get("/v2/persons").status_code == 200
+
+
+def test_latency_per_path(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    _control(sandbox, "POST", "faults/latency", ms=150, path="/persons*")
+    started = time.perf_counter()
+    client.get("/persons/2001")
+    slow = time.perf_counter() - started
+    started = time.perf_counter()
+    client.get("/lists")
+    fast = time.perf_counter() - started
+    assert slow >= 0.15 > fast
+    _control(sandbox, "DELETE", "faults")
+    started = time.perf_counter()
+    client.get("/persons/2001")
+    assert time.perf_counter() - started < 0.15
+
+
+def test_request_log_read_and_cleared(sandbox, admin_key):
+    v1(sandbox, admin_key, style="bearer").get("/persons?term=jane")
+    v2(sandbox, admin_key).get("/v2/lists")
+    anonymous(sandbox).get("/lists")
+    log = _control(sandbox, "GET", "requests").json()["requests"]
+    assert [(r["method"], r["path"], r["auth"], r["status"]) for r in log] == [
+        ("GET", "/persons", "bearer", 200), ("GET", "/v2/lists", "bearer", 200),
+        ("GET", "/lists", "none", 401)]
+    assert log[0]["query"] == "term=jane"
+    assert sandbox.state.request_count(path_prefix="/v2/") == 1
+    _control(sandbox, "DELETE", "requests")
+    assert sandbox.state.request_count() == 0
+
+
+def test_reset_restores_the_seed(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    client.post("/notes", json={"content": "x", "person_ids": [seed.JANE_ID]})
+    _control(sandbox, "POST", "keys/revoke", key=admin_key)
+    assert _control(sandbox, "POST", "reset").status_code == 200
+    assert client.get("/auth/whoami").status_code == 200
+    counts = _control(sandbox, "GET", "state").json()
+    started = time.perf_counter()
+    sandbox.reset()
+    assert time.perf_counter() - started < 0.1
+    assert _control(sandbox, "GET", "state").json() == counts
+
+
+def test_rate_limit_headers_on_every_answer(sandbox, admin_key):
+    answers = [v1(sandbox, admin_key).get("/persons/1"), anonymous(sandbox).get("/lists"),
+               v2(sandbox, admin_key).get("/v2/nowhere"), v1(sandbox, admin_key).get("/lists"),
+               v1(sandbox, admin_key).get("/rate-limit")]
+    for response in answers:
+        for name in RATE_LIMIT_HEADERS:
+            assert int(response.headers[name]) >= 0, (response.url, name)
+    assert [r.status_code for r in answers] == [404, 401, 404, 200, 200]
+
+
+def test_seed_has_what_demos_and_benchmarks_need(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    big = client.get(f"/organizations/{seed.BIG_ORG_ID}").json()
+    assert len(big["person_ids"]) >= 50
+    names = {item["name"]: item for item in client.get("/lists").json()}
+    assert names["Deal Flow"]["list_size"] >= 520
+    assert {"Series A Pipeline", "Seed Pipeline", "LP Fundraise", "Founders to Watch",
+            "Portfolio", "Co-investors"} <= names.keys()
+    jane = client.get(f"/persons/{seed.JANE_ID}").json()
+    assert jane["primary_email"] == seed.JANE_EMAIL
+    assert jane["organization_ids"] == [seed.ACME_ORG_ID]
