@@ -37,7 +37,7 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
     info = kit.fields([
         ("Stage", escape_clip(one_line(stage), 200) if stage else "_no stage_"),
         ("Value", format_money(deal.get("value"), deal.get("currency"))),
-        ("Owners", escape_clip(names(deal.get("owners") or []), limits.FIELD_TEXT - 40) or None),
+        ("Owners", names(deal.get("owners") or [], limits.FIELD_TEXT - 40) or None),
         ("People", linked_names(links, "person", deal.get("people") or [])),
         ("Organizations", linked_names(links, "organization", deal.get("organizations") or [])),
         ("Created", format_date(deal.get("created_at"))),
@@ -79,8 +79,9 @@ def _pipeline_line(links: Links, deal: Mapping[str, Any]) -> str:
     money = format_money(deal.get("value"), deal.get("currency"), compact=True)
     if money:
         parts.append(money)
-    if deal.get("organizations"):
-        parts.append(escape_clip(names(deal["organizations"][:3]), 150))
+    for key in ("organizations", "people"):
+        if deal.get(key):
+            parts.append(names(deal[key], 150, 60))
     return " · ".join(parts)
 
 

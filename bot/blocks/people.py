@@ -28,7 +28,7 @@ def linked_names(links: Links, kind: str, items: Sequence[Mapping[str, Any]],
     if not items:
         return None
     parts = [links.link(kind, i.get(id_key), i.get(name_key)) for i in items]
-    return pack_lines(parts, limits.FIELD_TEXT - 50).replace("\n", ", ")
+    return pack_lines(parts, limits.FIELD_TEXT - 50, sep=", ")
 
 
 def relationship_lines(relationships: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -44,21 +44,24 @@ def one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-def pack_lines(lines: Iterable[str], limit: int, more: str = "…and {n} more") -> str:
-    """Join whole lines (already mrkdwn) while they fit `limit`; say how many were left out."""
+def pack_lines(lines: Iterable[str], limit: int, more: str = "…and {n} more",
+               sep: str = "\n") -> str:
+    """Join whole lines (already mrkdwn) while they fit `limit`; say how many were left out.
+
+    Lines are never cut, so an escaped entity or a `<url|label>` link is never broken.
+    """
     lines = list(lines)
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        tail = "\n" + more.format(n=len(lines)) if index < len(lines) - 1 else ""
-        cost = len(line) + (1 if kept else 0)
+        tail = sep + more.format(n=len(lines)) if index < len(lines) - 1 else ""
+        cost = len(line) + (len(sep) if kept else 0)
         if used + cost + len(tail) > limit:
-            remaining = len(lines) - index
-            kept.append(more.format(n=remaining))
-            return "\n".join(kept)
+            kept.append(more.format(n=len(lines) - index))
+            return sep.join(kept)
         kept.append(line)
         used += cost
-    return "\n".join(kept)
+    return sep.join(kept)
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def strength_bar(strength: Any, width: int = 10) -> str:
     return f"`{BAR_FULL * filled}{BAR_EMPTY * (width - filled)}` {round(value * 100)}"
 
 
-def names(items: Iterable[Mapping[str, Any]], limit: int = 200) -> str:
-    """Escaped, comma-separated `name`s."""
-    return ", ".join(escape_clip(one_line(i.get("name")) or f"#{i.get('id')}", limit)
-                     for i in items)
+def names(items: Iterable[Mapping[str, Any]], total: int = 2000, each: int = 200) -> str:
+    """Escaped, comma-separated `name`s, at most `total` characters ("…and 3 more" if cut)."""
+    return pack_lines([escape_clip(one_line(i.get("name")) or f"#{i.get('id')}", each)
+                       for i in items], total, sep=", ")

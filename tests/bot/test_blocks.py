@@ -456,9 +456,13 @@ def test_chooser_never_puts_a_cut_command_on_a_button():
     lambda: person_card(person(name=EVIL, emails=[EVIL], relationships=[
         {"internal_id": 1, "name": EVIL, "strength": 0.5}]), CTX),
     lambda: organization_card(organization(name=EVIL, domains=[EVIL]), CTX),
-    lambda: deal_card(deal(name=EVIL, fields=[{"id": 1, "name": EVIL, "value": EVIL}]), CTX),
+    lambda: deal_card(deal(name=EVIL, fields=[{"id": 1, "name": EVIL, "value": EVIL}],
+                           owners=[{"id": 1, "name": EVIL}],
+                           people=[{"id": 2, "name": EVIL, "primary_email": EVIL}]), CTX),
     lambda: pipeline({"list": {"id": 1, "name": EVIL},
-                      "opportunities": [deal(name=EVIL, st=stage(1, EVIL, 1))],
+                      "opportunities": [deal(name=EVIL, st=stage(1, EVIL, 1),
+                                             organizations=[{"id": 3, "name": EVIL}],
+                                             people=[{"id": 4, "name": EVIL}])],
                       "next_page_token": None}, CTX),
     lambda: notes_list({"notes": [note(content=EVIL, creator=EVIL)], "next_page_token": None},
                        CTX),
@@ -474,6 +478,7 @@ def test_crm_text_cannot_inject_links_or_mentions(build):
     text = "\n".join(texts(msg, kinds=("mrkdwn",)))
     assert "<!channel>" not in text and "<@U123>" not in text
     assert "&lt;!channel&gt; &amp; &lt;https://evil.example" in text
+    assert "&amp;amp;" not in text and "&amp;lt;" not in text  # escaped once, not twice
 
 
 def test_escape():
