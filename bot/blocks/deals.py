@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,9 +43,8 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
         ("Organizations", linked_names(links, "organization", deal.get("organizations") or [])),
         ("Created", format_date(deal.get("created_at"))),
     ])
-    custom = [f"*{escape_clip(one_line(f.get('name')), 100)}:* "
-              f"{escape_clip(one_line(f.get('value')), 500)}"
-              for f in deal.get("fields") or [] if f.get("value") not in (None, "")]
+    custom = [f"*{escape_clip(one_line(f.get('name')), 100)}:* {_field_value(f.get('value'))}"
+              for f in deal.get("fields") or [] if _worth_showing(f, deal)]
     list_link = links.link("list", the_list.get("id"), the_list.get("name") or "list")
     blocks: list[kit.Block | None] = [
         kit.header(name),
@@ -57,6 +57,27 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
     blocks += footer(ctx, url=links.url("opportunity", did), extra=extra)
     prefix = f"{title}: " if title else ""
     return kit.message(f"{prefix}{name} ({stage or NO_STAGE})", blocks)
+
+
+# Fields the card already shows above, by the deal attribute that carries them.
+_SHOWN_AS = {"status": "stage", "stage": "stage", "owners": "owners", "owner": "owners",
+             "amount": "value", "value": "value", "deal value": "value", "deal size": "value",
+             "currency": "currency"}
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _worth_showing(field: Mapping[str, Any], deal: Mapping[str, Any]) -> bool:
+    if field.get("value") in (None, ""):
+        return False
+    shown_as = _SHOWN_AS.get(one_line(field.get("name")).casefold())
+    return not (shown_as and deal.get(shown_as))
+
+
+def _field_value(value: Any) -> str:
+    text = one_line(value)
+    if _ISO_TIMESTAMP.match(text):
+        return format_date(text) or ""
+    return escape_clip(text, 500)
 
 
 def group_by_stage(deals: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]:

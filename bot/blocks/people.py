@@ -27,7 +27,8 @@ def linked_names(links: Links, kind: str, items: Sequence[Mapping[str, Any]],
     """Comma-separated links, packed to fit a field."""
     if not items:
         return None
-    parts = [links.link(kind, i.get(id_key), i.get(name_key)) for i in items]
+    unique = {i.get(id_key): i for i in items}.values()  # one entry per record
+    parts = [links.link(kind, i.get(id_key), i.get(name_key)) for i in unique]
     return pack_lines(parts, limits.FIELD_TEXT - 50, sep=", ")
 
 

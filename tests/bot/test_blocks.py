@@ -233,7 +233,10 @@ def test_organization_card_oversized():
 def test_deal_card_shows_stage_value_owners_and_fields():
     result = deal(fields=[{"id": 1, "name": "Round", "value": "Series A"},
                           {"id": 2, "name": "Lead investor", "value": "Us"},
-                          {"id": 3, "name": "Empty", "value": None}])
+                          {"id": 3, "name": "Empty", "value": None},
+                          {"id": 4, "name": "Status", "value": "Diligence"},
+                          {"id": 5, "name": "Amount", "value": "2500000"},
+                          {"id": 6, "name": "Last Reviewed", "value": "2026-11-28T12:00:00Z"}])
     msg = assert_valid(deal_card(result, RenderContext("acme", "deal 981")))
     text = all_text(msg)
     for expected in ("Diligence", "$2,500,000", "Priya Partner", "*Round:* Series A",
@@ -241,6 +244,14 @@ def test_deal_card_shows_stage_value_owners_and_fields():
                      "<https://acme.affinity.co/persons/42|Jane Smith>", "15 Jan 2026"):
         assert expected in text
     assert "Empty" not in text
+    assert "*Last Reviewed:* 28 Nov 2026" in text
+    assert "*Status:*" not in text and "*Amount:*" not in text  # already shown as Stage, Value
+
+
+def test_person_card_shows_each_list_once():
+    entries = [{"list_id": 14, "list_name": "Founders", "list_entry_id": n} for n in (1, 2)]
+    text = all_text(person_card(person(lists=entries), CTX))
+    assert text.count("lists/14|Founders>") == 1
 
 
 def test_deal_card_title_and_missing_stage():
