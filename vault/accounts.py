@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import ColumnElement, Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -137,7 +137,7 @@ class Vault:
             row = self._require(session, connection_name, identifier)
             if row.status != Status.ACTIVE:
                 raise CredentialUnavailable(
-                    connection_name, identifier, row.status, row.status_reason
+                    connection_name, identifier, Status(row.status), row.status_reason
                 )
             sealed, account_id = sealed_of(row), row.id
         try:
@@ -156,12 +156,23 @@ class Vault:
                 connection_name, identifier, Status.REVOKED, UNREADABLE_REASON
             ) from exc
 
-    def mark_revoked(self, connection_name: str, identifier: str, reason: str) -> ConnectedAccount:
-        """ACTIVE -> REVOKED (e.g. Affinity answered 401). Any other status is left as it is."""
+    def mark_revoked(
+        self,
+        connection_name: str,
+        identifier: str,
+        reason: str,
+        *,
+        credential: Secret | None = None,
+    ) -> ConnectedAccount:
+        """ACTIVE -> REVOKED (e.g. Affinity answered 401). Any other status is left as it is.
+
+        Pass the `credential` that was refused: if the user has reconnected with another key
+        since it was read, the new key is not revoked by the old key's 401.
+        """
         now = self._clock()
         with self._sessions.begin() as session:
             row = self._require(session, connection_name, identifier, for_update=True)
-            if row.status == Status.ACTIVE:
+            if row.status == Status.ACTIVE and self._still_holds(row, credential):
                 row.revoked_at = now
                 self._set_status(session, row, Status.REVOKED, reason, now)
             return self._view(session, row)
@@ -200,24 +211,51 @@ class Vault:
         """Erase every account of this identifier (e.g. a deactivated Slack user), with its
         credential, cached lists and history. Returns how many accounts were deleted."""
         with self._sessions.begin() as session:
-            ids = list(
-                session.scalars(select(AccountRow.id).where(AccountRow.identifier == identifier))
-            )
-            if ids:
-                for table in (StatusChangeRow, CachedListRow):
-                    session.execute(delete(table).where(table.account_id.in_(ids)))
-                session.execute(delete(AccountRow).where(AccountRow.id.in_(ids)))
-            return len(ids)
+            return self._delete_accounts(session, AccountRow.identifier == identifier)
+
+    def delete_for_identifier_prefix(self, prefix: str) -> int:
+        """Erase every account whose identifier starts with `prefix` (e.g. "T123:" when the app
+        is uninstalled from a workspace). Returns how many accounts were deleted."""
+        if not prefix:
+            raise ValueError("an empty prefix would erase every account")
+        condition = AccountRow.identifier.startswith(prefix, autoescape=True)
+        with self._sessions.begin() as session:
+            return self._delete_accounts(session, condition)
+
+    def key_ids_in_use(self) -> set[str]:
+        """Master key ids that wrap at least one stored credential."""
+        with self._sessions.begin() as session:
+            query = select(AccountRow.kid).where(AccountRow.kid.is_not(None)).distinct()
+            return set(session.scalars(query))
 
     def unknown_key_ids(self) -> set[str]:
-        """Master key ids referenced by stored credentials but missing from the keyring."""
-        with self._sessions.begin() as session:
-            kids = session.scalars(
-                select(AccountRow.kid).where(AccountRow.kid.is_not(None)).distinct()
-            )
-            return {kid for kid in kids if kid not in self.keyring}
+        """Master key ids referenced by stored credentials but missing from the keyring.
+
+        Check it at start-up or before removing a key: every such credential will not open.
+        """
+        return {kid for kid in self.key_ids_in_use() if kid not in self.keyring}
 
     # -- internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _delete_accounts(session: Session, condition: ColumnElement[bool]) -> int:
+        ids = list(session.scalars(select(AccountRow.id).where(condition)))
+        if ids:  # children first: do not rely on the backend enforcing ON DELETE CASCADE
+            for table in (StatusChangeRow, CachedListRow):
+                session.execute(delete(table).where(table.account_id.in_(ids)))
+            session.execute(delete(AccountRow).where(AccountRow.id.in_(ids)))
+        return len(ids)
+
+    def _still_holds(self, row: AccountRow, credential: Secret | None) -> bool:
+        """True unless `credential` is given and the row now holds a different key."""
+        sealed = sealed_of(row)
+        if credential is None or sealed is None:
+            return True
+        try:
+            current = open_sealed(self.keyring, row.connection_name, row.identifier, sealed)
+        except CredentialUnreadable:
+            return True
+        return current == credential
 
     def _insert_if_missing(
         self, session: Session, connection_name: str, identifier: str, now: datetime

@@ -29,7 +29,7 @@ def rotate() -> int:
     try:
         upgrade(engine)
         report = rotate_all(engine, keyring)
-        left = Vault(engine, keyring).unknown_key_ids()
+        in_use = Vault(engine, keyring).key_ids_in_use()
     finally:
         engine.dispose()
     print(f"re-wrapped {report.rewrapped} credential(s) under master key {report.primary_kid!r}")
@@ -38,7 +38,7 @@ def rotate() -> int:
     if report.unreadable:
         return 1
     old = sorted(kid for kid in keyring.kids if kid != keyring.primary_kid)
-    if old and not left:
+    if old and not in_use & set(old):
         print(
             f"no credential uses {', '.join(old)} any more: you may remove it from "
             f"{MASTER_KEYS_ENV}"

@@ -8,6 +8,8 @@ tables to the latest migration; it is idempotent and safe when several processes
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -73,13 +75,29 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_S * 1000}")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(cursor)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to WAL (persistent, so only the first connection ever does it).
+
+    The switch needs an exclusive lock and SQLite may refuse it at once, without waiting, while
+    another process is mid-transaction: retry briefly, then carry on (WAL is an optimisation).
+    """
+    for attempt in range(50):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            time.sleep(0.02 * (attempt + 1) ** 0.5)
 
 
 def alembic_config(connection: object | None = None) -> Config:

@@ -169,3 +169,22 @@ def test_profile_from_v1_and_v2_whoami() -> None:
         2, "John Doe", "john@affinity.co", 1, "Affinity", "affinity")
     assert AffinityProfile.from_whoami(v2).user_name == "John"
     assert AffinityProfile.from_whoami(v2).user_email == "john@contoso.com"
+
+
+def test_a_401_for_an_old_key_does_not_revoke_the_new_one(vault: Vault) -> None:
+    vault.connect(*A, "key-old-1234567", profile())
+    old = vault.get_credential(*A)
+    vault.connect(*A, "key-new-1234567", profile())  # the user reconnected meanwhile
+    assert vault.mark_revoked(*A, "401", credential=old).status is Status.ACTIVE
+    current = vault.get_credential(*A)
+    assert vault.mark_revoked(*A, "401", credential=current).status is Status.REVOKED
+
+
+def test_delete_by_prefix_erases_one_workspace_only(vault: Vault) -> None:
+    for identifier in ("T1:U1", "T1:U2", "T10:U1", "T_:U1"):
+        vault.connect("affinity", identifier, f"key-{identifier}-12345", profile())
+    assert vault.delete_for_identifier_prefix("T1:") == 2
+    assert vault.delete_for_identifier_prefix("T_") == 1  # "_" is literal, not a wildcard
+    assert [a.identifier for a in vault.list_accounts()] == ["T10:U1"]
+    with pytest.raises(ValueError):
+        vault.delete_for_identifier_prefix("")

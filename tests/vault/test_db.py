@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -28,8 +29,19 @@ def test_step_by_step_upgrade_ends_at_the_same_schema(db_url: str) -> None:
     db.upgrade(engine, "0001_connected_accounts")
     assert "vault_account_lists" not in inspect(engine).get_table_names()
     assert db.schema_differences(engine) != []
+    with engine.begin() as conn:  # an account made by the old code survives the upgrade
+        conn.execute(
+            text(
+                "INSERT INTO vault_connected_accounts (connection_name, identifier, status, "
+                "status_changed_at, created_at, updated_at) VALUES ('affinity', 'T1:U1', "
+                "'PENDING', :now, :now, :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
     db.upgrade(engine, "0002_cached_lists")
     assert db.schema_differences(engine) == []
+    account = Vault(engine, keyring_of("k1")).get_account("affinity", "T1:U1")
+    assert account is not None and account.lists == () and account.lists_fetched_at is None
     engine.dispose()
 
 
