@@ -244,3 +244,18 @@ def test_context_manager_closes_the_pool():
 def test_empty_key_is_refused():
     with pytest.raises(ValueError):
         AffinityClient("  ")
+
+
+def test_key_never_in_logs_even_when_retrying_and_failing(caplog):
+    caplog.set_level("DEBUG")
+    router = Router({
+        ("GET", "/lists"): [ok({"message": "x"}, 503), ok([])],
+        ("POST", "/notes"): raising(httpx.ReadTimeout("slow")),
+    })
+    client = make_client(router)
+    client.get("/lists")
+    with pytest.raises(UnknownOutcomeError):
+        client.post("/notes", {"content": "x"})
+    assert "retrying" in caplog.text and "outcome unknown" in caplog.text
+    assert KEY not in caplog.text
+    assert base64.b64encode(f":{KEY}".encode()).decode() not in caplog.text
