@@ -403,10 +403,10 @@ def _kind_word(kind: str) -> str:
 
 _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "help": lambda c: [c["topic"]] if c.get("topic") else [],
-    "person": lambda c: [str(c["ref"])],
-    "org": lambda c: [str(c["ref"])],
-    "intro": lambda c: [str(c["ref"])],
-    "deals": lambda c: [str(c["list"])],
+    "person": lambda c: [quote(str(c["ref"]))],
+    "org": lambda c: [quote(str(c["ref"]))],
+    "intro": lambda c: [quote(str(c["ref"]))],
+    "deals": lambda c: [quote(str(c["list"]))],
     "deal": lambda c: [str(c["opportunity_id"])],
     "rename-deal": lambda c: [str(c["opportunity_id"]), c["name"]],
     "deal-add": lambda c: [str(c["opportunity_id"]), _kind_word(c["entity_type"]),

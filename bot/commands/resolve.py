@@ -152,7 +152,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class Problem:
-    """Nothing to run: `code` is `not_found`, `wrong_kind`, `no_match` or `no_lists`."""
+    """Nothing to run: `code` is `not_found`, `wrong_kind`, `no_match` or `no_lists`.
+
+    `no_lists`: the user's list cache is empty; refresh it (`affinity_list_lists`) and plan again.
+    `options` are suggestions the user can pick (each runs its command).
+    """
 
     code: str
     message: str

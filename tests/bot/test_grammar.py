@@ -282,6 +282,17 @@ def test_new_deal_names_round_trip(list_name, deal_name):
     assert back["organization_ids"] == (3,)
 
 
+@given(names)
+def test_lookup_terms_round_trip(term):
+    from bot.commands.grammar import parse_id
+
+    if parse_id(term) is not None:
+        return
+    command = Command("person", {"ref": EntityRef("person", term=term)})
+    back = parse(command.to_text())
+    assert back == Command("person", {"ref": EntityRef("person", term=_normal(term))})
+
+
 # --- resolution -----------------------------------------------------------------------------------
 
 
