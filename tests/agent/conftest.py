@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot.agent.models  # noqa: F401  (registers the agent tables on Base)
 from affinity_client import TOOLS
 from bot.agent import Agent, AgentSettings, CachedList, ThreadKey, UserContext
+from bot.database import make_engine
 from bot.devtools.fake_anthropic import ScriptedAnthropic
 from bot.models import Base
 
@@ -56,19 +56,20 @@ def api() -> Iterator[ScriptedAnthropic]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Any) -> str:
+def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite:///{tmp_path / 'agent.db'}"
 
 
 def make_sessions(url: str) -> sessionmaker[Session]:
-    engine = create_engine(url, connect_args={"timeout": 15})
+    """Sessions on the app's own engine factory; tables from the models (fast)."""
+    engine = make_engine(url)
     Base.metadata.create_all(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 
 @pytest.fixture
-def sessions(db_url: str) -> sessionmaker[Session]:
-    return make_sessions(db_url)
+def sessions(sqlite_url: str) -> sessionmaker[Session]:
+    return make_sessions(sqlite_url)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+from affinity_client import TOOLS
 from bot.agent import Agent
 from bot.agent.proposals import DONE, ProposalStore
 from bot.devtools.fake_anthropic import reply
@@ -64,31 +65,31 @@ def test_eight_notes_become_one_batch_and_nothing_is_written(api, agent, user, t
     assert "8 summary notes" in result.text
 
 
-def test_approve_all_runs_each_write_exactly_once_under_concurrency(api, agent, user, thread,
+def test_approve_all_runs_each_write_exactly_once_under_concurrency(api, settings, user, thread,
                                                                    db_url):
+    """Two clicks in this process and one from another store instance (another process) on the
+    same database, SQLite or PostgreSQL, all at once."""
+    agent = Agent(settings, make_sessions(db_url), catalog=TOOLS)
     result, _ = _run(api, agent, user, thread)
     batch_id = result.batch.id
     execute = RecordingExecutor()
-    other_process = ProposalStore(make_sessions(db_url))  # a second store on the same DB
+    other_process = ProposalStore(make_sessions(db_url))
     barrier = threading.Barrier(3)
+    outcomes = []
 
-    def click(approve):
+    def click(store):
         barrier.wait()
-        approve()
+        outcomes.append(store.approve(batch_id, user.identifier, execute))
 
-    clicks = [
-        threading.Thread(target=click, args=(lambda: agent.approve(batch_id, user.identifier,
-                                                                   execute),)),
-        threading.Thread(target=click, args=(lambda: agent.approve(batch_id, user.identifier,
-                                                                   execute),)),
-        threading.Thread(target=click, args=(lambda: other_process.approve(
-            batch_id, user.identifier, execute),)),
-    ]
+    clicks = [threading.Thread(target=click, args=(store,))
+              for store in (agent, agent, other_process)]
     for t in clicks:
         t.start()
     for t in clicks:
         t.join()
 
+    assert [o.refused for o in outcomes] == [None, None, None]
+    assert sorted(i for o in outcomes for i in o.acted) == list(range(8))
     assert len(execute.calls) == 8
     assert sorted(c[1]["opportunity_ids"][0] for c in execute.calls) == list(range(30000, 30008))
     batch = agent.proposals.get(batch_id)
