@@ -35,9 +35,9 @@ def test_secret_never_renders_its_value() -> None:
     assert secret.reveal() == PLANTED_KEY and secret == Secret(PLANTED_KEY)
 
 
-def test_every_vault_operation_keeps_the_key_out_of_all_output(tmp_path, caplog) -> None:
+def test_every_vault_operation_keeps_the_key_out_of_all_output(db_url: str, caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'h.db'}", echo="debug")
+    engine = db.make_engine(db_url, echo="debug")
     db.upgrade(engine)
     old, current = keyring_of("k1"), keyring_of("k2", "k1")
     current = type(current)([current.key("k2"), old.key("k1")])
