@@ -643,3 +643,22 @@ def test_render_names_writes_and_refuses_unknown_tools():
     assert render("affinity_update_opportunity", deal(), CTX)["text"].startswith("Deal updated")
     with pytest.raises(ValueError):
         render("affinity_delete_everything", {}, CTX)
+
+
+def test_the_limit_checker_catches_each_violation():
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    bad_button = {"type": "button", "text": {"type": "plain_text", "text": "b" * 76},
+                  "action_id": "a", "value": "v" * 2001}
+    payload = {"text": "", "blocks": [
+        section,
+        {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11},
+        {"type": "actions", "elements": [bad_button, bad_button]},
+        {"type": "context", "elements": []},
+    ] + [{"type": "divider"}] * 50}
+    found = "\n".join(problems(payload))
+    for expected in ("blocks (limit 50)", "missing text fallback", "section text over 3000",
+                     "header over 150", "more than 10 fields", "duplicate action_id",
+                     "button text over 75", "button value over 2000", "context needs"):
+        assert expected in found
+    assert problems({"type": "home", "blocks": [{"type": "divider"}] * 100}) == []
