@@ -7,9 +7,10 @@ to (or reasoned over for) another person.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,3 +67,16 @@ class ConversationStore:
             return
         append_user_text(messages, note)
         self.save(thread, owner, messages)
+
+    def forget(self, owner: str) -> int:
+        """Erase every conversation of ``owner`` (a user who left or disconnected)."""
+        with self._sessions.begin() as session:
+            return session.execute(delete(AgentConversation).where(
+                AgentConversation.owner == owner)).rowcount or 0
+
+    def delete_idle(self, older_than: dt.timedelta) -> int:
+        """Erase conversations untouched for ``older_than`` (they hold CRM data)."""
+        cutoff = utcnow() - older_than
+        with self._sessions.begin() as session:
+            return session.execute(delete(AgentConversation).where(
+                AgentConversation.updated_at < cutoff)).rowcount or 0

@@ -65,3 +65,16 @@ def test_failed_turn_leaves_memory_usable(api, make_agent, user, thread):
     agent.respond(thread, user, "first", RecordingExecutor())
     result = agent.respond(thread, user, "second", RecordingExecutor())
     assert result.text == "back"  # the fake API accepted the stored history (valid roles)
+
+
+def test_forget_and_idle_cleanup(sessions, thread):
+    import datetime as dt
+
+    store = ConversationStore(sessions)
+    store.save(thread, "T1:U_MAYA", _turn(1, with_tool=False))
+    store.save(thread, "T1:U_DANIEL", _turn(2, with_tool=False))
+    assert store.forget("T1:U_MAYA") == 1
+    assert store.load(thread, "T1:U_MAYA") == []
+    assert store.delete_idle(dt.timedelta(days=1)) == 0
+    assert store.delete_idle(dt.timedelta(seconds=-1)) == 1
+    assert store.load(thread, "T1:U_DANIEL") == []

@@ -181,3 +181,16 @@ def test_invalid_write_input_goes_back_to_the_model_not_to_the_user(api, agent, 
     first = api.message_requests[1].tool_results()[0]
     assert first["is_error"] is True and "content" in first["content"]
     assert [i.input["content"] for i in result.batch.items] == ["Summary"]
+
+
+def test_no_secret_in_logs_on_failures(api, make_agent, user, thread, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    agent = make_agent(max_retries=0)
+    api.add(reply(None, ("affinity_list_lists", {})), overloaded())
+    boom = RuntimeError("token sk-ant-test-planted-0001 leaked")
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: boom})
+    agent.respond(thread, user, "lists?", execute)
+    assert caplog.records  # the failures were logged…
+    assert "sk-ant-test-planted-0001" not in caplog.text  # …without the key
