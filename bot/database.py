@@ -17,6 +17,7 @@ Tables declared here (revision 0001_bot_base):
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from datetime import datetime
 from pathlib import Path
 
@@ -97,7 +98,16 @@ def include_bot_tables(name: str | None, type_: str, parent_names: object) -> bo
 
 
 def load_models() -> None:
-    """Import every feature module (they declare their tables), so Base.metadata is complete."""
+    """Import every module that declares bot tables, so Base.metadata is complete.
+
+    That is: every module named `models` anywhere under `bot/` (e.g. bot.agent.models), and every
+    feature module listed in bot.features.
+    """
+    import bot
+
+    for module in pkgutil.walk_packages(bot.__path__, prefix="bot."):
+        if module.name.rsplit(".", 1)[-1] == "models":
+            importlib.import_module(module.name)
     importlib.import_module("bot.features").load()
 
 

@@ -279,6 +279,8 @@ class FakeSlack:
             return _json_response({"ok": False, "error": "not_found"}, status=404)
         method = path.removeprefix("/api/")
         params = {**dict(request.args), **_parse_body(request)}
+        if request.authorization and request.authorization.type == "basic":
+            params.setdefault("client_id", request.authorization.username)  # oauth.v2.access
         token = _token_of(request, params)
         self._record(method, token, params)
         delay = self._state.delays.get(method, 0)

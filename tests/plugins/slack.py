@@ -494,14 +494,17 @@ def slack_app_factory(
             database_url = f"sqlite:///{copy}"
         elif upgrade:
             upgrade_all(database_url)
-        settings = Settings(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=fake_slack.api_url,
-            database_url=database_url,
-            affinity_base_url=_affinity_base_url(request) if with_sandbox else UNREACHABLE_AFFINITY,
-            **overrides,
-        )
+        values: dict[str, Any] = {
+            "slack_bot_token": BOT_TOKEN,
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_url": fake_slack.api_url,
+            "database_url": database_url,
+        }
+        if "affinity_base_url" not in overrides:
+            values["affinity_base_url"] = (
+                _affinity_base_url(request) if with_sandbox else UNREACHABLE_AFFINITY
+            )
+        settings = Settings(**{**values, **overrides})
         services = Services.build(settings, keyring=vault_keyring)
         if features is None:
             from bot import features as registry

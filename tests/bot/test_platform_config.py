@@ -1,0 +1,158 @@
+"""Settings: names, defaults, the .env file, the mode, and clear errors for incomplete setups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+SOCKET = {"SLACK_APP_TOKEN": "xapp-1-A1-111-secretapp", "SLACK_BOT_TOKEN": "xoxb-1-secretbot"}
+OAUTH = {
+    "SLACK_CLIENT_ID": "111.222",
+    "SLACK_CLIENT_SECRET": "secretclient",
+    "SLACK_SIGNING_SECRET": "secretsigning",
+}
+SINGLE = {"SLACK_BOT_TOKEN": "xoxb-1-secretbot", "SLACK_SIGNING_SECRET": "secretsigning"}
+
+
+def settings(env: dict[str, str]) -> Settings:
+    return Settings.from_env(env, env_file=None)
+
+
+def test_defaults():
+    s = settings(SINGLE)
+
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert s.anthropic_model == "claude-sonnet-4-6"
+    assert s.database_url is None  # the vault's SQLite file in AFFINITY_BOT_DATA_DIR
+    assert s.port == 3000
+    assert s.affinity_base_url == "https://api.affinity.co"
+    assert s.affinity_tenant_id is None
+    assert s.revocation_sweep_hours == 6
+    assert s.revocation_sweep_seconds == 6 * 3600
+    assert s.log_level == "INFO"
+
+
+def test_every_setting_is_read_under_its_documented_name():
+    env = {
+        **SINGLE,
+        "SLACK_API_URL": "http://127.0.0.1:9999/api",
+        "ANTHROPIC_API_KEY": "sk-ant-secret",
+        "ANTHROPIC_BASE_URL": "http://127.0.0.1:9998",
+        "ANTHROPIC_MODEL": "claude-haiku-4-5",
+        "DATABASE_URL": "postgresql://bot@db/affinity",
+        "PORT": "8080",
+        "AFFINITY_BASE_URL": "http://127.0.0.1:8765",
+        "AFFINITY_TENANT_ID": "42",
+        "REVOCATION_SWEEP_HOURS": "0.5",
+        "LOG_LEVEL": "debug",
+    }
+    s = settings(env)
+
+    assert s.slack_api_url == "http://127.0.0.1:9999/api/"  # trailing slash added for WebClient
+    assert (s.anthropic_api_key, s.anthropic_base_url) == ("sk-ant-secret", "http://127.0.0.1:9998")
+    assert s.anthropic_model == "claude-haiku-4-5"
+    assert s.database_url == "postgresql://bot@db/affinity"
+    assert (s.port, s.affinity_tenant_id, s.revocation_sweep_hours) == (8080, "42", 0.5)
+    assert s.affinity_base_url == "http://127.0.0.1:8765"
+    assert s.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("env", "mode"),
+    [(SOCKET, "socket"), (OAUTH, "http-oauth"), (SINGLE, "http-single"),
+     ({**OAUTH, **SOCKET}, "socket")],
+)
+def test_the_mode_follows_what_is_configured(env, mode):
+    s = settings(env)
+
+    assert s.mode == mode
+    assert s.check() is s
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({}, "Slack is not configured"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, "xapp-"),
+        ({**SINGLE, "SLACK_BOT_TOKEN": "sk-ant-wrong"}, "xoxb-"),
+    ],
+)
+def test_incomplete_configuration_says_what_to_set(env, complaint):
+    with pytest.raises(ConfigError) as raised:
+        settings(env).check()
+
+    assert complaint in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["PORT", "REVOCATION_SWEEP_HOURS"])
+@pytest.mark.parametrize("value", ["soon", "0", "-3"])
+def test_bad_numbers_are_named(name, value):
+    with pytest.raises(ConfigError, match=name):
+        settings({**SINGLE, name: value})
+
+
+def test_secrets_never_show_in_repr():
+    env = {**SOCKET, **OAUTH, "ANTHROPIC_API_KEY": "sk-ant-secretkey",
+           "DATABASE_URL": "postgresql://bot:dbpassword@db/x"}
+    s = settings(env)
+
+    shown = repr(s) + str(s) + repr(s.public_summary())
+    for secret in ("secretapp", "secretbot", "secretclient", "secretsigning", "secretkey",
+                   "dbpassword"):
+        assert secret not in shown
+    assert "111.222" in shown  # the client id is not a secret
+    assert set(s.secret_values()) >= {SOCKET["SLACK_BOT_TOKEN"], "sk-ant-secretkey"}
+
+
+def test_the_env_file_fills_in_but_never_overrides_the_environment(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=from-file\nPORT=4000\n"
+        "# a comment\nAFFINITY_TENANT_ID=\n"
+    )
+
+    s = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-from-env"}, env_file=env_file)
+
+    assert s.slack_bot_token == "xoxb-from-env"
+    assert s.slack_signing_secret == "from-file"
+    assert s.port == 4000
+    assert s.affinity_tenant_id is None  # blank means unset
+
+
+def test_the_process_environment_gets_the_env_file_without_overrides(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text("SLACK_SIGNING_SECRET=from-file\nAFFINITY_BOT_DATA_DIR=/from/file\n")
+    monkeypatch.setenv("AFFINITY_BOT_DATA_DIR", "/from/env")
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-env")
+
+    s = Settings.from_env(env_file=env_file)
+
+    import os
+
+    assert s.slack_signing_secret == "from-file"
+    assert os.environ["AFFINITY_BOT_DATA_DIR"] == "/from/env"  # the vault sees the real value
+    assert os.environ["SLACK_SIGNING_SECRET"] == "from-file"  # and what only the file had
+    monkeypatch.delenv("SLACK_SIGNING_SECRET")
+
+
+def test_settings_are_frozen():
+    s = settings(SINGLE)
+    with pytest.raises(AttributeError):
+        s.port = 1  # type: ignore[misc]
+
+
+def test_env_example_lists_every_setting():
+    from dataclasses import fields
+    from pathlib import Path
+
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    for f in fields(Settings):
+        assert f"{f.name.upper()}=" in example, f.name
+    assert "AFFINITY_BOT_DATA_DIR=" in example

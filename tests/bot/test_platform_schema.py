@@ -1,0 +1,69 @@
+"""The bot's schema: migrations produce exactly the models, on SQLite and PostgreSQL, once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from sqlalchemy import inspect, text
+
+from bot.database import VERSION_TABLE, make_engine, schema_differences, upgrade_all
+
+PLATFORM_TABLES = {
+    "slack_event_receipts",
+    "audit_log",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+}
+
+
+def test_a_fresh_database_matches_the_models(db_url):
+    upgrade_all(db_url)
+
+    engine = make_engine(db_url)
+    try:
+        assert schema_differences(engine) == []
+        tables = set(inspect(engine).get_table_names())
+        assert tables >= PLATFORM_TABLES
+        assert {VERSION_TABLE, "alembic_version"} <= tables  # bot and vault keep separate histories
+        assert any(name.startswith("vault_") for name in tables)
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_twice_changes_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade_all(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            before = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+        upgrade_all(engine)
+        with engine.connect() as connection:
+            after = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    finally:
+        engine.dispose()
+    assert before == after and len(after) == 1
+
+
+def test_two_processes_starting_at_once_upgrade_safely(db_url):
+    script = textwrap.dedent(
+        f"""
+        from bot.database import upgrade_all
+        upgrade_all({db_url!r})
+        """
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=60)[1] for p in processes]
+
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
+    engine = make_engine(db_url)
+    try:
+        assert schema_differences(engine) == []
+    finally:
+        engine.dispose()
