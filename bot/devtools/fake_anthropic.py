@@ -339,13 +339,17 @@ class ScriptedAnthropic:
         port: int = 0,
         min_cache_tokens: int = 0,
         model_echo: str | None = None,
+        fallback: Callable[[RecordedRequest], Any] | None = None,
     ) -> None:
+        """``fallback`` answers once the script is used up (e.g. a rule-based demo model for
+        a console); without it an exhausted script is a 500 saying so."""
         self._script: list[Step] = list(script)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
         self._cache = _PromptCache(min_cache_tokens)
         self._model_echo = model_echo
+        self._fallback = fallback
         self.requests: list[RecordedRequest] = []
         self.step_errors: list[Exception] = []  # exceptions raised by callable steps
         self._server = make_server(host, port, self._wsgi, threaded=True,
@@ -396,7 +400,7 @@ class ScriptedAnthropic:
 
     def _next_step(self) -> Step | None:
         with self._lock:
-            return self._script.pop(0) if self._script else None
+            return self._script.pop(0) if self._script else self._fallback
 
     # HTTP --------------------------------------------------------------------------------
 

@@ -73,3 +73,14 @@ def test_agent_settings_follow_the_app_settings():
     derived = AgentSettings.from_app_settings(app, {"AGENT_MAX_TOOL_ITERATIONS": "4"})
     assert (derived.api_key, derived.model, derived.max_tool_iterations) == (
         "sk-ant-app", "claude-haiku-4-5", 4)
+
+
+def test_fake_api_fallback_answers_after_the_script(api):
+    from bot.devtools.fake_anthropic import ScriptedAnthropic
+
+    with ScriptedAnthropic([reply("scripted")],
+                           fallback=lambda r: reply(f"echo: {r.messages[-1]['content']}")) as fake:
+        client = anthropic.Anthropic(api_key="test", base_url=fake.base_url, max_retries=0)
+        texts = [client.messages.create(model="m", max_tokens=5, messages=[
+            {"role": "user", "content": f"q{i}"}]).content[0].text for i in range(2)]
+    assert texts == ["scripted", "echo: q1"]
