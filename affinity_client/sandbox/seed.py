@@ -476,7 +476,15 @@ class _Builder:
 
     def build_global_values(self) -> None:
         title, location = self.global_fields["Job Title"], self.global_fields["Location"]
-        for p in list(self.w.persons.values())[::2]:
+        jane = self.w.persons[JANE_ID]
+        self.add_value(title, JANE_ID, "CEO & Co-founder", None, jane["created_at"])
+        self.add_value(location, JANE_ID, {"street_address": None, "city": "San Francisco",
+                                           "state": "California", "country": "United States",
+                                           "continent": "North America"}, None,
+                       jane["created_at"])
+        for p in list(self.w.persons.values())[1::2]:
+            if p["id"] == JANE_ID:
+                continue
             self.add_value(title, p["id"], self.rng.choice(TITLES), None, p["created_at"])
             city, state, country, continent = self.rng.choice(CITIES)
             self.add_value(location, p["id"], {"street_address": None, "city": city,

@@ -147,6 +147,33 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     return page
 
 
+def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
+    seen: dict[int, dict] = {}
+    for e in render.visible_entries(ctx, entity_type, entity_id):
+        seen.setdefault(e["list_id"], ctx.world.lists[e["list_id"]])
+    page = v2_page(ctx, list(seen.values()))
+    page["data"] = [render.v2_list(ctx, r, with_type=False) for r in page["data"]]
+    return page
+
+
+def person_lists(ctx: Ctx, person_id: int) -> Any:
+    _get(ctx, ctx.world.persons, person_id, "Person")
+    return _entity_lists(ctx, 0, person_id)
+
+
+def company_lists(ctx: Ctx, company_id: int) -> Any:
+    _get(ctx, ctx.world.organizations, company_id, "Company")
+    return _entity_lists(ctx, 1, company_id)
+
+
+def person_fields(ctx: Ctx) -> Any:
+    return v2_page(ctx, [render.v2_field_meta(f) for f in _global_fields(ctx, 0)])
+
+
+def company_fields(ctx: Ctx) -> Any:
+    return v2_page(ctx, [render.v2_field_meta(f) for f in _global_fields(ctx, 1)])
+
+
 def person_entries(ctx: Ctx, person_id: int) -> Any:
     _get(ctx, ctx.world.persons, person_id, "Person")
     return _entity_entries(ctx, 0, person_id)
@@ -496,11 +523,15 @@ _ENTRY = "/v2/lists/<seg:list_id>/list-entries/<seg:entry_id>"
 ROUTES = [
     ("/v2/auth/whoami", ["GET"], whoami),
     ("/v2/persons", ["GET"], list_persons),
+    ("/v2/persons/fields", ["GET"], person_fields),
     ("/v2/persons/<seg:person_id>", ["GET"], get_person),
+    ("/v2/persons/<seg:person_id>/lists", ["GET"], person_lists),
     ("/v2/persons/<seg:person_id>/list-entries", ["GET"], person_entries),
     ("/v2/persons/<seg:person_id>/notes", ["GET"], person_notes),
     ("/v2/companies", ["GET"], list_companies),
+    ("/v2/companies/fields", ["GET"], company_fields),
     ("/v2/companies/<seg:company_id>", ["GET"], get_company),
+    ("/v2/companies/<seg:company_id>/lists", ["GET"], company_lists),
     ("/v2/companies/<seg:company_id>/list-entries", ["GET"], company_entries),
     ("/v2/companies/<seg:company_id>/notes", ["GET"], company_notes),
     ("/v2/opportunities", ["GET"], list_opportunities),
