@@ -62,6 +62,7 @@ class Reply:
     tool_calls: tuple[ToolCall, ...] = ()
     stop_reason: str | None = None  # derived when None: tool_use if tool calls, else end_turn
     output_tokens: int | None = None  # estimated from the content when None
+    usage: tuple[tuple[str, int], ...] = ()  # explicit usage fields, overriding the estimate
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,13 @@ def reply(
     *tool_calls: ToolCall | tuple[str, dict[str, Any]],
     stop_reason: str | None = None,
     output_tokens: int | None = None,
+    usage: dict[str, int] | None = None,
 ) -> Reply:
-    """A canned assistant message. ``tool_calls`` may be ``ToolCall`` or ``(name, input)``."""
+    """A canned assistant message. ``tool_calls`` may be ``ToolCall`` or ``(name, input)``;
+    ``usage`` (e.g. ``{"input_tokens": 10, "cache_read_input_tokens": 5}``) overrides the
+    estimated fields it names."""
     calls = tuple(c if isinstance(c, ToolCall) else ToolCall(c[0], c[1]) for c in tool_calls)
-    return Reply(text, calls, stop_reason, output_tokens)
+    return Reply(text, calls, stop_reason, output_tokens, tuple((usage or {}).items()))
 
 
 def error(status: int, error_type: str, message: str, **headers: str) -> ErrorStep:
@@ -480,6 +484,7 @@ class ScriptedAnthropic:
         stop_reason = step.stop_reason or ("tool_use" if step.tool_calls else "end_turn")
         usage = self._cache.usage(body)
         usage["output_tokens"] = step.output_tokens or estimate_tokens(content)
+        usage.update(dict(step.usage))
         return {
             "id": f"msg_fake_{next(self._ids):06d}",
             "type": "message",
