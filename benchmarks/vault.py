@@ -66,6 +66,7 @@ def main() -> None:
         for i in range(1000):  # a realistic table, not a single row
             vault.connect("affinity", f"T1:U{i}", f"bench-key-{i}-0123456789", profile)
         lookup = median_seconds(lambda: vault.get_credential("affinity", "T1:U500"))
+        backend = engine.url.get_backend_name()
         engine.dispose()
 
     sandbox = SandboxServer(port=0).start()
@@ -75,7 +76,6 @@ def main() -> None:
     finally:
         sandbox.stop()
 
-    backend = db.make_engine(url).url.get_backend_name()
     print(f"credential lookup ({backend}, 1000 accounts): {lookup * 1e3:.3f} ms median")
     print(f"sandbox round trip (GET /auth/whoami): {round_trip * 1e3:.3f} ms median")
     print(f"lookup / round trip: {lookup / round_trip:.2f}")

@@ -143,7 +143,7 @@ class Vault:
         try:
             if sealed is None:
                 raise CredentialUnreadable("ACTIVE account holds no sealed credential")
-            return open_sealed(self.keyring, connection_name, identifier, sealed)
+            secret = open_sealed(self.keyring, connection_name, identifier, sealed)
         except CredentialUnreadable as exc:
             log.warning(
                 "vault: credential for %s / %s did not open (%s); marking it REVOKED",
@@ -155,6 +155,8 @@ class Vault:
             raise CredentialUnavailable(
                 connection_name, identifier, Status.REVOKED, UNREADABLE_REASON
             ) from exc
+        log.debug("vault: credential opened for %s / %s", connection_name, identifier)
+        return secret
 
     def mark_revoked(
         self,

@@ -126,3 +126,20 @@ def test_processes_racing_to_create_an_account_make_exactly_one(db_url: str) -> 
         assert conn.scalar(select(func.count()).select_from(AccountRow)) == 1
         assert conn.scalar(select(func.count()).select_from(StatusChangeRow)) == 1
     engine.dispose()
+
+
+def test_downgrade_to_base_removes_only_the_vaults_tables(db_url: str) -> None:
+    from alembic import command
+
+    engine = db.make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE slack_bots (id INTEGER PRIMARY KEY)"))
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        command.downgrade(db.alembic_config(conn), "base")
+    tables = set(inspect(engine).get_table_names())
+    assert not any(name.startswith("vault_") for name in tables)
+    assert "slack_bots" in tables
+    db.upgrade(engine)
+    assert db.schema_differences(engine) == []
+    engine.dispose()
