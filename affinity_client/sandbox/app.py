@@ -34,6 +34,9 @@ class SegmentConverter(BaseConverter):
 URLS = Map(_rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
            strict_slashes=False, merge_slashes=False, converters={"seg": SegmentConverter})
 
+API_VERSIONS = ("2024-01-01", "2026-07-15", "2026-09-17", "current")
+"""Values Affinity accepts in X-Affinity-Api-Version; the sandbox always answers as 2024-01-01."""
+
 V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
                   "opportunity_id": "opportunityId", "list_id": "listId",
                   "entry_id": "listEntryId", "note_id": "noteId"}
@@ -108,7 +111,7 @@ class SandboxApp:
                  "query": request.query_string.decode(), "api": api, "auth": auth_kind,
                  "user_id": user["person_id"] if user else None, "status": None,
                  "time": time.time()}
-        state.requests.append(entry)
+        state.log_request(entry)
         delay = state.latency_ms(request.path)
         if delay:
             state.lock.release()
@@ -135,6 +138,9 @@ class SandboxApp:
 
         if user is None:
             return fail(401, "Invalid API key" if api == "v2" else "Unauthorized")
+        version = request.headers.get("X-Affinity-Api-Version")
+        if api == "v2" and version is not None and version not in API_VERSIONS:
+            return fail(400, f"Unsupported API version {version!r}", "X-Affinity-Api-Version")
         if limited:
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)

@@ -531,7 +531,7 @@ class _Builder:
                               organization_ids=opp["organization_ids"], created=created)
 
     def build_strengths(self) -> None:
-        for internal in INTERNAL_IDS:
+        for internal in self.rng.sample(INTERNAL_IDS, k=len(INTERNAL_IDS)):  # unsorted
             self.w.strengths.setdefault(JANE_ID, []).append(
                 {"internal_id": internal, "external_id": JANE_ID,
                  "strength": round(self.rng.uniform(0.35, 0.95), 3)})

@@ -19,6 +19,8 @@ from typing import Any
 from . import seed
 
 USER_LIMIT_PER_MINUTE = 900
+REQUEST_LOG_LIMIT = 10_000
+"""A long-running demo server keeps only the most recent requests."""
 ORG_LIMIT_PER_MONTH = 100_000
 
 
@@ -182,6 +184,19 @@ class SandboxState:
         if not key or key in self.controls.revoked_keys:
             return None
         return self.keys.get(key)
+
+    def log_request(self, entry: dict[str, Any]) -> None:
+        self.requests.append(entry)
+        if len(self.requests) > REQUEST_LOG_LIMIT:
+            del self.requests[: len(self.requests) - REQUEST_LOG_LIMIT]
+
+    def minute_window(self, key: str) -> tuple[int, int]:
+        """(requests used, seconds until reset) in `key`'s current one-minute window."""
+        c = self.controls
+        elapsed = time.monotonic() - c.window_start.get(key, -1e9)
+        if elapsed >= 60:
+            return 0, 60
+        return c.window_used.get(key, 0), max(1, int(60 - elapsed))
 
     def take_fault(self, method: str, path: str) -> int | None:
         for fault in self.controls.faults:

@@ -32,14 +32,13 @@ def whoami(ctx: Ctx) -> Any:
 
 def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
-    key = ctx.user["api_key"]
-    used = c.window_used.get(key, 0)
+    used, reset = ctx.state.minute_window(ctx.user["api_key"])
     return {"rate": {
         "org_monthly": {"limit": ORG_LIMIT_PER_MONTH, "remaining": ORG_LIMIT_PER_MONTH - c.org_used,
                         "reset": seconds_to_month_end(), "used": c.org_used},
         "api_key_per_minute": {"limit": USER_LIMIT_PER_MINUTE,
-                               "remaining": USER_LIMIT_PER_MINUTE - used, "reset": 60,
-                               "used": used}}}
+                               "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                               "reset": reset, "used": used}}}
 
 
 # -- persons and organizations ------------------------------------------------------
