@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 AFFINITY = "affinity"
 UNREADABLE_REASON = "credential unreadable"
+CONNECTION_NAME_MAX = 64
+IDENTIFIER_MAX = 255
 Clock = Callable[[], datetime]
 
 
@@ -58,6 +60,7 @@ class Vault:
         self, connection_name: str, identifier: str
     ) -> ConnectedAccount:
         """The account, created PENDING if missing. Racing callers create exactly one row."""
+        _check_names(connection_name, identifier)
         now = self._clock()
         with self._sessions.begin() as session:
             account_id = self._insert_if_missing(session, connection_name, identifier, now)
@@ -71,13 +74,24 @@ class Vault:
             return self._view(session, row) if row else None
 
     def list_accounts(
-        self, status: Status | str | None = None, connection_name: str | None = None
+        self,
+        status: Status | str | None = None,
+        connection_name: str | None = None,
+        *,
+        verified_before: datetime | None = None,
     ) -> list[ConnectedAccount]:
+        """Accounts in id order, optionally filtered; `verified_before` finds the accounts a
+        periodic whoami sweep should check (never verified, or last verified before then)."""
         query = select(AccountRow).order_by(AccountRow.id)
         if status is not None:
             query = query.where(AccountRow.status == Status(status).value)
         if connection_name is not None:
             query = query.where(AccountRow.connection_name == connection_name)
+        if verified_before is not None:
+            query = query.where(
+                (AccountRow.last_verified_at.is_(None))
+                | (AccountRow.last_verified_at < verified_before)
+            )
         with self._sessions.begin() as session:
             return [self._view(session, row) for row in session.scalars(query)]
 
@@ -358,8 +372,8 @@ class Vault:
             CachedListRow(
                 account_id=row.id,
                 list_id=item.id,
-                name=item.name,
-                type=str(item.type),
+                name=_clip(item.name, 255),
+                type=_clip(str(item.type), 32),
                 fetched_at=now,
             )
             for item in unique.values()
@@ -393,6 +407,22 @@ class Vault:
         )
 
 
+def _check_names(connection_name: str, identifier: str) -> None:
+    """Refuse names the table cannot hold, with a clear message, before touching the database."""
+    for label, value, limit in (
+        ("connection name", connection_name, CONNECTION_NAME_MAX),
+        ("identifier", identifier, IDENTIFIER_MAX),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"the {label} must be a non-empty string")
+        if len(value) > limit:
+            raise ValueError(f"the {label} is {len(value)} characters; the limit is {limit}")
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value is not None else None
+
+
 def _store_sealed(row: AccountRow, sealed: Sealed) -> None:
     row.ciphertext, row.wrapped_key = sealed.ciphertext, sealed.wrapped_key
     row.kid, row.format_version = sealed.kid, sealed.version
@@ -405,11 +435,11 @@ def _erase_credential(row: AccountRow) -> None:
 
 def _store_profile(row: AccountRow, profile: AffinityProfile | None) -> None:
     row.affinity_user_id = profile.user_id if profile else None
-    row.affinity_user_name = profile.user_name if profile else None
-    row.affinity_user_email = profile.user_email if profile else None
+    row.affinity_user_name = _clip(profile.user_name, 255) if profile else None
+    row.affinity_user_email = _clip(profile.user_email, 320) if profile else None
     row.affinity_tenant_id = profile.tenant_id if profile else None
-    row.affinity_tenant_name = profile.tenant_name if profile else None
-    row.affinity_tenant_subdomain = profile.tenant_subdomain if profile else None
+    row.affinity_tenant_name = _clip(profile.tenant_name, 255) if profile else None
+    row.affinity_tenant_subdomain = _clip(profile.tenant_subdomain, 255) if profile else None
 
 
 def _profile_of(row: AccountRow) -> AffinityProfile | None:

@@ -188,3 +188,38 @@ def test_delete_by_prefix_erases_one_workspace_only(vault: Vault) -> None:
     assert [a.identifier for a in vault.list_accounts()] == ["T10:U1"]
     with pytest.raises(ValueError):
         vault.delete_for_identifier_prefix("")
+
+
+@pytest.mark.parametrize(
+    ("connection_name", "identifier", "message"),
+    [("affinity", "", "identifier must be"), ("", "T1:U1", "connection name must be"),
+     ("affinity", "T" * 256, "limit is 255"), ("a" * 65, "T1:U1", "limit is 64")],
+)
+def test_bad_names_are_refused_clearly_and_nothing_is_stored(
+    vault: Vault, connection_name: str, identifier: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        vault.connect(connection_name, identifier, "key-one-1234567", profile())
+    assert vault.list_accounts() == []
+
+
+def test_long_names_from_affinity_are_clipped_not_rejected(vault: Vault) -> None:
+    long = AffinityProfile(1, "N" * 400, "e@x.io", 2, "F" * 400, "f")
+    account = vault.connect(*A, "key-one-1234567", long, lists=[AffinityList(1, "L" * 300, "8")])
+    assert len(account.profile.user_name) == 255 and len(account.lists[0].name) == 255
+
+
+def test_verification_sweep_finds_stale_and_never_verified_accounts(engine, keyring) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    vault = Vault(engine, keyring, clock=lambda: now[0])
+    vault.connect("affinity", "T1:U1", "key-one-1234567", profile())
+    now[0] += timedelta(hours=2)
+    vault.connect("affinity", "T1:U2", "key-two-1234567", profile())
+    due = vault.list_accounts(Status.ACTIVE, verified_before=now[0] - timedelta(hours=1))
+    assert [a.identifier for a in due] == ["T1:U1"]
+    vault.touch_verified("affinity", "T1:U1")
+    assert vault.list_accounts(Status.ACTIVE, verified_before=now[0] - timedelta(hours=1)) == []
+    vault.get_or_create_connected_account("affinity", "T1:U3")
+    assert [a.identifier for a in vault.list_accounts(verified_before=now[0])] == ["T1:U3"]
