@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from bot.agent.prompt import system_blocks
 from bot.agent.settings import AgentSettings
 
 log = logging.getLogger(__name__)
+
+TextSink = Callable[[str], None]
 
 QUEUED = ("Queued for the user's approval (proposal item {n}). NOT done yet: nothing has "
           "changed in Affinity. Tell the user what you proposed; they approve it with a button.")
@@ -80,8 +83,9 @@ class AgentLoop:
         self.client = client or build_client(settings, self._deadline)
 
     def run(self, user: UserContext, history: list[dict[str, Any]], user_text: str,
-            execute: Executor) -> TurnOutcome:
-        turn = _Turn(self, user, execute, copy.deepcopy(history))
+            execute: Executor, on_text: TextSink | None = None) -> TurnOutcome:
+        """One turn. ``on_text`` (optional) receives the answer's text as it streams."""
+        turn = _Turn(self, user, execute, copy.deepcopy(history), on_text)
         append_user_text(turn.messages, user_text)
         self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
         try:
@@ -89,29 +93,37 @@ class AgentLoop:
         finally:
             self._deadline.set_deadline(None)
 
-    def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]]) -> Any:
+    def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]],
+               on_text: TextSink | None = None) -> Any:
         remaining = self._deadline.remaining()
         if remaining is not None and remaining <= 0:
             raise model_errors.TurnDeadlineExceeded
         timeout = self.settings.request_timeout
         if remaining is not None:
             timeout = max(0.5, min(timeout, remaining))
-        return self.client.messages.create(
-            model=self.settings.model,
-            max_tokens=self.settings.max_output_tokens,
-            system=system,
-            tools=self.tools,
-            messages=_with_message_breakpoint(messages),
-            timeout=timeout,
-        )
+        params: dict[str, Any] = {
+            "model": self.settings.model,
+            "max_tokens": self.settings.max_output_tokens,
+            "system": system,
+            "tools": self.tools,
+            "messages": _with_message_breakpoint(messages),
+            "timeout": timeout,
+        }
+        if on_text is None:
+            return self.client.messages.create(**params)
+        with self.client.messages.stream(**params) as stream:
+            for text in stream.text_stream:
+                on_text(text)
+            return stream.get_final_message()
 
 
 class _Turn:
     """The state of one turn; ``play`` runs it to the end."""
 
     def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
-                 messages: list[dict[str, Any]]) -> None:
+                 messages: list[dict[str, Any]], on_text: TextSink | None) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
+        self.on_text = on_text
         self.system = system_blocks(user)
         self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
         self.proposals: list[ProposedWrite] = []
@@ -123,7 +135,7 @@ class _Turn:
         settings = self.loop.settings
         for _ in range(settings.max_tool_iterations):
             try:
-                response = self.loop.create(self.system, self.messages)
+                response = self.loop.create(self.system, self.messages, self.on_text)
             except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
                 log.warning("model call failed: %s (request id %s)", type(exc).__name__,
                             getattr(exc, "request_id", None))

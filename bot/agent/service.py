@@ -54,11 +54,13 @@ class Agent:
         self.proposals = ProposalStore(sessions, ttl_seconds=settings.proposal_ttl_seconds,
                                        clock=clock)
 
-    def respond(self, thread: ThreadKey, user: UserContext, text: str,
-                execute: Executor) -> TurnResult:
-        """One user message in a thread. ``execute`` runs reads with this user's credential."""
+    def respond(self, thread: ThreadKey, user: UserContext, text: str, execute: Executor,
+                on_text: Callable[[str], None] | None = None) -> TurnResult:
+        """One user message in a thread. ``execute`` runs reads with this user's credential;
+        ``on_text``, if given, receives answer text as Claude streams it (e.g. to feed Slack's
+        ``chat_stream``); the full text is in the result either way."""
         history = self.memory.load(thread, user.identifier)
-        outcome = self.loop.run(user, history, text, execute)
+        outcome = self.loop.run(user, history, text, execute, on_text)
         batch = None
         if outcome.proposals:
             batch = self.proposals.create_batch(user.identifier, thread, outcome.proposals)

@@ -425,7 +425,12 @@ class ScriptedAnthropic:
             self.requests.append(recorded)
         status, payload, extra = self._route(request, body, recorded)
         recorded.response_status, recorded.response_body = status, payload
-        response = Response(json.dumps(payload), status=status, content_type="application/json")
+        if status == 200 and recorded.body.get("stream") and payload.get("type") == "message":
+            response = Response(sse_events(payload), status=200,
+                                content_type="text/event-stream")
+        else:
+            response = Response(json.dumps(payload), status=status,
+                                content_type="application/json")
         response.headers["request-id"] = f"req_fake_{next(self._ids):06d}"
         for key, value in extra:
             response.headers[key] = value
@@ -495,6 +500,37 @@ class ScriptedAnthropic:
             "stop_sequence": None,
             "usage": usage,
         }
+
+
+def sse_events(message: dict[str, Any], chunk: int = 12) -> str:
+    """A complete message as the Messages API streams it (``stream: true``)."""
+    def event(kind: str, data: dict[str, Any]) -> str:
+        return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n"
+
+    usage = message["usage"]
+    start = {**message, "content": [], "stop_reason": None,
+             "usage": {**usage, "output_tokens": 1}}
+    out = [event("message_start", {"message": start})]
+    for index, block in enumerate(message["content"]):
+        if block["type"] == "text":
+            out.append(event("content_block_start", {"index": index,
+                                                     "content_block": {"type": "text",
+                                                                       "text": ""}}))
+            text = block["text"]
+            out += [event("content_block_delta", {"index": index, "delta": {
+                "type": "text_delta", "text": text[i: i + chunk]}})
+                for i in range(0, len(text), chunk)]
+        else:
+            out.append(event("content_block_start", {"index": index, "content_block": {
+                **block, "input": {}}}))
+            out.append(event("content_block_delta", {"index": index, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}))
+        out.append(event("content_block_stop", {"index": index}))
+    out.append(event("message_delta", {"delta": {"stop_reason": message["stop_reason"],
+                                                 "stop_sequence": None},
+                                       "usage": {"output_tokens": usage["output_tokens"]}}))
+    out.append(event("message_stop", {}))
+    return "".join(out)
 
 
 def _error_body(error_type: str, message: str) -> dict[str, Any]:

@@ -194,3 +194,26 @@ def test_no_secret_in_logs_on_failures(api, make_agent, user, thread, caplog):
     agent.respond(thread, user, "lists?", execute)
     assert caplog.records  # the failures were logged…
     assert "sk-ant-test-planted-0001" not in caplog.text  # …without the key
+
+
+def test_streaming_feeds_text_as_it_arrives_and_tools_still_run(api, agent, user, thread):
+    api.add(reply("Looking that up… ", ("affinity_search_persons", {"term": "Jane"})),
+            reply("Jane Smith is the founder of Acme."))
+    pieces: list[str] = []
+    execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
+
+    result = agent.respond(thread, user, "Who is Jane?", execute, on_text=pieces.append)
+
+    assert len(pieces) > 2
+    assert "".join(pieces) == "Looking that up… Jane Smith is the founder of Acme."
+    assert result.text == "Jane Smith is the founder of Acme."
+    assert execute.names() == ["affinity_search_persons"]
+    assert all(r.body.get("stream") is True for r in api.message_requests)
+
+
+def test_streaming_turn_failure_is_one_line(api, make_agent, user, thread):
+    agent = make_agent(max_retries=0)
+    api.add(overloaded())
+    pieces: list[str] = []
+    result = agent.respond(thread, user, "hi", RecordingExecutor(), on_text=pieces.append)
+    assert result.error == model_errors.BUSY and pieces == []
