@@ -21,6 +21,7 @@ from vault.errors import AccountNotFound, CredentialUnavailable, CredentialUnrea
 from vault.keyring import Keyring
 from vault.models import AccountRow, CachedListRow, Status, StatusChangeRow
 from vault.records import AffinityList, AffinityProfile, ConnectedAccount, StatusChange
+from vault.rows import clip, erase_credential, profile_of, sealed_of, store_profile, store_sealed
 from vault.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,6 @@ Clock = Callable[[], datetime]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def sealed_of(row: AccountRow) -> Sealed | None:
-    if row.ciphertext is None or row.wrapped_key is None or row.kid is None:
-        return None
-    return Sealed(row.ciphertext, row.wrapped_key, row.kid, row.format_version or 0)
 
 
 class Vault:
@@ -133,8 +128,8 @@ class Vault:
         with self._sessions.begin() as session:
             row = self._require(session, connection_name, identifier, for_update=True)
             reason = "reconnected" if row.connected_at else "connected"
-            _store_sealed(row, sealed)
-            _store_profile(row, profile)
+            store_sealed(row, sealed)
+            store_profile(row, profile)
             row.connected_at = row.last_verified_at = now
             self._set_status(session, row, Status.ACTIVE, reason, now)
             if lists is not None:
@@ -202,7 +197,7 @@ class Vault:
             row = self._require(session, connection_name, identifier, for_update=True)
             if row.status == Status.PENDING and row.ciphertext is None:
                 return self._view(session, row)
-            _erase_credential(row)
+            erase_credential(row)
             row.connected_at = row.last_verified_at = row.lists_fetched_at = None
             session.execute(delete(CachedListRow).where(CachedListRow.account_id == row.id))
             self._set_status(session, row, Status.PENDING, reason, now)
@@ -372,8 +367,8 @@ class Vault:
             CachedListRow(
                 account_id=row.id,
                 list_id=item.id,
-                name=_clip(item.name, 255),
-                type=_clip(str(item.type), 32),
+                name=clip(item.name, 255),
+                type=clip(str(item.type), 32),
                 fetched_at=now,
             )
             for item in unique.values()
@@ -398,7 +393,7 @@ class Vault:
             revoked_at=row.revoked_at,
             has_credential=row.ciphertext is not None,
             kid=row.kid,
-            profile=_profile_of(row),
+            profile=profile_of(row),
             connected_at=row.connected_at,
             last_verified_at=row.last_verified_at,
             lists=tuple(AffinityList(item.list_id, item.name, item.type) for item in lists),
@@ -417,39 +412,3 @@ def _check_names(connection_name: str, identifier: str) -> None:
             raise ValueError(f"the {label} must be a non-empty string")
         if len(value) > limit:
             raise ValueError(f"the {label} is {len(value)} characters; the limit is {limit}")
-
-
-def _clip(value: str | None, limit: int) -> str | None:
-    return value[:limit] if value is not None else None
-
-
-def _store_sealed(row: AccountRow, sealed: Sealed) -> None:
-    row.ciphertext, row.wrapped_key = sealed.ciphertext, sealed.wrapped_key
-    row.kid, row.format_version = sealed.kid, sealed.version
-
-
-def _erase_credential(row: AccountRow) -> None:
-    row.ciphertext = row.wrapped_key = row.kid = row.format_version = None
-    _store_profile(row, None)
-
-
-def _store_profile(row: AccountRow, profile: AffinityProfile | None) -> None:
-    row.affinity_user_id = profile.user_id if profile else None
-    row.affinity_user_name = _clip(profile.user_name, 255) if profile else None
-    row.affinity_user_email = _clip(profile.user_email, 320) if profile else None
-    row.affinity_tenant_id = profile.tenant_id if profile else None
-    row.affinity_tenant_name = _clip(profile.tenant_name, 255) if profile else None
-    row.affinity_tenant_subdomain = _clip(profile.tenant_subdomain, 255) if profile else None
-
-
-def _profile_of(row: AccountRow) -> AffinityProfile | None:
-    if row.affinity_user_id is None or row.affinity_tenant_id is None:
-        return None
-    return AffinityProfile(
-        user_id=row.affinity_user_id,
-        user_name=row.affinity_user_name or "",
-        user_email=row.affinity_user_email,
-        tenant_id=row.affinity_tenant_id,
-        tenant_name=row.affinity_tenant_name or "",
-        tenant_subdomain=row.affinity_tenant_subdomain,
-    )

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from vault.accounts import _store_sealed, sealed_of
 from vault.envelope import rewrap
 from vault.errors import CredentialUnreadable
 from vault.keyring import Keyring
 from vault.models import AccountRow
+from vault.rows import sealed_of, store_sealed
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _rewrap_one(
         if row is None or sealed is None or sealed.kid == keyring.primary_kid:
             return False  # deleted, disconnected or reconnected since we listed it
         try:
-            _store_sealed(row, rewrap(keyring, row.connection_name, row.identifier, sealed))
+            store_sealed(row, rewrap(keyring, row.connection_name, row.identifier, sealed))
         except CredentialUnreadable as exc:
             log.warning(
                 "vault rotate: %s / %s did not unwrap (%s); left as it is",
