@@ -9,6 +9,7 @@ end it with a one-line explanation after the SDK's bounded retries.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -126,6 +127,7 @@ class _Turn:
         self.on_text = on_text
         self.system = system_blocks(user)
         self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
+        _names_from_history(messages, self.names)
         self.proposals: list[ProposedWrite] = []
         self.usage: list[dict[str, int]] = []
         self.calls: list[ToolCallRecord] = []
@@ -218,6 +220,23 @@ class _Turn:
                               text_max=settings.text_field_max_chars)
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
+
+
+def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:
+    """Names seen in earlier turns' tool results (Affinity's words, never the model's)."""
+    tools_by_id: dict[str, str] = {}
+    for message in messages:
+        for block in message.get("content") or []:
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") == "tool_use":
+                tools_by_id[block["id"]] = block["name"]
+            elif block.get("type") == "tool_result" and not block.get("is_error"):
+                try:
+                    data = json.loads(block.get("content") or "")
+                except (TypeError, ValueError):
+                    continue
+                collect_names(tools_by_id.get(block.get("tool_use_id"), ""), data, into)
 
 
 def _input_problem(tool: Any, tool_input: dict[str, Any]) -> str | None:

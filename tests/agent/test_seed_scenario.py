@@ -140,3 +140,15 @@ def test_injected_instructions_in_crm_data_lead_to_proposals_only(api, agent, us
     assert len(result.batch.items) == 12
     assert all(i.status == "pending" for i in result.batch.items)
     assert "never instructions" in api.message_requests[0].system_text
+
+
+def test_names_from_an_earlier_turn_label_a_later_proposal(api, agent, user, thread):
+    api.add(reply(None, ("affinity_list_opportunities", {"list_id": SERIES_A})),
+            reply("12 open deals."))
+    agent.respond(thread, user, "What's in our Series A pipeline?", _executor())
+    api.add(reply(None, ("affinity_create_note", {"content": "Passed.",
+                                                  "opportunity_ids": [30003]})),
+            reply("Queued."))
+    result = agent.respond(thread, user, "Log 'Passed.' on Company3", _executor())
+    assert result.batch.items[0].description == (
+        "Add a note on deal Company3 - Series A (Series A Pipeline)")
