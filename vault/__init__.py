@@ -6,6 +6,7 @@ or `open_vault()` which does the three. See docs/vault.md.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from vault.accounts import AFFINITY, UNREADABLE_REASON, Vault
@@ -35,7 +36,16 @@ def open_vault(
     keyring = load_keyring(environ, allow_dev_keyfile=allow_dev_keyfile)
     engine = make_engine(database_url(environ))
     upgrade(engine)
-    return Vault(engine, keyring)
+    vault = Vault(engine, keyring)
+    missing = vault.unknown_key_ids()
+    if missing:
+        logging.getLogger(__name__).error(
+            "vault: stored credentials use master key id(s) %s, which VAULT_MASTER_KEYS does "
+            "not hold; those accounts will need reconnecting when used. If the key still "
+            "exists, add it back after the primary key.",
+            ", ".join(sorted(missing)),
+        )
+    return vault
 
 
 __all__ = [

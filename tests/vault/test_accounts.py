@@ -223,3 +223,19 @@ def test_verification_sweep_finds_stale_and_never_verified_accounts(engine, keyr
     assert vault.list_accounts(Status.ACTIVE, verified_before=now[0] - timedelta(hours=1)) == []
     vault.get_or_create_connected_account("affinity", "T1:U3")
     assert [a.identifier for a in vault.list_accounts(verified_before=now[0])] == ["T1:U3"]
+
+
+def test_open_vault_checks_the_master_key_first_and_warns_of_missing_ones(tmp_path, caplog):
+    from vault import VaultConfigurationError, open_vault
+    from vault.keyring import generate_key_entry
+
+    env = {"AFFINITY_BOT_DATA_DIR": str(tmp_path)}
+    with pytest.raises(VaultConfigurationError, match="VAULT_MASTER_KEYS is not set"):
+        open_vault(env)
+    assert not (tmp_path / "affinity-bot.db").exists()
+    first = open_vault({**env, "VAULT_MASTER_KEYS": generate_key_entry("one")})
+    first.connect(*A, "key-one-1234567", profile())
+    first.engine.dispose()
+    second = open_vault({**env, "VAULT_MASTER_KEYS": generate_key_entry("two")})
+    assert "master key id(s) one" in caplog.text
+    second.engine.dispose()
