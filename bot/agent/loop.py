@@ -39,6 +39,8 @@ RECONNECT = ("Affinity rejected this user's API key (revoked or invalid). Nothin
              "looked up until they reconnect with /affinity connect.")
 NOT_RUN = "Not run: an earlier call in this step failed because the Affinity key was rejected."
 UNEXPECTED = "The tool failed unexpectedly; try again or rephrase the request."
+TOO_MANY = ("Not queued: {n} changes are already proposed in this request, the most one "
+            "approval card holds. Tell the user to approve those first or narrow the request.")
 STEP_LIMIT = "_I stopped after {n} steps without finishing; ask a narrower question._"
 CUT_SHORT = "_(answer cut short: it reached the length limit)_"
 
@@ -192,6 +194,9 @@ class _Turn:
             self.calls.append(ToolCallRecord(name, tool_input, "error"))
             return f"There is no tool named {name!r}.", True
         if tool.writes:
+            if len(self.proposals) >= self.loop.settings.max_proposals_per_turn:
+                self.calls.append(ToolCallRecord(name, tool_input, "error"))
+                return TOO_MANY.format(n=len(self.proposals)), True
             problem = _input_problem(tool, tool_input)
             if problem:  # the model fixes its input now rather than the user approving a dud
                 self.calls.append(ToolCallRecord(name, tool_input, "error"))

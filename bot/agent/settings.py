@@ -32,6 +32,7 @@ class AgentSettings:
     max_retries: int = 2  # the SDK's own retries (429, 529, 5xx, timeouts)
     turn_time_budget: float = 120.0  # seconds for a whole turn, retries included
     proposal_ttl_seconds: int = 15 * 60
+    max_proposals_per_turn: int = 50
     memory_max_chars: int = 60_000  # serialized JSON kept per (thread, user)
     tool_result_max_chars: int = 20_000  # ~5k tokens per tool result
     text_field_max_chars: int = 600
@@ -59,6 +60,7 @@ class AgentSettings:
             max_retries=int(num("AGENT_MAX_RETRIES", 2)),
             turn_time_budget=float(num("AGENT_TURN_TIME_BUDGET", 120.0, float)),
             proposal_ttl_seconds=int(num("AGENT_PROPOSAL_TTL_SECONDS", 900)),
+            max_proposals_per_turn=int(num("AGENT_MAX_PROPOSALS_PER_TURN", 50)),
             memory_max_chars=int(num("AGENT_MEMORY_MAX_CHARS", 60_000)),
         )
 

@@ -152,3 +152,13 @@ def test_names_from_an_earlier_turn_label_a_later_proposal(api, agent, user, thr
     result = agent.respond(thread, user, "Log 'Passed.' on Company3", _executor())
     assert result.batch.items[0].description == (
         "Add a note on deal Company3 - Series A (Series A Pipeline)")
+
+
+def test_proposals_per_turn_are_capped(api, make_agent, user, thread):
+    agent = make_agent(max_proposals_per_turn=5)
+    api.add(reply(None, *[("affinity_create_note", {"content": "x", "opportunity_ids": [i]})
+                          for i in range(1, 8)]), reply("Queued five."))
+    result = agent.respond(thread, user, "note everything", RecordingExecutor())
+    assert len(result.batch.items) == 5
+    refused = [r for r in api.message_requests[1].tool_results() if r.get("is_error")]
+    assert len(refused) == 2 and "Not queued" in refused[0]["content"]
