@@ -83,3 +83,29 @@ def test_states_after_approve_and_cancel(sessions, thread):
     text = json.dumps(card, ensure_ascii=False)
     assert "Done — Note 9000" in text and "Cancelled" in text
     assert _action_ids(card) == [APPROVE, CANCEL]  # only the pending item keeps buttons
+
+
+def test_failed_unknown_and_expired_states(sessions, thread):
+    import datetime as dt
+
+    from affinity_client.errors import InvalidRequestError, UnknownOutcomeError
+
+    now = [dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)]
+    store = ProposalStore(sessions, clock=lambda: now[0])
+    items = [describe_write("affinity_create_note", {"content": f"n{i}",
+                                                     "opportunity_ids": [30001]}, NAMES)
+             for i in range(3)]
+    batch = store.create_batch(OWNER, thread, items)
+    outcomes = {"n0": InvalidRequestError("content: too long <b>"),
+                "n1": UnknownOutcomeError()}
+    execute = RecordingExecutor({"affinity_create_note": lambda i: outcomes[i["content"]]})
+    store.approve(batch.id, OWNER, execute, index=0)
+    store.approve(batch.id, OWNER, execute, index=1)
+    now[0] += dt.timedelta(hours=1)
+
+    card = confirmation_card(store.get(batch.id))
+    text = json.dumps(card, ensure_ascii=False)
+    assert "Failed — content: too long &lt;b&gt;" in text
+    assert "Outcome unknown" in text
+    assert "Expired" in text
+    assert _action_ids(card) == []  # nothing left to click
