@@ -71,34 +71,52 @@ def _selection(ctx: Ctx, allowed_types: tuple[str, ...], *, ids_param: str = "fi
     return ids, types
 
 
-def _entry_values(ctx: Ctx, entity_id: int, list_entry_id: int | None, f: dict) -> list[Any]:
-    w = ctx.world
-    return [w.field_values[v]["value"] for v in ctx.state.index.values_by_entity[entity_id]
-            if w.field_values[v]["field_id"] == f["id"]
-            and w.field_values[v]["list_entry_id"] == list_entry_id]
+def _check_ids(ctx: Ctx, selection: Any, entity_type: int, list_id: int | None,
+               param: str = "fieldIds") -> Any:
+    """Refuse requested field ids that do not exist here (enriched ids are accepted, no data)."""
+    if selection is not None:
+        known = {v2_id for v2_id, _, _ in _available(ctx, entity_type, list_id)}
+        for fid in selection[0]:
+            if fid not in known and not fid.startswith(("affinity-data-", "dealroom-")):
+                raise ApiError(400, f"Unknown field id: {fid}", param)
+    return selection
+
+
+def _values_by_field(ctx: Ctx, entity_id: int, entry: dict | None) -> dict[int, list[Any]]:
+    """Raw values of an entity's global fields and, given an entry, of that entry's fields."""
+    w, index = ctx.world, ctx.state.index
+    out: dict[int, list[Any]] = {}
+    ids = [v for v in index.values_by_entity[entity_id]
+           if w.field_values[v]["list_entry_id"] is None]
+    if entry is not None:
+        ids += index.values_by_entry[entry["id"]]
+    for vid in ids:
+        rec = w.field_values[vid]
+        out.setdefault(rec["field_id"], []).append(rec["value"])
+    return out
 
 
 def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict | None,
             selection: tuple[list[str], list[str]] | None) -> list[dict]:
     """The Field objects for an entity (or its list entry), filtered by a selection."""
     list_id = entry["list_id"] if entry else None
-    out = []
+    values = _values_by_field(ctx, entity_id, entry)
+    out, assoc = [], None
     for v2_id, v2_type, f in _available(ctx, entity_type, list_id):
         if selection is not None and v2_id not in selection[0] and v2_type not in selection[1]:
             continue
         if isinstance(f, str):
-            assoc = render.v2_association_fields(ctx, ctx.world.opportunities[entity_id])
+            assoc = assoc or render.v2_association_fields(ctx, ctx.world.opportunities[entity_id])
             out.append(assoc[0] if f == "persons" else assoc[1])
             continue
-        entry_id = entry["id"] if entry and f["list_id"] is not None else None
-        out.append(render.v2_field(ctx, f, _entry_values(ctx, entity_id, entry_id, f)))
+        out.append(render.v2_field(ctx, f, values.get(f["id"], [])))
     return out
 
 
 # -- persons and companies ---------------------------------------------------------------
 def _entity_list(ctx: Ctx, table: dict, entity_type: int, shape: Any) -> Any:
     ids = v2_int_list(ctx, "ids")
-    selection = _selection(ctx, ENTITY_FIELD_TYPES)
+    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), entity_type, None)
     records = [table[i] for i in ids if i in table] if ids else list(table.values())
     page = v2_page(ctx, records)
     page["data"] = [_entity(ctx, r, entity_type, shape, selection) for r in page["data"]]
@@ -125,7 +143,8 @@ def list_persons(ctx: Ctx) -> Any:
 
 def get_person(ctx: Ctx, person_id: int) -> Any:
     p = _get(ctx, ctx.world.persons, person_id, "Person")
-    return _entity(ctx, p, 0, render.v2_person, _selection(ctx, ENTITY_FIELD_TYPES))
+    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), 0, None)
+    return _entity(ctx, p, 0, render.v2_person, selection)
 
 
 def list_companies(ctx: Ctx) -> Any:
@@ -134,7 +153,8 @@ def list_companies(ctx: Ctx) -> Any:
 
 def get_company(ctx: Ctx, company_id: int) -> Any:
     o = _get(ctx, ctx.world.organizations, company_id, "Company")
-    return _entity(ctx, o, 1, render.v2_company, _selection(ctx, ENTITY_FIELD_TYPES))
+    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), 1, None)
+    return _entity(ctx, o, 1, render.v2_company, selection)
 
 
 def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
@@ -252,8 +272,8 @@ def _entry_with_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
 
 
 def list_entries(ctx: Ctx, list_id: int) -> Any:
-    _list(ctx, list_id)
-    selection = _selection(ctx, ENTRY_FIELD_TYPES)
+    rec = _list(ctx, list_id)
+    selection = _check_ids(ctx, _selection(ctx, ENTRY_FIELD_TYPES), rec["type"], list_id)
     entries = [ctx.world.list_entries[i] for i in ctx.state.index.entries_by_list[list_id]]
     page = v2_page(ctx, entries)
     page["data"] = [_entry_with_entity(ctx, e, selection) for e in page["data"]]
@@ -270,12 +290,15 @@ def _entry(ctx: Ctx, list_id: int, entry_id: int) -> dict:
 
 def get_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     e = _entry(ctx, list_id, entry_id)
-    return _entry_with_entity(ctx, e, _selection(ctx, ENTRY_FIELD_TYPES))
+    selection = _check_ids(ctx, _selection(ctx, ENTRY_FIELD_TYPES), e["entity_type"], list_id)
+    return _entry_with_entity(ctx, e, selection)
 
 
 def entry_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     e = _entry(ctx, list_id, entry_id)
-    selection = _selection(ctx, ENTRY_FIELD_TYPES, ids_param="ids", types_param="types")
+    selection = _check_ids(ctx, _selection(ctx, ENTRY_FIELD_TYPES, ids_param="ids",
+                                           types_param="types"),
+                           e["entity_type"], list_id, "ids")
     fields = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
     return v2_page(ctx, fields, default_limit=20)
 
