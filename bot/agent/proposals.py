@@ -74,8 +74,8 @@ class ActionResult:
         if self.refused == "not_found":
             return "These proposed changes no longer exist."
         if self.refused == "not_owner":
-            owner = self.batch.owner if self.batch else "someone else"
-            return f"Only the person who asked ({owner}) can approve or cancel these changes."
+            return ("Only the person who asked for these changes can approve or cancel them; "
+                    "nothing was changed.")
         if not self.acted and self.skipped:
             states = sorted(set(self.skipped.values()))
             return "Nothing to do: already " + " / ".join(states) + "."
