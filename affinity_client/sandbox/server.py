@@ -49,6 +49,7 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         if self._thread is None:
             self._thread = threading.Thread(target=self._server.serve_forever,
+                                            kwargs={"poll_interval": 0.05},
                                             name="affinity-sandbox", daemon=True)
             self._thread.start()
         return self

@@ -198,3 +198,19 @@ def test_field_values_round_trip(sandbox, admin_key):
                                               "value": ic["id"]}).status_code == 422
     assert client.delete(f"/field-values/{made.json()['id']}").json() == {"success": True}
     assert client.delete(f"/field-values/{made.json()['id']}").status_code == 404
+
+
+def test_replies_ignore_entities_and_stay_out_of_v2_note_lists(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    reply = client.post("/notes", json={"content": "Agreed", "parent_id": 3000001,
+                                        "organization_ids": [seed.ACME_ORG_ID]}).json()
+    assert reply["parent_id"] == 3000001 and reply["organization_ids"] == []
+    assert client.post("/notes", json={"content": "x", "parent_id": reply["id"]}
+                       ).status_code == 422
+    v2_ids = [n["id"] for n in client.get("/v2/notes?limit=100&filter=id%3D" + str(reply["id"]),
+                                          headers={"Authorization": f"Bearer {admin_key}"}
+                                          ).json()["data"]]
+    assert v2_ids == []
+    single = client.get(f"/v2/notes/{reply['id']}",
+                        headers={"Authorization": f"Bearer {admin_key}"}).json()
+    assert single["type"] == "user-reply" and single["parent"] == {"id": 3000001}

@@ -173,3 +173,16 @@ def test_rate_limited_and_server_errors_match_the_spec(sandbox, admin_key):
     failed = client.get("/v2/lists")
     assert failed.status_code == 503
     validate_v2("GET", "/v2/lists", failed)
+
+
+def test_reply_and_written_notes_match_the_spec(sandbox, admin_key):
+    client = v2(sandbox, admin_key)
+    reply = client.post("/notes", json={"content": "Agreed_", "parent_id": 3000001}).json()
+    html = client.post("/notes", json={"content": "<p><em>fine</em></p>", "type": 2,
+                                       "opportunity_ids": [seed.ACME_DEAL_ID]}).json()
+    for note_id in (reply["id"], html["id"]):
+        response = client.get(f"/v2/notes/{note_id}?includes=repliesCount"
+                              "&includes=opportunitiesPreview")
+        validate_v2("GET", "/v2/notes/{noteId}", response)
+    counted = client.get("/v2/notes/3000001?includes=repliesCount").json()
+    assert counted["repliesCount"] == 1
