@@ -64,10 +64,12 @@ def credentials(request: Request, api: str) -> tuple[str, str | None]:
         return "bearer", value.strip()
     if scheme.lower() == "basic":
         try:
-            user, _, password = base64.b64decode(value.strip()).decode().partition(":")
+            _user, _, password = base64.b64decode(value.strip()).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return "malformed", None
-        return "basic", password or user or None
+        # Affinity's scheme: empty username, the key as password. A key sent as the username
+        # is not accepted, so a client that gets this wrong finds out here, not in production.
+        return "basic", password or None
     return "malformed", None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 from affinity_client.sandbox import seed
@@ -73,6 +74,9 @@ def test_bearer_and_basic_both_work_and_nothing_else(sandbox, admin_key):
     assert missing.json() == {"message": "Unauthorized"}
     assert anonymous(sandbox).get("/persons", headers={"Authorization": "Token x"}
                                   ).status_code == 401
+    key_as_username = base64.b64encode(f"{admin_key}:".encode()).decode()
+    assert anonymous(sandbox).get("/persons", headers={
+        "Authorization": f"Basic {key_as_username}"}).status_code == 401
 
 
 def test_private_list_is_hidden_from_the_standard_user(sandbox, admin_key, standard_key):
