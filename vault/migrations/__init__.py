@@ -1,0 +1,1 @@
+"""Alembic migrations of the vault's tables (run through vault.db.upgrade)."""
