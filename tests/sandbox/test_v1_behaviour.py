@@ -218,3 +218,22 @@ def test_replies_ignore_entities_and_stay_out_of_v2_note_lists(sandbox, admin_ke
     single = client.get(f"/v2/notes/{reply['id']}",
                         headers={"Authorization": f"Bearer {admin_key}"}).json()
     assert single["type"] == "user-reply" and single["parent"] == {"id": 3000001}
+
+
+def test_flags_and_date_filters(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    jane = client.get(f"/persons/{seed.JANE_ID}?with_opportunities=true"
+                      "&with_current_organizations=true").json()
+    assert seed.ACME_DEAL_ID in jane["opportunity_ids"]
+    assert jane["current_organization_ids"] == [seed.ACME_ORG_ID]
+    assert "interaction_dates" not in jane
+    acme = client.get(f"/organizations/{seed.ACME_ORG_ID}?with_opportunities=true").json()
+    assert seed.ACME_DEAL_ID in acme["opportunity_ids"]
+    assert client.get("/persons?with_interaction_persons=true").status_code == 422
+    recent = client.get("/persons?min_last_interaction_date=2026-11-01&page_size=500"
+                        ).json()["persons"]
+    everyone = client.get("/persons?with_interaction_dates=true&page_size=500").json()["persons"]
+    assert 0 < len(recent) < len(everyone)
+    assert client.get("/persons?min_last_interaction_date=yesterday").status_code == 422
+    searched = client.get("/persons?term=jane").json()["persons"][0]
+    assert "organization_ids" not in searched and "list_entries" not in searched
