@@ -88,6 +88,10 @@ class Indexes:
         self.entries_by_list[e["list_id"]].append(e["id"])
         self.entries_by_entity[(e["entity_type"], e["entity_id"])].append(e["id"])
 
+    def remove_entry(self, e: dict) -> None:
+        self.entries_by_list[e["list_id"]].remove(e["id"])
+        self.entries_by_entity[(e["entity_type"], e["entity_id"])].remove(e["id"])
+
     def add_value(self, v: dict) -> None:
         self.values_by_entity[v["entity_id"]].append(v["id"])
         if v["list_entry_id"] is not None:

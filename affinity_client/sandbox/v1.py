@@ -234,6 +234,31 @@ def update_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
     return render.v1_opportunity(ctx, opp)
 
 
+def _delete_entry(ctx: Ctx, e: dict) -> None:
+    """Remove a list entry and its list-specific field values."""
+    w, index = ctx.world, ctx.state.index
+    for vid in list(index.values_by_entry[e["id"]]):
+        index.remove_value(w.field_values.pop(vid))
+    index.remove_entry(e)
+    del w.list_entries[e["id"]]
+
+
+def _delete_opportunity(ctx: Ctx, opp: dict) -> None:
+    w = ctx.world
+    for eid in list(ctx.state.index.entries_by_entity[(8, opp["id"])]):
+        _delete_entry(ctx, w.list_entries[eid])
+    ctx.state.index.remove_opportunity(opp)
+    del w.opportunities[opp["id"]]
+
+
+def delete_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
+    opp = _opportunity(ctx, opportunity_id)
+    if not ctx.can_see_list(ctx.world.lists[opp["list_id"]]):
+        raise ApiError(403, "You do not have permission to access this list")
+    _delete_opportunity(ctx, opp)
+    return {"success": True}
+
+
 # -- notes ---------------------------------------------------------------------------
 def list_notes(ctx: Ctx) -> Any:
     filters = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
@@ -298,6 +323,34 @@ def create_note(ctx: Ctx) -> Any:
     return render.v1_note(ctx, note)
 
 
+def _own_note(ctx: Ctx, note_id: int) -> dict:
+    n = ctx.world.notes.get(note_id)
+    if n is None:
+        raise ApiError(404, "Note not found")
+    if n["creator_id"] != ctx.user["person_id"]:
+        raise ApiError(403, "Only the creator of a note can change or delete it")
+    return n
+
+
+def update_note(ctx: Ctx, note_id: int) -> Any:
+    n = _own_note(ctx, note_id)
+    body = ctx.body()
+    content = body.get("content")
+    if not isinstance(content, str) or not content.strip():
+        raise ApiError(422, "content is required")
+    if "type" in body and as_int(body["type"]) != n["type"]:
+        raise ApiError(422, "The type of a note cannot be changed")
+    n["content"] = content
+    n["updated_at"] = datetime.now(UTC)
+    return render.v1_note(ctx, n)
+
+
+def delete_note(ctx: Ctx, note_id: int) -> Any:
+    _own_note(ctx, note_id)
+    del ctx.world.notes[note_id]
+    return {"success": True}
+
+
 # -- lists and list entries -------------------------------------------------------------
 def _list(ctx: Ctx, list_id: int) -> dict:
     rec = ctx.world.lists.get(list_id)
@@ -334,6 +387,19 @@ def get_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     if e is None or e["list_id"] != list_id:
         raise ApiError(404, "List entry not found")
     return render.v1_entry(ctx, e, with_entity=True)
+
+
+def delete_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    """Deleting an opportunity list's entry deletes the opportunity, as in Affinity."""
+    e = ctx.world.list_entries.get(entry_id)
+    _list(ctx, list_id)
+    if e is None or e["list_id"] != list_id:
+        raise ApiError(404, "List entry not found")
+    if e["entity_type"] == 8:
+        _delete_opportunity(ctx, ctx.world.opportunities[e["entity_id"]])
+    else:
+        _delete_entry(ctx, e)
+    return {"success": True}
 
 
 def create_list_entry(ctx: Ctx, list_id: int) -> Any:
@@ -547,14 +613,18 @@ ROUTES = [
     ("/opportunities", ["POST"], create_opportunity),
     ("/opportunities/<int:opportunity_id>", ["GET"], get_opportunity),
     ("/opportunities/<int:opportunity_id>", ["PUT"], update_opportunity),
+    ("/opportunities/<int:opportunity_id>", ["DELETE"], delete_opportunity),
     ("/notes", ["GET"], list_notes),
     ("/notes", ["POST"], create_note),
     ("/notes/<int:note_id>", ["GET"], get_note),
+    ("/notes/<int:note_id>", ["PUT"], update_note),
+    ("/notes/<int:note_id>", ["DELETE"], delete_note),
     ("/lists", ["GET"], get_lists),
     ("/lists/<int:list_id>", ["GET"], get_list),
     ("/lists/<int:list_id>/list-entries", ["GET"], get_list_entries),
     ("/lists/<int:list_id>/list-entries", ["POST"], create_list_entry),
     ("/lists/<int:list_id>/list-entries/<int:entry_id>", ["GET"], get_list_entry),
+    ("/lists/<int:list_id>/list-entries/<int:entry_id>", ["DELETE"], delete_list_entry),
     ("/fields", ["GET"], get_fields),
     ("/field-values", ["GET"], get_field_values),
     ("/field-values", ["POST"], create_field_value),

@@ -237,3 +237,25 @@ def test_flags_and_date_filters(sandbox, admin_key):
     assert client.get("/persons?min_last_interaction_date=yesterday").status_code == 422
     searched = client.get("/persons?term=jane").json()["persons"][0]
     assert "organization_ids" not in searched and "list_entries" not in searched
+
+
+def test_deletes(sandbox, admin_key, standard_key):
+    client = v1(sandbox, admin_key)
+    entry = next(e for e in sandbox.state.list_entries.values()
+                 if e["entity_id"] == seed.ACME_DEAL_ID)
+    path = f"/lists/{entry['list_id']}/list-entries/{entry['id']}"
+    assert client.delete(path).json() == {"success": True}
+    assert client.get(f"/opportunities/{seed.ACME_DEAL_ID}").status_code == 404
+    assert client.get(f"/field-values?list_entry_id={entry['id']}").status_code == 404
+    assert client.delete(path).status_code == 404
+    founders = seed.LISTS["Founders to Watch"]
+    size = next(x["list_size"] for x in client.get("/lists").json() if x["id"] == founders)
+    person_entry = client.post(f"/lists/{founders}/list-entries", json={"entity_id": 4001}).json()
+    client.delete(f"/lists/{founders}/list-entries/{person_entry['id']}")
+    assert next(x["list_size"] for x in client.get("/lists").json() if x["id"] == founders) == size
+    note = client.post("/notes", json={"content": "draft", "person_ids": [seed.JANE_ID]}).json()
+    assert v1(sandbox, standard_key).delete(f"/notes/{note['id']}").status_code == 403
+    edited = client.put(f"/notes/{note['id']}", json={"content": "final"}).json()
+    assert edited["content"] == "final" and edited["updated_at"]
+    assert client.delete(f"/notes/{note['id']}").json() == {"success": True}
+    assert client.get(f"/notes/{note['id']}").status_code == 404
