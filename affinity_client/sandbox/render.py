@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any
 
 from . import seed
@@ -249,3 +250,75 @@ def v2_association_fields(ctx: Ctx, opp: dict) -> list[dict]:
         {"id": "companies", "name": "Organizations", "type": "list", "enrichmentSource": None,
          "value": {"type": "company-multi", "data": orgs or None}},
     ]
+
+
+# -- relationship intelligence (V2 views of V1 interaction dates) -------------------------
+RI_FIELDS = [  # (V2 id, name, V1 interactions key, interaction kind)
+    ("first-email", "First Email", "first_email", "email"),
+    ("last-email", "Last Email", "last_email", "email"),
+    ("first-event", "First Event", "first_event", "meeting"),
+    ("last-event", "Last Event", "last_event", "meeting"),
+    ("next-event", "Next Event", "next_event", "meeting"),
+    ("first-chat-message", "First Chat Message", "last_chat_message", "chat-message"),
+    ("last-chat-message", "Last Chat Message", "last_chat_message", "chat-message"),
+    ("last-contact", "Last Contact", "last_interaction", None),
+]
+RI_META = [{"id": v2_id, "name": name, "type": "relationship-intelligence",
+            "enrichmentSource": None, "valueType": "interaction"}
+           for v2_id, name, _, _ in RI_FIELDS]
+_SUBJECTS = ["Intro", "Follow-up on our call", "Deck and data room", "Quick question",
+             "Catching up", "Next steps"]
+
+
+def _attendee(p: dict | None, email: str | None = None) -> dict:
+    if p is None:
+        return {"emailAddress": email, "person": None}
+    return {"emailAddress": p["emails"][0] if p["emails"] else None, "person": v2_person_data(p)}
+
+
+def _last_contact(inter: dict) -> tuple[str, str]:
+    """(interactions key, kind) of the interaction that is the last contact."""
+    last = inter["last_interaction"]["date"]
+    for key, kind in (("last_email", "email"), ("last_event", "meeting"),
+                      ("last_chat_message", "chat-message")):
+        if inter.get(key) and inter[key]["date"] == last:
+            return key, kind
+    return "last_email", "email"
+
+
+def v2_interaction(ctx: Ctx, rec: dict, external: dict | None, key: str,
+                   kind: str | None) -> dict | None:
+    """An Email, Meeting or ChatMessage object for one of the record's interaction dates."""
+    inter = rec.get("interactions") or {}
+    item = inter.get(key)
+    if item is None:
+        return None
+    if kind is None:  # last contact: the same interaction object as its own field
+        key, kind = _last_contact(inter)
+        item = inter[key]
+    w = ctx.world
+    internal = w.persons[item["person_ids"][0]]
+    them = _attendee(external, None if external else f"hello@{rec.get('domain') or 'example.com'}")
+    when = item["date"]
+    ident = rec["id"] * 10 + [k for _, _, k, _ in RI_FIELDS].index(key) + 1
+    if kind == "email":
+        return {"type": "email", "id": ident, "subject": _SUBJECTS[ident % len(_SUBJECTS)],
+                "sentAt": v2_date(when), "from": _attendee(internal), "to": [them], "cc": []}
+    if kind == "meeting":
+        title = f"Northwind / {rec.get('name') or rec.get('last_name')}"
+        return {"type": "meeting", "id": ident, "title": title,
+                "allDay": False, "startTime": v2_date(when),
+                "endTime": v2_date(when + timedelta(hours=1)),
+                "attendees": [_attendee(internal), them]}
+    participants = [v2_person_data(internal)] + ([v2_person_data(external)] if external else [])
+    return {"type": "chat-message", "id": ident, "direction": "sent",
+            "manualCreator": v2_person_data(internal), "participants": participants,
+            "sentAt": v2_date(when)}
+
+
+def v2_ri_field(ctx: Ctx, rec: dict, external: dict | None, v2_id: str) -> dict:
+    _, name, key, kind = next(f for f in RI_FIELDS if f[0] == v2_id)
+    return {"id": v2_id, "name": name, "type": "relationship-intelligence",
+            "enrichmentSource": None,
+            "value": {"type": "interaction",
+                      "data": v2_interaction(ctx, rec, external, key, kind)}}

@@ -55,6 +55,7 @@ def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[st
             out += [("persons", "list", "persons"), ("companies", "list", "companies")]
     if entity_type != 8:
         out += [(f"field-{f['id']}", "global", f) for f in _global_fields(ctx, entity_type)]
+        out += [(m["id"], "relationship-intelligence", ("ri", m["id"])) for m in render.RI_META]
     return out
 
 
@@ -64,11 +65,18 @@ def _selection(ctx: Ctx, allowed_types: tuple[str, ...], *, ids_param: str = "fi
     types = v2_enum_list(ctx, types_param, allowed_types)
     if not ids and not types:
         return None
-    for fid in ids:
-        if not (fid in ("persons", "companies") or re.fullmatch(r"field-\d+", fid)
-                or fid.startswith(("affinity-data-", "dealroom-"))):
-            raise ApiError(400, f"Unknown field id: {fid}", ids_param)
     return ids, types
+
+
+def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict:
+    """Relationship intelligence from the entity's interactions (a company's: its first person)."""
+    w = ctx.world
+    if entity_type == 0:
+        rec = w.persons[entity_id]
+        return render.v2_ri_field(ctx, rec, rec, v2_id)
+    people = ctx.state.index.persons_by_org[entity_id]
+    external = w.persons[people[0]] if people else None
+    return render.v2_ri_field(ctx, w.organizations[entity_id], external, v2_id)
 
 
 def _check_ids(ctx: Ctx, selection: Any, entity_type: int, list_id: int | None,
@@ -108,6 +116,9 @@ def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict | None,
         if isinstance(f, str):
             assoc = assoc or render.v2_association_fields(ctx, ctx.world.opportunities[entity_id])
             out.append(assoc[0] if f == "persons" else assoc[1])
+            continue
+        if isinstance(f, tuple):
+            out.append(_ri_field(ctx, entity_type, entity_id, f[1]))
             continue
         out.append(render.v2_field(ctx, f, values.get(f["id"], [])))
     return out
@@ -187,11 +198,13 @@ def company_lists(ctx: Ctx, company_id: int) -> Any:
 
 
 def person_fields(ctx: Ctx) -> Any:
-    return v2_page(ctx, [render.v2_field_meta(f) for f in _global_fields(ctx, 0)])
+    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, 0)]
+    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
 
 
 def company_fields(ctx: Ctx) -> Any:
-    return v2_page(ctx, [render.v2_field_meta(f) for f in _global_fields(ctx, 1)])
+    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, 1)]
+    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
 
 
 def person_entries(ctx: Ctx, person_id: int) -> Any:
@@ -248,6 +261,7 @@ def list_fields(ctx: Ctx, list_id: int) -> Any:
         metas += [dict(m) for m in render.ASSOCIATION_META]
     else:
         metas += [render.v2_field_meta(f) for f in _global_fields(ctx, rec["type"])]
+        metas += [dict(m) for m in render.RI_META]
     return v2_page(ctx, metas)
 
 
@@ -334,6 +348,8 @@ def _ref_ids(data: Any, key: str, param: str, multi: bool) -> list[int]:
 
 def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
     """Validate a FieldValueUpdate for field `f`; return the stored raw values (empty clears)."""
+    if isinstance(f, tuple):
+        raise ApiError(400, "Relationship-intelligence fields cannot be written", param)
     if not isinstance(value, dict) or "type" not in value or "data" not in value:
         raise ApiError(400, "value must be an object with type and data", param)
     w = ctx.world

@@ -145,3 +145,23 @@ def test_notes_endpoints(sandbox, admin_key):
     assert client.get("/v2/notes").json()["data"].__len__() == 20
     mine = client.get("/v2/notes?filter=creator.id=1002&limit=100").json()["data"]
     assert mine and {n["creator"]["id"] for n in mine} == {1002}
+
+
+def test_relationship_intelligence_follows_the_v1_interaction_dates(sandbox, admin_key):
+    client = v2(sandbox, admin_key)
+    jane = client.get(f"/v2/persons/{seed.JANE_ID}?fieldTypes=relationship-intelligence").json()
+    fields = {f["id"]: f["value"]["data"] for f in jane["fields"]}
+    v1_jane = client.get(f"/persons/{seed.JANE_ID}?with_interaction_dates=true",
+                         headers=basic(admin_key)).json()
+    last = v1_jane["interactions"]["last_email"]["date"]
+    assert fields["last-email"]["type"] == "email"
+    assert fields["last-email"]["sentAt"][:10] == last[:10]
+    assert fields["last-contact"] is not None
+    internal = client.get("/v2/persons/1001?fieldIds=last-contact").json()
+    assert internal["fields"][0]["value"]["data"] is None
+    entry = next(e for e in sandbox.state.list_entries.values()
+                 if e["entity_id"] == seed.JANE_ID)
+    write = client.post(f"/v2/lists/{entry['list_id']}/list-entries/{entry['id']}"
+                        "/fields/last-email",
+                        json={"value": {"type": "interaction", "data": None}})
+    assert write.status_code == 400
