@@ -8,6 +8,7 @@ unpickling a snapshot taken once.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import pickle
 import threading
 import time
@@ -120,7 +121,7 @@ class SandboxState:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._snapshot = pickle.dumps(seed.build_seed())
+        self._snapshot = _seed_snapshot()
         self.keys = {u["api_key"]: u for u in seed.USERS}
         self.requests: list[dict[str, Any]] = []
         self.reset()
@@ -240,6 +241,12 @@ class SandboxState:
             "x-ratelimit-limit-org-reset": seconds_to_month_end(),
         }
         return headers, limited
+
+
+@functools.cache
+def _seed_snapshot() -> bytes:
+    """The seed, built once per process and pickled (unpickling is the fast way to reset)."""
+    return pickle.dumps(seed.build_seed())
 
 
 def seconds_to_month_end() -> int:

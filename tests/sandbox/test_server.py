@@ -44,9 +44,11 @@ def test_context_manager_starts_and_stops_its_own_server():
 def test_concurrent_writes_are_all_kept(sandbox, admin_key):
     before = len(sandbox.state.notes)
 
+    client = v1(sandbox, admin_key)
+
     def write(i: int) -> int:
-        return httpx.post(f"{sandbox.base_url}/notes", headers=basic(admin_key), timeout=10,
-                          json={"content": f"note {i}", "person_ids": [seed.JANE_ID]}).json()["id"]
+        return client.post("/notes", json={"content": f"note {i}",
+                                           "person_ids": [seed.JANE_ID]}).json()["id"]
 
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(write, range(40)))
