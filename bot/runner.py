@@ -27,9 +27,12 @@ GRACEFUL_TIMEOUT_SECONDS = 20
 
 def run() -> int:
     """Entry point of `affinity-bot run`. Returns the process exit status."""
+    from vault import VaultConfigurationError, load_keyring
+
     try:
         settings = load_settings()
-    except ConfigError as error:
+        load_keyring()  # a missing master key stops start-up here, not in a worker
+    except (ConfigError, VaultConfigurationError) as error:
         print(f"affinity-bot: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secret_values())
@@ -91,6 +94,8 @@ class BotHttpServer(_gunicorn_base()):  # type: ignore[misc]
             "accesslog": None,
             "loglevel": settings.log_level.lower(),
             "worker_exit": self._worker_exit,
+            # One shared ~/.gunicorn/gunicorn.ctl would clash between several instances on a host.
+            "control_socket_disable": True,
             **options,
         }
         super().__init__()

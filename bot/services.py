@@ -47,6 +47,7 @@ class BackgroundTasks:
         self._jobs: list[_Job] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._started = False
         self._logger = logger or logging.getLogger("bot.background")
 
     def register(
@@ -72,11 +73,12 @@ class BackgroundTasks:
 
     @property
     def running(self) -> bool:
-        return bool(self._threads) and not self._stopping.is_set()
+        return self._started and not self._stopping.is_set()
 
     def start(self) -> None:
-        if self._threads:
+        if self._started:
             return
+        self._started = True
         self._stopping.clear()
         for job in self._jobs:
             self._launch(job)
@@ -86,6 +88,7 @@ class BackgroundTasks:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self._started = False
 
     def run_once(self, name: str) -> None:
         """Run one job now, in this thread (for tests and the console)."""
