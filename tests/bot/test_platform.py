@@ -328,3 +328,33 @@ def test_health_is_503_when_the_database_does_not_answer(harness, tmp_path):
 
 def test_unknown_paths_are_404(harness):
     assert harness.get("/nope").status_code == 404
+
+
+# ---------------------------------------------------------------------------- socket mode
+
+
+def test_socket_mode_redeliveries_are_handled_once(slack_app_factory, fake_slack, probe):
+    import json
+
+    from slack_bolt import BoltRequest
+
+    harness = slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False,
+                                slack_app_token="xapp-1-A1-socket", slack_signing_secret=None)
+    assert harness.settings.mode == "socket"
+    envelope = harness.slack.event_envelope(
+        {"type": "message", "channel_type": "im", "channel": "D0ALICE01", "user": "U0ALICE01",
+         "text": "over the socket", "ts": "1700000000.000100"},
+        event_id="Ev0SOCKET1",
+    )
+
+    def deliver(retry: int | None) -> int:
+        headers = {"x-slack-retry-num": [str(retry)]} if retry is not None else {}
+        request = BoltRequest(body=json.dumps(envelope), mode="socket_mode", headers=headers)
+        return harness.app.dispatch(request).status
+
+    assert deliver(None) == 200
+    assert deliver(1) == 200
+
+    fake_slack.wait_for("chat.postMessage")
+    time.sleep(QUIET_PERIOD)
+    assert probe.count("message") == 1
