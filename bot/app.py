@@ -80,6 +80,7 @@ def build_app(
     client = web_client or WebClient(base_url=settings.slack_api_url)
     common: dict[str, Any] = {
         "name": APP_NAME,
+        "logger": bolt_logger(settings),
         "signing_secret": settings.slack_signing_secret,
         "process_before_response": False,
         "ignoring_self_events_enabled": True,
@@ -97,6 +98,18 @@ def build_app(
     for feature in feature_registry.load() if features is None else features:
         feature.register(app, services)
     return app
+
+
+def bolt_logger(settings: Settings) -> logging.Logger:
+    """The base logger Bolt copies into every logger it makes (at construction time).
+
+    At INFO, Bolt logs the whole body of a request whose signature fails — a submitted key dialog
+    included — so Bolt stays at WARNING unless LOG_LEVEL is DEBUG. Listeners log through their
+    own module loggers (`logging.getLogger(__name__)`), not Bolt's injected `logger`.
+    """
+    logger = logging.getLogger("slack_bolt")
+    logger.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
+    return logger
 
 
 def oauth_settings(settings: Settings, services: Services) -> OAuthSettings:

@@ -167,9 +167,17 @@ def schema_differences(engine: Engine) -> list[object]:
 
 def ping(engine: Engine) -> bool:
     """True when the database answers a trivial query (for /healthz)."""
+    # A raw DBAPI cursor: no SQLAlchemy transaction, so on SQLite no BEGIN IMMEDIATE write lock
+    # that would queue health checks behind every writer.
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
         return True
     except Exception:
         return False

@@ -358,3 +358,15 @@ def test_socket_mode_redeliveries_are_handled_once(slack_app_factory, fake_slack
     fake_slack.wait_for("chat.postMessage")
     time.sleep(QUIET_PERIOD)
     assert probe.count("message") == 1
+
+
+def test_a_forged_request_never_logs_its_body(slack_app_factory, probe, caplog):
+    """Bolt logs the body of a request whose signature fails at INFO; the bot keeps that quiet."""
+    caplog.set_level(logging.INFO)  # Bolt copies the root level into its loggers when built
+    harness = slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False)
+    values = harness.slack.input_values({"api_key": PLANTED_KEY})
+
+    sent = harness.slack.view_submission("probe_modal", values, signature="v0=" + "0" * 64)
+
+    assert sent.status_code == 401
+    assert PLANTED_KEY not in caplog.text
