@@ -57,11 +57,11 @@ def test_two_processes_starting_at_once_upgrade_safely(db_url):
     )
     processes = [
         subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
-        for _ in range(3)
+        for _ in range(2)
     ]
     errors = [p.communicate(timeout=60)[1] for p in processes]
 
-    assert [p.returncode for p in processes] == [0, 0, 0], errors
+    assert [p.returncode for p in processes] == [0, 0], errors
     engine = make_engine(db_url)
     try:
         assert schema_differences(engine) == []
