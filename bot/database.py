@@ -137,7 +137,15 @@ def upgrade_bot(engine: Engine, revision: str = "head") -> None:
 
 
 def upgrade_all(url: str | URL | Engine | None = None) -> None:
-    """The whole database to the latest schema: the vault's tables, then the bot's. Idempotent."""
+    """The whole database to the latest schema: the vault's tables, then the bot's. Idempotent.
+
+    Without `url`, the configured one: `DATABASE_URL` from the environment or `.env`, else the
+    vault's default SQLite file.
+    """
+    if url is None:
+        from bot.config import Settings
+
+        url = Settings.from_env().database_url
     engine = url if isinstance(url, Engine) else make_engine(url)
     try:
         vault_db.upgrade(engine)

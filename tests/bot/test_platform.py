@@ -370,3 +370,17 @@ def test_a_forged_request_never_logs_its_body(slack_app_factory, probe, caplog):
 
     assert sent.status_code == 401
     assert PLANTED_KEY not in caplog.text
+
+
+def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(harness, probe,
+                                                                                 tmp_path):
+    from sqlalchemy import create_engine
+
+    receipts = harness.services.extras["delivery_receipts"]
+    receipts.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/db.sqlite")
+
+    sent = harness.slack.command("hello")
+
+    assert sent.status_code == 200
+    _apology(sent.json()["text"])
+    assert probe.seen == []  # nothing ran without its claim

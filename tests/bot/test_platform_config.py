@@ -126,20 +126,20 @@ def test_the_env_file_fills_in_but_never_overrides_the_environment(tmp_path, mon
 
 
 def test_the_process_environment_gets_the_env_file_without_overrides(tmp_path, monkeypatch):
+    import os
+
     env_file = tmp_path / ".env"
     env_file.write_text("SLACK_SIGNING_SECRET=from-file\nAFFINITY_BOT_DATA_DIR=/from/file\n")
     monkeypatch.setenv("AFFINITY_BOT_DATA_DIR", "/from/env")
-    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "unset")  # recorded: undone after the test
+    monkeypatch.delenv("SLACK_SIGNING_SECRET")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-env")
 
     s = Settings.from_env(env_file=env_file)
 
-    import os
-
     assert s.slack_signing_secret == "from-file"
     assert os.environ["AFFINITY_BOT_DATA_DIR"] == "/from/env"  # the vault sees the real value
     assert os.environ["SLACK_SIGNING_SECRET"] == "from-file"  # and what only the file had
-    monkeypatch.delenv("SLACK_SIGNING_SECRET")
 
 
 def test_settings_are_frozen():

@@ -67,3 +67,16 @@ def test_two_processes_starting_at_once_upgrade_safely(db_url):
         assert schema_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_upgrade_all_without_a_url_uses_the_configured_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "unset")  # recorded, so the .env value is undone after
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("AFFINITY_BOT_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'from-env-file.db'}\n")
+
+    upgrade_all()
+
+    assert (tmp_path / "from-env-file.db").exists()
+    assert not (tmp_path / "data" / "affinity-bot.db").exists()
