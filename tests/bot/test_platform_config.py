@@ -156,3 +156,37 @@ def test_env_example_lists_every_setting():
     for f in fields(Settings):
         assert f"{f.name.upper()}=" in example, f.name
     assert "AFFINITY_BOT_DATA_DIR=" in example
+
+
+def test_configured_secrets_are_scrubbed_from_every_log_line():
+    import io
+    import logging
+
+    from bot.middleware.logs import NOISY_LOGGERS, configure_logging
+
+    saved = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    saved_level = root.level
+    root.addHandler(handler)
+    try:
+        s = settings({**SINGLE, "SLACK_SIGNING_SECRET": "signing-secret-value-42"})
+        configure_logging("INFO", s.secret_values())
+        logging.getLogger("bot.anything").warning(
+            "oops %s / %s", "signing-secret-value-42", s.slack_bot_token
+        )
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved_level)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        from vault import redaction
+
+        for value in s.secret_values():
+            redaction.unregister_secret(value)
+
+    output = stream.getvalue()
+    assert "oops" in output
+    assert "signing-secret-value-42" not in output
+    assert "secretbot" not in output
