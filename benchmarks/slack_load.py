@@ -1,6 +1,6 @@
 """Load on the Slack app: concurrent signed slash commands over HTTP, beside a bare Bolt app.
 
-    python benchmarks/slack_load.py [--levels 50 200]
+    python benchmarks/slack_load.py [--levels 50 200] [--database-url postgresql://...]
 
 For each concurrency level, N signed `/affinity help` requests are released at once against
 (a) the real app from `bot.app.build_app` (platform middleware: signature check, database dedup,
@@ -98,7 +98,7 @@ def _bare_app(fake: Any) -> tuple[Any, None, str]:
     return app, None, "bare Bolt app, ack only"
 
 
-def child(kind: str, levels: list[int]) -> dict[str, Any]:
+def child(kind: str, levels: list[int], database_url: str | None = None) -> dict[str, Any]:
     """Run every level against one app kind, in this process; return the figures."""
     import logging
 
@@ -123,7 +123,8 @@ def child(kind: str, levels: list[int]) -> dict[str, Any]:
         print(f"(no sandbox: {error})", file=sys.stderr)
     tmp = tempfile.mkdtemp(prefix="slack-load-")
     if kind == "real":
-        app, services, note = _real_app(fake, affinity_url, f"sqlite:///{tmp}/bench.db")
+        url = database_url or f"sqlite:///{tmp}/bench.db"
+        app, services, note = _real_app(fake, affinity_url, url)
         wsgi = create_wsgi_app(app, services)
     else:
         app, services, note = _bare_app(fake)
@@ -178,10 +179,11 @@ def child(kind: str, levels: list[int]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--database-url", help="the real app's database (default: temp SQLite)")
     parser.add_argument("--child", choices=["real", "bare"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.levels)))
+        print(json.dumps(child(args.child, args.levels, args.database_url)))
         return
     print(__doc__.split("\n\n")[0].strip(), "\n")
     header = (f"{'app':<6}{'N':>5}{'ack p50 ms':>12}{'ack p99 ms':>12}{'p99/3s':>8}"
@@ -191,7 +193,8 @@ def main() -> None:
     notes = []
     for kind in ("real", "bare"):
         output = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--levels", *map(str, args.levels)],
+            [sys.executable, __file__, "--child", kind, "--levels", *map(str, args.levels),
+             *(["--database-url", args.database_url] if args.database_url else [])],
             capture_output=True, text=True, check=True, env={**os.environ, "LOG_LEVEL": "ERROR"},
         ).stdout.strip().splitlines()[-1]
         report = json.loads(output)
