@@ -1,0 +1,1 @@
+"""The Slack app's Alembic environment (a package so that it ships in the wheel)."""
