@@ -384,3 +384,31 @@ def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(h
     assert sent.status_code == 200
     _apology(sent.json()["text"])
     assert probe.seen == []  # nothing ran without its claim
+
+
+def test_delivery_keys():
+    from bot.middleware.dedup import delivery_key
+
+    assert delivery_key({"type": "event_callback", "event_id": "Ev1"}) == ("event", "event:Ev1")
+    assert delivery_key({"command": "/affinity", "trigger_id": "t1"}) == ("command", "command:t1")
+    click = {"type": "block_actions", "trigger_id": "t2",
+             "actions": [{"action_id": "approve", "action_ts": "1.5"}]}
+    assert delivery_key(click) == ("action", "action:approve:1.5:t2")
+    submit = {"type": "view_submission", "trigger_id": "t3", "view": {"id": "V1"}}
+    assert delivery_key(submit) == ("view_submission", "view_submission:V1:t3")
+    assert delivery_key({"type": "block_suggestion", "value": "ac"}) is None  # read-only
+    assert delivery_key({"type": "url_verification", "challenge": "x"}) is None
+
+
+def test_a_failing_click_in_the_app_home_apologises_in_the_dm(harness, fake_slack):
+    @harness.app.action("home_boom")
+    def home_boom(ack):
+        ack()
+        raise RuntimeError("the home button failed")
+
+    payload = harness.slack.block_action_payload("home_boom", view={"type": "home"})
+    harness.slack.block_action("home_boom", payload=payload)
+
+    note = fake_slack.wait_for("chat.postMessage")
+    assert note.params["channel"] in (harness.slack.user_id, harness.slack.dm_channel)
+    _apology(note.params["text"])
