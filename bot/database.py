@@ -122,8 +122,11 @@ def alembic_config(connection: object | None = None) -> Config:
     return config
 
 
-def upgrade_bot(engine: Engine, revision: str = "head") -> None:
+def upgrade_bot(engine: Engine, revision: str = "heads") -> None:
     """The bot's own tables to `revision`, under a lock so concurrent starts upgrade once.
+
+    The default, "heads", applies every branch: each feature may add its own revision on top of
+    `0002_agent` (with a `branch_labels` of its own) without ordering itself against the others.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: the vault's engine begins every
     transaction with BEGIN IMMEDIATE, which already serialises writers.
