@@ -78,7 +78,7 @@ ACME_DEAL_ID = 30001
 BIG_ORG_ID = 5002
 JANE_ID = 2001
 JANE_EMAIL = "jane@acme.com"
-DEAL_FLOW_SIZE = 530
+DEAL_FLOW_SIZE = 500
 LAST_REVIEWED_TODAY = 8
 
 STATUS_STAGES = ["Sourced", "First Meeting", "Diligence", "IC", "Term Sheet", "Closed Won",
