@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,9 @@ import yaml
 from slack_bolt import App
 
 from bot.app import BOT_SCOPES
+from tests.reference import REFERENCE_DIR, REPO
 
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO.parent / "shared" / "reference" / "slack-manifest.schema.json"
+SCHEMA = REFERENCE_DIR / "slack-manifest.schema.json"
 
 
 @pytest.fixture(scope="module")

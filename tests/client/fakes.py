@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from affinity_client import AffinityClient
 from affinity_client.retry import RetryPolicy
+from tests.reference import REFERENCE_DIR
 
 KEY = "sk-test-SECRET-key-123"
-FIXTURES = Path("/work/shared/reference/affinity-v1-responses")
+FIXTURES = REFERENCE_DIR / "affinity-v1-responses"
 
 
 def fixture(name: str) -> Any:

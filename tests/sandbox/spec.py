@@ -1,13 +1,11 @@
 """Validating sandbox answers against things nobody here wrote: the V2 OpenAPI spec and the
-captured real V1 responses in /work/shared/reference (or $AFFINITY_REFERENCE_DIR)."""
+captured real V1 responses in the shared reference directory (see tests/reference.py)."""
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,7 +14,9 @@ from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-REFERENCE = Path(os.environ.get("AFFINITY_REFERENCE_DIR", "/work/shared/reference"))
+from tests.reference import REFERENCE_DIR
+
+REFERENCE = REFERENCE_DIR
 SPEC_URI = "urn:affinity-v2-openapi"
 RATE_LIMIT_HEADERS = [
     "x-ratelimit-limit-user", "x-ratelimit-limit-user-remaining", "x-ratelimit-limit-user-reset",
