@@ -1,0 +1,468 @@
+"""The one path from every surface (commands, DMs, the agent, Home) to Affinity.
+
+`Connector.execute_tool(identifier, tool_name, tool_input)`:
+
+1. loads the user's connected account and refuses unless it is ACTIVE (`NotConnectedError`,
+   whose text says how to connect or reconnect);
+2. opens the credential (a credential that will not open turns the account REVOKED in the vault,
+   and is reported as needing reconnection);
+3. runs the tool on a pooled `AffinityClient` — one per account, evicted when the account is
+   revoked or disconnected or its credential changes; the pool is keyed by identifier and a
+   salted fingerprint of the key, never by the key itself;
+4. on a 401 marks the account REVOKED (only if the refused key is still the stored one: a 401 on
+   an old key never revokes a freshly reconnected one) and announces it once (the revocation
+   feature sends one DM with a Reconnect button, claimed in the database across processes);
+5. on a 403 explains which permission is probably missing and leaves the account ACTIVE;
+6. audits every call in `audit_log` (time, identifier, tool, outcome, duration, Affinity status,
+   error kind, reference): never the key, never the tool input (note text stays out).
+
+Isolation: the only credential ever opened for a call is the one stored for the identifier the
+call names; the vault binds each ciphertext to its identifier, so a row copied across accounts
+does not open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from affinity_client import AffinityClient, run_tool
+from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
+from bot.database import AuditLogEntry
+from vault import AFFINITY, UNREADABLE_REASON, ConnectedAccount, CredentialUnavailable, Secret
+
+log = logging.getLogger("bot.connector")
+
+CONNECTION = AFFINITY
+CONNECT_HINT = "/affinity connect"
+REVOKED_REASON = "Affinity rejected the key (401): it was revoked or regenerated in Affinity"
+POOL_SIZE = 512
+
+# The answer a user needs for each kind of 403 (see reference/affinity-api.md §1.4 and §16).
+_PRIVATE_LIST = (
+    "Affinity refused access to that list: it is probably a private list that has not been "
+    "shared with your Affinity user. Ask its owner to share it with you."
+)
+_LIST_EXPORT = (
+    "Affinity refused to return the list's entries: your Affinity role probably lacks the "
+    "\"Export data from Lists\" permission. Ask an Affinity admin to grant it."
+)
+_PEOPLE_EXPORT = (
+    "Affinity refused this: your Affinity role probably lacks the \"Export All People "
+    "directory\" permission. Ask an Affinity admin to grant it."
+)
+_ORG_EXPORT = (
+    "Affinity refused this: your Affinity role probably lacks the \"Export All Organizations "
+    "directory\" permission. Ask an Affinity admin to grant it."
+)
+_NOTE_OWNER = (
+    "Affinity refused this: only the creator of a note may change it, or your role may not "
+    "write notes here."
+)
+_ADMIN_ONLY = (
+    "Affinity allows this only to admins: ask an Affinity admin to do it, or to change your role."
+)
+_IP_ALLOWLIST = (
+    "Affinity refused the request because of the IP allowlist on your API key: this app's "
+    "server address is not on it. Add it in Affinity (Settings → Manage Apps), or use a key "
+    "without an allowlist."
+)
+_GENERIC = (
+    "Affinity refused this: your Affinity user lacks a permission it needs (a private list or "
+    "record, or an export permission). Your connection is fine; ask an Affinity admin."
+)
+_LIST_TOOLS = {
+    "affinity_list_opportunities",
+    "affinity_get_opportunity",
+    "affinity_create_opportunity",
+    "affinity_update_opportunity",
+    "affinity_add_to_list",
+    "affinity_get_organization",
+}
+_PEOPLE_TOOLS = {"affinity_get_person", "affinity_get_relationship_strength"}
+_ORG_TOOLS = {"affinity_search_organizations"}
+
+
+# ------------------------------------------------------------------------------ identifiers
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """Whom an identifier belongs to: enough to DM them or publish their Home."""
+
+    team_id: str
+    user_id: str
+    enterprise_id: str | None = None
+
+
+def identifier_for(team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
+    """The vault identifier of one Slack user in one workspace: `T…:U…` (`T…:U…:E…` on Grid).
+
+    Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace.
+    """
+    if not team_id or not user_id:
+        raise ValueError("a Slack team id and user id are both needed")
+    for part in (team_id, user_id, enterprise_id or ""):
+        if ":" in part:
+            raise ValueError("Slack ids never contain ':'")
+    return f"{team_id}:{user_id}" + (f":{enterprise_id}" if enterprise_id else "")
+
+
+def parse_identifier(identifier: str) -> SlackUser:
+    parts = identifier.split(":")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ValueError(f"not a Slack identifier: {identifier!r}")
+    return SlackUser(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+class ConnectorError(AffinityError):
+    """Base of the connector's own answers; `str()` is safe to show the user."""
+
+
+class NotConnectedError(ConnectorError):
+    """No usable key: never connected (PENDING / none) or REVOKED (with the reason)."""
+
+    def __init__(self, status: str, reason: str | None = None) -> None:
+        super().__init__(not_connected_message(status, reason))
+        self.status = status  # the account's status (after the base class set the HTTP one)
+        self.reason = reason
+
+
+class KeyRevokedError(ConnectorError):
+    """Affinity answered 401 just now: the account is REVOKED and the user was told once."""
+
+    def __init__(self, reason: str = REVOKED_REASON) -> None:
+        self.reason = reason
+        super().__init__(
+            "Affinity no longer accepts your API key (it was revoked or regenerated). "
+            f"Reconnect with `{CONNECT_HINT}` to keep going.",
+            status=401,
+        )
+
+
+class PermissionProblem(ConnectorError):
+    """Affinity answered 403; the account stays ACTIVE. `str()` names the likely permission."""
+
+    def __init__(self, message: str, *, cause: PermissionDeniedError) -> None:
+        super().__init__(message, status=403, request_id=cause.request_id)
+        self.affinity_message = cause.message
+
+
+def not_connected_message(status: str, reason: str | None) -> str:
+    if status == "REVOKED":
+        if reason == UNREADABLE_REASON:
+            return ("Your stored Affinity key can no longer be read by this app. "
+                    f"Reconnect with `{CONNECT_HINT}`.")
+        why = f" ({reason})" if reason else ""
+        return (f"Your Affinity key stopped working{why}. Reconnect with `{CONNECT_HINT}`.")
+    return f"You haven't connected Affinity yet. Connect with `{CONNECT_HINT}`."
+
+
+def explain_forbidden(tool_name: str, error: PermissionDeniedError) -> str:
+    """The most likely missing permission for a 403, by what Affinity said and which tool ran."""
+    said = (error.message or "").lower()
+    if "allowlist" in said or "ip address" in said or "whitelist" in said:
+        return _IP_ALLOWLIST
+    if "admin" in said:
+        return _ADMIN_ONLY
+    if "note" in said and "creator" in said:
+        return _NOTE_OWNER
+    if "export" in said:
+        if "people" in said or "person" in said:
+            return _PEOPLE_EXPORT
+        if "organization" in said or "compan" in said:
+            return _ORG_EXPORT
+        return _LIST_EXPORT
+    if "list" in said:
+        return _PRIVATE_LIST
+    if tool_name in _LIST_TOOLS:
+        return _LIST_EXPORT
+    if tool_name in _PEOPLE_TOOLS:
+        return _PEOPLE_EXPORT
+    if tool_name in _ORG_TOOLS:
+        return _ORG_EXPORT
+    return _GENERIC
+
+
+# ------------------------------------------------------------------------------ the pool
+
+
+class ClientPool:
+    """One `AffinityClient` per account, reused across calls (keep-alive), bounded (LRU).
+
+    An entry remembers a salted HMAC of the key it was built with (the salt is random per
+    process), so a reconnected key gets a fresh client; the raw key is never a dict key.
+    """
+
+    def __init__(self, factory: Callable[[str], AffinityClient], size: int = POOL_SIZE) -> None:
+        self._factory = factory
+        self._size = size
+        self._salt = secrets.token_bytes(32)
+        self._entries: OrderedDict[str, tuple[str, AffinityClient]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _fingerprint(self, secret: Secret) -> str:
+        return hmac.new(self._salt, secret.reveal().encode(), hashlib.sha256).hexdigest()
+
+    def get(self, identifier: str, secret: Secret) -> AffinityClient:
+        fingerprint = self._fingerprint(secret)
+        stale: list[AffinityClient] = []
+        with self._lock:
+            entry = self._entries.get(identifier)
+            if entry and entry[0] == fingerprint:
+                self._entries.move_to_end(identifier)
+                return entry[1]
+            if entry:
+                stale.append(entry[1])
+            client = self._factory(secret.reveal())
+            self._entries[identifier] = (fingerprint, client)
+            while len(self._entries) > self._size:
+                stale.append(self._entries.popitem(last=False)[1][1])
+        _close_all(stale)
+        return client
+
+    def evict(self, identifier: str) -> None:
+        with self._lock:
+            entry = self._entries.pop(identifier, None)
+        if entry:
+            _close_all([entry[1]])
+
+    def __contains__(self, identifier: str) -> bool:
+        return identifier in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def close(self) -> None:
+        with self._lock:
+            clients = [client for _, client in self._entries.values()]
+            self._entries.clear()
+        _close_all(clients)
+
+
+def _close_all(clients: list[AffinityClient]) -> None:
+    for client in clients:
+        try:
+            client.close()
+        except Exception:  # closing must never break a call
+            log.debug("closing a pooled Affinity client failed", exc_info=True)
+
+
+# ------------------------------------------------------------------------------ the connector
+
+RevocationListener = Callable[[str, ConnectedAccount], None]
+
+
+class Connector:
+    """Joins the vault and the Affinity client for one process. Thread-safe."""
+
+    def __init__(
+        self,
+        services: Any,
+        *,
+        client_factory: Callable[[str], AffinityClient] | None = None,
+    ) -> None:
+        self.services = services
+        self.vault = services.vault
+        self._sessions = sessionmaker(services.engine, expire_on_commit=False)
+        base_url = services.settings.affinity_base_url
+        self.client_factory = client_factory or (
+            lambda key: AffinityClient(key, base_url=base_url)
+        )
+        self.pool = ClientPool(self.client_factory)
+        self._revocation_listeners: list[RevocationListener] = []
+
+    # -- public ----------------------------------------------------------------------------
+
+    def account(self, identifier: str) -> ConnectedAccount | None:
+        return self.vault.get_account(CONNECTION, identifier)
+
+    def executor_for(self, identifier: str) -> Callable[[str, dict], dict]:
+        """`(tool_name, tool_input) -> result` bound to one user (for the agent)."""
+
+        def execute(tool_name: str, tool_input: dict) -> dict:
+            return self.execute_tool(identifier, tool_name, tool_input)
+
+        return execute
+
+    def on_revoked(self, listener: RevocationListener) -> None:
+        """Call `listener(identifier, account)` whenever a key is found revoked."""
+        self._revocation_listeners.append(listener)
+
+    def evict(self, identifier: str) -> None:
+        """Forget the pooled client of an account (disconnected, revoked, reconnected)."""
+        self.pool.evict(identifier)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def execute_tool(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
+        """Run one tool for one user. See the module docstring for the errors raised."""
+        started = time.monotonic()
+        reference = uuid.uuid4().hex[:12]
+        try:
+            result = self._execute(identifier, tool_name, tool_input)
+        except Exception as error:
+            _attach_reference(error, reference)
+            self._audit(identifier, tool_name, started, reference, error)
+            raise
+        self._audit(identifier, tool_name, started, reference, None)
+        return result
+
+    def revoked(self, identifier: str, reason: str, credential: Secret | None) -> bool:
+        """Mark an account REVOKED after a 401 and announce it; False if a newer key is stored.
+
+        Used by `execute_tool` and by the background sweep.
+        """
+        self.evict(identifier)
+        account = self.vault.mark_revoked(CONNECTION, identifier, reason, credential=credential)
+        if account.status != "REVOKED":
+            return False
+        self.announce_revoked(identifier, account)
+        return True
+
+    def announce_revoked(self, identifier: str, account: ConnectedAccount) -> None:
+        for listener in list(self._revocation_listeners):
+            try:
+                listener(identifier, account)
+            except Exception:
+                log.exception("telling %s about their revoked key failed", identifier)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _credential(self, identifier: str) -> Secret:
+        try:
+            return self.vault.get_credential(CONNECTION, identifier)
+        except CredentialUnavailable as unavailable:
+            self.evict(identifier)
+            if unavailable.reason == UNREADABLE_REASON:
+                account = self.account(identifier)
+                if account is not None:
+                    self.announce_revoked(identifier, account)
+            raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
+
+    def _execute(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
+        account = self.account(identifier)
+        if account is None:
+            raise NotConnectedError("NONE")
+        if account.status != "ACTIVE":
+            self.evict(identifier)
+            raise NotConnectedError(str(account.status), account.status_reason)
+        for _attempt in range(2):
+            secret = self._credential(identifier)
+            client = self.pool.get(identifier, secret)
+            try:
+                return run_tool(client, tool_name, tool_input)
+            except AuthenticationError:
+                if self.revoked(identifier, REVOKED_REASON, secret):
+                    raise KeyRevokedError() from None
+                # A newer key was stored while this call ran: a 401 sends nothing, so retry once.
+                log.info("401 on a replaced key for %s; retrying with the new key", identifier)
+            except PermissionDeniedError as denied:
+                explained = explain_forbidden(tool_name, denied)
+                raise PermissionProblem(explained, cause=denied) from None
+        raise KeyRevokedError()
+
+    def _audit(
+        self,
+        identifier: str,
+        tool_name: str,
+        started: float,
+        reference: str,
+        error: BaseException | None,
+    ) -> None:
+        outcome, kind, status = _classify(error)
+        entry = AuditLogEntry(
+            at=self.services.clock(),
+            identifier=identifier[:255],
+            tool=str(tool_name)[:100],
+            outcome=outcome,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            affinity_status=status,
+            error_kind=kind,
+            reference=reference,
+        )
+        try:
+            with self._sessions.begin() as session:
+                session.add(entry)
+        except Exception:  # an audit failure must not hide the call's own answer
+            log.exception("audit row for %s %s (ref %s) not written", identifier, tool_name,
+                          reference)
+
+    def recent_activity(self, identifier: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The user's last calls from the audit log, newest first (for App Home)."""
+        from sqlalchemy import select
+
+        query = (
+            select(AuditLogEntry)
+            .where(AuditLogEntry.identifier == identifier)
+            .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
+            .limit(limit)
+        )
+        with self._sessions.begin() as session:
+            return [
+                {"at": row.at.isoformat() if row.at else None, "tool": row.tool,
+                 "outcome": row.outcome, "error_kind": row.error_kind,
+                 "affinity_status": row.affinity_status, "reference": row.reference}
+                for row in session.scalars(query)
+            ]
+
+
+def _classify(error: BaseException | None) -> tuple[str, str | None, int | None]:
+    """(outcome, error kind, Affinity status) for the audit log."""
+    if error is None:
+        return "ok", None, None
+    status = getattr(error, "status", None)
+    status = status if isinstance(status, int) else None
+    if isinstance(error, NotConnectedError):
+        return "refused", "not_connected", None
+    if isinstance(error, KeyRevokedError):
+        return "revoked", "authentication", 401
+    if isinstance(error, PermissionProblem):
+        return "denied", "permission", 403
+    return "error", type(error).__name__, status
+
+
+def _attach_reference(error: BaseException, reference: str) -> None:
+    # Some exception types refuse attributes; the audit row still has the reference.
+    with contextlib.suppress(Exception):
+        error.reference = reference  # type: ignore[attr-defined]
+
+
+def connector_of(services: Any) -> Connector:
+    """`services.connector`, created on first use (every feature that needs it calls this)."""
+    if services.connector is None:
+        services.connector = Connector(services)
+    return services.connector
+
+
+__all__ = [
+    "CONNECTION",
+    "ClientPool",
+    "Connector",
+    "ConnectorError",
+    "KeyRevokedError",
+    "NotConnectedError",
+    "PermissionProblem",
+    "SlackUser",
+    "connector_of",
+    "explain_forbidden",
+    "identifier_for",
+    "not_connected_message",
+    "parse_identifier",
+]
