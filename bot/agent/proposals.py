@@ -170,6 +170,27 @@ class ProposalStore:
                 .values(status=EXPIRED, updated_at=self._clock()))
             return done.rowcount or 0
 
+    def expire_due_batches(self) -> list[str]:
+        """Like :meth:`expire_due`, but returns the ids of the batches that had items expired
+        by this call (so their cards can be updated). Safe when several processes sweep."""
+        now = self._clock()
+        due = (select(AgentProposalItem.batch_id).distinct()
+               .join(AgentProposalBatch, AgentProposalBatch.id == AgentProposalItem.batch_id)
+               .where(AgentProposalItem.status == PENDING, AgentProposalBatch.expires_at <= now))
+        expired: list[str] = []
+        for batch_id in self._read_ids(due):
+            with self._sessions.begin() as session:
+                done = session.execute(update(AgentProposalItem).where(
+                    AgentProposalItem.batch_id == batch_id, AgentProposalItem.status == PENDING)
+                    .values(status=EXPIRED, updated_at=now))
+                if done.rowcount:
+                    expired.append(batch_id)
+        return expired
+
+    def _read_ids(self, query: Any) -> list[str]:
+        with self._sessions() as session:
+            return list(session.scalars(query).all())
+
     # internals -------------------------------------------------------------------------------
 
     def _check(self, batch_id: str, actor: str) -> ActionResult:

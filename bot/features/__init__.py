@@ -13,6 +13,7 @@ from types import ModuleType
 
 FEATURES: list[str] = [
     "bot.features.platform",
+    "bot.features.conversation",
 ]
 
 

@@ -1,0 +1,66 @@
+"""Conversations in Slack: DMs and @mentions answered in their thread, by a command or by the
+assistant, and the Approve / Cancel buttons of the assistant's confirmation cards.
+
+`register(app, services)` builds the agent into `services.agent` when `ANTHROPIC_API_KEY` is
+set (the app runs without it: DM text is then taken as commands), adds the one `message`
+listener (DMs), the `app_mention` listener, the card buttons and a sweep that marks expired
+cards. See docs/agent.md, "In Slack".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.orm import sessionmaker
+
+from bot.agent import Agent, AgentSettings, agent_available
+from bot.blocks.confirmation import ACTION_IDS
+from bot.features.conversation.approvals import EXPIRY_SWEEP_SECONDS, Approvals
+from bot.features.conversation.routing import is_direct_message, request_from, strip_mention
+from bot.features.conversation.turns import Conversation
+from bot.services import Services
+
+CARD_ACTIONS = re.compile("^(" + "|".join(re.escape(a) for a in ACTION_IDS) + ")$")
+
+
+def build_agent(services: Services) -> Agent | None:
+    """The agent for this process, or None without ANTHROPIC_API_KEY."""
+    if not agent_available(services.settings):
+        return None
+    return Agent(AgentSettings.from_app_settings(services.settings),
+                 sessionmaker(services.engine, expire_on_commit=False), clock=services.clock)
+
+
+def register(app: App, services: Services) -> None:
+    if services.agent is None:
+        services.agent = build_agent(services)
+    conversation = Conversation(services)
+    approvals = Approvals(services)
+
+    @app.event("message")
+    def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if not is_direct_message(event):
+            return  # edits, deletions, bot posts, channel messages: not addressed to the bot
+        text = (event.get("text") or "").strip()
+        conversation.handle(client, request_from(event, context, text, is_dm=True))
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        text = strip_mention(event.get("text") or "", context.bot_user_id)
+        conversation.handle(client, request_from(event, context, text, is_dm=False))
+
+    @app.action(CARD_ACTIONS)
+    def on_card_button(ack: Any, body: dict[str, Any], action: dict[str, Any],
+                       client: WebClient, context: BoltContext) -> None:
+        ack()
+        approvals.click(client, body, action, context)
+
+    services.background.register("expire-agent-proposals", EXPIRY_SWEEP_SECONDS,
+                                 lambda: approvals.expire_cards(app))
+    services.extras["conversation"] = conversation
+    services.extras["approvals"] = approvals

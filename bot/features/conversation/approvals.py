@@ -1,0 +1,140 @@
+"""The confirmation card's buttons, and the sweep that marks expired cards.
+
+A click is acknowledged at once; then, one click per card at a time in this process (the
+database's conditional claims make it exactly once across processes), the proposal store runs
+or cancels the items with an executor bound to the **batch owner's** credential. Only the owner
+may act: anyone else is told so, privately, and nothing runs. The card is re-rendered with every
+item's state, the outcome is posted in the thread (the agent core also records it in the thread's
+memory for the model), and a key rejected while approving gets the Reconnect prompt.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.agent import ActionResult, BatchView
+from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
+from bot.features.conversation import accounts
+from bot.features.conversation.locks import KeyedLocks
+from bot.features.conversation.outcomes import nothing_done_text, outcome_text
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+EXPIRY_SWEEP_SECONDS = 60.0
+BROKEN_BUTTON_TEXT = "This button no longer works; ask me again."
+UNAVAILABLE_TEXT = "The assistant is not configured in this app any more; nothing was changed."
+
+
+class Approvals:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.card_locks = KeyedLocks()
+
+    def click(self, client: WebClient, body: dict[str, Any], action: dict[str, Any],
+              context: Any) -> None:
+        user_id = context.user_id or (body.get("user") or {}).get("id")
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+
+        def tell(text: str) -> None:
+            self._ephemeral(client, channel, user_id, container.get("thread_ts"), text)
+
+        agent = self.services.agent
+        if agent is None:
+            tell(UNAVAILABLE_TEXT)
+            return
+        try:
+            batch_id, index = parse_action_value(action.get("value") or "")
+        except ValueError:
+            tell(BROKEN_BUTTON_TEXT)
+            return
+        clicker = accounts.identifier_of(context.team_id, user_id, context.enterprise_id)
+        with self.card_locks.hold(batch_id):
+            batch = agent.proposals.get(batch_id)
+            if batch is None:
+                tell(ActionResult(None, refused="not_found").message)
+                return
+            if clicker != batch.owner:
+                tell(ActionResult(batch, refused="not_owner").message)
+                return
+            if action.get("action_id") in (APPROVE, APPROVE_ALL):
+                execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
+                result = agent.approve(batch_id, clicker, execute, index)
+            else:
+                result = agent.cancel(batch_id, clicker, index)
+            self._show(client, result, channel, container.get("message_ts"), tell)
+
+    def _show(self, client: WebClient, result: ActionResult, channel: str | None,
+              message_ts: str | None, tell: Any) -> None:
+        batch = result.batch
+        assert batch is not None
+        account = self._account(batch.owner)
+        self.update_card(client, batch, account, channel, message_ts)
+        thread = batch.thread
+        if result.acted:
+            client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts,
+                                    text=outcome_text(result))
+        else:
+            tell(nothing_done_text(result))
+        if result.needs_reconnect:
+            prompt = accounts.revoked_prompt(self._account(batch.owner))
+            client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts,
+                                    **prompt)
+
+    def update_card(self, client: WebClient, batch: BatchView, account: Any = None,
+                    channel: str | None = None, ts: str | None = None) -> None:
+        channel, ts = batch.card_channel or channel, batch.card_ts or ts
+        if not channel or not ts:
+            return
+        card = confirmation_card(batch, links=accounts.links_for(account))
+        try:
+            client.chat_update(channel=channel, ts=ts, **card)
+        except SlackApiError as error:  # deleted card, archived channel: the thread still says
+            log.warning("could not update confirmation card: %s", error.response.get("error"))
+
+    def expire_cards(self, app: App) -> int:
+        """The periodic sweep: expire due proposals and show it on their cards."""
+        agent = self.services.agent
+        if agent is None:
+            return 0
+        expired = agent.proposals.expire_due_batches()
+        for batch_id in expired:
+            batch = agent.proposals.get(batch_id)
+            if batch is None or not batch.card_ts:
+                continue
+            client = client_for_team(app, self.services, batch.thread.team_id)
+            if client is not None:
+                self.update_card(client, batch, self._account(batch.owner))
+        return len(expired)
+
+    def _account(self, identifier: str) -> Any:
+        return accounts.connector(self.services).account(identifier)
+
+    @staticmethod
+    def _ephemeral(client: WebClient, channel: str | None, user_id: str | None,
+                   thread_ts: str | None, text: str) -> None:
+        if not channel or not user_id:
+            return
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text, **extra)
+
+
+def client_for_team(app: App, services: Services, team_id: str) -> WebClient | None:
+    """A Web API client with the bot token of `team_id`, outside any request (for sweeps)."""
+    store = app.installation_store
+    if store is None:
+        return app.client
+    try:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+    except Exception:  # a broken store must not stop the sweep for other teams
+        log.exception("could not load the installation of team %s", team_id)
+        return None
+    if bot is None or not bot.bot_token:
+        return None
+    return WebClient(token=bot.bot_token, base_url=services.settings.slack_api_url)

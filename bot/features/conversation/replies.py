@@ -1,0 +1,98 @@
+"""Answering in a thread: quick feedback first, the answer later, in Slack's limits.
+
+`ThreadReply.start()` shows within a second that the bot is working: in a DM the assistant status
+("is looking that up in Affinity…", Slack clears it when the answer is posted), elsewhere — or
+when the workspace does not allow the status (no `assistant:write` scope) — a "Working on it…"
+placeholder that the answer then replaces with `chat.update`. Every later message goes into the
+same thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
+
+log = logging.getLogger(__name__)
+
+STATUS_TEXT = "is looking that up in Affinity…"
+PLACEHOLDER_TEXT = ":hourglass_flowing_sand: Working on it…"
+
+
+class StatusSupport:
+    """Remembers, per process and team, whether `assistant.threads.setStatus` is refused."""
+
+    def __init__(self) -> None:
+        self._refused: set[str] = set()
+        self._lock = threading.Lock()
+
+    def allowed(self, team_id: str) -> bool:
+        with self._lock:
+            return team_id not in self._refused
+
+    def refuse(self, team_id: str) -> None:
+        with self._lock:
+            self._refused.add(team_id)
+
+
+@dataclass
+class ThreadReply:
+    client: WebClient
+    channel: str
+    thread_ts: str
+    team_id: str
+    is_dm: bool
+    statuses: StatusSupport
+    placeholder_ts: str | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        """The first sign of life: the assistant status in a DM, else a placeholder message."""
+        if self.is_dm and self.statuses.allowed(self.team_id):
+            try:
+                self.client.assistant_threads_setStatus(
+                    channel_id=self.channel, thread_ts=self.thread_ts, status=STATUS_TEXT)
+                return
+            except SlackApiError as error:
+                log.info("assistant status unavailable (%s); using a placeholder",
+                         error.response.get("error"))
+                self.statuses.refuse(self.team_id)
+        response = self.client.chat_postMessage(
+            channel=self.channel, thread_ts=self.thread_ts, text=PLACEHOLDER_TEXT)
+        self.placeholder_ts = response.get("ts")
+
+    def answer(self, text: str) -> None:
+        """The model's answer (Markdown or mrkdwn), converted and split across messages."""
+        for piece in split_message(to_mrkdwn(text) or "(no answer)"):
+            self.post(text=piece)
+
+    def post(self, *, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
+        """Post in the thread; the first post replaces the placeholder. Returns the message ts."""
+        extra: dict[str, Any] = {"blocks": blocks} if blocks is not None else {}
+        if self.placeholder_ts is not None:
+            ts, self.placeholder_ts = self.placeholder_ts, None
+            try:
+                self.client.chat_update(channel=self.channel, ts=ts, text=text,
+                                        **({"blocks": blocks} if blocks is not None
+                                           else {"blocks": []}))
+                return ts
+            except SlackApiError as error:  # deleted meanwhile: post a new message instead
+                log.info("could not replace the placeholder: %s", error.response.get("error"))
+        response = self.client.chat_postMessage(
+            channel=self.channel, thread_ts=self.thread_ts, text=text, **extra)
+        return response.get("ts")
+
+    def abandon(self) -> None:
+        """Remove the placeholder (before the error handler apologises in the thread)."""
+        if self.placeholder_ts is None:
+            return
+        ts, self.placeholder_ts = self.placeholder_ts, None
+        try:
+            self.client.chat_delete(channel=self.channel, ts=ts)
+        except SlackApiError:
+            log.info("could not delete the placeholder")

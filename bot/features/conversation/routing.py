@@ -1,0 +1,61 @@
+"""Which messages the bot answers, what they ask for, and where the answer goes."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+COMMANDS_MODULE = "bot.features.commands"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One message addressed to the bot: who, where, the thread to answer in, and the text."""
+
+    team_id: str
+    enterprise_id: str | None
+    user_id: str
+    channel: str
+    thread_ts: str  # the user's thread, or their message's own ts when it is top level
+    text: str
+    is_dm: bool
+
+
+def is_direct_message(event: dict[str, Any]) -> bool:
+    """A person's new message in their DM with the bot (not an edit, deletion or bot post)."""
+    return (event.get("channel_type") == "im" and not event.get("subtype")
+            and not event.get("bot_id") and bool(event.get("user")))
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """The text of an @mention without the bot's own mention (other mentions stay)."""
+    pattern = rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>" if bot_user_id else r"^\s*<@[A-Z0-9]+>"
+    return re.sub(r"[ \t]{2,}", " ", re.sub(pattern, " ", text or "")).strip()
+
+
+def request_from(event: dict[str, Any], context: Any, text: str, *, is_dm: bool) -> Request:
+    return Request(
+        team_id=context.team_id or event.get("team") or "",
+        enterprise_id=context.enterprise_id,
+        user_id=event["user"],
+        channel=event["channel"],
+        thread_ts=event.get("thread_ts") or event["ts"],
+        text=text,
+        is_dm=is_dm,
+    )
+
+
+def commands_module() -> ModuleType | None:
+    """`bot.features.commands` when it offers `is_command` and `run_in_thread`, else None."""
+    try:
+        module = importlib.import_module(COMMANDS_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != COMMANDS_MODULE:
+            raise
+        return None
+    if hasattr(module, "is_command") and hasattr(module, "run_in_thread"):
+        return module
+    return None

@@ -1,0 +1,103 @@
+"""A message to the bot, answered: a command, a turn of the assistant, or how to set it up.
+
+Routing: text whose first word is a subcommand runs as that command (in the thread); other text
+goes to the assistant when `ANTHROPIC_API_KEY` is configured, else gets a short note on what to
+configure plus the command help. The assistant runs with the asking user's own Affinity key —
+a user who is not connected gets the Connect (or Reconnect) prompt instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.agent import ThreadKey, TurnResult
+from bot.blocks import kit
+from bot.blocks.confirmation import confirmation_card
+from bot.blocks.feedback import help_message
+from bot.blocks.text import escape
+from bot.features.conversation import accounts
+from bot.features.conversation.locks import KeyedLocks
+from bot.features.conversation.replies import StatusSupport, ThreadReply
+from bot.features.conversation.routing import Request, commands_module
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+UNCONFIGURED_TEXT = (
+    "I can't answer in plain language here: the assistant needs `ANTHROPIC_API_KEY` to be "
+    "configured (ask whoever runs this app). Commands work without it — type them here without "
+    "`/affinity`, for example `person jane smith` or `deals series a`."
+)
+EMPTY_MENTION_TEXT = (
+    "Hi! Ask me about people, companies and deals in Affinity — in plain words or with a "
+    "command such as `person jane smith`."
+)
+
+
+class Conversation:
+    """Handles messages addressed to the bot; one per process (built by `register`)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.statuses = StatusSupport()
+        self.turn_locks = KeyedLocks()
+
+    def handle(self, client: WebClient, request: Request) -> None:
+        commands = commands_module()
+        if commands is not None and commands.is_command(request.text):
+            commands.run_in_thread(
+                self.services, client, team_id=request.team_id, user_id=request.user_id,
+                channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
+                enterprise_id=request.enterprise_id)
+            return
+        reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
+                            request.is_dm, self.statuses)
+        if not request.text:
+            reply.post(text=EMPTY_MENTION_TEXT)
+        elif self.services.agent is None:
+            reply.post(**unconfigured_message())
+        else:
+            self.converse(reply, request)
+
+    def converse(self, reply: ThreadReply, request: Request) -> None:
+        connector = accounts.connector(self.services)
+        identifier = accounts.identifier_of(request.team_id, request.user_id,
+                                            request.enterprise_id)
+        account = connector.account(identifier)
+        if not accounts.is_active(account):
+            reply.post(**accounts.connect_prompt(account))
+            return
+        thread = ThreadKey(request.team_id, request.channel, request.thread_ts)
+        reply.start()
+        try:
+            with self.turn_locks.hold(f"{thread}:{identifier}"):
+                result = self.services.agent.respond(
+                    thread, accounts.user_context(account), request.text,
+                    accounts.agent_executor(connector, identifier))
+        except Exception:
+            reply.abandon()
+            raise
+        self.deliver(reply, result, connector, identifier, account)
+
+    def deliver(self, reply: ThreadReply, result: TurnResult, connector: Any, identifier: str,
+                account: Any) -> None:
+        if result.needs_reconnect:
+            reply.post(**accounts.revoked_prompt(connector.account(identifier)))
+        elif result.error:
+            reply.post(text=f":warning: {escape(result.error)}")
+        else:
+            reply.answer(result.text)
+        if result.batch is not None:
+            card = confirmation_card(result.batch, links=accounts.links_for(account))
+            ts = reply.post(**card)
+            if ts:
+                self.services.agent.proposals.set_card(result.batch.id, reply.channel, ts)
+
+
+def unconfigured_message() -> kit.Message:
+    """Free text without ANTHROPIC_API_KEY: what to configure, and the commands that work."""
+    help_blocks = help_message()["blocks"]
+    return kit.message(UNCONFIGURED_TEXT, [kit.section(UNCONFIGURED_TEXT), *help_blocks])

@@ -1,0 +1,133 @@
+"""Shared fixtures and helpers for the conversation tests (imported by test_conversation_*.py).
+
+The real app (every feature) over signed HTTP, the fake Slack, the Affinity sandbox behind the
+connector, and `ScriptedAnthropic` as Claude (real HTTP, the real SDK).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from affinity_client import AffinityClient, run_tool
+from affinity_client.sandbox import seed
+from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic
+from bot.devtools.fake_slack import FakeSlack, RecordedCall
+from vault import AffinityProfile
+from vault.records import AffinityList
+
+# Fixtures, for `from tests.bot.test_conversation_support import *` in the test modules.
+__all__ = ["agent_limits", "api", "chat_app", "chat_app_factory"]
+
+ANTHROPIC_TEST_KEY = "sk-ant-test-conversation-0001"
+SERIES_A = seed.LISTS["Series A Pipeline"]
+STATUS_METHOD = "assistant.threads.setStatus"
+
+
+@pytest.fixture
+def api() -> Iterator[ScriptedAnthropic]:
+    with ScriptedAnthropic() as server:
+        yield server
+
+
+@pytest.fixture
+def agent_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast failure paths: one SDK retry, short timeouts."""
+    monkeypatch.setenv("AGENT_MAX_RETRIES", "1")
+    monkeypatch.setenv("AGENT_REQUEST_TIMEOUT", "10")
+    monkeypatch.setenv("AGENT_TURN_TIME_BUDGET", "30")
+
+
+@pytest.fixture
+def chat_app_factory(slack_app_factory: Callable[..., Any], api: ScriptedAnthropic,
+                     agent_limits: None, sandbox: Any) -> Callable[..., Any]:
+    """The real app with the assistant configured against the scripted Claude."""
+
+    def make(**overrides: Any) -> Any:
+        values = {"anthropic_api_key": ANTHROPIC_TEST_KEY, "anthropic_base_url": api.base_url}
+        return slack_app_factory(**{**values, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def chat_app(chat_app_factory: Callable[..., Any]) -> Any:
+    return chat_app_factory()
+
+
+def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *,
+            team_id: str | None = None, sandbox: Any) -> str:
+    """Store a verified key for a Slack user, as the connect modal would. Returns the identifier."""
+    from bot.connector import CONNECTION, identifier_for
+
+    client = AffinityClient(key, base_url=sandbox.base_url)
+    try:
+        profile = AffinityProfile.from_whoami(_v2_whoami(client.whoami()))
+        lists = [AffinityList(x["id"], x["name"], x["type"])
+                 for x in run_tool(client, "affinity_list_lists", {})["lists"]]
+    finally:
+        client.close()
+    identifier = identifier_for(team_id or harness.slack.team_id, user_id)
+    harness.services.vault.connect(CONNECTION, identifier, key, profile, lists)
+    return identifier
+
+
+def _v2_whoami(body: dict[str, Any]) -> dict[str, Any]:
+    user = body["user"]
+    first, _, last = (user.get("name") or "").partition(" ")
+    return {"user": {"id": user["id"], "firstName": first, "lastName": last,
+                     "emailAddress": user.get("email")}, "tenant": body["tenant"]}
+
+
+def in_thread(channel: str, thread_ts: str) -> Callable[[RecordedCall], bool]:
+    return lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts
+
+
+def wait_text(fake: FakeSlack, method: str, needle: str, timeout: float = 10.0) -> RecordedCall:
+    return fake.wait_for(method, lambda c: needle in c.text, timeout=timeout)
+
+
+def posts_in(fake: FakeSlack, channel: str, thread_ts: str) -> list[RecordedCall]:
+    return [c for c in fake.calls("chat.postMessage") if in_thread(channel, thread_ts)(c)]
+
+
+def card_of(fake: FakeSlack) -> RecordedCall:
+    """The confirmation card the bot posted (waits for it)."""
+    return fake.wait_for("chat.postMessage", lambda c: any(
+        (b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
+        for b in c.params.get("blocks") or []), timeout=15)
+
+
+def button_value(card: RecordedCall, action_id: str, index: int = 0) -> str:
+    values = [e["value"] for b in card.params["blocks"] if b.get("type") == "actions"
+              for e in b["elements"] if e.get("action_id") == action_id]
+    return values[index]
+
+
+def today_from(request: RecordedRequest) -> str:
+    """The date the system prompt gives the model (as Claude would read it)."""
+    text = request.system_text
+    return text.split("Today is ", 1)[1][:10]
+
+
+def tool_json(request: RecordedRequest) -> list[Any]:
+    return [json.loads(t) for t in request.tool_result_texts()]
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def leaks_anthropic_key(fake: FakeSlack) -> bool:
+    return ANTHROPIC_TEST_KEY in json.dumps([c.params for c in fake.calls()])
