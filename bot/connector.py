@@ -313,15 +313,21 @@ class Connector:
 
     def execute_tool(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
         """Run one tool for one user. See the module docstring for the errors raised."""
+        return self.run(identifier, tool_name, lambda client: run_tool(client, tool_name,
+                                                                        tool_input))
+
+    def run(self, identifier: str, label: str, operation: Callable[[AffinityClient], Any]) -> Any:
+        """`operation(client)` on the user's pooled client, with the checks, 401/403 handling
+        and audit row of `execute_tool` (`label` is the audited tool name, e.g. "whoami")."""
         started = time.monotonic()
         reference = uuid.uuid4().hex[:12]
         try:
-            result = self._execute(identifier, tool_name, tool_input)
+            result = self._run(identifier, label, operation)
         except Exception as error:
             _attach_reference(error, reference)
-            self._audit(identifier, tool_name, started, reference, error)
+            self._audit(identifier, label, started, reference, error)
             raise
-        self._audit(identifier, tool_name, started, reference, None)
+        self._audit(identifier, label, started, reference, None)
         return result
 
     def revoked(self, identifier: str, reason: str, credential: Secret | None) -> bool:
@@ -356,7 +362,7 @@ class Connector:
                     self.announce_revoked(identifier, account)
             raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
 
-    def _execute(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
+    def _run(self, identifier: str, label: str, operation: Callable[[AffinityClient], Any]) -> Any:
         account = self.account(identifier)
         if account is None:
             raise NotConnectedError("NONE")
@@ -367,14 +373,14 @@ class Connector:
             secret = self._credential(identifier)
             client = self.pool.get(identifier, secret)
             try:
-                return run_tool(client, tool_name, tool_input)
+                return operation(client)
             except AuthenticationError:
                 if self.revoked(identifier, REVOKED_REASON, secret):
                     raise KeyRevokedError() from None
                 # A newer key was stored while this call ran: a 401 sends nothing, so retry once.
                 log.info("401 on a replaced key for %s; retrying with the new key", identifier)
             except PermissionDeniedError as denied:
-                explained = explain_forbidden(tool_name, denied)
+                explained = explain_forbidden(label, denied)
                 raise PermissionProblem(explained, cause=denied) from None
         raise KeyRevokedError()
 

@@ -13,7 +13,11 @@ from types import ModuleType
 
 FEATURES: list[str] = [
     "bot.features.platform",
+    "bot.features.connect",
+    "bot.features.home",
+    "bot.features.revocation",
     "bot.features.conversation",
+    "bot.features.commands",
 ]
 
 

@@ -1,0 +1,110 @@
+"""App Home: the user's connection, buttons, cached lists and recent activity; and how to reach
+a user outside a request (a Slack client for their workspace), shared by connect and revocation.
+
+The Home tab is published on `app_home_opened` (tab "home") and again after every connect,
+disconnect and revocation, so it never shows a stale status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.blocks.connection import ConnectionView
+from bot.blocks.home import app_home
+from bot.connector import CONNECTION, SlackUser, connector_of, identifier_for, parse_identifier
+from bot.services import Services
+from vault import ConnectedAccount
+
+log = logging.getLogger("bot.features.home")
+RECENT_ACTIVITY = 10
+# services.extras key: a callable (team_id, enterprise_id) -> WebClient | None (set by register).
+SLACK_CLIENTS = "slack_client_for_team"
+
+
+def connection_view(account: ConnectedAccount | None) -> ConnectionView:
+    """What the blocks show about an account (never anything secret)."""
+    if account is None:
+        return ConnectionView()
+    profile = account.profile
+    return ConnectionView(
+        status=str(account.status),
+        user_name=profile.user_name if profile else None,
+        user_email=profile.user_email if profile else None,
+        workspace=profile.tenant_name if profile else None,
+        subdomain=profile.tenant_subdomain if profile else None,
+        last_verified_at=account.last_verified_at.isoformat() if account.last_verified_at
+        else None,
+        revoked_reason=account.status_reason if str(account.status) == "REVOKED" else None,
+        revoked_at=account.revoked_at.isoformat() if account.revoked_at else None,
+    )
+
+
+def home_view(services: Services, identifier: str) -> dict[str, Any]:
+    connector = connector_of(services)
+    account = connector.account(identifier)
+    lists = [{"id": item.id, "name": item.name, "type": item.type}
+             for item in (account.lists if account else ())]
+    activity = connector.recent_activity(identifier, RECENT_ACTIVITY)
+    return app_home(connection_view(account), lists, activity)
+
+
+def publish_home(services: Services, client: WebClient | None, identifier: str) -> bool:
+    """Publish the user's Home tab now; False (logged) if Slack could not be reached."""
+    user = parse_identifier(identifier)
+    client = client or slack_client_for(services, user)
+    if client is None:
+        return False
+    try:
+        client.views_publish(user_id=user.user_id, view=home_view(services, identifier))
+        return True
+    except Exception:
+        log.warning("could not publish the App Home of %s", identifier, exc_info=True)
+        return False
+
+
+def slack_client_for(services: Services, user: SlackUser) -> WebClient | None:
+    """A Web API client for the user's workspace, outside any request (DMs, Home refresh)."""
+    find = services.extras.get(SLACK_CLIENTS)
+    return find(user.team_id, user.enterprise_id) if find else None
+
+
+def _client_finder(app: App, services: Services):
+    store = app.installation_store
+
+    def find(team_id: str, enterprise_id: str | None) -> WebClient | None:
+        if store is None:
+            return app.client
+        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            log.warning("no installation for team %s: cannot reach its users", team_id)
+            return None
+        return WebClient(token=bot.bot_token, base_url=services.settings.slack_api_url)
+
+    return find
+
+
+def register(app: App, services: Services) -> None:
+    connector_of(services)
+    services.extras.setdefault(SLACK_CLIENTS, _client_finder(app, services))
+
+    @app.event("app_home_opened")
+    def handle_app_home_opened(event: dict[str, Any], context: Any, client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        team_id = context.team_id or event.get("view", {}).get("team_id")
+        identifier = identifier_for(team_id, event["user"], context.enterprise_id)
+        client.views_publish(user_id=event["user"], view=home_view(services, identifier))
+
+
+__all__ = [
+    "CONNECTION",
+    "connection_view",
+    "home_view",
+    "publish_home",
+    "register",
+    "slack_client_for",
+]

@@ -1,0 +1,222 @@
+"""The revocation loop: a revoked key is noticed, the user is told once, and they reconnect.
+
+- Any 401 (from any surface, through the connector) marks the account REVOKED; the connector
+  then calls `notify_revoked`, which claims `revoked-dm:<identifier>:<revoked_at>` in the
+  database: only the first process to claim it DMs the user (why, and a Reconnect button), so
+  several failing calls, or several processes, send one DM. The Home tab is refreshed too.
+- A background sweep (every `REVOCATION_SWEEP_HOURS`, default 6 h, jittered) re-verifies ACTIVE
+  accounts not verified for that long with whoami. Each account's check is claimed in the
+  database first (a compare-and-set on `connector_claims.claimed_until`), so several processes
+  sweeping together check each account once. Success touches `last_verified_at`; a 401 revokes
+  and notifies as above; other failures (Affinity down, rate limited) leave the account alone.
+- A Slack user who is deactivated (`user_change` with `user.deleted`) has their credentials
+  erased in every workspace the event names.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from affinity_client.errors import AffinityError
+from bot.blocks.connection import reconnect_prompt
+from bot.connector import (
+    CONNECTION,
+    ConnectorError,
+    KeyRevokedError,
+    connector_of,
+    identifier_for,
+    parse_identifier,
+)
+from bot.connector_models import ConnectorClaim
+from bot.features.home import connection_view, publish_home, slack_client_for
+from bot.services import Services
+from vault import ConnectedAccount
+
+log = logging.getLogger("bot.features.revocation")
+
+SWEEP_JOB = "revocation-sweep"
+NOTICE_TTL = timedelta(days=90)
+
+
+# ------------------------------------------------------------------------------ claims
+
+
+class Claims:
+    """Work done once across processes, claimed by a row in `connector_claims`."""
+
+    def __init__(self, engine: Engine, clock: Any) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def claim_once(self, key: str, ttl: timedelta = NOTICE_TTL) -> bool:
+        """True for the first caller ever to claim `key` (insert-or-ignore)."""
+        now = self.clock()
+        return self._insert(key, now + ttl, now)
+
+    def claim_lease(self, key: str, lease: timedelta) -> bool:
+        """True if `key` is free (never claimed, or its lease ran out); holds it for `lease`."""
+        now = self.clock()
+        if self._insert(key, now + lease, now):
+            return True
+        with self.engine.begin() as connection:  # compare-and-set on an expired lease
+            result = connection.execute(
+                update(ConnectorClaim)
+                .where(ConnectorClaim.key == key, ConnectorClaim.claimed_until <= now)
+                .values(claimed_until=now + lease)
+            )
+            return result.rowcount == 1
+
+    def release(self, key: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(ConnectorClaim).where(ConnectorClaim.key == key))
+
+    def prune(self) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(ConnectorClaim).where(ConnectorClaim.claimed_until < self.clock())
+            )
+            return result.rowcount or 0
+
+    def _insert(self, key: str, until: datetime, now: datetime) -> bool:
+        values = {"key": key[:320], "claimed_until": until, "created_at": now}
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = (insert(ConnectorClaim).values(values).on_conflict_do_nothing()
+                     .returning(ConnectorClaim.key))
+        with self.engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+
+def claims_of(services: Services) -> Claims:
+    return services.extras.setdefault("connector_claims", Claims(services.engine,
+                                                                 services.clock))
+
+
+# ------------------------------------------------------------------------------ notifying
+
+
+def notice_key(identifier: str, account: ConnectedAccount) -> str:
+    when = account.revoked_at or account.status_changed_at
+    return f"revoked-dm:{identifier}:{when.isoformat()}"
+
+
+def notify_revoked(services: Services, identifier: str, account: ConnectedAccount) -> bool:
+    """DM the user once per revocation (claimed across processes); refresh their Home.
+
+    Returns True if this call sent the DM.
+    """
+    if str(account.status) != "REVOKED":
+        return False
+    claims = claims_of(services)
+    key = notice_key(identifier, account)
+    if not claims.claim_once(key):
+        return False
+    user = parse_identifier(identifier)
+    client = slack_client_for(services, user)
+    if client is None:
+        claims.release(key)
+        return False
+    try:
+        client.chat_postMessage(channel=user.user_id, **reconnect_prompt(connection_view(account)))
+    except Exception:
+        claims.release(key)  # let the next failing call or sweep try again
+        log.warning("could not DM %s about their revoked key", identifier, exc_info=True)
+        return False
+    publish_home(services, client, identifier)
+    return True
+
+
+# ------------------------------------------------------------------------------ the sweep
+
+
+@dataclass
+class SweepReport:
+    checked: list[str] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def sweep(services: Services) -> SweepReport:
+    """Re-verify ACTIVE accounts not verified for one sweep interval (safe in parallel)."""
+    connector = connector_of(services)
+    claims = claims_of(services)
+    interval = timedelta(seconds=services.settings.revocation_sweep_seconds)
+    lease = max(interval / 2, timedelta(minutes=1))
+    report = SweepReport()
+    due = services.vault.list_accounts("ACTIVE", CONNECTION,
+                                       verified_before=services.clock() - interval)
+    for account in due:
+        identifier = account.identifier
+        if not claims.claim_lease(f"sweep:{identifier}", lease):
+            report.skipped += 1
+            continue
+        try:
+            connector.run(identifier, "whoami", lambda client: client.whoami())
+            services.vault.touch_verified(CONNECTION, identifier)
+            report.checked.append(identifier)
+        except KeyRevokedError:
+            report.revoked.append(identifier)
+        except (ConnectorError, AffinityError) as error:
+            log.info("sweep could not verify %s: %s", identifier, type(error).__name__)
+            report.failed.append(identifier)
+    claims.prune()
+    if report.checked or report.revoked or report.failed:
+        log.info("revocation sweep: %d verified, %d revoked, %d failed, %d left to others",
+                 len(report.checked), len(report.revoked), len(report.failed), report.skipped)
+    return report
+
+
+# ------------------------------------------------------------------------------ deactivated users
+
+
+def identifiers_of_deleted_user(user: dict[str, Any], enterprise_id: str | None) -> set[str]:
+    """Every identifier a deactivated Slack user may have had with this app."""
+    teams = {user.get("team_id"), (user.get("profile") or {}).get("team")}
+    enterprise_user = user.get("enterprise_user") or {}
+    teams.update(enterprise_user.get("teams") or [])
+    enterprise = enterprise_user.get("enterprise_id") or enterprise_id
+    found: set[str] = set()
+    for team in filter(None, teams):
+        found.add(identifier_for(team, user["id"]))
+        if enterprise:
+            found.add(identifier_for(team, user["id"], enterprise))
+    return found
+
+
+def erase_deactivated(services: Services, user: dict[str, Any],
+                      enterprise_id: str | None = None) -> int:
+    connector = connector_of(services)
+    erased = 0
+    for identifier in identifiers_of_deleted_user(user, enterprise_id):
+        connector.evict(identifier)
+        erased += services.vault.delete_for_identifier(identifier)
+    if erased:
+        log.info("erased %d Affinity credential(s) of deactivated Slack user %s", erased,
+                 user.get("id"))
+    return erased
+
+
+# ------------------------------------------------------------------------------ listeners
+
+
+def register(app: App, services: Services) -> None:
+    connector = connector_of(services)
+    claims_of(services)
+    connector.on_revoked(lambda identifier, account: notify_revoked(services, identifier,
+                                                                      account))
+    services.background.register(SWEEP_JOB, services.settings.revocation_sweep_seconds,
+                                 lambda: sweep(services), jitter=0.1)
+
+    @app.event("user_change")
+    def handle_user_change(event: dict[str, Any], context: Any) -> None:
+        user = event.get("user") or {}
+        if user.get("deleted") and user.get("id") and not user.get("is_bot"):
+            erase_deactivated(services, user, context.enterprise_id)
