@@ -165,7 +165,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Local:
-    """A command the bot answers itself (`help`, `connect`, `status`, `disconnect`)."""
+    """A command the bot answers itself (`help`, `connect`, `status`, `disconnect`,
+    `pin-tenant`, `unpin-tenant`)."""
 
     action: str
     topic: str | None = None
@@ -173,7 +174,7 @@ class Local:
 
 Step = ToolCall | Choice | Problem | Local
 
-LOCAL_ACTIONS = {"help", "connect", "status", "disconnect"}
+LOCAL_ACTIONS = {"help", "connect", "status", "disconnect", "pin-tenant", "unpin-tenant"}
 SEARCH_PAGE_SIZE = 10
 _TARGET_KEY = {"person": "person_id", "organization": "organization_id",
                "opportunity": "opportunity_id"}

@@ -1,0 +1,342 @@
+"""Running one `/affinity` command for one user: parse -> plan -> connector -> follow up -> render.
+
+`CommandRunner.run(identifier, command, ...)` returns the message to show (or None when there is
+nothing to show, e.g. the connect modal was opened). It never talks to Slack itself, so the
+slash command, the buttons and DMs share it. Every Affinity call goes through the connector with
+the identifier of the user who typed or clicked; nothing here can borrow another user's key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from types import ModuleType
+from typing import Any
+
+from affinity_client.errors import AffinityError
+from bot.blocks import (
+    RenderContext,
+    chooser,
+    decode_more_value,
+    error_message,
+    help_message,
+    kit,
+    needs_more_key,
+    problem,
+    render,
+    usage_error,
+)
+from bot.blocks import actions as ids
+from bot.blocks.paging import encode_more_value
+from bot.commands import Command, ListRef, UsageError, parse
+from bot.commands.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
+from bot.connector import CONNECTION, connector_of, not_connected_message, parse_identifier
+from bot.features.commands import answers
+from bot.features.commands.store import Claims, PageKeys, claim_digest
+from vault import AffinityList
+
+log = logging.getLogger(__name__)
+
+LOOKUPS = {"person", "org", "intro"}
+DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
+# Affinity V1 list type codes, in case a cache holds them instead of names.
+LIST_TYPES = {"0": "person", "1": "organization", "8": "opportunity"}
+MAX_STEPS = 4
+# A typed write repeated word for word within this window is taken as a double submit.
+TYPED_REPEAT_WINDOW = timedelta(seconds=60)
+
+ALREADY_CLICKED = kit.message("Already done", [kit.context(
+    ":white_check_mark: This was already done from this message (a second click); "
+    "it was not repeated.")])
+ALREADY_TYPED = kit.message("Not repeated", [kit.context(
+    ":information_source: You sent exactly this a moment ago; it ran once and was not "
+    "repeated. Send it again in a minute if you really mean to do it twice.")])
+
+
+@dataclass(frozen=True)
+class WriteGuard:
+    """How a write is made to run once: a claim `key`; `window` None = never again."""
+
+    key: str
+    window: timedelta | None = None
+    typed: bool = False
+
+    @property
+    def repeated(self) -> kit.Message:
+        return ALREADY_TYPED if self.typed else ALREADY_CLICKED
+
+    @classmethod
+    def for_click(cls, identifier: str, message_ts: str, value: str) -> WriteGuard:
+        return cls(claim_digest("click", identifier, message_ts, value))
+
+    @classmethod
+    def for_typed(cls, identifier: str, text: str) -> WriteGuard:
+        return cls(claim_digest("typed", identifier, " ".join(text.split())),
+                   TYPED_REPEAT_WINDOW, typed=True)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show; `is_result` when it is a rendered Affinity result (may be shared)."""
+
+    message: kit.Message
+    is_result: bool = False
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who runs what, from where. `trigger_id` lets `connect` open its modal."""
+
+    identifier: str
+    client: Any = None
+    trigger_id: str | None = None
+    page_token: str | None = None
+    guard: WriteGuard | None = None
+
+
+def connect_feature() -> ModuleType | None:
+    """The connect feature (modal, status, disconnect), if installed."""
+    try:
+        return importlib.import_module("bot.features.connect")
+    except ImportError:
+        return None
+
+
+def cached_lists(account: Any) -> list[dict[str, Any]]:
+    lists = getattr(account, "lists", None) or ()
+    return [{"id": e.id, "name": e.name, "type": LIST_TYPES.get(str(e.type), str(e.type))}
+            for e in lists]
+
+
+def account_status(account: Any) -> str:
+    if account is None:
+        return "NONE"
+    return str(getattr(account.status, "value", account.status))
+
+
+class CommandRunner:
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.claims = Claims(services.engine, services.clock)
+        self.pages = PageKeys(services.engine, services.clock)
+
+    @property
+    def connector(self) -> Any:
+        return connector_of(self.services)
+
+    # -- entry points --------------------------------------------------------------------
+
+    def run_text(self, text: str, inv: Invocation) -> Reply | None:
+        parsed = parse(text)
+        if isinstance(parsed, UsageError):
+            return Reply(usage_error(parsed))
+        return self.run(parsed, inv)
+
+    def run_value(self, value: str, inv: Invocation, *, reads_only: bool = True
+                  ) -> Reply | None:
+        """A More/Share/Run button value -> that page of that command, run for the clicking
+        user (never for whoever produced the button). Writes are refused when `reads_only`."""
+        found = self.decode_value(value, inv.identifier)
+        if isinstance(found, dict):
+            return Reply(found)
+        text, token = found
+        parsed = parse(text)
+        if isinstance(parsed, UsageError):
+            return Reply(usage_error(parsed))
+        if reads_only and parsed.writes:
+            return Reply(error_message("That button cannot change data.",
+                                       "Type the command if you mean to run it."))
+        return self.run(parsed, replace(inv, page_token=token))
+
+    def decode_value(self, value: str, owner: str) -> tuple[str, str | None] | kit.Message:
+        """(command text, page token) from a More/Share value; a message when unusable."""
+        try:
+            data = decode_more_value(value)
+        except ValueError:
+            return value, None  # a plain command text (first page)
+        if "key" not in data:
+            return data["command"], data["page_token"]
+        stored = self.pages.load(data["key"])
+        if stored is None or stored.owner != owner:
+            return error_message(
+                "That button has expired.", "Run the command again to get fresh results.")
+        return stored.command, stored.page_token
+
+    def run(self, command: Command, inv: Invocation) -> Reply | None:
+        first = plan(command, [])
+        if isinstance(first, Local):
+            return self.local(first, inv)
+        account = self.connector.account(inv.identifier)
+        status = account_status(account)
+        if status != "ACTIVE":
+            reason = getattr(account, "status_reason", None)
+            return Reply(answers.connect_prompt(
+                status, reason, not_connected_message(status, reason)))
+        profile = getattr(account, "profile", None)
+        subdomain = getattr(profile, "tenant_subdomain", None)
+        try:
+            return self._run_steps(command, inv, cached_lists(account), subdomain)
+        except AffinityError as error:
+            log.info("command %s failed: %s", command.name, type(error).__name__)
+            return Reply(answers.for_error(error, writes=command.writes))
+
+    # -- local commands ------------------------------------------------------------------
+
+    def local(self, step: Local, inv: Invocation) -> Reply | None:
+        if step.action == "help":
+            return Reply(help_message(step.topic))
+        feature = connect_feature()
+        if feature is None:
+            return Reply(error_message("Connecting is not available in this installation."))
+        if step.action == "connect":
+            if inv.trigger_id and inv.client is not None:
+                feature.open_connect_modal(self.services, inv.client, inv.trigger_id,
+                                           inv.identifier)
+                return None
+            return Reply(answers.connect_prompt(
+                text="Press *Connect Affinity* to paste your API key in a private window."))
+        if step.action in {"pin-tenant", "unpin-tenant"}:
+            user = parse_identifier(inv.identifier)
+            text, blocks = feature.pin_tenant_reply(
+                self.services, inv.client, user.team_id, user.user_id, inv.identifier,
+                unpin=step.action == "unpin-tenant")
+        elif step.action == "status":
+            text, blocks = feature.status_reply(self.services, inv.identifier)
+        else:
+            text, blocks = feature.disconnect_prompt(self.services, inv.identifier)
+        return Reply({"text": text, "blocks": blocks})
+
+    # -- the steps -----------------------------------------------------------------------
+
+    def _run_steps(self, command: Command, inv: Invocation, lists: list[dict[str, Any]],
+                   subdomain: str | None) -> Reply | None:
+        step = plan(command, lists, page_token=inv.page_token)
+        refreshed = False
+        for _ in range(MAX_STEPS):
+            if isinstance(step, Problem) and step.code in {"no_lists", "not_found"} and (
+                    not refreshed and command.get("list") is not None):
+                lists, refreshed = self.refresh_lists(inv.identifier), True
+                step = plan(command, lists, page_token=inv.page_token)
+                continue
+            if isinstance(step, Problem):
+                return Reply(problem(step, RenderContext(subdomain)))
+            if isinstance(step, Choice):
+                return Reply(self._chooser(command, step, inv.identifier, subdomain))
+            if isinstance(step, Local):
+                return self.local(step, inv)
+            result = self._call(step, inv)
+            if isinstance(result, str):
+                return Reply((inv.guard or WriteGuard("")).repeated)
+            if step.tool == "affinity_list_lists":
+                self._cache(inv.identifier, result.get("lists") or [])
+            if inv.page_token and command.name in LOOKUPS:
+                return self._render(command, step, result, inv, subdomain)
+            following = follow_up(command, result)
+            if following is None:
+                return self._render(command, step, result, inv, subdomain)
+            step = following
+        raise RuntimeError(f"command {command.name} did not settle in {MAX_STEPS} steps")
+
+    def _call(self, call: ToolCall, inv: Invocation) -> dict[str, Any] | str:
+        """Run the call; a write runs only under its claim ("repeated" when it is taken)."""
+        guard = inv.guard if call.writes else None
+        if guard is not None and not self.claims.claim(guard.key, guard.window):
+            log.info("write %s not repeated (claim taken)", call.tool)
+            return "repeated"
+        try:
+            return self.connector.execute_tool(inv.identifier, call.tool, dict(call.input))
+        except AffinityError as error:
+            if guard is not None and answers.nothing_written(error):
+                self.claims.release(guard.key)
+            raise
+
+    def refresh_lists(self, identifier: str) -> list[dict[str, Any]]:
+        result = self.connector.execute_tool(identifier, "affinity_list_lists", {})
+        return self._cache(identifier, result.get("lists") or [])
+
+    def _cache(self, identifier: str, lists: Sequence[Mapping[str, Any]]) -> list[dict]:
+        entries = [{"id": int(e["id"]), "name": str(e.get("name") or ""),
+                    "type": str(e.get("type") or "")} for e in lists]
+        try:
+            self.services.vault.cache_lists(
+                CONNECTION, identifier, [AffinityList(**e) for e in entries])
+        except Exception:  # the cache is a convenience; the answer must not depend on it
+            log.warning("could not cache lists", exc_info=True)
+        return entries
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _chooser(self, command: Command, choice: Choice, identifier: str,
+                 subdomain: str | None) -> kit.Message:
+        text = command.to_text()
+        more_key = None
+        if needs_more_key(text, choice.next_page_token):
+            more_key = self.pages.store(identifier, text, choice.next_page_token)
+        kind = command["ref"].kind if command.name in LOOKUPS else "list"
+        return chooser(choice, RenderContext(subdomain, text, more_key), kind)
+
+    def _render(self, command: Command, call: ToolCall, result: Mapping[str, Any],
+                inv: Invocation, subdomain: str | None) -> Reply:
+        text = self.view_command(command, call, result)
+        token = result.get("next_page_token")
+        more_key = None
+        if text and needs_more_key(text, token):
+            more_key = self.pages.store(inv.identifier, text, token)
+        ctx = RenderContext(subdomain, text, more_key)
+        term = str(command["ref"]) if command.name in LOOKUPS else ""
+        message = render(call.tool, result, ctx, term)
+        if text and inv.page_token:
+            set_share_value(message, self.page_value(inv.identifier, text, inv.page_token))
+        return Reply(message, is_result=True)
+
+    @staticmethod
+    def view_command(command: Command, call: ToolCall, result: Mapping[str, Any]
+                     ) -> str | None:
+        """Read-only command text that shows this result again (for More and Share).
+
+        Writes never re-run: a changed deal is shared as `deal <id>`; a note or a list entry
+        has no read-only twin, so those results have no Share button.
+        """
+        if call.tool in DEAL_WRITES:
+            return f"deal {result['id']}" if result.get("id") else None
+        if command.writes:
+            return None
+        if command.name in LOOKUPS and call.tool not in {
+                "affinity_search_persons", "affinity_search_organizations"}:
+            record = result.get("person") if command.name == "intro" else result
+            record_id = (record or {}).get("id")
+            return f"{command.name} {record_id}" if record_id else command.to_text()
+        if command.name == "deals" and "list_id" in call.input:
+            return command.replace(list=ListRef(id=int(call.input["list_id"]))).to_text()
+        return command.to_text()
+
+    def page_value(self, identifier: str, text: str, page_token: str) -> str:
+        value = encode_more_value(text, page_token)
+        if value is None:
+            value = kit_key_value(self.pages.store(identifier, text, page_token))
+        return value
+
+
+def kit_key_value(key: str) -> str:
+    return json.dumps({"k": key}, separators=(",", ":"))
+
+
+def set_share_value(message: kit.Message, value: str) -> None:
+    """Point the message's Share button at `value` (the page the user is looking at)."""
+    for element in buttons(message):
+        if element.get("action_id") == ids.SHARE:
+            element["value"] = value
+
+
+def buttons(message: kit.Message) -> list[dict[str, Any]]:
+    found = []
+    for block in message.get("blocks") or []:
+        if block.get("type") == "actions":
+            found.extend(block.get("elements") or [])
+        elif isinstance(block.get("accessory"), dict):
+            found.append(block["accessory"])
+    return found
