@@ -17,6 +17,7 @@ from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
 from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic
 from bot.devtools.fake_slack import FakeSlack, RecordedCall
+from bot.features import conversation, platform
 from vault import AffinityProfile
 from vault.records import AffinityList
 
@@ -45,10 +46,15 @@ def agent_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def chat_app_factory(slack_app_factory: Callable[..., Any], api: ScriptedAnthropic,
                      agent_limits: None, sandbox: Any) -> Callable[..., Any]:
-    """The real app with the assistant configured against the scripted Claude."""
+    """The real app with the assistant configured against the scripted Claude.
+
+    Built with the platform and conversation features only (pass `features=` for more), so that
+    these tests do not depend on the state of unrelated features.
+    """
 
     def make(**overrides: Any) -> Any:
-        values = {"anthropic_api_key": ANTHROPIC_TEST_KEY, "anthropic_base_url": api.base_url}
+        values = {"anthropic_api_key": ANTHROPIC_TEST_KEY, "anthropic_base_url": api.base_url,
+                  "features": [platform, conversation]}
         return slack_app_factory(**{**values, **overrides})
 
     return make
@@ -115,7 +121,14 @@ def today_from(request: RecordedRequest) -> str:
 
 
 def tool_json(request: RecordedRequest) -> list[Any]:
-    return [json.loads(t) for t in request.tool_result_texts()]
+    """The JSON tool results the model was just given (error texts as plain strings)."""
+    out = []
+    for text in request.tool_result_texts():
+        try:
+            out.append(json.loads(text))
+        except ValueError:
+            out.append(text)
+    return out
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
@@ -131,3 +144,39 @@ def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
 
 def leaks_anthropic_key(fake: FakeSlack) -> bool:
     return ANTHROPIC_TEST_KEY in json.dumps([c.params for c in fake.calls()])
+
+
+def card_message(fake: FakeSlack, channel: str, ts: str | None = None) -> dict[str, Any]:
+    """The stored confirmation card (its ts and current blocks) in `channel`: the message `ts`,
+    or the first one with card buttons."""
+
+    def find() -> dict[str, Any] | None:
+        for message in fake.messages(channel):
+            if ts is not None:
+                if message["ts"] == ts:
+                    return message
+            elif any((b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
+                     for b in message.get("blocks") or []):
+                return message
+        return None
+
+    return wait_until(find)
+
+
+def item_states(blocks: list[dict[str, Any]]) -> list[str]:
+    """The state line under each item of a rendered card ("pending" while it has buttons)."""
+    states = []
+    for block in blocks:
+        if (block.get("block_id") or "").startswith("agent_item:"):
+            states.append("pending")
+        elif block.get("type") == "context" and states is not None:
+            text = block["elements"][0]["text"]
+            if text.startswith(":"):
+                states.append(text)
+    return states
+
+
+def click(slack: Any, card: dict[str, Any], channel: str, action_id: str, value: str,
+          **options: Any) -> Any:
+    return slack.block_action(action_id, value, message_ts=card["ts"], channel_id=channel,
+                              **options)

@@ -1,0 +1,172 @@
+"""Proposed writes in Slack: one card, Approve / Cancel by the requester only, exactly once."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL
+from bot.devtools.fake_anthropic import reply
+from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
+from tests.bot.test_conversation_support import (
+    SERIES_A,
+    button_value,
+    card_message,
+    click,
+    connect,
+    in_thread,
+    item_states,
+    today_from,
+    tool_json,
+    wait_text,
+    wait_until,
+)
+
+ASK = ("Find all open opportunities in our Series A pipeline and log a summary note on each "
+       "deal reviewed today")
+
+
+def seed_script(api) -> None:
+    """A model that reads the real tool results, like Claude: the pipeline page by page, each
+    deal, then a note on each deal whose Last Reviewed is today, then its answer."""
+    deals: list[dict] = []
+
+    def model(request):
+        results = tool_json(request)
+        if "opportunities" in results[0]:
+            deals.extend(d for d in results[0]["opportunities"] if isinstance(d, dict))
+            if results[0].get("next_page_token"):
+                return reply(None, ("affinity_list_opportunities", {
+                    "list_id": SERIES_A, "page_token": results[0]["next_page_token"]}))
+            return reply("Checking when each deal was last reviewed.", *[
+                ("affinity_get_opportunity", {"opportunity_id": d["id"]}) for d in deals])
+        if "fields" in results[0]:
+            today = today_from(request)
+            todays = [d for d in results if any(
+                f["name"] == "Last Reviewed" and str(f["value"]).startswith(today)
+                for f in d.get("fields", []))]
+            return reply(None, *[("affinity_create_note", {
+                "content": f"Reviewed today: {d['name']} is at {d['stage']['text']}.",
+                "opportunity_ids": [d["id"]]}) for d in todays])
+        return reply("I've prepared **8 summary notes** for your approval; nothing is logged "
+                     "yet.")
+
+    api.add(reply(None, ("affinity_list_opportunities", {"list_id": SERIES_A})), *[model] * 4)
+
+
+def done_count(card: dict) -> int:
+    return sum(s.startswith(":white_check_mark: Done") for s in item_states(card["blocks"]))
+
+
+def our_notes(sandbox) -> list[dict]:
+    return [n for n in sandbox.state.notes.values()
+            if str(n.get("content", "")).startswith("Reviewed today:")]
+
+
+def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    seed_script(api)
+
+    ts = slack.message_im(ASK).payload["event"]["ts"]
+    wait_text(fake, "chat.postMessage", "8 summary notes", timeout=20)
+    card = card_message(fake, slack.dm_channel)
+    assert card["thread_ts"] == ts
+    assert item_states(card["blocks"]) == ["pending"] * 8
+    assert our_notes(sandbox) == [] and sandbox.state.request_count("POST", "/notes") == 0
+    card_text = wait_text(fake, "chat.postMessage", "8 proposed changes").text
+    assert "Acme \u2013 Series A" in card_text
+    assert "<https://northwind.affinity.co/opportunities/30001|" in card_text
+
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: c.params.get("blocks") and
+                                       "8 proposed changes" in c.text), APPROVE_ALL)
+    # a double click (two clicks) and a redelivered click, all at once
+    first = slack.block_action_payload(APPROVE_ALL, value, message_ts=card["ts"],
+                                       channel_id=slack.dm_channel)
+    second = slack.block_action_payload(APPROVE_ALL, value, message_ts=card["ts"],
+                                        channel_id=slack.dm_channel)
+    sends = [lambda: slack.block_action(APPROVE_ALL, payload=first),
+             lambda: slack.block_action(APPROVE_ALL, payload=second),
+             lambda: slack.block_action(APPROVE_ALL, payload=first, retry_num=1)]
+    threads = [threading.Thread(target=s) for s in sends]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    outcome = wait_text(fake, "chat.postMessage", "Approved 8 changes: 8 done", timeout=20)
+    assert in_thread(slack.dm_channel, ts)(outcome)
+    notes = wait_until(lambda: len(our_notes(sandbox)) >= 8 and our_notes(sandbox))
+    assert len(notes) == 8
+    assert sandbox.state.request_count("POST", "/notes") == 8
+    assert sorted(n["opportunity_ids"][0] for n in notes) == list(range(30001, 30009))
+    def card_now():
+        return card_message(fake, slack.dm_channel, card["ts"])
+
+    final = wait_until(lambda: done_count(card_now()) == 8 and card_now())
+    assert len(item_states(final["blocks"])) == 8
+    assert "Note " in item_states(final["blocks"])[0]
+    assert len([c for c in fake.calls("chat.postMessage") if "Approved" in c.text]) == 1
+
+    # the outcome went back to the model: a follow-up in the thread sees it
+    api.add(reply("Yes — all 8 notes are logged."))
+    slack.message_im("did those go through?", thread_ts=ts)
+    wait_text(fake, "chat.postMessage", "all 8 notes are logged")
+    history = str(api.message_requests[-1].messages)
+    assert "[approved actions: 1. Add a note on deal" in history and "done" in history
+
+
+def one_note_script(api, content="Intro call went well.") -> None:
+    def propose(request):
+        org = tool_json(request)[0]["organizations"][0]
+        return reply(None, ("affinity_create_note", {"content": content,
+                                                     "organization_ids": [org["id"]]}))
+
+    api.add(reply(None, ("affinity_search_organizations", {"term": "acme"})), propose,
+            reply("I've proposed the note; approve it to log it."))
+
+
+def notes_with(sandbox, content):
+    return [n for n in sandbox.state.notes.values() if n.get("content") == content]
+
+
+def test_cancel_writes_nothing_and_a_later_approve_says_cancelled(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    ts = slack.message_im("log that the acme intro call went well").payload["event"]["ts"]
+    card = card_message(fake, slack.dm_channel)
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), CANCEL)
+
+    click(slack, card, slack.dm_channel, CANCEL, value)
+    wait_text(fake, "chat.postMessage", "Cancelled 1 change; nothing was changed")
+    assert item_states(card_message(fake, slack.dm_channel, card["ts"])["blocks"])[0].startswith(
+        ":heavy_multiplication_x: Cancelled")
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    said = wait_text(fake, "chat.postEphemeral", "cancelled; nothing was changed")
+    assert said["user"] == slack.user_id
+    assert notes_with(sandbox, "Intro call went well.") == []
+    assert [c for c in fake.calls("chat.postMessage") if in_thread(slack.dm_channel, ts)(c)
+            and "Approved" in c.text] == []
+
+
+def test_only_the_requester_can_approve(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    other = slack.as_user("U0BOB0001")
+    connect(chat_app, other.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+
+    click(other, card, slack.dm_channel, APPROVE, value)
+    told = wait_text(fake, "chat.postEphemeral", "Only the person who asked")
+    assert told["user"] == "U0BOB0001"
+    assert notes_with(sandbox, "Intro call went well.") == []
+    assert item_states(card_message(fake, slack.dm_channel, card["ts"])["blocks"]) == ["pending"]
+
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
+    assert len(notes_with(sandbox, "Intro call went well.")) == 1
