@@ -206,3 +206,25 @@ def test_the_key_never_appears_in_slack_or_logs(harness, slack, fake_slack, sand
     everything = "\n".join(outputs + [repr(c.params) for c in fake_slack.calls()]
                            + [r.getMessage() for r in caplog.records])
     assert key not in everything
+
+
+@pytest.mark.parametrize("other_team", [None, "T0OTHER01"])
+def test_same_slack_user_id_in_two_workspaces_and_two_users_stay_apart(
+        harness, slack, fake_slack, other_team):
+    other = slack.as_user(slack.user_id if other_team else "UBOB0001", team_id=other_team)
+    connect_as(harness, slack, fake_slack, ADMIN["api_key"])
+    connect_as(harness, other, fake_slack, STANDARD["api_key"])
+    connector = harness.services.connector
+    assert ident(slack) != ident(other)
+    assert account(harness, slack).profile.user_name == "Maya Patel"
+    assert account(harness, other).profile.user_name == "Daniel Okafor"
+    mine = {i["id"] for i in connector.execute_tool(ident(slack), "affinity_list_lists",
+                                                    {})["lists"]}
+    theirs = {i["id"] for i in connector.execute_tool(ident(other), "affinity_list_lists",
+                                                      {})["lists"]}
+    assert seed.PRIVATE_LIST_ID in mine and seed.PRIVATE_LIST_ID not in theirs
+    # Disconnecting one leaves the other connected.
+    confirm = other.block_action(ids.DISCONNECT_CONFIRM)
+    fake_slack.wait_for("response_url", lambda c: c.response_id == confirm.response_id)
+    assert account(harness, other).status == "PENDING"
+    assert account(harness, slack).status == "ACTIVE"
