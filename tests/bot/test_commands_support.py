@@ -12,8 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
@@ -31,9 +29,9 @@ def features() -> list[Any]:
     return [importlib.import_module(name) for name in names]
 
 
-@pytest.fixture
-def app(slack_app_factory: Callable[..., Any]) -> Any:
-    return slack_app_factory(features=features())
+def make_app(slack_app_factory: Callable[..., Any], **options: Any) -> Any:
+    """The app under test; test modules wrap this in their own `app` fixture."""
+    return slack_app_factory(features=features(), **options)
 
 
 def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *, sandbox: Any,
@@ -112,3 +110,18 @@ def click(harness: Any, action_id: str, value: str, user_id: str = ALICE, *,
         payload["container"]["is_ephemeral"] = True
         payload.pop("message", None)
     return slack.block_action(action_id, payload=payload)
+
+
+def without_retries(harness: Any) -> None:
+    """Make the app's Affinity clients give up on the first 429/5xx (keeps tests fast)."""
+    from affinity_client.retry import RetryPolicy
+    from bot.connector import ClientPool, connector_of
+
+    connector = connector_of(harness.services)
+    base_url = harness.settings.affinity_base_url
+
+    def factory(key: str) -> AffinityClient:
+        return AffinityClient(key, base_url=base_url, retry=RetryPolicy(max_attempts=1))
+
+    connector.client_factory = factory
+    connector.pool = ClientPool(factory)

@@ -71,8 +71,12 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return error_message("Not found in your Affinity.", str(error) + nothing,
                              "Check the id: ids appear on every card and in Affinity links.")
     if isinstance(error, ServerError | AffinityTransportError):
+        if writes:
+            return error_message(
+                "Affinity failed while saving: the change may or may not have been saved; "
+                "check in Affinity before retrying.", str(error))
         return error_message("Affinity is not answering properly right now; try again shortly.",
-                             str(error) + nothing)
+                             str(error))
     return error_message("Affinity refused the request.", str(error) + nothing)
 
 

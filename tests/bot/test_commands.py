@@ -1,0 +1,184 @@
+"""`/affinity` end to end: signed slash commands to the real app, the sandbox behind it.
+
+Every subcommand's happy path with what the user sees, usage errors that write nothing, the
+connection problems (not connected, revoked mid-session, 403, 429, 5xx) and privacy: answers go
+to the response_url as ephemeral messages and nothing is posted in the channel.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from affinity_client.sandbox import seed
+from bot.blocks import actions as ids
+from tests.bot.test_commands_support import (
+    ALICE,
+    BOB,
+    CAROL,
+    button,
+    connect,
+    has_button,
+    make_app,
+    run,
+    without_retries,
+)
+
+BASE = "https://northwind.affinity.co"
+
+
+@pytest.fixture
+def app(slack_app_factory):
+    return make_app(slack_app_factory)
+
+
+def private(reply) -> None:
+    assert reply.params["response_type"] == "ephemeral"
+
+
+def test_person_card_by_name_is_private_and_links_into_affinity(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "person jane smith")
+    private(reply)
+    assert "Jane Smith" in reply.text and seed.JANE_EMAIL in reply.text
+    assert f"{BASE}/persons/{seed.JANE_ID}" in reply.text
+    assert button(reply, ids.SHARE)["value"] == f"person {seed.JANE_ID}"
+    assert app.fake.calls("chat.postMessage") == []  # nothing in the channel
+
+
+def test_person_by_email_and_by_id(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    assert "Jane Smith" in run(app, f"person {seed.JANE_EMAIL}").text
+    assert seed.JANE_EMAIL in run(app, f"person #{seed.JANE_ID}").text
+
+
+def test_org_by_domain_and_by_id(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "org acme.com")
+    assert "Acme" in reply.text and f"{BASE}/companies/{seed.ACME_ORG_ID}" in reply.text
+    assert f"{BASE}/companies/{seed.ACME_ORG_ID}" in run(app, f"org {seed.ACME_ORG_ID}").text
+
+
+def test_intro_ranks_relationships(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, f"intro {seed.JANE_EMAIL}")
+    assert "Jane Smith" in reply.text
+    strengths = [int(n) for n in re.findall(r"` (\d+) ", reply.text)]
+    assert strengths and strengths == sorted(strengths, reverse=True)
+
+
+def test_lists_grouped_by_type(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "lists")
+    for name in ("Series A Pipeline", "Deal Flow", "Portfolio", "Founders to Watch"):
+        assert name in reply.text
+    assert "Deal pipelines" in reply.text and f"{BASE}/lists/201" in reply.text
+
+
+def test_a_pipeline_by_list_name(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "deals series a")
+    assert "Series A Pipeline" in reply.text and "Diligence" in reply.text
+    assert f"{BASE}/opportunities/{seed.ACME_DEAL_ID}" in reply.text
+    assert button(reply, ids.SHARE)["value"] == "deals 201"  # the resolved list
+
+
+def test_a_pipeline_by_name_refreshes_an_empty_list_cache(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox, lists=False)
+    assert "Series A Pipeline" in run(app, "pipeline series a").text
+    account = app.services.vault.get_account("affinity", f"{app.slack.team_id}:{ALICE}")
+    assert {e.name for e in account.lists} >= {"Series A Pipeline", "Deal Flow"}
+
+
+def test_one_deal_and_its_notes(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, f"deal {seed.ACME_DEAL_ID}")
+    assert "Acme" in reply.text and "Diligence" in reply.text
+    assert f"{BASE}/opportunities/{seed.ACME_DEAL_ID}" in reply.text
+    notes = run(app, f"notes org {seed.ACME_ORG_ID}")
+    assert "note" in notes.text.lower()
+
+
+def test_help_and_help_for_one_command(app, sandbox):
+    reply = run(app, "", user_id=CAROL)  # no connection needed
+    assert "Affinity commands" in reply.text and "new-deal" in reply.text
+    assert "Examples" in run(app, "help new-deal", user_id=CAROL).text
+
+
+def test_unknown_command_and_bad_arguments_get_usage_and_write_nothing(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    notes, deals = len(sandbox.state.notes), len(sandbox.state.opportunities)
+    typo = run(app, "dels series a")
+    assert "Did you mean" in typo.text and "deals" in typo.text
+    for text in ("note deal abc Met them", "note deal 30001", "new-deal", "deal-add 30001 pet 3",
+                 'add "Portfolio" org', "rename-deal x New"):
+        reply = run(app, text)
+        assert "Usage:" in reply.text, (text, reply.text)
+    assert (len(sandbox.state.notes), len(sandbox.state.opportunities)) == (notes, deals)
+    assert sandbox.state.request_count("POST", "/") == 0
+
+
+def test_not_connected_user_gets_a_connect_button(app, sandbox):
+    reply = run(app, "person jane smith", user_id=CAROL)
+    private(reply)
+    assert "haven't connected" in reply.text
+    assert has_button(reply, ids.CONNECT)
+    assert sandbox.state.request_count("GET", "/") == 0
+
+
+def test_key_revoked_mid_session_gets_the_reconnect_prompt(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    assert "Jane Smith" in run(app, f"person {seed.JANE_ID}").text
+    sandbox.state.revoke_key(seed.ADMIN_KEY)
+    reply = run(app, f"person {seed.JANE_ID}")
+    assert has_button(reply, ids.RECONNECT) and "stopped working" in reply.text
+    assert seed.ADMIN_KEY not in reply.text
+    again = run(app, "lists")  # the account is REVOKED now: no call is even tried
+    assert has_button(again, ids.RECONNECT)
+
+
+def test_private_list_is_refused_for_the_standard_user(app, sandbox):
+    connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
+    reply = run(app, f"deals {seed.PRIVATE_LIST_ID}", user_id=BOB)
+    assert "403" in reply.text and "private list" in reply.text
+    connect(app, ALICE, sandbox=sandbox)
+    assert "Partners Only" in run(app, f"deals {seed.PRIVATE_LIST_ID}").text
+
+
+def test_rate_limit_and_server_errors_get_a_clear_answer(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    without_retries(app)
+    sandbox.state.force_rate_limit(seed.ADMIN_KEY, 50)
+    reply = run(app, "lists")
+    assert re.search(r"rate limiting your key; try again in \d+ s", reply.text), reply.text
+    sandbox.state.clear_faults()
+    sandbox.state.fail("*", "/v2/persons*", 503, 50)
+    sandbox.state.fail("*", "/persons*", 503, 50)
+    reply = run(app, f"person {seed.JANE_ID}")
+    assert "not answering properly" in reply.text
+
+
+def test_a_failed_write_never_claims_nothing_happened(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    without_retries(app)
+    sandbox.state.fail("POST", "/notes*", 500, 5)
+    reply = run(app, f"note deal {seed.ACME_DEAL_ID} Call went well")
+    assert "may or may not have been saved; check in Affinity before retrying" in reply.text
+    assert sandbox.state.request_count("POST", "/notes") == 1  # a write is never repeated
+
+
+def test_every_connector_error_has_its_own_one_line_answer():
+    from affinity_client.errors import NotFoundError, ToolInputError, UnknownOutcomeError
+    from bot.connector import KeyRevokedError, NotConnectedError
+    from bot.features.commands.answers import for_error
+
+    def text(error, writes=False):
+        return for_error(error, writes=writes)["blocks"][0]["text"]["text"]
+
+    assert "may or may not have been saved; check" in text(
+        UnknownOutcomeError("POST /notes timed out"), writes=True)
+    assert "Not found" in text(NotFoundError("person 9 not found"))
+    assert "Nothing was changed" in text(ToolInputError("bad page_size"), writes=True)
+    assert "stopped working" in text(KeyRevokedError())
+    assert "haven't connected" in text(NotConnectedError("PENDING"))
