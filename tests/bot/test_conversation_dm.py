@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.blocks.actions import CONNECT
 from bot.devtools.fake_anthropic import reply
+from bot.features import conversation, platform
+from bot.features.conversation.replies import PLACEHOLDER_TEXT
+from bot.features.conversation.routing import commands_module
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -38,3 +44,106 @@ def test_a_lookup_in_a_dm_answers_in_the_thread_after_a_status(chat_app, api, sa
     first = api.message_requests[0]
     assert "Maya Patel" in first.system_text and "Series A Pipeline (id 201" in first.system_text
     assert not leaks_anthropic_key(fake)
+
+
+def test_a_mention_in_a_channel_answers_in_its_thread_with_the_users_key(chat_app, api,
+                                                                        sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    api.add(reply("Here to help."))
+    sent = slack.app_mention("  who knows   the founder of acme?")
+    ts = sent.payload["event"]["ts"]
+
+    placeholder = fake.wait_for("chat.postMessage", in_thread(slack.channel_id, ts))
+    assert placeholder["text"] == PLACEHOLDER_TEXT
+    answer = fake.wait_for("chat.update", lambda c: c.params.get("text") == "Here to help.")
+    assert answer["channel"] == slack.channel_id
+    assert fake.calls(STATUS_METHOD) == []  # the assistant status is for DMs
+    last = api.message_requests[0].messages[-1]["content"][-1]["text"]
+    assert last == "who knows the founder of acme?"
+
+
+def test_someone_not_connected_gets_the_connect_button_and_claude_is_not_called(chat_app, api,
+                                                                               sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    ts = slack.message_im("what's new with acme?").payload["event"]["ts"]
+    prompt = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
+    buttons = [e["action_id"] for b in prompt["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert buttons == [CONNECT]
+    assert api.message_requests == []
+
+
+def test_without_the_status_scope_a_placeholder_is_replaced_by_the_answer(chat_app, api,
+                                                                          sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    fake.fail_next(STATUS_METHOD, "missing_scope")
+    api.add(reply("First answer."), reply("Second answer."))
+    ts = slack.message_im("hello").payload["event"]["ts"]
+    placeholder = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
+    assert placeholder["text"] == PLACEHOLDER_TEXT
+    fake.wait_for("chat.update", lambda c: c.params.get("text") == "First answer.")
+
+    slack.message_im("again", thread_ts=ts)  # the refusal is remembered: no second try
+    fake.wait_for("chat.update", lambda c: c.params.get("text") == "Second answer.")
+    assert len(fake.calls(STATUS_METHOD)) == 1
+
+
+def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_factory, api,
+                                                          sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    api.add(reply(None, ("affinity_search_persons", {"term": "jane smith"})),
+            reply("Jane Smith is the CEO of Acme."))
+    ts = slack.message_im("who is jane smith?").payload["event"]["ts"]
+    wait_text(fake, "chat.postMessage", "CEO of Acme")
+
+    restarted = chat_app_factory(database_url=chat_app.database_url, upgrade=False)
+    api.add(reply("She joined Acme in 2019."))
+    restarted.slack.message_im("since when?", thread_ts=ts)
+    answer = wait_text(fake, "chat.postMessage", "joined Acme")
+    assert in_thread(slack.dm_channel, ts)(answer)
+    history = api.message_requests[-1].messages
+    assert history[0]["content"][0]["text"] == "who is jane smith?"
+    assert any(b.get("type") == "tool_result" for m in history for b in m["content"]
+               if isinstance(b, dict))
+
+
+def test_the_bot_ignores_its_own_messages_edits_and_other_bots(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    own = slack.message_im("I am the bot", user=fake.bot_user_id, bot_id=fake.bot_id)
+    other_bot = slack.message_im("beep", bot_id="BOTHER001")
+    edit = slack.event({"type": "message", "subtype": "message_changed", "channel_type": "im",
+                        "channel": slack.dm_channel, "hidden": True, "ts": "1700000000.000200",
+                        "message": {"type": "message", "user": slack.user_id, "text": "edited",
+                                    "ts": "1700000000.000100"}})
+    assert {own.status_code, other_bot.status_code, edit.status_code} == {200}
+    api.add(reply("Only this one."))
+    slack.message_im("a real question")
+    wait_text(fake, "chat.postMessage", "Only this one.")
+    assert len(api.message_requests) == 1
+    assert [c.text for c in fake.calls("chat.postMessage")] == ["Only this one."]
+
+
+def test_without_an_anthropic_key_free_text_says_what_to_configure(slack_app_factory, sandbox,
+                                                                   api):
+    harness = slack_app_factory(features=[platform, conversation])
+    slack, fake = harness.slack, harness.fake
+    ts = slack.message_im("who knows the founder of acme best?").payload["event"]["ts"]
+    said = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
+    assert "ANTHROPIC_API_KEY" in said.text and "Affinity commands" in said.text
+    assert harness.services.agent is None and api.requests == []
+
+
+def test_without_an_anthropic_key_dm_commands_still_run(slack_app_factory, sandbox):
+    if commands_module() is None:
+        pytest.skip("the DM command runner has not landed")
+    harness = slack_app_factory(features=[platform, conversation])
+    slack, fake = harness.slack, harness.fake
+    connect(harness, slack.user_id, sandbox=sandbox)
+    ts = slack.message_im("lists").payload["event"]["ts"]
+    said = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
+                         and "Series A Pipeline" in c.text, timeout=10)
+    assert "ANTHROPIC_API_KEY" not in said.text
