@@ -1,0 +1,61 @@
+"""The model's answer as Slack mrkdwn, split within Slack's limits; routing helpers."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
+from bot.features.conversation.routing import is_direct_message, strip_mention
+
+
+def test_markdown_becomes_mrkdwn():
+    text = ("## Pipeline\n**Acme** is in [Diligence](https://northwind.affinity.co/opportunities/1)"
+            "\n- one\n* two\n~~old~~ __new__\n---")
+    assert to_mrkdwn(text) == (
+        "*Pipeline*\n*Acme* is in <https://northwind.affinity.co/opportunities/1|Diligence>"
+        "\n• one\n• two\n~old~ *new*")
+
+
+def test_mrkdwn_the_model_wrote_is_kept():
+    text = "*Acme* — <https://acme.com|acme.com> • _seed_ `id 5001`"
+    assert to_mrkdwn(text) == text
+
+
+def test_mentions_and_broadcasts_copied_from_crm_data_cannot_ping():
+    out = to_mrkdwn("Note says <!channel> and <@U123> & <javascript:alert(1)|click>")
+    assert "<!channel>" not in out and "<@U123>" not in out and "<javascript" not in out
+    assert "&lt;!channel&gt;" in out and "&amp;" in out
+
+
+def test_code_is_left_alone_but_escaped():
+    out = to_mrkdwn("```\n**not bold** <b>\n```")
+    assert out == "```\n**not bold** &lt;b&gt;\n```"
+
+
+def test_long_answers_split_on_paragraphs_within_the_limit():
+    paragraphs = [f"Paragraph {i}: " + "word " * 150 for i in range(12)]
+    pieces = split_message("\n\n".join(paragraphs), limit=3900)
+    assert len(pieces) > 1 and all(len(p) <= 3900 for p in pieces)
+    assert all(p.startswith("Paragraph") for p in pieces)
+    assert " ".join(" ".join(pieces).split()) == " ".join(" ".join(paragraphs).split())
+
+
+@given(st.text(max_size=3000), st.integers(min_value=20, max_value=500))
+def test_split_never_exceeds_the_limit_and_loses_no_words(text, limit):
+    pieces = split_message(text, limit)
+    assert all(len(p) <= limit for p in pieces)
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_which_messages_are_addressed_to_the_bot():
+    dm = {"channel_type": "im", "user": "U1", "text": "hi", "ts": "1.1"}
+    assert is_direct_message(dm)
+    assert not is_direct_message({**dm, "subtype": "message_changed"})
+    assert not is_direct_message({**dm, "bot_id": "B1"})
+    assert not is_direct_message({**dm, "channel_type": "channel"})
+
+
+def test_only_the_bots_own_mention_is_stripped():
+    assert strip_mention("<@UBOT> who knows <@U2>?", "UBOT") == "who knows <@U2>?"
+    assert strip_mention("<@UBOT>", "UBOT") == ""
