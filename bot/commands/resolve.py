@@ -273,7 +273,7 @@ def _add(command: Command, lists: Sequence, _paging: dict) -> Step:
     return _with_list(
         command, lists, entity_type,
         lambda list_id: ToolCall("affinity_add_to_list", {
-            "list_id": list_id, "entity_type": entity_type, "entity_id": command["entity_id"],
+            "list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"],
         }, writes=True),
     )
 

@@ -182,3 +182,26 @@ def test_every_connector_error_has_its_own_one_line_answer():
     assert "Nothing was changed" in text(ToolInputError("bad page_size"), writes=True)
     assert "stopped working" in text(KeyRevokedError())
     assert "haven't connected" in text(NotConnectedError("PENDING"))
+
+
+@pytest.mark.parametrize("text", [
+    "person jane", "person 4", "org acme.com", "org 5", "intro 3", "intro jane@x.com", "lists",
+    "deals 11", "deal 9", "new-deal 11 Acme --org 3 --person 4 --owner 5", "rename-deal 9 X",
+    "deal-add 9 person 3", "deal-remove 9 org 3", "note deal 9 hi", "note person 9 hi",
+    "notes org 3", "add 13 org 5", "add 14 person 5",
+])
+def test_every_planned_call_fits_its_tools_input_schema(text):
+    """The planner's inputs are what the tool catalog accepts (`add` once sent unknown keys)."""
+    import jsonschema
+
+    from affinity_client import TOOLS
+    from bot.commands import parse
+    from bot.commands.resolve import ToolCall, plan
+
+    tools = {t.name: t for t in (TOOLS.values() if isinstance(TOOLS, dict) else TOOLS)}
+    lists = [{"id": 11, "name": "Series A", "type": "opportunity"},
+             {"id": 13, "name": "Portfolio", "type": "organization"},
+             {"id": 14, "name": "Founders", "type": "person"}]
+    step = plan(parse(text), lists)
+    assert isinstance(step, ToolCall)
+    jsonschema.validate(dict(step.input), tools[step.tool].input_schema)

@@ -363,7 +363,7 @@ def test_match_lists_unknown_id_is_passed_through():
     ("note org 310 hello", "affinity_create_note", {"content": "hello", "organization_ids": [310]}),
     ("notes deal 981", "affinity_list_notes", {"opportunity_id": 981}),
     ("add portfolio org 310", "affinity_add_to_list",
-     {"list_id": 13, "entity_type": "organization", "entity_id": 310}),
+     {"list_id": 13, "organization_id": 310}),
     ("intro 42", "affinity_get_relationship_strength", {"external_id": 42}),
     ("intro jane@acme.com", "affinity_search_persons", {"term": "jane@acme.com", "page_size": 10}),
 ])
