@@ -10,6 +10,7 @@ cards. See docs/agent.md, "In Slack".
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -23,6 +24,9 @@ from bot.features.conversation.routing import is_direct_message, request_from, s
 from bot.features.conversation.turns import Conversation
 from bot.services import Services
 
+# Conversation memory holds CRM data fetched with a user's key: erased after this long idle.
+IDLE_CONVERSATION = timedelta(days=30)
+IDLE_SWEEP_SECONDS = 6 * 3600.0
 CARD_ACTIONS = re.compile("^(" + "|".join(re.escape(a) for a in ACTION_IDS) + ")$")
 
 
@@ -32,6 +36,11 @@ def build_agent(services: Services) -> Agent | None:
         return None
     return Agent(AgentSettings.from_app_settings(services.settings),
                  sessionmaker(services.engine, expire_on_commit=False), clock=services.clock)
+
+
+def forget_idle_conversations(services: Services) -> int:
+    agent = services.agent
+    return agent.memory.delete_idle(IDLE_CONVERSATION) if agent is not None else 0
 
 
 def register(app: App, services: Services) -> None:
@@ -62,5 +71,7 @@ def register(app: App, services: Services) -> None:
 
     services.background.register("expire-agent-proposals", EXPIRY_SWEEP_SECONDS,
                                  lambda: approvals.expire_cards(app))
+    services.background.register("forget-idle-conversations", IDLE_SWEEP_SECONDS,
+                                 lambda: forget_idle_conversations(services))
     services.extras["conversation"] = conversation
     services.extras["approvals"] = approvals
