@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.blocks.actions import CONNECT
@@ -147,3 +149,15 @@ def test_without_an_anthropic_key_dm_commands_still_run(slack_app_factory, sandb
     said = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
                          and "Series A Pipeline" in c.text, timeout=10)
     assert "ANTHROPIC_API_KEY" not in said.text
+
+
+def test_a_retried_dm_delivery_runs_one_turn(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    api.add(reply("Once."), reply("Twice?!"))
+    sent = slack.message_im("hello")
+    again = slack.event(sent.payload["event"], event_id=sent.payload["event_id"], retry_num=1)
+    assert again.status_code == 200
+    wait_text(fake, "chat.postMessage", "Once.")
+    time.sleep(0.3)  # a second turn, had it started, would have reached Claude by now
+    assert len(api.message_requests) == 1
