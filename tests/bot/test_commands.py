@@ -205,3 +205,47 @@ def test_every_planned_call_fits_its_tools_input_schema(text):
     step = plan(parse(text), lists)
     assert isinstance(step, ToolCall)
     jsonschema.validate(dict(step.input), tools[step.tool].input_schema)
+
+
+def test_connect_opens_the_modal_with_the_commands_trigger(app, sandbox):
+    sent = app.slack.as_user(CAROL).command("connect")
+    opened = app.fake.wait_for("views.open")
+    assert opened.params["trigger_id"] == sent.trigger_id
+    assert opened.params["view"]["callback_id"] == ids.CONNECT_MODAL
+
+
+def test_status_disconnect_and_pin_tenant_are_answered_by_the_connect_feature(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    assert "Maya Patel" in run(app, "status").text
+    assert has_button(run(app, "disconnect"), ids.DISCONNECT_CONFIRM)
+    app.fake.set_user(ALICE, is_admin=True)
+    assert "Northwind" in run(app, "pin-tenant").text
+    assert "Unpinned" in run(app, "unpin-tenant").text
+    assert "admin" in run(app, "pin-tenant", user_id=BOB).text
+
+
+def test_the_ack_comes_at_once_even_when_affinity_is_slow(app, sandbox):
+    import time
+
+    connect(app, ALICE, sandbox=sandbox)
+    sandbox.state.add_latency(1500)
+    started = time.monotonic()
+    sent = app.slack.command(f"deal {seed.ACME_DEAL_ID}")
+    assert sent.status_code == 200 and time.monotonic() - started < 1.0
+    from tests.bot.test_commands_support import answer
+
+    assert "Acme" in answer(app, sent).text
+
+
+def test_no_api_key_reaches_slack(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
+    for text in ("person jane smith", "deals series a", f"deals {seed.PRIVATE_LIST_ID}",
+                 "status", "note deal x y"):
+        run(app, text)
+        run(app, text, user_id=BOB)
+    sandbox.state.revoke_key(seed.ADMIN_KEY)
+    run(app, "lists")
+    everything = repr([c.params for c in app.fake.calls()])
+    for key in (seed.ADMIN_KEY, seed.STANDARD_KEY):
+        assert key not in everything
