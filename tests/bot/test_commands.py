@@ -228,13 +228,14 @@ def test_the_ack_comes_at_once_even_when_affinity_is_slow(app, sandbox):
     import time
 
     connect(app, ALICE, sandbox=sandbox)
-    sandbox.state.add_latency(1500)
+    sandbox.state.add_latency(1500, f"/opportunities/{seed.ACME_DEAL_ID}")
     started = time.monotonic()
     sent = app.slack.command(f"deal {seed.ACME_DEAL_ID}")
     assert sent.status_code == 200 and time.monotonic() - started < 1.0
     from tests.bot.test_commands_support import answer
 
     assert "Acme" in answer(app, sent).text
+    assert time.monotonic() - started >= 1.5  # the slow work really came after the ack
 
 
 def test_no_api_key_reaches_slack(app, sandbox):
