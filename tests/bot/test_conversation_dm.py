@@ -161,3 +161,20 @@ def test_a_retried_dm_delivery_runs_one_turn(chat_app, api, sandbox):
     wait_text(fake, "chat.postMessage", "Once.")
     time.sleep(0.3)  # a second turn, had it started, would have reached Claude by now
     assert len(api.message_requests) == 1
+
+
+def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat_app, api,
+                                                                          sandbox):
+    if commands_module() is None:
+        pytest.skip("the DM command runner has not landed")
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    ts = slack.message_im("lists").payload["event"]["ts"]
+    fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
+                  and "Series A Pipeline" in c.text, timeout=10)
+    assert api.message_requests == []
+
+    api.add(reply("I can propose that note."))
+    slack.message_im("add a note to acme saying the call went well")
+    wait_text(fake, "chat.postMessage", "I can propose that note.")
+    assert len(api.message_requests) == 1

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
-from bot.features.conversation.routing import is_direct_message, strip_mention
+from bot.features.conversation.routing import is_direct_message, strip_mention, wants_command
 
 
 def test_markdown_becomes_mrkdwn():
@@ -59,3 +59,19 @@ def test_which_messages_are_addressed_to_the_bot():
 def test_only_the_bots_own_mention_is_stripped():
     assert strip_mention("<@UBOT> who knows <@U2>?", "UBOT") == "who knows <@U2>?"
     assert strip_mention("<@UBOT>", "UBOT") == ""
+
+
+class FakeCommands:
+    @staticmethod
+    def is_command(text: str) -> bool:
+        return text.split()[0].lower() in ("add", "lists", "note", "/affinity")
+
+
+def test_command_words_in_plain_language_go_to_the_assistant_when_it_is_available():
+    plain = "add a note to acme saying hi"
+    assert wants_command(FakeCommands, "lists", assistant=True)
+    assert wants_command(FakeCommands, plain, assistant=False)  # the usage help then
+    assert not wants_command(FakeCommands, plain, assistant=True)
+    assert wants_command(FakeCommands, "/affinity add a note", assistant=True)
+    assert not wants_command(None, "lists", assistant=True)
+    assert not wants_command(FakeCommands, "who knows jane?", assistant=True)

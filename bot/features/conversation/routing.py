@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from bot.commands import UsageError, parse
+from bot.commands.grammar import SLASH
+
 COMMANDS_MODULE = "bot.features.commands"
 
 
@@ -46,6 +49,21 @@ def request_from(event: dict[str, Any], context: Any, text: str, *, is_dm: bool)
         text=text,
         is_dm=is_dm,
     )
+
+
+def wants_command(commands: ModuleType | None, text: str, *, assistant: bool) -> bool:
+    """True when `text` should run as a command rather than go to the assistant.
+
+    Its first word must be a subcommand or alias (`commands.is_command`). With the assistant
+    available, text that starts with such a word but does not parse as that command ("add a
+    note to Acme saying…", "status of the Acme deal?") is plain language and goes to the
+    assistant instead of getting a usage error; `/affinity …` typed out is always a command.
+    """
+    if commands is None or not commands.is_command(text):
+        return False
+    if not assistant or text.lstrip().lower().startswith(SLASH):
+        return True
+    return not isinstance(parse(text), UsageError)
 
 
 def commands_module() -> ModuleType | None:

@@ -1,7 +1,8 @@
 """A message to the bot, answered: a command, a turn of the assistant, or how to set it up.
 
-Routing: text whose first word is a subcommand runs as that command (in the thread); other text
-goes to the assistant when `ANTHROPIC_API_KEY` is configured, else gets a short note on what to
+Routing: text whose first word is a subcommand runs as that command (in the thread) — unless the
+assistant is available and the text does not parse as that command; other text goes to the
+assistant when `ANTHROPIC_API_KEY` is configured, else gets a short note on what to
 configure plus the command help. The assistant runs with the asking user's own Affinity key —
 a user who is not connected gets the Connect (or Reconnect) prompt instead.
 """
@@ -21,7 +22,7 @@ from bot.blocks.text import escape
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.replies import StatusSupport, ThreadReply
-from bot.features.conversation.routing import Request, commands_module
+from bot.features.conversation.routing import Request, commands_module, wants_command
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class Conversation:
 
     def handle(self, client: WebClient, request: Request) -> None:
         commands = commands_module()
-        if commands is not None and commands.is_command(request.text):
+        if wants_command(commands, request.text, assistant=self.services.agent is not None):
             commands.run_in_thread(
                 self.services, client, team_id=request.team_id, user_id=request.user_id,
                 channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
