@@ -39,10 +39,13 @@ DEFAULT_USER_ID = "U0ALICE01"
 DEFAULT_CHANNEL_ID = "C0DEALS01"
 
 _ids = itertools.count(1)
+# Ids differ between processes too: an app on a database that outlives this process (the
+# console's) deduplicates event ids and must never take a new event for a redelivery.
+_PROCESS_TAG = uuid.uuid4().hex[:6].upper()
 
 
 def _unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids):08X}"
+    return f"{prefix}{_PROCESS_TAG}{next(_ids):06X}"
 
 
 @dataclass

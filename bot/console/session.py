@@ -1,0 +1,326 @@
+"""The console's read-eval-print loop: what each typed line does.
+
+Typed lines become what Slack would send the app: `/affinity …` a signed slash command, plain
+text a DM to the bot (in one thread until `/new`), `/click N` a block action for button N,
+`/home` an `app_home_opened` event. When the app opens a dialog, its inputs are asked for at the
+prompt and submitted as a `view_submission`; errors the app returns inside the dialog are shown
+and asked for again.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.console.runtime import ConsoleRuntime
+from bot.console.transcript import Clickable, Place, Transcript
+from bot.console.users import CHANNEL_ID, TEAM_ID, ConsoleUser, find_user
+from bot.devtools.blocks_text import Input, render_view
+from bot.devtools.slack_requests import SlackRequests
+
+KEY_WORDS = ("api key", "api_key", "key")
+MAX_DIALOG_ROUNDS = 5
+
+HELP = """\
+Console commands
+  /affinity <command>   the slash command, e.g. /affinity connect, /affinity person jane smith
+  <any other text>      a DM to the bot (one thread until /new); without ANTHROPIC_API_KEY
+                        DMs take the command grammar: "person jane smith", "lists"
+  /mention <text>       @mention the bot in #deals
+  /new                  start a new DM thread
+  /click N [option]     press button N of what was shown (option: a number of a menu)
+  /home                 open your App Home
+  /user [role|email]    act as another sandbox user (no argument: list them)
+  /revoke               Affinity (the sandbox) revokes your key: try the revocation flow
+  /restore              the sandbox accepts your key again (then reconnect with Enter)
+  /help                 this help
+  /quit                 leave (also Ctrl-D)
+In a dialog: type each value; Enter takes the suggested value; /cancel closes the dialog."""
+
+Ask = Callable[[str, bool], str | None]  # (prompt, secret) -> the line, None at the end
+
+
+@dataclass
+class Session:
+    runtime: ConsoleRuntime
+    users: list[ConsoleUser]
+    user: ConsoleUser
+    ask: Ask
+    write: Callable[[str], None]
+    dm_threads: dict[str, str] = field(default_factory=dict)
+    transcript: Transcript = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.transcript = Transcript(
+            self.runtime.fake, self.write, CHANNEL_ID,
+            dm_thread=lambda: self.dm_threads.get(self.user.slack_user_id),
+        )
+        for user in self.users:
+            self.runtime.fake.set_user(user.slack_user_id, real_name=user.name, email=user.email,
+                                       team_id=TEAM_ID)
+
+    @property
+    def slack(self) -> SlackRequests:
+        base = self.runtime.requests
+        return base.as_user(self.user.slack_user_id, team_id=TEAM_ID, channel_id=CHANNEL_ID)
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.user.handle}> "
+
+    # ------------------------------------------------------------------ loop
+
+    def run(self) -> int:
+        while True:
+            line = self.ask(self.prompt, False)
+            if line is None:
+                return 0
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not self.handle(line):
+                return 0
+
+    def handle(self, line: str) -> bool:
+        """Do what `line` says; False to quit."""
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if not word.startswith("/"):
+            self.dm(line)
+            return True
+        handlers: dict[str, Callable[[str], bool | None]] = {
+            "/affinity": self.command, "/mention": self.mention, "/new": self.new_thread,
+            "/click": self.click, "/home": self.home, "/user": self.switch_user,
+            "/users": lambda _: self.list_users(), "/revoke": self.revoke,
+            "/restore": self.restore,
+            "/help": lambda _: self.write(HELP), "/quit": lambda _: False,
+            "/exit": lambda _: False,
+        }
+        handler = handlers.get(word.lower())
+        if handler is None:
+            self.write(f"Unknown console command {word}. Type /help for the list, or "
+                       "/affinity help for the app's commands.")
+            return True
+        return handler(rest) is not False
+
+    # ------------------------------------------------------------------ Slack actions
+
+    def command(self, text: str) -> None:
+        mark = self.runtime.mark()
+        sent = self.slack.command(text)
+        if sent.status_code != 200:
+            self.write(f"(the app answered HTTP {sent.status_code}: {sent.text[:200]})")
+        self.transcript.show_ack(sent.text)
+        self.after(mark)
+
+    def dm(self, text: str) -> None:
+        mark = self.runtime.mark()
+        slack = self.slack
+        thread = self.dm_threads.get(self.user.slack_user_id)
+        ts = slack.fake.add_message(slack.dm_channel, text, user=self.user.slack_user_id,
+                                    thread_ts=thread)
+        if thread is None:
+            self.dm_threads[self.user.slack_user_id] = ts
+        slack.message_im(text, thread_ts=thread, ts=ts)
+        self.after(mark)
+
+    def mention(self, text: str) -> None:
+        if not text:
+            self.write("Usage: /mention <text>")
+            return
+        mark = self.runtime.mark()
+        self.slack.app_mention(text)
+        self.after(mark)
+
+    def new_thread(self, _: str) -> None:
+        self.dm_threads.pop(self.user.slack_user_id, None)
+        self.write("(your next DM starts a new thread)")
+
+    def home(self, _: str) -> None:
+        mark = self.runtime.mark()
+        self.slack.app_home_opened()
+        self.runtime.settle()
+        self.transcript.show(self.runtime.calls_since(mark), show_home=True)
+        if not self.transcript.show_home(self.user.slack_user_id):
+            self.write("(the app did not publish an App Home)")
+        self.fill_dialogs()
+
+    def click(self, rest: str) -> None:
+        parts = rest.split()
+        if not parts or not parts[0].isdigit():
+            self.write("Usage: /click N [option] (N is a number in brackets, like [2])")
+            return
+        target = self.transcript.clickable(int(parts[0]))
+        if target is None:
+            self.write(f"There is no button [{parts[0]}].")
+            return
+        option = self._option(target, parts[1:])
+        if option is False:
+            return
+        if target.control.url:
+            self.write(f"(in Slack this opens {target.control.url})")
+        mark = self.runtime.mark()
+        sent = self.slack.block_action(target.control.action_id,
+                                       payload=self._action_payload(target, option))
+        if sent.status_code != 200:
+            self.write(f"(the app answered HTTP {sent.status_code})")
+        self.after(mark)
+
+    def _option(self, target: Clickable, args: list[str]) -> dict[str, Any] | bool | None:
+        options = target.control.options
+        if not options:
+            return None
+        if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(options):
+            self.write(f"Pick an option: /click {target.control.number} <1-{len(options)}>")
+            return False
+        label, value = options[int(args[0]) - 1]
+        return {"text": {"type": "plain_text", "text": label}, "value": value}
+
+    def _action_payload(self, target: Clickable, option: dict[str, Any] | None) -> dict:
+        control, place = target.control, target.place
+        if place.kind == "view":
+            return self.slack.block_action_payload(
+                control.action_id, control.value, block_id=control.block_id, view=place.view,
+                selected_option=option)
+        payload = self.slack.block_action_payload(
+            control.action_id, control.value, block_id=control.block_id,
+            message_ts=place.ts or None, channel_id=place.channel or CHANNEL_ID,
+            selected_option=option)
+        container = payload["container"]
+        container["is_ephemeral"] = place.kind == "ephemeral"
+        message = payload["message"]
+        message["text"] = place.message.get("text", "")
+        message["blocks"] = place.message.get("blocks") or []
+        if place.thread_ts:
+            container["thread_ts"] = place.thread_ts
+            message["thread_ts"] = place.thread_ts
+        return payload
+
+    def revoke(self, _: str) -> None:
+        self.runtime.sandbox.state.revoke_key(self.user.api_key)
+        self.write(f"(the sandbox now refuses {self.user.name}'s key, as Affinity does when a "
+                   "key is revoked; your next command finds out. /restore undoes it.)")
+
+    def restore(self, _: str) -> None:
+        self.runtime.sandbox.state.restore_key(self.user.api_key)
+        self.write(f"(the sandbox accepts {self.user.name}'s key again; reconnect with "
+                   "/affinity connect and Enter at the key prompt)")
+
+    # ------------------------------------------------------------------ users
+
+    def switch_user(self, wanted: str) -> None:
+        if not wanted:
+            self.list_users()
+            return
+        user = find_user(self.users, wanted)
+        if user is None:
+            self.write(f"No sandbox user {wanted!r}.")
+            self.list_users()
+            return
+        self.user = user
+        self.write(f"(you are now {user.name}, {user.role}, {user.email})")
+
+    def list_users(self) -> None:
+        self.write("Sandbox users (/user ROLE or EMAIL switches):")
+        for user in self.users:
+            mark = "*" if user == self.user else " "
+            note = "  (Affinity refuses this key)" if user.role == "revoked" else ""
+            self.write(f" {mark} {user.role:<9} {user.name:<14} {user.email}{note}")
+
+    # ------------------------------------------------------------------ after a request
+
+    def after(self, mark: int) -> None:
+        """Show everything the app did since `mark`, then fill any dialog it opened."""
+        if not self.runtime.settle():
+            self.write("(the app is still working; its answer will show after your next line)")
+        self.transcript.show(self.runtime.calls_since(mark))
+        self.fill_dialogs()
+
+    def fill_dialogs(self) -> None:
+        while (view := self.transcript.take_opened_view()) is not None:
+            self.fill_dialog(view)
+
+    def fill_dialog(self, view: dict[str, Any]) -> None:
+        errors: dict[str, str] = {}
+        for _ in range(MAX_DIALOG_ROUNDS):
+            rendered = render_view(view, first_number=self.transcript.next_number)
+            self.transcript.block(f"dialog: {_title(view)}", rendered, Place("view", view=view))
+            for block_id, message in errors.items():
+                self.write(f"  ! {message}" if block_id not in {i.block_id for i in
+                                                                 rendered.inputs}
+                           else f"  ! {_label(rendered.inputs, block_id)}: {message}")
+            values = self.ask_inputs(rendered.inputs)
+            if values is None:
+                self.write("(dialog closed)")
+                return
+            mark = self.runtime.mark()
+            sent = self.slack.view_submission(
+                str(view.get("callback_id", "")), values,
+                private_metadata=str(view.get("private_metadata", "")), title=_title(view))
+            action = _parse(sent.text)
+            if action.get("response_action") == "errors":
+                errors = dict(action.get("errors") or {})
+                self.transcript.show(self.runtime.calls_since(mark))
+                continue
+            if action.get("response_action") in ("update", "push"):
+                view, errors = dict(action.get("view") or {}), {}
+                continue
+            self.write("(dialog submitted)")
+            self.after(mark)
+            return
+        self.write("(dialog closed after too many tries)")
+
+    def ask_inputs(self, inputs: list[Input]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        for item in inputs:
+            suggestion, label = self._suggestion(item)
+            prompt = f"  {item.label}" + (f" (Enter = {label})" if label else "") + ": "
+            answer = self.ask(prompt, _is_key(item))
+            if answer is None or answer.strip() == "/cancel":
+                return None
+            answer = answer.strip() or suggestion
+            values[item.block_id] = {item.action_id: _input_value(item, answer)}
+        return values
+
+    def _suggestion(self, item: Input) -> tuple[str, str]:
+        if _is_key(item):
+            return self.user.api_key, f"{self.user.name}'s sandbox key"
+        if item.initial_value:
+            return item.initial_value, repr(item.initial_value)
+        return "", ""
+
+
+def _is_key(item: Input) -> bool:
+    text = f"{item.block_id} {item.label}".lower()
+    return any(word in text for word in KEY_WORDS)
+
+
+def _input_value(item: Input, answer: str) -> dict[str, Any]:
+    if item.element_type in ("static_select", "radio_buttons"):
+        return {"type": item.element_type,
+                "selected_option": {"text": {"type": "plain_text", "text": answer},
+                                    "value": answer}}
+    if item.element_type == "multi_static_select":
+        return {"type": item.element_type, "selected_options": [
+            {"text": {"type": "plain_text", "text": v}, "value": v} for v in shlex.split(answer)]}
+    return {"type": item.element_type or "plain_text_input", "value": answer or None}
+
+
+def _parse(body: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body.strip() else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _title(view: dict[str, Any]) -> str:
+    title = view.get("title")
+    return str(title.get("text") if isinstance(title, dict) else title or "dialog")
+
+
+def _label(inputs: list[Input], block_id: str) -> str:
+    return next((i.label for i in inputs if i.block_id == block_id), block_id)
