@@ -231,9 +231,10 @@ def test_confirming_the_list_of_a_write_runs_it_once_under_a_double_click(app, s
     assert answer(app, first).text.startswith("Working on it")  # buttons gone at once
 
 
-def test_the_same_click_delivered_to_two_processes_writes_once(slack_app_factory, sandbox):
-    one = make_app(slack_app_factory)
-    two = make_app(slack_app_factory, database_url=one.database_url)
+def test_the_same_click_delivered_to_two_processes_writes_once(slack_app_factory, sandbox,
+                                                               db_url):
+    one = make_app(slack_app_factory, database_url=db_url)
+    two = make_app(slack_app_factory, database_url=db_url, upgrade=False)
     connect(one, ALICE, sandbox=sandbox)
     value = write_chooser(one)
     before = len(sandbox.state.opportunities)
@@ -263,3 +264,29 @@ def test_a_write_that_failed_for_sure_can_be_clicked_again(app, sandbox):
     assert "rate limiting" in answer(app, first, index=1).text
     second = click(app, ids.PICK, value, message_ts="1700000003.000003")
     assert "Deal created" in answer(app, second, index=1).text
+
+
+def test_claims_once_forever_or_again_after_the_window(db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.database import make_engine, upgrade_all
+    from bot.features.commands.store import Claims
+
+    upgrade_all(db_url)
+    now = [datetime(2026, 11, 28, 12, 0, tzinfo=UTC)]
+    engine = make_engine(db_url)
+    try:
+        claims = Claims(engine, lambda: now[0])
+        assert claims.claim("click") and not claims.claim("click")
+        assert claims.claim("typed", timedelta(seconds=60))
+        now[0] += timedelta(seconds=30)
+        assert not claims.claim("typed", timedelta(seconds=60))
+        now[0] += timedelta(seconds=61)
+        assert claims.claim("typed", timedelta(seconds=60))
+        assert not claims.claim("click", timedelta(days=30))
+        claims.release("click")
+        assert claims.claim("click")
+        now[0] += timedelta(days=8)
+        assert claims.prune() == 2
+    finally:
+        engine.dispose()
