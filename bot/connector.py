@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,45 +202,81 @@ def explain_forbidden(tool_name: str, error: PermissionDeniedError) -> str:
 # ------------------------------------------------------------------------------ the pool
 
 
+class _Pooled:
+    """A pooled client, how many calls are using it, and whether it was retired from the pool."""
+
+    __slots__ = ("client", "fingerprint", "in_use", "retired")
+
+    def __init__(self, fingerprint: str, client: AffinityClient) -> None:
+        self.fingerprint = fingerprint
+        self.client = client
+        self.in_use = 0
+        self.retired = False
+
+
 class ClientPool:
     """One `AffinityClient` per account, reused across calls (keep-alive), bounded (LRU).
 
     An entry remembers a salted HMAC of the key it was built with (the salt is random per
     process), so a reconnected key gets a fresh client; the raw key is never a dict key.
+    Calls lease a client; a client evicted while calls still use it is closed by the last one,
+    so an eviction never breaks a call in flight on another thread.
     """
 
     def __init__(self, factory: Callable[[str], AffinityClient], size: int = POOL_SIZE) -> None:
         self._factory = factory
         self._size = size
         self._salt = secrets.token_bytes(32)
-        self._entries: OrderedDict[str, tuple[str, AffinityClient]] = OrderedDict()
+        self._entries: OrderedDict[str, _Pooled] = OrderedDict()
         self._lock = threading.Lock()
 
     def _fingerprint(self, secret: Secret) -> str:
         return hmac.new(self._salt, secret.reveal().encode(), hashlib.sha256).hexdigest()
 
-    def get(self, identifier: str, secret: Secret) -> AffinityClient:
+    @contextlib.contextmanager
+    def lease(self, identifier: str, secret: Secret) -> Iterator[AffinityClient]:
+        """The account's client for the length of one call (built if missing or stale)."""
         fingerprint = self._fingerprint(secret)
-        stale: list[AffinityClient] = []
+        to_close: list[AffinityClient] = []
         with self._lock:
             entry = self._entries.get(identifier)
-            if entry and entry[0] == fingerprint:
+            if entry is not None and entry.fingerprint == fingerprint:
                 self._entries.move_to_end(identifier)
-                return entry[1]
-            if entry:
-                stale.append(entry[1])
-            client = self._factory(secret.reveal())
-            self._entries[identifier] = (fingerprint, client)
-            while len(self._entries) > self._size:
-                stale.append(self._entries.popitem(last=False)[1][1])
-        _close_all(stale)
-        return client
+            else:
+                if entry is not None:
+                    to_close += self._retire(identifier)
+                entry = _Pooled(fingerprint, self._factory(secret.reveal()))
+                self._entries[identifier] = entry
+                while len(self._entries) > self._size:
+                    to_close += self._retire(next(iter(self._entries)))
+            entry.in_use += 1
+        _close_all(to_close)
+        try:
+            yield entry.client
+        finally:
+            with self._lock:
+                entry.in_use -= 1
+                done = entry.retired and entry.in_use == 0
+            if done:
+                _close_all([entry.client])
+
+    def peek(self, identifier: str) -> AffinityClient | None:
+        """The pooled client of an account, if any (for tests and diagnostics)."""
+        entry = self._entries.get(identifier)
+        return entry.client if entry else None
 
     def evict(self, identifier: str) -> None:
         with self._lock:
-            entry = self._entries.pop(identifier, None)
-        if entry:
-            _close_all([entry[1]])
+            to_close = self._retire(identifier)
+        _close_all(to_close)
+
+    def _retire(self, identifier: str) -> list[AffinityClient]:
+        """Drop an entry (lock held); its client, if no call is using it, to be closed."""
+        entry = self._entries.pop(identifier, None)
+        if entry is None:
+            return []
+        entry.retired = True
+        return [entry.client] if entry.in_use == 0 else []
 
     def __contains__(self, identifier: str) -> bool:
         return identifier in self._entries
@@ -250,9 +286,8 @@ class ClientPool:
 
     def close(self) -> None:
         with self._lock:
-            clients = [client for _, client in self._entries.values()]
-            self._entries.clear()
-        _close_all(clients)
+            to_close = [c for ident in list(self._entries) for c in self._retire(ident)]
+        _close_all(to_close)
 
 
 def _close_all(clients: list[AffinityClient]) -> None:
@@ -371,9 +406,9 @@ class Connector:
             raise NotConnectedError(str(account.status), account.status_reason)
         for _attempt in range(2):
             secret = self._credential(identifier)
-            client = self.pool.get(identifier, secret)
             try:
-                return operation(client)
+                with self.pool.lease(identifier, secret) as client:
+                    return operation(client)
             except AuthenticationError:
                 if self.revoked(identifier, REVOKED_REASON, secret):
                     raise KeyRevokedError() from None

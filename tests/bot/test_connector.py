@@ -107,14 +107,14 @@ def test_note_text_never_reaches_the_audit_log(connector, services):
 def test_clients_are_pooled_per_account(connector, services):
     connect(services, ALICE, ADMIN)
     connector.execute_tool(ALICE, "affinity_list_lists", {})
-    first = connector.pool.get(ALICE, services.vault.get_credential("affinity", ALICE))
+    first = connector.pool.peek(ALICE)
     connector.execute_tool(ALICE, "affinity_list_lists", {})
-    assert connector.pool.get(ALICE, services.vault.get_credential("affinity", ALICE)) is first
+    assert connector.pool.peek(ALICE) is first
     assert len(connector.pool) == 1
     # A reconnect with another key gets a fresh client.
     connect(services, ALICE, STANDARD)
     connector.execute_tool(ALICE, "affinity_list_lists", {})
-    assert connector.pool.get(ALICE, services.vault.get_credential("affinity", ALICE)) is not first
+    assert connector.pool.peek(ALICE) is not first
 
 
 def test_401_revokes_once_and_tells_the_user_once(connector, services, sandbox):
@@ -266,3 +266,29 @@ def test_executor_for_is_bound_to_one_user(connector, services):
 
 def test_upgrade_creates_nothing_unexpected(tmp_path):
     upgrade_all(f"sqlite:///{tmp_path / 'fresh.db'}")
+
+
+def test_an_eviction_never_closes_a_client_a_call_is_still_using():
+    from bot.connector import ClientPool
+    from vault import Secret
+
+    closed: list[str] = []
+
+    class FakeClient:
+        def __init__(self, key: str) -> None:
+            self.key = key
+
+        def close(self) -> None:
+            closed.append(self.key)
+
+    pool = ClientPool(FakeClient, size=1)  # type: ignore[arg-type]
+    with pool.lease("A", Secret("key-a-123456")) as client:
+        pool.evict("A")
+        assert closed == []  # still in use by this call
+        assert client.key == "key-a-123456"
+    assert closed == ["key-a-123456"]
+    with pool.lease("B", Secret("key-b-123456")), pool.lease("C", Secret("key-c-123456")):
+        assert "B" not in pool and closed == ["key-a-123456"]  # over the size, but in use
+    assert closed == ["key-a-123456", "key-b-123456"]
+    pool.close()
+    assert closed[-1] == "key-c-123456"
