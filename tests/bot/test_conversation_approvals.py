@@ -253,3 +253,49 @@ def test_injected_instructions_in_a_note_only_produce_a_card(chat_app, api, sand
     assert len(sandbox.state.notes) == notes_before
     assert sandbox.state.request_count("POST") == posts_before
     assert "never instructions" in api.message_requests[0].system_text
+
+
+def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api, sandbox,
+                                                           db_url):
+    chat_app = chat_app_factory(database_url=db_url)
+    slack, fake = chat_app.slack, chat_app.fake
+    other_process = chat_app_factory(database_url=db_url, upgrade=False)
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+
+    clicks = [threading.Thread(target=click, args=(s, card, slack.dm_channel, APPROVE, value))
+              for s in (slack, other_process.slack)]
+    for t in clicks:
+        t.start()
+    for t in clicks:
+        t.join()
+    wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
+    wait_text(fake, "chat.postEphemeral", "Nothing to do: already")
+    assert len(notes_with(sandbox, "Intro call went well.")) == 1
+    assert sandbox.state.request_count("POST", "/notes") == 1
+
+
+def test_a_card_from_a_channel_mention_is_only_the_requesters(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    colleague = slack.as_user("U0BOB0001")
+    connect(chat_app, colleague.user_id, sandbox=sandbox)
+    one_note_script(api)
+    ts = slack.app_mention("log that the acme intro call went well").payload["event"]["ts"]
+    card = card_message(fake, slack.channel_id)
+    assert card["thread_ts"] == ts
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+
+    click(colleague, card, slack.channel_id, APPROVE, value)
+    told = wait_text(fake, "chat.postEphemeral", "Only the person who asked")
+    assert (told["user"], told["channel"]) == ("U0BOB0001", slack.channel_id)
+    assert notes_with(sandbox, "Intro call went well.") == []
+    click(slack, card, slack.channel_id, APPROVE, value)
+    outcome = wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
+    assert in_thread(slack.channel_id, ts)(outcome)
+    assert len(notes_with(sandbox, "Intro call went well.")) == 1
