@@ -75,3 +75,19 @@ def test_command_words_in_plain_language_go_to_the_assistant_when_it_is_availabl
     assert wants_command(FakeCommands, "/affinity add a note", assistant=True)
     assert not wants_command(None, "lists", assistant=True)
     assert not wants_command(FakeCommands, "who knows jane?", assistant=True)
+
+
+def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
+    from types import SimpleNamespace
+
+    import pytest
+
+    from bot.config import ConfigError, Settings
+    from bot.features.conversation import build_agent
+
+    monkeypatch.setenv("AGENT_MAX_TOOL_ITERATIONS", "lots")
+    services = SimpleNamespace(settings=Settings(anthropic_api_key="sk-ant-x"), engine=None,
+                               clock=None)
+    with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
+        build_agent(services)
+    assert build_agent(SimpleNamespace(settings=Settings())) is None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.agent import Agent, AgentSettings, agent_available
 from bot.blocks.confirmation import ACTION_IDS
+from bot.config import ConfigError
 from bot.features.conversation.approvals import EXPIRY_SWEEP_SECONDS, Approvals
 from bot.features.conversation.routing import is_direct_message, request_from, strip_mention
 from bot.features.conversation.turns import Conversation
@@ -34,8 +35,12 @@ def build_agent(services: Services) -> Agent | None:
     """The agent for this process, or None without ANTHROPIC_API_KEY."""
     if not agent_available(services.settings):
         return None
-    return Agent(AgentSettings.from_app_settings(services.settings),
-                 sessionmaker(services.engine, expire_on_commit=False), clock=services.clock)
+    try:
+        settings = AgentSettings.from_app_settings(services.settings)
+    except ValueError as error:  # a malformed AGENT_* limit: stop start-up saying which
+        raise ConfigError(str(error)) from None
+    return Agent(settings, sessionmaker(services.engine, expire_on_commit=False),
+                 clock=services.clock)
 
 
 def forget_idle_conversations(services: Services) -> int:
