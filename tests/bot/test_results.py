@@ -290,3 +290,11 @@ def test_claims_once_forever_or_again_after_the_window(db_url):
         assert claims.prune() == 2
     finally:
         engine.dispose()
+
+
+def test_show_help_and_open_in_affinity_buttons(app, sandbox):
+    usage = run(app, "new-deal")
+    sent = click(app, ids.HELP, button(usage, ids.HELP)["value"])
+    assert "Examples" in answer(app, sent).text and "new-deal" in answer(app, sent).text
+    opened = click(app, ids.OPEN_IN_AFFINITY, None)
+    assert opened.status_code == 200 and app.fake.responses(opened.response_id) == []
