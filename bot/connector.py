@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
@@ -445,13 +446,18 @@ class Connector:
             log.exception("audit row for %s %s (ref %s) not written", identifier, tool_name,
                           reference)
 
-    def recent_activity(self, identifier: str, limit: int = 10) -> list[dict[str, Any]]:
-        """The user's last calls from the audit log, newest first (for App Home)."""
-        from sqlalchemy import select
+    def recent_activity(self, identifier: str, limit: int = 10, *,
+                        tools_only: bool = True) -> list[dict[str, Any]]:
+        """The user's last calls from the audit log, newest first (for App Home).
 
+        `tools_only` leaves out the app's own key checks (the sweep's whoami, the connect
+        probe), which are not something the user did.
+        """
+        query = select(AuditLogEntry).where(AuditLogEntry.identifier == identifier)
+        if tools_only:
+            query = query.where(AuditLogEntry.tool.startswith("affinity_"))
         query = (
-            select(AuditLogEntry)
-            .where(AuditLogEntry.identifier == identifier)
+            query
             .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
             .limit(limit)
         )

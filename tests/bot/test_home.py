@@ -51,6 +51,11 @@ def test_home_shows_who_lists_and_recent_activity(harness, slack, fake_slack):
     assert "Maya Patel" in text and "Northwind Ventures" in text and "last verified" in text
     assert "Series A Pipeline" in text  # cached lists
     assert "Recent activity" in text and "Search people" in text
+    # The app's own key checks (the connect-time probe) are not the user's activity.
+    tools = {r["tool"] for r in harness.services.connector.recent_activity(ident(slack))}
+    assert tools == {"affinity_search_persons", "affinity_list_lists"}
+    all_rows = harness.services.connector.recent_activity(ident(slack), tools_only=False)
+    assert "probe" in {r["tool"] for r in all_rows}
     assert buttons(view) == [ids.DISCONNECT]
 
 
