@@ -67,6 +67,7 @@ def our_notes(sandbox) -> list[dict]:
 
 def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
+    fake.set_user(slack.user_id, tz="UTC")  # the sandbox's "today" is a UTC date
     connect(chat_app, slack.user_id, sandbox=sandbox)
     seed_script(api)
 

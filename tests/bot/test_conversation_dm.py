@@ -11,6 +11,7 @@ from bot.devtools.fake_anthropic import reply
 from bot.features import conversation, platform
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from bot.features.conversation.routing import commands_module
+from bot.features.conversation.timezones import today_in
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -178,3 +179,21 @@ def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat
     slack.message_im("add a note to acme saying the call went well")
     wait_text(fake, "chat.postMessage", "I can propose that note.")
     assert len(api.message_requests) == 1
+
+
+def test_today_is_the_users_today_from_their_slack_time_zone(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    fake.set_user(slack.user_id, tz="Pacific/Kiritimati")
+    api.add(reply("Noted."), reply("Noted again."))
+    slack.message_im("what day is it?")
+    wait_text(fake, "chat.postMessage", "Noted.")
+    expected = today_in("Pacific/Kiritimati").isoformat()
+    assert f"Today is {expected} (Pacific/Kiritimati)" in api.message_requests[0].system_text
+
+    other = slack.as_user("U0NOTZ001")
+    connect(chat_app, other.user_id, sandbox=sandbox)
+    fake.fail_next("users.info", "missing_scope")
+    other.message_im("and for me?")
+    wait_text(fake, "chat.postMessage", "Noted again.")
+    assert "(UTC)" in api.message_requests[1].system_text

@@ -91,3 +91,14 @@ def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
     with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
         build_agent(services)
     assert build_agent(SimpleNamespace(settings=Settings())) is None
+
+
+def test_today_in_a_time_zone():
+    import datetime as dt
+
+    from bot.features.conversation.timezones import today_in
+
+    now = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)
+    assert today_in("America/Los_Angeles", now) == dt.date(2026, 11, 27)
+    assert today_in("UTC", now) == dt.date(2026, 11, 28)
+    assert today_in("Asia/Tokyo", now.replace(hour=20)) == dt.date(2026, 11, 29)

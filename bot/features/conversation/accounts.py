@@ -3,6 +3,7 @@ shown to someone who is not (or no longer) connected."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,10 @@ def is_active(account: Any) -> bool:
     return account is not None and str(getattr(account, "status", "")) == "ACTIVE"
 
 
-def user_context(account: Any) -> UserContext:
+def user_context(account: Any, timezone: str = "UTC",
+                 today: dt.date | None = None) -> UserContext:
+    """What the agent needs to know about the asking user: who they are in Affinity, their
+    cached lists (names to ids), and their time zone and date."""
     profile = account.profile
     lists = tuple(
         CachedList(int(item.id), str(item.name), _LIST_TYPES.get(str(item.type), str(item.type)))
@@ -52,6 +56,8 @@ def user_context(account: Any) -> UserContext:
         workspace=(profile.tenant_name if profile else "") or "Affinity",
         affinity_user_email=profile.user_email if profile else None,
         lists=lists,
+        today=today,
+        timezone=timezone,
     )
 
 

@@ -23,6 +23,7 @@ from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.replies import StatusSupport, ThreadReply
 from bot.features.conversation.routing import Request, commands_module, wants_command
+from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Conversation:
         self.services = services
         self.statuses = StatusSupport()
         self.turn_locks = KeyedLocks()
+        self.timezones = UserTimezones()
 
     def handle(self, client: WebClient, request: Request) -> None:
         commands = commands_module()
@@ -74,10 +76,11 @@ class Conversation:
         thread = ThreadKey(request.team_id, request.channel, request.thread_ts)
         reply.start()
         try:
+            zone = self.timezones.of(reply.client, request.team_id, request.user_id)
+            user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
             with self.turn_locks.hold(f"{thread}:{identifier}"):
                 result = self.services.agent.respond(
-                    thread, accounts.user_context(account), request.text,
-                    accounts.agent_executor(connector, identifier))
+                    thread, user, request.text, accounts.agent_executor(connector, identifier))
         except Exception:
             reply.abandon()
             raise
