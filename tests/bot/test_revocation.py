@@ -216,3 +216,33 @@ def test_two_processes_on_one_postgres_honour_a_revocation_and_dm_once(
     fake_slack.wait_for("chat.postMessage", lambda c: "stopped working" in c.text)
     time.sleep(0.2)
     assert len(revocation_dms(fake_slack, first.slack.user_id)) == 1
+
+
+@pytest.mark.postgres
+def test_two_processes_sweeping_together_dm_once(slack_app_factory, postgres_url, fake_slack,
+                                                 sandbox):
+    apps = [slack_app_factory(features=MY_FEATURES, database_url=postgres_url,
+                              revocation_sweep_hours=TINY_SWEEP_HOURS, upgrade=index == 0)
+            for index in range(2)]
+    users = [apps[0].slack.as_user(f"USWEEP{n:03d}") for n in range(4)]
+    for user in users:
+        connect_as(apps[0], user, fake_slack, ADMIN["api_key"])
+    sandbox.state.revoke_key(ADMIN["api_key"])
+    time.sleep(0.01)
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def run(harness) -> None:
+        barrier.wait()
+        reports.append(sweep(harness.services))
+
+    threads = [threading.Thread(target=run, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    revoked = sorted(who for report in reports for who in report.revoked)
+    assert revoked == sorted(ident(user) for user in users)  # each account checked once
+    time.sleep(0.3)
+    for user in users:
+        assert len(revocation_dms(fake_slack, user.user_id)) == 1
