@@ -75,7 +75,7 @@ def main(
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Run the console. Interactive on a terminal; otherwise (or with `script`) reads lines."""
-    env = os.environ if environ is None else environ
+    env = _environment() if environ is None else environ
     out = stdout or sys.stdout
     users = sandbox_users()
     chosen = find_user(users, user)
@@ -102,6 +102,7 @@ def main(
         anthropic_model=(env.get("ANTHROPIC_MODEL") or "").strip() or None,
         database_url=database_url,
         log_level=log_level,
+        environ=dict(env),
     )
 
     def write(text: str) -> None:
@@ -123,6 +124,14 @@ def main(
         runtime.stop()
         if script_file is not None:
             script_file.close()
+
+
+def _environment() -> dict[str, str]:
+    """The process environment over a `.env` file in the working directory (as the app reads)."""
+    from dotenv import dotenv_values
+
+    file_values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    return {**file_values, **os.environ}
 
 
 def _enable_line_editing(interactive: bool) -> None:

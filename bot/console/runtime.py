@@ -92,6 +92,7 @@ class ConsoleRuntime:
     anthropic_model: str | None = None
     database_url: str | None = None
     log_level: str = "WARNING"
+    environ: dict[str, str] | None = None  # for the data directory (default: os.environ)
     fake: FakeSlack = field(init=False)
     sandbox: Any = field(init=False, default=None)
     services: Any = field(init=False, default=None)
@@ -112,7 +113,9 @@ class ConsoleRuntime:
 
         self.sandbox = SandboxServer().start()
         self.fake = FakeSlack().start()
-        database_url = self.database_url or console_database_url()
+        from vault import load_keyring
+
+        database_url = self.database_url or console_database_url(self.environ)
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         upgrade_all(database_url)
         signing_secret = secrets.token_hex(16)  # this process only: nothing else can sign
@@ -129,7 +132,9 @@ class ConsoleRuntime:
         if self.anthropic_model:
             settings_values["anthropic_model"] = self.anthropic_model
         settings = Settings(**settings_values)
-        self.services = Services.build(settings, allow_dev_keyfile=True)
+        environ = os.environ if self.environ is None else self.environ
+        self.services = Services.build(
+            settings, keyring=load_keyring(environ, allow_dev_keyfile=True))
         self.app = build_app(settings, self.services, features=registry.load())
         self._tracking = track_listeners(self.app)
         self._server, self.url = serve_wsgi(create_wsgi_app(self.app, self.services))

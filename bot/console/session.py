@@ -57,6 +57,7 @@ class Session:
         self.transcript = Transcript(
             self.runtime.fake, self.write, CHANNEL_ID,
             dm_thread=lambda: self.dm_threads.get(self.user.slack_user_id),
+            names={u.slack_user_id: u.name for u in self.users},
         )
         for user in self.users:
             self.runtime.fake.set_user(user.slack_user_id, real_name=user.name, email=user.email,

@@ -49,6 +49,7 @@ class Transcript:
     write: Callable[[str], None]
     command_channel: str
     dm_thread: Callable[[], str | None] = lambda: None
+    names: dict[str, str] = field(default_factory=dict)  # Slack user id -> name, for @mentions
     clickables: dict[int, Clickable] = field(default_factory=dict)
     next_number: int = 1
     opened_views: list[dict[str, Any]] = field(default_factory=list)
@@ -99,8 +100,11 @@ class Transcript:
 
     def block(self, title: str, rendered: Rendered, place: Place) -> None:
         self.write(f"[{title}]")
-        if rendered.text.strip():
-            self.write(rendered.text)
+        text = rendered.text
+        for user_id, name in self.names.items():
+            text = text.replace(f"@{user_id}", f"@{name}")
+        if text.strip():
+            self.write(text)
         for control in rendered.controls:
             self.clickables[control.number] = Clickable(control, place)
             self.next_number = max(self.next_number, control.number + 1)

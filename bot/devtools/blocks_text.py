@@ -34,6 +34,7 @@ EMOJI = {
     "office": "🏢", "handshake": "🤝", "calendar": "📅", "moneybag": "💰",
     "pencil2": "✎", "pencil": "✎", "speech_balloon": "💬", "arrows_counterclockwise": "↻",
     "information_source": "(i)", "bulb": "💡", "clipboard": "📋", "inbox_tray": "📥",
+    "mega": "📣",
 }
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":([a-z0-9_+\-]+):")
