@@ -264,8 +264,20 @@ def test_executor_for_is_bound_to_one_user(connector, services):
         connector.executor_for(BOB)("affinity_list_lists", {})
 
 
-def test_upgrade_creates_nothing_unexpected(tmp_path):
-    upgrade_all(f"sqlite:///{tmp_path / 'fresh.db'}")
+def test_the_connector_tables_match_their_models(tmp_path):
+    from sqlalchemy import inspect
+
+    from bot.database import make_engine, schema_differences
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade_all(url)
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"connector_claims", "connector_tenant_pins"} <= tables
+        assert [d for d in schema_differences(engine) if "connector" in repr(d)] == []
+    finally:
+        engine.dispose()
 
 
 def test_an_eviction_never_closes_a_client_a_call_is_still_using():
