@@ -110,6 +110,10 @@ def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox)
     assert len(item_states(final["blocks"])) == 8
     assert "Note " in item_states(final["blocks"])[0]
     assert len([c for c in fake.calls("chat.postMessage") if "Approved" in c.text]) == 1
+    updates = [c for c in fake.calls("chat.update") if c.params.get("ts") == card["ts"]]
+    assert "making the changes in Affinity" in updates[0].text  # buttons gone while running
+    assert "agent_all:" not in json.dumps(updates[0].params["blocks"])
+    assert "making the changes" not in updates[-1].text
 
     # the outcome went back to the model: a follow-up in the thread sees it
     api.add(reply("Yes — all 8 notes are logged."))

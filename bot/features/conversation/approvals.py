@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.agent import ActionResult, BatchView
+from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 EXPIRY_SWEEP_SECONDS = 60.0
 BROKEN_BUTTON_TEXT = "This button no longer works; ask me again."
+WORKING_TEXT = ":hourglass_flowing_sand: Approved — making the changes in Affinity…"
+BUTTON_BLOCKS = ("agent_item:", "agent_all:")
 UNAVAILABLE_TEXT = "The assistant is not configured in this app any more; nothing was changed."
 
 
@@ -64,6 +67,7 @@ class Approvals:
                 tell(ActionResult(batch, refused="not_owner").message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
+                self._show_working(client, batch, channel, container.get("message_ts"))
                 execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
                 result = agent.approve(batch_id, clicker, execute, index)
             else:
@@ -87,14 +91,31 @@ class Approvals:
             client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts,
                                     **prompt)
 
+    def _show_working(self, client: WebClient, batch: BatchView, channel: str | None,
+                      ts: str | None) -> None:
+        """The card without its buttons while the approved writes run (a slow Affinity, a
+        second click): the final states replace it."""
+        if not batch.open:
+            return
+        card = confirmation_card(batch, links=accounts.links_for(self._account(batch.owner)))
+        blocks = [b for b in card["blocks"]
+                  if not str(b.get("block_id") or "").startswith(BUTTON_BLOCKS)]
+        blocks.append(kit.context(WORKING_TEXT))
+        self._update(client, batch.card_channel or channel, batch.card_ts or ts,
+                     {"text": card["text"], "blocks": blocks})
+
     def update_card(self, client: WebClient, batch: BatchView, account: Any = None,
                     channel: str | None = None, ts: str | None = None) -> None:
-        channel, ts = batch.card_channel or channel, batch.card_ts or ts
+        self._update(client, batch.card_channel or channel, batch.card_ts or ts,
+                     confirmation_card(batch, links=accounts.links_for(account)))
+
+    @staticmethod
+    def _update(client: WebClient, channel: str | None, ts: str | None,
+                message: dict[str, Any]) -> None:
         if not channel or not ts:
             return
-        card = confirmation_card(batch, links=accounts.links_for(account))
         try:
-            client.chat_update(channel=channel, ts=ts, **card)
+            client.chat_update(channel=channel, ts=ts, **message)
         except SlackApiError as error:  # deleted card, archived channel: the thread still says
             log.warning("could not update confirmation card: %s", error.response.get("error"))
 
