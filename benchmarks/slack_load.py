@@ -2,16 +2,17 @@
 
     python benchmarks/slack_load.py [--levels 50 200] [--database-url postgresql://...]
 
-For each concurrency level, N signed `/affinity help` requests are released at once against
-(a) the real app from `bot.app.build_app` (platform middleware: signature check, database dedup,
-error handler; the real features) served over loopback HTTP, with the fake Slack and the Affinity
-sandbox behind it, and (b) a bare Bolt app that only acks. Printed per row: ack latency p50/p99
-(and p99 as a fraction of Slack's 3 s limit), time until the final answer reaches the response
-URL (p50/p99), errors (must be 0), and the peak memory of the process. Each app runs in its own
-child process so that the memory figures are its own.
-
-When no feature answers `/affinity` yet, a stand-in "help" feature is registered (it acks, reads
-the user's connected account from the vault, and responds): the output says so.
+For each concurrency level N, N users are connected through the vault (each with their own
+sealed sandbox key and cached lists, as `/affinity connect` leaves them), then N signed slash
+commands are released at once, half `/affinity person jane` and half `/affinity deals series a`,
+against (a) the real app from `bot.app.build_app` (signature check, database dedup, the real
+`/affinity` listeners, the connector and its audit log) served over loopback HTTP by a threaded
+werkzeug server, with the fake Slack and the Affinity sandbox behind it, and (b) a bare Bolt app
+that only acks. Printed per row: ack latency p50/p99 (and p99 as a fraction of Slack's 3 s),
+time until the final answer reaches the response URL (p50/p99, and p50 per command), errors
+(non-200 acks, answers missing or without the expected card; must be 0), and the peak memory
+(max RSS) of the process. Each app runs in its own child process, together with its own fake
+Slack and sandbox, so that the memory figures are comparable.
 """
 
 from __future__ import annotations
@@ -27,12 +28,18 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SLACK_ACK_LIMIT_S = 3.0
+TEAM_ID = "T0BENCH01"
+# (command text, text the final answer must contain)
+COMMANDS = [("person jane", "Jane Smith"), ("deals series a", "Series A Pipeline")]
+QUIET_SECONDS = 0.3
+FINAL_TIMEOUT_S = 90.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -43,27 +50,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-class StandInHelp:
-    """Until the real `/affinity` lands: ack, one vault read, respond."""
+def user_id(n: int) -> str:
+    return f"U{n:08d}"
 
-    @staticmethod
-    def register(app: Any, services: Any) -> None:
-        @app.command("/affinity")
-        def stand_in_help(ack: Any, command: dict, respond: Any) -> None:
-            ack()
-            if services.vault is not None:
-                identifier = f"{command['team_id']}:{command['user_id']}"
-                services.vault.get_account("affinity", identifier)
-            respond(text="*Affinity for Slack* — `/affinity connect`, `/affinity person <name>` …")
+
+# ---------------------------------------------------------------------------- the apps
 
 
 def _real_app(fake: Any, affinity_url: str, database_url: str) -> tuple[Any, Any, str]:
-    from bot import features as registry
     from bot.app import build_app
     from bot.config import Settings
     from bot.database import upgrade_all
+    from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET
     from bot.services import Services
-    from tests.plugins.slack import BOT_TOKEN, SIGNING_SECRET
     from vault.keyring import generate_key_entry, parse_master_keys
 
     upgrade_all(database_url)
@@ -72,21 +71,15 @@ def _real_app(fake: Any, affinity_url: str, database_url: str) -> tuple[Any, Any
         slack_api_url=fake.api_url, database_url=database_url, affinity_base_url=affinity_url,
     )
     services = Services.build(settings, keyring=parse_master_keys(generate_key_entry("bench")))
-    features = registry.load()
-    note = "real /affinity feature"
-    probe = build_app(settings, services, features=features)
-    if not any("/affinity" in repr(listener.matchers) for listener in probe._listeners):
-        features = [*features, StandInHelp]
-        note = "stand-in help feature (no /affinity feature registered yet)"
-    app = build_app(settings, services, features=features)
-    return app, services, note
+    app = build_app(settings, services)
+    return app, services, "real app: /affinity listeners, connector, vault, audit log"
 
 
 def _bare_app(fake: Any) -> tuple[Any, None, str]:
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from tests.plugins.slack import BOT_TOKEN, SIGNING_SECRET
+    from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
     app = App(signing_secret=SIGNING_SECRET,
               client=WebClient(token=BOT_TOKEN, base_url=fake.api_url))
@@ -98,6 +91,114 @@ def _bare_app(fake: Any) -> tuple[Any, None, str]:
     return app, None, "bare Bolt app, ack only"
 
 
+@dataclass(frozen=True)
+class SandboxAccount:
+    key: str
+    profile: Any
+    lists: list[Any]
+
+
+def sandbox_accounts(affinity_url: str) -> list[SandboxAccount]:
+    """The sandbox's valid keys with their whoami profile and lists (fetched once each)."""
+    from affinity_client import AffinityClient
+    from affinity_client.sandbox import seed
+    from affinity_client.tools import run_tool
+    from vault import AffinityList, AffinityProfile
+
+    accounts = []
+    for key in (seed.ADMIN_KEY, seed.STANDARD_KEY):
+        client = AffinityClient(key, base_url=affinity_url)
+        try:
+            profile = AffinityProfile.from_whoami(client.whoami())
+            result = run_tool(client, "affinity_list_lists", {})
+        finally:
+            client.close()
+        lists = [AffinityList(int(item["id"]), str(item.get("name") or ""), str(item["type"]))
+                 for item in result.get("lists") or []]
+        accounts.append(SandboxAccount(key, profile, lists))
+    return accounts
+
+
+def connect_users(services: Any, count: int, accounts: list[SandboxAccount]) -> None:
+    """Users 0..count-1 connected through the vault, alternating the sandbox's keys."""
+    from bot.connector import CONNECTION, identifier_for
+
+    for n in range(count):
+        account = accounts[n % len(accounts)]
+        services.vault.connect(CONNECTION, identifier_for(TEAM_ID, user_id(n)), account.key,
+                               account.profile, lists=account.lists)
+
+
+# ---------------------------------------------------------------------------- one level
+
+
+def _finals(fake: Any, sent: list[tuple[float, str, str | None]]) -> tuple[list, dict, int]:
+    """Wait for every answer; (final latencies, per-command latencies, answers missing/wrong)."""
+    from bot.devtools.fake_slack import RESPONSE_URL
+
+    expected = {response_id for _, _, response_id in sent if response_id}
+    deadline = time.monotonic() + FINAL_TIMEOUT_S
+    seen = -1
+    while time.monotonic() < deadline:
+        calls = fake.calls(RESPONSE_URL)
+        answered = {c.response_id for c in calls}
+        if expected <= answered and len(calls) == seen:
+            break  # everyone answered and nothing new arrived for QUIET_SECONDS
+        seen = len(calls) if expected <= answered else -1
+        time.sleep(QUIET_SECONDS)
+    last: dict[str, Any] = {}
+    for call in fake.calls(RESPONSE_URL):
+        last[call.response_id] = call
+    finals: list[float] = []
+    by_command: dict[str, list[float]] = {}
+    wrong = 0
+    for started, text, response_id in sent:
+        call = last.get(response_id) if response_id else None
+        must_contain = dict(COMMANDS)[text]
+        if call is None or must_contain not in call.text:
+            wrong += 1
+            continue
+        finals.append(call.at - started)
+        by_command.setdefault(text, []).append(call.at - started)
+    return finals, by_command, wrong
+
+
+def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
+    from bot.devtools.slack_requests import SlackRequests
+
+    fake.reset()
+    senders = [SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
+               for n in range(level)]
+    barrier = threading.Barrier(level)
+
+    def send(n: int) -> tuple[float, float, bool, str, str | None]:
+        text = COMMANDS[n % len(COMMANDS)][0]
+        slack = senders[n]
+        payload = slack.command_payload(text)
+        barrier.wait()
+        started = time.time()
+        try:
+            sent = slack.command(payload=payload)
+            ok = sent.status_code == 200
+        except Exception:
+            ok, sent = False, None
+        return started, time.time() - started, ok, text, sent.response_id if ok else None
+
+    with ThreadPoolExecutor(level) as pool:
+        results = list(pool.map(send, range(level)))
+    for slack in senders:
+        slack.http.close()
+    acks = [r[1] for r in results]
+    errors = sum(1 for r in results if not r[2])
+    finals: list[float] = []
+    by_command: dict[str, list[float]] = {}
+    if kind == "real":
+        finals, by_command, wrong = _finals(fake, [(r[0], r[3], r[4]) for r in results if r[2]])
+        errors += wrong
+    return {"level": level, "acks": acks, "finals": finals, "by_command": by_command,
+            "errors": errors}
+
+
 def child(kind: str, levels: list[int], database_url: str | None = None) -> dict[str, Any]:
     """Run every level against one app kind, in this process; return the figures."""
     import logging
@@ -105,75 +206,67 @@ def child(kind: str, levels: list[int], database_url: str | None = None) -> dict
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from werkzeug.serving import ThreadedWSGIServer
 
-    from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack
+    from affinity_client.sandbox import SandboxServer
+    from bot.devtools.fake_slack import FakeSlack
+    from bot.devtools.slack_requests import serve_wsgi
     from bot.wsgi import create_wsgi_app
-    from tests.plugins.slack import SlackRequests, serve_wsgi
 
     logging.disable(logging.WARNING)
     ThreadedWSGIServer.request_queue_size = 1024  # werkzeug's default backlog is 128
     fake = FakeSlack().start()
-    sandbox = None
-    affinity_url = "http://127.0.0.1:9"
-    try:
-        from affinity_client.sandbox import SandboxServer
-
-        sandbox = SandboxServer().start()
-        affinity_url = sandbox.base_url
-    except Exception as error:  # the sandbox is optional for this measurement
-        print(f"(no sandbox: {error})", file=sys.stderr)
-    tmp = tempfile.mkdtemp(prefix="slack-load-")
+    sandbox = SandboxServer().start()
+    services = None
     if kind == "real":
-        url = database_url or f"sqlite:///{tmp}/bench.db"
-        app, services, note = _real_app(fake, affinity_url, url)
+        url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db"
+        app, services, note = _real_app(fake, sandbox.base_url, url)
+        connect_users(services, max(levels), sandbox_accounts(sandbox.base_url))
         wsgi = create_wsgi_app(app, services)
     else:
-        app, services, note = _bare_app(fake)
+        app, _, note = _bare_app(fake)
         wsgi = SlackRequestHandler(app)
     server, url = serve_wsgi(wsgi)
-    rows = []
-    for level in levels:
-        fake.reset()
-        senders = [SlackRequests(base_url=url, fake=fake, user_id=f"U{n:08d}")
-                   for n in range(level)]
-        barrier = threading.Barrier(level)
-
-        def send(slack: SlackRequests, barrier: threading.Barrier = barrier) -> tuple:
-            payload = slack.command_payload("help")
-            barrier.wait()
-            started = time.time()
-            try:
-                sent = slack.command(payload=payload)
-                ok = sent.status_code == 200
-            except Exception:
-                ok = False
-            return started, time.time() - started, ok, sent.response_id if ok else None
-
-        with ThreadPoolExecutor(level) as pool:
-            results = list(pool.map(send, senders))
-        acks = [r[1] for r in results]
-        errors = sum(1 for r in results if not r[2])
-        finals: list[float] = []
-        if kind == "real":
-            deadline = time.monotonic() + 60
-            while len(fake.calls(RESPONSE_URL)) < level - errors and time.monotonic() < deadline:
-                time.sleep(0.02)
-            arrived = {c.response_id: c.at for c in fake.calls(RESPONSE_URL)}
-            for started, _, ok, response_id in results:
-                if ok and response_id in arrived:
-                    finals.append(arrived[response_id] - started)
-                elif ok:
-                    errors += 1
-        for slack in senders:
-            slack.http.close()
-        rows.append({"level": level, "acks": acks, "finals": finals, "errors": errors})
-    server.shutdown()
-    if services is not None:
-        services.close()
-    if sandbox is not None:
+    try:
+        rows = [run_level(kind, url, fake, level) for level in levels]
+    finally:
+        server.shutdown()
+        if services is not None:
+            services.close()
         sandbox.stop()
-    fake.stop()
+        fake.stop()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"kind": kind, "note": note, "rows": rows, "peak_mb": peak_mb}
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def _ms(value: float) -> str:
+    return f"{value * 1000:.0f}"
+
+
+def print_table(reports: list[dict[str, Any]]) -> None:
+    columns = [("app", 5, "<"), ("N", 5, ">"), ("ack p50", 9, ">"), ("ack p99", 9, ">"),
+               ("p99/3s", 8, ">"), ("final p50", 11, ">"), ("final p99", 11, ">"),
+               ("person p50", 12, ">"), ("deals p50", 11, ">"), ("errors", 8, ">"),
+               ("peak MB", 9, ">")]
+    header = "".join(f"{name:{align}{width}}" for name, width, align in columns)
+    print(header + "\n" + "-" * len(header))
+    for report in reports:
+        for row in report["rows"]:
+            acks, finals, by_command = row["acks"], row["finals"], row["by_command"]
+            p99 = percentile(acks, 99)
+            per_command = [by_command.get(text, []) for text, _ in COMMANDS]
+            cells = [report["kind"], row["level"], _ms(statistics.median(acks)), _ms(p99),
+                     f"{p99 / SLACK_ACK_LIMIT_S:.1%}",
+                     _ms(percentile(finals, 50)) if finals else "-",
+                     _ms(percentile(finals, 99)) if finals else "-",
+                     *[_ms(percentile(v, 50)) if v else "-" for v in per_command],
+                     row["errors"], f"{report['peak_mb']:.0f}"]
+            print("".join(f"{cell!s:{align}{width}}"
+                          for cell, (_, width, align) in zip(cells, columns, strict=True)))
+    print("\nTimes in ms. final = the answer posted to the command's response_url.")
+    for report in reports:
+        print(f"{report['kind']}: {report['note']}")
 
 
 def main() -> None:
@@ -186,30 +279,17 @@ def main() -> None:
         print(json.dumps(child(args.child, args.levels, args.database_url)))
         return
     print(__doc__.split("\n\n")[0].strip(), "\n")
-    header = (f"{'app':<6}{'N':>5}{'ack p50 ms':>12}{'ack p99 ms':>12}{'p99/3s':>8}"
-              f"{'final p50 ms':>14}{'final p99 ms':>14}{'errors':>8}{'peak MB':>9}")
-    print(header)
-    print("-" * len(header))
-    notes = []
+    reports = []
     for kind in ("real", "bare"):
-        output = subprocess.run(
+        completed = subprocess.run(
             [sys.executable, __file__, "--child", kind, "--levels", *map(str, args.levels),
              *(["--database-url", args.database_url] if args.database_url else [])],
-            capture_output=True, text=True, check=True, env={**os.environ, "LOG_LEVEL": "ERROR"},
-        ).stdout.strip().splitlines()[-1]
-        report = json.loads(output)
-        notes.append(f"{kind}: {report['note']}")
-        for row in report["rows"]:
-            acks, finals = row["acks"], row["finals"]
-            p99 = percentile(acks, 99)
-            final = (f"{percentile(finals, 50) * 1000:>14.1f}{percentile(finals, 99) * 1000:>14.1f}"
-                     if finals else f"{'-':>14}{'-':>14}")
-            print(f"{kind:<6}{row['level']:>5}{statistics.median(acks) * 1000:>12.1f}"
-                  f"{p99 * 1000:>12.1f}{p99 / SLACK_ACK_LIMIT_S:>8.1%}{final}"
-                  f"{row['errors']:>8}{report['peak_mb']:>9.0f}")
-    print()
-    for note in notes:
-        print(note)
+            capture_output=True, text=True, env={**os.environ, "LOG_LEVEL": "ERROR"},
+        )
+        if completed.returncode != 0:
+            sys.exit(f"the {kind} app's run failed:\n{completed.stderr[-3000:]}")
+        reports.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    print_table(reports)
 
 
 if __name__ == "__main__":
