@@ -304,3 +304,26 @@ def test_a_card_from_a_channel_mention_is_only_the_requesters(chat_app, api, san
     outcome = wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
     assert in_thread(slack.channel_id, ts)(outcome)
     assert len(notes_with(sandbox, "Intro call went well.")) == 1
+
+
+def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_app, api,
+                                                                            sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    sandbox.state.fail("POST", "/notes*", 500, 5)
+
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    outcome = wait_text(fake, "chat.postMessage", "Approved 1 change:")
+    assert "outcome unknown" in outcome.text
+    states = item_states(card_message(fake, slack.dm_channel, card["ts"])["blocks"])
+    assert states[0].startswith(":grey_question: Outcome unknown")
+    assert sandbox.state.request_count("POST", "/notes") == 1  # never repeated
+
+    click(slack, card, slack.dm_channel, APPROVE, value)  # a later click does not retry it
+    wait_text(fake, "chat.postEphemeral", "already tried, outcome unknown")
+    assert sandbox.state.request_count("POST", "/notes") == 1

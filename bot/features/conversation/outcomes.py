@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.agent import ActionResult
-from bot.agent.proposals import CANCELLED, DONE, EXPIRED, FAILED, UNKNOWN
+from bot.agent.proposals import CANCELLED, DONE, EXPIRED, FAILED, RUNNING, UNKNOWN
 from bot.blocks.text import escape_clip, one_line
 from bot.features.conversation.mrkdwn import MESSAGE_TEXT_LIMIT
 
@@ -16,6 +16,15 @@ _STATES = {
     CANCELLED: ":heavy_multiplication_x: cancelled",
 }
 _WORDS = {DONE: "done", FAILED: "failed", UNKNOWN: "outcome unknown", CANCELLED: "cancelled"}
+
+_ALREADY = {
+    DONE: "already done",
+    RUNNING: "already being made",
+    FAILED: "already tried, and it failed (ask me again to retry)",
+    UNKNOWN: "already tried, outcome unknown (check Affinity before asking again)",
+    CANCELLED: "cancelled",
+    EXPIRED: "expired",
+}
 
 EXPIRED_TEXT = ("These proposed changes expired, so nothing was changed. Ask me again if you "
                 "still want them.")
@@ -54,7 +63,9 @@ def nothing_done_text(result: ActionResult) -> str:
         return EXPIRED_TEXT
     if states == {CANCELLED}:
         return CANCELLED_TEXT
-    return result.message or "Nothing to do."
+    if result.refused or not states:
+        return result.message or "Nothing to do."
+    return "Nothing to do: " + "; ".join(_ALREADY.get(s, s) for s in sorted(states)) + "."
 
 
 def _changes(n: int) -> str:
