@@ -147,7 +147,8 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
 
 
 def finish_connect(services: Services, client: WebClient, identifier: str, user_id: str) -> None:
-    """After the ack: cache lists, probe permissions, tell the user, refresh their Home."""
+    """After the ack: cache lists, probe permissions, refresh their Home, tell the user (the DM
+    comes last, so whoever waits for it sees everything else done)."""
     connector = connector_of(services)
     probe: dict[str, Any] | None = None
     try:
@@ -157,6 +158,7 @@ def finish_connect(services: Services, client: WebClient, identifier: str, user_
         log.info("connect follow-up for %s stopped: %s", identifier, type(error).__name__)
     except AffinityError:
         log.warning("connect follow-up for %s failed", identifier, exc_info=True)
+    publish_home(services, client, identifier)
     account = connector.account(identifier)
     if account is not None and str(account.status) == "ACTIVE":
         message = connected(connection_view(account))
@@ -164,7 +166,6 @@ def finish_connect(services: Services, client: WebClient, identifier: str, user_
             message["blocks"].append(kit.section(
                 "*What your key can do*\n" + pack_lines(probe_lines(probe), 2900)))
         client.chat_postMessage(channel=user_id, **message)
-    publish_home(services, client, identifier)
 
 
 def refresh_lists(services: Services, identifier: str) -> None:
