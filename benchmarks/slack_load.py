@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -63,14 +64,14 @@ def _real_app(fake: Any, affinity_url: str, database_url: str) -> tuple[Any, Any
     from bot.database import upgrade_all
     from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET
     from bot.services import Services
-    from vault.keyring import generate_key_entry, parse_master_keys
+    from vault.keyring import parse_master_keys
 
     upgrade_all(database_url)
     settings = Settings(
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url, database_url=database_url, affinity_base_url=affinity_url,
     )
-    services = Services.build(settings, keyring=parse_master_keys(generate_key_entry("bench")))
+    services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
     app = build_app(settings, services)
     return app, services, "real app: /affinity listeners, connector, vault, audit log"
 
@@ -199,42 +200,98 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
             "errors": errors}
 
 
-def child(kind: str, levels: list[int], database_url: str | None = None) -> dict[str, Any]:
-    """Run every level against one app kind, in this process; return the figures."""
+def serve(kind: str, slack_api_url: str, affinity_url: str, database_url: str,
+          listener_threads: int | None = None) -> None:
+    """The app process: serve `kind` until stdin closes; print its URL, then its peak memory."""
     import logging
+
+    import bot.app
+
+    if listener_threads:
+        bot.app.LISTENER_THREADS = listener_threads
 
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from werkzeug.serving import ThreadedWSGIServer
 
-    from affinity_client.sandbox import SandboxServer
-    from bot.devtools.fake_slack import FakeSlack
     from bot.devtools.slack_requests import serve_wsgi
     from bot.wsgi import create_wsgi_app
 
     logging.disable(logging.WARNING)
     ThreadedWSGIServer.request_queue_size = 1024  # werkzeug's default backlog is 128
-    fake = FakeSlack().start()
-    sandbox = SandboxServer().start()
-    services = None
+    fake = SimpleNamespace(api_url=slack_api_url)  # the load generator's fake Slack
     if kind == "real":
-        url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db"
-        app, services, note = _real_app(fake, sandbox.base_url, url)
-        connect_users(services, max(levels), sandbox_accounts(sandbox.base_url))
-        wsgi = create_wsgi_app(app, services)
+        app, services, note = _real_app(fake, affinity_url, database_url)
+        wsgi: Any = create_wsgi_app(app, services)
     else:
-        app, _, note = _bare_app(fake)
+        app, services, note = _bare_app(fake)
         wsgi = SlackRequestHandler(app)
     server, url = serve_wsgi(wsgi)
+    print(json.dumps({"url": url, "note": note}), flush=True)
+    sys.stdin.read()  # the load generator closes our stdin when it is done
+    server.shutdown()
+    if services is not None:
+        services.close()
+    print(json.dumps({"peak_mb": peak_memory_mb()}), flush=True)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory: VmHWM (reset by exec, unlike ru_maxrss, which a
+    child inherits from the process that forked it), else ru_maxrss."""
     try:
-        rows = [run_level(kind, url, fake, level) for level in levels]
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
+            database_url: str | None, listener_threads: int | None = None) -> dict[str, Any]:
+    """Start the `kind` app in its own process, connect its users, run every level."""
+    from vault.keyring import generate_key_entry
+
+    database_url = database_url or (
+        f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db")
+    master_keys = generate_key_entry("bench")
+    if kind == "real":
+        prepare_database(database_url, master_keys, max(levels), affinity_url)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--slack-api-url", fake.api_url,
+         "--affinity-url", affinity_url, "--database-url", database_url,
+         *(["--listener-threads", str(listener_threads)] if listener_threads else [])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "LOG_LEVEL": "ERROR", "VAULT_MASTER_KEYS": master_keys},
+    )
+    assert process.stdin is not None and process.stdout is not None
+    started = json.loads(process.stdout.readline() or "{}")
+    if "url" not in started:
+        process.kill()
+        sys.exit(f"the {kind} app did not start")
+    try:
+        rows = [run_level(kind, started["url"], fake, level) for level in levels]
     finally:
-        server.shutdown()
-        if services is not None:
-            services.close()
-        sandbox.stop()
-        fake.stop()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"kind": kind, "note": note, "rows": rows, "peak_mb": peak_mb}
+        process.stdin.close()
+        finished = json.loads(process.stdout.readline() or "{}")
+        process.wait(timeout=30)
+    return {"kind": kind, "note": started["note"], "rows": rows,
+            "peak_mb": finished.get("peak_mb", float("nan"))}
+
+
+def prepare_database(database_url: str, master_keys: str, users: int, affinity_url: str) -> None:
+    """Upgrade the schema and connect `users` Slack users through the vault."""
+    from bot.config import Settings
+    from bot.database import upgrade_all
+    from bot.services import Services
+    from vault.keyring import parse_master_keys
+
+    upgrade_all(database_url)
+    settings = Settings(database_url=database_url, affinity_base_url=affinity_url)
+    services = Services.build(settings, keyring=parse_master_keys(master_keys))
+    try:
+        connect_users(services, users, sandbox_accounts(affinity_url))
+    finally:
+        services.close()
 
 
 # ---------------------------------------------------------------------------- report
@@ -273,22 +330,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--database-url", help="the real app's database (default: temp SQLite)")
-    parser.add_argument("--child", choices=["real", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--listener-threads", type=int,
+                        help="the real app's listener pool size (default: bot.app's)")
+    parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--slack-api-url", help=argparse.SUPPRESS)
+    parser.add_argument("--affinity-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child, args.levels, args.database_url)))
+    if args.serve:
+        serve(args.serve, args.slack_api_url, args.affinity_url, args.database_url,
+              args.listener_threads)
         return
+    import logging
+
+    from werkzeug.serving import ThreadedWSGIServer
+
+    from affinity_client.sandbox import SandboxServer
+    from bot.devtools.fake_slack import FakeSlack
+
+    logging.disable(logging.WARNING)
+    ThreadedWSGIServer.request_queue_size = 1024
     print(__doc__.split("\n\n")[0].strip(), "\n")
-    reports = []
-    for kind in ("real", "bare"):
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--levels", *map(str, args.levels),
-             *(["--database-url", args.database_url] if args.database_url else [])],
-            capture_output=True, text=True, env={**os.environ, "LOG_LEVEL": "ERROR"},
-        )
-        if completed.returncode != 0:
-            sys.exit(f"the {kind} app's run failed:\n{completed.stderr[-3000:]}")
-        reports.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    with FakeSlack() as fake, SandboxServer() as sandbox:
+        reports = [measure(kind, args.levels, fake, sandbox.base_url, args.database_url,
+                           args.listener_threads if kind == "real" else None)
+                   for kind in ("real", "bare")]
     print_table(reports)
 
 
