@@ -77,3 +77,29 @@ def test_a_tool_error_reaches_the_model_and_the_user_sees_its_answer(chat_app, a
     slack.message_im("show me the partners only deals")
     wait_text(fake, "chat.postMessage", "You don't have access to that list")
     assert api.step_errors == []
+
+
+def test_no_key_reaches_slack_claude_or_the_logs(chat_app, api, sandbox, caplog):
+    import logging
+
+    from tests.bot.test_conversation_support import ANTHROPIC_TEST_KEY
+
+    caplog.set_level(logging.DEBUG)
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    api.add(reply(None, ("affinity_search_organizations", {"term": "acme"})),
+            reply(None, ("affinity_create_note", {"content": "hi",
+                                                  "organization_ids": [seed.ACME_ORG_ID]})),
+            reply("Proposed."))
+    slack.message_im("please log hi on acme")
+    wait_text(fake, "chat.postMessage", "Proposed change")
+    sandbox.state.revoke_key(seed.ADMIN_KEY)
+    api.add(reply(None, ("affinity_list_lists", {})))
+    slack.message_im("my lists?")
+    fake.wait_for("chat.postMessage", lambda c: "Reconnect" in json.dumps(
+        c.params.get("blocks") or []))
+
+    seen = json.dumps([c.params for c in fake.calls()]) + json.dumps(
+        [r.body for r in api.requests]) + caplog.text
+    for secret in (seed.ADMIN_KEY, ANTHROPIC_TEST_KEY):
+        assert secret not in seen
