@@ -229,3 +229,26 @@ def test_the_console_never_leaves_loopback(data_dir: Path, monkeypatch: pytest.M
 
     assert attempts == []
     assert "Series A Pipeline" in output
+
+
+def test_with_an_anthropic_key_dms_are_a_conversation_with_the_assistant(data_dir: Path) -> None:
+    from bot.devtools.fake_anthropic import ScriptedAnthropic, reply
+
+    script = [reply(None, ("affinity_search_persons", {"term": "jane smith"})),
+              reply("Jane Smith is at Acme (jane@acme.com); Daniel Okafor knows her best.")]
+    with ScriptedAnthropic(script) as api:
+        output = io.StringIO()
+        lines = [*CONNECT, "who is jane smith?"]
+        code = main(stdin=ScriptedStdin(lines, output), stdout=output, environ={
+            "AFFINITY_BOT_DATA_DIR": str(data_dir), "ANTHROPIC_API_KEY": "sk-ant-console-test",
+            "ANTHROPIC_BASE_URL": api.base_url})
+        requests = api.message_requests
+
+    assert code == 0
+    text = output.getvalue()
+    assert "Assistant: on" in text
+    answer = after(text, "who is jane smith?")
+    assert "[bot · DM thread]" in answer
+    assert "Daniel Okafor knows her best" in answer
+    assert any("jane@acme.com" in t for r in requests for t in r.tool_result_texts())
+    assert "sk-ant-console-test" not in text
