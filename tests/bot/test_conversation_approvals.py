@@ -327,3 +327,26 @@ def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_
     click(slack, card, slack.dm_channel, APPROVE, value)  # a later click does not retry it
     wait_text(fake, "chat.postEphemeral", "already tried, outcome unknown")
     assert sandbox.state.request_count("POST", "/notes") == 1
+
+
+def test_an_unexpected_failure_while_approving_restores_the_buttons(chat_app, api, sandbox,
+                                                                   monkeypatch):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
+        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(chat_app.services.agent, "approve", broken)
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    fake.wait_for("response_url", lambda c: "ERR-" in c.text)  # the app's apology
+    restored = wait_until(lambda: (u := [c for c in fake.calls("chat.update")
+                                         if c.params.get("ts") == card["ts"]])
+                          and len(u) >= 2 and u[-1])
+    assert "agent_item:" in json.dumps(restored.params["blocks"])
+    assert notes_with(sandbox, "Intro call went well.") == []

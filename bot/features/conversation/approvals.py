@@ -58,21 +58,31 @@ class Approvals:
             tell(BROKEN_BUTTON_TEXT)
             return
         clicker = accounts.identifier_of(context.team_id, user_id, context.enterprise_id)
+        message_ts = container.get("message_ts")
         with self.card_locks.hold(batch_id):
             batch = agent.proposals.get(batch_id)
-            if batch is None:
-                tell(ActionResult(None, refused="not_found").message)
-                return
-            if clicker != batch.owner:
-                tell(ActionResult(batch, refused="not_owner").message)
+            if batch is None or clicker != batch.owner:
+                refused = "not_found" if batch is None else "not_owner"
+                tell(ActionResult(batch, refused=refused).message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
-                self._show_working(client, batch, channel, container.get("message_ts"))
-                execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
-                result = agent.approve(batch_id, clicker, execute, index)
+                result = self._approve(client, batch, clicker, index, channel, message_ts)
             else:
                 result = agent.cancel(batch_id, clicker, index)
-            self._show(client, result, channel, container.get("message_ts"), tell)
+            self._show(client, result, channel, message_ts, tell)
+
+    def _approve(self, client: WebClient, batch: BatchView, clicker: str, index: int | None,
+                 channel: str | None, message_ts: str | None) -> ActionResult:
+        """Run the approved items with the owner's credential; the card says so meanwhile."""
+        agent = self.services.agent
+        self._show_working(client, batch, channel, message_ts)
+        execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
+        try:
+            return agent.approve(batch.id, clicker, execute, index)
+        except Exception:  # put the buttons back (what is still pending) before apologising
+            self.update_card(client, agent.proposals.get(batch.id) or batch,
+                             self._account(batch.owner), channel, message_ts)
+            raise
 
     def _show(self, client: WebClient, result: ActionResult, channel: str | None,
               message_ts: str | None, tell: Any) -> None:
