@@ -204,10 +204,12 @@ def test_a_retried_command_delivery_runs_once(app, sandbox):
     notes = len(sandbox.state.notes)
     slack = app.slack
     payload = slack.command_payload(f"note deal {seed.ACME_DEAL_ID} Retried")
-    slack.command(payload=payload)
-    slack.command(payload=payload, retry_num=1)
-    answer(app, type("S", (), {"response_id": payload["response_url"].rsplit("/", 1)[-1]}))
+    first = slack.command(payload=payload)
+    retry = slack.command(payload=payload, retry_num=1)
+    assert retry.status_code == 200
+    assert "Note" in answer(app, first).text
     assert len(sandbox.state.notes) == notes + 1
+    assert len(app.fake.responses(first.response_id)) == 1  # the retry was dropped
 
 
 def write_chooser(app):
