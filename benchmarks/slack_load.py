@@ -172,7 +172,7 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
                for n in range(level)]
     barrier = threading.Barrier(level)
 
-    def send(n: int) -> tuple[float, float, bool, str, str | None]:
+    def send(n: int) -> tuple[float, float, bool, str, str | None, str]:
         text = COMMANDS[n % len(COMMANDS)][0]
         slack = senders[n]
         payload = slack.command_payload(text)
@@ -180,24 +180,29 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
         started = time.time()
         try:
             sent = slack.command(payload=payload)
-            ok = sent.status_code == 200
-        except Exception:
-            ok, sent = False, None
-        return started, time.time() - started, ok, text, sent.response_id if ok else None
+            ok, status = sent.status_code == 200, str(sent.status_code)
+        except Exception as error:
+            ok, sent, status = False, None, type(error).__name__
+        response_id = sent.response_id if ok and sent is not None else None
+        return started, time.time() - started, ok, text, response_id, status
 
     with ThreadPoolExecutor(level) as pool:
         results = list(pool.map(send, range(level)))
     for slack in senders:
         slack.http.close()
     acks = [r[1] for r in results]
-    errors = sum(1 for r in results if not r[2])
+    failed_acks: dict[str, int] = {}
+    for result in results:
+        if not result[2]:
+            failed_acks[result[5]] = failed_acks.get(result[5], 0) + 1
     finals: list[float] = []
     by_command: dict[str, list[float]] = {}
+    wrong = 0
     if kind == "real":
         finals, by_command, wrong = _finals(fake, [(r[0], r[3], r[4]) for r in results if r[2]])
-        errors += wrong
     return {"level": level, "acks": acks, "finals": finals, "by_command": by_command,
-            "errors": errors}
+            "errors": sum(failed_acks.values()) + wrong, "failed_acks": failed_acks,
+            "wrong_answers": wrong}
 
 
 def serve(kind: str, slack_api_url: str, affinity_url: str, database_url: str,
@@ -324,6 +329,13 @@ def print_table(reports: list[dict[str, Any]]) -> None:
     print("\nTimes in ms. final = the answer posted to the command's response_url.")
     for report in reports:
         print(f"{report['kind']}: {report['note']}")
+        for row in report["rows"]:
+            if row["errors"]:
+                statuses = ", ".join(f"{count} x HTTP {status}"
+                                     for status, count in sorted(row["failed_acks"].items()))
+                print(f"  N={row['level']}: acks failed: {statuses or 'none'} (Bolt answers 404 "
+                      f"when a listener has not acked within 3 s); answers missing or wrong: "
+                      f"{row['wrong_answers']}")
 
 
 def main() -> None:
