@@ -226,9 +226,12 @@ def test_confirming_the_list_of_a_write_runs_it_once_under_a_double_click(app, s
     assert before == len(sandbox.state.opportunities)  # nothing written before the click
     first = click(app, ids.PICK, value, message_ts="1700000001.000001")
     second = click(app, ids.PICK, value, message_ts="1700000001.000001")
-    replies = [answer(app, first, index=1).text, answer(app, second, index=1).text]
-    assert sum("Deal created" in r for r in replies) == 1
-    assert sum("not repeated" in r for r in replies) == 1
+    replies = [answer(app, first, index=1), answer(app, second, index=1)]
+    created = [r for r in replies if "Deal created" in r.text]
+    repeated = [r for r in replies if "not repeated" in r.text]
+    assert len(created) == len(repeated) == 1
+    assert created[0].params["replace_original"] is True
+    assert repeated[0].params["replace_original"] is False  # never hides the new deal's card
     assert len(sandbox.state.opportunities) == before + 1
     assert answer(app, first).text.startswith("Working on it")  # buttons gone at once
 

@@ -85,6 +85,7 @@ class Reply:
 
     message: kit.Message
     is_result: bool = False
+    repeated: bool = False  # a write not run again (its claim was taken)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ class CommandRunner:
                 return self.local(step, inv)
             result = self._call(step, inv)
             if isinstance(result, str):
-                return Reply((inv.guard or WriteGuard("")).repeated)
+                return Reply((inv.guard or WriteGuard("")).repeated, repeated=True)
             if step.tool == "affinity_list_lists":
                 self._cache(inv.identifier, result.get("lists") or [])
             if inv.page_token and command.name in LOOKUPS:

@@ -85,7 +85,8 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
         reply = runner.run_value(value, Invocation(identifier, client, body.get("trigger_id"),
                                                    guard=guard), reads_only=False)
         if reply is not None:
-            surface.show(reply.message, replace=True)
+            # "already done" is added, never put in place of the first click's result
+            surface.show(reply.message, replace=not reply.repeated)
 
     @app.action(ids.RUN_PATTERN)
     def on_run(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
