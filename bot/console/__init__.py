@@ -19,7 +19,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO
 
 from bot.console.runtime import ConsoleRuntime, console_database_url
@@ -89,12 +89,7 @@ def main(
     log_level = (env.get("LOG_LEVEL") or "ERROR").upper()
     if not isinstance(logging.getLevelName(log_level), int):
         log_level = "ERROR"
-    logging.basicConfig(level=log_level, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
-    from bot.middleware.logs import configure_logging
-
-    configure_logging(log_level)
-    logging.getLogger("werkzeug").setLevel(max(logging.WARNING, logging.getLevelName(log_level)))
+    restore_logging = _configure_logging(log_level)
     database_url = console_database_url(dict(env))
     runtime = ConsoleRuntime(
         anthropic_api_key=(env.get("ANTHROPIC_API_KEY") or "").strip() or None,
@@ -124,6 +119,31 @@ def main(
         runtime.stop()
         if script_file is not None:
             script_file.close()
+        restore_logging()
+
+
+def _configure_logging(level: str) -> Callable[[], None]:
+    """Log lines to stderr at `level` (werkzeug's request lines hidden); returns an undo, so
+    that a caller in the same process (a test) gets its logging back as it was."""
+    from bot.middleware.logs import NOISY_LOGGERS, configure_logging
+
+    root = logging.getLogger()
+    names = ("werkzeug", *NOISY_LOGGERS)
+    saved = (root.level, list(root.handlers), {n: logging.getLogger(n).level for n in names})
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    configure_logging(level)
+    logging.getLogger("werkzeug").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+    def restore() -> None:
+        root.setLevel(saved[0])
+        for extra in [h for h in root.handlers if h not in saved[1]]:
+            root.removeHandler(extra)
+        for name, old in saved[2].items():
+            logging.getLogger(name).setLevel(old)
+
+    return restore
 
 
 def _environment() -> dict[str, str]:
