@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,3 +80,9 @@ class ConversationStore:
         with self._sessions.begin() as session:
             return session.execute(delete(AgentConversation).where(
                 AgentConversation.updated_at < cutoff)).rowcount or 0
+
+
+def forget_conversations(engine: Engine, owner: str) -> int:
+    """Erase every conversation of ``owner``: they hold CRM data read with that user's key, so
+    they go when the key goes (disconnect, deactivation), whether or not the assistant is on."""
+    return ConversationStore(sessionmaker(engine)).forget(owner)

@@ -25,6 +25,7 @@ from affinity_client import AffinityClient
 from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
 from affinity_client.probe import probe_permissions
 from affinity_client.retry import RetryPolicy
+from bot.agent.memory import forget_conversations
 from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.blocks.connection import (
@@ -207,8 +208,10 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
+    """Erase the credential and everything read with it (the assistant's conversations)."""
     services.vault.disconnect(CONNECTION, identifier)
     connector_of(services).evict(identifier)
+    forget_conversations(services.engine, identifier)
 
 
 # ------------------------------------------------------------------------------ tenant pin

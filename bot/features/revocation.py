@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from affinity_client.errors import AffinityError
+from bot.agent.memory import forget_conversations
 from bot.blocks.connection import reconnect_prompt
 from bot.connector import (
     CONNECTION,
@@ -198,6 +199,7 @@ def erase_deactivated(services: Services, user: dict[str, Any],
     for identifier in identifiers_of_deleted_user(user, enterprise_id):
         connector.evict(identifier)
         erased += services.vault.delete_for_identifier(identifier)
+        forget_conversations(services.engine, identifier)
     if erased:
         log.info("erased %d Affinity credential(s) of deactivated Slack user %s", erased,
                  user.get("id"))

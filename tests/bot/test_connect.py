@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlalchemy.orm import sessionmaker
 
 from affinity_client.sandbox import seed
+from bot.agent.context import ThreadKey
+from bot.agent.memory import ConversationStore
 from bot.blocks import actions as ids
 from bot.connector import identifier_for
 from bot.features import connect, home, platform, revocation
@@ -177,12 +180,24 @@ def test_disconnect_asks_first_then_erases(harness, slack, fake_slack):
     assert "Nothing changed" in reply.text
     assert account(harness, slack).status == "ACTIVE"
 
+    memory = remember_a_thread(harness, ident(slack))
+
     confirm = slack.block_action(ids.DISCONNECT_CONFIRM)
     reply = fake_slack.wait_for("response_url", lambda c: c.response_id == confirm.response_id)
     assert "erased" in reply.text
     acct = account(harness, slack)
     assert acct.status == "PENDING" and not acct.has_credential and acct.profile is None
     assert ident(slack) not in harness.services.connector.pool
+    assert memory() == []  # what the assistant read with the key goes with it
+
+
+def remember_a_thread(harness, identifier: str):
+    """Store an assistant conversation for `identifier`; return a reader of it."""
+    store = ConversationStore(sessionmaker(harness.services.engine))
+    thread = ThreadKey("T0FAKE001", "D0DM00001", "1700000000.000100")
+    store.save(thread, identifier, [{"role": "user", "content": "deals at Acme?"}])
+    assert store.load(thread, identifier) != []
+    return lambda: store.load(thread, identifier)
 
 
 def test_disconnect_button_on_home_sends_the_confirmation_by_dm(harness, slack, fake_slack):

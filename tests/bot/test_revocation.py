@@ -15,7 +15,8 @@ from bot.connector import KeyRevokedError, NotConnectedError, identifier_for
 from bot.features import connect, home, platform, revocation
 from bot.features.connect import status_reply
 from bot.features.revocation import Claims, sweep
-from tests.bot.test_connect import MY_FEATURES, connect_as, ident
+from tests.bot.test_connect import MY_FEATURES, connect_as, ident, remember_a_thread
+from tests.bot.test_conversation_support import wait_until
 
 ADMIN, STANDARD, _ = seed.USERS
 TINY_SWEEP_HOURS = 1e-6  # every connected account is due at once
@@ -176,12 +177,14 @@ def test_a_deactivated_slack_user_has_their_key_erased(harness, slack, fake_slac
     assert slack.user_change(deleted=False).status_code == 200
     time.sleep(0.2)
     assert harness.services.connector.account(ident(slack)) is not None
+    memory = remember_a_thread(harness, ident(slack))
     assert slack.user_change(deleted=True).status_code == 200
     deadline = time.monotonic() + 5
     while harness.services.connector.account(ident(slack)) is not None:
         assert time.monotonic() < deadline, "credential not erased"
         time.sleep(0.02)
     assert harness.services.connector.account(ident(bob)).status == "ACTIVE"
+    assert wait_until(lambda: memory() == [])
 
 
 def test_identifiers_of_a_deleted_grid_user_cover_every_team():
