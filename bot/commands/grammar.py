@@ -18,6 +18,7 @@ from bot.commands.tokenize import (
     DOUBLE_QUOTES,
     SINGLE_QUOTES,
     Token,
+    escape_slack,
     strip_outer_quotes,
     tokenize,
     unescape_slack,
@@ -437,6 +438,10 @@ _FORMATTERS["new-deal"] = _format_new_deal
 
 
 def format_command(command: Command) -> str:
-    """`Command` -> text that `parse` turns back into an equal `Command` (no leading slash)."""
+    """`Command` -> text that `parse` turns back into an equal `Command` (no leading slash).
+
+    Escaped as Slack escapes command text (`&`, `<`, `>`), since `parse` undoes that escaping:
+    a term that itself reads `&amp;` or `<mailto:…>` must come back as typed.
+    """
     parts = _FORMATTERS.get(command.name, lambda c: [])(command)
-    return " ".join([command.name, *parts])
+    return escape_slack(" ".join([command.name, *parts]))

@@ -33,6 +33,11 @@ class Token:
     start: int
 
 
+def escape_slack(text: str) -> str:
+    """Escape text as Slack escapes slash-command text; `unescape_slack` undoes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def unescape_slack(text: str) -> str:
     """Undo Slack's formatting of slash-command text (links unwrapped, entities decoded)."""
 
