@@ -1,6 +1,8 @@
 """Global Bolt middleware every request goes through, installed by `bot.app.build_app()`.
 
 - `dedup`: a Slack delivery (event, command, click, submission) is handled once, across processes;
+- `early_ack`: commands and clicks are acknowledged on the request thread, so a burst of slow
+  work never keeps Slack waiting past its 3 seconds;
 - `errors`: an unexpected error becomes a short apology with a reference id for the user, and a
   log line with the details and the same reference (never a secret, never the request body);
 - `logs`: logging set-up with secret redaction and quiet third-party loggers.
@@ -13,6 +15,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.middleware.dedup import DeliveryReceipts, install_dedup
+from bot.middleware.early_ack import install_early_ack
 from bot.middleware.errors import install_error_handler
 from bot.services import Services
 
@@ -22,3 +25,4 @@ __all__ = ["DeliveryReceipts", "install_middleware"]
 def install_middleware(app: App, services: Services) -> None:
     install_error_handler(app, services)
     install_dedup(app, services)
+    install_early_ack(app)

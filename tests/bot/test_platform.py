@@ -14,6 +14,7 @@ from slack_bolt import App
 from bot.devtools.fake_slack import RESPONSE_URL
 from bot.features import platform
 from bot.services import Services
+from tests.bot.test_conversation_support import wait_until
 
 REFERENCE = re.compile(r"ERR-[0-9A-F]{8}")
 QUIET_PERIOD = 0.3  # long enough for a wrongly dispatched listener to have run
@@ -28,6 +29,7 @@ class Probe:
     def __init__(self) -> None:
         self.seen: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+        self.release = threading.Event()  # "wait" commands hold a listener thread until set
 
     def _saw(self, kind: str, detail: str) -> None:
         with self._lock:
@@ -45,6 +47,8 @@ class Probe:
                 raise RuntimeError("failed before the ack")
             ack()
             self._saw("command", text)
+            if text == "wait":
+                self.release.wait(timeout=10)
             if text == "boom":
                 raise RuntimeError(f"failed with {PLANTED_TOKEN} in the message")
             respond(text=f"echo {text}")
@@ -246,13 +250,39 @@ def test_an_error_after_the_ack_apologises_with_a_reference(harness, fake_slack,
     assert PLANTED_TOKEN not in answer.params["text"]
 
 
-def test_an_error_before_the_ack_is_answered_in_the_ack(harness, caplog):
+def test_an_error_before_the_listeners_own_ack_still_reaches_the_user(harness, fake_slack, caplog):
     sent = harness.slack.command("boom-before-ack")
 
-    assert sent.status_code == 200
-    body = sent.json()
-    assert body["response_type"] == "ephemeral"
-    _logged_reference(caplog, _apology(body["text"]))
+    assert sent.status_code == 200  # acknowledged before the listener ran
+    answer = fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
+    assert answer.params["response_type"] == "ephemeral"
+    _logged_reference(caplog, _apology(answer.params["text"]))
+
+
+def test_commands_are_acknowledged_while_every_listener_thread_is_busy(harness, probe):
+    from bot.app import LISTENER_THREADS
+
+    burst = LISTENER_THREADS + 8
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    def send() -> None:
+        started = time.monotonic()
+        sent = harness.slack.command("wait")
+        latencies.append(time.monotonic() - started)
+        statuses.append(sent.status_code)
+
+    senders = [threading.Thread(target=send) for _ in range(burst)]
+    try:
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=10)
+    finally:
+        probe.release.set()
+    assert statuses == [200] * burst
+    assert max(latencies) < 2.0  # well inside Slack's 3 s, though the pool is full
+    assert wait_until(lambda: probe.count("command") == burst)
 
 
 def test_a_failing_modal_shows_the_apology_and_never_logs_what_was_typed(harness, caplog):
