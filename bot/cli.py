@@ -41,7 +41,7 @@ def _run(args: argparse.Namespace) -> int:
 def _console(args: argparse.Namespace) -> int:
     from bot.console import main as console_main
 
-    return console_main(user=args.user)
+    return console_main(user=args.user, script=args.script)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
 
     console = sub.add_parser("console", help="try the app in a terminal against the sandbox")
-    console.add_argument("--user", default=None, help="sandbox user to act as")
+    console.add_argument("--user", default=None, help="sandbox user to act as (role or email)")
+    console.add_argument("--script", default=None, help="read console lines from this file")
     console.set_defaults(func=_console)
     return parser
 
