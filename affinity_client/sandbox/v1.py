@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,64 +96,63 @@ def _matches_person(p: dict, term: str) -> bool:
     return term in full or any(term in e.lower() for e in p["emails"])
 
 
-def search_persons(ctx: Ctx) -> Any:
+def _matches_organization(o: dict, term: str) -> bool:
+    return term in o["name"].lower() or any(term in d for d in o["domains"])
+
+
+def _search(ctx: Ctx, records: Iterable[dict], matches: Callable[[dict, str], bool],
+            brief: Callable[[dict], dict], kind: str) -> tuple[list[dict], Any]:
+    """A page of the records matching `term` (and the date filters), and the next page token."""
     flags = _flags(ctx)
     filters = _date_filters(ctx)
     term = (ctx.request.args.get("term") or "").strip().lower()
     found = []
-    for p in ctx.world.persons.values():
-        if term and not _matches_person(p, term):
+    for rec in records:
+        if term and not matches(rec, term):
             continue
-        if (flags["with_interaction_dates"] or filters) and p["interactions"] is None:
+        if (flags["with_interaction_dates"] or filters) and rec.get("interactions") is None:
             continue
-        if filters and not _passes_dates(p, filters):
+        if filters and not _passes_dates(rec, filters):
             continue
-        found.append(p)
+        found.append(rec)
     page, nxt = v1_page(ctx, found)
-    return {"persons": [_decorate(ctx, render.v1_person_brief(p), p, flags, "person")
-                        for p in page],
-            "next_page_token": nxt}
+    return [_decorate(ctx, brief(rec), rec, flags, kind) for rec in page], nxt
+
+
+def _get_entity(ctx: Ctx, rec: dict | None, what: str, entity_type: int, kind: str,
+                brief: Callable[[dict], dict], related: dict[str, list[int]]) -> Any:
+    """A person or organization with its `related` ids and list entries; 404 when there is none."""
+    if rec is None:
+        raise ApiError(404, f"{what} not found")
+    flags = _flags(ctx)
+    out = {**brief(rec), **related}
+    out["list_entries"] = [render.v1_entry(ctx, e)
+                           for e in render.visible_entries(ctx, entity_type, rec["id"])]
+    return _decorate(ctx, out, rec, flags, kind)
+
+
+def search_persons(ctx: Ctx) -> Any:
+    found, nxt = _search(ctx, ctx.world.persons.values(), _matches_person,
+                         render.v1_person_brief, "person")
+    return {"persons": found, "next_page_token": nxt}
 
 
 def get_person(ctx: Ctx, person_id: int) -> Any:
     p = ctx.world.persons.get(person_id)
-    if p is None:
-        raise ApiError(404, "Person not found")
-    flags = _flags(ctx)
-    out = render.v1_person_brief(p)
-    out["organization_ids"] = list(p["organization_ids"])
-    out["list_entries"] = [render.v1_entry(ctx, e) for e in render.visible_entries(ctx, 0, p["id"])]
-    return _decorate(ctx, out, p, flags, "person")
+    related = {"organization_ids": list(p["organization_ids"])} if p else {}
+    return _get_entity(ctx, p, "Person", 0, "person", render.v1_person_brief, related)
 
 
 def search_organizations(ctx: Ctx) -> Any:
-    flags = _flags(ctx)
-    filters = _date_filters(ctx)
-    term = (ctx.request.args.get("term") or "").strip().lower()
-    found = []
-    for o in ctx.world.organizations.values():
-        if term and term not in o["name"].lower() and not any(term in d for d in o["domains"]):
-            continue
-        if (flags["with_interaction_dates"] or filters) and o.get("interactions") is None:
-            continue
-        if filters and not _passes_dates(o, filters):
-            continue
-        found.append(o)
-    page, nxt = v1_page(ctx, found)
-    return {"organizations": [_decorate(ctx, render.v1_org_brief(o), o, flags, "org")
-                              for o in page],
-            "next_page_token": nxt}
+    found, nxt = _search(ctx, ctx.world.organizations.values(), _matches_organization,
+                         render.v1_org_brief, "org")
+    return {"organizations": found, "next_page_token": nxt}
 
 
 def get_organization(ctx: Ctx, organization_id: int) -> Any:
     o = ctx.world.organizations.get(organization_id)
-    if o is None:
-        raise ApiError(404, "Organization not found")
-    flags = _flags(ctx)
-    out = render.v1_org_brief(o)
-    out["person_ids"] = list(ctx.state.index.persons_by_org[o["id"]])
-    out["list_entries"] = [render.v1_entry(ctx, e) for e in render.visible_entries(ctx, 1, o["id"])]
-    return _decorate(ctx, out, o, flags, "org")
+    related = {"person_ids": list(ctx.state.index.persons_by_org[o["id"]])} if o else {}
+    return _get_entity(ctx, o, "Organization", 1, "org", render.v1_org_brief, related)
 
 
 # -- opportunities -------------------------------------------------------------------
@@ -352,27 +352,18 @@ def delete_note(ctx: Ctx, note_id: int) -> Any:
 
 
 # -- lists and list entries -------------------------------------------------------------
-def _list(ctx: Ctx, list_id: int) -> dict:
-    rec = ctx.world.lists.get(list_id)
-    if rec is None:
-        raise ApiError(404, "List not found")
-    if not ctx.can_see_list(rec):
-        raise ApiError(403, "You do not have permission to access this list")
-    return rec
-
-
 def get_lists(ctx: Ctx) -> Any:
     return [render.v1_list(ctx, rec) for rec in ctx.world.lists.values() if ctx.can_see_list(rec)]
 
 
 def get_list(ctx: Ctx, list_id: int) -> Any:
-    rec = _list(ctx, list_id)
+    rec = ctx.visible_list(list_id)
     fields = [ctx.world.fields[f] for f in ctx.state.index.fields_by_list[list_id]]
     return {**render.v1_list(ctx, rec), "fields": [render.v1_field(f, full=False) for f in fields]}
 
 
 def get_list_entries(ctx: Ctx, list_id: int) -> Any:
-    _list(ctx, list_id)
+    ctx.visible_list(list_id)
     entries = [ctx.world.list_entries[i] for i in ctx.state.index.entries_by_list[list_id]]
     if ctx.request.args.get("page_size") is None:
         return [render.v1_entry(ctx, e, with_entity=True) for e in entries]
@@ -382,7 +373,7 @@ def get_list_entries(ctx: Ctx, list_id: int) -> Any:
 
 
 def get_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
-    _list(ctx, list_id)
+    ctx.visible_list(list_id)
     e = ctx.world.list_entries.get(entry_id)
     if e is None or e["list_id"] != list_id:
         raise ApiError(404, "List entry not found")
@@ -392,7 +383,7 @@ def get_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 def delete_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     """Deleting an opportunity list's entry deletes the opportunity, as in Affinity."""
     e = ctx.world.list_entries.get(entry_id)
-    _list(ctx, list_id)
+    ctx.visible_list(list_id)
     if e is None or e["list_id"] != list_id:
         raise ApiError(404, "List entry not found")
     if e["entity_type"] == 8:
@@ -403,7 +394,7 @@ def delete_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 
 
 def create_list_entry(ctx: Ctx, list_id: int) -> Any:
-    rec = _list(ctx, list_id)
+    rec = ctx.visible_list(list_id)
     body = ctx.body()
     w = ctx.world
     if rec["type"] == 8:
@@ -435,7 +426,7 @@ def get_fields(ctx: Ctx) -> Any:
     entity_type = v1_int(ctx, "entity_type")
     exclude = v1_bool(ctx, "exclude_dropdown_options")
     if list_id is not None:
-        _list(ctx, list_id)
+        ctx.visible_list(list_id)
     out = []
     for f in ctx.world.fields.values():
         if list_id is not None and f["list_id"] != list_id:
@@ -471,7 +462,7 @@ def get_field_values(ctx: Ctx) -> Any:
         entry = w.list_entries.get(ident)
         if entry is None:
             raise ApiError(404, "List entry not found")
-        _list(ctx, entry["list_id"])
+        ctx.visible_list(entry["list_id"])
         ids = index.values_by_entry[ident]
     else:
         table = {"person_id": w.persons, "organization_id": w.organizations,
@@ -553,7 +544,7 @@ def create_field_value(ctx: Ctx) -> Any:
         raise ApiError(422, "entity_id does not match the field's entity type")
     list_entry_id = as_int(body.get("list_entry_id")) if body.get("list_entry_id") else None
     if f["list_id"] is not None:
-        _list(ctx, f["list_id"])
+        ctx.visible_list(f["list_id"])
         entry = w.list_entries.get(list_entry_id) if list_entry_id else None
         if entry is None or entry["list_id"] != f["list_id"] or entry["entity_id"] != entity_id:
             raise ApiError(422, "list_entry_id is required for a list-specific field and must "

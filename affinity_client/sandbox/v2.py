@@ -168,7 +168,15 @@ def get_company(ctx: Ctx, company_id: int) -> Any:
     return _entity(ctx, o, 1, render.v2_company, selection)
 
 
+def _existing(ctx: Ctx, entity_type: int, entity_id: int) -> dict:
+    """The person (0) or company (1) `entity_id`; 404 when there is none."""
+    if entity_type == 0:
+        return _get(ctx, ctx.world.persons, entity_id, "Person")
+    return _get(ctx, ctx.world.organizations, entity_id, "Company")
+
+
 def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
+    _existing(ctx, entity_type, entity_id)
     entries = render.visible_entries(ctx, entity_type, entity_id)
     page = v2_page(ctx, entries)
     page["data"] = [{"id": e["id"], "listId": e["list_id"],
@@ -179,6 +187,7 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
 
 
 def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
+    _existing(ctx, entity_type, entity_id)
     seen: dict[int, dict] = {}
     for e in render.visible_entries(ctx, entity_type, entity_id):
         seen.setdefault(e["list_id"], ctx.world.lists[e["list_id"]])
@@ -187,33 +196,32 @@ def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     return page
 
 
+def _entity_fields(ctx: Ctx, entity_type: int) -> Any:
+    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, entity_type)]
+    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
+
+
 def person_lists(ctx: Ctx, person_id: int) -> Any:
-    _get(ctx, ctx.world.persons, person_id, "Person")
     return _entity_lists(ctx, 0, person_id)
 
 
 def company_lists(ctx: Ctx, company_id: int) -> Any:
-    _get(ctx, ctx.world.organizations, company_id, "Company")
     return _entity_lists(ctx, 1, company_id)
 
 
 def person_fields(ctx: Ctx) -> Any:
-    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, 0)]
-    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
+    return _entity_fields(ctx, 0)
 
 
 def company_fields(ctx: Ctx) -> Any:
-    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, 1)]
-    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
+    return _entity_fields(ctx, 1)
 
 
 def person_entries(ctx: Ctx, person_id: int) -> Any:
-    _get(ctx, ctx.world.persons, person_id, "Person")
     return _entity_entries(ctx, 0, person_id)
 
 
 def company_entries(ctx: Ctx, company_id: int) -> Any:
-    _get(ctx, ctx.world.organizations, company_id, "Company")
     return _entity_entries(ctx, 1, company_id)
 
 
@@ -233,15 +241,6 @@ def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
 
 
 # -- lists and list entries -------------------------------------------------------------
-def _list(ctx: Ctx, list_id: int) -> dict:
-    rec = ctx.world.lists.get(list_id)
-    if rec is None:
-        raise ApiError(404, "List not found")
-    if not ctx.can_see_list(rec):
-        raise ApiError(403, "You do not have permission to access this list")
-    return rec
-
-
 def list_lists(ctx: Ctx) -> Any:
     visible = [r for r in ctx.world.lists.values() if ctx.can_see_list(r)]
     page = v2_page(ctx, visible)
@@ -250,11 +249,11 @@ def list_lists(ctx: Ctx) -> Any:
 
 
 def get_list(ctx: Ctx, list_id: int) -> Any:
-    return render.v2_list(ctx, _list(ctx, list_id))
+    return render.v2_list(ctx, ctx.visible_list(list_id))
 
 
 def list_fields(ctx: Ctx, list_id: int) -> Any:
-    rec = _list(ctx, list_id)
+    rec = ctx.visible_list(list_id)
     metas = [render.v2_field_meta(ctx.world.fields[f])
              for f in ctx.state.index.fields_by_list[list_id]]
     if rec["type"] == 8:
@@ -286,7 +285,7 @@ def _entry_with_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
 
 
 def list_entries(ctx: Ctx, list_id: int) -> Any:
-    rec = _list(ctx, list_id)
+    rec = ctx.visible_list(list_id)
     selection = _check_ids(ctx, _selection(ctx, ENTRY_FIELD_TYPES), rec["type"], list_id)
     entries = [ctx.world.list_entries[i] for i in ctx.state.index.entries_by_list[list_id]]
     page = v2_page(ctx, entries)
@@ -295,7 +294,7 @@ def list_entries(ctx: Ctx, list_id: int) -> Any:
 
 
 def _entry(ctx: Ctx, list_id: int, entry_id: int) -> dict:
-    _list(ctx, list_id)
+    ctx.visible_list(list_id)
     e = ctx.world.list_entries.get(entry_id)
     if e is None or e["list_id"] != list_id:
         raise ApiError(404, "List entry not found")

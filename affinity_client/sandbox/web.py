@@ -68,6 +68,15 @@ class Ctx:
                 or any(p["internal_person_id"] == pid
                        for p in list_rec.get("additional_permissions", [])))
 
+    def visible_list(self, list_id: int) -> dict:
+        """The list `list_id`: 404 when there is none, 403 when the caller may not see it."""
+        rec = self.world.lists.get(list_id)
+        if rec is None:
+            raise ApiError(404, "List not found")
+        if not self.can_see_list(rec):
+            raise ApiError(403, "You do not have permission to access this list")
+        return rec
+
     def body(self) -> dict:
         """The JSON or form body (form `a[]=1&a[]=2` becomes a list)."""
         req = self.request
