@@ -88,21 +88,21 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
             # "already done" is added, never put in place of the first click's result
             surface.show(reply.message, replace=not reply.repeated)
 
-    @app.action(ids.RUN_PATTERN)
-    def on_run(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
-               client: Any) -> None:
-        ack()
-        reply = runner.run_value(action.get("value") or "", Invocation(click_identifier(body)))
-        if reply is not None:
-            click_surface(body, respond, client).show(reply.message)
+    def rerun(*, results_replace: bool) -> Any:
+        """A button that runs its command for the clicker; with `results_replace`, a result
+        takes the place of the message clicked (a next page), anything else is added."""
+        def on_click(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                     client: Any) -> None:
+            ack()
+            reply = runner.run_value(action.get("value") or "",
+                                     Invocation(click_identifier(body)))
+            if reply is not None:
+                click_surface(body, respond, client).show(
+                    reply.message, replace=results_replace and reply.is_result)
+        return on_click
 
-    @app.action(ids.MORE)
-    def on_more(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
-                client: Any) -> None:
-        ack()
-        reply = runner.run_value(action.get("value") or "", Invocation(click_identifier(body)))
-        if reply is not None:
-            click_surface(body, respond, client).show(reply.message, replace=reply.is_result)
+    app.action(ids.RUN_PATTERN)(rerun(results_replace=False))
+    app.action(ids.MORE)(rerun(results_replace=True))
 
     @app.action(ids.SHARE)
     def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
