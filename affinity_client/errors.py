@@ -54,20 +54,20 @@ class AuthenticationError(AffinityError):
     default_message = "Affinity rejected the API key (invalid or revoked)."
 
 
-class PermissionDeniedError(AffinityError):
+class _ResourceError(AffinityError):
+    """An error about one resource (``resource``: what was asked for, when known)."""
+
+    def __init__(self, message: str | None = None, *, resource: str | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.resource = resource
+
+
+class PermissionDeniedError(_ResourceError):
     default_message = "The Affinity user of this key lacks permission for this."
 
-    def __init__(self, message: str | None = None, *, resource: str | None = None, **kw: Any):
-        super().__init__(message, **kw)
-        self.resource = resource
 
-
-class NotFoundError(AffinityError):
+class NotFoundError(_ResourceError):
     default_message = "Not found in Affinity."
-
-    def __init__(self, message: str | None = None, *, resource: str | None = None, **kw: Any):
-        super().__init__(message, **kw)
-        self.resource = resource
 
 
 class InvalidRequestError(AffinityError):
