@@ -17,6 +17,7 @@ from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
 from bot.connector import CONNECTION, identifier_for
 from bot.devtools.fake_slack import RecordedCall
+from bot.features.commands.engine import buttons
 from vault import AffinityList, AffinityProfile
 
 ALICE = "U0ALICE01"   # admin key (Maya Patel)
@@ -75,14 +76,7 @@ def run(harness: Any, text: str, user_id: str = ALICE) -> RecordedCall:
 
 
 def all_buttons(call: RecordedCall | dict[str, Any]) -> list[dict[str, Any]]:
-    params = call.params if isinstance(call, RecordedCall) else call
-    found = []
-    for block in params.get("blocks") or []:
-        if block.get("type") == "actions":
-            found.extend(block.get("elements") or [])
-        elif isinstance(block.get("accessory"), dict):
-            found.append(block["accessory"])
-    return found
+    return buttons(call.params if isinstance(call, RecordedCall) else call)
 
 
 def button(call: RecordedCall | dict[str, Any], action_id: str, label: str | None = None
