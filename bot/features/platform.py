@@ -3,6 +3,10 @@
 In OAuth mode the workspace's installation (bot token) is deleted from the installation store,
 so no process keeps using a dead token, and the log says so. In single-workspace modes there is
 no store: the event is logged for the operator (the configured token no longer works).
+
+Uninstalling also erases what the app holds for that workspace's people: their sealed Affinity
+keys, the workspace's tenant pin, and the assistant's conversations (CRM data read with those
+keys). A workspace that installs again starts from nothing; each person reconnects.
 Deactivated users (`user_change`) are the connector's business, not this module's.
 """
 
@@ -13,7 +17,10 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
+from sqlalchemy import delete
 
+from bot.agent.models import AgentConversation
+from bot.connector_models import TenantPin
 from bot.services import Services
 
 logger = logging.getLogger("bot.platform")
@@ -25,6 +32,8 @@ def register(app: App, services: Services) -> None:
 
     @app.event("app_uninstalled")
     def handle_app_uninstalled(context: BoltContext) -> None:
+        if context.team_id:
+            erase_workspace(services, context.team_id)
         if revocations is None:
             logger.warning(
                 "the app was uninstalled from team %s; its bot token no longer works",
@@ -57,3 +66,22 @@ def register(app: App, services: Services) -> None:
             len(users),
             len(bots),
         )
+
+
+def erase_workspace(services: Services, team_id: str) -> int:
+    """Erase every credential, the tenant pin and the assistant's memory of one workspace.
+
+    Identifiers start with the team id (`bot.connector.identifier_for`), so one prefix covers the
+    workspace's people. Returns how many Affinity connections were erased.
+    """
+    prefix = f"{team_id}:"
+    erased = services.vault.delete_for_identifier_prefix(prefix)
+    with services.engine.begin() as connection:
+        connection.execute(delete(TenantPin).where(TenantPin.team_id == team_id))
+        connection.execute(
+            delete(AgentConversation).where(
+                AgentConversation.owner.startswith(prefix, autoescape=True)
+            )
+        )
+    logger.info("erased %d Affinity connection(s) of uninstalled team %s", erased, team_id)
+    return erased
