@@ -148,14 +148,25 @@ def _get(ctx: Ctx, table: dict, ident: int, what: str) -> dict:
     return rec
 
 
+def _existing(ctx: Ctx, entity_type: int, entity_id: int) -> dict:
+    """The person (0) or company (1) `entity_id`; 404 when there is none."""
+    if entity_type == 0:
+        return _get(ctx, ctx.world.persons, entity_id, "Person")
+    return _get(ctx, ctx.world.organizations, entity_id, "Company")
+
+
+def _get_entity(ctx: Ctx, entity_type: int, entity_id: int, shape: Any) -> dict:
+    rec = _existing(ctx, entity_type, entity_id)
+    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), entity_type, None)
+    return _entity(ctx, rec, entity_type, shape, selection)
+
+
 def list_persons(ctx: Ctx) -> Any:
     return _entity_list(ctx, ctx.world.persons, 0, render.v2_person)
 
 
 def get_person(ctx: Ctx, person_id: int) -> Any:
-    p = _get(ctx, ctx.world.persons, person_id, "Person")
-    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), 0, None)
-    return _entity(ctx, p, 0, render.v2_person, selection)
+    return _get_entity(ctx, 0, person_id, render.v2_person)
 
 
 def list_companies(ctx: Ctx) -> Any:
@@ -163,16 +174,7 @@ def list_companies(ctx: Ctx) -> Any:
 
 
 def get_company(ctx: Ctx, company_id: int) -> Any:
-    o = _get(ctx, ctx.world.organizations, company_id, "Company")
-    selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), 1, None)
-    return _entity(ctx, o, 1, render.v2_company, selection)
-
-
-def _existing(ctx: Ctx, entity_type: int, entity_id: int) -> dict:
-    """The person (0) or company (1) `entity_id`; 404 when there is none."""
-    if entity_type == 0:
-        return _get(ctx, ctx.world.persons, entity_id, "Person")
-    return _get(ctx, ctx.world.organizations, entity_id, "Company")
+    return _get_entity(ctx, 1, company_id, render.v2_company)
 
 
 def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
