@@ -87,7 +87,11 @@ class AgentLoop:
 
     def run(self, user: UserContext, history: list[dict[str, Any]], user_text: str,
             execute: Executor, on_text: TextSink | None = None) -> TurnOutcome:
-        """One turn. ``on_text`` (optional) receives the answer's text as it streams."""
+        """One turn. ``on_text`` (optional) receives, as it streams, everything the user should
+        read: each model step's text (a step that follows earlier text not ending in whitespace
+        starts with a blank line, so steps never run together) and the note the loop adds when
+        the answer is cut short or the step limit is reached. Errors and the reconnect case are
+        not fed to it: the caller shows those from the outcome."""
         turn = _Turn(self, user, execute, copy.deepcopy(history), on_text)
         append_user_text(turn.messages, user_text)
         self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
@@ -126,7 +130,7 @@ class _Turn:
     def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
                  messages: list[dict[str, Any]], on_text: TextSink | None) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
-        self.on_text = on_text
+        self.on_text = _StepSeparatedSink(on_text) if on_text is not None else None
         self.system = system_blocks(user)
         self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
         _names_from_history(messages, self.names)
@@ -138,6 +142,8 @@ class _Turn:
     def play(self) -> TurnOutcome:
         settings = self.loop.settings
         for _ in range(settings.max_tool_iterations):
+            if self.on_text is not None:
+                self.on_text.new_step()
             try:
                 response = self.loop.create(self.system, self.messages, self.on_text)
             except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
@@ -155,11 +161,19 @@ class _Turn:
             if response.stop_reason != "tool_use":
                 if response.stop_reason == "max_tokens":
                     text = f"{text}\n{CUT_SHORT}".strip()
+                    self._stream_note("\n" + CUT_SHORT)
                 return self._finish(text)
             self.messages.append({"role": "user", "content": self._run_tools(content)})
             if self.needs_reconnect:
                 return self._finish(RECONNECT)
-        return self._finish(STEP_LIMIT.format(n=settings.max_tool_iterations))
+        limit = STEP_LIMIT.format(n=settings.max_tool_iterations)
+        self._stream_note("\n\n" + limit)
+        return self._finish(limit)
+
+    def _stream_note(self, note: str) -> None:
+        """A note the loop adds to the answer, also fed to ``on_text`` (after any text)."""
+        if self.on_text is not None:
+            self.on_text(note if self.on_text.fed else note.lstrip("\n"))
 
     def _finish(self, text: str, *, error: str | None = None) -> TurnOutcome:
         close_turn(self.messages, text)
@@ -225,6 +239,29 @@ class _Turn:
                               text_max=settings.text_field_max_chars)
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
+
+
+class _StepSeparatedSink:
+    """Wraps ``on_text``: the text of a new model step is kept apart from the previous step's
+    ("Let me check." + "Acme has…" must not read "Let me check.Acme has…")."""
+
+    def __init__(self, sink: TextSink) -> None:
+        self._sink = sink
+        self.fed = False  # any text so far
+        self._tail = ""  # the last character fed
+        self._step_started = False
+
+    def new_step(self) -> None:
+        self._step_started = True
+
+    def __call__(self, text: str) -> None:
+        if not text:
+            return
+        if self._step_started and self.fed and not self._tail.isspace():
+            self._sink("\n\n")
+        self._step_started = False
+        self._sink(text)
+        self.fed, self._tail = True, text[-1]
 
 
 def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:

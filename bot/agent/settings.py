@@ -36,6 +36,7 @@ class AgentSettings:
     memory_max_chars: int = 60_000  # serialized JSON kept per (thread, user)
     tool_result_max_chars: int = 20_000  # ~5k tokens per tool result
     text_field_max_chars: int = 600
+    stream_answers: bool = False  # DMs: stream the answer with chat.startStream (see docs)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AgentSettings:
@@ -62,6 +63,7 @@ class AgentSettings:
             proposal_ttl_seconds=int(num("AGENT_PROPOSAL_TTL_SECONDS", 900)),
             max_proposals_per_turn=int(num("AGENT_MAX_PROPOSALS_PER_TURN", 50)),
             memory_max_chars=int(num("AGENT_MEMORY_MAX_CHARS", 60_000)),
+            stream_answers=_flag(env, "AGENT_STREAM_ANSWERS"),
         )
 
 
@@ -74,6 +76,17 @@ class AgentSettings:
         return replace(limits, api_key=app_settings.anthropic_api_key,
                        base_url=app_settings.anthropic_base_url,
                        model=app_settings.anthropic_model or DEFAULT_MODEL)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
 def agent_available(settings: Any) -> bool:

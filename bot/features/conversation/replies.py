@@ -25,8 +25,9 @@ STATUS_TEXT = "is looking that up in Affinity…"
 PLACEHOLDER_TEXT = ":hourglass_flowing_sand: Working on it…"
 
 
-class StatusSupport:
-    """Remembers, per process and team, whether `assistant.threads.setStatus` is refused."""
+class TeamRefusals:
+    """Remembers, per process and team, that Slack refused an optional feature (the assistant
+    status, answer streaming), so later turns go straight to the fallback."""
 
     def __init__(self) -> None:
         self._refused: set[str] = set()
@@ -48,7 +49,7 @@ class ThreadReply:
     thread_ts: str
     team_id: str
     is_dm: bool
-    statuses: StatusSupport
+    statuses: TeamRefusals
     placeholder_ts: str | None = field(default=None, init=False)
 
     def start(self) -> None:

@@ -21,8 +21,9 @@ from bot.blocks.feedback import help_message
 from bot.blocks.text import escape
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
-from bot.features.conversation.replies import StatusSupport, ThreadReply
+from bot.features.conversation.replies import TeamRefusals, ThreadReply
 from bot.features.conversation.routing import Request, commands_module, wants_command
+from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.services import Services
 
@@ -44,7 +45,8 @@ class Conversation:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.statuses = StatusSupport()
+        self.statuses = TeamRefusals()
+        self.streams = TeamRefusals()  # teams whose Slack refused chat.startStream
         self.turn_locks = KeyedLocks()
         self.timezones = UserTimezones()
 
@@ -75,24 +77,40 @@ class Conversation:
             return
         thread = ThreadKey(request.team_id, request.channel, request.thread_ts)
         reply.start()
+        stream = self.answer_stream(reply, request)
         try:
             zone = self.timezones.of(reply.client, request.team_id, request.user_id)
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
             with self.turn_locks.hold(f"{thread}:{identifier}"):
                 result = self.services.agent.respond(
-                    thread, user, request.text, accounts.agent_executor(connector, identifier))
+                    thread, user, request.text, accounts.agent_executor(connector, identifier),
+                    on_text=stream.feed if stream is not None else None)
         except Exception:
+            if stream is not None:
+                stream.finish()  # what was written stays; the error handler apologises below
             reply.abandon()
             raise
-        self.deliver(reply, result, connector, identifier, account)
+        streamed = stream.finish() if stream is not None else False
+        self.deliver(reply, result, connector, identifier, account, streamed=streamed)
+
+    def answer_stream(self, reply: ThreadReply, request: Request) -> AnswerStream | None:
+        """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this
+        workspace refused streaming before. Mentions in channels keep the placeholder that the
+        answer replaces."""
+        agent = self.services.agent
+        if (not request.is_dm or agent is None or not agent.settings.stream_answers
+                or not self.streams.allowed(request.team_id)):
+            return None
+        return AnswerStream(reply, request.user_id, self.streams)
 
     def deliver(self, reply: ThreadReply, result: TurnResult, connector: Any, identifier: str,
-                account: Any) -> None:
+                account: Any, *, streamed: bool = False) -> None:
+        """The outcome in the thread; `streamed` means the answer text is already there."""
         if result.needs_reconnect:
             reply.post(**accounts.revoked_prompt(connector.account(identifier)))
         elif result.error:
             reply.post(text=f":warning: {escape(result.error)}")
-        else:
+        elif not streamed:
             reply.answer(result.text)
         if result.batch is not None:
             card = confirmation_card(result.batch, links=accounts.links_for(account))
