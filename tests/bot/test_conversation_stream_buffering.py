@@ -186,3 +186,15 @@ def test_stream_answers_setting(raw, expected):
 def test_a_malformed_stream_answers_setting_says_which():
     with pytest.raises(ValueError, match="AGENT_STREAM_ANSWERS"):
         AgentSettings.from_env({"AGENT_STREAM_ANSWERS": "maybe"})
+
+
+def test_a_bug_at_the_end_leaves_the_answer_to_the_caller(monkeypatch):
+    client = Client()
+    stream = make(client)
+    stream.feed("Short answer.")
+
+    def broken(_text: str) -> str:
+        raise RuntimeError("converter bug")
+
+    monkeypatch.setattr(streaming, "to_mrkdwn", broken)
+    assert stream.finish() is False and client.calls == []  # the caller posts the answer

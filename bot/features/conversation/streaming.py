@@ -66,7 +66,11 @@ class AnswerStream:
         """Send the rest and stop. True when the text reached the thread (streamed, with any
         rest posted); False when nothing was streamed and the caller should post the answer."""
         if self.state in ("idle", "streaming") and self.raw[self.sent_raw:].strip():
-            self._flush(final=True)
+            try:
+                self._flush(final=True)
+            except Exception:  # a bug here must not hide the turn's own outcome
+                log.exception("streaming the answer failed")
+                self.state = "broken" if self.ts else "off"
         if self.ts is None:
             return False
         self._stop()
