@@ -94,6 +94,13 @@ def key_fingerprint(api_key: str) -> str:
     return hashlib.sha256(b"affinity-key:" + api_key.encode()).hexdigest()[:16]
 
 
+def reset_limiters() -> None:
+    """Forget every key's request history: for a test that starts against a fresh Affinity
+    (the suite's hundreds of calls with one sandbox key would otherwise hit its own budget)."""
+    with _registry_lock:
+        _registry.clear()
+
+
 def limiter_for_key(api_key: str, limit: int = DEFAULT_REQUESTS_PER_MINUTE) -> SlidingWindowLimiter:
     """The process-wide limiter of this key (created on first use)."""
     slot = (key_fingerprint(api_key), limit)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from affinity_client.ratelimit import reset_limiters
 from affinity_client.sandbox import SandboxServer
 from affinity_client.sandbox import seed as sandbox_seed
 
@@ -23,7 +24,10 @@ def sandbox_server() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    """The sandbox back at its seed, and the client's per-key budgets (900 requests a minute,
+    shared in the process) back at zero: each test is a fresh minute of a fresh Affinity."""
     sandbox_server.reset()
+    reset_limiters()
     return sandbox_server
 
 
