@@ -36,7 +36,7 @@ class AgentSettings:
     memory_max_chars: int = 60_000  # serialized JSON kept per (thread, user)
     tool_result_max_chars: int = 20_000  # ~5k tokens per tool result
     text_field_max_chars: int = 600
-    stream_answers: bool = False  # DMs: stream the answer with chat.startStream (see docs)
+    stream_answers: bool = True  # DMs: stream the answer with chat.startStream (see docs)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AgentSettings:
@@ -63,7 +63,7 @@ class AgentSettings:
             proposal_ttl_seconds=int(num("AGENT_PROPOSAL_TTL_SECONDS", 900)),
             max_proposals_per_turn=int(num("AGENT_MAX_PROPOSALS_PER_TURN", 50)),
             memory_max_chars=int(num("AGENT_MEMORY_MAX_CHARS", 60_000)),
-            stream_answers=_flag(env, "AGENT_STREAM_ANSWERS"),
+            stream_answers=_flag(env, "AGENT_STREAM_ANSWERS", default=True),
         )
 
 

@@ -12,6 +12,7 @@ from bot.devtools.fake_anthropic import reply
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     SERIES_A,
+    answer_with,
     button_value,
     card_message,
     click,
@@ -72,7 +73,7 @@ def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox)
     seed_script(api)
 
     ts = slack.message_im(ASK).payload["event"]["ts"]
-    wait_text(fake, "chat.postMessage", "8 summary notes", timeout=20)
+    answer_with(fake, "8 summary notes", thread_ts=ts, timeout=20)
     card = card_message(fake, slack.dm_channel)
     assert card["thread_ts"] == ts
     assert item_states(card["blocks"]) == ["pending"] * 8
@@ -118,7 +119,7 @@ def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox)
     # the outcome went back to the model: a follow-up in the thread sees it
     api.add(reply("Yes — all 8 notes are logged."))
     slack.message_im("did those go through?", thread_ts=ts)
-    wait_text(fake, "chat.postMessage", "all 8 notes are logged")
+    answer_with(fake, "all 8 notes are logged", thread_ts=ts)
     history = str(api.message_requests[-1].messages)
     assert "[approved actions: 1. Add a note on deal" in history and "done" in history
 

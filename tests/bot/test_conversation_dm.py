@@ -15,11 +15,12 @@ from bot.features.conversation.timezones import today_in
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
+    answer_with,
+    answers,
     connect,
     in_thread,
     leaks_anthropic_key,
     tool_json,
-    wait_text,
 )
 
 
@@ -36,9 +37,9 @@ def test_a_lookup_in_a_dm_answers_in_the_thread_after_a_status(chat_app, api, sa
     assert sent.status_code == 200
     ts = sent.payload["event"]["ts"]
 
-    answer = wait_text(fake, "chat.postMessage", "acme.com")
-    assert in_thread(slack.dm_channel, ts)(answer)
-    assert answer["text"] == "*Acme* is at <https://acme.com|acme.com>."
+    answer = answer_with(fake, "acme.com")
+    assert answer.channel == slack.dm_channel and answer.thread_ts == ts
+    assert answer.streamed and answer.text == "**Acme** is at [acme.com](https://acme.com)."
     status = fake.wait_for(STATUS_METHOD)
     assert status["channel_id"] == slack.dm_channel and status["thread_ts"] == ts
     assert "looking that up in Affinity" in status["status"]
@@ -86,11 +87,15 @@ def test_without_the_status_scope_a_placeholder_is_replaced_by_the_answer(chat_a
     ts = slack.message_im("hello").payload["event"]["ts"]
     placeholder = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
     assert placeholder["text"] == PLACEHOLDER_TEXT
-    fake.wait_for("chat.update", lambda c: c.params.get("text") == "First answer.")
+    first = answer_with(fake, "First answer.", thread_ts=ts)
+    assert first.text == "First answer."
+    # the streamed answer takes the placeholder's place: it is gone from the thread
+    assert not [m for m in fake.messages(slack.dm_channel) if m["text"] == PLACEHOLDER_TEXT]
 
     slack.message_im("again", thread_ts=ts)  # the refusal is remembered: no second try
-    fake.wait_for("chat.update", lambda c: c.params.get("text") == "Second answer.")
+    assert answer_with(fake, "Second answer.", thread_ts=ts).text == "Second answer."
     assert len(fake.calls(STATUS_METHOD)) == 1
+    assert len(fake.calls("chat.postMessage")) == 2  # a placeholder per turn
 
 
 def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_factory, api,
@@ -100,13 +105,13 @@ def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_fac
     api.add(reply(None, ("affinity_search_persons", {"term": "jane smith"})),
             reply("Jane Smith is the CEO of Acme."))
     ts = slack.message_im("who is jane smith?").payload["event"]["ts"]
-    wait_text(fake, "chat.postMessage", "CEO of Acme")
+    answer_with(fake, "CEO of Acme")
 
     restarted = chat_app_factory(database_url=chat_app.database_url, upgrade=False)
     api.add(reply("She joined Acme in 2019."))
     restarted.slack.message_im("since when?", thread_ts=ts)
-    answer = wait_text(fake, "chat.postMessage", "joined Acme")
-    assert in_thread(slack.dm_channel, ts)(answer)
+    answer = answer_with(fake, "joined Acme")
+    assert answer.channel == slack.dm_channel and answer.thread_ts == ts
     history = api.message_requests[-1].messages
     assert history[0]["content"][0]["text"] == "who is jane smith?"
     assert any(b.get("type") == "tool_result" for m in history for b in m["content"]
@@ -125,9 +130,9 @@ def test_the_bot_ignores_its_own_messages_edits_and_other_bots(chat_app, api, sa
     assert {own.status_code, other_bot.status_code, edit.status_code} == {200}
     api.add(reply("Only this one."))
     slack.message_im("a real question")
-    wait_text(fake, "chat.postMessage", "Only this one.")
+    answer_with(fake, "Only this one.")
     assert len(api.message_requests) == 1
-    assert [c.text for c in fake.calls("chat.postMessage")] == ["Only this one."]
+    assert [a.text for a in answers(fake)] == ["Only this one."]
 
 
 def test_without_an_anthropic_key_free_text_says_what_to_configure(slack_app_factory, sandbox,
@@ -159,7 +164,7 @@ def test_a_retried_dm_delivery_runs_one_turn(chat_app, api, sandbox):
     sent = slack.message_im("hello")
     again = slack.event(sent.payload["event"], event_id=sent.payload["event_id"], retry_num=1)
     assert again.status_code == 200
-    wait_text(fake, "chat.postMessage", "Once.")
+    answer_with(fake, "Once.")
     time.sleep(0.3)  # a second turn, had it started, would have reached Claude by now
     assert len(api.message_requests) == 1
 
@@ -177,7 +182,7 @@ def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat
 
     api.add(reply("I can propose that note."))
     slack.message_im("add a note to acme saying the call went well")
-    wait_text(fake, "chat.postMessage", "I can propose that note.")
+    answer_with(fake, "I can propose that note.")
     assert len(api.message_requests) == 1
 
 
@@ -187,7 +192,7 @@ def test_today_is_the_users_today_from_their_slack_time_zone(chat_app, api, sand
     fake.set_user(slack.user_id, tz="Pacific/Kiritimati")
     api.add(reply("Noted."), reply("Noted again."))
     slack.message_im("what day is it?")
-    wait_text(fake, "chat.postMessage", "Noted.")
+    answer_with(fake, "Noted.")
     expected = today_in("Pacific/Kiritimati").isoformat()
     assert f"Today is {expected} (Pacific/Kiritimati)" in api.message_requests[0].system_text
 
@@ -195,5 +200,5 @@ def test_today_is_the_users_today_from_their_slack_time_zone(chat_app, api, sand
     connect(chat_app, other.user_id, sandbox=sandbox)
     fake.fail_next("users.info", "missing_scope")
     other.message_im("and for me?")
-    wait_text(fake, "chat.postMessage", "Noted again.")
+    answer_with(fake, "Noted again.")
     assert "(UTC)" in api.message_requests[1].system_text

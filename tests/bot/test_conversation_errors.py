@@ -9,6 +9,8 @@ from bot.agent.model_errors import BUSY
 from bot.devtools.fake_anthropic import overloaded, rate_limited, reply
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
+    answer_with,
+    answers,
     connect,
     in_thread,
     posts_in,
@@ -22,8 +24,10 @@ def test_a_rate_limit_is_retried_then_answered(chat_app, api, sandbox):
     connect(chat_app, slack.user_id, sandbox=sandbox)
     api.add(rate_limited(0.01), reply("Hello! Ask me about your deals."))
     ts = slack.message_im("hi").payload["event"]["ts"]
-    answer = wait_text(fake, "chat.postMessage", "Ask me about your deals")
-    assert in_thread(slack.dm_channel, ts)(answer)
+    answer = answer_with(fake, "Ask me about your deals")
+    assert answer.channel == slack.dm_channel and answer.thread_ts == ts
+    assert answer.text == "Hello! Ask me about your deals."
+    assert [a.text for a in answers(fake)] == [answer.text]  # answered once, not per attempt
     assert len(api.message_requests) == 2
 
 
@@ -43,7 +47,7 @@ def test_a_key_revoked_mid_conversation_gets_the_reconnect_prompt(chat_app, api,
     connect(chat_app, slack.user_id, sandbox=sandbox)
     api.add(reply(None, ("affinity_list_lists", {})), reply("You have 8 lists."))
     ts = slack.message_im("what lists do I have?").payload["event"]["ts"]
-    wait_text(fake, "chat.postMessage", "You have 8 lists.")
+    answer_with(fake, "You have 8 lists.", thread_ts=ts)
 
     sandbox.state.revoke_key(seed.ADMIN_KEY)
     api.add(reply(None, ("affinity_search_persons", {"term": "jane"})))
@@ -75,7 +79,7 @@ def test_a_tool_error_reaches_the_model_and_the_user_sees_its_answer(chat_app, a
     api.add(reply(None, ("affinity_list_opportunities", {"list_id": seed.PRIVATE_LIST_ID})),
             explain)
     slack.message_im("show me the partners only deals")
-    wait_text(fake, "chat.postMessage", "You don't have access to that list")
+    answer_with(fake, "You don't have access to that list")
     assert api.step_errors == []
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.devtools.fake_anthropic import reply
+from bot.features.conversation.markdown import to_stream_markdown
 from bot.features.conversation.mrkdwn import to_mrkdwn
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from tests.bot.test_conversation_approvals import one_note_script
+from tests.bot.test_conversation_stream_buffering import assert_shown_then_posted
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -61,15 +63,18 @@ def test_a_dm_answer_is_streamed_in_chunks_into_the_thread(streaming_app, api, s
     start = calls[0]
     assert start["channel"] == streaming_app.slack.dm_channel and start["thread_ts"] == ts
     assert len({c["ts"] for c in calls[1:]}) == 1 and stop["channel"] == start["channel"]
-    assert streamed_text(fake) == to_mrkdwn(ANSWER)
-    assert "<https://acme.com|acme.com>" in streamed_text(fake)
-    assert "&lt;finance&gt;" in streamed_text(fake)  # escaped like a posted answer
+    streamed = streamed_text(fake)
+    assert streamed == to_stream_markdown(ANSWER)  # Markdown, as Slack renders a stream
+    assert streamed.startswith("**Acme Corp** is in the **Series A Pipeline** at the _Dil")
+    assert "\n- Owner: Maya Patel" in streamed and "\n**Next steps**" in streamed
+    assert "[acme.com](https://acme.com)" in streamed
+    assert "&lt;finance&gt;" in streamed and "March &amp; wrote" in streamed  # escaped
     # the status came first, and the answer was not also posted as a message
     assert fake.wait_for(STATUS_METHOD).at <= start.at
     assert not [c for c in fake.calls("chat.postMessage") if "Acme" in c.text]
     message = next(m for m in fake.messages(streaming_app.slack.dm_channel)
                    if m["ts"] == stop["ts"])
-    assert message["thread_ts"] == ts and message["text"] == to_mrkdwn(ANSWER)
+    assert message["thread_ts"] == ts and message["text"] == to_stream_markdown(ANSWER)
     assert not leaks_anthropic_key(fake)
 
 
@@ -90,7 +95,7 @@ def test_an_answer_cut_short_streams_the_note_too(streaming_app, api, sandbox):
     dm(streaming_app, "how many open deals does acme have?", sandbox)
 
     fake.wait_for("chat.stopStream", timeout=15)
-    assert streamed_text(fake).startswith("Acme Corp has three open deals\n_")
+    assert streamed_text(fake).startswith("Acme Corp has three open deals  \n_")
     assert "cut short" in streamed_text(fake)
 
 
@@ -140,11 +145,10 @@ def test_a_stream_that_breaks_midway_delivers_the_rest_once(streaming_app, api, 
     fake.wait_for("chat.stopStream")
     assert rest["thread_ts"] == ts
     shown = fake.calls("chat.startStream")[0]["markdown_text"]
-    assert f"{shown}\n{rest.text}" == to_mrkdwn(ANSWER)
-    everything = " ".join(m.get("text") or "" for m in fake.messages(
-        streaming_app.slack.dm_channel))
-    for line in to_mrkdwn(ANSWER).splitlines():
-        assert everything.count(line) == 1  # nothing lost, nothing twice
+    assert_shown_then_posted(shown, [rest.text], ANSWER)
+    replies = [m.get("text") or "" for m in fake.messages(streaming_app.slack.dm_channel)
+               if m.get("thread_ts") == ts and m.get("bot_id")]
+    assert replies == [shown, rest.text]  # nothing lost, nothing twice
 
 
 def test_a_turn_that_proposes_a_write_still_posts_the_card(streaming_app, api, sandbox):
@@ -183,3 +187,23 @@ def test_mentions_keep_the_placeholder_and_update(streaming_app, api, sandbox):
     update = fake.wait_for("chat.update", lambda c: "Here to help." in c.text, timeout=15)
     assert update["text"] == "Here to help."
     assert stream_calls(fake) == []
+
+
+def test_streaming_is_the_default(monkeypatch, chat_app_factory, api, sandbox):
+    monkeypatch.delenv("AGENT_STREAM_ANSWERS", raising=False)
+    app = chat_app_factory()
+    api.add(reply("**Streamed** by default."))
+    dm(app, "hello", sandbox)
+    app.fake.wait_for("chat.stopStream", timeout=15)
+    assert streamed_text(app.fake) == "**Streamed** by default."
+    assert not [c for c in app.fake.calls("chat.postMessage") if "Streamed" in c.text]
+
+
+def test_the_setting_turns_streaming_off(monkeypatch, chat_app_factory, api, sandbox):
+    monkeypatch.setenv("AGENT_STREAM_ANSWERS", "false")
+    app = chat_app_factory()
+    api.add(reply("**Posted** as a message."))
+    ts = dm(app, "hello", sandbox)
+    posted = wait_text(app.fake, "chat.postMessage", "as a message.")
+    assert posted["thread_ts"] == ts and posted.text == "*Posted* as a message."
+    assert stream_calls(app.fake) == []

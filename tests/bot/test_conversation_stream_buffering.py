@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.agent import AgentSettings
 from bot.features.conversation import streaming
+from bot.features.conversation.markdown import to_stream_markdown
 from bot.features.conversation.mrkdwn import to_mrkdwn
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
 from bot.features.conversation.streaming import AnswerStream
@@ -65,6 +66,15 @@ def feed_tokens(stream: AnswerStream, text: str, size: int = 3, clock: Clock | N
         stream.feed(text[i:i + size])
 
 
+def assert_shown_then_posted(shown: str, posted: list[str], raw: str) -> None:
+    """The stream shows the first lines of `raw` as Markdown, the messages the rest as mrkdwn:
+    every line exactly once, in order."""
+    lines = raw.split("\n")
+    count = shown.count("\n") + 1
+    assert shown == to_stream_markdown("\n".join(lines[:count]))
+    assert "\n".join(posted) == to_mrkdwn("\n".join(lines[count:]))
+
+
 LINES = "\n".join(f"Line {n}: **deal {n}** moved to diligence & needs a memo." for n in range(30))
 
 
@@ -76,7 +86,8 @@ def test_tokens_are_buffered_into_a_few_calls_and_add_up_to_the_answer():
     methods = client.methods()
     assert methods[0] == "chat_startStream" and methods[-1] == "chat_stopStream"
     assert len(methods) <= len(LINES) // streaming.FLUSH_CHARS + 3
-    assert client.streamed() == to_mrkdwn(LINES)
+    assert client.streamed() == to_stream_markdown(LINES)
+    assert "**deal 29**" in client.streamed() and "&amp;" in client.streamed()
     start = client.calls[0][1]
     assert start["thread_ts"] == "1.1" and start["recipient_user_id"] == "U1"
 
@@ -101,8 +112,10 @@ def test_a_markdown_link_is_never_sent_half_converted():
     text = "See the deck at [Acme Series A deck](https://acme.com/deck) before the call."
     feed_tokens(stream, text, size=2, clock=clock, step=0.3)
     stream.finish()
-    assert client.streamed() == to_mrkdwn(text)
-    assert all("[Acme" not in p.get("markdown_text", "") for _, p in client.calls)
+    assert client.streamed() == to_stream_markdown(text)
+    assert "[Acme Series A deck](https://acme.com/deck)" in client.streamed()
+    sent = [p.get("markdown_text", "") for m, p in client.calls if "Stream" in m]
+    assert all(chunk.count("[") == chunk.count("](") for chunk in sent)  # never half a link
 
 
 def test_nothing_is_sent_into_an_open_code_block_until_it_closes():
@@ -111,7 +124,7 @@ def test_nothing_is_sent_into_an_open_code_block_until_it_closes():
     text = "Query:\n```\nselect *\nfrom deals <x>\n```\nDone."
     feed_tokens(stream, text, size=4, clock=clock, step=0.6)
     stream.finish()
-    assert client.streamed() == to_mrkdwn(text)
+    assert client.streamed() == to_stream_markdown(text)
     sent = [p.get("markdown_text", "") for m, p in client.calls if "Stream" in m]
     assert all(chunk.count("```") % 2 == 0 for chunk in sent)
 
@@ -137,8 +150,7 @@ def test_a_broken_stream_posts_exactly_the_rest():
     assert stream.finish() is True
     assert client.methods().count("chat_appendStream") == 1  # not retried after breaking
     assert "chat_stopStream" in client.methods()
-    shown = client.calls[0][1]["markdown_text"]
-    assert shown + "\n" + "\n".join(client.posted()) == to_mrkdwn(LINES)
+    assert_shown_then_posted(client.calls[0][1]["markdown_text"], client.posted(), LINES)
 
 
 def test_a_failed_stop_loses_nothing_and_posts_nothing():
@@ -146,7 +158,7 @@ def test_a_failed_stop_loses_nothing_and_posts_nothing():
     stream = make(client)
     feed_tokens(stream, LINES)
     assert stream.finish() is True
-    assert client.streamed() == to_mrkdwn(LINES) and client.posted() == []
+    assert client.streamed() == to_stream_markdown(LINES) and client.posted() == []
 
 
 def test_an_answer_past_the_stream_limit_continues_as_messages(monkeypatch):
@@ -157,7 +169,7 @@ def test_an_answer_past_the_stream_limit_continues_as_messages(monkeypatch):
     stream.finish()
     shown = client.streamed()
     assert len(shown) <= 500
-    assert shown + "\n" + "\n".join(client.posted()) == to_mrkdwn(LINES)
+    assert_shown_then_posted(shown, client.posted(), LINES)
 
 
 def test_a_bug_while_streaming_never_reaches_the_model_turn(monkeypatch):
@@ -167,7 +179,7 @@ def test_a_bug_while_streaming_never_reaches_the_model_turn(monkeypatch):
     def broken(_text: str) -> str:
         raise RuntimeError("converter bug")
 
-    monkeypatch.setattr(streaming, "to_mrkdwn", broken)
+    monkeypatch.setattr(streaming, "to_stream_markdown", broken)
     feed_tokens(stream, LINES)  # does not raise
     assert client.calls == []
 
@@ -177,10 +189,15 @@ def test_no_text_means_no_stream():
     assert make(client).finish() is False and client.calls == []
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", False), ("true", True), ("ON", True),
-                                               ("0", False), ("no", False)])
+@pytest.mark.parametrize(("raw", "expected"), [("", True), ("true", True), ("ON", True),
+                                               ("0", False), ("no", False), ("off", False)])
 def test_stream_answers_setting(raw, expected):
     assert AgentSettings.from_env({"AGENT_STREAM_ANSWERS": raw}).stream_answers is expected
+
+
+def test_streaming_is_on_by_default():
+    assert AgentSettings.from_env({}).stream_answers is True
+    assert AgentSettings().stream_answers is True
 
 
 def test_a_malformed_stream_answers_setting_says_which():
@@ -196,5 +213,30 @@ def test_a_bug_at_the_end_leaves_the_answer_to_the_caller(monkeypatch):
     def broken(_text: str) -> str:
         raise RuntimeError("converter bug")
 
-    monkeypatch.setattr(streaming, "to_mrkdwn", broken)
+    monkeypatch.setattr(streaming, "to_stream_markdown", broken)
     assert stream.finish() is False and client.calls == []  # the caller posts the answer
+
+
+@pytest.mark.parametrize("text", [
+    "• *Acme Corp* moved to _Diligence stage_ today, ~Intro~ is done\n• *Beta* waits",
+    "- **Acme** moved\n> a quoted line from the memo\n1. first step to take now",
+    "Owner: Maya\nStage: Diligence & terms <soon>\n\nSee <https://acme.com|the Acme deck> now",
+])
+def test_a_slow_answer_streams_exactly_the_markdown_of_the_whole(text):
+    client, clock = Client(), Clock()
+    stream = make(client, clock)
+    feed_tokens(stream, text, size=2, clock=clock, step=0.6)  # a flush is due at every token
+    assert stream.finish() is True
+    assert client.streamed() == to_stream_markdown(text) and client.posted() == []
+
+
+def test_text_that_cannot_continue_the_stream_is_posted_not_lost(monkeypatch):
+    client, clock = Client(), Clock()
+    stream = make(client, clock)
+    stream.feed("First line.\n")
+    clock.now += 1
+    stream.feed("Sec")  # due: "First line." is streamed
+    monkeypatch.setattr(streaming, "to_stream_markdown", lambda text: "Rewritten " + text)
+    stream.feed("ond line.")
+    assert stream.finish() is True
+    assert client.streamed() == "First line." and client.posted() == ["Second line."]

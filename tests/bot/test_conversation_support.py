@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -95,6 +96,59 @@ def in_thread(channel: str, thread_ts: str) -> Callable[[RecordedCall], bool]:
 
 def wait_text(fake: FakeSlack, method: str, needle: str, timeout: float = 10.0) -> RecordedCall:
     return fake.wait_for(method, lambda c: needle in c.text, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply of the bot as the user sees it in the thread: a posted message (or the
+    placeholder it replaced), or a stream once `chat.stopStream` finished it."""
+
+    text: str
+    channel: str
+    ts: str
+    thread_ts: str | None
+    at: float  # when the user saw it complete
+    streamed: bool
+
+
+def answers(fake: FakeSlack, channel: str | None = None) -> list[Answer]:
+    """Every finished reply of the bot (posts, placeholder updates, finished streams), in the
+    order they were complete."""
+    found = []
+    for call in fake.calls():
+        if call.method not in ("chat.postMessage", "chat.update", "chat.stopStream"):
+            continue
+        where = call.params.get("channel")
+        if channel is not None and where != channel:
+            continue
+        streamed = call.method == "chat.stopStream"
+        stored = _stored(fake, where, call.params.get("ts")) if call.method != (
+            "chat.postMessage") else None
+        text = stored["text"] if streamed and stored else call.text
+        thread_ts = call.params.get("thread_ts") or (stored or {}).get("thread_ts")
+        found.append(Answer(text, where, call.params.get("ts") or "", thread_ts, call.at,
+                            streamed))
+    return found
+
+
+def answer_with(fake: FakeSlack, needle: str, *, channel: str | None = None,
+                thread_ts: str | None = None, timeout: float = 10.0) -> Answer:
+    """The bot's reply containing `needle` (posted or streamed), waiting up to `timeout`."""
+
+    def find() -> Answer | None:
+        return next((a for a in answers(fake, channel) if needle in a.text
+                     and (thread_ts is None or a.thread_ts == thread_ts)), None)
+
+    try:
+        return wait_until(find, timeout=timeout)
+    except AssertionError:
+        seen = [a.text for a in answers(fake, channel)]
+        raise AssertionError(f"no answer containing {needle!r} within {timeout}s; "
+                             f"answers seen: {seen}") from None
+
+
+def _stored(fake: FakeSlack, channel: str | None, ts: str | None) -> dict[str, Any] | None:
+    return next((m for m in fake.messages(channel or "") if m["ts"] == ts), None)
 
 
 def posts_in(fake: FakeSlack, channel: str, thread_ts: str) -> list[RecordedCall]:

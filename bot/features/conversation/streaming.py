@@ -1,7 +1,8 @@
 """The assistant's answer streamed into a DM thread as Claude writes it.
 
 `AnswerStream.feed` receives the model's text (the agent's ``on_text``); it buffers, converts to
-Slack mrkdwn with the same converter as posted answers, and sends what is ready with
+standard Markdown with :func:`to_stream_markdown` (Slack renders a stream's `markdown_text` as
+Markdown; the result looks like a posted answer and is as safe), and sends what is ready with
 `chat.startStream` (first chunk) and `chat.appendStream` — at a line or word boundary once
 `FLUSH_CHARS` characters are waiting or `FLUSH_SECONDS` have passed, never one call per token.
 `finish()` sends the rest and calls `chat.stopStream`.
@@ -24,6 +25,7 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
+from bot.features.conversation.markdown import to_stream_markdown
 from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
 
@@ -35,7 +37,8 @@ STREAM_TEXT_LIMIT = 12000  # chat.*Stream markdown_text limit; longer answers co
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
                               "service_unavailable", "request_timeout"})
 _SLACK_FAILURES = (SlackApiError, OSError)  # an API error, or the network (URLError, timeouts)
-_INLINE_PAIRS = ("**", "~~", "__", "`")
+_INLINE_MARKS = ("*", "~", "_", "`")  # open while their count on the line is odd
+_MARKERS_ONLY = re.compile(r"[ \t]*(?:[-*+•=>#]+|\d+[.)])?[ \t]*")
 
 
 class AnswerStream:
@@ -46,7 +49,7 @@ class AnswerStream:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.reply, self.user_id, self.refusals, self.clock = reply, user_id, refusals, clock
         self.raw = ""  # the model's text so far
-        self.sent = ""  # the mrkdwn the stream message shows
+        self.sent = ""  # the Markdown the stream message shows
         self.sent_raw = 0  # how much of `raw` `sent` covers
         self.ts: str | None = None
         self.state = "idle"
@@ -91,8 +94,10 @@ class AnswerStream:
         cut = len(self.raw) if final else _cut_point(self.raw, self.sent_raw)
         if cut <= self.sent_raw:
             return
-        converted = to_mrkdwn(self.raw[:cut])
+        converted = to_stream_markdown(self.raw[:cut])
         if not converted.startswith(self.sent):
+            if final:  # cannot continue what is shown: finish() posts the rest
+                self.state = "broken"
             return  # Markdown still open across the cut (e.g. a link): wait for more text
         delta = converted[len(self.sent):]
         if not delta:
@@ -141,10 +146,8 @@ class AnswerStream:
             log.info("could not stop the answer stream: %s", type(error).__name__)
 
     def _rest(self) -> str:
-        """The text the stream message does not show, as mrkdwn."""
-        converted = to_mrkdwn(self.raw)
-        if converted.startswith(self.sent):
-            return converted[len(self.sent):].strip()
+        """The text the stream message does not show, as mrkdwn for ordinary messages (the
+        stream was only ever cut where no formatting is open)."""
         return to_mrkdwn(self.raw[self.sent_raw:])
 
 
@@ -165,7 +168,8 @@ def _cut_point(raw: str, start: int) -> int:
 
 
 def _closed(line: str) -> bool:
-    """No inline Markdown open in `line` so far (a heading converts only once complete)."""
-    return (not re.match(r"[ \t]{0,3}#", line)
-            and all(line.count(mark) % 2 == 0 for mark in _INLINE_PAIRS)
+    """No inline formatting open in `line` so far (a heading converts only once complete, a
+    list or quote marker only once its text follows)."""
+    return (not re.match(r"[ \t]{0,3}#", line) and not _MARKERS_ONLY.fullmatch(line)
+            and all(line.count(mark) % 2 == 0 for mark in _INLINE_MARKS)
             and line.count("[") == line.count("]") and line.count("(") == line.count(")"))
