@@ -25,7 +25,7 @@ from vault.records import AffinityList
 # Fixtures, for `from tests.bot.test_conversation_support import *` in the test modules.
 __all__ = ["agent_limits", "api", "chat_app", "chat_app_factory"]
 
-ANTHROPIC_TEST_KEY = "sk-ant-test-conversation-0001"
+ANTHROPIC_TEST_KEY = "fake-anthropic-key-conversation"
 SERIES_A = seed.LISTS["Series A Pipeline"]
 STATUS_METHOD = "assistant.threads.setStatus"
 
