@@ -351,3 +351,30 @@ def test_an_unexpected_failure_while_approving_restores_the_buttons(chat_app, ap
                           and len(u) >= 2 and u[-1])
     assert "agent_item:" in json.dumps(restored.params["blocks"])
     assert notes_with(sandbox, "Intro call went well.") == []
+
+
+def test_items_of_one_card_are_approved_and_cancelled_one_by_one(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    fake.set_user(slack.user_id, tz="UTC")
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    seed_script(api)
+    ts = slack.message_im(ASK).payload["event"]["ts"]
+    answer_with(fake, "8 summary notes", thread_ts=ts, timeout=20)
+    card = card_message(fake, slack.dm_channel)
+    posted = fake.wait_for("chat.postMessage", lambda c: bool(c.params.get("blocks"))
+                           and "8 proposed changes" in c.text)
+
+    def card_now():
+        return card_message(fake, slack.dm_channel, card["ts"])
+
+    click(slack, card, slack.dm_channel, APPROVE, button_value(posted, APPROVE, 2))
+    assert wait_until(lambda: done_count(card_now()) == 1)
+    click(slack, card, slack.dm_channel, CANCEL, button_value(posted, CANCEL, 5))
+    states = wait_until(lambda: (s := item_states(card_now()["blocks"]))[5] != "pending" and s)
+
+    assert states[2].startswith(":white_check_mark: Done")
+    assert states[5].startswith(":heavy_multiplication_x: Cancelled")
+    assert [s for i, s in enumerate(states) if i not in (2, 5)] == ["pending"] * 6
+    notes = our_notes(sandbox)
+    assert len(notes) == 1 and sandbox.state.request_count("POST", "/notes") == 1
+    assert notes[0]["opportunity_ids"] == [30003]  # the third item, not another deal
