@@ -1,0 +1,121 @@
+"""Two real bot processes (separate interpreters) on one PostgreSQL behave as one: a delivery
+both receive writes once, and a key revoked through one is refused by the other, with one DM."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from affinity_client import AffinityClient
+from affinity_client.sandbox import seed
+from bot.config import Settings
+from bot.connector import CONNECTION, identifier_for
+from bot.database import upgrade_all
+from bot.devtools.slack_requests import DEFAULT_TEAM_ID, SlackRequests
+from bot.services import Services
+from tests.bot.test_conversation_support import wait_until
+from vault import AffinityProfile
+from vault.keyring import generate_key_entry, parse_master_keys
+
+pytestmark = pytest.mark.postgres
+
+SERVER = """
+import json, os, sys
+from bot.app import build_app
+from bot.config import Settings
+from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET, serve_wsgi
+from bot.services import Services
+from bot.wsgi import create_wsgi_app
+from vault.keyring import parse_master_keys
+
+slack_api, database, affinity = sys.argv[1:4]
+settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                    slack_api_url=slack_api, database_url=database, affinity_base_url=affinity)
+services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
+server, url = serve_wsgi(create_wsgi_app(build_app(settings, services), services))
+print(json.dumps({"url": url}), flush=True)
+sys.stdin.read()
+server.shutdown()
+services.close()
+"""
+
+
+@pytest.fixture
+def processes(postgres_url, fake_slack, sandbox) -> Iterator[tuple[list[SlackRequests], Services]]:
+    master_keys = generate_key_entry("two-processes")
+    upgrade_all(postgres_url)
+    env = {**os.environ, "VAULT_MASTER_KEYS": master_keys, "LOG_LEVEL": "ERROR"}
+    started = [subprocess.Popen(
+        [sys.executable, "-c", SERVER, fake_slack.api_url, postgres_url, sandbox.base_url],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    settings = Settings(database_url=postgres_url, affinity_base_url=sandbox.base_url)
+    services = Services.build(settings, keyring=parse_master_keys(master_keys))
+    try:
+        urls = [json.loads(p.stdout.readline())["url"] for p in started]
+        yield [SlackRequests(url, fake_slack) for url in urls], services
+    finally:
+        services.close()
+        for process in started:
+            process.stdin.close()
+            process.wait(timeout=20)
+
+
+def connect_admin(services: Services, sandbox, user_id: str) -> str:
+    with AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url) as client:
+        who = client.whoami()
+    first, _, last = who["user"]["name"].partition(" ")
+    profile = AffinityProfile.from_whoami({
+        "user": {"id": who["user"]["id"], "firstName": first, "lastName": last,
+                 "emailAddress": who["user"]["email"]}, "tenant": who["tenant"]})
+    identifier = identifier_for(DEFAULT_TEAM_ID, user_id)
+    services.vault.connect(CONNECTION, identifier, seed.ADMIN_KEY, profile)
+    return identifier
+
+
+def test_one_delivery_received_by_both_processes_writes_once(processes, fake_slack, sandbox):
+    (first, second), services = processes
+    connect_admin(services, sandbox, first.user_id)
+    text = f"note org {seed.ACME_ORG_ID} Two processes, one note."
+    payload = first.command_payload(text)
+
+    senders = [threading.Thread(target=first.command, kwargs={"payload": payload}),
+               threading.Thread(target=second.command, kwargs={"payload": payload,
+                                                                "retry_num": 1})]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+
+    response_id = payload["response_url"].rsplit("/", 1)[-1]
+    assert wait_until(lambda: fake_slack.responses(response_id))
+    notes = [n for n in sandbox.state.notes.values()
+             if n.get("content") == "Two processes, one note."]
+    assert len(notes) == 1
+    assert sandbox.state.request_count("POST", "/notes") == 1
+
+
+def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fake_slack,
+                                                                   sandbox):
+    (first, second), services = processes
+    identifier = connect_admin(services, sandbox, first.user_id)
+    sandbox.state.revoke_key(seed.ADMIN_KEY)
+
+    first.command("person jane smith")
+    assert wait_until(lambda: services.vault.get_account(CONNECTION, identifier).status
+                      == "REVOKED")
+    calls_before = len(sandbox.state.requests)
+    refused = second.command("person jane smith")
+
+    assert wait_until(lambda: fake_slack.responses(refused.response_id))
+    said = " ".join(c.text for c in fake_slack.responses(refused.response_id)).lower()
+    assert "reconnect" in said
+    assert len(sandbox.state.requests) == calls_before  # refused without asking Affinity
+    dms = wait_until(lambda: [c for c in fake_slack.calls("chat.postMessage")
+                              if "stopped working" in c.text])
+    assert len(dms) == 1
