@@ -103,6 +103,15 @@ def test_get_person_unknown_id_is_not_found(admin):
 
 # ---- organizations ---------------------------------------------------------------------------
 
+def test_search_organizations_pages_to_the_end_without_gaps_or_repeats(sandbox, admin):
+    everyone = run_tool(admin, "affinity_search_organizations", {"term": "a", "page_size": 500})
+    assert everyone["next_page_token"] is None and len(everyone["organizations"]) > 20
+    clear_log(sandbox)
+    rows, pages = page_all(admin, "affinity_search_organizations", {"term": "a", "page_size": 9})
+    assert [o["id"] for o in rows] == [o["id"] for o in everyone["organizations"]]
+    assert pages >= math.ceil(len(rows) / 9) and count(request_log(sandbox), "GET") == pages
+
+
 def test_search_organizations_by_name_and_domain(admin):
     by_name = run_tool(admin, "affinity_search_organizations", {"term": "acme"})
     assert by_name["organizations"][0]["id"] == seed.ACME_ORG_ID
