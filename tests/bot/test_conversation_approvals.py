@@ -134,6 +134,13 @@ def one_note_script(api, content="Intro call went well.") -> None:
             reply("I've proposed the note; approve it to log it."))
 
 
+def proposal_button(fake, action_id: str) -> str:
+    """The value of `action_id` on the one-change card posted in the conversation."""
+    card = fake.wait_for("chat.postMessage",
+                         lambda c: bool(c.params.get("blocks")) and "Proposed change" in c.text)
+    return button_value(card, action_id)
+
+
 def notes_with(sandbox, content):
     return [n for n in sandbox.state.notes.values() if n.get("content") == content]
 
@@ -144,8 +151,7 @@ def test_cancel_writes_nothing_and_a_later_approve_says_cancelled(chat_app, api,
     one_note_script(api)
     ts = slack.message_im("log that the acme intro call went well").payload["event"]["ts"]
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), CANCEL)
+    value = proposal_button(fake, CANCEL)
 
     click(slack, card, slack.dm_channel, CANCEL, value)
     wait_text(fake, "chat.postMessage", "Cancelled 1 change; nothing was changed")
@@ -167,8 +173,7 @@ def test_only_the_requester_can_approve(chat_app, api, sandbox):
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
 
     click(other, card, slack.dm_channel, APPROVE, value)
     told = wait_text(fake, "chat.postEphemeral", "Only the person who asked")
@@ -190,8 +195,7 @@ def test_expired_card_is_swept_and_says_so_when_clicked(chat_app_factory, api, s
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
     time.sleep(1.1)
 
     harness.services.background.run_once("expire-agent-proposals")
@@ -210,8 +214,7 @@ def test_an_approval_after_the_key_was_revoked_asks_to_reconnect(chat_app, api, 
     one_note_script(api)
     ts = slack.message_im("log that the acme intro call went well").payload["event"]["ts"]
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
     sandbox.state.revoke_key(seed.ADMIN_KEY)
 
     click(slack, card, slack.dm_channel, APPROVE, value)
@@ -270,8 +273,7 @@ def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
 
     clicks = [threading.Thread(target=click, args=(s, card, slack.dm_channel, APPROVE, value))
               for s in (slack, other_process.slack)]
@@ -294,8 +296,7 @@ def test_a_card_from_a_channel_mention_is_only_the_requesters(chat_app, api, san
     ts = slack.app_mention("log that the acme intro call went well").payload["event"]["ts"]
     card = card_message(fake, slack.channel_id)
     assert card["thread_ts"] == ts
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
 
     click(colleague, card, slack.channel_id, APPROVE, value)
     told = wait_text(fake, "chat.postEphemeral", "Only the person who asked")
@@ -314,8 +315,7 @@ def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
     sandbox.state.fail("POST", "/notes*", 500, 5)
 
     click(slack, card, slack.dm_channel, APPROVE, value)
@@ -337,8 +337,7 @@ def test_an_unexpected_failure_while_approving_restores_the_buttons(chat_app, ap
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
-    value = button_value(fake.wait_for("chat.postMessage", lambda c: bool(
-        c.params.get("blocks")) and "Proposed change" in c.text), APPROVE)
+    value = proposal_button(fake, APPROVE)
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")

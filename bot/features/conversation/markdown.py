@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import re
 
-from bot.features.conversation.mrkdwn import to_mrkdwn
+from bot.features.conversation.mrkdwn import CODE_FENCE, INLINE_CODE, to_mrkdwn
 
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")  # only links keep a `<` in to_mrkdwn output
-_FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]+`")
 _BOLD = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=[^\s~])([^~\n]*?[^\s~])~(?![\w~])")
 _SPECIAL = re.compile(r"([\\*~\[\]])")
@@ -44,8 +42,8 @@ def to_stream_markdown(text: str) -> str:
 
     text = to_mrkdwn(text).replace("\x01", "").replace("\x02", "")
     text = _LINK.sub(lambda m: keep(_link(m.group(1), m.group(2))), text)
-    text = _FENCE.sub(lambda m: keep(m.group(0)), text)
-    text = _INLINE_CODE.sub(lambda m: keep(m.group(0)), text)
+    text = CODE_FENCE.sub(lambda m: keep(m.group(0)), text)
+    text = INLINE_CODE.sub(lambda m: keep(m.group(0)), text)
     text = _BOLD.sub(lambda m: f"{_BOLD_MARK}{m.group(1)}{_BOLD_MARK}", text)
     text = _STRIKE.sub(lambda m: f"{_STRIKE_MARK}{m.group(1)}{_STRIKE_MARK}", text)
     text = _SPECIAL.sub(r"\\\1", text)

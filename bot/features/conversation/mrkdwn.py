@@ -13,8 +13,8 @@ import re
 
 MESSAGE_TEXT_LIMIT = 3900  # Slack shows ~4000 characters of a message before "Show more"
 
-_FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]+`")
+CODE_FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+INLINE_CODE = re.compile(r"`[^`\n]+`")
 _SLACK_LINK = re.compile(r"<((?:https?://|mailto:)[^<>|\s]+)(?:\|([^<>]*))?>")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\(((?:https?://|mailto:)[^()\s]+)\)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -34,8 +34,8 @@ def to_mrkdwn(text: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     text = (text or "").replace("\x00", "")
-    text = _FENCE.sub(lambda m: keep(_escape(m.group(0))), text)
-    text = _INLINE_CODE.sub(lambda m: keep(_escape(m.group(0))), text)
+    text = CODE_FENCE.sub(lambda m: keep(_escape(m.group(0))), text)
+    text = INLINE_CODE.sub(lambda m: keep(_escape(m.group(0))), text)
     text = _SLACK_LINK.sub(lambda m: keep(_link(m.group(1), m.group(2))), text)
     text = _MD_LINK.sub(lambda m: keep(_link(m.group(2), m.group(1))), text)
     text = _escape(text)
