@@ -13,3 +13,18 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = Path(
     os.environ.get("AFFINITY_REFERENCE_DIR", REPO.parent / "shared" / "reference")
 )
+
+
+def reference_file(*parts: str) -> Path:
+    """A file of the reference material, or the calling test skipped with the reason (failed
+    under CI, which always lays `shared/` beside the clone)."""
+    import pytest
+
+    path = REFERENCE_DIR.joinpath(*parts)
+    if not path.exists():
+        reason = (f"reference material not found at {path}: put shared/ beside the clone "
+                  "or set AFFINITY_REFERENCE_DIR")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path

@@ -10,14 +10,14 @@ import httpx
 
 from affinity_client import AffinityClient
 from affinity_client.retry import RetryPolicy
-from tests.reference import REFERENCE_DIR
+from tests.reference import REFERENCE_DIR, reference_file
 
 KEY = "sk-test-SECRET-key-123"
 FIXTURES = REFERENCE_DIR / "affinity-v1-responses"
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.raw.response.json").read_text())
+    return json.loads(reference_file(FIXTURES.name, f"{name}.raw.response.json").read_text())
 
 
 class FakeTime:

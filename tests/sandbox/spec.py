@@ -14,9 +14,8 @@ from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.reference import REFERENCE_DIR
+from tests.reference import reference_file
 
-REFERENCE = REFERENCE_DIR
 SPEC_URI = "urn:affinity-v2-openapi"
 RATE_LIMIT_HEADERS = [
     "x-ratelimit-limit-user", "x-ratelimit-limit-user-remaining", "x-ratelimit-limit-user-reset",
@@ -28,7 +27,7 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9
 
 @functools.cache
 def spec() -> dict:
-    return json.loads((REFERENCE / "affinity-v2-openapi.json").read_text())
+    return json.loads(reference_file("affinity-v2-openapi.json").read_text())
 
 
 def _discriminated(node: Any) -> Any:
@@ -127,7 +126,7 @@ def _absolute(schema: Any) -> Any:
 
 # -- V1: key sets and JSON types of the captured real responses ---------------------------
 def fixture(name: str) -> Any:
-    return json.loads((REFERENCE / "affinity-v1-responses" / f"{name}.raw.response.json")
+    return json.loads(reference_file("affinity-v1-responses", f"{name}.raw.response.json")
                       .read_text())
 
 
