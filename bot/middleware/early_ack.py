@@ -18,9 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
 EARLY_ACK_TYPES = frozenset({"block_actions"})
+
+
+class StickyAck(Ack):
+    """An acknowledgement that, once given, stays given.
+
+    When a listener raises after the acknowledgement, Bolt's thread runner resets
+    `ack.response` to None; if that happens before the runner has read it, the request would go
+    unanswered (404 after 3 s). The early acknowledgement is already the right answer, so it holds.
+    """
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        return self.__dict__.get("_response")
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or self.response is None:
+            self.__dict__["_response"] = value
 
 
 def needs_nothing_in_its_ack(body: dict[str, Any]) -> bool:
@@ -29,10 +47,12 @@ def needs_nothing_in_its_ack(body: dict[str, Any]) -> bool:
 
 
 def acknowledge_early(
-    body: dict[str, Any], ack: Ack, next: Callable[[], BoltResponse]
+    body: dict[str, Any], ack: Ack, context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse:
     if ack.response is None and needs_nothing_in_its_ack(body):
-        ack()
+        early = StickyAck()
+        early()
+        context["ack"] = early
     return next()
 
 
