@@ -134,3 +134,41 @@ def test_a_second_click_after_an_unconfirmed_write_does_not_retry(app, sandbox):
     again = answer(app, click(app, ids.PICK, value, message_ts="1700000012.000002"))
     assert again.text.startswith("Already tried once: Affinity did not confirm")
     assert sandbox.state.request_count("POST", "/opportunities") == posts
+
+
+def test_the_card_store_lets_one_claim_win_among_many_at_once(db_url):
+    from datetime import UTC, datetime
+
+    from bot.database import make_engine, upgrade_all
+    from bot.features.commands.cards import WriteCards
+
+    upgrade_all(db_url)
+    now = [datetime(2026, 11, 30, 12, 0, tzinfo=UTC)]
+    engines = [make_engine(db_url) for _ in range(2)]  # two processes' pools
+    try:
+        one, two = (WriteCards(e, lambda: now[0]) for e in engines)
+        card = one.mint("T1:U1", "new-deal series Orbit")
+        results: list[bool] = []
+        threads = [threading.Thread(target=lambda s=store: results.append(
+            s.claim(card, "T1:U1").won)) for store in (one, two) * 4]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results.count(True) == 1
+        two.settle(card, "done", "Deal Orbit created.")
+        assert one.claim(card, "T1:U1").card.outcome == "Deal Orbit created."
+        other = one.mint("T1:U1", "new-deal  series Orbit")  # the same command again
+        assert two.claim(card, "T1:U1").refused == "taken"  # done cards stay done
+        newest = one.mint("T1:U1", "new-deal series Orbit")
+        assert one.get(other).state == "replaced" and one.get(newest).state == "open"
+        assert one.claim(newest, "T1:U2").refused == "not_owner"
+        assert one.claim(newest, "T1:U1").won
+        one.release(newest)
+        now[0] += timedelta(hours=25)
+        assert one.claim(newest, "T1:U1").refused == "expired"
+        now[0] += timedelta(days=7)
+        assert one.prune() == 3 and one.get(card) is None
+    finally:
+        for engine in engines:
+            engine.dispose()
