@@ -36,7 +36,7 @@ from bot.commands import Command, ListRef, UsageError, parse
 from bot.commands.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
 from bot.connector import CONNECTION, connector_of, not_connected_message, parse_identifier
 from bot.features.commands import answers
-from bot.features.commands.cards import UNKNOWN, WriteCards
+from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
 from vault import AffinityList
 
@@ -282,7 +282,7 @@ class CommandRunner:
         except Exception:
             self.cards.settle(card, UNKNOWN, answers.UNCONFIRMED)
             raise
-        self.cards.settle(card, "done", answers.outcome_summary(call.tool, result))
+        self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
 
     def refresh_lists(self, identifier: str) -> list[dict[str, Any]]:
