@@ -129,10 +129,10 @@ class CommandRunner:
             return Reply(usage_error(parsed))
         return self.run(parsed, inv)
 
-    def run_value(self, value: str, inv: Invocation, *, reads_only: bool = True
-                  ) -> Reply | None:
-        """A More/Share/Run button value -> that page of that command, run for the clicking
-        user (never for whoever produced the button). Writes are refused when `reads_only`."""
+    def run_value(self, value: str, inv: Invocation) -> Reply | None:
+        """A More/Share/Run/Choose button value -> that page of that command, run for the
+        clicking user (never for whoever produced the button). A write is refused: writes run
+        only from a write card (`run_card`)."""
         found = self.decode_value(value, inv.identifier)
         if isinstance(found, dict):
             return Reply(found)
@@ -140,7 +140,7 @@ class CommandRunner:
         parsed = parse(text)
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
-        if reads_only and parsed.writes:
+        if parsed.writes:
             return Reply(error_message("That button cannot change data.",
                                        "Type the command if you mean to run it."))
         return self.run(parsed, replace(inv, page_token=token))

@@ -81,7 +81,7 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
         inv = Invocation(identifier, client, body.get("trigger_id"))
         written = parse_write_value(value)
         if written is None:
-            reply = runner.run_value(value, inv, reads_only=True)
+            reply = runner.run_value(value, inv)
         else:  # the chooser's buttons go away at once, for the click that runs
             reply = runner.run_card(*written, inv,
                                     working=lambda: surface.show(WORKING, replace=True))
