@@ -72,7 +72,8 @@ class ActionResult:
     @property
     def message(self) -> str:
         if self.refused == "not_found":
-            return "These proposed changes no longer exist."
+            return ("This card is no longer valid: its proposed changes were replaced or "
+                    "removed, so nothing was changed. Ask me again if you still want them.")
         if self.refused == "not_owner":
             return ("Only the person who asked for these changes can approve or cancel them; "
                     "nothing was changed.")

@@ -8,7 +8,8 @@ import re
 
 MORE = "affinity_more"                    # value: see bot.blocks.paging.decode_more_value
 SHARE = "affinity_share"                  # value: the command text to re-run and post in a thread
-PICK = "affinity_pick"                    # value: the command text of the chosen record
+PICK = "affinity_pick"                    # value: the command text of the chosen record, or
+                                          # {"w": card id, "c": command} when it writes
 RUN = "affinity_run"                      # value: a read-only command text ("notes deal 981")
 OPEN_IN_AFFINITY = "affinity_open"        # a link button; listeners only ack it
 CONNECT = "affinity_connect"              # opens the connect modal

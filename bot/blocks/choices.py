@@ -1,7 +1,13 @@
-"""Search results and the "several matches, pick one" chooser: one Choose button per match."""
+"""Search results and the "several matches, pick one" chooser: one Choose button per match.
+
+A chooser whose options write (which list for `new-deal`/`add`) is a *write card*: the caller
+passes the card id it minted, and each Choose button's value is `{"w": card, "c": command}`
+(`write_value` / `parse_write_value`), so that the click is claimed by the card's id.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,39 +20,62 @@ from bot.commands.resolve import Choice, Option, Problem
 MAX_OPTIONS = 40  # one section each, under the 50-block limit with room for the footer
 
 
-def option_rows(options: Sequence[Option], links: Links, kind: str | None = None
-                ) -> list[kit.Block]:
-    """One section per option, with a Choose button that runs the option's command."""
+def write_value(card: str, command: str) -> str:
+    """The value of a write button: the card it belongs to and the command it runs."""
+    return json.dumps({"w": card, "c": command}, separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_write_value(value: str) -> tuple[str, str] | None:
+    """`(card id, command)` from a write button's value; None for any other value."""
+    if not value.startswith('{"w":'):
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("w"), str) and isinstance(
+            data.get("c"), str):
+        return data["w"], data["c"]
+    return None
+
+
+def option_rows(options: Sequence[Option], links: Links, kind: str | None = None,
+                card: str | None = None) -> list[kit.Block]:
+    """One section per option, with a Choose button that runs the option's command (claimed
+    by `card` when the options write)."""
     rows = []
     for option in options[:MAX_OPTIONS]:
         label = links.link(kind, option.id, option.label) if kind else escape_clip(
             one_line(option.label), 300)
         detail = f" · {escape_clip(one_line(option.detail), 300)}" if option.detail else ""
-        fits = len(option.command) <= limits.BUTTON_VALUE  # never cut a command short
-        choose = kit.button("Choose", ids.PICK, option.command) if fits else None
+        value = write_value(card, option.command) if card else option.command
+        fits = len(value) <= limits.BUTTON_VALUE  # never cut a command short
+        choose = kit.button("Choose", ids.PICK, value) if fits else None
         rows.append(kit.section(f"{label}{detail}", choose))
     if len(options) > MAX_OPTIONS:
         rows.append(kit.context(f"…and {len(options) - MAX_OPTIONS} more. Be more specific."))
     return rows
 
 
-def chooser(choice: Choice, ctx: RenderContext, kind: str | None = None) -> kit.Message:
+def chooser(choice: Choice, ctx: RenderContext, kind: str | None = None,
+            card: str | None = None) -> kit.Message:
     """A `Choice` from `bot.commands.resolve` -> "pick one" message (More when paged; `kind`
-    links each option into Affinity)."""
+    links each option into Affinity; `card`: the write card its buttons claim)."""
     return kit.message(choice.prompt, [
         kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),
-        *option_rows(choice.options, Links(ctx.subdomain), kind),
+        *option_rows(choice.options, Links(ctx.subdomain), kind, card),
         *footer(ctx, page_token=choice.next_page_token, share=False),
     ])
 
 
-def problem(found: Problem, ctx: RenderContext) -> kit.Message:
-    """A `Problem` (list not found, wrong kind, no match) with its suggestions as buttons."""
+def problem(found: Problem, ctx: RenderContext, card: str | None = None) -> kit.Message:
+    """A `Problem` (list not found, wrong kind, no match) with its suggestions as buttons
+    (claimed by `card` when they write)."""
     blocks: list[kit.Block | None] = [
         kit.section(":warning: " + escape_clip(found.message, limits.SECTION_TEXT - 20))]
     if found.options:
         blocks.append(kit.context("Did you mean one of these?"))
-        blocks += option_rows(found.options, Links(ctx.subdomain))
+        blocks += option_rows(found.options, Links(ctx.subdomain), card=card)
     return kit.message(found.message, blocks)
 
 

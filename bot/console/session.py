@@ -191,12 +191,19 @@ class Session:
             message_ts=place.ts or None, channel_id=place.channel or CHANNEL_ID,
             selected_option=option)
         container = payload["container"]
-        container["is_ephemeral"] = place.kind == "ephemeral"
+        if place.thread_ts:
+            container["thread_ts"] = place.thread_ts
+        if place.kind == "ephemeral":  # as Slack sends it: the message's ts, not its content
+            container["is_ephemeral"] = True
+            payload.pop("message", None)
+            response_id = str(payload.get("response_url") or "").rsplit("/", 1)[-1]
+            if place.ts and response_id:
+                self.runtime.fake.bind_response(response_id, place.ts)
+            return payload
         message = payload["message"]
         message["text"] = place.message.get("text", "")
         message["blocks"] = place.message.get("blocks") or []
         if place.thread_ts:
-            container["thread_ts"] = place.thread_ts
             message["thread_ts"] = place.thread_ts
         return payload
 

@@ -90,7 +90,7 @@ class Transcript:
             payload = {"text": body}
         if isinstance(payload, dict) and (payload.get("text") or payload.get("blocks")):
             self._message("only you", payload, Place("ephemeral", channel=self.command_channel,
-                                                     message=payload))
+                                                     ts=self.fake.new_ts(), message=payload))
 
     def clickable(self, number: int) -> Clickable | None:
         return self.clickables.get(number)
@@ -115,9 +115,11 @@ class Transcript:
         params = call.params
         method = call.method
         if method == RESPONSE_URL:
-            self._response(params)
+            self._response(params, call.message_ts or "")
         elif method == "chat.postEphemeral":
             self._message("only you", params, Place("ephemeral", channel=params.get("channel", ""),
+                                                    ts=call.message_ts or "",
+                                                    thread_ts=params.get("thread_ts"),
                                                     message=params))
         elif method == "chat.postMessage":
             self._posted(params)
@@ -145,14 +147,15 @@ class Transcript:
         else:
             self.write(f"(app called {method})")
 
-    def _response(self, params: dict[str, Any]) -> None:
+    def _response(self, params: dict[str, Any], ts: str) -> None:
+        """A response URL post; `ts` is the ephemeral message's, kept when it is replaced."""
         if params.get("delete_original"):
             self.write("[the message was removed]")
             return
         where = "in #deals" if params.get("response_type") == "in_channel" else "only you"
         if params.get("replace_original") in (True, "true"):
             where += ", replaces the message"
-        self._message(where, params, Place("ephemeral", channel=self.command_channel,
+        self._message(where, params, Place("ephemeral", channel=self.command_channel, ts=ts,
                                            message=params))
 
     def _posted(self, params: dict[str, Any]) -> None:

@@ -11,6 +11,12 @@ can fail on command. Point the app at it with `SLACK_API_URL=<fake.api_url>` (or
     fake.stop()
 
 Listeners run after the ack on worker threads, so tests wait for calls rather than assume them.
+
+Ephemeral messages get a ts, as in Slack, kept while they are replaced: a message posted to a
+response URL (or with `chat.postEphemeral`) gets a new ts, recorded as the call's `message_ts`;
+a `replace_original` post keeps the ts of the message it replaces — the first message posted to
+that response URL, or the message `bind_response(response_id, ts)` tied it to (a click's
+response URL belongs to the message clicked).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ class RecordedCall:
     params: dict[str, Any]
     at: float
     response_id: str | None = None
+    message_ts: str | None = None  # the ts of the ephemeral message this call posted/replaced
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -89,6 +96,7 @@ class _State:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
+    response_messages: dict[str, str] = field(default_factory=dict)  # response id -> its ts
 
 
 class FakeSlack:
@@ -175,6 +183,16 @@ class FakeSlack:
     def response_url(self, response_id: str | None = None) -> str:
         """A response URL served by the fake; posts to it are recorded as `response_url` calls."""
         return f"{self.base_url}/response/{response_id or self._next_id('R')}"
+
+    def bind_response(self, response_id: str, message_ts: str) -> None:
+        """Posts with `replace_original` to this response URL replace the message `message_ts`
+        (Slack's response URL of a click belongs to the message clicked)."""
+        with self._changed:
+            self._state.response_messages[response_id] = message_ts
+
+    def new_ts(self) -> str:
+        """A fresh message ts, as Slack would give a message."""
+        return self._next_ts()
 
     # ------------------------------------------------------------------ control
 
@@ -273,7 +291,9 @@ class FakeSlack:
         path = request.path
         if path.startswith("/response/"):
             response_id = path.removeprefix("/response/")
-            self._record(RESPONSE_URL, None, _parse_body(request), response_id=response_id)
+            params = _parse_body(request)
+            ts = self._response_ts(response_id, params)
+            self._record(RESPONSE_URL, None, params, response_id=response_id, message_ts=ts)
             return _json_response({"ok": True})
         if not path.startswith("/api/"):
             return _json_response({"ok": False, "error": "not_found"}, status=404)
@@ -282,7 +302,8 @@ class FakeSlack:
         if request.authorization and request.authorization.type == "basic":
             params.setdefault("client_id", request.authorization.username)  # oauth.v2.access
         token = _token_of(request, params)
-        self._record(method, token, params)
+        ts = self._next_ts() if method == "chat.postEphemeral" else None
+        self._record(method, token, params, message_ts=ts)
         delay = self._state.delays.get(method, 0)
         if delay:
             time.sleep(delay)
@@ -301,14 +322,29 @@ class FakeSlack:
             payload = handler(params, token)
         except _SlackError as error:
             return _json_response({"ok": False, "error": str(error)})
+        if ts is not None:
+            payload = {**payload, "message_ts": ts}
         return _json_response({"ok": True, **payload})
 
     def _record(
-        self, method: str, token: str | None, params: dict[str, Any], response_id: str | None = None
+        self, method: str, token: str | None, params: dict[str, Any],
+        response_id: str | None = None, message_ts: str | None = None,
     ) -> None:
         with self._changed:
-            self._state.calls.append(RecordedCall(method, token, params, time.time(), response_id))
+            self._state.calls.append(
+                RecordedCall(method, token, params, time.time(), response_id, message_ts))
             self._changed.notify_all()
+
+    def _response_ts(self, response_id: str, params: dict[str, Any]) -> str:
+        """The ts of the ephemeral message a response URL post shows (see the module doc)."""
+        replace = params.get("replace_original") in (True, "true")
+        with self._changed:
+            bound = self._state.response_messages.get(response_id)
+            if (replace or params.get("delete_original") in (True, "true")) and bound:
+                return bound
+            ts = self._next_ts()
+            self._state.response_messages.setdefault(response_id, ts)
+            return ts
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._changed:
@@ -375,7 +411,7 @@ class FakeSlack:
 
     def _chat_post_ephemeral(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "user")
-        return {"message_ts": self._next_ts()}
+        return {}  # the message_ts recorded with the call is added to the answer
 
     def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "ts")

@@ -252,3 +252,30 @@ def test_with_an_anthropic_key_dms_are_a_conversation_with_the_assistant(data_di
     assert "Daniel Okafor knows her best" in answer
     assert any("jane@acme.com" in t for r in requests for t in r.tool_result_texts())
     assert "sk-ant-console-test" not in text
+
+
+def test_a_write_button_clicked_twice_writes_once_and_says_what_it_did(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reproduction: a chooser's Choose clicked twice in the console creates one deal; the
+    ephemeral message keeps one ts through its replacements, as in Slack."""
+    from bot.devtools.slack_requests import SlackRequests
+
+    containers: list[dict] = []
+    original = SlackRequests.block_action
+
+    def spy(self: SlackRequests, action_id: str, value: str | None = None, **options: object):
+        containers.append(dict(options["payload"]["container"]))  # type: ignore[index]
+        return original(self, action_id, value, **options)
+
+    monkeypatch.setattr(SlackRequests, "block_action", spy)
+    typed = f'/affinity new-deal "Series A" Dup test --org {seed.ACME_ORG_ID}'
+    output = run_console(data_dir, [*CONNECT, typed, button("Choose"), "/click 1", "/quit"])
+
+    assert "Did you mean the list *Series A Pipeline*?" in after(output, typed)
+    first = after(output, "/click 1")
+    deal_id = re.search(r"Dup test · in Series A Pipeline · id (\d+)", first).group(1)  # type: ignore[union-attr]
+    second = after(output, "/click 1", nth=-1)
+    assert f"Already done: Deal Dup test created in Series A Pipeline (deal #{deal_id})" in second
+    assert output.count("· id ") == 1  # one deal card: nothing was created twice
+    assert len(containers) == 2 and containers[0]["message_ts"] == containers[1]["message_ts"]
+    assert all(c["is_ephemeral"] for c in containers)

@@ -282,7 +282,8 @@ def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api
     for t in clicks:
         t.join()
     wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
-    wait_text(fake, "chat.postEphemeral", "Nothing to do: already")
+    fake.wait_for("chat.postEphemeral",
+                  lambda c: c.text.startswith(("In progress", "Already done")))
     assert len(notes_with(sandbox, "Intro call went well.")) == 1
     assert sandbox.state.request_count("POST", "/notes") == 1
 
@@ -327,6 +328,8 @@ def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_
 
     click(slack, card, slack.dm_channel, APPROVE, value)  # a later click does not retry it
     wait_text(fake, "chat.postEphemeral", "already tried, outcome unknown")
+    assert "Nothing left to do; this click changed nothing" in fake.calls(
+        "chat.postEphemeral")[-1].text
     assert sandbox.state.request_count("POST", "/notes") == 1
 
 
@@ -377,3 +380,54 @@ def test_items_of_one_card_are_approved_and_cancelled_one_by_one(chat_app, api, 
     notes = our_notes(sandbox)
     assert len(notes) == 1 and sandbox.state.request_count("POST", "/notes") == 1
     assert notes[0]["opportunity_ids"] == [30003]  # the third item, not another deal
+
+
+def test_a_second_click_from_another_container_is_told_the_outcome(chat_app, api, sandbox):
+    """The card's buttons are claimed by the batch id in their value: a second click that
+    arrives with another message ts and container (an ephemeral copy, another channel) writes
+    nothing and says what the first click did."""
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = proposal_button(fake, APPROVE)
+
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
+    note = notes_with(sandbox, "Intro call went well.")[0]
+    elsewhere = slack.block_action_payload(APPROVE, value, message_ts="1700000123.000009",
+                                           channel_id=slack.channel_id)
+    elsewhere["container"]["is_ephemeral"] = True
+    slack.block_action(APPROVE, payload=elsewhere)
+    told = wait_text(fake, "chat.postEphemeral", "Already done")
+    assert told["user"] == slack.user_id
+    assert f"Note {note['id']} created" in told.text and "this click changed nothing" in told.text
+    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert len([c for c in fake.calls("chat.postMessage") if "Approved" in c.text]) == 1
+
+
+def test_a_click_while_the_approval_runs_is_told_it_is_in_progress(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    one_note_script(api)
+    slack.message_im("log that the acme intro call went well")
+    card = card_message(fake, slack.dm_channel)
+    value = proposal_button(fake, APPROVE)
+    sandbox.state.add_latency(800, "/notes*")
+
+    click(slack, card, slack.dm_channel, APPROVE, value)
+    fake.wait_for("chat.update", lambda c: "making the changes" in c.text)
+    click(slack, {"ts": "1700000124.000001"}, "C0ELSEWHERE", APPROVE, value)
+    waiting = wait_text(fake, "chat.postEphemeral", "In progress")
+    assert "will not be made twice" in waiting.text
+    wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
+    assert sandbox.state.request_count("POST", "/notes") == 1
+
+
+def test_a_click_on_a_card_that_no_longer_exists_says_so(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    click(slack, {"ts": "1700000125.000001"}, slack.dm_channel, APPROVE, "0123abcd:0")
+    told = wait_text(fake, "chat.postEphemeral", "no longer valid")
+    assert "nothing was changed" in told.text

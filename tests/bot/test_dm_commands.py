@@ -127,3 +127,16 @@ def test_a_dm_message_is_routed_to_the_command(slack_app_factory, sandbox):
         "chat.postMessage", lambda c: c.params.get("thread_ts") == ts and "Acme" in c.text,
         timeout=10)
     assert f"companies/{seed.ACME_ORG_ID}" in reply.text
+
+
+def test_a_write_chooser_in_a_dm_writes_once_and_a_second_click_says_so(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    choice = in_dm(app, "new-deal series Thread Deal Seed")
+    value = button(choice, ids.PICK)["value"]
+    dm_click(app, ids.PICK, value, choice)
+    app.fake.wait_for("chat.update", lambda c: "Deal created" in c.text)
+    dm_click(app, ids.PICK, value, choice)
+    told = app.fake.wait_for("chat.postMessage", lambda c: "Already done" in c.text)
+    assert told.params["thread_ts"] == THREAD and "Thread Deal Seed" in told.text
+    made = [d for d in sandbox.state.opportunities.values() if d["name"] == "Thread Deal Seed"]
+    assert len(made) == 1

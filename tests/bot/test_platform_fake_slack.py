@@ -128,6 +128,24 @@ def test_response_urls_record_what_is_posted(fake_slack):
     assert fake_slack.responses("R1") == [call]
 
 
+def test_an_ephemeral_message_keeps_its_ts_while_it_is_replaced(client, fake_slack):
+    command = fake_slack.response_url("R2")
+    WebhookClient(command).send(text="pick one", response_type="ephemeral")
+    WebhookClient(command).send(text="another", response_type="ephemeral")
+    shown, added = fake_slack.responses("R2")
+    assert shown.message_ts and added.message_ts and shown.message_ts != added.message_ts
+    click = fake_slack.response_url("R3")  # a click on the first message: its response URL
+    fake_slack.bind_response("R3", shown.message_ts)
+    WebhookClient(click).send(text="working", replace_original=True)
+    WebhookClient(click).send(text="result", replace_original=True)
+    WebhookClient(click).send(text="note", replace_original=False)
+    working, result, note = fake_slack.responses("R3")
+    assert working.message_ts == result.message_ts == shown.message_ts
+    assert note.message_ts not in (shown.message_ts, added.message_ts)
+    posted = client.chat_postEphemeral(channel="C1", user="U1", text="only you")
+    assert posted["message_ts"] == fake_slack.calls("chat.postEphemeral")[0].message_ts
+
+
 def test_oauth_code_exchange(fake_slack):
     answer = WebClient(base_url=fake_slack.api_url).oauth_v2_access(
         client_id="1.2", client_secret="s", code="c"

@@ -43,6 +43,7 @@ def register(app: App, services: Services) -> None:
     register_listeners(app, runner)
     services.background.register("prune-command-claims", PRUNE_SECONDS, runner.claims.prune)
     services.background.register("prune-command-page-keys", PRUNE_SECONDS, runner.pages.prune)
+    services.background.register("prune-command-write-cards", PRUNE_SECONDS, runner.cards.prune)
 
 
 def is_command(text: str) -> bool:

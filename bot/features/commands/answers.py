@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime
+from typing import Any
 
 from affinity_client.errors import (
     AffinityError,
@@ -19,10 +21,12 @@ from affinity_client.errors import (
     ToolInputError,
     UnknownOutcomeError,
 )
+from bot.agent.results import summarise_result
 from bot.blocks import ConnectionView, error_message, kit, reconnect_prompt
 from bot.blocks.connection import connect_button
-from bot.blocks.text import escape_clip
+from bot.blocks.text import escape_clip, one_line
 from bot.connector import KeyRevokedError, NotConnectedError, PermissionProblem
+from bot.features.commands.cards import DONE, REPLACED, RUNNING, STALE_RUN, UNKNOWN, Claim
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +87,57 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
 def nothing_written(error: AffinityError) -> bool:
     """True when a failed write certainly changed nothing (its claim may be given back)."""
     return not isinstance(error, UnknownOutcomeError | ServerError | AffinityTransportError)
+
+
+# -- write cards: what a click that did not run is told ------------------------------------
+
+UNCONFIRMED = ("Affinity did not confirm the change: it may or may not have been saved; "
+               "check in Affinity before doing it again.")
+NOT_YOURS = ("These buttons belong to another person's command; nothing was changed. "
+             "Run the command yourself to do this with your own Affinity account.")
+GONE = ("This button no longer works (its message is too old or was cleared); nothing was "
+        "changed. Run the command again.")
+REPLACED_TEXT = ("This message was replaced by a newer one for the same command; nothing was "
+                 "changed from here. Use the buttons of the newest message.")
+
+
+def outcome_summary(tool: str, result: Any) -> str:
+    """One line for a later click: what the write did, with the record's id (no note text)."""
+    summary = summarise_result(tool, result).rstrip(".")
+    record_id = result.get("id") if isinstance(result, dict) else None
+    if tool.endswith("_opportunity") and record_id is not None:
+        summary += f" (deal #{record_id})"
+    return summary + "."
+
+
+def card_refused(claim: Claim, now: datetime) -> kit.Message:
+    """A click on a write card that did not run: why, and what happened instead."""
+    card = claim.card
+    if claim.refused == "not_owner":
+        return _notice(":no_entry: ", NOT_YOURS)
+    if card is None:
+        return _notice(":hourglass: ", GONE)
+    if claim.refused == "expired":
+        stamp = int(card.expires_at.timestamp())
+        when = f"<!date^{stamp}^{{date_short}} {{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC>"
+        return _notice(":hourglass: ", f"These buttons expired at {when}; nothing was changed. "
+                                       "Run the command again.")
+    if card.state == REPLACED:
+        return _notice(":arrows_counterclockwise: ", REPLACED_TEXT)
+    if card.state == RUNNING and now - card.updated_at < STALE_RUN:
+        return _notice(":hourglass_flowing_sand: ",
+                       "In progress: your first click is making this change right now; it "
+                       "will not be made twice.")
+    if card.state == DONE:
+        outcome = escape_clip(one_line(card.outcome or "done"), 1000)
+        return _notice(":white_check_mark: ", f"Already done: {outcome} This second click "
+                                              "changed nothing.")
+    if card.state == UNKNOWN:
+        return _notice(":grey_question: ", "Already tried once: " + UNCONFIRMED
+                       + " This click changed nothing.")
+    return _notice(":grey_question: ", "Already tried once, and that attempt was interrupted: "
+                   "check in Affinity whether the change was saved. This click changed nothing.")
+
+
+def _notice(icon: str, text: str) -> kit.Message:
+    return kit.message(text, [kit.context(icon + text)])

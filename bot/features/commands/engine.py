@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from types import ModuleType
@@ -36,6 +36,7 @@ from bot.commands import Command, ListRef, UsageError, parse
 from bot.commands.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
 from bot.connector import CONNECTION, connector_of, not_connected_message, parse_identifier
 from bot.features.commands import answers
+from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
 from vault import AffinityList
 
@@ -49,9 +50,6 @@ MAX_STEPS = 4
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
 
-ALREADY_CLICKED = kit.message("Already done", [kit.context(
-    ":white_check_mark: This was already done from this message (a second click); "
-    "it was not repeated.")])
 ALREADY_TYPED = kit.message("Not repeated", [kit.context(
     ":information_source: You sent exactly this a moment ago; it ran once and was not "
     "repeated. Send it again in a minute if you really mean to do it twice.")])
@@ -59,24 +57,16 @@ ALREADY_TYPED = kit.message("Not repeated", [kit.context(
 
 @dataclass(frozen=True)
 class WriteGuard:
-    """How a write is made to run once: a claim `key`; `window` None = never again."""
+    """How a typed write is made to run once: a claim `key`, free again after `window`.
+    (A click's write is claimed by its card instead: see `CommandRunner.run_card`.)"""
 
     key: str
     window: timedelta | None = None
-    typed: bool = False
-
-    @property
-    def repeated(self) -> kit.Message:
-        return ALREADY_TYPED if self.typed else ALREADY_CLICKED
-
-    @classmethod
-    def for_click(cls, identifier: str, message_ts: str, value: str) -> WriteGuard:
-        return cls(claim_digest("click", identifier, message_ts, value))
 
     @classmethod
     def for_typed(cls, identifier: str, text: str) -> WriteGuard:
         return cls(claim_digest("typed", identifier, " ".join(text.split())),
-                   TYPED_REPEAT_WINDOW, typed=True)
+                   TYPED_REPEAT_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -97,6 +87,7 @@ class Invocation:
     trigger_id: str | None = None
     page_token: str | None = None
     guard: WriteGuard | None = None
+    card: str | None = None  # the write card this click claimed (its write settles it)
 
 
 def connect_feature() -> ModuleType | None:
@@ -124,6 +115,7 @@ class CommandRunner:
         self.services = services
         self.claims = Claims(services.engine, services.clock)
         self.pages = PageKeys(services.engine, services.clock)
+        self.cards = WriteCards(services.engine, services.clock)
 
     @property
     def connector(self) -> Any:
@@ -137,10 +129,10 @@ class CommandRunner:
             return Reply(usage_error(parsed))
         return self.run(parsed, inv)
 
-    def run_value(self, value: str, inv: Invocation, *, reads_only: bool = True
-                  ) -> Reply | None:
-        """A More/Share/Run button value -> that page of that command, run for the clicking
-        user (never for whoever produced the button). Writes are refused when `reads_only`."""
+    def run_value(self, value: str, inv: Invocation) -> Reply | None:
+        """A More/Share/Run/Choose button value -> that page of that command, run for the
+        clicking user (never for whoever produced the button). A write is refused: writes run
+        only from a write card (`run_card`)."""
         found = self.decode_value(value, inv.identifier)
         if isinstance(found, dict):
             return Reply(found)
@@ -148,10 +140,31 @@ class CommandRunner:
         parsed = parse(text)
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
-        if reads_only and parsed.writes:
+        if parsed.writes:
             return Reply(error_message("That button cannot change data.",
                                        "Type the command if you mean to run it."))
         return self.run(parsed, replace(inv, page_token=token))
+
+    def run_card(self, card_id: str, text: str, inv: Invocation,
+                 working: Callable[[], None] = lambda: None) -> Reply | None:
+        """A click on a write card: claim it, call `working()`, run `text` once.
+
+        Any later click on the card — another message ts, another container, another process —
+        is answered from the card: in progress, already done (with the outcome), replaced,
+        expired, or not yours. Nothing is run for it.
+        """
+        parsed = parse(text)
+        if isinstance(parsed, UsageError):
+            return Reply(usage_error(parsed))
+        claim = self.cards.claim(card_id, inv.identifier)
+        if not claim.won:
+            log.info("write card click not run (%s)", claim.refused)
+            return Reply(answers.card_refused(claim, self.services.clock()), repeated=True)
+        try:
+            working()
+            return self.run(parsed, replace(inv, card=card_id, guard=None))
+        finally:  # the write was never reached (a new choice, not connected...): open again
+            self.cards.release(card_id)
 
     def decode_value(self, value: str, owner: str) -> tuple[str, str | None] | kit.Message:
         """(command text, page token) from a More/Share value; a message when unusable."""
@@ -224,14 +237,15 @@ class CommandRunner:
                 step = plan(command, lists, page_token=inv.page_token)
                 continue
             if isinstance(step, Problem):
-                return Reply(problem(step, RenderContext(subdomain)))
+                card = self._mint(command, inv) if step.options else None
+                return Reply(problem(step, RenderContext(subdomain), card))
             if isinstance(step, Choice):
-                return Reply(self._chooser(command, step, inv.identifier, subdomain))
+                return Reply(self._chooser(command, step, inv, subdomain))
             if isinstance(step, Local):
                 return self.local(step, inv)
             result = self._call(step, inv)
             if isinstance(result, str):
-                return Reply((inv.guard or WriteGuard("")).repeated, repeated=True)
+                return Reply(ALREADY_TYPED, repeated=True)
             if step.tool == "affinity_list_lists":
                 self._cache(inv.identifier, result.get("lists") or [])
             if inv.page_token and command.name in LOOKUPS:
@@ -244,6 +258,8 @@ class CommandRunner:
 
     def _call(self, call: ToolCall, inv: Invocation) -> dict[str, Any] | str:
         """Run the call; a write runs only under its claim ("repeated" when it is taken)."""
+        if call.writes and inv.card is not None:
+            return self._card_write(call, inv.identifier, inv.card)
         guard = inv.guard if call.writes else None
         if guard is not None and not self.claims.claim(guard.key, guard.window):
             log.info("write %s not repeated (claim taken)", call.tool)
@@ -254,6 +270,20 @@ class CommandRunner:
             if guard is not None and answers.nothing_written(error):
                 self.claims.release(guard.key)
             raise
+
+    def _card_write(self, call: ToolCall, identifier: str, card: str) -> dict[str, Any]:
+        """The write of a claimed card; its outcome is stored for any later click."""
+        try:
+            result = self.connector.execute_tool(identifier, call.tool, dict(call.input))
+        except AffinityError as error:
+            if not answers.nothing_written(error):
+                self.cards.settle(card, UNKNOWN, answers.UNCONFIRMED)
+            raise  # certainly nothing written: run_card opens the card again
+        except Exception:
+            self.cards.settle(card, UNKNOWN, answers.UNCONFIRMED)
+            raise
+        self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
+        return result
 
     def refresh_lists(self, identifier: str) -> list[dict[str, Any]]:
         result = self.connector.execute_tool(identifier, "affinity_list_lists", {})
@@ -271,14 +301,19 @@ class CommandRunner:
 
     # -- rendering -----------------------------------------------------------------------
 
-    def _chooser(self, command: Command, choice: Choice, identifier: str,
+    def _mint(self, command: Command, inv: Invocation) -> str | None:
+        """A write card for the choices of a write command (None for a read)."""
+        return self.cards.mint(inv.identifier, command.to_text()) if command.writes else None
+
+    def _chooser(self, command: Command, choice: Choice, inv: Invocation,
                  subdomain: str | None) -> kit.Message:
         text = command.to_text()
         more_key = None
         if needs_more_key(text, choice.next_page_token):
-            more_key = self.pages.store(identifier, text, choice.next_page_token)
+            more_key = self.pages.store(inv.identifier, text, choice.next_page_token)
         kind = command["ref"].kind if command.name in LOOKUPS else "list"
-        return chooser(choice, RenderContext(subdomain, text, more_key), kind)
+        return chooser(choice, RenderContext(subdomain, text, more_key), kind,
+                       self._mint(command, inv))
 
     def _render(self, command: Command, call: ToolCall, result: Mapping[str, Any],
                 inv: Invocation, subdomain: str | None) -> Reply:

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import actions as ids
 from bot.blocks import error_message
+from bot.blocks.choices import parse_write_value
 from bot.commands import UsageError, parse
 from bot.commands.grammar import SLASH
 from bot.connector import identifier_for
@@ -72,18 +73,18 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
     @app.action(ids.PICK_PATTERN)
     def on_pick(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                 client: Any) -> None:
-        """A choice: run the chosen command in place of the chooser (a write exactly once)."""
+        """A choice: run the chosen command in place of the chooser. A write runs once per
+        card, claimed by the card id in the value (not by the message it was clicked on)."""
         ack()
         identifier, surface = click_identifier(body), click_surface(body, respond, client)
         value = action.get("value") or ""
-        parsed = parse(value)
-        guard = None
-        if not isinstance(parsed, UsageError) and parsed.writes:
-            surface.show(WORKING, replace=True)  # the chooser's buttons go away at once
-            message_ts = (body.get("container") or {}).get("message_ts") or ""
-            guard = WriteGuard.for_click(identifier, message_ts, value)
-        reply = runner.run_value(value, Invocation(identifier, client, body.get("trigger_id"),
-                                                   guard=guard), reads_only=False)
+        inv = Invocation(identifier, client, body.get("trigger_id"))
+        written = parse_write_value(value)
+        if written is None:
+            reply = runner.run_value(value, inv)
+        else:  # the chooser's buttons go away at once, for the click that runs
+            reply = runner.run_card(*written, inv,
+                                    working=lambda: surface.show(WORKING, replace=True))
         if reply is not None:
             # "already done" is added, never put in place of the first click's result
             surface.show(reply.message, replace=not reply.repeated)

@@ -1,11 +1,15 @@
 """The confirmation card's buttons, and the sweep that marks expired cards.
 
-A click is acknowledged at once; then, one click per card at a time in this process (the
-database's conditional claims make it exactly once across processes), the proposal store runs
-or cancels the items with an executor bound to the **batch owner's** credential. Only the owner
-may act: anyone else is told so, privately, and nothing runs. The card is re-rendered with every
-item's state, the outcome is posted in the thread (the agent core also records it in the thread's
-memory for the model), and a key rejected while approving gets the Reconnect prompt.
+A button's value names the batch (minted with the card) and the item; the message it is clicked
+on (`message_ts`, container) plays no part. A click is acknowledged at once; then, one click per
+card at a time in this process (the database's conditional claims make it exactly once across
+processes), the proposal store runs or cancels the items with an executor bound to the **batch
+owner's** credential. Only the owner may act: anyone else is told so, privately, and nothing
+runs. The card is re-rendered with every item's state, the outcome is posted in the thread (the
+agent core also records it in the thread's memory for the model), and a key rejected while
+approving gets the Reconnect prompt. A click that finds nothing to do is told why, privately:
+in progress (answered at once, without waiting for the first click), already done with each
+item's result, failed, cancelled, expired, or a card that is no longer valid.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.agent import ActionResult, BatchView
+from bot.agent.proposals import RUNNING
 from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
-from bot.features.conversation.outcomes import nothing_done_text, outcome_text
+from bot.features.conversation.outcomes import (
+    IN_PROGRESS_TEXT,
+    nothing_done_text,
+    outcome_text,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -59,6 +68,9 @@ class Approvals:
             return
         clicker = accounts.identifier_of(context.team_id, user_id, context.enterprise_id)
         message_ts = container.get("message_ts")
+        if self._in_progress(batch_id, clicker, index):
+            tell(IN_PROGRESS_TEXT)
+            return
         with self.card_locks.hold(batch_id):
             batch = agent.proposals.get(batch_id)
             if batch is None or clicker != batch.owner:
@@ -70,6 +82,14 @@ class Approvals:
             else:
                 result = agent.cancel(batch_id, clicker, index)
             self._show(client, result, channel, message_ts, tell)
+
+    def _in_progress(self, batch_id: str, clicker: str, index: int | None) -> bool:
+        """True when every item this click is for is being made by an earlier click."""
+        batch = self.services.agent.proposals.get(batch_id)
+        if batch is None or batch.owner != clicker:
+            return False
+        items = batch.items if index is None else batch.items[index:index + 1]
+        return bool(items) and all(item.status == RUNNING for item in items)
 
     def _approve(self, client: WebClient, batch: BatchView, clicker: str, index: int | None,
                  channel: str | None, message_ts: str | None) -> ActionResult:
