@@ -66,6 +66,26 @@ class PermissionDeniedError(_ResourceError):
     default_message = "The Affinity user of this key lacks permission for this."
 
 
+def deal_list_denied(opportunity_ids: list[int], *,
+                     cause: PermissionDeniedError | None = None) -> PermissionDeniedError:
+    """The answer when the key's user cannot see the list a deal is on.
+
+    Affinity shares a deal only through its list: V2 answers 403, V1 either 403 or the
+    opportunity with an empty ``list_entries`` (as its docs describe). Either way the deal's
+    data is not this user's to read or write.
+    """
+    ids = ", ".join(str(i) for i in opportunity_ids)
+    what = f"deal {ids} is" if len(opportunity_ids) == 1 else f"deals {ids} are"
+    message = (f"You don't have access to this deal's list: {what} on a private Affinity list "
+               "that is not shared with your Affinity user. Ask the list's owner to share it "
+               "with you.")
+    resource = f"opportunity {ids}" if len(opportunity_ids) == 1 else f"opportunities {ids}"
+    return PermissionDeniedError(
+        message, resource=resource, status=cause.status if cause else None,
+        api_version=cause.api_version if cause else None,
+        request_id=cause.request_id if cause else None)
+
+
 class NotFoundError(_ResourceError):
     default_message = "Not found in Affinity."
 

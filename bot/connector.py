@@ -56,6 +56,10 @@ _PRIVATE_LIST = (
     "Affinity refused access to that list: it is probably a private list that has not been "
     "shared with your Affinity user. Ask its owner to share it with you."
 )
+_DEAL_LIST = (
+    "You don't have access to this deal's list: it is on a private Affinity list that has not "
+    "been shared with your Affinity user. Ask the list's owner to share it with you."
+)
 _LIST_EXPORT = (
     "Affinity refused to return the list's entries: your Affinity role probably lacks the "
     "\"Export data from Lists\" permission. Ask an Affinity admin to grant it."
@@ -189,6 +193,8 @@ def explain_forbidden(tool_name: str, error: PermissionDeniedError) -> str:
         if "organization" in said or "compan" in said:
             return _ORG_EXPORT
         return _LIST_EXPORT
+    if "this deal's list" in said:  # the client's own answer for a deal it may not see
+        return _DEAL_LIST
     if "list" in said:
         return _PRIVATE_LIST
     if tool_name in _LIST_TOOLS:

@@ -120,12 +120,18 @@ def v1_field_value(ctx: Ctx, v: dict) -> dict:
             "updated_at": v1_date(v["updated_at"]), "value": v1_value(ctx, f, v["value"])}
 
 
+def visible_opportunity_ids(ctx: Ctx, n: dict) -> list[int]:
+    """A note's deals without those on lists the caller may not see."""
+    hidden = set(ctx.hidden_opportunity_ids(n["opportunity_ids"]))
+    return [i for i in n["opportunity_ids"] if i not in hidden]
+
+
 def v1_note(ctx: Ctx, n: dict) -> dict:
     return {"id": n["id"], "creator_id": n["creator_id"], "person_ids": list(n["person_ids"]),
             "associated_person_ids": list(n["person_ids"]), "interaction_person_ids": [],
             "interaction_id": None, "interaction_type": None, "is_meeting": False,
             "mentioned_person_ids": [], "organization_ids": list(n["organization_ids"]),
-            "opportunity_ids": list(n["opportunity_ids"]), "parent_id": n["parent_id"],
+            "opportunity_ids": visible_opportunity_ids(ctx, n), "parent_id": n["parent_id"],
             "content": markdownify(n["content"]) if n["type"] == 2 else n["content"],
             "type": n["type"], "created_at": v1_date(n["created_at"]),
             "updated_at": v1_date(n["updated_at"])}

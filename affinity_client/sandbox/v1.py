@@ -9,6 +9,8 @@ from typing import Any
 from . import render, seed
 from .store import ORG_LIMIT_PER_MONTH, USER_LIMIT_PER_MINUTE, seconds_to_month_end
 from .web import (
+    LIST_DENIED,
+    OPPORTUNITY_DENIED,
     ApiError,
     Ctx,
     as_int,
@@ -85,7 +87,8 @@ def _decorate(ctx: Ctx, out: dict, rec: dict, flags: dict, kind: str) -> dict:
         out.update(render.v1_interactions(rec, flags["with_interaction_persons"]))
     if flags["with_opportunities"]:
         index = ctx.state.index.opps_by_person if kind == "person" else ctx.state.index.opps_by_org
-        out["opportunity_ids"] = list(index[rec["id"]])
+        hidden = set(ctx.hidden_opportunity_ids(index[rec["id"]]))
+        out["opportunity_ids"] = [i for i in index[rec["id"]] if i not in hidden]
     if kind == "person" and flags["with_current_organizations"]:
         out["current_organization_ids"] = list(rec["organization_ids"])
     return out
@@ -158,21 +161,15 @@ def get_organization(ctx: Ctx, organization_id: int) -> Any:
 # -- opportunities -------------------------------------------------------------------
 def search_opportunities(ctx: Ctx) -> Any:
     term = (ctx.request.args.get("term") or "").strip().lower()
-    found = [o for o in ctx.world.opportunities.values() if term in o["name"].lower()]
+    found = [o for o in ctx.world.opportunities.values()
+             if term in o["name"].lower() and ctx.can_see_opportunity(o)]
     page, nxt = v1_page(ctx, found)
     return {"opportunities": [render.v1_opportunity(ctx, o) for o in page],
             "next_page_token": nxt}
 
 
-def _opportunity(ctx: Ctx, opportunity_id: int) -> dict:
-    o = ctx.world.opportunities.get(opportunity_id)
-    if o is None:
-        raise ApiError(404, "Opportunity not found")
-    return o
-
-
 def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    return render.v1_opportunity(ctx, _opportunity(ctx, opportunity_id))
+    return render.v1_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
 
 
 def _checked_ids(ctx: Ctx, body: dict, name: str, table: dict) -> list[int] | None:
@@ -199,7 +196,7 @@ def create_opportunity(ctx: Ctx) -> Any:
     if list_rec["type"] != 8:
         raise ApiError(422, "list_id must refer to an opportunity list")
     if not ctx.can_see_list(list_rec):
-        raise ApiError(403, "You do not have permission to access this list")
+        raise ApiError(403, LIST_DENIED)
     persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
     orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
     w = ctx.world
@@ -216,7 +213,7 @@ def create_opportunity(ctx: Ctx) -> Any:
 
 
 def update_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    opp = _opportunity(ctx, opportunity_id)
+    opp = ctx.visible_opportunity(opportunity_id)
     body = ctx.body()
     name = body.get("name")
     if "name" in body and (not isinstance(name, str) or not name.strip()):
@@ -252,10 +249,7 @@ def _delete_opportunity(ctx: Ctx, opp: dict) -> None:
 
 
 def delete_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    opp = _opportunity(ctx, opportunity_id)
-    if not ctx.can_see_list(ctx.world.lists[opp["list_id"]]):
-        raise ApiError(403, "You do not have permission to access this list")
-    _delete_opportunity(ctx, opp)
+    _delete_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
     return {"success": True}
 
 
@@ -263,10 +257,14 @@ def delete_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
 def list_notes(ctx: Ctx) -> Any:
     filters = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
                                                      "opportunity_id", "creator_id")}
+    if filters["opportunity_id"] in ctx.world.opportunities:  # a deal on a hidden list: 403
+        ctx.visible_opportunity(filters["opportunity_id"])
     fields = {"person_id": "person_ids", "organization_id": "organization_ids",
               "opportunity_id": "opportunity_ids"}
     found = []
     for n in ctx.world.notes.values():
+        if not ctx.can_see_note(n):
+            continue
         if filters["creator_id"] is not None and n["creator_id"] != filters["creator_id"]:
             continue
         if any(filters[k] is not None and filters[k] not in n[f] for k, f in fields.items()):
@@ -277,10 +275,7 @@ def list_notes(ctx: Ctx) -> Any:
 
 
 def get_note(ctx: Ctx, note_id: int) -> Any:
-    n = ctx.world.notes.get(note_id)
-    if n is None:
-        raise ApiError(404, "Note not found")
-    return render.v1_note(ctx, n)
+    return render.v1_note(ctx, ctx.visible_note(note_id))
 
 
 def create_note(ctx: Ctx) -> Any:
@@ -300,10 +295,13 @@ def create_note(ctx: Ctx) -> Any:
         parent = w.notes.get(parent_id)
         if parent is None or parent["parent_id"] is not None:
             raise ApiError(422, "parent_id must refer to a note that is not itself a reply")
+        ctx.visible_note(parent_id)
         persons, orgs, opps = [], [], []  # entity ids are ignored on replies
     elif not (persons or orgs or opps):
         raise ApiError(422, "At least one of person_ids, organization_ids, opportunity_ids "
                             "or parent_id is required")
+    elif ctx.hidden_opportunity_ids(opps):
+        raise ApiError(403, OPPORTUNITY_DENIED)
     creator = ctx.user["person_id"]
     if body.get("creator_id") is not None:
         creator = as_int(body.get("creator_id"))
@@ -324,9 +322,7 @@ def create_note(ctx: Ctx) -> Any:
 
 
 def _own_note(ctx: Ctx, note_id: int) -> dict:
-    n = ctx.world.notes.get(note_id)
-    if n is None:
-        raise ApiError(404, "Note not found")
+    n = ctx.visible_note(note_id)
     if n["creator_id"] != ctx.user["person_id"]:
         raise ApiError(403, "Only the creator of a note can change or delete it")
     return n
@@ -469,6 +465,8 @@ def get_field_values(ctx: Ctx) -> Any:
                  "opportunity_id": w.opportunities}[name]
         if ident not in table:
             raise ApiError(404, f"{name.split('_')[0].capitalize()} not found")
+        if name == "opportunity_id":
+            ctx.visible_opportunity(ident)
         etype = {"person_id": 0, "organization_id": 1, "opportunity_id": 8}[name]
         ids = [i for i in index.values_by_entity[ident]
                if w.fields[w.field_values[i]["field_id"]]["entity_type"] == etype]
@@ -542,6 +540,8 @@ def create_field_value(ctx: Ctx) -> Any:
     table = {0: w.persons, 1: w.organizations, 8: w.opportunities}[f["entity_type"]]
     if entity_id not in table:
         raise ApiError(422, "entity_id does not match the field's entity type")
+    if f["entity_type"] == 8:
+        ctx.visible_opportunity(entity_id)
     list_entry_id = as_int(body.get("list_entry_id")) if body.get("list_entry_id") else None
     if f["list_id"] is not None:
         ctx.visible_list(f["list_id"])

@@ -232,14 +232,13 @@ def list_opportunities(ctx: Ctx) -> Any:
     ids = v2_int_list(ctx, "ids")
     table = ctx.world.opportunities
     records = [table[i] for i in ids if i in table] if ids else list(table.values())
-    page = v2_page(ctx, records)
+    page = v2_page(ctx, [o for o in records if ctx.can_see_opportunity(o)])
     page["data"] = [render.v2_opportunity(o) for o in page["data"]]
     return page
 
 
 def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    return render.v2_opportunity(_get(ctx, ctx.world.opportunities, opportunity_id,
-                                      "Opportunity"))
+    return render.v2_opportunity(ctx.visible_opportunity(opportunity_id))
 
 
 # -- lists and list entries -------------------------------------------------------------
@@ -503,7 +502,8 @@ def v2_note(ctx: Ctx, n: dict, includes: list[str]) -> dict:
         "companiesPreview": [render.v2_company_data(w.organizations[i])
                              for i in n["organization_ids"]],
         "opportunitiesPreview": [render.v2_opportunity(w.opportunities[i])
-                                 for i in n["opportunity_ids"] if i in w.opportunities]}
+                                 for i in render.visible_opportunity_ids(ctx, n)
+                                 if i in w.opportunities]}
     for name in includes:
         if name == "repliesCount":
             out["repliesCount"] = sum(1 for m in w.notes.values() if m["parent_id"] == n["id"])
@@ -524,7 +524,8 @@ def _total_count(ctx: Ctx) -> bool:
 def _notes_page(ctx: Ctx, notes: list[dict], includes: list[str] | None = None) -> Any:
     keep = _note_filter(ctx)
     total = _total_count(ctx)
-    chosen = [n for n in notes if n["parent_id"] is None and keep(n)]
+    chosen = [n for n in notes
+              if n["parent_id"] is None and keep(n) and ctx.can_see_note(n)]
     page = v2_page(ctx, chosen, default_limit=20, minimum=0, total_count=total)
     page["data"] = [v2_note(ctx, n, includes or []) for n in page["data"]]
     return page
@@ -537,7 +538,7 @@ def list_notes(ctx: Ctx) -> Any:
 
 def get_note(ctx: Ctx, note_id: int) -> Any:
     includes = v2_enum_list(ctx, "includes", NOTE_INCLUDES)
-    return v2_note(ctx, _get(ctx, ctx.world.notes, note_id, "Note"), includes)
+    return v2_note(ctx, ctx.visible_note(note_id), includes)
 
 
 def person_notes(ctx: Ctx, person_id: int) -> Any:
@@ -554,7 +555,7 @@ def company_notes(ctx: Ctx, company_id: int) -> Any:
 
 
 def opportunity_notes(ctx: Ctx, opportunity_id: int) -> Any:
-    _get(ctx, ctx.world.opportunities, opportunity_id, "Opportunity")
+    ctx.visible_opportunity(opportunity_id)
     return _notes_page(ctx, [n for n in ctx.world.notes.values()
                              if opportunity_id in n["opportunity_ids"]])
 

@@ -21,6 +21,10 @@ V2_CODES = {400: "bad-request", 401: "authentication", 403: "authorization", 404
             422: "unprocessable-entity", 429: "rate-limit", 501: "not-implemented"}
 
 
+LIST_DENIED = "You do not have permission to access this list"
+OPPORTUNITY_DENIED = "You do not have permission to access this opportunity's list"
+
+
 class ApiError(Exception):
     """An error answer; rendered in the V1 or V2 body shape by the app."""
 
@@ -74,8 +78,47 @@ class Ctx:
         if rec is None:
             raise ApiError(404, "List not found")
         if not self.can_see_list(rec):
-            raise ApiError(403, "You do not have permission to access this list")
+            raise ApiError(403, LIST_DENIED)
         return rec
+
+    def can_see_opportunity(self, opp: dict) -> bool:
+        """A deal is as visible as its list: Affinity shares deals by sharing their list."""
+        return self.can_see_list(self.world.lists[opp["list_id"]])
+
+    def visible_opportunity(self, opportunity_id: int) -> dict:
+        """The deal `opportunity_id`: 404 when there is none, 403 when its list is hidden."""
+        opp = self.world.opportunities.get(opportunity_id)
+        if opp is None:
+            raise ApiError(404, "Opportunity not found")
+        if not self.can_see_opportunity(opp):
+            raise ApiError(403, OPPORTUNITY_DENIED)
+        return opp
+
+    def hidden_opportunity_ids(self, ids: list[int]) -> list[int]:
+        """The ids among `ids` of existing deals whose list the caller may not see."""
+        table = self.world.opportunities
+        return [i for i in ids if i in table and not self.can_see_opportunity(table[i])]
+
+    def can_see_note(self, note: dict) -> bool:
+        """False for a note attached only to deals on lists the caller may not see (a reply
+        follows its parent). A note that is also on a person or organization stays visible,
+        with the hidden deals left out of it."""
+        if note["parent_id"] is not None:
+            parent = self.world.notes.get(note["parent_id"])
+            return parent is None or self.can_see_note(parent)
+        if note["person_ids"] or note["organization_ids"] or not note["opportunity_ids"]:
+            return True
+        return len(self.hidden_opportunity_ids(note["opportunity_ids"])) < len(
+            note["opportunity_ids"])
+
+    def visible_note(self, note_id: int) -> dict:
+        """The note `note_id`: 404 when there is none, 403 when only hidden deals carry it."""
+        note = self.world.notes.get(note_id)
+        if note is None:
+            raise ApiError(404, "Note not found")
+        if not self.can_see_note(note):
+            raise ApiError(403, OPPORTUNITY_DENIED)
+        return note
 
     def body(self) -> dict:
         """The JSON or form body (form `a[]=1&a[]=2` becomes a list)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AffinityError, ToolInputError
+from ..errors import AffinityError, PermissionDeniedError, ToolInputError, deal_list_denied
 from ..normalize import looks_like_html, v1_note_text, v1_note_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, Tool, exactly_one, id_list, id_prop, obj, page_size
@@ -47,7 +47,13 @@ def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     fmt = inp.get("format") or ("html" if looks_like_html(content) else "text")
     body = {"content": content.strip(), "type": 2 if fmt == "html" else 0,
             **{k: inp[k] for k in TARGETS if inp.get(k)}}
-    note = client.post("/notes", body, operation="create note")
+    try:
+        note = client.post("/notes", body, operation="create note")
+    except PermissionDeniedError as exc:
+        if not inp.get("opportunity_ids"):
+            raise
+        # The deals are what a note write can lack access to (through their lists).
+        raise deal_list_denied(inp["opportunity_ids"], cause=exc) from None
     return {**note_row(note, _creators(client, [note])),
             **{k: note.get(k) or [] for k in TARGETS}}
 
@@ -55,9 +61,14 @@ def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
 def list_notes(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
     cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
-    page = client.page("/notes", {target: inp[target], "page_size": inp["page_size"]},
-                       items_key="notes", cursor=cursor,
-                       resource=f"{target.removesuffix('_id')} {inp[target]}")
+    try:
+        page = client.page("/notes", {target: inp[target], "page_size": inp["page_size"]},
+                           items_key="notes", cursor=cursor,
+                           resource=f"{target.removesuffix('_id')} {inp[target]}")
+    except PermissionDeniedError as exc:
+        if target != "opportunity_id":
+            raise
+        raise deal_list_denied([inp[target]], cause=exc) from None
     if not page.items and cursor is None:
         _confirm_exists(client, target, inp[target])
     creators = _creators(client, page.items) if page.items else {}

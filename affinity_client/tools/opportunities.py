@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AffinityError, ToolInputError
+from ..errors import (
+    AffinityError,
+    PermissionDeniedError,
+    ToolInputError,
+    deal_list_denied,
+)
 from ..normalize import field_value_data, render_value
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, Tool, id_list, id_prop, obj, page_size
@@ -44,19 +49,23 @@ def get_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, An
     return read_deal(client, inp["opportunity_id"], with_fields=True)
 
 
+def visible_opportunity(client: AffinityClient, opp_id: int) -> dict[str, Any]:
+    """V1 opportunity with its list entry; PermissionDeniedError when its list is not shared
+    with the key's user (a 403, or no list entry: every deal has exactly one)."""
+    try:
+        opp = client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
+    except PermissionDeniedError as exc:
+        raise deal_list_denied([opp_id], cause=exc) from None
+    if not opp.get("list_entries"):
+        raise deal_list_denied([opp_id])
+    return opp
+
+
 def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
               v1: dict[str, Any] | None = None) -> dict[str, Any]:
     """V1 opportunity (associations, list entry) + V2 list entry (every list field)."""
-    opp = v1 or client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
-    entries = opp.get("list_entries") or []
-    if not entries:  # the key's user cannot see the deal's list: associations only
-        deal = {"id": opp["id"], "name": opp.get("name"), "list": None, "list_entry_id": None,
-                "stage": None, "value": None, "currency": None, "owners": [],
-                "people": person_refs(client, opp.get("person_ids") or []),
-                "organizations": org_refs(client, opp.get("organization_ids") or []),
-                "created_at": None}
-        return {**deal, "fields": []} if with_fields else deal
-    entry_ref = entries[0]
+    opp = v1 if v1 and v1.get("list_entries") else visible_opportunity(client, opp_id)
+    entry_ref = opp["list_entries"][0]
     meta = list_meta(client, entry_ref["list_id"])
     entry = client.get(f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
                        {"fieldTypes": ["list"]}, resource=f"opportunity {opp_id}")
@@ -116,7 +125,7 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
             entries = opp.get("list_entries") or []
         _set_owners(client, meta, opp, entries[0]["id"], [owner_id])
     client.forget(("lists",))
-    return read_deal(client, opp["id"], v1=opp if entries else None)
+    return read_deal(client, opp["id"], v1=opp)
 
 
 def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
@@ -154,13 +163,15 @@ def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
     existing people and organizations are always sent back."""
     opp_id = inp["opportunity_id"]
     _check_update_input(inp)
-    opp = client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
+    opp = visible_opportunity(client, opp_id)  # never write to a deal the user cannot see
     body, unchanged = _update_body(opp, inp)
     if body:
-        opp = client.put(f"/opportunities/{opp_id}", body, idempotent=True,
-                         resource=f"opportunity {opp_id}", operation=f"update opportunity {opp_id}")
-        if "list_entries" not in opp:
-            opp = None
+        try:
+            opp = client.put(f"/opportunities/{opp_id}", body, idempotent=True,
+                             resource=f"opportunity {opp_id}",
+                             operation=f"update opportunity {opp_id}")
+        except PermissionDeniedError as exc:
+            raise deal_list_denied([opp_id], cause=exc) from None
     return {**read_deal(client, opp_id, v1=opp), "changed": bool(body), "unchanged": unchanged}
 
 

@@ -24,6 +24,12 @@ NO_STAGE = "No stage"
 MAX_STAGE_SECTIONS = 40  # leaves room for header, summary, notes and the actions row
 
 
+def list_label(links: Links, list_id: Any, name: Any) -> str | None:
+    """A deal's list as a link: its name, else `list <id>`; None when neither is known."""
+    label = one_line(name) or (f"list {list_id}" if list_id is not None else None)
+    return links.link("list", list_id, label, limit=100) if label else None
+
+
 def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = None
               ) -> kit.Message:
     """`affinity_get_opportunity` (or a created/updated `Deal`) -> card.
@@ -45,10 +51,11 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
     ])
     custom = [f"*{escape_clip(one_line(f.get('name')), 100)}:* {_field_value(f.get('value'))}"
               for f in deal.get("fields") or [] if _worth_showing(f, deal)]
-    list_link = links.link("list", the_list.get("id"), the_list.get("name") or "list")
+    where = list_label(links, the_list.get("id"), the_list.get("name"))
+    where = f"in {where}" if where else "list unknown"
     blocks: list[kit.Block | None] = [
         kit.header(name),
-        kit.context(f"{links.link('opportunity', did, name)} · in {list_link} · id {did}"),
+        kit.context(f"{links.link('opportunity', did, name)} · {where} · id {did}"),
         info,
     ]
     if custom:
@@ -110,7 +117,8 @@ def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     """`affinity_list_opportunities` -> one section per stage with counts and summed values."""
     links = Links(ctx.subdomain)
     the_list = result.get("list") or {}
-    title = one_line(the_list.get("name")) or f"List {the_list.get('id')}"
+    title = one_line(the_list.get("name")) or (
+        f"List {the_list['id']}" if the_list.get("id") is not None else "Unknown list")
     deals = result.get("opportunities") or []
     more_pages = bool(result.get("next_page_token"))
     total = sum_money(deals)

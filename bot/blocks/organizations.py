@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks import kit, limits
+from bot.blocks.deals import list_label
 from bot.blocks.paging import RenderContext, footer, run_buttons
 from bot.blocks.people import interaction_fields, linked_names
 from bot.blocks.text import Links, escape_clip, one_line, pack_lines
@@ -18,8 +19,9 @@ def _stage_rank(deal: Mapping[str, Any]) -> tuple:
 
 def deal_line(links: Links, deal: Mapping[str, Any]) -> str:
     stage = (deal.get("stage") or {}).get("text")
-    where = escape_clip(one_line(deal.get("list_name") or (deal.get("list") or {}).get("name")),
-                        100)
+    the_list = deal.get("list") or {}
+    where = list_label(links, deal.get("list_id", the_list.get("id")),
+                       deal.get("list_name") or the_list.get("name"))
     parts = [links.link("opportunity", deal.get("id"), deal.get("name")),
              f"*{escape_clip(one_line(stage), 100)}*" if stage else "_no stage_"]
     if where:

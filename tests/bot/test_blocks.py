@@ -248,6 +248,39 @@ def test_deal_card_shows_stage_value_owners_and_fields():
     assert "*Status:*" not in text and "*Amount:*" not in text  # already shown as Stage, Value
 
 
+@pytest.mark.parametrize(("the_list", "shown"), [
+    ({"id": 208, "name": None}, "· in <https://acme.affinity.co/lists/208|list 208> ·"),
+    ({"id": None, "name": "Secret Deals"}, "· in Secret Deals ·"),
+    (None, "· list unknown ·"),
+    ({}, "· list unknown ·"),
+])
+def test_deal_card_never_shows_a_blank_list_name(the_list, shown):
+    msg = assert_valid(deal_card(deal(list=the_list), CTX))
+    context = next(b for b in msg["blocks"] if b["type"] == "context")
+    line = context["elements"][0]["text"]
+    assert shown in line
+    assert "· in list ·" not in line and "· in  ·" not in line
+
+
+def test_organization_deal_lines_name_the_list_or_its_id():
+    deals = [{"id": 1, "name": "Known", "list_id": 11, "list_name": "Series A Pipeline",
+              "stage": stage(3, "Diligence", 2)},
+             {"id": 2, "name": "Id only", "list_id": 208, "list_name": None, "stage": None},
+             {"id": 3, "name": "Nothing", "list_id": None, "list_name": None, "stage": None}]
+    text = all_text(assert_valid(organization_card(organization(deals=deals), CTX)))
+    assert "<https://acme.affinity.co/lists/11|Series A Pipeline>" in text
+    assert "<https://acme.affinity.co/opportunities/2|Id only> · _no stage_ · " \
+           "<https://acme.affinity.co/lists/208|list 208>" in text
+    assert "|Nothing> · _no stage_" in text and "|Nothing> · _no stage_ ·" not in text
+
+
+def test_pipeline_of_an_unnamed_list_has_a_title():
+    titled = assert_valid(pipeline({"list": {"id": 208}, "opportunities": []}, CTX))
+    untitled = assert_valid(pipeline({"opportunities": []}, CTX))
+    assert titled["blocks"][0]["text"]["text"] == "List 208"
+    assert untitled["blocks"][0]["text"]["text"] == "Unknown list"
+
+
 def test_person_card_shows_each_list_once():
     entries = [{"list_id": 14, "list_name": "Founders", "list_entry_id": n} for n in (1, 2)]
     text = all_text(person_card(person(lists=entries), CTX))

@@ -146,6 +146,21 @@ def test_private_list_is_refused_for_the_standard_user(app, sandbox):
     assert "Partners Only" in run(app, f"deals {seed.PRIVATE_LIST_ID}").text
 
 
+def test_a_deal_on_the_private_list_is_refused_as_its_list(app, sandbox):
+    secret = next(o for o in sandbox.state.opportunities.values()
+                  if o["list_id"] == seed.PRIVATE_LIST_ID)
+    connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
+    before = len(sandbox.state.notes)
+    for text in (f"deal {secret['id']}", f"notes deal {secret['id']}",
+                 f"note deal {secret['id']} Mine now"):
+        reply = run(app, text, user_id=BOB)
+        assert "You don't have access to this deal's list" in reply.text, text
+        assert "· in" not in reply.text
+    assert len(sandbox.state.notes) == before
+    connect(app, ALICE, sandbox=sandbox)
+    assert "Partners Only" in run(app, f"deal {secret['id']}").text
+
+
 def test_rate_limit_and_server_errors_get_a_clear_answer(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     without_retries(app)

@@ -147,6 +147,16 @@ def test_401_on_an_old_key_does_not_revoke_a_fresh_one(connector, services, sand
     assert connector.execute_tool(ALICE, "affinity_list_lists", {})["lists"]
 
 
+def test_a_deal_on_the_private_list_is_explained_as_its_list(connector, services, sandbox):
+    connect(services, ALICE, STANDARD)
+    secret = next(o for o in sandbox.state.opportunities.values()
+                  if o["list_id"] == seed.PRIVATE_LIST_ID)
+    with pytest.raises(PermissionProblem) as caught:
+        connector.execute_tool(ALICE, "affinity_get_opportunity", {"opportunity_id": secret["id"]})
+    assert str(caught.value).startswith("You don't have access to this deal's list")
+    assert connector.account(ALICE).status == "ACTIVE"
+
+
 def test_403_on_the_private_list_is_explained_and_account_stays_active(connector, services):
     connect(services, ALICE, STANDARD)
     with pytest.raises(PermissionProblem) as caught:

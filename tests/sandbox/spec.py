@@ -17,6 +17,9 @@ from referencing.jsonschema import DRAFT202012
 from tests.reference import reference_file
 
 SPEC_URI = "urn:affinity-v2-openapi"
+SPEC_2024 = "affinity-v2-openapi.json"
+SPEC_2026 = "affinity-v2-openapi-2026-07-15.json"
+"""The published specs, 2024-01-01 (what the sandbox answers as) and the current 2026-07-15."""
 RATE_LIMIT_HEADERS = [
     "x-ratelimit-limit-user", "x-ratelimit-limit-user-remaining", "x-ratelimit-limit-user-reset",
     "x-ratelimit-limit-org", "x-ratelimit-limit-org-remaining", "x-ratelimit-limit-org-reset",
@@ -26,8 +29,8 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9
 
 
 @functools.cache
-def spec() -> dict:
-    return json.loads(reference_file("affinity-v2-openapi.json").read_text())
+def spec(name: str = SPEC_2024) -> dict:
+    return json.loads(reference_file(name).read_text())
 
 
 def _discriminated(node: Any) -> Any:
@@ -56,10 +59,14 @@ def _discriminated(node: Any) -> Any:
 
 
 @functools.cache
-def _registry() -> Registry:
-    resource = Resource.from_contents(_discriminated(spec()),
+def _registry(name: str) -> Registry:
+    resource = Resource.from_contents(_discriminated(spec(name)),
                                       default_specification=DRAFT202012)
-    return Registry().with_resource(SPEC_URI, resource)
+    return Registry().with_resource(_uri(name), resource)
+
+
+def _uri(name: str) -> str:
+    return f"{SPEC_URI}:{name}"
 
 
 def _format_checker() -> FormatChecker:
@@ -76,31 +83,32 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
-def _resolve(node: dict) -> dict:
+def _resolve(node: dict, name: str = SPEC_2024) -> dict:
     while "$ref" in node:
         path = node["$ref"].removeprefix("#/").split("/")
-        node = spec()
+        node = spec(name)
         for part in path:
             node = node[part]
     return node
 
 
-def response_spec(method: str, path_template: str, status: int) -> dict:
+def response_spec(method: str, path_template: str, status: int, name: str = SPEC_2024) -> dict:
     """The spec's response object for an operation and status (falling back to `default`)."""
-    responses = spec()["paths"][path_template][method.lower()]["responses"]
+    responses = spec(name)["paths"][path_template][method.lower()]["responses"]
     chosen = responses.get(str(status)) or responses.get("default")
     assert chosen is not None, f"{method} {path_template} documents no {status} or default"
-    return _resolve(chosen)
+    return _resolve(chosen, name)
 
 
-def validate_v2(method: str, path_template: str, response: Any) -> None:
-    """Assert that an httpx response matches the spec for its operation and status code."""
-    documented = response_spec(method, path_template, response.status_code)
+def validate_v2(method: str, path_template: str, response: Any, name: str = SPEC_2024) -> None:
+    """Assert that an httpx response matches the spec `name` (default 2024-01-01) for its
+    operation and status code."""
+    documented = response_spec(method, path_template, response.status_code, name)
     content = documented.get("content", {}).get("application/json")
     if content is None:
         assert response.content == b"", "the spec documents no body for this status"
     else:
-        validator = _validator(json.dumps(content["schema"], sort_keys=True))
+        validator = _validator(json.dumps(content["schema"], sort_keys=True), name)
         errors = sorted(validator.iter_errors(response.json()), key=lambda e: e.path)
         assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5])
     for name in documented.get("headers", {}):
@@ -109,18 +117,18 @@ def validate_v2(method: str, path_template: str, response: Any) -> None:
 
 
 @functools.cache
-def _validator(schema_json: str) -> OAS31Validator:
-    schema = _absolute(_discriminated(json.loads(schema_json)))
-    return OAS31Validator(schema, registry=_registry(), format_checker=_format_checker())
+def _validator(schema_json: str, name: str = SPEC_2024) -> OAS31Validator:
+    schema = _absolute(_discriminated(json.loads(schema_json)), _uri(name))
+    return OAS31Validator(schema, registry=_registry(name), format_checker=_format_checker())
 
 
-def _absolute(schema: Any) -> Any:
+def _absolute(schema: Any, uri: str) -> Any:
     """Point the spec's local refs at the registered spec resource."""
     if isinstance(schema, dict):
-        return {k: (f"{SPEC_URI}{v}" if k == "$ref" and v.startswith("#") else _absolute(v))
+        return {k: (f"{uri}{v}" if k == "$ref" and v.startswith("#") else _absolute(v, uri))
                 for k, v in schema.items()}
     if isinstance(schema, list):
-        return [_absolute(v) for v in schema]
+        return [_absolute(v, uri) for v in schema]
     return schema
 
 
