@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
+from bot.blocks.connection import ConnectionView
+from bot.blocks.home import app_home
 from tests.bot.test_commands_support import ALICE, connect, has_button, make_app, run
 
 
@@ -84,3 +88,22 @@ def test_bad_input_is_answered_in_plain_words(app, sandbox, text):
     assert reply.text.strip()
     for wording in SCHEMA_WORDING:
         assert wording not in reply.text, (text, reply.text)
+
+
+def test_pipeline_lines_carry_the_deal_id(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "deals series a")
+    deal = next(o for o in sandbox.state.world.opportunities.values() if o["list_id"] == 201)
+    assert f"(id {deal['id']})" in reply.text
+
+
+@pytest.mark.parametrize("status", ["NONE", "REVOKED", "ACTIVE"])
+def test_home_never_shows_an_empty_section(status):
+    activity = [{"at": "2026-11-30T10:00:00+00:00", "tool": "affinity_list_lists",
+                 "outcome": "ok"}]
+    view = app_home(ConnectionView(status=status, user_name="Maya"), [], activity)
+    kinds = [block["type"] for block in view["blocks"]]
+    assert "divider" not in {a for a, b in itertools.pairwise(kinds) if a == b}
+    assert kinds[-1] != "divider"
+    lists_shown = any("Your lists" in str(block) for block in view["blocks"])
+    assert lists_shown == (status == "ACTIVE")
