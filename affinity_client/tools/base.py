@@ -63,6 +63,10 @@ def _field_of(error: jsonschema.ValidationError) -> str:
     return ".".join(p for p in path if p)
 
 
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text",
+               "array": "a list", "object": "an object", "boolean": "true or false"}
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     validator = error.validator
     if validator == "required":
@@ -70,15 +74,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if validator == "additionalProperties":
         return "is not an input of this tool"
     if validator == "type":
-        return f"must be of type {error.validator_value}"
+        return f"must be {_TYPE_WORDS.get(str(error.validator_value), 'of another kind')}"
     if validator in ("minimum", "maximum"):
         word = "at least" if validator == "minimum" else "at most"
         return f"must be {word} {error.validator_value}"
+    unit = "characters" if validator.endswith("Length") else "entries"
     if validator in ("minLength", "minItems"):
         return "must not be empty" if error.validator_value == 1 else \
-            f"must have at least {error.validator_value} characters/items"
+            f"is too short: give at least {error.validator_value} {unit}"
     if validator in ("maxLength", "maxItems"):
-        return f"must have at most {error.validator_value} characters/items"
+        return f"is too long: give at most {error.validator_value} {unit}"
     if validator == "enum":
         return "must be one of " + ", ".join(map(str, error.validator_value))
     if validator == "uniqueItems":

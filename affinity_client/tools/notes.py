@@ -69,9 +69,25 @@ def list_notes(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
         if target != "opportunity_id":
             raise
         raise deal_list_denied([inp[target]], cause=exc) from None
+    if not page.items and cursor is None:
+        _confirm_exists(client, target, inp[target])
     creators = _creators(client, page.items) if page.items else {}
     return {"notes": [note_row(n, creators) for n in page.items],
             "next_page_token": encode_page_token(page.next, LIST, inp)}
+
+
+_RECORD_PATHS = {"person_id": "persons", "organization_id": "organizations",
+                 "opportunity_id": "opportunities"}
+
+
+def _confirm_exists(client: AffinityClient, target: str, record_id: int) -> None:
+    """Raise NotFoundError when a record without notes does not exist at all.
+
+    Affinity lists no notes for an id that names nothing, so "no notes yet" and "no such deal"
+    look alike; one read of the record, made only when the list is empty, tells them apart.
+    """
+    client.get(f"/{_RECORD_PATHS[target]}/{record_id}",
+               resource=f"{target.removesuffix('_id')} {record_id}")
 
 
 TOOLS = [

@@ -164,18 +164,7 @@ def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
     opp_id = inp["opportunity_id"]
     _check_update_input(inp)
     opp = visible_opportunity(client, opp_id)  # never write to a deal the user cannot see
-    body: dict[str, Any] = {}
-    name = (inp.get("name") or "").strip()
-    if name and name != opp.get("name"):
-        body["name"] = name
-    for ids_key, add_key, remove_key in (
-            ("person_ids", "add_person_ids", "remove_person_ids"),
-            ("organization_ids", "add_organization_ids", "remove_organization_ids")):
-        current = list(opp.get(ids_key) or [])
-        merged = [i for i in current if i not in set(inp.get(remove_key) or [])]
-        merged += [i for i in inp.get(add_key) or [] if i not in merged]
-        if merged != current:
-            body[ids_key] = merged
+    body, unchanged = _update_body(opp, inp)
     if body:
         try:
             opp = client.put(f"/opportunities/{opp_id}", body, idempotent=True,
@@ -183,7 +172,35 @@ def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
                              operation=f"update opportunity {opp_id}")
         except PermissionDeniedError as exc:
             raise deal_list_denied([opp_id], cause=exc) from None
-    return read_deal(client, opp_id, v1=opp)
+    return {**read_deal(client, opp_id, v1=opp), "changed": bool(body), "unchanged": unchanged}
+
+
+def _update_body(opp: dict[str, Any], inp: dict[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The PUT body (only what changes) and what was asked but already so.
+
+    `unchanged` names the requests that changed nothing, so that "add" of someone already on
+    the deal or "remove" of someone never on it is reported instead of passing silently.
+    """
+    body: dict[str, Any] = {}
+    unchanged: dict[str, Any] = {}
+    name = (inp.get("name") or "").strip()
+    if name and name != opp.get("name"):
+        body["name"] = name
+    elif name:
+        unchanged["name"] = name
+    for ids_key, add_key, remove_key in (
+            ("person_ids", "add_person_ids", "remove_person_ids"),
+            ("organization_ids", "add_organization_ids", "remove_organization_ids")):
+        current = list(opp.get(ids_key) or [])
+        already = [i for i in inp.get(add_key) or [] if i in current]
+        absent = [i for i in inp.get(remove_key) or [] if i not in current]
+        unchanged.update({k: v for k, v in ((add_key, already), (remove_key, absent)) if v})
+        merged = [i for i in current if i not in set(inp.get(remove_key) or [])]
+        merged += [i for i in inp.get(add_key) or [] if i not in merged]
+        if merged != current:
+            body[ids_key] = merged
+    return body, unchanged
 
 
 def _check_update_input(inp: dict[str, Any]) -> None:

@@ -20,6 +20,8 @@ def summarise_result(tool: str, result: Any) -> str:
         name = result.get("name") or f"#{result.get('id')}"
         verb = "created" if tool.endswith("create_opportunity") else "updated"
         listed = (result.get("list") or {}).get("name")
+        if result.get("changed") is False:
+            return f"Deal {name} unchanged: it was already as asked."
         return f"Deal {name} {verb}" + (f" in {listed}." if listed else ".")
     if result.get("id") is not None:
         return f"Done (id {result['id']})."

@@ -103,7 +103,8 @@ def group_by_stage(deals: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]
 
 
 def _pipeline_line(links: Links, deal: Mapping[str, Any]) -> str:
-    parts = [links.link("opportunity", deal.get("id"), deal.get("name"), limit=120)]
+    parts = [links.link("opportunity", deal.get("id"), deal.get("name"), limit=120)
+             + f" (id {deal.get('id')})"]
     money = format_money(deal.get("value"), deal.get("currency"), compact=True)
     if money:
         parts.append(money)

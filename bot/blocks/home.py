@@ -54,12 +54,12 @@ def app_home(conn: ConnectionView, lists: Sequence[Mapping[str, Any]] = (),
         kit.section(status_lines(conn)),
         kit.actions(buttons),
         kit.context("Type `/affinity help` anywhere, or message me in plain language."),
-        kit.divider(),
     ]
-    if conn.connected:
+    if conn.connected:  # a disconnected user has no lists to show, not an empty section
         ordered = sorted(lists, key=lambda e: (str(e.get("type")), one_line(e.get("name"))))
         body = pack_lines([list_line(links, e) for e in ordered], limits.SECTION_TEXT - 40)
-        blocks.append(kit.section("*Your lists*\n" + (body if ordered else "_none yet_")))
+        blocks += [kit.divider(),
+                   kit.section("*Your lists*\n" + (body if ordered else "_none yet_"))]
     if activity:
         rows = [activity_line(r) for r in list(activity)[:MAX_ACTIVITY]]
         blocks += [kit.divider(), kit.section("*Recent activity*\n"

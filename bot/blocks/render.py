@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks import kit
 from bot.blocks.choices import search_results
+from bot.blocks.deal_updates import deal_updated
 from bot.blocks.deals import deal_card, pipeline
 from bot.blocks.lists import added_to_list, lists_overview
 from bot.blocks.notes import note_created, notes_list
@@ -23,7 +24,7 @@ RENDERERS: dict[str, Renderer] = {
     "affinity_list_opportunities": pipeline,
     "affinity_get_opportunity": deal_card,
     "affinity_create_opportunity": lambda r, c: deal_card(r, c, "Deal created"),
-    "affinity_update_opportunity": lambda r, c: deal_card(r, c, "Deal updated"),
+    "affinity_update_opportunity": deal_updated,
     "affinity_create_note": note_created,
     "affinity_list_notes": notes_list,
     "affinity_add_to_list": added_to_list,

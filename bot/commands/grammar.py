@@ -344,8 +344,18 @@ def canonical_name(word: str) -> str | None:
 
 def suggest(word: str) -> str | None:
     """The subcommand a mistyped word most likely meant (`dels` -> `deals`), or None."""
-    close = difflib.get_close_matches(word.lower(), list(_BY_WORD), n=1, cutoff=0.6)
-    return _BY_WORD[close[0]] if close else None
+    close = closest_names(word, limit=1)
+    return close[0] if close else None
+
+
+def closest_names(word: str, limit: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Up to `limit` subcommand names closest to `word` by spelling, best first, no repeats."""
+    matches = difflib.get_close_matches(word.lower(), list(_BY_WORD), n=limit * 3, cutoff=cutoff)
+    names: list[str] = []
+    for match in matches:
+        if _BY_WORD[match] not in names:
+            names.append(_BY_WORD[match])
+    return names[:limit]
 
 
 def usage_of(name: str) -> str:
@@ -373,14 +383,32 @@ def parse(text: str) -> Command | UsageError:
 
 
 def _unknown(word: str, text: str) -> UsageError:
+    """An unknown first word: the likeliest command, else a person lookup, else similar names.
+
+    A typo of a command name (`dels`) suggests that command; two or three plain words or an
+    email (`Jane Smith`) are probably a person to look up; any other word (`frobnicate`) lists
+    the commands spelled most like it, never a pointless lookup.
+    """
     words = text.split()
     joined = "-".join(words[:2]).lower()
     guess = canonical_name(joined) if len(words) > 1 else None  # "new deal" -> new-deal
     guess = guess or suggest(word)
     reason = f"Unknown command `{word}`."
-    if guess is None and (("@" in word) or len(text.split()) <= 3) and parse_id(word) is None:
+    if guess is None and _looks_like_a_person(words):
         guess = f"person {text}"  # "/affinity Jane Smith": they probably want a lookup
+    if guess is None:
+        close = closest_names(word, cutoff=0.4)
+        if close:
+            names = ", ".join(f"`{name}`" for name in close)
+            reason += f" Commands with a similar name: {names}."
     return UsageError(reason, GENERAL_USAGE, None, guess)
+
+
+def _looks_like_a_person(words: list[str]) -> bool:
+    """An email, or two or three words of letters: what people type when they mean a name."""
+    if len(words) == 1:
+        return "@" in words[0]
+    return len(words) <= 3 and all(re.fullmatch(r"[^\W\d_][\w.'-]*", w) for w in words)
 
 
 # --- formatting back to text --------------------------------------------------------------------

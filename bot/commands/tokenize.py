@@ -9,7 +9,7 @@ Differences from :mod:`shlex` that matter in Slack:
 * An unclosed double quote runs to the end of the text instead of failing.
 * Slack's escaping of the command text is undone first: ``&amp;`` ``&lt;`` ``&gt;`` and links such
   as ``<mailto:jane@acme.com|jane@acme.com>`` or ``<http://acme.com|acme.com>`` become what the
-  user typed.
+  user typed; a link whose label is not its address keeps both (``the deck (https://x/v)``).
 """
 
 from __future__ import annotations
@@ -43,14 +43,24 @@ def unescape_slack(text: str) -> str:
 
     def _link(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
-        if label:
-            return label
-        return re.sub(r"^(mailto:|tel:)", "", target)
+        bare = re.sub(r"^(mailto:|tel:)", "", target)
+        if not label or _same_place(label, bare):
+            return label or bare
+        return f"{label} ({bare})"  # a labelled link keeps its address: "the deck (https://…)"
 
     text = _SLACK_LINK.sub(_link, text)
     for entity, char in _SLACK_ENTITIES:
         text = text.replace(entity, char)
     return text
+
+
+def _same_place(label: str, target: str) -> bool:
+    """True when a link's label just restates its address (`acme.com` for `http://acme.com/`)."""
+
+    def plain(text: str) -> str:
+        return re.sub(r"^https?://", "", text.strip().lower()).rstrip("/")
+
+    return plain(label) == plain(target)
 
 
 def _normalise_apostrophes(text: str) -> str:

@@ -16,12 +16,14 @@ See docs/console.md.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import IO
 
+from bot.console.emoji import render_shortcodes
 from bot.console.runtime import ConsoleRuntime, console_database_url
 from bot.console.session import Session
 from bot.console.users import find_user, sandbox_users
@@ -37,7 +39,7 @@ def _line_reader(source: IO[str], echo: IO[str] | None):
     def ask(prompt: str, secret: bool) -> str | None:
         if echo is None:
             try:
-                return input(prompt)
+                return getpass.getpass(prompt) if secret else input(prompt)
             except EOFError:
                 return None
         line = source.readline()
@@ -60,10 +62,18 @@ def banner(runtime: ConsoleRuntime, database_url: str) -> list[str]:
         "Affinity for Slack: local demo console",
         "  This is a local demo. Slack is simulated on this machine and Affinity is the built-in",
         "  sandbox (Northwind Ventures); the app itself is the real one, with every listener.",
-        f"  Data: {database_url.removeprefix('sqlite:///')} (development key; not for production)",
+        f"  Data: {database_url.removeprefix('sqlite:///')} ({_sealed_with(runtime)})",
         f"  Assistant: {agent}",
         "  Type /help for the console's commands, /affinity help for the app's.",
     ]
+
+
+def _sealed_with(runtime: ConsoleRuntime) -> str:
+    """Which master key seals the console's credentials, as the vault will choose it."""
+    environ = os.environ if runtime.environ is None else runtime.environ
+    if (environ.get("VAULT_MASTER_KEYS") or "").strip():
+        return "keys sealed with your VAULT_MASTER_KEYS"
+    return "development key; not for production"
 
 
 def main(
@@ -101,7 +111,7 @@ def main(
     )
 
     def write(text: str) -> None:
-        print(text, file=out, flush=True)
+        print(render_shortcodes(text), file=out, flush=True)
 
     try:
         _enable_line_editing(interactive)

@@ -61,7 +61,7 @@ class Session:
         )
         for user in self.users:
             self.runtime.fake.set_user(user.slack_user_id, real_name=user.name, email=user.email,
-                                       team_id=TEAM_ID)
+                                       team_id=TEAM_ID, is_admin=user.role == "admin")
 
     @property
     def slack(self) -> SlackRequests:
@@ -235,7 +235,8 @@ class Session:
         self.write("Sandbox users (/user ROLE or EMAIL switches):")
         for user in self.users:
             mark = "*" if user == self.user else " "
-            note = "  (Affinity refuses this key)" if user.role == "revoked" else ""
+            note = {"revoked": "  (Affinity refuses this key)",
+                    "admin": "  (Slack workspace admin: can pin-tenant)"}.get(user.role, "")
             self.write(f" {mark} {user.role:<9} {user.name:<14} {user.email}{note}")
 
     # ------------------------------------------------------------------ after a request

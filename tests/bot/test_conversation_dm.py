@@ -141,8 +141,22 @@ def test_without_an_anthropic_key_free_text_says_what_to_configure(slack_app_fac
     slack, fake = harness.slack, harness.fake
     ts = slack.message_im("who knows the founder of acme best?").payload["event"]["ts"]
     said = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
-    assert "ANTHROPIC_API_KEY" in said.text and "Affinity commands" in said.text
+    assert "ANTHROPIC_API_KEY" in said.text
+    shown = " ".join(b.get("text", {}).get("text", "") if b["type"] == "section"
+                     else " ".join(e["text"] for e in b.get("elements", []))
+                     for b in said.params["blocks"])
+    assert len(said.params["blocks"]) == 2 and len(shown) < 400  # one line, not the whole help
+    assert "`person jane smith`" in shown and "`deals series a`" in shown
     assert harness.services.agent is None and api.requests == []
+
+
+def test_without_an_anthropic_key_a_name_gets_the_lookup_it_probably_meant(
+        slack_app_factory, sandbox, api):
+    harness = slack_app_factory(features=[platform, conversation])
+    slack, fake = harness.slack, harness.fake
+    ts = slack.message_im("Jane Smith").payload["event"]["ts"]
+    said = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
+    assert "Did you mean `person Jane Smith`?" in said.text
 
 
 def test_without_an_anthropic_key_dm_commands_still_run(slack_app_factory, sandbox):

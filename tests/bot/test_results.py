@@ -179,10 +179,12 @@ def test_rename_attach_detach_note_and_add(app, sandbox):
     assert "Acme Renamed" in run(app, f"rename-deal {deal} Acme Renamed").text
     assert sandbox.state.opportunities[deal]["name"] == "Acme Renamed"
     jane = f"persons/{seed.JANE_ID}|"
-    attached = run(app, f"deal-add {deal} person {seed.JANE_ID}")
-    assert "Deal updated" in attached.text and jane in attached.text
     detached = run(app, f"deal-remove {deal} person {seed.JANE_ID}")
     assert "Deal updated" in detached.text and jane not in detached.text
+    attached = run(app, f"deal-add {deal} person {seed.JANE_ID}")
+    assert "Deal updated" in attached.text and jane in attached.text
+    again = run(app, f"deal-add {deal} person #{seed.JANE_ID}")  # typed differently
+    assert "Deal unchanged" in again.text and "is already on this deal" in again.text
     notes = len(sandbox.state.notes)
     reply = run(app, f"note deal {deal} Met the founders.\nStrong team.")
     assert len(sandbox.state.notes) == notes + 1 and not has_button(reply, ids.SHARE)

@@ -27,6 +27,7 @@ from bot.blocks.connection import connect_button
 from bot.blocks.text import escape_clip, one_line
 from bot.connector import KeyRevokedError, NotConnectedError, PermissionProblem
 from bot.features.commands.cards import DONE, REPLACED, RUNNING, STALE_RUN, UNKNOWN, Claim
+from bot.features.commands.wording import plain_input_problem, plain_not_found
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,11 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
     if isinstance(error, RateLimitedError):
         return error_message(rate_limited_text(error), nothing.strip() or None)
     if isinstance(error, ToolInputError | InvalidRequestError):
-        return error_message("Affinity can't take that input.", str(error) + nothing,
+        return error_message("Affinity can't take that input.",
+                             plain_input_problem(error) + nothing,
                              "Type `/affinity help` for the commands and their arguments.")
     if isinstance(error, NotFoundError):
-        return error_message("Not found in your Affinity.", str(error) + nothing,
+        return error_message("Not found in your Affinity.", plain_not_found(str(error)) + nothing,
                              "Check the id: ids appear on every card and in Affinity links.")
     if isinstance(error, ServerError | AffinityTransportError):
         if writes:

@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from bot.agent import ThreadKey, TurnResult
 from bot.blocks import kit
 from bot.blocks.confirmation import confirmation_card
-from bot.blocks.feedback import help_message
-from bot.blocks.text import escape
+from bot.blocks.text import escape, escape_clip
+from bot.commands import UsageError, parse
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
@@ -30,10 +30,10 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 UNCONFIGURED_TEXT = (
-    "I can't answer in plain language here: the assistant needs `ANTHROPIC_API_KEY` to be "
-    "configured (ask whoever runs this app). Commands work without it — type them here without "
-    "`/affinity`, for example `person jane smith` or `deals series a`."
+    "Plain-language questions need the assistant, which is not set up here "
+    "(whoever runs this app can add `ANTHROPIC_API_KEY`). Commands work now:"
 )
+USEFUL_COMMANDS = ("person jane smith", "deals series a", "intro jane@acme.com")
 EMPTY_MENTION_TEXT = (
     "Hi! Ask me about people, companies and deals in Affinity — in plain words or with a "
     "command such as `person jane smith`."
@@ -63,7 +63,7 @@ class Conversation:
         if not request.text:
             reply.post(text=EMPTY_MENTION_TEXT)
         elif self.services.agent is None:
-            reply.post(**unconfigured_message())
+            reply.post(**unconfigured_message(request.text))
         else:
             self.converse(reply, request)
 
@@ -119,7 +119,15 @@ class Conversation:
                 self.services.agent.proposals.set_card(result.batch.id, reply.channel, ts)
 
 
-def unconfigured_message() -> kit.Message:
-    """Free text without ANTHROPIC_API_KEY: what to configure, and the commands that work."""
-    help_blocks = help_message()["blocks"]
-    return kit.message(UNCONFIGURED_TEXT, [kit.section(UNCONFIGURED_TEXT), *help_blocks])
+def unconfigured_message(text: str = "") -> kit.Message:
+    """Free text without ANTHROPIC_API_KEY: the command it probably meant, or what to configure,
+    and the three most useful commands — one short answer, not the whole help."""
+    guess = parse(text)
+    meant = guess.suggestion if isinstance(guess, UsageError) else None
+    if meant and " " in meant:  # a whole command ("person Jane Smith"), not a bare name
+        line = f"Did you mean `{escape_clip(meant, 200)}`? Type it here as a command."
+    else:
+        line = UNCONFIGURED_TEXT
+    examples = " · ".join(f"`{example}`" for example in USEFUL_COMMANDS)
+    return kit.message(line, [kit.section(line),
+                              kit.context(f"Try {examples} — or `help` for every command.")])
