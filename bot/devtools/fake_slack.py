@@ -89,6 +89,7 @@ class _State:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
+    ephemeral_ts: set[str] = field(default_factory=set)  # never stored: nobody else sees them
 
 
 class FakeSlack:
@@ -375,10 +376,20 @@ class FakeSlack:
 
     def _chat_post_ephemeral(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "user")
-        return {"message_ts": self._next_ts()}
+        ts = self._next_ts()
+        with self._changed:
+            self._state.ephemeral_ts.add(ts)
+        return {"message_ts": ts}
+
+    def _refuse_ephemeral(self, ts: str) -> None:
+        """Like Slack: an ephemeral message is changed only through a click's response_url."""
+        with self._changed:
+            if ts in self._state.ephemeral_ts:
+                raise _SlackError("message_not_found")
 
     def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "ts")
+        self._refuse_ephemeral(params["ts"])
         message = self._bot_message(params, params["ts"])
         with self._changed:
             for stored in self._state.messages.get(params["channel"], []):
@@ -393,6 +404,7 @@ class FakeSlack:
 
     def _chat_delete(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "ts")
+        self._refuse_ephemeral(params["ts"])
         with self._changed:
             kept = [m for m in self._state.messages.get(params["channel"], [])
                     if m["ts"] != params["ts"]]
