@@ -16,7 +16,8 @@ from bot.blocks.confirmation import APPROVE
 from bot.database import AuditLogEntry
 from bot.devtools.fake_anthropic import reply
 from bot.devtools.fake_slack import RecordedCall
-from bot.features import commands, connect, conversation, platform
+from bot.features import commands, conversation, platform
+from bot.features import connect as connect_feature
 from bot.features.conversation.held import SHARE_ANSWER
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from tests.bot.test_conversation_approvals import notes_with, one_note_script
@@ -26,7 +27,7 @@ from tests.bot.test_conversation_support import (
     STATUS_METHOD,
     answer_with,
     button_value,
-    connect as connect_user,
+    connect,
     in_thread,
     wait_text,
     wait_until,
@@ -38,7 +39,7 @@ NOTE = "Intro call went well."
 @pytest.fixture
 def channel_app(chat_app_factory: Any) -> Any:
     """The app with the assistant and the `/affinity` command (for `channel-answers`)."""
-    return chat_app_factory(features=[platform, connect, commands, conversation])
+    return chat_app_factory(features=[platform, connect_feature, commands, conversation])
 
 
 def ephemeral_click(slack: Any, action_id: str, value: str, thread_ts: str) -> Any:
@@ -68,7 +69,7 @@ def share_value(call: RecordedCall) -> str:
 def test_a_command_in_a_mention_is_answered_privately_and_share_publishes_what_was_seen(
         channel_app, sandbox):
     slack, fake = channel_app.slack, channel_app.fake
-    connect_user(channel_app, slack.user_id, sandbox=sandbox)
+    connect(channel_app, slack.user_id, sandbox=sandbox)
     ts = slack.app_mention(f"deals {SERIES_A}").payload["event"]["ts"]
 
     shown = private_to(fake, slack.user_id, slack.channel_id, ts, "Acme")
@@ -100,7 +101,7 @@ def test_a_command_in_a_mention_is_answered_privately_and_share_publishes_what_w
 def test_the_assistants_answer_in_a_channel_is_private_and_not_streamed(channel_app, api,
                                                                         sandbox):
     slack, fake = channel_app.slack, channel_app.fake
-    connect_user(channel_app, slack.user_id, sandbox=sandbox)
+    connect(channel_app, slack.user_id, sandbox=sandbox)
     api.add(reply("**Jane Smith** knows the founder."))
     ts = slack.app_mention("who knows the founder of acme?").payload["event"]["ts"]
 
@@ -120,7 +121,7 @@ def test_the_assistants_answer_in_a_channel_is_private_and_not_streamed(channel_
 def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(channel_app, api,
                                                                            sandbox):
     slack, fake = channel_app.slack, channel_app.fake
-    connect_user(channel_app, slack.user_id, sandbox=sandbox)
+    connect(channel_app, slack.user_id, sandbox=sandbox)
     one_note_script(api, NOTE)
     ts = slack.app_mention("log that the acme intro call went well").payload["event"]["ts"]
 
@@ -162,7 +163,7 @@ def test_a_workspace_admin_makes_a_channels_answers_public_and_private_again(cha
     slack, fake = channel_app.slack, channel_app.fake
     admin = slack.user_id
     fake.set_user(admin, is_admin=True)
-    connect_user(channel_app, admin, sandbox=sandbox)
+    connect(channel_app, admin, sandbox=sandbox)
     assert "answers are *private*" in admin_says(channel_app, "channel-answers", admin).text
 
     said = admin_says(channel_app, "channel-answers public", admin)
@@ -196,7 +197,7 @@ def test_someone_who_is_not_an_admin_cannot_change_it(channel_app, api, sandbox)
     told = fake.wait_for("response_url", lambda c: c.response_id == sent.response_id)
     assert "in the channel you mean" in told.text
 
-    connect_user(channel_app, member, sandbox=sandbox)
+    connect(channel_app, member, sandbox=sandbox)
     api.add(reply("Still private."))
     ts = slack.as_user(member).app_mention("hello").payload["event"]["ts"]
     private_to(fake, member, slack.channel_id, ts, "Still private.")
@@ -205,7 +206,7 @@ def test_someone_who_is_not_an_admin_cannot_change_it(channel_app, api, sandbox)
 
 def test_direct_messages_are_unchanged(channel_app, api, sandbox):
     slack, fake = channel_app.slack, channel_app.fake
-    connect_user(channel_app, slack.user_id, sandbox=sandbox)
+    connect(channel_app, slack.user_id, sandbox=sandbox)
     api.add(reply("In your DM."))
     ts = slack.message_im("what's new?").payload["event"]["ts"]
     answer = answer_with(fake, "In your DM.", thread_ts=ts)
