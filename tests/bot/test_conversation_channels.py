@@ -4,7 +4,9 @@ thread) with Share, unless a workspace admin made the channel's answers public."
 from __future__ import annotations
 
 import json
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from bot.devtools.fake_anthropic import reply
 from bot.devtools.fake_slack import RecordedCall
 from bot.features import commands, conversation, platform
 from bot.features import connect as connect_feature
-from bot.features.conversation.held import SHARE_ANSWER
+from bot.features.conversation.held import SHARE_ANSWER, Held, HeldAnswers
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from tests.bot.test_conversation_approvals import notes_with, one_note_script
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
@@ -216,3 +218,39 @@ def test_direct_messages_are_unchanged(channel_app, api, sandbox):
     result = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
                            and "Acme" in c.text)
     assert SHARE_ANSWER not in json.dumps(result.params.get("blocks"))
+
+
+def test_two_processes_clicking_share_at_once_publish_once(chat_app_factory, api, sandbox,
+                                                           db_url):
+    first = chat_app_factory(database_url=db_url,
+                             features=[platform, connect_feature, commands, conversation])
+    second = chat_app_factory(database_url=db_url, upgrade=False,
+                              features=[platform, connect_feature, commands, conversation])
+    slack, fake = first.slack, first.fake
+    connect(first, slack.user_id, sandbox=sandbox)
+    api.add(reply("Shared once."))
+    ts = slack.app_mention("anything new on acme?").payload["event"]["ts"]
+    value = share_value(private_to(fake, slack.user_id, slack.channel_id, ts, "Shared once."))
+
+    clicks = [threading.Thread(target=ephemeral_click, args=(s, SHARE_ANSWER, value, ts))
+              for s in (slack, second.slack)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    wait_text(fake, "response_url", "can no longer be shared")
+    assert len(public_posts(fake, slack.channel_id)) == 1
+
+
+def test_an_unshared_answer_is_kept_a_day_then_pruned(channel_app):
+    now = [datetime(2026, 11, 30, 9, 0, tzinfo=UTC)]
+    held = HeldAnswers(channel_app.services.engine, lambda: now[0])
+    message = {"text": "Pipeline", "blocks": []}
+    kept = held.hold("T0FAKE001:U0ALICE01", "C0DEALS01", "1.000100", [message])
+    gone = held.hold("T0FAKE001:U0ALICE01", "C0DEALS01", "1.000200", [message])
+
+    now[0] += timedelta(hours=23)
+    assert isinstance(held.take(kept, "T0FAKE001:U0ALICE01"), Held)
+    now[0] += timedelta(hours=2)
+    assert held.take(gone, "T0FAKE001:U0ALICE01") == "gone"  # too old to share
+    assert held.prune() == 1
