@@ -78,8 +78,7 @@ def register(app: App, services: Services) -> None:
                        client: WebClient, context: BoltContext, respond: Any) -> None:
         ack()
         if (body.get("container") or {}).get("is_ephemeral"):  # a card in a private thread
-            user_id = context.user_id or (body.get("user") or {}).get("id")
-            client = PrivateCardClient(client, respond, user_id)  # type: ignore[assignment]
+            client = PrivateCardClient(client, respond, context.user_id)  # type: ignore[assignment]
         approvals.click(client, body, action, context)
 
     @app.action(SHARE_ANSWER)

@@ -43,11 +43,9 @@ class PrivateReply:
     client: WebClient
     channel: str
     thread_ts: str
-    team_id: str
     user_id: str
     owner: str  # the asker's vault identifier: only they may share
     held: HeldAnswers
-    is_dm: bool = False
 
     def start(self) -> None:
         self.post(text=WORKING_TEXT)

@@ -75,8 +75,8 @@ class Conversation:
             return
         reply: Reply
         if private:
-            reply = PrivateReply(client, request.channel, request.thread_ts, request.team_id,
-                                 request.user_id, self.owner(request), self.held)
+            reply = PrivateReply(client, request.channel, request.thread_ts, request.user_id,
+                                 self.owner(request), self.held)
         else:
             reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
                                 request.is_dm, self.statuses)
@@ -95,12 +95,12 @@ class Conversation:
 
     @staticmethod
     def owner(request: Request) -> str:
+        """The asker's vault identifier."""
         return accounts.identifier_of(request.team_id, request.user_id, request.enterprise_id)
 
     def converse(self, reply: Reply, request: Request) -> None:
         connector = accounts.connector(self.services)
-        identifier = accounts.identifier_of(request.team_id, request.user_id,
-                                            request.enterprise_id)
+        identifier = self.owner(request)
         account = connector.account(identifier)
         if not accounts.is_active(account):
             reply.post(**accounts.connect_prompt(account))
