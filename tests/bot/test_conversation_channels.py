@@ -199,6 +199,10 @@ def test_someone_who_is_not_an_admin_cannot_change_it(channel_app, api, sandbox)
     told = fake.wait_for("response_url", lambda c: c.response_id == sent.response_id)
     assert "in the channel you mean" in told.text
 
+    asked = slack.as_user(member).app_mention("channel-answers public")  # in the thread too
+    ts = asked.payload["event"]["ts"]
+    private_to(fake, member, slack.channel_id, ts, "Only a Slack workspace admin")
+
     connect(channel_app, member, sandbox=sandbox)
     api.add(reply("Still private."))
     ts = slack.as_user(member).app_mention("hello").payload["event"]["ts"]
