@@ -193,6 +193,10 @@ def test_someone_who_is_not_an_admin_cannot_change_it(channel_app, api, sandbox)
     assert "Only a Slack workspace admin or owner" in said.text
     assert "nothing was changed" in said.text and "answers are *private*" in said.text
     assert audit_rows(channel_app) == []
+    fake.fail_next("users.info", "missing_scope")
+    said = admin_says(channel_app, "channel-answers public", member)
+    assert "couldn't check with Slack" in said.text and "missing_scope" in said.text
+    assert audit_rows(channel_app) == []
 
     sent = slack.as_user(member).command("channel-answers public",
                                          channel_id=fake.dm_channel(member))
