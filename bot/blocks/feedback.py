@@ -13,7 +13,7 @@ HELP_GROUPS = (
     ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
     ("Notes", ("note", "notes")),
     ("Your connection", ("connect", "status", "disconnect", "help")),
-    ("Workspace admins", ("pin-tenant", "unpin-tenant")),
+    ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"
 

@@ -150,6 +150,17 @@ def _help(args: Args) -> dict[str, Any]:
     return {"topic": topic}
 
 
+_VISIBILITY_WORDS = {"public": "public", "private": "private"}
+
+
+def _channel_answers(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"visibility": None}
+    visibility = args.kind(_VISIBILITY_WORDS, "setting (public or private)")
+    args.done()
+    return {"visibility": visibility}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -299,6 +310,10 @@ _TABLE = (
                _no_args),
     Subcommand("unpin-tenant", "unpin-tenant",
                "Workspace admins: accept keys of any Affinity workspace again.", _no_args),
+    Subcommand("channel-answers", "channel-answers [public|private]",
+               "Who sees my answers in this channel: the asker only (private, the default) or "
+               "everyone. Workspace admins may change it.", _channel_answers,
+               examples=("channel-answers", "channel-answers public")),
     Subcommand("person", "person <name|email|id>", "Look up a person.", _person,
                ("people", "persons"), examples=("person Jane Smith", "person jane@acme.com")),
     Subcommand("org", "org <name|domain|id>", "Look up an organization.", _org,
@@ -437,6 +452,7 @@ def _kind_word(kind: str) -> str:
 
 _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "help": lambda c: [c["topic"]] if c.get("topic") else [],
+    "channel-answers": lambda c: [c["visibility"]] if c.get("visibility") else [],
     "person": lambda c: [quote(str(c["ref"]))],
     "org": lambda c: [quote(str(c["ref"]))],
     "intro": lambda c: [quote(str(c["ref"]))],

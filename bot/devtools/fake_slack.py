@@ -97,6 +97,7 @@ class _State:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     response_messages: dict[str, str] = field(default_factory=dict)  # response id -> its ts
+    ephemeral_ts: set[str] = field(default_factory=set)  # chat.update/delete refuse these
 
 
 class FakeSlack:
@@ -303,6 +304,9 @@ class FakeSlack:
             params.setdefault("client_id", request.authorization.username)  # oauth.v2.access
         token = _token_of(request, params)
         ts = self._next_ts() if method == "chat.postEphemeral" else None
+        if ts is not None:
+            with self._changed:
+                self._state.ephemeral_ts.add(ts)  # never stored: nobody else sees them
         self._record(method, token, params, message_ts=ts)
         delay = self._state.delays.get(method, 0)
         if delay:
@@ -413,8 +417,15 @@ class FakeSlack:
         self._require(params, "channel", "user")
         return {}  # the message_ts recorded with the call is added to the answer
 
+    def _refuse_ephemeral(self, ts: str) -> None:
+        """Like Slack: an ephemeral message is changed only through a click's response_url."""
+        with self._changed:
+            if ts in self._state.ephemeral_ts:
+                raise _SlackError("message_not_found")
+
     def _chat_update(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "ts")
+        self._refuse_ephemeral(params["ts"])
         message = self._bot_message(params, params["ts"])
         with self._changed:
             for stored in self._state.messages.get(params["channel"], []):
@@ -429,6 +440,7 @@ class FakeSlack:
 
     def _chat_delete(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "ts")
+        self._refuse_ephemeral(params["ts"])
         with self._changed:
             kept = [m for m in self._state.messages.get(params["channel"], [])
                     if m["ts"] != params["ts"]]

@@ -12,6 +12,7 @@ from bot.features import conversation, platform
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from bot.features.conversation.routing import commands_module
 from bot.features.conversation.timezones import today_in
+from bot.features.conversation.visibility import visibility_of
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -50,10 +51,12 @@ def test_a_lookup_in_a_dm_answers_in_the_thread_after_a_status(chat_app, api, sa
     assert not leaks_anthropic_key(fake)
 
 
-def test_a_mention_in_a_channel_answers_in_its_thread_with_the_users_key(chat_app, api,
-                                                                        sandbox):
+def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(chat_app, api,
+                                                                               sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
+    visibility_of(chat_app.services).set(slack.team_id, slack.channel_id, public=True,
+                                         user_id="U0ADMIN01", identifier="T:U0ADMIN01")
     api.add(reply("Here to help."))
     sent = slack.app_mention("  who knows   the founder of acme?")
     ts = sent.payload["event"]["ts"]

@@ -5,7 +5,8 @@ Public interface:
   Share, Help, Open in Affinity);
 - `is_command(text)`: whether DM text is a command (its first word is a subcommand or alias);
 - `run_in_thread(services, client, *, team_id, user_id, channel_id, thread_ts, text,
-  enterprise_id=None)`: run command text typed in a DM and reply in that thread.
+  enterprise_id=None, surface=None)`: run command text typed to the bot (a DM, a mention) and
+  reply in that thread (through `surface` when given).
 
 See docs/commands.md for behaviour, privacy and the write-once rules.
 """
@@ -21,7 +22,7 @@ from bot.commands.grammar import SLASH, canonical_name
 from bot.commands.tokenize import tokenize, unescape_slack
 from bot.connector import identifier_for
 from bot.features.commands.engine import CommandRunner, Invocation, WriteGuard
-from bot.features.commands.surfaces import ThreadSurface
+from bot.features.commands.surfaces import Surface, ThreadSurface
 from bot.services import Services
 
 RUNNER_KEY = "commands.runner"
@@ -57,15 +58,17 @@ def is_command(text: str) -> bool:
 
 def run_in_thread(services: Services, client: Any, *, team_id: str, user_id: str,
                   channel_id: str, thread_ts: str, text: str,
-                  enterprise_id: str | None = None) -> None:
-    """Run command text from a DM; results (private: it is the user's DM) go in the thread."""
+                  enterprise_id: str | None = None, surface: Surface | None = None) -> None:
+    """Run command text addressed to the bot; the reply goes in the thread (`surface`, when
+    given, decides how: the conversation feature passes a private one for channels)."""
     identifier = identifier_for(team_id, user_id, enterprise_id or None)
     runner = runner_for(services)
-    surface = ThreadSurface(client, channel_id, thread_ts)
+    surface = surface or ThreadSurface(client, channel_id, thread_ts)
     parsed = parse(text)
     writes = not isinstance(parsed, UsageError) and parsed.writes
     guard = WriteGuard.for_typed(identifier, text) if writes else None
-    reply = runner.run_text(text, Invocation(identifier, client, guard=guard))
+    reply = runner.run_text(text, Invocation(identifier, client, guard=guard,
+                                             channel_id=channel_id))
     if reply is not None:
         surface.show(reply.message)
 

@@ -80,7 +80,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Invocation:
-    """Who runs what, from where. `trigger_id` lets `connect` open its modal."""
+    """Who runs what, from where. `trigger_id` lets `connect` open its modal; `channel_id` is
+    where it was typed (for `channel-answers`)."""
 
     identifier: str
     client: Any = None
@@ -88,6 +89,7 @@ class Invocation:
     page_token: str | None = None
     guard: WriteGuard | None = None
     card: str | None = None  # the write card this click claimed (its write settles it)
+    channel_id: str | None = None
 
 
 def connect_feature() -> ModuleType | None:
@@ -181,6 +183,8 @@ class CommandRunner:
         return stored.command, stored.page_token
 
     def run(self, command: Command, inv: Invocation) -> Reply | None:
+        if command.name == "channel-answers":  # a setting of this app, not an Affinity call
+            return self.channel_answers(command, inv)
         first = plan(command, [])
         if isinstance(first, Local):
             return self.local(first, inv)
@@ -223,6 +227,15 @@ class CommandRunner:
         else:
             text, blocks = feature.disconnect_prompt(self.services, inv.identifier)
         return Reply({"text": text, "blocks": blocks})
+
+    def channel_answers(self, command: Command, inv: Invocation) -> Reply:
+        from bot.features.conversation.visibility import channel_answers_reply
+
+        user = parse_identifier(inv.identifier)
+        return Reply(channel_answers_reply(
+            self.services, inv.client, team_id=user.team_id, user_id=user.user_id,
+            channel_id=inv.channel_id, identifier=inv.identifier,
+            setting=command.get("visibility")))
 
     # -- the steps -----------------------------------------------------------------------
 

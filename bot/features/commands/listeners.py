@@ -66,7 +66,7 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
             return
         guard = WriteGuard.for_typed(identifier, text) if parsed.writes else None
         reply = runner.run(parsed, Invocation(identifier, client, command.get("trigger_id"),
-                                              guard=guard))
+                                              guard=guard, channel_id=command.get("channel_id")))
         if reply is not None:
             surface.show(reply.message)
 

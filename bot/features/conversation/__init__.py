@@ -3,8 +3,9 @@ assistant, and the Approve / Cancel buttons of the assistant's confirmation card
 
 `register(app, services)` builds the agent into `services.agent` when `ANTHROPIC_API_KEY` is
 set (the app runs without it: DM text is then taken as commands), adds the one `message`
-listener (DMs), the `app_mention` listener, the card buttons and a sweep that marks expired
-cards. See docs/agent.md, "In Slack".
+listener (DMs), the `app_mention` listener (answered to the asker only unless the channel was
+made public), the card buttons, the Share button of private answers, a sweep that marks expired
+cards and one that prunes unshared answers. See docs/agent.md, "In Slack".
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from sqlalchemy.orm import sessionmaker
 from bot.agent import Agent, AgentSettings, agent_available
 from bot.blocks.confirmation import ACTION_IDS
 from bot.config import ConfigError
+from bot.features.conversation import accounts
 from bot.features.conversation.approvals import EXPIRY_SWEEP_SECONDS, Approvals
+from bot.features.conversation.held import PRUNE_SECONDS as HELD_PRUNE_SECONDS
+from bot.features.conversation.held import SHARE_ANSWER, share_click
+from bot.features.conversation.private import PrivateCardClient
 from bot.features.conversation.routing import is_direct_message, request_from, strip_mention
 from bot.features.conversation.turns import Conversation
 from bot.services import Services
@@ -70,13 +75,25 @@ def register(app: App, services: Services) -> None:
 
     @app.action(CARD_ACTIONS)
     def on_card_button(ack: Any, body: dict[str, Any], action: dict[str, Any],
-                       client: WebClient, context: BoltContext) -> None:
+                       client: WebClient, context: BoltContext, respond: Any) -> None:
         ack()
+        if (body.get("container") or {}).get("is_ephemeral"):  # a card in a private thread
+            client = PrivateCardClient(client, respond, context.user_id)  # type: ignore[assignment]
         approvals.click(client, body, action, context)
+
+    @app.action(SHARE_ANSWER)
+    def on_share_answer(ack: Any, body: dict[str, Any], action: dict[str, Any],
+                        client: WebClient, context: BoltContext, respond: Any) -> None:
+        ack()
+        clicker = accounts.identifier_of(context.team_id, context.user_id, context.enterprise_id)
+        share_click(conversation.held, client, body, action.get("value") or "", clicker,
+                    respond)
 
     services.background.register("expire-agent-proposals", EXPIRY_SWEEP_SECONDS,
                                  lambda: approvals.expire_cards(app))
     services.background.register("forget-idle-conversations", IDLE_SWEEP_SECONDS,
                                  lambda: forget_idle_conversations(services))
+    services.background.register("prune-held-answers", HELD_PRUNE_SECONDS,
+                                 conversation.held.prune)
     services.extras["conversation"] = conversation
     services.extras["approvals"] = approvals

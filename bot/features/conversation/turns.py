@@ -5,6 +5,10 @@ assistant is available and the text does not parse as that command; other text g
 assistant when `ANTHROPIC_API_KEY` is configured, else gets a short note on what to
 configure plus the command help. The assistant runs with the asking user's own Affinity key —
 a user who is not connected gets the Connect (or Reconnect) prompt instead.
+
+Where the answer goes: in a DM, the thread (streamed when enabled). In a channel, the mention's
+thread, visible only to the asker with a Share button (`private`), unless a workspace admin made
+that channel's answers public (`visibility`); then in the open, as in a DM but never streamed.
 """
 
 from __future__ import annotations
@@ -20,14 +24,19 @@ from bot.blocks.confirmation import confirmation_card
 from bot.blocks.text import escape, escape_clip
 from bot.commands import UsageError, parse
 from bot.features.conversation import accounts
+from bot.features.conversation.held import HeldAnswers
 from bot.features.conversation.locks import KeyedLocks
+from bot.features.conversation.private import PrivateReply, PrivateThreadSurface
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
 from bot.features.conversation.routing import Request, commands_module, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
+from bot.features.conversation.visibility import visibility_of
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+Reply = ThreadReply | PrivateReply  # in the open (a DM, a public channel) or to the asker only
 
 UNCONFIGURED_TEXT = (
     "Plain-language questions need the assistant, which is not set up here "
@@ -49,17 +58,28 @@ class Conversation:
         self.streams = TeamRefusals()  # teams whose Slack refused chat.startStream
         self.turn_locks = KeyedLocks()
         self.timezones = UserTimezones()
+        self.held = HeldAnswers(services.engine, services.clock)
 
     def handle(self, client: WebClient, request: Request) -> None:
+        private = self.is_private(request)
         commands = commands_module()
         if wants_command(commands, request.text, assistant=self.services.agent is not None):
+            surface = None
+            if private:
+                surface = PrivateThreadSurface(client, request.channel, request.thread_ts,
+                                               request.user_id, self.owner(request), self.held)
             commands.run_in_thread(
                 self.services, client, team_id=request.team_id, user_id=request.user_id,
                 channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
-                enterprise_id=request.enterprise_id)
+                enterprise_id=request.enterprise_id, surface=surface)
             return
-        reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
-                            request.is_dm, self.statuses)
+        reply: Reply
+        if private:
+            reply = PrivateReply(client, request.channel, request.thread_ts, request.user_id,
+                                 self.owner(request), self.held)
+        else:
+            reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
+                                request.is_dm, self.statuses)
         if not request.text:
             reply.post(text=EMPTY_MENTION_TEXT)
         elif self.services.agent is None:
@@ -67,10 +87,20 @@ class Conversation:
         else:
             self.converse(reply, request)
 
-    def converse(self, reply: ThreadReply, request: Request) -> None:
+    def is_private(self, request: Request) -> bool:
+        """Answers in a channel go to the asker only, unless an admin made the channel public.
+        (A DM is private already, and answered in the open there.)"""
+        return not request.is_dm and not visibility_of(self.services).is_public(
+            request.team_id, request.channel)
+
+    @staticmethod
+    def owner(request: Request) -> str:
+        """The asker's vault identifier."""
+        return accounts.identifier_of(request.team_id, request.user_id, request.enterprise_id)
+
+    def converse(self, reply: Reply, request: Request) -> None:
         connector = accounts.connector(self.services)
-        identifier = accounts.identifier_of(request.team_id, request.user_id,
-                                            request.enterprise_id)
+        identifier = self.owner(request)
         account = connector.account(identifier)
         if not accounts.is_active(account):
             reply.post(**accounts.connect_prompt(account))
@@ -93,17 +123,18 @@ class Conversation:
         streamed = stream.finish() if stream is not None else False
         self.deliver(reply, result, connector, identifier, account, streamed=streamed)
 
-    def answer_stream(self, reply: ThreadReply, request: Request) -> AnswerStream | None:
+    def answer_stream(self, reply: Reply, request: Request) -> AnswerStream | None:
         """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this
-        workspace refused streaming before. Mentions in channels keep the placeholder that the
-        answer replaces."""
+        workspace refused streaming before. Never in a channel: a stream is a message everyone
+        there sees (a public channel keeps the placeholder that the answer replaces)."""
         agent = self.services.agent
-        if (not request.is_dm or agent is None or not agent.settings.stream_answers
+        if (not isinstance(reply, ThreadReply) or not request.is_dm or agent is None
+                or not agent.settings.stream_answers
                 or not self.streams.allowed(request.team_id)):
             return None
         return AnswerStream(reply, request.user_id, self.streams)
 
-    def deliver(self, reply: ThreadReply, result: TurnResult, connector: Any, identifier: str,
+    def deliver(self, reply: Reply, result: TurnResult, connector: Any, identifier: str,
                 account: Any, *, streamed: bool = False) -> None:
         """The outcome in the thread; `streamed` means the answer text is already there."""
         if result.needs_reconnect:
