@@ -417,7 +417,7 @@ def test_a_click_while_the_approval_runs_is_told_it_is_in_progress(chat_app, api
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
-    sandbox.state.add_latency(800, "/notes*")
+    sandbox.state.add_latency(3000, "/notes*")  # long enough for a loaded CI machine
 
     click(slack, card, slack.dm_channel, APPROVE, value)
     fake.wait_for("chat.update", lambda c: "making the changes" in c.text)

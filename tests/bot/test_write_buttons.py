@@ -66,7 +66,7 @@ def test_second_click_from_another_container_is_told_what_the_first_did(app, san
 def test_a_click_while_the_first_runs_is_told_it_is_in_progress(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     value = chooser_value(app)
-    sandbox.state.add_latency(600, "/opportunities*")
+    sandbox.state.add_latency(2500, "/opportunities*")  # both clicks arrive while it runs
     sent: list = []
     threads = [threading.Thread(target=lambda ts=ts: sent.append(
         click(app, ids.PICK, value, message_ts=ts))) for ts in ("1700000011.1", "1700000011.2")]
