@@ -51,6 +51,7 @@ from bot.database import AuditLogEntry
 from vault import (
     AFFINITY,
     UNTRUSTED_REASONS,
+    UNVERIFIABLE_REASON,
     ConnectedAccount,
     CredentialUnavailable,
     MasterKeyMissing,
@@ -357,7 +358,14 @@ class Connector:
     # -- public ----------------------------------------------------------------------------
 
     def account(self, identifier: str) -> ConnectedAccount | None:
-        return self.vault.get_account(CONNECTION, identifier)
+        """The user's account, its profile verified. One whose stored credential fails
+        verification (found here, or by any other read) is announced: the Reconnect DM, claimed
+        once per revocation across processes."""
+        account = self.vault.get_account(CONNECTION, identifier)
+        if (account is not None and account.status == "REVOKED"
+                and account.status_reason == UNVERIFIABLE_REASON):
+            self.announce_revoked(identifier, account)
+        return account
 
     def executor_for(self, identifier: str) -> Callable[[str, dict], dict]:
         """`(tool_name, tool_input) -> result` bound to one user (for the agent)."""
@@ -432,15 +440,9 @@ class Connector:
             raise ConfigurationProblem(missing.kid) from None
         except CredentialUnavailable as unavailable:
             self.evict(identifier)
-            if unavailable.reason in UNTRUSTED_REASONS:
-                self._announce_untrusted(identifier)
+            if unavailable.reason == UNVERIFIABLE_REASON:
+                self.account(identifier)  # announces it
             raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
-
-    def _announce_untrusted(self, identifier: str) -> None:
-        """The Reconnect DM for a credential that failed verification (claimed once)."""
-        account = self.account(identifier)
-        if account is not None and account.status == "REVOKED":
-            self.announce_revoked(identifier, account)
 
     def _configuration_problem(self, identifier: str, kid: str) -> None:
         """ERROR log and the admins' listeners, at most once an hour per workspace."""
@@ -467,8 +469,6 @@ class Connector:
             raise NotConnectedError("NONE")
         if account.status != "ACTIVE":
             self.evict(identifier)
-            if account.status_reason in UNTRUSTED_REASONS:
-                self.announce_revoked(identifier, account)  # claimed: one DM per revocation
             raise NotConnectedError(str(account.status), account.status_reason)
         for _attempt in range(2):
             secret = self._credential(identifier)

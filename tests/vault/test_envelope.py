@@ -10,6 +10,7 @@ import pytest
 from tests.vault.conftest import keyring_of
 from vault.envelope import (
     LEGACY_FORMAT_VERSION,
+    Sealed,
     _data_key_ad,
     open_sealed,
     rewrap,
@@ -75,11 +76,11 @@ def test_the_context_is_bound_and_checked_without_opening_the_credential() -> No
         open_sealed(keyring, "affinity", "T1:U1", downgraded)
 
 
-def legacy_seal(keyring: Keyring, identifier: str, secret: Secret) -> object:
+def legacy_seal(keyring: Keyring, identifier: str, secret: Secret) -> Sealed:
     """A credential as format 1 sealed it (data key bound to the account only)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from vault.envelope import Sealed, _credential_ad
+    from vault.envelope import _credential_ad
 
     data_key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
     ad = _credential_ad("affinity", identifier, LEGACY_FORMAT_VERSION)

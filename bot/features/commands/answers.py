@@ -22,7 +22,12 @@ from affinity_client.errors import (
 from bot.blocks import ConnectionView, error_message, kit, reconnect_prompt
 from bot.blocks.connection import connect_button
 from bot.blocks.text import escape_clip
-from bot.connector import KeyRevokedError, NotConnectedError, PermissionProblem
+from bot.connector import (
+    ConfigurationProblem,
+    KeyRevokedError,
+    NotConnectedError,
+    PermissionProblem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,8 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return connect_prompt(str(error.status), error.reason, str(error))
     if isinstance(error, KeyRevokedError):
         return reconnect_prompt(ConnectionView(status="REVOKED", revoked_reason=error.reason))
+    if isinstance(error, ConfigurationProblem):  # the operator's mistake: one line, no button
+        return error_message(str(error))
     nothing = " Nothing was changed." if writes else ""
     if isinstance(error, PermissionProblem):
         return error_message("Affinity refused this (403).", str(error) + nothing)
