@@ -430,30 +430,33 @@ class Vault:
         self, session: Session, row: AccountRow
     ) -> tuple[ConnectedAccount, Sealed | None]:
         """The view, and the sealed credential if the row is ACTIVE but fails verification."""
-        sealed = sealed_of(row)
-        view = self._view(session, row)
-        if row.status == Status.ACTIVE and sealed is not None and view.profile is None:
-            try:
-                verify(self.keyring, row.connection_name, row.identifier, sealed)
-            except CredentialUnreadable:
-                return view, sealed
-            except MasterKeyMissing:
-                pass
+        profile, failed = self._verified_profile(row)
+        view = self._view(session, row, profile)
+        if failed and row.status == Status.ACTIVE:
+            return view, sealed_of(row)
         return view, None
 
-    def _verified_profile(self, row: AccountRow) -> AffinityProfile | None:
-        """The profile columns, only if they are the ones bound to the credential."""
+    def _verified_profile(self, row: AccountRow) -> tuple[AffinityProfile | None, bool]:
+        """(the profile columns if they are the ones bound to the credential, else None;
+        whether the row failed authentication under a configured master key)."""
         sealed = sealed_of(row)
         if sealed is None:
-            return None
+            return None, False
         try:
             verify(self.keyring, row.connection_name, row.identifier, sealed)
-        except (CredentialUnreadable, MasterKeyMissing):
-            return None
-        return profile_of(row)
+        except CredentialUnreadable:
+            return None, True
+        except MasterKeyMissing:
+            return None, False
+        return profile_of(row), False
 
-    def _view(self, session: Session, row: AccountRow) -> ConnectedAccount:
+    def _view(
+        self, session: Session, row: AccountRow, profile: AffinityProfile | None = None
+    ) -> ConnectedAccount:
+        """What callers see of a row; `profile` when the caller already verified it."""
         session.flush()
+        if profile is None:
+            profile = self._verified_profile(row)[0]
         lists = session.scalars(
             select(CachedListRow)
             .where(CachedListRow.account_id == row.id)
@@ -469,7 +472,7 @@ class Vault:
             revoked_at=row.revoked_at,
             has_credential=row.ciphertext is not None,
             kid=row.kid,
-            profile=self._verified_profile(row),
+            profile=profile,
             connected_at=row.connected_at,
             last_verified_at=row.last_verified_at,
             lists=tuple(AffinityList(item.list_id, item.name, item.type) for item in lists),
