@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
 
-from vault import Keyring, Vault, VaultConfigurationError, load_keyring, prepare
+from vault import (
+    Keyring,
+    RepairReport,
+    Vault,
+    VaultConfigurationError,
+    load_keyring,
+    prepare,
+)
 
 log = logging.getLogger("bot.startup")
 
@@ -35,7 +41,7 @@ def check_vault(database_url: str | None = None, *, keyring: Keyring | None = No
     return 0
 
 
-def prepare_vault(vault: Vault) -> Any:
+def prepare_vault(vault: Vault) -> RepairReport:
     """`vault.prepare` with the repairs it made logged (VaultConfigurationError propagates)."""
     report = prepare(vault)
     for identifier in report.restored:
