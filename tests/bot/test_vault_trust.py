@@ -128,3 +128,20 @@ def test_an_edited_profile_is_never_shown_nor_linked_and_could_not_be_verified(
     assert "could not be verified" in told and "revoked" not in told.lower()
     assert "Eve Mallory" not in told
     assert len(dms_to(fake_slack, ALICE)) == 1
+
+
+def test_the_sweep_leaves_an_unreadable_account_active_and_tells_the_admin(
+        slack_app_factory, fake_slack):
+    app = slack_app_factory(features=[platform, connect, home, revocation],
+                            revocation_sweep_hours=1e-6)
+    fake_slack.set_user(OWNER, is_primary_owner=True)
+    identifier = identifier_for(app.slack.team_id, ALICE)
+    Vault(app.services.engine, keyring_of("k-other")).connect(CONNECTION, identifier,
+                                                              ADMIN["api_key"], maya())
+
+    report = revocation.sweep(app.services)
+
+    assert report.failed == [identifier] and report.revoked == []
+    assert app.services.vault.get_account(CONNECTION, identifier).status == "ACTIVE"
+    assert "k-other" in dms_to(fake_slack, OWNER)[0].text
+    assert dms_to(fake_slack, ALICE) == []
