@@ -19,9 +19,21 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
+    from bot.config import Settings
     from bot.database import upgrade_all
+    from bot.startup import check_vault
+    from vault import VaultConfigurationError, load_keyring
 
-    upgrade_all()
+    try:
+        keyring = load_keyring()  # a missing master key stops before the schema is touched
+    except VaultConfigurationError as error:
+        print(f"affinity-bot: {error}", file=sys.stderr)
+        return 2
+    database_url = Settings.from_env().database_url
+    upgrade_all(database_url)
+    failed = check_vault(database_url, keyring=keyring)
+    if failed:
+        return failed
     print("database is at the latest schema")
     return 0
 
@@ -29,7 +41,7 @@ def _db(args: argparse.Namespace) -> int:
 def _vault(args: argparse.Namespace) -> int:
     from vault import cli as vault_cli
 
-    return vault_cli.run(args.vault_command)
+    return vault_cli.run(args.vault_command, args.vault_args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -58,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=_db)
 
     vault = sub.add_parser("vault", help="master keys and credential encryption")
-    vault.add_argument("vault_command", choices=["keygen", "rotate"])
+    vault.add_argument("vault_command", choices=["keygen", "rotate", "repair", "forget-key"])
+    vault.add_argument("vault_args", nargs="*", metavar="KID",
+                       help="forget-key: the id of a master key lost for good")
     vault.set_defaults(func=_vault)
 
     run = sub.add_parser("run", help="run the Slack app (Socket Mode or HTTP)")

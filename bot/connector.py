@@ -4,8 +4,13 @@
 
 1. loads the user's connected account and refuses unless it is ACTIVE (`NotConnectedError`,
    whose text says how to connect or reconnect);
-2. opens the credential (a credential that will not open turns the account REVOKED in the vault,
-   and is reported as needing reconnection);
+2. opens the credential. One that fails authentication under a configured master key (tampered,
+   its profile edited) turns the account REVOKED in the vault and is reported as "could not be
+   verified", with a Reconnect DM. One sealed with a master key id this process does not hold
+   is the operator's mistake: the account stays ACTIVE, the user is told in one line that the
+   app's configuration has a problem (`ConfigurationProblem`), and admins are told at most once
+   an hour per workspace per process (an ERROR log line, and the `on_configuration_problem`
+   listeners: a DM to the workspace's installer, see bot/features/admin_alerts.py);
 3. runs the tool on a pooled `AffinityClient` — one per account, evicted when the account is
    revoked or disconnected or its credential changes; the pool is keyed by identifier and a
    salted fingerprint of the key, never by the key itself;
@@ -34,6 +39,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -42,7 +48,15 @@ from sqlalchemy.orm import sessionmaker
 from affinity_client import AffinityClient, run_tool
 from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
 from bot.database import AuditLogEntry
-from vault import AFFINITY, UNREADABLE_REASON, ConnectedAccount, CredentialUnavailable, Secret
+from vault import (
+    AFFINITY,
+    UNTRUSTED_REASONS,
+    UNVERIFIABLE_REASON,
+    ConnectedAccount,
+    CredentialUnavailable,
+    MasterKeyMissing,
+    Secret,
+)
 
 log = logging.getLogger("bot.connector")
 
@@ -50,6 +64,11 @@ CONNECTION = AFFINITY
 CONNECT_HINT = "/affinity connect"
 REVOKED_REASON = "Affinity rejected the key (401): it was revoked or regenerated in Affinity"
 POOL_SIZE = 512
+CONFIGURATION_ALERT_INTERVAL = timedelta(hours=1)
+CONFIGURATION_PROBLEM = (
+    "This app's configuration has a problem, so it can't use your Affinity key right now. "
+    "The app's admins have been told; your connection is kept, nothing to do on your side."
+)
 
 # The answer a user needs for each kind of 403 (see reference/affinity-api.md §1.4 and §16).
 _PRIVATE_LIST = (
@@ -160,6 +179,15 @@ class KeyRevokedError(ConnectorError):
         )
 
 
+class ConfigurationProblem(ConnectorError):
+    """The stored key cannot be read by this process (a master key id is not configured): the
+    operator's mistake. The account stays ACTIVE; `str()` is the one line for the user."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(CONFIGURATION_PROBLEM)
+        self.kid = kid
+
+
 class PermissionProblem(ConnectorError):
     """Affinity answered 403; the account stays ACTIVE. `str()` names the likely permission."""
 
@@ -170,9 +198,9 @@ class PermissionProblem(ConnectorError):
 
 def not_connected_message(status: str, reason: str | None) -> str:
     if status == "REVOKED":
-        if reason == UNREADABLE_REASON:
-            return ("Your stored Affinity key can no longer be read by this app. "
-                    f"Reconnect with `{CONNECT_HINT}`.")
+        if reason in UNTRUSTED_REASONS:
+            return ("Your stored Affinity key could not be verified by this app, so it is no "
+                    f"longer used (nothing changed in Affinity). Reconnect with `{CONNECT_HINT}`.")
         why = f" ({reason})" if reason else ""
         return (f"Your Affinity key stopped working{why}. Reconnect with `{CONNECT_HINT}`.")
     return f"You haven't connected Affinity yet. Connect with `{CONNECT_HINT}`."
@@ -308,6 +336,7 @@ def _close_all(clients: list[AffinityClient]) -> None:
 # ------------------------------------------------------------------------------ the connector
 
 RevocationListener = Callable[[str, ConnectedAccount], None]
+ConfigurationListener = Callable[[str, str], None]  # (identifier, missing master key id)
 
 
 class Connector:
@@ -328,11 +357,21 @@ class Connector:
         )
         self.pool = ClientPool(self.client_factory)
         self._revocation_listeners: list[RevocationListener] = []
+        self._configuration_listeners: list[ConfigurationListener] = []
+        self._alerted: dict[str, datetime] = {}  # team id -> when its admins were last told
+        self._alert_lock = threading.Lock()
 
     # -- public ----------------------------------------------------------------------------
 
     def account(self, identifier: str) -> ConnectedAccount | None:
-        return self.vault.get_account(CONNECTION, identifier)
+        """The user's account, its profile verified. One whose stored credential fails
+        verification (found here, or by any other read) is announced: the Reconnect DM, claimed
+        once per revocation across processes."""
+        account = self.vault.get_account(CONNECTION, identifier)
+        if (account is not None and account.status == "REVOKED"
+                and account.status_reason == UNVERIFIABLE_REASON):
+            self.announce_revoked(identifier, account)
+        return account
 
     def executor_for(self, identifier: str) -> Callable[[str, dict], dict]:
         """`(tool_name, tool_input) -> result` bound to one user (for the agent)."""
@@ -345,6 +384,11 @@ class Connector:
     def on_revoked(self, listener: RevocationListener) -> None:
         """Call `listener(identifier, account)` whenever a key is found revoked."""
         self._revocation_listeners.append(listener)
+
+    def on_configuration_problem(self, listener: ConfigurationListener) -> None:
+        """Call `listener(identifier, kid)` when a key cannot be read because master key `kid`
+        is not configured: at most once an hour per workspace in this process."""
+        self._configuration_listeners.append(listener)
 
     def evict(self, identifier: str) -> None:
         """Forget the pooled client of an account (disconnected, revoked, reconnected)."""
@@ -396,13 +440,34 @@ class Connector:
     def _credential(self, identifier: str) -> Secret:
         try:
             return self.vault.get_credential(CONNECTION, identifier)
+        except MasterKeyMissing as missing:
+            self.evict(identifier)
+            self._configuration_problem(identifier, missing.kid)
+            raise ConfigurationProblem(missing.kid) from None
         except CredentialUnavailable as unavailable:
             self.evict(identifier)
-            if unavailable.reason == UNREADABLE_REASON:
-                account = self.account(identifier)
-                if account is not None:
-                    self.announce_revoked(identifier, account)
+            if unavailable.reason == UNVERIFIABLE_REASON:
+                self.account(identifier)  # announces it
             raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
+
+    def _configuration_problem(self, identifier: str, kid: str) -> None:
+        """ERROR log and the admins' listeners, at most once an hour per workspace."""
+        team = identifier.split(":", 1)[0]
+        now = self.services.clock()
+        with self._alert_lock:
+            last = self._alerted.get(team)
+            if last is not None and now - last < CONFIGURATION_ALERT_INTERVAL:
+                return
+            self._alerted[team] = now
+        log.error(
+            "stored Affinity keys in workspace %s are sealed with master key id %r, which "
+            "VAULT_MASTER_KEYS does not hold: the accounts are kept ACTIVE but cannot be used. "
+            "Add the key back to VAULT_MASTER_KEYS and restart (docs/vault.md).", team, kid)
+        for listener in list(self._configuration_listeners):
+            try:
+                listener(identifier, kid)
+            except Exception:
+                log.exception("telling the admins of %s about master key %r failed", team, kid)
 
     def _run(self, identifier: str, label: str, operation: Callable[[AffinityClient], Any]) -> Any:
         account = self.account(identifier)
@@ -488,6 +553,8 @@ def _classify(error: BaseException | None) -> tuple[str, str | None, int | None]
         return "revoked", "authentication", 401
     if isinstance(error, PermissionProblem):
         return "denied", "permission", 403
+    if isinstance(error, ConfigurationProblem):
+        return "error", "configuration", None
     return "error", type(error).__name__, status
 
 
@@ -507,6 +574,7 @@ def connector_of(services: Any) -> Connector:
 __all__ = [
     "CONNECTION",
     "ClientPool",
+    "ConfigurationProblem",
     "Connector",
     "ConnectorError",
     "KeyRevokedError",

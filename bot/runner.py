@@ -27,16 +27,20 @@ GRACEFUL_TIMEOUT_SECONDS = 20
 
 def run() -> int:
     """Entry point of `affinity-bot run`. Returns the process exit status."""
+    from bot.startup import check_vault
     from vault import VaultConfigurationError, load_keyring
 
     try:
         settings = load_settings()
-        load_keyring()  # a missing master key stops start-up here, not in a worker
+        keyring = load_keyring()  # a missing master key stops start-up here, not in a worker
     except (ConfigError, VaultConfigurationError) as error:
         print(f"affinity-bot: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secret_values())
     upgrade_all(settings.database_url)
+    failed = check_vault(settings.database_url, keyring=keyring)  # master key ids in use
+    if failed:
+        return failed
     if settings.mode == "socket":
         return run_socket_mode(settings)
     return run_http(settings)

@@ -1,56 +1,65 @@
 """Encrypted credentials and connected accounts. Knows nothing of Slack or HTTP.
 
-Start-up: `engine = make_engine(); upgrade(engine); vault = Vault(engine, load_keyring())`,
-or `open_vault()` which does the three. See docs/vault.md.
+Start-up: `engine = make_engine(); upgrade(engine); vault = Vault(engine, load_keyring());
+prepare(vault)`, or `open_vault()` which does the four. See docs/vault.md.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
-from vault.accounts import AFFINITY, UNREADABLE_REASON, Vault
+from vault.accounts import (
+    AFFINITY,
+    UNREADABLE_REASON,
+    UNTRUSTED_REASONS,
+    UNVERIFIABLE_REASON,
+    Vault,
+)
 from vault.db import make_engine, upgrade
 from vault.errors import (
     AccountNotFound,
     CredentialUnavailable,
     CredentialUnreadable,
+    MasterKeyMissing,
     VaultConfigurationError,
     VaultError,
 )
 from vault.keyring import Keyring, load_keyring
 from vault.models import Status
 from vault.records import AffinityList, AffinityProfile, ConnectedAccount, StatusChange
+from vault.repair import RepairReport, check_master_keys, prepare, repair
 from vault.secrets import Secret
 
 
 def open_vault(
     environ: Mapping[str, str] | None = None, *, allow_dev_keyfile: bool = False
 ) -> Vault:
-    """Keyring and database from the environment, schema upgraded: the vault, ready to use.
+    """Keyring and database from the environment, schema upgraded, keys checked, repaired:
+    the vault, ready to use.
 
-    The keyring is loaded first, so a missing master key stops start-up before anything else.
+    The keyring is loaded first, so a missing master key stops start-up before anything else;
+    a stored credential sealed with a key id the keyring lacks stops it too
+    (VaultConfigurationError naming the ids and the fix).
     """
     from vault.db import database_url
 
     keyring = load_keyring(environ, allow_dev_keyfile=allow_dev_keyfile)
     engine = make_engine(database_url(environ))
-    upgrade(engine)
-    vault = Vault(engine, keyring)
-    missing = vault.unknown_key_ids()
-    if missing:
-        logging.getLogger(__name__).error(
-            "vault: stored credentials use master key id(s) %s, which VAULT_MASTER_KEYS does "
-            "not hold; those accounts will need reconnecting when used. If the key still "
-            "exists, add it back after the primary key.",
-            ", ".join(sorted(missing)),
-        )
+    try:
+        upgrade(engine)
+        vault = Vault(engine, keyring)
+        prepare(vault)
+    except BaseException:
+        engine.dispose()
+        raise
     return vault
 
 
 __all__ = [
     "AFFINITY",
     "UNREADABLE_REASON",
+    "UNTRUSTED_REASONS",
+    "UNVERIFIABLE_REASON",
     "AccountNotFound",
     "AffinityList",
     "AffinityProfile",
@@ -58,14 +67,19 @@ __all__ = [
     "CredentialUnavailable",
     "CredentialUnreadable",
     "Keyring",
+    "MasterKeyMissing",
+    "RepairReport",
     "Secret",
     "Status",
     "StatusChange",
     "Vault",
     "VaultConfigurationError",
     "VaultError",
+    "check_master_keys",
     "load_keyring",
     "make_engine",
     "open_vault",
+    "prepare",
+    "repair",
     "upgrade",
 ]

@@ -1,8 +1,16 @@
 """Connected accounts: one per (connection name, identifier), each with its sealed credential.
 
 `Vault(engine, keyring)` is the repository. Every method runs in its own short transaction.
-Statuses (see docs/vault.md): PENDING (no key), ACTIVE (usable key), REVOKED (key stopped working
-or is unreadable; the user must reconnect). Every status change writes a history row.
+Statuses (see docs/vault.md): PENDING (no key), ACTIVE (usable key), REVOKED (Affinity refused the
+key, or the stored credential failed authentication; the user must reconnect). Every status change
+writes a history row.
+
+Two ways a credential may not open, kept apart on purpose:
+- its master key id is not configured (`MasterKeyMissing`): the operator's mistake; the account
+  is left ACTIVE and works again once the key is back;
+- it fails authentication under a configured key (`CredentialUnreadable`: tampered, moved,
+  its profile edited): the account turns REVOKED with UNVERIFIABLE_REASON.
+The profile an account shows is the verified one: None when it cannot be checked.
 """
 
 from __future__ import annotations
@@ -16,18 +24,39 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vault.envelope import Sealed, open_sealed, seal
-from vault.errors import AccountNotFound, CredentialUnavailable, CredentialUnreadable
+from vault.envelope import LEGACY_FORMAT_VERSION, Sealed, open_sealed, seal, upgrade_format, verify
+from vault.errors import (
+    AccountNotFound,
+    CredentialUnavailable,
+    CredentialUnreadable,
+    MasterKeyMissing,
+)
 from vault.keyring import Keyring
 from vault.models import AccountRow, CachedListRow, Status, StatusChangeRow
 from vault.records import AffinityList, AffinityProfile, ConnectedAccount, StatusChange
-from vault.rows import clip, erase_credential, profile_of, sealed_of, store_profile, store_sealed
+from vault.rows import (
+    clip,
+    clip_profile,
+    erase_credential,
+    profile_context,
+    profile_of,
+    record_status,
+    sealed_of,
+    set_status,
+    store_profile,
+    store_sealed,
+)
 from vault.secrets import Secret
 
 log = logging.getLogger(__name__)
 
 AFFINITY = "affinity"
+# The reason a stored credential that failed authentication under a configured key is REVOKED.
+UNVERIFIABLE_REASON = "the stored credential could not be verified"
+# What versions before the profile binding wrote for any credential that did not open, including
+# one whose master key was merely missing from the configuration (see vault/repair.py).
 UNREADABLE_REASON = "credential unreadable"
+UNTRUSTED_REASONS = frozenset({UNVERIFIABLE_REASON, UNREADABLE_REASON})
 CONNECTION_NAME_MAX = 64
 IDENTIFIER_MAX = 255
 Clock = Callable[[], datetime]
@@ -46,6 +75,14 @@ class Vault:
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """Short transactions on the vault's engine (for vault/repair.py)."""
+        return self._sessions
+
+    def now(self) -> datetime:
+        return self._clock()
+
     def __repr__(self) -> str:
         return f"Vault({self.engine.url.render_as_string()!r}, {self.keyring!r})"
 
@@ -60,13 +97,21 @@ class Vault:
         with self._sessions.begin() as session:
             account_id = self._insert_if_missing(session, connection_name, identifier, now)
             if account_id is not None:
-                self._record(session, account_id, None, Status.PENDING, "created", now)
+                record_status(session, account_id, None, Status.PENDING, "created", now)
             return self._view(session, self._require(session, connection_name, identifier))
 
     def get_account(self, connection_name: str, identifier: str) -> ConnectedAccount | None:
+        """The account with its verified profile. An ACTIVE account whose row fails
+        verification (e.g. its profile was edited) is marked REVOKED first."""
         with self._sessions.begin() as session:
             row = self._load(session, connection_name, identifier)
-            return self._view(session, row) if row else None
+            if row is None:
+                return None
+            view, tampered = self._checked_view(session, row)
+        if tampered is None:
+            return view
+        self._mark_unreadable(view.id, tampered)
+        return self.get_account(connection_name, identifier)
 
     def list_accounts(
         self,
@@ -88,7 +133,13 @@ class Vault:
                 | (AccountRow.last_verified_at < verified_before)
             )
         with self._sessions.begin() as session:
-            return [self._view(session, row) for row in session.scalars(query)]
+            checked = [self._checked_view(session, row) for row in session.scalars(query)]
+        tampered = [(view.id, seen) for view, seen in checked if seen is not None]
+        for account_id, seen in tampered:
+            self._mark_unreadable(account_id, seen)
+        if tampered:  # read again: those accounts are no longer what was asked for
+            return self.list_accounts(status, connection_name, verified_before=verified_before)
+        return [view for view, _seen in checked]
 
     def status_history(self, connection_name: str, identifier: str) -> list[StatusChange]:
         with self._sessions.begin() as session:
@@ -123,7 +174,8 @@ class Vault:
         if not secret.reveal().strip():
             raise ValueError("an empty API key cannot be connected")
         self.get_or_create_connected_account(connection_name, identifier)
-        sealed = seal(self.keyring, connection_name, identifier, secret)
+        profile = clip_profile(profile)
+        sealed = seal(self.keyring, connection_name, identifier, secret, profile_context(profile))
         now = self._clock()
         with self._sessions.begin() as session:
             row = self._require(session, connection_name, identifier, for_update=True)
@@ -131,7 +183,7 @@ class Vault:
             store_sealed(row, sealed)
             store_profile(row, profile)
             row.connected_at = row.last_verified_at = now
-            self._set_status(session, row, Status.ACTIVE, reason, now)
+            set_status(session, row, Status.ACTIVE, reason, now)
             if lists is not None:
                 self._replace_lists(session, row, lists, now)
             return self._view(session, row)
@@ -139,8 +191,11 @@ class Vault:
     def get_credential(self, connection_name: str, identifier: str) -> Secret:
         """The account's key, only if ACTIVE; CredentialUnavailable (with .status) otherwise.
 
-        A credential that will not open marks this account REVOKED ("credential unreadable")
-        and raises CredentialUnavailable: it never returns another account's key.
+        A credential that fails authentication (tampered, moved, profile edited) marks this
+        account REVOKED (UNVERIFIABLE_REASON) and raises CredentialUnavailable: it never returns
+        another account's key. A credential whose master key id is not configured raises
+        MasterKeyMissing and leaves the account ACTIVE. A format-1 credential is re-sealed as
+        format 2 (bound to the profile) the first time it opens.
         """
         with self._sessions.begin() as session:
             row = self._require(session, connection_name, identifier)
@@ -155,15 +210,17 @@ class Vault:
             secret = open_sealed(self.keyring, connection_name, identifier, sealed)
         except CredentialUnreadable as exc:
             log.warning(
-                "vault: credential for %s / %s did not open (%s); marking it REVOKED",
+                "vault: credential for %s / %s failed verification (%s); marking it REVOKED",
                 connection_name,
                 identifier,
                 exc,
             )
             self._mark_unreadable(account_id, sealed)
             raise CredentialUnavailable(
-                connection_name, identifier, Status.REVOKED, UNREADABLE_REASON
+                connection_name, identifier, Status.REVOKED, UNVERIFIABLE_REASON
             ) from exc
+        if sealed.version == LEGACY_FORMAT_VERSION:
+            self.upgrade_format(account_id, sealed)
         log.debug("vault: credential opened for %s / %s", connection_name, identifier)
         return secret
 
@@ -185,7 +242,7 @@ class Vault:
             row = self._require(session, connection_name, identifier, for_update=True)
             if row.status == Status.ACTIVE and self._still_holds(row, credential):
                 row.revoked_at = now
-                self._set_status(session, row, Status.REVOKED, reason, now)
+                set_status(session, row, Status.REVOKED, reason, now)
             return self._view(session, row)
 
     def disconnect(
@@ -200,7 +257,7 @@ class Vault:
             erase_credential(row)
             row.connected_at = row.last_verified_at = row.lists_fetched_at = None
             session.execute(delete(CachedListRow).where(CachedListRow.account_id == row.id))
-            self._set_status(session, row, Status.PENDING, reason, now)
+            set_status(session, row, Status.PENDING, reason, now)
             return self._view(session, row)
 
     def touch_verified(self, connection_name: str, identifier: str) -> None:
@@ -264,7 +321,7 @@ class Vault:
             return True
         try:
             current = open_sealed(self.keyring, row.connection_name, row.identifier, sealed)
-        except CredentialUnreadable:
+        except (CredentialUnreadable, MasterKeyMissing):
             return True
         return current == credential
 
@@ -317,36 +374,9 @@ class Vault:
             raise AccountNotFound(connection_name, identifier)
         return row
 
-    def _set_status(
-        self, session: Session, row: AccountRow, to: Status, reason: str | None, now: datetime
-    ) -> None:
-        self._record(session, row.id, Status(row.status), to, reason, now)
-        row.status, row.status_reason = to.value, reason
-        row.status_changed_at = row.updated_at = now
-        if to != Status.REVOKED:
-            row.revoked_at = None
-
-    @staticmethod
-    def _record(
-        session: Session,
-        account_id: int,
-        from_status: Status | None,
-        to: Status,
-        reason: str | None,
-        now: datetime,
-    ) -> None:
-        session.add(
-            StatusChangeRow(
-                account_id=account_id,
-                changed_at=now,
-                from_status=from_status.value if from_status else None,
-                to_status=to.value,
-                reason=reason,
-            )
-        )
-
     def _mark_unreadable(self, account_id: int, seen: Sealed | None) -> None:
-        """REVOKED, unless the row changed since we read it (e.g. a reconnect in between)."""
+        """REVOKED (UNVERIFIABLE_REASON), unless the row changed since we read it (e.g. a
+        reconnect in between)."""
         now = self._clock()
         with self._sessions.begin() as session:
             row = session.scalars(
@@ -355,7 +385,28 @@ class Vault:
             if row is None or row.status != Status.ACTIVE or sealed_of(row) != seen:
                 return
             row.revoked_at = now
-            self._set_status(session, row, Status.REVOKED, UNREADABLE_REASON, now)
+            set_status(session, row, Status.REVOKED, UNVERIFIABLE_REASON, now)
+
+    def upgrade_format(self, account_id: int, seen: Sealed) -> bool:
+        """Re-seal a format-1 credential as format 2, bound to the profile the row holds now;
+        False if the row changed since `seen` was read, or it does not open."""
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(AccountRow).where(AccountRow.id == account_id).with_for_update()
+            ).one_or_none()
+            if row is None or sealed_of(row) != seen or seen.version != LEGACY_FORMAT_VERSION:
+                return False
+            try:
+                upgraded = upgrade_format(
+                    self.keyring, row.connection_name, row.identifier, seen, seen.context
+                )
+            except (CredentialUnreadable, MasterKeyMissing):
+                return False
+            store_sealed(row, upgraded)
+            row.updated_at = self._clock()
+        log.info("vault: credential of %s / %s re-sealed with its profile bound",
+                 row.connection_name, row.identifier)
+        return True
 
     @staticmethod
     def _replace_lists(
@@ -375,9 +426,37 @@ class Vault:
         )
         row.lists_fetched_at = row.updated_at = now
 
-    @staticmethod
-    def _view(session: Session, row: AccountRow) -> ConnectedAccount:
+    def _checked_view(
+        self, session: Session, row: AccountRow
+    ) -> tuple[ConnectedAccount, Sealed | None]:
+        """The view, and the sealed credential if the row is ACTIVE but fails verification."""
+        profile, failed = self._verified_profile(row)
+        view = self._view(session, row, profile)
+        if failed and row.status == Status.ACTIVE:
+            return view, sealed_of(row)
+        return view, None
+
+    def _verified_profile(self, row: AccountRow) -> tuple[AffinityProfile | None, bool]:
+        """(the profile columns if they are the ones bound to the credential, else None;
+        whether the row failed authentication under a configured master key)."""
+        sealed = sealed_of(row)
+        if sealed is None:
+            return None, False
+        try:
+            verify(self.keyring, row.connection_name, row.identifier, sealed)
+        except CredentialUnreadable:
+            return None, True
+        except MasterKeyMissing:
+            return None, False
+        return profile_of(row), False
+
+    def _view(
+        self, session: Session, row: AccountRow, profile: AffinityProfile | None = None
+    ) -> ConnectedAccount:
+        """What callers see of a row; `profile` when the caller already verified it."""
         session.flush()
+        if profile is None:
+            profile = self._verified_profile(row)[0]
         lists = session.scalars(
             select(CachedListRow)
             .where(CachedListRow.account_id == row.id)
@@ -393,7 +472,7 @@ class Vault:
             revoked_at=row.revoked_at,
             has_credential=row.ciphertext is not None,
             kid=row.kid,
-            profile=profile_of(row),
+            profile=profile,
             connected_at=row.connected_at,
             last_verified_at=row.last_verified_at,
             lists=tuple(AffinityList(item.list_id, item.name, item.type) for item in lists),

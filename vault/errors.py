@@ -49,8 +49,21 @@ class CredentialUnavailable(VaultError):
 
 
 class CredentialUnreadable(VaultError):
-    """A sealed credential did not open (tampered, moved from another row, or unknown key id).
+    """A sealed credential failed authentication under a configured master key: it was
+    tampered with (its profile edited, its bytes changed), moved from another row, or corrupted.
 
     Raised by the envelope layer; the account layer turns it into a REVOKED account with the
-    reason "credential unreadable" and raises CredentialUnavailable to its caller.
+    reason UNVERIFIABLE_REASON and raises CredentialUnavailable to its caller.
     """
+
+
+class MasterKeyMissing(VaultError):
+    """A credential is sealed with a master key id that `VAULT_MASTER_KEYS` does not hold.
+
+    An operator's configuration mistake, not the user's: the account is left as it is (ACTIVE),
+    and works again as soon as the key is configured. `kid` names the missing key id.
+    """
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(f"master key {kid!r} is not configured in VAULT_MASTER_KEYS")
+        self.kid = kid

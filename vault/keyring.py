@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vault.config import MASTER_KEYS_ENV, data_dir
-from vault.errors import CredentialUnreadable, VaultConfigurationError
+from vault.errors import CredentialUnreadable, MasterKeyMissing, VaultConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,7 @@ class Keyring:
         try:
             return self._keys[kid]
         except KeyError:
-            raise CredentialUnreadable(
-                f"master key {kid!r} is not configured in {MASTER_KEYS_ENV}"
-            ) from None
+            raise MasterKeyMissing(kid) from None
 
 
 def generate_key_entry(kid: str | None = None) -> str:

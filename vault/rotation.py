@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from vault.envelope import rewrap
-from vault.errors import CredentialUnreadable
+from vault.errors import CredentialUnreadable, MasterKeyMissing
 from vault.keyring import Keyring
 from vault.models import AccountRow
 from vault.rows import sealed_of, store_sealed
@@ -76,7 +76,7 @@ def _rewrap_one(
             return False  # deleted, disconnected or reconnected since we listed it
         try:
             store_sealed(row, rewrap(keyring, row.connection_name, row.identifier, sealed))
-        except CredentialUnreadable as exc:
+        except (CredentialUnreadable, MasterKeyMissing) as exc:
             log.warning(
                 "vault rotate: %s / %s did not unwrap (%s); left as it is",
                 row.connection_name,

@@ -10,6 +10,7 @@ from typing import Any
 from bot.blocks import actions as ids
 from bot.blocks import kit, limits
 from bot.blocks.text import escape_clip, format_date, one_line, pack_lines
+from vault import UNTRUSTED_REASONS
 
 TOOL_LABELS = {
     "affinity_search_persons": "Search people",
@@ -127,6 +128,9 @@ def status_lines(conn: ConnectionView) -> str:
         verified = format_date(conn.last_verified_at)
         return (f":large_green_circle: Connected as {_who(conn)}"
                 + (f"\nKey last verified {verified}." if verified else ""))
+    if conn.status == "REVOKED" and conn.revoked_reason in UNTRUSTED_REASONS:
+        return (":red_circle: Your stored Affinity key could not be verified by this app, so it "
+                "is no longer used. Nothing was changed in Affinity; reconnect to keep going.")
     if conn.status == "REVOKED":
         reason = escape_clip(one_line(conn.revoked_reason) or "Affinity rejected the key", 500)
         when = format_date(conn.revoked_at)
@@ -159,6 +163,8 @@ def connection_status(conn: ConnectionView,
     blocks.append(kit.actions(buttons))
     fallback = {"ACTIVE": "Connected to Affinity", "REVOKED": "Your Affinity key stopped working"
                 }.get(conn.status, "Not connected to Affinity")
+    if conn.status == "REVOKED" and conn.revoked_reason in UNTRUSTED_REASONS:
+        fallback = "Your stored Affinity key could not be verified"
     return kit.message(fallback, blocks)
 
 
@@ -182,10 +188,17 @@ def disconnected() -> kit.Message:
 
 def reconnect_prompt(conn: ConnectionView) -> kit.Message:
     """Sent when a key was revoked: why, and a Reconnect button that opens the modal."""
-    return kit.message("Your Affinity key stopped working. Reconnect to keep going.", [
+    if conn.revoked_reason in UNTRUSTED_REASONS:
+        fallback = "Your stored Affinity key could not be verified. Reconnect to keep going."
+        why = ("The key stored for you did not pass this app's integrity check (it may have "
+               "been altered in the app's database), so it is not used. Nothing was changed.")
+    else:
+        fallback = "Your Affinity key stopped working. Reconnect to keep going."
+        why = ("This happens when the key is revoked or regenerated in Affinity, or your "
+               "Affinity user is deactivated. Nothing was changed.")
+    return kit.message(fallback, [
         kit.section(status_lines(conn)),
-        kit.context("This happens when the key is revoked or regenerated in Affinity, or your "
-                    "Affinity user is deactivated. Nothing was changed."),
+        kit.context(why),
         kit.actions([kit.button("Reconnect", ids.RECONNECT, style="primary")]),
     ])
 

@@ -27,6 +27,7 @@ from bot.console.emoji import render_shortcodes
 from bot.console.runtime import ConsoleRuntime, console_database_url
 from bot.console.session import Session
 from bot.console.users import find_user, sandbox_users
+from vault import VaultConfigurationError
 
 __all__ = ["ConsoleRuntime", "Session", "main"]
 
@@ -125,6 +126,9 @@ def main(
     except KeyboardInterrupt:
         write("")
         return 0
+    except VaultConfigurationError as error:
+        print(f"affinity-bot console: {error}", file=sys.stderr)
+        return 2
     finally:
         runtime.stop()
         if script_file is not None:

@@ -109,6 +109,7 @@ class ConsoleRuntime:
         from bot.config import Settings
         from bot.database import upgrade_all
         from bot.services import Services
+        from bot.startup import prepare_vault
         from bot.wsgi import create_wsgi_app
 
         self.sandbox = SandboxServer().start()
@@ -135,6 +136,7 @@ class ConsoleRuntime:
         environ = os.environ if self.environ is None else self.environ
         self.services = Services.build(
             settings, keyring=load_keyring(environ, allow_dev_keyfile=True))
+        prepare_vault(self.services.vault)  # refuses when a master key id in use is missing
         self.app = build_app(settings, self.services, features=registry.load())
         self._tracking = track_listeners(self.app)
         self._server, self.url = serve_wsgi(create_wsgi_app(self.app, self.services))

@@ -42,7 +42,8 @@ DEFAULT_APP_ID = "AFAKEAPP1"
 NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
 # Fields that form-encoded Web API calls carry as JSON strings.
 JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
-USER_TOP_LEVEL = {"name", "real_name", "deleted", "is_bot", "is_admin", "tz", "team_id"}
+USER_TOP_LEVEL = {"name", "real_name", "deleted", "is_bot", "is_admin", "is_owner",
+                  "is_primary_owner", "tz", "team_id"}
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "assistant.threads.setStatus": lambda p, t: {},
             "assistant.threads.setTitle": lambda p, t: {},
             "assistant.threads.setSuggestedPrompts": lambda p, t: {},
@@ -547,6 +549,12 @@ class FakeSlack:
         with self._changed:
             user = self._state.users.get(user_id) or self._default_user(user_id)
             return {"user": json.loads(json.dumps(user))}
+
+    def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """The users defined with `set_user`, in one page."""
+        with self._changed:
+            members = json.loads(json.dumps(list(self._state.users.values())))
+        return {"members": members, "response_metadata": {"next_cursor": ""}}
 
     def _chat_start_stream(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         self._require(params, "channel", "thread_ts")

@@ -1,6 +1,7 @@
 """The revocation loop: a revoked key is noticed, the user is told once, and they reconnect.
 
-- Any 401 (from any surface, through the connector) marks the account REVOKED; the connector
+- Any 401 (from any surface, through the connector), or a stored credential that fails
+  verification (tampered, its profile edited), marks the account REVOKED; the connector
   then calls `notify_revoked`, which claims `revoked-dm:<identifier>:<revoked_at>` in the
   database: only the first process to claim it DMs the user (why, and a Reconnect button), so
   several failing calls, or several processes, send one DM. The Home tab is refreshed too.
@@ -9,6 +10,8 @@
   database first (a compare-and-set on `connector_claims.claimed_until`), so several processes
   sweeping together check each account once. Success touches `last_verified_at`; a 401 revokes
   and notifies as above; other failures (Affinity down, rate limited) leave the account alone.
+- A key the app cannot read because a master key id is not configured is not a revocation: the
+  account stays ACTIVE and the workspace's admins are told (bot/features/admin_alerts.py).
 - A Slack user who is deactivated (`user_change` with `user.deleted`) has their credentials
   erased in every workspace the event names.
 """
@@ -37,6 +40,7 @@ from bot.connector import (
     parse_identifier,
 )
 from bot.connector_models import ConnectorClaim
+from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
 from bot.services import Services
 from vault import ConnectedAccount
@@ -214,6 +218,7 @@ def register(app: App, services: Services) -> None:
     claims_of(services)
     connector.on_revoked(lambda identifier, account: notify_revoked(services, identifier,
                                                                       account))
+    admin_alerts.register(app, services)  # a missing master key: the admins, not the user
     services.background.register(SWEEP_JOB, services.settings.revocation_sweep_seconds,
                                  lambda: sweep(services), jitter=0.1)
 

@@ -7,10 +7,12 @@ from sqlalchemy import update
 
 from tests.vault.conftest import profile
 from vault import (
+    UNVERIFIABLE_REASON,
     AccountNotFound,
     AffinityList,
     AffinityProfile,
     CredentialUnavailable,
+    MasterKeyMissing,
     Secret,
     Status,
     Vault,
@@ -133,24 +135,27 @@ def test_row_swap_never_yields_another_accounts_key(vault: Vault, engine) -> Non
         vault.get_credential("affinity", "T1:UB")
     assert "key-of-A" not in str(caught.value) and caught.value.status == Status.REVOKED
     b = vault.get_account("affinity", "T1:UB")
-    assert (b.status, b.status_reason) == (Status.REVOKED, "credential unreadable")
+    assert (b.status, b.status_reason) == (Status.REVOKED, UNVERIFIABLE_REASON)
     assert vault.get_credential("affinity", "T1:UA").reveal() == "key-of-A-1234567"
 
 
-def test_unknown_master_key_marks_only_that_account(engine, keyring) -> None:
+def test_an_unconfigured_master_key_leaves_the_account_active(engine, keyring) -> None:
     from tests.vault.conftest import keyring_of
 
-    Vault(engine, keyring_of("old")).connect(*A, "key-one-1234567", profile())
+    old = keyring_of("old")
+    Vault(engine, old).connect(*A, "key-one-1234567", profile())
     vault = Vault(engine, keyring)
     vault.connect("affinity", "T1:U2", "key-two-1234567", profile(2))
     assert vault.unknown_key_ids() == {"old"}
-    with pytest.raises(CredentialUnavailable):
-        vault.get_credential(*A)
-    with pytest.raises(CredentialUnavailable):  # no retry loop: it stays REVOKED
-        vault.get_credential(*A)
-    assert vault.get_account(*A).status_reason == "credential unreadable"
-    assert len(vault.status_history(*A)) == 3
+    for _ in range(2):
+        with pytest.raises(MasterKeyMissing) as caught:
+            vault.get_credential(*A)
+        assert caught.value.kid == "old"
+    account = vault.get_account(*A)
+    assert account.status == Status.ACTIVE and account.profile is None  # cannot be verified here
+    assert len(vault.status_history(*A)) == 2  # created, connected: nothing else
     assert vault.get_credential("affinity", "T1:U2").reveal() == "key-two-1234567"
+    assert Vault(engine, old).get_credential(*A).reveal() == "key-one-1234567"
 
 
 def test_empty_key_is_refused_and_nothing_is_stored(vault: Vault) -> None:
@@ -225,7 +230,7 @@ def test_verification_sweep_finds_stale_and_never_verified_accounts(engine, keyr
     assert [a.identifier for a in vault.list_accounts(verified_before=now[0])] == ["T1:U3"]
 
 
-def test_open_vault_checks_the_master_key_first_and_warns_of_missing_ones(tmp_path, caplog):
+def test_open_vault_checks_the_master_key_first_and_refuses_missing_ones(tmp_path):
     from vault import VaultConfigurationError, open_vault
     from vault.keyring import generate_key_entry
 
@@ -236,6 +241,7 @@ def test_open_vault_checks_the_master_key_first_and_warns_of_missing_ones(tmp_pa
     first = open_vault({**env, "VAULT_MASTER_KEYS": generate_key_entry("one")})
     first.connect(*A, "key-one-1234567", profile())
     first.engine.dispose()
-    second = open_vault({**env, "VAULT_MASTER_KEYS": generate_key_entry("two")})
-    assert "master key id(s) one" in caplog.text
-    second.engine.dispose()
+    with pytest.raises(VaultConfigurationError) as refused:
+        open_vault({**env, "VAULT_MASTER_KEYS": generate_key_entry("two")})
+    assert "master key id(s) one" in str(refused.value)
+    assert "vault forget-key" in str(refused.value)

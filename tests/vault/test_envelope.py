@@ -8,8 +8,17 @@ import os
 import pytest
 
 from tests.vault.conftest import keyring_of
-from vault.envelope import open_sealed, rewrap, seal
-from vault.errors import CredentialUnreadable, VaultConfigurationError
+from vault.envelope import (
+    LEGACY_FORMAT_VERSION,
+    Sealed,
+    _data_key_ad,
+    open_sealed,
+    rewrap,
+    seal,
+    upgrade_format,
+    verify,
+)
+from vault.errors import CredentialUnreadable, MasterKeyMissing, VaultConfigurationError
 from vault.keyring import Keyring, MasterKey, generate_key_entry, load_keyring
 from vault.secrets import Secret
 
@@ -43,13 +52,54 @@ def test_a_flipped_bit_does_not_open(field: str) -> None:
         open_sealed(keyring, "affinity", "T1:U1", tampered)
 
 
-def test_unknown_key_id_and_relabelled_key_id_do_not_open() -> None:
+def test_an_unconfigured_key_id_is_told_apart_from_a_relabelled_one() -> None:
     old, new = keyring_of("k1"), keyring_of("k2", "k1")
     sealed = seal(old, "affinity", "T1:U1", KEY)
-    with pytest.raises(CredentialUnreadable, match="not configured"):
+    with pytest.raises(MasterKeyMissing, match="not configured") as missing:
         open_sealed(keyring_of("k9"), "affinity", "T1:U1", sealed)
+    assert missing.value.kid == "k1" and not isinstance(missing.value, CredentialUnreadable)
     with pytest.raises(CredentialUnreadable):  # claims k2, but was wrapped by k1
         open_sealed(new, "affinity", "T1:U1", dataclasses.replace(sealed, kid="k2"))
+
+
+def test_the_context_is_bound_and_checked_without_opening_the_credential() -> None:
+    keyring = keyring_of("k1")
+    sealed = seal(keyring, "affinity", "T1:U1", KEY, context='["maya", "northwind"]')
+    verify(keyring, "affinity", "T1:U1", sealed)
+    assert open_sealed(keyring, "affinity", "T1:U1", sealed) == KEY
+    edited = dataclasses.replace(sealed, context='["eve", "northwind"]')
+    for check in (verify, open_sealed):
+        with pytest.raises(CredentialUnreadable):
+            check(keyring, "affinity", "T1:U1", edited)
+    downgraded = dataclasses.replace(sealed, version=LEGACY_FORMAT_VERSION)
+    with pytest.raises(CredentialUnreadable):  # claiming the older format does not skip it
+        open_sealed(keyring, "affinity", "T1:U1", downgraded)
+
+
+def legacy_seal(keyring: Keyring, identifier: str, secret: Secret) -> Sealed:
+    """A credential as format 1 sealed it (data key bound to the account only)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from vault.envelope import _credential_ad
+
+    data_key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    ad = _credential_ad("affinity", identifier, LEGACY_FORMAT_VERSION)
+    ciphertext = nonce + AESGCM(data_key).encrypt(nonce, secret.reveal().encode(), ad)
+    wrapped = keyring.primary.wrap(data_key, _data_key_ad(
+        "affinity", identifier, LEGACY_FORMAT_VERSION, keyring.primary_kid, ""))
+    return Sealed(ciphertext, wrapped, keyring.primary_kid, LEGACY_FORMAT_VERSION)
+
+
+def test_a_format_1_credential_opens_and_upgrades_to_a_bound_one() -> None:
+    keyring = keyring_of("k1")
+    legacy = legacy_seal(keyring, "T1:U1", KEY)
+    assert open_sealed(keyring, "affinity", "T1:U1",
+                       dataclasses.replace(legacy, context="anything")) == KEY
+    upgraded = upgrade_format(keyring, "affinity", "T1:U1", legacy, '["maya"]')
+    assert upgraded.version == 2 and upgraded.context == '["maya"]'
+    assert open_sealed(keyring, "affinity", "T1:U1", upgraded) == KEY
+    with pytest.raises(CredentialUnreadable):
+        verify(keyring, "affinity", "T1:U1", dataclasses.replace(upgraded, context='["eve"]'))
 
 
 def test_rewrap_changes_only_the_wrapping_and_keeps_the_secret() -> None:

@@ -25,7 +25,12 @@ from bot.agent.results import summarise_result
 from bot.blocks import ConnectionView, error_message, kit, reconnect_prompt
 from bot.blocks.connection import connect_button
 from bot.blocks.text import escape_clip, one_line
-from bot.connector import KeyRevokedError, NotConnectedError, PermissionProblem
+from bot.connector import (
+    ConfigurationProblem,
+    KeyRevokedError,
+    NotConnectedError,
+    PermissionProblem,
+)
 from bot.features.commands.cards import DONE, REPLACED, RUNNING, STALE_RUN, UNKNOWN, Claim
 from bot.features.commands.wording import plain_input_problem, plain_not_found
 
@@ -60,6 +65,8 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return connect_prompt(str(error.status), error.reason, str(error))
     if isinstance(error, KeyRevokedError):
         return reconnect_prompt(ConnectionView(status="REVOKED", revoked_reason=error.reason))
+    if isinstance(error, ConfigurationProblem):  # the operator's mistake: one line, no button
+        return error_message(str(error))
     nothing = " Nothing was changed." if writes else ""
     if isinstance(error, PermissionProblem):
         return error_message("Affinity refused this (403).", str(error) + nothing)

@@ -1,0 +1,98 @@
+"""Telling a workspace's admins about a problem in the app's own configuration.
+
+Today one problem: stored keys sealed with a master key id that `VAULT_MASTER_KEYS` lacks. The
+connector decides when (at most once an hour per workspace per process, with an ERROR log line);
+this module decides whom, and sends the DM:
+
+- OAuth installs (HTTP mode with the installation store): the Slack user who installed the app in
+  that workspace (the installation's `user_id`);
+- a single workspace (Socket Mode, or HTTP with `SLACK_BOT_TOKEN`): from `users.list`, the primary
+  owner, else the first owner, else the first admin (active humans only).
+Nobody found, or Slack unreachable: the ERROR log line is all there is.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.connector import connector_of, parse_identifier
+from bot.features.home import slack_client_for
+from bot.services import Services
+
+log = logging.getLogger("bot.features.admin_alerts")
+
+USERS_PAGE = 200
+MAX_PAGES = 50
+
+
+def missing_key_message(kid: str) -> str:
+    return (
+        ":warning: *Affinity for Slack cannot use the Affinity keys stored for this workspace.* "
+        f"They are sealed with master key id `{kid}`, which the app's configuration "
+        "(`VAULT_MASTER_KEYS`) does not hold. Nobody's connection was removed: whoever runs the "
+        "app should add that key back to `VAULT_MASTER_KEYS` and restart it; everything then "
+        "works again. Users who try meanwhile are told the app has a configuration problem."
+    )
+
+
+def installer_of(app: App, team_id: str, enterprise_id: str | None) -> str | None:
+    """The installing user of an OAuth install; None in single-workspace mode or if unknown."""
+    store = app.installation_store
+    if store is None:
+        return None
+    installation = store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
+    return getattr(installation, "user_id", None) if installation else None
+
+
+def workspace_admin(client: WebClient) -> str | None:
+    """The primary owner, else an owner, else an admin, from `users.list` (humans only)."""
+    best: tuple[int, str] | None = None
+    cursor = None
+    for _page in range(MAX_PAGES):
+        response = client.users_list(limit=USERS_PAGE, cursor=cursor)
+        for member in response.get("members") or []:
+            if member.get("deleted") or member.get("is_bot") or member.get("id") == "USLACKBOT":
+                continue
+            rank = (0 if member.get("is_primary_owner") else 1 if member.get("is_owner")
+                    else 2 if member.get("is_admin") else None)
+            if rank is not None and (best is None or rank < best[0]):
+                best = (rank, member["id"])
+        if best is not None and best[0] == 0:
+            break
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return best[1] if best else None
+
+
+def tell_admins(app: App, services: Services, identifier: str, kid: str) -> str | None:
+    """DM the admin of the identifier's workspace; the admin's user id, or None."""
+    user = parse_identifier(identifier)
+    client = slack_client_for(services, user)
+    if client is None:
+        return None
+    try:
+        admin = installer_of(app, user.team_id, user.enterprise_id) or workspace_admin(client)
+        if admin is None:
+            log.error("no admin found in workspace %s to tell about master key %r",
+                      user.team_id, kid)
+            return None
+        client.chat_postMessage(channel=admin, text=missing_key_message(kid))
+    except Exception:
+        log.warning("could not tell the admins of %s about master key %r", user.team_id, kid,
+                    exc_info=True)
+        return None
+    return admin
+
+
+def register(app: App, services: Services) -> None:
+    """Called by the revocation feature (it owns the key's lifecycle messages)."""
+
+    def listener(identifier: str, kid: str) -> Any:
+        return tell_admins(app, services, identifier, kid)
+
+    connector_of(services).on_configuration_problem(listener)
