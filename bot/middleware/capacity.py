@@ -50,8 +50,15 @@ class BoundedListenerPool(ThreadPoolExecutor):
 
     @property
     def waiting(self) -> int:
+        """Tasks submitted and not yet started."""
         with self._count_lock:
             return max(0, self._outstanding - self.threads)
+
+    @property
+    def outstanding(self) -> int:
+        """Tasks submitted and not yet finished."""
+        with self._count_lock:
+            return self._outstanding
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._count_lock:

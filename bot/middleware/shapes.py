@@ -106,6 +106,15 @@ class MapOf(Shape):
         return None
 
 
+class Url(Shape):
+    """An http(s) URL, as Slack's response URLs are."""
+
+    def problem(self, value: Any, path: str) -> str | None:
+        if isinstance(value, str) and value.startswith(("https://", "http://")):
+            return None
+        return f"{path} is not a URL"
+
+
 class Either(Shape):
     def __init__(self, *shapes: Shape) -> None:
         self.shapes = shapes
@@ -179,13 +188,13 @@ EVENT = Obj(
     },
     required=("type",),
 )
-RESPONSE_URL = Obj({"response_url": TEXT, "block_id": TEXT, "action_id": TEXT,
+RESPONSE_URL = Obj({"response_url": Url(), "block_id": TEXT, "action_id": TEXT,
                     "channel_id": TEXT})
 ENVELOPE = Obj({
     # top level, commands (form fields are always text) and Events API envelopes
     "type": TEXT, "token": TEXT, "team_id": MAYBE_TEXT, "team_domain": MAYBE_TEXT,
     "enterprise_id": MAYBE_TEXT, "user_id": TEXT, "user_name": TEXT, "channel_id": TEXT,
-    "channel_name": TEXT, "api_app_id": TEXT, "trigger_id": TEXT, "response_url": TEXT,
+    "channel_name": TEXT, "api_app_id": TEXT, "trigger_id": TEXT, "response_url": Url(),
     "command": TEXT, "text": TEXT, "event_id": TEXT, "event_time": Of(int, float),
     "callback_id": TEXT, "action_ts": TEXT, "message_ts": TEXT, "challenge": TEXT,
     "is_enterprise_install": Of(bool, str), "is_ext_shared_channel": FLAG,
@@ -201,7 +210,7 @@ REQUIRED: dict[str, Shape] = {
     "command": Obj({"command": TEXT}, required=("command", "team_id", "user_id", "channel_id",
                                                 "trigger_id", "response_url")),
     "block_actions": Obj({"actions": Items(ACTION, non_empty=True)},
-                         required=("actions", "user", "team")),
+                         required=("actions", "user", "team", "container")),
     "view_submission": Obj({"view": Obj({}, required=("id", "callback_id", "state"))},
                            required=("view", "user", "team")),
     "view_closed": Obj({"view": Obj({}, required=("id", "callback_id"))},
@@ -215,6 +224,30 @@ REQUIRED: dict[str, Shape] = {
 }
 
 
+# What events that people write carry (`message` without a subtype, `app_mention`).
+WRITTEN = Obj({"user": TEXT, "channel": TEXT, "ts": TEXT}, required=("user", "channel", "ts"))
+# A click on a message carries the message, and every click outside a view (App Home, modal)
+# the URL to answer it with.
+ON_MESSAGE = Obj({}, required=("channel", "message"))
+ANSWERABLE = Obj({}, required=("response_url",))
+
+
+def _conditional(body: dict[str, Any], kind: Any) -> str | None:
+    if kind == "event_callback":
+        event = body["event"]
+        if event.get("type") == "app_mention" or (
+            event.get("type") == "message" and "subtype" not in event
+        ):
+            return WRITTEN.problem(event, "payload.event")
+    if kind == "block_actions":
+        container = body["container"].get("type")
+        if container == "message":
+            return ON_MESSAGE.problem(body, "payload") or ANSWERABLE.problem(body, "payload")
+        if container != "view":
+            return ANSWERABLE.problem(body, "payload")
+    return None
+
+
 def shape_problem(body: Any) -> str | None:
     """What is wrong with the shape of a request's payload, or None when Slack could send it."""
     if not isinstance(body, dict):
@@ -225,7 +258,7 @@ def shape_problem(body: Any) -> str | None:
     kind = "command" if "command" in body else body.get("type")
     required = REQUIRED.get(kind) if isinstance(kind, str) else None
     if required is not None:
-        problem = required.problem(body, "payload")
+        problem = required.problem(body, "payload") or _conditional(body, kind)
         if problem:
             return problem
     return _bolt_problem(body)

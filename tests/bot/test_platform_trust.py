@@ -99,8 +99,9 @@ def test_dispatching_an_unsigned_http_request_directly_is_refused_too(harness, f
 
 
 def test_the_error_handler_uses_nothing_from_an_unverified_request(harness, fake_slack):
-    from bot.middleware.errors import build_error_handler
     from slack_bolt import BoltResponse
+
+    from bot.middleware.errors import build_error_handler
 
     body = "payload=" + json.dumps(forged_click(harness))
     request = BoltRequest(body=body, headers={"content-type": "application/x-www-form-urlencoded"})
