@@ -72,6 +72,10 @@ BOT_SCOPES = [
 ]
 
 log = logging.getLogger("bot.app")
+# slack_sdk logs a failed call at ERROR before raising; at start-up the one line says it all.
+_quiet = logging.getLogger("bot.app.slack_check")
+_quiet.propagate = False
+_quiet.addHandler(logging.NullHandler())
 
 
 class Feature(Protocol):
@@ -100,7 +104,7 @@ def check_slack(settings: Settings) -> None:
     if settings.mode == "http-oauth" or not settings.slack_bot_token:
         return
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                       timeout=SLACK_CHECK_TIMEOUT_SECONDS)
+                       timeout=SLACK_CHECK_TIMEOUT_SECONDS, logger=_quiet)
     try:
         client.auth_test()
     except Exception as error:  # whatever it is, start-up stops with one line
