@@ -234,7 +234,8 @@ def run_burst(url: str, fake: Any, count: int, users: int) -> dict[str, Any]:
             return started, time.time() - started, type(error).__name__, None
         if sent.status_code != 200:
             return started, time.time() - started, f"HTTP {sent.status_code}", None
-        busy = sent.text and BUSY in sent.text
+        answer = sent.json() if sent.text.startswith("{") else {}
+        busy = answer.get("text") == BUSY
         return started, time.time() - started, "busy" if busy else "accepted", sent
 
     with ThreadPoolExecutor(100) as pool:
