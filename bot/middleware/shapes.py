@@ -10,6 +10,7 @@ every such request carries, is a problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -106,6 +107,24 @@ class MapOf(Shape):
         return None
 
 
+class SlackId(Shape):
+    """A Slack id (team, user, channel, enterprise): upper-case letters and digits; `blank`
+    allows "" where Slack sends it for "none" (a command's `enterprise_id`)."""
+
+    PATTERN = re.compile(r"\A[A-Z0-9]{2,40}\Z")
+
+    def __init__(self, *, blank: bool = False, null: bool = False) -> None:
+        self.blank = blank
+        self.null = null
+
+    def problem(self, value: Any, path: str) -> str | None:
+        if value is None and self.null:
+            return None
+        if isinstance(value, str) and (self.PATTERN.match(value) or (self.blank and not value)):
+            return None
+        return f"{path} is not a Slack id"
+
+
 class Url(Shape):
     """An http(s) URL, as Slack's response URLs are."""
 
@@ -133,16 +152,17 @@ def _kind(value: Any) -> str:
 
 TEXT = Of(str)
 MAYBE_TEXT = Of(str, None)
+ID = SlackId()
+MAYBE_ID = SlackId(blank=True, null=True)
 FLAG = Of(bool)
 TEXT_OBJECT = Obj({"type": TEXT, "text": TEXT})
 OPTION = Obj({"text": TEXT_OBJECT, "value": TEXT})
 OPTIONS = Items(OPTION)
-ID_OBJECT = Obj({"id": MAYBE_TEXT})
-TEAM = Either(MAYBE_TEXT, Obj({"id": MAYBE_TEXT, "domain": MAYBE_TEXT,
-                               "enterprise_id": MAYBE_TEXT}))
-USER = Either(TEXT, Obj({"id": TEXT, "team_id": MAYBE_TEXT, "name": MAYBE_TEXT,
-                         "username": MAYBE_TEXT}, required=("id",)))
-CHANNEL = Either(TEXT, Obj({"id": TEXT, "name": MAYBE_TEXT}, required=("id",)))
+ID_OBJECT = Obj({"id": MAYBE_ID})
+TEAM = Either(MAYBE_ID, Obj({"id": MAYBE_ID, "domain": MAYBE_TEXT, "enterprise_id": MAYBE_ID}))
+USER = Either(ID, Obj({"id": ID, "team_id": MAYBE_ID, "name": MAYBE_TEXT,
+                       "username": MAYBE_TEXT}, required=("id",)))
+CHANNEL = Either(ID, Obj({"id": ID, "name": MAYBE_TEXT}, required=("id",)))
 BLOCK = Obj({"type": TEXT, "block_id": TEXT})
 INPUT_VALUE = Obj({
     "type": TEXT, "value": MAYBE_TEXT, "selected_option": Either(Of(None), OPTION),
@@ -159,41 +179,41 @@ ACTION = Obj(
 )
 VIEW = Obj({
     "id": TEXT, "type": TEXT, "callback_id": TEXT, "private_metadata": TEXT, "hash": TEXT,
-    "external_id": TEXT, "team_id": MAYBE_TEXT, "app_installed_team_id": MAYBE_TEXT,
+    "external_id": TEXT, "team_id": MAYBE_ID, "app_installed_team_id": MAYBE_ID,
     "root_view_id": MAYBE_TEXT, "previous_view_id": MAYBE_TEXT, "state": STATE,
     "blocks": Items(BLOCK), "title": TEXT_OBJECT,
 })
-CONTAINER = Obj({"type": TEXT, "message_ts": TEXT, "channel_id": TEXT, "view_id": TEXT,
+CONTAINER = Obj({"type": TEXT, "message_ts": TEXT, "channel_id": ID, "view_id": TEXT,
                  "thread_ts": TEXT, "is_ephemeral": FLAG})
 MESSAGE = Obj({"type": TEXT, "subtype": TEXT, "ts": TEXT, "thread_ts": TEXT, "text": TEXT,
-               "user": TEXT, "bot_id": TEXT, "blocks": Items(BLOCK)})
-AUTHORIZATION = Obj({"enterprise_id": MAYBE_TEXT, "team_id": MAYBE_TEXT, "user_id": MAYBE_TEXT,
+               "user": ID, "bot_id": TEXT, "blocks": Items(BLOCK)})
+AUTHORIZATION = Obj({"enterprise_id": MAYBE_ID, "team_id": MAYBE_ID, "user_id": MAYBE_ID,
                      "is_bot": FLAG, "is_enterprise_install": FLAG})
 PROFILE = Obj({"real_name": MAYBE_TEXT, "display_name": MAYBE_TEXT, "email": MAYBE_TEXT,
                "team": MAYBE_TEXT})
-EVENT_USER = Either(TEXT, Obj({"id": TEXT, "team_id": MAYBE_TEXT, "name": MAYBE_TEXT,
+EVENT_USER = Either(ID, Obj({"id": ID, "team_id": MAYBE_ID, "name": MAYBE_TEXT,
                                "deleted": FLAG, "is_bot": FLAG, "profile": PROFILE},
                               required=("id",)))
 EVENT = Obj(
     {
         "type": TEXT, "subtype": TEXT, "user": EVENT_USER, "channel": CHANNEL,
         "channel_type": TEXT, "text": TEXT, "ts": TEXT, "thread_ts": TEXT, "event_ts": TEXT,
-        "bot_id": TEXT, "app_id": TEXT, "tab": TEXT, "team": MAYBE_TEXT, "blocks": Items(BLOCK),
+        "bot_id": TEXT, "app_id": TEXT, "tab": TEXT, "team": MAYBE_ID, "blocks": Items(BLOCK),
         "message": MESSAGE, "previous_message": MESSAGE, "hidden": FLAG,
         "tokens": Obj({"oauth": Items(TEXT), "bot": Items(TEXT)}),
         "links": Items(Obj({"url": TEXT, "domain": TEXT})), "unfurl_id": TEXT,
         "message_ts": TEXT, "source": TEXT,
-        "assistant_thread": Obj({"user_id": TEXT, "channel_id": TEXT, "thread_ts": TEXT,
+        "assistant_thread": Obj({"user_id": ID, "channel_id": ID, "thread_ts": TEXT,
                                  "context": Obj({})}),
     },
     required=("type",),
 )
 RESPONSE_URL = Obj({"response_url": Url(), "block_id": TEXT, "action_id": TEXT,
-                    "channel_id": TEXT})
+                    "channel_id": ID})
 ENVELOPE = Obj({
     # top level, commands (form fields are always text) and Events API envelopes
-    "type": TEXT, "token": TEXT, "team_id": MAYBE_TEXT, "team_domain": MAYBE_TEXT,
-    "enterprise_id": MAYBE_TEXT, "user_id": TEXT, "user_name": TEXT, "channel_id": TEXT,
+    "type": TEXT, "token": TEXT, "team_id": MAYBE_ID, "team_domain": MAYBE_TEXT,
+    "enterprise_id": MAYBE_ID, "user_id": ID, "user_name": TEXT, "channel_id": ID,
     "channel_name": TEXT, "api_app_id": TEXT, "trigger_id": TEXT, "response_url": Url(),
     "command": TEXT, "text": TEXT, "event_id": TEXT, "event_time": Of(int, float),
     "callback_id": TEXT, "action_ts": TEXT, "message_ts": TEXT, "challenge": TEXT,
@@ -207,7 +227,7 @@ ENVELOPE = Obj({
 })
 # What every request of a kind carries (by `type`, or "command" for slash commands).
 REQUIRED: dict[str, Shape] = {
-    "command": Obj({"command": TEXT}, required=("command", "team_id", "user_id", "channel_id",
+    "command": Obj({"team_id": ID}, required=("command", "team_id", "user_id", "channel_id",
                                                 "trigger_id", "response_url")),
     "block_actions": Obj({"actions": Items(ACTION, non_empty=True)},
                          required=("actions", "user", "team", "container")),
@@ -219,20 +239,34 @@ REQUIRED: dict[str, Shape] = {
     "message_action": Obj({}, required=("callback_id", "trigger_id", "user", "team", "channel",
                                         "message")),
     "block_suggestion": Obj({}, required=("action_id", "block_id", "value", "user", "team")),
-    "event_callback": Obj({}, required=("event", "team_id")),
+    "event_callback": Obj({"team_id": ID}, required=("event", "team_id")),
     "url_verification": Obj({}, required=("challenge",)),
 }
 
 
 # What events that people write carry (`message` without a subtype, `app_mention`).
-WRITTEN = Obj({"user": TEXT, "channel": TEXT, "ts": TEXT}, required=("user", "channel", "ts"))
+WRITTEN = Obj({"user": ID, "channel": ID, "ts": TEXT}, required=("user", "channel", "ts"))
 # A click on a message carries the message, and every click outside a view (App Home, modal)
 # the URL to answer it with.
 ON_MESSAGE = Obj({}, required=("channel", "message"))
 ANSWERABLE = Obj({}, required=("response_url",))
 
 
+# Interactions come from a person: a user object with an id, in a team with an id.
+INTERACTIONS = frozenset({"block_actions", "view_submission", "view_closed", "shortcut",
+                          "message_action", "block_suggestion"})
+ACTOR = Obj({"id": ID, "team_id": MAYBE_ID}, required=("id",))
+
+
 def _conditional(body: dict[str, Any], kind: Any) -> str | None:
+    if kind in INTERACTIONS:
+        problem = ACTOR.problem(body["user"], "payload.user")
+        if problem:
+            return problem
+        team = body["team"]
+        if not ((team.get("id") if isinstance(team, dict) else team)
+                or body["user"].get("team_id")):
+            return "payload.team has no id"
     if kind == "event_callback":
         event = body["event"]
         if event.get("type") == "app_mention" or (
@@ -261,16 +295,19 @@ def shape_problem(body: Any) -> str | None:
         problem = required.problem(body, "payload") or _conditional(body, kind)
         if problem:
             return problem
-    return _bolt_problem(body)
+    return _bolt_problem(body, needs_team=required is not None and kind != "url_verification")
 
 
-def _bolt_problem(body: dict[str, Any]) -> str | None:
-    """Whether Bolt can read the payload the way it does for every middleware and listener."""
+def _bolt_problem(body: dict[str, Any], *, needs_team: bool) -> str | None:
+    """Whether Bolt can read the payload the way it does for every middleware and listener,
+    and (`needs_team`) finds in it the workspace the request comes from."""
     try:
-        build_context(BoltContext({}), body)
+        context = build_context(BoltContext({}), body)
         for read in (to_options, to_shortcut, to_action, to_view, to_command, to_event,
                      to_message, to_step):
             read(body)
     except Exception as error:  # any failure means Bolt cannot handle it
         return f"a payload Bolt cannot read ({type(error).__name__})"
+    if needs_team:
+        return ID.problem(context.get("team_id"), "the workspace (team id)")
     return None
