@@ -8,6 +8,8 @@ import logging
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_bolt import BoltRequest
 
 from bot.devtools.fake_slack import RESPONSE_URL
@@ -174,3 +176,26 @@ def test_a_signed_request_still_works_after_all_this(harness, fake_slack):
 
     assert sent.status_code == 200
     fake_slack.wait_for(RESPONSE_URL, lambda c: c.params.get("text") == "echo hello")
+
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["type", "actions", "event", "view", "user", "team", "channel",
+                         "command", "trigger_id", "event_id", "id", "action_id", "team_id"]),
+        inner, max_size=4),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300)
+@given(body=ANY_JSON)
+def test_delivery_keys_and_request_lines_read_any_shape(body):
+    """The platform's readers of a payload never raise, whatever they are given."""
+    from bot.middleware.dedup import delivery_key
+    from bot.middleware.errors import describe_request
+    from bot.middleware.shapes import shape_problem
+
+    delivery_key(body)
+    assert describe_request(body).count("team=") == 1
+    shape_problem(body)
