@@ -246,9 +246,8 @@ REQUIRED: dict[str, Shape] = {
 
 # What events that people write carry (`message` without a subtype, `app_mention`).
 WRITTEN = Obj({"user": ID, "channel": ID, "ts": TEXT}, required=("user", "channel", "ts"))
-# A click on a message carries the message, and every click outside a view (App Home, modal)
-# the URL to answer it with.
-ON_MESSAGE = Obj({}, required=("channel", "message"))
+# Every click outside a view (App Home, modal) carries the URL to answer it with. (A click on an
+# ephemeral message carries no `message`: that is not required.)
 ANSWERABLE = Obj({}, required=("response_url",))
 
 
@@ -273,12 +272,8 @@ def _conditional(body: dict[str, Any], kind: Any) -> str | None:
             event.get("type") == "message" and "subtype" not in event
         ):
             return WRITTEN.problem(event, "payload.event")
-    if kind == "block_actions":
-        container = body["container"].get("type")
-        if container == "message":
-            return ON_MESSAGE.problem(body, "payload") or ANSWERABLE.problem(body, "payload")
-        if container != "view":
-            return ANSWERABLE.problem(body, "payload")
+    if kind == "block_actions" and body["container"].get("type") != "view":
+        return ANSWERABLE.problem(body, "payload")
     return None
 
 

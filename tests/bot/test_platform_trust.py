@@ -199,3 +199,16 @@ def test_delivery_keys_and_request_lines_read_any_shape(body):
     delivery_key(body)
     assert describe_request(body).count("team=") == 1
     shape_problem(body)
+
+
+def test_a_click_on_an_ephemeral_message_is_let_in(harness, fake_slack, probe):
+    """Slack sends no `message` with a click on an ephemeral message (a command's answer)."""
+    payload = harness.slack.block_action_payload("probe_click", "eph")
+    payload["container"]["is_ephemeral"] = True
+    del payload["message"]
+
+    sent = harness.slack.block_action("probe_click", payload=payload)
+
+    assert sent.status_code == 200
+    fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
+    assert probe.count("click") == 1
