@@ -89,8 +89,10 @@ def refusal(status: int, reason: str) -> BoltResponse:
     """The answer to a request that is not let in, with its one WARNING line (no body, no ids)."""
     if status == 401:
         logger.warning("refused a request that could not be verified: %s", reason)
+    elif status == 400:
+        logger.warning("refused a signed request (HTTP 400): %s", reason)
     else:
-        logger.warning("refused a signed request (HTTP %s): %s", status, reason)
+        logger.warning("refused a request (HTTP %s): %s", status, reason)
     return BoltResponse(status=status, body="")
 
 

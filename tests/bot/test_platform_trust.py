@@ -212,3 +212,13 @@ def test_a_click_on_an_ephemeral_message_is_let_in(harness, fake_slack, probe):
     assert sent.status_code == 200
     fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
     assert probe.count("click") == 1
+
+
+def test_a_body_larger_than_slack_sends_is_413_unread(harness, probe, caplog):
+    from bot.wsgi import MAX_BODY_BYTES
+
+    sent = harness.slack.post("x" * (MAX_BODY_BYTES + 1), "application/x-www-form-urlencoded")
+
+    assert sent.status_code == 413
+    assert "refused a request (HTTP 413)" in caplog.text
+    assert probe.seen == []
