@@ -1,6 +1,7 @@
 """Load on the Slack app: concurrent signed slash commands over HTTP, beside a bare Bolt app.
 
-    python benchmarks/slack_load.py [--levels 50 200] [--database-url postgresql://...]
+    python benchmarks/slack_load.py [--levels 50 200] [--burst 1000] [--queue-limit 200]
+                                    [--database-url postgresql://...]
 
 For each concurrency level N, N users are connected through the vault (each with their own
 sealed sandbox key and cached lists, as `/affinity connect` leaves them), then N signed slash
@@ -13,6 +14,12 @@ time until the final answer reaches the response URL (p50/p99, and p50 per comma
 (non-200 acks, answers missing or without the expected card; must be 0), and the peak memory
 (max RSS) of the process. Each app runs in its own child process, together with its own fake
 Slack and sandbox, so that the memory figures are comparable.
+
+Then a burst against the real app: `--burst` commands (1,000 by default) sent as fast as 100
+senders can, with the listener queue bounded at `--queue-limit` (LISTENER_QUEUE_LIMIT). Printed:
+how many were answered and how many were turned away ("busy — try again in a moment", in the
+acknowledgement), and the time to reply (p50/p99): until the answer for a command that was run,
+until the acknowledgement for one turned away.
 """
 
 from __future__ import annotations
@@ -58,9 +65,10 @@ def user_id(n: int) -> str:
 # ---------------------------------------------------------------------------- the apps
 
 
-def _real_app(fake: Any, affinity_url: str, database_url: str) -> tuple[Any, Any, str]:
+def _real_app(fake: Any, affinity_url: str, database_url: str,
+              queue_limit: int | None = None) -> tuple[Any, Any, str]:
     from bot.app import build_app
-    from bot.config import Settings
+    from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT, Settings
     from bot.database import upgrade_all
     from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET
     from bot.services import Services
@@ -70,6 +78,7 @@ def _real_app(fake: Any, affinity_url: str, database_url: str) -> tuple[Any, Any
     settings = Settings(
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url, database_url=database_url, affinity_base_url=affinity_url,
+        listener_queue_limit=queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT,
     )
     services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
     app = build_app(settings, services)
@@ -205,8 +214,55 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
             "wrong_answers": wrong}
 
 
+def run_burst(url: str, fake: Any, count: int, users: int) -> dict[str, Any]:
+    """`count` commands from 100 senders at once; who was answered, who was turned away."""
+    from bot.devtools.slack_requests import SlackRequests
+    from bot.middleware.capacity import BUSY
+
+    fake.reset()
+    senders = [SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
+               for n in range(min(users, count))]
+    payloads = [(n, senders[n % len(senders)].command_payload(COMMANDS[n % len(COMMANDS)][0]))
+                for n in range(count)]
+
+    def send(item: tuple[int, dict[str, Any]]) -> tuple[float, float, str, Any]:
+        n, payload = item
+        started = time.time()
+        try:
+            sent = senders[n % len(senders)].command(payload=payload)
+        except Exception as error:
+            return started, time.time() - started, type(error).__name__, None
+        if sent.status_code != 200:
+            return started, time.time() - started, f"HTTP {sent.status_code}", None
+        answer = sent.json() if sent.text.startswith("{") else {}
+        busy = answer.get("text") == BUSY
+        return started, time.time() - started, "busy" if busy else "accepted", sent
+
+    with ThreadPoolExecutor(100) as pool:
+        results = list(pool.map(send, payloads))
+    for slack in senders:
+        slack.http.close()
+    accepted = [(started, sent.payload["text"], sent.response_id)
+                for started, _, outcome, sent in results if outcome == "accepted"]
+    finals, _, wrong = _finals(fake, accepted)
+    turned_away = [ack for _, ack, outcome, _ in results if outcome == "busy"]
+    failed = sum(1 for _, _, outcome, _ in results if outcome not in ("busy", "accepted"))
+    return {"count": count, "answered": len(finals), "turned_away": len(turned_away),
+            "failed": failed + wrong, "replies": finals + turned_away}
+
+
+def print_burst(burst: dict[str, Any], queue_limit: int) -> None:
+    replies = burst["replies"]
+    print(f"\nburst of {burst['count']} commands, listener queue limit {queue_limit}: "
+          f"{burst['answered']} answered, {burst['turned_away']} turned away (busy), "
+          f"{burst['failed']} failed")
+    if replies:
+        print(f"time to reply: p50 {_ms(percentile(replies, 50))} ms, "
+              f"p99 {_ms(percentile(replies, 99))} ms (a busy note is its acknowledgement)")
+
+
 def serve(kind: str, slack_api_url: str, affinity_url: str, database_url: str,
-          listener_threads: int | None = None) -> None:
+          listener_threads: int | None = None, queue_limit: int | None = None) -> None:
     """The app process: serve `kind` until stdin closes; print its URL, then its peak memory."""
     import logging
 
@@ -225,7 +281,7 @@ def serve(kind: str, slack_api_url: str, affinity_url: str, database_url: str,
     ThreadedWSGIServer.request_queue_size = 1024  # werkzeug's default backlog is 128
     fake = SimpleNamespace(api_url=slack_api_url)  # the load generator's fake Slack
     if kind == "real":
-        app, services, note = _real_app(fake, affinity_url, database_url)
+        app, services, note = _real_app(fake, affinity_url, database_url, queue_limit)
         wsgi: Any = create_wsgi_app(app, services)
     else:
         app, services, note = _bare_app(fake)
@@ -252,7 +308,8 @@ def peak_memory_mb() -> float:
 
 
 def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
-            database_url: str | None, listener_threads: int | None = None) -> dict[str, Any]:
+            database_url: str | None, listener_threads: int | None = None,
+            burst: int = 0, queue_limit: int | None = None) -> dict[str, Any]:
     """Start the `kind` app in its own process, connect its users, run every level."""
     from vault.keyring import generate_key_entry
 
@@ -264,7 +321,8 @@ def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--slack-api-url", fake.api_url,
          "--affinity-url", affinity_url, "--database-url", database_url,
-         *(["--listener-threads", str(listener_threads)] if listener_threads else [])],
+         *(["--listener-threads", str(listener_threads)] if listener_threads else []),
+         *(["--queue-limit", str(queue_limit)] if queue_limit else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "LOG_LEVEL": "ERROR", "VAULT_MASTER_KEYS": master_keys},
     )
@@ -275,11 +333,12 @@ def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
         sys.exit(f"the {kind} app did not start")
     try:
         rows = [run_level(kind, started["url"], fake, level) for level in levels]
+        bursts = [run_burst(started["url"], fake, burst, max(levels))] if burst else []
     finally:
         process.stdin.close()
         finished = json.loads(process.stdout.readline() or "{}")
         process.wait(timeout=30)
-    return {"kind": kind, "note": started["note"], "rows": rows,
+    return {"kind": kind, "note": started["note"], "rows": rows, "bursts": bursts,
             "peak_mb": finished.get("peak_mb", float("nan"))}
 
 
@@ -344,13 +403,17 @@ def main() -> None:
     parser.add_argument("--database-url", help="the real app's database (default: temp SQLite)")
     parser.add_argument("--listener-threads", type=int,
                         help="the real app's listener pool size (default: bot.app's)")
+    parser.add_argument("--burst", type=int, default=1000,
+                        help="commands in the burst against the real app (0: no burst)")
+    parser.add_argument("--queue-limit", type=int,
+                        help="the real app's LISTENER_QUEUE_LIMIT (default: bot.config's)")
     parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--slack-api-url", help=argparse.SUPPRESS)
     parser.add_argument("--affinity-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.slack_api_url, args.affinity_url, args.database_url,
-              args.listener_threads)
+              args.listener_threads, args.queue_limit)
         return
     import logging
 
@@ -364,9 +427,14 @@ def main() -> None:
     print(__doc__.split("\n\n")[0].strip(), "\n")
     with FakeSlack() as fake, SandboxServer() as sandbox:
         reports = [measure(kind, args.levels, fake, sandbox.base_url, args.database_url,
-                           args.listener_threads if kind == "real" else None)
+                           args.listener_threads if kind == "real" else None,
+                           args.burst if kind == "real" else 0, args.queue_limit)
                    for kind in ("real", "bare")]
     print_table(reports)
+    from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT
+
+    for burst in reports[0]["bursts"]:
+        print_burst(burst, args.queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,28 @@ Consequence for tests: side effects happen after the HTTP response; wait for the
 
 All Web API calls go through `WebClient(base_url=settings.slack_api_url)`, so the tests and the
 console can point the whole app at a fake Slack.
+
+Bolt's own signature check is replaced by `bot.middleware.trust.RequestTrust` (strict, never
+raising, followed by a check of the payload's shape), and the listener pool is bounded
+(`LISTENER_QUEUE_LIMIT`, `bot.middleware.capacity`).
+
+With a bot token, building the app asks Slack who the token belongs to (`auth.test`); an
+unreachable Slack or a refused token raises `SlackUnreachable`, whose message is one line naming
+the URL and the error (`check_slack` asks the same question before a process starts serving).
 """
 
 from __future__ import annotations
 
 import logging
+import urllib.error
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
@@ -39,12 +49,15 @@ from bot.database import (
     upgrade_all,
 )
 from bot.middleware import install_middleware
+from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.logs import configure_logging
+from bot.middleware.trust import RequestTrust
 from bot.services import Services
 
 APP_NAME = "affinity-for-slack"
 # Listeners call Affinity and Claude after the ack; Bolt's default of 5 threads is too few.
 LISTENER_THREADS = 16
+SLACK_CHECK_TIMEOUT_SECONDS = 10
 OAUTH_STATE_SECONDS = 600
 # The bot scopes requested at install; must equal manifest.yml (tests/bot/test_manifest.py).
 BOT_SCOPES = [
@@ -59,10 +72,48 @@ BOT_SCOPES = [
 ]
 
 log = logging.getLogger("bot.app")
+# slack_sdk logs a failed call at ERROR before raising; at start-up the one line says it all.
+_quiet = logging.getLogger("bot.app.slack_check")
+_quiet.propagate = False
+_quiet.addHandler(logging.NullHandler())
 
 
 class Feature(Protocol):
     def register(self, app: App, services: Services) -> None: ...
+
+
+class SlackUnreachable(RuntimeError):
+    """Slack could not be reached, or refused the bot token, at start-up (a one-line message)."""
+
+
+def describe_slack_failure(error: BaseException) -> str:
+    """One line for why a call to Slack failed: Slack's error code, or the network's reason."""
+    if isinstance(error, SlackApiError):
+        return f"Slack answered {error.response.get('error') or error.response.status_code}"
+    if isinstance(error, urllib.error.URLError):
+        return str(error.reason)
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def check_slack(settings: Settings) -> None:
+    """Ask Slack whom the bot token belongs to (`auth.test`), as Bolt does when building the app.
+
+    Raises `SlackUnreachable` with one line naming the URL and the error. Nothing to ask in OAuth
+    mode, where each workspace's token comes from the database.
+    """
+    if settings.mode == "http-oauth" or not settings.slack_bot_token:
+        return
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                       timeout=SLACK_CHECK_TIMEOUT_SECONDS, logger=_quiet)
+    try:
+        client.auth_test()
+    except Exception as error:  # whatever it is, start-up stops with one line
+        raise SlackUnreachable(_unreachable(settings, error)) from None
+
+
+def _unreachable(settings: Settings, error: BaseException) -> str:
+    return (f"cannot use Slack at {settings.slack_api_url}auth.test: "
+            f"{describe_slack_failure(error)}")
 
 
 def build_app(
@@ -82,10 +133,13 @@ def build_app(
         "name": APP_NAME,
         "logger": bolt_logger(settings),
         "signing_secret": settings.slack_signing_secret,
+        # Replaced by RequestTrust, in the same place in Bolt's chain (before authorization).
+        "request_verification_enabled": False,
+        "before_authorize": RequestTrust(settings.slack_signing_secret),
         "process_before_response": False,
         "ignoring_self_events_enabled": True,
-        "listener_executor": ThreadPoolExecutor(
-            LISTENER_THREADS, thread_name_prefix="slack-listener"
+        "listener_executor": BoundedListenerPool(
+            LISTENER_THREADS, settings.listener_queue_limit, thread_name_prefix="slack-listener"
         ),
     }
     if settings.mode == "http-oauth":
@@ -93,7 +147,11 @@ def build_app(
     else:
         if client.token is None:
             client.token = settings.slack_bot_token
-        app = App(client=client, **common)
+        try:
+            app = App(client=client, **common)  # calls auth.test with the token
+        except (BoltError, SlackApiError, OSError) as error:
+            cause = error.__context__ if isinstance(error, BoltError) else None
+            raise SlackUnreachable(_unreachable(settings, cause or error)) from None
     install_middleware(app, services)
     for feature in feature_registry.load() if features is None else features:
         feature.register(app, services)

@@ -20,10 +20,27 @@ Mode = Literal["socket", "http-oauth", "http-single"]
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-6"
 DEFAULT_AFFINITY_BASE_URL = "https://api.affinity.co"
+# Loopback only: a bare host is not exposed by accident. A container (or a proxy on another host)
+# needs HOST=0.0.0.0.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_LISTENER_QUEUE_LIMIT = 200
 
 
 class ConfigError(ValueError):
-    """The configuration is incomplete or inconsistent; the message says what to set."""
+    """The configuration is incomplete or inconsistent; the message says what to set.
+
+    `problems` lists every problem found (the message lists them all too).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [message]
+
+    @classmethod
+    def listing(cls, problems: list[str]) -> ConfigError:
+        if len(problems) == 1:
+            return cls(problems[0], problems)
+        return cls("Incomplete configuration:\n  - " + "\n  - ".join(problems), problems)
 
 
 def _secret() -> object:
@@ -45,7 +62,9 @@ class Settings:
     anthropic_model: str = DEFAULT_ANTHROPIC_MODEL
     # None means "the vault's default": a SQLite file in AFFINITY_BOT_DATA_DIR (./data).
     database_url: str | None = field(default=None, repr=False)  # may embed a password
+    host: str = DEFAULT_HOST
     port: int = 3000
+    listener_queue_limit: int = DEFAULT_LISTENER_QUEUE_LIMIT
     affinity_base_url: str = DEFAULT_AFFINITY_BASE_URL
     affinity_tenant_id: str | None = None
     revocation_sweep_hours: float = 6.0
@@ -72,16 +91,31 @@ class Settings:
         With the process environment, the `.env` file is also loaded into `os.environ` (without
         overriding real variables) so that the vault and the SDKs see the same values.
         """
-        file_values: dict[str, str] = {}
-        if env_file is not None and Path(env_file).is_file():
-            file_values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-            if environ is None:
-                load_dotenv(env_file, override=False)
-        source = {**file_values, **(os.environ if environ is None else environ)}
-        return cls.from_mapping(source)
+        return cls.from_mapping(_merged(environ, env_file))
+
+    @classmethod
+    def read_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        env_file: str | Path | None = ".env",
+    ) -> tuple[Settings, list[str]]:
+        """Like `from_env`, but never raises: the settings (defaults where a value could not be
+        read) and every value that could not be read, so that start-up can list them all."""
+        return cls.read_mapping(_merged(environ, env_file))
 
     @classmethod
     def from_mapping(cls, source: Mapping[str, str]) -> Settings:
+        """Settings from `source`; `ConfigError` names every value that could not be read."""
+        settings, problems = cls.read_mapping(source)
+        if problems:
+            raise ConfigError.listing(problems)
+        return settings
+
+    @classmethod
+    def read_mapping(cls, source: Mapping[str, str]) -> tuple[Settings, list[str]]:
+        problems: list[str] = []
+
         def text(name: str) -> str | None:
             value = source.get(name)
             return value.strip() or None if value is not None else None
@@ -93,12 +127,14 @@ class Settings:
             try:
                 value = kind(raw)
             except ValueError:
-                raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+                problems.append(f"{name} must be a number, got {raw!r}")
+                return default
             if value <= 0:
-                raise ConfigError(f"{name} must be greater than zero, got {raw!r}")
+                problems.append(f"{name} must be greater than zero, got {raw!r}")
+                return default
             return value
 
-        return cls(
+        settings = cls(
             slack_bot_token=text("SLACK_BOT_TOKEN"),
             slack_signing_secret=text("SLACK_SIGNING_SECRET"),
             slack_app_token=text("SLACK_APP_TOKEN"),
@@ -109,12 +145,17 @@ class Settings:
             anthropic_base_url=text("ANTHROPIC_BASE_URL"),
             anthropic_model=text("ANTHROPIC_MODEL") or DEFAULT_ANTHROPIC_MODEL,
             database_url=text("DATABASE_URL"),
+            host=text("HOST") or DEFAULT_HOST,
             port=int(number("PORT", 3000)),
+            listener_queue_limit=int(
+                number("LISTENER_QUEUE_LIMIT", DEFAULT_LISTENER_QUEUE_LIMIT)
+            ),
             affinity_base_url=text("AFFINITY_BASE_URL") or DEFAULT_AFFINITY_BASE_URL,
             affinity_tenant_id=text("AFFINITY_TENANT_ID"),
             revocation_sweep_hours=float(number("REVOCATION_SWEEP_HOURS", 6.0, float)),
             log_level=text("LOG_LEVEL") or "INFO",
         )
+        return settings, problems
 
     # ------------------------------------------------------------------ mode
 
@@ -169,7 +210,7 @@ class Settings:
         """Raise `ConfigError` listing every problem, or return self."""
         found = self.problems()
         if found:
-            raise ConfigError("Incomplete configuration:\n  - " + "\n  - ".join(found))
+            raise ConfigError.listing(found)
         return self
 
     @property
@@ -194,6 +235,20 @@ class Settings:
         """The non-secret settings, for a start-up log line."""
         hidden = {f.name for f in fields(self) if not f.repr}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
+
+
+def _merged(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:
+    """`environ` (default: the process environment) over the values of `env_file`.
+
+    With the process environment, the `.env` file is also loaded into `os.environ` (without
+    overriding real variables) so that the vault and the SDKs see the same values.
+    """
+    file_values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        file_values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        if environ is None:
+            load_dotenv(env_file, override=False)
+    return {**file_values, **(os.environ if environ is None else environ)}
 
 
 def load_settings() -> Settings:

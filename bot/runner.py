@@ -2,8 +2,12 @@
 
 - Socket Mode (`SLACK_APP_TOKEN` set): one process holds a WebSocket to Slack; no public URL.
 - HTTP mode: gunicorn (threads, in-process via `gunicorn.app.base.BaseApplication`) serves
-  `bot.wsgi` on `PORT`. `WEB_CONCURRENCY` sets the number of worker processes (default 1); each
-  builds its own app and runs its own background jobs, and all share the database.
+  `bot.wsgi` on `HOST`:`PORT`. `WEB_CONCURRENCY` sets the number of worker processes (default 1);
+  each builds its own app and runs its own background jobs, and all share the database.
+
+Before anything starts, every configuration problem is listed at once (exit status 2), and Slack
+is asked who the bot token belongs to (`auth.test`): an unreachable Slack or a refused token is
+one line naming the URL and the error (exit status 1).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sys
 import threading
 from typing import Any
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings
 from bot.database import upgrade_all
 from bot.middleware.logs import configure_logging
 
@@ -27,18 +31,22 @@ GRACEFUL_TIMEOUT_SECONDS = 20
 
 def run() -> int:
     """Entry point of `affinity-bot run`. Returns the process exit status."""
+    from bot.app import SlackUnreachable, check_slack
     from bot.startup import check_vault
-    from vault import VaultConfigurationError, load_keyring
+    from vault import load_keyring
 
-    try:
-        settings = load_settings()
-        keyring = load_keyring()  # a missing master key stops start-up here, not in a worker
-    except (ConfigError, VaultConfigurationError) as error:
-        print(f"affinity-bot: {error}", file=sys.stderr)
+    settings, problems = configuration_problems()
+    if problems:
+        print(problem_report(problems), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secret_values())
+    try:
+        check_slack(settings)
+    except SlackUnreachable as error:
+        print(f"affinity-bot: {error}", file=sys.stderr)
+        return 1
     upgrade_all(settings.database_url)
-    failed = check_vault(settings.database_url, keyring=keyring)  # master key ids in use
+    failed = check_vault(settings.database_url, keyring=load_keyring())  # key ids in use
     if failed:
         return failed
     if settings.mode == "socket":
@@ -46,12 +54,43 @@ def run() -> int:
     return run_http(settings)
 
 
+def configuration_problems() -> tuple[Settings, list[str]]:
+    """The settings, and every reason they cannot start the app: values that cannot be read,
+    an incomplete Slack set-up, the vault's master keys, the agent's limits."""
+    from bot.agent import AgentSettings, agent_available
+    from vault import VaultConfigurationError, load_keyring
+
+    settings, problems = Settings.read_env()
+    problems += settings.problems()
+    try:
+        load_keyring()  # a missing master key stops start-up here, not in a worker
+    except VaultConfigurationError as error:
+        problems.append(str(error))
+    if agent_available(settings):
+        try:
+            AgentSettings.from_app_settings(settings)
+        except ValueError as error:
+            problems.append(str(error))
+    return settings, problems
+
+
+def problem_report(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return f"affinity-bot: {problems[0]}"
+    listed = "\n".join(f"  - {problem}" for problem in problems)
+    return f"affinity-bot: {len(problems)} configuration problems:\n{listed}"
+
+
 def run_socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import bootstrap
+    from bot.app import SlackUnreachable, bootstrap, describe_slack_failure
 
-    app, services = bootstrap(settings, upgrade=False)
+    try:
+        app, services = bootstrap(settings, upgrade=False)
+    except SlackUnreachable as error:
+        print(f"affinity-bot: {error}", file=sys.stderr)
+        return 1
     handler = SocketModeHandler(app, settings.slack_app_token)
     stopped = threading.Event()
 
@@ -61,9 +100,15 @@ def run_socket_mode(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    services.background.start()
     try:
-        handler.connect()
+        try:
+            handler.connect()
+        except Exception as error:  # one line, not a traceback
+            url = settings.slack_api_url + "apps.connections.open"
+            print(f"affinity-bot: cannot open the Socket Mode connection at {url}: "
+                  f"{describe_slack_failure(error)}", file=sys.stderr)
+            return 1
+        services.background.start()
         log.info("connected to Slack in Socket Mode")
         stopped.wait()
     finally:
@@ -73,8 +118,20 @@ def run_socket_mode(settings: Settings) -> int:
 
 
 def run_http(settings: Settings) -> int:
+    log.info("serving HTTP on %s", bind_address(settings))
+    if settings.host in ("127.0.0.1", "localhost", "::1"):
+        log.info("only this machine can reach it; set HOST=0.0.0.0 in a container or when the "
+                 "TLS proxy runs on another host")
     BotHttpServer(settings).run()
     return 0
+
+
+def bind_address(settings: Settings) -> str:
+    """gunicorn's `bind`: `host:port`, with an IPv6 host in brackets."""
+    host = settings.host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{settings.port}"
 
 
 def _gunicorn_base() -> type:
@@ -90,7 +147,7 @@ class BotHttpServer(_gunicorn_base()):  # type: ignore[misc]
         self.settings = settings
         self.services: Any = None
         self.options = {
-            "bind": f"0.0.0.0:{settings.port}",
+            "bind": bind_address(settings),
             "worker_class": "gthread",
             "threads": HTTP_THREADS,
             "timeout": HTTP_TIMEOUT_SECONDS,

@@ -7,6 +7,10 @@ Routes:
 - `GET /slack/install`, `GET /slack/oauth_redirect` — the OAuth install flow (OAuth mode);
 - `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers.
 
+A POST to the events path is verified on its raw bytes (`bot.middleware.trust`) before Bolt
+parses anything: unverifiable -> 401; signed but unparsable -> 400; in both cases one WARNING and
+nothing from the body is used.
+
 `create_wsgi_app(app, services)` wraps an app built by `bot.app.build_app`. The module-level
 `application` builds everything from the environment on first request, for
 `gunicorn bot.wsgi:application`; `affinity-bot run` serves it the same way.
@@ -19,15 +23,20 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.database import ping
+from bot.middleware.trust import header, refusal, verification_failure
 from bot.services import Services
 
 EVENTS_PATH = "/slack/events"
 EVENT_PATH_ALIASES = ("/slack/commands", "/slack/interactions")
 HEALTH_PATH = "/healthz"
+# Slack's largest payloads (a view submission with many inputs) are far below this.
+MAX_BODY_BYTES = 1024 * 1024
 
 StartResponse = Callable[..., Any]
 
@@ -46,7 +55,33 @@ class SlackWsgiApp:
             return self._health(start_response)
         if path in EVENT_PATH_ALIASES:
             environ = {**environ, "PATH_INFO": EVENTS_PATH}
+            path = EVENTS_PATH
+        if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return _write(self._slack_request(environ), start_response)
         return self._bolt(environ, start_response)
+
+    def _slack_request(self, environ: dict[str, Any]) -> BoltResponse:
+        """Verify the raw request, then parse it and let Bolt dispatch it."""
+        body = _read_body(environ)
+        if body is None:
+            return refusal(413, "a body larger than Slack sends")
+        request = WsgiHttpRequest(environ)
+        headers = request.get_headers()
+        reason = verification_failure(
+            self.services.settings.slack_signing_secret,
+            body,
+            header(headers, "x-slack-request-timestamp"),
+            header(headers, "x-slack-signature"),
+        )
+        if reason:
+            return refusal(401, reason)
+        try:
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8"), query=request.query_string, headers=headers
+            )
+        except Exception as error:  # signed, but not something Slack sends
+            return refusal(400, f"a body that cannot be parsed ({type(error).__name__})")
+        return self.app.dispatch(bolt_request)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         healthy = ping(self.services.engine)
@@ -61,6 +96,28 @@ class SlackWsgiApp:
             ],
         )
         return [body]
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body (None when larger than `MAX_BODY_BYTES`)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return None
+    stream = environ.get("wsgi.input")
+    if stream is None or length <= 0:
+        return b""
+    return stream.read(length)
+
+
+def _write(response: BoltResponse, start_response: StartResponse) -> Iterable[bytes]:
+    answer = WsgiHttpResponse(
+        status=response.status, headers=response.headers, body=response.body
+    )
+    start_response(answer.status, answer.get_headers())
+    return answer.get_body()
 
 
 def create_wsgi_app(app: App, services: Services) -> SlackWsgiApp:

@@ -38,6 +38,8 @@ DEFAULT_TEAM_ID = "T0FAKE001"
 DEFAULT_USER_ID = "U0ALICE01"
 DEFAULT_CHANNEL_ID = "C0DEALS01"
 
+TRANSPORT_OPTIONS = ("retry_num", "timestamp", "signature", "without")
+
 _ids = itertools.count(1)
 # Ids differ between processes too: an app on a database that outlives this process (the
 # console's) deduplicates event ids and must never take a new event for a redelivery.
@@ -116,20 +118,34 @@ class SlackRequests:
         path: str = "/slack/events",
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
-        timestamp: int | None = None,
+        timestamp: int | str | None = None,
         signature: str | None = None,
+        without: tuple[str, ...] = (),
     ) -> httpx.Response:
-        """POST `body` signed (or with the `signature` you give) at `timestamp` (default now)."""
+        """POST `body` signed (or with the `signature` you give) at `timestamp` (default now).
+
+        `without` names headers to leave out (e.g. "X-Slack-Signature").
+        """
+        headers = self.signed_headers(body, content_type, timestamp=timestamp,
+                                      signature=signature)
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = retry_reason
+        for name in without:
+            headers.pop(name, None)
+        return self.http.post(self.base_url + path, content=body.encode(), headers=headers)
+
+    def signed_headers(
+        self, body: str, content_type: str, *, timestamp: int | str | None = None,
+        signature: str | None = None,
+    ) -> dict[str, str]:
+        """The headers Slack sends with `body`: content type, timestamp and signature."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        headers = {
+        return {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": signature if signature is not None else self.sign(body, ts),
         }
-        if retry_num is not None:
-            headers["X-Slack-Retry-Num"] = str(retry_num)
-            headers["X-Slack-Retry-Reason"] = retry_reason
-        return self.http.post(self.base_url + path, content=body.encode(), headers=headers)
 
     def post_form(self, fields: dict[str, Any], **options: Any) -> httpx.Response:
         return self.post(urlencode(fields), "application/x-www-form-urlencoded", **options)
@@ -323,10 +339,10 @@ class SlackRequests:
         self, action_id: str, value: str | None = None, *,
         payload: dict[str, Any] | None = None, **options: Any,
     ) -> Sent:
-        transport = {k: options.pop(k) for k in ("retry_num", "timestamp", "signature")
-                     if k in options}
+        transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
         payload = payload or self.block_action_payload(action_id, value, **options)
-        response_id = (payload.get("response_url") or "").rsplit("/", 1)[-1] or None
+        url = payload.get("response_url") if isinstance(payload, dict) else None
+        response_id = url.rsplit("/", 1)[-1] or None if isinstance(url, str) else None
         return Sent(self.post_interactive(payload, **transport), payload, response_id)
 
     @staticmethod
@@ -359,8 +375,7 @@ class SlackRequests:
         self, callback_id: str, values: dict[str, Any] | None = None, *,
         payload: dict[str, Any] | None = None, **options: Any,
     ) -> Sent:
-        transport = {k: options.pop(k) for k in ("retry_num", "timestamp", "signature")
-                     if k in options}
+        transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
         payload = payload or self.view_submission_payload(callback_id, values, **options)
         return Sent(self.post_interactive(payload, **transport), payload)
 

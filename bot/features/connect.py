@@ -209,7 +209,12 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 def disconnect(services: Services, identifier: str) -> None:
     """Erase the credential and everything read with it (the assistant's conversations)."""
-    services.vault.disconnect(CONNECTION, identifier)
+    from contextlib import suppress
+
+    from vault import AccountNotFound
+
+    with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
+        services.vault.disconnect(CONNECTION, identifier)
     connector_of(services).evict(identifier)
     forget_conversations(services.engine, identifier)
 

@@ -5,9 +5,13 @@
   work never keeps Slack waiting past its 3 seconds;
 - `errors`: an unexpected error becomes a short apology with a reference id for the user, and a
   log line with the details and the same reference (never a secret, never the request body);
-- `logs`: logging set-up with secret redaction and quiet third-party loggers.
-Bolt's own built-ins stay on: signature verification, authorization, and ignoring the bot's own
-events (`ignoring_self_events_enabled`, default True).
+- `logs`: logging set-up with secret redaction and quiet third-party loggers;
+- `trust` and `shapes`: the signature check that replaces Bolt's (also run on the raw bytes by
+  `bot.wsgi`), and the shape check of signed payloads; installed by `build_app` in Bolt's
+  `before_authorize` slot, ahead of everything here;
+- `capacity`: the bounded listener pool and the answers to deliveries it has no room for.
+Bolt's other built-ins stay on: authorization, and ignoring the bot's own events
+(`ignoring_self_events_enabled`, default True).
 """
 
 from __future__ import annotations

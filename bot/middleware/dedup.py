@@ -36,21 +36,26 @@ def delivery_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
     Events: the `event_id`. Commands, shortcuts and submissions: the `trigger_id`, unique per user
     gesture. Button clicks: the action id and its `action_ts` (plus the trigger id), so a
     redelivered click is caught while a second, deliberate click on a "more" button is not.
-    Options requests (type-ahead) read only, so they are never deduplicated.
+    Options requests (type-ahead) read only, so they are never deduplicated. Any payload shape
+    gives an answer (a field of an unexpected type reads as absent).
     """
+    if not isinstance(body, Mapping):
+        return None
     kind = body.get("type")
     if kind == "event_callback" and body.get("event_id"):
         return "event", f"event:{body['event_id']}"
     if body.get("command") and body.get("trigger_id"):
         return "command", f"command:{body['trigger_id']}"
     if kind == "block_actions":
-        actions = body.get("actions") or [{}]
-        first = actions[0]
+        actions = body.get("actions")
+        first = actions[0] if isinstance(actions, list) and actions else None
+        first = first if isinstance(first, Mapping) else {}
         parts = [first.get("action_id"), first.get("action_ts"), body.get("trigger_id")]
         if any(parts):
             return "action", "action:" + ":".join(str(p or "") for p in parts)
     if kind in ("view_submission", "shortcut", "message_action") and body.get("trigger_id"):
-        view_id = (body.get("view") or {}).get("id", "")
+        view = body.get("view")
+        view_id = view.get("id", "") if isinstance(view, Mapping) else ""
         return kind, f"{kind}:{view_id}:{body['trigger_id']}"
     return None
 

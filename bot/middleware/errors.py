@@ -4,6 +4,10 @@ The user sees a short message and a reference id (`ERR-1A2B3C4D`), where they as
 command's ephemeral response, the thread of their DM, an ephemeral note in the mention's thread,
 or the modal they submitted. The log line carries the same reference, the kind of request and
 the traceback — never the request body (a submitted modal holds the API key the user typed).
+
+Ids and reply addresses are read only from a request `RequestTrust` verified: an error before
+that point is a WARNING and a 401, and nothing in the request is used. A delivery the listener
+pool has no room for is turned away (`bot.middleware.capacity`), not apologised for.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import logging
 import secrets
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.middleware.capacity import ListenerQueueFull, Notices, turn_away
+from bot.middleware.trust import is_verified
 from bot.services import Services
 
 logger = logging.getLogger("bot.errors")
@@ -36,24 +42,37 @@ def apology_text(reference: str) -> str:
     return APOLOGY.format(reference=reference)
 
 
-def describe_request(body: dict[str, Any]) -> str:
-    """A one-line, secret-free description of a request: its kind, team, user and channel."""
-    event = body.get("event") or {}
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any) -> Any:
+    """An id given as text or as an object with an `id`."""
+    return value if isinstance(value, str) else _object(value).get("id")
+
+
+def describe_request(body: Any) -> str:
+    """A one-line, secret-free description of a request: its kind, team, user and channel.
+
+    Any payload shape gives a line (a field of an unexpected type reads as absent).
+    """
+    body = _object(body)
+    event = _object(body.get("event"))
     kind = body.get("type") or ("command" if body.get("command") else "unknown")
     if kind == "event_callback":
         kind = f"event {event.get('type')}"
     elif body.get("command"):
         kind = f"command {body.get('command')}"
     elif kind == "block_actions":
-        kind = f"action {((body.get('actions') or [{}])[0]).get('action_id')}"
+        actions = body.get("actions")
+        first = _object(actions[0]) if isinstance(actions, list) and actions else {}
+        kind = f"action {first.get('action_id')}"
     elif kind in ("view_submission", "view_closed"):
-        kind = f"{kind} {(body.get('view') or {}).get('callback_id')}"
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
-    channel = (
-        body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
-    )
-    return f"{kind} team={team} user={user} channel={channel}"
+        kind = f"{kind} {_object(body.get('view')).get('callback_id')}"
+    team = body.get("team_id") or _id(body.get("team"))
+    user = body.get("user_id") or _id(body.get("user")) or _id(event.get("user"))
+    channel = body.get("channel_id") or _id(body.get("channel")) or _id(event.get("channel"))
+    return f"{str(kind)[:80]} team={team} user={user} channel={channel}"
 
 
 def _immediate_answer(body: dict[str, Any], reference: str) -> BoltResponse | None:
@@ -106,15 +125,22 @@ def tell_user(
 
 
 def build_error_handler(services: Services):  # type: ignore[no-untyped-def]
+    notices = Notices()
+
+    # Only `error`, `request` and `response`: Bolt computes every other argument (the action,
+    # the view, ...) from the body before calling, and the body may not be verified.
     def handle_unexpected_error(
-        error: Exception,
-        request: BoltRequest,
-        response: BoltResponse | None,
-        body: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-        respond: Respond,
+        error: Exception, request: BoltRequest, response: BoltResponse | None
     ) -> BoltResponse | None:
+        context = request.context
+        if not is_verified(context):
+            logger.warning(
+                "refused a request that failed before it was verified (%s)", type(error).__name__
+            )
+            return BoltResponse(status=401, body="") if response is not None else None
+        if isinstance(error, ListenerQueueFull):
+            return turn_away(request, notices)
+        body, client, respond = request.body, context.client, context.respond
         reference = new_reference()
         logger.error(
             "unexpected error %s while handling %s: %s",
