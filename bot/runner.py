@@ -40,15 +40,15 @@ def run() -> int:
         print(problem_report(problems), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secret_values())
+    upgrade_all(settings.database_url)
+    failed = check_vault(settings.database_url, keyring=load_keyring())  # key ids in use
+    if failed:
+        return failed  # a configuration problem: reported before Slack is even asked
     try:
         check_slack(settings)
     except SlackUnreachable as error:
         print(f"affinity-bot: {error}", file=sys.stderr)
         return 1
-    upgrade_all(settings.database_url)
-    failed = check_vault(settings.database_url, keyring=load_keyring())  # key ids in use
-    if failed:
-        return failed
     if settings.mode == "socket":
         return run_socket_mode(settings)
     return run_http(settings)
