@@ -56,29 +56,57 @@ def _console(args: argparse.Namespace) -> int:
     return console_main(user=args.user, script=args.script)
 
 
+SUBCOMMANDS = {
+    "sandbox": ("serve the local Affinity sandbox over HTTP",
+                "Serve a local Affinity (V1 and V2, seeded with a venture firm's data) with "
+                "controls to revoke keys, throttle, fail and slow down. See docs/sandbox.md."),
+    "db": ("database schema",
+           "`db upgrade` applies every migration to DATABASE_URL (a SQLite file by default), "
+           "then checks that VAULT_MASTER_KEYS opens every stored credential."),
+    "vault": ("master keys and credential encryption",
+              "keygen: print a new master key for VAULT_MASTER_KEYS. rotate: re-seal every "
+              "credential under the first key (online, resumable). repair: check the key ids "
+              "in use and restore accounts wrongly marked unreadable. forget-key KID: "
+              "disconnect the accounts sealed with a key lost for good. See docs/vault.md."),
+    "run": ("run the Slack app (Socket Mode or HTTP)",
+            "Check the configuration (every problem listed at once), upgrade the database, "
+            "then serve Slack: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on "
+            "HOST:PORT. See docs/slack-app.md."),
+    "console": ("try the app in a terminal against the sandbox",
+                "The whole app with a simulated Slack and the built-in Affinity sandbox: type "
+                "/affinity commands, click buttons, DM the bot. No workspace or keys needed. "
+                "See docs/console.md."),
+}
+
+
+def _subcommand(sub: argparse._SubParsersAction, name: str) -> argparse.ArgumentParser:
+    short, long = SUBCOMMANDS[name]
+    return sub.add_parser(name, help=short, description=long)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="affinity-bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sandbox = sub.add_parser("sandbox", help="serve the local Affinity sandbox over HTTP")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox = _subcommand(sub, "sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default local)")
+    sandbox.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     sandbox.set_defaults(func=_sandbox)
 
-    db = sub.add_parser("db", help="database schema")
-    db.add_argument("db_command", choices=["upgrade"])
+    db = _subcommand(sub, "db")
+    db.add_argument("db_command", choices=["upgrade"], help="upgrade: apply the migrations")
     db.set_defaults(func=_db)
 
-    vault = sub.add_parser("vault", help="master keys and credential encryption")
-    vault.add_argument("vault_command", choices=["keygen", "rotate", "repair", "forget-key"])
+    vault = _subcommand(sub, "vault")
+    vault.add_argument("vault_command", choices=["keygen", "rotate", "repair", "forget-key"],
+                       help="what to do (see above)")
     vault.add_argument("vault_args", nargs="*", metavar="KID",
                        help="forget-key: the id of a master key lost for good")
     vault.set_defaults(func=_vault)
 
-    run = sub.add_parser("run", help="run the Slack app (Socket Mode or HTTP)")
-    run.set_defaults(func=_run)
+    _subcommand(sub, "run").set_defaults(func=_run)
 
-    console = sub.add_parser("console", help="try the app in a terminal against the sandbox")
+    console = _subcommand(sub, "console")
     console.add_argument("--user", default=None, help="sandbox user to act as (role or email)")
     console.add_argument("--script", default=None, help="read console lines from this file")
     console.set_defaults(func=_console)

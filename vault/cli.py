@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from vault.repair import RepairReport
 
 
+PROGRAM = "affinity-bot"  # every command's errors start with the program's name
+
+
 def keygen() -> int:
     entry = generate_key_entry()
     print(entry)
@@ -117,16 +120,17 @@ def run(command: str, arguments: Sequence[str] = ()) -> int:
     """Run a vault command; configuration errors are printed plainly (no traceback), exit 2."""
     if command not in COMMANDS:
         print(
-            f"unknown vault command {command!r}; use one of: {', '.join(COMMANDS)}", file=sys.stderr
+            f"{PROGRAM}: unknown vault command {command!r}; use one of: {', '.join(COMMANDS)}",
+            file=sys.stderr,
         )
         return 2
     wanted = 1 if command in NEEDS_ARGUMENT else 0
     if len(arguments) != wanted:
         what = NEEDS_ARGUMENT.get(command, "no argument")
-        print(f"`vault {command}` takes {what}", file=sys.stderr)
+        print(f"{PROGRAM}: `vault {command}` takes {what}", file=sys.stderr)
         return 2
     try:
         return COMMANDS[command](*arguments)
     except VaultError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{PROGRAM}: {exc}", file=sys.stderr)
         return 2

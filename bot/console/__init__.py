@@ -127,7 +127,7 @@ def main(
         write("")
         return 0
     except VaultConfigurationError as error:
-        print(f"affinity-bot console: {error}", file=sys.stderr)
+        print(f"affinity-bot: {error}", file=sys.stderr)
         return 2
     finally:
         runtime.stop()

@@ -10,7 +10,9 @@ from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
 from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
+from bot.cli import SUBCOMMANDS, build_parser
 from tests.bot.test_commands_support import ALICE, connect, has_button, make_app, run
+from vault import cli as vault_cli
 
 
 @pytest.fixture
@@ -107,3 +109,20 @@ def test_home_never_shows_an_empty_section(status):
     assert kinds[-1] != "divider"
     lists_shown = any("Your lists" in str(block) for block in view["blocks"])
     assert lists_shown == (status == "ACTIVE")
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_every_cli_subcommand_explains_itself(name, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([name, "--help"])
+    shown = capsys.readouterr().out
+    assert SUBCOMMANDS[name][1].split()[0] in shown
+    assert len(shown.split("\n\n")[1]) > 60  # a description paragraph, not just usage
+
+
+def test_cli_errors_start_with_the_program_name(capsys, monkeypatch):
+    monkeypatch.delenv("VAULT_MASTER_KEYS", raising=False)
+    assert vault_cli.run("forget-key") == 2
+    assert vault_cli.run("nonsense") == 2
+    for line in capsys.readouterr().err.strip().splitlines():
+        assert line.startswith("affinity-bot: "), line

@@ -94,5 +94,5 @@ def test_cli_without_master_key_prints_what_to_set(monkeypatch, capsys) -> None:
     monkeypatch.delenv("VAULT_MASTER_KEYS", raising=False)
     assert cli.run("rotate") == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: VAULT_MASTER_KEYS is not set")
+    assert err.startswith("affinity-bot: VAULT_MASTER_KEYS is not set")
     assert "Traceback" not in err
