@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AffinityError, ToolInputError
 from ..normalize import field_value_data, render_value
 from ..pagination import decode_page_token, encode_page_token
-from .base import PAGE_TOKEN, Tool, id_list, id_prop, obj, page_size
+from .base import PAGE_TOKEN, SKIP, Tool, id_list, id_prop, obj, page_size
 from .common import (
     ListMeta,
     deal_from_v2_entry,
@@ -200,14 +200,17 @@ TOOLS = [
             "Deals on one opportunity (pipeline) list, 25 per page by default (max 100), each "
             "with stage (Status), value, currency, owners, people, organizations and when it was "
             "added, plus a next_page_token. list_id is required: get it from affinity_list_lists "
-            "(type opportunity). No filters: page through and pick."),
+            "(type opportunity). No filters: page through and pick. A result shown in part has a "
+            "cut.continue_with call that gives the rest of the page."),
         input_schema=obj({
             "list_id": id_prop("Id of an opportunity list."),
             "page_size": page_size(100, 25),
             "page_token": PAGE_TOKEN,
+            "skip": SKIP,
         }, required=["list_id"]),
         writes=False,
         function=list_opportunities,
+        page_items="opportunities",
     ),
     Tool(
         name="affinity_get_opportunity",

@@ -21,7 +21,7 @@ import anthropic
 from affinity_client.errors import AffinityError, AuthenticationError
 from bot.agent import model_errors
 from bot.agent.catalog import CACHE_CONTROL, Catalog, Executor, tool_definitions
-from bot.agent.compact import compact_result
+from bot.agent.compact import PageSpec, compact_result
 from bot.agent.context import UserContext
 from bot.agent.describe import ProposedWrite, describe_write
 from bot.agent.memory_format import append_user_text, close_turn
@@ -235,8 +235,10 @@ class _Turn:
             return UNEXPECTED, True
         collect_names(name, result, self.names)
         settings = self.loop.settings
+        items_key = getattr(tool, "page_items", None)
         text = compact_result(result, max_chars=settings.tool_result_max_chars,
-                              text_max=settings.text_field_max_chars)
+                              text_max=settings.text_field_max_chars,
+                              page=PageSpec(name, tool_input, items_key) if items_key else None)
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
 
