@@ -21,6 +21,7 @@ import anthropic
 from affinity_client.errors import AffinityError, AuthenticationError
 from bot.agent import model_errors
 from bot.agent.catalog import CACHE_CONTROL, Catalog, Executor, tool_definitions
+from bot.agent.claims import ClaimGuard, honest_answer
 from bot.agent.compact import PageSpec, compact_result
 from bot.agent.context import UserContext
 from bot.agent.describe import ProposedWrite, describe_write
@@ -130,7 +131,8 @@ class _Turn:
     def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
                  messages: list[dict[str, Any]], on_text: TextSink | None) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
-        self.on_text = _StepSeparatedSink(on_text) if on_text is not None else None
+        self.guard = ClaimGuard(on_text) if on_text is not None else None
+        self.on_text = _StepSeparatedSink(self.guard) if self.guard is not None else None
         self.system = system_blocks(user)
         self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
         _names_from_history(messages, self.names)
@@ -152,6 +154,8 @@ class _Turn:
                 message = model_errors.user_message(exc)
                 return self._finish(message, error=message)
             self._record_usage(response)
+            if self.guard is not None:
+                self.guard.end_step()
             content = [_block_json(b) for b in response.content] or [
                 {"type": "text", "text": "(no answer)"}]
             self.messages.append({"role": "assistant", "content": content})
@@ -176,7 +180,13 @@ class _Turn:
             self.on_text(note if self.on_text.fed else note.lstrip("\n"))
 
     def _finish(self, text: str, *, error: str | None = None) -> TurnOutcome:
+        """End the turn. The model's own words stay in memory as written; what the user is
+        shown never calls a proposal done (see bot.agent.claims)."""
         close_turn(self.messages, text)
+        if self.guard is not None:
+            self.guard.finish(self.proposals)
+        if error is None:
+            text = honest_answer(text, self.proposals)
         return TurnOutcome(text, self.proposals, self.messages, self.needs_reconnect, error,
                            self.usage, self.calls)
 

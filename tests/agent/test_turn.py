@@ -46,15 +46,17 @@ def test_request_carries_identity_lists_date_rules_and_caching(api, agent, user,
         assert name not in request.body
 
 
-def test_tools_are_the_catalog_unchanged_with_cache_breakpoint_on_the_last(api, agent, user,
-                                                                          thread):
+def test_tools_are_the_catalog_with_writes_described_as_proposals(api, agent, user, thread):
     api.add(reply("ok"))
     agent.respond(thread, user, "hi", RecordingExecutor())
 
     tools = api.message_requests[0].tools
     assert [t["name"] for t in tools] == list(TOOLS)
     for sent, tool in zip(tools, TOOLS.values(), strict=True):
-        assert sent["description"] == tool.description
+        if tool.writes:
+            assert sent["description"].startswith("Proposes a change, it does not make it")
+            assert "only if they click Approve" in sent["description"]
+        assert sent["description"].endswith(tool.description)
         assert sent["input_schema"] == tool.input_schema
     assert [("cache_control" in t) for t in tools] == [False] * (len(tools) - 1) + [True]
 
@@ -197,15 +199,16 @@ def test_no_secret_in_logs_on_failures(api, make_agent, user, thread, caplog):
 
 def test_streaming_feeds_text_as_it_arrives_and_tools_still_run(api, agent, user, thread):
     api.add(reply("Looking that up… ", ("affinity_search_persons", {"term": "Jane"})),
-            reply("Jane Smith is the founder of Acme."))
+            reply("Jane Smith is the founder of Acme. She knows Daniel well."))
     pieces: list[str] = []
     execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
 
     result = agent.respond(thread, user, "Who is Jane?", execute, on_text=pieces.append)
 
-    assert len(pieces) > 2
-    assert "".join(pieces) == "Looking that up… Jane Smith is the founder of Acme."
-    assert result.text == "Jane Smith is the founder of Acme."
+    assert len(pieces) > 2  # sentence by sentence (a sentence is checked before it is shown)
+    assert "".join(pieces) == ("Looking that up… Jane Smith is the founder of Acme. "
+                               "She knows Daniel well.")
+    assert result.text == "Jane Smith is the founder of Acme. She knows Daniel well."
     assert execute.names() == ["affinity_search_persons"]
     assert all(r.body.get("stream") is True for r in api.message_requests)
 
