@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], None]
 
-QUEUED = ("Queued for the user's approval (proposal item {n}). NOT done yet: nothing has "
-          "changed in Affinity. Tell the user what you proposed; they approve it with a button.")
+QUEUED = ("Queued for the user's approval as proposal item {n}: {what}. NOT done yet: nothing "
+          "has changed in Affinity. Tell the user what you proposed; they approve it with a "
+          "button.")
 RECONNECT = ("Affinity rejected this user's API key (revoked or invalid). Nothing more can be "
              "looked up until they reconnect with /affinity connect.")
 NOT_RUN = "Not run: an earlier call in this step failed because the Affinity key was rejected."
@@ -225,9 +226,10 @@ class _Turn:
             if problem:  # the model fixes its input now rather than the user approving a dud
                 self.calls.append(ToolCallRecord(name, tool_input, "error"))
                 return problem, True
-            self.proposals.append(describe_write(name, tool_input, self.names))
+            proposal = describe_write(name, tool_input, self.names)
+            self.proposals.append(proposal)
             self.calls.append(ToolCallRecord(name, tool_input, "proposed"))
-            return QUEUED.format(n=len(self.proposals)), False
+            return QUEUED.format(n=len(self.proposals), what=_with_ids(proposal)), False
         if self.needs_reconnect:
             return NOT_RUN, True
         try:
@@ -291,6 +293,13 @@ def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:
                 except (TypeError, ValueError):
                     continue
                 collect_names(tools_by_id.get(block.get("tool_use_id"), ""), data, into)
+
+
+def _with_ids(proposal: ProposedWrite) -> str:
+    """"Add a note on deal Acme (Series A Pipeline) [opportunity 30001]": names and ids, so the
+    thread's memory keeps which records a proposal was about."""
+    ids = ", ".join(f"{t.kind} {t.id}" for t in proposal.targets)
+    return f"{proposal.description} [{ids}]" if ids else proposal.description
 
 
 def _input_problem(tool: Any, tool_input: dict[str, Any]) -> str | None:
