@@ -219,3 +219,18 @@ def test_streaming_turn_failure_is_one_line(api, make_agent, user, thread):
     pieces: list[str] = []
     result = agent.respond(thread, user, "hi", RecordingExecutor(), on_text=pieces.append)
     assert result.error == model_errors.BUSY and pieces == []
+
+
+def test_a_user_whose_lists_are_not_cached_yet_gets_them_read_for_the_prompt(api, agent, user,
+                                                                            thread):
+    from dataclasses import replace
+
+    fresh = replace(user, lists=())
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: {"lists": [
+        {"id": 201, "name": "Series A Pipeline", "type": "opportunity"}]}})
+    api.add(reply("ok"))
+    agent.respond(thread, fresh, "what's in our series a pipeline?", execute)
+    system = api.message_requests[0].system_text
+    assert "Series A Pipeline (id 201, opportunity list)" in system
+    assert "no cached Affinity lists" not in system
+    assert execute.names() == ["affinity_list_lists"]
