@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ..errors import AffinityError, ToolInputError
 from ..normalize import field_value_data, render_value
@@ -88,15 +90,34 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[dict[str, Any]]:
     for field in (entry.get("entity") or {}).get("fields") or []:
         if field.get("id") in ASSOCIATION_FIELDS:
             continue
-        value = render_value(*field_value_data(field))
+        value_type, data = field_value_data(field)
+        value = render_value(value_type, data)
         if value is None:
             continue
+        if (value_type or "").startswith("datetime"):
+            value = ", ".join(calendar_date(v) for v in value.split(", "))
         raw_id = str(field.get("id"))
         field_id: int | str = int(raw_id[6:]) if raw_id.startswith("field-") and \
             raw_id[6:].isdigit() else raw_id
         name = field.get("name") or meta.field_names.get(field_id, raw_id)  # type: ignore[arg-type]
         out.append({"id": field_id, "name": name, "value": value})
     return out
+
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def calendar_date(value: str) -> str:
+    """A date field's day as ``YYYY-MM-DD``: the Pacific day of the stored instant, which is
+    the day that was written (Affinity stores midnight Pacific time on it, 2026-01-01
+    changelog). Read in UTC or in the user's zone the instant could fall on another day."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(PACIFIC).date().isoformat()
 
 
 def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
