@@ -46,9 +46,7 @@ def tool_definitions(catalog: Catalog) -> list[dict[str, Any]]:
          "input_schema": t.input_schema}
         for t in catalog.values()
     ]
-    if tools:
-        tools[-1] = {**tools[-1], "cache_control": CACHE_CONTROL}
-    return tools
+    return tools  # no breakpoint here: the one on the rules (after the tools) caches them too
 
 
 def is_write(catalog: Catalog, name: str) -> bool:

@@ -95,6 +95,7 @@ class AgentLoop:
         the answer is cut short or the step limit is reached. Errors and the reconnect case are
         not fed to it: the caller shows those from the outcome."""
         turn = _Turn(self, user, execute, copy.deepcopy(history), on_text)
+        turn.previous_end = cached_end(turn.messages)
         append_user_text(turn.messages, user_text)
         self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
         try:
@@ -103,7 +104,7 @@ class AgentLoop:
             self._deadline.set_deadline(None)
 
     def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]],
-               on_text: TextSink | None = None) -> Any:
+               on_text: TextSink | None = None, previous_end: int = 0) -> Any:
         remaining = self._deadline.remaining()
         if remaining is not None and remaining <= 0:
             raise model_errors.TurnDeadlineExceeded
@@ -115,7 +116,7 @@ class AgentLoop:
             "max_tokens": self.settings.max_output_tokens,
             "system": system,
             "tools": self.tools,
-            "messages": _with_message_breakpoint(messages),
+            "messages": _with_breakpoints(messages, previous_end),
             "timeout": timeout,
         }
         if on_text is None:
@@ -141,6 +142,7 @@ class _Turn:
         self.usage: list[dict[str, int]] = []
         self.calls: list[ToolCallRecord] = []
         self.needs_reconnect = False
+        self.previous_end = 0  # message blocks the previous request sent (cache breakpoints)
 
     def play(self) -> TurnOutcome:
         settings = self.loop.settings
@@ -148,7 +150,9 @@ class _Turn:
             if self.on_text is not None:
                 self.on_text.new_step()
             try:
-                response = self.loop.create(self.system, self.messages, self.on_text)
+                response = self.loop.create(self.system, self.messages, self.on_text,
+                                            self.previous_end)
+                self.previous_end = _block_count(self.messages)
             except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
                 log.warning("model call failed: %s (request id %s)", type(exc).__name__,
                             getattr(exc, "request_id", None))
@@ -322,12 +326,40 @@ def _text_of(content: list[dict[str, Any]]) -> str:
     return "\n".join(b["text"] for b in content if b.get("type") == "text" and b.get("text"))
 
 
-def _with_message_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A copy whose last block carries cache_control, so later steps of the turn hit the cache."""
-    if not messages or not isinstance(messages[-1].get("content"), list):
-        return messages
-    last = dict(messages[-1])
-    blocks = list(last["content"])
-    blocks[-1] = {**blocks[-1], "cache_control": CACHE_CONTROL}
-    last["content"] = blocks
-    return [*messages[:-1], last]
+LOOKBACK_BLOCKS = 20  # the API finds a cached prefix up to 20 blocks before a breakpoint
+
+
+def _block_count(messages: list[dict[str, Any]]) -> int:
+    return sum(len(m["content"]) if isinstance(m.get("content"), list) else 1 for m in messages)
+
+
+def cached_end(messages: list[dict[str, Any]]) -> int:
+    """How many message blocks the previous request sent (and cached): all of them but the
+    trailing answer, for a stored history that ends with the model's answer."""
+    count = _block_count(messages)
+    if messages and messages[-1].get("role") == "assistant":
+        count -= _block_count(messages[-1:])
+    return count
+
+
+def _with_breakpoints(messages: list[dict[str, Any]], previous_end: int
+                      ) -> list[dict[str, Any]]:
+    """A copy with cache_control on the last block (the next request reads everything before
+    it) and, when the previous request's end is beyond the API's 20-block look-back from
+    there (many tool results at once), on that end too, so it is read rather than rewritten."""
+    total = _block_count(messages)
+    marks = {total - 1}
+    if 0 < previous_end < total and total - previous_end >= LOOKBACK_BLOCKS:
+        marks.add(previous_end - 1)
+    out, index = [], 0
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, list):
+            out.append(message)
+            index += 1
+            continue
+        blocks = [{**b, "cache_control": CACHE_CONTROL} if index + i in marks else b
+                  for i, b in enumerate(content)]
+        index += len(content)
+        out.append({**message, "content": blocks} if blocks != content else message)
+    return out

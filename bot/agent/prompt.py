@@ -58,15 +58,19 @@ def user_block(user: UserContext) -> str:
         f"You are acting for {user.affinity_user_name}{email} in the Affinity workspace "
         f"\"{user.workspace}\", with their own access rights. \"We\", \"our\" and \"my\" refer "
         f"to this user and their team.\n"
-        f"Today is {user.current_date().isoformat()} ({user.current_date():%A}) for the user, "
-        f"whose time zone is {user.timezone} ({user.utc_offset()}).\n\n"
+        f"Today is {user.current_date().isoformat()} ({user.timezone}) for the user: a "
+        f"{user.current_date():%A}, in their time zone {user.timezone} "
+        f"({user.utc_offset()}).\n\n"
         f"{_list_table(user)}"
     )
 
 
 def system_blocks(user: UserContext) -> list[dict[str, Any]]:
-    """Static rules first (cache breakpoint), then the per-user block (its own breakpoint)."""
+    """Static rules first, with a cache breakpoint: tools + rules are the same for every user,
+    so every conversation reads them from one cache entry. The per-user block has none of its
+    own: the breakpoint on the conversation's last block covers it within a thread, and a
+    separate entry for it would rarely be read before it expires."""
     return [
         {"type": "text", "text": RULES, "cache_control": CACHE_CONTROL},
-        {"type": "text", "text": user_block(user), "cache_control": CACHE_CONTROL},
+        {"type": "text", "text": user_block(user)},
     ]

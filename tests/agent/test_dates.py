@@ -30,8 +30,8 @@ AROUND_MIDNIGHT = [
 def test_the_prompt_gives_the_users_own_date_and_zone(zone, now, day, offset):
     user = UserContext("T1:U1", "Maya", "Northwind", timezone=zone, now=now)
     block = user_block(user)
-    assert f"Today is {day} (" in block
-    assert f"time zone is {zone} ({offset})" in block
+    assert f"Today is {day} ({zone}) for the user" in block
+    assert f"in their time zone {zone} ({offset})" in block
     assert "midnight Pacific time" in RULES and "calendar days" in RULES
 
 
