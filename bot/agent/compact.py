@@ -19,6 +19,7 @@ its ``next_page_token``). A tool without a page to continue says so and names wh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,10 +48,27 @@ def to_json(value: Any) -> str:
 
 def compact_result(result: Any, *, max_chars: int, text_max: int,
                    page: PageSpec | None = None) -> str:
-    """The tool_result content for ``result``: at most ``max_chars`` characters of JSON."""
+    """The tool_result content for ``result``: at most ``max_chars`` characters of JSON.
+
+    A continued page (its input has ``skip``) shows its first item whole, text untrimmed, when
+    it fits in half the budget: that is how the model reads one item whose text was shortened.
+    """
     pruned = _prune(result)
+    items = _items(pruned, page.items_key) if page is not None else None
+    if page is not None and items and page.tool_input.get("skip"):
+        first = to_json(items[0])
+        if len(first) <= max_chars // 2:
+            rest = PageSpec(page.tool, {**page.tool_input, "skip": page.tool_input["skip"] + 1},
+                            page.items_key)
+            text = _compact(_with_items(pruned, page.items_key, items[1:]),
+                            max_chars - len(first) - 1, text_max, rest)
+            return _prepend_item(text, page.items_key, items[0])
+    return _compact(pruned, max_chars, text_max, page)
+
+
+def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) -> str:
     shaped = _trim_strings(pruned, text_max)
-    text = to_json(shaped)
+    text = to_json(_with_trim_note(shaped, pruned, page))
     if len(text) <= max_chars:
         return text
     longest = _longest_string(pruned)
@@ -59,13 +77,53 @@ def compact_result(result: Any, *, max_chars: int, text_max: int,
         # level 1 at each text limit starts from the original; levels 2 and 3 build on it
         base = _map_items(_trim_strings(pruned, limit), _refs_to_ref_keys) if level == 1 \
             else _map_items(base, _refs_to_names if level == 2 else _key_fields)
-        shaped = _with_note(base)
+        shaped = _with_trim_note(_with_note(base), pruned, page)
         text = to_json(shaped)
         if len(text) <= max_chars:
             return text
     if page is not None and _items(shaped, page.items_key) is not None:
         return _cut_page(shaped, page, max_chars)
     return _cut_longest_list(shaped, max_chars)
+
+
+TRIMMED_NOTE = ("Text ending in '… [N more characters]' was shortened. To read an item's text "
+                "in full, call this tool again with the same inputs and skip set to the item's "
+                "position on the page (its index in this list, plus this call's skip if any): "
+                "it then comes first, whole.")
+_TRIM_MARK = re.compile(r"… \[\d+ more characters\]$")
+
+
+def _with_trim_note(shaped: Any, pruned: Any, page: PageSpec | None) -> Any:
+    """Say how to read shortened text in full, on a page where some was shortened."""
+    if page is None or not isinstance(shaped, dict) or "trimmed" in shaped:
+        return shaped
+    if not _has_trimmed_text(_items(shaped, page.items_key) or []):
+        return shaped
+    return {**shaped, "trimmed": TRIMMED_NOTE}
+
+
+def _has_trimmed_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_TRIM_MARK.search(value))
+    if isinstance(value, dict):
+        return any(_has_trimmed_text(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_trimmed_text(v) for v in value)
+    return False
+
+
+def _with_items(value: dict[str, Any], key: str, items: list[Any]) -> dict[str, Any]:
+    return {**value, key: items}
+
+
+def _prepend_item(text: str, key: str, item: Any) -> str:
+    data = json.loads(text)
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return text
+    data[key] = [item, *data[key]]
+    if isinstance(data.get("cut"), dict):
+        data["cut"]["shown"] += 1
+    return to_json(data)
 
 
 # ---- shrinking: fewer fields, shorter text, every item kept -----------------------------------

@@ -167,3 +167,25 @@ def test_a_record_too_big_for_the_budget_says_what_was_left_out():
     shown = len(data["people"]) - 1
     assert marker.startswith(f"… {2000 - shown} more not shown; get them with a narrower")
     assert data["people"][0] == {"id": 0, "name": "Person 0"}  # shrunk before dropping
+
+
+def test_a_shortened_note_can_be_read_in_full_with_skip():
+    notes = [{"id": i, "content": f"note {i} " + "y" * 3000, "type": "text"} for i in range(5)]
+
+    def execute(name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
+        return {"notes": notes[tool_input.get("skip") or 0:], "next_page_token": None}
+
+    call = {"opportunity_id": 1}
+    page = json.loads(compact_result(execute("affinity_list_notes", call), max_chars=20_000,
+                                     text_max=600,
+                                     page=PageSpec("affinity_list_notes", call, "notes")))
+    assert page["notes"][2]["content"].endswith("… [2407 more characters]")
+    assert "skip set to the item's position" in page["trimmed"]
+
+    again = {**call, "skip": 2}
+    whole = json.loads(compact_result(execute("affinity_list_notes", again), max_chars=20_000,
+                                      text_max=600,
+                                      page=PageSpec("affinity_list_notes", again, "notes")))
+    assert whole["notes"][0]["content"] == notes[2]["content"]  # in full
+    assert [n["id"] for n in whole["notes"]] == [2, 3, 4]
+    assert whole["notes"][1]["content"].endswith("more characters]")

@@ -167,8 +167,9 @@ def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thr
         {"affinity_list_notes": lambda _: long_note}))
 
     content = api.message_requests[1].tool_result_texts()[0]
-    assert len(content) < 400
-    assert "more characters" in content
+    note = json.loads(content)["notes"][0]["content"]
+    assert len(note) < 240 and note.endswith("… [4800 more characters]")
+    assert "skip set to the item's position" in json.loads(content)["trimmed"]
     assert "creator" not in content  # nulls dropped
 
 
