@@ -3,7 +3,9 @@
 Reads run through the injected executor (bound by the caller to the asking user's credential).
 Writes never run here: each becomes a :class:`ProposedWrite` and the model is told it is queued
 for the user's approval. A revoked key ends the turn with ``needs_reconnect``; Anthropic errors
-end it with a one-line explanation after the SDK's bounded retries.
+end it with a one-line explanation after the SDK's bounded retries. What the user reads of a
+turn that proposed writes never says they are done (``bot.agent.claims``); tool results are
+compacted without silent cuts (``bot.agent.compact``).
 """
 
 from __future__ import annotations
