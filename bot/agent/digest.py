@@ -20,6 +20,7 @@ ANSWER_KEPT = 2_000  # characters of a collapsed turn's answer
 
 PROPOSED_MARK = "as proposal item "  # in the loop's "queued" tool result
 _PROPOSED_END = ". NOT done yet"
+_NOT_RECORDS = frozenset({"list", "fields", "stage", "creator"})  # not records the tool found
 _RECORD_KEYS = ("id", "name", "stage", "list_name", "list_id", "type")
 
 
@@ -43,6 +44,8 @@ def digest_result(tool_name: str, content: Any) -> str:
                                        "call it again for details"}
     if isinstance(data, dict):
         for key, value in data.items():
+            if key in ("fields",):
+                continue
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 out[key] = [_record(v) for v in value if isinstance(v, dict)]
                 out[f"{key}_count"] = len(out[key])
@@ -67,8 +70,10 @@ def _record(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records_line(messages: list[dict[str, Any]]) -> str:
-    """"Records seen: Acme (30001, Diligence), …" from the turn's (digested) tool results."""
-    seen: dict[int, str] = {}
+    """"[records the tools returned in this turn: Acme (30001, Diligence); …]", the records the
+    tools were asked about first (deals of a list, a fetched deal), the people and companies
+    inside them after."""
+    found: list[tuple[int, dict[str, Any]]] = []
     for message in messages:
         for block in _blocks(message):
             if block.get("type") != "tool_result" or block.get("is_error"):
@@ -77,9 +82,11 @@ def _records_line(messages: list[dict[str, Any]]) -> str:
                 data = json.loads(block.get("content") or "")
             except (TypeError, ValueError):
                 continue
-            for record in _walk_records(data):
-                stage = f", {record['stage']}" if record.get("stage") else ""
-                seen.setdefault(record["id"], f"{record['name']} ({record['id']}{stage})")
+            found += _walk_records(data)
+    seen: dict[int, str] = {}
+    for _, record in sorted(found, key=lambda pair: min(pair[0], 1)):
+        stage = f", {record['stage']}" if record.get("stage") else ""
+        seen.setdefault(record["id"], f"{record['name']} ({record['id']}{stage})")
     if not seen:
         return ""
     names = list(seen.values())
@@ -99,18 +106,22 @@ def _proposals_line(messages: list[dict[str, Any]]) -> str:
     return "[proposed in this turn: " + "; ".join(found) + "]" if found else ""
 
 
-def _walk_records(node: Any) -> list[dict[str, Any]]:
-    found = []
+def _walk_records(node: Any, depth: int = 0) -> list[tuple[int, dict[str, Any]]]:
+    """(depth, record) for every named record: the result itself or its items at depth 0-1,
+    the people, companies and owners inside them deeper (named only when there is room)."""
+    found: list[tuple[int, dict[str, Any]]] = []
     if isinstance(node, dict):
         if isinstance(node.get("id"), int) and isinstance(node.get("name"), str):
-            found.append({"id": node["id"], "name": node["name"],
-                          "stage": _label(node.get("stage"))})
+            found.append((depth, {"id": node["id"], "name": node["name"],
+                                  "stage": _label(node.get("stage"))}))
         for key, value in node.items():
+            if key in _NOT_RECORDS:
+                continue
             if isinstance(value, list):
                 for item in value:
-                    found += _walk_records(item) if isinstance(item, dict) else []
-            elif key != "list" and isinstance(value, dict):
-                found += _walk_records(value)
+                    found += _walk_records(item, depth + 1) if isinstance(item, dict) else []
+            elif isinstance(value, dict):
+                found += _walk_records(value, depth + 1)
     return found
 
 

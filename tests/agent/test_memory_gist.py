@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.agent.memory_format import trim
 from bot.devtools.fake_anthropic import reply, validate_request
 from tests.agent.conftest import RecordingExecutor
@@ -83,12 +85,16 @@ def test_trim_digests_then_collapses_then_drops_oldest_first():
         validate_request({"model": "m", "max_tokens": 1, "messages": kept})
 
 
-def test_the_real_seed_scenario_follow_up_at_the_default_bound(api, agent, user, thread,
-                                                               sandbox, admin_key):
-    """The sandbox's 42-deal pipeline: the seed turn is close to the 60,000-character bound,
-    and the approval outcome pushes it over."""
+@pytest.mark.parametrize(("bound", "kept_as"), [(60_000, "earlier_result"),
+                                                (12_000, "[proposed in this turn: 1: Add a note")])
+def test_the_real_seed_scenario_follow_up(api, make_agent, user, thread, sandbox, admin_key,
+                                          bound, kept_as):
+    """The sandbox's 42-deal pipeline: at the default bound the seed turn is close to the
+    60,000 characters and the approval outcome pushes it over (digests); at a fifth of that the
+    turn is collapsed to words, answer, what was proposed and the records seen."""
     from affinity_client import AffinityClient, run_tool
 
+    agent = make_agent(memory_max_chars=bound)
     client = AffinityClient(admin_key, base_url=sandbox.base_url)
     execute = RecordingExecutor({name: (lambda i, n=name: run_tool(client, n, i)) for name in
                                  ("affinity_list_opportunities", "affinity_get_opportunity")})
@@ -120,6 +126,6 @@ def test_the_real_seed_scenario_follow_up_at_the_default_bound(api, agent, user,
     agent.respond(thread, user, FOLLOW_UP, RecordingExecutor())
 
     history = json.dumps(api.message_requests[-1].messages, ensure_ascii=False)
-    assert ASK in history and "earlier_result" in history  # over the bound: digests, not loss
+    assert ASK in history and kept_as in history  # over the bound: the gist, not a loss
     for deal in note_latest.chosen:
         assert deal["name"] in history and str(deal["id"]) in history
