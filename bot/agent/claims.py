@@ -55,10 +55,18 @@ def split_sentences(text: str) -> list[str]:
 
 
 def replace_claims(text: str) -> str:
-    out = []
+    """Each claiming sentence replaced by :data:`NOT_DONE` (once for a run of them)."""
+    out: list[str] = []
+    replaced = False
     for piece in split_sentences(text):
         body = piece.rstrip()
-        out.append(NOT_DONE + piece[len(body):] if claims_done(body) else piece)
+        if claims_done(body):
+            if not replaced:
+                out.append(NOT_DONE + piece[len(body):])
+            replaced = True
+        else:
+            out.append(piece)
+            replaced = replaced and not body
     return "".join(out)
 
 

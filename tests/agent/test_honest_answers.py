@@ -81,3 +81,10 @@ def test_claims_in_a_turn_without_proposals_are_left_alone(api, agent, user, thr
 ])
 def test_what_counts_as_a_claim(sentence, claim):
     assert claims_done(sentence) is claim
+
+
+def test_a_run_of_claims_becomes_one_note():
+    from bot.agent.claims import replace_claims
+
+    assert replace_claims("Done: I added the notes. All set! Anything else?") == (
+        f"{NOT_DONE} Anything else?")
