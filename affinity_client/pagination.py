@@ -56,7 +56,8 @@ def _digest(tool: str, inputs: dict[str, Any]) -> str:
 
 
 def encode_page_token(cursor: PageCursor | None, tool: str, inputs: dict[str, Any]) -> str | None:
-    """Wrap ``cursor`` in an opaque token bound to ``tool`` and ``inputs`` (minus page_token)."""
+    """Wrap ``cursor`` in an opaque token bound to ``tool`` and ``inputs`` (minus page_token
+    and skip)."""
     if cursor is None:
         return None
     payload = {"v": cursor.api_version, "c": cursor.value, "q": _digest(tool, _query(inputs))}
@@ -101,5 +102,8 @@ def decode_page_token(token: str | None, tool: str, inputs: dict[str, Any], *,
     return cursor
 
 
+_POSITION = ("page_token", "skip")  # where in the query, not which query
+
+
 def _query(inputs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in inputs.items() if k != "page_token"}
+    return {k: v for k, v in inputs.items() if k not in _POSITION}

@@ -4,7 +4,9 @@ Runs typical deal-team requests through the real agent loop and the real Affinit
 the scripted Anthropic API (a "model" that reads the tool results and chooses the next calls the
 way Claude would) and the local Affinity sandbox. Prints, per turn, the model calls and the input,
 cache-read, cache-write and output tokens (estimated at four characters a token by the fake API),
-and for each tool call the characters given to the model against the raw Affinity JSON behind it.
+for each tool call the characters given to the model against the raw Affinity JSON behind it,
+and, over a ten-turn thread, the history sent at each turn (bounded by the memory setting:
+older tool results become digests, then older turns their words and answers).
 
     python benchmarks/agent.py
 """
@@ -105,6 +107,45 @@ def scenario_seed(today: str) -> tuple[str, list[Any]]:
     ]
 
 
+def follow_ups() -> list[tuple[str, list[Any]]]:
+    """Six more turns for the ten-turn thread: questions about what came before."""
+    def answer(text: str) -> list[Any]:
+        return [reply(text)]
+
+    return [
+        ("and which of those are in IC?", answer("Two of them are at IC: …")),
+        ("What's in our Seed pipeline?", [
+            reply(None, ("affinity_list_opportunities", {"list_id": 202})),
+            reply("The Seed pipeline has …")]),
+        ("Who is Jane Smith?", [
+            reply(None, ("affinity_search_persons", {"term": "Jane Smith"})),
+            reply("Jane Smith is the founder of Acme.")]),
+        ("Compare that with the Series A deals", answer("Compared with Series A, …")),
+        ("Any notes on Acme this week?", [
+            reply(None, ("affinity_list_notes", {"organization_id": 5001})),
+            reply("Two notes this week …")]),
+        ("Summarise this whole thread", answer("We looked at the Series A pipeline, …")),
+    ]
+
+
+def ten_turn_thread(agent: Agent, api: ScriptedAnthropic, user: UserContext,
+                    execute: Callable[[str, dict[str, Any]], dict[str, Any]],
+                    scenarios: list[tuple[str, list[Any]]]) -> None:
+    """One thread, ten turns: the history the model is sent at each turn (estimated tokens,
+    bounded by AGENT_MEMORY_MAX_CHARS) and how much of each request came from the cache."""
+    thread = ThreadKey("T", "D", "thread.0")
+    print(f"\n{'ten turns in one thread':<44} {'history':>7} {'input':>7} {'cached':>7} "
+          f"{'written':>7}")
+    for ask, steps in [*scenarios, *follow_ups()]:
+        api.add(*steps)
+        result = agent.respond(thread, user, ask, execute)
+        first = api.message_requests[-len(result.usage)]
+        history = len(json.dumps(first.messages[:-1], ensure_ascii=False)) // 4
+        total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
+        print(f"{ask[:44]:<44} {history:>7} {total['input_tokens']:>7} "
+              f"{total['cache_read_input_tokens']:>7} {total['cache_creation_input_tokens']:>7}")
+
+
 def main() -> int:
     sandbox = SandboxServer(port=0).start()
     transport = CountingTransport()
@@ -150,6 +191,9 @@ def main() -> int:
               f"{'ratio':>6}")
         for name, chars, raw in _summarise(details):
             print(f"{name:<40} {chars:>7} {raw:>9} {chars / raw if raw else 0:>6.2f}")
+        ten_turn_thread(agent, api, user, execute,
+                        [scenario_pipeline(), scenario_warm_intro(), scenario_notes(),
+                         scenario_seed(today.isoformat())])
     sandbox.stop()
     return 0
 

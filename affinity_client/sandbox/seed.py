@@ -13,8 +13,20 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def date_field(moment: datetime | date) -> datetime:
+    """A date field value as Affinity stores it since 2026-01-01: the time part is ignored and
+    the value is midnight Pacific time on the date written (``2024-04-01T15:30:00Z`` ->
+    ``2024-04-01T07:00:00Z``; ``2026-11-28T23:30:00-05:00`` -> ``2026-11-28T08:00:00Z``)."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return datetime(day.year, day.month, day.day, tzinfo=PACIFIC).astimezone(UTC)
+
 
 SEED_NOW = datetime(2026, 11, 15, 17, 0, 0, tzinfo=UTC)
 """The fixed "now" most seeded dates are relative to."""
@@ -247,6 +259,8 @@ class _Builder:
     def add_value(self, field_rec: dict, entity_id: int, value: Any,
                   list_entry_id: int | None, created: datetime) -> dict:
         vid = self.w.new_id("field_value")
+        if field_rec.get("value_type") == DATE and isinstance(value, datetime):
+            value = date_field(value)
         rec = {"id": vid, "field_id": field_rec["id"], "entity_id": entity_id,
                "list_entry_id": list_entry_id, "created_at": created, "updated_at": None,
                "value": value, "entity_type": field_rec["entity_type"]}

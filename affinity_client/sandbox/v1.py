@@ -502,7 +502,7 @@ def _coerce_value(ctx: Ctx, f: dict, value: Any) -> Any:
         parsed = parse_date(value)
         if parsed is None:
             raise ApiError(422, "value must be an ISO 8601 date")
-        return parsed
+        return seed.date_field(parsed)
     if vt == seed.LOCATION:
         if not isinstance(value, dict):
             raise ApiError(422, "value must be a location object")

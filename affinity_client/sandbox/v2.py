@@ -382,7 +382,7 @@ def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
         parsed = parse_date(data)
         if parsed is None:
             raise ApiError(400, "value.data must be an RFC 3339 date-time", param)
-        return [parsed]
+        return [seed.date_field(parsed)]
     if base == "location":
         if not isinstance(data, dict):
             raise ApiError(400, "value.data must be a location", param)

@@ -23,7 +23,7 @@ def run_tool(client: AffinityClient, name: str, tool_input: dict[str, Any] | Non
     tool = TOOLS.get(name)
     if tool is None:
         raise ToolInputError(f"Unknown tool {name!r}.", field="name", tool=name)
-    return tool.function(client, tool.validate(tool_input if tool_input is not None else {}))
+    return tool.run(client, tool.validate(tool_input if tool_input is not None else {}))
 
 
 def tool_definitions() -> list[dict[str, Any]]:

@@ -25,6 +25,17 @@ class Tool:
     input_schema: dict[str, Any]
     writes: bool
     function: ToolFunction
+    page_items: str | None = None
+    """The result key holding the page's items, for a tool whose input takes ``skip``."""
+
+    def run(self, client: AffinityClient, tool_input: dict[str, Any]) -> dict[str, Any]:
+        """Run on a validated input; ``skip`` leaves out the page's first items (the
+        continuation of a page that was cut short for the model)."""
+        skip = tool_input.get("skip") or 0
+        result = self.function(client, tool_input)
+        if self.page_items and skip and isinstance(result.get(self.page_items), list):
+            result = {**result, self.page_items: result[self.page_items][skip:], "skipped": skip}
+        return result
 
     def definition(self) -> dict[str, Any]:
         """The Anthropic tool definition (``name``, ``description``, ``input_schema``)."""
@@ -116,6 +127,14 @@ PAGE_TOKEN = {
     "type": "string", "minLength": 1, "maxLength": 4096,
     "description": "next_page_token from the previous call of this tool, passed back unchanged "
                    "with the same other inputs. Omit for the first page.",
+}
+
+
+SKIP = {
+    "type": "integer", "minimum": 0, "maximum": 500,
+    "description": "Items at the start of the page to leave out. Use only the value a result's "
+                   "continue_with gives (a page shown in part); with it pass the same page_token "
+                   "as that call, or none for the first page.",
 }
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
 from ..normalize import list_type, person_name
-from .base import Tool, exactly_one, id_prop, obj
+from .base import SKIP, Tool, exactly_one, id_prop, obj
 from .common import all_lists, list_meta, user_refs
 
 if TYPE_CHECKING:
@@ -69,9 +69,11 @@ TOOLS = [
             "affinity_list_opportunities, affinity_create_opportunity and affinity_add_to_list."),
         input_schema=obj({"type": {"type": "string",
                                    "enum": ["person", "organization", "opportunity"],
-                                   "description": "Only lists of this type."}}),
+                                   "description": "Only lists of this type."},
+                            "skip": SKIP}),
         writes=False,
         function=list_lists,
+        page_items="lists",
     ),
     Tool(
         name=ADD,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AffinityError, PermissionDeniedError, ToolInputError, deal_list_denied
 from ..normalize import looks_like_html, v1_note_text, v1_note_type
 from ..pagination import decode_page_token, encode_page_token
-from .base import PAGE_TOKEN, Tool, exactly_one, id_list, id_prop, obj, page_size
+from .base import PAGE_TOKEN, SKIP, Tool, exactly_one, id_list, id_prop, obj, page_size
 from .common import user_refs
 
 if TYPE_CHECKING:
@@ -124,8 +124,10 @@ TOOLS = [
             "opportunity_id": id_prop("Deal whose notes to list."),
             "page_size": page_size(500, 20),
             "page_token": PAGE_TOKEN,
+            "skip": SKIP,
         }),
         writes=False,
         function=list_notes,
+        page_items="notes",
     ),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ..errors import (
     AffinityError,
@@ -12,7 +14,7 @@ from ..errors import (
 )
 from ..normalize import field_value_data, render_value
 from ..pagination import decode_page_token, encode_page_token
-from .base import PAGE_TOKEN, Tool, id_list, id_prop, obj, page_size
+from .base import PAGE_TOKEN, SKIP, Tool, id_list, id_prop, obj, page_size
 from .common import (
     ListMeta,
     deal_from_v2_entry,
@@ -97,15 +99,34 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[dict[str, Any]]:
     for field in (entry.get("entity") or {}).get("fields") or []:
         if field.get("id") in ASSOCIATION_FIELDS:
             continue
-        value = render_value(*field_value_data(field))
+        value_type, data = field_value_data(field)
+        value = render_value(value_type, data)
         if value is None:
             continue
+        if (value_type or "").startswith("datetime"):
+            value = ", ".join(calendar_date(v) for v in value.split(", "))
         raw_id = str(field.get("id"))
         field_id: int | str = int(raw_id[6:]) if raw_id.startswith("field-") and \
             raw_id[6:].isdigit() else raw_id
         name = field.get("name") or meta.field_names.get(field_id, raw_id)  # type: ignore[arg-type]
         out.append({"id": field_id, "name": name, "value": value})
     return out
+
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def calendar_date(value: str) -> str:
+    """A date field's day as ``YYYY-MM-DD``: the Pacific day of the stored instant, which is
+    the day that was written (Affinity stores midnight Pacific time on it, 2026-01-01
+    changelog). Read in UTC or in the user's zone the instant could fall on another day."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(PACIFIC).date().isoformat()
 
 
 def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
@@ -228,14 +249,17 @@ TOOLS = [
             "Deals on one opportunity (pipeline) list, 25 per page by default (max 100), each "
             "with stage (Status), value, currency, owners, people, organizations and when it was "
             "added, plus a next_page_token. list_id is required: get it from affinity_list_lists "
-            "(type opportunity). No filters: page through and pick."),
+            "(type opportunity). No filters: page through and pick. A result shown in part has a "
+            "cut.continue_with call that gives the rest of the page."),
         input_schema=obj({
             "list_id": id_prop("Id of an opportunity list."),
             "page_size": page_size(100, 25),
             "page_token": PAGE_TOKEN,
+            "skip": SKIP,
         }, required=["list_id"]),
         writes=False,
         function=list_opportunities,
+        page_items="opportunities",
     ),
     Tool(
         name="affinity_get_opportunity",

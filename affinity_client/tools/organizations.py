@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AffinityError
 from ..normalize import interaction_dates, stage_from_value
 from ..pagination import decode_page_token, encode_page_token
-from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
+from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import _chunks, all_lists, list_memberships, list_meta, person_refs
 
 if TYPE_CHECKING:
@@ -93,9 +93,11 @@ TOOLS = [
                      "description": "Part of an organization name or a domain like acme.com."},
             "page_size": page_size(500, 25),
             "page_token": PAGE_TOKEN,
+            "skip": SKIP,
         }, required=["term"]),
         writes=False,
         function=search_organizations,
+        page_items="organizations",
     ),
     Tool(
         name="affinity_get_organization",

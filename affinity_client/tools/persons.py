@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import decode_page_token, encode_page_token
-from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
+from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import list_memberships, org_refs, user_refs
 
 if TYPE_CHECKING:
@@ -82,9 +82,11 @@ TOOLS = [
                                        "description": "Add interaction dates (see above)."},
             "page_size": page_size(500, 25),
             "page_token": PAGE_TOKEN,
+            "skip": SKIP,
         }, required=["term"]),
         writes=False,
         function=search_persons,
+        page_items="persons",
     ),
     Tool(
         name="affinity_get_person",

@@ -2,8 +2,7 @@
 
 A catalog maps a tool name to an object with ``name``, ``description``, ``input_schema`` and
 ``writes`` (the shape of ``affinity_client.TOOLS``). The definitions given to Claude are the
-catalog's own, unchanged; only the last one carries a ``cache_control`` breakpoint so that the
-whole tool block is cached.
+catalog's own, with write tools introduced as proposals.
 """
 
 from __future__ import annotations
@@ -34,15 +33,20 @@ def default_catalog() -> Catalog:
     return TOOLS
 
 
+PROPOSES = ("Proposes a change, it does not make it: calling this changes nothing in Affinity; "
+            "the user sees the change on a card and it runs only if they click Approve. ")
+
+
 def tool_definitions(catalog: Catalog) -> list[dict[str, Any]]:
-    """Anthropic tool params: name, description and input_schema exactly as catalogued."""
+    """Anthropic tool params: name and input_schema as catalogued; a write tool's description
+    starts by saying that the call only proposes the change (here, unlike for other callers
+    of the catalog, writes wait for a person's click)."""
     tools = [
-        {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+        {"name": t.name, "description": (PROPOSES if t.writes else "") + t.description,
+         "input_schema": t.input_schema}
         for t in catalog.values()
     ]
-    if tools:
-        tools[-1] = {**tools[-1], "cache_control": CACHE_CONTROL}
-    return tools
+    return tools  # no breakpoint here: the one on the rules (after the tools) caches them too
 
 
 def is_write(catalog: Catalog, name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,27 @@ class UserContext:
     workspace: str  # the Affinity tenant name
     affinity_user_email: str | None = None
     lists: tuple[CachedList, ...] = field(default_factory=tuple)
-    today: dt.date | None = None  # defaults to the current UTC date
-    timezone: str = "UTC"
+    today: dt.date | None = None  # defaults to the current date in ``timezone``
+    timezone: str = "UTC"  # an IANA name, e.g. "America/New_York"
+    now: dt.datetime | None = None  # the instant of the turn (default: the clock)
+
+    def zone(self) -> dt.tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return dt.UTC
+
+    def local_now(self) -> dt.datetime:
+        return (self.now or dt.datetime.now(dt.UTC)).astimezone(self.zone())
 
     def current_date(self) -> dt.date:
-        return self.today or dt.datetime.now(dt.UTC).date()
+        return self.today or self.local_now().date()
+
+    def utc_offset(self) -> str:
+        """``UTC-05:00`` for the user's zone at this moment (``UTC`` itself when none)."""
+        offset = self.local_now().utcoffset() or dt.timedelta(0)
+        if not offset:
+            return "UTC+00:00"
+        sign = "-" if offset < dt.timedelta(0) else "+"
+        minutes = abs(int(offset.total_seconds())) // 60
+        return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

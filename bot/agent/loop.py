@@ -3,7 +3,9 @@
 Reads run through the injected executor (bound by the caller to the asking user's credential).
 Writes never run here: each becomes a :class:`ProposedWrite` and the model is told it is queued
 for the user's approval. A revoked key ends the turn with ``needs_reconnect``; Anthropic errors
-end it with a one-line explanation after the SDK's bounded retries.
+end it with a one-line explanation after the SDK's bounded retries. What the user reads of a
+turn that proposed writes never says they are done (``bot.agent.claims``); tool results are
+compacted without silent cuts (``bot.agent.compact``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import anthropic
 from affinity_client.errors import AffinityError, AuthenticationError
 from bot.agent import model_errors
 from bot.agent.catalog import CACHE_CONTROL, Catalog, Executor, tool_definitions
-from bot.agent.compact import compact_result
+from bot.agent.claims import ClaimGuard, honest_answer
+from bot.agent.compact import PageSpec, compact_result
 from bot.agent.context import UserContext
 from bot.agent.describe import ProposedWrite, describe_write
 from bot.agent.memory_format import append_user_text, close_turn
@@ -33,8 +36,9 @@ log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], None]
 
-QUEUED = ("Queued for the user's approval (proposal item {n}). NOT done yet: nothing has "
-          "changed in Affinity. Tell the user what you proposed; they approve it with a button.")
+QUEUED = ("Queued for the user's approval as proposal item {n}: {what}. NOT done yet: nothing "
+          "has changed in Affinity. Tell the user what you proposed; they approve it with a "
+          "button.")
 RECONNECT = ("Affinity rejected this user's API key (revoked or invalid). Nothing more can be "
              "looked up until they reconnect with /affinity connect.")
 NOT_RUN = "Not run: an earlier call in this step failed because the Affinity key was rejected."
@@ -93,6 +97,7 @@ class AgentLoop:
         the answer is cut short or the step limit is reached. Errors and the reconnect case are
         not fed to it: the caller shows those from the outcome."""
         turn = _Turn(self, user, execute, copy.deepcopy(history), on_text)
+        turn.previous_end = cached_end(turn.messages)
         append_user_text(turn.messages, user_text)
         self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
         try:
@@ -101,7 +106,7 @@ class AgentLoop:
             self._deadline.set_deadline(None)
 
     def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]],
-               on_text: TextSink | None = None) -> Any:
+               on_text: TextSink | None = None, previous_end: int = 0) -> Any:
         remaining = self._deadline.remaining()
         if remaining is not None and remaining <= 0:
             raise model_errors.TurnDeadlineExceeded
@@ -113,7 +118,7 @@ class AgentLoop:
             "max_tokens": self.settings.max_output_tokens,
             "system": system,
             "tools": self.tools,
-            "messages": _with_message_breakpoint(messages),
+            "messages": _with_breakpoints(messages, previous_end),
             "timeout": timeout,
         }
         if on_text is None:
@@ -130,7 +135,8 @@ class _Turn:
     def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
                  messages: list[dict[str, Any]], on_text: TextSink | None) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
-        self.on_text = _StepSeparatedSink(on_text) if on_text is not None else None
+        self.guard = ClaimGuard(on_text) if on_text is not None else None
+        self.on_text = _StepSeparatedSink(self.guard) if self.guard is not None else None
         self.system = system_blocks(user)
         self.names: NameMap = {("list", lst.id): {"name": lst.name} for lst in user.lists}
         _names_from_history(messages, self.names)
@@ -138,6 +144,7 @@ class _Turn:
         self.usage: list[dict[str, int]] = []
         self.calls: list[ToolCallRecord] = []
         self.needs_reconnect = False
+        self.previous_end = 0  # message blocks the previous request sent (cache breakpoints)
 
     def play(self) -> TurnOutcome:
         settings = self.loop.settings
@@ -145,13 +152,17 @@ class _Turn:
             if self.on_text is not None:
                 self.on_text.new_step()
             try:
-                response = self.loop.create(self.system, self.messages, self.on_text)
+                response = self.loop.create(self.system, self.messages, self.on_text,
+                                            self.previous_end)
+                self.previous_end = _block_count(self.messages)
             except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
                 log.warning("model call failed: %s (request id %s)", type(exc).__name__,
                             getattr(exc, "request_id", None))
                 message = model_errors.user_message(exc)
                 return self._finish(message, error=message)
             self._record_usage(response)
+            if self.guard is not None:
+                self.guard.end_step()
             content = [_block_json(b) for b in response.content] or [
                 {"type": "text", "text": "(no answer)"}]
             self.messages.append({"role": "assistant", "content": content})
@@ -176,7 +187,13 @@ class _Turn:
             self.on_text(note if self.on_text.fed else note.lstrip("\n"))
 
     def _finish(self, text: str, *, error: str | None = None) -> TurnOutcome:
+        """End the turn. The model's own words stay in memory as written; what the user is
+        shown never calls a proposal done (see bot.agent.claims)."""
         close_turn(self.messages, text)
+        if self.guard is not None:
+            self.guard.finish(self.proposals)
+        if error is None:
+            text = honest_answer(text, self.proposals)
         return TurnOutcome(text, self.proposals, self.messages, self.needs_reconnect, error,
                            self.usage, self.calls)
 
@@ -215,9 +232,10 @@ class _Turn:
             if problem:  # the model fixes its input now rather than the user approving a dud
                 self.calls.append(ToolCallRecord(name, tool_input, "error"))
                 return problem, True
-            self.proposals.append(describe_write(name, tool_input, self.names))
+            proposal = describe_write(name, tool_input, self.names)
+            self.proposals.append(proposal)
             self.calls.append(ToolCallRecord(name, tool_input, "proposed"))
-            return QUEUED.format(n=len(self.proposals)), False
+            return QUEUED.format(n=len(self.proposals), what=_with_ids(proposal)), False
         if self.needs_reconnect:
             return NOT_RUN, True
         try:
@@ -235,8 +253,10 @@ class _Turn:
             return UNEXPECTED, True
         collect_names(name, result, self.names)
         settings = self.loop.settings
+        items_key = getattr(tool, "page_items", None)
         text = compact_result(result, max_chars=settings.tool_result_max_chars,
-                              text_max=settings.text_field_max_chars)
+                              text_max=settings.text_field_max_chars,
+                              page=PageSpec(name, tool_input, items_key) if items_key else None)
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
 
@@ -281,6 +301,13 @@ def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:
                 collect_names(tools_by_id.get(block.get("tool_use_id"), ""), data, into)
 
 
+def _with_ids(proposal: ProposedWrite) -> str:
+    """"Add a note on deal Acme (Series A Pipeline) [opportunity 30001]": names and ids, so the
+    thread's memory keeps which records a proposal was about."""
+    ids = ", ".join(f"{t.kind} {t.id}" for t in proposal.targets)
+    return f"{proposal.description} [{ids}]" if ids else proposal.description
+
+
 def _input_problem(tool: Any, tool_input: dict[str, Any]) -> str | None:
     """The catalog's own schema check (``Tool.validate``), when the tool has one."""
     validate = getattr(tool, "validate", None)
@@ -301,12 +328,40 @@ def _text_of(content: list[dict[str, Any]]) -> str:
     return "\n".join(b["text"] for b in content if b.get("type") == "text" and b.get("text"))
 
 
-def _with_message_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A copy whose last block carries cache_control, so later steps of the turn hit the cache."""
-    if not messages or not isinstance(messages[-1].get("content"), list):
-        return messages
-    last = dict(messages[-1])
-    blocks = list(last["content"])
-    blocks[-1] = {**blocks[-1], "cache_control": CACHE_CONTROL}
-    last["content"] = blocks
-    return [*messages[:-1], last]
+LOOKBACK_BLOCKS = 20  # the API finds a cached prefix up to 20 blocks before a breakpoint
+
+
+def _block_count(messages: list[dict[str, Any]]) -> int:
+    return sum(len(m["content"]) if isinstance(m.get("content"), list) else 1 for m in messages)
+
+
+def cached_end(messages: list[dict[str, Any]]) -> int:
+    """How many message blocks the previous request sent (and cached): all of them but the
+    trailing answer, for a stored history that ends with the model's answer."""
+    count = _block_count(messages)
+    if messages and messages[-1].get("role") == "assistant":
+        count -= _block_count(messages[-1:])
+    return count
+
+
+def _with_breakpoints(messages: list[dict[str, Any]], previous_end: int
+                      ) -> list[dict[str, Any]]:
+    """A copy with cache_control on the last block (the next request reads everything before
+    it) and, when the previous request's end is beyond the API's 20-block look-back from
+    there (many tool results at once), on that end too, so it is read rather than rewritten."""
+    total = _block_count(messages)
+    marks = {total - 1}
+    if 0 < previous_end < total and total - previous_end >= LOOKBACK_BLOCKS:
+        marks.add(previous_end - 1)
+    out, index = [], 0
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, list):
+            out.append(message)
+            index += 1
+            continue
+        blocks = [{**b, "cache_control": CACHE_CONTROL} if index + i in marks else b
+                  for i, b in enumerate(content)]
+        index += len(content)
+        out.append({**message, "content": blocks} if blocks != content else message)
+    return out

@@ -7,8 +7,11 @@ message of app notes (e.g. approval results) that the next user text joins.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
+
+from bot.agent.digest import collapse_turn, digest_result
 
 Message = dict[str, Any]
 
@@ -46,11 +49,55 @@ def _turn_starts(messages: list[Message]) -> list[int]:
 
 
 def trim(messages: list[Message], max_chars: int) -> list[Message]:
-    """Drop the oldest whole turns until the JSON fits; the latest turn is always kept."""
-    starts = _turn_starts(messages)
-    kept = messages
-    for start in starts[1:]:
-        if len(json.dumps(kept, ensure_ascii=False)) <= max_chars:
+    """Fit the conversation in ``max_chars`` of JSON, losing as little as possible, oldest
+    first: (1) older turns' tool results become digests (tool, ids, names, totals), (2) older
+    turns become the user's words and the assistant's answer, (3) whole older turns are
+    dropped, (4) the latest turn's own tool results become digests. The latest turn's words
+    are always kept, and a ``tool_use`` is never separated from its ``tool_result``."""
+    turns = _split_turns(messages)
+
+    def size() -> int:
+        return len(json.dumps([m for t in turns for m in t], ensure_ascii=False))
+
+    older = range(len(turns) - 1)
+    for i in older:
+        if size() <= max_chars:
             break
-        kept = messages[start:]
-    return kept
+        turns[i] = _digest_tool_results(turns[i])
+    for i in older:
+        if size() <= max_chars:
+            break
+        turns[i] = collapse_turn(turns[i])
+    while len(turns) > 1 and size() > max_chars:
+        turns.pop(0)
+    if size() > max_chars:
+        turns[-1] = _digest_tool_results(turns[-1])
+    return [m for t in turns for m in t]
+
+
+def _split_turns(messages: list[Message]) -> list[list[Message]]:
+    starts = _turn_starts(messages) or [0]
+    if starts[0] != 0:  # a stored history always starts a turn; be lenient with odd input
+        starts = [0, *starts]
+    bounds = [*starts, len(messages)]
+    return [list(messages[a:b]) for a, b in itertools.pairwise(bounds) if a < b]
+
+
+def _digest_tool_results(turn: list[Message]) -> list[Message]:
+    names: dict[str, str] = {}
+    out = []
+    for message in turn:
+        blocks = _blocks(message["content"])
+        if message["role"] == "assistant":
+            names.update({b["id"]: b.get("name", "") for b in blocks
+                          if b.get("type") == "tool_use"})
+            out.append(message)
+            continue
+        if not any(b.get("type") == "tool_result" for b in blocks):
+            out.append(message)
+            continue
+        out.append({**message, "content": [
+            {**b, "content": digest_result(names.get(b.get("tool_use_id"), ""),
+                                           b.get("content"))}
+            if b.get("type") == "tool_result" else b for b in blocks]})
+    return out

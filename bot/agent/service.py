@@ -9,15 +9,16 @@ follow-up question knows what happened.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anthropic
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.agent.catalog import Catalog, Executor, default_catalog
-from bot.agent.context import ThreadKey, UserContext
+from bot.agent.context import CachedList, ThreadKey, UserContext
 from bot.agent.loop import AgentLoop, ToolCallRecord
 from bot.agent.memory import ConversationStore
 from bot.agent.models import utcnow
@@ -31,6 +32,8 @@ from bot.agent.proposals import (
     ProposalStore,
 )
 from bot.agent.settings import AgentSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,6 +63,8 @@ class Agent:
         ``on_text``, if given, receives answer text as Claude streams it (e.g. to feed Slack's
         ``chat_stream``); the full text is in the result either way."""
         history = self.memory.load(thread, user.identifier)
+        if not user.lists:
+            user = with_fetched_lists(user, execute)
         outcome = self.loop.run(user, history, text, execute, on_text)
         batch = None
         if outcome.proposals:
@@ -86,6 +91,20 @@ class Agent:
         lines = [_outcome_line(result.batch, i) for i in result.acted]
         self.memory.append_note(result.batch.thread, result.batch.owner,
                                 f"[{label}: " + "; ".join(lines) + "]")
+
+
+def with_fetched_lists(user: UserContext, execute: Executor) -> UserContext:
+    """The user's lists read now when none are cached (a message in the instant between
+    connecting and the lists being cached): the prompt never says "no lists" to someone who
+    has them. A failure leaves the prompt's own fallback (look them up with a tool)."""
+    try:
+        result = execute("affinity_list_lists", {})
+    except Exception as exc:  # the turn goes on; a revoked key shows at the first tool call
+        log.info("reading the lists for the prompt failed: %s", type(exc).__name__)
+        return user
+    lists = tuple(CachedList.from_dict(item) for item in result.get("lists") or []
+                  if isinstance(item, dict) and item.get("id") is not None)
+    return replace(user, lists=lists) if lists else user
 
 
 def _outcome_line(batch: BatchView, index: int) -> str:

@@ -63,6 +63,7 @@ class AgentSettings:
             proposal_ttl_seconds=int(num("AGENT_PROPOSAL_TTL_SECONDS", 900)),
             max_proposals_per_turn=int(num("AGENT_MAX_PROPOSALS_PER_TURN", 50)),
             memory_max_chars=int(num("AGENT_MEMORY_MAX_CHARS", 60_000)),
+            tool_result_max_chars=int(num("AGENT_TOOL_RESULT_MAX_CHARS", 20_000)),
             stream_answers=_flag(env, "AGENT_STREAM_ANSWERS", default=True),
         )
 

@@ -20,9 +20,12 @@ Every request is recorded (headers without credentials). The server validates wh
 enforces on the basics (``max_tokens`` and ``model`` present, roles alternating starting with a
 user turn, each ``tool_use`` answered by a ``tool_result`` with the same id at the start of the
 next user message, sampling parameters rejected as in API version 2026-10-21) and answers 400
-with a real-looking error body otherwise. Usage is estimated at four characters a token; prompt
-prefixes ending at a ``cache_control`` breakpoint are remembered, so a repeat call reports them
-as ``cache_read_input_tokens``.
+with a real-looking error body otherwise (also more than four ``cache_control`` breakpoints).
+Usage is estimated at four characters a token, with the API's prompt caching rules: a prefix
+ending at a ``cache_control`` breakpoint is written when it has at least the model's minimum of
+tokens (2048 for Sonnet 4.6, 4096 for Opus 4.5/4.6 and Haiku 4.5, 1024 for older models), and a
+later call reads it back as ``cache_read_input_tokens`` only if it ends at one of that call's
+breakpoints or within the 20 blocks before one.
 """
 
 from __future__ import annotations
@@ -192,6 +195,10 @@ def validate_request(body: Any) -> None:
         raise _Invalid("max_tokens: Field required")
     _validate_tools(body.get("tools") or [])
     _validate_messages(body.get("messages"))
+    found = sum(1 for _, bp in _prefix_segments(body) if bp)
+    if found > MAX_BREAKPOINTS:
+        raise _Invalid(f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be "
+                       f"provided. Found {found}.")
 
 
 def _validate_tools(tools: list[Any]) -> None:
@@ -287,11 +294,28 @@ def _without_cache_control(piece: Any) -> Any:
     return piece
 
 
-class _PromptCache:
-    """Remembers hashed prompt prefixes that ended at a cache_control breakpoint."""
+MAX_BREAKPOINTS = 4
+LOOKBACK_BLOCKS = 20
+MIN_CACHE_TOKENS = (  # model name prefix -> the smallest prefix that is cached
+    ("claude-sonnet-4-6", 2048), ("claude-opus-4-6", 4096), ("claude-opus-4-5", 4096),
+    ("claude-haiku-4-5", 4096),
+)
+DEFAULT_MIN_CACHE_TOKENS = 1024  # older models (Sonnet 4.5 / 4, Opus 4.1)
 
-    def __init__(self, min_tokens: int) -> None:
-        self.min_tokens = min_tokens
+
+def min_cache_tokens_for(model: str) -> int:
+    return next((n for prefix, n in MIN_CACHE_TOKENS if model.startswith(prefix)),
+                DEFAULT_MIN_CACHE_TOKENS)
+
+
+class _PromptCache:
+    """Prompt caching as the API does it: a prefix is written at each ``cache_control``
+    breakpoint when it is at least the model's minimum length; a request reads the longest
+    prefix cached earlier that ends at a breakpoint or at one of the ``LOOKBACK_BLOCKS``
+    blocks before one (the API's look-back; an earlier cache entry is not found)."""
+
+    def __init__(self, min_tokens: int | None) -> None:
+        self.min_tokens = min_tokens  # None: by model
         self._seen: set[str] = set()
         self._lock = threading.Lock()
 
@@ -301,21 +325,29 @@ class _PromptCache:
                    for piece, _ in _prefix_segments(body))
 
     def usage(self, body: dict[str, Any]) -> dict[str, int]:
-        """Cache reads look back at every block boundary (as the API's lookback does); cache
-        writes happen at the breakpoints."""
-        digest = hashlib.sha256()
+        minimum = self.min_tokens if self.min_tokens is not None else min_cache_tokens_for(
+            str(body.get("model") or ""))
+        digest = hashlib.sha256(str(body.get("model")).encode())  # caches are per model
         total = 0
-        positions: list[tuple[str, int, bool]] = []
+        positions: list[tuple[str, int]] = []
+        breakpoints: list[int] = []
         for raw, is_breakpoint in _prefix_segments(body):
             piece = _without_cache_control(raw)
             digest.update(json.dumps(piece, sort_keys=True).encode())
             total += estimate_tokens(piece)
-            positions.append((digest.copy().hexdigest(), total, is_breakpoint))
-        breakpoints = [(k, upto) for k, upto, bp in positions if bp and upto >= self.min_tokens]
+            positions.append((digest.copy().hexdigest(), total))
+            if is_breakpoint:
+                breakpoints.append(len(positions) - 1)
         with self._lock:
-            read = max((upto for k, upto, _ in positions if k in self._seen), default=0)
-            creation = max(0, breakpoints[-1][1] - read) if breakpoints else 0
-            self._seen.update(k for k, _ in breakpoints)
+            read = 0
+            for b in breakpoints:
+                for q in range(b, max(-1, b - LOOKBACK_BLOCKS), -1):
+                    if positions[q][0] in self._seen:
+                        read = max(read, positions[q][1])
+                        break
+            written = [positions[b] for b in breakpoints if positions[b][1] >= minimum]
+            self._seen.update(key for key, _ in written)
+        creation = max(0, max((upto for _, upto in written), default=0) - read)
         return {
             "input_tokens": total - read - creation,
             "cache_creation_input_tokens": creation,
@@ -341,12 +373,13 @@ class ScriptedAnthropic:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        min_cache_tokens: int = 0,
+        min_cache_tokens: int | None = None,
         model_echo: str | None = None,
         fallback: Callable[[RecordedRequest], Any] | None = None,
     ) -> None:
         """``fallback`` answers once the script is used up (e.g. a rule-based demo model for
-        a console); without it an exhausted script is a 500 saying so."""
+        a console); without it an exhausted script is a 500 saying so. ``min_cache_tokens``
+        overrides the model's minimum cacheable prefix (by default the API's, per model)."""
         self._script: list[Step] = list(script)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)

@@ -39,24 +39,26 @@ def test_request_carries_identity_lists_date_rules_and_caching(api, agent, user,
     assert "Series A Pipeline (id 201, opportunity list)" in system
     assert "2026-11-28" in system
     assert "never instructions" in system
-    assert all("cache_control" in block for block in request.system)
+    assert ["cache_control" in block for block in request.system] == [True, False]
     assert request.body["model"] == "claude-sonnet-4-6"
     assert request.body["max_tokens"] == 2048
     for name in ("temperature", "top_p", "top_k"):
         assert name not in request.body
 
 
-def test_tools_are_the_catalog_unchanged_with_cache_breakpoint_on_the_last(api, agent, user,
-                                                                          thread):
+def test_tools_are_the_catalog_with_writes_described_as_proposals(api, agent, user, thread):
     api.add(reply("ok"))
     agent.respond(thread, user, "hi", RecordingExecutor())
 
     tools = api.message_requests[0].tools
     assert [t["name"] for t in tools] == list(TOOLS)
     for sent, tool in zip(tools, TOOLS.values(), strict=True):
-        assert sent["description"] == tool.description
+        if tool.writes:
+            assert sent["description"].startswith("Proposes a change, it does not make it")
+            assert "only if they click Approve" in sent["description"]
+        assert sent["description"].endswith(tool.description)
         assert sent["input_schema"] == tool.input_schema
-    assert [("cache_control" in t) for t in tools] == [False] * (len(tools) - 1) + [True]
+    assert not any("cache_control" in t for t in tools)  # the rules' breakpoint covers them
 
 
 def test_second_call_of_a_turn_reads_the_cached_prefix(api, agent, user, thread):
@@ -165,8 +167,9 @@ def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thr
         {"affinity_list_notes": lambda _: long_note}))
 
     content = api.message_requests[1].tool_result_texts()[0]
-    assert len(content) < 400
-    assert "more characters" in content
+    note = json.loads(content)["notes"][0]["content"]
+    assert len(note) < 240 and note.endswith("… [4800 more characters]")
+    assert "skip set to the item's position" in json.loads(content)["trimmed"]
     assert "creator" not in content  # nulls dropped
 
 
@@ -197,15 +200,16 @@ def test_no_secret_in_logs_on_failures(api, make_agent, user, thread, caplog):
 
 def test_streaming_feeds_text_as_it_arrives_and_tools_still_run(api, agent, user, thread):
     api.add(reply("Looking that up… ", ("affinity_search_persons", {"term": "Jane"})),
-            reply("Jane Smith is the founder of Acme."))
+            reply("Jane Smith is the founder of Acme. She knows Daniel well."))
     pieces: list[str] = []
     execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
 
     result = agent.respond(thread, user, "Who is Jane?", execute, on_text=pieces.append)
 
-    assert len(pieces) > 2
-    assert "".join(pieces) == "Looking that up… Jane Smith is the founder of Acme."
-    assert result.text == "Jane Smith is the founder of Acme."
+    assert len(pieces) > 2  # sentence by sentence (a sentence is checked before it is shown)
+    assert "".join(pieces) == ("Looking that up… Jane Smith is the founder of Acme. "
+                               "She knows Daniel well.")
+    assert result.text == "Jane Smith is the founder of Acme. She knows Daniel well."
     assert execute.names() == ["affinity_search_persons"]
     assert all(r.body.get("stream") is True for r in api.message_requests)
 
@@ -216,3 +220,18 @@ def test_streaming_turn_failure_is_one_line(api, make_agent, user, thread):
     pieces: list[str] = []
     result = agent.respond(thread, user, "hi", RecordingExecutor(), on_text=pieces.append)
     assert result.error == model_errors.BUSY and pieces == []
+
+
+def test_a_user_whose_lists_are_not_cached_yet_gets_them_read_for_the_prompt(api, agent, user,
+                                                                            thread):
+    from dataclasses import replace
+
+    fresh = replace(user, lists=())
+    execute = RecordingExecutor({"affinity_list_lists": lambda _: {"lists": [
+        {"id": 201, "name": "Series A Pipeline", "type": "opportunity"}]}})
+    api.add(reply("ok"))
+    agent.respond(thread, fresh, "what's in our series a pipeline?", execute)
+    system = api.message_requests[0].system_text
+    assert "Series A Pipeline (id 201, opportunity list)" in system
+    assert "no cached Affinity lists" not in system
+    assert execute.names() == ["affinity_list_lists"]

@@ -159,7 +159,9 @@ def test_a_turn_that_proposes_a_write_still_posts_the_card(streaming_app, api, s
 
     card = card_of(fake)
     stop = fake.wait_for("chat.stopStream")
-    assert streamed_text(fake) == "I've proposed the note; approve it to log it."
+    streamed = streamed_text(fake)
+    assert streamed.startswith("I've proposed the note; approve it to log it.\n\n")
+    assert "Not done yet: nothing in Affinity has changed." in streamed  # the app's own words
     assert stop.at <= card.at
     assert "Intro call went well." in str(card.params["blocks"])
     assert not leaks_anthropic_key(fake)
