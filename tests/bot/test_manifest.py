@@ -97,8 +97,8 @@ def test_all_request_urls_lead_to_the_events_endpoint(manifest):
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
 
 
-def test_the_long_description_says_which_changes_need_approve():
-    text = " ".join(manifest()["display_information"]["long_description"].split())
+def test_the_long_description_says_which_changes_need_approve(manifest):
+    text = " ".join(manifest["display_information"]["long_description"].split())
     assert "Anything that would change Affinity is shown to you first" not in text
     assert "type as a command" in text and "made at once" in text
     assert "the assistant suggests is shown to you first" in text
