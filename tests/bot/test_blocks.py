@@ -622,7 +622,7 @@ def test_help_lists_every_command_and_marks_writes():
 
 def test_help_topic_shows_examples():
     text = all_text(assert_valid(help_message("new-deal")))
-    assert "--org 310" in text and ":pencil2:" in text
+    assert "--org 5001" in text and ":pencil2:" in text
 
 
 def test_usage_error_message():
