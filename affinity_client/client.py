@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +25,8 @@ from .ratelimit import RateLimitSnapshot, key_fingerprint, limiter_for_key
 from .retry import NOT_SENT_ERRORS, SAFE_METHODS, RetryPolicy, server_retry_after
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.affinity.co"
 V2_API_VERSION = "2024-01-01"
@@ -194,12 +196,12 @@ class AffinityClient:
         }
 
     # -- memo for slow-changing metadata (list definitions) -------------------------------------
-    def memo(self, key: Any, ttl: float, load: Callable[[], Any]) -> Any:
+    def memo(self, key: Any, ttl: float, load: Callable[[], T]) -> T:
         """Return a value cached on this client for ``ttl`` seconds, loading it if stale."""
         now = self._clock()
         hit = self._memo.get(key)
         if hit and now - hit[0] < ttl:
-            return hit[1]
+            return cast(T, hit[1])
         value = load()
         self._memo[key] = (now, value)
         return value

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .tools.results import InteractionDates, OrgRef, PersonRef, Stage, UserRef
 
 LIST_TYPES_V1 = {0: "person", 1: "organization", 8: "opportunity"}
 LIST_TYPES_V2 = {"person": "person", "company": "organization", "opportunity": "opportunity"}
@@ -27,7 +30,7 @@ def person_name(record: dict[str, Any]) -> str:
     return full_name(first, last)
 
 
-def person_ref(record: dict[str, Any]) -> dict[str, Any]:
+def person_ref(record: dict[str, Any]) -> PersonRef:
     """``PersonRef`` from a V1 person, a V2 Person or a V2 PersonData."""
     email = record.get("primary_email", record.get("primaryEmailAddress"))
     if email is None and record.get("emails"):
@@ -35,24 +38,24 @@ def person_ref(record: dict[str, Any]) -> dict[str, Any]:
     return {"id": record["id"], "name": person_name(record), "primary_email": email}
 
 
-def person_type(record: dict[str, Any]) -> str:
+def person_type(record: dict[str, Any]) -> Literal["internal", "external"]:
     raw = record.get("type")
     if raw in (1, "internal"):
         return "internal"
     return "external"
 
 
-def org_ref(record: dict[str, Any]) -> dict[str, Any]:
+def org_ref(record: dict[str, Any]) -> OrgRef:
     return {"id": record["id"], "name": record.get("name"), "domain": record.get("domain")}
 
 
-def user_ref(record: dict[str, Any] | None) -> dict[str, Any] | None:
+def user_ref(record: dict[str, Any] | None) -> UserRef | None:
     if not record:
         return None
     return {"id": record["id"], "name": person_name(record)}
 
 
-def interaction_dates(record: dict[str, Any]) -> dict[str, Any] | None:
+def interaction_dates(record: dict[str, Any]) -> InteractionDates | None:
     """``InteractionDates`` from a V1 record's ``interaction_dates`` (or ``None`` if absent)."""
     dates = record.get("interaction_dates")
     if dates is None:
@@ -157,7 +160,7 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def stage_from_value(data: Any) -> dict[str, Any] | None:
+def stage_from_value(data: Any) -> Stage | None:
     """``Stage`` from a V2 ranked-dropdown value or a V1 ranked-dropdown field value."""
     if not isinstance(data, dict):
         return None

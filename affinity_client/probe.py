@@ -67,6 +67,6 @@ def probe_permissions(client: AffinityClient) -> dict[str, dict[str, Any]]:
             results[key] = f"Could not check whether this user may {what}: {exc}"
     out: dict[str, dict[str, Any]] = {}
     for tool, needs in NEEDS.items():
-        reasons = [results[n] for n in needs if results.get(n)]
+        reasons = [r for n in needs if (r := results.get(n))]
         out[tool] = {"ok": not reasons, "reason": " ".join(reasons) or None}
     return out

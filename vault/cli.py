@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from vault.config import MASTER_KEYS_ENV
 from vault.errors import VaultConfigurationError, VaultError
-from vault.keyring import MASTER_KEYS_ENV, generate_key_entry, load_keyring
+from vault.keyring import generate_key_entry, load_keyring
 
 if TYPE_CHECKING:
     from vault.accounts import Vault

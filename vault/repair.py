@@ -50,7 +50,7 @@ def missing_master_keys(vault: Vault) -> dict[str, int]:
             .where(AccountRow.kid.is_not(None), AccountRow.ciphertext.is_not(None))
             .group_by(AccountRow.kid)
         )
-        return {kid: count for kid, count in rows if kid not in vault.keyring}
+        return {kid: count for kid, count in rows if kid is not None and kid not in vault.keyring}
 
 
 def check_master_keys(vault: Vault) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from vault.envelope import rewrap
 from vault.errors import CredentialUnreadable, MasterKeyMissing
@@ -65,7 +65,7 @@ def rotate(
 
 
 def _rewrap_one(
-    sessions: sessionmaker, keyring: Keyring, account_id: int, report: RotationReport
+    sessions: sessionmaker[Session], keyring: Keyring, account_id: int, report: RotationReport
 ) -> bool:
     with sessions.begin() as session:
         row = session.scalars(

@@ -15,6 +15,7 @@ class Secret:
     """Holds one secret string. Every way of turning it into text shows a mask instead."""
 
     __slots__ = ("__value",)
+    __value: str
 
     def __init__(self, value: str) -> None:
         if isinstance(value, Secret):

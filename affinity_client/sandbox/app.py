@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
@@ -21,7 +22,7 @@ from .store import SandboxState
 from .web import ApiError, Ctx, error_body, json_response
 
 
-def _rules(routes: list, prefix: str) -> list[Rule]:
+def _rules(routes: list[Any], prefix: str) -> list[Rule]:
     return [Rule(path, methods=methods, endpoint=(prefix, func)) for path, methods, func in routes]
 
 
@@ -42,7 +43,7 @@ V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
                   "entry_id": "listEntryId", "note_id": "noteId"}
 
 
-def v2_path_ints(args: dict) -> dict:
+def v2_path_ints(args: Mapping[str, Any]) -> dict[str, Any]:
     """Path ids as integers, or a 400 validation error naming the spec's parameter."""
     out = dict(args)
     for name, spec_name in V2_PATH_PARAMS.items():
@@ -79,7 +80,7 @@ class SandboxApp:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
 
-    def __call__(self, environ: dict, start_response: Any) -> Any:
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
@@ -96,13 +97,13 @@ class SandboxApp:
             route_error = None
         if kind == "control":
             try:
-                return func(self.state, request, **args)
+                return cast(Response, func(self.state, request, **args))
             except ApiError as exc:
                 return json_response({"message": exc.message}, exc.status)
         with self.state.lock:
             return self.api_call(request, api, func, args, route_error)
 
-    def api_call(self, request: Request, api: str, func: Any, args: dict,
+    def api_call(self, request: Request, api: str, func: Any, args: Mapping[str, Any],
                  route_error: HTTPException | None) -> Response:
         state = self.state
         auth_kind, key = credentials(request, api)
@@ -132,8 +133,8 @@ class SandboxApp:
         entry["status"] = response.status_code
         return response
 
-    def answer(self, request: Request, api: str, func: Any, args: dict,
-               route_error: HTTPException | None, user: dict | None,
+    def answer(self, request: Request, api: str, func: Any, args: Mapping[str, Any],
+               route_error: HTTPException | None, user: dict[str, Any] | None,
                limited: bool) -> Response:
         def fail(status: int, message: str, param: str | None = None) -> Response:
             return json_response(error_body(api, status, message, param), status)

@@ -6,7 +6,8 @@ They need no auth and are never written to the request log.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from werkzeug.wrappers import Request, Response
 
@@ -15,7 +16,7 @@ from .store import SandboxState
 from .web import ApiError, json_response
 
 
-def _body(request: Request) -> dict:
+def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(request.get_data(as_text=True) or "{}")
     except ValueError:
@@ -25,18 +26,18 @@ def _body(request: Request) -> dict:
     return data
 
 
-def _int(data: dict, name: str, default: int | None = None) -> int:
+def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(400, f"{name} must be an integer")
     return value
 
 
-def _key(state: SandboxState, data: dict) -> str:
+def _key(state: SandboxState, data: dict[str, Any]) -> str:
     key = data.get("key")
     if key not in state.keys:
         raise ApiError(404, "Unknown key; GET /_sandbox/users lists them")
-    return key
+    return cast(str, key)
 
 
 def users(state: SandboxState, request: Request) -> Response:
@@ -112,7 +113,7 @@ def summary(state: SandboxState, request: Request) -> Response:
             "field_values", "notes")})
 
 
-def _handler(func: Any) -> Any:
+def _handler(func: Callable[[SandboxState, Request], Response]) -> Callable[..., Response]:
     def run(state: SandboxState, request: Request, **_: Any) -> Response:
         return func(state, request)
     return run

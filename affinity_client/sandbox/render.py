@@ -24,20 +24,21 @@ COLORS_V2 = {0: None, 1: "blue", 2: "green", 3: "yellow", 4: "orange", 5: "red",
 
 
 # -- V1 ------------------------------------------------------------------------
-def v1_person_brief(p: dict) -> dict:
+def v1_person_brief(p: dict[str, Any]) -> dict[str, Any]:
     return {"id": p["id"], "type": p["type"], "first_name": p["first_name"],
             "last_name": p["last_name"], "primary_email": p["emails"][0] if p["emails"] else None,
             "emails": list(p["emails"])}
 
 
-def v1_org_brief(o: dict) -> dict:
+def v1_org_brief(o: dict[str, Any]) -> dict[str, Any]:
     return {"id": o["id"], "name": o["name"], "domain": o["domain"], "domains": list(o["domains"]),
             "global": o["global"]}
 
 
-def v1_interactions(rec: dict, with_persons: bool) -> dict:
+def v1_interactions(rec: dict[str, Any], with_persons: bool) -> dict[str, Any]:
     inter = rec.get("interactions") or {}
-    dates, objs = {}, {}
+    dates: dict[str, Any] = {}
+    objs: dict[str, Any] = {}
     for key in INTERACTION_KEYS:
         item = inter.get(key)
         dates[f"{key}_date"] = v1_date(item["date"]) if item else None
@@ -50,7 +51,7 @@ def v1_interactions(rec: dict, with_persons: bool) -> dict:
     return {"interaction_dates": dates, "interactions": objs}
 
 
-def v1_entry(ctx: Ctx, e: dict, *, with_entity: bool = False) -> dict:
+def v1_entry(ctx: Ctx, e: dict[str, Any], *, with_entity: bool = False) -> dict[str, Any]:
     out = {"id": e["id"], "list_id": e["list_id"], "creator_id": e["creator_id"],
            "entity_id": e["entity_id"], "entity_type": e["entity_type"],
            "created_at": v1_date(e["created_at"])}
@@ -59,7 +60,7 @@ def v1_entry(ctx: Ctx, e: dict, *, with_entity: bool = False) -> dict:
     return out
 
 
-def v1_entry_entity(ctx: Ctx, e: dict) -> dict:
+def v1_entry_entity(ctx: Ctx, e: dict[str, Any]) -> dict[str, Any]:
     w = ctx.world
     if e["entity_type"] == 0:
         return v1_person_brief(w.persons[e["entity_id"]])
@@ -70,26 +71,26 @@ def v1_entry_entity(ctx: Ctx, e: dict) -> dict:
     return {"id": opp["id"], "name": opp["name"]}
 
 
-def visible_entries(ctx: Ctx, entity_type: int, entity_id: int) -> list[dict]:
+def visible_entries(ctx: Ctx, entity_type: int, entity_id: int) -> list[dict[str, Any]]:
     w = ctx.world
     entries = (w.list_entries[i] for i in ctx.state.index.entries_by_entity[(entity_type,
                                                                            entity_id)])
     return [e for e in entries if ctx.can_see_list(w.lists[e["list_id"]])]
 
 
-def v1_opportunity(ctx: Ctx, o: dict) -> dict:
+def v1_opportunity(ctx: Ctx, o: dict[str, Any]) -> dict[str, Any]:
     return {"id": o["id"], "name": o["name"], "person_ids": list(o["person_ids"]),
             "organization_ids": list(o["organization_ids"]),
             "list_entries": [v1_entry(ctx, e) for e in visible_entries(ctx, 8, o["id"])]}
 
 
-def v1_list(ctx: Ctx, rec: dict) -> dict:
+def v1_list(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
     return {"id": rec["id"], "type": rec["type"], "name": rec["name"], "public": rec["public"],
             "owner_id": rec["owner_id"],
             "list_size": len(ctx.state.index.entries_by_list[rec["id"]])}
 
 
-def v1_field(f: dict, *, full: bool = True) -> dict:
+def v1_field(f: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
     out = {"id": f["id"], "name": f["name"]}
     if full:
         out.update(list_id=f["list_id"], enrichment_source=f["enrichment_source"])
@@ -100,7 +101,7 @@ def v1_field(f: dict, *, full: bool = True) -> dict:
     return out
 
 
-def v1_value(ctx: Ctx, f: dict, value: Any) -> Any:
+def v1_value(ctx: Ctx, f: dict[str, Any], value: Any) -> Any:
     vt = f["value_type"]
     if vt == seed.RANKED:
         return dict(ctx.state.index.options[value][1])
@@ -113,20 +114,20 @@ def v1_value(ctx: Ctx, f: dict, value: Any) -> Any:
     return value
 
 
-def v1_field_value(ctx: Ctx, v: dict) -> dict:
+def v1_field_value(ctx: Ctx, v: dict[str, Any]) -> dict[str, Any]:
     f = ctx.world.fields[v["field_id"]]
     return {"id": v["id"], "field_id": v["field_id"], "list_entry_id": v["list_entry_id"],
             "entity_id": v["entity_id"], "created_at": v1_date(v["created_at"]),
             "updated_at": v1_date(v["updated_at"]), "value": v1_value(ctx, f, v["value"])}
 
 
-def visible_opportunity_ids(ctx: Ctx, n: dict) -> list[int]:
+def visible_opportunity_ids(ctx: Ctx, n: dict[str, Any]) -> list[int]:
     """A note's deals without those on lists the caller may not see."""
     hidden = set(ctx.hidden_opportunity_ids(n["opportunity_ids"]))
     return [i for i in n["opportunity_ids"] if i not in hidden]
 
 
-def v1_note(ctx: Ctx, n: dict) -> dict:
+def v1_note(ctx: Ctx, n: dict[str, Any]) -> dict[str, Any]:
     return {"id": n["id"], "creator_id": n["creator_id"], "person_ids": list(n["person_ids"]),
             "associated_person_ids": list(n["person_ids"]), "interaction_person_ids": [],
             "interaction_id": None, "interaction_type": None, "is_meeting": False,
@@ -157,33 +158,33 @@ def markdownify(markup: str) -> str:
 
 
 # -- V2 ------------------------------------------------------------------------
-def v2_person_data(p: dict) -> dict:
+def v2_person_data(p: dict[str, Any]) -> dict[str, Any]:
     return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
             "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
             "type": "internal" if p["type"] == 1 else "external"}
 
 
-def v2_person(p: dict) -> dict:
+def v2_person(p: dict[str, Any]) -> dict[str, Any]:
     return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
             "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
             "emailAddresses": list(p["emails"]),
             "type": "internal" if p["type"] == 1 else "external"}
 
 
-def v2_company_data(o: dict) -> dict:
+def v2_company_data(o: dict[str, Any]) -> dict[str, Any]:
     return {"id": o["id"], "name": o["name"], "domain": o["domain"]}
 
 
-def v2_company(o: dict) -> dict:
+def v2_company(o: dict[str, Any]) -> dict[str, Any]:
     return {"id": o["id"], "name": o["name"], "domain": o["domain"],
             "domains": list(o["domains"]), "isGlobal": o["global"]}
 
 
-def v2_opportunity(o: dict) -> dict:
+def v2_opportunity(o: dict[str, Any]) -> dict[str, Any]:
     return {"id": o["id"], "name": o["name"], "listId": o["list_id"]}
 
 
-def v2_list(ctx: Ctx, rec: dict, *, with_type: bool = True) -> dict:
+def v2_list(ctx: Ctx, rec: dict[str, Any], *, with_type: bool = True) -> dict[str, Any]:
     out = {"id": rec["id"], "name": rec["name"], "isPublic": rec["public"],
            "ownerId": rec["owner_id"], "creatorId": rec["creator_id"]}
     if with_type:
@@ -191,18 +192,18 @@ def v2_list(ctx: Ctx, rec: dict, *, with_type: bool = True) -> dict:
     return out
 
 
-def v2_value_type(f: dict) -> str:
+def v2_value_type(f: dict[str, Any]) -> str:
     base = VALUE_TYPES_V2[f["value_type"]]
     return MULTI_V2.get(base, base) if f["allows_multiple"] else base
 
 
-def v2_field_meta(f: dict) -> dict:
+def v2_field_meta(f: dict[str, Any]) -> dict[str, Any]:
     return {"id": f"field-{f['id']}", "name": f["name"],
             "type": "list" if f["list_id"] is not None else "global",
             "enrichmentSource": None, "valueType": v2_value_type(f)}
 
 
-def v2_one_value(ctx: Ctx, f: dict, raw: Any) -> Any:
+def v2_one_value(ctx: Ctx, f: dict[str, Any], raw: Any) -> Any:
     vt = f["value_type"]
     w = ctx.world
     if vt == seed.PERSON:
@@ -224,7 +225,7 @@ def v2_one_value(ctx: Ctx, f: dict, raw: Any) -> Any:
     return raw
 
 
-def v2_field(ctx: Ctx, f: dict, raws: list[Any]) -> dict:
+def v2_field(ctx: Ctx, f: dict[str, Any], raws: list[Any]) -> dict[str, Any]:
     """A V2 Field with its value; empty multi-values are `null`, as the real API sends them."""
     vtype = v2_value_type(f)
     if f["allows_multiple"]:
@@ -245,7 +246,7 @@ ASSOCIATION_META = [
 ]
 
 
-def v2_association_fields(ctx: Ctx, opp: dict) -> list[dict]:
+def v2_association_fields(ctx: Ctx, opp: dict[str, Any]) -> list[dict[str, Any]]:
     w = ctx.world
     people = [v2_person_data(w.persons[i]) for i in opp["person_ids"] if i in w.persons][:100]
     orgs = [v2_company_data(w.organizations[i]) for i in opp["organization_ids"]
@@ -269,20 +270,20 @@ RI_FIELDS = [  # (V2 id, name, V1 interactions key, interaction kind)
     ("last-chat-message", "Last Chat Message", "last_chat_message", "chat-message"),
     ("last-contact", "Last Contact", "last_interaction", None),
 ]
-RI_META = [{"id": v2_id, "name": name, "type": "relationship-intelligence",
+RI_META: list[dict[str, Any]] = [{"id": v2_id, "name": name, "type": "relationship-intelligence",
             "enrichmentSource": None, "valueType": "interaction"}
            for v2_id, name, _, _ in RI_FIELDS]
 _SUBJECTS = ["Intro", "Follow-up on our call", "Deck and data room", "Quick question",
              "Catching up", "Next steps"]
 
 
-def _attendee(p: dict | None, email: str | None = None) -> dict:
+def _attendee(p: dict[str, Any] | None, email: str | None = None) -> dict[str, Any]:
     if p is None:
         return {"emailAddress": email, "person": None}
     return {"emailAddress": p["emails"][0] if p["emails"] else None, "person": v2_person_data(p)}
 
 
-def _last_contact(inter: dict) -> tuple[str, str]:
+def _last_contact(inter: dict[str, Any]) -> tuple[str, str]:
     """(interactions key, kind) of the interaction that is the last contact."""
     last = inter["last_interaction"]["date"]
     for key, kind in (("last_email", "email"), ("last_event", "meeting"),
@@ -292,8 +293,8 @@ def _last_contact(inter: dict) -> tuple[str, str]:
     return "last_email", "email"
 
 
-def v2_interaction(ctx: Ctx, rec: dict, external: dict | None, key: str,
-                   kind: str | None) -> dict | None:
+def v2_interaction(ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None, key: str,
+                   kind: str | None) -> dict[str, Any] | None:
     """An Email, Meeting or ChatMessage object for one of the record's interaction dates."""
     inter = rec.get("interactions") or {}
     item = inter.get(key)
@@ -322,7 +323,8 @@ def v2_interaction(ctx: Ctx, rec: dict, external: dict | None, key: str,
             "sentAt": v2_date(when)}
 
 
-def v2_ri_field(ctx: Ctx, rec: dict, external: dict | None, v2_id: str) -> dict:
+def v2_ri_field(ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None,
+                v2_id: str) -> dict[str, Any]:
     _, name, key, kind = next(f for f in RI_FIELDS if f[0] == v2_id)
     return {"id": v2_id, "name": name, "type": "relationship-intelligence",
             "enrichmentSource": None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -161,15 +162,15 @@ class World:
     Indexes (`entries_by_list`, `persons_by_org`, ...) are kept in step by the store's writers.
     """
 
-    persons: dict[int, dict] = field(default_factory=dict)
-    organizations: dict[int, dict] = field(default_factory=dict)
-    opportunities: dict[int, dict] = field(default_factory=dict)
-    lists: dict[int, dict] = field(default_factory=dict)
-    fields: dict[int, dict] = field(default_factory=dict)
-    list_entries: dict[int, dict] = field(default_factory=dict)
-    field_values: dict[int, dict] = field(default_factory=dict)
-    notes: dict[int, dict] = field(default_factory=dict)
-    strengths: dict[int, list[dict]] = field(default_factory=dict)
+    persons: dict[int, dict[str, Any]] = field(default_factory=dict)
+    organizations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    opportunities: dict[int, dict[str, Any]] = field(default_factory=dict)
+    lists: dict[int, dict[str, Any]] = field(default_factory=dict)
+    fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    list_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    field_values: dict[int, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    strengths: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str) -> int:
@@ -193,7 +194,7 @@ class _Builder:
         moment = SEED_NOW - timedelta(days=days)
         return moment.replace(microsecond=self.rng.randrange(0, 1000) * 1000)
 
-    def interactions(self, owner_ids: list[int], *, none: bool = False) -> dict | None:
+    def interactions(self, owner_ids: list[int], *, none: bool = False) -> dict[str, Any] | None:
         """V1 `interactions` (each `{date, person_ids}` or null) or None for no interactions."""
         if none:
             return None
@@ -207,7 +208,7 @@ class _Builder:
         people = sorted(self.rng.sample(owner_ids, k=min(len(owner_ids), self.rng.randint(1, 2))))
         last = max(d for d in (last_email, last_event, chat) if d is not None)
 
-        def item(date: datetime | None) -> dict | None:
+        def item(date: datetime | None) -> dict[str, Any] | None:
             return None if date is None else {"date": date, "person_ids": list(people)}
 
         return {"first_email": item(first_email), "last_email": item(last_email),
@@ -217,7 +218,7 @@ class _Builder:
 
     def add_person(self, first: str, last: str, emails: list[str], *, internal: bool = False,
                    org_ids: list[int] | None = None, pid: int | None = None,
-                   no_interactions: bool = False, phone: bool = True) -> dict:
+                   no_interactions: bool = False, phone: bool = True) -> dict[str, Any]:
         pid = pid or self.w.new_id("person")
         rec = {
             "id": pid, "type": 1 if internal else 0, "first_name": first, "last_name": last,
@@ -231,7 +232,7 @@ class _Builder:
         return rec
 
     def add_org(self, name: str, domain: str | None, *, is_global: bool = False,
-                oid: int | None = None) -> dict:
+                oid: int | None = None) -> dict[str, Any]:
         oid = oid or self.w.new_id("organization")
         domains = [domain] if domain else []
         if domain and self.rng.random() < 0.15:
@@ -243,7 +244,7 @@ class _Builder:
 
     def add_field(self, name: str, value_type: int, *, list_id: int | None, entity_type: int,
                   multiple: bool = False, options: list[str] | None = None,
-                  ranked: bool = False) -> dict:
+                  ranked: bool = False) -> dict[str, Any]:
         fid = self.w.new_id("field")
         dropdown = []
         for rank, text in enumerate(options or [], start=1):
@@ -256,8 +257,8 @@ class _Builder:
         self.w.fields[fid] = rec
         return rec
 
-    def add_value(self, field_rec: dict, entity_id: int, value: Any,
-                  list_entry_id: int | None, created: datetime) -> dict:
+    def add_value(self, field_rec: dict[str, Any], entity_id: int, value: Any,
+                  list_entry_id: int | None, created: datetime) -> dict[str, Any]:
         vid = self.w.new_id("field_value")
         if field_rec.get("value_type") == DATE and isinstance(value, datetime):
             value = date_field(value)
@@ -268,16 +269,18 @@ class _Builder:
         return rec
 
     def add_entry(self, list_id: int, entity_id: int, entity_type: int,
-                  creator: int, created: datetime) -> dict:
+                  creator: int, created: datetime) -> dict[str, Any]:
         eid = self.w.new_id("list_entry")
         rec = {"id": eid, "list_id": list_id, "creator_id": creator, "entity_id": entity_id,
                "entity_type": entity_type, "created_at": created}
         self.w.list_entries[eid] = rec
         return rec
 
-    def add_note(self, content: str, *, note_type: int = 0, creator: int, person_ids=(),
-                 organization_ids=(), opportunity_ids=(), created: datetime,
-                 parent_id: int | None = None) -> dict:
+    def add_note(self, content: str, *, note_type: int = 0, creator: int,
+                 person_ids: Iterable[int] = (),
+                 organization_ids: Iterable[int] = (), opportunity_ids: Iterable[int] = (),
+                 created: datetime,
+                 parent_id: int | None = None) -> dict[str, Any]:
         nid = self.w.new_id("note")
         rec = {"id": nid, "creator_id": creator, "person_ids": list(person_ids),
                "organization_ids": list(organization_ids),
@@ -309,7 +312,7 @@ class _Builder:
         self.add_person("Raj", "Mehta", ["raj@acme.com"], org_ids=[acme["id"]])
         self.add_person("Elena", "Volkova", ["elena@acme.com"], org_ids=[acme["id"]])
         used: set[str] = {"acme.com", "globex.com", "northwind.vc"}
-        self.startups: list[dict] = []
+        self.startups: list[dict[str, Any]] = []
         for i in range(220):
             name = f"{self.rng.choice(COMPANY_PREFIXES)}{self.rng.choice(COMPANY_SUFFIXES)}"
             if any(o["name"] == name for o in self.startups):
@@ -355,7 +358,7 @@ class _Builder:
                 "additional_permissions": [] if private else [
                     {"internal_person_id": STANDARD_ID, "role_id": 2}],
             }
-        self.list_fields: dict[int, dict[str, dict]] = {}
+        self.list_fields: dict[int, dict[str, dict[str, Any]]] = {}
         for name in PIPELINE_LISTS:
             lid = LISTS[name]
             fields = {
@@ -421,7 +424,8 @@ class _Builder:
                     opp_name = f"{org['name']} {DASH} {rounds[name]}{suffix}"
                 self.add_opportunity(lid, name, opp_name, org, i)
 
-    def add_opportunity(self, lid: int, list_name: str, opp_name: str, org: dict, i: int) -> None:
+    def add_opportunity(self, lid: int, list_name: str, opp_name: str, org: dict[str, Any],
+                        i: int) -> None:
         oid = self.w.new_id("opportunity")
         people = [p["id"] for p in self.w.persons.values()
                   if org["id"] in p["organization_ids"]][:2] if i < 60 or lid != 204 else []

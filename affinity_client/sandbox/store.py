@@ -70,7 +70,7 @@ class Indexes:
         self.opps_by_person: dict[int, list[int]] = defaultdict(list)
         self.opps_by_org: dict[int, list[int]] = defaultdict(list)
         self.fields_by_list: dict[int | None, list[int]] = defaultdict(list)
-        self.options: dict[int, tuple[int, dict]] = {}
+        self.options: dict[int, tuple[int, dict[str, Any]]] = {}
         for e in world.list_entries.values():
             self.add_entry(e)
         for v in world.field_values.values():
@@ -85,31 +85,31 @@ class Indexes:
             for opt in f["dropdown_options"]:
                 self.options[opt["id"]] = (f["id"], opt)
 
-    def add_entry(self, e: dict) -> None:
+    def add_entry(self, e: dict[str, Any]) -> None:
         self.entries_by_list[e["list_id"]].append(e["id"])
         self.entries_by_entity[(e["entity_type"], e["entity_id"])].append(e["id"])
 
-    def remove_entry(self, e: dict) -> None:
+    def remove_entry(self, e: dict[str, Any]) -> None:
         self.entries_by_list[e["list_id"]].remove(e["id"])
         self.entries_by_entity[(e["entity_type"], e["entity_id"])].remove(e["id"])
 
-    def add_value(self, v: dict) -> None:
+    def add_value(self, v: dict[str, Any]) -> None:
         self.values_by_entity[v["entity_id"]].append(v["id"])
         if v["list_entry_id"] is not None:
             self.values_by_entry[v["list_entry_id"]].append(v["id"])
 
-    def remove_value(self, v: dict) -> None:
+    def remove_value(self, v: dict[str, Any]) -> None:
         self.values_by_entity[v["entity_id"]].remove(v["id"])
         if v["list_entry_id"] is not None:
             self.values_by_entry[v["list_entry_id"]].remove(v["id"])
 
-    def add_opportunity(self, o: dict) -> None:
+    def add_opportunity(self, o: dict[str, Any]) -> None:
         for pid in o["person_ids"]:
             self.opps_by_person[pid].append(o["id"])
         for oid in o["organization_ids"]:
             self.opps_by_org[oid].append(o["id"])
 
-    def remove_opportunity(self, o: dict) -> None:
+    def remove_opportunity(self, o: dict[str, Any]) -> None:
         for pid in o["person_ids"]:
             self.opps_by_person[pid].remove(o["id"])
         for oid in o["organization_ids"]:
@@ -137,15 +137,15 @@ class SandboxState:
 
     # -- in-process conveniences for tests -------------------------------------
     @property
-    def notes(self) -> dict[int, dict]:
+    def notes(self) -> dict[int, dict[str, Any]]:
         return self.world.notes
 
     @property
-    def opportunities(self) -> dict[int, dict]:
+    def opportunities(self) -> dict[int, dict[str, Any]]:
         return self.world.opportunities
 
     @property
-    def list_entries(self) -> dict[int, dict]:
+    def list_entries(self) -> dict[int, dict[str, Any]]:
         return self.world.list_entries
 
     def clear_requests(self) -> None:
@@ -185,7 +185,7 @@ class SandboxState:
             self.controls = Controls(revoked_keys=keep)
 
     # -- per-request bookkeeping ---------------------------------------------
-    def user_for_key(self, key: str | None) -> dict | None:
+    def user_for_key(self, key: str | None) -> dict[str, Any] | None:
         if not key or key in self.controls.revoked_keys:
             return None
         return self.keys.get(key)

@@ -63,7 +63,7 @@ def _date_filters(ctx: Ctx) -> list[tuple[str, str, datetime]]:
     return out
 
 
-def _passes_dates(rec: dict, filters: list[tuple[str, str, datetime]]) -> bool:
+def _passes_dates(rec: dict[str, Any], filters: list[tuple[str, str, datetime]]) -> bool:
     for bound, key, limit in filters:
         item = (rec.get("interactions") or {}).get(key)
         if item is None:
@@ -82,7 +82,8 @@ def _flags(ctx: Ctx) -> dict[str, bool]:
     return flags
 
 
-def _decorate(ctx: Ctx, out: dict, rec: dict, flags: dict, kind: str) -> dict:
+def _decorate(ctx: Ctx, out: dict[str, Any], rec: dict[str, Any], flags: dict[str, Any],
+              kind: str) -> dict[str, Any]:
     if flags["with_interaction_dates"]:
         out.update(render.v1_interactions(rec, flags["with_interaction_persons"]))
     if flags["with_opportunities"]:
@@ -94,17 +95,19 @@ def _decorate(ctx: Ctx, out: dict, rec: dict, flags: dict, kind: str) -> dict:
     return out
 
 
-def _matches_person(p: dict, term: str) -> bool:
+def _matches_person(p: dict[str, Any], term: str) -> bool:
     full = f"{p['first_name']} {p['last_name']}".lower()
     return term in full or any(term in e.lower() for e in p["emails"])
 
 
-def _matches_organization(o: dict, term: str) -> bool:
+def _matches_organization(o: dict[str, Any], term: str) -> bool:
     return term in o["name"].lower() or any(term in d for d in o["domains"])
 
 
-def _search(ctx: Ctx, records: Iterable[dict], matches: Callable[[dict, str], bool],
-            brief: Callable[[dict], dict], kind: str) -> tuple[list[dict], Any]:
+def _search(ctx: Ctx, records: Iterable[dict[str, Any]],
+            matches: Callable[[dict[str, Any], str], bool],
+            brief: Callable[[dict[str, Any]], dict[str, Any]],
+            kind: str) -> tuple[list[dict[str, Any]], Any]:
     """A page of the records matching `term` (and the date filters), and the next page token."""
     flags = _flags(ctx)
     filters = _date_filters(ctx)
@@ -122,8 +125,9 @@ def _search(ctx: Ctx, records: Iterable[dict], matches: Callable[[dict, str], bo
     return [_decorate(ctx, brief(rec), rec, flags, kind) for rec in page], nxt
 
 
-def _get_entity(ctx: Ctx, rec: dict | None, what: str, entity_type: int, kind: str,
-                brief: Callable[[dict], dict], related: dict[str, list[int]]) -> Any:
+def _get_entity(ctx: Ctx, rec: dict[str, Any] | None, what: str, entity_type: int, kind: str,
+                brief: Callable[[dict[str, Any]], dict[str, Any]],
+                related: dict[str, list[int]]) -> Any:
     """A person or organization with its `related` ids and list entries; 404 when there is none."""
     if rec is None:
         raise ApiError(404, f"{what} not found")
@@ -172,7 +176,8 @@ def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
     return render.v1_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
 
 
-def _checked_ids(ctx: Ctx, body: dict, name: str, table: dict) -> list[int] | None:
+def _checked_ids(ctx: Ctx, body: dict[str, Any], name: str,
+                 table: dict[int, dict[str, Any]]) -> list[int] | None:
     if name not in body:
         return None
     ids = int_list(body[name], name)
@@ -200,8 +205,8 @@ def create_opportunity(ctx: Ctx) -> Any:
     persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
     orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
     w = ctx.world
-    opp = {"id": w.new_id("opportunity"), "name": name.strip(), "person_ids": persons,
-           "organization_ids": orgs, "list_id": list_id}
+    opp: dict[str, Any] = {"id": w.new_id("opportunity"), "name": name.strip(),
+                           "person_ids": persons, "organization_ids": orgs, "list_id": list_id}
     w.opportunities[opp["id"]] = opp
     ctx.state.index.add_opportunity(opp)
     entry = {"id": w.new_id("list_entry"), "list_id": list_id,
@@ -231,7 +236,7 @@ def update_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
     return render.v1_opportunity(ctx, opp)
 
 
-def _delete_entry(ctx: Ctx, e: dict) -> None:
+def _delete_entry(ctx: Ctx, e: dict[str, Any]) -> None:
     """Remove a list entry and its list-specific field values."""
     w, index = ctx.world, ctx.state.index
     for vid in list(index.values_by_entry[e["id"]]):
@@ -240,7 +245,7 @@ def _delete_entry(ctx: Ctx, e: dict) -> None:
     del w.list_entries[e["id"]]
 
 
-def _delete_opportunity(ctx: Ctx, opp: dict) -> None:
+def _delete_opportunity(ctx: Ctx, opp: dict[str, Any]) -> None:
     w = ctx.world
     for eid in list(ctx.state.index.entries_by_entity[(8, opp["id"])]):
         _delete_entry(ctx, w.list_entries[eid])
@@ -307,7 +312,7 @@ def create_note(ctx: Ctx) -> Any:
         creator = as_int(body.get("creator_id"))
         if creator not in w.persons or w.persons[creator]["type"] != 1:
             raise ApiError(422, "creator_id must be a person who can access Affinity")
-    created = datetime.now(UTC)
+    created: datetime | None = datetime.now(UTC)
     if body.get("created_at") is not None:
         created = parse_date(body.get("created_at"))
         if created is None:
@@ -321,7 +326,7 @@ def create_note(ctx: Ctx) -> Any:
     return render.v1_note(ctx, note)
 
 
-def _own_note(ctx: Ctx, note_id: int) -> dict:
+def _own_note(ctx: Ctx, note_id: int) -> dict[str, Any]:
     n = ctx.visible_note(note_id)
     if n["creator_id"] != ctx.user["person_id"]:
         raise ApiError(403, "Only the creator of a note can change or delete it")
@@ -440,7 +445,7 @@ def get_fields(ctx: Ctx) -> Any:
     return out
 
 
-def _value_visible(ctx: Ctx, v: dict) -> bool:
+def _value_visible(ctx: Ctx, v: dict[str, Any]) -> bool:
     f = ctx.world.fields[v["field_id"]]
     return f["list_id"] is None or ctx.can_see_list(ctx.world.lists[f["list_id"]])
 
@@ -474,7 +479,7 @@ def get_field_values(ctx: Ctx) -> Any:
     return [render.v1_field_value(ctx, v) for v in values if _value_visible(ctx, v)]
 
 
-def _coerce_value(ctx: Ctx, f: dict, value: Any) -> Any:
+def _coerce_value(ctx: Ctx, f: dict[str, Any], value: Any) -> Any:
     """Validate a V1 write value for field `f` and return what is stored."""
     w, vt = ctx.world, f["value_type"]
     if vt in (seed.RANKED, seed.DROPDOWN):
@@ -513,7 +518,8 @@ def _coerce_value(ctx: Ctx, f: dict, value: Any) -> Any:
     return value
 
 
-def store_value(ctx: Ctx, f: dict, entity_id: int, list_entry_id: int | None, value: Any) -> dict:
+def store_value(ctx: Ctx, f: dict[str, Any], entity_id: int, list_entry_id: int | None,
+                value: Any) -> dict[str, Any]:
     """Write a field value; a single-valued field's old value is replaced by a new record."""
     w, index = ctx.world, ctx.state.index
     if not f["allows_multiple"]:
@@ -533,7 +539,8 @@ def store_value(ctx: Ctx, f: dict, entity_id: int, list_entry_id: int | None, va
 def create_field_value(ctx: Ctx) -> Any:
     body = ctx.body()
     w = ctx.world
-    f = w.fields.get(as_int(body.get("field_id")))
+    field_id = as_int(body.get("field_id"))
+    f = w.fields.get(field_id) if field_id is not None else None
     if f is None:
         raise ApiError(422, "field_id must refer to a field")
     entity_id = as_int(body.get("entity_id"))
@@ -557,7 +564,7 @@ def create_field_value(ctx: Ctx) -> Any:
     return render.v1_field_value(ctx, store_value(ctx, f, entity_id, list_entry_id, stored))
 
 
-def _field_value(ctx: Ctx, field_value_id: int) -> dict:
+def _field_value(ctx: Ctx, field_value_id: int) -> dict[str, Any]:
     v = ctx.world.field_values.get(field_value_id)
     if v is None:
         raise ApiError(404, "Field value not found")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from werkzeug.wrappers import Response
 
@@ -21,6 +22,7 @@ from .web import (
     Ctx,
     as_int,
     parse_date,
+    v2_date,
     v2_enum_list,
     v2_int_list,
     v2_page,
@@ -40,14 +42,14 @@ def whoami(ctx: Ctx) -> Any:
 
 
 # -- field selection ------------------------------------------------------------------
-def _global_fields(ctx: Ctx, entity_type: int) -> list[dict]:
+def _global_fields(ctx: Ctx, entity_type: int) -> list[dict[str, Any]]:
     return [ctx.world.fields[f] for f in ctx.state.index.fields_by_list[None]
             if ctx.world.fields[f]["entity_type"] == entity_type]
 
 
 def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[str, str, Any]]:
     """(V2 id, V2 field type, field record or association name) for an entity or entry."""
-    out = []
+    out: list[tuple[str, str, Any]] = []
     if list_id is not None:
         for fid in ctx.state.index.fields_by_list[list_id]:
             out.append((f"field-{fid}", "list", ctx.world.fields[fid]))
@@ -68,7 +70,7 @@ def _selection(ctx: Ctx, allowed_types: tuple[str, ...], *, ids_param: str = "fi
     return ids, types
 
 
-def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict:
+def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict[str, Any]:
     """Relationship intelligence from the entity's interactions (a company's: its first person)."""
     w = ctx.world
     if entity_type == 0:
@@ -90,7 +92,8 @@ def _check_ids(ctx: Ctx, selection: Any, entity_type: int, list_id: int | None,
     return selection
 
 
-def _values_by_field(ctx: Ctx, entity_id: int, entry: dict | None) -> dict[int, list[Any]]:
+def _values_by_field(ctx: Ctx, entity_id: int,
+                     entry: dict[str, Any] | None) -> dict[int, list[Any]]:
     """Raw values of an entity's global fields and, given an entry, of that entry's fields."""
     w, index = ctx.world, ctx.state.index
     out: dict[int, list[Any]] = {}
@@ -104,8 +107,8 @@ def _values_by_field(ctx: Ctx, entity_id: int, entry: dict | None) -> dict[int, 
     return out
 
 
-def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict | None,
-            selection: tuple[list[str], list[str]] | None) -> list[dict]:
+def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict[str, Any] | None,
+            selection: tuple[list[str], list[str]] | None) -> list[dict[str, Any]]:
     """The Field objects for an entity (or its list entry), filtered by a selection."""
     list_id = entry["list_id"] if entry else None
     values = _values_by_field(ctx, entity_id, entry)
@@ -125,7 +128,7 @@ def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict | None,
 
 
 # -- persons and companies ---------------------------------------------------------------
-def _entity_list(ctx: Ctx, table: dict, entity_type: int, shape: Any) -> Any:
+def _entity_list(ctx: Ctx, table: dict[int, dict[str, Any]], entity_type: int, shape: Any) -> Any:
     ids = v2_int_list(ctx, "ids")
     selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), entity_type, None)
     records = [table[i] for i in ids if i in table] if ids else list(table.values())
@@ -134,28 +137,30 @@ def _entity_list(ctx: Ctx, table: dict, entity_type: int, shape: Any) -> Any:
     return page
 
 
-def _entity(ctx: Ctx, rec: dict, entity_type: int, shape: Any, selection: Any) -> dict:
+def _entity(ctx: Ctx, rec: dict[str, Any], entity_type: int,
+            shape: Callable[[dict[str, Any]], dict[str, Any]],
+            selection: Any) -> dict[str, Any]:
     out = shape(rec)
     if selection is not None:
         out["fields"] = _fields(ctx, entity_type, rec["id"], None, selection)
     return out
 
 
-def _get(ctx: Ctx, table: dict, ident: int, what: str) -> dict:
+def _get(ctx: Ctx, table: dict[int, dict[str, Any]], ident: int, what: str) -> dict[str, Any]:
     rec = table.get(ident)
     if rec is None:
         raise ApiError(404, f"{what} not found")
     return rec
 
 
-def _existing(ctx: Ctx, entity_type: int, entity_id: int) -> dict:
+def _existing(ctx: Ctx, entity_type: int, entity_id: int) -> dict[str, Any]:
     """The person (0) or company (1) `entity_id`; 404 when there is none."""
     if entity_type == 0:
         return _get(ctx, ctx.world.persons, entity_id, "Person")
     return _get(ctx, ctx.world.organizations, entity_id, "Company")
 
 
-def _get_entity(ctx: Ctx, entity_type: int, entity_id: int, shape: Any) -> dict:
+def _get_entity(ctx: Ctx, entity_type: int, entity_id: int, shape: Any) -> dict[str, Any]:
     rec = _existing(ctx, entity_type, entity_id)
     selection = _check_ids(ctx, _selection(ctx, ENTITY_FIELD_TYPES), entity_type, None)
     return _entity(ctx, rec, entity_type, shape, selection)
@@ -182,7 +187,7 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     entries = render.visible_entries(ctx, entity_type, entity_id)
     page = v2_page(ctx, entries)
     page["data"] = [{"id": e["id"], "listId": e["list_id"],
-                     "createdAt": render.v2_date(e["created_at"]), "creatorId": e["creator_id"],
+                     "createdAt": v2_date(e["created_at"]), "creatorId": e["creator_id"],
                      "fields": _fields(ctx, entity_type, entity_id, e, None)}
                     for e in page["data"]]
     return page
@@ -190,7 +195,7 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
 
 def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     _existing(ctx, entity_type, entity_id)
-    seen: dict[int, dict] = {}
+    seen: dict[int, dict[str, Any]] = {}
     for e in render.visible_entries(ctx, entity_type, entity_id):
         seen.setdefault(e["list_id"], ctx.world.lists[e["list_id"]])
     page = v2_page(ctx, list(seen.values()))
@@ -265,7 +270,7 @@ def list_fields(ctx: Ctx, list_id: int) -> Any:
     return v2_page(ctx, metas)
 
 
-def _entry_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
+def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]:
     w = ctx.world
     if e["entity_type"] == 0:
         entity = render.v2_person(w.persons[e["entity_id"]])
@@ -278,10 +283,10 @@ def _entry_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
     return entity
 
 
-def _entry_with_entity(ctx: Ctx, e: dict, selection: Any) -> dict:
+def _entry_with_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]:
     return {"id": e["id"], "listId": e["list_id"],
             "type": render.LIST_TYPES_V2[e["entity_type"]],
-            "createdAt": render.v2_date(e["created_at"]), "creatorId": e["creator_id"],
+            "createdAt": v2_date(e["created_at"]), "creatorId": e["creator_id"],
             "entity": _entry_entity(ctx, e, selection)}
 
 
@@ -294,7 +299,7 @@ def list_entries(ctx: Ctx, list_id: int) -> Any:
     return page
 
 
-def _entry(ctx: Ctx, list_id: int, entry_id: int) -> dict:
+def _entry(ctx: Ctx, list_id: int, entry_id: int) -> dict[str, Any]:
     ctx.visible_list(list_id)
     e = ctx.world.list_entries.get(entry_id)
     if e is None or e["list_id"] != list_id:
@@ -317,7 +322,7 @@ def entry_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     return v2_page(ctx, fields, default_limit=20)
 
 
-def _field_by_id(ctx: Ctx, e: dict, field_id: str) -> tuple[str, Any]:
+def _field_by_id(ctx: Ctx, e: dict[str, Any], field_id: str) -> tuple[str, Any]:
     for v2_id, _type, f in _available(ctx, e["entity_type"], e["list_id"]):
         if v2_id == field_id:
             return v2_id, f
@@ -394,7 +399,7 @@ def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
     return [data]
 
 
-def _apply(ctx: Ctx, e: dict, f: Any, raws: list[Any]) -> None:
+def _apply(ctx: Ctx, e: dict[str, Any], f: Any, raws: list[Any]) -> None:
     w, index = ctx.world, ctx.state.index
     if isinstance(f, str):
         opp = w.opportunities[e["entity_id"]]
@@ -414,7 +419,8 @@ def _apply(ctx: Ctx, e: dict, f: Any, raws: list[Any]) -> None:
         rec["updated_at"] = datetime.now(UTC)
 
 
-def _append_value(ctx: Ctx, f: dict, entity_id: int, entry_id: int | None, raw: Any) -> dict:
+def _append_value(ctx: Ctx, f: dict[str, Any], entity_id: int, entry_id: int | None,
+                  raw: Any) -> dict[str, Any]:
     w = ctx.world
     rec = {"id": w.new_id("field_value"), "field_id": f["id"], "entity_id": entity_id,
            "list_entry_id": entry_id, "created_at": datetime.now(UTC), "updated_at": None,
@@ -455,8 +461,9 @@ def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 
 # -- notes ------------------------------------------------------------------------------
 FILTER_RE = re.compile(r"^\s*(id|creator\.id|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(\S+)\s*$")
-OPS = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-       ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
 
 def _note_filter(ctx: Ctx) -> Any:
@@ -481,19 +488,19 @@ def _note_filter(ctx: Ctx) -> Any:
     return lambda n: all(n[k] is not None and cmp(n[k], v) for k, cmp, v in clauses)
 
 
-def _html(n: dict) -> str:
+def _html(n: dict[str, Any]) -> str:
     if n["type"] == 2:
-        return n["content"]
+        return cast(str, n["content"])
     return "".join(f"<p>{html.escape(line)}</p>" for line in n["content"].split("\n"))
 
 
-def v2_note(ctx: Ctx, n: dict, includes: list[str]) -> dict:
+def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     w = ctx.world
     out: dict[str, Any] = {
         "id": n["id"], "type": "user-reply" if n["parent_id"] else "entities",
         "content": {"html": _html(n)}, "creator": render.v2_person_data(w.persons[n["creator_id"]]),
-        "mentions": [], "createdAt": render.v2_date(n["created_at"]),
-        "updatedAt": render.v2_date(n["updated_at"])}
+        "mentions": [], "createdAt": v2_date(n["created_at"]),
+        "updatedAt": v2_date(n["updated_at"])}
     if n["parent_id"]:
         out["parent"] = {"id": n["parent_id"]}
         return out
@@ -521,7 +528,7 @@ def _total_count(ctx: Ctx) -> bool:
     return raw == "true"
 
 
-def _notes_page(ctx: Ctx, notes: list[dict], includes: list[str] | None = None) -> Any:
+def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | None = None) -> Any:
     keep = _note_filter(ctx)
     total = _total_count(ctx)
     chosen = [n for n in notes

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
+from .seed import World
 from .store import SandboxState
 
 PACIFIC = timezone(timedelta(hours=-8))
@@ -54,25 +55,25 @@ class Ctx:
     """What a route handler gets: the request, the caller, the state and the path arguments."""
 
     request: Request
-    user: dict
+    user: dict[str, Any]
     state: SandboxState
     api: str
 
     @property
-    def world(self):
+    def world(self) -> World:
         return self.state.world
 
     @property
     def is_admin(self) -> bool:
-        return self.user["role"] == "admin"
+        return bool(self.user["role"] == "admin")
 
-    def can_see_list(self, list_rec: dict) -> bool:
+    def can_see_list(self, list_rec: dict[str, Any]) -> bool:
         pid = self.user["person_id"]
         return (list_rec["public"] or list_rec["owner_id"] == pid
                 or any(p["internal_person_id"] == pid
                        for p in list_rec.get("additional_permissions", [])))
 
-    def visible_list(self, list_id: int) -> dict:
+    def visible_list(self, list_id: int) -> dict[str, Any]:
         """The list `list_id`: 404 when there is none, 403 when the caller may not see it."""
         rec = self.world.lists.get(list_id)
         if rec is None:
@@ -81,11 +82,11 @@ class Ctx:
             raise ApiError(403, LIST_DENIED)
         return rec
 
-    def can_see_opportunity(self, opp: dict) -> bool:
+    def can_see_opportunity(self, opp: dict[str, Any]) -> bool:
         """A deal is as visible as its list: Affinity shares deals by sharing their list."""
         return self.can_see_list(self.world.lists[opp["list_id"]])
 
-    def visible_opportunity(self, opportunity_id: int) -> dict:
+    def visible_opportunity(self, opportunity_id: int) -> dict[str, Any]:
         """The deal `opportunity_id`: 404 when there is none, 403 when its list is hidden."""
         opp = self.world.opportunities.get(opportunity_id)
         if opp is None:
@@ -99,7 +100,7 @@ class Ctx:
         table = self.world.opportunities
         return [i for i in ids if i in table and not self.can_see_opportunity(table[i])]
 
-    def can_see_note(self, note: dict) -> bool:
+    def can_see_note(self, note: dict[str, Any]) -> bool:
         """False for a note attached only to deals on lists the caller may not see (a reply
         follows its parent). A note that is also on a person or organization stays visible,
         with the hidden deals left out of it."""
@@ -111,7 +112,7 @@ class Ctx:
         return len(self.hidden_opportunity_ids(note["opportunity_ids"])) < len(
             note["opportunity_ids"])
 
-    def visible_note(self, note_id: int) -> dict:
+    def visible_note(self, note_id: int) -> dict[str, Any]:
         """The note `note_id`: 404 when there is none, 403 when only hidden deals carry it."""
         note = self.world.notes.get(note_id)
         if note is None:
@@ -120,7 +121,7 @@ class Ctx:
             raise ApiError(403, OPPORTUNITY_DENIED)
         return note
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         """The JSON or form body (form `a[]=1&a[]=2` becomes a list)."""
         req = self.request
         if req.mimetype == "application/json" or (req.data and req.data[:1] in (b"{", b"[")):
@@ -234,11 +235,11 @@ def v2_enum_list(ctx: Ctx, name: str, allowed: tuple[str, ...]) -> list[str]:
 
 
 # -- V1 pagination ------------------------------------------------------------
-def _encode_token(payload: dict) -> str:
+def _encode_token(payload: dict[str, Any]) -> str:
     return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
-def v1_page(ctx: Ctx, items: list, *, max_size: int = 500) -> tuple[list, str | None]:
+def v1_page(ctx: Ctx, items: list[Any], *, max_size: int = 500) -> tuple[list[Any], str | None]:
     """Slice `items` by page_size/page_token; the token embeds the other params and the offset."""
     args = ctx.request.args
     params = {k: (v[0] if len(v) == 1 else v) for k, v in args.to_dict(flat=False).items()
@@ -293,8 +294,8 @@ def v2_limit(ctx: Ctx, default: int, minimum: int = 1) -> int:
     return number
 
 
-def v2_page(ctx: Ctx, items: list, *, default_limit: int = 100, minimum: int = 1,
-            total_count: bool = False) -> dict:
+def v2_page(ctx: Ctx, items: list[Any], *, default_limit: int = 100, minimum: int = 1,
+            total_count: bool = False) -> dict[str, Any]:
     """`{data, pagination}` with absolute next/prev URLs that keep the original query params."""
     limit = v2_limit(ctx, default_limit, minimum)
     cursor = ctx.request.args.get("cursor")

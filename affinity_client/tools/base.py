@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jsonschema
 
@@ -13,7 +13,8 @@ from ..errors import ToolInputError
 if TYPE_CHECKING:
     from ..client import AffinityClient
 
-ToolFunction = Callable[["AffinityClient", dict[str, Any]], dict[str, Any]]
+ToolFunction = Callable[["AffinityClient", dict[str, Any]], Mapping[str, Any]]
+"""A tool's function; its result is one of the TypedDicts in ``results``."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Tool:
         """Run on a validated input; ``skip`` leaves out the page's first items (the
         continuation of a page that was cut short for the model)."""
         skip = tool_input.get("skip") or 0
-        result = self.function(client, tool_input)
+        result = cast(dict[str, Any], self.function(client, tool_input))
         if self.page_items and skip and isinstance(result.get(self.page_items), list):
             result = {**result, self.page_items: result[self.page_items][skip:], "skipped": skip}
         return result
@@ -68,7 +69,9 @@ def _field_of(error: jsonschema.ValidationError) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else ""
         path.append(missing)
     elif error.validator == "additionalProperties":
-        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        given = set(cast(Iterable[Any], error.instance))
+        extras = sorted(given - set(schema.get("properties", {})))
         if extras:
             path.append(extras[0])
     return ".".join(p for p in path if p)
@@ -79,7 +82,7 @@ _TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "tex
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
-    validator = error.validator
+    validator = str(error.validator)
     if validator == "required":
         return "is required"
     if validator == "additionalProperties":
@@ -96,7 +99,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if validator in ("maxLength", "maxItems"):
         return f"is too long: give at most {error.validator_value} {unit}"
     if validator == "enum":
-        return "must be one of " + ", ".join(map(str, error.validator_value))
+        return "must be one of " + ", ".join(map(str, cast(Iterable[Any], error.validator_value)))
     if validator == "uniqueItems":
         return "must not repeat ids"
     return "is not valid"

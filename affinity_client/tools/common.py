@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import NotFoundError, PermissionDeniedError, ToolInputError
 from ..normalize import (
@@ -16,6 +16,7 @@ from ..normalize import (
     stage_from_value,
     user_ref,
 )
+from .results import Deal, ListMembership, ListRef, OrgRef, PersonRef, UserRef
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -63,21 +64,25 @@ def _batch(client: AffinityClient, ids: Iterable[int], v2_path: str,
     return found
 
 
-def person_refs(client: AffinityClient, ids: Iterable[int]) -> list[dict[str, Any]]:
+def person_refs(client: AffinityClient, ids: Iterable[int]) -> list[PersonRef]:
     wanted = _unique(ids)
     found = persons_by_id(client, wanted)
     return [person_ref(found[i]) if i in found else {"id": i, "name": None, "primary_email": None}
             for i in wanted]
 
 
-def org_refs(client: AffinityClient, ids: Iterable[int]) -> list[dict[str, Any]]:
+def org_refs(client: AffinityClient, ids: Iterable[int]) -> list[OrgRef]:
     wanted = _unique(ids)
     found = companies_by_id(client, wanted)
     return [org_ref(found[i]) if i in found else {"id": i, "name": None, "domain": None}
             for i in wanted]
 
 
-def user_refs(client: AffinityClient, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def name_of(ref: UserRef | None) -> str | None:
+    return ref["name"] if ref else None
+
+
+def user_refs(client: AffinityClient, ids: Iterable[int]) -> dict[int, UserRef | None]:
     found = persons_by_id(client, ids)
     return {i: user_ref(p) for i, p in found.items()}
 
@@ -89,7 +94,8 @@ def all_lists(client: AffinityClient) -> dict[int, dict[str, Any]]:
     return client.memo(("lists",), METADATA_TTL, load)
 
 
-def list_memberships(client: AffinityClient, entries: list[dict[str, Any]]) -> list[dict]:
+def list_memberships(client: AffinityClient,
+                     entries: list[dict[str, Any]]) -> list[ListMembership]:
     if not entries:
         return []
     names = all_lists(client)
@@ -118,7 +124,7 @@ class ListMeta:
     field_names: dict[int, str]
 
     @property
-    def ref(self) -> dict[str, Any]:
+    def ref(self) -> ListRef:
         return {"id": self.id, "name": self.name}
 
 
@@ -165,9 +171,9 @@ def v2_field_id(field_id: int | None) -> str | None:
     return f"field-{field_id}" if field_id is not None else None
 
 
-def deal_from_v2_entry(entry: dict[str, Any], meta: ListMeta) -> dict[str, Any]:
+def deal_from_v2_entry(entry: dict[str, Any], meta: ListMeta) -> Deal:
     """``Deal`` from a V2 opportunity list entry read with ``fieldTypes=list``."""
-    entity = entry.get("entity") or {}
+    entity: dict[str, Any] = entry.get("entity") or {}
     fields = {f.get("id"): f for f in entity.get("fields") or []}
     by_name = {str(f.get("name", "")).lower(): f for f in fields.values()}
 
@@ -187,7 +193,7 @@ def deal_from_v2_entry(entry: dict[str, Any], meta: ListMeta) -> dict[str, Any]:
         fields["companies"])
     owners_list = owners if isinstance(owners, list) else [owners] if owners else []
     return {
-        "id": entity.get("id"),
+        "id": cast(int, entity.get("id")),  # every V2 list entry has its entity
         "name": entity.get("name"),
         "list": meta.ref,
         "list_entry_id": entry.get("id"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ToolInputError
 from ..normalize import list_type, person_name
 from .base import SKIP, Tool, exactly_one, id_prop, obj
 from .common import all_lists, list_meta, user_refs
+from .results import AddToListResult, EntityRef, ListListsResult, TypedListRef
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -15,23 +16,23 @@ if TYPE_CHECKING:
 ADD = "affinity_add_to_list"
 
 
-def list_lists(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def list_lists(client: AffinityClient, inp: dict[str, Any]) -> ListListsResult:
     lists = list(all_lists(client).values())
     wanted = inp.get("type")
     if wanted:
         lists = [item for item in lists if list_type(item.get("type")) == wanted]
-    owners = user_refs(client, [item.get("owner_id") for item in lists])
+    owners = user_refs(client, [item["owner_id"] for item in lists if item.get("owner_id")])
     return {"lists": [
         {"id": item["id"], "name": item.get("name"), "type": list_type(item.get("type")),
          "size": item.get("list_size"), "public": bool(item.get("public")),
-         "owner": owners.get(item.get("owner_id")) if item.get("owner_id") else None}
+         "owner": owners.get(item["owner_id"]) if item.get("owner_id") else None}
         for item in lists]}
 
 
-def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> AddToListResult:
     list_id = inp["list_id"]
     field = exactly_one(ADD, inp, ("person_id", "organization_id"))
-    kind = "person" if field == "person_id" else "organization"
+    kind: Literal["person", "organization"] = "person" if field == "person_id" else "organization"
     entity_id = inp[field]
     meta = list_meta(client, list_id)
     if meta.type == "opportunity":
@@ -45,18 +46,18 @@ def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     path = f"/persons/{entity_id}" if kind == "person" else f"/organizations/{entity_id}"
     entity = client.get(path, resource=f"{kind} {entity_id}")
     name = person_name(entity) if kind == "person" else entity.get("name")
-    result = {"list": {"id": meta.id, "name": meta.name, "type": meta.type},
-              "entity": {"id": entity_id, "name": name, "type": kind}}
+    list_ref: TypedListRef = {"id": meta.id, "name": meta.name, "type": meta.type}
+    entity_ref: EntityRef = {"id": entity_id, "name": name, "type": kind}
     existing = [e for e in entity.get("list_entries") or [] if e.get("list_id") == list_id]
     if existing:
         first = min(existing, key=lambda e: e["id"])
-        return {**result, "list_entry_id": first["id"], "created_at": first.get("created_at"),
-                "already_on_list": True}
+        return {"list": list_ref, "entity": entity_ref, "list_entry_id": first["id"],
+                "created_at": first.get("created_at"), "already_on_list": True}
     entry = client.post(f"/lists/{list_id}/list-entries", {"entity_id": entity_id},
                         resource=f"list {list_id}", operation=f"add {kind} to list {list_id}")
     client.forget(("lists",))  # list sizes changed
-    return {**result, "list_entry_id": entry["id"], "created_at": entry.get("created_at"),
-            "already_on_list": False}
+    return {"list": list_ref, "entity": entity_ref, "list_entry_id": entry["id"],
+            "created_at": entry.get("created_at"), "already_on_list": False}
 
 
 TOOLS = [

@@ -9,6 +9,7 @@ from ..normalize import looks_like_html, v1_note_text, v1_note_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, exactly_one, id_list, id_prop, obj, page_size
 from .common import user_refs
+from .results import CreatedNote, ListNotesResult, Note, UserRef
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -19,7 +20,7 @@ MAX_CONTENT = 100_000
 TARGETS = ("person_ids", "organization_ids", "opportunity_ids")
 
 
-def note_row(note: dict[str, Any], creators: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def note_row(note: dict[str, Any], creators: dict[int, UserRef | None]) -> Note:
     creator_id = note.get("creator_id")
     creator = creators.get(creator_id) if creator_id else None
     if creator is None and creator_id:
@@ -29,14 +30,15 @@ def note_row(note: dict[str, Any], creators: dict[int, dict[str, Any]]) -> dict[
             "created_at": note.get("created_at")}
 
 
-def _creators(client: AffinityClient, notes: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def _creators(client: AffinityClient,
+              notes: list[dict[str, Any]]) -> dict[int, UserRef | None]:
     try:
-        return user_refs(client, [n.get("creator_id") for n in notes if n.get("creator_id")])
+        return user_refs(client, [n["creator_id"] for n in notes if n.get("creator_id")])
     except AffinityError:
         return {}  # names are a nicety: the notes themselves are the answer
 
 
-def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def create_note(client: AffinityClient, inp: dict[str, Any]) -> CreatedNote:
     content = inp["content"]
     if not content.strip():
         raise ToolInputError("content must not be empty or only whitespace.",
@@ -55,10 +57,12 @@ def create_note(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
         # The deals are what a note write can lack access to (through their lists).
         raise deal_list_denied(inp["opportunity_ids"], cause=exc) from None
     return {**note_row(note, _creators(client, [note])),
-            **{k: note.get(k) or [] for k in TARGETS}}
+            "person_ids": note.get("person_ids") or [],
+            "organization_ids": note.get("organization_ids") or [],
+            "opportunity_ids": note.get("opportunity_ids") or []}
 
 
-def list_notes(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def list_notes(client: AffinityClient, inp: dict[str, Any]) -> ListNotesResult:
     target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
     cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from ..errors import (
@@ -25,6 +25,7 @@ from .common import (
     persons_by_id,
     v2_field_id,
 )
+from .results import Deal, DealField, ListOpportunitiesResult, UpdatedDeal
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -35,7 +36,7 @@ UPDATE = "affinity_update_opportunity"
 ASSOCIATION_FIELDS = ("persons", "companies")
 
 
-def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> ListOpportunitiesResult:
     """One V2 list-entries request per page (fields included) plus the cached list definition."""
     meta = opportunity_list(client, inp["list_id"], LIST)
     path = f"/v2/lists/{meta.id}/list-entries"
@@ -47,7 +48,7 @@ def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> dict[str,
             "next_page_token": encode_page_token(page.next, LIST, inp)}
 
 
-def get_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def get_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
     return read_deal(client, inp["opportunity_id"], with_fields=True)
 
 
@@ -60,11 +61,11 @@ def visible_opportunity(client: AffinityClient, opp_id: int) -> dict[str, Any]:
         raise deal_list_denied([opp_id], cause=exc) from None
     if not opp.get("list_entries"):
         raise deal_list_denied([opp_id])
-    return opp
+    return cast(dict[str, Any], opp)
 
 
 def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
-              v1: dict[str, Any] | None = None) -> dict[str, Any]:
+              v1: dict[str, Any] | None = None) -> Deal:
     """V1 opportunity (associations, list entry) + V2 list entry (every list field)."""
     opp = v1 if v1 and v1.get("list_entries") else visible_opportunity(client, opp_id)
     entry_ref = opp["list_entries"][0]
@@ -79,23 +80,24 @@ def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
     return deal
 
 
-def _complete_associations(client: AffinityClient, deal: dict[str, Any],
+def _complete_associations(client: AffinityClient, deal: Deal,
                            opp: dict[str, Any]) -> None:
     """V2 cuts nested associations at 100 and V1 has the full id lists: fill any gap."""
+    refs_of = cast(dict[str, Any], deal)  # "people" and "organizations", both lists of refs
     for key, ids_key, refs in (("people", "person_ids", person_refs),
                                ("organizations", "organization_ids", org_refs)):
         ids = opp.get(ids_key)
         if ids is None:
             continue
-        have = {r["id"]: r for r in deal[key]}
+        have = {r["id"]: r for r in refs_of[key]}
         missing = [i for i in ids if i not in have]
         extra = refs(client, missing) if missing else []
         have.update({r["id"]: r for r in extra})
-        deal[key] = [have[i] for i in ids if i in have]
+        refs_of[key] = [have[i] for i in ids if i in have]
 
 
-def _fields(entry: dict[str, Any], meta: ListMeta) -> list[dict[str, Any]]:
-    out = []
+def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
+    out: list[DealField] = []
     for field in (entry.get("entity") or {}).get("fields") or []:
         if field.get("id") in ASSOCIATION_FIELDS:
             continue
@@ -129,7 +131,7 @@ def calendar_date(value: str) -> str:
     return moment.astimezone(PACIFIC).date().isoformat()
 
 
-def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
     meta = opportunity_list(client, inp["list_id"], CREATE)
     owner_id = inp.get("owner_id")
     if owner_id is not None:
@@ -179,7 +181,7 @@ def _set_owners(client: AffinityClient, meta: ListMeta, opp: dict[str, Any], ent
         raise
 
 
-def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDeal:
     """Read, merge, then PUT only what changes: V1 PUT replaces association arrays, so the
     existing people and organizations are always sent back."""
     opp_id = inp["opportunity_id"]

@@ -9,6 +9,7 @@ from ..normalize import interaction_dates, stage_from_value
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import _chunks, all_lists, list_memberships, list_meta, person_refs
+from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -17,12 +18,13 @@ SEARCH = "affinity_search_organizations"
 MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most recent first
 
 
-def org_row(o: dict[str, Any]) -> dict[str, Any]:
+def org_row(o: dict[str, Any]) -> OrganizationRow:
     return {"id": o["id"], "name": o.get("name"), "domain": o.get("domain"),
             "domains": o.get("domains") or [], "global": bool(o.get("global"))}
 
 
-def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def search_organizations(client: AffinityClient,
+                         inp: dict[str, Any]) -> SearchOrganizationsResult:
     cursor = decode_page_token(inp.get("page_token"), SEARCH, inp,
                                path="/organizations")
     params = {"term": inp["term"], "page_size": inp["page_size"]}
@@ -31,7 +33,7 @@ def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> dict[st
             "next_page_token": encode_page_token(page.next, SEARCH, inp)}
 
 
-def get_organization(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def get_organization(client: AffinityClient, inp: dict[str, Any]) -> OrganizationResult:
     org_id = inp["organization_id"]
     o = client.get(f"/organizations/{org_id}",
                    {"with_interaction_dates": True, "with_opportunities": True},
@@ -45,7 +47,7 @@ def get_organization(client: AffinityClient, inp: dict[str, Any]) -> dict[str, A
     }
 
 
-def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[dict[str, Any]]:
+def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[DealRow]:
     """Deals with list and stage: one V2 batch for names and lists, V1 ``/lists`` for list
     names, and one ``/field-values`` read per deal (at most MAX_DEAL_STAGES) for the stage."""
     if not opportunity_ids:
@@ -55,17 +57,18 @@ def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[dict[str,
         body = client.get("/v2/opportunities", {"ids": chunk, "limit": 100})
         opps.update({item["id"]: item for item in body.get("data") or []})
     names = all_lists(client)
-    deals = []
+    deals: list[DealRow] = []
     for index, opp_id in enumerate(sorted(opps, reverse=True)):
         opp = opps[opp_id]
         list_id = opp.get("listId")
         stage = _stage(client, opp_id, list_id) if index < MAX_DEAL_STAGES else None
         deals.append({"id": opp_id, "name": opp.get("name"), "list_id": list_id,
-                      "list_name": (names.get(list_id) or {}).get("name"), "stage": stage})
+                      "list_name": (names.get(list_id) or {}).get("name") if list_id else None,
+                      "stage": stage})
     return deals
 
 
-def _stage(client: AffinityClient, opp_id: int, list_id: int | None) -> dict[str, Any] | None:
+def _stage(client: AffinityClient, opp_id: int, list_id: int | None) -> Stage | None:
     try:
         status_field = list_meta(client, list_id).status_field if list_id else None
         values = client.get("/field-values", {"opportunity_id": opp_id}) or []

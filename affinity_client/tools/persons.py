@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
-from .common import list_memberships, org_refs, user_refs
+from .common import list_memberships, name_of, org_refs, user_refs
+from .results import PersonResult, PersonRow, Relationship, SearchPersonsResult
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -16,15 +17,15 @@ SEARCH = "affinity_search_persons"
 TOP_RELATIONSHIPS = 5
 
 
-def search_persons(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def search_persons(client: AffinityClient, inp: dict[str, Any]) -> SearchPersonsResult:
     cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/persons")
     with_dates = bool(inp.get("with_interaction_dates"))
     params = {"term": inp["term"], "page_size": inp["page_size"],
               "with_interaction_dates": True if with_dates else None}
     page = client.page("/persons", params, items_key="persons", cursor=cursor)
-    persons = []
+    persons: list[PersonRow] = []
     for p in page.items:
-        row = {"id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
+        row: PersonRow = {"id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
                "last_name": p.get("last_name"), "primary_email": p.get("primary_email"),
                "emails": p.get("emails") or []}
         if with_dates:
@@ -33,7 +34,7 @@ def search_persons(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any
     return {"persons": persons, "next_page_token": encode_page_token(page.next, SEARCH, inp)}
 
 
-def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def get_person(client: AffinityClient, inp: dict[str, Any]) -> PersonResult:
     person_id = inp["person_id"]
     p = client.get(f"/persons/{person_id}", {"with_interaction_dates": True},
                    resource=f"person {person_id}")
@@ -52,7 +53,7 @@ def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
 
 
 def top_relationships(client: AffinityClient, external_id: int, internal_id: int | None,
-                      limit: int | None) -> list[dict[str, Any]]:
+                      limit: int | None) -> list[Relationship]:
     """Relationship strengths to ``external_id``, strongest first, internal names resolved in
     one batch request."""
     rows = client.get("/relationships-strengths",
@@ -61,7 +62,7 @@ def top_relationships(client: AffinityClient, external_id: int, internal_id: int
     rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
     names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
     return [{"internal_id": r["internal_id"],
-             "name": (names.get(r["internal_id"]) or {}).get("name"),
+             "name": name_of(names.get(r["internal_id"])),
              "strength": float(r.get("strength") or 0)} for r in rows]
 
 

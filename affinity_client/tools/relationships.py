@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFoundError, ToolInputError
 from ..normalize import person_ref, person_type, user_ref
 from .base import Tool, id_prop, obj
-from .common import persons_by_id
+from .common import name_of, persons_by_id
+from .results import RelationshipStrengthResult
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 NAME = "affinity_get_relationship_strength"
 
 
-def get_relationship_strength(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
+def get_relationship_strength(client: AffinityClient,
+                              inp: dict[str, Any]) -> RelationshipStrengthResult:
     """Two requests: the strengths, then one batch naming the contact and every colleague."""
     external_id = inp["external_id"]
     rows = client.get("/relationships-strengths",
@@ -33,7 +35,7 @@ def get_relationship_strength(client: AffinityClient, inp: dict[str, Any]) -> di
             "external contact.", field="external_id", tool=NAME)
     return {"person": person_ref(person), "relationships": [
         {"internal_id": r["internal_id"],
-         "name": (user_ref(people[r["internal_id"]]) or {}).get("name")
+         "name": name_of(user_ref(people[r["internal_id"]]))
          if r["internal_id"] in people else None,
          "strength": float(r.get("strength") or 0)} for r in rows]}
 

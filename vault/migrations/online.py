@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from alembic import context
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData
 
 from vault.db import make_engine
 
@@ -34,7 +34,7 @@ def run_migrations(owner: str, metadata: MetaData, include_name: Callable[..., b
         engine.dispose()
 
 
-def _configure_and_run(connection: object, metadata: MetaData,
+def _configure_and_run(connection: Connection, metadata: MetaData,
                        include_name: Callable[..., bool], options: dict[str, Any]) -> None:
     context.configure(
         connection=connection,

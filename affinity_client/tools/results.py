@@ -1,0 +1,208 @@
+"""The shapes of the tool results, as documented in docs/tool-results.md.
+
+Every id is an int; absent data is ``None`` (scalars) or ``[]`` (lists). The Slack renderers, the
+command grammar and the agent read these shapes: change them here and in the document together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+# ---- shared pieces ---------------------------------------------------------------------------
+
+
+class PersonRef(TypedDict):
+    id: int
+    name: str | None
+    primary_email: str | None
+
+
+class OrgRef(TypedDict):
+    id: int
+    name: str | None
+    domain: str | None
+
+
+class UserRef(TypedDict):
+    """An internal Affinity user (``name`` is ``None`` when the user could not be read)."""
+
+    id: int
+    name: str | None
+
+
+class Stage(TypedDict):
+    """The option of a list's ranked "Status" field."""
+
+    id: int
+    text: str | None
+    rank: int | None
+
+
+InteractionDates = dict[str, str | None]
+"""``first_email``, ``last_email``, ``first_event``, ``last_event``, ``next_event``,
+``last_chat_message``, ``last_interaction``: each an ISO 8601 string or ``None``."""
+
+
+class ListMembership(TypedDict):
+    list_id: int
+    list_name: str | None
+    list_entry_id: int
+
+
+class Relationship(TypedDict):
+    internal_id: int
+    name: str | None
+    strength: float
+
+
+class ListRef(TypedDict):
+    id: int
+    name: str
+
+
+class DealField(TypedDict):
+    id: int | str
+    name: str
+    value: str
+
+
+class Deal(TypedDict):
+    id: int
+    name: str | None
+    list: ListRef
+    list_entry_id: int | None
+    stage: Stage | None
+    value: int | float | None
+    currency: str | None
+    owners: list[UserRef | None]
+    people: list[PersonRef]
+    organizations: list[OrgRef]
+    created_at: str | None
+    fields: NotRequired[list[DealField]]
+    """Only from ``affinity_get_opportunity``: every field with a value, as plain text."""
+
+
+class Note(TypedDict):
+    id: int
+    content: str
+    type: str
+    creator: UserRef | None
+    created_at: str | None
+
+
+# ---- one result per tool ---------------------------------------------------------------------
+
+
+class PersonRow(TypedDict):
+    id: int
+    name: str
+    first_name: str | None
+    last_name: str | None
+    primary_email: str | None
+    emails: list[str]
+    interaction_dates: NotRequired[InteractionDates | None]
+    """Only when asked (``with_interaction_dates``)."""
+
+
+class SearchPersonsResult(TypedDict):
+    persons: list[PersonRow]
+    next_page_token: str | None
+
+
+class PersonResult(TypedDict):
+    id: int
+    name: str
+    first_name: str | None
+    last_name: str | None
+    type: Literal["external", "internal"]
+    primary_email: str | None
+    emails: list[str]
+    phone_numbers: list[str]
+    organizations: list[OrgRef]
+    lists: list[ListMembership]
+    interaction_dates: InteractionDates | None
+    relationships: list[Relationship]
+
+
+# "global" is a keyword, hence the call syntax.
+OrganizationRow = TypedDict("OrganizationRow", {
+    "id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool})
+
+
+class SearchOrganizationsResult(TypedDict):
+    organizations: list[OrganizationRow]
+    next_page_token: str | None
+
+
+class DealRow(TypedDict):
+    id: int
+    name: str | None
+    list_id: int | None
+    list_name: str | None
+    stage: Stage | None
+
+
+OrganizationResult = TypedDict("OrganizationResult", {
+    "id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool,
+    "people": list[PersonRef], "deals": list[DealRow], "lists": list[ListMembership],
+    "interaction_dates": InteractionDates | None})
+
+
+class ListRow(TypedDict):
+    id: int
+    name: str | None
+    type: str | None
+    size: int | None
+    public: bool
+    owner: UserRef | None
+
+
+class ListListsResult(TypedDict):
+    lists: list[ListRow]
+
+
+class ListOpportunitiesResult(TypedDict):
+    list: ListRef
+    opportunities: list[Deal]
+    next_page_token: str | None
+
+
+class UpdatedDeal(Deal):
+    changed: bool
+    unchanged: dict[str, Any]
+
+
+class CreatedNote(Note):
+    person_ids: list[int]
+    organization_ids: list[int]
+    opportunity_ids: list[int]
+
+
+class ListNotesResult(TypedDict):
+    notes: list[Note]
+    next_page_token: str | None
+
+
+class TypedListRef(TypedDict):
+    id: int
+    name: str
+    type: str | None
+
+
+class EntityRef(TypedDict):
+    id: int
+    name: str | None
+    type: Literal["person", "organization"]
+
+
+class AddToListResult(TypedDict):
+    list: TypedListRef
+    entity: EntityRef
+    list_entry_id: int
+    created_at: str | None
+    already_on_list: bool
+
+
+class RelationshipStrengthResult(TypedDict):
+    person: PersonRef
+    relationships: list[Relationship]
