@@ -16,9 +16,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import anthropic
+from anthropic.types import (
+    ContentBlock,
+    ContentBlockParam,
+    Message,
+    MessageParam,
+    ToolResultBlockParam,
+)
 
 from affinity_client.errors import AffinityError, AuthenticationError
 from bot.agent import model_errors
@@ -62,7 +69,7 @@ class ToolCallRecord:
 class TurnOutcome:
     text: str
     proposals: list[ProposedWrite]
-    messages: list[dict[str, Any]]  # the whole conversation after this turn, JSON-ready
+    messages: list[MessageParam]  # the whole conversation after this turn, JSON-ready
     needs_reconnect: bool = False
     error: str | None = None  # one line when the model API failed
     usage: list[dict[str, int]] = field(default_factory=list)
@@ -89,7 +96,7 @@ class AgentLoop:
         self._deadline = model_errors.DeadlineMiddleware()
         self.client = client or build_client(settings, self._deadline)
 
-    def run(self, user: UserContext, history: list[dict[str, Any]], user_text: str,
+    def run(self, user: UserContext, history: list[MessageParam], user_text: str,
             execute: Executor, on_text: TextSink | None = None) -> TurnOutcome:
         """One turn. ``on_text`` (optional) receives, as it streams, everything the user should
         read: each model step's text (a step that follows earlier text not ending in whitespace
@@ -105,8 +112,8 @@ class AgentLoop:
         finally:
             self._deadline.set_deadline(None)
 
-    def create(self, system: list[dict[str, Any]], messages: list[dict[str, Any]],
-               on_text: TextSink | None = None, previous_end: int = 0) -> Any:
+    def create(self, system: list[dict[str, Any]], messages: list[MessageParam],
+               on_text: TextSink | None = None, previous_end: int = 0) -> Message:
         remaining = self._deadline.remaining()
         if remaining is not None and remaining <= 0:
             raise model_errors.TurnDeadlineExceeded
@@ -133,7 +140,7 @@ class _Turn:
     """The state of one turn; ``play`` runs it to the end."""
 
     def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
-                 messages: list[dict[str, Any]], on_text: TextSink | None) -> None:
+                 messages: list[MessageParam], on_text: TextSink | None) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
         self.guard = ClaimGuard(on_text) if on_text is not None else None
         self.on_text = _StepSeparatedSink(self.guard) if self.guard is not None else None
@@ -197,7 +204,7 @@ class _Turn:
         return TurnOutcome(text, self.proposals, self.messages, self.needs_reconnect, error,
                            self.usage, self.calls)
 
-    def _record_usage(self, response: Any) -> None:
+    def _record_usage(self, response: Message) -> None:
         u = response.usage
         self.usage.append({
             "input_tokens": u.input_tokens or 0,
@@ -206,13 +213,14 @@ class _Turn:
             "cache_creation_input_tokens": u.cache_creation_input_tokens or 0,
         })
 
-    def _run_tools(self, content: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        results = []
+    def _run_tools(self, content: list[ContentBlockParam]) -> list[ContentBlockParam]:
+        results: list[ContentBlockParam] = []
         for block in content:
-            if block.get("type") != "tool_use":
+            if block["type"] != "tool_use":
                 continue
-            text, is_error = self._run_tool(block["name"], block.get("input") or {})
-            result: dict[str, Any] = {"type": "tool_result", "tool_use_id": block["id"],
+            tool_input = cast(dict[str, Any], block.get("input") or {})
+            text, is_error = self._run_tool(block["name"], tool_input)
+            result: ToolResultBlockParam = {"type": "tool_result", "tool_use_id": block["id"],
                                       "content": text}
             if is_error:
                 result["is_error"] = True
@@ -284,11 +292,11 @@ class _StepSeparatedSink:
         self.fed, self._tail = True, text[-1]
 
 
-def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:
+def _names_from_history(messages: list[MessageParam], into: NameMap) -> None:
     """Names seen in earlier turns' tool results (Affinity's words, never the model's)."""
     tools_by_id: dict[str, str] = {}
     for message in messages:
-        for block in message.get("content") or []:
+        for block in cast(list[Any], message.get("content") or []):  # stored JSON
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_use":
@@ -298,7 +306,7 @@ def _names_from_history(messages: list[dict[str, Any]], into: NameMap) -> None:
                     data = json.loads(block.get("content") or "")
                 except (TypeError, ValueError):
                     continue
-                collect_names(tools_by_id.get(block.get("tool_use_id"), ""), data, into)
+                collect_names(tools_by_id.get(block.get("tool_use_id", ""), ""), data, into)
 
 
 def _with_ids(proposal: ProposedWrite) -> str:
@@ -320,22 +328,23 @@ def _input_problem(tool: Any, tool_input: dict[str, Any]) -> str | None:
     return None
 
 
-def _block_json(block: Any) -> dict[str, Any]:
-    return block.model_dump(mode="json", exclude_none=True)
+def _block_json(block: ContentBlock) -> ContentBlockParam:
+    """A response block in its JSON form, which is also its form in a request."""
+    return cast(ContentBlockParam, block.model_dump(mode="json", exclude_none=True))
 
 
-def _text_of(content: list[dict[str, Any]]) -> str:
-    return "\n".join(b["text"] for b in content if b.get("type") == "text" and b.get("text"))
+def _text_of(content: list[ContentBlockParam]) -> str:
+    return "\n".join(b["text"] for b in content if b["type"] == "text" and b["text"])
 
 
 LOOKBACK_BLOCKS = 20  # the API finds a cached prefix up to 20 blocks before a breakpoint
 
 
-def _block_count(messages: list[dict[str, Any]]) -> int:
-    return sum(len(m["content"]) if isinstance(m.get("content"), list) else 1 for m in messages)
+def _block_count(messages: list[MessageParam]) -> int:
+    return sum(len(c) if isinstance(c := m.get("content"), list) else 1 for m in messages)
 
 
-def cached_end(messages: list[dict[str, Any]]) -> int:
+def cached_end(messages: list[MessageParam]) -> int:
     """How many message blocks the previous request sent (and cached): all of them but the
     trailing answer, for a stored history that ends with the model's answer."""
     count = _block_count(messages)
@@ -344,8 +353,8 @@ def cached_end(messages: list[dict[str, Any]]) -> int:
     return count
 
 
-def _with_breakpoints(messages: list[dict[str, Any]], previous_end: int
-                      ) -> list[dict[str, Any]]:
+def _with_breakpoints(messages: list[MessageParam], previous_end: int
+                      ) -> list[MessageParam]:
     """A copy with cache_control on the last block (the next request reads everything before
     it) and, when the previous request's end is beyond the API's 20-block look-back from
     there (many tool results at once), on that end too, so it is read rather than rewritten."""
@@ -363,5 +372,6 @@ def _with_breakpoints(messages: list[dict[str, Any]], previous_end: int
         blocks = [{**b, "cache_control": CACHE_CONTROL} if index + i in marks else b
                   for i, b in enumerate(content)]
         index += len(content)
-        out.append({**message, "content": blocks} if blocks != content else message)
+        out.append(cast(MessageParam, {**message, "content": blocks})
+                   if blocks != content else message)
     return out

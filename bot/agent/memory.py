@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from anthropic.types import MessageParam
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.agent.context import ThreadKey
-from bot.agent.memory_format import Message, append_user_text, trim
+from bot.agent.memory_format import append_user_text, trim
 from bot.agent.models import AgentConversation, utcnow
 
 
@@ -33,12 +34,12 @@ class ConversationStore:
             AgentConversation.owner == owner,
         )
 
-    def load(self, thread: ThreadKey, owner: str) -> list[Message]:
+    def load(self, thread: ThreadKey, owner: str) -> list[MessageParam]:
         with self._sessions() as session:
             row = session.scalars(self._query(thread, owner)).first()
             return list(row.messages) if row else []
 
-    def save(self, thread: ThreadKey, owner: str, messages: list[Message]) -> None:
+    def save(self, thread: ThreadKey, owner: str, messages: list[MessageParam]) -> None:
         kept = trim(messages, self.max_chars)
         for _ in range(2):  # a concurrent first insert loses the race once, then updates
             try:
@@ -48,7 +49,7 @@ class ConversationStore:
                 continue
         self._upsert(thread, owner, kept)
 
-    def _upsert(self, thread: ThreadKey, owner: str, messages: list[Message]) -> None:
+    def _upsert(self, thread: ThreadKey, owner: str, messages: list[MessageParam]) -> None:
         with self._sessions.begin() as session:
             row = session.scalars(self._query(thread, owner)).first()
             if row is None:
