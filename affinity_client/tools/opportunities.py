@@ -110,7 +110,8 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
         raw_id = str(field.get("id"))
         field_id: int | str = int(raw_id[6:]) if raw_id.startswith("field-") and \
             raw_id[6:].isdigit() else raw_id
-        name = field.get("name") or meta.field_names.get(field_id, raw_id)  # type: ignore[arg-type]
+        name = field.get("name") or (meta.field_names.get(field_id, raw_id)
+                                     if isinstance(field_id, int) else raw_id)
         out.append({"id": field_id, "name": name, "value": value})
     return out
 

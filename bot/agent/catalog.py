@@ -17,10 +17,16 @@ Executor = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class ToolLike(Protocol):
-    name: str
-    description: str
-    input_schema: dict[str, Any]
-    writes: bool
+    """Read-only, as ``affinity_client.Tool`` (a frozen dataclass) is."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def input_schema(self) -> dict[str, Any]: ...
+    @property
+    def writes(self) -> bool: ...
 
 
 Catalog = Mapping[str, ToolLike]
@@ -28,7 +34,7 @@ Catalog = Mapping[str, ToolLike]
 
 def default_catalog() -> Catalog:
     """The real catalog, ``affinity_client.TOOLS``."""
-    from affinity_client import TOOLS  # type: ignore[attr-defined]
+    from affinity_client import TOOLS
 
     return TOOLS
 
