@@ -105,6 +105,7 @@ def _in_memory(deals: list[dict[str, Any]]) -> Execute:
 
 @pytest.mark.parametrize(("max_chars", "sizes"), [(20_000, range(1, MAX_PAGE + 1)),
                                                   (4_000, SAMPLE_SIZES)])
+@pytest.mark.slow
 def test_every_deal_flow_deal_is_reachable_at_every_page_size(sandbox_client, max_chars, sizes):
     """SLOW-ish (3-10 s on a loaded machine): 500 deals at all 100 page sizes is ~2,600 pages
     compacted the way the model sees them."""

@@ -14,6 +14,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
@@ -112,6 +113,7 @@ def encode(how: str, payload: Any) -> tuple[str, str]:
     return json.dumps(payload), "application/json"
 
 
+@pytest.mark.slow
 def test_every_payload_shape_gets_2xx_or_4xx_and_no_error_is_logged(slack_app_factory):
     """2,000 examples, in-process. Slow for a unit test (about 15 s): it is the proof that
     no payload shape gives a 5xx or an error."""

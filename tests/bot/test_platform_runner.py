@@ -112,6 +112,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_http_mode_serves_health_and_slack_under_gunicorn(tmp_path, fake_slack):
     from tests.plugins.slack import SIGNING_SECRET, SlackRequests
     from vault.keyring import generate_key_entry

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
@@ -57,6 +58,7 @@ def test_upgrading_twice_changes_nothing(tmp_path):
     assert {row[0] for row in after} == heads
 
 
+@pytest.mark.slow
 def test_two_processes_starting_at_once_upgrade_safely(db_url):
     script = textwrap.dedent(
         f"""

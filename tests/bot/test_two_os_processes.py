@@ -23,7 +23,7 @@ from tests.bot.test_conversation_support import wait_until
 from vault import AffinityProfile
 from vault.keyring import generate_key_entry, parse_master_keys
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # real interpreters
 
 SERVER = """
 import json, os, sys
