@@ -15,6 +15,7 @@ item's result, failed, cancelled, expired, or a card that is no longer valid.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import App
@@ -47,6 +48,10 @@ class Approvals:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.card_locks = KeyedLocks()
+        # Approvals started here and not yet claimed in the database: a second click in that window
+        # is told "in progress" at once instead of waiting on the card lock for the whole run.
+        self._starting: set[tuple[str, int | None]] = set()
+        self._starting_guard = threading.Lock()
 
     def click(self, client: WebClient, body: dict[str, Any], action: dict[str, Any],
               context: Any) -> None:
@@ -78,13 +83,22 @@ class Approvals:
                 tell(ActionResult(batch, refused=refused).message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
-                result = self._approve(client, batch, clicker, index, channel, message_ts)
+                with self._starting_guard:
+                    self._starting.add((batch_id, index))
+                try:
+                    result = self._approve(client, batch, clicker, index, channel, message_ts)
+                finally:
+                    with self._starting_guard:
+                        self._starting.discard((batch_id, index))
             else:
                 result = agent.cancel(batch_id, clicker, index)
             self._show(client, result, channel, message_ts, tell)
 
     def _in_progress(self, batch_id: str, clicker: str, index: int | None) -> bool:
         """True when every item this click is for is being made by an earlier click."""
+        with self._starting_guard:
+            if (batch_id, None) in self._starting or (batch_id, index) in self._starting:
+                return True
         batch = self.services.agent.proposals.get(batch_id)
         if batch is None or batch.owner != clicker:
             return False
