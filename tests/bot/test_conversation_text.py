@@ -84,12 +84,16 @@ def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
 
     from bot.config import ConfigError, Settings
     from bot.features.conversation import build_agent
+    from bot.runner import configuration_problems
 
+    # The limits are read with every other setting, once: start-up lists the bad one.
     monkeypatch.setenv("AGENT_MAX_TOOL_ITERATIONS", "lots")
-    services = SimpleNamespace(settings=Settings(anthropic_api_key="sk-ant-x"), engine=None,
-                               clock=None)
+    monkeypatch.setenv("VAULT_MASTER_KEYS", "")
+    _, problems = configuration_problems()
+    assert "AGENT_MAX_TOOL_ITERATIONS must be a number, got 'lots'" in problems
     with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
-        build_agent(services)
+        Settings.from_env({"ANTHROPIC_API_KEY": "sk-ant-x", "AGENT_MAX_TOOL_ITERATIONS": "0"},
+                          env_file=None)
     assert build_agent(SimpleNamespace(settings=Settings())) is None
 
 
