@@ -77,23 +77,20 @@ def test_command_words_in_plain_language_go_to_the_assistant_when_it_is_availabl
     assert not wants_command(FakeCommands, "who knows jane?", assistant=True)
 
 
-def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
+def test_a_malformed_agent_limit_stops_start_up_naming_it():
     from types import SimpleNamespace
 
     import pytest
 
     from bot.config import ConfigError, Settings
     from bot.features.conversation import build_agent
-    from bot.runner import configuration_problems
 
     # The limits are read with every other setting, once: start-up lists the bad one.
-    monkeypatch.setenv("AGENT_MAX_TOOL_ITERATIONS", "lots")
-    monkeypatch.setenv("VAULT_MASTER_KEYS", "")
-    _, problems = configuration_problems()
-    assert "AGENT_MAX_TOOL_ITERATIONS must be a number, got 'lots'" in problems
+    env = {"ANTHROPIC_API_KEY": "sk-ant-x", "AGENT_MAX_TOOL_ITERATIONS": "lots"}
+    _, problems = Settings.read_env(env, env_file=None)
+    assert problems == ["AGENT_MAX_TOOL_ITERATIONS must be a number, got 'lots'"]
     with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
-        Settings.from_env({"ANTHROPIC_API_KEY": "sk-ant-x", "AGENT_MAX_TOOL_ITERATIONS": "0"},
-                          env_file=None)
+        Settings.from_env({**env, "AGENT_MAX_TOOL_ITERATIONS": "0"}, env_file=None)
     assert build_agent(SimpleNamespace(settings=Settings())) is None
 
 

@@ -101,6 +101,40 @@ def test_bad_numbers_are_named(name, value):
         settings({**SINGLE, name: value})
 
 
+def test_every_unreadable_value_is_listed_at_once_and_falls_back_to_its_default():
+    env = {**SINGLE, "PORT": "soon", "AGENT_STREAM_ANSWERS": "maybe", "AGENT_MAX_RETRIES": "-1",
+           "REVOCATION_SWEEP_HOURS": "0", "LOG_LEVEL": "warning"}
+
+    s, problems = Settings.read_env(env, env_file=None)
+
+    assert sorted(problems) == sorted([
+        "PORT must be a number, got 'soon'",
+        "AGENT_STREAM_ANSWERS must be true or false, got 'maybe'",
+        "AGENT_MAX_RETRIES must be zero or more, got '-1'",
+        "REVOCATION_SWEEP_HOURS must be greater than zero, got '0'",
+    ])
+    assert (s.port, s.agent.stream_answers, s.agent.max_retries) == (3000, True, 2)
+    assert s.log_level == "WARNING"  # what could be read is kept
+
+
+def test_the_agent_and_the_vault_read_the_same_settings():
+    from bot.agent import AgentSettings
+    from vault.config import VaultSettings
+
+    env = {**SINGLE, "ANTHROPIC_API_KEY": "sk-ant-secretkey", "AGENT_MAX_OUTPUT_TOKENS": "512",
+           "DATABASE_URL": "postgresql://bot:pw@db/x", "AFFINITY_BOT_DATA_DIR": "/srv/bot",
+           "VAULT_MASTER_KEYS": "k1:secretmaster"}
+    s = settings(env)
+    agent = AgentSettings.from_app_settings(s)
+
+    assert (agent.api_key_text, agent.model, agent.max_output_tokens) == (
+        "sk-ant-secretkey", s.anthropic_model, 512)
+    assert s.vault == VaultSettings.from_environ(env)
+    assert (s.database_url, str(s.vault.data_dir)) == ("postgresql://bot:pw@db/x", "/srv/bot")
+    assert "k1:secretmaster" in s.secret_values()
+    assert "secretmaster" not in repr(s) and "pw@" not in repr(s)
+
+
 def test_secrets_never_show_in_repr():
     env = {**SOCKET, **OAUTH, "ANTHROPIC_API_KEY": "sk-ant-secretkey",
            "DATABASE_URL": "postgresql://bot:dbpassword@db/x"}
