@@ -218,7 +218,7 @@ class _Renderer:
         return self.d.escape(node.content)  # nothing else is enabled; text if it ever is
 
     def listing(self, node: SyntaxTreeNode) -> str:
-        tight = all(child.nester_tokens.opening.hidden
+        tight = all(child.nester_tokens is not None and child.nester_tokens.opening.hidden
                     for item in node.children for child in item.children
                     if child.type == "paragraph")
         items: list[str] = []

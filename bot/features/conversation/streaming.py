@@ -80,7 +80,7 @@ class AnswerStream:
                 self.state = "broken" if self.ts else "off"
         if self.ts is None:
             return False
-        self._stop()
+        self._stop(self.ts)
         if self.state == "broken":
             rest = self._rest()
             if rest:
@@ -142,12 +142,12 @@ class AnswerStream:
             log.info("answer stream broke (%s); posting the rest", code or type(error).__name__)
             self.state = "broken"
 
-    def _stop(self) -> None:
+    def _stop(self, ts: str) -> None:
         try:
             if self.state == "broken" or self.streamer is None:
                 # The helper still holds the piece Slack refused: stopping through it would send
                 # that piece again, and finish() posts it.
-                self.reply.client.chat_stopStream(channel=self.reply.channel, ts=self.ts)
+                self.reply.client.chat_stopStream(channel=self.reply.channel, ts=ts)
             else:
                 self.streamer.stop()
         except _SLACK_FAILURES as error:  # all text was appended already: nothing is lost
