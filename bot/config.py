@@ -14,7 +14,7 @@ its default; a test holds README.md, docs/agent.md and .env.example to it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -206,7 +206,7 @@ class Settings(BaseSettings):
     def read_mapping(cls, source: Mapping[str, str]) -> tuple[Settings, list[str]]:
         """Settings from the variables in `source` (other names are ignored), and every value
         that could not be read; each of those falls back to its default."""
-        values = {key: value for key, value in source.items() if key.upper() in _ENV_NAMES}
+        values = {key: value for key, value in source.items() if key in _ENV_NAMES}
         problems: list[str] = []
         while True:
             try:
@@ -326,10 +326,10 @@ _VAULT_KEYS = frozenset(
     for name, info in VaultSettings.model_fields.items()
     for key in (name, str(info.validation_alias))
 )
-_ENV_NAMES = frozenset(Settings.env_defaults()) | {"AGENT", "VAULT"}
+_ENV_NAMES = frozenset(Settings.env_defaults())
 
 
-def _sub(flat: dict[str, Any], field: str, belongs: Any) -> dict[str, Any] | Any | None:
+def _sub(flat: dict[str, Any], field: str, belongs: Callable[[str], bool]) -> Any:
     """Move the keys of `flat` that `belongs` to a nested model's dict (merged with a value given
     for the field itself)."""
     given = flat.pop(field, None)

@@ -117,6 +117,13 @@ def test_every_unreadable_value_is_listed_at_once_and_falls_back_to_its_default(
     assert s.log_level == "WARNING"  # what could be read is kept
 
 
+def test_other_variables_are_ignored():
+    s = settings({**SINGLE, "port": "lowercase is another variable", "VAULT": "x", "AGENT": "y",
+                  "AGENT_UNKNOWN_LIMIT": "z", "PATH": "/usr/bin"})
+
+    assert s.port == 3000 and s.check() is s
+
+
 def test_the_agent_and_the_vault_read_the_same_settings():
     from bot.agent import AgentSettings
     from vault.config import VaultSettings
