@@ -41,7 +41,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot import features as feature_registry
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_settings, reveal
 from bot.database import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
@@ -103,7 +103,7 @@ def check_slack(settings: Settings) -> None:
     """
     if settings.mode == "http-oauth" or not settings.slack_bot_token:
         return
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+    client = WebClient(token=reveal(settings.slack_bot_token), base_url=settings.slack_api_url,
                        timeout=SLACK_CHECK_TIMEOUT_SECONDS, logger=_quiet)
     try:
         client.auth_test()
@@ -132,10 +132,10 @@ def build_app(
     common: dict[str, Any] = {
         "name": APP_NAME,
         "logger": bolt_logger(settings),
-        "signing_secret": settings.slack_signing_secret,
+        "signing_secret": reveal(settings.slack_signing_secret),
         # Replaced by RequestTrust, in the same place in Bolt's chain (before authorization).
         "request_verification_enabled": False,
-        "before_authorize": RequestTrust(settings.slack_signing_secret),
+        "before_authorize": RequestTrust(reveal(settings.slack_signing_secret)),
         "process_before_response": False,
         "ignoring_self_events_enabled": True,
         "listener_executor": BoundedListenerPool(
@@ -146,7 +146,7 @@ def build_app(
         app = App(client=client, oauth_settings=oauth_settings(settings, services), **common)
     else:
         if client.token is None:
-            client.token = settings.slack_bot_token
+            client.token = reveal(settings.slack_bot_token)
         try:
             app = App(client=client, **common)  # calls auth.test with the token
         except (BoltError, SlackApiError, OSError) as error:
@@ -174,7 +174,7 @@ def oauth_settings(settings: Settings, services: Services) -> OAuthSettings:
     """OAuth installs into the shared database; the bot needs bot tokens only."""
     return OAuthSettings(
         client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret,
+        client_secret=reveal(settings.slack_client_secret),
         scopes=BOT_SCOPES,
         user_scopes=[],
         installation_store=SQLAlchemyInstallationStore(

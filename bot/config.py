@@ -2,18 +2,39 @@
 
 Names are the ones Slack's and Anthropic's own tools read (`SLACK_BOT_TOKEN`,
 `ANTHROPIC_API_KEY`, ...), so an existing `.env` from those tools works as is. Real environment
-variables win over the `.env` file. Secrets never show in `repr()`.
+variables win over the `.env` file. Secrets are `SecretStr`: they never show in `repr()`, and
+code that needs one asks for it with `reveal()`.
+
+One object holds every setting: the Slack and serving settings at the top, the agent's limits
+(`AGENT_*`) in `settings.agent`, the vault's (`DATABASE_URL`, `AFFINITY_BOT_DATA_DIR`,
+`VAULT_MASTER_KEYS`) in `settings.vault`. `Settings.env_defaults()` lists every variable with
+its default; a test holds README.md, docs/agent.md and .env.example to it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dotenv import dotenv_values, load_dotenv
+from pydantic import (
+    AliasGenerator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from vault.config import VaultSettings
 
 Mode = Literal["socket", "http-oauth", "http-single"]
 
@@ -24,6 +45,7 @@ DEFAULT_AFFINITY_BASE_URL = "https://api.affinity.co"
 # needs HOST=0.0.0.0.
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_LISTENER_QUEUE_LIMIT = 200
+AGENT_PREFIX = "AGENT_"
 
 
 class ConfigError(ValueError):
@@ -43,39 +65,107 @@ class ConfigError(ValueError):
         return cls("Incomplete configuration:\n  - " + "\n  - ".join(problems), problems)
 
 
-def _secret() -> object:
-    return field(default=None, repr=False)
+def reveal(secret: SecretStr | None) -> str | None:
+    """The text of a secret setting, for the one call that needs it (None when unset)."""
+    return secret.get_secret_value() if secret is not None else None
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the Slack app needs to start. Build with `Settings.from_env()`."""
+class AgentLimits(BaseModel):
+    """The agent's limits, `AGENT_*` in the environment (docs/agent.md explains each)."""
 
-    slack_bot_token: str | None = _secret()  # type: ignore[assignment]
-    slack_signing_secret: str | None = _secret()  # type: ignore[assignment]
-    slack_app_token: str | None = _secret()  # type: ignore[assignment]
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
+        alias_generator=AliasGenerator(validation_alias=lambda name: AGENT_PREFIX + name.upper()),
+    )
+
+    max_tool_iterations: PositiveInt = 8  # model calls per turn
+    max_output_tokens: PositiveInt = 2048
+    request_timeout: PositiveFloat = 60.0  # seconds, one HTTP attempt
+    max_retries: NonNegativeInt = 2  # the SDK's own retries (429, 529, 5xx, timeouts)
+    turn_time_budget: PositiveFloat = 120.0  # seconds for a whole turn, retries included
+    proposal_ttl_seconds: PositiveInt = 15 * 60
+    max_proposals_per_turn: PositiveInt = 50
+    memory_max_chars: PositiveInt = 60_000  # serialized JSON kept per (thread, user)
+    tool_result_max_chars: PositiveInt = 20_000  # ~5k tokens per tool result
+    stream_answers: bool = True  # DMs: stream the answer with chat.startStream (see docs)
+
+
+class Settings(BaseSettings):
+    """Everything the Slack app needs to start. Build with `Settings.from_env()`.
+
+    Built in code (`Settings(slack_bot_token=...)`, as tests and the console do) it holds exactly
+    what it is given, with defaults for the rest: the environment is read by `from_env` and
+    `read_env` only, once, at start-up.
+    """
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
+        alias_generator=AliasGenerator(validation_alias=str.upper),
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
     slack_client_id: str | None = None
-    slack_client_secret: str | None = _secret()  # type: ignore[assignment]
+    slack_client_secret: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    anthropic_api_key: str | None = _secret()  # type: ignore[assignment]
+    anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     anthropic_model: str = DEFAULT_ANTHROPIC_MODEL
-    # None means "the vault's default": a SQLite file in AFFINITY_BOT_DATA_DIR (./data).
-    database_url: str | None = field(default=None, repr=False)  # may embed a password
     host: str = DEFAULT_HOST
-    port: int = 3000
-    listener_queue_limit: int = DEFAULT_LISTENER_QUEUE_LIMIT
+    port: PositiveInt = 3000
+    listener_queue_limit: PositiveInt = DEFAULT_LISTENER_QUEUE_LIMIT
+    web_concurrency: PositiveInt = 1  # gunicorn worker processes in HTTP mode
     affinity_base_url: str = DEFAULT_AFFINITY_BASE_URL
     affinity_tenant_id: str | None = None
-    revocation_sweep_hours: float = 6.0
+    revocation_sweep_hours: PositiveFloat = 6.0
     log_level: str = "INFO"
+    agent: AgentLimits = Field(default_factory=AgentLimits)
+    vault: VaultSettings = Field(default_factory=VaultSettings)
 
-    def __post_init__(self) -> None:
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # the environment: `from_env` only (see the class docstring)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest(cls, data: Any) -> Any:
+        """Blank values are unset; `AGENT_*` go to `agent`, the vault's names to `vault`."""
+        if not isinstance(data, Mapping):
+            return data
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            flat[key] = value
+        agent = _sub(flat, "agent", lambda key: key.upper().startswith(AGENT_PREFIX))
+        vault = _sub(flat, "vault", lambda key: key in _VAULT_KEYS)
+        if agent is not None:
+            flat["agent"] = agent
+        if vault is not None:
+            flat["vault"] = vault
+        return flat
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, url: str) -> str:
         # WebClient joins method names with urljoin: without the trailing slash
         # ".../api" + "chat.postMessage" would become "/chat.postMessage".
-        if not self.slack_api_url.endswith("/"):
-            object.__setattr__(self, "slack_api_url", self.slack_api_url + "/")
-        object.__setattr__(self, "log_level", self.log_level.upper())
+        return url if url.endswith("/") else url + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, level: str) -> str:
+        return level.upper()
 
     # ------------------------------------------------------------------ loading
 
@@ -114,48 +204,31 @@ class Settings:
 
     @classmethod
     def read_mapping(cls, source: Mapping[str, str]) -> tuple[Settings, list[str]]:
+        """Settings from the variables in `source` (other names are ignored), and every value
+        that could not be read; each of those falls back to its default."""
+        values = {key: value for key, value in source.items() if key in _ENV_NAMES}
         problems: list[str] = []
-
-        def text(name: str) -> str | None:
-            value = source.get(name)
-            return value.strip() or None if value is not None else None
-
-        def number(name: str, default: float, kind: type = int) -> float:
-            raw = text(name)
-            if raw is None:
-                return default
+        while True:
             try:
-                value = kind(raw)
-            except ValueError:
-                problems.append(f"{name} must be a number, got {raw!r}")
-                return default
-            if value <= 0:
-                problems.append(f"{name} must be greater than zero, got {raw!r}")
-                return default
-            return value
+                return cls.model_validate(values), problems
+            except ValidationError as error:
+                details = error.errors()
+                unread = [_env_name(detail["loc"]) for detail in details]
+                problems += [_explain(name, d) for name, d in zip(unread, details, strict=True)]
+                if not any([values.pop(name, None) is not None for name in unread]):
+                    return cls(), problems  # nothing left to drop: every default
 
-        settings = cls(
-            slack_bot_token=text("SLACK_BOT_TOKEN"),
-            slack_signing_secret=text("SLACK_SIGNING_SECRET"),
-            slack_app_token=text("SLACK_APP_TOKEN"),
-            slack_client_id=text("SLACK_CLIENT_ID"),
-            slack_client_secret=text("SLACK_CLIENT_SECRET"),
-            slack_api_url=text("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
-            anthropic_api_key=text("ANTHROPIC_API_KEY"),
-            anthropic_base_url=text("ANTHROPIC_BASE_URL"),
-            anthropic_model=text("ANTHROPIC_MODEL") or DEFAULT_ANTHROPIC_MODEL,
-            database_url=text("DATABASE_URL"),
-            host=text("HOST") or DEFAULT_HOST,
-            port=int(number("PORT", 3000)),
-            listener_queue_limit=int(
-                number("LISTENER_QUEUE_LIMIT", DEFAULT_LISTENER_QUEUE_LIMIT)
-            ),
-            affinity_base_url=text("AFFINITY_BASE_URL") or DEFAULT_AFFINITY_BASE_URL,
-            affinity_tenant_id=text("AFFINITY_TENANT_ID"),
-            revocation_sweep_hours=float(number("REVOCATION_SWEEP_HOURS", 6.0, float)),
-            log_level=text("LOG_LEVEL") or "INFO",
-        )
-        return settings, problems
+    @classmethod
+    def env_defaults(cls) -> dict[str, object]:
+        """Every environment variable the app reads, with its default (None: unset)."""
+        names: dict[str, object] = {}
+        for model, prefix in ((cls, ""), (AgentLimits, AGENT_PREFIX)):
+            for name, info in model.model_fields.items():
+                if name not in ("agent", "vault"):
+                    names[prefix + name.upper()] = info.get_default(call_default_factory=True)
+        for info in VaultSettings.model_fields.values():
+            names[str(info.validation_alias)] = info.get_default(call_default_factory=True)
+        return names
 
     # ------------------------------------------------------------------ mode
 
@@ -187,10 +260,12 @@ class Settings:
         except ConfigError as error:
             return [str(error)]
         found: list[str] = []
+        app_token = reveal(self.slack_app_token) or ""
+        bot_token = reveal(self.slack_bot_token)
         if mode == "socket":
-            if not self.slack_app_token.startswith("xapp-"):  # type: ignore[union-attr]
+            if not app_token.startswith("xapp-"):
                 found.append("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-).")
-            if not self.slack_bot_token:
+            if not bot_token:
                 found.append("Socket Mode needs SLACK_BOT_TOKEN (the xoxb- bot token) too.")
         elif mode == "http-oauth":
             if not (self.slack_client_id and self.slack_client_secret):
@@ -200,9 +275,9 @@ class Settings:
         else:
             if not self.slack_signing_secret:
                 found.append("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests.")
-            if not self.slack_bot_token:
+            if not bot_token:
                 found.append("HTTP mode in one workspace needs SLACK_BOT_TOKEN (xoxb-...).")
-        if self.slack_bot_token and not self.slack_bot_token.startswith("xox"):
+        if bot_token and not bot_token.startswith("xox"):
             found.append("SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-).")
         return found
 
@@ -214,27 +289,77 @@ class Settings:
         return self
 
     @property
+    def database_url(self) -> str | None:
+        """`DATABASE_URL`; None means the vault's default, a SQLite file in the data dir."""
+        return self.vault.database_url
+
+    @property
     def revocation_sweep_seconds(self) -> float:
         return self.revocation_sweep_hours * 3600
 
     def secret_values(self) -> list[str]:
         """The configured secrets, for the log redaction filter to scrub verbatim."""
-        return [
-            value
-            for value in (
-                self.slack_bot_token,
-                self.slack_signing_secret,
-                self.slack_app_token,
-                self.slack_client_secret,
-                self.anthropic_api_key,
-            )
-            if value
-        ]
+        secrets = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.anthropic_api_key,
+            self.vault.master_keys,
+        )
+        return [secret.get_secret_value() for secret in secrets if secret]
 
     def public_summary(self) -> dict[str, object]:
         """The non-secret settings, for a start-up log line."""
-        hidden = {f.name for f in fields(self) if not f.repr}
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
+        summary: dict[str, object] = {
+            name: getattr(self, name)
+            for name, info in type(self).model_fields.items()
+            if info.annotation != SecretStr | None and name not in ("agent", "vault")
+        }
+        summary["agent"] = self.agent.model_dump()
+        summary["data_dir"] = str(self.vault.data_dir)
+        return summary
+
+
+_VAULT_KEYS = frozenset(
+    key
+    for name, info in VaultSettings.model_fields.items()
+    for key in (name, str(info.validation_alias))
+)
+_ENV_NAMES = frozenset(Settings.env_defaults())
+
+
+def _sub(flat: dict[str, Any], field: str, belongs: Callable[[str], bool]) -> Any:
+    """Move the keys of `flat` that `belongs` to a nested model's dict (merged with a value given
+    for the field itself)."""
+    given = flat.pop(field, None)
+    moved = {key: flat.pop(key) for key in [k for k in flat if belongs(k)]}
+    if not moved:
+        return given
+    if isinstance(given, BaseModel):
+        given = given.model_dump()
+    return {**(given or {}), **moved}
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    """The environment variable a validation error is about."""
+    name = str(loc[-1]) if loc else "?"
+    if len(loc) > 1 and loc[0] == "agent" and not name.startswith(AGENT_PREFIX):
+        name = AGENT_PREFIX + name.upper()
+    return name.upper()
+
+
+def _explain(name: str, detail: Any) -> str:
+    kind, raw = detail["type"], detail.get("input")
+    if kind in ("int_parsing", "float_parsing", "int_from_float"):
+        return f"{name} must be a number, got {raw!r}"
+    if kind == "greater_than":
+        return f"{name} must be greater than zero, got {raw!r}"
+    if kind == "greater_than_equal":
+        return f"{name} must be zero or more, got {raw!r}"
+    if kind == "bool_parsing":
+        return f"{name} must be true or false, got {raw!r}"
+    return f"{name}: {detail['msg']}, got {raw!r}"
 
 
 def _merged(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:

@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Any
 
-from bot.config import Settings
+from bot.config import Settings, reveal
 from bot.database import upgrade_all
 from bot.middleware.logs import configure_logging
 
@@ -56,8 +56,8 @@ def run() -> int:
 
 def configuration_problems() -> tuple[Settings, list[str]]:
     """The settings, and every reason they cannot start the app: values that cannot be read,
-    an incomplete Slack set-up, the vault's master keys, the agent's limits."""
-    from bot.agent import AgentSettings, agent_available
+    an incomplete Slack set-up (the agent's limits are among the values read), the vault's
+    master keys."""
     from vault import VaultConfigurationError, load_keyring
 
     settings, problems = Settings.read_env()
@@ -66,11 +66,6 @@ def configuration_problems() -> tuple[Settings, list[str]]:
         load_keyring()  # a missing master key stops start-up here, not in a worker
     except VaultConfigurationError as error:
         problems.append(str(error))
-    if agent_available(settings):
-        try:
-            AgentSettings.from_app_settings(settings)
-        except ValueError as error:
-            problems.append(str(error))
     return settings, problems
 
 
@@ -91,7 +86,7 @@ def run_socket_mode(settings: Settings) -> int:
     except SlackUnreachable as error:
         print(f"affinity-bot: {error}", file=sys.stderr)
         return 1
-    handler = SocketModeHandler(app, settings.slack_app_token)
+    handler = SocketModeHandler(app, reveal(settings.slack_app_token))
     stopped = threading.Event()
 
     def stop(signum: int, _frame: object) -> None:
@@ -149,6 +144,7 @@ class BotHttpServer(_gunicorn_base()):  # type: ignore[misc]
         self.options = {
             "bind": bind_address(settings),
             "worker_class": "gthread",
+            "workers": settings.web_concurrency,
             "threads": HTTP_THREADS,
             "timeout": HTTP_TIMEOUT_SECONDS,
             "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,

@@ -28,6 +28,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from bot.config import reveal
 from bot.database import ping
 from bot.middleware.trust import header, refusal, verification_failure
 from bot.services import Services
@@ -68,7 +69,7 @@ class SlackWsgiApp:
         request = WsgiHttpRequest(environ)
         headers = request.get_headers()
         reason = verification_failure(
-            self.services.settings.slack_signing_secret,
+            reveal(self.services.settings.slack_signing_secret),
             body,
             header(headers, "x-slack-request-timestamp"),
             header(headers, "x-slack-signature"),

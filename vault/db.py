@@ -7,7 +7,6 @@ tables to the latest migration; it is idempotent and safe when several processes
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -18,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 
-from vault.config import DATABASE_URL_ENV, DEFAULT_DATABASE_FILE, data_dir
+from vault.config import DEFAULT_DATABASE_FILE, VaultSettings, data_dir
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same in every process that upgrades this schema.
@@ -34,11 +33,10 @@ def include_vault_tables(name: str | None, type_: str, parent_names: object) -> 
 
 def database_url(environ: Mapping[str, str] | None = None) -> str:
     """`DATABASE_URL`, normalised; or the SQLite file in the data directory."""
-    env = os.environ if environ is None else environ
-    url = env.get(DATABASE_URL_ENV, "").strip()
-    if url:
-        return normalise_url(url)
-    path = (data_dir(env) / DEFAULT_DATABASE_FILE).resolve()
+    settings = VaultSettings.from_environ(environ)
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    path = (data_dir(environ) / DEFAULT_DATABASE_FILE).resolve()
     return f"sqlite:///{path}"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from vault.config import MASTER_KEYS_ENV, data_dir
+from vault.config import MASTER_KEYS_ENV, VaultSettings, data_dir
 from vault.errors import CredentialUnreadable, MasterKeyMissing, VaultConfigurationError
 
 log = logging.getLogger(__name__)
@@ -152,13 +152,12 @@ def load_keyring(
     `allow_dev_keyfile` (the zero-configuration local demo): then a random key is created once
     in the data directory and reused, with a warning that it is for local use only.
     """
-    env = os.environ if environ is None else environ
-    text = env.get(MASTER_KEYS_ENV, "")
-    if text.strip():
-        return parse_master_keys(text)
+    keys = VaultSettings.from_environ(environ).master_keys
+    if keys is not None:
+        return parse_master_keys(keys.get_secret_value())
     if not allow_dev_keyfile:
         raise VaultConfigurationError(f"{MASTER_KEYS_ENV} is not set. " + _HOW_TO_FIX)
-    return _dev_keyring(data_dir(env) / DEV_KEYFILE_NAME)
+    return _dev_keyring(data_dir(environ) / DEV_KEYFILE_NAME)
 
 
 def _dev_keyring(path: Path) -> Keyring:

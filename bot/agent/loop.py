@@ -79,7 +79,7 @@ class TurnOutcome:
 def build_client(settings: AgentSettings,
                  deadline: model_errors.DeadlineMiddleware) -> anthropic.Anthropic:
     return anthropic.Anthropic(
-        api_key=settings.api_key,
+        api_key=settings.api_key_text,
         base_url=settings.base_url,
         max_retries=settings.max_retries,
         timeout=settings.request_timeout,

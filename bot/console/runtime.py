@@ -132,8 +132,10 @@ class ConsoleRuntime:
         }
         if self.anthropic_model:
             settings_values["anthropic_model"] = self.anthropic_model
-        settings = Settings(**settings_values)
         environ = os.environ if self.environ is None else self.environ
+        limits = {name: value for name, value in environ.items() if name.startswith("AGENT_")}
+        settings_values["agent"] = Settings.from_mapping(limits).agent  # as `run` reads them
+        settings = Settings(**settings_values)
         self.services = Services.build(
             settings, keyring=load_keyring(environ, allow_dev_keyfile=True))
         prepare_vault(self.services.vault)  # refuses when a master key id in use is missing

@@ -301,7 +301,7 @@ class FakeSlack:
         if not path.startswith("/api/"):
             return _json_response({"ok": False, "error": "not_found"}, status=404)
         method = path.removeprefix("/api/")
-        params = {**dict(request.args), **_parse_body(request)}
+        params = _with_chunk_text({**dict(request.args), **_parse_body(request)})
         if request.authorization and request.authorization.type == "basic":
             params.setdefault("client_id", request.authorization.username)  # oauth.v2.access
         token = _token_of(request, params)
@@ -619,6 +619,19 @@ class FakeSlack:
 
 class _SlackError(Exception):
     """A Web API error code, answered as `{"ok": false, "error": code}`."""
+
+
+def _with_chunk_text(params: dict[str, Any]) -> dict[str, Any]:
+    """The `markdown_text` chunks of a chat.*Stream call (slack_sdk's `chat_stream()` sends its
+    text that way) joined into `markdown_text`, where Slack shows them and tests read them."""
+    chunks = params.get("chunks")
+    if not isinstance(chunks, list):
+        return params
+    texts = [str(c.get("text") or "") for c in chunks
+             if isinstance(c, dict) and c.get("type") == "markdown_text"]
+    if not texts:
+        return params
+    return {**params, "markdown_text": str(params.get("markdown_text") or "") + "".join(texts)}
 
 
 def _parse_body(request: Request) -> dict[str, Any]:

@@ -68,11 +68,14 @@ def test_fake_api_exhausted_script_is_a_clear_error(api, client):
 def test_agent_settings_follow_the_app_settings():
     from bot.config import Settings
 
-    app = Settings(anthropic_api_key="sk-ant-app", anthropic_model="claude-haiku-4-5")
+    app = Settings.from_mapping({"ANTHROPIC_API_KEY": "sk-ant-app",
+                                 "ANTHROPIC_MODEL": "claude-haiku-4-5",
+                                 "AGENT_MAX_TOOL_ITERATIONS": "4"})
     assert agent_available(app) and not agent_available(Settings())
-    derived = AgentSettings.from_app_settings(app, {"AGENT_MAX_TOOL_ITERATIONS": "4"})
-    assert (derived.api_key, derived.model, derived.max_tool_iterations) == (
+    derived = AgentSettings.from_app_settings(app)
+    assert (derived.api_key_text, derived.model, derived.max_tool_iterations) == (
         "sk-ant-app", "claude-haiku-4-5", 4)
+    assert "sk-ant-app" not in repr(derived)
 
 
 def test_fake_api_fallback_answers_after_the_script(api):

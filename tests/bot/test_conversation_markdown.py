@@ -19,13 +19,13 @@ from bot.features.conversation.markdown import to_stream_markdown
     ("See <https://acme.com/deck|the deck>.", "See [the deck](https://acme.com/deck)."),
     ("<https://acme.com>", "[https://acme.com](https://acme.com)"),
     ("Mail <mailto:maya@acme.com|Maya>", "Mail [Maya](mailto:maya@acme.com)"),
-    ("• one\n• two", "- one  \n- two"),
-    ("• one\n  • nested", "- one  \n  - nested"),
+    ("• one\n• two", "- one\n- two"),
+    ("• one\n  • nested", "- one\n  - nested"),
     # ... or Markdown anyway
     ("**Acme Corp** and __Beta__", "**Acme Corp** and **Beta**"),
     ("[the deck](https://acme.com/deck)", "[the deck](https://acme.com/deck)"),
-    ("- one\n* two\n+ three", "- one  \n- two  \n- three"),
-    ("1. first\n2. second", "1. first  \n2. second"),
+    ("- one\n* two\n+ three", "- one\n- two\n- three"),
+    ("1. first\n2. second", "1. first\n2. second"),
     ("## Next steps\nCall them.", "**Next steps**  \nCall them."),
     ("Above\n\n---\n\nBelow", "Above\n\nBelow"),
     ("~~old~~ new", "~~old~~ new"),
@@ -102,3 +102,39 @@ def test_empty_and_control_characters():
 def test_any_text_leaves_no_raw_angle_bracket_outside_links(text):
     out = to_stream_markdown("x " + text)
     assert "<" not in out and ">" not in out.replace("&gt;", "").lstrip(">").replace("\n>", "")
+
+
+@pytest.mark.parametrize(("model", "mrkdwn", "markdown"), [
+    # one parse, two renderings that show the same thing
+    ("## Deals\n**Acme** ~~lost~~\n\n- one\n  - two\n\n---\n\nDone",
+     "*Deals*\n*Acme* ~lost~\n\n• one\n  • two\n\nDone",
+     "**Deals**  \n**Acme** ~~lost~~\n\n- one\n  - two\n\nDone"),
+    ("![pixel](https://evil.example/t.gif)",
+     "!<https://evil.example/t.gif|pixel>", r"\![pixel](https://evil.example/t.gif)"),
+    ("```py\nx <y>\n```", "```py\nx &lt;y&gt;\n```", "```py\nx &lt;y&gt;\n```"),
+])
+def test_mrkdwn_and_stream_markdown_come_from_one_reading(model, mrkdwn, markdown):
+    from bot.features.conversation.mrkdwn import to_mrkdwn
+
+    assert (to_mrkdwn(model), to_stream_markdown(model)) == (mrkdwn, markdown)
+
+
+@pytest.mark.parametrize("attack", [
+    "&#60;!channel&#62;", "&#x3C;@U1&#x3E;", "<!here>", "[x](<https://a.b|forged>)",
+    "<https://evil.example|<!channel>>", "`<!everyone>`",
+])
+def test_posted_answers_follow_the_same_escaping(attack):
+    from bot.features.conversation.mrkdwn import to_mrkdwn
+
+    out = to_mrkdwn(f"CRM says {attack}")
+    assert not re.search(r"<(?!https?://|mailto:)", out)  # only a web or mail link opens a `<`
+    assert "<!" not in out and "<@" not in out
+    assert not re.search(r"&(?!(?:amp|lt|gt);)", out)
+
+
+@given(st.text(alphabet="<>&!@#*_~[]()|`\\•-= \nabc:/.h", max_size=60))
+def test_a_posted_answer_opens_a_bracket_only_for_a_link(text):
+    from bot.features.conversation.mrkdwn import to_mrkdwn
+
+    out = to_mrkdwn("x " + text)
+    assert not re.search(r"<(?!https?://|mailto:)", out)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.messages.chunk import MarkdownTextChunk
+from slack_sdk.web.chat_stream import ChatStream
 
 from bot.agent import AgentSettings
 from bot.features.conversation import streaming
@@ -23,11 +26,19 @@ class Client:
         self.fail = dict(fail)
 
     def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        chunks = params.pop("chunks", None) or []  # what WebClient.chat_stream() sends
+        text = "".join(chunk.text for chunk in chunks if isinstance(chunk, MarkdownTextChunk))
+        if text:
+            params["markdown_text"] = text
+        params.pop("token", None)
         self.calls.append((method, params))
         code = self.fail.pop(method, None)
         if code:
             raise SlackApiError(code, {"ok": False, "error": code})
         return {"ok": True, "ts": "9.9"}
+
+    def chat_stream(self, **params: Any) -> ChatStream:
+        return ChatStream(self, logger=logging.getLogger("test"), **params)  # type: ignore[arg-type]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("chat_"):

@@ -7,6 +7,7 @@ connector, and `ScriptedAnthropic` as Claude (real HTTP, the real SDK).
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,8 +55,11 @@ def chat_app_factory(slack_app_factory: Callable[..., Any], api: ScriptedAnthrop
     """
 
     def make(**overrides: Any) -> Any:
+        # The agent's limits as the app reads them at start-up: from the environment, which
+        # tests set with monkeypatch (`agent_limits`, AGENT_STREAM_ANSWERS...).
+        limits = {name: value for name, value in os.environ.items() if name.startswith("AGENT_")}
         values = {"anthropic_api_key": ANTHROPIC_TEST_KEY, "anthropic_base_url": api.base_url,
-                  "features": [platform, conversation]}
+                  "features": [platform, conversation], **limits}
         return slack_app_factory(**{**values, **overrides})
 
     return make

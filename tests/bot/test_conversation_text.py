@@ -77,7 +77,7 @@ def test_command_words_in_plain_language_go_to_the_assistant_when_it_is_availabl
     assert not wants_command(FakeCommands, "who knows jane?", assistant=True)
 
 
-def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
+def test_a_malformed_agent_limit_stops_start_up_naming_it():
     from types import SimpleNamespace
 
     import pytest
@@ -85,11 +85,12 @@ def test_a_malformed_agent_limit_stops_start_up_naming_it(monkeypatch):
     from bot.config import ConfigError, Settings
     from bot.features.conversation import build_agent
 
-    monkeypatch.setenv("AGENT_MAX_TOOL_ITERATIONS", "lots")
-    services = SimpleNamespace(settings=Settings(anthropic_api_key="sk-ant-x"), engine=None,
-                               clock=None)
+    # The limits are read with every other setting, once: start-up lists the bad one.
+    env = {"ANTHROPIC_API_KEY": "sk-ant-x", "AGENT_MAX_TOOL_ITERATIONS": "lots"}
+    _, problems = Settings.read_env(env, env_file=None)
+    assert problems == ["AGENT_MAX_TOOL_ITERATIONS must be a number, got 'lots'"]
     with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
-        build_agent(services)
+        Settings.from_env({**env, "AGENT_MAX_TOOL_ITERATIONS": "0"}, env_file=None)
     assert build_agent(SimpleNamespace(settings=Settings())) is None
 
 

@@ -92,6 +92,17 @@ def test_streaming_builds_up_one_message(client, fake_slack):
     assert stop["message"]["text"] == "Hello!"
 
 
+def test_the_sdk_stream_helper_builds_up_one_message(client, fake_slack):
+    streamer = client.chat_stream(channel="D1", thread_ts="1.1", buffer_size=1,
+                                  recipient_team_id="T1", recipient_user_id="U1")
+    streamer.append(markdown_text="**Acme** is ")
+    streamer.append(markdown_text="at Diligence")
+    stop = streamer.stop(markdown_text=".")
+
+    assert stop["message"]["text"] == "**Acme** is at Diligence."
+    assert [c["markdown_text"] for c in fake_slack.calls("chat.startStream")] == ["**Acme** is "]
+
+
 def test_unknown_methods_and_missing_tokens_fail_like_slack(fake_slack):
     with pytest.raises(SlackApiError) as unknown:
         WebClient(token="xoxb-1", base_url=fake_slack.api_url).api_call("no.such.method")

@@ -2,10 +2,12 @@
 
 `AnswerStream.feed` receives the model's text (the agent's ``on_text``); it buffers, converts to
 standard Markdown with :func:`to_stream_markdown` (Slack renders a stream's `markdown_text` as
-Markdown; the result looks like a posted answer and is as safe), and sends what is ready with
-`chat.startStream` (first chunk) and `chat.appendStream` — at a line or word boundary once
-`FLUSH_CHARS` characters are waiting or `FLUSH_SECONDS` have passed, never one call per token.
-`finish()` sends the rest and calls `chat.stopStream`.
+Markdown; the result looks like a posted answer and is as safe), and sends what is ready through
+slack_sdk's `WebClient.chat_stream()` helper (`chat.startStream` for the first chunk, then
+`chat.appendStream`) — at a line or word boundary once `FLUSH_CHARS` characters are waiting or
+`FLUSH_SECONDS` have passed, never one call per token. The helper's own buffer is not used
+(`buffer_size=1`: each piece goes out when this class decides). `finish()` sends the rest and
+stops the stream (`chat.stopStream`).
 
 Failures never lose or repeat text:
 - `chat.startStream` refused (the workspace does not offer streaming, a missing scope…): nothing
@@ -24,6 +26,7 @@ import time
 from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.chat_stream import ChatStream
 
 from bot.features.conversation.markdown import to_stream_markdown
 from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
@@ -51,6 +54,7 @@ class AnswerStream:
         self.raw = ""  # the model's text so far
         self.sent = ""  # the Markdown the stream message shows
         self.sent_raw = 0  # how much of `raw` `sent` covers
+        self.streamer: ChatStream | None = None
         self.ts: str | None = None
         self.state = "idle"
         self._last_flush = clock()
@@ -76,7 +80,7 @@ class AnswerStream:
                 self.state = "broken" if self.ts else "off"
         if self.ts is None:
             return False
-        self._stop()
+        self._stop(self.ts)
         if self.state == "broken":
             rest = self._rest()
             if rest:
@@ -111,21 +115,20 @@ class AnswerStream:
 
     def _send(self, delta: str) -> bool:
         reply = self.reply
+        if self.streamer is None:
+            self.streamer = reply.client.chat_stream(
+                channel=reply.channel, thread_ts=reply.thread_ts, buffer_size=1,
+                recipient_team_id=reply.team_id, recipient_user_id=self.user_id)
         try:
-            if self.ts is None:
-                response = reply.client.chat_startStream(
-                    channel=reply.channel, thread_ts=reply.thread_ts, markdown_text=delta,
-                    recipient_team_id=reply.team_id, recipient_user_id=self.user_id)
-                self.ts = response.get("ts")
-                self.state = "streaming"
-                reply.abandon()  # a "Working on it…" placeholder, if any, gives way
-            else:
-                reply.client.chat_appendStream(channel=reply.channel, ts=self.ts,
-                                               markdown_text=delta)
-            return True
+            self.streamer.append(markdown_text=delta)  # starts the stream the first time
         except _SLACK_FAILURES as error:
             self._failed(error)
             return False
+        if self.ts is None:
+            self.ts = self.streamer.ts
+            self.state = "streaming"
+            reply.abandon()  # a "Working on it…" placeholder, if any, gives way
+        return True
 
     def _failed(self, error: Exception) -> None:
         code = error.response.get("error") if isinstance(error, SlackApiError) else None
@@ -139,9 +142,14 @@ class AnswerStream:
             log.info("answer stream broke (%s); posting the rest", code or type(error).__name__)
             self.state = "broken"
 
-    def _stop(self) -> None:
+    def _stop(self, ts: str) -> None:
         try:
-            self.reply.client.chat_stopStream(channel=self.reply.channel, ts=self.ts)
+            if self.state == "broken" or self.streamer is None:
+                # The helper still holds the piece Slack refused: stopping through it would send
+                # that piece again, and finish() posts it.
+                self.reply.client.chat_stopStream(channel=self.reply.channel, ts=ts)
+            else:
+                self.streamer.stop()
         except _SLACK_FAILURES as error:  # all text was appended already: nothing is lost
             log.info("could not stop the answer stream: %s", type(error).__name__)
 
