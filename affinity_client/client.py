@@ -15,13 +15,19 @@ import httpx
 from .errors import (
     AffinityError,
     AffinityTransportError,
+    MonthlyQuotaError,
     RateLimitedError,
     ServerError,
     UnknownOutcomeError,
     error_from_response,
 )
 from .pagination import Page, PageCursor, v1_page, v2_page
-from .ratelimit import RateLimitSnapshot, key_fingerprint, limiter_for_key
+from .ratelimit import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    RateLimitSnapshot,
+    key_fingerprint,
+    limiter_for_key,
+)
 from .retry import NOT_SENT_ERRORS, SAFE_METHODS, RetryPolicy, server_retry_after
 
 log = logging.getLogger(__name__)
@@ -52,7 +58,7 @@ class AffinityClient:
         connect_timeout: float = 5.0,
         max_call_seconds: float = 45.0,
         retry: RetryPolicy | None = None,
-        requests_per_minute: int = 900,
+        requests_per_minute: int | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -72,7 +78,11 @@ class AffinityClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
-        self._limiter = limiter_for_key(self.__key, requests_per_minute)
+        # None: follow the per-minute budget Affinity reports (X-Ratelimit-Limit-User),
+        # starting at its documented 900; a number: a fixed budget (tests, a stricter cap).
+        self._follow_user_limit = requests_per_minute is None
+        self._limiter = limiter_for_key(self.__key,
+                                        requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
         self._rate_limit = RateLimitSnapshot()
         self._memo: dict[Any, tuple[float, Any]] = {}
         self.request_count = 0
@@ -268,11 +278,19 @@ class AffinityClient:
         snapshot = RateLimitSnapshot.from_headers(response.headers)
         if snapshot is not None:
             self._rate_limit = snapshot
+            if self._follow_user_limit and snapshot.user_limit:
+                self._limiter.resize(snapshot.user_limit)
         if response.is_success:
             return _decode(response)
         error = error_from_response(
             response, api_version=call.version, resource=call.resource,
             retry_after=server_retry_after(response.headers), scrub=self.__key)
+        if response.status_code == 429 and snapshot is not None and snapshot.org_remaining == 0:
+            # The monthly quota, not the minute: nothing to gain by retrying before it resets.
+            log.warning("Affinity monthly quota used up (key %s)", self.key_fingerprint)
+            raise MonthlyQuotaError(reset_seconds=snapshot.org_reset_seconds,
+                                    status=429, api_version=call.version,
+                                    request_id=error.request_id)
         if response.status_code == 429:
             return _Retry(error, self.retry.rate_limit_delay(attempt, response.headers))
         if response.status_code >= 500:

@@ -42,6 +42,11 @@ V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
                   "entry_id": "listEntryId", "note_id": "noteId"}
 
 
+MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
+"""Not counted against the account's monthly quota: "It is exempt from the monthly limit, as is
+`/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`)."""
+
+
 def v2_path_ints(args: dict) -> dict:
     """Path ids as integers, or a 400 validation error naming the spec's parameter."""
     out = dict(args)
@@ -121,12 +126,15 @@ class SandboxApp:
                 time.sleep(delay / 1000)
             finally:
                 state.lock.acquire()
-        headers, limited = state.count_request(key if user else None)
+        headers, limited = state.count_request(key if user else None,
+                                               monthly=request.path not in MONTHLY_EXEMPT)
         response = self.answer(request, api, func, args, route_error, user, limited)
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            response.headers["Retry-After"] = headers["x-ratelimit-limit-user-reset"]
+            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
+            response.headers["Retry-After"] = headers[reset]
         if api == "v2":
             response.headers["X-Affinity-Api-Version"] = "2024-01-01"
         entry["status"] = response.status_code
@@ -144,6 +152,8 @@ class SandboxApp:
         if api == "v2" and version is not None and version not in API_VERSIONS:
             return fail(400, f"Unsupported API version {version!r}", "X-Affinity-Api-Version")
         if limited:
+            if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
+                return fail(429, "Monthly API request quota exceeded for this account")
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)
         if fault is not None:

@@ -37,7 +37,9 @@ def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
     return {"rate": {
-        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH, "remaining": ORG_LIMIT_PER_MONTH - c.org_used,
+        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH,
+                        "remaining": 0 if c.monthly_quota_used_up
+                        else ORG_LIMIT_PER_MONTH - c.org_used,
                         "reset": seconds_to_month_end(), "used": c.org_used},
         "api_key_per_minute": {"limit": USER_LIMIT_PER_MINUTE,
                                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),

@@ -127,3 +127,31 @@ def test_seed_has_what_demos_and_benchmarks_need(sandbox, admin_key):
     jane = client.get(f"/persons/{seed.JANE_ID}").json()
     assert jane["primary_email"] == seed.JANE_EMAIL
     assert jane["organization_ids"] == [seed.ACME_ORG_ID]
+
+
+def test_monthly_quota_refuses_counted_requests_until_faults_are_cleared(sandbox, admin_key):
+    # reference/affinity-api.md §3: a used-up monthly quota is a 429 with no org requests left,
+    # resetting at the end of the calendar month; whoami and /rate-limit are exempt.
+    client, modern = v1(sandbox, admin_key), v2(sandbox, admin_key)
+    assert _control(sandbox, "POST", "faults/monthly-quota").status_code == 200
+    refused = client.get("/lists")
+    assert refused.status_code == 429
+    assert refused.headers["x-ratelimit-limit-org-remaining"] == "0"
+    assert int(refused.headers["x-ratelimit-limit-org-reset"]) > 0
+    assert refused.headers["retry-after"] == refused.headers["x-ratelimit-limit-org-reset"]
+    assert modern.get("/v2/lists").json()["errors"][0]["code"] == "rate-limit"
+    assert client.get("/auth/whoami").status_code == 200
+    assert modern.get("/v2/auth/whoami").status_code == 200
+    assert client.get("/rate-limit").json()["rate"]["org_monthly"]["remaining"] == 0
+    _control(sandbox, "DELETE", "faults")
+    assert client.get("/lists").status_code == 200
+
+
+def test_whoami_and_rate_limit_are_not_counted_against_the_month(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    before = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
+    client.get("/auth/whoami")
+    v2(sandbox, admin_key).get("/v2/auth/whoami")
+    used = client.get("/rate-limit").json()["rate"]["org_monthly"]["used"]
+    after = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
+    assert after == before - 1 and used == 1
