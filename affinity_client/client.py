@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +16,7 @@ from .errors import (
     AffinityError,
     AffinityTransportError,
     MonthlyQuotaError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     UnknownOutcomeError,
@@ -37,6 +38,11 @@ V2_API_VERSION = "2024-01-01"
 USER_AGENT = "affinity-for-slack/0.1 (+https://github.com/; httpx)"
 
 Params = Mapping[str, Any] | None
+T = TypeVar("T")
+
+SETTLE_SECONDS = 8.0
+"""How long a V2 read or write may wait for V2 to see what V1 just wrote."""
+SETTLE_FIRST_DELAY = 0.15
 
 
 class AffinityClient:
@@ -216,6 +222,27 @@ class AffinityClient:
 
     def forget(self, key: Any) -> None:
         self._memo.pop(key, None)
+
+    # -- V2 right after a V1 write -----------------------------------------------------------
+    def settle(self, action: Callable[[], T], *, within: float = SETTLE_SECONDS) -> T:
+        """Run ``action``, repeating it while it raises :class:`NotFoundError`.
+
+        For a V2 read or write about something V1 just created or changed: V2 can answer 404
+        for it for roughly 100-500 ms (reference/affinity-api.md §7.4). Waits 0.15 s, 0.3 s,
+        0.6 s … (capped at 2 s) and gives up, re-raising the 404, once ``within`` seconds (and
+        never more than ``max_call_seconds``) have passed.
+        """
+        deadline = self._clock() + min(within, self.max_call_seconds)
+        delay = SETTLE_FIRST_DELAY
+        while True:
+            try:
+                return action()
+            except NotFoundError:
+                if self._clock() + delay > deadline:
+                    raise
+                log.info("V2 does not see a V1 write yet; retrying in %.2fs", delay)
+                self._sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     # -- the core ----------------------------------------------------------------------------
     def request(

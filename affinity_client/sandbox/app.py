@@ -47,6 +47,10 @@ MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
 `/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`)."""
 
 
+LAGGING_KINDS = {"opportunity_id": "opportunity", "entry_id": "list_entry", "note_id": "note"}
+"""V2 path ids that can name something V1 just created (see `SandboxState.lagging`)."""
+
+
 def v2_path_ints(args: dict) -> dict:
     """Path ids as integers, or a 400 validation error naming the spec's parameter."""
     out = dict(args)
@@ -167,6 +171,9 @@ class SandboxApp:
         try:
             if api == "v2":
                 args = v2_path_ints(args)
+                if any(self.state.lagging(kind, args[name])
+                       for name, kind in LAGGING_KINDS.items() if name in args):
+                    return fail(404, "Not found")
             result = func(ctx, **args)
         except ApiError as exc:
             return fail(exc.status, exc.message, exc.param)

@@ -73,6 +73,15 @@ def monthly_quota(state: SandboxState, request: Request) -> Response:
     return json_response({"ok": True})
 
 
+def replication_lag(state: SandboxState, request: Request) -> Response:
+    """`{"ms": N}`: V2 reads and writes of what V1 created in the last N ms answer 404."""
+    ms = _int(_body(request), "ms")
+    if ms < 0:
+        raise ApiError(400, "ms must be zero or more")
+    state.set_replication_lag(ms)
+    return json_response({"ok": True})
+
+
 def error(state: SandboxState, request: Request) -> Response:
     """`{"method": "GET", "path": "/persons*", "status": 503, "count": 2}` (fnmatch pattern)."""
     data = _body(request)
@@ -131,6 +140,7 @@ ROUTES = [
     ("/_sandbox/keys/restore", ["POST"], _handler(restore)),
     ("/_sandbox/faults/rate-limit", ["POST"], _handler(rate_limit)),
     ("/_sandbox/faults/monthly-quota", ["POST"], _handler(monthly_quota)),
+    ("/_sandbox/faults/replication-lag", ["POST"], _handler(replication_lag)),
     ("/_sandbox/faults/error", ["POST"], _handler(error)),
     ("/_sandbox/faults/latency", ["POST"], _handler(latency)),
     ("/_sandbox/faults", ["DELETE"], _handler(clear_faults)),

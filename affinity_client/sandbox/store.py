@@ -57,6 +57,8 @@ class Controls:
     window_used: dict[str, int] = field(default_factory=dict)
     org_used: int = 0
     monthly_quota_used_up: bool = False
+    replication_lag_ms: int = 0
+    v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 class Indexes:
@@ -182,6 +184,25 @@ class SandboxState:
         with self.lock:
             self.controls.monthly_quota_used_up = True
 
+    def set_replication_lag(self, ms: int) -> None:
+        """V2 answers 404 for what V1 created in the last `ms` ms (affinity-api.md §7.4:
+        "an entity created or updated through V1 can 404 or look stale in V2 for roughly
+        100-500 ms")."""
+        with self.lock:
+            self.controls.replication_lag_ms = ms
+
+    def created_through_v1(self, kind: str, entity_id: int) -> None:
+        """Remember when V1 created an entity (`kind`: "opportunity", "list_entry", "note")."""
+        with self.lock:
+            self.controls.v1_created[(kind, entity_id)] = time.monotonic()
+
+    def lagging(self, kind: str, entity_id: int) -> bool:
+        """True while V2 cannot see yet what V1 created (under the replication-lag fault)."""
+        with self.lock:
+            lag = self.controls.replication_lag_ms
+            made = self.controls.v1_created.get((kind, entity_id))
+            return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
+
     def add_latency(self, ms: int, path: str = "*") -> None:
         with self.lock:
             self.controls.latencies.append(Latency(ms, path))
@@ -189,7 +210,8 @@ class SandboxState:
     def clear_faults(self) -> None:
         with self.lock:
             keep = self.controls.revoked_keys
-            self.controls = Controls(revoked_keys=keep)
+            created = self.controls.v1_created
+            self.controls = Controls(revoked_keys=keep, v1_created=created)
 
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict | None:

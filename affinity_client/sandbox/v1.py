@@ -211,6 +211,8 @@ def create_opportunity(ctx: Ctx) -> Any:
              "created_at": datetime.now(UTC)}
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
+    ctx.state.created_through_v1("opportunity", opp["id"])
+    ctx.state.created_through_v1("list_entry", entry["id"])
     return render.v1_opportunity(ctx, opp)
 
 
@@ -320,6 +322,7 @@ def create_note(ctx: Ctx) -> Any:
             "organization_ids": orgs, "opportunity_ids": opps, "parent_id": parent_id,
             "content": content, "type": note_type, "created_at": created, "updated_at": None}
     w.notes[note["id"]] = note
+    ctx.state.created_through_v1("note", note["id"])
     return render.v1_note(ctx, note)
 
 
@@ -414,6 +417,7 @@ def create_list_entry(ctx: Ctx, list_id: int) -> Any:
              "entity_id": entity_id, "entity_type": rec["type"], "created_at": datetime.now(UTC)}
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
+    ctx.state.created_through_v1("list_entry", entry["id"])
     return render.v1_entry(ctx, entry, with_entity=True)
 
 

@@ -293,6 +293,12 @@ def test_deal_card_title_and_missing_stage():
     assert "_no stage_" in all_text(msg)
 
 
+def test_a_created_deal_whose_owner_could_not_be_set_says_so():
+    warning = "The opportunity was created, but its owner (person 7) could not be set."
+    msg = assert_valid(deal_card(deal(owner_not_set=warning), CTX, "Deal created"))
+    assert warning in all_text(msg)
+
+
 def test_deal_card_oversized_fields():
     result = deal(name=LONG, fields=[{"id": i, "name": f"Field {i}", "value": "v" * 3000}
                                      for i in range(100)])

@@ -155,3 +155,19 @@ def test_whoami_and_rate_limit_are_not_counted_against_the_month(sandbox, admin_
     used = client.get("/rate-limit").json()["rate"]["org_monthly"]["used"]
     after = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
     assert after == before - 1 and used == 1
+
+
+def test_replication_lag_hides_v1_creations_from_v2_for_a_while(sandbox, admin_key):
+    # reference/affinity-api.md §7.4: what V1 creates can 404 in V2 for roughly 100-500 ms.
+    assert _control(sandbox, "POST", "faults/replication-lag", ms=400).status_code == 200
+    made = v1(sandbox, admin_key).post("/opportunities", json={
+        "name": "Lagging deal", "list_id": seed.LISTS["Series A Pipeline"]}).json()
+    entry = made["list_entries"][0]
+    modern = v2(sandbox, admin_key)
+    assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 404
+    entry_path = f"/v2/lists/{entry['list_id']}/list-entries/{entry['id']}"
+    assert modern.get(entry_path).json()["errors"][0]["code"] == "not-found"
+    assert modern.get(f"/v2/opportunities/{seed.ACME_DEAL_ID}").status_code == 200
+    time.sleep(0.45)
+    assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 200
+    assert _control(sandbox, "POST", "faults/replication-lag", ms=-1).status_code == 400
