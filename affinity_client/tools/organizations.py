@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AffinityError
+from ..errors import AffinityError, PermissionDeniedError
 from ..normalize import interaction_dates, stage_from_value
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
@@ -36,10 +36,20 @@ def get_organization(client: AffinityClient, inp: dict[str, Any]) -> dict[str, A
     o = client.get(f"/organizations/{org_id}",
                    {"with_interaction_dates": True, "with_opportunities": True},
                    resource=f"organization {org_id}")
+    try:
+        deals = _deals(client, o.get("opportunity_ids") or [])
+        deals_unavailable = None
+    except PermissionDeniedError as exc:
+        # V2 opportunities need "Export data from Lists" (V2 spec); the rest of the profile
+        # is still this user's to see.
+        deals, deals_unavailable = [], (
+            "Deals unavailable: Affinity refused to export them for your user (the \"Export "
+            f"data from Lists\" permission is probably missing). Affinity said: {exc.message}")
     return {
         **org_row(o),
         "people": person_refs(client, o.get("person_ids") or []),
-        "deals": _deals(client, o.get("opportunity_ids") or []),
+        "deals": deals,
+        **({"deals_unavailable": deals_unavailable} if deals_unavailable else {}),
         "lists": list_memberships(client, o.get("list_entries") or []),
         "interaction_dates": interaction_dates(o),
     }

@@ -701,3 +701,14 @@ def test_the_limit_checker_catches_each_violation():
                      "button text over 75", "button value over 2000", "context needs"):
         assert expected in found
     assert problems({"type": "home", "blocks": [{"type": "divider"}] * 100}) == []
+
+
+def test_probe_lines_say_what_a_working_tool_will_miss():
+    from bot.blocks.connection import probe_lines
+    lines = probe_lines({
+        "affinity_get_organization": {"ok": True, "reason": "Its deals section will be "
+                                                           "unavailable."},
+        "affinity_list_opportunities": {"ok": False, "reason": "Export data from Lists"}})
+    assert any(line.startswith(":white_check_mark:") and "deals section" in line
+               for line in lines)
+    assert any(line.startswith(":no_entry_sign:") for line in lines)

@@ -308,17 +308,39 @@ def test_probe_names_the_missing_permission_per_tool():
     router = Router({
         ("GET", "/persons"): ok({"persons": [], "next_page_token": None}),
         ("GET", "/v2/persons"): denied,
-        ("GET", "/v2/companies"): ok({"data": []}),
+        ("GET", "/organizations"): ok({"organizations": [], "next_page_token": None}),
         ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "P", "public": True}]),
-        ("GET", "/v2/lists/9/list-entries"): ok({"data": []}),
+        ("GET", "/v2/lists/9/list-entries"): denied,
         ("GET", "/notes"): ok({"notes": [], "next_page_token": None}),
     })
     from affinity_client.probe import probe_permissions
     result = probe_permissions(make_client(router))
     assert result["affinity_search_persons"] == {"ok": True, "reason": None}
-    assert result["affinity_list_opportunities"]["ok"] is True
-    assert result["affinity_get_person"]["ok"] is False
+    # The tools read through V1 (or fall back to it): a refused V2 directory export does not
+    # stop them, it only costs names, said in the reason.
+    assert result["affinity_search_organizations"] == {"ok": True, "reason": None}
+    assert result["affinity_get_person"]["ok"] is True
     assert "people directory" in result["affinity_get_person"]["reason"]
+    assert result["affinity_get_organization"]["ok"] is True
+    assert "deals section will be unavailable" in result["affinity_get_organization"]["reason"]
+    assert result["affinity_list_opportunities"]["ok"] is False
+    assert "Export data from Lists" in result["affinity_list_opportunities"]["reason"]
+    assert "GET /v2/companies" not in router.paths()  # no tool depends on it alone
+
+
+def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
+    denied = ok({"errors": [{"code": "authorization", "message": "Requires the Export data "
+                                                                 "from Lists permission"}]}, 403)
+    router = Router({
+        ("GET", "/organizations/7"): ok({"id": 7, "name": "Acme", "domain": "acme.com",
+                                         "person_ids": [], "opportunity_ids": [31, 32],
+                                         "list_entries": []}),
+        ("GET", "/v2/opportunities"): denied,
+    })
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert result["name"] == "Acme" and result["deals"] == []
+    assert result["deals_unavailable"].startswith("Deals unavailable")
+    assert "Export data from Lists" in result["deals_unavailable"]
 
 
 @pytest.mark.parametrize(("content", "note_type", "text"), [
