@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import control, v1, v2
+from .permissions import denied_message, missing_permission
 from .store import SandboxState
 from .web import ApiError, Ctx, error_body, json_response
 
@@ -167,6 +168,10 @@ class SandboxApp:
             if isinstance(route_error, MethodNotAllowed):
                 return fail(405, "Method not allowed")
             return fail(404, "Not found")
+        if api == "v2":
+            lacking = missing_permission(user, request.method, request.path)
+            if lacking is not None:
+                return fail(403, denied_message(lacking))
         ctx = Ctx(request=request, user=user, state=self.state, api=api)
         try:
             if api == "v2":

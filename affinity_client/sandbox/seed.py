@@ -49,6 +49,12 @@ def _fake_key(label: str) -> str:
 ADMIN_KEY = _fake_key("admin")
 STANDARD_KEY = _fake_key("standard")
 REVOKED_KEY = _fake_key("revoked")
+RESTRICTED_KEY = _fake_key("restricted")
+
+EXPORT_PEOPLE = "Export All People directory"
+EXPORT_ORGANIZATIONS = "Export All Organizations directory"
+EXPORT_LISTS = "Export data from Lists"
+"""The permissions the V2 spec names in endpoint descriptions (see sandbox/permissions.py)."""
 
 USERS: list[dict[str, Any]] = [
     {"role": "admin", "person_id": 1001, "first_name": "Maya", "last_name": "Patel",
@@ -57,13 +63,16 @@ USERS: list[dict[str, Any]] = [
      "email": "daniel@northwind.vc", "api_key": STANDARD_KEY},
     {"role": "revoked", "person_id": 1003, "first_name": "Chris", "last_name": "Lee",
      "email": "chris@northwind.vc", "api_key": REVOKED_KEY},
+    # A role without the three export permissions: V2 answers 403 where its spec requires them.
+    {"role": "restricted", "person_id": 1004, "first_name": "Sofia", "last_name": "Alvarez",
+     "email": "sofia@northwind.vc", "api_key": RESTRICTED_KEY,
+     "lacks": [EXPORT_PEOPLE, EXPORT_ORGANIZATIONS, EXPORT_LISTS]},
 ]
 ADMIN_ID = 1001
 STANDARD_ID = 1002
 REVOKED_ID = 1003
+RESTRICTED_ID = 1004
 OTHER_INTERNAL = [
-    {"person_id": 1004, "first_name": "Sofia", "last_name": "Alvarez",
-     "email": "sofia@northwind.vc"},
     {"person_id": 1005, "first_name": "Tom", "last_name": "Becker", "email": "tom@northwind.vc"},
 ]
 INTERNAL_IDS = [u["person_id"] for u in USERS] + [p["person_id"] for p in OTHER_INTERNAL]

@@ -17,7 +17,7 @@ def _control(sandbox, verb: str, endpoint: str, **body):
 def test_users_are_listed_with_their_keys(sandbox):
     users = _control(sandbox, "GET", "users").json()["users"]
     assert [(u["role"], u["revoked"]) for u in users] == [
-        ("admin", False), ("standard", False), ("revoked", True)]
+        ("admin", False), ("standard", False), ("revoked", True), ("restricted", False)]
     assert users[0]["api_key"] == seed.ADMIN_KEY
 
 
