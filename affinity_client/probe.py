@@ -84,7 +84,7 @@ def probe_permissions(client: AffinityClient) -> dict[str, dict[str, Any]]:
             results[key] = f"Could not check whether this user may {what}: {exc}"
     out: dict[str, dict[str, Any]] = {}
     for tool, needs in NEEDS.items():
-        reasons = [results[n] for n in needs if results.get(n)]
+        reasons = [reason for n in needs if (reason := results.get(n))]
         if reasons:
             out[tool] = {"ok": False, "reason": " ".join(reasons)}
             continue
