@@ -304,7 +304,17 @@ class _Builder:
         self.build_global_values()
         self.build_notes()
         self.build_strengths()
+        self.build_former_employers()
         return self.w
+
+    def build_former_employers(self) -> None:
+        """Jane used to work at the first startup: V1 keeps former employers in
+        `organization_ids` and lists only current ones in `current_organization_ids`
+        (reference/affinity-api.md, the V1 person resource). Done last: no random draw moves."""
+        former = self.startups[0]["id"]
+        jane = self.w.persons[JANE_ID]
+        jane["organization_ids"].append(former)
+        jane["former_organization_ids"] = [former]
 
     def build_people_and_orgs(self) -> None:
         northwind = self.add_org("Northwind Ventures", "northwind.vc", oid=5000)

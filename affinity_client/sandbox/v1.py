@@ -92,7 +92,8 @@ def _decorate(ctx: Ctx, out: dict, rec: dict, flags: dict, kind: str) -> dict:
         hidden = set(ctx.hidden_opportunity_ids(index[rec["id"]]))
         out["opportunity_ids"] = [i for i in index[rec["id"]] if i not in hidden]
     if kind == "person" and flags["with_current_organizations"]:
-        out["current_organization_ids"] = list(rec["organization_ids"])
+        former = set(rec.get("former_organization_ids") or ())
+        out["current_organization_ids"] = [i for i in rec["organization_ids"] if i not in former]
     return out
 
 

@@ -35,15 +35,23 @@ def search_persons(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any
 
 def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
     person_id = inp["person_id"]
-    p = client.get(f"/persons/{person_id}", {"with_interaction_dates": True},
+    p = client.get(f"/persons/{person_id}",
+                   {"with_interaction_dates": True, "with_current_organizations": True},
                    resource=f"person {person_id}")
     kind = person_type(p)
+    every = p.get("organization_ids") or []
+    # V1 `organization_ids` includes former employers; `current_organization_ids` (asked for
+    # above) only the current ones. Without it, all are taken as current.
+    current = p.get("current_organization_ids")
+    current = every if current is None else current
+    refs = {r["id"]: r for r in org_refs(client, [*current, *every])}
     return {
         "id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
         "last_name": p.get("last_name"), "type": kind,
         "primary_email": p.get("primary_email"), "emails": p.get("emails") or [],
         "phone_numbers": p.get("phone_numbers") or [],
-        "organizations": org_refs(client, p.get("organization_ids") or []),
+        "organizations": [refs[i] for i in current if i in refs],
+        "former_organizations": [refs[i] for i in every if i not in set(current) and i in refs],
         "lists": list_memberships(client, p.get("list_entries") or []),
         "interaction_dates": interaction_dates(p),
         "relationships": (top_relationships(client, person_id, None, TOP_RELATIONSHIPS)

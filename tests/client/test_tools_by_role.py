@@ -63,3 +63,11 @@ def test_the_restricted_user_sees_an_organization_without_its_deals(sandbox):
     assert "Export data from Lists" in org["deals_unavailable"]
     assert org["people"] and all(p["name"] for p in org["people"])  # V1 fallback for names
     assert person["name"] == "Jane Smith" and person["organizations"][0]["name"] == "Acme"
+
+
+def test_a_person_shows_current_and_former_organizations_apart(sandbox):
+    with client_for(sandbox, seed.ADMIN_KEY) as client:
+        jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert [o["id"] for o in jane["organizations"]] == [seed.ACME_ORG_ID]
+    [former] = jane["former_organizations"]
+    assert former["id"] != seed.ACME_ORG_ID and former["name"]

@@ -126,7 +126,11 @@ def test_seed_has_what_demos_and_benchmarks_need(sandbox, admin_key):
             "Portfolio", "Co-investors"} <= names.keys()
     jane = client.get(f"/persons/{seed.JANE_ID}").json()
     assert jane["primary_email"] == seed.JANE_EMAIL
-    assert jane["organization_ids"] == [seed.ACME_ORG_ID]
+    assert jane["organization_ids"][0] == seed.ACME_ORG_ID  # then a former employer
+    current = client.get(f"/persons/{seed.JANE_ID}",
+                         params={"with_current_organizations": "true"}).json()
+    assert current["current_organization_ids"] == [seed.ACME_ORG_ID]
+    assert len(current["organization_ids"]) == 2
 
 
 def test_monthly_quota_refuses_counted_requests_until_faults_are_cleared(sandbox, admin_key):
