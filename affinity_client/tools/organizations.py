@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..client import AffinityClient
 
 SEARCH = "affinity_search_organizations"
+PEOPLE_NAMED = 100  # people named in a profile: one V2 batch, however big the organization
 MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most recent first
 
 
@@ -45,9 +46,11 @@ def get_organization(client: AffinityClient, inp: dict[str, Any]) -> dict[str, A
         deals, deals_unavailable = [], (
             "Deals unavailable: Affinity refused to export them for your user (the \"Export "
             f"data from Lists\" permission is probably missing). Affinity said: {exc.message}")
+    person_ids = o.get("person_ids") or []
     return {
         **org_row(o),
-        "people": person_refs(client, o.get("person_ids") or []),
+        "people": person_refs(client, person_ids[:PEOPLE_NAMED]),
+        "people_count": len(person_ids),
         "deals": deals,
         **({"deals_unavailable": deals_unavailable} if deals_unavailable else {}),
         "lists": list_memberships(client, o.get("list_entries") or []),

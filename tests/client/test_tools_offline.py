@@ -352,3 +352,17 @@ def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
 def test_note_content_is_reduced_to_plain_text(content, note_type, text):
     from affinity_client.normalize import v1_note_text
     assert v1_note_text(content, note_type) == text
+
+
+def test_a_big_organization_names_its_first_100_people_in_one_request():
+    people = list(range(1, 301))
+    router = Router({
+        ("GET", "/organizations/7"): ok({"id": 7, "name": "Big", "person_ids": people,
+                                         "opportunity_ids": [], "list_entries": []}),
+        ("GET", "/v2/persons"): lambda request: ok({"data": [
+            {"id": int(i), "firstName": "P", "lastName": i, "type": "external"}
+            for i in request.url.params.get_list("ids")]}),
+    })
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert result["people_count"] == 300 and len(result["people"]) == 100
+    assert router.paths().count("GET /v2/persons") == 1
