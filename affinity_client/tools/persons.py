@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import NotFoundError, PermissionDeniedError
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
@@ -49,7 +50,7 @@ def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
         "id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
         "last_name": p.get("last_name"), "type": kind,
         "primary_email": p.get("primary_email"), "emails": p.get("emails") or [],
-        "phone_numbers": p.get("phone_numbers") or [],
+        **_phones(client, person_id),
         "organizations": [refs[i] for i in current if i in refs],
         "former_organizations": [refs[i] for i in every if i not in set(current) and i in refs],
         "lists": list_memberships(client, p.get("list_entries") or []),
@@ -57,6 +58,25 @@ def get_person(client: AffinityClient, inp: dict[str, Any]) -> dict[str, Any]:
         "relationships": (top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
                           if kind == "external" else []),
     }
+
+
+PHONE_FIELD = "affinity-data-phone-number"
+
+
+def _phones(client: AffinityClient, person_id: int) -> dict[str, Any]:
+    """``phone_numbers`` from V2's enriched "Phone Number" field (V1's person has none); when
+    the key may not export the people directory, ``[]`` and ``phone_numbers_unavailable``."""
+    try:
+        body = client.get(f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]},
+                          resource=f"person {person_id}")
+    except (PermissionDeniedError, NotFoundError) as exc:
+        return {"phone_numbers": [], "phone_numbers_unavailable": (
+            f"Phone numbers unavailable: {exc.message}")}
+    for field in body.get("fields") or []:
+        if field.get("id") == PHONE_FIELD:
+            data = (field.get("value") or {}).get("data")
+            return {"phone_numbers": [str(p) for p in data or [] if p]}
+    return {"phone_numbers": []}
 
 
 def top_relationships(client: AffinityClient, external_id: int, internal_id: int | None,

@@ -71,3 +71,16 @@ def test_a_person_shows_current_and_former_organizations_apart(sandbox):
     assert [o["id"] for o in jane["organizations"]] == [seed.ACME_ORG_ID]
     [former] = jane["former_organizations"]
     assert former["id"] != seed.ACME_ORG_ID and former["name"]
+
+
+def test_phones_come_from_the_enriched_field_where_affinity_holds_them(sandbox):
+    phones = sandbox.state.world.persons[seed.JANE_ID]["phone_numbers"]
+    with client_for(sandbox, seed.ADMIN_KEY) as client:
+        jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+        v1_person = client.get(f"/persons/{seed.JANE_ID}")
+    assert phones and jane["phone_numbers"] == phones
+    assert "phone_numbers" not in v1_person  # V1's person resource has no phones
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        limited = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert limited["phone_numbers"] == []
+    assert "Export All People directory" in limited["phone_numbers_unavailable"]
