@@ -15,13 +15,20 @@ import httpx
 from .errors import (
     AffinityError,
     AffinityTransportError,
+    MonthlyQuotaError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     UnknownOutcomeError,
     error_from_response,
 )
 from .pagination import Page, PageCursor, v1_page, v2_page
-from .ratelimit import RateLimitSnapshot, key_fingerprint, limiter_for_key
+from .ratelimit import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    RateLimitSnapshot,
+    key_fingerprint,
+    limiter_for_key,
+)
 from .retry import NOT_SENT_ERRORS, SAFE_METHODS, RetryPolicy, server_retry_after
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,10 @@ V2_API_VERSION = "2024-01-01"
 USER_AGENT = "affinity-for-slack/0.1 (+https://github.com/; httpx)"
 
 Params = Mapping[str, Any] | None
+
+SETTLE_SECONDS = 8.0
+"""How long a V2 read or write may wait for V2 to see what V1 just wrote."""
+SETTLE_FIRST_DELAY = 0.15
 
 
 class AffinityClient:
@@ -54,7 +65,7 @@ class AffinityClient:
         connect_timeout: float = 5.0,
         max_call_seconds: float = 45.0,
         retry: RetryPolicy | None = None,
-        requests_per_minute: int = 900,
+        requests_per_minute: int | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -74,7 +85,11 @@ class AffinityClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
-        self._limiter = limiter_for_key(self.__key, requests_per_minute)
+        # None: follow the per-minute budget Affinity reports (X-Ratelimit-Limit-User),
+        # starting at its documented 900; a number: a fixed budget (tests, a stricter cap).
+        self._follow_user_limit = requests_per_minute is None
+        self._limiter = limiter_for_key(self.__key,
+                                        requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
         self._rate_limit = RateLimitSnapshot()
         self._memo: dict[Any, tuple[float, Any]] = {}
         self.request_count = 0
@@ -209,6 +224,27 @@ class AffinityClient:
     def forget(self, key: Any) -> None:
         self._memo.pop(key, None)
 
+    # -- V2 right after a V1 write -----------------------------------------------------------
+    def settle(self, action: Callable[[], T], *, within: float = SETTLE_SECONDS) -> T:
+        """Run ``action``, repeating it while it raises :class:`NotFoundError`.
+
+        For a V2 read or write about something V1 just created or changed: V2 can answer 404
+        for it for roughly 100-500 ms (reference/affinity-api.md §7.4). Waits 0.15 s, 0.3 s,
+        0.6 s … (capped at 2 s) and gives up, re-raising the 404, once ``within`` seconds (and
+        never more than ``max_call_seconds``) have passed.
+        """
+        deadline = self._clock() + min(within, self.max_call_seconds)
+        delay = SETTLE_FIRST_DELAY
+        while True:
+            try:
+                return action()
+            except NotFoundError:
+                if self._clock() + delay > deadline:
+                    raise
+                log.info("V2 does not see a V1 write yet; retrying in %.2fs", delay)
+                self._sleep(delay)
+                delay = min(delay * 2, 2.0)
+
     # -- the core ----------------------------------------------------------------------------
     def request(
         self,
@@ -270,11 +306,19 @@ class AffinityClient:
         snapshot = RateLimitSnapshot.from_headers(response.headers)
         if snapshot is not None:
             self._rate_limit = snapshot
+            if self._follow_user_limit and snapshot.user_limit:
+                self._limiter.resize(snapshot.user_limit)
         if response.is_success:
             return _decode(response)
         error = error_from_response(
             response, api_version=call.version, resource=call.resource,
             retry_after=server_retry_after(response.headers), scrub=self.__key)
+        if response.status_code == 429 and snapshot is not None and snapshot.org_remaining == 0:
+            # The monthly quota, not the minute: nothing to gain by retrying before it resets.
+            log.warning("Affinity monthly quota used up (key %s)", self.key_fingerprint)
+            raise MonthlyQuotaError(reset_seconds=snapshot.org_reset_seconds,
+                                    status=429, api_version=call.version,
+                                    request_id=error.request_id)
         if response.status_code == 429:
             return _Retry(error, self.retry.rate_limit_delay(attempt, response.headers))
         if response.status_code >= 500:

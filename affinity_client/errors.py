@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -104,6 +105,35 @@ class RateLimitedError(AffinityError):
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kw: Any):
         super().__init__(message, **kw)
         self.retry_after = retry_after
+
+
+class MonthlyQuotaError(RateLimitedError):
+    """The account's monthly request quota is used up (a 429 with ``X-Ratelimit-Limit-Org-Remaining:
+    0``). Unlike the per-minute limit, retrying cannot help until the quota resets at the end of
+    the calendar month (reference/affinity-api.md §3), so the client never retries it."""
+
+    default_message = "Your firm's monthly Affinity API quota is used up."
+
+    def __init__(self, *, reset_seconds: float | None = None, now: datetime | None = None,
+                 **kw: Any) -> None:
+        self.resets_at: datetime | None = None
+        if reset_seconds is not None:
+            # The header counts whole seconds: round to the minute the month actually ends.
+            exact = (now or datetime.now(UTC)) + timedelta(seconds=reset_seconds)
+            self.resets_at = (exact + timedelta(seconds=30)).replace(second=0, microsecond=0)
+        super().__init__(monthly_quota_text(self.resets_at, now), retry_after=reset_seconds, **kw)
+
+
+def monthly_quota_text(resets_at: datetime | None, now: datetime | None = None) -> str:
+    """The one line for a used-up monthly quota: what happened and when it comes back."""
+    base = ("Your firm's monthly Affinity API quota is used up, so Affinity refuses every "
+            "request until it resets")
+    if resets_at is None:
+        return base + " at the start of next month."
+    left = resets_at - (now or datetime.now(UTC))
+    hours = max(1, math.ceil(left.total_seconds() / 3600))
+    within = f"{hours} h" if hours < 48 else f"{math.ceil(hours / 24)} days"
+    return base + f" on {resets_at:%B} {resets_at.day}, {resets_at:%H:%M} UTC (in about {within})."
 
 
 class ServerError(AffinityError):

@@ -1,4 +1,10 @@
-"""Which tools can this key use? A handful of cheap reads (limit 1), for the connect flow."""
+"""Which tools can this key use? A handful of cheap reads (limit 1), for the connect flow.
+
+Each check is a read of an endpoint a tool actually calls. A tool "needs" the checks it cannot
+work without; what it reads with a fallback (V2 person/company batches fall back to V1 reads)
+or shows as an unavailable section (an organization's deals) is only "degraded": the tool is
+still ok, with a `reason` saying what will be missing.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ CHECKS: dict[str, tuple[str, Check]] = {
     "people_directory": ("export the people directory",
                          lambda c: c.get("/v2/persons", {"limit": 1})),
     "organizations": ("search organizations",
-                      lambda c: c.get("/v2/companies", {"limit": 1})),
+                      lambda c: c.get("/organizations", {"term": "a", "page_size": 1})),
     "lists": ("see lists", lambda c: c.get("/lists")),
     "list_export": ("export data from lists (Export data from Lists)", _first_list_entries),
     "notes": ("read notes", lambda c: c.get("/notes", {"page_size": 1})),
@@ -37,10 +43,10 @@ CHECKS: dict[str, tuple[str, Check]] = {
 
 NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_search_persons": ("persons",),
-    "affinity_get_person": ("persons", "people_directory", "organizations", "lists"),
+    "affinity_get_person": ("persons", "lists"),
     "affinity_search_organizations": ("organizations",),
-    "affinity_get_organization": ("organizations", "people_directory", "lists", "list_export"),
-    "affinity_list_lists": ("lists", "people_directory"),
+    "affinity_get_organization": ("organizations", "lists"),
+    "affinity_list_lists": ("lists",),
     "affinity_list_opportunities": ("lists", "list_export"),
     "affinity_get_opportunity": ("lists", "list_export"),
     "affinity_create_opportunity": ("lists", "list_export"),
@@ -48,7 +54,18 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_create_note": ("notes",),
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
-    "affinity_get_relationship_strength": ("people_directory",),
+    "affinity_get_relationship_strength": ("persons",),
+}
+
+# What a tool loses, still working, without a check: (check, what the user will miss).
+DEGRADED: dict[str, tuple[tuple[str, str], ...]] = {
+    "affinity_get_person": (("people_directory", "Names of related people are read one by one "
+                             "(the first 25)."),),
+    "affinity_get_organization": (
+        ("list_export", "Its deals section will be unavailable."),
+        ("people_directory", "Only the first 25 of its people will have names."),
+    ),
+    "affinity_list_lists": (("people_directory", "List owners' names may be missing."),),
 }
 
 
@@ -67,6 +84,11 @@ def probe_permissions(client: AffinityClient) -> dict[str, dict[str, Any]]:
             results[key] = f"Could not check whether this user may {what}: {exc}"
     out: dict[str, dict[str, Any]] = {}
     for tool, needs in NEEDS.items():
-        reasons = [r for n in needs if (r := results.get(n))]
-        out[tool] = {"ok": not reasons, "reason": " ".join(reasons) or None}
+        reasons = [reason for n in needs if (reason := results.get(n))]
+        if reasons:
+            out[tool] = {"ok": False, "reason": " ".join(reasons)}
+            continue
+        partial = [f"{results[n]} {missing}" for n, missing in DEGRADED.get(tool, ())
+                   if results.get(n)]
+        out[tool] = {"ok": True, "reason": " ".join(partial) or None}
     return out

@@ -1,6 +1,7 @@
 """Rate-limit budgets read from response headers, and the per-key client-side limiter.
 
-Affinity allows 900 requests a minute per user, shared by V1 and V2. Every client built for the
+Affinity allows 900 requests a minute per user, shared by V1 and V2 (a client follows the
+budget each response reports in ``X-Ratelimit-Limit-User``). Every client built for the
 same key in this process shares one sliding-window limiter, keyed by a hash of the key (the key
 itself is never stored here), so a busy process cannot trip Affinity's limit on its own.
 """
@@ -72,6 +73,12 @@ class SlidingWindowLimiter:
         self._clock = clock
         self._stamps: deque[float] = deque()
         self._lock = threading.Lock()
+
+    def resize(self, limit: int) -> None:
+        """Follow a new budget (Affinity reports it in ``X-Ratelimit-Limit-User``)."""
+        if limit > 0 and limit != self.limit:
+            with self._lock:
+                self.limit = limit
 
     def try_acquire(self, now: float | None = None) -> float:
         """Take a slot and return 0, or return the seconds to wait before one frees up."""

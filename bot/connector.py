@@ -18,7 +18,10 @@
    an old key never revokes a freshly reconnected one) and announces it once (the revocation
    feature sends one DM with a Reconnect button, claimed in the database across processes);
 5. on a 403 explains which permission is probably missing and leaves the account ACTIVE;
-6. audits every call in `audit_log` (time, identifier, tool, outcome, duration, Affinity status,
+6. on a used-up monthly quota (`MonthlyQuotaError`, the user gets its one line) tells the
+   `on_monthly_quota` listeners at most once a day per workspace per process (a DM to the
+   installer, see bot/features/admin_alerts.py);
+7. audits every call in `audit_log` (time, identifier, tool, outcome, duration, Affinity status,
    error kind, reference): never the key, never the tool input (note text stays out).
 
 Isolation: the only credential ever opened for a call is the one stored for the identifier the
@@ -46,7 +49,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
-from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
+from affinity_client.errors import (
+    AffinityError,
+    AuthenticationError,
+    MonthlyQuotaError,
+    PermissionDeniedError,
+)
 from bot.database import AuditLogEntry
 from vault import (
     AFFINITY,
@@ -65,6 +73,7 @@ CONNECT_HINT = "/affinity connect"
 REVOKED_REASON = "Affinity rejected the key (401): it was revoked or regenerated in Affinity"
 POOL_SIZE = 512
 CONFIGURATION_ALERT_INTERVAL = timedelta(hours=1)
+QUOTA_ALERT_INTERVAL = timedelta(days=1)
 CONFIGURATION_PROBLEM = (
     "This app's configuration has a problem, so it can't use your Affinity key right now. "
     "The app's admins have been told; your connection is kept, nothing to do on your side."
@@ -337,6 +346,7 @@ def _close_all(clients: list[AffinityClient]) -> None:
 
 RevocationListener = Callable[[str, ConnectedAccount], None]
 ConfigurationListener = Callable[[str, str], None]  # (identifier, missing master key id)
+QuotaListener = Callable[[str, MonthlyQuotaError], None]  # (identifier, the error)
 
 
 class Connector:
@@ -359,6 +369,8 @@ class Connector:
         self._revocation_listeners: list[RevocationListener] = []
         self._configuration_listeners: list[ConfigurationListener] = []
         self._alerted: dict[str, datetime] = {}  # team id -> when its admins were last told
+        self._quota_listeners: list[QuotaListener] = []
+        self._quota_alerted: dict[str, datetime] = {}  # team id -> last monthly-quota alert
         self._alert_lock = threading.Lock()
 
     # -- public ----------------------------------------------------------------------------
@@ -389,6 +401,11 @@ class Connector:
         """Call `listener(identifier, kid)` when a key cannot be read because master key `kid`
         is not configured: at most once an hour per workspace in this process."""
         self._configuration_listeners.append(listener)
+
+    def on_monthly_quota(self, listener: QuotaListener) -> None:
+        """Call `listener(identifier, error)` when Affinity refuses a call because the firm's
+        monthly quota is used up: at most once a day per workspace in this process."""
+        self._quota_listeners.append(listener)
 
     def evict(self, identifier: str) -> None:
         """Forget the pooled client of an account (disconnected, revoked, reconnected)."""
@@ -450,15 +467,33 @@ class Connector:
                 self.account(identifier)  # announces it
             raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
 
-    def _configuration_problem(self, identifier: str, kid: str) -> None:
-        """ERROR log and the admins' listeners, at most once an hour per workspace."""
+    def _due(self, alerted: dict[str, datetime], identifier: str, interval: timedelta) -> bool:
+        """True (and remembered) when the identifier's workspace was not alerted in `interval`."""
         team = identifier.split(":", 1)[0]
         now = self.services.clock()
         with self._alert_lock:
-            last = self._alerted.get(team)
-            if last is not None and now - last < CONFIGURATION_ALERT_INTERVAL:
-                return
-            self._alerted[team] = now
+            last = alerted.get(team)
+            if last is not None and now - last < interval:
+                return False
+            alerted[team] = now
+            return True
+
+    def _monthly_quota(self, identifier: str, error: MonthlyQuotaError) -> None:
+        """The quota listeners (the installer's DM), at most once a day per workspace."""
+        if not self._due(self._quota_alerted, identifier, QUOTA_ALERT_INTERVAL):
+            return
+        for listener in list(self._quota_listeners):
+            try:
+                listener(identifier, error)
+            except Exception:
+                log.exception("telling the installer of %s about the monthly quota failed",
+                              identifier.split(":", 1)[0])
+
+    def _configuration_problem(self, identifier: str, kid: str) -> None:
+        """ERROR log and the admins' listeners, at most once an hour per workspace."""
+        team = identifier.split(":", 1)[0]
+        if not self._due(self._alerted, identifier, CONFIGURATION_ALERT_INTERVAL):
+            return
         log.error(
             "stored Affinity keys in workspace %s are sealed with master key id %r, which "
             "VAULT_MASTER_KEYS does not hold: the accounts are kept ACTIVE but cannot be used. "
@@ -489,6 +524,9 @@ class Connector:
             except PermissionDeniedError as denied:
                 explained = explain_forbidden(label, denied)
                 raise PermissionProblem(explained, cause=denied) from None
+            except MonthlyQuotaError as used_up:
+                self._monthly_quota(identifier, used_up)
+                raise
         raise KeyRevokedError()
 
     def _audit(

@@ -18,6 +18,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import control, v1, v2
+from .permissions import denied_message, missing_permission
 from .store import SandboxState
 from .web import ApiError, Ctx, error_body, json_response
 
@@ -41,6 +42,15 @@ API_VERSIONS = ("2024-01-01", "2026-07-15", "2026-09-17", "current")
 V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
                   "opportunity_id": "opportunityId", "list_id": "listId",
                   "entry_id": "listEntryId", "note_id": "noteId"}
+
+
+MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
+"""Not counted against the account's monthly quota: "It is exempt from the monthly limit, as is
+`/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`)."""
+
+
+LAGGING_KINDS = {"opportunity_id": "opportunity", "entry_id": "list_entry", "note_id": "note"}
+"""V2 path ids that can name something V1 just created (see `SandboxState.lagging`)."""
 
 
 def v2_path_ints(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,12 +132,15 @@ class SandboxApp:
                 time.sleep(delay / 1000)
             finally:
                 state.lock.acquire()
-        headers, limited = state.count_request(key if user else None)
+        headers, limited = state.count_request(key if user else None,
+                                               monthly=request.path not in MONTHLY_EXEMPT)
         response = self.answer(request, api, func, args, route_error, user, limited)
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            response.headers["Retry-After"] = headers["x-ratelimit-limit-user-reset"]
+            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
+            response.headers["Retry-After"] = headers[reset]
         if api == "v2":
             response.headers["X-Affinity-Api-Version"] = "2024-01-01"
         entry["status"] = response.status_code
@@ -145,6 +158,8 @@ class SandboxApp:
         if api == "v2" and version is not None and version not in API_VERSIONS:
             return fail(400, f"Unsupported API version {version!r}", "X-Affinity-Api-Version")
         if limited:
+            if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
+                return fail(429, "Monthly API request quota exceeded for this account")
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)
         if fault is not None:
@@ -154,10 +169,17 @@ class SandboxApp:
             if isinstance(route_error, MethodNotAllowed):
                 return fail(405, "Method not allowed")
             return fail(404, "Not found")
+        if api == "v2":
+            lacking = missing_permission(user, request.method, request.path)
+            if lacking is not None:
+                return fail(403, denied_message(lacking))
         ctx = Ctx(request=request, user=user, state=self.state, api=api)
         try:
             if api == "v2":
                 args = v2_path_ints(args)
+                if any(self.state.lagging(kind, args[name])
+                       for name, kind in LAGGING_KINDS.items() if name in args):
+                    return fail(404, "Not found")
             result = func(ctx, **args)
         except ApiError as exc:
             return fail(exc.status, exc.message, exc.param)

@@ -67,6 +67,22 @@ def rate_limit(state: SandboxState, request: Request) -> Response:
     return json_response({"ok": True})
 
 
+def monthly_quota(state: SandboxState, request: Request) -> Response:
+    """Every counted request answers 429 with `x-ratelimit-limit-org-remaining: 0` until
+    `DELETE /_sandbox/faults` (whoami and `/rate-limit` are exempt, as in Affinity)."""
+    state.use_up_monthly_quota()
+    return json_response({"ok": True})
+
+
+def replication_lag(state: SandboxState, request: Request) -> Response:
+    """`{"ms": N}`: V2 reads and writes of what V1 created in the last N ms answer 404."""
+    ms = _int(_body(request), "ms")
+    if ms < 0:
+        raise ApiError(400, "ms must be zero or more")
+    state.set_replication_lag(ms)
+    return json_response({"ok": True})
+
+
 def error(state: SandboxState, request: Request) -> Response:
     """`{"method": "GET", "path": "/persons*", "status": 503, "count": 2}` (fnmatch pattern)."""
     data = _body(request)
@@ -124,6 +140,8 @@ ROUTES = [
     ("/_sandbox/keys/revoke", ["POST"], _handler(revoke)),
     ("/_sandbox/keys/restore", ["POST"], _handler(restore)),
     ("/_sandbox/faults/rate-limit", ["POST"], _handler(rate_limit)),
+    ("/_sandbox/faults/monthly-quota", ["POST"], _handler(monthly_quota)),
+    ("/_sandbox/faults/replication-lag", ["POST"], _handler(replication_lag)),
     ("/_sandbox/faults/error", ["POST"], _handler(error)),
     ("/_sandbox/faults/latency", ["POST"], _handler(latency)),
     ("/_sandbox/faults", ["DELETE"], _handler(clear_faults)),

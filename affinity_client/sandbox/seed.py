@@ -50,6 +50,12 @@ def _fake_key(label: str) -> str:
 ADMIN_KEY = _fake_key("admin")
 STANDARD_KEY = _fake_key("standard")
 REVOKED_KEY = _fake_key("revoked")
+RESTRICTED_KEY = _fake_key("restricted")
+
+EXPORT_PEOPLE = "Export All People directory"
+EXPORT_ORGANIZATIONS = "Export All Organizations directory"
+EXPORT_LISTS = "Export data from Lists"
+"""The permissions the V2 spec names in endpoint descriptions (see sandbox/permissions.py)."""
 
 USERS: list[dict[str, Any]] = [
     {"role": "admin", "person_id": 1001, "first_name": "Maya", "last_name": "Patel",
@@ -58,13 +64,16 @@ USERS: list[dict[str, Any]] = [
      "email": "daniel@northwind.vc", "api_key": STANDARD_KEY},
     {"role": "revoked", "person_id": 1003, "first_name": "Chris", "last_name": "Lee",
      "email": "chris@northwind.vc", "api_key": REVOKED_KEY},
+    # A role without the three export permissions: V2 answers 403 where its spec requires them.
+    {"role": "restricted", "person_id": 1004, "first_name": "Sofia", "last_name": "Alvarez",
+     "email": "sofia@northwind.vc", "api_key": RESTRICTED_KEY,
+     "lacks": [EXPORT_PEOPLE, EXPORT_ORGANIZATIONS, EXPORT_LISTS]},
 ]
 ADMIN_ID = 1001
 STANDARD_ID = 1002
 REVOKED_ID = 1003
+RESTRICTED_ID = 1004
 OTHER_INTERNAL = [
-    {"person_id": 1004, "first_name": "Sofia", "last_name": "Alvarez",
-     "email": "sofia@northwind.vc"},
     {"person_id": 1005, "first_name": "Tom", "last_name": "Becker", "email": "tom@northwind.vc"},
 ]
 INTERNAL_IDS = [u["person_id"] for u in USERS] + [p["person_id"] for p in OTHER_INTERNAL]
@@ -298,7 +307,17 @@ class _Builder:
         self.build_global_values()
         self.build_notes()
         self.build_strengths()
+        self.build_former_employers()
         return self.w
+
+    def build_former_employers(self) -> None:
+        """Jane used to work at the first startup: V1 keeps former employers in
+        `organization_ids` and lists only current ones in `current_organization_ids`
+        (reference/affinity-api.md, the V1 person resource). Done last: no random draw moves."""
+        former = self.startups[0]["id"]
+        jane = self.w.persons[JANE_ID]
+        jane["organization_ids"].append(former)
+        jane["former_organization_ids"] = [former]
 
     def build_people_and_orgs(self) -> None:
         northwind = self.add_org("Northwind Ventures", "northwind.vc", oid=5000)

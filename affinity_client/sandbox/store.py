@@ -56,6 +56,9 @@ class Controls:
     window_start: dict[str, float] = field(default_factory=dict)
     window_used: dict[str, int] = field(default_factory=dict)
     org_used: int = 0
+    monthly_quota_used_up: bool = False
+    replication_lag_ms: int = 0
+    v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 class Indexes:
@@ -175,6 +178,31 @@ class SandboxState:
         with self.lock:
             self.controls.faults.append(Fault(method.upper(), path, status, count))
 
+    def use_up_monthly_quota(self) -> None:
+        """Every counted request answers 429 with no monthly requests left, until faults are
+        cleared (reference/affinity-api.md §3: the monthly count resets at month end)."""
+        with self.lock:
+            self.controls.monthly_quota_used_up = True
+
+    def set_replication_lag(self, ms: int) -> None:
+        """V2 answers 404 for what V1 created in the last `ms` ms (affinity-api.md §7.4:
+        "an entity created or updated through V1 can 404 or look stale in V2 for roughly
+        100-500 ms")."""
+        with self.lock:
+            self.controls.replication_lag_ms = ms
+
+    def created_through_v1(self, kind: str, entity_id: int) -> None:
+        """Remember when V1 created an entity (`kind`: "opportunity", "list_entry", "note")."""
+        with self.lock:
+            self.controls.v1_created[(kind, entity_id)] = time.monotonic()
+
+    def lagging(self, kind: str, entity_id: int) -> bool:
+        """True while V2 cannot see yet what V1 created (under the replication-lag fault)."""
+        with self.lock:
+            lag = self.controls.replication_lag_ms
+            made = self.controls.v1_created.get((kind, entity_id))
+            return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
+
     def add_latency(self, ms: int, path: str = "*") -> None:
         with self.lock:
             self.controls.latencies.append(Latency(ms, path))
@@ -182,7 +210,8 @@ class SandboxState:
     def clear_faults(self) -> None:
         with self.lock:
             keep = self.controls.revoked_keys
-            self.controls = Controls(revoked_keys=keep)
+            created = self.controls.v1_created
+            self.controls = Controls(revoked_keys=keep, v1_created=created)
 
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict[str, Any] | None:
@@ -213,8 +242,11 @@ class SandboxState:
     def latency_ms(self, path: str) -> int:
         return sum(lat.ms for lat in self.controls.latencies if fnmatch.fnmatchcase(path, lat.path))
 
-    def count_request(self, key: str | None) -> tuple[dict[str, int], bool]:
-        """Count one request against `key`'s minute window; return headers and whether to 429."""
+    def count_request(self, key: str | None,
+                      monthly: bool = True) -> tuple[dict[str, int], bool]:
+        """Count one request against `key`'s minute window (and, if `monthly`, the account's
+        month); return headers and whether to 429. `monthly` is False for whoami and
+        `/rate-limit`, which Affinity exempts from the monthly limit (affinity-api.md §3)."""
         c = self.controls
         now = time.monotonic()
         bucket = key or ""
@@ -225,11 +257,13 @@ class SandboxState:
         if key and c.forced_429.get(key, 0) > 0:
             c.forced_429[key] -= 1
             limited = True
-        elif c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE:
+        elif ((c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE)
+              or (monthly and c.monthly_quota_used_up)):
             limited = True
         if not limited:
             c.window_used[bucket] += 1
-            c.org_used += 1
+            c.org_used += 1 if monthly else 0
+        org_remaining = 0 if c.monthly_quota_used_up else max(0, ORG_LIMIT_PER_MONTH - c.org_used)
         user_reset = max(0, int(60 - (now - c.window_start[bucket])))
         headers = {
             "x-ratelimit-limit-user": USER_LIMIT_PER_MINUTE,
@@ -237,7 +271,7 @@ class SandboxState:
                                                     - c.window_used[bucket]),
             "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
             "x-ratelimit-limit-org": ORG_LIMIT_PER_MONTH,
-            "x-ratelimit-limit-org-remaining": max(0, ORG_LIMIT_PER_MONTH - c.org_used),
+            "x-ratelimit-limit-org-remaining": org_remaining,
             "x-ratelimit-limit-org-reset": seconds_to_month_end(),
         }
         return headers, limited

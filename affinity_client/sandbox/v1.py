@@ -37,7 +37,9 @@ def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
     return {"rate": {
-        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH, "remaining": ORG_LIMIT_PER_MONTH - c.org_used,
+        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH,
+                        "remaining": 0 if c.monthly_quota_used_up
+                        else ORG_LIMIT_PER_MONTH - c.org_used,
                         "reset": seconds_to_month_end(), "used": c.org_used},
         "api_key_per_minute": {"limit": USER_LIMIT_PER_MINUTE,
                                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
@@ -91,7 +93,8 @@ def _decorate(ctx: Ctx, out: dict[str, Any], rec: dict[str, Any], flags: dict[st
         hidden = set(ctx.hidden_opportunity_ids(index[rec["id"]]))
         out["opportunity_ids"] = [i for i in index[rec["id"]] if i not in hidden]
     if kind == "person" and flags["with_current_organizations"]:
-        out["current_organization_ids"] = list(rec["organization_ids"])
+        former = set(rec.get("former_organization_ids") or ())
+        out["current_organization_ids"] = [i for i in rec["organization_ids"] if i not in former]
     return out
 
 
@@ -214,6 +217,8 @@ def create_opportunity(ctx: Ctx) -> Any:
              "created_at": datetime.now(UTC)}
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
+    ctx.state.created_through_v1("opportunity", opp["id"])
+    ctx.state.created_through_v1("list_entry", entry["id"])
     return render.v1_opportunity(ctx, opp)
 
 
@@ -323,6 +328,7 @@ def create_note(ctx: Ctx) -> Any:
             "organization_ids": orgs, "opportunity_ids": opps, "parent_id": parent_id,
             "content": content, "type": note_type, "created_at": created, "updated_at": None}
     w.notes[note["id"]] = note
+    ctx.state.created_through_v1("note", note["id"])
     return render.v1_note(ctx, note)
 
 
@@ -417,6 +423,7 @@ def create_list_entry(ctx: Ctx, list_id: int) -> Any:
              "entity_id": entity_id, "entity_type": rec["type"], "created_at": datetime.now(UTC)}
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
+    ctx.state.created_through_v1("list_entry", entry["id"])
     return render.v1_entry(ctx, entry, with_entity=True)
 
 

@@ -47,6 +47,19 @@ def _global_fields(ctx: Ctx, entity_type: int) -> list[dict[str, Any]]:
             if ctx.world.fields[f]["entity_type"] == entity_type]
 
 
+PHONE_FIELD = "affinity-data-phone-number"
+"""Where Affinity holds a person's phones: the enriched "Phone Number" field, valueType
+`filterable-text-multi` (V2 spec, field metadata example), its value a `TextsValue`
+(`{"type": "filterable-text-multi", "data": [str] | null}`). V1's person has no phone key."""
+
+
+def _phone_field(ctx: Ctx, person_id: int) -> dict[str, Any]:
+    phones = list(ctx.world.persons[person_id].get("phone_numbers") or [])
+    return {"id": PHONE_FIELD, "name": "Phone Number", "type": "enriched",
+            "enrichmentSource": "affinity-data",
+            "value": {"type": "filterable-text-multi", "data": phones or None}}
+
+
 def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[str, str, Any]]:
     """(V2 id, V2 field type, field record or association name) for an entity or entry."""
     out: list[tuple[str, str, Any]] = []
@@ -55,6 +68,8 @@ def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[st
             out.append((f"field-{fid}", "list", ctx.world.fields[fid]))
         if entity_type == 8:
             out += [("persons", "list", "persons"), ("companies", "list", "companies")]
+    if entity_type == 0:
+        out.append((PHONE_FIELD, "enriched", ("phone", PHONE_FIELD)))
     if entity_type != 8:
         out += [(f"field-{f['id']}", "global", f) for f in _global_fields(ctx, entity_type)]
         out += [(m["id"], "relationship-intelligence", ("ri", m["id"])) for m in render.RI_META]
@@ -119,6 +134,9 @@ def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict[str, Any] | 
         if isinstance(f, str):
             assoc = assoc or render.v2_association_fields(ctx, ctx.world.opportunities[entity_id])
             out.append(assoc[0] if f == "persons" else assoc[1])
+            continue
+        if isinstance(f, tuple) and f[0] == "phone":
+            out.append(_phone_field(ctx, entity_id))
             continue
         if isinstance(f, tuple):
             out.append(_ri_field(ctx, entity_type, entity_id, f[1]))

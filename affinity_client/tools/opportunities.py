@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -29,6 +30,8 @@ from .results import Deal, DealField, ListOpportunitiesResult, UpdatedDeal
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
+
+log = logging.getLogger(__name__)
 
 LIST = "affinity_list_opportunities"
 CREATE = "affinity_create_opportunity"
@@ -142,14 +145,45 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
             "organization_ids": inp.get("organization_ids") or []}
     opp = client.post("/opportunities", body, resource=f"list {meta.id}",
                       operation=f"create opportunity on list {meta.id}")
-    entries = opp.get("list_entries") or []
-    if owner_id is not None:
-        if not entries:
-            opp = client.get(f"/opportunities/{opp['id']}")
-            entries = opp.get("list_entries") or []
-        _set_owners(client, meta, opp, entries[0]["id"], [owner_id])
     client.forget(("lists",))
-    return read_deal(client, opp["id"], v1=opp)
+    # From here the deal exists: nothing below may fail the tool (a failure would invite a
+    # retry and a duplicate deal). V2 may not see it yet (§7.4), so its reads and writes
+    # are retried for a few seconds, and what still failed is said in the result.
+    owner_problem = None
+    if owner_id is not None:
+        try:
+            entries = opp.get("list_entries") or []
+            if not entries:
+                opp = client.get(f"/opportunities/{opp['id']}")
+                entries = opp.get("list_entries") or []
+            entry_id: int = entries[0]["id"]
+            client.settle(lambda: _set_owners(client, meta, entry_id, [owner_id]))
+        except (AffinityError, IndexError) as exc:
+            owner_problem = (f"The opportunity was created, but its owner (person {owner_id}) "
+                             f"could not be set: {exc}. Set the owner in Affinity; do not "
+                             "create the opportunity again.")
+    deal = _created_deal(client, opp)
+    if owner_problem:
+        deal["owner_not_set"] = owner_problem
+    return deal
+
+
+def _created_deal(client: AffinityClient, opp: dict[str, Any]) -> Deal:
+    """The new deal as read back through V2, or, if V2 still cannot see it (or the read
+    failed), what V1's create answered, saying so."""
+    try:
+        return client.settle(lambda: read_deal(client, opp["id"], v1=opp))
+    except AffinityError as exc:
+        log.warning("created opportunity %s not readable yet: %s", opp["id"], type(exc).__name__)
+    meta_ref = {"id": opp.get("list_id")}
+    return cast(Deal, {"id": opp["id"], "name": opp.get("name"), "list": meta_ref,
+            "list_entry_id": ((opp.get("list_entries") or [{}])[0]).get("id"),
+            "stage": None, "value": None, "currency": None, "owners": [],
+            "people": [{"id": i} for i in opp.get("person_ids") or []],
+            "organizations": [{"id": i} for i in opp.get("organization_ids") or []],
+            "created_at": opp.get("created_at"),
+            "read_back": ("Created in Affinity; its details could not be read back yet "
+                          "(Affinity is still processing the new deal). Do not create it again.")})
 
 
 def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
@@ -165,21 +199,15 @@ def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
                              "colleague (internal user).", field="owner_id", tool=CREATE)
 
 
-def _set_owners(client: AffinityClient, meta: ListMeta, opp: dict[str, Any], entry_id: int,
+def _set_owners(client: AffinityClient, meta: ListMeta, entry_id: int,
                 owner_ids: list[int]) -> None:
     """Set the Owners field with V2's idempotent single-field write (safe to retry)."""
     data: Any = [{"id": i} for i in owner_ids] if meta.owners_multiple else {"id": owner_ids[0]}
     value_type = "person-multi" if meta.owners_multiple else "person"
-    try:
-        client.post(f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/"
-                    f"{v2_field_id(meta.owners_field)}",
-                    {"value": {"type": value_type, "data": data}}, idempotent=True,
-                    resource=f"list {meta.id}", operation="set opportunity owners")
-    except AffinityError as exc:
-        exc.message = (f"Created opportunity {opp['id']} ('{opp.get('name')}') but could not "
-                       f"set its owner: {exc.message}")
-        exc.args = (exc.message,)
-        raise
+    client.post(f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/"
+                f"{v2_field_id(meta.owners_field)}",
+                {"value": {"type": value_type, "data": data}}, idempotent=True,
+                resource=f"list {meta.id}", operation="set opportunity owners")
 
 
 def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDeal:
@@ -196,7 +224,9 @@ def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDe
                              operation=f"update opportunity {opp_id}")
         except PermissionDeniedError as exc:
             raise deal_list_denied([opp_id], cause=exc) from None
-    return {**read_deal(client, opp_id, v1=opp), "changed": bool(body), "unchanged": unchanged}
+    deal = client.settle(lambda: read_deal(client, opp_id, v1=opp)) if body else \
+        read_deal(client, opp_id, v1=opp)  # after a V1 write V2 may lag (§7.4)
+    return {**deal, "changed": bool(body), "unchanged": unchanged}
 
 
 def _update_body(opp: dict[str, Any], inp: dict[str, Any]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import AffinityError
+from ..errors import AffinityError, PermissionDeniedError
 from ..normalize import interaction_dates, stage_from_value
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..client import AffinityClient
 
 SEARCH = "affinity_search_organizations"
+PEOPLE_NAMED = 100  # people named in a profile: one V2 batch, however big the organization
 MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most recent first
 
 
@@ -38,13 +39,27 @@ def get_organization(client: AffinityClient, inp: dict[str, Any]) -> Organizatio
     o = client.get(f"/organizations/{org_id}",
                    {"with_interaction_dates": True, "with_opportunities": True},
                    resource=f"organization {org_id}")
-    return {
+    try:
+        deals = _deals(client, o.get("opportunity_ids") or [])
+        deals_unavailable = None
+    except PermissionDeniedError as exc:
+        # V2 opportunities need "Export data from Lists" (V2 spec); the rest of the profile
+        # is still this user's to see.
+        deals, deals_unavailable = [], (
+            "Deals unavailable: Affinity refused to export them for your user (the \"Export "
+            f"data from Lists\" permission is probably missing). Affinity said: {exc.message}")
+    person_ids = o.get("person_ids") or []
+    result = cast(OrganizationResult, {
         **org_row(o),
-        "people": person_refs(client, o.get("person_ids") or []),
-        "deals": _deals(client, o.get("opportunity_ids") or []),
+        "people": person_refs(client, person_ids[:PEOPLE_NAMED]),
+        "people_count": len(person_ids),
+        "deals": deals,
         "lists": list_memberships(client, o.get("list_entries") or []),
         "interaction_dates": interaction_dates(o),
-    }
+    })
+    if deals_unavailable:
+        result["deals_unavailable"] = deals_unavailable
+    return result
 
 
 def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[DealRow]:

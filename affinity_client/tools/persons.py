@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import NotFoundError, PermissionDeniedError
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
@@ -36,20 +37,50 @@ def search_persons(client: AffinityClient, inp: dict[str, Any]) -> SearchPersons
 
 def get_person(client: AffinityClient, inp: dict[str, Any]) -> PersonResult:
     person_id = inp["person_id"]
-    p = client.get(f"/persons/{person_id}", {"with_interaction_dates": True},
+    p = client.get(f"/persons/{person_id}",
+                   {"with_interaction_dates": True, "with_current_organizations": True},
                    resource=f"person {person_id}")
     kind = person_type(p)
-    return {
+    every = p.get("organization_ids") or []
+    # V1 `organization_ids` includes former employers; `current_organization_ids` (asked for
+    # above) only the current ones. Without it, all are taken as current.
+    current = p.get("current_organization_ids")
+    current = every if current is None else current
+    refs = {r["id"]: r for r in org_refs(client, [*current, *every])}
+    phones, phones_unavailable = _phones(client, person_id)
+    result: PersonResult = {
         "id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
         "last_name": p.get("last_name"), "type": kind,
         "primary_email": p.get("primary_email"), "emails": p.get("emails") or [],
-        "phone_numbers": p.get("phone_numbers") or [],
-        "organizations": org_refs(client, p.get("organization_ids") or []),
+        "phone_numbers": phones,
+        "organizations": [refs[i] for i in current if i in refs],
+        "former_organizations": [refs[i] for i in every if i not in set(current) and i in refs],
         "lists": list_memberships(client, p.get("list_entries") or []),
         "interaction_dates": interaction_dates(p),
         "relationships": (top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
                           if kind == "external" else []),
     }
+    if phones_unavailable:
+        result["phone_numbers_unavailable"] = phones_unavailable
+    return result
+
+
+PHONE_FIELD = "affinity-data-phone-number"
+
+
+def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | None]:
+    """Phone numbers from V2's enriched "Phone Number" field (V1's person has none); when
+    the key may not export the people directory, ``[]`` and why they are unavailable."""
+    try:
+        body = client.get(f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]},
+                          resource=f"person {person_id}")
+    except (PermissionDeniedError, NotFoundError) as exc:
+        return [], f"Phone numbers unavailable: {exc.message}"
+    for field in body.get("fields") or []:
+        if field.get("id") == PHONE_FIELD:
+            data = (field.get("value") or {}).get("data")
+            return [str(p) for p in data or [] if p], None
+    return [], None
 
 
 def top_relationships(client: AffinityClient, external_id: int, internal_id: int | None,

@@ -80,6 +80,10 @@ class Deal(TypedDict):
     created_at: str | None
     fields: NotRequired[list[DealField]]
     """Only from ``affinity_get_opportunity``: every field with a value, as plain text."""
+    owner_not_set: NotRequired[str]
+    """Only after a create whose owner could not be set in time: what to do about it."""
+    read_back: NotRequired[str]
+    """Only after a create V2 could not read back yet: the deal is as V1 answered it."""
 
 
 class Note(TypedDict):
@@ -118,7 +122,9 @@ class PersonResult(TypedDict):
     primary_email: str | None
     emails: list[str]
     phone_numbers: list[str]
+    phone_numbers_unavailable: NotRequired[str]
     organizations: list[OrgRef]
+    former_organizations: list[OrgRef]
     lists: list[ListMembership]
     interaction_dates: InteractionDates | None
     relationships: list[Relationship]
@@ -144,7 +150,8 @@ class DealRow(TypedDict):
 
 OrganizationResult = TypedDict("OrganizationResult", {
     "id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool,
-    "people": list[PersonRef], "deals": list[DealRow], "lists": list[ListMembership],
+    "people": list[PersonRef], "people_count": int, "deals": list[DealRow],
+    "deals_unavailable": NotRequired[str], "lists": list[ListMembership],
     "interaction_dates": InteractionDates | None})
 
 

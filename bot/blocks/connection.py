@@ -145,7 +145,8 @@ def probe_lines(probe: Mapping[str, Mapping[str, Any]]) -> list[str]:
         outcome = probe[tool] or {}
         label = TOOL_LABELS.get(tool, escape_clip(tool, 100))
         if outcome.get("ok"):
-            lines.append(f":white_check_mark: {label}")
+            partial = escape_clip(one_line(outcome.get("reason")), 200)  # works, with less
+            lines.append(f":white_check_mark: {label}" + (f" ({partial})" if partial else ""))
         else:
             reason = escape_clip(one_line(outcome.get("reason")) or "not allowed", 200)
             lines.append(f":no_entry_sign: {label}: {reason}")

@@ -60,6 +60,9 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
     ]
     if custom:
         blocks.append(kit.section("*Fields*\n" + pack_lines(custom, limits.SECTION_TEXT - 40)))
+    for warning in (deal.get("owner_not_set"), deal.get("read_back")):  # a create's loose ends
+        if warning:
+            blocks.append(kit.context(":warning: " + escape_clip(one_line(warning), 500)))
     extra = run_buttons([("Notes", f"notes deal {did}")])
     blocks += footer(ctx, url=links.url("opportunity", did), extra=extra)
     prefix = f"{title}: " if title else ""

@@ -1,8 +1,9 @@
 """Telling a workspace's admins about a problem in the app's own configuration.
 
-Today one problem: stored keys sealed with a master key id that `VAULT_MASTER_KEYS` lacks. The
-connector decides when (at most once an hour per workspace per process, with an ERROR log line);
-this module decides whom, and sends the DM:
+Two problems: stored keys sealed with a master key id that `VAULT_MASTER_KEYS` lacks (the
+connector tells at most once an hour per workspace per process, with an ERROR log line), and the
+firm's monthly Affinity API quota used up (at most once a day per workspace per process, while
+it lasts). The connector decides when; this module decides whom, and sends the DM:
 
 - OAuth installs (HTTP mode with the installation store): the Slack user who installed the app in
   that workspace (the installation's `user_id`);
@@ -19,6 +20,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from affinity_client.errors import MonthlyQuotaError
 from bot.connector import connector_of, parse_identifier
 from bot.features.home import slack_client_for
 from bot.services import Services
@@ -36,6 +38,16 @@ def missing_key_message(kid: str) -> str:
         "(`VAULT_MASTER_KEYS`) does not hold. Nobody's connection was removed: whoever runs the "
         "app should add that key back to `VAULT_MASTER_KEYS` and restart it; everything then "
         "works again. Users who try meanwhile are told the app has a configuration problem."
+    )
+
+
+def monthly_quota_message(error: MonthlyQuotaError) -> str:
+    return (
+        ":warning: *Affinity is refusing this workspace's requests: the firm's monthly Affinity "
+        f"API quota is used up.* {error}  Affinity for Slack cannot read or change anything in "
+        "Affinity until then; users who try are told the same. To get requests back sooner, "
+        "ask Affinity about your plan's monthly limit. You get this message at most once a day "
+        "while it lasts."
     )
 
 
@@ -70,7 +82,21 @@ def workspace_admin(client: WebClient) -> str | None:
 
 
 def tell_admins(app: App, services: Services, identifier: str, kid: str) -> str | None:
-    """DM the admin of the identifier's workspace; the admin's user id, or None."""
+    """DM the admin of the identifier's workspace about a missing master key."""
+    return dm_admin(app, services, identifier, missing_key_message(kid), f"master key {kid!r}")
+
+
+def tell_quota_used_up(app: App, services: Services, identifier: str,
+                       error: MonthlyQuotaError) -> str | None:
+    """DM the admin of the identifier's workspace about the used-up monthly quota."""
+    return dm_admin(app, services, identifier, monthly_quota_message(error),
+                    "the monthly Affinity quota")
+
+
+def dm_admin(app: App, services: Services, identifier: str, text: str,
+             about: str) -> str | None:
+    """DM `text` to the installer (else an owner or admin) of the identifier's workspace; the
+    admin's user id, or None (`about` names the problem in log lines)."""
     user = parse_identifier(identifier)
     client = slack_client_for(services, user)
     if client is None:
@@ -78,12 +104,11 @@ def tell_admins(app: App, services: Services, identifier: str, kid: str) -> str 
     try:
         admin = installer_of(app, user.team_id, user.enterprise_id) or workspace_admin(client)
         if admin is None:
-            log.error("no admin found in workspace %s to tell about master key %r",
-                      user.team_id, kid)
+            log.error("no admin found in workspace %s to tell about %s", user.team_id, about)
             return None
-        client.chat_postMessage(channel=admin, text=missing_key_message(kid))
+        client.chat_postMessage(channel=admin, text=text)
     except Exception:
-        log.warning("could not tell the admins of %s about master key %r", user.team_id, kid,
+        log.warning("could not tell the admins of %s about %s", user.team_id, about,
                     exc_info=True)
         return None
     return admin
@@ -95,4 +120,9 @@ def register(app: App, services: Services) -> None:
     def listener(identifier: str, kid: str) -> Any:
         return tell_admins(app, services, identifier, kid)
 
-    connector_of(services).on_configuration_problem(listener)
+    def quota_listener(identifier: str, error: MonthlyQuotaError) -> Any:
+        return tell_quota_used_up(app, services, identifier, error)
+
+    connector = connector_of(services)
+    connector.on_configuration_problem(listener)
+    connector.on_monthly_quota(quota_listener)

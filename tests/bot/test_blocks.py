@@ -293,6 +293,12 @@ def test_deal_card_title_and_missing_stage():
     assert "_no stage_" in all_text(msg)
 
 
+def test_a_created_deal_whose_owner_could_not_be_set_says_so():
+    warning = "The opportunity was created, but its owner (person 7) could not be set."
+    msg = assert_valid(deal_card(deal(owner_not_set=warning), CTX, "Deal created"))
+    assert warning in all_text(msg)
+
+
 def test_deal_card_oversized_fields():
     result = deal(name=LONG, fields=[{"id": i, "name": f"Field {i}", "value": "v" * 3000}
                                      for i in range(100)])
@@ -695,3 +701,14 @@ def test_the_limit_checker_catches_each_violation():
                      "button text over 75", "button value over 2000", "context needs"):
         assert expected in found
     assert problems({"type": "home", "blocks": [{"type": "divider"}] * 100}) == []
+
+
+def test_probe_lines_say_what_a_working_tool_will_miss():
+    from bot.blocks.connection import probe_lines
+    lines = probe_lines({
+        "affinity_get_organization": {"ok": True, "reason": "Its deals section will be "
+                                                           "unavailable."},
+        "affinity_list_opportunities": {"ok": False, "reason": "Export data from Lists"}})
+    assert any(line.startswith(":white_check_mark:") and "deals section" in line
+               for line in lines)
+    assert any(line.startswith(":no_entry_sign:") for line in lines)

@@ -17,7 +17,7 @@ from bot.features import connect, home, platform, revocation
 from bot.features.connect import open_connect_modal, pin_tenant_reply, status_reply
 
 MY_FEATURES = [platform, connect, home, revocation]
-ADMIN, STANDARD, REVOKED_USER = seed.USERS
+ADMIN, STANDARD, REVOKED_USER = seed.USERS[:3]
 
 
 @pytest.fixture

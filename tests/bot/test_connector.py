@@ -38,7 +38,7 @@ def profile_for(user: dict) -> AffinityProfile:
                            seed.TENANT["subdomain"])
 
 
-ADMIN, STANDARD, REVOKED_USER = seed.USERS
+ADMIN, STANDARD, REVOKED_USER = seed.USERS[:3]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.features.revocation import Claims, sweep
 from tests.bot.test_connect import MY_FEATURES, connect_as, ident, remember_a_thread
 from tests.bot.test_conversation_support import wait_until
 
-ADMIN, STANDARD, _ = seed.USERS
+ADMIN, STANDARD, _ = seed.USERS[:3]
 TINY_SWEEP_HOURS = 1e-6  # every connected account is due at once
 
 

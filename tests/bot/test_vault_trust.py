@@ -26,7 +26,7 @@ from vault import UNVERIFIABLE_REASON, AffinityProfile, Vault
 from vault.models import AccountRow
 
 OWNER, ADMIN_USER = "U0OWNER01", "U0ADMIN02"
-ADMIN, _STANDARD, _REVOKED = seed.USERS
+ADMIN, _STANDARD, _REVOKED = seed.USERS[:3]
 
 
 @pytest.fixture

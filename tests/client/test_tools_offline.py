@@ -308,17 +308,39 @@ def test_probe_names_the_missing_permission_per_tool():
     router = Router({
         ("GET", "/persons"): ok({"persons": [], "next_page_token": None}),
         ("GET", "/v2/persons"): denied,
-        ("GET", "/v2/companies"): ok({"data": []}),
+        ("GET", "/organizations"): ok({"organizations": [], "next_page_token": None}),
         ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "P", "public": True}]),
-        ("GET", "/v2/lists/9/list-entries"): ok({"data": []}),
+        ("GET", "/v2/lists/9/list-entries"): denied,
         ("GET", "/notes"): ok({"notes": [], "next_page_token": None}),
     })
     from affinity_client.probe import probe_permissions
     result = probe_permissions(make_client(router))
     assert result["affinity_search_persons"] == {"ok": True, "reason": None}
-    assert result["affinity_list_opportunities"]["ok"] is True
-    assert result["affinity_get_person"]["ok"] is False
+    # The tools read through V1 (or fall back to it): a refused V2 directory export does not
+    # stop them, it only costs names, said in the reason.
+    assert result["affinity_search_organizations"] == {"ok": True, "reason": None}
+    assert result["affinity_get_person"]["ok"] is True
     assert "people directory" in result["affinity_get_person"]["reason"]
+    assert result["affinity_get_organization"]["ok"] is True
+    assert "deals section will be unavailable" in result["affinity_get_organization"]["reason"]
+    assert result["affinity_list_opportunities"]["ok"] is False
+    assert "Export data from Lists" in result["affinity_list_opportunities"]["reason"]
+    assert "GET /v2/companies" not in router.paths()  # no tool depends on it alone
+
+
+def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
+    denied = ok({"errors": [{"code": "authorization", "message": "Requires the Export data "
+                                                                 "from Lists permission"}]}, 403)
+    router = Router({
+        ("GET", "/organizations/7"): ok({"id": 7, "name": "Acme", "domain": "acme.com",
+                                         "person_ids": [], "opportunity_ids": [31, 32],
+                                         "list_entries": []}),
+        ("GET", "/v2/opportunities"): denied,
+    })
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert result["name"] == "Acme" and result["deals"] == []
+    assert result["deals_unavailable"].startswith("Deals unavailable")
+    assert "Export data from Lists" in result["deals_unavailable"]
 
 
 @pytest.mark.parametrize(("content", "note_type", "text"), [
@@ -330,3 +352,17 @@ def test_probe_names_the_missing_permission_per_tool():
 def test_note_content_is_reduced_to_plain_text(content, note_type, text):
     from affinity_client.normalize import v1_note_text
     assert v1_note_text(content, note_type) == text
+
+
+def test_a_big_organization_names_its_first_100_people_in_one_request():
+    people = list(range(1, 301))
+    router = Router({
+        ("GET", "/organizations/7"): ok({"id": 7, "name": "Big", "person_ids": people,
+                                         "opportunity_ids": [], "list_entries": []}),
+        ("GET", "/v2/persons"): lambda request: ok({"data": [
+            {"id": int(i), "firstName": "P", "lastName": i, "type": "external"}
+            for i in request.url.params.get_list("ids")]}),
+    })
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert result["people_count"] == 300 and len(result["people"]) == 100
+    assert router.paths().count("GET /v2/persons") == 1

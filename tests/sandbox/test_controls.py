@@ -17,7 +17,7 @@ def _control(sandbox, verb: str, endpoint: str, **body):
 def test_users_are_listed_with_their_keys(sandbox):
     users = _control(sandbox, "GET", "users").json()["users"]
     assert [(u["role"], u["revoked"]) for u in users] == [
-        ("admin", False), ("standard", False), ("revoked", True)]
+        ("admin", False), ("standard", False), ("revoked", True), ("restricted", False)]
     assert users[0]["api_key"] == seed.ADMIN_KEY
 
 
@@ -126,4 +126,52 @@ def test_seed_has_what_demos_and_benchmarks_need(sandbox, admin_key):
             "Portfolio", "Co-investors"} <= names.keys()
     jane = client.get(f"/persons/{seed.JANE_ID}").json()
     assert jane["primary_email"] == seed.JANE_EMAIL
-    assert jane["organization_ids"] == [seed.ACME_ORG_ID]
+    assert jane["organization_ids"][0] == seed.ACME_ORG_ID  # then a former employer
+    current = client.get(f"/persons/{seed.JANE_ID}",
+                         params={"with_current_organizations": "true"}).json()
+    assert current["current_organization_ids"] == [seed.ACME_ORG_ID]
+    assert len(current["organization_ids"]) == 2
+
+
+def test_monthly_quota_refuses_counted_requests_until_faults_are_cleared(sandbox, admin_key):
+    # reference/affinity-api.md §3: a used-up monthly quota is a 429 with no org requests left,
+    # resetting at the end of the calendar month; whoami and /rate-limit are exempt.
+    client, modern = v1(sandbox, admin_key), v2(sandbox, admin_key)
+    assert _control(sandbox, "POST", "faults/monthly-quota").status_code == 200
+    refused = client.get("/lists")
+    assert refused.status_code == 429
+    assert refused.headers["x-ratelimit-limit-org-remaining"] == "0"
+    assert int(refused.headers["x-ratelimit-limit-org-reset"]) > 0
+    assert refused.headers["retry-after"] == refused.headers["x-ratelimit-limit-org-reset"]
+    assert modern.get("/v2/lists").json()["errors"][0]["code"] == "rate-limit"
+    assert client.get("/auth/whoami").status_code == 200
+    assert modern.get("/v2/auth/whoami").status_code == 200
+    assert client.get("/rate-limit").json()["rate"]["org_monthly"]["remaining"] == 0
+    _control(sandbox, "DELETE", "faults")
+    assert client.get("/lists").status_code == 200
+
+
+def test_whoami_and_rate_limit_are_not_counted_against_the_month(sandbox, admin_key):
+    client = v1(sandbox, admin_key)
+    before = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
+    client.get("/auth/whoami")
+    v2(sandbox, admin_key).get("/v2/auth/whoami")
+    used = client.get("/rate-limit").json()["rate"]["org_monthly"]["used"]
+    after = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
+    assert after == before - 1 and used == 1
+
+
+def test_replication_lag_hides_v1_creations_from_v2_for_a_while(sandbox, admin_key):
+    # reference/affinity-api.md §7.4: what V1 creates can 404 in V2 for roughly 100-500 ms.
+    assert _control(sandbox, "POST", "faults/replication-lag", ms=400).status_code == 200
+    made = v1(sandbox, admin_key).post("/opportunities", json={
+        "name": "Lagging deal", "list_id": seed.LISTS["Series A Pipeline"]}).json()
+    entry = made["list_entries"][0]
+    modern = v2(sandbox, admin_key)
+    assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 404
+    entry_path = f"/v2/lists/{entry['list_id']}/list-entries/{entry['id']}"
+    assert modern.get(entry_path).json()["errors"][0]["code"] == "not-found"
+    assert modern.get(f"/v2/opportunities/{seed.ACME_DEAL_ID}").status_code == 200
+    time.sleep(0.45)
+    assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 200
+    assert _control(sandbox, "POST", "faults/replication-lag", ms=-1).status_code == 400

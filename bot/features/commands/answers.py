@@ -15,6 +15,7 @@ from affinity_client.errors import (
     AffinityError,
     AffinityTransportError,
     InvalidRequestError,
+    MonthlyQuotaError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -53,6 +54,8 @@ def connect_prompt(status: str = "NONE", reason: str | None = None,
 
 
 def rate_limited_text(error: RateLimitedError) -> str:
+    if isinstance(error, MonthlyQuotaError):  # says what happened and when it resets
+        return str(error)
     wait = getattr(error, "retry_after", None)
     seconds = max(1, math.ceil(float(wait))) if wait else None
     when = f"try again in {seconds} s" if seconds else "try again in a minute"

@@ -1,0 +1,86 @@
+"""Every tool as the admin, the standard and the restricted user (whose role lacks the export
+permissions): the connect-time check agrees with what the tools then do."""
+
+from __future__ import annotations
+
+import pytest
+
+from affinity_client import TOOLS, PermissionDeniedError, run_tool
+from affinity_client.probe import probe_permissions
+from affinity_client.sandbox import seed
+
+from .sandbox_helpers import client_for
+
+SERIES_A = seed.LISTS["Series A Pipeline"]
+CALLS = {
+    "affinity_search_persons": {"term": "jane"},
+    "affinity_get_person": {"person_id": seed.JANE_ID},
+    "affinity_search_organizations": {"term": "acme"},
+    "affinity_get_organization": {"organization_id": seed.ACME_ORG_ID},
+    "affinity_list_lists": {},
+    "affinity_list_opportunities": {"list_id": SERIES_A},
+    "affinity_get_opportunity": {"opportunity_id": seed.ACME_DEAL_ID},
+    "affinity_create_opportunity": {"list_id": SERIES_A, "name": "Role check deal"},
+    "affinity_update_opportunity": {"opportunity_id": seed.ACME_DEAL_ID, "name": "Acme renamed"},
+    "affinity_create_note": {"content": "Role check", "person_ids": [seed.JANE_ID]},
+    "affinity_list_notes": {"person_id": seed.JANE_ID},
+    "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"],
+                             "person_id": seed.JANE_ID},
+    "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+}
+# Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
+# no V1 fallback yet: the restricted user gets a 403 that names the permission.
+DEALS_THROUGH_V2 = {"affinity_list_opportunities", "affinity_get_opportunity",
+                    "affinity_update_opportunity"}
+
+
+def test_every_tool_is_covered():
+    assert set(CALLS) == set(TOOLS)
+
+
+@pytest.mark.parametrize("key", [seed.ADMIN_KEY, seed.STANDARD_KEY, seed.RESTRICTED_KEY],
+                         ids=["admin", "standard", "restricted"])
+def test_what_the_probe_allows_works(sandbox, key):
+    with client_for(sandbox, key) as client:
+        probe = probe_permissions(client)
+        for name, tool_input in CALLS.items():
+            if key == seed.RESTRICTED_KEY and name in DEALS_THROUGH_V2:
+                assert probe[name]["ok"] is False
+                with pytest.raises(PermissionDeniedError, match="Export data from Lists"):
+                    run_tool(client, name, tool_input)
+                continue
+            result = run_tool(client, name, tool_input)
+            assert isinstance(result, dict), name
+            if name != "affinity_create_opportunity":  # works, but cannot read the deal back
+                assert probe[name]["ok"] is True, (name, probe[name])
+
+
+def test_the_restricted_user_sees_an_organization_without_its_deals(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        org = run_tool(client, "affinity_get_organization", {"organization_id": seed.ACME_ORG_ID})
+        person = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert org["name"] == "Acme" and org["deals"] == []
+    assert "Export data from Lists" in org["deals_unavailable"]
+    assert org["people"] and all(p["name"] for p in org["people"])  # V1 fallback for names
+    assert person["name"] == "Jane Smith" and person["organizations"][0]["name"] == "Acme"
+
+
+def test_a_person_shows_current_and_former_organizations_apart(sandbox):
+    with client_for(sandbox, seed.ADMIN_KEY) as client:
+        jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert [o["id"] for o in jane["organizations"]] == [seed.ACME_ORG_ID]
+    [former] = jane["former_organizations"]
+    assert former["id"] != seed.ACME_ORG_ID and former["name"]
+
+
+def test_phones_come_from_the_enriched_field_where_affinity_holds_them(sandbox):
+    phones = sandbox.state.world.persons[seed.JANE_ID]["phone_numbers"]
+    with client_for(sandbox, seed.ADMIN_KEY) as client:
+        jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+        v1_person = client.get(f"/persons/{seed.JANE_ID}")
+    assert phones and jane["phone_numbers"] == phones
+    assert "phone_numbers" not in v1_person  # V1's person resource has no phones
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        limited = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert limited["phone_numbers"] == []
+    assert "Export All People directory" in limited["phone_numbers_unavailable"]
