@@ -37,12 +37,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
@@ -52,10 +52,12 @@ from vault import (
     AFFINITY,
     UNTRUSTED_REASONS,
     UNVERIFIABLE_REASON,
+    AffinityList,
     ConnectedAccount,
     CredentialUnavailable,
     MasterKeyMissing,
     Secret,
+    Vault,
 )
 
 log = logging.getLogger("bot.connector")
@@ -116,7 +118,27 @@ _LIST_TOOLS = {
     "affinity_get_organization",
 }
 _PEOPLE_TOOLS = {"affinity_get_person", "affinity_get_relationship_strength"}
+# Affinity V1's numeric list types, as older caches and some answers carry them.
+LIST_TYPES = {"0": "person", "1": "organization", "8": "opportunity"}
 _ORG_TOOLS = {"affinity_search_organizations"}
+
+
+# ------------------------------------------------------------------------------ cached lists
+
+
+def list_type(value: object) -> str:
+    """A list's type by name ("person", "organization", "opportunity"), in whichever form
+    it came."""
+    text = "" if value is None else str(value)
+    return LIST_TYPES.get(text, text)
+
+
+def cached_lists(account: ConnectedAccount | None) -> list[AffinityList]:
+    """The account's cached lists, their types by name (none for no account)."""
+    if account is None:
+        return []
+    return [AffinityList(int(item.id), str(item.name), list_type(item.type))
+            for item in account.lists or ()]
 
 
 # ------------------------------------------------------------------------------ identifiers
@@ -344,14 +366,16 @@ class Connector:
 
     def __init__(
         self,
-        services: Any,
+        vault: Vault,
+        engine: Engine,
         *,
+        base_url: str,
+        clock: Callable[[], datetime],
         client_factory: Callable[[str], AffinityClient] | None = None,
     ) -> None:
-        self.services = services
-        self.vault = services.vault
-        self._sessions = sessionmaker(services.engine, expire_on_commit=False)
-        base_url = services.settings.affinity_base_url
+        self.vault = vault
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.client_factory = client_factory or (
             lambda key: AffinityClient(key, base_url=base_url)
         )
@@ -389,6 +413,26 @@ class Connector:
         """Call `listener(identifier, kid)` when a key cannot be read because master key `kid`
         is not configured: at most once an hour per workspace in this process."""
         self._configuration_listeners.append(listener)
+
+    def lists(self, identifier: str, refresh: bool = False) -> list[AffinityList]:
+        """The user's Affinity lists: as cached, or (`refresh`) read from Affinity now with
+        `affinity_list_lists` and cached again. Errors of the read are the tool's errors."""
+        if not refresh:
+            return cached_lists(self.account(identifier))
+        result = self.execute_tool(identifier, "affinity_list_lists", {})
+        return self.cache_lists(identifier, result.get("lists") or [])
+
+    def cache_lists(self, identifier: str,
+                    lists: Iterable[Mapping[str, Any]]) -> list[AffinityList]:
+        """Cache lists as `affinity_list_lists` returns them; a cache that cannot be written is
+        logged and the lists returned all the same (the cache is a convenience)."""
+        found = [AffinityList(int(item["id"]), str(item.get("name") or ""),
+                              list_type(item.get("type"))) for item in lists]
+        try:
+            self.vault.cache_lists(CONNECTION, identifier, found)
+        except Exception:
+            log.warning("could not cache the lists of %s", identifier, exc_info=True)
+        return found
 
     def evict(self, identifier: str) -> None:
         """Forget the pooled client of an account (disconnected, revoked, reconnected)."""
@@ -453,7 +497,7 @@ class Connector:
     def _configuration_problem(self, identifier: str, kid: str) -> None:
         """ERROR log and the admins' listeners, at most once an hour per workspace."""
         team = identifier.split(":", 1)[0]
-        now = self.services.clock()
+        now = self.clock()
         with self._alert_lock:
             last = self._alerted.get(team)
             if last is not None and now - last < CONFIGURATION_ALERT_INTERVAL:
@@ -501,7 +545,7 @@ class Connector:
     ) -> None:
         outcome, kind, status = _classify(error)
         entry = AuditLogEntry(
-            at=self.services.clock(),
+            at=self.clock(),
             identifier=identifier[:255],
             tool=str(tool_name)[:100],
             outcome=outcome,
@@ -564,15 +608,9 @@ def _attach_reference(error: BaseException, reference: str) -> None:
         error.reference = reference  # type: ignore[attr-defined]
 
 
-def connector_of(services: Any) -> Connector:
-    """`services.connector`, created on first use (every feature that needs it calls this)."""
-    if services.connector is None:
-        services.connector = Connector(services)
-    return services.connector
-
-
 __all__ = [
     "CONNECTION",
+    "LIST_TYPES",
     "ClientPool",
     "ConfigurationProblem",
     "Connector",
@@ -581,9 +619,10 @@ __all__ = [
     "NotConnectedError",
     "PermissionProblem",
     "SlackUser",
-    "connector_of",
+    "cached_lists",
     "explain_forbidden",
     "identifier_for",
+    "list_type",
     "not_connected_message",
     "parse_identifier",
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anthropic
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.agent.catalog import Catalog, Executor, default_catalog
@@ -31,7 +32,8 @@ from bot.agent.proposals import (
     BatchView,
     ProposalStore,
 )
-from bot.agent.settings import AgentSettings
+from bot.agent.settings import AgentSettings, agent_available
+from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +118,16 @@ def _outcome_line(batch: BatchView, index: int) -> str:
         CANCELLED: "cancelled by the user, not done",
     }
     return f"{index + 1}. {item.description}: {state.get(item.status, item.status)}"
+
+
+def build_agent(settings: Settings, engine: Engine,
+                clock: Callable[[], dt.datetime]) -> Agent | None:
+    """The agent for this process, or None without ANTHROPIC_API_KEY (DM text is then taken as
+    commands). A malformed `AGENT_*` limit stops start-up with a `ConfigError` saying which."""
+    if not agent_available(settings):
+        return None
+    try:
+        agent_settings = AgentSettings.from_app_settings(settings)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return Agent(agent_settings, sessionmaker(engine, expire_on_commit=False), clock=clock)

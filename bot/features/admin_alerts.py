@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.connector import connector_of, parse_identifier
+from bot.connector import parse_identifier
 from bot.features.home import slack_client_for
 from bot.services import Services
 
@@ -95,4 +95,4 @@ def register(app: App, services: Services) -> None:
     def listener(identifier: str, kid: str) -> Any:
         return tell_admins(app, services, identifier, kid)
 
-    connector_of(services).on_configuration_problem(listener)
+    services.connector.on_configuration_problem(listener)

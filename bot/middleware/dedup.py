@@ -119,8 +119,7 @@ def build_dedup_middleware(receipts: DeliveryReceipts) -> Callable[..., BoltResp
 
 
 def install_dedup(app: App, services: Services) -> DeliveryReceipts:
-    receipts = DeliveryReceipts(services.engine, services.clock)
+    receipts = services.receipts
     app.middleware(build_dedup_middleware(receipts))
     services.background.register("prune-slack-receipts", PRUNE_INTERVAL_SECONDS, receipts.prune)
-    services.extras["delivery_receipts"] = receipts
     return receipts

@@ -48,14 +48,11 @@ def services(tmp_path_factory, upgraded_sqlite_template, sandbox, vault_keyring)
     settings = Settings(database_url=f"sqlite:///{copy}", affinity_base_url=sandbox.base_url)
     built = Services.build(settings, keyring=vault_keyring)
     yield built
-    if built.connector is not None:
-        built.connector.close()
     built.close()
 
 
 @pytest.fixture
 def connector(services) -> Connector:
-    services.connector = Connector(services)
     return services.connector
 
 

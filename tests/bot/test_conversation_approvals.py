@@ -9,7 +9,6 @@ import time
 from affinity_client.sandbox import seed
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL
 from bot.devtools.fake_anthropic import reply
-from bot.features.conversation.visibility import visibility_of
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     SERIES_A,
@@ -292,7 +291,7 @@ def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api
 def test_a_card_from_a_public_channel_mention_is_only_the_requesters(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    visibility_of(chat_app.services).set(slack.team_id, slack.channel_id, public=True,
+    chat_app.services.visibility.set(slack.team_id, slack.channel_id, public=True,
                                          user_id="U0ADMIN01", identifier="T:U0ADMIN01")
     colleague = slack.as_user("U0BOB0001")
     connect(chat_app, colleague.user_id, sandbox=sandbox)

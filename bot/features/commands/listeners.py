@@ -16,8 +16,6 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import actions as ids
 from bot.blocks import error_message
 from bot.blocks.choices import parse_write_value
-from bot.commands import UsageError, parse
-from bot.commands.grammar import SLASH
 from bot.connector import identifier_for
 from bot.features.commands.answers import WORKING
 from bot.features.commands.engine import CommandRunner, Invocation, WriteGuard
@@ -27,6 +25,8 @@ from bot.features.commands.surfaces import (
     ThreadSurface,
     shared_message,
 )
+from bot.grammar import UsageError, parse, writes
+from bot.grammar.grammar import SLASH
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def register_listeners(app: App, runner: CommandRunner) -> None:
         if isinstance(parsed, UsageError):
             surface.show(runner.run_text(text, Invocation(identifier)).message)
             return
-        guard = WriteGuard.for_typed(identifier, text) if parsed.writes else None
+        guard = WriteGuard.for_typed(identifier, text) if writes(parsed) else None
         reply = runner.run(parsed, Invocation(identifier, client, command.get("trigger_id"),
                                               guard=guard, channel_id=command.get("channel_id")))
         if reply is not None:

@@ -1,8 +1,8 @@
 """Conversations in Slack: DMs and @mentions answered in their thread, by a command or by the
 assistant, and the Approve / Cancel buttons of the assistant's confirmation cards.
 
-`register(app, services)` builds the agent into `services.agent` when `ANTHROPIC_API_KEY` is
-set (the app runs without it: DM text is then taken as commands), adds the one `message`
+`register(app, services)` uses `services.agent` (None without `ANTHROPIC_API_KEY`: DM text is
+then taken as commands), adds the one `message`
 listener (DMs), the `app_mention` listener (answered to the asker only unless the channel was
 made public), the card buttons, the Share button of private answers, a sweep that marks expired
 cards and one that prunes unshared answers. See docs/agent.md, "In Slack".
@@ -16,12 +16,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from sqlalchemy.orm import sessionmaker
 
-from bot.agent import Agent, AgentSettings, agent_available
 from bot.blocks.confirmation import ACTION_IDS
-from bot.config import ConfigError
-from bot.features.conversation import accounts
+from bot.connector import identifier_for
 from bot.features.conversation.approvals import EXPIRY_SWEEP_SECONDS, Approvals
 from bot.features.conversation.held import PRUNE_SECONDS as HELD_PRUNE_SECONDS
 from bot.features.conversation.held import SHARE_ANSWER, share_click
@@ -36,26 +33,12 @@ IDLE_SWEEP_SECONDS = 6 * 3600.0
 CARD_ACTIONS = re.compile("^(" + "|".join(re.escape(a) for a in ACTION_IDS) + ")$")
 
 
-def build_agent(services: Services) -> Agent | None:
-    """The agent for this process, or None without ANTHROPIC_API_KEY."""
-    if not agent_available(services.settings):
-        return None
-    try:
-        settings = AgentSettings.from_app_settings(services.settings)
-    except ValueError as error:  # a malformed AGENT_* limit: stop start-up saying which
-        raise ConfigError(str(error)) from None
-    return Agent(settings, sessionmaker(services.engine, expire_on_commit=False),
-                 clock=services.clock)
-
-
 def forget_idle_conversations(services: Services) -> int:
     agent = services.agent
     return agent.memory.delete_idle(IDLE_CONVERSATION) if agent is not None else 0
 
 
 def register(app: App, services: Services) -> None:
-    if services.agent is None:
-        services.agent = build_agent(services)
     conversation = Conversation(services)
     approvals = Approvals(services)
 
@@ -85,7 +68,7 @@ def register(app: App, services: Services) -> None:
     def on_share_answer(ack: Any, body: dict[str, Any], action: dict[str, Any],
                         client: WebClient, context: BoltContext, respond: Any) -> None:
         ack()
-        clicker = accounts.identifier_of(context.team_id, context.user_id, context.enterprise_id)
+        clicker = identifier_for(context.team_id, context.user_id, context.enterprise_id)
         share_click(conversation.held, client, body, action.get("value") or "", clicker,
                     respond)
 
@@ -95,5 +78,3 @@ def register(app: App, services: Services) -> None:
                                  lambda: forget_idle_conversations(services))
     services.background.register("prune-held-answers", HELD_PRUNE_SECONDS,
                                  conversation.held.prune)
-    services.extras["conversation"] = conversation
-    services.extras["approvals"] = approvals

@@ -25,6 +25,7 @@ from bot.agent import ActionResult, BatchView
 from bot.agent.proposals import RUNNING
 from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
+from bot.connector import identifier_for
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.outcomes import (
@@ -66,7 +67,7 @@ class Approvals:
         except ValueError:
             tell(BROKEN_BUTTON_TEXT)
             return
-        clicker = accounts.identifier_of(context.team_id, user_id, context.enterprise_id)
+        clicker = identifier_for(context.team_id, user_id, context.enterprise_id)
         message_ts = container.get("message_ts")
         if self._in_progress(batch_id, clicker, index):
             tell(IN_PROGRESS_TEXT)
@@ -96,7 +97,7 @@ class Approvals:
         """Run the approved items with the owner's credential; the card says so meanwhile."""
         agent = self.services.agent
         self._show_working(client, batch, channel, message_ts)
-        execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
+        execute = accounts.agent_executor(self.services.connector, batch.owner)
         try:
             return agent.approve(batch.id, clicker, execute, index)
         except Exception:  # put the buttons back (what is still pending) before apologising
@@ -165,7 +166,7 @@ class Approvals:
         return len(expired)
 
     def _account(self, identifier: str) -> Any:
-        return accounts.connector(self.services).account(identifier)
+        return self.services.connector.account(identifier)
 
     @staticmethod
     def _ephemeral(client: WebClient, channel: str | None, user_id: str | None,

@@ -22,16 +22,17 @@ from bot.agent import ThreadKey, TurnResult
 from bot.blocks import kit
 from bot.blocks.confirmation import confirmation_card
 from bot.blocks.text import escape, escape_clip
-from bot.commands import UsageError, parse
+from bot.connector import identifier_for
+from bot.features.commands import run_in_thread
 from bot.features.conversation import accounts
 from bot.features.conversation.held import HeldAnswers
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.private import PrivateReply, PrivateThreadSurface
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
-from bot.features.conversation.routing import Request, commands_module, wants_command
+from bot.features.conversation.routing import Request, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
-from bot.features.conversation.visibility import visibility_of
+from bot.grammar import UsageError, parse
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,12 @@ class Conversation:
 
     def handle(self, client: WebClient, request: Request) -> None:
         private = self.is_private(request)
-        commands = commands_module()
-        if wants_command(commands, request.text, assistant=self.services.agent is not None):
+        if wants_command(request.text, assistant=self.services.agent is not None):
             surface = None
             if private:
                 surface = PrivateThreadSurface(client, request.channel, request.thread_ts,
                                                request.user_id, self.owner(request), self.held)
-            commands.run_in_thread(
+            run_in_thread(
                 self.services, client, team_id=request.team_id, user_id=request.user_id,
                 channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
                 enterprise_id=request.enterprise_id, surface=surface)
@@ -90,16 +90,16 @@ class Conversation:
     def is_private(self, request: Request) -> bool:
         """Answers in a channel go to the asker only, unless an admin made the channel public.
         (A DM is private already, and answered in the open there.)"""
-        return not request.is_dm and not visibility_of(self.services).is_public(
+        return not request.is_dm and not self.services.visibility.is_public(
             request.team_id, request.channel)
 
     @staticmethod
     def owner(request: Request) -> str:
         """The asker's vault identifier."""
-        return accounts.identifier_of(request.team_id, request.user_id, request.enterprise_id)
+        return identifier_for(request.team_id, request.user_id, request.enterprise_id)
 
     def converse(self, reply: Reply, request: Request) -> None:
-        connector = accounts.connector(self.services)
+        connector = self.services.connector
         identifier = self.owner(request)
         account = connector.account(identifier)
         if not accounts.is_active(account):

@@ -71,15 +71,6 @@ class ChannelVisibility:
                  PUBLIC if public else PRIVATE, user_id)
 
 
-def visibility_of(services: Any) -> ChannelVisibility:
-    """The process's `ChannelVisibility` (kept in `services.extras`)."""
-    found = services.extras.get("channel_visibility")
-    if found is None:
-        found = services.extras["channel_visibility"] = ChannelVisibility(
-            services.engine, services.clock)
-    return found
-
-
 def channel_answers_reply(services: Any, client: WebClient | None, *, team_id: str,
                           user_id: str, channel_id: str | None, identifier: str,
                           setting: str | None) -> kit.Message:
@@ -88,7 +79,7 @@ def channel_answers_reply(services: Any, client: WebClient | None, *, team_id: s
     if not is_channel(channel_id):
         return _reply(NOT_A_CHANNEL_TEXT)
     assert channel_id is not None
-    visibility = visibility_of(services)
+    visibility = services.visibility
     current = PUBLIC if visibility.is_public(team_id, channel_id) else PRIVATE
     if setting is None:
         return _reply(_state_text(current, channel_id))
