@@ -40,18 +40,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot import features as feature_registry
 from bot.config import Settings, load_settings
-from bot.database import (
-    BOTS_TABLE,
-    INSTALLATIONS_TABLE,
-    OAUTH_STATES_TABLE,
-    upgrade_all,
-)
+from bot.database import upgrade_all
+from bot.features import commands, connect, conversation, home, platform, revocation
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.logs import configure_logging
 from bot.middleware.trust import RequestTrust
+from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from bot.services import Services, SlackClients
 
 APP_NAME = "affinity-for-slack"
@@ -80,6 +76,10 @@ _quiet.addHandler(logging.NullHandler())
 
 class Feature(Protocol):
     def register(self, app: App, services: Services) -> None: ...
+
+
+# Registered in this order; append a new feature module here.
+FEATURES: tuple[Feature, ...] = (platform, connect, home, revocation, conversation, commands)
 
 
 class SlackUnreachable(RuntimeError):
@@ -125,7 +125,7 @@ def build_app(
 ) -> App:
     """The Slack app for `settings`, with the platform middleware and every feature registered.
 
-    `features` defaults to the modules listed in `bot.features.FEATURES`.
+    `features` defaults to `FEATURES`.
     """
     settings.check()
     client = web_client or WebClient(base_url=settings.slack_api_url)
@@ -154,7 +154,7 @@ def build_app(
             raise SlackUnreachable(_unreachable(settings, cause or error)) from None
     services.slack_clients = slack_clients(app, settings)
     install_middleware(app, services)
-    for feature in feature_registry.load() if features is None else features:
+    for feature in FEATURES if features is None else features:
         feature.register(app, services)
     return app
 

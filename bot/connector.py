@@ -47,7 +47,7 @@ from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
 from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
-from bot.database import AuditLogEntry
+from bot.models import AuditLogEntry
 from vault import (
     AFFINITY,
     UNTRUSTED_REASONS,

@@ -45,8 +45,8 @@ from bot.connector import (
     explain_forbidden,
     identifier_for,
 )
-from bot.connector_models import TenantPin
 from bot.features.home import connection_view, publish_home
+from bot.models import TenantPin
 from bot.services import Services
 from vault import AffinityProfile
 from vault.redaction import register_secret

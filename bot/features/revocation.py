@@ -38,9 +38,9 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
-from bot.connector_models import ConnectorClaim
 from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
+from bot.models import ConnectorClaim
 from bot.services import Services
 from vault import ConnectedAccount
 

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.database import SlackEventReceipt
+from bot.models import SlackEventReceipt
 from bot.services import Clock, Services
 
 RECEIPT_TTL = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try

@@ -23,7 +23,8 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
-from bot.database import AuditLogEntry, upgrade_all
+from bot.database import upgrade_all
+from bot.models import AuditLogEntry
 from bot.services import Services
 from vault import AffinityProfile
 

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.blocks import kit
-from bot.database import AuditLogEntry
 from bot.features.conversation.models import ChannelAnswerSetting
+from bot.models import AuditLogEntry
 
 log = logging.getLogger(__name__)
 
