@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -216,7 +216,7 @@ def register(app: App, services: Services) -> None:
                                  lambda: sweep(services), jitter=0.1)
 
     @app.event("user_change")
-    def handle_user_change(event: dict[str, Any], context: Any) -> None:
+    def handle_user_change(event: dict[str, Any], context: BoltContext) -> None:
         user = event.get("user") or {}
         if user.get("deleted") and user.get("id") and not user.get("is_bot"):
             erase_deactivated(services, user, context.enterprise_id)

@@ -13,12 +13,12 @@ See docs/commands.md for behaviour, privacy and the write-once rules.
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.connector import identifier_for
 from bot.features.commands.engine import Invocation, WriteGuard
+from bot.features.commands.listeners import register_listeners
 from bot.features.commands.surfaces import Surface, ThreadSurface
 from bot.grammar import UsageError, is_command, parse, writes
 from bot.services import Services
@@ -27,8 +27,6 @@ PRUNE_SECONDS = 3600
 
 
 def register(app: App, services: Services) -> None:
-    from bot.features.commands.listeners import register_listeners
-
     runner = services.commands
     register_listeners(app, runner)
     services.background.register("prune-command-claims", PRUNE_SECONDS, runner.claims.prune)
@@ -36,7 +34,7 @@ def register(app: App, services: Services) -> None:
     services.background.register("prune-command-write-cards", PRUNE_SECONDS, runner.cards.prune)
 
 
-def run_in_thread(services: Services, client: Any, *, team_id: str, user_id: str,
+def run_in_thread(services: Services, client: WebClient, *, team_id: str, user_id: str,
                   channel_id: str, thread_ts: str, text: str,
                   enterprise_id: str | None = None, surface: Surface | None = None) -> None:
     """Run command text addressed to the bot; the reply goes in the thread (`surface`, when

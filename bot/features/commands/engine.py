@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from slack_sdk import WebClient
+
 from affinity_client.errors import AffinityError
 from bot.blocks import (
     RenderContext,
@@ -82,7 +84,7 @@ class Invocation:
     where it was typed (for `channel-answers`)."""
 
     identifier: str
-    client: Any = None
+    client: WebClient | None = None
     trigger_id: str | None = None
     page_token: str | None = None
     guard: WriteGuard | None = None

@@ -14,7 +14,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.confirmation import ACTION_IDS
@@ -57,16 +57,16 @@ def register(app: App, services: Services) -> None:
         conversation.handle(client, request_from(event, context, text, is_dm=False))
 
     @app.action(CARD_ACTIONS)
-    def on_card_button(ack: Any, body: dict[str, Any], action: dict[str, Any],
-                       client: WebClient, context: BoltContext, respond: Any) -> None:
+    def on_card_button(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
         if (body.get("container") or {}).get("is_ephemeral"):  # a card in a private thread
             client = PrivateCardClient(client, respond, context.user_id)  # type: ignore[assignment]
         approvals.click(client, body, action, context)
 
     @app.action(SHARE_ANSWER)
-    def on_share_answer(ack: Any, body: dict[str, Any], action: dict[str, Any],
-                        client: WebClient, context: BoltContext, respond: Any) -> None:
+    def on_share_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                        client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
         clicker = identifier_for(context.team_id, context.user_id, context.enterprise_id)
         share_click(conversation.held, client, body, action.get("value") or "", clicker,

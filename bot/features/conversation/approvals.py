@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -50,7 +50,7 @@ class Approvals:
         self.card_locks = KeyedLocks()
 
     def click(self, client: WebClient, body: dict[str, Any], action: dict[str, Any],
-              context: Any) -> None:
+              context: BoltContext) -> None:
         user_id = context.user_id or (body.get("user") or {}).get("id")
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
