@@ -153,10 +153,12 @@ class SlackUser:
     enterprise_id: str | None = None
 
 
-def identifier_for(team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
+def identifier_for(team_id: str | None, user_id: str | None,
+                   enterprise_id: str | None = None) -> str:
     """The vault identifier of one Slack user in one workspace: `T…:U…` (`T…:U…:E…` on Grid).
 
-    Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace.
+    Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace. Raises
+    `ValueError` when a payload lacks the team or the user.
     """
     if not team_id or not user_id:
         raise ValueError("a Slack team id and user id are both needed")
@@ -357,8 +359,8 @@ def _close_all(clients: list[AffinityClient]) -> None:
 
 # ------------------------------------------------------------------------------ the connector
 
-RevocationListener = Callable[[str, ConnectedAccount], None]
-ConfigurationListener = Callable[[str, str], None]  # (identifier, missing master key id)
+RevocationListener = Callable[[str, ConnectedAccount], object]
+ConfigurationListener = Callable[[str, str], object]  # (identifier, missing master key id)
 
 
 class Connector:

@@ -14,7 +14,6 @@ Nobody found, or Slack unreachable: the ERROR log line is all there is.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -92,7 +91,5 @@ def tell_admins(app: App, services: Services, identifier: str, kid: str) -> str 
 def register(app: App, services: Services) -> None:
     """Called by the revocation feature (it owns the key's lifecycle messages)."""
 
-    def listener(identifier: str, kid: str) -> Any:
-        return tell_admins(app, services, identifier, kid)
-
-    services.connector.on_configuration_problem(listener)
+    services.connector.on_configuration_problem(
+        lambda identifier, kid: tell_admins(app, services, identifier, kid))

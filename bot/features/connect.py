@@ -74,7 +74,7 @@ def open_connect_modal(services: Services, client: WebClient, trigger_id: str,
 
 def _submitted_key(view: dict[str, Any]) -> str:
     block = (view.get("state") or {}).get("values", {}).get(ids.API_KEY_BLOCK) or {}
-    field = block.get(ids.API_KEY_ACTION) or next(iter(block.values()), {})
+    field: dict[str, Any] = block.get(ids.API_KEY_ACTION) or next(iter(block.values()), {})
     return (field.get("value") or "").strip()
 
 
@@ -230,7 +230,7 @@ def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def pin_tenant_reply(services: Services, client: WebClient, team_id: str, user_id: str,
+def pin_tenant_reply(services: Services, client: WebClient | None, team_id: str, user_id: str,
                      identifier: str, *, unpin: bool = False) -> tuple[str, list[dict]]:
     """`/affinity pin-tenant` (or `unpin-tenant`): a Slack workspace admin pins this workspace
     to the Affinity tenant of their own connected key, so other firms' keys are refused."""
@@ -240,7 +240,7 @@ def pin_tenant_reply(services: Services, client: WebClient, team_id: str, user_i
     if services.settings.affinity_tenant_id:
         return reply("This workspace is pinned by the app's configuration (AFFINITY_TENANT_ID); "
                      "ask whoever runs the app to change it.")
-    if not _is_workspace_admin(client, user_id):
+    if client is None or not _is_workspace_admin(client, user_id):
         return reply("Only a Slack workspace admin or owner can pin the Affinity workspace.")
     sessions = sessionmaker(services.engine)
     if unpin:

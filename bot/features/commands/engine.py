@@ -361,7 +361,7 @@ def set_share_value(message: kit.Message, value: str) -> None:
 
 
 def buttons(message: kit.Message) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for block in message.get("blocks") or []:
         if block.get("type") == "actions":
             found.extend(block.get("elements") or [])

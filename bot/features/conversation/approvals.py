@@ -21,7 +21,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agent import ActionResult, BatchView
+from bot.agent import ActionResult, Agent, BatchView
 from bot.agent.proposals import RUNNING
 from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
@@ -69,7 +69,7 @@ class Approvals:
             return
         clicker = identifier_for(context.team_id, user_id, context.enterprise_id)
         message_ts = container.get("message_ts")
-        if self._in_progress(batch_id, clicker, index):
+        if self._in_progress(agent, batch_id, clicker, index):
             tell(IN_PROGRESS_TEXT)
             return
         with self.card_locks.hold(batch_id):
@@ -79,23 +79,24 @@ class Approvals:
                 tell(ActionResult(batch, refused=refused).message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
-                result = self._approve(client, batch, clicker, index, channel, message_ts)
+                result = self._approve(agent, client, batch, clicker, index, channel,
+                                       message_ts)
             else:
                 result = agent.cancel(batch_id, clicker, index)
             self._show(client, result, channel, message_ts, tell)
 
-    def _in_progress(self, batch_id: str, clicker: str, index: int | None) -> bool:
+    @staticmethod
+    def _in_progress(agent: Agent, batch_id: str, clicker: str, index: int | None) -> bool:
         """True when every item this click is for is being made by an earlier click."""
-        batch = self.services.agent.proposals.get(batch_id)
+        batch = agent.proposals.get(batch_id)
         if batch is None or batch.owner != clicker:
             return False
         items = batch.items if index is None else batch.items[index:index + 1]
         return bool(items) and all(item.status == RUNNING for item in items)
 
-    def _approve(self, client: WebClient, batch: BatchView, clicker: str, index: int | None,
-                 channel: str | None, message_ts: str | None) -> ActionResult:
+    def _approve(self, agent: Agent, client: WebClient, batch: BatchView, clicker: str,
+                 index: int | None, channel: str | None, message_ts: str | None) -> ActionResult:
         """Run the approved items with the owner's credential; the card says so meanwhile."""
-        agent = self.services.agent
         self._show_working(client, batch, channel, message_ts)
         execute = accounts.agent_executor(self.services.connector, batch.owner)
         try:

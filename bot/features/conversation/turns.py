@@ -14,11 +14,10 @@ that channel's answers public (`visibility`); then in the open, as in a DM but n
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.agent import ThreadKey, TurnResult
+from bot.agent import Agent, ThreadKey, TurnResult
 from bot.blocks import kit
 from bot.blocks.confirmation import confirmation_card
 from bot.blocks.text import escape, escape_clip
@@ -34,6 +33,7 @@ from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.grammar import UsageError, parse
 from bot.services import Services
+from vault import ConnectedAccount
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +80,13 @@ class Conversation:
         else:
             reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
                                 request.is_dm, self.statuses)
+        agent = self.services.agent
         if not request.text:
             reply.post(text=EMPTY_MENTION_TEXT)
-        elif self.services.agent is None:
+        elif agent is None:
             reply.post(**unconfigured_message(request.text))
         else:
-            self.converse(reply, request)
+            self.converse(agent, reply, request)
 
     def is_private(self, request: Request) -> bool:
         """Answers in a channel go to the asker only, unless an admin made the channel public.
@@ -98,21 +99,21 @@ class Conversation:
         """The asker's vault identifier."""
         return identifier_for(request.team_id, request.user_id, request.enterprise_id)
 
-    def converse(self, reply: Reply, request: Request) -> None:
+    def converse(self, agent: Agent, reply: Reply, request: Request) -> None:
         connector = self.services.connector
         identifier = self.owner(request)
         account = connector.account(identifier)
-        if not accounts.is_active(account):
+        if account is None or not accounts.is_active(account):
             reply.post(**accounts.connect_prompt(account))
             return
         thread = ThreadKey(request.team_id, request.channel, request.thread_ts)
         reply.start()
-        stream = self.answer_stream(reply, request)
+        stream = self.answer_stream(agent, reply, request)
         try:
             zone = self.timezones.of(reply.client, request.team_id, request.user_id)
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
             with self.turn_locks.hold(f"{thread}:{identifier}"):
-                result = self.services.agent.respond(
+                result = agent.respond(
                     thread, user, request.text, accounts.agent_executor(connector, identifier),
                     on_text=stream.feed if stream is not None else None)
         except Exception:
@@ -121,24 +122,24 @@ class Conversation:
             reply.abandon()
             raise
         streamed = stream.finish() if stream is not None else False
-        self.deliver(reply, result, connector, identifier, account, streamed=streamed)
+        self.deliver(agent, reply, result, identifier, account, streamed=streamed)
 
-    def answer_stream(self, reply: Reply, request: Request) -> AnswerStream | None:
+    def answer_stream(self, agent: Agent, reply: Reply,
+                      request: Request) -> AnswerStream | None:
         """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this
         workspace refused streaming before. Never in a channel: a stream is a message everyone
         there sees (a public channel keeps the placeholder that the answer replaces)."""
-        agent = self.services.agent
-        if (not isinstance(reply, ThreadReply) or not request.is_dm or agent is None
+        if (not isinstance(reply, ThreadReply) or not request.is_dm
                 or not agent.settings.stream_answers
                 or not self.streams.allowed(request.team_id)):
             return None
         return AnswerStream(reply, request.user_id, self.streams)
 
-    def deliver(self, reply: Reply, result: TurnResult, connector: Any, identifier: str,
-                account: Any, *, streamed: bool = False) -> None:
+    def deliver(self, agent: Agent, reply: Reply, result: TurnResult, identifier: str,
+                account: ConnectedAccount, *, streamed: bool = False) -> None:
         """The outcome in the thread; `streamed` means the answer text is already there."""
         if result.needs_reconnect:
-            reply.post(**accounts.revoked_prompt(connector.account(identifier)))
+            reply.post(**accounts.revoked_prompt(self.services.connector.account(identifier)))
         elif result.error:
             reply.post(text=f":warning: {escape(result.error)}")
         elif not streamed:
@@ -147,7 +148,7 @@ class Conversation:
             card = confirmation_card(result.batch, links=accounts.links_for(account))
             ts = reply.post(**card)
             if ts:
-                self.services.agent.proposals.set_card(result.batch.id, reply.channel, ts)
+                agent.proposals.set_card(result.batch.id, reply.channel, ts)
 
 
 def unconfigured_message(text: str = "") -> kit.Message:
