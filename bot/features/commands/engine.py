@@ -40,7 +40,7 @@ from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
 from bot.grammar.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
 from bot.services import Services
-from vault import AffinityList
+from vault import AffinityList, ConnectedAccount
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +97,8 @@ def as_dicts(lists: Sequence[AffinityList]) -> list[dict[str, Any]]:
     return [{"id": e.id, "name": e.name, "type": e.type} for e in lists]
 
 
-def account_status(account: Any) -> str:
-    if account is None:
-        return "NONE"
-    return str(getattr(account.status, "value", account.status))
+def account_status(account: ConnectedAccount | None) -> str:
+    return "NONE" if account is None else str(account.status)
 
 
 class CommandRunner:
@@ -183,12 +181,11 @@ class CommandRunner:
             return self.local(first, inv)
         account = self.connector.account(inv.identifier)
         status = account_status(account)
-        if status != "ACTIVE":
-            reason = getattr(account, "status_reason", None)
+        if account is None or status != "ACTIVE":
+            reason = account.status_reason if account is not None else None
             return Reply(answers.connect_prompt(
                 status, reason, not_connected_message(status, reason)))
-        profile = getattr(account, "profile", None)
-        subdomain = getattr(profile, "tenant_subdomain", None)
+        subdomain = account.profile.tenant_subdomain if account.profile else None
         try:
             return self._run_steps(command, inv, as_dicts(cached_lists(account)), subdomain)
         except AffinityError as error:

@@ -26,7 +26,7 @@ CONNECT_TEXT = (
 
 
 def is_active(account: ConnectedAccount | None) -> bool:
-    return account is not None and str(getattr(account, "status", "")) == "ACTIVE"
+    return account is not None and str(account.status) == "ACTIVE"
 
 
 def user_context(account: ConnectedAccount, timezone: str = "UTC",
@@ -47,8 +47,8 @@ def user_context(account: ConnectedAccount, timezone: str = "UTC",
 
 
 def links_for(account: ConnectedAccount | None) -> Links:
-    profile = getattr(account, "profile", None)
-    return Links(getattr(profile, "tenant_subdomain", None))
+    profile = account.profile if account is not None else None
+    return Links(profile.tenant_subdomain if profile is not None else None)
 
 
 def connect_prompt(account: ConnectedAccount | None) -> kit.Message:

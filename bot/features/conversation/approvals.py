@@ -34,6 +34,7 @@ from bot.features.conversation.outcomes import (
     outcome_text,
 )
 from bot.services import Services
+from vault import ConnectedAccount
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ class Approvals:
         self._update(client, batch.card_channel or channel, batch.card_ts or ts,
                      {"text": card["text"], "blocks": blocks})
 
-    def update_card(self, client: WebClient, batch: BatchView, account: Any = None,
+    def update_card(self, client: WebClient, batch: BatchView,
+                    account: ConnectedAccount | None = None,
                     channel: str | None = None, ts: str | None = None) -> None:
         self._update(client, batch.card_channel or channel, batch.card_ts or ts,
                      confirmation_card(batch, links=accounts.links_for(account)))

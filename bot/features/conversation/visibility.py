@@ -9,7 +9,7 @@ change is written to the audit log. DMs are private whatever the setting.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +19,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.blocks import kit
 from bot.features.conversation.models import ChannelAnswerSetting
 from bot.models import AuditLogEntry
+
+if TYPE_CHECKING:  # bot.services builds this module's ChannelVisibility
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ class ChannelVisibility:
                  PUBLIC if public else PRIVATE, user_id)
 
 
-def channel_answers_reply(services: Any, client: WebClient | None, *, team_id: str,
+def channel_answers_reply(services: Services, client: WebClient | None, *, team_id: str,
                           user_id: str, channel_id: str | None, identifier: str,
                           setting: str | None) -> kit.Message:
     """`/affinity channel-answers [public|private]`: show, or (admins only) change, the
