@@ -2,10 +2,10 @@
 assistant, and the Approve / Cancel buttons of the assistant's confirmation cards.
 
 `register(app, services)` uses `services.agent` (None without `ANTHROPIC_API_KEY`: DM text is
-then taken as commands), adds the one `message`
-listener (DMs), the `app_mention` listener (answered to the asker only unless the channel was
-made public), the card buttons, the Share button of private answers, a sweep that marks expired
-cards and one that prunes unshared answers. See docs/agent.md, "In Slack".
+then taken as commands) and maps each surface to a `ConversationListeners` handler: the one
+`message` listener (DMs), the `app_mention` listener (answered to the asker only unless the
+channel was made public), the card buttons and the Share button of private answers; it adds a
+sweep that marks expired cards and one that prunes unshared answers. See docs/agent.md, "In Slack".
 """
 
 from __future__ import annotations
@@ -38,39 +38,56 @@ def forget_idle_conversations(services: Services) -> int:
     return agent.memory.delete_idle(IDLE_CONVERSATION) if agent is not None else 0
 
 
-def register(app: App, services: Services) -> None:
-    conversation = Conversation(services)
-    approvals = Approvals(services)
+class ConversationListeners:
+    """The handlers of DMs, @mentions, the cards' buttons and Share (Bolt passes the arguments
+    by name; `self` carries the process's conversation and approvals)."""
 
-    @app.event("message")
-    def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def __init__(self, conversation: Conversation, approvals: Approvals) -> None:
+        self.conversation = conversation
+        self.approvals = approvals
+
+    # -- messages ------------------------------------------------------------------------
+
+    def on_message(self, event: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
         if not is_direct_message(event):
             return  # edits, deletions, bot posts, channel messages: not addressed to the bot
         text = (event.get("text") or "").strip()
-        conversation.handle(client, request_from(event, context, text, is_dm=True))
+        self.conversation.handle(client, request_from(event, context, text, is_dm=True))
 
-    @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def on_mention(self, event: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
         text = strip_mention(event.get("text") or "", context.bot_user_id)
-        conversation.handle(client, request_from(event, context, text, is_dm=False))
+        self.conversation.handle(client, request_from(event, context, text, is_dm=False))
 
-    @app.action(CARD_ACTIONS)
-    def on_card_button(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+    # -- buttons -------------------------------------------------------------------------
+
+    def on_card_button(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                        client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
         if (body.get("container") or {}).get("is_ephemeral"):  # a card in a private thread
-            client = PrivateCardClient(client, respond, context.user_id)  # type: ignore[assignment]
-        approvals.click(client, body, action, context)
+            client = PrivateCardClient(  # type: ignore[assignment]
+                client, respond, context.user_id or "")
+        self.approvals.click(client, body, action, context)
 
-    @app.action(SHARE_ANSWER)
-    def on_share_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+    def on_share_answer(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                         client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
         clicker = identifier_for(context.team_id, context.user_id, context.enterprise_id)
-        share_click(conversation.held, client, body, action.get("value") or "", clicker,
+        share_click(self.conversation.held, client, body, action.get("value") or "", clicker,
                     respond)
+
+
+def register(app: App, services: Services) -> None:
+    conversation = Conversation(services)
+    approvals = Approvals(services)
+    listeners = ConversationListeners(conversation, approvals)
+    app.event("message")(listeners.on_message)
+    app.event("app_mention")(listeners.on_mention)
+    app.action(CARD_ACTIONS)(listeners.on_card_button)
+    app.action(SHARE_ANSWER)(listeners.on_share_answer)
 
     services.background.register("expire-agent-proposals", EXPIRY_SWEEP_SECONDS,
                                  lambda: approvals.expire_cards(app))
