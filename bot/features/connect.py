@@ -278,44 +278,54 @@ def _from_view(body: dict[str, Any]) -> bool:
     return (body.get("container") or {}).get("type") == "view"
 
 
-def register(app: App, services: Services) -> None:
+class ConnectListeners:
+    """The handlers of the key modal and the connect / disconnect buttons (Bolt passes the
+    arguments by name; `self` carries the services)."""
 
-    @app.view(ids.CONNECT_MODAL)
-    def handle_connect_submission(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_submission(services, ack, body, client)
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
-    @app.action(ids.CONNECT)
-    @app.action(ids.RECONNECT)
-    def handle_connect_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_connect_submission(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        handle_submission(self.services, ack, body, client)
+
+    def on_connect_click(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         identifier, _team, _user = _actor(body)
-        open_connect_modal(services, client, body["trigger_id"], identifier)
+        open_connect_modal(self.services, client, body["trigger_id"], identifier)
 
-    @app.action(ids.DISCONNECT)
-    def handle_disconnect_click(ack: Ack, body: dict[str, Any], client: WebClient,
-                                respond: Respond) -> None:
+    def on_disconnect_click(self, ack: Ack, body: dict[str, Any], client: WebClient,
+                            respond: Respond) -> None:
         ack()
         identifier, _team, user_id = _actor(body)
-        text, blocks = disconnect_prompt(services, identifier)
+        text, blocks = disconnect_prompt(self.services, identifier)
         if _from_view(body) or not body.get("response_url"):
             client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
         else:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    @app.action(ids.DISCONNECT_CONFIRM)
-    def handle_disconnect_confirm(ack: Ack, body: dict[str, Any], client: WebClient,
-                                  respond: Respond) -> None:
+    def on_disconnect_confirm(self, ack: Ack, body: dict[str, Any], client: WebClient,
+                              respond: Respond) -> None:
         ack()
         identifier, _team, _user = _actor(body)
-        disconnect(services, identifier)
+        disconnect(self.services, identifier)
         respond(replace_original=True, **disconnected())
-        publish_home(services, client, identifier)
+        publish_home(self.services, client, identifier)
 
-    @app.action(ids.DISCONNECT_CANCEL)
-    def handle_disconnect_cancel(ack: Ack, respond: Respond) -> None:
+    @staticmethod
+    def on_disconnect_cancel(ack: Ack, respond: Respond) -> None:
         ack()
         respond(replace_original=True,
                 text="Nothing changed: you're still connected to Affinity.")
+
+
+def register(app: App, services: Services) -> None:
+    listeners = ConnectListeners(services)
+    app.view(ids.CONNECT_MODAL)(listeners.on_connect_submission)
+    app.action(ids.CONNECT)(listeners.on_connect_click)
+    app.action(ids.RECONNECT)(listeners.on_connect_click)
+    app.action(ids.DISCONNECT)(listeners.on_disconnect_click)
+    app.action(ids.DISCONNECT_CONFIRM)(listeners.on_disconnect_confirm)
+    app.action(ids.DISCONNECT_CANCEL)(listeners.on_disconnect_cancel)
 
 
 __all__ = [
