@@ -94,8 +94,8 @@ class DeliveryReceipts:
             statement = pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
             return statement.returning(SlackEventReceipt.key)
         if dialect == "sqlite":
-            statement = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
-            return statement.returning(SlackEventReceipt.key)
+            ignored = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            return ignored.returning(SlackEventReceipt.key)
         return insert(SlackEventReceipt).values(values)
 
 

@@ -140,7 +140,7 @@ class CommandListeners:
             surface.show(reply.message)
             return
         container = body.get("container") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
         public = shared_message(reply.message, user_id)
         try:
             client.chat_postMessage(channel=channel, thread_ts=container.get("thread_ts"),

@@ -176,8 +176,8 @@ class Approvals:
                    thread_ts: str | None, text: str) -> None:
         if not channel or not user_id:
             return
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text, **extra)
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text,
+                                  thread_ts=thread_ts or None)
 
 
 def client_for_team(app: App, services: Services, team_id: str) -> WebClient | None:
