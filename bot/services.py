@@ -15,14 +15,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.connector import Connector
-from vault import Vault
+from vault import Keyring, Vault
 
 if TYPE_CHECKING:  # built in Services.build(); these modules import this one
     from bot.agent import Agent
@@ -162,7 +162,7 @@ class Services:
         settings: Settings,
         *,
         engine: Engine | None = None,
-        keyring: Any = None,
+        keyring: Keyring | None = None,
         allow_dev_keyfile: bool = False,
         clock: Clock | None = None,
         logger: logging.Logger | None = None,
