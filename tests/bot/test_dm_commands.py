@@ -8,7 +8,8 @@ from slack_sdk import WebClient
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
-from bot.features.commands import is_command, run_in_thread
+from bot.features.commands import run_in_thread
+from bot.grammar import is_command
 from tests.bot.test_commands_support import (
     ALICE,
     CAROL,

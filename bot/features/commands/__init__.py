@@ -3,12 +3,12 @@
 Public interface:
 - `register(app, services)`: the slash command and the result buttons (Choose, Run, More,
   Share, Help, Open in Affinity);
-- `is_command(text)`: whether DM text is a command (its first word is a subcommand or alias);
 - `run_in_thread(services, client, *, team_id, user_id, channel_id, thread_ts, text,
   enterprise_id=None, surface=None)`: run command text typed to the bot (a DM, a mention) and
   reply in that thread (through `surface` when given).
 
-See docs/commands.md for behaviour, privacy and the write-once rules.
+Whether DM text is a command at all is the grammar's `bot.grammar.is_command(text)`. See
+docs/commands.md for behaviour, privacy and the write-once rules.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.connector import identifier_for
 from bot.features.commands.engine import Invocation, WriteGuard
 from bot.features.commands.listeners import register_listeners
 from bot.features.commands.surfaces import Surface, ThreadSurface
-from bot.grammar import UsageError, is_command, parse, writes
+from bot.grammar import UsageError, parse, writes
 from bot.services import Services
 
 PRUNE_SECONDS = 3600
@@ -51,4 +51,4 @@ def run_in_thread(services: Services, client: WebClient, *, team_id: str, user_i
         surface.show(reply.message)
 
 
-__all__ = ["is_command", "register", "run_in_thread"]
+__all__ = ["register", "run_in_thread"]
