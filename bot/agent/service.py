@@ -76,9 +76,11 @@ class Agent:
                           outcome.usage, outcome.tool_calls)
 
     def approve(self, batch_id: str, actor: str, execute: Executor,
-                index: int | None = None) -> ActionResult:
-        """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key."""
-        result = self.proposals.approve(batch_id, actor, execute, index)
+                index: int | None = None,
+                on_running: Callable[[], object] | None = None) -> ActionResult:
+        """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key;
+        ``on_running`` is called when the first item is claimed, before it runs."""
+        result = self.proposals.approve(batch_id, actor, execute, index, on_running)
         self._remember(result, "approved actions")
         return result
 

@@ -97,11 +97,13 @@ class Approvals:
 
     def _approve(self, agent: Agent, client: WebClient, batch: BatchView, clicker: str,
                  index: int | None, channel: str | None, message_ts: str | None) -> ActionResult:
-        """Run the approved items with the owner's credential; the card says so meanwhile."""
-        self._show_working(client, batch, channel, message_ts)
+        """Run the approved items with the owner's credential; the card says so meanwhile
+        (from the moment they are claimed: a second click is then told they are running)."""
         execute = accounts.agent_executor(self.services.connector, batch.owner)
         try:
-            return agent.approve(batch.id, clicker, execute, index)
+            return agent.approve(
+                batch.id, clicker, execute, index,
+                on_running=lambda: self._show_working(client, batch, channel, message_ts))
         except Exception:  # put the buttons back (what is still pending) before apologising
             self.update_card(client, agent.proposals.get(batch.id) or batch,
                              self._account(batch.owner), channel, message_ts)
