@@ -40,19 +40,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot import features as feature_registry
 from bot.config import Settings, load_settings, reveal
-from bot.database import (
-    BOTS_TABLE,
-    INSTALLATIONS_TABLE,
-    OAUTH_STATES_TABLE,
-    upgrade_all,
-)
+from bot.database import upgrade_all
+from bot.features import commands, connect, conversation, home, platform, revocation
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.logs import configure_logging
 from bot.middleware.trust import RequestTrust
-from bot.services import Services
+from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.services import Services, SlackClients
 
 APP_NAME = "affinity-for-slack"
 # Listeners call Affinity and Claude after the ack; Bolt's default of 5 threads is too few.
@@ -80,6 +76,10 @@ _quiet.addHandler(logging.NullHandler())
 
 class Feature(Protocol):
     def register(self, app: App, services: Services) -> None: ...
+
+
+# Registered in this order; append a new feature module here.
+FEATURES: tuple[Feature, ...] = (platform, connect, home, revocation, conversation, commands)
 
 
 class SlackUnreachable(RuntimeError):
@@ -125,7 +125,7 @@ def build_app(
 ) -> App:
     """The Slack app for `settings`, with the platform middleware and every feature registered.
 
-    `features` defaults to the modules listed in `bot.features.FEATURES`.
+    `features` defaults to `FEATURES`.
     """
     settings.check()
     client = web_client or WebClient(base_url=settings.slack_api_url)
@@ -152,10 +152,28 @@ def build_app(
         except (BoltError, SlackApiError, OSError) as error:
             cause = error.__context__ if isinstance(error, BoltError) else None
             raise SlackUnreachable(_unreachable(settings, cause or error)) from None
+    services.slack_clients = slack_clients(app, settings)
     install_middleware(app, services)
-    for feature in feature_registry.load() if features is None else features:
+    for feature in FEATURES if features is None else features:
         feature.register(app, services)
     return app
+
+
+def slack_clients(app: App, settings: Settings) -> SlackClients:
+    """How to reach a workspace outside a request (DMs, Home refresh): the app's own client with
+    a bot token, else the installation's bot token (None when the workspace is not installed)."""
+    store = app.installation_store
+
+    def find(team_id: str, enterprise_id: str | None) -> WebClient | None:
+        if store is None:
+            return app.client
+        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            log.warning("no installation for team %s: cannot reach its users", team_id)
+            return None
+        return WebClient(token=bot.bot_token, base_url=settings.slack_api_url)
+
+    return find
 
 
 def bolt_logger(settings: Settings) -> logging.Logger:

@@ -40,12 +40,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
@@ -55,15 +55,17 @@ from affinity_client.errors import (
     MonthlyQuotaError,
     PermissionDeniedError,
 )
-from bot.database import AuditLogEntry
+from bot.models import AuditLogEntry
 from vault import (
     AFFINITY,
     UNTRUSTED_REASONS,
     UNVERIFIABLE_REASON,
+    AffinityList,
     ConnectedAccount,
     CredentialUnavailable,
     MasterKeyMissing,
     Secret,
+    Vault,
 )
 
 log = logging.getLogger("bot.connector")
@@ -125,7 +127,27 @@ _LIST_TOOLS = {
     "affinity_get_organization",
 }
 _PEOPLE_TOOLS = {"affinity_get_person", "affinity_get_relationship_strength"}
+# Affinity V1's numeric list types, as older caches and some answers carry them.
+LIST_TYPES = {"0": "person", "1": "organization", "8": "opportunity"}
 _ORG_TOOLS = {"affinity_search_organizations"}
+
+
+# ------------------------------------------------------------------------------ cached lists
+
+
+def list_type(value: object) -> str:
+    """A list's type by name ("person", "organization", "opportunity"), in whichever form
+    it came."""
+    text = "" if value is None else str(value)
+    return LIST_TYPES.get(text, text)
+
+
+def cached_lists(account: ConnectedAccount | None) -> list[AffinityList]:
+    """The account's cached lists, their types by name (none for no account)."""
+    if account is None:
+        return []
+    return [AffinityList(int(item.id), str(item.name), list_type(item.type))
+            for item in account.lists or ()]
 
 
 # ------------------------------------------------------------------------------ identifiers
@@ -140,10 +162,12 @@ class SlackUser:
     enterprise_id: str | None = None
 
 
-def identifier_for(team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
+def identifier_for(team_id: str | None, user_id: str | None,
+                   enterprise_id: str | None = None) -> str:
     """The vault identifier of one Slack user in one workspace: `T…:U…` (`T…:U…:E…` on Grid).
 
-    Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace.
+    Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace. Raises
+    `ValueError` when a payload lacks the team or the user.
     """
     if not team_id or not user_id:
         raise ValueError("a Slack team id and user id are both needed")
@@ -344,9 +368,9 @@ def _close_all(clients: list[AffinityClient]) -> None:
 
 # ------------------------------------------------------------------------------ the connector
 
-RevocationListener = Callable[[str, ConnectedAccount], None]
-ConfigurationListener = Callable[[str, str], None]  # (identifier, missing master key id)
-QuotaListener = Callable[[str, MonthlyQuotaError], None]  # (identifier, the error)
+RevocationListener = Callable[[str, ConnectedAccount], object]
+ConfigurationListener = Callable[[str, str], object]  # (identifier, missing master key id)
+QuotaListener = Callable[[str, MonthlyQuotaError], object]  # (identifier, the error)
 
 
 class Connector:
@@ -354,14 +378,16 @@ class Connector:
 
     def __init__(
         self,
-        services: Any,
+        vault: Vault,
+        engine: Engine,
         *,
+        base_url: str,
+        clock: Callable[[], datetime],
         client_factory: Callable[[str], AffinityClient] | None = None,
     ) -> None:
-        self.services = services
-        self.vault = services.vault
-        self._sessions = sessionmaker(services.engine, expire_on_commit=False)
-        base_url = services.settings.affinity_base_url
+        self.vault = vault
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.client_factory = client_factory or (
             lambda key: AffinityClient(key, base_url=base_url)
         )
@@ -406,6 +432,26 @@ class Connector:
         """Call `listener(identifier, error)` when Affinity refuses a call because the firm's
         monthly quota is used up: at most once a day per workspace in this process."""
         self._quota_listeners.append(listener)
+
+    def lists(self, identifier: str, refresh: bool = False) -> list[AffinityList]:
+        """The user's Affinity lists: as cached, or (`refresh`) read from Affinity now with
+        `affinity_list_lists` and cached again. Errors of the read are the tool's errors."""
+        if not refresh:
+            return cached_lists(self.account(identifier))
+        result = self.execute_tool(identifier, "affinity_list_lists", {})
+        return self.cache_lists(identifier, result.get("lists") or [])
+
+    def cache_lists(self, identifier: str,
+                    lists: Iterable[Mapping[str, Any]]) -> list[AffinityList]:
+        """Cache lists as `affinity_list_lists` returns them; a cache that cannot be written is
+        logged and the lists returned all the same (the cache is a convenience)."""
+        found = [AffinityList(int(item["id"]), str(item.get("name") or ""),
+                              list_type(item.get("type"))) for item in lists]
+        try:
+            self.vault.cache_lists(CONNECTION, identifier, found)
+        except Exception:
+            log.warning("could not cache the lists of %s", identifier, exc_info=True)
+        return found
 
     def evict(self, identifier: str) -> None:
         """Forget the pooled client of an account (disconnected, revoked, reconnected)."""
@@ -470,7 +516,7 @@ class Connector:
     def _due(self, alerted: dict[str, datetime], identifier: str, interval: timedelta) -> bool:
         """True (and remembered) when the identifier's workspace was not alerted in `interval`."""
         team = identifier.split(":", 1)[0]
-        now = self.services.clock()
+        now = self.clock()
         with self._alert_lock:
             last = alerted.get(team)
             if last is not None and now - last < interval:
@@ -539,7 +585,7 @@ class Connector:
     ) -> None:
         outcome, kind, status = _classify(error)
         entry = AuditLogEntry(
-            at=self.services.clock(),
+            at=self.clock(),
             identifier=identifier[:255],
             tool=str(tool_name)[:100],
             outcome=outcome,
@@ -602,15 +648,9 @@ def _attach_reference(error: BaseException, reference: str) -> None:
         error.reference = reference  # type: ignore[attr-defined]
 
 
-def connector_of(services: Any) -> Connector:
-    """`services.connector`, created on first use (every feature that needs it calls this)."""
-    if services.connector is None:
-        services.connector = Connector(services)
-    return services.connector
-
-
 __all__ = [
     "CONNECTION",
+    "LIST_TYPES",
     "ClientPool",
     "ConfigurationProblem",
     "Connector",
@@ -619,9 +659,10 @@ __all__ = [
     "NotConnectedError",
     "PermissionProblem",
     "SlackUser",
-    "connector_of",
+    "cached_lists",
     "explain_forbidden",
     "identifier_for",
+    "list_type",
     "not_connected_message",
     "parse_identifier",
 ]

@@ -1,17 +1,104 @@
-"""The declarative base for the Slack app's own tables.
+"""The bot's own tables, on one declarative `Base`; each package's tables beside their owner.
 
 The bot's tables live in the same database as the vault's, under their own Alembic environment
 (`bot/migrations`, version table `bot_alembic_version`), so the two schemas evolve independently.
-Each feature declares its tables on this `Base` in its own module.
+Where a table is declared:
+
+- here, the platform's and the connector's (revision 0001_bot_base and 0003_connector):
+  - `slack_event_receipts`: one row per Slack event/interaction handled, so that a retried
+    delivery is recognised by every process (bot/middleware/dedup.py);
+  - `audit_log`: one row per Affinity call made for a user (written by bot/connector.py);
+  - `slack_installations`, `slack_bots`, `slack_oauth_states`: slack-sdk's SQLAlchemy
+    installation and OAuth state stores, declared on our metadata so that migrations create
+    them (the stores' `create_tables()` is never called);
+  - `connector_claims`: one row per piece of work that must happen once across processes. A
+    revocation DM claims `revoked-dm:<identifier>:<revoked_at>` (insert-only: the first process
+    to insert sends the DM); a sweep check claims `sweep:<identifier>` by moving
+    `claimed_until` forward with a compare-and-set, so two sweeps check each account once
+    (bot/features/revocation.py);
+  - `connector_tenant_pins`: a Slack workspace pinned to one Affinity tenant by a workspace
+    admin; keys of any other tenant are refused at connect time (bot/features/connect.py);
+- in `models.py` of the package that owns them: bot/agent/models.py,
+  bot/features/commands/models.py, bot/features/conversation/models.py.
+
+`bot.database.load_models()` imports every one of these modules (a new one is added there).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from datetime import datetime
 
-from vault.models import NAMING_CONVENTION  # one constraint-naming scheme for the database
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from vault.models import (
+    NAMING_CONVENTION,  # one constraint-naming scheme for the database
+    UTCDateTime,
+)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+
+_PortableBigInt = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER
+
+
+class SlackEventReceipt(Base):
+    """A Slack delivery seen once: its stable key claimed by the first process to see it."""
+
+    __tablename__ = "slack_event_receipts"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditLogEntry(Base):
+    """One Affinity call made on behalf of a user. Never holds keys or note text."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(_PortableBigInt, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    identifier: Mapped[str] = mapped_column(String(255), index=True)
+    tool: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(32))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    affinity_status: Mapped[int | None] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(64))
+
+
+slack_installations = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, INSTALLATIONS_TABLE
+)
+slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, OAUTH_STATES_TABLE
+)
+
+
+class ConnectorClaim(Base):
+    __tablename__ = "connector_claims"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    claimed_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TenantPin(Base):
+    __tablename__ = "connector_tenant_pins"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigInteger)
+    tenant_name: Mapped[str | None] = mapped_column(String(255))
+    pinned_by: Mapped[str] = mapped_column(String(64))
+    pinned_at: Mapped[datetime] = mapped_column(UTCDateTime())

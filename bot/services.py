@@ -1,7 +1,10 @@
 """What every feature receives: one `Services` per process, built once and passed to `register()`.
 
-Keep it small. Features that bring a long-lived collaborator (the connector, the agent) add a
-field here with a `None` default and set it in `Services.build()` or in their `register()`.
+`Services.build()` is the one place the process's long-lived collaborators are made, eagerly and
+in dependency order: the vault, the connector (the one path to Affinity), the agent (None without
+`ANTHROPIC_API_KEY`), and the database-backed stores features share. Every member is typed, so a
+type checker follows the whole graph; a feature that needs another's object imports its type and
+reads it here. A new collaborator: add a typed field and build it in `build()`.
 """
 
 from __future__ import annotations
@@ -12,13 +15,25 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.connector import Connector
+from vault import Keyring, Vault
+
+if TYPE_CHECKING:  # built in Services.build(); these modules import this one
+    from bot.agent import Agent
+    from bot.features.commands.engine import CommandRunner
+    from bot.features.conversation.visibility import ChannelVisibility
+    from bot.features.revocation import Claims
+    from bot.middleware.dedup import DeliveryReceipts
 
 Clock = Callable[[], datetime]
+# (team_id, enterprise_id) -> a Web API client for that workspace, or None (not installed).
+SlackClients = Callable[[str, str | None], WebClient | None]
 
 
 def utc_now() -> datetime:
@@ -127,15 +142,19 @@ class Services:
 
     settings: Settings
     engine: Engine
+    vault: Vault
+    connector: Connector
+    agent: Agent | None
     clock: Clock = utc_now
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot"))
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
-    # Filled in by the features that own them (None until they land or when not configured).
-    vault: Any = None
-    connector: Any = None
-    agent: Any = None
-    # Anything else a feature wants to share with another, by a documented key.
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Database-backed stores shared by features, made by build() (they need the services).
+    receipts: DeliveryReceipts = field(init=False)
+    claims: Claims = field(init=False)
+    visibility: ChannelVisibility = field(init=False)
+    commands: CommandRunner = field(init=False)
+    # Set by bot.app.build_app() once the Slack app exists (None before).
+    slack_clients: SlackClients | None = None
 
     @classmethod
     def build(
@@ -143,7 +162,7 @@ class Services:
         settings: Settings,
         *,
         engine: Engine | None = None,
-        keyring: Any = None,
+        keyring: Keyring | None = None,
         allow_dev_keyfile: bool = False,
         clock: Clock | None = None,
         logger: logging.Logger | None = None,
@@ -153,24 +172,38 @@ class Services:
         The engine defaults to `settings.database_url` (else the vault's SQLite file). The vault
         is opened with `keyring`, else the keyring from `VAULT_MASTER_KEYS`: a missing master key
         stops start-up with the vault's explanation (`VaultConfigurationError`), unless
-        `allow_dev_keyfile` (local demos only). The schema is not touched: call
-        `bot.database.upgrade_all()` first.
+        `allow_dev_keyfile` (local demos only). A malformed `AGENT_*` setting stops it with a
+        `ConfigError`. The schema is not touched: call `bot.database.upgrade_all()` first.
         """
+        from bot.agent import build_agent
         from bot.database import make_engine
-        from vault import Vault, load_keyring
+        from bot.features.commands.engine import CommandRunner
+        from bot.features.conversation.visibility import ChannelVisibility
+        from bot.features.revocation import Claims
+        from bot.middleware.dedup import DeliveryReceipts
+        from vault import load_keyring
 
         engine = engine if engine is not None else make_engine(settings.database_url)
         clock = clock or utc_now
         keyring = keyring or load_keyring(allow_dev_keyfile=allow_dev_keyfile)
-        return cls(
+        vault = Vault(engine, keyring, clock=clock)
+        services = cls(
             settings=settings,
             engine=engine,
+            vault=vault,
+            connector=Connector(vault, engine, base_url=settings.affinity_base_url, clock=clock),
+            agent=build_agent(settings, engine, clock),
             clock=clock,
             logger=logger or logging.getLogger("bot"),
-            vault=Vault(engine, keyring, clock=clock),
         )
+        services.receipts = DeliveryReceipts(engine, clock)
+        services.claims = Claims(engine, clock)
+        services.visibility = ChannelVisibility(engine, clock)
+        services.commands = CommandRunner(services)
+        return services
 
     def close(self) -> None:
-        """Stop background jobs and release database connections (on shutdown)."""
+        """Stop background jobs, close pooled Affinity clients, release database connections."""
         self.background.stop()
+        self.connector.close()
         self.engine.dispose()

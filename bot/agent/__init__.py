@@ -14,7 +14,7 @@ and run once, when their owner approves (see docs/agent.md).
 
 from bot.agent.context import CachedList, ThreadKey, UserContext
 from bot.agent.proposals import ActionResult, BatchView, ItemView
-from bot.agent.service import Agent, TurnResult
+from bot.agent.service import Agent, TurnResult, build_agent
 from bot.agent.settings import UNAVAILABLE_MESSAGE, AgentSettings, agent_available
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "TurnResult",
     "UserContext",
     "agent_available",
+    "build_agent",
 ]

@@ -135,10 +135,14 @@ class ProposalStore:
     # state changes --------------------------------------------------------------------------
 
     def approve(self, batch_id: str, actor: str, execute: Executor,
-                index: int | None = None) -> ActionResult:
+                index: int | None = None,
+                on_running: Callable[[], object] | None = None) -> ActionResult:
         """Claim and run the pending item ``index`` (or all of them) once, as ``actor``.
 
         ``execute`` must be bound to the batch owner's credential; only the owner may approve.
+        ``on_running`` is called once, when the first item is claimed and before it runs (so a
+        card that says "making the changes" is shown only once a second click would be told
+        they are in progress).
         """
         result = self._check(batch_id, actor)
         if result.refused:
@@ -148,6 +152,8 @@ class ProposalStore:
                 break
             if not self._transition(batch_id, i, PENDING, RUNNING, unexpired=True):
                 continue
+            if on_running is not None and not result.acted:
+                on_running()
             result.acted.append(i)
             self._run(batch_id, result.batch.items[i], execute, result)
         return self._refresh(result, batch_id, index)

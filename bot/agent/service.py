@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anthropic
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.agent.catalog import Catalog, Executor, default_catalog
@@ -31,7 +32,8 @@ from bot.agent.proposals import (
     BatchView,
     ProposalStore,
 )
-from bot.agent.settings import AgentSettings
+from bot.agent.settings import AgentSettings, agent_available
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +76,11 @@ class Agent:
                           outcome.usage, outcome.tool_calls)
 
     def approve(self, batch_id: str, actor: str, execute: Executor,
-                index: int | None = None) -> ActionResult:
-        """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key."""
-        result = self.proposals.approve(batch_id, actor, execute, index)
+                index: int | None = None,
+                on_running: Callable[[], object] | None = None) -> ActionResult:
+        """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key;
+        ``on_running`` is called when the first item is claimed, before it runs."""
+        result = self.proposals.approve(batch_id, actor, execute, index, on_running)
         self._remember(result, "approved actions")
         return result
 
@@ -116,3 +120,13 @@ def _outcome_line(batch: BatchView, index: int) -> str:
         CANCELLED: "cancelled by the user, not done",
     }
     return f"{index + 1}. {item.description}: {state.get(item.status, item.status)}"
+
+
+def build_agent(settings: Settings, engine: Engine,
+                clock: Callable[[], dt.datetime]) -> Agent | None:
+    """The agent for this process, or None without ANTHROPIC_API_KEY (DM text is then taken as
+    commands). `AGENT_*` limits were checked when the settings were read."""
+    if not agent_available(settings):
+        return None
+    return Agent(AgentSettings.from_app_settings(settings),
+                 sessionmaker(engine, expire_on_commit=False), clock=clock)

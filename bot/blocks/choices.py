@@ -15,7 +15,7 @@ from bot.blocks import actions as ids
 from bot.blocks import kit, limits
 from bot.blocks.paging import RenderContext, footer
 from bot.blocks.text import Links, escape_clip, format_date, one_line
-from bot.commands.resolve import Choice, Option, Problem
+from bot.grammar.resolve import Choice, Option, Problem
 
 MAX_OPTIONS = 40  # one section each, under the 50-block limit with room for the footer
 
@@ -59,7 +59,7 @@ def option_rows(options: Sequence[Option], links: Links, kind: str | None = None
 
 def chooser(choice: Choice, ctx: RenderContext, kind: str | None = None,
             card: str | None = None) -> kit.Message:
-    """A `Choice` from `bot.commands.resolve` -> "pick one" message (More when paged; `kind`
+    """A `Choice` from `bot.grammar.resolve` -> "pick one" message (More when paged; `kind`
     links each option into Affinity; `card`: the write card its buttons claim)."""
     return kit.message(choice.prompt, [
         kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),

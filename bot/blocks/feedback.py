@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.blocks import actions as ids
 from bot.blocks import kit, limits
 from bot.blocks.text import escape, escape_clip, pack_lines
-from bot.commands.grammar import SLASH, SUBCOMMANDS, Subcommand
-from bot.commands.model import UsageError
+from bot.grammar.grammar import SLASH, SUBCOMMANDS, Subcommand
+from bot.grammar.model import UsageError
 
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),

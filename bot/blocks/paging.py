@@ -56,6 +56,7 @@ def decode_more_value(value: str) -> dict[str, Any]:
 def more_button(ctx: RenderContext, page_token: str | None) -> kit.Block | None:
     if not page_token:
         return None
+    value: str | None
     if ctx.more_key:
         value = json.dumps({"k": ctx.more_key}, separators=(",", ":"))
     elif ctx.command:

@@ -104,7 +104,6 @@ class ConsoleRuntime:
 
     def start(self) -> ConsoleRuntime:
         from affinity_client.sandbox import SandboxServer
-        from bot import features as registry
         from bot.app import build_app
         from bot.config import Settings
         from bot.database import upgrade_all
@@ -139,7 +138,7 @@ class ConsoleRuntime:
         self.services = Services.build(
             settings, keyring=load_keyring(environ, allow_dev_keyfile=True))
         prepare_vault(self.services.vault)  # refuses when a master key id in use is missing
-        self.app = build_app(settings, self.services, features=registry.load())
+        self.app = build_app(settings, self.services)
         self._tracking = track_listeners(self.app)
         self._server, self.url = serve_wsgi(create_wsgi_app(self.app, self.services))
         self.requests = SlackRequests(base_url=self.url, fake=self.fake,

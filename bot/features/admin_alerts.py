@@ -15,13 +15,12 @@ Nobody found, or Slack unreachable: the ERROR log line is all there is.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from affinity_client.errors import MonthlyQuotaError
-from bot.connector import connector_of, parse_identifier
+from bot.connector import parse_identifier
 from bot.features.home import slack_client_for
 from bot.services import Services
 
@@ -117,12 +116,7 @@ def dm_admin(app: App, services: Services, identifier: str, text: str,
 def register(app: App, services: Services) -> None:
     """Called by the revocation feature (it owns the key's lifecycle messages)."""
 
-    def listener(identifier: str, kid: str) -> Any:
-        return tell_admins(app, services, identifier, kid)
-
-    def quota_listener(identifier: str, error: MonthlyQuotaError) -> Any:
-        return tell_quota_used_up(app, services, identifier, error)
-
-    connector = connector_of(services)
-    connector.on_configuration_problem(listener)
-    connector.on_monthly_quota(quota_listener)
+    services.connector.on_configuration_problem(
+        lambda identifier, kid: tell_admins(app, services, identifier, kid))
+    services.connector.on_monthly_quota(
+        lambda identifier, error: tell_quota_used_up(app, services, identifier, error))

@@ -42,14 +42,13 @@ from bot.connector import (
     CONNECTION,
     ConnectorError,
     NotConnectedError,
-    connector_of,
     explain_forbidden,
     identifier_for,
 )
-from bot.connector_models import TenantPin
 from bot.features.home import connection_view, publish_home
+from bot.models import TenantPin
 from bot.services import Services
-from vault import AffinityList, AffinityProfile
+from vault import AffinityProfile
 from vault.redaction import register_secret
 
 log = logging.getLogger("bot.features.connect")
@@ -68,14 +67,14 @@ KEY_SHAPE = "Paste only the API key: no spaces or line breaks inside it."
 def open_connect_modal(services: Services, client: WebClient, trigger_id: str,
                        identifier: str) -> None:
     """Open the private key modal (call right after the ack: trigger ids last 3 s)."""
-    account = connector_of(services).account(identifier)
+    account = services.connector.account(identifier)
     reconnect = account is not None and str(account.status) == "REVOKED"
     client.views_open(trigger_id=trigger_id, view=connect_modal({}, reconnect=reconnect))
 
 
 def _submitted_key(view: dict[str, Any]) -> str:
     block = (view.get("state") or {}).get("values", {}).get(ids.API_KEY_BLOCK) or {}
-    field = block.get(ids.API_KEY_ACTION) or next(iter(block.values()), {})
+    field: dict[str, Any] = block.get(ids.API_KEY_ACTION) or next(iter(block.values()), {})
     return (field.get("value") or "").strip()
 
 
@@ -139,7 +138,7 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
     if problem or profile is None:
         ack(response_action="errors", errors={ids.API_KEY_BLOCK: problem or UNREACHABLE})
         return
-    connector = connector_of(services)
+    connector = services.connector
     services.vault.connect(CONNECTION, identifier, api_key, profile)
     del api_key
     connector.evict(identifier)
@@ -150,10 +149,10 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
 def finish_connect(services: Services, client: WebClient, identifier: str, user_id: str) -> None:
     """After the ack: cache lists, probe permissions, refresh their Home, tell the user (the DM
     comes last, so whoever waits for it sees everything else done)."""
-    connector = connector_of(services)
+    connector = services.connector
     probe: dict[str, Any] | None = None
     try:
-        refresh_lists(services, identifier)
+        connector.lists(identifier, refresh=True)
         probe = connector.run(identifier, "probe", probe_permissions)
     except ConnectorError as error:  # revoked in between: the revocation DM says what to do
         log.info("connect follow-up for %s stopped: %s", identifier, type(error).__name__)
@@ -169,20 +168,13 @@ def finish_connect(services: Services, client: WebClient, identifier: str, user_
         client.chat_postMessage(channel=user_id, **message)
 
 
-def refresh_lists(services: Services, identifier: str) -> None:
-    result = connector_of(services).execute_tool(identifier, "affinity_list_lists", {})
-    lists = [AffinityList(int(item["id"]), str(item.get("name") or ""), str(item.get("type")))
-             for item in result.get("lists") or []]
-    services.vault.cache_lists(CONNECTION, identifier, lists)
-
-
 # ------------------------------------------------------------------------------ status, disconnect
 
 
 def status_reply(services: Services, identifier: str) -> tuple[str, list[dict]]:
     """`/affinity status`: who, which workspace, status (why revoked), last verified, and which
     tools the key can use (checked live, which also re-verifies the key)."""
-    connector = connector_of(services)
+    connector = services.connector
     probe = None
     account = connector.account(identifier)
     if account is not None and str(account.status) == "ACTIVE":
@@ -198,7 +190,7 @@ def status_reply(services: Services, identifier: str) -> tuple[str, list[dict]]:
 
 def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[dict]]:
     """`/affinity disconnect`: a confirmation with Disconnect / Cancel (nothing erased yet)."""
-    account = connector_of(services).account(identifier)
+    account = services.connector.account(identifier)
     if account is None or not account.has_credential:
         view = connection_view(account)
         text = "You're not connected to Affinity, so there is nothing to disconnect."
@@ -215,7 +207,7 @@ def disconnect(services: Services, identifier: str) -> None:
 
     with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
         services.vault.disconnect(CONNECTION, identifier)
-    connector_of(services).evict(identifier)
+    services.connector.evict(identifier)
     forget_conversations(services.engine, identifier)
 
 
@@ -238,7 +230,7 @@ def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def pin_tenant_reply(services: Services, client: WebClient, team_id: str, user_id: str,
+def pin_tenant_reply(services: Services, client: WebClient | None, team_id: str, user_id: str,
                      identifier: str, *, unpin: bool = False) -> tuple[str, list[dict]]:
     """`/affinity pin-tenant` (or `unpin-tenant`): a Slack workspace admin pins this workspace
     to the Affinity tenant of their own connected key, so other firms' keys are refused."""
@@ -248,7 +240,7 @@ def pin_tenant_reply(services: Services, client: WebClient, team_id: str, user_i
     if services.settings.affinity_tenant_id:
         return reply("This workspace is pinned by the app's configuration (AFFINITY_TENANT_ID); "
                      "ask whoever runs the app to change it.")
-    if not _is_workspace_admin(client, user_id):
+    if client is None or not _is_workspace_admin(client, user_id):
         return reply("Only a Slack workspace admin or owner can pin the Affinity workspace.")
     sessions = sessionmaker(services.engine)
     if unpin:
@@ -257,7 +249,7 @@ def pin_tenant_reply(services: Services, client: WebClient, team_id: str, user_i
             if pin is not None:
                 session.delete(pin)
         return reply("Unpinned: keys for any Affinity workspace can be connected here again.")
-    account = connector_of(services).account(identifier)
+    account = services.connector.account(identifier)
     if account is None or str(account.status) != "ACTIVE" or account.profile is None:
         return reply("Connect your own Affinity key first (`/affinity connect`): the workspace "
                      "is pinned to the Affinity account your key belongs to.")
@@ -286,45 +278,54 @@ def _from_view(body: dict[str, Any]) -> bool:
     return (body.get("container") or {}).get("type") == "view"
 
 
-def register(app: App, services: Services) -> None:
-    connector_of(services)
+class ConnectListeners:
+    """The handlers of the key modal and the connect / disconnect buttons (Bolt passes the
+    arguments by name; `self` carries the services)."""
 
-    @app.view(ids.CONNECT_MODAL)
-    def handle_connect_submission(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_submission(services, ack, body, client)
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
-    @app.action(ids.CONNECT)
-    @app.action(ids.RECONNECT)
-    def handle_connect_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_connect_submission(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        handle_submission(self.services, ack, body, client)
+
+    def on_connect_click(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         identifier, _team, _user = _actor(body)
-        open_connect_modal(services, client, body["trigger_id"], identifier)
+        open_connect_modal(self.services, client, body["trigger_id"], identifier)
 
-    @app.action(ids.DISCONNECT)
-    def handle_disconnect_click(ack: Ack, body: dict[str, Any], client: WebClient,
-                                respond: Respond) -> None:
+    def on_disconnect_click(self, ack: Ack, body: dict[str, Any], client: WebClient,
+                            respond: Respond) -> None:
         ack()
         identifier, _team, user_id = _actor(body)
-        text, blocks = disconnect_prompt(services, identifier)
+        text, blocks = disconnect_prompt(self.services, identifier)
         if _from_view(body) or not body.get("response_url"):
             client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
         else:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    @app.action(ids.DISCONNECT_CONFIRM)
-    def handle_disconnect_confirm(ack: Ack, body: dict[str, Any], client: WebClient,
-                                  respond: Respond) -> None:
+    def on_disconnect_confirm(self, ack: Ack, body: dict[str, Any], client: WebClient,
+                              respond: Respond) -> None:
         ack()
         identifier, _team, _user = _actor(body)
-        disconnect(services, identifier)
+        disconnect(self.services, identifier)
         respond(replace_original=True, **disconnected())
-        publish_home(services, client, identifier)
+        publish_home(self.services, client, identifier)
 
-    @app.action(ids.DISCONNECT_CANCEL)
-    def handle_disconnect_cancel(ack: Ack, respond: Respond) -> None:
+    @staticmethod
+    def on_disconnect_cancel(ack: Ack, respond: Respond) -> None:
         ack()
         respond(replace_original=True,
                 text="Nothing changed: you're still connected to Affinity.")
+
+
+def register(app: App, services: Services) -> None:
+    listeners = ConnectListeners(services)
+    app.view(ids.CONNECT_MODAL)(listeners.on_connect_submission)
+    app.action(ids.CONNECT)(listeners.on_connect_click)
+    app.action(ids.RECONNECT)(listeners.on_connect_click)
+    app.action(ids.DISCONNECT)(listeners.on_disconnect_click)
+    app.action(ids.DISCONNECT_CONFIRM)(listeners.on_disconnect_confirm)
+    app.action(ids.DISCONNECT_CANCEL)(listeners.on_disconnect_cancel)
 
 
 __all__ = [

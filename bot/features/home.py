@@ -8,21 +8,20 @@ disconnect and revocation, so it never shows a stale status.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
-from bot.connector import CONNECTION, SlackUser, connector_of, identifier_for, parse_identifier
+from bot.connector import CONNECTION, SlackUser, cached_lists, identifier_for, parse_identifier
 from bot.services import Services
 from vault import ConnectedAccount
 
 log = logging.getLogger("bot.features.home")
 RECENT_ACTIVITY = 10
-# services.extras key: a callable (team_id, enterprise_id) -> WebClient | None (set by register).
-SLACK_CLIENTS = "slack_client_for_team"
 
 
 def connection_view(account: ConnectedAccount | None) -> ConnectionView:
@@ -44,10 +43,9 @@ def connection_view(account: ConnectedAccount | None) -> ConnectionView:
 
 
 def home_view(services: Services, identifier: str) -> dict[str, Any]:
-    connector = connector_of(services)
+    connector = services.connector
     account = connector.account(identifier)
-    lists = [{"id": item.id, "name": item.name, "type": item.type}
-             for item in (account.lists if account else ())]
+    lists = [asdict(item) for item in cached_lists(account)]
     activity = connector.recent_activity(identifier, RECENT_ACTIVITY)
     return app_home(connection_view(account), lists, activity)
 
@@ -68,31 +66,14 @@ def publish_home(services: Services, client: WebClient | None, identifier: str) 
 
 def slack_client_for(services: Services, user: SlackUser) -> WebClient | None:
     """A Web API client for the user's workspace, outside any request (DMs, Home refresh)."""
-    find = services.extras.get(SLACK_CLIENTS)
+    find = services.slack_clients
     return find(user.team_id, user.enterprise_id) if find else None
 
 
-def _client_finder(app: App, services: Services):
-    store = app.installation_store
-
-    def find(team_id: str, enterprise_id: str | None) -> WebClient | None:
-        if store is None:
-            return app.client
-        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
-        if bot is None or not bot.bot_token:
-            log.warning("no installation for team %s: cannot reach its users", team_id)
-            return None
-        return WebClient(token=bot.bot_token, base_url=services.settings.slack_api_url)
-
-    return find
-
-
 def register(app: App, services: Services) -> None:
-    connector_of(services)
-    services.extras.setdefault(SLACK_CLIENTS, _client_finder(app, services))
-
     @app.event("app_home_opened")
-    def handle_app_home_opened(event: dict[str, Any], context: Any, client: WebClient) -> None:
+    def handle_app_home_opened(event: dict[str, Any], context: BoltContext,
+                               client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         team_id = context.team_id or event.get("view", {}).get("team_id")

@@ -20,7 +20,7 @@ from slack_bolt.listener.builtins import TokenRevocationListeners
 from sqlalchemy import delete
 
 from bot.agent.models import AgentConversation
-from bot.connector_models import TenantPin
+from bot.models import TenantPin
 from bot.services import Services
 
 logger = logging.getLogger("bot.platform")

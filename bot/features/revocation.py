@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -35,13 +35,12 @@ from bot.connector import (
     CONNECTION,
     ConnectorError,
     KeyRevokedError,
-    connector_of,
     identifier_for,
     parse_identifier,
 )
-from bot.connector_models import ConnectorClaim
 from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
+from bot.models import ConnectorClaim
 from bot.services import Services
 from vault import ConnectedAccount
 
@@ -99,11 +98,6 @@ class Claims:
             return connection.execute(statement).first() is not None
 
 
-def claims_of(services: Services) -> Claims:
-    return services.extras.setdefault("connector_claims", Claims(services.engine,
-                                                                 services.clock))
-
-
 # ------------------------------------------------------------------------------ notifying
 
 
@@ -119,7 +113,7 @@ def notify_revoked(services: Services, identifier: str, account: ConnectedAccoun
     """
     if str(account.status) != "REVOKED":
         return False
-    claims = claims_of(services)
+    claims = services.claims
     key = notice_key(identifier, account)
     if not claims.claim_once(key):
         return False
@@ -151,8 +145,8 @@ class SweepReport:
 
 def sweep(services: Services) -> SweepReport:
     """Re-verify ACTIVE accounts not verified for one sweep interval (safe in parallel)."""
-    connector = connector_of(services)
-    claims = claims_of(services)
+    connector = services.connector
+    claims = services.claims
     interval = timedelta(seconds=services.settings.revocation_sweep_seconds)
     lease = max(interval / 2, timedelta(minutes=1))
     report = SweepReport()
@@ -198,7 +192,7 @@ def identifiers_of_deleted_user(user: dict[str, Any], enterprise_id: str | None)
 
 def erase_deactivated(services: Services, user: dict[str, Any],
                       enterprise_id: str | None = None) -> int:
-    connector = connector_of(services)
+    connector = services.connector
     erased = 0
     for identifier in identifiers_of_deleted_user(user, enterprise_id):
         connector.evict(identifier)
@@ -214,8 +208,7 @@ def erase_deactivated(services: Services, user: dict[str, Any],
 
 
 def register(app: App, services: Services) -> None:
-    connector = connector_of(services)
-    claims_of(services)
+    connector = services.connector
     connector.on_revoked(lambda identifier, account: notify_revoked(services, identifier,
                                                                       account))
     admin_alerts.register(app, services)  # a missing master key: the admins, not the user
@@ -223,7 +216,7 @@ def register(app: App, services: Services) -> None:
                                  lambda: sweep(services), jitter=0.1)
 
     @app.event("user_change")
-    def handle_user_change(event: dict[str, Any], context: Any) -> None:
+    def handle_user_change(event: dict[str, Any], context: BoltContext) -> None:
         user = event.get("user") or {}
         if user.get("deleted") and user.get("id") and not user.get("is_bot"):
             erase_deactivated(services, user, context.enterprise_id)

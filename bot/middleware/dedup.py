@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.database import SlackEventReceipt
+from bot.models import SlackEventReceipt
 from bot.services import Clock, Services
 
 RECEIPT_TTL = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
@@ -94,8 +94,8 @@ class DeliveryReceipts:
             statement = pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
             return statement.returning(SlackEventReceipt.key)
         if dialect == "sqlite":
-            statement = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
-            return statement.returning(SlackEventReceipt.key)
+            ignored = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
+            return ignored.returning(SlackEventReceipt.key)
         return insert(SlackEventReceipt).values(values)
 
 
@@ -119,8 +119,7 @@ def build_dedup_middleware(receipts: DeliveryReceipts) -> Callable[..., BoltResp
 
 
 def install_dedup(app: App, services: Services) -> DeliveryReceipts:
-    receipts = DeliveryReceipts(services.engine, services.clock)
+    receipts = services.receipts
     app.middleware(build_dedup_middleware(receipts))
     services.background.register("prune-slack-receipts", PRUNE_INTERVAL_SECONDS, receipts.prune)
-    services.extras["delivery_receipts"] = receipts
     return receipts

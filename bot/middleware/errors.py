@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -93,7 +94,7 @@ def _immediate_answer(body: dict[str, Any], reference: str) -> BoltResponse | No
     return None
 
 
-def _json_headers() -> dict[str, str]:
+def _json_headers() -> dict[str, str | Sequence[str]]:
     return {"content-type": "application/json;charset=utf-8"}
 
 

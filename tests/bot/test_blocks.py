@@ -39,8 +39,8 @@ from bot.blocks import (
 from bot.blocks import actions as ids
 from bot.blocks.limits import problems
 from bot.blocks.text import escape, format_money, strength_bar
-from bot.commands import SUBCOMMANDS, UsageError, parse
-from bot.commands.resolve import Choice, Option, Problem
+from bot.grammar import SUBCOMMANDS, UsageError, parse
+from bot.grammar.resolve import Choice, Option, Problem
 
 CTX = RenderContext(subdomain="acme", command="deals 11")
 EVIL = "<!channel> & <https://evil.example|click me> <@U123>"

@@ -210,8 +210,8 @@ def test_every_planned_call_fits_its_tools_input_schema(text):
     import jsonschema
 
     from affinity_client import TOOLS
-    from bot.commands import parse
-    from bot.commands.resolve import ToolCall, plan
+    from bot.grammar import parse
+    from bot.grammar.resolve import ToolCall, plan
 
     tools = {t.name: t for t in (TOOLS.values() if isinstance(TOOLS, dict) else TOOLS)}
     lists = [{"id": 11, "name": "Series A", "type": "opportunity"},

@@ -109,9 +109,9 @@ def click(harness: Any, action_id: str, value: str, user_id: str = ALICE, *,
 def without_retries(harness: Any) -> None:
     """Make the app's Affinity clients give up on the first 429/5xx (keeps tests fast)."""
     from affinity_client.retry import RetryPolicy
-    from bot.connector import ClientPool, connector_of
+    from bot.connector import ClientPool
 
-    connector = connector_of(harness.services)
+    connector = harness.services.connector
     base_url = harness.settings.affinity_base_url
 
     def factory(key: str) -> AffinityClient:

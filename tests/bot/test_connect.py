@@ -149,7 +149,7 @@ def test_a_workspace_admin_pins_the_tenant(harness, slack, fake_slack):
     # A pin to another tenant refuses this firm's keys.
     from sqlalchemy.orm import Session
 
-    from bot.connector_models import TenantPin
+    from bot.models import TenantPin
 
     with Session(harness.services.engine) as session, session.begin():
         session.get(TenantPin, slack.team_id).tenant_id = 424242

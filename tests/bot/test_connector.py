@@ -23,7 +23,8 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
-from bot.database import AuditLogEntry, upgrade_all
+from bot.database import upgrade_all
+from bot.models import AuditLogEntry
 from bot.services import Services
 from vault import AffinityProfile
 
@@ -48,14 +49,11 @@ def services(tmp_path_factory, upgraded_sqlite_template, sandbox, vault_keyring)
     settings = Settings(database_url=f"sqlite:///{copy}", affinity_base_url=sandbox.base_url)
     built = Services.build(settings, keyring=vault_keyring)
     yield built
-    if built.connector is not None:
-        built.connector.close()
     built.close()
 
 
 @pytest.fixture
 def connector(services) -> Connector:
-    services.connector = Connector(services)
     return services.connector
 
 

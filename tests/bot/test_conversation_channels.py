@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from affinity_client.sandbox import seed
 from bot.blocks.confirmation import APPROVE
-from bot.database import AuditLogEntry
 from bot.devtools.fake_anthropic import reply
 from bot.devtools.fake_slack import RecordedCall
 from bot.features import commands, conversation, platform
 from bot.features import connect as connect_feature
 from bot.features.conversation.held import SHARE_ANSWER, Held, HeldAnswers
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
+from bot.models import AuditLogEntry
 from tests.bot.test_conversation_approvals import notes_with, one_note_script
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (

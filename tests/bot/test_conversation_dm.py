@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from bot.blocks.actions import CONNECT
 from bot.devtools.fake_anthropic import reply
 from bot.features import conversation, platform
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
-from bot.features.conversation.routing import commands_module
 from bot.features.conversation.timezones import today_in
-from bot.features.conversation.visibility import visibility_of
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -55,7 +51,7 @@ def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(
                                                                                sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    visibility_of(chat_app.services).set(slack.team_id, slack.channel_id, public=True,
+    chat_app.services.visibility.set(slack.team_id, slack.channel_id, public=True,
                                          user_id="U0ADMIN01", identifier="T:U0ADMIN01")
     api.add(reply("Here to help."))
     sent = slack.app_mention("  who knows   the founder of acme?")
@@ -163,8 +159,6 @@ def test_without_an_anthropic_key_a_name_gets_the_lookup_it_probably_meant(
 
 
 def test_without_an_anthropic_key_dm_commands_still_run(slack_app_factory, sandbox):
-    if commands_module() is None:
-        pytest.skip("the DM command runner has not landed")
     harness = slack_app_factory(features=[platform, conversation])
     slack, fake = harness.slack, harness.fake
     connect(harness, slack.user_id, sandbox=sandbox)
@@ -188,8 +182,6 @@ def test_a_retried_dm_delivery_runs_one_turn(chat_app, api, sandbox):
 
 def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat_app, api,
                                                                           sandbox):
-    if commands_module() is None:
-        pytest.skip("the DM command runner has not landed")
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
     ts = slack.message_im("lists").payload["event"]["ts"]

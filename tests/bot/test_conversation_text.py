@@ -61,29 +61,21 @@ def test_only_the_bots_own_mention_is_stripped():
     assert strip_mention("<@UBOT>", "UBOT") == ""
 
 
-class FakeCommands:
-    @staticmethod
-    def is_command(text: str) -> bool:
-        return text.split()[0].lower() in ("add", "lists", "note", "/affinity")
-
-
 def test_command_words_in_plain_language_go_to_the_assistant_when_it_is_available():
     plain = "add a note to acme saying hi"
-    assert wants_command(FakeCommands, "lists", assistant=True)
-    assert wants_command(FakeCommands, plain, assistant=False)  # the usage help then
-    assert not wants_command(FakeCommands, plain, assistant=True)
-    assert wants_command(FakeCommands, "/affinity add a note", assistant=True)
-    assert not wants_command(None, "lists", assistant=True)
-    assert not wants_command(FakeCommands, "who knows jane?", assistant=True)
+    assert wants_command("lists", assistant=True)
+    assert wants_command(plain, assistant=False)  # the usage help then
+    assert not wants_command(plain, assistant=True)
+    assert wants_command("/affinity add a note", assistant=True)
+    assert not wants_command("who knows jane?", assistant=True)
+    assert not wants_command("who knows jane?", assistant=False)
 
 
 def test_a_malformed_agent_limit_stops_start_up_naming_it():
-    from types import SimpleNamespace
-
     import pytest
 
+    from bot.agent import build_agent
     from bot.config import ConfigError, Settings
-    from bot.features.conversation import build_agent
 
     # The limits are read with every other setting, once: start-up lists the bad one.
     env = {"ANTHROPIC_API_KEY": "sk-ant-x", "AGENT_MAX_TOOL_ITERATIONS": "lots"}
@@ -91,7 +83,7 @@ def test_a_malformed_agent_limit_stops_start_up_naming_it():
     assert problems == ["AGENT_MAX_TOOL_ITERATIONS must be a number, got 'lots'"]
     with pytest.raises(ConfigError, match="AGENT_MAX_TOOL_ITERATIONS"):
         Settings.from_env({**env, "AGENT_MAX_TOOL_ITERATIONS": "0"}, env_file=None)
-    assert build_agent(SimpleNamespace(settings=Settings())) is None
+    assert build_agent(Settings(), None, None) is None  # type: ignore[arg-type]
 
 
 def test_today_in_a_time_zone():

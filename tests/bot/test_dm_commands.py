@@ -8,7 +8,8 @@ from slack_sdk import WebClient
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
-from bot.features.commands import is_command, run_in_thread
+from bot.features.commands import run_in_thread
+from bot.grammar import is_command
 from tests.bot.test_commands_support import (
     ALICE,
     CAROL,
@@ -116,10 +117,6 @@ def test_revoked_key_in_a_dm_gets_the_reconnect_prompt(app, sandbox):
 def test_a_dm_message_is_routed_to_the_command(slack_app_factory, sandbox):
     """Through the real DM listener (the conversation feature routes commands here)."""
     harness = slack_app_factory()
-    from bot import features
-
-    if "bot.features.conversation" not in features.FEATURES:
-        pytest.skip("the conversation feature is not installed")
     connect(harness, ALICE, sandbox=sandbox)
     sent = harness.slack.message_im("org acme.com")
     ts = sent.payload["event"]["ts"]

@@ -193,7 +193,7 @@ def test_a_retried_event_is_handled_once_across_two_processes(slack_app_factory,
 def test_old_receipts_are_pruned(harness):
     from datetime import timedelta
 
-    receipts = harness.services.extras["delivery_receipts"]
+    receipts = harness.services.receipts
     assert receipts.claim("event", "event:Ev0OLD0001")
     assert not receipts.claim("event", "event:Ev0OLD0001")
 
@@ -406,7 +406,7 @@ def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(h
                                                                                  tmp_path):
     from sqlalchemy import create_engine
 
-    receipts = harness.services.extras["delivery_receipts"]
+    receipts = harness.services.receipts
     receipts.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/db.sqlite")
 
     sent = harness.slack.command("hello")

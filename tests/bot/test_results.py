@@ -105,10 +105,8 @@ def test_more_is_run_with_the_clickers_own_key(app, sandbox):
 
 
 def test_a_long_page_token_is_kept_server_side_for_its_owner_only(app, sandbox):
-    from bot.features.commands import runner_for
-
     connect(app, ALICE, sandbox=sandbox)
-    runner = runner_for(app.services)
+    runner = app.services.commands
     key = runner.pages.store(f"{app.slack.team_id}:{ALICE}", "deals 204", None)
     sent = click(app, ids.MORE, json.dumps({"k": key}), user_id=BOB)
     assert "expired" in answer(app, sent).text

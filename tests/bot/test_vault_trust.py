@@ -71,7 +71,7 @@ def test_a_missing_master_key_keeps_the_account_and_tells_the_admin_once_an_hour
     assert len(errors) == 1 and "k-elsewhere" in errors[0].getMessage()
 
     later = utc_now() + timedelta(minutes=61)
-    app.services.clock = lambda: later
+    app.services.connector.clock = lambda: later
     run(app, "person jane smith")
     assert len(dms_to(fake_slack, OWNER)) == 2  # an hour later, told again
 

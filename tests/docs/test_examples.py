@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.grammar import SUBCOMMANDS
+from bot.grammar.grammar import SUBCOMMANDS
 from tests.bot.test_commands_support import ALICE, connect, make_app, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -29,7 +29,7 @@ import pytest
 from slack_bolt import App
 from werkzeug.serving import BaseWSGIServer
 
-from bot.app import build_app
+from bot.app import FEATURES, build_app
 from bot.config import Settings
 from bot.database import upgrade_all
 from bot.devtools.fake_slack import FakeSlack
@@ -169,9 +169,7 @@ def slack_app_factory(
         settings = Settings(**{**values, **overrides})
         services = Services.build(settings, keyring=vault_keyring)
         if features is None:
-            from bot import features as registry
-
-            features = registry.load()
+            features = FEATURES
         app = build_app(settings, services, features=[*features, *extra_features])
         server, url = serve_wsgi(create_wsgi_app(app, services))
         slack = SlackRequests(base_url=url, fake=fake_slack, signing_secret=SIGNING_SECRET)

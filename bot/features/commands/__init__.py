@@ -3,74 +3,52 @@
 Public interface:
 - `register(app, services)`: the slash command and the result buttons (Choose, Run, More,
   Share, Help, Open in Affinity);
-- `is_command(text)`: whether DM text is a command (its first word is a subcommand or alias);
 - `run_in_thread(services, client, *, team_id, user_id, channel_id, thread_ts, text,
   enterprise_id=None, surface=None)`: run command text typed to the bot (a DM, a mention) and
   reply in that thread (through `surface` when given).
 
-See docs/commands.md for behaviour, privacy and the write-once rules.
+Whether DM text is a command at all is the grammar's `bot.grammar.is_command(text)`. See
+docs/commands.md for behaviour, privacy and the write-once rules.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import App
+from slack_sdk import WebClient
 
-from bot.commands import UsageError, parse
-from bot.commands.grammar import SLASH, canonical_name
-from bot.commands.tokenize import tokenize, unescape_slack
 from bot.connector import identifier_for
-from bot.features.commands.engine import CommandRunner, Invocation, WriteGuard
+from bot.features.commands.engine import Invocation, WriteGuard
+from bot.features.commands.listeners import register_listeners
 from bot.features.commands.surfaces import Surface, ThreadSurface
+from bot.grammar import UsageError, parse, writes
 from bot.services import Services
 
-RUNNER_KEY = "commands.runner"
 PRUNE_SECONDS = 3600
 
 
-def runner_for(services: Services) -> CommandRunner:
-    """The process's `CommandRunner` (kept in `services.extras`)."""
-    runner = services.extras.get(RUNNER_KEY)
-    if runner is None:
-        runner = services.extras[RUNNER_KEY] = CommandRunner(services)
-    return runner
-
-
 def register(app: App, services: Services) -> None:
-    from bot.features.commands.listeners import register_listeners
-
-    runner = runner_for(services)
+    runner = services.commands
     register_listeners(app, runner)
     services.background.register("prune-command-claims", PRUNE_SECONDS, runner.claims.prune)
     services.background.register("prune-command-page-keys", PRUNE_SECONDS, runner.pages.prune)
     services.background.register("prune-command-write-cards", PRUNE_SECONDS, runner.cards.prune)
 
 
-def is_command(text: str) -> bool:
-    """True when `text` (a DM) starts with a subcommand or alias, with or without `/affinity`."""
-    text = unescape_slack(text or "").strip()
-    if text.lower().startswith(SLASH):
-        return True
-    tokens = tokenize(text)
-    return bool(tokens) and canonical_name(tokens[0].value) is not None
-
-
-def run_in_thread(services: Services, client: Any, *, team_id: str, user_id: str,
+def run_in_thread(services: Services, client: WebClient, *, team_id: str, user_id: str,
                   channel_id: str, thread_ts: str, text: str,
                   enterprise_id: str | None = None, surface: Surface | None = None) -> None:
     """Run command text addressed to the bot; the reply goes in the thread (`surface`, when
     given, decides how: the conversation feature passes a private one for channels)."""
     identifier = identifier_for(team_id, user_id, enterprise_id or None)
-    runner = runner_for(services)
+    runner = services.commands
     surface = surface or ThreadSurface(client, channel_id, thread_ts)
     parsed = parse(text)
-    writes = not isinstance(parsed, UsageError) and parsed.writes
-    guard = WriteGuard.for_typed(identifier, text) if writes else None
+    is_write = not isinstance(parsed, UsageError) and writes(parsed)
+    guard = WriteGuard.for_typed(identifier, text) if is_write else None
     reply = runner.run_text(text, Invocation(identifier, client, guard=guard,
                                              channel_id=channel_id))
     if reply is not None:
         surface.show(reply.message)
 
 
-__all__ = ["is_command", "register", "run_in_thread", "runner_for"]
+__all__ = ["register", "run_in_thread"]

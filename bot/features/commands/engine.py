@@ -8,14 +8,14 @@ the identifier of the user who typed or clicked; nothing here can borrow another
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
+
+from slack_sdk import WebClient
 
 from affinity_client.errors import AffinityError
 from bot.blocks import (
@@ -32,20 +32,20 @@ from bot.blocks import (
 )
 from bot.blocks import actions as ids
 from bot.blocks.paging import encode_more_value
-from bot.commands import Command, ListRef, UsageError, parse
-from bot.commands.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
-from bot.connector import CONNECTION, connector_of, not_connected_message, parse_identifier
+from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
+from bot.features import connect
 from bot.features.commands import answers
 from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
-from vault import AffinityList
+from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
+from bot.grammar.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
+from bot.services import Services
+from vault import AffinityList, ConnectedAccount
 
 log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
-# Affinity V1 list type codes, in case a cache holds them instead of names.
-LIST_TYPES = {"0": "person", "1": "organization", "8": "opportunity"}
 MAX_STEPS = 4
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
@@ -84,7 +84,7 @@ class Invocation:
     where it was typed (for `channel-answers`)."""
 
     identifier: str
-    client: Any = None
+    client: WebClient | None = None
     trigger_id: str | None = None
     page_token: str | None = None
     guard: WriteGuard | None = None
@@ -92,36 +92,27 @@ class Invocation:
     channel_id: str | None = None
 
 
-def connect_feature() -> ModuleType | None:
-    """The connect feature (modal, status, disconnect), if installed."""
-    try:
-        return importlib.import_module("bot.features.connect")
-    except ImportError:
-        return None
+def as_dicts(lists: Sequence[AffinityList]) -> list[dict[str, Any]]:
+    """Lists as the grammar's planner reads them."""
+    return [{"id": e.id, "name": e.name, "type": e.type} for e in lists]
 
 
-def cached_lists(account: Any) -> list[dict[str, Any]]:
-    lists = getattr(account, "lists", None) or ()
-    return [{"id": e.id, "name": e.name, "type": LIST_TYPES.get(str(e.type), str(e.type))}
-            for e in lists]
-
-
-def account_status(account: Any) -> str:
-    if account is None:
-        return "NONE"
-    return str(getattr(account.status, "value", account.status))
+def account_status(account: ConnectedAccount | None) -> str:
+    return "NONE" if account is None else str(account.status)
 
 
 class CommandRunner:
-    def __init__(self, services: Any) -> None:
+    """Runs parsed commands for users; one per process (`Services.commands`)."""
+
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.claims = Claims(services.engine, services.clock)
         self.pages = PageKeys(services.engine, services.clock)
         self.cards = WriteCards(services.engine, services.clock)
 
     @property
-    def connector(self) -> Any:
-        return connector_of(self.services)
+    def connector(self) -> Connector:
+        return self.services.connector
 
     # -- entry points --------------------------------------------------------------------
 
@@ -142,7 +133,7 @@ class CommandRunner:
         parsed = parse(text)
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
-        if parsed.writes:
+        if writes(parsed):
             return Reply(error_message("That button cannot change data.",
                                        "Type the command if you mean to run it."))
         return self.run(parsed, replace(inv, page_token=token))
@@ -190,42 +181,38 @@ class CommandRunner:
             return self.local(first, inv)
         account = self.connector.account(inv.identifier)
         status = account_status(account)
-        if status != "ACTIVE":
-            reason = getattr(account, "status_reason", None)
+        if account is None or status != "ACTIVE":
+            reason = account.status_reason if account is not None else None
             return Reply(answers.connect_prompt(
                 status, reason, not_connected_message(status, reason)))
-        profile = getattr(account, "profile", None)
-        subdomain = getattr(profile, "tenant_subdomain", None)
+        subdomain = account.profile.tenant_subdomain if account.profile else None
         try:
-            return self._run_steps(command, inv, cached_lists(account), subdomain)
+            return self._run_steps(command, inv, as_dicts(cached_lists(account)), subdomain)
         except AffinityError as error:
             log.info("command %s failed: %s", command.name, type(error).__name__)
-            return Reply(answers.for_error(error, writes=command.writes))
+            return Reply(answers.for_error(error, writes=writes(command)))
 
     # -- local commands ------------------------------------------------------------------
 
     def local(self, step: Local, inv: Invocation) -> Reply | None:
         if step.action == "help":
             return Reply(help_message(step.topic))
-        feature = connect_feature()
-        if feature is None:
-            return Reply(error_message("Connecting is not available in this installation."))
         if step.action == "connect":
             if inv.trigger_id and inv.client is not None:
-                feature.open_connect_modal(self.services, inv.client, inv.trigger_id,
+                connect.open_connect_modal(self.services, inv.client, inv.trigger_id,
                                            inv.identifier)
                 return None
             return Reply(answers.connect_prompt(
                 text="Press *Connect Affinity* to paste your API key in a private window."))
         if step.action in {"pin-tenant", "unpin-tenant"}:
             user = parse_identifier(inv.identifier)
-            text, blocks = feature.pin_tenant_reply(
+            text, blocks = connect.pin_tenant_reply(
                 self.services, inv.client, user.team_id, user.user_id, inv.identifier,
                 unpin=step.action == "unpin-tenant")
         elif step.action == "status":
-            text, blocks = feature.status_reply(self.services, inv.identifier)
+            text, blocks = connect.status_reply(self.services, inv.identifier)
         else:
-            text, blocks = feature.disconnect_prompt(self.services, inv.identifier)
+            text, blocks = connect.disconnect_prompt(self.services, inv.identifier)
         return Reply({"text": text, "blocks": blocks})
 
     def channel_answers(self, command: Command, inv: Invocation) -> Reply:
@@ -246,7 +233,8 @@ class CommandRunner:
         for _ in range(MAX_STEPS):
             if isinstance(step, Problem) and step.code in {"no_lists", "not_found"} and (
                     not refreshed and command.get("list") is not None):
-                lists, refreshed = self.refresh_lists(inv.identifier), True
+                lists = as_dicts(self.connector.lists(inv.identifier, refresh=True))
+                refreshed = True
                 step = plan(command, lists, page_token=inv.page_token)
                 continue
             if isinstance(step, Problem):
@@ -260,7 +248,7 @@ class CommandRunner:
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)
             if step.tool == "affinity_list_lists":
-                self._cache(inv.identifier, result.get("lists") or [])
+                self.connector.cache_lists(inv.identifier, result.get("lists") or [])
             if inv.page_token and command.name in LOOKUPS:
                 return self._render(command, step, result, inv, subdomain)
             following = follow_up(command, result)
@@ -298,29 +286,17 @@ class CommandRunner:
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
 
-    def refresh_lists(self, identifier: str) -> list[dict[str, Any]]:
-        result = self.connector.execute_tool(identifier, "affinity_list_lists", {})
-        return self._cache(identifier, result.get("lists") or [])
-
-    def _cache(self, identifier: str, lists: Sequence[Mapping[str, Any]]) -> list[dict]:
-        entries = [{"id": int(e["id"]), "name": str(e.get("name") or ""),
-                    "type": str(e.get("type") or "")} for e in lists]
-        try:
-            self.services.vault.cache_lists(
-                CONNECTION, identifier, [AffinityList(**e) for e in entries])
-        except Exception:  # the cache is a convenience; the answer must not depend on it
-            log.warning("could not cache lists", exc_info=True)
-        return entries
-
     # -- rendering -----------------------------------------------------------------------
 
     def _mint(self, command: Command, inv: Invocation) -> str | None:
         """A write card for the choices of a write command (None for a read)."""
-        return self.cards.mint(inv.identifier, command.to_text()) if command.writes else None
+        if not writes(command):
+            return None
+        return self.cards.mint(inv.identifier, format_command(command))
 
     def _chooser(self, command: Command, choice: Choice, inv: Invocation,
                  subdomain: str | None) -> kit.Message:
-        text = command.to_text()
+        text = format_command(command)
         more_key = None
         if needs_more_key(text, choice.next_page_token):
             more_key = self.pages.store(inv.identifier, text, choice.next_page_token)
@@ -352,16 +328,16 @@ class CommandRunner:
         """
         if call.tool in DEAL_WRITES:
             return f"deal {result['id']}" if result.get("id") else None
-        if command.writes:
+        if writes(command):
             return None
         if command.name in LOOKUPS and call.tool not in {
                 "affinity_search_persons", "affinity_search_organizations"}:
             record = result.get("person") if command.name == "intro" else result
             record_id = (record or {}).get("id")
-            return f"{command.name} {record_id}" if record_id else command.to_text()
+            return f"{command.name} {record_id}" if record_id else format_command(command)
         if command.name == "deals" and "list_id" in call.input:
-            return command.replace(list=ListRef(id=int(call.input["list_id"]))).to_text()
-        return command.to_text()
+            return format_command(command.replace(list=ListRef(id=int(call.input["list_id"]))))
+        return format_command(command)
 
     def page_value(self, identifier: str, text: str, page_token: str) -> str:
         value = encode_more_value(text, page_token)
@@ -382,7 +358,7 @@ def set_share_value(message: kit.Message, value: str) -> None:
 
 
 def buttons(message: kit.Message) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for block in message.get("blocks") or []:
         if block.get("type") == "actions":
             found.extend(block.get("elements") or [])

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -65,6 +66,7 @@ class Claims:
     def _insert(self, key: str, now: datetime) -> bool:
         values = {"key": key, "claimed_at": now}
         dialect = self.engine.dialect.name
+        statement: Any
         if dialect in ("postgresql", "sqlite"):
             make = pg_insert if dialect == "postgresql" else sqlite_insert
             statement = make(CommandClaim).values(values).on_conflict_do_nothing().returning(

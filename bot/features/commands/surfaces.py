@@ -15,6 +15,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
 from bot.blocks import actions as ids
 from bot.blocks import kit, limits
 
@@ -27,7 +30,7 @@ class Surface(Protocol):
 
 @dataclass
 class EphemeralSurface:
-    respond: Any
+    respond: Respond
 
     def show(self, message: kit.Message, *, replace: bool = False) -> None:
         self.respond(text=message["text"], blocks=message.get("blocks") or [],
@@ -38,7 +41,7 @@ class EphemeralSurface:
 class ThreadSurface:
     """Replies in `thread_ts` of `channel`; `message_ts` is the bot message a click came from."""
 
-    client: Any
+    client: WebClient
     channel: str
     thread_ts: str
     message_ts: str | None = None

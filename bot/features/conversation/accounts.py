@@ -13,11 +13,11 @@ from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.blocks.connection import ConnectionView, reconnect_prompt
 from bot.blocks.text import Links
+from bot.connector import Connector, KeyRevokedError, NotConnectedError, cached_lists
+from bot.features.home import connection_view
+from vault import ConnectedAccount
 
 Executor = Callable[[str, dict[str, Any]], Any]
-
-# Affinity's numeric list types, as some cached lists carry them.
-_LIST_TYPES = {"0": "person", "1": "organization", "8": "opportunity"}
 
 CONNECT_TEXT = (
     ":wave: I answer with *your own* Affinity account, so connect it first: it takes a minute, "
@@ -25,31 +25,16 @@ CONNECT_TEXT = (
 )
 
 
-def identifier_of(team_id: str, user_id: str, enterprise_id: str | None) -> str:
-    from bot.connector import identifier_for
-
-    return identifier_for(team_id, user_id, enterprise_id)
+def is_active(account: ConnectedAccount | None) -> bool:
+    return account is not None and str(account.status) == "ACTIVE"
 
 
-def connector(services: Any) -> Any:
-    """The process's connector (created on first use)."""
-    from bot.connector import connector_of
-
-    return connector_of(services)
-
-
-def is_active(account: Any) -> bool:
-    return account is not None and str(getattr(account, "status", "")) == "ACTIVE"
-
-
-def user_context(account: Any, timezone: str = "UTC",
+def user_context(account: ConnectedAccount, timezone: str = "UTC",
                  today: dt.date | None = None) -> UserContext:
     """What the agent needs to know about the asking user: who they are in Affinity, their
     cached lists (names to ids), and their time zone and date."""
     profile = account.profile
-    lists = tuple(
-        CachedList(int(item.id), str(item.name), _LIST_TYPES.get(str(item.type), str(item.type)))
-        for item in account.lists or ())
+    lists = tuple(CachedList(item.id, item.name, item.type) for item in cached_lists(account))
     return UserContext(
         identifier=account.identifier,
         affinity_user_name=(profile.user_name if profile else "") or "the user",
@@ -61,28 +46,12 @@ def user_context(account: Any, timezone: str = "UTC",
     )
 
 
-def links_for(account: Any) -> Links:
-    profile = getattr(account, "profile", None)
-    return Links(getattr(profile, "tenant_subdomain", None))
+def links_for(account: ConnectedAccount | None) -> Links:
+    profile = account.profile if account is not None else None
+    return Links(profile.tenant_subdomain if profile is not None else None)
 
 
-def connection_view(account: Any) -> ConnectionView:
-    if account is None:
-        return ConnectionView()
-    profile = account.profile
-    revoked_at = getattr(account, "revoked_at", None)
-    return ConnectionView(
-        status=str(account.status),
-        user_name=profile.user_name if profile else None,
-        user_email=profile.user_email if profile else None,
-        workspace=profile.tenant_name if profile else None,
-        subdomain=profile.tenant_subdomain if profile else None,
-        revoked_reason=getattr(account, "status_reason", None),
-        revoked_at=revoked_at.isoformat() if revoked_at else None,
-    )
-
-
-def connect_prompt(account: Any) -> kit.Message:
+def connect_prompt(account: ConnectedAccount | None) -> kit.Message:
     """Reconnect (a revoked key) or Connect (never connected / disconnected), with the button."""
     if account is not None and str(account.status) == "REVOKED":
         return reconnect_prompt(connection_view(account))
@@ -92,7 +61,7 @@ def connect_prompt(account: Any) -> kit.Message:
     ])
 
 
-def revoked_prompt(account: Any) -> kit.Message:
+def revoked_prompt(account: ConnectedAccount | None) -> kit.Message:
     """The Reconnect prompt after a key was rejected in the middle of a conversation."""
     view = connection_view(account)
     if view.status != "REVOKED":
@@ -102,7 +71,7 @@ def revoked_prompt(account: Any) -> kit.Message:
     return reconnect_prompt(view)
 
 
-def agent_executor(connector: Any, identifier: str) -> Executor:
+def agent_executor(connector: Connector, identifier: str) -> Executor:
     """The connector's executor for `identifier`, its errors in the agent's terms.
 
     A key rejected just now (`KeyRevokedError`) or an account that is not usable
@@ -110,8 +79,6 @@ def agent_executor(connector: Any, identifier: str) -> Executor:
     and asks the user to reconnect; every other Affinity error, a permission problem included,
     stays a tool error the model explains.
     """
-    from bot.connector import KeyRevokedError, NotConnectedError
-
     execute = connector.executor_for(identifier)
 
     def run(tool: str, tool_input: dict[str, Any]) -> Any:

@@ -15,17 +15,17 @@ item's result, failed, cancelled, expired, or a card that is no longer valid.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agent import ActionResult, BatchView
+from bot.agent import ActionResult, Agent, BatchView
 from bot.agent.proposals import RUNNING
 from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card, parse_action_value
+from bot.connector import identifier_for
 from bot.features.conversation import accounts
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.outcomes import (
@@ -34,6 +34,7 @@ from bot.features.conversation.outcomes import (
     outcome_text,
 )
 from bot.services import Services
+from vault import ConnectedAccount
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,9 @@ class Approvals:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.card_locks = KeyedLocks()
-        # Approvals started here and not yet claimed in the database: a second click in that window
-        # is told "in progress" at once instead of waiting on the card lock for the whole run.
-        self._starting: set[tuple[str, int | None]] = set()
-        self._starting_guard = threading.Lock()
 
     def click(self, client: WebClient, body: dict[str, Any], action: dict[str, Any],
-              context: Any) -> None:
+              context: BoltContext) -> None:
         user_id = context.user_id or (body.get("user") or {}).get("id")
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -71,9 +68,9 @@ class Approvals:
         except ValueError:
             tell(BROKEN_BUTTON_TEXT)
             return
-        clicker = accounts.identifier_of(context.team_id, user_id, context.enterprise_id)
+        clicker = identifier_for(context.team_id, user_id, context.enterprise_id)
         message_ts = container.get("message_ts")
-        if self._in_progress(batch_id, clicker, index):
+        if self._in_progress(agent, batch_id, clicker, index):
             tell(IN_PROGRESS_TEXT)
             return
         with self.card_locks.hold(batch_id):
@@ -83,36 +80,30 @@ class Approvals:
                 tell(ActionResult(batch, refused=refused).message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
-                with self._starting_guard:
-                    self._starting.add((batch_id, index))
-                try:
-                    result = self._approve(client, batch, clicker, index, channel, message_ts)
-                finally:
-                    with self._starting_guard:
-                        self._starting.discard((batch_id, index))
+                result = self._approve(agent, client, batch, clicker, index, channel,
+                                       message_ts)
             else:
                 result = agent.cancel(batch_id, clicker, index)
             self._show(client, result, channel, message_ts, tell)
 
-    def _in_progress(self, batch_id: str, clicker: str, index: int | None) -> bool:
+    @staticmethod
+    def _in_progress(agent: Agent, batch_id: str, clicker: str, index: int | None) -> bool:
         """True when every item this click is for is being made by an earlier click."""
-        with self._starting_guard:
-            if (batch_id, None) in self._starting or (batch_id, index) in self._starting:
-                return True
-        batch = self.services.agent.proposals.get(batch_id)
+        batch = agent.proposals.get(batch_id)
         if batch is None or batch.owner != clicker:
             return False
         items = batch.items if index is None else batch.items[index:index + 1]
         return bool(items) and all(item.status == RUNNING for item in items)
 
-    def _approve(self, client: WebClient, batch: BatchView, clicker: str, index: int | None,
-                 channel: str | None, message_ts: str | None) -> ActionResult:
-        """Run the approved items with the owner's credential; the card says so meanwhile."""
-        agent = self.services.agent
-        self._show_working(client, batch, channel, message_ts)
-        execute = accounts.agent_executor(accounts.connector(self.services), batch.owner)
+    def _approve(self, agent: Agent, client: WebClient, batch: BatchView, clicker: str,
+                 index: int | None, channel: str | None, message_ts: str | None) -> ActionResult:
+        """Run the approved items with the owner's credential; the card says so meanwhile
+        (from the moment they are claimed: a second click is then told they are running)."""
+        execute = accounts.agent_executor(self.services.connector, batch.owner)
         try:
-            return agent.approve(batch.id, clicker, execute, index)
+            return agent.approve(
+                batch.id, clicker, execute, index,
+                on_running=lambda: self._show_working(client, batch, channel, message_ts))
         except Exception:  # put the buttons back (what is still pending) before apologising
             self.update_card(client, agent.proposals.get(batch.id) or batch,
                              self._account(batch.owner), channel, message_ts)
@@ -148,7 +139,8 @@ class Approvals:
         self._update(client, batch.card_channel or channel, batch.card_ts or ts,
                      {"text": card["text"], "blocks": blocks})
 
-    def update_card(self, client: WebClient, batch: BatchView, account: Any = None,
+    def update_card(self, client: WebClient, batch: BatchView,
+                    account: ConnectedAccount | None = None,
                     channel: str | None = None, ts: str | None = None) -> None:
         self._update(client, batch.card_channel or channel, batch.card_ts or ts,
                      confirmation_card(batch, links=accounts.links_for(account)))
@@ -179,15 +171,15 @@ class Approvals:
         return len(expired)
 
     def _account(self, identifier: str) -> Any:
-        return accounts.connector(self.services).account(identifier)
+        return self.services.connector.account(identifier)
 
     @staticmethod
     def _ephemeral(client: WebClient, channel: str | None, user_id: str | None,
                    thread_ts: str | None, text: str) -> None:
         if not channel or not user_id:
             return
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text, **extra)
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text,
+                                  thread_ts=thread_ts or None)
 
 
 def client_for_team(app: App, services: Services, team_id: str) -> WebClient | None:

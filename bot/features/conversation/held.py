@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, insert, select
@@ -110,7 +111,7 @@ def publish(client: WebClient, held: Held, user_id: str) -> None:
 
 
 def share_click(held_answers: HeldAnswers, client: WebClient, body: dict[str, Any],
-                value: str, owner: str, respond: Any) -> None:
+                value: str, owner: str, respond: Respond) -> None:
     """The Share button of a private answer: publish it once, for its owner only."""
     user_id = (body.get("user") or {}).get("id", "")
     found = held_answers.take(value, owner)

@@ -20,6 +20,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.blocks import actions as ids
@@ -120,7 +121,7 @@ class PrivateCardClient:
     call goes to the real client.
     """
 
-    def __init__(self, client: WebClient, respond: Any, user_id: str) -> None:
+    def __init__(self, client: WebClient, respond: Respond, user_id: str) -> None:
         self._client, self._respond, self._user_id = client, respond, user_id
 
     def chat_update(self, *, channel: str, ts: str, text: str = "",

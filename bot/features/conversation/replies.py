@@ -79,8 +79,7 @@ class ThreadReply:
             ts, self.placeholder_ts = self.placeholder_ts, None
             try:
                 self.client.chat_update(channel=self.channel, ts=ts, text=text,
-                                        **({"blocks": blocks} if blocks is not None
-                                           else {"blocks": []}))
+                                        blocks=blocks if blocks is not None else [])
                 return ts
             except SlackApiError as error:  # deleted meanwhile: post a new message instead
                 log.info("could not replace the placeholder: %s", error.response.get("error"))

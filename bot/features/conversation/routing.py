@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from bot.commands import UsageError, parse
-from bot.commands.grammar import SLASH
+from slack_bolt import BoltContext
 
-COMMANDS_MODULE = "bot.features.commands"
+from bot.grammar import UsageError, is_command, parse
+from bot.grammar.grammar import SLASH
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ def strip_mention(text: str, bot_user_id: str | None) -> str:
     return re.sub(r"[ \t]{2,}", " ", re.sub(pattern, " ", text or "")).strip()
 
 
-def request_from(event: dict[str, Any], context: Any, text: str, *, is_dm: bool) -> Request:
+def request_from(event: dict[str, Any], context: BoltContext, text: str, *, is_dm: bool) -> Request:
     return Request(
         team_id=context.team_id or event.get("team") or "",
         enterprise_id=context.enterprise_id,
@@ -51,29 +49,17 @@ def request_from(event: dict[str, Any], context: Any, text: str, *, is_dm: bool)
     )
 
 
-def wants_command(commands: ModuleType | None, text: str, *, assistant: bool) -> bool:
+def wants_command(text: str, *, assistant: bool) -> bool:
     """True when `text` should run as a command rather than go to the assistant.
 
-    Its first word must be a subcommand or alias (`commands.is_command`). With the assistant
+    Its first word must be a subcommand or alias (`is_command`). With the assistant
     available, text that starts with such a word but does not parse as that command ("add a
     note to Acme saying…", "status of the Acme deal?") is plain language and goes to the
     assistant instead of getting a usage error; `/affinity …` typed out is always a command.
     """
-    if commands is None or not commands.is_command(text):
+    if not is_command(text):
         return False
     if not assistant or text.lstrip().lower().startswith(SLASH):
         return True
     return not isinstance(parse(text), UsageError)
 
-
-def commands_module() -> ModuleType | None:
-    """`bot.features.commands` when it offers `is_command` and `run_in_thread`, else None."""
-    try:
-        module = importlib.import_module(COMMANDS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != COMMANDS_MODULE:
-            raise
-        return None
-    if hasattr(module, "is_command") and hasattr(module, "run_in_thread"):
-        return module
-    return None

@@ -14,25 +14,26 @@ that channel's answers public (`visibility`); then in the open, as in a DM but n
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.agent import ThreadKey, TurnResult
+from bot.agent import Agent, ThreadKey, TurnResult
 from bot.blocks import kit
 from bot.blocks.confirmation import confirmation_card
 from bot.blocks.text import escape, escape_clip
-from bot.commands import UsageError, parse
+from bot.connector import identifier_for
+from bot.features.commands import run_in_thread
 from bot.features.conversation import accounts
 from bot.features.conversation.held import HeldAnswers
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.private import PrivateReply, PrivateThreadSurface
 from bot.features.conversation.replies import TeamRefusals, ThreadReply
-from bot.features.conversation.routing import Request, commands_module, wants_command
+from bot.features.conversation.routing import Request, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
-from bot.features.conversation.visibility import visibility_of
+from bot.grammar import UsageError, parse
 from bot.services import Services
+from vault import ConnectedAccount
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,12 @@ class Conversation:
 
     def handle(self, client: WebClient, request: Request) -> None:
         private = self.is_private(request)
-        commands = commands_module()
-        if wants_command(commands, request.text, assistant=self.services.agent is not None):
+        if wants_command(request.text, assistant=self.services.agent is not None):
             surface = None
             if private:
                 surface = PrivateThreadSurface(client, request.channel, request.thread_ts,
                                                request.user_id, self.owner(request), self.held)
-            commands.run_in_thread(
+            run_in_thread(
                 self.services, client, team_id=request.team_id, user_id=request.user_id,
                 channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
                 enterprise_id=request.enterprise_id, surface=surface)
@@ -80,39 +80,40 @@ class Conversation:
         else:
             reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
                                 request.is_dm, self.statuses)
+        agent = self.services.agent
         if not request.text:
             reply.post(text=EMPTY_MENTION_TEXT)
-        elif self.services.agent is None:
+        elif agent is None:
             reply.post(**unconfigured_message(request.text))
         else:
-            self.converse(reply, request)
+            self.converse(agent, reply, request)
 
     def is_private(self, request: Request) -> bool:
         """Answers in a channel go to the asker only, unless an admin made the channel public.
         (A DM is private already, and answered in the open there.)"""
-        return not request.is_dm and not visibility_of(self.services).is_public(
+        return not request.is_dm and not self.services.visibility.is_public(
             request.team_id, request.channel)
 
     @staticmethod
     def owner(request: Request) -> str:
         """The asker's vault identifier."""
-        return accounts.identifier_of(request.team_id, request.user_id, request.enterprise_id)
+        return identifier_for(request.team_id, request.user_id, request.enterprise_id)
 
-    def converse(self, reply: Reply, request: Request) -> None:
-        connector = accounts.connector(self.services)
+    def converse(self, agent: Agent, reply: Reply, request: Request) -> None:
+        connector = self.services.connector
         identifier = self.owner(request)
         account = connector.account(identifier)
-        if not accounts.is_active(account):
+        if account is None or not accounts.is_active(account):
             reply.post(**accounts.connect_prompt(account))
             return
         thread = ThreadKey(request.team_id, request.channel, request.thread_ts)
         reply.start()
-        stream = self.answer_stream(reply, request)
+        stream = self.answer_stream(agent, reply, request)
         try:
             zone = self.timezones.of(reply.client, request.team_id, request.user_id)
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
             with self.turn_locks.hold(f"{thread}:{identifier}"):
-                result = self.services.agent.respond(
+                result = agent.respond(
                     thread, user, request.text, accounts.agent_executor(connector, identifier),
                     on_text=stream.feed if stream is not None else None)
         except Exception:
@@ -121,24 +122,24 @@ class Conversation:
             reply.abandon()
             raise
         streamed = stream.finish() if stream is not None else False
-        self.deliver(reply, result, connector, identifier, account, streamed=streamed)
+        self.deliver(agent, reply, result, identifier, account, streamed=streamed)
 
-    def answer_stream(self, reply: Reply, request: Request) -> AnswerStream | None:
+    def answer_stream(self, agent: Agent, reply: Reply,
+                      request: Request) -> AnswerStream | None:
         """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this
         workspace refused streaming before. Never in a channel: a stream is a message everyone
         there sees (a public channel keeps the placeholder that the answer replaces)."""
-        agent = self.services.agent
-        if (not isinstance(reply, ThreadReply) or not request.is_dm or agent is None
+        if (not isinstance(reply, ThreadReply) or not request.is_dm
                 or not agent.settings.stream_answers
                 or not self.streams.allowed(request.team_id)):
             return None
         return AnswerStream(reply, request.user_id, self.streams)
 
-    def deliver(self, reply: Reply, result: TurnResult, connector: Any, identifier: str,
-                account: Any, *, streamed: bool = False) -> None:
+    def deliver(self, agent: Agent, reply: Reply, result: TurnResult, identifier: str,
+                account: ConnectedAccount, *, streamed: bool = False) -> None:
         """The outcome in the thread; `streamed` means the answer text is already there."""
         if result.needs_reconnect:
-            reply.post(**accounts.revoked_prompt(connector.account(identifier)))
+            reply.post(**accounts.revoked_prompt(self.services.connector.account(identifier)))
         elif result.error:
             reply.post(text=f":warning: {escape(result.error)}")
         elif not streamed:
@@ -147,7 +148,7 @@ class Conversation:
             card = confirmation_card(result.batch, links=accounts.links_for(account))
             ts = reply.post(**card)
             if ts:
-                self.services.agent.proposals.set_card(result.batch.id, reply.channel, ts)
+                agent.proposals.set_card(result.batch.id, reply.channel, ts)
 
 
 def unconfigured_message(text: str = "") -> kit.Message:

@@ -9,7 +9,7 @@ change is written to the audit log. DMs are private whatever the setting.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,8 +17,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.blocks import kit
-from bot.database import AuditLogEntry
 from bot.features.conversation.models import ChannelAnswerSetting
+from bot.models import AuditLogEntry
+
+if TYPE_CHECKING:  # bot.services builds this module's ChannelVisibility
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +74,7 @@ class ChannelVisibility:
                  PUBLIC if public else PRIVATE, user_id)
 
 
-def visibility_of(services: Any) -> ChannelVisibility:
-    """The process's `ChannelVisibility` (kept in `services.extras`)."""
-    found = services.extras.get("channel_visibility")
-    if found is None:
-        found = services.extras["channel_visibility"] = ChannelVisibility(
-            services.engine, services.clock)
-    return found
-
-
-def channel_answers_reply(services: Any, client: WebClient | None, *, team_id: str,
+def channel_answers_reply(services: Services, client: WebClient | None, *, team_id: str,
                           user_id: str, channel_id: str | None, identifier: str,
                           setting: str | None) -> kit.Message:
     """`/affinity channel-answers [public|private]`: show, or (admins only) change, the
@@ -88,7 +82,7 @@ def channel_answers_reply(services: Any, client: WebClient | None, *, team_id: s
     if not is_channel(channel_id):
         return _reply(NOT_A_CHANNEL_TEXT)
     assert channel_id is not None
-    visibility = visibility_of(services)
+    visibility = services.visibility
     current = PUBLIC if visibility.is_public(team_id, channel_id) else PRIVATE
     if setting is None:
         return _reply(_state_text(current, channel_id))

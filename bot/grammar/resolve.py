@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.commands.model import Command, EntityRef, ListRef
+from bot.grammar.grammar import format_command, writes
+from bot.grammar.model import Command, EntityRef, ListRef
 
 ListKind = Literal["person", "organization", "opportunity"]
 KIND_LABEL = {"person": "people", "organization": "organizations", "opportunity": "deals"}
@@ -221,23 +222,25 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
     if not lists and command["list"].id is None:
         return Problem("no_lists", "Your lists are not loaded yet. Try `/affinity lists` first.")
     match = match_lists(command["list"], lists, kind)
-    if match.status == "found" and (match.exact or not command.writes):
-        return make(match.list["id"])
-    if match.status == "found":
-        options = (match.list,)
+    found = match.list if match.status == "found" else None
+    if found is not None and (match.exact or not writes(command)):
+        return make(found["id"])
+    options: Sequence[Mapping[str, Any]]
+    if found is not None:
+        options = (found,)
     elif match.status == "wrong_kind":
         options = _suggestions(command["list"], [e for e in lists if e.get("type") == kind])
     else:
         options = match.candidates
     choices = tuple(
         Option(int(e["id"]), str(e.get("name") or e["id"]),
-               command.replace(list=ListRef(id=int(e["id"]))).to_text(),
+               format_command(command.replace(list=ListRef(id=int(e["id"])))),
                KIND_LABEL.get(str(e.get("type"))))
         for e in options
     )
     name = str(command["list"])
-    if match.status == "found":
-        return Choice(f"Did you mean the list *{match.list.get('name')}*?", choices)
+    if found is not None:
+        return Choice(f"Did you mean the list *{found.get('name')}*?", choices)
     if match.status == "ambiguous":
         return Choice(f"Several lists match “{name}”. Which one?", choices)
     if match.status == "wrong_kind":

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands.model import Command, EntityRef, ListRef, UsageError
-from bot.commands.tokenize import (
+from bot.grammar.model import Command, EntityRef, ListRef, UsageError
+from bot.grammar.tokenize import (
     DOUBLE_QUOTES,
     SINGLE_QUOTES,
     Token,
@@ -479,6 +479,20 @@ def _format_new_deal(command: Command) -> list[str]:
 
 
 _FORMATTERS["new-deal"] = _format_new_deal
+
+
+def writes(command: Command) -> bool:
+    """True when running `command` changes data in Affinity."""
+    return SUBCOMMANDS[command.name].writes
+
+
+def is_command(text: str) -> bool:
+    """True when `text` (a DM) starts with a subcommand or alias, with or without `/affinity`."""
+    text = unescape_slack(text or "").strip()
+    if text.lower().startswith(SLASH):
+        return True
+    tokens = tokenize(text)
+    return bool(tokens) and canonical_name(tokens[0].value) is not None
 
 
 def format_command(command: Command) -> str:

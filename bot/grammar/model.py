@@ -65,22 +65,9 @@ class Command:
     def get(self, key: str, default: Any = None) -> Any:
         return self.args.get(key, default)
 
-    @property
-    def writes(self) -> bool:
-        """True when running this command changes data in Affinity."""
-        from bot.commands.grammar import SUBCOMMANDS
-
-        return SUBCOMMANDS[self.name].writes
-
     def replace(self, **changes: Any) -> Command:
         """A copy with some arguments changed (e.g. a resolved `ListRef(id=...)`)."""
         return Command(self.name, {**self.args, **changes})
-
-    def to_text(self) -> str:
-        """The command text that parses back to this command (for buttons that re-run it)."""
-        from bot.commands.grammar import format_command
-
-        return format_command(self)
 
 
 @dataclass(frozen=True)

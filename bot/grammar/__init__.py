@@ -1,0 +1,19 @@
+"""The `/affinity` command grammar: text -> `Command` (or a `UsageError`), and back, and the pure
+planning of a command into tool calls (`resolve`). No Slack, no storage, no network: the
+`/affinity` feature (bot/features/commands/) runs what this package plans."""
+
+from bot.grammar.grammar import (
+    SUBCOMMANDS,
+    Subcommand,
+    format_command,
+    is_command,
+    parse,
+    usage_of,
+    writes,
+)
+from bot.grammar.model import Command, EntityRef, ListRef, UsageError
+
+__all__ = [
+    "SUBCOMMANDS", "Command", "EntityRef", "ListRef", "Subcommand", "UsageError",
+    "format_command", "is_command", "parse", "usage_of", "writes",
+]
