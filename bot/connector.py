@@ -196,7 +196,8 @@ class NotConnectedError(ConnectorError):
 
     def __init__(self, status: str, reason: str | None = None) -> None:
         super().__init__(not_connected_message(status, reason))
-        self.status = status  # the account's status (after the base class set the HTTP one)
+        # the account's status, in place of the HTTP status the base class keeps
+        self.status = status  # type: ignore[assignment]
         self.reason = reason
 
 

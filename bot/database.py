@@ -10,11 +10,12 @@ independently.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, CursorResult
 
 from vault import db as vault_db
 
@@ -132,3 +133,8 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def rows_affected(result: Any) -> int:
+    """How many rows an UPDATE or DELETE changed (a `CursorResult`'s rowcount, 0 if unknown)."""
+    return cast("CursorResult[Any]", result).rowcount or 0

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.agent.context import ThreadKey
 from bot.agent.memory_format import append_user_text, trim
 from bot.agent.models import AgentConversation, utcnow
+from bot.database import rows_affected
 
 
 class ConversationStore:
@@ -72,15 +73,15 @@ class ConversationStore:
     def forget(self, owner: str) -> int:
         """Erase every conversation of ``owner`` (a user who left or disconnected)."""
         with self._sessions.begin() as session:
-            return session.execute(delete(AgentConversation).where(
-                AgentConversation.owner == owner)).rowcount or 0
+            return rows_affected(session.execute(delete(AgentConversation).where(
+                AgentConversation.owner == owner)))
 
     def delete_idle(self, older_than: dt.timedelta) -> int:
         """Erase conversations untouched for ``older_than`` (they hold CRM data)."""
         cutoff = utcnow() - older_than
         with self._sessions.begin() as session:
-            return session.execute(delete(AgentConversation).where(
-                AgentConversation.updated_at < cutoff)).rowcount or 0
+            return rows_affected(session.execute(delete(AgentConversation).where(
+                AgentConversation.updated_at < cutoff)))
 
 
 def forget_conversations(engine: Engine, owner: str) -> int:

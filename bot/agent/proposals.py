@@ -23,6 +23,7 @@ from bot.agent.context import ThreadKey
 from bot.agent.describe import ProposedWrite
 from bot.agent.models import AgentProposalBatch, AgentProposalItem, utcnow
 from bot.agent.results import summarise_result
+from bot.database import rows_affected
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +146,10 @@ class ProposalStore:
         they are in progress).
         """
         result = self._check(batch_id, actor)
-        if result.refused:
+        batch = result.batch
+        if result.refused or batch is None:
             return result
-        for i in self._indexes(result.batch, index):
+        for i in self._indexes(batch, index):
             if result.needs_reconnect:  # key rejected: leave the rest pending for later
                 break
             if not self._transition(batch_id, i, PENDING, RUNNING, unexpired=True):
@@ -155,7 +157,7 @@ class ProposalStore:
             if on_running is not None and not result.acted:
                 on_running()
             result.acted.append(i)
-            self._run(batch_id, result.batch.items[i], execute, result)
+            self._run(batch_id, batch.items[i], execute, result)
         return self._refresh(result, batch_id, index)
 
     def cancel(self, batch_id: str, actor: str, index: int | None = None) -> ActionResult:
@@ -175,7 +177,7 @@ class ProposalStore:
             done = session.execute(update(AgentProposalItem).where(
                 AgentProposalItem.status == PENDING, AgentProposalItem.batch_id.in_(expired))
                 .values(status=EXPIRED, updated_at=self._clock()))
-            return done.rowcount or 0
+            return rows_affected(done)
 
     def expire_due_batches(self) -> list[str]:
         """Like :meth:`expire_due`, but returns the ids of the batches that had items expired
@@ -190,7 +192,7 @@ class ProposalStore:
                 done = session.execute(update(AgentProposalItem).where(
                     AgentProposalItem.batch_id == batch_id, AgentProposalItem.status == PENDING)
                     .values(status=EXPIRED, updated_at=now))
-                if done.rowcount:
+                if rows_affected(done):
                     expired.append(batch_id)
         return expired
 
@@ -225,8 +227,8 @@ class ProposalStore:
             stmt = stmt.where(AgentProposalItem.batch_id.in_(select(AgentProposalBatch.id).where(
                 AgentProposalBatch.id == batch_id, AgentProposalBatch.expires_at > now)))
         with self._sessions.begin() as session:
-            return session.execute(stmt.values(status=new, updated_at=now, **values)
-                                   ).rowcount == 1
+            return rows_affected(session.execute(
+                stmt.values(status=new, updated_at=now, **values))) == 1
 
     def _run(self, batch_id: str, item: ItemView, execute: Executor,
              result: ActionResult) -> None:

@@ -65,7 +65,7 @@ def track_listeners(app: Any) -> TrackingExecutor | None:
     """Put a `TrackingExecutor` in front of the app's listener pool (None if Bolt changed)."""
     runner = getattr(app, "_listener_runner", None)
     inner = getattr(runner, "listener_executor", None)
-    if inner is None:
+    if runner is None or inner is None:
         return None
     tracking = TrackingExecutor(inner)
     runner.listener_executor = tracking

@@ -159,7 +159,7 @@ class Session:
             self.write(f"There is no button [{parts[0]}].")
             return
         option = self._option(target, parts[1:])
-        if option is False:
+        if option is False or option is True:
             return
         if target.control.url:
             self.write(f"(in Slack this opens {target.control.url})")

@@ -228,7 +228,8 @@ def _validate_messages(messages: Any) -> None:
             _check_tool_results(blocks, expected_results, i)
             expected_results = set()
         else:
-            expected_results = {b.get("id") for b in blocks if b.get("type") == "tool_use"}
+            expected_results = {b["id"] for b in blocks
+                                if b.get("type") == "tool_use" and "id" in b}
             if any(b.get("type") == "tool_result" for b in blocks):
                 raise _Invalid(f"messages.{i}: tool_result blocks are only allowed in user turns")
 

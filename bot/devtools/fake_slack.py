@@ -295,8 +295,9 @@ class FakeSlack:
         if path.startswith("/response/"):
             response_id = path.removeprefix("/response/")
             params = _parse_body(request)
-            ts = self._response_ts(response_id, params)
-            self._record(RESPONSE_URL, None, params, response_id=response_id, message_ts=ts)
+            replaced_ts: str | None = self._response_ts(response_id, params)
+            self._record(RESPONSE_URL, None, params, response_id=response_id,
+                         message_ts=replaced_ts)
             return _json_response({"ok": True})
         if not path.startswith("/api/"):
             return _json_response({"ok": False, "error": "not_found"}, status=404)

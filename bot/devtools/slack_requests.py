@@ -106,9 +106,9 @@ class SlackRequests:
     # -- transport --------------------------------------------------------------------
 
     def sign(self, body: str, timestamp: str) -> str:
-        return SignatureVerifier(self.signing_secret).generate_signature(
+        return str(SignatureVerifier(self.signing_secret).generate_signature(
             timestamp=timestamp, body=body
-        )
+        ))
 
     def post(
         self,

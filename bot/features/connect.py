@@ -194,7 +194,8 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
     if account is None or not account.has_credential:
         view = connection_view(account)
         text = "You're not connected to Affinity, so there is nothing to disconnect."
-        return text, [kit.section(text), kit.actions([connect_button(view)])]
+        blocks = [kit.section(text), kit.actions([connect_button(view)])]
+        return text, [block for block in blocks if block]
     message = disconnect_confirmation(connection_view(account))
     return message["text"], message["blocks"]
 

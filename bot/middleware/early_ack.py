@@ -31,7 +31,7 @@ class StickyAck(Ack):
     unanswered (404 after 3 s). The early acknowledgement is already the right answer, so it holds.
     """
 
-    @property  # type: ignore[override]
+    @property
     def response(self) -> BoltResponse | None:
         return self.__dict__.get("_response")
 

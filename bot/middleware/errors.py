@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -125,7 +125,7 @@ def tell_user(
     return False
 
 
-def build_error_handler(services: Services):  # type: ignore[no-untyped-def]
+def build_error_handler(services: Services) -> Callable[..., BoltResponse | None]:
     notices = Notices()
 
     # Only `error`, `request` and `response`: Bolt computes every other argument (the action,

@@ -59,8 +59,8 @@ class PrivateReply:
         *first, last = messages
         for message in first:
             self.post(**message)
-        self.post(text=last["text"], blocks=[*last["blocks"],
-                                             kit.actions([share_button(answer_id)])])
+        share = kit.actions([share_button(answer_id)])
+        self.post(text=last["text"], blocks=[*last["blocks"], *([share] if share else [])])
 
     def post(self, *, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
         """Post to the asker in the thread. Returns None: an ephemeral message has no ts that
