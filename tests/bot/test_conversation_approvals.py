@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 from affinity_client.sandbox import seed
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL
@@ -189,14 +190,15 @@ def test_only_the_requester_can_approve(chat_app, api, sandbox):
 def test_expired_card_is_swept_and_says_so_when_clicked(chat_app_factory, api, sandbox,
                                                          monkeypatch):
     monkeypatch.setenv("AGENT_PROPOSAL_TTL_SECONDS", "1")
-    harness = chat_app_factory()
+    now = [datetime.now(UTC)]
+    harness = chat_app_factory(clock=lambda: now[0])
     slack, fake = harness.slack, harness.fake
     connect(harness, slack.user_id, sandbox=sandbox)
     one_note_script(api)
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
-    time.sleep(1.1)
+    now[0] += timedelta(seconds=2)  # past the one-second lifetime, on the app's own clock
 
     harness.services.background.run_once("expire-agent-proposals")
     swept = fake.wait_for("chat.update", lambda c: c.params.get("ts") == card["ts"])

@@ -21,6 +21,7 @@ import logging
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,7 @@ def slack_app_factory(
         extra_features: Iterable[Any] = (),
         with_sandbox: bool = True,
         upgrade: bool = True,
+        clock: Callable[[], datetime] | None = None,
         **overrides: Any,
     ) -> SlackAppHarness:
         if database_url is None:
@@ -167,7 +169,7 @@ def slack_app_factory(
                 _affinity_base_url(request) if with_sandbox else UNREACHABLE_AFFINITY
             )
         settings = Settings(**{**values, **overrides})
-        services = Services.build(settings, keyring=vault_keyring)
+        services = Services.build(settings, keyring=vault_keyring, clock=clock)
         if features is None:
             features = FEATURES
         app = build_app(settings, services, features=[*features, *extra_features])
