@@ -9,12 +9,13 @@ independently.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine import URL, CursorResult
 
 from vault import db as vault_db
@@ -138,3 +139,12 @@ def ping(engine: Engine) -> bool:
 def rows_affected(result: Any) -> int:
     """How many rows an UPDATE or DELETE changed (a `CursorResult`'s rowcount, 0 if unknown)."""
     return cast("CursorResult[Any]", result).rowcount or 0
+
+
+def delete_older_than(engine: Engine, column: Any, cutoff: datetime) -> int:
+    """Delete the rows of `column`'s table whose `column` is before `cutoff`; how many went.
+
+    The one pruning step of every table that keeps rows for a while (receipts, claims, cards,
+    held answers, page keys)."""
+    with engine.begin() as connection:
+        return rows_affected(connection.execute(delete(column.table).where(column < cutoff)))

@@ -159,16 +159,21 @@ def _ref(value: Any) -> Any:
     return value
 
 
-def _refs_to_ref_keys(item: dict[str, Any]) -> dict[str, Any]:
+def _map_nested(item: dict[str, Any], shrink: Callable[[Any], Any]) -> dict[str, Any]:
+    """`item` with each nested record (a dict, or the dicts in a list) passed through `shrink`."""
     out: dict[str, Any] = {}
     for key, value in item.items():
         if isinstance(value, dict):
-            out[key] = _ref(value)
+            out[key] = shrink(value)
         elif isinstance(value, list):
-            out[key] = [_ref(x) for x in value]
+            out[key] = [shrink(x) for x in value]
         else:
             out[key] = value
     return out
+
+
+def _refs_to_ref_keys(item: dict[str, Any]) -> dict[str, Any]:
+    return _map_nested(item, _ref)
 
 
 def _label(value: Any) -> Any:
@@ -181,15 +186,7 @@ def _label(value: Any) -> Any:
 
 
 def _refs_to_names(item: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        if isinstance(value, dict):
-            out[key] = _label(value)
-        elif isinstance(value, list):
-            out[key] = [_label(x) for x in value]
-        else:
-            out[key] = value
-    return out
+    return _map_nested(item, _label)
 
 
 def _key_fields(item: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
+from bot.database import delete_older_than
 from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
 from bot.models import ConnectorClaim
@@ -83,11 +84,7 @@ class Claims:
             connection.execute(delete(ConnectorClaim).where(ConnectorClaim.key == key))
 
     def prune(self) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                delete(ConnectorClaim).where(ConnectorClaim.claimed_until < self.clock())
-            )
-            return result.rowcount or 0
+        return delete_older_than(self.engine, ConnectorClaim.claimed_until, self.clock())
 
     def _insert(self, key: str, until: datetime, now: datetime) -> bool:
         values = {"key": key[:320], "claimed_until": until, "created_at": now}

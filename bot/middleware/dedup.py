@@ -16,11 +16,12 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from bot.database import delete_older_than
 from bot.models import SlackEventReceipt
 from bot.services import Clock, Services
 
@@ -81,12 +82,8 @@ class DeliveryReceipts:
             return False
 
     def prune(self, older_than: timedelta = RECEIPT_TTL) -> int:
-        cutoff = self.clock() - older_than
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                delete(SlackEventReceipt).where(SlackEventReceipt.first_seen_at < cutoff)
-            )
-        return result.rowcount or 0
+        return delete_older_than(self.engine, SlackEventReceipt.first_seen_at,
+                                 self.clock() - older_than)
 
     def _insert_or_ignore(self, values: dict[str, Any]) -> Any:
         dialect = self.engine.dialect.name

@@ -17,11 +17,17 @@ OWNER = "U0OWNER01"
 
 
 @pytest.fixture
-def app(slack_app_factory):
-    return slack_app_factory(features=[platform, connect, home, revocation, commands])
+def now():
+    return [utc_now()]
 
 
-def test_the_user_is_told_and_the_installer_gets_one_dm_a_day(app, fake_slack, sandbox):
+@pytest.fixture
+def app(slack_app_factory, now):
+    return slack_app_factory(features=[platform, connect, home, revocation, commands],
+                             clock=lambda: now[0])
+
+
+def test_the_user_is_told_and_the_installer_gets_one_dm_a_day(app, fake_slack, sandbox, now):
     fake_slack.set_user(OWNER, is_admin=True, is_owner=True, is_primary_owner=True)
     connect_directly(app, ALICE, sandbox=sandbox)
     control(sandbox, "faults/monthly-quota", {})
@@ -35,8 +41,7 @@ def test_the_user_is_told_and_the_installer_gets_one_dm_a_day(app, fake_slack, s
     told = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == OWNER]
     assert len(told) == 1 and "monthly Affinity API quota" in told[0].text
 
-    later = utc_now() + timedelta(hours=25)
-    app.services.clock = lambda: later
+    now[0] += timedelta(hours=25)  # the app's own clock
     run(app, "person jane smith")
     told = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == OWNER]
     assert len(told) == 2  # a day later, still used up: told again

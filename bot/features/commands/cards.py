@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
+from bot.database import delete_older_than
 from bot.features.commands.models import CommandWriteCard
 from bot.features.commands.store import claim_digest
 
@@ -116,8 +117,6 @@ class WriteCards:
                 .values(updated_at=self.clock(), **values))
 
     def prune(self, older_than: timedelta = CARD_KEEP) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(delete(CommandWriteCard).where(
-                CommandWriteCard.created_at < self.clock() - older_than))
-        return result.rowcount or 0
+        return delete_older_than(self.engine, CommandWriteCard.created_at,
+                                 self.clock() - older_than)
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from bot.database import delete_older_than
 from bot.features.commands.models import CommandClaim, CommandPageKey
 
 Clock = Callable[[], datetime]
@@ -58,10 +59,7 @@ class Claims:
             connection.execute(delete(CommandClaim).where(CommandClaim.key == key))
 
     def prune(self, older_than: timedelta = CLAIM_TTL) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                delete(CommandClaim).where(CommandClaim.claimed_at < self.clock() - older_than))
-        return result.rowcount or 0
+        return delete_older_than(self.engine, CommandClaim.claimed_at, self.clock() - older_than)
 
     def _insert(self, key: str, now: datetime) -> bool:
         values = {"key": key, "claimed_at": now}
@@ -113,7 +111,5 @@ class PageKeys:
         return StoredPage(*row) if row else None
 
     def prune(self, older_than: timedelta = PAGE_KEY_TTL) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(delete(CommandPageKey).where(
-                CommandPageKey.created_at < self.clock() - older_than))
-        return result.rowcount or 0
+        return delete_older_than(self.engine, CommandPageKey.created_at,
+                                 self.clock() - older_than)

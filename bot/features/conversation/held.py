@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, insert, select
 
 from bot.blocks import kit
+from bot.database import delete_older_than
 from bot.features.commands.surfaces import shared_message
 from bot.features.conversation.models import HeldAnswer
 
@@ -84,10 +85,7 @@ class HeldAnswers:
         self._insert(answer_id, held)
 
     def prune(self, older_than: timedelta = HOLD_TIME) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                delete(HeldAnswer).where(HeldAnswer.created_at < self.clock() - older_than))
-        return result.rowcount or 0
+        return delete_older_than(self.engine, HeldAnswer.created_at, self.clock() - older_than)
 
     def _insert(self, answer_id: str, held: Held) -> None:
         with self.engine.begin() as connection:
