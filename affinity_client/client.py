@@ -88,8 +88,9 @@ class AffinityClient:
         # None: follow the per-minute budget Affinity reports (X-Ratelimit-Limit-User),
         # starting at its documented 900; a number: a fixed budget (tests, a stricter cap).
         self._follow_user_limit = requests_per_minute is None
-        self._limiter = limiter_for_key(self.__key,
-                                        requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
+        self._limiter = limiter_for_key(
+            self.__key, requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE
+        )
         self._rate_limit = RateLimitSnapshot()
         self._memo: dict[Any, tuple[float, Any]] = {}
         self.request_count = 0
@@ -132,24 +133,55 @@ class AffinityClient:
     def get(self, path: str, params: Params = None, *, resource: str | None = None) -> Any:
         return self.request("GET", path, params=params, resource=resource)
 
-    def post(self, path: str, json: Any = None, *, idempotent: bool = False,
-             resource: str | None = None, operation: str | None = None) -> Any:
-        return self.request("POST", path, json=json, idempotent=idempotent,
-                            resource=resource, operation=operation)
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        idempotent: bool = False,
+        resource: str | None = None,
+        operation: str | None = None,
+    ) -> Any:
+        return self.request(
+            "POST", path, json=json, idempotent=idempotent, resource=resource, operation=operation
+        )
 
-    def put(self, path: str, json: Any = None, *, idempotent: bool = False,
-            resource: str | None = None, operation: str | None = None) -> Any:
-        return self.request("PUT", path, json=json, idempotent=idempotent,
-                            resource=resource, operation=operation)
+    def put(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        idempotent: bool = False,
+        resource: str | None = None,
+        operation: str | None = None,
+    ) -> Any:
+        return self.request(
+            "PUT", path, json=json, idempotent=idempotent, resource=resource, operation=operation
+        )
 
-    def patch(self, path: str, json: Any = None, *, idempotent: bool = False,
-              resource: str | None = None, operation: str | None = None) -> Any:
-        return self.request("PATCH", path, json=json, idempotent=idempotent,
-                            resource=resource, operation=operation)
+    def patch(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        idempotent: bool = False,
+        resource: str | None = None,
+        operation: str | None = None,
+    ) -> Any:
+        return self.request(
+            "PATCH", path, json=json, idempotent=idempotent, resource=resource, operation=operation
+        )
 
     # -- pagination --------------------------------------------------------------------------
-    def page(self, path: str, params: Params = None, *, items_key: str | None = None,
-             cursor: PageCursor | None = None, resource: str | None = None) -> Page:
+    def page(
+        self,
+        path: str,
+        params: Params = None,
+        *,
+        items_key: str | None = None,
+        cursor: PageCursor | None = None,
+        resource: str | None = None,
+    ) -> Page:
         """Fetch one page of a V1 or V2 collection, starting at ``cursor`` if given.
 
         V1 pages repeat the same params plus ``page_token``; V2 pages follow ``nextUrl`` as
@@ -170,8 +202,14 @@ class AffinityClient:
         body = self.get(path, query, resource=resource)
         return v1_page(body, items_key or "data")
 
-    def iter_pages(self, path: str, params: Params = None, *, items_key: str | None = None,
-                   resource: str | None = None) -> Iterator[Page]:
+    def iter_pages(
+        self,
+        path: str,
+        params: Params = None,
+        *,
+        items_key: str | None = None,
+        resource: str | None = None,
+    ) -> Iterator[Page]:
         cursor: PageCursor | None = None
         while True:
             page = self.page(path, params, items_key=items_key, cursor=cursor, resource=resource)
@@ -180,14 +218,20 @@ class AffinityClient:
                 return
             cursor = page.next
 
-    def iter_items(self, path: str, params: Params = None, *, items_key: str | None = None,
-                   resource: str | None = None) -> Iterator[Any]:
+    def iter_items(
+        self,
+        path: str,
+        params: Params = None,
+        *,
+        items_key: str | None = None,
+        resource: str | None = None,
+    ) -> Iterator[Any]:
         for page in self.iter_pages(path, params, items_key=items_key, resource=resource):
             yield from page.items
 
     def _rebase(self, path_and_query: str) -> str:
         if self._base_path and path_and_query.startswith(self._base_path + "/"):
-            return path_and_query[len(self._base_path):]
+            return path_and_query[len(self._base_path) :]
         return path_and_query
 
     # -- identity ----------------------------------------------------------------------------
@@ -263,11 +307,18 @@ class AffinityClient:
         headers = {"Authorization": self._auth[version]}
         if version == "v2":
             headers["X-Affinity-Api-Version"] = V2_API_VERSION
-        call = _Call(method=method, path=path, version=version, headers=headers,
-                     query=_encode_params(params), json=json, resource=resource,
-                     safe=method in SAFE_METHODS or bool(idempotent),
-                     operation=operation or f"{method} {path.split('?')[0]}",
-                     deadline=self._clock() + self.max_call_seconds)
+        call = _Call(
+            method=method,
+            path=path,
+            version=version,
+            headers=headers,
+            query=_encode_params(params),
+            json=json,
+            resource=resource,
+            safe=method in SAFE_METHODS or bool(idempotent),
+            operation=operation or f"{method} {path.split('?')[0]}",
+            deadline=self._clock() + self.max_call_seconds,
+        )
         attempt = 0
         while True:
             attempt += 1
@@ -277,32 +328,48 @@ class AffinityClient:
                 return outcome
             if attempt >= self.retry.max_attempts or self._clock() + outcome.delay > call.deadline:
                 raise outcome.error
-            log.info("retrying %s after %s (attempt %d, %.2fs)", call.operation,
-                     type(outcome.error).__name__, attempt, outcome.delay)
+            log.info(
+                "retrying %s after %s (attempt %d, %.2fs)",
+                call.operation,
+                type(outcome.error).__name__,
+                attempt,
+                outcome.delay,
+            )
             self._sleep(outcome.delay)
 
     def _attempt(self, call: _Call, attempt: int) -> Any:
         """One HTTP exchange: the decoded body, a :class:`_Retry`, or an exception raised."""
         remaining = call.deadline - self._clock()
         if remaining <= 0:
-            raise AffinityTransportError("Affinity did not answer in time.",
-                                         api_version=call.version)
-        timeout = httpx.Timeout(min(self.timeout, remaining),
-                                connect=min(self.connect_timeout, remaining))
+            raise AffinityTransportError(
+                "Affinity did not answer in time.", api_version=call.version
+            )
+        timeout = httpx.Timeout(
+            min(self.timeout, remaining), connect=min(self.connect_timeout, remaining)
+        )
         try:
             self.request_count += 1
-            response = self._http.request(call.method, call.path, params=call.query,
-                                          json=call.json, headers=call.headers, timeout=timeout)
+            response = self._http.request(
+                call.method,
+                call.path,
+                params=call.query,
+                json=call.json,
+                headers=call.headers,
+                timeout=timeout,
+            )
         except NOT_SENT_ERRORS:
-            return _Retry(AffinityTransportError(api_version=call.version),
-                          self.retry.backoff(attempt))
+            return _Retry(
+                AffinityTransportError(api_version=call.version), self.retry.backoff(attempt)
+            )
         except httpx.TransportError as exc:
             if not call.safe:
                 log.warning("write %s outcome unknown: %s", call.operation, type(exc).__name__)
-                raise UnknownOutcomeError(operation=call.operation,
-                                          api_version=call.version) from None
-            return _Retry(AffinityTransportError(api_version=call.version),
-                          self.retry.backoff(attempt))
+                raise UnknownOutcomeError(
+                    operation=call.operation, api_version=call.version
+                ) from None
+            return _Retry(
+                AffinityTransportError(api_version=call.version), self.retry.backoff(attempt)
+            )
         snapshot = RateLimitSnapshot.from_headers(response.headers)
         if snapshot is not None:
             self._rate_limit = snapshot
@@ -311,20 +378,31 @@ class AffinityClient:
         if response.is_success:
             return _decode(response)
         error = error_from_response(
-            response, api_version=call.version, resource=call.resource,
-            retry_after=server_retry_after(response.headers), scrub=self.__key)
+            response,
+            api_version=call.version,
+            resource=call.resource,
+            retry_after=server_retry_after(response.headers),
+            scrub=self.__key,
+        )
         if response.status_code == 429 and snapshot is not None and snapshot.org_remaining == 0:
             # The monthly quota, not the minute: nothing to gain by retrying before it resets.
             log.warning("Affinity monthly quota used up (key %s)", self.key_fingerprint)
-            raise MonthlyQuotaError(reset_seconds=snapshot.org_reset_seconds,
-                                    status=429, api_version=call.version,
-                                    request_id=error.request_id)
+            raise MonthlyQuotaError(
+                reset_seconds=snapshot.org_reset_seconds,
+                status=429,
+                api_version=call.version,
+                request_id=error.request_id,
+            )
         if response.status_code == 429:
             return _Retry(error, self.retry.rate_limit_delay(attempt, response.headers))
         if response.status_code >= 500:
             if not call.safe:
-                raise UnknownOutcomeError(operation=call.operation, status=error.status,
-                                          api_version=call.version, request_id=error.request_id)
+                raise UnknownOutcomeError(
+                    operation=call.operation,
+                    status=error.status,
+                    api_version=call.version,
+                    request_id=error.request_id,
+                )
             return _Retry(error, self.retry.backoff(attempt))
         raise error
 
@@ -337,7 +415,8 @@ class AffinityClient:
             if self._clock() + wait > deadline:
                 raise RateLimitedError(
                     "This key is at its per-minute request budget; try again shortly.",
-                    retry_after=wait)
+                    retry_after=wait,
+                )
             self._sleep(wait)
 
 
@@ -389,5 +468,6 @@ def _decode(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise ServerError("Affinity sent a response that is not JSON.",
-                          status=response.status_code) from None
+        raise ServerError(
+            "Affinity sent a response that is not JSON.", status=response.status_code
+        ) from None

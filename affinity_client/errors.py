@@ -67,8 +67,9 @@ class PermissionDeniedError(_ResourceError):
     default_message = "The Affinity user of this key lacks permission for this."
 
 
-def deal_list_denied(opportunity_ids: list[int], *,
-                     cause: PermissionDeniedError | None = None) -> PermissionDeniedError:
+def deal_list_denied(
+    opportunity_ids: list[int], *, cause: PermissionDeniedError | None = None
+) -> PermissionDeniedError:
     """The answer when the key's user cannot see the list a deal is on.
 
     Affinity shares a deal only through its list: V2 answers 403, V1 either 403 or the
@@ -77,14 +78,19 @@ def deal_list_denied(opportunity_ids: list[int], *,
     """
     ids = ", ".join(str(i) for i in opportunity_ids)
     what = f"deal {ids} is" if len(opportunity_ids) == 1 else f"deals {ids} are"
-    message = (f"You don't have access to this deal's list: {what} on a private Affinity list "
-               "that is not shared with your Affinity user. Ask the list's owner to share it "
-               "with you.")
+    message = (
+        f"You don't have access to this deal's list: {what} on a private Affinity list "
+        "that is not shared with your Affinity user. Ask the list's owner to share it "
+        "with you."
+    )
     resource = f"opportunity {ids}" if len(opportunity_ids) == 1 else f"opportunities {ids}"
     return PermissionDeniedError(
-        message, resource=resource, status=cause.status if cause else None,
+        message,
+        resource=resource,
+        status=cause.status if cause else None,
         api_version=cause.api_version if cause else None,
-        request_id=cause.request_id if cause else None)
+        request_id=cause.request_id if cause else None,
+    )
 
 
 class NotFoundError(_ResourceError):
@@ -114,8 +120,9 @@ class MonthlyQuotaError(RateLimitedError):
 
     default_message = "Your firm's monthly Affinity API quota is used up."
 
-    def __init__(self, *, reset_seconds: float | None = None, now: datetime | None = None,
-                 **kw: Any) -> None:
+    def __init__(
+        self, *, reset_seconds: float | None = None, now: datetime | None = None, **kw: Any
+    ) -> None:
         self.resets_at: datetime | None = None
         if reset_seconds is not None:
             # The header counts whole seconds: round to the minute the month actually ends.
@@ -126,8 +133,10 @@ class MonthlyQuotaError(RateLimitedError):
 
 def monthly_quota_text(resets_at: datetime | None, now: datetime | None = None) -> str:
     """The one line for a used-up monthly quota: what happened and when it comes back."""
-    base = ("Your firm's monthly Affinity API quota is used up, so Affinity refuses every "
-            "request until it resets")
+    base = (
+        "Your firm's monthly Affinity API quota is used up, so Affinity refuses every "
+        "request until it resets"
+    )
     if resets_at is None:
         return base + " at the start of next month."
     left = resets_at - (now or datetime.now(UTC))
@@ -246,7 +255,10 @@ def error_from_response(
 
 
 def _compose(
-    cls: type[AffinityError], status: int, message: str | None, resource: str | None,
+    cls: type[AffinityError],
+    status: int,
+    message: str | None,
+    resource: str | None,
     retry_after: float | None = None,
 ) -> str:
     """A message a user can act on: ours where Affinity's adds nothing, else Affinity's."""

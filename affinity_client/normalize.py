@@ -14,8 +14,13 @@ LIST_TYPES_V1 = {0: "person", 1: "organization", 8: "opportunity"}
 LIST_TYPES_V2 = {"person": "person", "company": "organization", "opportunity": "opportunity"}
 NOTE_TYPES_V1 = {0: "text", 1: "email", 2: "html", 3: "ai-notetaker"}
 INTERACTION_KEYS = (
-    "first_email", "last_email", "first_event", "last_event", "next_event",
-    "last_chat_message", "last_interaction",
+    "first_email",
+    "last_email",
+    "first_event",
+    "last_event",
+    "next_event",
+    "last_chat_message",
+    "last_interaction",
 )
 
 
@@ -115,6 +120,7 @@ def v1_note_type(raw: Any) -> str:
 
 
 # ---- V2 field values ---------------------------------------------------------------------------
+
 
 def field_value_data(field: dict[str, Any]) -> tuple[str | None, Any]:
     value = field.get("value") or {}

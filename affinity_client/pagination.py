@@ -65,8 +65,9 @@ def encode_page_token(cursor: PageCursor | None, tool: str, inputs: dict[str, An
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_page_token(token: str | None, tool: str, inputs: dict[str, Any], *,
-                      path: str) -> PageCursor | None:
+def decode_page_token(
+    token: str | None, tool: str, inputs: dict[str, Any], *, path: str
+) -> PageCursor | None:
     """Unwrap a token from :func:`encode_page_token`, refusing foreign or mismatched tokens.
 
     ``path`` is the collection the tool pages through: the token must be for its API version,
@@ -89,9 +90,13 @@ def decode_page_token(token: str | None, tool: str, inputs: dict[str, Any], *,
     version = "v2" if path.startswith("/v2/") else "v1"
     target = cursor.value.split("?", 1)[0]
     if cursor.api_version != version or (
-            version == "v2" and (not target.endswith(path) or ".." in target)):
-        raise ToolInputError("page_token is malformed; omit it to start from the first page.",
-                             field="page_token", tool=tool)
+        version == "v2" and (not target.endswith(path) or ".." in target)
+    ):
+        raise ToolInputError(
+            "page_token is malformed; omit it to start from the first page.",
+            field="page_token",
+            tool=tool,
+        )
     if digest != _digest(tool, _query(inputs)):
         raise ToolInputError(
             "page_token belongs to a different query (other inputs or page_size); "

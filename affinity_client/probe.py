@@ -32,10 +32,14 @@ def _first_list_entries(client: AffinityClient) -> Any:
 
 CHECKS: dict[str, tuple[str, Check]] = {
     "persons": ("search people", lambda c: c.get("/persons", {"term": "a", "page_size": 1})),
-    "people_directory": ("export the people directory",
-                         lambda c: c.get("/v2/persons", {"limit": 1})),
-    "organizations": ("search organizations",
-                      lambda c: c.get("/organizations", {"term": "a", "page_size": 1})),
+    "people_directory": (
+        "export the people directory",
+        lambda c: c.get("/v2/persons", {"limit": 1}),
+    ),
+    "organizations": (
+        "search organizations",
+        lambda c: c.get("/organizations", {"term": "a", "page_size": 1}),
+    ),
     "lists": ("see lists", lambda c: c.get("/lists")),
     "list_export": ("export data from lists (Export data from Lists)", _first_list_entries),
     "notes": ("read notes", lambda c: c.get("/notes", {"page_size": 1})),
@@ -59,8 +63,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
 
 # What a tool loses, still working, without a check: (check, what the user will miss).
 DEGRADED: dict[str, tuple[tuple[str, str], ...]] = {
-    "affinity_get_person": (("people_directory", "Names of related people are read one by one "
-                             "(the first 25)."),),
+    "affinity_get_person": (
+        ("people_directory", "Names of related people are read one by one (the first 25)."),
+    ),
     "affinity_get_organization": (
         ("list_export", "Its deals section will be unavailable."),
         ("people_directory", "Only the first 25 of its people will have names."),
@@ -88,7 +93,8 @@ def probe_permissions(client: AffinityClient) -> dict[str, dict[str, Any]]:
         if reasons:
             out[tool] = {"ok": False, "reason": " ".join(reasons)}
             continue
-        partial = [f"{results[n]} {missing}" for n, missing in DEGRADED.get(tool, ())
-                   if results.get(n)]
+        partial = [
+            f"{results[n]} {missing}" for n, missing in DEGRADED.get(tool, ()) if results.get(n)
+        ]
         out[tool] = {"ok": True, "reason": " ".join(partial) or None}
     return out

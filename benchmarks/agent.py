@@ -74,7 +74,8 @@ def scenario_warm_intro() -> tuple[str, list[Any]]:
 
     return "Who on our team knows the founder of Acme best?", [
         reply(None, ("affinity_search_organizations", {"term": "Acme"})),
-        org_details, founder_strength,
+        org_details,
+        founder_strength,
         reply("Daniel knows Jane Smith best (strength 0.8)."),
     ]
 
@@ -89,61 +90,103 @@ def scenario_notes() -> tuple[str, list[Any]]:
 def scenario_seed(today: str) -> tuple[str, list[Any]]:
     def read_each(request: RecordedRequest) -> Any:
         deals = [d for d in results(request)[0]["opportunities"] if isinstance(d, dict)]
-        return reply(None, *[("affinity_get_opportunity", {"opportunity_id": d["id"]})
-                             for d in deals])
+        return reply(
+            None, *[("affinity_get_opportunity", {"opportunity_id": d["id"]}) for d in deals]
+        )
 
     def note_todays(request: RecordedRequest) -> Any:
-        todays = [d for d in results(request) if any(
-            f["name"] == "Last Reviewed" and str(f["value"]).startswith(today)
-            for f in d.get("fields", []))]
-        return reply(None, *[("affinity_create_note", {
-            "content": f"Reviewed today; stage {d['stage']['text'] if d.get('stage') else '-'}.",
-            "opportunity_ids": [d["id"]]}) for d in todays])
+        todays = [
+            d
+            for d in results(request)
+            if any(
+                f["name"] == "Last Reviewed" and str(f["value"]).startswith(today)
+                for f in d.get("fields", [])
+            )
+        ]
+        return reply(
+            None,
+            *[
+                (
+                    "affinity_create_note",
+                    {
+                        "content": "Reviewed today; stage "
+                        f"{d['stage']['text'] if d.get('stage') else '-'}.",
+                        "opportunity_ids": [d["id"]],
+                    },
+                )
+                for d in todays
+            ],
+        )
 
-    return ("Find all open opportunities in our Series A pipeline and log a summary note on "
-            "each deal reviewed today"), [
+    return (
+        "Find all open opportunities in our Series A pipeline and log a summary note on "
+        "each deal reviewed today"
+    ), [
         reply(None, ("affinity_list_opportunities", {"list_id": 201, "page_size": 50})),
-        read_each, note_todays, reply("I've prepared the notes for your approval."),
+        read_each,
+        note_todays,
+        reply("I've prepared the notes for your approval."),
     ]
 
 
 def follow_ups() -> list[tuple[str, list[Any]]]:
     """Six more turns for the ten-turn thread: questions about what came before."""
+
     def answer(text: str) -> list[Any]:
         return [reply(text)]
 
     return [
         ("and which of those are in IC?", answer("Two of them are at IC: …")),
-        ("What's in our Seed pipeline?", [
-            reply(None, ("affinity_list_opportunities", {"list_id": 202})),
-            reply("The Seed pipeline has …")]),
-        ("Who is Jane Smith?", [
-            reply(None, ("affinity_search_persons", {"term": "Jane Smith"})),
-            reply("Jane Smith is the founder of Acme.")]),
+        (
+            "What's in our Seed pipeline?",
+            [
+                reply(None, ("affinity_list_opportunities", {"list_id": 202})),
+                reply("The Seed pipeline has …"),
+            ],
+        ),
+        (
+            "Who is Jane Smith?",
+            [
+                reply(None, ("affinity_search_persons", {"term": "Jane Smith"})),
+                reply("Jane Smith is the founder of Acme."),
+            ],
+        ),
         ("Compare that with the Series A deals", answer("Compared with Series A, …")),
-        ("Any notes on Acme this week?", [
-            reply(None, ("affinity_list_notes", {"organization_id": 5001})),
-            reply("Two notes this week …")]),
+        (
+            "Any notes on Acme this week?",
+            [
+                reply(None, ("affinity_list_notes", {"organization_id": 5001})),
+                reply("Two notes this week …"),
+            ],
+        ),
         ("Summarise this whole thread", answer("We looked at the Series A pipeline, …")),
     ]
 
 
-def ten_turn_thread(agent: Agent, api: ScriptedAnthropic, user: UserContext,
-                    execute: Callable[[str, dict[str, Any]], dict[str, Any]],
-                    scenarios: list[tuple[str, list[Any]]]) -> None:
+def ten_turn_thread(
+    agent: Agent,
+    api: ScriptedAnthropic,
+    user: UserContext,
+    execute: Callable[[str, dict[str, Any]], dict[str, Any]],
+    scenarios: list[tuple[str, list[Any]]],
+) -> None:
     """One thread, ten turns: the history the model is sent at each turn (estimated tokens,
     bounded by AGENT_MEMORY_MAX_CHARS) and how much of each request came from the cache."""
     thread = ThreadKey("T", "D", "thread.0")
-    print(f"\n{'ten turns in one thread':<44} {'history':>7} {'input':>7} {'cached':>7} "
-          f"{'written':>7}")
+    print(
+        f"\n{'ten turns in one thread':<44} {'history':>7} {'input':>7} {'cached':>7} "
+        f"{'written':>7}"
+    )
     for ask, steps in [*scenarios, *follow_ups()]:
         api.add(*steps)
         result = agent.respond(thread, user, ask, execute)
         first = api.message_requests[-len(result.usage)]
         history = len(json.dumps(first.messages[:-1], ensure_ascii=False)) // 4
         total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
-        print(f"{ask[:44]:<44} {history:>7} {total['input_tokens']:>7} "
-              f"{total['cache_read_input_tokens']:>7} {total['cache_creation_input_tokens']:>7}")
+        print(
+            f"{ask[:44]:<44} {history:>7} {total['input_tokens']:>7} "
+            f"{total['cache_read_input_tokens']:>7} {total['cache_creation_input_tokens']:>7}"
+        )
 
 
 def main() -> int:
@@ -152,9 +195,13 @@ def main() -> int:
     client = AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url, transport=transport)
     lists = run_tool(client, "affinity_list_lists", {})["lists"]
     today = dt.datetime.now(dt.UTC).date()
-    user = UserContext(identifier="bench:U1", affinity_user_name="Maya Patel",
-                       workspace="Northwind Ventures", today=today,
-                       lists=tuple(CachedList.from_dict(x) for x in lists))
+    user = UserContext(
+        identifier="bench:U1",
+        affinity_user_name="Maya Patel",
+        workspace="Northwind Ventures",
+        today=today,
+        lists=tuple(CachedList.from_dict(x) for x in lists),
+    )
     raw_sizes: list[int] = []
 
     def execute(name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
@@ -164,15 +211,24 @@ def main() -> int:
         finally:
             raw_sizes.append(transport.bytes - before)
 
-    scenarios = [scenario_pipeline(), scenario_warm_intro(), scenario_notes(),
-                 scenario_seed(today.isoformat())]
+    scenarios = [
+        scenario_pipeline(),
+        scenario_warm_intro(),
+        scenario_notes(),
+        scenario_seed(today.isoformat()),
+    ]
     with tempfile.TemporaryDirectory() as tmp, ScriptedAnthropic() as api:
         engine = create_engine(f"sqlite:///{tmp}/bench.db")
         Base.metadata.create_all(engine)
-        agent = Agent(AgentSettings(api_key="bench", base_url=api.base_url), sessionmaker(engine),
-                      catalog=TOOLS)
-        print(f"{'turn':<52} {'calls':>5} {'input':>7} {'cached':>7} {'written':>7} "
-              f"{'output':>6} {'proposed':>8}")
+        agent = Agent(
+            AgentSettings(api_key="bench", base_url=api.base_url),
+            sessionmaker(engine),
+            catalog=TOOLS,
+        )
+        print(
+            f"{'turn':<52} {'calls':>5} {'input':>7} {'cached':>7} {'written':>7} "
+            f"{'output':>6} {'proposed':>8}"
+        )
         details = []
         for number, (ask, steps) in enumerate(scenarios):
             api.add(*steps)
@@ -180,20 +236,31 @@ def main() -> int:
             thread = ThreadKey("T", "D", f"{number}.0")
             result = agent.respond(thread, user, ask, execute)
             total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
-            print(f"{ask[:52]:<52} {len(result.usage):>5} {total['input_tokens']:>7} "
-                  f"{total['cache_read_input_tokens']:>7} "
-                  f"{total['cache_creation_input_tokens']:>7} {total['output_tokens']:>6} "
-                  f"{len(result.batch.items) if result.batch else 0:>8}")
+            print(
+                f"{ask[:52]:<52} {len(result.usage):>5} {total['input_tokens']:>7} "
+                f"{total['cache_read_input_tokens']:>7} "
+                f"{total['cache_creation_input_tokens']:>7} {total['output_tokens']:>6} "
+                f"{len(result.batch.items) if result.batch else 0:>8}"
+            )
             ran = [c for c in result.tool_calls if c.outcome == "ok"]
-            details += [(c.name, c.result_chars, raw) for c, raw in zip(ran, raw_sizes,
-                                                                       strict=False)]
-        print(f"\n{'tool result given to the model':<40} {'chars':>7} {'raw JSON':>9} "
-              f"{'ratio':>6}")
+            details += [
+                (c.name, c.result_chars, raw) for c, raw in zip(ran, raw_sizes, strict=False)
+            ]
+        print(f"\n{'tool result given to the model':<40} {'chars':>7} {'raw JSON':>9} {'ratio':>6}")
         for name, chars, raw in _summarise(details):
             print(f"{name:<40} {chars:>7} {raw:>9} {chars / raw if raw else 0:>6.2f}")
-        ten_turn_thread(agent, api, user, execute,
-                        [scenario_pipeline(), scenario_warm_intro(), scenario_notes(),
-                         scenario_seed(today.isoformat())])
+        ten_turn_thread(
+            agent,
+            api,
+            user,
+            execute,
+            [
+                scenario_pipeline(),
+                scenario_warm_intro(),
+                scenario_notes(),
+                scenario_seed(today.isoformat()),
+            ],
+        )
     sandbox.stop()
     return 0
 
@@ -206,8 +273,9 @@ def _summarise(details: list[tuple[str, int, int]]) -> list[tuple[str, int, int]
     rows = []
     for name, pairs in by_tool.items():
         label = f"{name} (x{len(pairs)})" if len(pairs) > 1 else name
-        rows.append((label, sum(p[0] for p in pairs) // len(pairs),
-                     sum(p[1] for p in pairs) // len(pairs)))
+        rows.append(
+            (label, sum(p[0] for p in pairs) // len(pairs), sum(p[1] for p in pairs) // len(pairs))
+        )
     return rows
 
 

@@ -65,8 +65,9 @@ def user_id(n: int) -> str:
 # ---------------------------------------------------------------------------- the apps
 
 
-def _real_app(fake: Any, affinity_url: str, database_url: str,
-              queue_limit: int | None = None) -> tuple[Any, Any, str]:
+def _real_app(
+    fake: Any, affinity_url: str, database_url: str, queue_limit: int | None = None
+) -> tuple[Any, Any, str]:
     from bot.app import build_app
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT, Settings
     from bot.database import upgrade_all
@@ -76,8 +77,11 @@ def _real_app(fake: Any, affinity_url: str, database_url: str,
 
     upgrade_all(database_url)
     settings = Settings(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.api_url, database_url=database_url, affinity_base_url=affinity_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.api_url,
+        database_url=database_url,
+        affinity_base_url=affinity_url,
         listener_queue_limit=queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT,
     )
     services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
@@ -91,8 +95,9 @@ def _bare_app(fake: Any) -> tuple[Any, None, str]:
 
     from bot.devtools.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
-    app = App(signing_secret=SIGNING_SECRET,
-              client=WebClient(token=BOT_TOKEN, base_url=fake.api_url))
+    app = App(
+        signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=fake.api_url)
+    )
 
     @app.command("/affinity")
     def ack_only(ack: Any) -> None:
@@ -123,8 +128,10 @@ def sandbox_accounts(affinity_url: str) -> list[SandboxAccount]:
             result = run_tool(client, "affinity_list_lists", {})
         finally:
             client.close()
-        lists = [AffinityList(int(item["id"]), str(item.get("name") or ""), str(item["type"]))
-                 for item in result.get("lists") or []]
+        lists = [
+            AffinityList(int(item["id"]), str(item.get("name") or ""), str(item["type"]))
+            for item in result.get("lists") or []
+        ]
         accounts.append(SandboxAccount(key, profile, lists))
     return accounts
 
@@ -135,8 +142,13 @@ def connect_users(services: Any, count: int, accounts: list[SandboxAccount]) -> 
 
     for n in range(count):
         account = accounts[n % len(accounts)]
-        services.vault.connect(CONNECTION, identifier_for(TEAM_ID, user_id(n)), account.key,
-                               account.profile, lists=account.lists)
+        services.vault.connect(
+            CONNECTION,
+            identifier_for(TEAM_ID, user_id(n)),
+            account.key,
+            account.profile,
+            lists=account.lists,
+        )
 
 
 # ---------------------------------------------------------------------------- one level
@@ -177,8 +189,10 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
     from bot.devtools.slack_requests import SlackRequests
 
     fake.reset()
-    senders = [SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
-               for n in range(level)]
+    senders = [
+        SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
+        for n in range(level)
+    ]
     barrier = threading.Barrier(level)
 
     def send(n: int) -> tuple[float, float, bool, str, str | None, str]:
@@ -209,9 +223,15 @@ def run_level(kind: str, url: str, fake: Any, level: int) -> dict[str, Any]:
     wrong = 0
     if kind == "real":
         finals, by_command, wrong = _finals(fake, [(r[0], r[3], r[4]) for r in results if r[2]])
-    return {"level": level, "acks": acks, "finals": finals, "by_command": by_command,
-            "errors": sum(failed_acks.values()) + wrong, "failed_acks": failed_acks,
-            "wrong_answers": wrong}
+    return {
+        "level": level,
+        "acks": acks,
+        "finals": finals,
+        "by_command": by_command,
+        "errors": sum(failed_acks.values()) + wrong,
+        "failed_acks": failed_acks,
+        "wrong_answers": wrong,
+    }
 
 
 def run_burst(url: str, fake: Any, count: int, users: int) -> dict[str, Any]:
@@ -220,10 +240,14 @@ def run_burst(url: str, fake: Any, count: int, users: int) -> dict[str, Any]:
     from bot.middleware.capacity import BUSY
 
     fake.reset()
-    senders = [SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
-               for n in range(min(users, count))]
-    payloads = [(n, senders[n % len(senders)].command_payload(COMMANDS[n % len(COMMANDS)][0]))
-                for n in range(count)]
+    senders = [
+        SlackRequests(base_url=url, fake=fake, user_id=user_id(n), team_id=TEAM_ID)
+        for n in range(min(users, count))
+    ]
+    payloads = [
+        (n, senders[n % len(senders)].command_payload(COMMANDS[n % len(COMMANDS)][0]))
+        for n in range(count)
+    ]
 
     def send(item: tuple[int, dict[str, Any]]) -> tuple[float, float, str, Any]:
         n, payload = item
@@ -242,27 +266,45 @@ def run_burst(url: str, fake: Any, count: int, users: int) -> dict[str, Any]:
         results = list(pool.map(send, payloads))
     for slack in senders:
         slack.http.close()
-    accepted = [(started, sent.payload["text"], sent.response_id)
-                for started, _, outcome, sent in results if outcome == "accepted"]
+    accepted = [
+        (started, sent.payload["text"], sent.response_id)
+        for started, _, outcome, sent in results
+        if outcome == "accepted"
+    ]
     finals, _, wrong = _finals(fake, accepted)
     turned_away = [ack for _, ack, outcome, _ in results if outcome == "busy"]
     failed = sum(1 for _, _, outcome, _ in results if outcome not in ("busy", "accepted"))
-    return {"count": count, "answered": len(finals), "turned_away": len(turned_away),
-            "failed": failed + wrong, "replies": finals + turned_away}
+    return {
+        "count": count,
+        "answered": len(finals),
+        "turned_away": len(turned_away),
+        "failed": failed + wrong,
+        "replies": finals + turned_away,
+    }
 
 
 def print_burst(burst: dict[str, Any], queue_limit: int) -> None:
     replies = burst["replies"]
-    print(f"\nburst of {burst['count']} commands, listener queue limit {queue_limit}: "
-          f"{burst['answered']} answered, {burst['turned_away']} turned away (busy), "
-          f"{burst['failed']} failed")
+    print(
+        f"\nburst of {burst['count']} commands, listener queue limit {queue_limit}: "
+        f"{burst['answered']} answered, {burst['turned_away']} turned away (busy), "
+        f"{burst['failed']} failed"
+    )
     if replies:
-        print(f"time to reply: p50 {_ms(percentile(replies, 50))} ms, "
-              f"p99 {_ms(percentile(replies, 99))} ms (a busy note is its acknowledgement)")
+        print(
+            f"time to reply: p50 {_ms(percentile(replies, 50))} ms, "
+            f"p99 {_ms(percentile(replies, 99))} ms (a busy note is its acknowledgement)"
+        )
 
 
-def serve(kind: str, slack_api_url: str, affinity_url: str, database_url: str,
-          listener_threads: int | None = None, queue_limit: int | None = None) -> None:
+def serve(
+    kind: str,
+    slack_api_url: str,
+    affinity_url: str,
+    database_url: str,
+    listener_threads: int | None = None,
+    queue_limit: int | None = None,
+) -> None:
     """The app process: serve `kind` until stdin closes; print its URL, then its peak memory."""
     import logging
 
@@ -307,23 +349,41 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
-            database_url: str | None, listener_threads: int | None = None,
-            burst: int = 0, queue_limit: int | None = None) -> dict[str, Any]:
+def measure(
+    kind: str,
+    levels: list[int],
+    fake: Any,
+    affinity_url: str,
+    database_url: str | None,
+    listener_threads: int | None = None,
+    burst: int = 0,
+    queue_limit: int | None = None,
+) -> dict[str, Any]:
     """Start the `kind` app in its own process, connect its users, run every level."""
     from vault.keyring import generate_key_entry
 
-    database_url = database_url or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db")
+    database_url = database_url or (f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db")
     master_keys = generate_key_entry("bench")
     if kind == "real":
         prepare_database(database_url, master_keys, max(levels), affinity_url)
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--slack-api-url", fake.api_url,
-         "--affinity-url", affinity_url, "--database-url", database_url,
-         *(["--listener-threads", str(listener_threads)] if listener_threads else []),
-         *(["--queue-limit", str(queue_limit)] if queue_limit else [])],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            kind,
+            "--slack-api-url",
+            fake.api_url,
+            "--affinity-url",
+            affinity_url,
+            "--database-url",
+            database_url,
+            *(["--listener-threads", str(listener_threads)] if listener_threads else []),
+            *(["--queue-limit", str(queue_limit)] if queue_limit else []),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "LOG_LEVEL": "ERROR", "VAULT_MASTER_KEYS": master_keys},
     )
     assert process.stdin is not None and process.stdout is not None
@@ -338,8 +398,13 @@ def measure(kind: str, levels: list[int], fake: Any, affinity_url: str,
         process.stdin.close()
         finished = json.loads(process.stdout.readline() or "{}")
         process.wait(timeout=30)
-    return {"kind": kind, "note": started["note"], "rows": rows, "bursts": bursts,
-            "peak_mb": finished.get("peak_mb", float("nan"))}
+    return {
+        "kind": kind,
+        "note": started["note"],
+        "rows": rows,
+        "bursts": bursts,
+        "peak_mb": finished.get("peak_mb", float("nan")),
+    }
 
 
 def prepare_database(database_url: str, master_keys: str, users: int, affinity_url: str) -> None:
@@ -366,10 +431,19 @@ def _ms(value: float) -> str:
 
 
 def print_table(reports: list[dict[str, Any]]) -> None:
-    columns = [("app", 5, "<"), ("N", 5, ">"), ("ack p50", 9, ">"), ("ack p99", 9, ">"),
-               ("p99/3s", 8, ">"), ("final p50", 11, ">"), ("final p99", 11, ">"),
-               ("person p50", 12, ">"), ("deals p50", 11, ">"), ("errors", 8, ">"),
-               ("peak MB", 9, ">")]
+    columns = [
+        ("app", 5, "<"),
+        ("N", 5, ">"),
+        ("ack p50", 9, ">"),
+        ("ack p99", 9, ">"),
+        ("p99/3s", 8, ">"),
+        ("final p50", 11, ">"),
+        ("final p99", 11, ">"),
+        ("person p50", 12, ">"),
+        ("deals p50", 11, ">"),
+        ("errors", 8, ">"),
+        ("peak MB", 9, ">"),
+    ]
     header = "".join(f"{name:{align}{width}}" for name, width, align in columns)
     print(header + "\n" + "-" * len(header))
     for report in reports:
@@ -377,43 +451,73 @@ def print_table(reports: list[dict[str, Any]]) -> None:
             acks, finals, by_command = row["acks"], row["finals"], row["by_command"]
             p99 = percentile(acks, 99)
             per_command = [by_command.get(text, []) for text, _ in COMMANDS]
-            cells = [report["kind"], row["level"], _ms(statistics.median(acks)), _ms(p99),
-                     f"{p99 / SLACK_ACK_LIMIT_S:.1%}",
-                     _ms(percentile(finals, 50)) if finals else "-",
-                     _ms(percentile(finals, 99)) if finals else "-",
-                     *[_ms(percentile(v, 50)) if v else "-" for v in per_command],
-                     row["errors"], f"{report['peak_mb']:.0f}"]
-            print("".join(f"{cell!s:{align}{width}}"
-                          for cell, (_, width, align) in zip(cells, columns, strict=True)))
+            cells = [
+                report["kind"],
+                row["level"],
+                _ms(statistics.median(acks)),
+                _ms(p99),
+                f"{p99 / SLACK_ACK_LIMIT_S:.1%}",
+                _ms(percentile(finals, 50)) if finals else "-",
+                _ms(percentile(finals, 99)) if finals else "-",
+                *[_ms(percentile(v, 50)) if v else "-" for v in per_command],
+                row["errors"],
+                f"{report['peak_mb']:.0f}",
+            ]
+            print(
+                "".join(
+                    f"{cell!s:{align}{width}}"
+                    for cell, (_, width, align) in zip(cells, columns, strict=True)
+                )
+            )
     print("\nTimes in ms. final = the answer posted to the command's response_url.")
     for report in reports:
         print(f"{report['kind']}: {report['note']}")
         for row in report["rows"]:
             if row["errors"]:
-                statuses = ", ".join(f"{count} x HTTP {status}"
-                                     for status, count in sorted(row["failed_acks"].items()))
-                print(f"  N={row['level']}: acks failed: {statuses or 'none'} (Bolt answers 404 "
-                      f"when a listener has not acked within 3 s); answers missing or wrong: "
-                      f"{row['wrong_answers']}")
+                statuses = ", ".join(
+                    f"{count} x HTTP {status}"
+                    for status, count in sorted(row["failed_acks"].items())
+                )
+                print(
+                    f"  N={row['level']}: acks failed: {statuses or 'none'} (Bolt answers 404 "
+                    f"when a listener has not acked within 3 s); answers missing or wrong: "
+                    f"{row['wrong_answers']}"
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--database-url", help="the real app's database (default: temp SQLite)")
-    parser.add_argument("--listener-threads", type=int,
-                        help="the real app's listener pool size (default: bot.app's)")
-    parser.add_argument("--burst", type=int, default=1000,
-                        help="commands in the burst against the real app (0: no burst)")
-    parser.add_argument("--queue-limit", type=int,
-                        help="the real app's LISTENER_QUEUE_LIMIT (default: bot.config's)")
+    parser.add_argument(
+        "--listener-threads",
+        type=int,
+        help="the real app's listener pool size (default: bot.app's)",
+    )
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=1000,
+        help="commands in the burst against the real app (0: no burst)",
+    )
+    parser.add_argument(
+        "--queue-limit",
+        type=int,
+        help="the real app's LISTENER_QUEUE_LIMIT (default: bot.config's)",
+    )
     parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--slack-api-url", help=argparse.SUPPRESS)
     parser.add_argument("--affinity-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.slack_api_url, args.affinity_url, args.database_url,
-              args.listener_threads, args.queue_limit)
+        serve(
+            args.serve,
+            args.slack_api_url,
+            args.affinity_url,
+            args.database_url,
+            args.listener_threads,
+            args.queue_limit,
+        )
         return
     import logging
 
@@ -426,10 +530,19 @@ def main() -> None:
     ThreadedWSGIServer.request_queue_size = 1024
     print(__doc__.split("\n\n")[0].strip(), "\n")
     with FakeSlack() as fake, SandboxServer() as sandbox:
-        reports = [measure(kind, args.levels, fake, sandbox.base_url, args.database_url,
-                           args.listener_threads if kind == "real" else None,
-                           args.burst if kind == "real" else 0, args.queue_limit)
-                   for kind in ("real", "bare")]
+        reports = [
+            measure(
+                kind,
+                args.levels,
+                fake,
+                sandbox.base_url,
+                args.database_url,
+                args.listener_threads if kind == "real" else None,
+                args.burst if kind == "real" else 0,
+                args.queue_limit,
+            )
+            for kind in ("real", "bare")
+        ]
     print_table(reports)
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT
 

@@ -36,6 +36,7 @@ def page_to_end(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient],
             token = result["next_page_token"]
             if token is None:
                 return result
+
     return run
 
 
@@ -44,53 +45,126 @@ def once(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient], Any]:
 
 
 SCENARIOS: list[tuple[str, str, Callable[[AffinityClient], Any], int, str]] = [
-    ("affinity_search_persons", "term 'jane'",
-     once("affinity_search_persons", {"term": "jane"}), 1, "V1 search"),
-    ("affinity_get_person", "Jane Smith",
-     once("affinity_get_person", {"person_id": seed.JANE_ID}), 6,
-     "person, phones, orgs batch, lists, strengths, names batch"),
-    ("affinity_search_organizations", "term 'acme'",
-     once("affinity_search_organizations", {"term": "acme"}), 1, "V1 search"),
-    ("affinity_get_organization", "Acme",
-     once("affinity_get_organization", {"organization_id": seed.ACME_ORG_ID}), 5,
-     "org, people batch, deals batch, lists, stage/deal"),
-    ("affinity_get_organization", "BIG_ORG_ID (>=50 people)",
-     once("affinity_get_organization", {"organization_id": seed.BIG_ORG_ID}), 2,
-     "org, one people batch per 100"),
-    ("affinity_list_lists", "all lists",
-     once("affinity_list_lists", {}), 2, "V1 lists (sizes), owners batch"),
-    ("affinity_list_opportunities", f"Deal Flow, {seed.DEAL_FLOW_SIZE} deals, to the end",
-     page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}),
-     PAGES, f"{PAGES} pages of 100 (+1 list definition)"),
-    ("affinity_get_opportunity", "Acme - Series A",
-     once("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}), 2,
-     "V1 deal, V2 entry fields (+1 list def)"),
-    ("affinity_create_opportunity", "with people, org, owner",
-     once("affinity_create_opportunity", {
-         "list_id": SERIES_A, "name": "Bench deal", "person_ids": [seed.JANE_ID],
-         "organization_ids": [seed.ACME_ORG_ID], "owner_id": seed.STANDARD_ID}), 3,
-     "create, set owner, read back (+list def, owner check)"),
-    ("affinity_update_opportunity", "rename + add person",
-     once("affinity_update_opportunity", {
-         "opportunity_id": seed.ACME_DEAL_ID, "name": "Acme - A",
-         "add_person_ids": [seed.ADMIN_ID]}), 3, "read, PUT merged, read back (+list def)"),
-    ("affinity_create_note", "plain text on Jane",
-     once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}), 2,
-     "create, creator name"),
-    ("affinity_list_notes", "Acme notes",
-     once("affinity_list_notes", {"organization_id": seed.ACME_ORG_ID}), 2,
-     "V1 notes, creators batch"),
-    ("affinity_add_to_list", "Maya onto Founders to Watch",
-     once("affinity_add_to_list", {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID}), 3,
-     "list def, membership check, add"),
-    ("affinity_get_relationship_strength", "Jane",
-     once("affinity_get_relationship_strength", {"external_id": seed.JANE_ID}), 2,
-     "strengths, names batch"),
+    (
+        "affinity_search_persons",
+        "term 'jane'",
+        once("affinity_search_persons", {"term": "jane"}),
+        1,
+        "V1 search",
+    ),
+    (
+        "affinity_get_person",
+        "Jane Smith",
+        once("affinity_get_person", {"person_id": seed.JANE_ID}),
+        6,
+        "person, phones, orgs batch, lists, strengths, names batch",
+    ),
+    (
+        "affinity_search_organizations",
+        "term 'acme'",
+        once("affinity_search_organizations", {"term": "acme"}),
+        1,
+        "V1 search",
+    ),
+    (
+        "affinity_get_organization",
+        "Acme",
+        once("affinity_get_organization", {"organization_id": seed.ACME_ORG_ID}),
+        5,
+        "org, people batch, deals batch, lists, stage/deal",
+    ),
+    (
+        "affinity_get_organization",
+        "BIG_ORG_ID (>=50 people)",
+        once("affinity_get_organization", {"organization_id": seed.BIG_ORG_ID}),
+        2,
+        "org, one people batch per 100",
+    ),
+    (
+        "affinity_list_lists",
+        "all lists",
+        once("affinity_list_lists", {}),
+        2,
+        "V1 lists (sizes), owners batch",
+    ),
+    (
+        "affinity_list_opportunities",
+        f"Deal Flow, {seed.DEAL_FLOW_SIZE} deals, to the end",
+        page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}),
+        PAGES,
+        f"{PAGES} pages of 100 (+1 list definition)",
+    ),
+    (
+        "affinity_get_opportunity",
+        "Acme - Series A",
+        once("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
+        2,
+        "V1 deal, V2 entry fields (+1 list def)",
+    ),
+    (
+        "affinity_create_opportunity",
+        "with people, org, owner",
+        once(
+            "affinity_create_opportunity",
+            {
+                "list_id": SERIES_A,
+                "name": "Bench deal",
+                "person_ids": [seed.JANE_ID],
+                "organization_ids": [seed.ACME_ORG_ID],
+                "owner_id": seed.STANDARD_ID,
+            },
+        ),
+        3,
+        "create, set owner, read back (+list def, owner check)",
+    ),
+    (
+        "affinity_update_opportunity",
+        "rename + add person",
+        once(
+            "affinity_update_opportunity",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "name": "Acme - A",
+                "add_person_ids": [seed.ADMIN_ID],
+            },
+        ),
+        3,
+        "read, PUT merged, read back (+list def)",
+    ),
+    (
+        "affinity_create_note",
+        "plain text on Jane",
+        once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}),
+        2,
+        "create, creator name",
+    ),
+    (
+        "affinity_list_notes",
+        "Acme notes",
+        once("affinity_list_notes", {"organization_id": seed.ACME_ORG_ID}),
+        2,
+        "V1 notes, creators batch",
+    ),
+    (
+        "affinity_add_to_list",
+        "Maya onto Founders to Watch",
+        once("affinity_add_to_list", {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID}),
+        3,
+        "list def, membership check, add",
+    ),
+    (
+        "affinity_get_relationship_strength",
+        "Jane",
+        once("affinity_get_relationship_strength", {"external_id": seed.JANE_ID}),
+        2,
+        "strengths, names batch",
+    ),
 ]
 
 
-def measure(server: SandboxServer, action: Callable[[AffinityClient], Any],
-            runs: int) -> tuple[int, float]:
+def measure(
+    server: SandboxServer, action: Callable[[AffinityClient], Any], runs: int
+) -> tuple[int, float]:
     counts, times = [], []
     for _ in range(runs):
         server.reset()
@@ -119,11 +193,14 @@ def main() -> None:
         server.reset()
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
             page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100})(
-                client)
+                client
+            )
         entries = server.state.request_count("GET", f"/v2/lists/{DEAL_FLOW}/list-entries")
         other = server.state.request_count() - entries
-        print(f"\nDeal Flow ({seed.DEAL_FLOW_SIZE} deals, page size 100): {entries} list-entry "
-              f"requests + {other} metadata request(s).")
+        print(
+            f"\nDeal Flow ({seed.DEAL_FLOW_SIZE} deals, page size 100): {entries} list-entry "
+            f"requests + {other} metadata request(s)."
+        )
     finally:
         server.stop()
 

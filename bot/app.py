@@ -103,8 +103,12 @@ def check_slack(settings: Settings) -> None:
     """
     if settings.mode == "http-oauth" or not settings.slack_bot_token:
         return
-    client = WebClient(token=reveal(settings.slack_bot_token), base_url=settings.slack_api_url,
-                       timeout=SLACK_CHECK_TIMEOUT_SECONDS, logger=_quiet)
+    client = WebClient(
+        token=reveal(settings.slack_bot_token),
+        base_url=settings.slack_api_url,
+        timeout=SLACK_CHECK_TIMEOUT_SECONDS,
+        logger=_quiet,
+    )
     try:
         client.auth_test()
     except Exception as error:  # whatever it is, start-up stops with one line
@@ -112,8 +116,7 @@ def check_slack(settings: Settings) -> None:
 
 
 def _unreachable(settings: Settings, error: BaseException) -> str:
-    return (f"cannot use Slack at {settings.slack_api_url}auth.test: "
-            f"{describe_slack_failure(error)}")
+    return f"cannot use Slack at {settings.slack_api_url}auth.test: {describe_slack_failure(error)}"
 
 
 def build_app(

@@ -57,25 +57,35 @@ def _console(args: argparse.Namespace) -> int:
 
 
 SUBCOMMANDS = {
-    "sandbox": ("serve the local Affinity sandbox over HTTP",
-                "Serve a local Affinity (V1 and V2, seeded with a venture firm's data) with "
-                "controls to revoke keys, throttle, fail and slow down. See docs/sandbox.md."),
-    "db": ("database schema",
-           "`db upgrade` applies every migration to DATABASE_URL (a SQLite file by default), "
-           "then checks that VAULT_MASTER_KEYS opens every stored credential."),
-    "vault": ("master keys and credential encryption",
-              "keygen: print a new master key for VAULT_MASTER_KEYS. rotate: re-seal every "
-              "credential under the first key (online, resumable). repair: check the key ids "
-              "in use and restore accounts wrongly marked unreadable. forget-key KID: "
-              "disconnect the accounts sealed with a key lost for good. See docs/vault.md."),
-    "run": ("run the Slack app (Socket Mode or HTTP)",
-            "Check the configuration (every problem listed at once), upgrade the database, "
-            "then serve Slack: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on "
-            "HOST:PORT. See docs/slack-app.md."),
-    "console": ("try the app in a terminal against the sandbox",
-                "The whole app with a simulated Slack and the built-in Affinity sandbox: type "
-                "/affinity commands, click buttons, DM the bot. No workspace or keys needed. "
-                "See docs/console.md."),
+    "sandbox": (
+        "serve the local Affinity sandbox over HTTP",
+        "Serve a local Affinity (V1 and V2, seeded with a venture firm's data) with "
+        "controls to revoke keys, throttle, fail and slow down. See docs/sandbox.md.",
+    ),
+    "db": (
+        "database schema",
+        "`db upgrade` applies every migration to DATABASE_URL (a SQLite file by default), "
+        "then checks that VAULT_MASTER_KEYS opens every stored credential.",
+    ),
+    "vault": (
+        "master keys and credential encryption",
+        "keygen: print a new master key for VAULT_MASTER_KEYS. rotate: re-seal every "
+        "credential under the first key (online, resumable). repair: check the key ids "
+        "in use and restore accounts wrongly marked unreadable. forget-key KID: "
+        "disconnect the accounts sealed with a key lost for good. See docs/vault.md.",
+    ),
+    "run": (
+        "run the Slack app (Socket Mode or HTTP)",
+        "Check the configuration (every problem listed at once), upgrade the database, "
+        "then serve Slack: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on "
+        "HOST:PORT. See docs/slack-app.md.",
+    ),
+    "console": (
+        "try the app in a terminal against the sandbox",
+        "The whole app with a simulated Slack and the built-in Affinity sandbox: type "
+        "/affinity commands, click buttons, DM the bot. No workspace or keys needed. "
+        "See docs/console.md.",
+    ),
 }
 
 
@@ -98,10 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=_db)
 
     vault = _subcommand(sub, "vault")
-    vault.add_argument("vault_command", choices=["keygen", "rotate", "repair", "forget-key"],
-                       help="what to do (see above)")
-    vault.add_argument("vault_args", nargs="*", metavar="KID",
-                       help="forget-key: the id of a master key lost for good")
+    vault.add_argument(
+        "vault_command",
+        choices=["keygen", "rotate", "repair", "forget-key"],
+        help="what to do (see above)",
+    )
+    vault.add_argument(
+        "vault_args",
+        nargs="*",
+        metavar="KID",
+        help="forget-key: the id of a master key lost for good",
+    )
     vault.set_defaults(func=_vault)
 
     _subcommand(sub, "run").set_defaults(func=_run)

@@ -74,7 +74,10 @@ class AgentLimits(BaseModel):
     """The agent's limits, `AGENT_*` in the environment (docs/agent.md explains each)."""
 
     model_config = ConfigDict(
-        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
+        frozen=True,
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
         alias_generator=AliasGenerator(validation_alias=lambda name: AGENT_PREFIX + name.upper()),
     )
 
@@ -99,7 +102,10 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
+        frozen=True,
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
         alias_generator=AliasGenerator(validation_alias=str.upper),
     )
 

@@ -92,15 +92,15 @@ _DEAL_LIST = (
 )
 _LIST_EXPORT = (
     "Affinity refused to return the list's entries: your Affinity role probably lacks the "
-    "\"Export data from Lists\" permission. Ask an Affinity admin to grant it."
+    '"Export data from Lists" permission. Ask an Affinity admin to grant it.'
 )
 _PEOPLE_EXPORT = (
-    "Affinity refused this: your Affinity role probably lacks the \"Export All People "
-    "directory\" permission. Ask an Affinity admin to grant it."
+    'Affinity refused this: your Affinity role probably lacks the "Export All People '
+    'directory" permission. Ask an Affinity admin to grant it.'
 )
 _ORG_EXPORT = (
-    "Affinity refused this: your Affinity role probably lacks the \"Export All Organizations "
-    "directory\" permission. Ask an Affinity admin to grant it."
+    'Affinity refused this: your Affinity role probably lacks the "Export All Organizations '
+    'directory" permission. Ask an Affinity admin to grant it.'
 )
 _NOTE_OWNER = (
     "Affinity refused this: only the creator of a note may change it, or your role may not "
@@ -146,8 +146,10 @@ def cached_lists(account: ConnectedAccount | None) -> list[AffinityList]:
     """The account's cached lists, their types by name (none for no account)."""
     if account is None:
         return []
-    return [AffinityList(int(item.id), str(item.name), list_type(item.type))
-            for item in account.lists or ()]
+    return [
+        AffinityList(int(item.id), str(item.name), list_type(item.type))
+        for item in account.lists or ()
+    ]
 
 
 # ------------------------------------------------------------------------------ identifiers
@@ -162,8 +164,9 @@ class SlackUser:
     enterprise_id: str | None = None
 
 
-def identifier_for(team_id: str | None, user_id: str | None,
-                   enterprise_id: str | None = None) -> str:
+def identifier_for(
+    team_id: str | None, user_id: str | None, enterprise_id: str | None = None
+) -> str:
     """The vault identifier of one Slack user in one workspace: `T…:U…` (`T…:U…:E…` on Grid).
 
     Team first, so that `vault.delete_for_identifier_prefix("T…:")` erases a workspace. Raises
@@ -233,10 +236,12 @@ class PermissionProblem(ConnectorError):
 def not_connected_message(status: str, reason: str | None) -> str:
     if status == "REVOKED":
         if reason in UNTRUSTED_REASONS:
-            return ("Your stored Affinity key could not be verified by this app, so it is no "
-                    f"longer used (nothing changed in Affinity). Reconnect with `{CONNECT_HINT}`.")
+            return (
+                "Your stored Affinity key could not be verified by this app, so it is no "
+                f"longer used (nothing changed in Affinity). Reconnect with `{CONNECT_HINT}`."
+            )
         why = f" ({reason})" if reason else ""
-        return (f"Your Affinity key stopped working{why}. Reconnect with `{CONNECT_HINT}`.")
+        return f"Your Affinity key stopped working{why}. Reconnect with `{CONNECT_HINT}`."
     return f"You haven't connected Affinity yet. Connect with `{CONNECT_HINT}`."
 
 
@@ -389,9 +394,7 @@ class Connector:
         self.vault = vault
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.client_factory = client_factory or (
-            lambda key: AffinityClient(key, base_url=base_url)
-        )
+        self.client_factory = client_factory or (lambda key: AffinityClient(key, base_url=base_url))
         self.pool = ClientPool(self.client_factory)
         self._revocation_listeners: list[RevocationListener] = []
         self._configuration_listeners: list[ConfigurationListener] = []
@@ -407,8 +410,11 @@ class Connector:
         verification (found here, or by any other read) is announced: the Reconnect DM, claimed
         once per revocation across processes."""
         account = self.vault.get_account(CONNECTION, identifier)
-        if (account is not None and account.status == "REVOKED"
-                and account.status_reason == UNVERIFIABLE_REASON):
+        if (
+            account is not None
+            and account.status == "REVOKED"
+            and account.status_reason == UNVERIFIABLE_REASON
+        ):
             self.announce_revoked(identifier, account)
         return account
 
@@ -442,12 +448,15 @@ class Connector:
         result = self.execute_tool(identifier, "affinity_list_lists", {})
         return self.cache_lists(identifier, result.get("lists") or [])
 
-    def cache_lists(self, identifier: str,
-                    lists: Iterable[Mapping[str, Any]]) -> list[AffinityList]:
+    def cache_lists(
+        self, identifier: str, lists: Iterable[Mapping[str, Any]]
+    ) -> list[AffinityList]:
         """Cache lists as `affinity_list_lists` returns them; a cache that cannot be written is
         logged and the lists returned all the same (the cache is a convenience)."""
-        found = [AffinityList(int(item["id"]), str(item.get("name") or ""),
-                              list_type(item.get("type"))) for item in lists]
+        found = [
+            AffinityList(int(item["id"]), str(item.get("name") or ""), list_type(item.get("type")))
+            for item in lists
+        ]
         try:
             self.vault.cache_lists(CONNECTION, identifier, found)
         except Exception:
@@ -463,8 +472,9 @@ class Connector:
 
     def execute_tool(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
         """Run one tool for one user. See the module docstring for the errors raised."""
-        return self.run(identifier, tool_name, lambda client: run_tool(client, tool_name,
-                                                                        tool_input))
+        return self.run(
+            identifier, tool_name, lambda client: run_tool(client, tool_name, tool_input)
+        )
 
     def run(self, identifier: str, label: str, operation: Callable[[AffinityClient], Any]) -> Any:
         """`operation(client)` on the user's pooled client, with the checks, 401/403 handling
@@ -533,8 +543,10 @@ class Connector:
             try:
                 listener(identifier, error)
             except Exception:
-                log.exception("telling the installer of %s about the monthly quota failed",
-                              identifier.split(":", 1)[0])
+                log.exception(
+                    "telling the installer of %s about the monthly quota failed",
+                    identifier.split(":", 1)[0],
+                )
 
     def _configuration_problem(self, identifier: str, kid: str) -> None:
         """ERROR log and the admins' listeners, at most once an hour per workspace."""
@@ -544,7 +556,10 @@ class Connector:
         log.error(
             "stored Affinity keys in workspace %s are sealed with master key id %r, which "
             "VAULT_MASTER_KEYS does not hold: the accounts are kept ACTIVE but cannot be used. "
-            "Add the key back to VAULT_MASTER_KEYS and restart (docs/vault.md).", team, kid)
+            "Add the key back to VAULT_MASTER_KEYS and restart (docs/vault.md).",
+            team,
+            kid,
+        )
         for listener in list(self._configuration_listeners):
             try:
                 listener(identifier, kid)
@@ -599,11 +614,13 @@ class Connector:
             with self._sessions.begin() as session:
                 session.add(entry)
         except Exception:  # an audit failure must not hide the call's own answer
-            log.exception("audit row for %s %s (ref %s) not written", identifier, tool_name,
-                          reference)
+            log.exception(
+                "audit row for %s %s (ref %s) not written", identifier, tool_name, reference
+            )
 
-    def recent_activity(self, identifier: str, limit: int = 10, *,
-                        tools_only: bool = True) -> list[dict[str, Any]]:
+    def recent_activity(
+        self, identifier: str, limit: int = 10, *, tools_only: bool = True
+    ) -> list[dict[str, Any]]:
         """The user's last calls from the audit log, newest first (for App Home).
 
         `tools_only` leaves out the app's own key checks (the sweep's whoami, the connect
@@ -612,16 +629,17 @@ class Connector:
         query = select(AuditLogEntry).where(AuditLogEntry.identifier == identifier)
         if tools_only:
             query = query.where(AuditLogEntry.tool.startswith("affinity_"))
-        query = (
-            query
-            .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
-            .limit(limit)
-        )
+        query = query.order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).limit(limit)
         with self._sessions.begin() as session:
             return [
-                {"at": row.at.isoformat() if row.at else None, "tool": row.tool,
-                 "outcome": row.outcome, "error_kind": row.error_kind,
-                 "affinity_status": row.affinity_status, "reference": row.reference}
+                {
+                    "at": row.at.isoformat() if row.at else None,
+                    "tool": row.tool,
+                    "outcome": row.outcome,
+                    "error_kind": row.error_kind,
+                    "affinity_status": row.affinity_status,
+                    "reference": row.reference,
+                }
                 for row in session.scalars(query)
             ]
 

@@ -100,8 +100,11 @@ def run_socket_mode(settings: Settings) -> int:
             handler.connect()
         except Exception as error:  # one line, not a traceback
             url = settings.slack_api_url + "apps.connections.open"
-            print(f"affinity-bot: cannot open the Socket Mode connection at {url}: "
-                  f"{describe_slack_failure(error)}", file=sys.stderr)
+            print(
+                f"affinity-bot: cannot open the Socket Mode connection at {url}: "
+                f"{describe_slack_failure(error)}",
+                file=sys.stderr,
+            )
             return 1
         services.background.start()
         log.info("connected to Slack in Socket Mode")
@@ -115,8 +118,10 @@ def run_socket_mode(settings: Settings) -> int:
 def run_http(settings: Settings) -> int:
     log.info("serving HTTP on %s", bind_address(settings))
     if settings.host in ("127.0.0.1", "localhost", "::1"):
-        log.info("only this machine can reach it; set HOST=0.0.0.0 in a container or when the "
-                 "TLS proxy runs on another host")
+        log.info(
+            "only this machine can reach it; set HOST=0.0.0.0 in a container or when the "
+            "TLS proxy runs on another host"
+        )
     BotHttpServer(settings).run()
     return 0
 

@@ -23,8 +23,12 @@ from vault import (
 log = logging.getLogger("bot.startup")
 
 
-def check_vault(database_url: str | None = None, *, keyring: Keyring | None = None,
-                program: str = "affinity-bot") -> int:
+def check_vault(
+    database_url: str | None = None,
+    *,
+    keyring: Keyring | None = None,
+    program: str = "affinity-bot",
+) -> int:
     """0 when the vault is ready; otherwise the problem is printed and 2 returned."""
     from bot.database import make_engine
 
@@ -45,6 +49,7 @@ def prepare_vault(vault: Vault) -> RepairReport:
     """`vault.prepare` with the repairs it made logged (VaultConfigurationError propagates)."""
     report = prepare(vault)
     for identifier in report.restored:
-        log.warning("restored %s: its credential opens under the configured master keys",
-                    identifier)
+        log.warning(
+            "restored %s: its credential opens under the configured master keys", identifier
+        )
     return report

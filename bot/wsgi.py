@@ -114,9 +114,7 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
 
 
 def _write(response: BoltResponse, start_response: StartResponse) -> Iterable[bytes]:
-    answer = WsgiHttpResponse(
-        status=response.status, headers=response.headers, body=response.body
-    )
+    answer = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
     start_response(answer.status, answer.get_headers())
     return answer.get_body()
 

@@ -10,9 +10,7 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE_DIR = Path(
-    os.environ.get("AFFINITY_REFERENCE_DIR", REPO.parent / "shared" / "reference")
-)
+REFERENCE_DIR = Path(os.environ.get("AFFINITY_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
 
 
 def reference_file(*parts: str) -> Path:
@@ -22,8 +20,10 @@ def reference_file(*parts: str) -> Path:
 
     path = REFERENCE_DIR.joinpath(*parts)
     if not path.exists():
-        reason = (f"reference material not found at {path}: put shared/ beside the clone "
-                  "or set AFFINITY_REFERENCE_DIR")
+        reason = (
+            f"reference material not found at {path}: put shared/ beside the clone "
+            "or set AFFINITY_REFERENCE_DIR"
+        )
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)

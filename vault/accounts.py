@@ -404,8 +404,11 @@ class Vault:
                 return False
             store_sealed(row, upgraded)
             row.updated_at = self._clock()
-        log.info("vault: credential of %s / %s re-sealed with its profile bound",
-                 row.connection_name, row.identifier)
+        log.info(
+            "vault: credential of %s / %s re-sealed with its profile bound",
+            row.connection_name,
+            row.identifier,
+        )
         return True
 
     @staticmethod

@@ -53,11 +53,14 @@ def _print_repair(report: RepairReport) -> None:
     if report.restored:
         print(f"restored {len(report.restored)} account(s) wrongly marked unreadable to ACTIVE")
     if report.resealed:
-        print(f"bound {report.resealed} credential(s) sealed by an earlier version to their "
-              "profile")
+        print(
+            f"bound {report.resealed} credential(s) sealed by an earlier version to their profile"
+        )
     for identifier in report.still_unreadable:
-        print(f"{identifier}: its credential still fails verification; the user must reconnect",
-              file=sys.stderr)
+        print(
+            f"{identifier}: its credential still fails verification; the user must reconnect",
+            file=sys.stderr,
+        )
 
 
 def rotate() -> int:
@@ -67,17 +70,21 @@ def rotate() -> int:
         keyring = vault.keyring
         report = rotate_all(vault.engine, keyring)
         in_use = vault.key_ids_in_use()
-        print(f"re-wrapped {report.rewrapped} credential(s) under master key "
-              f"{report.primary_kid!r}")
+        print(
+            f"re-wrapped {report.rewrapped} credential(s) under master key {report.primary_kid!r}"
+        )
         for connection_name, identifier in report.unreadable:
-            print(f"could not unwrap {connection_name} / {identifier}: left as it is",
-                  file=sys.stderr)
+            print(
+                f"could not unwrap {connection_name} / {identifier}: left as it is", file=sys.stderr
+            )
         if report.unreadable:
             return 1
         old = sorted(kid for kid in keyring.kids if kid != keyring.primary_kid)
         if old and not in_use & set(old):
-            print(f"no credential uses {', '.join(old)} any more: you may remove it from "
-                  f"{MASTER_KEYS_ENV}")
+            print(
+                f"no credential uses {', '.join(old)} any more: you may remove it from "
+                f"{MASTER_KEYS_ENV}"
+            )
         return 0
 
     return _with_vault(work)
@@ -101,8 +108,10 @@ def forget_key(kid: str) -> int:
                 "open, so there is nothing to forget"
             )
         count = forget_master_key(vault, kid)
-        print(f"disconnected {count} account(s) sealed with master key {kid!r}; their users "
-              "will be asked to connect again")
+        print(
+            f"disconnected {count} account(s) sealed with master key {kid!r}; their users "
+            "will be asked to connect again"
+        )
         return 0
 
     return _with_vault(work, check=False)

@@ -26,8 +26,12 @@ class VaultSettings(BaseSettings):
     """The vault's part of the configuration, under its environment variable names."""
 
     model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
-        str_strip_whitespace=True, env_ignore_empty=True,
+        frozen=True,
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
+        str_strip_whitespace=True,
+        env_ignore_empty=True,
     )
 
     data_dir: Path = Field(default=Path(DEFAULT_DATA_DIR), validation_alias=DATA_DIR_ENV)

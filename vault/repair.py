@@ -75,23 +75,29 @@ def repair(vault: Vault) -> RepairReport:
     report = RepairReport()
     untrusted = sorted(UNTRUSTED_REASONS)
     with vault.engine.connect() as connection:
-        ids = list(connection.scalars(
-            select(AccountRow.id)
-            .where(
-                AccountRow.ciphertext.is_not(None),
-                AccountRow.kid.in_(vault.keyring.kids),
-                (AccountRow.format_version == LEGACY_FORMAT_VERSION)
-                | ((AccountRow.status == Status.REVOKED.value)
-                   & AccountRow.status_reason.in_(untrusted)),
+        ids = list(
+            connection.scalars(
+                select(AccountRow.id)
+                .where(
+                    AccountRow.ciphertext.is_not(None),
+                    AccountRow.kid.in_(vault.keyring.kids),
+                    (AccountRow.format_version == LEGACY_FORMAT_VERSION)
+                    | (
+                        (AccountRow.status == Status.REVOKED.value)
+                        & AccountRow.status_reason.in_(untrusted)
+                    ),
+                )
+                .order_by(AccountRow.id)
             )
-            .order_by(AccountRow.id)
-        ))
+        )
     for account_id in ids:
         _repair_one(vault, account_id, report)
     if report.restored or report.resealed:
         log.warning(
             "vault repair: %d account(s) restored to ACTIVE, %d credential(s) bound to their "
-            "profile", len(report.restored), report.resealed,
+            "profile",
+            len(report.restored),
+            report.resealed,
         )
     return report
 
@@ -107,8 +113,12 @@ def _repair_one(vault: Vault, account_id: int, report: RepairReport) -> None:
         restore = row.status == Status.REVOKED and row.status_reason in UNTRUSTED_REASONS
         try:
             if sealed.version == LEGACY_FORMAT_VERSION:
-                store_sealed(row, upgrade_format(
-                    vault.keyring, row.connection_name, row.identifier, sealed, sealed.context))
+                store_sealed(
+                    row,
+                    upgrade_format(
+                        vault.keyring, row.connection_name, row.identifier, sealed, sealed.context
+                    ),
+                )
                 report.resealed += 1
             else:
                 open_sealed(vault.keyring, row.connection_name, row.identifier, sealed)
@@ -126,10 +136,13 @@ def _repair_one(vault: Vault, account_id: int, report: RepairReport) -> None:
 def forget_master_key(vault: Vault, kid: str) -> int:
     """Disconnect every account sealed with `kid` (a key lost for good). Returns how many."""
     with vault.engine.connect() as connection:
-        accounts = list(connection.execute(
-            select(AccountRow.connection_name, AccountRow.identifier)
-            .where(AccountRow.kid == kid, AccountRow.ciphertext.is_not(None))
-        ))
+        accounts = list(
+            connection.execute(
+                select(AccountRow.connection_name, AccountRow.identifier).where(
+                    AccountRow.kid == kid, AccountRow.ciphertext.is_not(None)
+                )
+            )
+        )
     for connection_name, identifier in accounts:
         vault.disconnect(connection_name, identifier, FORGOTTEN_REASON)
     return len(accounts)

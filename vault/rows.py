@@ -38,15 +38,17 @@ def profile_context(profile: AffinityProfile | None) -> str:
     """The canonical text of a profile, as bound to the credential (JSON: unambiguous)."""
     if profile is None:
         return "null"
-    return json.dumps([
-        "affinity-profile",
-        profile.user_id,
-        profile.user_name or "",
-        profile.user_email,
-        profile.tenant_id,
-        profile.tenant_name or "",
-        profile.tenant_subdomain,
-    ])
+    return json.dumps(
+        [
+            "affinity-profile",
+            profile.user_id,
+            profile.user_name or "",
+            profile.user_email,
+            profile.tenant_id,
+            profile.tenant_name or "",
+            profile.tenant_subdomain,
+        ]
+    )
 
 
 def clip(value: str | None, limit: int) -> str | None:

@@ -33,15 +33,24 @@ class SegmentConverter(BaseConverter):
     regex = r"[^/]+"
 
 
-URLS = Map(_rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
-           strict_slashes=False, merge_slashes=False, converters={"seg": SegmentConverter})
+URLS = Map(
+    _rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
+    strict_slashes=False,
+    merge_slashes=False,
+    converters={"seg": SegmentConverter},
+)
 
 API_VERSIONS = ("2024-01-01", "2026-07-15", "2026-09-17", "current")
 """Values Affinity accepts in X-Affinity-Api-Version; the sandbox always answers as 2024-01-01."""
 
-V2_PATH_PARAMS = {"person_id": "personId", "company_id": "companyId",
-                  "opportunity_id": "opportunityId", "list_id": "listId",
-                  "entry_id": "listEntryId", "note_id": "noteId"}
+V2_PATH_PARAMS = {
+    "person_id": "personId",
+    "company_id": "companyId",
+    "opportunity_id": "opportunityId",
+    "list_id": "listId",
+    "entry_id": "listEntryId",
+    "note_id": "noteId",
+}
 
 
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
@@ -113,17 +122,29 @@ class SandboxApp:
         with self.state.lock:
             return self.api_call(request, api, func, args, route_error)
 
-    def api_call(self, request: Request, api: str, func: Any, args: Mapping[str, Any],
-                 route_error: HTTPException | None) -> Response:
+    def api_call(
+        self,
+        request: Request,
+        api: str,
+        func: Any,
+        args: Mapping[str, Any],
+        route_error: HTTPException | None,
+    ) -> Response:
         state = self.state
         auth_kind, key = credentials(request, api)
         user = state.user_for_key(key)
         if api == "v2" and auth_kind != "bearer":
             user = None
-        entry = {"method": request.method, "path": request.path,
-                 "query": request.query_string.decode(), "api": api, "auth": auth_kind,
-                 "user_id": user["person_id"] if user else None, "status": None,
-                 "time": time.time()}
+        entry = {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode(),
+            "api": api,
+            "auth": auth_kind,
+            "user_id": user["person_id"] if user else None,
+            "status": None,
+            "time": time.time(),
+        }
         state.log_request(entry)
         delay = state.latency_ms(request.path)
         if delay:
@@ -132,8 +153,9 @@ class SandboxApp:
                 time.sleep(delay / 1000)
             finally:
                 state.lock.acquire()
-        headers, limited = state.count_request(key if user else None,
-                                               monthly=request.path not in MONTHLY_EXEMPT)
+        headers, limited = state.count_request(
+            key if user else None, monthly=request.path not in MONTHLY_EXEMPT
+        )
         response = self.answer(request, api, func, args, route_error, user, limited)
         for name, value in headers.items():
             response.headers[name] = str(value)
@@ -146,9 +168,16 @@ class SandboxApp:
         entry["status"] = response.status_code
         return response
 
-    def answer(self, request: Request, api: str, func: Any, args: Mapping[str, Any],
-               route_error: HTTPException | None, user: dict[str, Any] | None,
-               limited: bool) -> Response:
+    def answer(
+        self,
+        request: Request,
+        api: str,
+        func: Any,
+        args: Mapping[str, Any],
+        route_error: HTTPException | None,
+        user: dict[str, Any] | None,
+        limited: bool,
+    ) -> Response:
         def fail(status: int, message: str, param: str | None = None) -> Response:
             return json_response(error_body(api, status, message, param), status)
 
@@ -163,8 +192,14 @@ class SandboxApp:
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)
         if fault is not None:
-            return fail(fault, "Internal server error" if fault == 500 else
-                        "Service unavailable" if fault == 503 else "Injected error")
+            return fail(
+                fault,
+                "Internal server error"
+                if fault == 500
+                else "Service unavailable"
+                if fault == 503
+                else "Injected error",
+            )
         if route_error is not None:
             if isinstance(route_error, MethodNotAllowed):
                 return fail(405, "Method not allowed")
@@ -177,8 +212,11 @@ class SandboxApp:
         try:
             if api == "v2":
                 args = v2_path_ints(args)
-                if any(self.state.lagging(kind, args[name])
-                       for name, kind in LAGGING_KINDS.items() if name in args):
+                if any(
+                    self.state.lagging(kind, args[name])
+                    for name, kind in LAGGING_KINDS.items()
+                    if name in args
+                ):
                     return fail(404, "Not found")
             result = func(ctx, **args)
         except ApiError as exc:

@@ -42,8 +42,15 @@ def _key(state: SandboxState, data: dict[str, Any]) -> str:
 
 def users(state: SandboxState, request: Request) -> Response:
     with state.lock:
-        return json_response({"tenant": seed.TENANT, "users": [
-            {**u, "revoked": u["api_key"] in state.controls.revoked_keys} for u in seed.USERS]})
+        return json_response(
+            {
+                "tenant": seed.TENANT,
+                "users": [
+                    {**u, "revoked": u["api_key"] in state.controls.revoked_keys}
+                    for u in seed.USERS
+                ],
+            }
+        )
 
 
 def revoke(state: SandboxState, request: Request) -> Response:
@@ -124,14 +131,27 @@ def reset(state: SandboxState, request: Request) -> Response:
 def summary(state: SandboxState, request: Request) -> Response:
     with state.lock:
         w = state.world
-        return json_response({name: len(getattr(w, name)) for name in (
-            "persons", "organizations", "opportunities", "lists", "list_entries", "fields",
-            "field_values", "notes")})
+        return json_response(
+            {
+                name: len(getattr(w, name))
+                for name in (
+                    "persons",
+                    "organizations",
+                    "opportunities",
+                    "lists",
+                    "list_entries",
+                    "fields",
+                    "field_values",
+                    "notes",
+                )
+            }
+        )
 
 
 def _handler(func: Callable[[SandboxState, Request], Response]) -> Callable[..., Response]:
     def run(state: SandboxState, request: Request, **_: Any) -> Response:
         return func(state, request)
+
     return run
 
 

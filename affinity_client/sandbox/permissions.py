@@ -32,8 +32,10 @@ REQUIRED: list[tuple[str, str, str]] = [
     ("GET", "/v2/persons/{personId}/list-entries", EXPORT_LISTS),
 ]
 
-_PATTERNS = [(method, re.compile("^" + re.sub(r"\{[^}]+\}", _ID, path) + "/?$"), permission)
-             for method, path, permission in REQUIRED]
+_PATTERNS = [
+    (method, re.compile("^" + re.sub(r"\{[^}]+\}", _ID, path) + "/?$"), permission)
+    for method, path, permission in REQUIRED
+]
 
 
 def missing_permission(user: dict[str, object], method: str, path: str) -> str | None:

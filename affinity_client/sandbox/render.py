@@ -10,29 +10,66 @@ from typing import Any
 from . import seed
 from .web import Ctx, v1_date, v2_date
 
-INTERACTION_KEYS = ["first_email", "last_email", "first_event", "last_event", "next_event",
-                    "last_chat_message", "last_interaction"]
+INTERACTION_KEYS = [
+    "first_email",
+    "last_email",
+    "first_event",
+    "last_event",
+    "next_event",
+    "last_chat_message",
+    "last_interaction",
+]
 LIST_TYPES_V2 = {0: "person", 1: "company", 8: "opportunity"}
-VALUE_TYPES_V2 = {seed.PERSON: "person", seed.ORGANIZATION: "company", seed.DROPDOWN: "dropdown",
-                  seed.NUMBER: "number", seed.DATE: "datetime", seed.LOCATION: "location",
-                  seed.TEXT: "text", seed.RANKED: "ranked-dropdown"}
-MULTI_V2 = {"person": "person-multi", "company": "company-multi", "dropdown": "dropdown-multi",
-            "number": "number-multi", "location": "location-multi",
-            "text": "filterable-text-multi"}
-COLORS_V2 = {0: None, 1: "blue", 2: "green", 3: "yellow", 4: "orange", 5: "red", 6: "purple",
-             7: "gray"}
+VALUE_TYPES_V2 = {
+    seed.PERSON: "person",
+    seed.ORGANIZATION: "company",
+    seed.DROPDOWN: "dropdown",
+    seed.NUMBER: "number",
+    seed.DATE: "datetime",
+    seed.LOCATION: "location",
+    seed.TEXT: "text",
+    seed.RANKED: "ranked-dropdown",
+}
+MULTI_V2 = {
+    "person": "person-multi",
+    "company": "company-multi",
+    "dropdown": "dropdown-multi",
+    "number": "number-multi",
+    "location": "location-multi",
+    "text": "filterable-text-multi",
+}
+COLORS_V2 = {
+    0: None,
+    1: "blue",
+    2: "green",
+    3: "yellow",
+    4: "orange",
+    5: "red",
+    6: "purple",
+    7: "gray",
+}
 
 
 # -- V1 ------------------------------------------------------------------------
 def v1_person_brief(p: dict[str, Any]) -> dict[str, Any]:
-    return {"id": p["id"], "type": p["type"], "first_name": p["first_name"],
-            "last_name": p["last_name"], "primary_email": p["emails"][0] if p["emails"] else None,
-            "emails": list(p["emails"])}
+    return {
+        "id": p["id"],
+        "type": p["type"],
+        "first_name": p["first_name"],
+        "last_name": p["last_name"],
+        "primary_email": p["emails"][0] if p["emails"] else None,
+        "emails": list(p["emails"]),
+    }
 
 
 def v1_org_brief(o: dict[str, Any]) -> dict[str, Any]:
-    return {"id": o["id"], "name": o["name"], "domain": o["domain"], "domains": list(o["domains"]),
-            "global": o["global"]}
+    return {
+        "id": o["id"],
+        "name": o["name"],
+        "domain": o["domain"],
+        "domains": list(o["domains"]),
+        "global": o["global"],
+    }
 
 
 def v1_interactions(rec: dict[str, Any], with_persons: bool) -> dict[str, Any]:
@@ -52,9 +89,14 @@ def v1_interactions(rec: dict[str, Any], with_persons: bool) -> dict[str, Any]:
 
 
 def v1_entry(ctx: Ctx, e: dict[str, Any], *, with_entity: bool = False) -> dict[str, Any]:
-    out = {"id": e["id"], "list_id": e["list_id"], "creator_id": e["creator_id"],
-           "entity_id": e["entity_id"], "entity_type": e["entity_type"],
-           "created_at": v1_date(e["created_at"])}
+    out = {
+        "id": e["id"],
+        "list_id": e["list_id"],
+        "creator_id": e["creator_id"],
+        "entity_id": e["entity_id"],
+        "entity_type": e["entity_type"],
+        "created_at": v1_date(e["created_at"]),
+    }
     if with_entity:
         out["entity"] = v1_entry_entity(ctx, e)
     return out
@@ -73,21 +115,31 @@ def v1_entry_entity(ctx: Ctx, e: dict[str, Any]) -> dict[str, Any]:
 
 def visible_entries(ctx: Ctx, entity_type: int, entity_id: int) -> list[dict[str, Any]]:
     w = ctx.world
-    entries = (w.list_entries[i] for i in ctx.state.index.entries_by_entity[(entity_type,
-                                                                           entity_id)])
+    entries = (
+        w.list_entries[i] for i in ctx.state.index.entries_by_entity[(entity_type, entity_id)]
+    )
     return [e for e in entries if ctx.can_see_list(w.lists[e["list_id"]])]
 
 
 def v1_opportunity(ctx: Ctx, o: dict[str, Any]) -> dict[str, Any]:
-    return {"id": o["id"], "name": o["name"], "person_ids": list(o["person_ids"]),
-            "organization_ids": list(o["organization_ids"]),
-            "list_entries": [v1_entry(ctx, e) for e in visible_entries(ctx, 8, o["id"])]}
+    return {
+        "id": o["id"],
+        "name": o["name"],
+        "person_ids": list(o["person_ids"]),
+        "organization_ids": list(o["organization_ids"]),
+        "list_entries": [v1_entry(ctx, e) for e in visible_entries(ctx, 8, o["id"])],
+    }
 
 
 def v1_list(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
-    return {"id": rec["id"], "type": rec["type"], "name": rec["name"], "public": rec["public"],
-            "owner_id": rec["owner_id"],
-            "list_size": len(ctx.state.index.entries_by_list[rec["id"]])}
+    return {
+        "id": rec["id"],
+        "type": rec["type"],
+        "name": rec["name"],
+        "public": rec["public"],
+        "owner_id": rec["owner_id"],
+        "list_size": len(ctx.state.index.entries_by_list[rec["id"]]),
+    }
 
 
 def v1_field(f: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
@@ -116,9 +168,15 @@ def v1_value(ctx: Ctx, f: dict[str, Any], value: Any) -> Any:
 
 def v1_field_value(ctx: Ctx, v: dict[str, Any]) -> dict[str, Any]:
     f = ctx.world.fields[v["field_id"]]
-    return {"id": v["id"], "field_id": v["field_id"], "list_entry_id": v["list_entry_id"],
-            "entity_id": v["entity_id"], "created_at": v1_date(v["created_at"]),
-            "updated_at": v1_date(v["updated_at"]), "value": v1_value(ctx, f, v["value"])}
+    return {
+        "id": v["id"],
+        "field_id": v["field_id"],
+        "list_entry_id": v["list_entry_id"],
+        "entity_id": v["entity_id"],
+        "created_at": v1_date(v["created_at"]),
+        "updated_at": v1_date(v["updated_at"]),
+        "value": v1_value(ctx, f, v["value"]),
+    }
 
 
 def visible_opportunity_ids(ctx: Ctx, n: dict[str, Any]) -> list[int]:
@@ -128,14 +186,24 @@ def visible_opportunity_ids(ctx: Ctx, n: dict[str, Any]) -> list[int]:
 
 
 def v1_note(ctx: Ctx, n: dict[str, Any]) -> dict[str, Any]:
-    return {"id": n["id"], "creator_id": n["creator_id"], "person_ids": list(n["person_ids"]),
-            "associated_person_ids": list(n["person_ids"]), "interaction_person_ids": [],
-            "interaction_id": None, "interaction_type": None, "is_meeting": False,
-            "mentioned_person_ids": [], "organization_ids": list(n["organization_ids"]),
-            "opportunity_ids": visible_opportunity_ids(ctx, n), "parent_id": n["parent_id"],
-            "content": markdownify(n["content"]) if n["type"] == 2 else n["content"],
-            "type": n["type"], "created_at": v1_date(n["created_at"]),
-            "updated_at": v1_date(n["updated_at"])}
+    return {
+        "id": n["id"],
+        "creator_id": n["creator_id"],
+        "person_ids": list(n["person_ids"]),
+        "associated_person_ids": list(n["person_ids"]),
+        "interaction_person_ids": [],
+        "interaction_id": None,
+        "interaction_type": None,
+        "is_meeting": False,
+        "mentioned_person_ids": [],
+        "organization_ids": list(n["organization_ids"]),
+        "opportunity_ids": visible_opportunity_ids(ctx, n),
+        "parent_id": n["parent_id"],
+        "content": markdownify(n["content"]) if n["type"] == 2 else n["content"],
+        "type": n["type"],
+        "created_at": v1_date(n["created_at"]),
+        "updated_at": v1_date(n["updated_at"]),
+    }
 
 
 _BLOCK_TAGS = re.compile(r"</?(p|div|ul|ol)[^>]*>", re.I)
@@ -144,8 +212,12 @@ _BLOCK_TAGS = re.compile(r"</?(p|div|ul|ol)[^>]*>", re.I)
 def markdownify(markup: str) -> str:
     """HTML note content the way V1 reads it back: Markdown-like, underscores escaped."""
     text = markup.replace("_", "\\_")
-    text = re.sub(r"<(strong|b)>\s*<(em|i)>(.*?)</(em|i)>\s*</(strong|b)>", r"***\3***", text,
-                  flags=re.I | re.S)
+    text = re.sub(
+        r"<(strong|b)>\s*<(em|i)>(.*?)</(em|i)>\s*</(strong|b)>",
+        r"***\3***",
+        text,
+        flags=re.I | re.S,
+    )
     text = re.sub(r"<(strong|b)>(.*?)</(strong|b)>", r"**\2**", text, flags=re.I | re.S)
     text = re.sub(r"<(em|i)>(.*?)</(em|i)>", r"*\2*", text, flags=re.I | re.S)
     text = re.sub(r"<u>(.*?)</u>", r"\1", text, flags=re.I | re.S)
@@ -159,16 +231,24 @@ def markdownify(markup: str) -> str:
 
 # -- V2 ------------------------------------------------------------------------
 def v2_person_data(p: dict[str, Any]) -> dict[str, Any]:
-    return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
-            "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
-            "type": "internal" if p["type"] == 1 else "external"}
+    return {
+        "id": p["id"],
+        "firstName": p["first_name"],
+        "lastName": p["last_name"],
+        "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
+        "type": "internal" if p["type"] == 1 else "external",
+    }
 
 
 def v2_person(p: dict[str, Any]) -> dict[str, Any]:
-    return {"id": p["id"], "firstName": p["first_name"], "lastName": p["last_name"],
-            "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
-            "emailAddresses": list(p["emails"]),
-            "type": "internal" if p["type"] == 1 else "external"}
+    return {
+        "id": p["id"],
+        "firstName": p["first_name"],
+        "lastName": p["last_name"],
+        "primaryEmailAddress": p["emails"][0] if p["emails"] else None,
+        "emailAddresses": list(p["emails"]),
+        "type": "internal" if p["type"] == 1 else "external",
+    }
 
 
 def v2_company_data(o: dict[str, Any]) -> dict[str, Any]:
@@ -176,8 +256,13 @@ def v2_company_data(o: dict[str, Any]) -> dict[str, Any]:
 
 
 def v2_company(o: dict[str, Any]) -> dict[str, Any]:
-    return {"id": o["id"], "name": o["name"], "domain": o["domain"],
-            "domains": list(o["domains"]), "isGlobal": o["global"]}
+    return {
+        "id": o["id"],
+        "name": o["name"],
+        "domain": o["domain"],
+        "domains": list(o["domains"]),
+        "isGlobal": o["global"],
+    }
 
 
 def v2_opportunity(o: dict[str, Any]) -> dict[str, Any]:
@@ -185,8 +270,13 @@ def v2_opportunity(o: dict[str, Any]) -> dict[str, Any]:
 
 
 def v2_list(ctx: Ctx, rec: dict[str, Any], *, with_type: bool = True) -> dict[str, Any]:
-    out = {"id": rec["id"], "name": rec["name"], "isPublic": rec["public"],
-           "ownerId": rec["owner_id"], "creatorId": rec["creator_id"]}
+    out = {
+        "id": rec["id"],
+        "name": rec["name"],
+        "isPublic": rec["public"],
+        "ownerId": rec["owner_id"],
+        "creatorId": rec["creator_id"],
+    }
     if with_type:
         out["type"] = LIST_TYPES_V2[rec["type"]]
     return out
@@ -198,9 +288,13 @@ def v2_value_type(f: dict[str, Any]) -> str:
 
 
 def v2_field_meta(f: dict[str, Any]) -> dict[str, Any]:
-    return {"id": f"field-{f['id']}", "name": f["name"],
-            "type": "list" if f["list_id"] is not None else "global",
-            "enrichmentSource": None, "valueType": v2_value_type(f)}
+    return {
+        "id": f"field-{f['id']}",
+        "name": f["name"],
+        "type": "list" if f["list_id"] is not None else "global",
+        "enrichmentSource": None,
+        "valueType": v2_value_type(f),
+    }
 
 
 def v2_one_value(ctx: Ctx, f: dict[str, Any], raw: Any) -> Any:
@@ -219,9 +313,13 @@ def v2_one_value(ctx: Ctx, f: dict[str, Any], raw: Any) -> Any:
     if vt == seed.DATE:
         return v2_date(raw)
     if vt == seed.LOCATION:
-        return {"streetAddress": raw.get("street_address"), "city": raw.get("city"),
-                "state": raw.get("state"), "country": raw.get("country"),
-                "continent": raw.get("continent")}
+        return {
+            "streetAddress": raw.get("street_address"),
+            "city": raw.get("city"),
+            "state": raw.get("state"),
+            "country": raw.get("country"),
+            "continent": raw.get("continent"),
+        }
     return raw
 
 
@@ -234,28 +332,54 @@ def v2_field(ctx: Ctx, f: dict[str, Any], raws: list[Any]) -> dict[str, Any]:
     else:
         data = v2_one_value(ctx, f, raws[-1]) if raws else None
     meta = v2_field_meta(f)
-    return {"id": meta["id"], "name": meta["name"], "type": meta["type"],
-            "enrichmentSource": None, "value": {"type": vtype, "data": data}}
+    return {
+        "id": meta["id"],
+        "name": meta["name"],
+        "type": meta["type"],
+        "enrichmentSource": None,
+        "value": {"type": vtype, "data": data},
+    }
 
 
 ASSOCIATION_META = [
-    {"id": "persons", "name": "People", "type": "list", "enrichmentSource": None,
-     "valueType": "person-multi"},
-    {"id": "companies", "name": "Organizations", "type": "list", "enrichmentSource": None,
-     "valueType": "company-multi"},
+    {
+        "id": "persons",
+        "name": "People",
+        "type": "list",
+        "enrichmentSource": None,
+        "valueType": "person-multi",
+    },
+    {
+        "id": "companies",
+        "name": "Organizations",
+        "type": "list",
+        "enrichmentSource": None,
+        "valueType": "company-multi",
+    },
 ]
 
 
 def v2_association_fields(ctx: Ctx, opp: dict[str, Any]) -> list[dict[str, Any]]:
     w = ctx.world
     people = [v2_person_data(w.persons[i]) for i in opp["person_ids"] if i in w.persons][:100]
-    orgs = [v2_company_data(w.organizations[i]) for i in opp["organization_ids"]
-            if i in w.organizations][:100]
+    orgs = [
+        v2_company_data(w.organizations[i]) for i in opp["organization_ids"] if i in w.organizations
+    ][:100]
     return [
-        {"id": "persons", "name": "People", "type": "list", "enrichmentSource": None,
-         "value": {"type": "person-multi", "data": people or None}},
-        {"id": "companies", "name": "Organizations", "type": "list", "enrichmentSource": None,
-         "value": {"type": "company-multi", "data": orgs or None}},
+        {
+            "id": "persons",
+            "name": "People",
+            "type": "list",
+            "enrichmentSource": None,
+            "value": {"type": "person-multi", "data": people or None},
+        },
+        {
+            "id": "companies",
+            "name": "Organizations",
+            "type": "list",
+            "enrichmentSource": None,
+            "value": {"type": "company-multi", "data": orgs or None},
+        },
     ]
 
 
@@ -270,11 +394,24 @@ RI_FIELDS = [  # (V2 id, name, V1 interactions key, interaction kind)
     ("last-chat-message", "Last Chat Message", "last_chat_message", "chat-message"),
     ("last-contact", "Last Contact", "last_interaction", None),
 ]
-RI_META: list[dict[str, Any]] = [{"id": v2_id, "name": name, "type": "relationship-intelligence",
-            "enrichmentSource": None, "valueType": "interaction"}
-           for v2_id, name, _, _ in RI_FIELDS]
-_SUBJECTS = ["Intro", "Follow-up on our call", "Deck and data room", "Quick question",
-             "Catching up", "Next steps"]
+RI_META: list[dict[str, Any]] = [
+    {
+        "id": v2_id,
+        "name": name,
+        "type": "relationship-intelligence",
+        "enrichmentSource": None,
+        "valueType": "interaction",
+    }
+    for v2_id, name, _, _ in RI_FIELDS
+]
+_SUBJECTS = [
+    "Intro",
+    "Follow-up on our call",
+    "Deck and data room",
+    "Quick question",
+    "Catching up",
+    "Next steps",
+]
 
 
 def _attendee(p: dict[str, Any] | None, email: str | None = None) -> dict[str, Any]:
@@ -286,15 +423,19 @@ def _attendee(p: dict[str, Any] | None, email: str | None = None) -> dict[str, A
 def _last_contact(inter: dict[str, Any]) -> tuple[str, str]:
     """(interactions key, kind) of the interaction that is the last contact."""
     last = inter["last_interaction"]["date"]
-    for key, kind in (("last_email", "email"), ("last_event", "meeting"),
-                      ("last_chat_message", "chat-message")):
+    for key, kind in (
+        ("last_email", "email"),
+        ("last_event", "meeting"),
+        ("last_chat_message", "chat-message"),
+    ):
         if inter.get(key) and inter[key]["date"] == last:
             return key, kind
     return "last_email", "email"
 
 
-def v2_interaction(ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None, key: str,
-                   kind: str | None) -> dict[str, Any] | None:
+def v2_interaction(
+    ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None, key: str, kind: str | None
+) -> dict[str, Any] | None:
     """An Email, Meeting or ChatMessage object for one of the record's interaction dates."""
     inter = rec.get("interactions") or {}
     item = inter.get(key)
@@ -309,24 +450,45 @@ def v2_interaction(ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | Non
     when = item["date"]
     ident = rec["id"] * 10 + [k for _, _, k, _ in RI_FIELDS].index(key) + 1
     if kind == "email":
-        return {"type": "email", "id": ident, "subject": _SUBJECTS[ident % len(_SUBJECTS)],
-                "sentAt": v2_date(when), "from": _attendee(internal), "to": [them], "cc": []}
+        return {
+            "type": "email",
+            "id": ident,
+            "subject": _SUBJECTS[ident % len(_SUBJECTS)],
+            "sentAt": v2_date(when),
+            "from": _attendee(internal),
+            "to": [them],
+            "cc": [],
+        }
     if kind == "meeting":
         title = f"Northwind / {rec.get('name') or rec.get('last_name')}"
-        return {"type": "meeting", "id": ident, "title": title,
-                "allDay": False, "startTime": v2_date(when),
-                "endTime": v2_date(when + timedelta(hours=1)),
-                "attendees": [_attendee(internal), them]}
+        return {
+            "type": "meeting",
+            "id": ident,
+            "title": title,
+            "allDay": False,
+            "startTime": v2_date(when),
+            "endTime": v2_date(when + timedelta(hours=1)),
+            "attendees": [_attendee(internal), them],
+        }
     participants = [v2_person_data(internal)] + ([v2_person_data(external)] if external else [])
-    return {"type": "chat-message", "id": ident, "direction": "sent",
-            "manualCreator": v2_person_data(internal), "participants": participants,
-            "sentAt": v2_date(when)}
+    return {
+        "type": "chat-message",
+        "id": ident,
+        "direction": "sent",
+        "manualCreator": v2_person_data(internal),
+        "participants": participants,
+        "sentAt": v2_date(when),
+    }
 
 
-def v2_ri_field(ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None,
-                v2_id: str) -> dict[str, Any]:
+def v2_ri_field(
+    ctx: Ctx, rec: dict[str, Any], external: dict[str, Any] | None, v2_id: str
+) -> dict[str, Any]:
     _, name, key, kind = next(f for f in RI_FIELDS if f[0] == v2_id)
-    return {"id": v2_id, "name": name, "type": "relationship-intelligence",
-            "enrichmentSource": None,
-            "value": {"type": "interaction",
-                      "data": v2_interaction(ctx, rec, external, key, kind)}}
+    return {
+        "id": v2_id,
+        "name": name,
+        "type": "relationship-intelligence",
+        "enrichmentSource": None,
+        "value": {"type": "interaction", "data": v2_interaction(ctx, rec, external, key, kind)},
+    }

@@ -36,8 +36,9 @@ class SandboxServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = SandboxState()
         self.app = SandboxApp(self.state)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
-                                                   request_handler=_QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=_QuietHandler
+        )
         self.host = host
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
@@ -48,9 +49,12 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever,
-                                            kwargs={"poll_interval": 0.05},
-                                            name="affinity-sandbox", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="affinity-sandbox",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -73,11 +77,16 @@ class SandboxServer:
 
 
 def banner(base_url: str) -> str:
-    lines = [f"Affinity sandbox ({seed.TENANT['name']}) listening on {base_url}",
-             "  V1 at the root, V2 under /v2, controls under /_sandbox/", "Users:"]
+    lines = [
+        f"Affinity sandbox ({seed.TENANT['name']}) listening on {base_url}",
+        "  V1 at the root, V2 under /v2, controls under /_sandbox/",
+        "Users:",
+    ]
     for u in seed.USERS:
-        lines.append(f"  {u['role']:<9} {u['first_name']} {u['last_name']} "
-                     f"(person {u['person_id']})  key: {u['api_key']}")
+        lines.append(
+            f"  {u['role']:<9} {u['first_name']} {u['last_name']} "
+            f"(person {u['person_id']})  key: {u['api_key']}"
+        )
     lines.append(f"Try: curl -u :{seed.ADMIN_KEY} {base_url}/auth/whoami")
     return "\n".join(lines)
 

@@ -158,9 +158,11 @@ class SandboxState:
     def request_count(self, method: str | None = None, path_prefix: str = "") -> int:
         """How many logged API requests match (control endpoints are never logged)."""
         with self.lock:
-            return sum(1 for r in self.requests
-                       if (method is None or r["method"] == method)
-                       and r["path"].startswith(path_prefix))
+            return sum(
+                1
+                for r in self.requests
+                if (method is None or r["method"] == method) and r["path"].startswith(path_prefix)
+            )
 
     def revoke_key(self, key: str) -> None:
         with self.lock:
@@ -242,8 +244,7 @@ class SandboxState:
     def latency_ms(self, path: str) -> int:
         return sum(lat.ms for lat in self.controls.latencies if fnmatch.fnmatchcase(path, lat.path))
 
-    def count_request(self, key: str | None,
-                      monthly: bool = True) -> tuple[dict[str, int], bool]:
+    def count_request(self, key: str | None, monthly: bool = True) -> tuple[dict[str, int], bool]:
         """Count one request against `key`'s minute window (and, if `monthly`, the account's
         month); return headers and whether to 429. `monthly` is False for whoami and
         `/rate-limit`, which Affinity exempts from the monthly limit (affinity-api.md §3)."""
@@ -257,8 +258,9 @@ class SandboxState:
         if key and c.forced_429.get(key, 0) > 0:
             c.forced_429[key] -= 1
             limited = True
-        elif ((c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE)
-              or (monthly and c.monthly_quota_used_up)):
+        elif (c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE) or (
+            monthly and c.monthly_quota_used_up
+        ):
             limited = True
         if not limited:
             c.window_used[bucket] += 1
@@ -267,8 +269,9 @@ class SandboxState:
         user_reset = max(0, int(60 - (now - c.window_start[bucket])))
         headers = {
             "x-ratelimit-limit-user": USER_LIMIT_PER_MINUTE,
-            "x-ratelimit-limit-user-remaining": max(0, USER_LIMIT_PER_MINUTE
-                                                    - c.window_used[bucket]),
+            "x-ratelimit-limit-user-remaining": max(
+                0, USER_LIMIT_PER_MINUTE - c.window_used[bucket]
+            ),
             "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
             "x-ratelimit-limit-org": ORG_LIMIT_PER_MONTH,
             "x-ratelimit-limit-org-remaining": org_remaining,

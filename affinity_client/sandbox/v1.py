@@ -26,29 +26,52 @@ from .web import (
 
 def whoami(ctx: Ctx) -> Any:
     u = ctx.user
-    return {"tenant": dict(seed.TENANT),
-            "user": {"id": u["person_id"], "firstName": u["first_name"],
-                     "lastName": u["last_name"], "email": u["email"]},
-            "grant": {"type": "api_key", "scope": "external_api",
-                      "createdAt": "2025-03-04T09:12:44.000-08:00"}}
+    return {
+        "tenant": dict(seed.TENANT),
+        "user": {
+            "id": u["person_id"],
+            "firstName": u["first_name"],
+            "lastName": u["last_name"],
+            "email": u["email"],
+        },
+        "grant": {
+            "type": "api_key",
+            "scope": "external_api",
+            "createdAt": "2025-03-04T09:12:44.000-08:00",
+        },
+    }
 
 
 def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
-    return {"rate": {
-        "org_monthly": {"limit": ORG_LIMIT_PER_MONTH,
-                        "remaining": 0 if c.monthly_quota_used_up
-                        else ORG_LIMIT_PER_MONTH - c.org_used,
-                        "reset": seconds_to_month_end(), "used": c.org_used},
-        "api_key_per_minute": {"limit": USER_LIMIT_PER_MINUTE,
-                               "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
-                               "reset": reset, "used": used}}}
+    return {
+        "rate": {
+            "org_monthly": {
+                "limit": ORG_LIMIT_PER_MONTH,
+                "remaining": 0 if c.monthly_quota_used_up else ORG_LIMIT_PER_MONTH - c.org_used,
+                "reset": seconds_to_month_end(),
+                "used": c.org_used,
+            },
+            "api_key_per_minute": {
+                "limit": USER_LIMIT_PER_MINUTE,
+                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                "reset": reset,
+                "used": used,
+            },
+        }
+    }
 
 
 # -- persons and organizations ------------------------------------------------------
-DATE_FILTERS = ["first_email", "last_email", "last_interaction", "last_event", "first_event",
-                "next_event"]
+DATE_FILTERS = [
+    "first_email",
+    "last_email",
+    "last_interaction",
+    "last_event",
+    "first_event",
+    "next_event",
+]
 
 
 def _date_filters(ctx: Ctx) -> list[tuple[str, str, datetime]]:
@@ -76,16 +99,23 @@ def _passes_dates(rec: dict[str, Any], filters: list[tuple[str, str, datetime]])
 
 
 def _flags(ctx: Ctx) -> dict[str, bool]:
-    flags = {name: v1_bool(ctx, name) for name in (
-        "with_interaction_dates", "with_interaction_persons", "with_opportunities",
-        "with_current_organizations")}
+    flags = {
+        name: v1_bool(ctx, name)
+        for name in (
+            "with_interaction_dates",
+            "with_interaction_persons",
+            "with_opportunities",
+            "with_current_organizations",
+        )
+    }
     if flags["with_interaction_persons"] and not flags["with_interaction_dates"]:
         raise ApiError(422, "with_interaction_persons requires with_interaction_dates")
     return flags
 
 
-def _decorate(ctx: Ctx, out: dict[str, Any], rec: dict[str, Any], flags: dict[str, Any],
-              kind: str) -> dict[str, Any]:
+def _decorate(
+    ctx: Ctx, out: dict[str, Any], rec: dict[str, Any], flags: dict[str, Any], kind: str
+) -> dict[str, Any]:
     if flags["with_interaction_dates"]:
         out.update(render.v1_interactions(rec, flags["with_interaction_persons"]))
     if flags["with_opportunities"]:
@@ -107,10 +137,13 @@ def _matches_organization(o: dict[str, Any], term: str) -> bool:
     return term in o["name"].lower() or any(term in d for d in o["domains"])
 
 
-def _search(ctx: Ctx, records: Iterable[dict[str, Any]],
-            matches: Callable[[dict[str, Any], str], bool],
-            brief: Callable[[dict[str, Any]], dict[str, Any]],
-            kind: str) -> tuple[list[dict[str, Any]], Any]:
+def _search(
+    ctx: Ctx,
+    records: Iterable[dict[str, Any]],
+    matches: Callable[[dict[str, Any], str], bool],
+    brief: Callable[[dict[str, Any]], dict[str, Any]],
+    kind: str,
+) -> tuple[list[dict[str, Any]], Any]:
     """A page of the records matching `term` (and the date filters), and the next page token."""
     flags = _flags(ctx)
     filters = _date_filters(ctx)
@@ -128,22 +161,30 @@ def _search(ctx: Ctx, records: Iterable[dict[str, Any]],
     return [_decorate(ctx, brief(rec), rec, flags, kind) for rec in page], nxt
 
 
-def _get_entity(ctx: Ctx, rec: dict[str, Any] | None, what: str, entity_type: int, kind: str,
-                brief: Callable[[dict[str, Any]], dict[str, Any]],
-                related: dict[str, list[int]]) -> Any:
+def _get_entity(
+    ctx: Ctx,
+    rec: dict[str, Any] | None,
+    what: str,
+    entity_type: int,
+    kind: str,
+    brief: Callable[[dict[str, Any]], dict[str, Any]],
+    related: dict[str, list[int]],
+) -> Any:
     """A person or organization with its `related` ids and list entries; 404 when there is none."""
     if rec is None:
         raise ApiError(404, f"{what} not found")
     flags = _flags(ctx)
     out = {**brief(rec), **related}
-    out["list_entries"] = [render.v1_entry(ctx, e)
-                           for e in render.visible_entries(ctx, entity_type, rec["id"])]
+    out["list_entries"] = [
+        render.v1_entry(ctx, e) for e in render.visible_entries(ctx, entity_type, rec["id"])
+    ]
     return _decorate(ctx, out, rec, flags, kind)
 
 
 def search_persons(ctx: Ctx) -> Any:
-    found, nxt = _search(ctx, ctx.world.persons.values(), _matches_person,
-                         render.v1_person_brief, "person")
+    found, nxt = _search(
+        ctx, ctx.world.persons.values(), _matches_person, render.v1_person_brief, "person"
+    )
     return {"persons": found, "next_page_token": nxt}
 
 
@@ -154,8 +195,9 @@ def get_person(ctx: Ctx, person_id: int) -> Any:
 
 
 def search_organizations(ctx: Ctx) -> Any:
-    found, nxt = _search(ctx, ctx.world.organizations.values(), _matches_organization,
-                         render.v1_org_brief, "org")
+    found, nxt = _search(
+        ctx, ctx.world.organizations.values(), _matches_organization, render.v1_org_brief, "org"
+    )
     return {"organizations": found, "next_page_token": nxt}
 
 
@@ -168,19 +210,22 @@ def get_organization(ctx: Ctx, organization_id: int) -> Any:
 # -- opportunities -------------------------------------------------------------------
 def search_opportunities(ctx: Ctx) -> Any:
     term = (ctx.request.args.get("term") or "").strip().lower()
-    found = [o for o in ctx.world.opportunities.values()
-             if term in o["name"].lower() and ctx.can_see_opportunity(o)]
+    found = [
+        o
+        for o in ctx.world.opportunities.values()
+        if term in o["name"].lower() and ctx.can_see_opportunity(o)
+    ]
     page, nxt = v1_page(ctx, found)
-    return {"opportunities": [render.v1_opportunity(ctx, o) for o in page],
-            "next_page_token": nxt}
+    return {"opportunities": [render.v1_opportunity(ctx, o) for o in page], "next_page_token": nxt}
 
 
 def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
     return render.v1_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
 
 
-def _checked_ids(ctx: Ctx, body: dict[str, Any], name: str,
-                 table: dict[int, dict[str, Any]]) -> list[int] | None:
+def _checked_ids(
+    ctx: Ctx, body: dict[str, Any], name: str, table: dict[int, dict[str, Any]]
+) -> list[int] | None:
     if name not in body:
         return None
     ids = int_list(body[name], name)
@@ -208,13 +253,23 @@ def create_opportunity(ctx: Ctx) -> Any:
     persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
     orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
     w = ctx.world
-    opp: dict[str, Any] = {"id": w.new_id("opportunity"), "name": name.strip(),
-                           "person_ids": persons, "organization_ids": orgs, "list_id": list_id}
+    opp: dict[str, Any] = {
+        "id": w.new_id("opportunity"),
+        "name": name.strip(),
+        "person_ids": persons,
+        "organization_ids": orgs,
+        "list_id": list_id,
+    }
     w.opportunities[opp["id"]] = opp
     ctx.state.index.add_opportunity(opp)
-    entry = {"id": w.new_id("list_entry"), "list_id": list_id,
-             "creator_id": ctx.user["person_id"], "entity_id": opp["id"], "entity_type": 8,
-             "created_at": datetime.now(UTC)}
+    entry = {
+        "id": w.new_id("list_entry"),
+        "list_id": list_id,
+        "creator_id": ctx.user["person_id"],
+        "entity_id": opp["id"],
+        "entity_type": 8,
+        "created_at": datetime.now(UTC),
+    }
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
     ctx.state.created_through_v1("opportunity", opp["id"])
@@ -265,12 +320,17 @@ def delete_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
 
 # -- notes ---------------------------------------------------------------------------
 def list_notes(ctx: Ctx) -> Any:
-    filters = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
-                                                     "opportunity_id", "creator_id")}
+    filters = {
+        name: v1_int(ctx, name)
+        for name in ("person_id", "organization_id", "opportunity_id", "creator_id")
+    }
     if filters["opportunity_id"] in ctx.world.opportunities:  # a deal on a hidden list: 403
         ctx.visible_opportunity(filters["opportunity_id"])
-    fields = {"person_id": "person_ids", "organization_id": "organization_ids",
-              "opportunity_id": "opportunity_ids"}
+    fields = {
+        "person_id": "person_ids",
+        "organization_id": "organization_ids",
+        "opportunity_id": "opportunity_ids",
+    }
     found = []
     for n in ctx.world.notes.values():
         if not ctx.can_see_note(n):
@@ -308,8 +368,11 @@ def create_note(ctx: Ctx) -> Any:
         ctx.visible_note(parent_id)
         persons, orgs, opps = [], [], []  # entity ids are ignored on replies
     elif not (persons or orgs or opps):
-        raise ApiError(422, "At least one of person_ids, organization_ids, opportunity_ids "
-                            "or parent_id is required")
+        raise ApiError(
+            422,
+            "At least one of person_ids, organization_ids, opportunity_ids "
+            "or parent_id is required",
+        )
     elif ctx.hidden_opportunity_ids(opps):
         raise ApiError(403, OPPORTUNITY_DENIED)
     creator = ctx.user["person_id"]
@@ -324,9 +387,18 @@ def create_note(ctx: Ctx) -> Any:
             raise ApiError(422, "created_at must be an ISO 8601 date")
         if created > datetime.now(UTC):
             raise ApiError(422, "created_at cannot be in the future")
-    note = {"id": w.new_id("note"), "creator_id": creator, "person_ids": persons,
-            "organization_ids": orgs, "opportunity_ids": opps, "parent_id": parent_id,
-            "content": content, "type": note_type, "created_at": created, "updated_at": None}
+    note = {
+        "id": w.new_id("note"),
+        "creator_id": creator,
+        "person_ids": persons,
+        "organization_ids": orgs,
+        "opportunity_ids": opps,
+        "parent_id": parent_id,
+        "content": content,
+        "type": note_type,
+        "created_at": created,
+        "updated_at": None,
+    }
     w.notes[note["id"]] = note
     ctx.state.created_through_v1("note", note["id"])
     return render.v1_note(ctx, note)
@@ -375,8 +447,10 @@ def get_list_entries(ctx: Ctx, list_id: int) -> Any:
     if ctx.request.args.get("page_size") is None:
         return [render.v1_entry(ctx, e, with_entity=True) for e in entries]
     page, nxt = v1_page(ctx, entries)
-    return {"list_entries": [render.v1_entry(ctx, e, with_entity=True) for e in page],
-            "next_page_token": nxt}
+    return {
+        "list_entries": [render.v1_entry(ctx, e, with_entity=True) for e in page],
+        "next_page_token": nxt,
+    }
 
 
 def get_list_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
@@ -405,8 +479,9 @@ def create_list_entry(ctx: Ctx, list_id: int) -> Any:
     body = ctx.body()
     w = ctx.world
     if rec["type"] == 8:
-        raise ApiError(422, "Opportunities cannot be added to a list this way; "
-                            "use POST /opportunities")
+        raise ApiError(
+            422, "Opportunities cannot be added to a list this way; use POST /opportunities"
+        )
     entity_id = as_int(body.get("entity_id"))
     if entity_id is None:
         raise ApiError(422, "entity_id is required")
@@ -419,8 +494,14 @@ def create_list_entry(ctx: Ctx, list_id: int) -> Any:
         creator = as_int(body.get("creator_id"))
         if creator not in w.persons or w.persons[creator]["type"] != 1:
             raise ApiError(422, "creator_id must be an internal person")
-    entry = {"id": w.new_id("list_entry"), "list_id": list_id, "creator_id": creator,
-             "entity_id": entity_id, "entity_type": rec["type"], "created_at": datetime.now(UTC)}
+    entry = {
+        "id": w.new_id("list_entry"),
+        "list_id": list_id,
+        "creator_id": creator,
+        "entity_id": entity_id,
+        "entity_type": rec["type"],
+        "created_at": datetime.now(UTC),
+    }
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
     ctx.state.created_through_v1("list_entry", entry["id"])
@@ -458,12 +539,17 @@ def _value_visible(ctx: Ctx, v: dict[str, Any]) -> bool:
 
 
 def get_field_values(ctx: Ctx) -> Any:
-    given = {name: v1_int(ctx, name) for name in ("person_id", "organization_id",
-                                                   "opportunity_id", "list_entry_id")}
+    given = {
+        name: v1_int(ctx, name)
+        for name in ("person_id", "organization_id", "opportunity_id", "list_entry_id")
+    }
     chosen = [(k, v) for k, v in given.items() if v is not None]
     if len(chosen) != 1:
-        raise ApiError(422, "Exactly one of person_id, organization_id, opportunity_id or "
-                            "list_entry_id is required")
+        raise ApiError(
+            422,
+            "Exactly one of person_id, organization_id, opportunity_id or "
+            "list_entry_id is required",
+        )
     name, ident = chosen[0]
     w, index = ctx.world, ctx.state.index
     if name == "list_entry_id":
@@ -473,15 +559,21 @@ def get_field_values(ctx: Ctx) -> Any:
         ctx.visible_list(entry["list_id"])
         ids = index.values_by_entry[ident]
     else:
-        table = {"person_id": w.persons, "organization_id": w.organizations,
-                 "opportunity_id": w.opportunities}[name]
+        table = {
+            "person_id": w.persons,
+            "organization_id": w.organizations,
+            "opportunity_id": w.opportunities,
+        }[name]
         if ident not in table:
             raise ApiError(404, f"{name.split('_')[0].capitalize()} not found")
         if name == "opportunity_id":
             ctx.visible_opportunity(ident)
         etype = {"person_id": 0, "organization_id": 1, "opportunity_id": 8}[name]
-        ids = [i for i in index.values_by_entity[ident]
-               if w.fields[w.field_values[i]["field_id"]]["entity_type"] == etype]
+        ids = [
+            i
+            for i in index.values_by_entity[ident]
+            if w.fields[w.field_values[i]["field_id"]]["entity_type"] == etype
+        ]
     values = [w.field_values[i] for i in ids]
     return [render.v1_field_value(ctx, v) for v in values if _value_visible(ctx, v)]
 
@@ -525,8 +617,9 @@ def _coerce_value(ctx: Ctx, f: dict[str, Any], value: Any) -> Any:
     return value
 
 
-def store_value(ctx: Ctx, f: dict[str, Any], entity_id: int, list_entry_id: int | None,
-                value: Any) -> dict[str, Any]:
+def store_value(
+    ctx: Ctx, f: dict[str, Any], entity_id: int, list_entry_id: int | None, value: Any
+) -> dict[str, Any]:
     """Write a field value; a single-valued field's old value is replaced by a new record."""
     w, index = ctx.world, ctx.state.index
     if not f["allows_multiple"]:
@@ -535,9 +628,16 @@ def store_value(ctx: Ctx, f: dict[str, Any], entity_id: int, list_entry_id: int 
             if old["field_id"] == f["id"] and old["list_entry_id"] == list_entry_id:
                 index.remove_value(old)
                 del w.field_values[vid]
-    rec = {"id": w.new_id("field_value"), "field_id": f["id"], "entity_id": entity_id,
-           "list_entry_id": list_entry_id, "created_at": datetime.now(UTC), "updated_at": None,
-           "value": value, "entity_type": f["entity_type"]}
+    rec = {
+        "id": w.new_id("field_value"),
+        "field_id": f["id"],
+        "entity_id": entity_id,
+        "list_entry_id": list_entry_id,
+        "created_at": datetime.now(UTC),
+        "updated_at": None,
+        "value": value,
+        "entity_type": f["entity_type"],
+    }
     w.field_values[rec["id"]] = rec
     index.add_value(rec)
     return rec
@@ -561,8 +661,11 @@ def create_field_value(ctx: Ctx) -> Any:
         ctx.visible_list(f["list_id"])
         entry = w.list_entries.get(list_entry_id) if list_entry_id else None
         if entry is None or entry["list_id"] != f["list_id"] or entry["entity_id"] != entity_id:
-            raise ApiError(422, "list_entry_id is required for a list-specific field and must "
-                                "be the entity's entry on that list")
+            raise ApiError(
+                422,
+                "list_entry_id is required for a list-specific field and must "
+                "be the entity's entry on that list",
+            )
     elif list_entry_id is not None:
         raise ApiError(422, "list_entry_id must be omitted for a global field")
     if "value" not in body:

@@ -35,16 +35,25 @@ NOTE_INCLUDES = ("companiesPreview", "personsPreview", "opportunitiesPreview", "
 
 def whoami(ctx: Ctx) -> Any:
     u = ctx.user
-    return {"tenant": dict(seed.TENANT),
-            "user": {"id": u["person_id"], "firstName": u["first_name"],
-                     "lastName": u["last_name"], "emailAddress": u["email"]},
-            "grant": {"type": "api-key", "scopes": ["api"], "createdAt": "2025-03-04T17:12:44Z"}}
+    return {
+        "tenant": dict(seed.TENANT),
+        "user": {
+            "id": u["person_id"],
+            "firstName": u["first_name"],
+            "lastName": u["last_name"],
+            "emailAddress": u["email"],
+        },
+        "grant": {"type": "api-key", "scopes": ["api"], "createdAt": "2025-03-04T17:12:44Z"},
+    }
 
 
 # -- field selection ------------------------------------------------------------------
 def _global_fields(ctx: Ctx, entity_type: int) -> list[dict[str, Any]]:
-    return [ctx.world.fields[f] for f in ctx.state.index.fields_by_list[None]
-            if ctx.world.fields[f]["entity_type"] == entity_type]
+    return [
+        ctx.world.fields[f]
+        for f in ctx.state.index.fields_by_list[None]
+        if ctx.world.fields[f]["entity_type"] == entity_type
+    ]
 
 
 PHONE_FIELD = "affinity-data-phone-number"
@@ -55,9 +64,13 @@ PHONE_FIELD = "affinity-data-phone-number"
 
 def _phone_field(ctx: Ctx, person_id: int) -> dict[str, Any]:
     phones = list(ctx.world.persons[person_id].get("phone_numbers") or [])
-    return {"id": PHONE_FIELD, "name": "Phone Number", "type": "enriched",
-            "enrichmentSource": "affinity-data",
-            "value": {"type": "filterable-text-multi", "data": phones or None}}
+    return {
+        "id": PHONE_FIELD,
+        "name": "Phone Number",
+        "type": "enriched",
+        "enrichmentSource": "affinity-data",
+        "value": {"type": "filterable-text-multi", "data": phones or None},
+    }
 
 
 def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[str, str, Any]]:
@@ -76,8 +89,13 @@ def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[st
     return out
 
 
-def _selection(ctx: Ctx, allowed_types: tuple[str, ...], *, ids_param: str = "fieldIds",
-               types_param: str = "fieldTypes") -> tuple[list[str], list[str]] | None:
+def _selection(
+    ctx: Ctx,
+    allowed_types: tuple[str, ...],
+    *,
+    ids_param: str = "fieldIds",
+    types_param: str = "fieldTypes",
+) -> tuple[list[str], list[str]] | None:
     ids = ctx.request.args.getlist(ids_param)
     types = v2_enum_list(ctx, types_param, allowed_types)
     if not ids and not types:
@@ -96,8 +114,9 @@ def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict[st
     return render.v2_ri_field(ctx, w.organizations[entity_id], external, v2_id)
 
 
-def _check_ids(ctx: Ctx, selection: Any, entity_type: int, list_id: int | None,
-               param: str = "fieldIds") -> Any:
+def _check_ids(
+    ctx: Ctx, selection: Any, entity_type: int, list_id: int | None, param: str = "fieldIds"
+) -> Any:
     """Refuse requested field ids that do not exist here (enriched ids are accepted, no data)."""
     if selection is not None:
         known = {v2_id for v2_id, _, _ in _available(ctx, entity_type, list_id)}
@@ -107,13 +126,15 @@ def _check_ids(ctx: Ctx, selection: Any, entity_type: int, list_id: int | None,
     return selection
 
 
-def _values_by_field(ctx: Ctx, entity_id: int,
-                     entry: dict[str, Any] | None) -> dict[int, list[Any]]:
+def _values_by_field(
+    ctx: Ctx, entity_id: int, entry: dict[str, Any] | None
+) -> dict[int, list[Any]]:
     """Raw values of an entity's global fields and, given an entry, of that entry's fields."""
     w, index = ctx.world, ctx.state.index
     out: dict[int, list[Any]] = {}
-    ids = [v for v in index.values_by_entity[entity_id]
-           if w.field_values[v]["list_entry_id"] is None]
+    ids = [
+        v for v in index.values_by_entity[entity_id] if w.field_values[v]["list_entry_id"] is None
+    ]
     if entry is not None:
         ids += index.values_by_entry[entry["id"]]
     for vid in ids:
@@ -122,8 +143,13 @@ def _values_by_field(ctx: Ctx, entity_id: int,
     return out
 
 
-def _fields(ctx: Ctx, entity_type: int, entity_id: int, entry: dict[str, Any] | None,
-            selection: tuple[list[str], list[str]] | None) -> list[dict[str, Any]]:
+def _fields(
+    ctx: Ctx,
+    entity_type: int,
+    entity_id: int,
+    entry: dict[str, Any] | None,
+    selection: tuple[list[str], list[str]] | None,
+) -> list[dict[str, Any]]:
     """The Field objects for an entity (or its list entry), filtered by a selection."""
     list_id = entry["list_id"] if entry else None
     values = _values_by_field(ctx, entity_id, entry)
@@ -155,9 +181,13 @@ def _entity_list(ctx: Ctx, table: dict[int, dict[str, Any]], entity_type: int, s
     return page
 
 
-def _entity(ctx: Ctx, rec: dict[str, Any], entity_type: int,
-            shape: Callable[[dict[str, Any]], dict[str, Any]],
-            selection: Any) -> dict[str, Any]:
+def _entity(
+    ctx: Ctx,
+    rec: dict[str, Any],
+    entity_type: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+    selection: Any,
+) -> dict[str, Any]:
     out = shape(rec)
     if selection is not None:
         out["fields"] = _fields(ctx, entity_type, rec["id"], None, selection)
@@ -204,10 +234,16 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     _existing(ctx, entity_type, entity_id)
     entries = render.visible_entries(ctx, entity_type, entity_id)
     page = v2_page(ctx, entries)
-    page["data"] = [{"id": e["id"], "listId": e["list_id"],
-                     "createdAt": v2_date(e["created_at"]), "creatorId": e["creator_id"],
-                     "fields": _fields(ctx, entity_type, entity_id, e, None)}
-                    for e in page["data"]]
+    page["data"] = [
+        {
+            "id": e["id"],
+            "listId": e["list_id"],
+            "createdAt": v2_date(e["created_at"]),
+            "creatorId": e["creator_id"],
+            "fields": _fields(ctx, entity_type, entity_id, e, None),
+        }
+        for e in page["data"]
+    ]
     return page
 
 
@@ -278,8 +314,9 @@ def get_list(ctx: Ctx, list_id: int) -> Any:
 
 def list_fields(ctx: Ctx, list_id: int) -> Any:
     rec = ctx.visible_list(list_id)
-    metas = [render.v2_field_meta(ctx.world.fields[f])
-             for f in ctx.state.index.fields_by_list[list_id]]
+    metas = [
+        render.v2_field_meta(ctx.world.fields[f]) for f in ctx.state.index.fields_by_list[list_id]
+    ]
     if rec["type"] == 8:
         metas += [dict(m) for m in render.ASSOCIATION_META]
     else:
@@ -302,10 +339,14 @@ def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]
 
 
 def _entry_with_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]:
-    return {"id": e["id"], "listId": e["list_id"],
-            "type": render.LIST_TYPES_V2[e["entity_type"]],
-            "createdAt": v2_date(e["created_at"]), "creatorId": e["creator_id"],
-            "entity": _entry_entity(ctx, e, selection)}
+    return {
+        "id": e["id"],
+        "listId": e["list_id"],
+        "type": render.LIST_TYPES_V2[e["entity_type"]],
+        "createdAt": v2_date(e["created_at"]),
+        "creatorId": e["creator_id"],
+        "entity": _entry_entity(ctx, e, selection),
+    }
 
 
 def list_entries(ctx: Ctx, list_id: int) -> Any:
@@ -333,9 +374,13 @@ def get_entry(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 
 def entry_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     e = _entry(ctx, list_id, entry_id)
-    selection = _check_ids(ctx, _selection(ctx, ENTRY_FIELD_TYPES, ids_param="ids",
-                                           types_param="types"),
-                           e["entity_type"], list_id, "ids")
+    selection = _check_ids(
+        ctx,
+        _selection(ctx, ENTRY_FIELD_TYPES, ids_param="ids", types_param="types"),
+        e["entity_type"],
+        list_id,
+        "ids",
+    )
     fields = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
     return v2_page(ctx, fields, default_limit=20)
 
@@ -376,8 +421,13 @@ def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
     if not isinstance(value, dict) or "type" not in value or "data" not in value:
         raise ApiError(400, "value must be an object with type and data", param)
     w = ctx.world
-    expected = ("person-multi" if f == "persons" else "company-multi" if f == "companies"
-                else render.v2_value_type(f))
+    expected = (
+        "person-multi"
+        if f == "persons"
+        else "company-multi"
+        if f == "companies"
+        else render.v2_value_type(f)
+    )
     if value["type"] != expected:
         raise ApiError(400, f"value.type must be {expected} for this field", param)
     data = value["data"]
@@ -409,9 +459,15 @@ def _parse_update(ctx: Ctx, f: Any, value: Any, param: str) -> list[Any]:
     if base == "location":
         if not isinstance(data, dict):
             raise ApiError(400, "value.data must be a location", param)
-        return [{"street_address": data.get("streetAddress"), "city": data.get("city"),
-                 "state": data.get("state"), "country": data.get("country"),
-                 "continent": data.get("continent")}]
+        return [
+            {
+                "street_address": data.get("streetAddress"),
+                "city": data.get("city"),
+                "state": data.get("state"),
+                "country": data.get("country"),
+                "continent": data.get("continent"),
+            }
+        ]
     if not isinstance(data, str):
         raise ApiError(400, "value.data must be a string", param)
     return [data]
@@ -432,17 +488,28 @@ def _apply(ctx: Ctx, e: dict[str, Any], f: Any, raws: list[Any]) -> None:
             index.remove_value(old)
             del w.field_values[vid]
     for raw in raws:
-        rec = store_value(ctx, f, e["entity_id"], entry_id, raw) if not f["allows_multiple"] \
+        rec = (
+            store_value(ctx, f, e["entity_id"], entry_id, raw)
+            if not f["allows_multiple"]
             else _append_value(ctx, f, e["entity_id"], entry_id, raw)
+        )
         rec["updated_at"] = datetime.now(UTC)
 
 
-def _append_value(ctx: Ctx, f: dict[str, Any], entity_id: int, entry_id: int | None,
-                  raw: Any) -> dict[str, Any]:
+def _append_value(
+    ctx: Ctx, f: dict[str, Any], entity_id: int, entry_id: int | None, raw: Any
+) -> dict[str, Any]:
     w = ctx.world
-    rec = {"id": w.new_id("field_value"), "field_id": f["id"], "entity_id": entity_id,
-           "list_entry_id": entry_id, "created_at": datetime.now(UTC), "updated_at": None,
-           "value": raw, "entity_type": f["entity_type"]}
+    rec = {
+        "id": w.new_id("field_value"),
+        "field_id": f["id"],
+        "entity_id": entity_id,
+        "list_entry_id": entry_id,
+        "created_at": datetime.now(UTC),
+        "updated_at": None,
+        "value": raw,
+        "entity_type": f["entity_type"],
+    }
     w.field_values[rec["id"]] = rec
     ctx.state.index.add_value(rec)
     return rec
@@ -480,8 +547,12 @@ def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 # -- notes ------------------------------------------------------------------------------
 FILTER_RE = re.compile(r"^\s*(id|creator\.id|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(\S+)\s*$")
 OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+    "=": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 def _note_filter(ctx: Ctx) -> Any:
@@ -515,20 +586,28 @@ def _html(n: dict[str, Any]) -> str:
 def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     w = ctx.world
     out: dict[str, Any] = {
-        "id": n["id"], "type": "user-reply" if n["parent_id"] else "entities",
-        "content": {"html": _html(n)}, "creator": render.v2_person_data(w.persons[n["creator_id"]]),
-        "mentions": [], "createdAt": v2_date(n["created_at"]),
-        "updatedAt": v2_date(n["updated_at"])}
+        "id": n["id"],
+        "type": "user-reply" if n["parent_id"] else "entities",
+        "content": {"html": _html(n)},
+        "creator": render.v2_person_data(w.persons[n["creator_id"]]),
+        "mentions": [],
+        "createdAt": v2_date(n["created_at"]),
+        "updatedAt": v2_date(n["updated_at"]),
+    }
     if n["parent_id"]:
         out["parent"] = {"id": n["parent_id"]}
         return out
     previews = {
         "personsPreview": [render.v2_person_data(w.persons[i]) for i in n["person_ids"]],
-        "companiesPreview": [render.v2_company_data(w.organizations[i])
-                             for i in n["organization_ids"]],
-        "opportunitiesPreview": [render.v2_opportunity(w.opportunities[i])
-                                 for i in render.visible_opportunity_ids(ctx, n)
-                                 if i in w.opportunities]}
+        "companiesPreview": [
+            render.v2_company_data(w.organizations[i]) for i in n["organization_ids"]
+        ],
+        "opportunitiesPreview": [
+            render.v2_opportunity(w.opportunities[i])
+            for i in render.visible_opportunity_ids(ctx, n)
+            if i in w.opportunities
+        ],
+    }
     for name in includes:
         if name == "repliesCount":
             out["repliesCount"] = sum(1 for m in w.notes.values() if m["parent_id"] == n["id"])
@@ -549,8 +628,7 @@ def _total_count(ctx: Ctx) -> bool:
 def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | None = None) -> Any:
     keep = _note_filter(ctx)
     total = _total_count(ctx)
-    chosen = [n for n in notes
-              if n["parent_id"] is None and keep(n) and ctx.can_see_note(n)]
+    chosen = [n for n in notes if n["parent_id"] is None and keep(n) and ctx.can_see_note(n)]
     page = v2_page(ctx, chosen, default_limit=20, minimum=0, total_count=total)
     page["data"] = [v2_note(ctx, n, includes or []) for n in page["data"]]
     return page
@@ -574,15 +652,21 @@ def person_notes(ctx: Ctx, person_id: int) -> Any:
 def company_notes(ctx: Ctx, company_id: int) -> Any:
     _get(ctx, ctx.world.organizations, company_id, "Company")
     people = set(ctx.state.index.persons_by_org[company_id])
-    return _notes_page(ctx, [n for n in ctx.world.notes.values()
-                             if company_id in n["organization_ids"]
-                             or people.intersection(n["person_ids"])])
+    return _notes_page(
+        ctx,
+        [
+            n
+            for n in ctx.world.notes.values()
+            if company_id in n["organization_ids"] or people.intersection(n["person_ids"])
+        ],
+    )
 
 
 def opportunity_notes(ctx: Ctx, opportunity_id: int) -> Any:
     ctx.visible_opportunity(opportunity_id)
-    return _notes_page(ctx, [n for n in ctx.world.notes.values()
-                             if opportunity_id in n["opportunity_ids"]])
+    return _notes_page(
+        ctx, [n for n in ctx.world.notes.values() if opportunity_id in n["opportunity_ids"]]
+    )
 
 
 _ENTRY = "/v2/lists/<seg:list_id>/list-entries/<seg:entry_id>"

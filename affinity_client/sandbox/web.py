@@ -17,9 +17,18 @@ from .store import SandboxState
 
 PACIFIC = timezone(timedelta(hours=-8))
 
-V2_CODES = {400: "bad-request", 401: "authentication", 403: "authorization", 404: "not-found",
-            405: "method-not-allowed", 409: "conflict", 415: "unsupported-media-type",
-            422: "unprocessable-entity", 429: "rate-limit", 501: "not-implemented"}
+V2_CODES = {
+    400: "bad-request",
+    401: "authentication",
+    403: "authorization",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    415: "unsupported-media-type",
+    422: "unprocessable-entity",
+    429: "rate-limit",
+    501: "not-implemented",
+}
 
 
 LIST_DENIED = "You do not have permission to access this list"
@@ -46,8 +55,9 @@ def error_body(api: str, status: int, message: str, param: str | None = None) ->
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status=status,
-                    mimetype="application/json")
+    return Response(
+        json.dumps(body, separators=(",", ":")), status=status, mimetype="application/json"
+    )
 
 
 @dataclass
@@ -69,9 +79,13 @@ class Ctx:
 
     def can_see_list(self, list_rec: dict[str, Any]) -> bool:
         pid = self.user["person_id"]
-        return (list_rec["public"] or list_rec["owner_id"] == pid
-                or any(p["internal_person_id"] == pid
-                       for p in list_rec.get("additional_permissions", [])))
+        return (
+            list_rec["public"]
+            or list_rec["owner_id"] == pid
+            or any(
+                p["internal_person_id"] == pid for p in list_rec.get("additional_permissions", [])
+            )
+        )
 
     def visible_list(self, list_id: int) -> dict[str, Any]:
         """The list `list_id`: 404 when there is none, 403 when the caller may not see it."""
@@ -110,7 +124,8 @@ class Ctx:
         if note["person_ids"] or note["organization_ids"] or not note["opportunity_ids"]:
             return True
         return len(self.hidden_opportunity_ids(note["opportunity_ids"])) < len(
-            note["opportunity_ids"])
+            note["opportunity_ids"]
+        )
 
     def visible_note(self, note_id: int) -> dict[str, Any]:
         """The note `note_id`: 404 when there is none, 403 when only hidden deals carry it."""
@@ -128,11 +143,17 @@ class Ctx:
             try:
                 data = json.loads(req.get_data(as_text=True) or "{}")
             except ValueError:
-                raise ApiError(422 if self.api == "v1" else 400, "Malformed JSON body",
-                               None if self.api == "v1" else "body") from None
+                raise ApiError(
+                    422 if self.api == "v1" else 400,
+                    "Malformed JSON body",
+                    None if self.api == "v1" else "body",
+                ) from None
             if not isinstance(data, dict):
-                raise ApiError(422 if self.api == "v1" else 400, "Body must be a JSON object",
-                               None if self.api == "v1" else "body")
+                raise ApiError(
+                    422 if self.api == "v1" else 400,
+                    "Body must be a JSON object",
+                    None if self.api == "v1" else "body",
+                )
             return data
         out: dict[str, Any] = {}
         for key, values in req.form.to_dict(flat=False).items():
@@ -242,8 +263,11 @@ def _encode_token(payload: dict[str, Any]) -> str:
 def v1_page(ctx: Ctx, items: list[Any], *, max_size: int = 500) -> tuple[list[Any], str | None]:
     """Slice `items` by page_size/page_token; the token embeds the other params and the offset."""
     args = ctx.request.args
-    params = {k: (v[0] if len(v) == 1 else v) for k, v in args.to_dict(flat=False).items()
-              if k not in ("page_token", "page_size")}
+    params = {
+        k: (v[0] if len(v) == 1 else v)
+        for k, v in args.to_dict(flat=False).items()
+        if k not in ("page_token", "page_size")
+    }
     size = v1_int(ctx, "page_size")
     if size is not None and not 1 <= size <= max_size:
         raise ApiError(422, f"page_size must be between 1 and {max_size}")
@@ -261,7 +285,7 @@ def v1_page(ctx: Ctx, items: list[Any], *, max_size: int = 500) -> tuple[list[An
             raise ApiError(422, "Invalid page_token variable")
         size = token_size
     size = size or max_size
-    page = items[offset:offset + size]
+    page = items[offset : offset + size]
     nxt = None
     if offset + size < len(items):
         nxt = _encode_token({"params": params, "page_size": size, "offset": offset + size})
@@ -294,14 +318,20 @@ def v2_limit(ctx: Ctx, default: int, minimum: int = 1) -> int:
     return number
 
 
-def v2_page(ctx: Ctx, items: list[Any], *, default_limit: int = 100, minimum: int = 1,
-            total_count: bool = False) -> dict[str, Any]:
+def v2_page(
+    ctx: Ctx,
+    items: list[Any],
+    *,
+    default_limit: int = 100,
+    minimum: int = 1,
+    total_count: bool = False,
+) -> dict[str, Any]:
     """`{data, pagination}` with absolute next/prev URLs that keep the original query params."""
     limit = v2_limit(ctx, default_limit, minimum)
     cursor = ctx.request.args.get("cursor")
     offset = _decode_cursor(cursor) if cursor else 0
     offset = max(0, min(offset, len(items)))
-    data = items[offset:offset + limit]
+    data = items[offset : offset + limit]
     kept = [(k, v) for k, v in ctx.request.args.items(multi=True) if k != "cursor"]
     base = ctx.request.host_url.rstrip("/") + ctx.request.path
 

@@ -18,8 +18,9 @@ TOOLS: dict[str, Tool] = {
 }
 
 
-def run_tool(client: AffinityClient, name: str,
-             tool_input: dict[str, Any] | None) -> dict[str, Any]:
+def run_tool(
+    client: AffinityClient, name: str, tool_input: dict[str, Any] | None
+) -> dict[str, Any]:
     """Validate ``tool_input`` (nothing is sent if it is bad) and run the tool ``name``."""
     tool = TOOLS.get(name)
     if tool is None:

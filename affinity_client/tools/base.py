@@ -40,8 +40,11 @@ class Tool:
 
     def definition(self) -> dict[str, Any]:
         """The Anthropic tool definition (``name``, ``description``, ``input_schema``)."""
-        return {"name": self.name, "description": self.description,
-                "input_schema": self.input_schema}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "input_schema": self.input_schema,
+        }
 
     def validate(self, tool_input: Any) -> dict[str, Any]:
         """Check ``tool_input`` against the schema; raise ToolInputError naming the field."""
@@ -77,8 +80,14 @@ def _field_of(error: jsonschema.ValidationError) -> str:
     return ".".join(p for p in path if p)
 
 
-_TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text",
-               "array": "a list", "object": "an object", "boolean": "true or false"}
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+}
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -94,8 +103,11 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"must be {word} {error.validator_value}"
     unit = "characters" if validator.endswith("Length") else "entries"
     if validator in ("minLength", "minItems"):
-        return "must not be empty" if error.validator_value == 1 else \
-            f"is too short: give at least {error.validator_value} {unit}"
+        return (
+            "must not be empty"
+            if error.validator_value == 1
+            else f"is too short: give at least {error.validator_value} {unit}"
+        )
     if validator in ("maxLength", "maxItems"):
         return f"is too long: give at most {error.validator_value} {unit}"
     if validator == "enum":
@@ -107,9 +119,14 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 # ---- schema helpers ------------------------------------------------------------------------------
 
+
 def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": list(required),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
 
 
 def id_prop(description: str) -> dict[str, Any]:
@@ -117,27 +134,41 @@ def id_prop(description: str) -> dict[str, Any]:
 
 
 def id_list(description: str, max_items: int = 100) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
-            "maxItems": max_items, "description": description}
+    return {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "uniqueItems": True,
+        "maxItems": max_items,
+        "description": description,
+    }
 
 
 def page_size(maximum: int, default: int) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 1, "maximum": maximum, "default": default,
-            "description": f"Results per page, 1-{maximum} (default {default})."}
+    return {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": maximum,
+        "default": default,
+        "description": f"Results per page, 1-{maximum} (default {default}).",
+    }
 
 
 PAGE_TOKEN = {
-    "type": "string", "minLength": 1, "maxLength": 4096,
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 4096,
     "description": "next_page_token from the previous call of this tool, passed back unchanged "
-                   "with the same other inputs. Omit for the first page.",
+    "with the same other inputs. Omit for the first page.",
 }
 
 
 SKIP = {
-    "type": "integer", "minimum": 0, "maximum": 500,
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 500,
     "description": "Items at the start of the page to leave out. Use only the value a result's "
-                   "continue_with gives (a page shown in part); with it pass the same page_token "
-                   "as that call, or none for the first page.",
+    "continue_with gives (a page shown in part); with it pass the same page_token "
+    "as that call, or none for the first page.",
 }
 
 
@@ -148,5 +179,7 @@ def exactly_one(tool: str, tool_input: dict[str, Any], names: tuple[str, ...]) -
         raise ToolInputError(
             f"Give exactly one of {', '.join(names)}"
             + (f" (got {', '.join(given)})." if given else "."),
-            field=given[1] if len(given) > 1 else names[0], tool=tool)
+            field=given[1] if len(given) > 1 else names[0],
+            tool=tool,
+        )
     return given[0]

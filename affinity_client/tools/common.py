@@ -28,7 +28,7 @@ FALLBACK_LIMIT = 25  # one-by-one V1 lookups allowed when the V2 directory expor
 
 def _chunks(ids: list[int], size: int = BATCH) -> Iterable[list[int]]:
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def _unique(ids: Iterable[int]) -> list[int]:
@@ -45,8 +45,9 @@ def companies_by_id(client: AffinityClient, ids: Iterable[int]) -> dict[int, dic
     return _batch(client, ids, "/v2/companies", "/organizations/{}")
 
 
-def _batch(client: AffinityClient, ids: Iterable[int], v2_path: str,
-           v1_path: str) -> dict[int, dict[str, Any]]:
+def _batch(
+    client: AffinityClient, ids: Iterable[int], v2_path: str, v1_path: str
+) -> dict[int, dict[str, Any]]:
     wanted = _unique(ids)
     found: dict[int, dict[str, Any]] = {}
     try:
@@ -67,15 +68,18 @@ def _batch(client: AffinityClient, ids: Iterable[int], v2_path: str,
 def person_refs(client: AffinityClient, ids: Iterable[int]) -> list[PersonRef]:
     wanted = _unique(ids)
     found = persons_by_id(client, wanted)
-    return [person_ref(found[i]) if i in found else {"id": i, "name": None, "primary_email": None}
-            for i in wanted]
+    return [
+        person_ref(found[i]) if i in found else {"id": i, "name": None, "primary_email": None}
+        for i in wanted
+    ]
 
 
 def org_refs(client: AffinityClient, ids: Iterable[int]) -> list[OrgRef]:
     wanted = _unique(ids)
     found = companies_by_id(client, wanted)
-    return [org_ref(found[i]) if i in found else {"id": i, "name": None, "domain": None}
-            for i in wanted]
+    return [
+        org_ref(found[i]) if i in found else {"id": i, "name": None, "domain": None} for i in wanted
+    ]
 
 
 def name_of(ref: UserRef | None) -> str | None:
@@ -89,18 +93,25 @@ def user_refs(client: AffinityClient, ids: Iterable[int]) -> dict[int, UserRef |
 
 def all_lists(client: AffinityClient) -> dict[int, dict[str, Any]]:
     """V1 ``GET /lists`` (one request, cached briefly on the client), by id."""
+
     def load() -> dict[int, dict[str, Any]]:
         return {item["id"]: item for item in client.get("/lists") or []}
+
     return client.memo(("lists",), METADATA_TTL, load)
 
 
-def list_memberships(client: AffinityClient,
-                     entries: list[dict[str, Any]]) -> list[ListMembership]:
+def list_memberships(client: AffinityClient, entries: list[dict[str, Any]]) -> list[ListMembership]:
     if not entries:
         return []
     names = all_lists(client)
-    return [{"list_id": e["list_id"], "list_name": (names.get(e["list_id"]) or {}).get("name"),
-             "list_entry_id": e["id"]} for e in entries]
+    return [
+        {
+            "list_id": e["list_id"],
+            "list_name": (names.get(e["list_id"]) or {}).get("name"),
+            "list_entry_id": e["id"],
+        }
+        for e in entries
+    ]
 
 
 # ---- list definitions and deals ---------------------------------------------------------------
@@ -131,21 +142,33 @@ class ListMeta:
 def list_meta(client: AffinityClient, list_id: int) -> ListMeta:
     def load() -> ListMeta:
         return _parse_list(client.get(f"/lists/{list_id}", resource=f"list {list_id}"))
+
     return client.memo(("list", list_id), METADATA_TTL, load)
 
 
 def _parse_list(body: dict[str, Any]) -> ListMeta:
     fields = body.get("fields") or []
     ranked = [f for f in fields if f.get("value_type") == 7]
-    status = next((f for f in ranked if f.get("name", "").lower() in ("status", "stage")),
-                  ranked[0] if ranked else None)
-    owners = next((f for f in fields if f.get("value_type") == 0
-                   and _OWNERS.match(f.get("name", "").strip())), None)
-    amount = next((f for f in fields if f.get("value_type") == 3
-                   and _AMOUNT.search(f.get("name", ""))), None)
+    status = next(
+        (f for f in ranked if f.get("name", "").lower() in ("status", "stage")),
+        ranked[0] if ranked else None,
+    )
+    owners = next(
+        (
+            f
+            for f in fields
+            if f.get("value_type") == 0 and _OWNERS.match(f.get("name", "").strip())
+        ),
+        None,
+    )
+    amount = next(
+        (f for f in fields if f.get("value_type") == 3 and _AMOUNT.search(f.get("name", ""))), None
+    )
     currency = next((f for f in fields if f.get("name", "").strip().lower() == "currency"), None)
     return ListMeta(
-        id=body["id"], name=body.get("name", ""), type=list_type(body.get("type")),
+        id=body["id"],
+        name=body.get("name", ""),
+        type=list_type(body.get("type")),
         status_field=status["id"] if status else None,
         owners_field=owners["id"] if owners else None,
         owners_multiple=bool(owners.get("allows_multiple", True)) if owners else True,
@@ -155,15 +178,18 @@ def _parse_list(body: dict[str, Any]) -> ListMeta:
     )
 
 
-def opportunity_list(client: AffinityClient, list_id: int, tool: str,
-                     field: str = "list_id") -> ListMeta:
+def opportunity_list(
+    client: AffinityClient, list_id: int, tool: str, field: str = "list_id"
+) -> ListMeta:
     """The list's definition, or a ToolInputError if it is not an opportunity list."""
     meta = list_meta(client, list_id)
     if meta.type != "opportunity":
         raise ToolInputError(
             f"List {list_id} ('{meta.name}') is a {meta.type or 'non-opportunity'} list, not an "
             "opportunity (deal) list; get an opportunity list id from affinity_list_lists.",
-            field=field, tool=tool)
+            field=field,
+            tool=tool,
+        )
     return meta
 
 
@@ -187,10 +213,14 @@ def deal_from_v2_entry(entry: dict[str, Any], meta: ListMeta) -> Deal:
     _, owners = data(meta.owners_field, "owners", "owner")
     _, amount = data(meta.amount_field, "amount")
     _, currency = data(meta.currency_field, "currency")
-    _, people = data(None, "people") if "persons" not in fields else field_value_data(
-        fields["persons"])
-    _, orgs = data(None, "organizations") if "companies" not in fields else field_value_data(
-        fields["companies"])
+    _, people = (
+        data(None, "people") if "persons" not in fields else field_value_data(fields["persons"])
+    )
+    _, orgs = (
+        data(None, "organizations")
+        if "companies" not in fields
+        else field_value_data(fields["companies"])
+    )
     owners_list = owners if isinstance(owners, list) else [owners] if owners else []
     return {
         "id": cast(int, entity.get("id")),  # every V2 list entry has its entity

@@ -22,11 +22,19 @@ def list_lists(client: AffinityClient, inp: dict[str, Any]) -> ListListsResult:
     if wanted:
         lists = [item for item in lists if list_type(item.get("type")) == wanted]
     owners = user_refs(client, [item["owner_id"] for item in lists if item.get("owner_id")])
-    return {"lists": [
-        {"id": item["id"], "name": item.get("name"), "type": list_type(item.get("type")),
-         "size": item.get("list_size"), "public": bool(item.get("public")),
-         "owner": owners.get(item["owner_id"]) if item.get("owner_id") else None}
-        for item in lists]}
+    return {
+        "lists": [
+            {
+                "id": item["id"],
+                "name": item.get("name"),
+                "type": list_type(item.get("type")),
+                "size": item.get("list_size"),
+                "public": bool(item.get("public")),
+                "owner": owners.get(item["owner_id"]) if item.get("owner_id") else None,
+            }
+            for item in lists
+        ]
+    }
 
 
 def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> AddToListResult:
@@ -38,11 +46,17 @@ def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> AddToListResult:
     if meta.type == "opportunity":
         raise ToolInputError(
             f"List {list_id} ('{meta.name}') is an opportunity list; create a deal on it with "
-            "affinity_create_opportunity instead.", field="list_id", tool=ADD)
+            "affinity_create_opportunity instead.",
+            field="list_id",
+            tool=ADD,
+        )
     if meta.type != kind:
         raise ToolInputError(
             f"List {list_id} ('{meta.name}') holds {meta.type}s, so it takes "
-            f"{meta.type}_id, not {field}.", field=field, tool=ADD)
+            f"{meta.type}_id, not {field}.",
+            field=field,
+            tool=ADD,
+        )
     path = f"/persons/{entity_id}" if kind == "person" else f"/organizations/{entity_id}"
     entity = client.get(path, resource=f"{kind} {entity_id}")
     name = person_name(entity) if kind == "person" else entity.get("name")
@@ -51,13 +65,27 @@ def add_to_list(client: AffinityClient, inp: dict[str, Any]) -> AddToListResult:
     existing = [e for e in entity.get("list_entries") or [] if e.get("list_id") == list_id]
     if existing:
         first = min(existing, key=lambda e: e["id"])
-        return {"list": list_ref, "entity": entity_ref, "list_entry_id": first["id"],
-                "created_at": first.get("created_at"), "already_on_list": True}
-    entry = client.post(f"/lists/{list_id}/list-entries", {"entity_id": entity_id},
-                        resource=f"list {list_id}", operation=f"add {kind} to list {list_id}")
+        return {
+            "list": list_ref,
+            "entity": entity_ref,
+            "list_entry_id": first["id"],
+            "created_at": first.get("created_at"),
+            "already_on_list": True,
+        }
+    entry = client.post(
+        f"/lists/{list_id}/list-entries",
+        {"entity_id": entity_id},
+        resource=f"list {list_id}",
+        operation=f"add {kind} to list {list_id}",
+    )
     client.forget(("lists",))  # list sizes changed
-    return {"list": list_ref, "entity": entity_ref, "list_entry_id": entry["id"],
-            "created_at": entry.get("created_at"), "already_on_list": False}
+    return {
+        "list": list_ref,
+        "entity": entity_ref,
+        "list_entry_id": entry["id"],
+        "created_at": entry.get("created_at"),
+        "already_on_list": False,
+    }
 
 
 TOOLS = [
@@ -67,11 +95,18 @@ TOOLS = [
             "All Affinity lists this user can see: id, name, type (person, organization or "
             "opportunity - opportunity lists are deal pipelines), number of entries, whether it "
             "is public, and its owner. Optionally only one type. Use the ids with "
-            "affinity_list_opportunities, affinity_create_opportunity and affinity_add_to_list."),
-        input_schema=obj({"type": {"type": "string",
-                                   "enum": ["person", "organization", "opportunity"],
-                                   "description": "Only lists of this type."},
-                            "skip": SKIP}),
+            "affinity_list_opportunities, affinity_create_opportunity and affinity_add_to_list."
+        ),
+        input_schema=obj(
+            {
+                "type": {
+                    "type": "string",
+                    "enum": ["person", "organization", "opportunity"],
+                    "description": "Only lists of this type.",
+                },
+                "skip": SKIP,
+            }
+        ),
         writes=False,
         function=list_lists,
         page_items="lists",
@@ -83,13 +118,18 @@ TOOLS = [
             "person or organization list (list_id from affinity_list_lists; the kind must match "
             "the list's type). If it is already on the list, nothing is added and the existing "
             "entry is returned with already_on_list=true. Deals go on opportunity lists with "
-            "affinity_create_opportunity instead."),
-        input_schema=obj({
-            "list_id": id_prop("Id of a person or organization list."),
-            "person_id": id_prop("Person to add (from affinity_search_persons)."),
-            "organization_id": id_prop("Organization to add (from "
-                                       "affinity_search_organizations)."),
-        }, required=["list_id"]),
+            "affinity_create_opportunity instead."
+        ),
+        input_schema=obj(
+            {
+                "list_id": id_prop("Id of a person or organization list."),
+                "person_id": id_prop("Person to add (from affinity_search_persons)."),
+                "organization_id": id_prop(
+                    "Organization to add (from affinity_search_organizations)."
+                ),
+            },
+            required=["list_id"],
+        ),
         writes=True,
         function=add_to_list,
     ),

@@ -25,13 +25,16 @@ def note_row(note: dict[str, Any], creators: dict[int, UserRef | None]) -> Note:
     creator = creators.get(creator_id) if creator_id else None
     if creator is None and creator_id:
         creator = {"id": creator_id, "name": None}
-    return {"id": note["id"], "content": v1_note_text(note.get("content"), note.get("type")),
-            "type": v1_note_type(note.get("type")), "creator": creator,
-            "created_at": note.get("created_at")}
+    return {
+        "id": note["id"],
+        "content": v1_note_text(note.get("content"), note.get("type")),
+        "type": v1_note_type(note.get("type")),
+        "creator": creator,
+        "created_at": note.get("created_at"),
+    }
 
 
-def _creators(client: AffinityClient,
-              notes: list[dict[str, Any]]) -> dict[int, UserRef | None]:
+def _creators(client: AffinityClient, notes: list[dict[str, Any]]) -> dict[int, UserRef | None]:
     try:
         return user_refs(client, [n["creator_id"] for n in notes if n.get("creator_id")])
     except AffinityError:
@@ -41,14 +44,21 @@ def _creators(client: AffinityClient,
 def create_note(client: AffinityClient, inp: dict[str, Any]) -> CreatedNote:
     content = inp["content"]
     if not content.strip():
-        raise ToolInputError("content must not be empty or only whitespace.",
-                             field="content", tool=CREATE)
+        raise ToolInputError(
+            "content must not be empty or only whitespace.", field="content", tool=CREATE
+        )
     if not any(inp.get(k) for k in TARGETS):
-        raise ToolInputError("Attach the note to at least one of person_ids, organization_ids "
-                             "or opportunity_ids.", field="person_ids", tool=CREATE)
+        raise ToolInputError(
+            "Attach the note to at least one of person_ids, organization_ids or opportunity_ids.",
+            field="person_ids",
+            tool=CREATE,
+        )
     fmt = inp.get("format") or ("html" if looks_like_html(content) else "text")
-    body = {"content": content.strip(), "type": 2 if fmt == "html" else 0,
-            **{k: inp[k] for k in TARGETS if inp.get(k)}}
+    body = {
+        "content": content.strip(),
+        "type": 2 if fmt == "html" else 0,
+        **{k: inp[k] for k in TARGETS if inp.get(k)},
+    }
     try:
         note = client.post("/notes", body, operation="create note")
     except PermissionDeniedError as exc:
@@ -56,19 +66,25 @@ def create_note(client: AffinityClient, inp: dict[str, Any]) -> CreatedNote:
             raise
         # The deals are what a note write can lack access to (through their lists).
         raise deal_list_denied(inp["opportunity_ids"], cause=exc) from None
-    return {**note_row(note, _creators(client, [note])),
-            "person_ids": note.get("person_ids") or [],
-            "organization_ids": note.get("organization_ids") or [],
-            "opportunity_ids": note.get("opportunity_ids") or []}
+    return {
+        **note_row(note, _creators(client, [note])),
+        "person_ids": note.get("person_ids") or [],
+        "organization_ids": note.get("organization_ids") or [],
+        "opportunity_ids": note.get("opportunity_ids") or [],
+    }
 
 
 def list_notes(client: AffinityClient, inp: dict[str, Any]) -> ListNotesResult:
     target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
     cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
     try:
-        page = client.page("/notes", {target: inp[target], "page_size": inp["page_size"]},
-                           items_key="notes", cursor=cursor,
-                           resource=f"{target.removesuffix('_id')} {inp[target]}")
+        page = client.page(
+            "/notes",
+            {target: inp[target], "page_size": inp["page_size"]},
+            items_key="notes",
+            cursor=cursor,
+            resource=f"{target.removesuffix('_id')} {inp[target]}",
+        )
     except PermissionDeniedError as exc:
         if target != "opportunity_id":
             raise
@@ -76,12 +92,17 @@ def list_notes(client: AffinityClient, inp: dict[str, Any]) -> ListNotesResult:
     if not page.items and cursor is None:
         _confirm_exists(client, target, inp[target])
     creators = _creators(client, page.items) if page.items else {}
-    return {"notes": [note_row(n, creators) for n in page.items],
-            "next_page_token": encode_page_token(page.next, LIST, inp)}
+    return {
+        "notes": [note_row(n, creators) for n in page.items],
+        "next_page_token": encode_page_token(page.next, LIST, inp),
+    }
 
 
-_RECORD_PATHS = {"person_id": "persons", "organization_id": "organizations",
-                 "opportunity_id": "opportunities"}
+_RECORD_PATHS = {
+    "person_id": "persons",
+    "organization_id": "organizations",
+    "opportunity_id": "opportunities",
+}
 
 
 def _confirm_exists(client: AffinityClient, target: str, record_id: int) -> None:
@@ -90,8 +111,10 @@ def _confirm_exists(client: AffinityClient, target: str, record_id: int) -> None
     Affinity lists no notes for an id that names nothing, so "no notes yet" and "no such deal"
     look alike; one read of the record, made only when the list is empty, tells them apart.
     """
-    client.get(f"/{_RECORD_PATHS[target]}/{record_id}",
-               resource=f"{target.removesuffix('_id')} {record_id}")
+    client.get(
+        f"/{_RECORD_PATHS[target]}/{record_id}",
+        resource=f"{target.removesuffix('_id')} {record_id}",
+    )
 
 
 TOOLS = [
@@ -101,16 +124,27 @@ TOOLS = [
             "Log a note in Affinity attached to people, organizations and/or deals (at least "
             "one id in person_ids, organization_ids or opportunity_ids; get ids from the search "
             "tools and affinity_list_opportunities). content is plain text or simple HTML "
-            "(<p>, <strong>, <em>, <ul>/<li>); format is detected unless given."),
-        input_schema=obj({
-            "content": {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT,
-                        "description": "The note text (plain text or HTML)."},
-            "person_ids": id_list("People the note is about."),
-            "organization_ids": id_list("Organizations the note is about."),
-            "opportunity_ids": id_list("Deals the note is about."),
-            "format": {"type": "string", "enum": ["text", "html"],
-                       "description": "Force plain text or HTML (default: detected)."},
-        }, required=["content"]),
+            "(<p>, <strong>, <em>, <ul>/<li>); format is detected unless given."
+        ),
+        input_schema=obj(
+            {
+                "content": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_CONTENT,
+                    "description": "The note text (plain text or HTML).",
+                },
+                "person_ids": id_list("People the note is about."),
+                "organization_ids": id_list("Organizations the note is about."),
+                "opportunity_ids": id_list("Deals the note is about."),
+                "format": {
+                    "type": "string",
+                    "enum": ["text", "html"],
+                    "description": "Force plain text or HTML (default: detected).",
+                },
+            },
+            required=["content"],
+        ),
         writes=True,
         function=create_note,
     ),
@@ -121,15 +155,18 @@ TOOLS = [
             "(opportunity_id), 20 per page by default, each with plain-text content, type, "
             "creator name and creation date, plus a next_page_token. Get ids from "
             "affinity_search_persons, affinity_search_organizations or "
-            "affinity_list_opportunities."),
-        input_schema=obj({
-            "person_id": id_prop("Person whose notes to list."),
-            "organization_id": id_prop("Organization whose notes to list."),
-            "opportunity_id": id_prop("Deal whose notes to list."),
-            "page_size": page_size(500, 20),
-            "page_token": PAGE_TOKEN,
-            "skip": SKIP,
-        }),
+            "affinity_list_opportunities."
+        ),
+        input_schema=obj(
+            {
+                "person_id": id_prop("Person whose notes to list."),
+                "organization_id": id_prop("Organization whose notes to list."),
+                "opportunity_id": id_prop("Deal whose notes to list."),
+                "page_size": page_size(500, 20),
+                "page_token": PAGE_TOKEN,
+                "skip": SKIP,
+            }
+        ),
         writes=False,
         function=list_notes,
         page_items="notes",

@@ -44,11 +44,17 @@ def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> ListOppor
     meta = opportunity_list(client, inp["list_id"], LIST)
     path = f"/v2/lists/{meta.id}/list-entries"
     cursor = decode_page_token(inp.get("page_token"), LIST, inp, path=path)
-    page = client.page(path, {"limit": inp["page_size"], "fieldTypes": ["list"]},
-                       cursor=cursor, resource=f"list {meta.id}")
-    return {"list": meta.ref,
-            "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],
-            "next_page_token": encode_page_token(page.next, LIST, inp)}
+    page = client.page(
+        path,
+        {"limit": inp["page_size"], "fieldTypes": ["list"]},
+        cursor=cursor,
+        resource=f"list {meta.id}",
+    )
+    return {
+        "list": meta.ref,
+        "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],
+        "next_page_token": encode_page_token(page.next, LIST, inp),
+    }
 
 
 def get_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
@@ -67,14 +73,22 @@ def visible_opportunity(client: AffinityClient, opp_id: int) -> dict[str, Any]:
     return cast(dict[str, Any], opp)
 
 
-def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
-              v1: dict[str, Any] | None = None) -> Deal:
+def read_deal(
+    client: AffinityClient,
+    opp_id: int,
+    *,
+    with_fields: bool = False,
+    v1: dict[str, Any] | None = None,
+) -> Deal:
     """V1 opportunity (associations, list entry) + V2 list entry (every list field)."""
     opp = v1 if v1 and v1.get("list_entries") else visible_opportunity(client, opp_id)
     entry_ref = opp["list_entries"][0]
     meta = list_meta(client, entry_ref["list_id"])
-    entry = client.get(f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
-                       {"fieldTypes": ["list"]}, resource=f"opportunity {opp_id}")
+    entry = client.get(
+        f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
+        {"fieldTypes": ["list"]},
+        resource=f"opportunity {opp_id}",
+    )
     deal = deal_from_v2_entry(entry, meta)
     deal["name"] = opp.get("name") or deal["name"]
     _complete_associations(client, deal, opp)
@@ -83,12 +97,13 @@ def read_deal(client: AffinityClient, opp_id: int, *, with_fields: bool = False,
     return deal
 
 
-def _complete_associations(client: AffinityClient, deal: Deal,
-                           opp: dict[str, Any]) -> None:
+def _complete_associations(client: AffinityClient, deal: Deal, opp: dict[str, Any]) -> None:
     """V2 cuts nested associations at 100 and V1 has the full id lists: fill any gap."""
     refs_of = cast(dict[str, Any], deal)  # "people" and "organizations", both lists of refs
-    for key, ids_key, refs in (("people", "person_ids", person_refs),
-                               ("organizations", "organization_ids", org_refs)):
+    for key, ids_key, refs in (
+        ("people", "person_ids", person_refs),
+        ("organizations", "organization_ids", org_refs),
+    ):
         ids = opp.get(ids_key)
         if ids is None:
             continue
@@ -111,10 +126,12 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
         if (value_type or "").startswith("datetime"):
             value = ", ".join(calendar_date(v) for v in value.split(", "))
         raw_id = str(field.get("id"))
-        field_id: int | str = int(raw_id[6:]) if raw_id.startswith("field-") and \
-            raw_id[6:].isdigit() else raw_id
-        name = field.get("name") or (meta.field_names.get(field_id, raw_id)
-                                     if isinstance(field_id, int) else raw_id)
+        field_id: int | str = (
+            int(raw_id[6:]) if raw_id.startswith("field-") and raw_id[6:].isdigit() else raw_id
+        )
+        name = field.get("name") or (
+            meta.field_names.get(field_id, raw_id) if isinstance(field_id, int) else raw_id
+        )
         out.append({"id": field_id, "name": name, "value": value})
     return out
 
@@ -140,11 +157,18 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
     owner_id = inp.get("owner_id")
     if owner_id is not None:
         _check_owner(client, meta, owner_id)
-    body = {"name": inp["name"].strip(), "list_id": meta.id,
-            "person_ids": inp.get("person_ids") or [],
-            "organization_ids": inp.get("organization_ids") or []}
-    opp = client.post("/opportunities", body, resource=f"list {meta.id}",
-                      operation=f"create opportunity on list {meta.id}")
+    body = {
+        "name": inp["name"].strip(),
+        "list_id": meta.id,
+        "person_ids": inp.get("person_ids") or [],
+        "organization_ids": inp.get("organization_ids") or [],
+    }
+    opp = client.post(
+        "/opportunities",
+        body,
+        resource=f"list {meta.id}",
+        operation=f"create opportunity on list {meta.id}",
+    )
     client.forget(("lists",))
     # From here the deal exists: nothing below may fail the tool (a failure would invite a
     # retry and a duplicate deal). V2 may not see it yet (§7.4), so its reads and writes
@@ -159,9 +183,11 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
             entry_id: int = entries[0]["id"]
             client.settle(lambda: _set_owners(client, meta, entry_id, [owner_id]))
         except (AffinityError, IndexError) as exc:
-            owner_problem = (f"The opportunity was created, but its owner (person {owner_id}) "
-                             f"could not be set: {exc}. Set the owner in Affinity; do not "
-                             "create the opportunity again.")
+            owner_problem = (
+                f"The opportunity was created, but its owner (person {owner_id}) "
+                f"could not be set: {exc}. Set the owner in Affinity; do not "
+                "create the opportunity again."
+            )
     deal = _created_deal(client, opp)
     if owner_problem:
         deal["owner_not_set"] = owner_problem
@@ -176,38 +202,62 @@ def _created_deal(client: AffinityClient, opp: dict[str, Any]) -> Deal:
     except AffinityError as exc:
         log.warning("created opportunity %s not readable yet: %s", opp["id"], type(exc).__name__)
     meta_ref = {"id": opp.get("list_id")}
-    return cast(Deal, {"id": opp["id"], "name": opp.get("name"), "list": meta_ref,
+    return cast(
+        Deal,
+        {
+            "id": opp["id"],
+            "name": opp.get("name"),
+            "list": meta_ref,
             "list_entry_id": ((opp.get("list_entries") or [{}])[0]).get("id"),
-            "stage": None, "value": None, "currency": None, "owners": [],
+            "stage": None,
+            "value": None,
+            "currency": None,
+            "owners": [],
             "people": [{"id": i} for i in opp.get("person_ids") or []],
             "organizations": [{"id": i} for i in opp.get("organization_ids") or []],
             "created_at": opp.get("created_at"),
-            "read_back": ("Created in Affinity; its details could not be read back yet "
-                          "(Affinity is still processing the new deal). Do not create it again.")})
+            "read_back": (
+                "Created in Affinity; its details could not be read back yet "
+                "(Affinity is still processing the new deal). Do not create it again."
+            ),
+        },
+    )
 
 
 def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
     if meta.owners_field is None:
-        raise ToolInputError(f"List {meta.id} ('{meta.name}') has no Owners field; omit owner_id.",
-                             field="owner_id", tool=CREATE)
+        raise ToolInputError(
+            f"List {meta.id} ('{meta.name}') has no Owners field; omit owner_id.",
+            field="owner_id",
+            tool=CREATE,
+        )
     owner = persons_by_id(client, [owner_id]).get(owner_id)
     if owner is None:
-        raise ToolInputError(f"owner_id {owner_id} is not a known Affinity person.",
-                             field="owner_id", tool=CREATE)
+        raise ToolInputError(
+            f"owner_id {owner_id} is not a known Affinity person.", field="owner_id", tool=CREATE
+        )
     if owner.get("type") not in ("internal", 1):
-        raise ToolInputError(f"owner_id {owner_id} is an external contact; an owner must be a "
-                             "colleague (internal user).", field="owner_id", tool=CREATE)
+        raise ToolInputError(
+            f"owner_id {owner_id} is an external contact; an owner must be a "
+            "colleague (internal user).",
+            field="owner_id",
+            tool=CREATE,
+        )
 
 
-def _set_owners(client: AffinityClient, meta: ListMeta, entry_id: int,
-                owner_ids: list[int]) -> None:
+def _set_owners(
+    client: AffinityClient, meta: ListMeta, entry_id: int, owner_ids: list[int]
+) -> None:
     """Set the Owners field with V2's idempotent single-field write (safe to retry)."""
     data: Any = [{"id": i} for i in owner_ids] if meta.owners_multiple else {"id": owner_ids[0]}
     value_type = "person-multi" if meta.owners_multiple else "person"
-    client.post(f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/"
-                f"{v2_field_id(meta.owners_field)}",
-                {"value": {"type": value_type, "data": data}}, idempotent=True,
-                resource=f"list {meta.id}", operation="set opportunity owners")
+    client.post(
+        f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/{v2_field_id(meta.owners_field)}",
+        {"value": {"type": value_type, "data": data}},
+        idempotent=True,
+        resource=f"list {meta.id}",
+        operation="set opportunity owners",
+    )
 
 
 def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDeal:
@@ -219,18 +269,24 @@ def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDe
     body, unchanged = _update_body(opp, inp)
     if body:
         try:
-            opp = client.put(f"/opportunities/{opp_id}", body, idempotent=True,
-                             resource=f"opportunity {opp_id}",
-                             operation=f"update opportunity {opp_id}")
+            opp = client.put(
+                f"/opportunities/{opp_id}",
+                body,
+                idempotent=True,
+                resource=f"opportunity {opp_id}",
+                operation=f"update opportunity {opp_id}",
+            )
         except PermissionDeniedError as exc:
             raise deal_list_denied([opp_id], cause=exc) from None
-    deal = client.settle(lambda: read_deal(client, opp_id, v1=opp)) if body else \
-        read_deal(client, opp_id, v1=opp)  # after a V1 write V2 may lag (§7.4)
+    deal = (
+        client.settle(lambda: read_deal(client, opp_id, v1=opp))
+        if body
+        else read_deal(client, opp_id, v1=opp)
+    )  # after a V1 write V2 may lag (§7.4)
     return {**deal, "changed": bool(body), "unchanged": unchanged}
 
 
-def _update_body(opp: dict[str, Any], inp: dict[str, Any]
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+def _update_body(opp: dict[str, Any], inp: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The PUT body (only what changes) and what was asked but already so.
 
     `unchanged` names the requests that changed nothing, so that "add" of someone already on
@@ -244,8 +300,9 @@ def _update_body(opp: dict[str, Any], inp: dict[str, Any]
     elif name:
         unchanged["name"] = name
     for ids_key, add_key, remove_key in (
-            ("person_ids", "add_person_ids", "remove_person_ids"),
-            ("organization_ids", "add_organization_ids", "remove_organization_ids")):
+        ("person_ids", "add_person_ids", "remove_person_ids"),
+        ("organization_ids", "add_organization_ids", "remove_organization_ids"),
+    ):
         current = list(opp.get(ids_key) or [])
         already = [i for i in inp.get(add_key) or [] if i in current]
         absent = [i for i in inp.get(remove_key) or [] if i not in current]
@@ -258,22 +315,36 @@ def _update_body(opp: dict[str, Any], inp: dict[str, Any]
 
 
 def _check_update_input(inp: dict[str, Any]) -> None:
-    keys = ("name", "add_person_ids", "remove_person_ids", "add_organization_ids",
-            "remove_organization_ids")
+    keys = (
+        "name",
+        "add_person_ids",
+        "remove_person_ids",
+        "add_organization_ids",
+        "remove_organization_ids",
+    )
     if not any(inp.get(k) for k in keys):
-        raise ToolInputError("Nothing to change: give name or ids to add or remove.",
-                             field="name", tool=UPDATE)
+        raise ToolInputError(
+            "Nothing to change: give name or ids to add or remove.", field="name", tool=UPDATE
+        )
     if "name" in inp and not inp["name"].strip():
         raise ToolInputError("name must not be blank.", field="name", tool=UPDATE)
     for kind in ("person", "organization"):
         both = set(inp.get(f"add_{kind}_ids") or []) & set(inp.get(f"remove_{kind}_ids") or [])
         if both:
-            raise ToolInputError(f"Id {min(both)} is both added and removed.",
-                                 field=f"remove_{kind}_ids", tool=UPDATE)
+            raise ToolInputError(
+                f"Id {min(both)} is both added and removed.",
+                field=f"remove_{kind}_ids",
+                tool=UPDATE,
+            )
 
 
-_NAME = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S",
-         "description": "Deal name, e.g. 'Acme - Series A'."}
+_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 500,
+    "pattern": r"\S",
+    "description": "Deal name, e.g. 'Acme - Series A'.",
+}
 
 TOOLS = [
     Tool(
@@ -283,13 +354,17 @@ TOOLS = [
             "with stage (Status), value, currency, owners, people, organizations and when it was "
             "added, plus a next_page_token. list_id is required: get it from affinity_list_lists "
             "(type opportunity). No filters: page through and pick. A result shown in part has a "
-            "cut.continue_with call that gives the rest of the page."),
-        input_schema=obj({
-            "list_id": id_prop("Id of an opportunity list."),
-            "page_size": page_size(100, 25),
-            "page_token": PAGE_TOKEN,
-            "skip": SKIP,
-        }, required=["list_id"]),
+            "cut.continue_with call that gives the rest of the page."
+        ),
+        input_schema=obj(
+            {
+                "list_id": id_prop("Id of an opportunity list."),
+                "page_size": page_size(100, 25),
+                "page_token": PAGE_TOKEN,
+                "skip": SKIP,
+            },
+            required=["list_id"],
+        ),
         writes=False,
         function=list_opportunities,
         page_items="opportunities",
@@ -299,9 +374,11 @@ TOOLS = [
         description=(
             "One deal by opportunity_id (from affinity_list_opportunities): its list, stage, "
             "value, owners, people, organizations, and every custom field that has a value, by "
-            "field name."),
-        input_schema=obj({"opportunity_id": id_prop("Affinity opportunity id.")},
-                         required=["opportunity_id"]),
+            "field name."
+        ),
+        input_schema=obj(
+            {"opportunity_id": id_prop("Affinity opportunity id.")}, required=["opportunity_id"]
+        ),
         writes=False,
         function=get_opportunity,
     ),
@@ -311,15 +388,20 @@ TOOLS = [
             "Create a deal on an opportunity list (list_id from affinity_list_lists, type "
             "opportunity) with a name, optionally linking people (person_ids) and organizations "
             "(organization_ids) and setting an owner (owner_id: a colleague's person id). "
-            "Returns the deal as saved."),
-        input_schema=obj({
-            "list_id": id_prop("Id of an opportunity list."),
-            "name": _NAME,
-            "person_ids": id_list("People to link (from affinity_search_persons)."),
-            "organization_ids": id_list("Organizations to link (from "
-                                        "affinity_search_organizations)."),
-            "owner_id": id_prop("Person id of the colleague who owns the deal."),
-        }, required=["list_id", "name"]),
+            "Returns the deal as saved."
+        ),
+        input_schema=obj(
+            {
+                "list_id": id_prop("Id of an opportunity list."),
+                "name": _NAME,
+                "person_ids": id_list("People to link (from affinity_search_persons)."),
+                "organization_ids": id_list(
+                    "Organizations to link (from affinity_search_organizations)."
+                ),
+                "owner_id": id_prop("Person id of the colleague who owns the deal."),
+            },
+            required=["list_id", "name"],
+        ),
         writes=True,
         function=create_opportunity,
     ),
@@ -328,15 +410,19 @@ TOOLS = [
         description=(
             "Rename a deal and/or add or remove linked people and organizations, keeping every "
             "other existing link. opportunity_id from affinity_list_opportunities; give at least "
-            "one change. Does not change stage or owners. Returns the deal after the update."),
-        input_schema=obj({
-            "opportunity_id": id_prop("Affinity opportunity id."),
-            "name": _NAME,
-            "add_person_ids": id_list("People to link."),
-            "remove_person_ids": id_list("People to unlink."),
-            "add_organization_ids": id_list("Organizations to link."),
-            "remove_organization_ids": id_list("Organizations to unlink."),
-        }, required=["opportunity_id"]),
+            "one change. Does not change stage or owners. Returns the deal after the update."
+        ),
+        input_schema=obj(
+            {
+                "opportunity_id": id_prop("Affinity opportunity id."),
+                "name": _NAME,
+                "add_person_ids": id_list("People to link."),
+                "remove_person_ids": id_list("People to unlink."),
+                "add_organization_ids": id_list("Organizations to link."),
+                "remove_organization_ids": id_list("Organizations to unlink."),
+            },
+            required=["opportunity_id"],
+        ),
         writes=True,
         function=update_opportunity,
     ),

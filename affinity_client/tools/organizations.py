@@ -20,43 +20,57 @@ MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most 
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
-    return {"id": o["id"], "name": o.get("name"), "domain": o.get("domain"),
-            "domains": o.get("domains") or [], "global": bool(o.get("global"))}
+    return {
+        "id": o["id"],
+        "name": o.get("name"),
+        "domain": o.get("domain"),
+        "domains": o.get("domains") or [],
+        "global": bool(o.get("global")),
+    }
 
 
-def search_organizations(client: AffinityClient,
-                         inp: dict[str, Any]) -> SearchOrganizationsResult:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp,
-                               path="/organizations")
+def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> SearchOrganizationsResult:
+    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/organizations")
     params = {"term": inp["term"], "page_size": inp["page_size"]}
     page = client.page("/organizations", params, items_key="organizations", cursor=cursor)
-    return {"organizations": [org_row(o) for o in page.items],
-            "next_page_token": encode_page_token(page.next, SEARCH, inp)}
+    return {
+        "organizations": [org_row(o) for o in page.items],
+        "next_page_token": encode_page_token(page.next, SEARCH, inp),
+    }
 
 
 def get_organization(client: AffinityClient, inp: dict[str, Any]) -> OrganizationResult:
     org_id = inp["organization_id"]
-    o = client.get(f"/organizations/{org_id}",
-                   {"with_interaction_dates": True, "with_opportunities": True},
-                   resource=f"organization {org_id}")
+    o = client.get(
+        f"/organizations/{org_id}",
+        {"with_interaction_dates": True, "with_opportunities": True},
+        resource=f"organization {org_id}",
+    )
     try:
         deals = _deals(client, o.get("opportunity_ids") or [])
         deals_unavailable = None
     except PermissionDeniedError as exc:
         # V2 opportunities need "Export data from Lists" (V2 spec); the rest of the profile
         # is still this user's to see.
-        deals, deals_unavailable = [], (
-            "Deals unavailable: Affinity refused to export them for your user (the \"Export "
-            f"data from Lists\" permission is probably missing). Affinity said: {exc.message}")
+        deals, deals_unavailable = (
+            [],
+            (
+                'Deals unavailable: Affinity refused to export them for your user (the "Export '
+                f'data from Lists" permission is probably missing). Affinity said: {exc.message}'
+            ),
+        )
     person_ids = o.get("person_ids") or []
-    result = cast(OrganizationResult, {
-        **org_row(o),
-        "people": person_refs(client, person_ids[:PEOPLE_NAMED]),
-        "people_count": len(person_ids),
-        "deals": deals,
-        "lists": list_memberships(client, o.get("list_entries") or []),
-        "interaction_dates": interaction_dates(o),
-    })
+    result = cast(
+        OrganizationResult,
+        {
+            **org_row(o),
+            "people": person_refs(client, person_ids[:PEOPLE_NAMED]),
+            "people_count": len(person_ids),
+            "deals": deals,
+            "lists": list_memberships(client, o.get("list_entries") or []),
+            "interaction_dates": interaction_dates(o),
+        },
+    )
     if deals_unavailable:
         result["deals_unavailable"] = deals_unavailable
     return result
@@ -77,9 +91,15 @@ def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[DealRow]:
         opp = opps[opp_id]
         list_id = opp.get("listId")
         stage = _stage(client, opp_id, list_id) if index < MAX_DEAL_STAGES else None
-        deals.append({"id": opp_id, "name": opp.get("name"), "list_id": list_id,
-                      "list_name": (names.get(list_id) or {}).get("name") if list_id else None,
-                      "stage": stage})
+        deals.append(
+            {
+                "id": opp_id,
+                "name": opp.get("name"),
+                "list_id": list_id,
+                "list_name": (names.get(list_id) or {}).get("name") if list_id else None,
+                "stage": stage,
+            }
+        )
     return deals
 
 
@@ -105,14 +125,22 @@ TOOLS = [
             "name, domain(s) and global (true when the match is from Affinity's global company "
             "database rather than your team's own records), 25 per page by default, with a "
             "next_page_token. Use the ids with affinity_get_organization, affinity_list_notes, "
-            "affinity_add_to_list or affinity_create_note."),
-        input_schema=obj({
-            "term": {"type": "string", "minLength": 1, "maxLength": 200,
-                     "description": "Part of an organization name or a domain like acme.com."},
-            "page_size": page_size(500, 25),
-            "page_token": PAGE_TOKEN,
-            "skip": SKIP,
-        }, required=["term"]),
+            "affinity_add_to_list or affinity_create_note."
+        ),
+        input_schema=obj(
+            {
+                "term": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "Part of an organization name or a domain like acme.com.",
+                },
+                "page_size": page_size(500, 25),
+                "page_token": PAGE_TOKEN,
+                "skip": SKIP,
+            },
+            required=["term"],
+        ),
         writes=False,
         function=search_organizations,
         page_items="organizations",
@@ -123,9 +151,11 @@ TOOLS = [
             "Full profile of one organization by organization_id (get it from "
             "affinity_search_organizations): domains, all its people, its deals (opportunities) "
             "with their pipeline list and stage (stage for the 10 most recent), the lists it is "
-            "on, and interaction dates."),
-        input_schema=obj({"organization_id": id_prop("Affinity organization id.")},
-                         required=["organization_id"]),
+            "on, and interaction dates."
+        ),
+        input_schema=obj(
+            {"organization_id": id_prop("Affinity organization id.")}, required=["organization_id"]
+        ),
         writes=False,
         function=get_organization,
     ),

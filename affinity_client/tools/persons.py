@@ -21,14 +21,22 @@ TOP_RELATIONSHIPS = 5
 def search_persons(client: AffinityClient, inp: dict[str, Any]) -> SearchPersonsResult:
     cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/persons")
     with_dates = bool(inp.get("with_interaction_dates"))
-    params = {"term": inp["term"], "page_size": inp["page_size"],
-              "with_interaction_dates": True if with_dates else None}
+    params = {
+        "term": inp["term"],
+        "page_size": inp["page_size"],
+        "with_interaction_dates": True if with_dates else None,
+    }
     page = client.page("/persons", params, items_key="persons", cursor=cursor)
     persons: list[PersonRow] = []
     for p in page.items:
-        row: PersonRow = {"id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
-               "last_name": p.get("last_name"), "primary_email": p.get("primary_email"),
-               "emails": p.get("emails") or []}
+        row: PersonRow = {
+            "id": p["id"],
+            "name": person_name(p),
+            "first_name": p.get("first_name"),
+            "last_name": p.get("last_name"),
+            "primary_email": p.get("primary_email"),
+            "emails": p.get("emails") or [],
+        }
         if with_dates:
             row["interaction_dates"] = interaction_dates(p)
         persons.append(row)
@@ -37,9 +45,11 @@ def search_persons(client: AffinityClient, inp: dict[str, Any]) -> SearchPersons
 
 def get_person(client: AffinityClient, inp: dict[str, Any]) -> PersonResult:
     person_id = inp["person_id"]
-    p = client.get(f"/persons/{person_id}",
-                   {"with_interaction_dates": True, "with_current_organizations": True},
-                   resource=f"person {person_id}")
+    p = client.get(
+        f"/persons/{person_id}",
+        {"with_interaction_dates": True, "with_current_organizations": True},
+        resource=f"person {person_id}",
+    )
     kind = person_type(p)
     every = p.get("organization_ids") or []
     # V1 `organization_ids` includes former employers; `current_organization_ids` (asked for
@@ -49,16 +59,23 @@ def get_person(client: AffinityClient, inp: dict[str, Any]) -> PersonResult:
     refs = {r["id"]: r for r in org_refs(client, [*current, *every])}
     phones, phones_unavailable = _phones(client, person_id)
     result: PersonResult = {
-        "id": p["id"], "name": person_name(p), "first_name": p.get("first_name"),
-        "last_name": p.get("last_name"), "type": kind,
-        "primary_email": p.get("primary_email"), "emails": p.get("emails") or [],
+        "id": p["id"],
+        "name": person_name(p),
+        "first_name": p.get("first_name"),
+        "last_name": p.get("last_name"),
+        "type": kind,
+        "primary_email": p.get("primary_email"),
+        "emails": p.get("emails") or [],
         "phone_numbers": phones,
         "organizations": [refs[i] for i in current if i in refs],
         "former_organizations": [refs[i] for i in every if i not in set(current) and i in refs],
         "lists": list_memberships(client, p.get("list_entries") or []),
         "interaction_dates": interaction_dates(p),
-        "relationships": (top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
-                          if kind == "external" else []),
+        "relationships": (
+            top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
+            if kind == "external"
+            else []
+        ),
     }
     if phones_unavailable:
         result["phone_numbers_unavailable"] = phones_unavailable
@@ -72,8 +89,9 @@ def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | No
     """Phone numbers from V2's enriched "Phone Number" field (V1's person has none); when
     the key may not export the people directory, ``[]`` and why they are unavailable."""
     try:
-        body = client.get(f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]},
-                          resource=f"person {person_id}")
+        body = client.get(
+            f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]}, resource=f"person {person_id}"
+        )
     except (PermissionDeniedError, NotFoundError) as exc:
         return [], f"Phone numbers unavailable: {exc.message}"
     for field in body.get("fields") or []:
@@ -83,18 +101,29 @@ def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | No
     return [], None
 
 
-def top_relationships(client: AffinityClient, external_id: int, internal_id: int | None,
-                      limit: int | None) -> list[Relationship]:
+def top_relationships(
+    client: AffinityClient, external_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
     """Relationship strengths to ``external_id``, strongest first, internal names resolved in
     one batch request."""
-    rows = client.get("/relationships-strengths",
-                      {"external_id": external_id, "internal_id": internal_id},
-                      resource=f"person {external_id}") or []
+    rows = (
+        client.get(
+            "/relationships-strengths",
+            {"external_id": external_id, "internal_id": internal_id},
+            resource=f"person {external_id}",
+        )
+        or []
+    )
     rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
     names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
-    return [{"internal_id": r["internal_id"],
-             "name": name_of(names.get(r["internal_id"])),
-             "strength": float(r.get("strength") or 0)} for r in rows]
+    return [
+        {
+            "internal_id": r["internal_id"],
+            "name": name_of(names.get(r["internal_id"])),
+            "strength": float(r.get("strength") or 0),
+        }
+        for r in rows
+    ]
 
 
 TOOLS = [
@@ -106,16 +135,27 @@ TOOLS = [
             "next_page_token for more. With with_interaction_dates=true each person also gets "
             "first/last email, meeting and chat dates - but Affinity then leaves out people with "
             "no interactions at all. Use the ids with affinity_get_person, affinity_list_notes, "
-            "affinity_get_relationship_strength or affinity_create_note."),
-        input_schema=obj({
-            "term": {"type": "string", "minLength": 1, "maxLength": 200,
-                     "description": "Part of a first name, last name or email address."},
-            "with_interaction_dates": {"type": "boolean", "default": False,
-                                       "description": "Add interaction dates (see above)."},
-            "page_size": page_size(500, 25),
-            "page_token": PAGE_TOKEN,
-            "skip": SKIP,
-        }, required=["term"]),
+            "affinity_get_relationship_strength or affinity_create_note."
+        ),
+        input_schema=obj(
+            {
+                "term": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "Part of a first name, last name or email address.",
+                },
+                "with_interaction_dates": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Add interaction dates (see above).",
+                },
+                "page_size": page_size(500, 25),
+                "page_token": PAGE_TOKEN,
+                "skip": SKIP,
+            },
+            required=["term"],
+        ),
         writes=False,
         function=search_persons,
         page_items="persons",
@@ -126,7 +166,8 @@ TOOLS = [
             "Full profile of one Affinity person by person_id (get it from "
             "affinity_search_persons): emails, phone numbers, organizations, the lists they are "
             "on, interaction dates (first/last email, meetings, next meeting), and for external "
-            "contacts the 5 colleagues with the strongest relationship to them."),
+            "contacts the 5 colleagues with the strongest relationship to them."
+        ),
         input_schema=obj({"person_id": id_prop("Affinity person id.")}, required=["person_id"]),
         writes=False,
         function=get_person,

@@ -131,8 +131,10 @@ class PersonResult(TypedDict):
 
 
 # "global" is a keyword, hence the call syntax.
-OrganizationRow = TypedDict("OrganizationRow", {
-    "id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool})
+OrganizationRow = TypedDict(
+    "OrganizationRow",
+    {"id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool},
+)
 
 
 class SearchOrganizationsResult(TypedDict):
@@ -148,11 +150,22 @@ class DealRow(TypedDict):
     stage: Stage | None
 
 
-OrganizationResult = TypedDict("OrganizationResult", {
-    "id": int, "name": str | None, "domain": str | None, "domains": list[str], "global": bool,
-    "people": list[PersonRef], "people_count": int, "deals": list[DealRow],
-    "deals_unavailable": NotRequired[str], "lists": list[ListMembership],
-    "interaction_dates": InteractionDates | None})
+OrganizationResult = TypedDict(
+    "OrganizationResult",
+    {
+        "id": int,
+        "name": str | None,
+        "domain": str | None,
+        "domains": list[str],
+        "global": bool,
+        "people": list[PersonRef],
+        "people_count": int,
+        "deals": list[DealRow],
+        "deals_unavailable": NotRequired[str],
+        "lists": list[ListMembership],
+        "interaction_dates": InteractionDates | None,
+    },
+)
 
 
 class ListRow(TypedDict):

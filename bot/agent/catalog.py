@@ -39,8 +39,10 @@ def default_catalog() -> Catalog:
     return TOOLS
 
 
-PROPOSES = ("Proposes a change, it does not make it: calling this changes nothing in Affinity; "
-            "the user sees the change on a card and it runs only if they click Approve. ")
+PROPOSES = (
+    "Proposes a change, it does not make it: calling this changes nothing in Affinity; "
+    "the user sees the change on a card and it runs only if they click Approve. "
+)
 
 
 def tool_definitions(catalog: Catalog) -> list[dict[str, Any]]:
@@ -48,8 +50,11 @@ def tool_definitions(catalog: Catalog) -> list[dict[str, Any]]:
     starts by saying that the call only proposes the change (here, unlike for other callers
     of the catalog, writes wait for a person's click)."""
     tools = [
-        {"name": t.name, "description": (PROPOSES if t.writes else "") + t.description,
-         "input_schema": t.input_schema}
+        {
+            "name": t.name,
+            "description": (PROPOSES if t.writes else "") + t.description,
+            "input_schema": t.input_schema,
+        }
         for t in catalog.values()
     ]
     return tools  # no breakpoint here: the one on the rules (after the tools) caches them too

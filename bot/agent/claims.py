@@ -24,17 +24,23 @@ from bot.agent.describe import ProposedWrite
 NOT_DONE = "_(Not done: nothing has changed yet; the change is only proposed, see below.)_"
 STATEMENT_ITEMS = 5
 
-_VERBS = (r"added|logged|created|updated|saved|posted|recorded|written|wrote|put|moved|linked|"
-          r"renamed|changed|attached|removed|deleted|made|set|noted|entered")
+_VERBS = (
+    r"added|logged|created|updated|saved|posted|recorded|written|wrote|put|moved|linked|"
+    r"renamed|changed|attached|removed|deleted|made|set|noted|entered"
+)
 _CLAIM = re.compile(
     rf"""\b(?:
         done | completed? | all\ set | successfully
       | (?:i|we)(?:['\u2019]ve|\ have)?\s+(?:now\s+|just\s+|also\s+|already\s+)*(?:{_VERBS})
       | (?:has|have|was|were|is|are)\s+(?:now\s+|been\s+|already\s+)*(?:{_VERBS})
-    )\b""", re.I | re.X)
+    )\b""",
+    re.I | re.X,
+)
 _NOT_A_CLAIM = re.compile(
     r"\b(?:not|nothing|no|never|until|once|pending|propos\w*|queued?|approv\w*|will|would|"
-    r"can|could|shall|should|ready|prepared?|draft\w*|if|when|before)\b|n['\u2019]t\b", re.I)
+    r"can|could|shall|should|ready|prepared?|draft\w*|if|when|before)\b|n['\u2019]t\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])[ \t]+|\n")
 
 
@@ -47,7 +53,7 @@ def split_sentences(text: str) -> list[str]:
     """``text`` cut after each sentence end, separators kept, so ``"".join`` gives it back."""
     pieces, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        pieces.append(text[start:match.end()])
+        pieces.append(text[start : match.end()])
         start = match.end()
     if start < len(text):
         pieces.append(text[start:])
@@ -62,7 +68,7 @@ def replace_claims(text: str) -> str:
         body = piece.rstrip()
         if claims_done(body):
             if not replaced:
-                out.append(NOT_DONE + piece[len(body):])
+                out.append(NOT_DONE + piece[len(body) :])
             replaced = True
         else:
             out.append(piece)
@@ -73,9 +79,11 @@ def replace_claims(text: str) -> str:
 def proposal_statement(proposals: Sequence[ProposedWrite]) -> str:
     """The app's own words on what was proposed: from the proposals, never from the model."""
     n = len(proposals)
-    head = ("*Not done yet: nothing in Affinity has changed.* "
-            + ("This change waits" if n == 1 else f"These {n} changes wait")
-            + " for you to click Approve on the card below:")
+    head = (
+        "*Not done yet: nothing in Affinity has changed.* "
+        + ("This change waits" if n == 1 else f"These {n} changes wait")
+        + " for you to click Approve on the card below:"
+    )
     lines = [f"• {p.description}" for p in proposals[:STATEMENT_ITEMS]]
     if n > STATEMENT_ITEMS:
         lines.append(f"• …and {n - STATEMENT_ITEMS} more on the card")
@@ -107,7 +115,7 @@ class ClaimGuard:
         ends = [m.end() for m in _SENTENCE_END.finditer(self._pending)]
         if not ends:
             return
-        complete, self._pending = self._pending[:ends[-1]], self._pending[ends[-1]:]
+        complete, self._pending = self._pending[: ends[-1]], self._pending[ends[-1] :]
         for piece in split_sentences(complete):
             if self._held or claims_done(piece):
                 self._held += piece
@@ -140,4 +148,3 @@ class ClaimGuard:
             shown = self._shown.rstrip(" \t")
             lead = "" if not shown else "\n" if shown.endswith("\n") else "\n\n"
             self._pass(lead + proposal_statement(proposals))
-

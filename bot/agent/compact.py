@@ -27,10 +27,24 @@ from typing import Any
 _MIN_TEXT = 120
 _REF_KEYS = ("id", "name", "text")
 _VERBATIM = frozenset({"next_page_token", "page_token", "continue_with"})  # never trimmed
-_KEY_FIELDS = ("id", "name", "stage", "value", "currency", "type", "content", "created_at",
-               "primary_email", "domain", "list_id", "list_name", "size")
-SHRUNK_NOTE = ("Items are shown with fewer fields to fit; the get tool of one item gives its "
-               "full record.")
+_KEY_FIELDS = (
+    "id",
+    "name",
+    "stage",
+    "value",
+    "currency",
+    "type",
+    "content",
+    "created_at",
+    "primary_email",
+    "domain",
+    "list_id",
+    "list_name",
+    "size",
+)
+SHRUNK_NOTE = (
+    "Items are shown with fewer fields to fit; the get tool of one item gives its full record."
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,9 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def compact_result(result: Any, *, max_chars: int, text_max: int,
-                   page: PageSpec | None = None) -> str:
+def compact_result(
+    result: Any, *, max_chars: int, text_max: int, page: PageSpec | None = None
+) -> str:
     """The tool_result content for ``result``: at most ``max_chars`` characters of JSON.
 
     A continued page (its input has ``skip``) shows its first item whole, text untrimmed, when
@@ -58,10 +73,15 @@ def compact_result(result: Any, *, max_chars: int, text_max: int,
     if page is not None and items and page.tool_input.get("skip"):
         first = to_json(items[0])
         if len(first) <= max_chars // 2:
-            rest = PageSpec(page.tool, {**page.tool_input, "skip": page.tool_input["skip"] + 1},
-                            page.items_key)
-            text = _compact(_with_items(pruned, page.items_key, items[1:]),
-                            max_chars - len(first) - 1, text_max, rest)
+            rest = PageSpec(
+                page.tool, {**page.tool_input, "skip": page.tool_input["skip"] + 1}, page.items_key
+            )
+            text = _compact(
+                _with_items(pruned, page.items_key, items[1:]),
+                max_chars - len(first) - 1,
+                text_max,
+                rest,
+            )
             return _prepend_item(text, page.items_key, items[0])
     return _compact(pruned, max_chars, text_max, page)
 
@@ -75,8 +95,11 @@ def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) 
     base: Any = pruned
     for limit, level in _stages(text_max, longest):
         # level 1 at each text limit starts from the original; levels 2 and 3 build on it
-        base = _map_items(_trim_strings(pruned, limit), _refs_to_ref_keys) if level == 1 \
+        base = (
+            _map_items(_trim_strings(pruned, limit), _refs_to_ref_keys)
+            if level == 1
             else _map_items(base, _refs_to_names if level == 2 else _key_fields)
+        )
         shaped = _with_trim_note(_with_note(base), pruned, page)
         text = to_json(shaped)
         if len(text) <= max_chars:
@@ -86,10 +109,12 @@ def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) 
     return _cut_longest_list(shaped, max_chars)
 
 
-TRIMMED_NOTE = ("Text ending in '… [N more characters]' was shortened. To read an item's text "
-                "in full, call this tool again with the same inputs and skip set to the item's "
-                "position on the page (its index in this list, plus this call's skip if any): "
-                "it then comes first, whole.")
+TRIMMED_NOTE = (
+    "Text ending in '… [N more characters]' was shortened. To read an item's text "
+    "in full, call this tool again with the same inputs and skip set to the item's "
+    "position on the page (its index in this list, plus this call's skip if any): "
+    "it then comes first, whole."
+)
 _TRIM_MARK = re.compile(r"… \[\d+ more characters\]$")
 
 
@@ -128,6 +153,7 @@ def _prepend_item(text: str, key: str, item: Any) -> str:
 
 # ---- shrinking: fewer fields, shorter text, every item kept -----------------------------------
 
+
 def _stages(text_max: int, longest: int) -> list[tuple[int, int]]:
     """(text limit, item level) pairs, from the least to the most reduced; a shorter limit is
     tried only when some text is longer than it."""
@@ -144,11 +170,18 @@ def _stages(text_max: int, longest: int) -> list[tuple[int, int]]:
 def _map_items(value: Any, shrink: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
     """Apply ``shrink`` to every record that is an item of a list (at any depth)."""
     if isinstance(value, dict):
-        return {k: _map_items(v, shrink) if isinstance(v, dict | list) else v
-                for k, v in value.items()}
+        return {
+            k: _map_items(v, shrink) if isinstance(v, dict | list) else v for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [shrink(_map_items(x, shrink)) if isinstance(x, dict)
-                else _map_items(x, shrink) if isinstance(x, list) else x for x in value]
+        return [
+            shrink(_map_items(x, shrink))
+            if isinstance(x, dict)
+            else _map_items(x, shrink)
+            if isinstance(x, list)
+            else x
+            for x in value
+        ]
     return value
 
 
@@ -202,6 +235,7 @@ def _with_note(value: Any) -> Any:
 
 # ---- dropping items: only with a count and a way to get them ---------------------------------
 
+
 def _items(value: Any, key: str) -> list[Any] | None:
     items = value.get(key) if isinstance(value, dict) else None
     return items if isinstance(items, list) else None
@@ -218,10 +252,13 @@ def _cut_page(shaped: dict[str, Any], page: PageSpec, max_chars: int) -> str:
             return to_json(shaped)
         resume = {k: v for k, v in page.tool_input.items() if k != "skip"}
         resume["skip"] = already + shown
-        cut = {"shown": shown, "left_out": left,
-               "how": f"{left} more items of this page are not shown. Call continue_with "
-                      "exactly to get them (then use next_page_token for the next page).",
-               "continue_with": {"tool": page.tool, "input": resume}}
+        cut = {
+            "shown": shown,
+            "left_out": left,
+            "how": f"{left} more items of this page are not shown. Call continue_with "
+            "exactly to get them (then use next_page_token for the next page).",
+            "continue_with": {"tool": page.tool, "input": resume},
+        }
         return to_json({**shaped, page.items_key: items[:shown], "cut": cut})
 
     # the size of ``render(n)`` grows by each item's JSON and a comma: find n without rendering
@@ -278,8 +315,11 @@ def _shorten_longest_list(value: Any) -> bool:
     items = [x for x in target if not _is_mark(x)]
     total = _omitted_total(target) or len(items)
     keep = items[: max(1, len(items) - max(1, len(items) // 10))]
-    target[:] = [*keep, f"{_MARK}{total - len(keep)} more not shown; get them with a narrower "
-                        "question (e.g. the get or search tool for one of them)"]
+    target[:] = [
+        *keep,
+        f"{_MARK}{total - len(keep)} more not shown; get them with a narrower "
+        "question (e.g. the get or search tool for one of them)",
+    ]
     return True
 
 
@@ -296,6 +336,7 @@ def _omitted_total(items: list[Any]) -> int | None:
 
 
 # ---- the first pass ----------------------------------------------------------------------------
+
 
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
@@ -320,8 +361,7 @@ def _longest_string(value: Any) -> int:
     if isinstance(value, str):
         return len(value)
     if isinstance(value, dict):
-        return max((_longest_string(v) for k, v in value.items() if k not in _VERBATIM),
-                   default=0)
+        return max((_longest_string(v) for k, v in value.items() if k not in _VERBATIM), default=0)
     if isinstance(value, list):
         return max((_longest_string(v) for v in value), default=0)
     return 0

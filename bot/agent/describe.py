@@ -14,18 +14,35 @@ VERBS = {
     "affinity_add_to_list": "Add to a list",
 }
 
-KIND_WORDS = {"person": "person", "organization": "company", "opportunity": "deal",
-              "list": "list", "note": "note"}
+KIND_WORDS = {
+    "person": "person",
+    "organization": "company",
+    "opportunity": "deal",
+    "list": "list",
+    "note": "note",
+}
 
-_KINDS = {"person": "person", "organization": "organization", "opportunity": "opportunity",
-          "list": "list", "parent": "note", "owner": "user"}
+_KINDS = {
+    "person": "person",
+    "organization": "organization",
+    "opportunity": "opportunity",
+    "list": "list",
+    "parent": "note",
+    "owner": "user",
+}
 _TARGET_KINDS = {"person", "organization", "opportunity", "list", "note"}
 _TEXT_KEYS = ("content", "text", "note")
-_FIELD_WORDS = {"add_person_ids": "Add people", "remove_person_ids": "Remove people",
-                "add_organization_ids": "Add companies",
-                "remove_organization_ids": "Remove companies", "person_ids": "People",
-                "organization_ids": "Companies", "owner_id": "Owner", "name": "Name",
-                "format": "Format"}
+_FIELD_WORDS = {
+    "add_person_ids": "Add people",
+    "remove_person_ids": "Remove people",
+    "add_organization_ids": "Add companies",
+    "remove_organization_ids": "Remove companies",
+    "person_ids": "People",
+    "organization_ids": "Companies",
+    "owner_id": "Owner",
+    "name": "Name",
+    "format": "Format",
+}
 
 
 def _kind_of_key(key: str) -> str | None:
@@ -99,8 +116,14 @@ def describe_write(tool: str, tool_input: dict[str, Any], names: NameMap) -> Pro
         else:
             fields.append((_FIELD_WORDS.get(key, key), _render(value)))
     text = next((tool_input[k] for k in _TEXT_KEYS if isinstance(tool_input.get(k), str)), None)
-    return ProposedWrite(tool, dict(tool_input), _sentence(tool, targets, dict(fields)),
-                         tuple(targets), text, tuple(fields))
+    return ProposedWrite(
+        tool,
+        dict(tool_input),
+        _sentence(tool, targets, dict(fields)),
+        tuple(targets),
+        text,
+        tuple(fields),
+    )
 
 
 def _sentence(tool: str, targets: list[Target], fields: dict[str, str]) -> str:

@@ -40,8 +40,9 @@ def digest_result(tool_name: str, content: Any) -> str:
         data = json.loads(text)
     except ValueError:
         return text if len(text) <= TEXT_KEPT else text[:TEXT_KEPT] + "…"
-    out: dict[str, Any] = {DIGEST_KEY: f"{tool_name or 'tool'}, shortened to ids and names; "
-                                       "call it again for details"}
+    out: dict[str, Any] = {
+        DIGEST_KEY: f"{tool_name or 'tool'}, shortened to ids and names; call it again for details"
+    }
     if isinstance(data, dict):
         for key, value in data.items():
             if key in ("fields",):
@@ -70,7 +71,7 @@ def _record(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records_line(messages: list[dict[str, Any]]) -> str:
-    """"[records the tools returned in this turn: Acme (30001, Diligence); …]", the records the
+    """ "[records the tools returned in this turn: Acme (30001, Diligence); …]", the records the
     tools were asked about first (deals of a list, a fetched deal), the people and companies
     inside them after."""
     found: list[tuple[int, dict[str, Any]]] = []
@@ -91,12 +92,13 @@ def _records_line(messages: list[dict[str, Any]]) -> str:
         return ""
     names = list(seen.values())
     more = f" and {len(names) - LINE_RECORDS} more" if len(names) > LINE_RECORDS else ""
-    return "[records the tools returned in this turn: " + "; ".join(names[:LINE_RECORDS]) \
-        + more + "]"
+    return (
+        "[records the tools returned in this turn: " + "; ".join(names[:LINE_RECORDS]) + more + "]"
+    )
 
 
 def _proposals_line(messages: list[dict[str, Any]]) -> str:
-    """"[proposed in this turn: 1: Add a note on deal Acme [opportunity 30001]; …]"."""
+    """ "[proposed in this turn: 1: Add a note on deal Acme [opportunity 30001]; …]"."""
     found = []
     for message in messages:
         for block in _blocks(message):
@@ -112,8 +114,12 @@ def _walk_records(node: Any, depth: int = 0) -> list[tuple[int, dict[str, Any]]]
     found: list[tuple[int, dict[str, Any]]] = []
     if isinstance(node, dict):
         if isinstance(node.get("id"), int) and isinstance(node.get("name"), str):
-            found.append((depth, {"id": node["id"], "name": node["name"],
-                                  "stage": _label(node.get("stage"))}))
+            found.append(
+                (
+                    depth,
+                    {"id": node["id"], "name": node["name"], "stage": _label(node.get("stage"))},
+                )
+            )
         for key, value in node.items():
             if key in _NOT_RECORDS:
                 continue
@@ -135,15 +141,24 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
 def collapse_turn(turn: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``[user words, assistant answer]`` for a turn (its first message is the user's)."""
     words = [b for b in _blocks(turn[0]) if b.get("type") == "text"]
-    answer = "\n".join(b["text"] for m in turn[1:] if m.get("role") == "assistant"
-                       for b in _blocks(m) if b.get("type") == "text" and b.get("text"))
+    answer = "\n".join(
+        b["text"]
+        for m in turn[1:]
+        if m.get("role") == "assistant"
+        for b in _blocks(m)
+        if b.get("type") == "text" and b.get("text")
+    )
     if len(answer) > ANSWER_KEPT:
         answer = answer[:ANSWER_KEPT] + "…"
     lines = (answer, _proposals_line(turn), _records_line(turn))
     text = "\n".join(x for x in lines if x) or "(no answer)"
-    collapsed = [{"role": "user", "content": [{k: v for k, v in b.items()
-                                               if k != "cache_control"} for b in words]
-                  or [{"type": "text", "text": "(earlier request)"}]}]
+    collapsed = [
+        {
+            "role": "user",
+            "content": [{k: v for k, v in b.items() if k != "cache_control"} for b in words]
+            or [{"type": "text", "text": "(earlier request)"}],
+        }
+    ]
     if len(turn) > 1:
         collapsed.append({"role": "assistant", "content": [{"type": "text", "text": text}]})
     return collapsed

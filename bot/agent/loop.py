@@ -43,15 +43,21 @@ log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], None]
 
-QUEUED = ("Queued for the user's approval as proposal item {n}: {what}. NOT done yet: nothing "
-          "has changed in Affinity. Tell the user what you proposed; they approve it with a "
-          "button.")
-RECONNECT = ("Affinity rejected this user's API key (revoked or invalid). Nothing more can be "
-             "looked up until they reconnect with /affinity connect.")
+QUEUED = (
+    "Queued for the user's approval as proposal item {n}: {what}. NOT done yet: nothing "
+    "has changed in Affinity. Tell the user what you proposed; they approve it with a "
+    "button."
+)
+RECONNECT = (
+    "Affinity rejected this user's API key (revoked or invalid). Nothing more can be "
+    "looked up until they reconnect with /affinity connect."
+)
 NOT_RUN = "Not run: an earlier call in this step failed because the Affinity key was rejected."
 UNEXPECTED = "The tool failed unexpectedly; try again or rephrase the request."
-TOO_MANY = ("Not queued: {n} changes are already proposed in this request, the most one "
-            "approval card holds. Tell the user to approve those first or narrow the request.")
+TOO_MANY = (
+    "Not queued: {n} changes are already proposed in this request, the most one "
+    "approval card holds. Tell the user to approve those first or narrow the request."
+)
 STEP_LIMIT = "_I stopped after {n} steps without finishing; ask a narrower question._"
 CUT_SHORT = "_(answer cut short: it reached the length limit)_"
 
@@ -76,8 +82,9 @@ class TurnOutcome:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
 
 
-def build_client(settings: AgentSettings,
-                 deadline: model_errors.DeadlineMiddleware) -> anthropic.Anthropic:
+def build_client(
+    settings: AgentSettings, deadline: model_errors.DeadlineMiddleware
+) -> anthropic.Anthropic:
     return anthropic.Anthropic(
         api_key=settings.api_key_text,
         base_url=settings.base_url,
@@ -88,16 +95,23 @@ def build_client(settings: AgentSettings,
 
 
 class AgentLoop:
-    def __init__(self, settings: AgentSettings, catalog: Catalog,
-                 client: anthropic.Anthropic | None = None) -> None:
+    def __init__(
+        self, settings: AgentSettings, catalog: Catalog, client: anthropic.Anthropic | None = None
+    ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.tools = tool_definitions(catalog)
         self._deadline = model_errors.DeadlineMiddleware()
         self.client = client or build_client(settings, self._deadline)
 
-    def run(self, user: UserContext, history: list[MessageParam], user_text: str,
-            execute: Executor, on_text: TextSink | None = None) -> TurnOutcome:
+    def run(
+        self,
+        user: UserContext,
+        history: list[MessageParam],
+        user_text: str,
+        execute: Executor,
+        on_text: TextSink | None = None,
+    ) -> TurnOutcome:
         """One turn. ``on_text`` (optional) receives, as it streams, everything the user should
         read: each model step's text (a step that follows earlier text not ending in whitespace
         starts with a blank line, so steps never run together) and the note the loop adds when
@@ -112,8 +126,13 @@ class AgentLoop:
         finally:
             self._deadline.set_deadline(None)
 
-    def create(self, system: list[dict[str, Any]], messages: list[MessageParam],
-               on_text: TextSink | None = None, previous_end: int = 0) -> Message:
+    def create(
+        self,
+        system: list[dict[str, Any]],
+        messages: list[MessageParam],
+        on_text: TextSink | None = None,
+        previous_end: int = 0,
+    ) -> Message:
         remaining = self._deadline.remaining()
         if remaining is not None and remaining <= 0:
             raise model_errors.TurnDeadlineExceeded
@@ -139,8 +158,14 @@ class AgentLoop:
 class _Turn:
     """The state of one turn; ``play`` runs it to the end."""
 
-    def __init__(self, loop: AgentLoop, user: UserContext, execute: Executor,
-                 messages: list[MessageParam], on_text: TextSink | None) -> None:
+    def __init__(
+        self,
+        loop: AgentLoop,
+        user: UserContext,
+        execute: Executor,
+        messages: list[MessageParam],
+        on_text: TextSink | None,
+    ) -> None:
         self.loop, self.execute, self.messages = loop, execute, messages
         self.guard = ClaimGuard(on_text) if on_text is not None else None
         self.on_text = _StepSeparatedSink(self.guard) if self.guard is not None else None
@@ -159,19 +184,24 @@ class _Turn:
             if self.on_text is not None:
                 self.on_text.new_step()
             try:
-                response = self.loop.create(self.system, self.messages, self.on_text,
-                                            self.previous_end)
+                response = self.loop.create(
+                    self.system, self.messages, self.on_text, self.previous_end
+                )
                 self.previous_end = _block_count(self.messages)
             except (anthropic.APIError, model_errors.TurnDeadlineExceeded) as exc:
-                log.warning("model call failed: %s (request id %s)", type(exc).__name__,
-                            getattr(exc, "request_id", None))
+                log.warning(
+                    "model call failed: %s (request id %s)",
+                    type(exc).__name__,
+                    getattr(exc, "request_id", None),
+                )
                 message = model_errors.user_message(exc)
                 return self._finish(message, error=message)
             self._record_usage(response)
             if self.guard is not None:
                 self.guard.end_step()
             content = [_block_json(b) for b in response.content] or [
-                {"type": "text", "text": "(no answer)"}]
+                {"type": "text", "text": "(no answer)"}
+            ]
             self.messages.append({"role": "assistant", "content": content})
             text = _text_of(content)
             if response.stop_reason == "pause_turn":
@@ -201,17 +231,20 @@ class _Turn:
             self.guard.finish(self.proposals)
         if error is None:
             text = honest_answer(text, self.proposals)
-        return TurnOutcome(text, self.proposals, self.messages, self.needs_reconnect, error,
-                           self.usage, self.calls)
+        return TurnOutcome(
+            text, self.proposals, self.messages, self.needs_reconnect, error, self.usage, self.calls
+        )
 
     def _record_usage(self, response: Message) -> None:
         u = response.usage
-        self.usage.append({
-            "input_tokens": u.input_tokens or 0,
-            "output_tokens": u.output_tokens or 0,
-            "cache_read_input_tokens": u.cache_read_input_tokens or 0,
-            "cache_creation_input_tokens": u.cache_creation_input_tokens or 0,
-        })
+        self.usage.append(
+            {
+                "input_tokens": u.input_tokens or 0,
+                "output_tokens": u.output_tokens or 0,
+                "cache_read_input_tokens": u.cache_read_input_tokens or 0,
+                "cache_creation_input_tokens": u.cache_creation_input_tokens or 0,
+            }
+        )
 
     def _run_tools(self, content: list[ContentBlockParam]) -> list[ContentBlockParam]:
         results: list[ContentBlockParam] = []
@@ -220,8 +253,11 @@ class _Turn:
                 continue
             tool_input = cast(dict[str, Any], block.get("input") or {})
             text, is_error = self._run_tool(block["name"], tool_input)
-            result: ToolResultBlockParam = {"type": "tool_result", "tool_use_id": block["id"],
-                                      "content": text}
+            result: ToolResultBlockParam = {
+                "type": "tool_result",
+                "tool_use_id": block["id"],
+                "content": text,
+            }
             if is_error:
                 result["is_error"] = True
             results.append(result)
@@ -262,9 +298,12 @@ class _Turn:
         collect_names(name, result, self.names)
         settings = self.loop.settings
         items_key = getattr(tool, "page_items", None)
-        text = compact_result(result, max_chars=settings.tool_result_max_chars,
-                              text_max=settings.text_field_max_chars,
-                              page=PageSpec(name, tool_input, items_key) if items_key else None)
+        text = compact_result(
+            result,
+            max_chars=settings.tool_result_max_chars,
+            text_max=settings.text_field_max_chars,
+            page=PageSpec(name, tool_input, items_key) if items_key else None,
+        )
         self.calls.append(ToolCallRecord(name, tool_input, "ok", len(text), result))
         return text, False
 
@@ -310,7 +349,7 @@ def _names_from_history(messages: list[MessageParam], into: NameMap) -> None:
 
 
 def _with_ids(proposal: ProposedWrite) -> str:
-    """"Add a note on deal Acme (Series A Pipeline) [opportunity 30001]": names and ids, so the
+    """ "Add a note on deal Acme (Series A Pipeline) [opportunity 30001]": names and ids, so the
     thread's memory keeps which records a proposal was about."""
     ids = ", ".join(f"{t.kind} {t.id}" for t in proposal.targets)
     return f"{proposal.description} [{ids}]" if ids else proposal.description
@@ -353,8 +392,7 @@ def cached_end(messages: list[MessageParam]) -> int:
     return count
 
 
-def _with_breakpoints(messages: list[MessageParam], previous_end: int
-                      ) -> list[MessageParam]:
+def _with_breakpoints(messages: list[MessageParam], previous_end: int) -> list[MessageParam]:
     """A copy with cache_control on the last block (the next request reads everything before
     it) and, when the previous request's end is beyond the API's 20-block look-back from
     there (many tool results at once), on that end too, so it is read rather than rewritten."""
@@ -369,9 +407,12 @@ def _with_breakpoints(messages: list[MessageParam], previous_end: int
             out.append(message)
             index += 1
             continue
-        blocks = [{**b, "cache_control": CACHE_CONTROL} if index + i in marks else b
-                  for i, b in enumerate(content)]
+        blocks = [
+            {**b, "cache_control": CACHE_CONTROL} if index + i in marks else b
+            for i, b in enumerate(content)
+        ]
         index += len(content)
-        out.append(cast(MessageParam, {**message, "content": blocks})
-                   if blocks != content else message)
+        out.append(
+            cast(MessageParam, {**message, "content": blocks}) if blocks != content else message
+        )
     return out

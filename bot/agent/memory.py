@@ -54,10 +54,16 @@ class ConversationStore:
         with self._sessions.begin() as session:
             row = session.scalars(self._query(thread, owner)).first()
             if row is None:
-                session.add(AgentConversation(
-                    team_id=thread.team_id, channel_id=thread.channel_id,
-                    thread_ts=thread.thread_ts, owner=owner, messages=messages,
-                    updated_at=utcnow()))
+                session.add(
+                    AgentConversation(
+                        team_id=thread.team_id,
+                        channel_id=thread.channel_id,
+                        thread_ts=thread.thread_ts,
+                        owner=owner,
+                        messages=messages,
+                        updated_at=utcnow(),
+                    )
+                )
             else:
                 row.messages = messages
                 row.updated_at = utcnow()
@@ -73,15 +79,19 @@ class ConversationStore:
     def forget(self, owner: str) -> int:
         """Erase every conversation of ``owner`` (a user who left or disconnected)."""
         with self._sessions.begin() as session:
-            return rows_affected(session.execute(delete(AgentConversation).where(
-                AgentConversation.owner == owner)))
+            return rows_affected(
+                session.execute(delete(AgentConversation).where(AgentConversation.owner == owner))
+            )
 
     def delete_idle(self, older_than: dt.timedelta) -> int:
         """Erase conversations untouched for ``older_than`` (they hold CRM data)."""
         cutoff = utcnow() - older_than
         with self._sessions.begin() as session:
-            return rows_affected(session.execute(delete(AgentConversation).where(
-                AgentConversation.updated_at < cutoff)))
+            return rows_affected(
+                session.execute(
+                    delete(AgentConversation).where(AgentConversation.updated_at < cutoff)
+                )
+            )
 
 
 def forget_conversations(engine: Engine, owner: str) -> int:

@@ -36,8 +36,9 @@ def append_user_text(messages: list[MessageParam], text: str) -> None:
 def close_turn(messages: list[MessageParam], text: str) -> None:
     """End the turn on an assistant message (after an error or a step limit)."""
     if messages and messages[-1]["role"] == "user":
-        messages.append({"role": "assistant",
-                         "content": [{"type": "text", "text": text or "(no answer)"}]})
+        messages.append(
+            {"role": "assistant", "content": [{"type": "text", "text": text or "(no answer)"}]}
+        )
 
 
 def _turn_starts(messages: list[Block]) -> list[int]:
@@ -93,15 +94,28 @@ def _digest_tool_results(turn: list[Block]) -> list[Block]:
     for message in turn:
         blocks = _blocks(message["content"])
         if message["role"] == "assistant":
-            names.update({b["id"]: b.get("name", "") for b in blocks
-                          if b.get("type") == "tool_use"})
+            names.update(
+                {b["id"]: b.get("name", "") for b in blocks if b.get("type") == "tool_use"}
+            )
             out.append(message)
             continue
         if not any(b.get("type") == "tool_result" for b in blocks):
             out.append(message)
             continue
-        out.append({**message, "content": [
-            {**b, "content": digest_result(names.get(b.get("tool_use_id", ""), ""),
-                                           b.get("content"))}
-            if b.get("type") == "tool_result" else b for b in blocks]})
+        out.append(
+            {
+                **message,
+                "content": [
+                    {
+                        **b,
+                        "content": digest_result(
+                            names.get(b.get("tool_use_id", ""), ""), b.get("content")
+                        ),
+                    }
+                    if b.get("type") == "tool_result"
+                    else b
+                    for b in blocks
+                ],
+            }
+        )
     return out

@@ -12,8 +12,10 @@ BUSY = "Claude is overloaded right now; try again in a minute."
 RATE_LIMITED = "Claude is getting too many requests right now; try again in a minute."
 TIMED_OUT = "Claude took too long to answer; try again, or ask something narrower."
 UNREACHABLE = "Could not reach Claude right now; try again in a minute."
-MISCONFIGURED = ("The assistant's Anthropic credentials were refused; an admin needs to check "
-                 "ANTHROPIC_API_KEY. Commands still work.")
+MISCONFIGURED = (
+    "The assistant's Anthropic credentials were refused; an admin needs to check "
+    "ANTHROPIC_API_KEY. Commands still work."
+)
 REFUSED = "Claude could not process this request (it was rejected as invalid)."
 
 

@@ -20,8 +20,15 @@ class AgentConversation(Base):
     """One conversation per (Slack thread, user): data fetched with a user's key stays theirs."""
 
     __tablename__ = "agent_conversations"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", "thread_ts", "owner",
-                                       name="uq_agent_conversations_thread_owner"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id",
+            "channel_id",
+            "thread_ts",
+            "owner",
+            name="uq_agent_conversations_thread_owner",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(64))
@@ -55,7 +62,8 @@ class AgentProposalItem(Base):
     __tablename__ = "agent_proposal_items"
 
     batch_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("agent_proposals.id", ondelete="CASCADE"), primary_key=True)
+        String(32), ForeignKey("agent_proposals.id", ondelete="CASCADE"), primary_key=True
+    )
     idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tool: Mapped[str] = mapped_column(String(64))
     input: Mapped[dict[str, Any]] = mapped_column(JSON)

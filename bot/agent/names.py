@@ -11,13 +11,23 @@ NameMap = dict[tuple[str, int], dict[str, str]]
 """(kind, id) -> {"name": ..., optionally "list": deal's list name}."""
 
 _KEY_KINDS = {
-    "persons": "person", "people": "person", "person": "person",
-    "organizations": "organization", "organization": "organization", "companies": "organization",
-    "opportunities": "opportunity", "opportunity": "opportunity", "deals": "opportunity",
-    "lists": "list", "list": "list",
+    "persons": "person",
+    "people": "person",
+    "person": "person",
+    "organizations": "organization",
+    "organization": "organization",
+    "companies": "organization",
+    "opportunities": "opportunity",
+    "opportunity": "opportunity",
+    "deals": "opportunity",
+    "lists": "list",
+    "list": "list",
     "notes": "note",
     # internal users: not targets of writes
-    "owners": "user", "creator": "user", "relationships": "user", "owner": "user",
+    "owners": "user",
+    "creator": "user",
+    "relationships": "user",
+    "owner": "user",
 }
 
 _TOOL_KINDS = {

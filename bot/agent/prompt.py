@@ -56,7 +56,7 @@ def user_block(user: UserContext) -> str:
     email = f" <{user.affinity_user_email}>" if user.affinity_user_email else ""
     return (
         f"You are acting for {user.affinity_user_name}{email} in the Affinity workspace "
-        f"\"{user.workspace}\", with their own access rights. \"We\", \"our\" and \"my\" refer "
+        f'"{user.workspace}", with their own access rights. "We", "our" and "my" refer '
         f"to this user and their team.\n"
         f"Today is {user.current_date().isoformat()} ({user.timezone}) for the user: a "
         f"{user.current_date():%A}, in their time zone {user.timezone} "

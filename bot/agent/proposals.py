@@ -28,7 +28,14 @@ from bot.database import rows_affected
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED, UNKNOWN, CANCELLED, EXPIRED = (
-    "pending", "running", "done", "failed", "unknown", "cancelled", "expired")
+    "pending",
+    "running",
+    "done",
+    "failed",
+    "unknown",
+    "cancelled",
+    "expired",
+)
 FINAL = {DONE, FAILED, UNKNOWN, CANCELLED, EXPIRED}
 
 
@@ -73,11 +80,15 @@ class ActionResult:
     @property
     def message(self) -> str:
         if self.refused == "not_found":
-            return ("This card is no longer valid: its proposed changes were replaced or "
-                    "removed, so nothing was changed. Ask me again if you still want them.")
+            return (
+                "This card is no longer valid: its proposed changes were replaced or "
+                "removed, so nothing was changed. Ask me again if you still want them."
+            )
         if self.refused == "not_owner":
-            return ("Only the person who asked for these changes can approve or cancel them; "
-                    "nothing was changed.")
+            return (
+                "Only the person who asked for these changes can approve or cancel them; "
+                "nothing was changed."
+            )
         if not self.acted and self.skipped:
             states = sorted(set(self.skipped.values()))
             return "Nothing to do: already " + " / ".join(states) + "."
@@ -85,30 +96,52 @@ class ActionResult:
 
 
 class ProposalStore:
-    def __init__(self, sessions: sessionmaker[Session], *, ttl_seconds: int = 900,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        ttl_seconds: int = 900,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self._sessions = sessions
         self.ttl = dt.timedelta(seconds=ttl_seconds)
         self._clock = clock
 
     # creation and reading -----------------------------------------------------------------
 
-    def create_batch(self, owner: str, thread: ThreadKey,
-                     proposals: Sequence[ProposedWrite]) -> BatchView:
+    def create_batch(
+        self, owner: str, thread: ThreadKey, proposals: Sequence[ProposedWrite]
+    ) -> BatchView:
         if not proposals:
             raise ValueError("a proposal batch needs at least one item")
         now = self._clock()
         batch_id = uuid.uuid4().hex
         with self._sessions.begin() as session:
-            session.add(AgentProposalBatch(
-                id=batch_id, owner=owner, team_id=thread.team_id, channel_id=thread.channel_id,
-                thread_ts=thread.thread_ts, created_at=now, expires_at=now + self.ttl))
+            session.add(
+                AgentProposalBatch(
+                    id=batch_id,
+                    owner=owner,
+                    team_id=thread.team_id,
+                    channel_id=thread.channel_id,
+                    thread_ts=thread.thread_ts,
+                    created_at=now,
+                    expires_at=now + self.ttl,
+                )
+            )
             session.flush()
             for index, p in enumerate(proposals):
-                session.add(AgentProposalItem(
-                    batch_id=batch_id, idx=index, tool=p.tool, input=p.input,
-                    description=p.description, details=p.details(), status=PENDING,
-                    updated_at=now))
+                session.add(
+                    AgentProposalItem(
+                        batch_id=batch_id,
+                        idx=index,
+                        tool=p.tool,
+                        input=p.input,
+                        description=p.description,
+                        details=p.details(),
+                        status=PENDING,
+                        updated_at=now,
+                    )
+                )
         view = self.get(batch_id)
         assert view is not None
         return view
@@ -118,26 +151,42 @@ class ProposalStore:
             batch = session.get(AgentProposalBatch, batch_id)
             if batch is None:
                 return None
-            items = session.scalars(select(AgentProposalItem).where(
-                AgentProposalItem.batch_id == batch_id).order_by(AgentProposalItem.idx)).all()
+            items = session.scalars(
+                select(AgentProposalItem)
+                .where(AgentProposalItem.batch_id == batch_id)
+                .order_by(AgentProposalItem.idx)
+            ).all()
             expired = self._clock() >= batch.expires_at
             return BatchView(
-                batch.id, batch.owner, ThreadKey(batch.team_id, batch.channel_id,
-                                                 batch.thread_ts),
-                batch.created_at, batch.expires_at,
-                tuple(_item_view(i, expired) for i in items), batch.card_channel, batch.card_ts)
+                batch.id,
+                batch.owner,
+                ThreadKey(batch.team_id, batch.channel_id, batch.thread_ts),
+                batch.created_at,
+                batch.expires_at,
+                tuple(_item_view(i, expired) for i in items),
+                batch.card_channel,
+                batch.card_ts,
+            )
 
     def set_card(self, batch_id: str, channel: str, ts: str) -> None:
         """Remember where the confirmation card was posted, so it can be updated later."""
         with self._sessions.begin() as session:
-            session.execute(update(AgentProposalBatch).where(AgentProposalBatch.id == batch_id)
-                            .values(card_channel=channel, card_ts=ts))
+            session.execute(
+                update(AgentProposalBatch)
+                .where(AgentProposalBatch.id == batch_id)
+                .values(card_channel=channel, card_ts=ts)
+            )
 
     # state changes --------------------------------------------------------------------------
 
-    def approve(self, batch_id: str, actor: str, execute: Executor,
-                index: int | None = None,
-                on_running: Callable[[], object] | None = None) -> ActionResult:
+    def approve(
+        self,
+        batch_id: str,
+        actor: str,
+        execute: Executor,
+        index: int | None = None,
+        on_running: Callable[[], object] | None = None,
+    ) -> ActionResult:
         """Claim and run the pending item ``index`` (or all of them) once, as ``actor``.
 
         ``execute`` must be bound to the batch owner's credential; only the owner may approve.
@@ -172,26 +221,36 @@ class ProposalStore:
     def expire_due(self) -> int:
         """Mark pending items of expired batches as expired; returns how many."""
         expired = select(AgentProposalBatch.id).where(
-            AgentProposalBatch.expires_at <= self._clock())
+            AgentProposalBatch.expires_at <= self._clock()
+        )
         with self._sessions.begin() as session:
-            done = session.execute(update(AgentProposalItem).where(
-                AgentProposalItem.status == PENDING, AgentProposalItem.batch_id.in_(expired))
-                .values(status=EXPIRED, updated_at=self._clock()))
+            done = session.execute(
+                update(AgentProposalItem)
+                .where(AgentProposalItem.status == PENDING, AgentProposalItem.batch_id.in_(expired))
+                .values(status=EXPIRED, updated_at=self._clock())
+            )
             return rows_affected(done)
 
     def expire_due_batches(self) -> list[str]:
         """Like :meth:`expire_due`, but returns the ids of the batches that had items expired
         by this call (so their cards can be updated). Safe when several processes sweep."""
         now = self._clock()
-        due = (select(AgentProposalItem.batch_id).distinct()
-               .join(AgentProposalBatch, AgentProposalBatch.id == AgentProposalItem.batch_id)
-               .where(AgentProposalItem.status == PENDING, AgentProposalBatch.expires_at <= now))
+        due = (
+            select(AgentProposalItem.batch_id)
+            .distinct()
+            .join(AgentProposalBatch, AgentProposalBatch.id == AgentProposalItem.batch_id)
+            .where(AgentProposalItem.status == PENDING, AgentProposalBatch.expires_at <= now)
+        )
         expired: list[str] = []
         for batch_id in self._read_ids(due):
             with self._sessions.begin() as session:
-                done = session.execute(update(AgentProposalItem).where(
-                    AgentProposalItem.batch_id == batch_id, AgentProposalItem.status == PENDING)
-                    .values(status=EXPIRED, updated_at=now))
+                done = session.execute(
+                    update(AgentProposalItem)
+                    .where(
+                        AgentProposalItem.batch_id == batch_id, AgentProposalItem.status == PENDING
+                    )
+                    .values(status=EXPIRED, updated_at=now)
+                )
                 if rows_affected(done):
                     expired.append(batch_id)
         return expired
@@ -217,21 +276,37 @@ class ProposalStore:
             return [i.index for i in batch.items]
         return [index] if 0 <= index < len(batch.items) else []
 
-    def _transition(self, batch_id: str, index: int, old: str, new: str, *,
-                    unexpired: bool = False, **values: Any) -> bool:
+    def _transition(
+        self,
+        batch_id: str,
+        index: int,
+        old: str,
+        new: str,
+        *,
+        unexpired: bool = False,
+        **values: Any,
+    ) -> bool:
         now = self._clock()
         stmt = update(AgentProposalItem).where(
-            AgentProposalItem.batch_id == batch_id, AgentProposalItem.idx == index,
-            AgentProposalItem.status == old)
+            AgentProposalItem.batch_id == batch_id,
+            AgentProposalItem.idx == index,
+            AgentProposalItem.status == old,
+        )
         if unexpired:
-            stmt = stmt.where(AgentProposalItem.batch_id.in_(select(AgentProposalBatch.id).where(
-                AgentProposalBatch.id == batch_id, AgentProposalBatch.expires_at > now)))
+            stmt = stmt.where(
+                AgentProposalItem.batch_id.in_(
+                    select(AgentProposalBatch.id).where(
+                        AgentProposalBatch.id == batch_id, AgentProposalBatch.expires_at > now
+                    )
+                )
+            )
         with self._sessions.begin() as session:
-            return rows_affected(session.execute(
-                stmt.values(status=new, updated_at=now, **values))) == 1
+            return (
+                rows_affected(session.execute(stmt.values(status=new, updated_at=now, **values)))
+                == 1
+            )
 
-    def _run(self, batch_id: str, item: ItemView, execute: Executor,
-             result: ActionResult) -> None:
+    def _run(self, batch_id: str, item: ItemView, execute: Executor, result: ActionResult) -> None:
         try:
             output = execute(item.tool, item.input)
         except UnknownOutcomeError as exc:
@@ -243,11 +318,21 @@ class ProposalStore:
             self._transition(batch_id, item.index, RUNNING, FAILED, error=str(exc))
         except Exception as exc:
             log.error("approved write %s raised %s", item.tool, type(exc).__name__)
-            self._transition(batch_id, item.index, RUNNING, FAILED,
-                             error="The change failed unexpectedly; check Affinity.")
+            self._transition(
+                batch_id,
+                item.index,
+                RUNNING,
+                FAILED,
+                error="The change failed unexpectedly; check Affinity.",
+            )
         else:
-            self._transition(batch_id, item.index, RUNNING, DONE,
-                             result_summary=summarise_result(item.tool, output))
+            self._transition(
+                batch_id,
+                item.index,
+                RUNNING,
+                DONE,
+                result_summary=summarise_result(item.tool, output),
+            )
 
     def _refresh(self, result: ActionResult, batch_id: str, index: int | None) -> ActionResult:
         result.batch = self.get(batch_id)
@@ -260,5 +345,13 @@ class ProposalStore:
 
 def _item_view(item: AgentProposalItem, batch_expired: bool) -> ItemView:
     status = EXPIRED if item.status == PENDING and batch_expired else item.status
-    return ItemView(item.idx, item.tool, dict(item.input), item.description,
-                    dict(item.details or {}), status, item.result_summary, item.error)
+    return ItemView(
+        item.idx,
+        item.tool,
+        dict(item.input),
+        item.description,
+        dict(item.details or {}),
+        status,
+        item.result_summary,
+        item.error,
+    )

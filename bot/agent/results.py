@@ -23,8 +23,11 @@ def summarise_result(tool: str, result: Any) -> str:
         if result.get("changed") is False:
             return f"Deal {name} unchanged: it was already as asked."
         warning = result.get("owner_not_set") or ""
-        return f"Deal {name} {verb}" + (f" in {listed}." if listed else ".") + (
-            f" {warning}" if warning else "")
+        return (
+            f"Deal {name} {verb}"
+            + (f" in {listed}." if listed else ".")
+            + (f" {warning}" if warning else "")
+        )
     if result.get("id") is not None:
         return f"Done (id {result['id']})."
     return "Done."

@@ -49,18 +49,32 @@ class TurnResult:
 
 
 class Agent:
-    def __init__(self, settings: AgentSettings, sessions: sessionmaker[Session], *,
-                 catalog: Catalog | None = None, client: anthropic.Anthropic | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        settings: AgentSettings,
+        sessions: sessionmaker[Session],
+        *,
+        catalog: Catalog | None = None,
+        client: anthropic.Anthropic | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self.settings = settings
-        self.loop = AgentLoop(settings, catalog if catalog is not None else default_catalog(),
-                              client)
+        self.loop = AgentLoop(
+            settings, catalog if catalog is not None else default_catalog(), client
+        )
         self.memory = ConversationStore(sessions, settings.memory_max_chars)
-        self.proposals = ProposalStore(sessions, ttl_seconds=settings.proposal_ttl_seconds,
-                                       clock=clock)
+        self.proposals = ProposalStore(
+            sessions, ttl_seconds=settings.proposal_ttl_seconds, clock=clock
+        )
 
-    def respond(self, thread: ThreadKey, user: UserContext, text: str, execute: Executor,
-                on_text: Callable[[str], None] | None = None) -> TurnResult:
+    def respond(
+        self,
+        thread: ThreadKey,
+        user: UserContext,
+        text: str,
+        execute: Executor,
+        on_text: Callable[[str], None] | None = None,
+    ) -> TurnResult:
         """One user message in a thread. ``execute`` runs reads with this user's credential;
         ``on_text``, if given, receives answer text as Claude streams it (e.g. to feed Slack's
         ``chat_stream``); the full text is in the result either way."""
@@ -72,12 +86,23 @@ class Agent:
         if outcome.proposals:
             batch = self.proposals.create_batch(user.identifier, thread, outcome.proposals)
         self.memory.save(thread, user.identifier, outcome.messages)
-        return TurnResult(outcome.text, batch, outcome.needs_reconnect, outcome.error,
-                          outcome.usage, outcome.tool_calls)
+        return TurnResult(
+            outcome.text,
+            batch,
+            outcome.needs_reconnect,
+            outcome.error,
+            outcome.usage,
+            outcome.tool_calls,
+        )
 
-    def approve(self, batch_id: str, actor: str, execute: Executor,
-                index: int | None = None,
-                on_running: Callable[[], object] | None = None) -> ActionResult:
+    def approve(
+        self,
+        batch_id: str,
+        actor: str,
+        execute: Executor,
+        index: int | None = None,
+        on_running: Callable[[], object] | None = None,
+    ) -> ActionResult:
         """Run pending item ``index`` (or all) once. ``execute`` is bound to the owner's key;
         ``on_running`` is called when the first item is claimed, before it runs."""
         result = self.proposals.approve(batch_id, actor, execute, index, on_running)
@@ -93,8 +118,9 @@ class Agent:
         if not result.acted or result.batch is None:
             return
         lines = [_outcome_line(result.batch, i) for i in result.acted]
-        self.memory.append_note(result.batch.thread, result.batch.owner,
-                                f"[{label}: " + "; ".join(lines) + "]")
+        self.memory.append_note(
+            result.batch.thread, result.batch.owner, f"[{label}: " + "; ".join(lines) + "]"
+        )
 
 
 def with_fetched_lists(user: UserContext, execute: Executor) -> UserContext:
@@ -106,8 +132,11 @@ def with_fetched_lists(user: UserContext, execute: Executor) -> UserContext:
     except Exception as exc:  # the turn goes on; a revoked key shows at the first tool call
         log.info("reading the lists for the prompt failed: %s", type(exc).__name__)
         return user
-    lists = tuple(CachedList.from_dict(item) for item in result.get("lists") or []
-                  if isinstance(item, dict) and item.get("id") is not None)
+    lists = tuple(
+        CachedList.from_dict(item)
+        for item in result.get("lists") or []
+        if isinstance(item, dict) and item.get("id") is not None
+    )
     return replace(user, lists=lists) if lists else user
 
 
@@ -122,11 +151,15 @@ def _outcome_line(batch: BatchView, index: int) -> str:
     return f"{index + 1}. {item.description}: {state.get(item.status, item.status)}"
 
 
-def build_agent(settings: Settings, engine: Engine,
-                clock: Callable[[], dt.datetime]) -> Agent | None:
+def build_agent(
+    settings: Settings, engine: Engine, clock: Callable[[], dt.datetime]
+) -> Agent | None:
     """The agent for this process, or None without ANTHROPIC_API_KEY (DM text is then taken as
     commands). `AGENT_*` limits were checked when the settings were read."""
     if not agent_available(settings):
         return None
-    return Agent(AgentSettings.from_app_settings(settings),
-                 sessionmaker(engine, expire_on_commit=False), clock=clock)
+    return Agent(
+        AgentSettings.from_app_settings(settings),
+        sessionmaker(engine, expire_on_commit=False),
+        clock=clock,
+    )

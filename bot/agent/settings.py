@@ -32,10 +32,12 @@ class AgentSettings(AgentLimits):
     @classmethod
     def from_app_settings(cls, app_settings: Settings) -> AgentSettings:
         """The agent's part of the app's settings (key, base URL, model, limits)."""
-        return cls(api_key=app_settings.anthropic_api_key,
-                   base_url=app_settings.anthropic_base_url,
-                   model=app_settings.anthropic_model,
-                   **app_settings.agent.model_dump())
+        return cls(
+            api_key=app_settings.anthropic_api_key,
+            base_url=app_settings.anthropic_base_url,
+            model=app_settings.anthropic_model,
+            **app_settings.agent.model_dump(),
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AgentSettings:

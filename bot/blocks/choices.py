@@ -33,20 +33,23 @@ def parse_write_value(value: str) -> tuple[str, str] | None:
         data = json.loads(value)
     except ValueError:
         return None
-    if isinstance(data, dict) and isinstance(data.get("w"), str) and isinstance(
-            data.get("c"), str):
+    if isinstance(data, dict) and isinstance(data.get("w"), str) and isinstance(data.get("c"), str):
         return data["w"], data["c"]
     return None
 
 
-def option_rows(options: Sequence[Option], links: Links, kind: str | None = None,
-                card: str | None = None) -> list[kit.Block]:
+def option_rows(
+    options: Sequence[Option], links: Links, kind: str | None = None, card: str | None = None
+) -> list[kit.Block]:
     """One section per option, with a Choose button that runs the option's command (claimed
     by `card` when the options write)."""
     rows = []
     for option in options[:MAX_OPTIONS]:
-        label = links.link(kind, option.id, option.label) if kind else escape_clip(
-            one_line(option.label), 300)
+        label = (
+            links.link(kind, option.id, option.label)
+            if kind
+            else escape_clip(one_line(option.label), 300)
+        )
         detail = f" · {escape_clip(one_line(option.detail), 300)}" if option.detail else ""
         value = write_value(card, option.command) if card else option.command
         fits = len(value) <= limits.BUTTON_VALUE  # never cut a command short
@@ -57,22 +60,27 @@ def option_rows(options: Sequence[Option], links: Links, kind: str | None = None
     return rows
 
 
-def chooser(choice: Choice, ctx: RenderContext, kind: str | None = None,
-            card: str | None = None) -> kit.Message:
+def chooser(
+    choice: Choice, ctx: RenderContext, kind: str | None = None, card: str | None = None
+) -> kit.Message:
     """A `Choice` from `bot.grammar.resolve` -> "pick one" message (More when paged; `kind`
     links each option into Affinity; `card`: the write card its buttons claim)."""
-    return kit.message(choice.prompt, [
-        kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),
-        *option_rows(choice.options, Links(ctx.subdomain), kind, card),
-        *footer(ctx, page_token=choice.next_page_token, share=False),
-    ])
+    return kit.message(
+        choice.prompt,
+        [
+            kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),
+            *option_rows(choice.options, Links(ctx.subdomain), kind, card),
+            *footer(ctx, page_token=choice.next_page_token, share=False),
+        ],
+    )
 
 
 def problem(found: Problem, ctx: RenderContext, card: str | None = None) -> kit.Message:
     """A `Problem` (list not found, wrong kind, no match) with its suggestions as buttons
     (claimed by `card` when they write)."""
     blocks: list[kit.Block | None] = [
-        kit.section(":warning: " + escape_clip(found.message, limits.SECTION_TEXT - 20))]
+        kit.section(":warning: " + escape_clip(found.message, limits.SECTION_TEXT - 20))
+    ]
     if found.options:
         blocks.append(kit.context("Did you mean one of these?"))
         blocks += option_rows(found.options, Links(ctx.subdomain), card=card)
@@ -82,13 +90,18 @@ def problem(found: Problem, ctx: RenderContext, card: str | None = None) -> kit.
 def _person_option(person: Mapping[str, Any]) -> Option:
     last = format_date((person.get("interaction_dates") or {}).get("last_interaction"))
     detail = " · ".join(x for x in (person.get("primary_email"), last and f"last {last}") if x)
-    return Option(int(person["id"]), str(person.get("name") or person["id"]),
-                  f"person {person['id']}", detail or None)
+    return Option(
+        int(person["id"]),
+        str(person.get("name") or person["id"]),
+        f"person {person['id']}",
+        detail or None,
+    )
 
 
 def _org_option(org: Mapping[str, Any]) -> Option:
-    return Option(int(org["id"]), str(org.get("name") or org["id"]), f"org {org['id']}",
-                  org.get("domain"))
+    return Option(
+        int(org["id"]), str(org.get("name") or org["id"]), f"org {org['id']}", org.get("domain")
+    )
 
 
 def search_results(result: Mapping[str, Any], ctx: RenderContext, term: str = "") -> kit.Message:

@@ -41,8 +41,13 @@ PER_ITEM_LIMIT = 12  # up to this many items, each gets its own blocks and butto
 TEXT_CHUNK = 2800
 MAX_TEXT_SECTIONS = 3  # per item: a longer note is shown up to here, then the rest counted
 
-_KIND_WORDS = {"person": "Person", "organization": "Company", "opportunity": "Deal",
-               "list": "List", "note": "Reply to note"}
+_KIND_WORDS = {
+    "person": "Person",
+    "organization": "Company",
+    "opportunity": "Deal",
+    "list": "List",
+    "note": "Reply to note",
+}
 _STATE_LINES = {
     RUNNING: ":hourglass_flowing_sand: Running…",
     DONE: ":white_check_mark: Done",
@@ -67,8 +72,9 @@ def parse_action_value(value: str) -> tuple[str, int | None]:
     return batch_id, None if index == "*" else int(index)
 
 
-def confirmation_card(batch: BatchView, *, names: NameOverrides | None = None,
-                      links: Links | None = None) -> kit.Message:
+def confirmation_card(
+    batch: BatchView, *, names: NameOverrides | None = None, links: Links | None = None
+) -> kit.Message:
     """The card as ``{"text", "blocks"}``; rebuild it after every approve/cancel/expiry."""
     links = links or Links()
     names = names or {}
@@ -77,8 +83,9 @@ def confirmation_card(batch: BatchView, *, names: NameOverrides | None = None,
     title = "Proposed change" if count == 1 else f"{count} proposed changes"
     blocks: list[kit.Block | None] = [
         kit.header(title),
-        kit.context("Nothing changes in Affinity until you approve."
-                    + (_expiry(batch) if pending else "")),
+        kit.context(
+            "Nothing changes in Affinity until you approve." + (_expiry(batch) if pending else "")
+        ),
     ]
     if count <= PER_ITEM_LIMIT:
         for item in batch.items:
@@ -86,36 +93,56 @@ def confirmation_card(batch: BatchView, *, names: NameOverrides | None = None,
     else:
         blocks += _grouped_blocks(batch, names, links)
     if len(pending) > 1 or (pending and count > PER_ITEM_LIMIT):
-        blocks.append(kit.actions([
-            kit.button(f"Approve all {len(pending)}", APPROVE_ALL, action_value(batch.id, None),
-                       style="primary"),
-            kit.button("Cancel all", CANCEL_ALL, action_value(batch.id, None), style="danger"),
-        ], block_id=f"agent_all:{batch.id}"))
+        blocks.append(
+            kit.actions(
+                [
+                    kit.button(
+                        f"Approve all {len(pending)}",
+                        APPROVE_ALL,
+                        action_value(batch.id, None),
+                        style="primary",
+                    ),
+                    kit.button(
+                        "Cancel all", CANCEL_ALL, action_value(batch.id, None), style="danger"
+                    ),
+                ],
+                block_id=f"agent_all:{batch.id}",
+            )
+        )
     fallback = f"{title}: " + "; ".join(i.description for i in batch.items)
     return kit.message(fallback, blocks)
 
 
-def _item_blocks(batch: BatchView, item: ItemView, names: NameOverrides,
-                 links: Links) -> list[kit.Block | None]:
+def _item_blocks(
+    batch: BatchView, item: ItemView, names: NameOverrides, links: Links
+) -> list[kit.Block | None]:
     number = f"{item.index + 1}. " if len(batch.items) > 1 else ""
     lines = [f"*{number}{escape(one_line(_verb(item)))}*"]
     lines += _target_lines(item, names, links)
-    lines += [f"{escape(label)}: {escape_clip(one_line(value), 500)}"
-              for label, value in item.details.get("fields") or []]
+    lines += [
+        f"{escape(label)}: {escape_clip(one_line(value), 500)}"
+        for label, value in item.details.get("fields") or []
+    ]
     blocks: list[kit.Block | None] = [kit.section("\n".join(lines))]
     blocks += _text_sections(item.details.get("text"))
     if item.status == PENDING:
-        blocks.append(kit.actions([
-            kit.button("Approve", APPROVE, action_value(batch.id, item.index), style="primary"),
-            kit.button("Cancel", CANCEL, action_value(batch.id, item.index)),
-        ], block_id=f"agent_item:{batch.id}:{item.index}"))
+        blocks.append(
+            kit.actions(
+                [
+                    kit.button(
+                        "Approve", APPROVE, action_value(batch.id, item.index), style="primary"
+                    ),
+                    kit.button("Cancel", CANCEL, action_value(batch.id, item.index)),
+                ],
+                block_id=f"agent_item:{batch.id}:{item.index}",
+            )
+        )
     else:
         blocks.append(kit.context(_state_line(item)))
     return blocks
 
 
-def _grouped_blocks(batch: BatchView, names: NameOverrides,
-                    links: Links) -> list[kit.Block | None]:
+def _grouped_blocks(batch: BatchView, names: NameOverrides, links: Links) -> list[kit.Block | None]:
     """Many items: compact lines packed into sections (each under Slack's 3000 characters)."""
     budget = limits.MESSAGE_BLOCKS - 4
     sections: list[str] = []
@@ -154,9 +181,11 @@ def _target_lines(item: ItemView, names: NameOverrides, links: Links) -> list[st
     for target in item.details.get("targets") or []:
         kind, ident = target.get("kind"), target.get("id")
         label = target.get("name") or names.get((kind, ident)) or f"#{ident}"
-        shown = links.link(kind, ident, label) if kind in ("person", "organization",
-                                                           "opportunity", "list") else escape(
-            label)
+        shown = (
+            links.link(kind, ident, label)
+            if kind in ("person", "organization", "opportunity", "list")
+            else escape(label)
+        )
         deal_list = target.get("list_name")
         suffix = f" — {escape(deal_list)}" if deal_list else ""
         lines.append(f"{_KIND_WORDS.get(kind, escape(str(kind)))}: {shown}{suffix}")
@@ -167,7 +196,7 @@ def _text_sections(text: Any) -> list[kit.Block | None]:
     if not text:
         return []
     quoted = "\n".join(f">{line}" for line in escape(str(text)).split("\n"))
-    chunks = [quoted[i: i + TEXT_CHUNK] for i in range(0, len(quoted), TEXT_CHUNK)]
+    chunks = [quoted[i : i + TEXT_CHUNK] for i in range(0, len(quoted), TEXT_CHUNK)]
     chunks = [c if c.startswith(">") else ">" + c for c in chunks]
     blocks: list[kit.Block | None] = [kit.section(c) for c in chunks[:MAX_TEXT_SECTIONS]]
     if len(chunks) > MAX_TEXT_SECTIONS:

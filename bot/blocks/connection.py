@@ -60,8 +60,9 @@ class ConnectionView:
         return self.status == "ACTIVE"
 
 
-def connect_modal(private_metadata: Mapping[str, Any] | None = None, *,
-                  reconnect: bool = False) -> dict[str, Any]:
+def connect_modal(
+    private_metadata: Mapping[str, Any] | None = None, *, reconnect: bool = False
+) -> dict[str, Any]:
     """The modal that collects the API key (callback `affinity_connect_modal`).
 
     `private_metadata` is non-secret context (e.g. channel, thread) returned on submit; it must
@@ -71,15 +72,18 @@ def connect_modal(private_metadata: Mapping[str, Any] | None = None, *,
     metadata = json.dumps(dict(private_metadata or {}), separators=(",", ":"))
     if len(metadata) > limits.PRIVATE_METADATA:
         raise ValueError("private_metadata over Slack's 3000 characters")
-    intro = ("Your previous key stopped working. Paste a new one to reconnect."
-             if reconnect else
-             "Connect your own Affinity account: searches, pipelines and notes then use your "
-             "access, exactly as you see them in Affinity.")
+    intro = (
+        "Your previous key stopped working. Paste a new one to reconnect."
+        if reconnect
+        else "Connect your own Affinity account: searches, pipelines and notes then use your "
+        "access, exactly as you see them in Affinity."
+    )
     return {
         "type": "modal",
         "callback_id": ids.CONNECT_MODAL,
-        "title": kit.plain("Reconnect Affinity" if reconnect else "Connect Affinity",
-                           limits.MODAL_TITLE),
+        "title": kit.plain(
+            "Reconnect Affinity" if reconnect else "Connect Affinity", limits.MODAL_TITLE
+        ),
         "submit": kit.plain("Connect", limits.MODAL_TITLE),
         "close": kit.plain("Cancel", limits.MODAL_TITLE),
         "private_metadata": metadata,
@@ -89,8 +93,9 @@ def connect_modal(private_metadata: Mapping[str, Any] | None = None, *,
                 "type": "input",
                 "block_id": ids.API_KEY_BLOCK,
                 "label": kit.plain("Affinity API key", limits.INPUT_LABEL),
-                "hint": kit.plain("The key is visible while you type; no one else sees it.",
-                                  limits.INPUT_LABEL),
+                "hint": kit.plain(
+                    "The key is visible while you type; no one else sees it.", limits.INPUT_LABEL
+                ),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.API_KEY_ACTION,
@@ -126,16 +131,22 @@ def disconnect_button() -> kit.Block:
 def status_lines(conn: ConnectionView) -> str:
     if conn.status == "ACTIVE":
         verified = format_date(conn.last_verified_at)
-        return (f":large_green_circle: Connected as {_who(conn)}"
-                + (f"\nKey last verified {verified}." if verified else ""))
+        return f":large_green_circle: Connected as {_who(conn)}" + (
+            f"\nKey last verified {verified}." if verified else ""
+        )
     if conn.status == "REVOKED" and conn.revoked_reason in UNTRUSTED_REASONS:
-        return (":red_circle: Your stored Affinity key could not be verified by this app, so it "
-                "is no longer used. Nothing was changed in Affinity; reconnect to keep going.")
+        return (
+            ":red_circle: Your stored Affinity key could not be verified by this app, so it "
+            "is no longer used. Nothing was changed in Affinity; reconnect to keep going."
+        )
     if conn.status == "REVOKED":
         reason = escape_clip(one_line(conn.revoked_reason) or "Affinity rejected the key", 500)
         when = format_date(conn.revoked_at)
-        return (":red_circle: Your Affinity key stopped working"
-                + (f" on {when}" if when else "") + f": {reason}.")
+        return (
+            ":red_circle: Your Affinity key stopped working"
+            + (f" on {when}" if when else "")
+            + f": {reason}."
+        )
     return ":white_circle: Not connected to Affinity yet."
 
 
@@ -153,17 +164,24 @@ def probe_lines(probe: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def connection_status(conn: ConnectionView,
-                      probe: Mapping[str, Mapping[str, Any]] | None = None) -> kit.Message:
+def connection_status(
+    conn: ConnectionView, probe: Mapping[str, Mapping[str, Any]] | None = None
+) -> kit.Message:
     """`/affinity status`: who you are connected as, and which tools your key can use."""
     blocks: list[kit.Block | None] = [kit.section(status_lines(conn))]
     if probe and conn.connected:
-        blocks.append(kit.section("*What your key can do*\n"
-                                  + pack_lines(probe_lines(probe), limits.SECTION_TEXT - 40)))
+        blocks.append(
+            kit.section(
+                "*What your key can do*\n"
+                + pack_lines(probe_lines(probe), limits.SECTION_TEXT - 40)
+            )
+        )
     buttons = [disconnect_button()] if conn.connected else [connect_button(conn)]
     blocks.append(kit.actions(buttons))
-    fallback = {"ACTIVE": "Connected to Affinity", "REVOKED": "Your Affinity key stopped working"
-                }.get(conn.status, "Not connected to Affinity")
+    fallback = {
+        "ACTIVE": "Connected to Affinity",
+        "REVOKED": "Your Affinity key stopped working",
+    }.get(conn.status, "Not connected to Affinity")
     if conn.status == "REVOKED" and conn.revoked_reason in UNTRUSTED_REASONS:
         fallback = "Your stored Affinity key could not be verified"
     return kit.message(fallback, blocks)
@@ -171,42 +189,66 @@ def connection_status(conn: ConnectionView,
 
 def disconnect_confirmation(conn: ConnectionView) -> kit.Message:
     """Asks before the key is erased (Disconnect / Cancel)."""
-    text = (f"Disconnect {_who(conn)}? Your key will be erased from this app. "
-            "Nothing changes in Affinity, and you can connect again at any time.")
-    return kit.message("Disconnect from Affinity?", [
-        kit.section(text),
-        kit.actions([kit.button("Disconnect", ids.DISCONNECT_CONFIRM, style="danger"),
-                     kit.button("Cancel", ids.DISCONNECT_CANCEL)]),
-    ])
+    text = (
+        f"Disconnect {_who(conn)}? Your key will be erased from this app. "
+        "Nothing changes in Affinity, and you can connect again at any time."
+    )
+    return kit.message(
+        "Disconnect from Affinity?",
+        [
+            kit.section(text),
+            kit.actions(
+                [
+                    kit.button("Disconnect", ids.DISCONNECT_CONFIRM, style="danger"),
+                    kit.button("Cancel", ids.DISCONNECT_CANCEL),
+                ]
+            ),
+        ],
+    )
 
 
 def disconnected() -> kit.Message:
-    return kit.message("Disconnected from Affinity", [
-        kit.section(":wave: Disconnected. Your Affinity key has been erased."),
-        kit.actions([kit.button("Connect again", ids.CONNECT)]),
-    ])
+    return kit.message(
+        "Disconnected from Affinity",
+        [
+            kit.section(":wave: Disconnected. Your Affinity key has been erased."),
+            kit.actions([kit.button("Connect again", ids.CONNECT)]),
+        ],
+    )
 
 
 def reconnect_prompt(conn: ConnectionView) -> kit.Message:
     """Sent when a key was revoked: why, and a Reconnect button that opens the modal."""
     if conn.revoked_reason in UNTRUSTED_REASONS:
         fallback = "Your stored Affinity key could not be verified. Reconnect to keep going."
-        why = ("The key stored for you did not pass this app's integrity check (it may have "
-               "been altered in the app's database), so it is not used. Nothing was changed.")
+        why = (
+            "The key stored for you did not pass this app's integrity check (it may have "
+            "been altered in the app's database), so it is not used. Nothing was changed."
+        )
     else:
         fallback = "Your Affinity key stopped working. Reconnect to keep going."
-        why = ("This happens when the key is revoked or regenerated in Affinity, or your "
-               "Affinity user is deactivated. Nothing was changed.")
-    return kit.message(fallback, [
-        kit.section(status_lines(conn)),
-        kit.context(why),
-        kit.actions([kit.button("Reconnect", ids.RECONNECT, style="primary")]),
-    ])
+        why = (
+            "This happens when the key is revoked or regenerated in Affinity, or your "
+            "Affinity user is deactivated. Nothing was changed."
+        )
+    return kit.message(
+        fallback,
+        [
+            kit.section(status_lines(conn)),
+            kit.context(why),
+            kit.actions([kit.button("Reconnect", ids.RECONNECT, style="primary")]),
+        ],
+    )
 
 
 def connected(conn: ConnectionView) -> kit.Message:
     """Sent after a successful connect."""
-    return kit.message("Connected to Affinity", [
-        kit.section(f":white_check_mark: You're connected as {_who(conn)}.\n"
-                    "Try `/affinity lists` or `/affinity person &lt;name&gt;`."),
-    ])
+    return kit.message(
+        "Connected to Affinity",
+        [
+            kit.section(
+                f":white_check_mark: You're connected as {_who(conn)}.\n"
+                "Try `/affinity lists` or `/affinity person &lt;name&gt;`."
+            ),
+        ],
+    )

@@ -37,12 +37,16 @@ def unchanged_lines(deal: Mapping[str, Any], unchanged: Mapping[str, Any]) -> li
         lines.append(f"The deal is already named {escape_clip(one_line(unchanged['name']), 200)}.")
     for kind, plural in _KINDS:
         known = {item.get("id"): item.get("name") for item in deal.get(plural) or []}
-        for verb, template in (("add", "{} is already on this deal."),
-                               ("remove", "{} is not on this deal.")):
+        for verb, template in (
+            ("add", "{} is already on this deal."),
+            ("remove", "{} is not on this deal."),
+        ):
             for record_id in unchanged.get(f"{verb}_{kind}_ids") or []:
                 label = known.get(record_id)
-                who = (f"{escape_clip(one_line(label), 200)} (id {record_id})" if label
-                       else f"{kind.capitalize()} {record_id}")
+                who = (
+                    f"{escape_clip(one_line(label), 200)} (id {record_id})"
+                    if label
+                    else f"{kind.capitalize()} {record_id}"
+                )
                 lines.append(template.format(who))
     return lines
-

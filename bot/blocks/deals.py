@@ -30,8 +30,7 @@ def list_label(links: Links, list_id: Any, name: Any) -> str | None:
     return links.link("list", list_id, label, limit=100) if label else None
 
 
-def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = None
-              ) -> kit.Message:
+def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = None) -> kit.Message:
     """`affinity_get_opportunity` (or a created/updated `Deal`) -> card.
 
     `title` prefixes the fallback text, e.g. "Deal created" after `new-deal`.
@@ -41,16 +40,21 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
     name = one_line(deal.get("name")) or f"Deal {did}"
     the_list = deal.get("list") or {}
     stage = (deal.get("stage") or {}).get("text")
-    info = kit.fields([
-        ("Stage", escape_clip(one_line(stage), 200) if stage else "_no stage_"),
-        ("Value", format_money(deal.get("value"), deal.get("currency"))),
-        ("Owners", names(deal.get("owners") or [], limits.FIELD_TEXT - 40) or None),
-        ("People", linked_names(links, "person", deal.get("people") or [])),
-        ("Organizations", linked_names(links, "organization", deal.get("organizations") or [])),
-        ("Created", format_date(deal.get("created_at"))),
-    ])
-    custom = [f"*{escape_clip(one_line(f.get('name')), 100)}:* {_field_value(f.get('value'))}"
-              for f in deal.get("fields") or [] if _worth_showing(f, deal)]
+    info = kit.fields(
+        [
+            ("Stage", escape_clip(one_line(stage), 200) if stage else "_no stage_"),
+            ("Value", format_money(deal.get("value"), deal.get("currency"))),
+            ("Owners", names(deal.get("owners") or [], limits.FIELD_TEXT - 40) or None),
+            ("People", linked_names(links, "person", deal.get("people") or [])),
+            ("Organizations", linked_names(links, "organization", deal.get("organizations") or [])),
+            ("Created", format_date(deal.get("created_at"))),
+        ]
+    )
+    custom = [
+        f"*{escape_clip(one_line(f.get('name')), 100)}:* {_field_value(f.get('value'))}"
+        for f in deal.get("fields") or []
+        if _worth_showing(f, deal)
+    ]
     where = list_label(links, the_list.get("id"), the_list.get("name"))
     where = f"in {where}" if where else "list unknown"
     blocks: list[kit.Block | None] = [
@@ -70,9 +74,17 @@ def deal_card(deal: Mapping[str, Any], ctx: RenderContext, title: str | None = N
 
 
 # Fields the card already shows above, by the deal attribute that carries them.
-_SHOWN_AS = {"status": "stage", "stage": "stage", "owners": "owners", "owner": "owners",
-             "amount": "value", "value": "value", "deal value": "value", "deal size": "value",
-             "currency": "currency"}
+_SHOWN_AS = {
+    "status": "stage",
+    "stage": "stage",
+    "owners": "owners",
+    "owner": "owners",
+    "amount": "value",
+    "value": "value",
+    "deal value": "value",
+    "deal size": "value",
+    "currency": "currency",
+}
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -98,16 +110,22 @@ def group_by_stage(deals: Sequence[Mapping[str, Any]]) -> list[tuple[str, list]]
         key = stage.get("id") if stage else None
         if key not in groups:
             rank = stage.get("rank")
-            order = (not stage, rank is None, rank if rank is not None else 0,
-                     str(stage.get("text") or ""))
+            order = (
+                not stage,
+                rank is None,
+                rank if rank is not None else 0,
+                str(stage.get("text") or ""),
+            )
             groups[key] = (order, str(stage.get("text") or NO_STAGE), [])
         groups[key][2].append(deal)
     return [(text, items) for _, text, items in sorted(groups.values(), key=lambda g: g[0])]
 
 
 def _pipeline_line(links: Links, deal: Mapping[str, Any]) -> str:
-    parts = [links.link("opportunity", deal.get("id"), deal.get("name"), limit=120)
-             + f" (id {deal.get('id')})"]
+    parts = [
+        links.link("opportunity", deal.get("id"), deal.get("name"), limit=120)
+        + f" (id {deal.get('id')})"
+    ]
     money = format_money(deal.get("value"), deal.get("currency"), compact=True)
     if money:
         parts.append(money)
@@ -122,7 +140,8 @@ def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     links = Links(ctx.subdomain)
     the_list = result.get("list") or {}
     title = one_line(the_list.get("name")) or (
-        f"List {the_list['id']}" if the_list.get("id") is not None else "Unknown list")
+        f"List {the_list['id']}" if the_list.get("id") is not None else "Unknown list"
+    )
     deals = result.get("opportunities") or []
     more_pages = bool(result.get("next_page_token"))
     total = sum_money(deals)
@@ -135,15 +154,27 @@ def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
         value = sum_money(items)
         head = f"*{escape_clip(stage, 200)}* — {len(items)}" + (f" · {value}" if value else "")
         lines = [_pipeline_line(links, d) for d in items]
-        blocks.append(kit.section(head + "\n" + pack_lines(
-            lines, limits.SECTION_TEXT - len(head) - 5, "…and {n} more in this stage")))
+        blocks.append(
+            kit.section(
+                head
+                + "\n"
+                + pack_lines(
+                    lines, limits.SECTION_TEXT - len(head) - 5, "…and {n} more in this stage"
+                )
+            )
+        )
     if len(groups) > MAX_STAGE_SECTIONS:
         hidden = groups[MAX_STAGE_SECTIONS:]
-        blocks.append(kit.context(f"…and {len(hidden)} more stages "
-                                  f"({sum(len(i) for _, i in hidden)} deals): open the list."))
+        blocks.append(
+            kit.context(
+                f"…and {len(hidden)} more stages "
+                f"({sum(len(i) for _, i in hidden)} deals): open the list."
+            )
+        )
     if not deals:
         blocks.append(kit.section("No deals in this list yet."))
-    blocks += footer(ctx, page_token=result.get("next_page_token"),
-                     url=links.url("list", the_list.get("id")))
+    blocks += footer(
+        ctx, page_token=result.get("next_page_token"), url=links.url("list", the_list.get("id"))
+    )
     stage_counts = ", ".join(f"{stage}: {len(items)}" for stage, items in groups[:10])
     return kit.message(f"{title}: {summary}. {stage_counts}", blocks)

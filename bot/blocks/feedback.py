@@ -31,10 +31,13 @@ def help_message(topic: str | None = None) -> kit.Message:
     for title, names in HELP_GROUPS:
         lines = [_usage_line(SUBCOMMANDS[n]) for n in names]
         blocks.append(kit.section(f"*{title}*\n" + pack_lines(lines, limits.SECTION_TEXT - 40)))
-    blocks.append(kit.context(
-        f"{WRITES_MARK} changes data in Affinity. Quote names with spaces: "
-        f'`{SLASH} add "Series A" org 310`. Ids appear on every card. '
-        "You can also just message me in plain language."))
+    blocks.append(
+        kit.context(
+            f"{WRITES_MARK} changes data in Affinity. Quote names with spaces: "
+            f'`{SLASH} add "Series A" org 310`. Ids appear on every card. '
+            "You can also just message me in plain language."
+        )
+    )
     return kit.message("Affinity commands: type /affinity help <command> for details", blocks)
 
 
@@ -56,14 +59,16 @@ def usage_error(error: UsageError) -> kit.Message:
         text += f"\nDid you mean `{SLASH} {escape_clip(error.suggestion, 500)}`?"
     text += f"\nUsage: {escape_clip(error.usage, 1000)}"
     help_value = f"help {error.subcommand}" if error.subcommand else "help"
-    return kit.message(error.message, [
-        kit.section(text),
-        kit.actions([kit.button("Show help", ids.HELP, help_value)]),
-    ])
+    return kit.message(
+        error.message,
+        [
+            kit.section(text),
+            kit.actions([kit.button("Show help", ids.HELP, help_value)]),
+        ],
+    )
 
 
-def error_message(summary: str, detail: str | None = None, hint: str | None = None
-                  ) -> kit.Message:
+def error_message(summary: str, detail: str | None = None, hint: str | None = None) -> kit.Message:
     """A failure the user should know about. `summary`/`detail` must already be safe to show
     (e.g. `str()` of an `AffinityError`); they are escaped here, never interpreted."""
     text = ":warning: *" + escape_clip(summary, 500) + "*"

@@ -42,8 +42,11 @@ def activity_line(row: Mapping[str, Any]) -> str:
     return f"{icon} {_when(row.get('at'))} · {label}{detail}"
 
 
-def app_home(conn: ConnectionView, lists: Sequence[Mapping[str, Any]] = (),
-             activity: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+def app_home(
+    conn: ConnectionView,
+    lists: Sequence[Mapping[str, Any]] = (),
+    activity: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """The Home tab view, for `views_publish(user_id=..., view=...)`."""
     links = Links(conn.subdomain)
     buttons = [connect_button(conn)] if not conn.connected else [disconnect_button()]
@@ -58,10 +61,14 @@ def app_home(conn: ConnectionView, lists: Sequence[Mapping[str, Any]] = (),
     if conn.connected:  # a disconnected user has no lists to show, not an empty section
         ordered = sorted(lists, key=lambda e: (str(e.get("type")), one_line(e.get("name"))))
         body = pack_lines([list_line(links, e) for e in ordered], limits.SECTION_TEXT - 40)
-        blocks += [kit.divider(),
-                   kit.section("*Your lists*\n" + (body if ordered else "_none yet_"))]
+        blocks += [
+            kit.divider(),
+            kit.section("*Your lists*\n" + (body if ordered else "_none yet_")),
+        ]
     if activity:
         rows = [activity_line(r) for r in list(activity)[:MAX_ACTIVITY]]
-        blocks += [kit.divider(), kit.section("*Recent activity*\n"
-                                              + pack_lines(rows, limits.SECTION_TEXT - 40))]
+        blocks += [
+            kit.divider(),
+            kit.section("*Recent activity*\n" + pack_lines(rows, limits.SECTION_TEXT - 40)),
+        ]
     return {"type": "home", "blocks": [b for b in blocks if b][: limits.VIEW_BLOCKS]}

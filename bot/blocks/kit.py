@@ -39,26 +39,37 @@ def section(text: str, accessory: Block | None = None) -> Block:
 
 def fields(pairs: Iterable[tuple[str, str | None]]) -> Block | None:
     """A fields section from (label, escaped value) pairs; empty values skipped, at most 10."""
-    items = [mrkdwn(f"*{label}*\n{value}", limits.FIELD_TEXT)
-             for label, value in pairs if value]
+    items = [mrkdwn(f"*{label}*\n{value}", limits.FIELD_TEXT) for label, value in pairs if value]
     if not items:
         return None
     return {"type": "section", "fields": items[: limits.SECTION_FIELDS]}
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context",
-            "elements": [mrkdwn(t) for t in texts if t][: limits.CONTEXT_ELEMENTS] or [mrkdwn(" ")]}
+    return {
+        "type": "context",
+        "elements": [mrkdwn(t) for t in texts if t][: limits.CONTEXT_ELEMENTS] or [mrkdwn(" ")],
+    }
 
 
 def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(text: str, action_id: str, value: str | None = None, *, url: str | None = None,
-           style: str | None = None, confirm: dict[str, Any] | None = None) -> Block:
-    element: Block = {"type": "button", "text": plain(text, limits.BUTTON_TEXT),
-                      "action_id": action_id[: limits.ACTION_ID]}
+def button(
+    text: str,
+    action_id: str,
+    value: str | None = None,
+    *,
+    url: str | None = None,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": plain(text, limits.BUTTON_TEXT),
+        "action_id": action_id[: limits.ACTION_ID],
+    }
     if value is not None:
         if len(value) > limits.BUTTON_VALUE:
             raise ValueError("button value over Slack's 2000 characters")
@@ -82,12 +93,18 @@ def actions(elements: Sequence[Block], block_id: str | None = None) -> Block | N
 
 
 def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") -> dict[str, Any]:
-    return {"title": plain(title, 100), "text": plain(text, limits.CONFIRM_TEXT),
-            "confirm": plain(confirm, 30), "deny": plain(deny, 30), "style": "danger"}
+    return {
+        "title": plain(title, 100),
+        "text": plain(text, limits.CONFIRM_TEXT),
+        "confirm": plain(confirm, 30),
+        "deny": plain(deny, 30),
+        "style": "danger",
+    }
 
 
-def message(fallback: str, blocks: Iterable[Block | None],
-            max_blocks: int = limits.MESSAGE_BLOCKS) -> Message:
+def message(
+    fallback: str, blocks: Iterable[Block | None], max_blocks: int = limits.MESSAGE_BLOCKS
+) -> Message:
     """A message dict; `None` blocks are dropped. Over `max_blocks` is a bug in the builder."""
     kept = [b for b in blocks if b]
     if len(kept) > max_blocks:

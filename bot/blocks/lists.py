@@ -9,8 +9,11 @@ from bot.blocks import kit, limits
 from bot.blocks.paging import RenderContext, footer
 from bot.blocks.text import Links, format_date, one_line, pack_lines
 
-TYPE_TITLES = (("opportunity", "Deal pipelines"), ("organization", "Organization lists"),
-               ("person", "People lists"))
+TYPE_TITLES = (
+    ("opportunity", "Deal pipelines"),
+    ("organization", "Organization lists"),
+    ("person", "People lists"),
+)
 
 
 def list_line(links: Links, entry: Mapping[str, Any]) -> str:
@@ -59,5 +62,6 @@ def added_to_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
         when = format_date(result.get("created_at"))
         text = f":white_check_mark: Added {who} to {where}" + (f" ({when})." if when else ".")
         fallback = f"Added {one_line(entity.get('name'))} to {one_line(the_list.get('name'))}"
-    return kit.message(fallback, [kit.section(text),
-                                  *footer(ctx, url=links.url("list", the_list.get("id")))])
+    return kit.message(
+        fallback, [kit.section(text), *footer(ctx, url=links.url("list", the_list.get("id")))]
+    )

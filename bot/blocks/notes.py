@@ -24,8 +24,7 @@ def note_section(note: Mapping[str, Any]) -> kit.Block:
     return kit.section(" · ".join(meta) + "\n>" + excerpt)
 
 
-def notes_list(result: Mapping[str, Any], ctx: RenderContext, title: str = "Notes"
-               ) -> kit.Message:
+def notes_list(result: Mapping[str, Any], ctx: RenderContext, title: str = "Notes") -> kit.Message:
     """`affinity_list_notes` -> one section per note, newest as Affinity ordered them."""
     notes = result.get("notes") or []
     blocks: list[kit.Block | None] = [kit.header(title)]
@@ -34,16 +33,21 @@ def notes_list(result: Mapping[str, Any], ctx: RenderContext, title: str = "Note
         blocks.append(kit.context(f"…and {len(notes) - MAX_NOTES} more notes on this page."))
     if not notes:
         blocks.append(kit.section("No notes yet."))
-    blocks.append(kit.context("Long notes are shortened here; open them in Affinity to read "
-                              "all of it.") if any(len(one_line(n.get("content"))) > EXCERPT
-                                                   for n in notes) else None)
+    blocks.append(
+        kit.context("Long notes are shortened here; open them in Affinity to read all of it.")
+        if any(len(one_line(n.get("content"))) > EXCERPT for n in notes)
+        else None
+    )
     blocks += footer(ctx, page_token=result.get("next_page_token"))
     return kit.message(f"{title}: {len(notes)} note{'s' if len(notes) != 1 else ''}", blocks)
 
 
 def note_created(note: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     """`affinity_create_note` -> confirmation with the saved text."""
-    return kit.message("Note saved in Affinity", [
-        kit.section(":white_check_mark: Note saved in Affinity."),
-        note_section(note),
-    ])
+    return kit.message(
+        "Note saved in Affinity",
+        [
+            kit.section(":white_check_mark: Note saved in Affinity."),
+            note_section(note),
+        ],
+    )

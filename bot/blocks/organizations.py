@@ -20,10 +20,15 @@ def _stage_rank(deal: Mapping[str, Any]) -> tuple:
 def deal_line(links: Links, deal: Mapping[str, Any]) -> str:
     stage = (deal.get("stage") or {}).get("text")
     the_list = deal.get("list") or {}
-    where = list_label(links, deal.get("list_id", the_list.get("id")),
-                       deal.get("list_name") or the_list.get("name"))
-    parts = [links.link("opportunity", deal.get("id"), deal.get("name")),
-             f"*{escape_clip(one_line(stage), 100)}*" if stage else "_no stage_"]
+    where = list_label(
+        links,
+        deal.get("list_id", the_list.get("id")),
+        deal.get("list_name") or the_list.get("name"),
+    )
+    parts = [
+        links.link("opportunity", deal.get("id"), deal.get("name")),
+        f"*{escape_clip(one_line(stage), 100)}*" if stage else "_no stage_",
+    ]
     if where:
         parts.append(where)
     return " · ".join(parts)
@@ -35,12 +40,15 @@ def organization_card(org: Mapping[str, Any], ctx: RenderContext) -> kit.Message
     oid = org.get("id")
     name = one_line(org.get("name")) or f"Organization {oid}"
     domains = [escape_clip(d, 200) for d in org.get("domains") or [] if d] or (
-        [escape_clip(org["domain"], 200)] if org.get("domain") else [])
-    info = kit.fields([
-        ("Domains", pack_lines(domains, limits.FIELD_TEXT - 40) if domains else None),
-        ("Lists", linked_names(links, "list", org.get("lists") or [], "list_id", "list_name")),
-        *interaction_fields(org.get("interaction_dates")),
-    ])
+        [escape_clip(org["domain"], 200)] if org.get("domain") else []
+    )
+    info = kit.fields(
+        [
+            ("Domains", pack_lines(domains, limits.FIELD_TEXT - 40) if domains else None),
+            ("Lists", linked_names(links, "list", org.get("lists") or [], "list_id", "list_name")),
+            *interaction_fields(org.get("interaction_dates")),
+        ]
+    )
     people = [
         links.link("person", p.get("id"), p.get("name"))
         + (f" · {escape_clip(p['primary_email'], 200)}" if p.get("primary_email") else "")
@@ -53,11 +61,15 @@ def organization_card(org: Mapping[str, Any], ctx: RenderContext) -> kit.Message
         info,
     ]
     if people:
-        blocks.append(kit.section(f"*People ({len(people)})*\n"
-                                  + pack_lines(people, limits.SECTION_TEXT - 40)))
+        blocks.append(
+            kit.section(
+                f"*People ({len(people)})*\n" + pack_lines(people, limits.SECTION_TEXT - 40)
+            )
+        )
     if deals:
-        blocks.append(kit.section(f"*Deals ({len(deals)})*\n"
-                                  + pack_lines(deals, limits.SECTION_TEXT - 40)))
+        blocks.append(
+            kit.section(f"*Deals ({len(deals)})*\n" + pack_lines(deals, limits.SECTION_TEXT - 40))
+        )
     extra = run_buttons([("Notes", f"notes org {oid}")])
     blocks += footer(ctx, url=links.url("organization", oid), extra=extra)
     return kit.message(f"{name} ({org.get('domain') or 'Affinity organization'})", blocks)

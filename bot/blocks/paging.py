@@ -68,8 +68,14 @@ def more_button(ctx: RenderContext, page_token: str | None) -> kit.Block | None:
     return kit.button("More", ids.MORE, value)
 
 
-def footer(ctx: RenderContext, *, page_token: str | None = None, url: str | None = None,
-           extra: tuple[kit.Block, ...] = (), share: bool = True) -> list[kit.Block]:
+def footer(
+    ctx: RenderContext,
+    *,
+    page_token: str | None = None,
+    url: str | None = None,
+    extra: tuple[kit.Block, ...] = (),
+    share: bool = True,
+) -> list[kit.Block]:
     """The actions row (Open in Affinity, extra buttons, More, Share) and, when more results
     exist but no button can carry them, a line that says so instead of cutting silently."""
     elements: list[kit.Block] = []
@@ -92,5 +98,7 @@ def footer(ctx: RenderContext, *, page_token: str | None = None, url: str | None
 
 def run_buttons(commands: list[tuple[str, str]]) -> tuple[kit.Block, ...]:
     """Buttons that run read-only commands (label, command text), numbered to stay unique."""
-    return tuple(kit.button(label, ids.numbered(ids.RUN, i), command)
-                 for i, (label, command) in enumerate(commands))
+    return tuple(
+        kit.button(label, ids.numbered(ids.RUN, i), command)
+        for i, (label, command) in enumerate(commands)
+    )

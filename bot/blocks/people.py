@@ -22,8 +22,13 @@ def interaction_fields(dates: Mapping[str, Any] | None) -> list[tuple[str, str |
     return [(label, format_date(dates.get(key))) for key, label in INTERACTION_LABELS]
 
 
-def linked_names(links: Links, kind: str, items: Sequence[Mapping[str, Any]],
-                 id_key: str = "id", name_key: str = "name") -> str | None:
+def linked_names(
+    links: Links,
+    kind: str,
+    items: Sequence[Mapping[str, Any]],
+    id_key: str = "id",
+    name_key: str = "name",
+) -> str | None:
     """Comma-separated links, packed to fit a field."""
     if not items:
         return None
@@ -34,8 +39,10 @@ def linked_names(links: Links, kind: str, items: Sequence[Mapping[str, Any]],
 
 def relationship_lines(relationships: Sequence[Mapping[str, Any]]) -> list[str]:
     ranked = sorted(relationships, key=lambda r: float(r.get("strength") or 0), reverse=True)
-    return [f"{strength_bar(r.get('strength'))}  {escape_clip(one_line(r.get('name')), 200)}"
-            for r in ranked]
+    return [
+        f"{strength_bar(r.get('strength'))}  {escape_clip(one_line(r.get('name')), 200)}"
+        for r in ranked
+    ]
 
 
 def person_card(person: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
@@ -45,13 +52,21 @@ def person_card(person: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     name = one_line(person.get("name")) or f"Person {pid}"
     emails = [escape_clip(e, 300) for e in person.get("emails") or []]
     phones = [escape_clip(p, 100) for p in person.get("phone_numbers") or []]
-    info = kit.fields([
-        ("Email", pack_lines(emails, limits.FIELD_TEXT - 40) if emails else None),
-        ("Phone", pack_lines(phones, limits.FIELD_TEXT - 40) if phones else None),
-        ("Organizations", linked_names(links, "organization", person.get("organizations") or [])),
-        ("Lists", linked_names(links, "list", person.get("lists") or [], "list_id", "list_name")),
-        *interaction_fields(person.get("interaction_dates")),
-    ])
+    info = kit.fields(
+        [
+            ("Email", pack_lines(emails, limits.FIELD_TEXT - 40) if emails else None),
+            ("Phone", pack_lines(phones, limits.FIELD_TEXT - 40) if phones else None),
+            (
+                "Organizations",
+                linked_names(links, "organization", person.get("organizations") or []),
+            ),
+            (
+                "Lists",
+                linked_names(links, "list", person.get("lists") or [], "list_id", "list_name"),
+            ),
+            *interaction_fields(person.get("interaction_dates")),
+        ]
+    )
     kind = "internal (your team)" if person.get("type") == "internal" else "external"
     relationships = person.get("relationships") or []
     blocks = [
@@ -60,8 +75,9 @@ def person_card(person: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
         info,
     ]
     if relationships:
-        text = "*Who knows them best*\n" + pack_lines(relationship_lines(relationships),
-                                                      limits.SECTION_TEXT - 40)
+        text = "*Who knows them best*\n" + pack_lines(
+            relationship_lines(relationships), limits.SECTION_TEXT - 40
+        )
         blocks.append(kit.section(text))
     extra = run_buttons([("Notes", f"notes person {pid}"), ("Who knows them", f"intro {pid}")])
     blocks += footer(ctx, url=links.url("person", pid), extra=extra)
@@ -82,9 +98,12 @@ def relationship_strengths(result: Mapping[str, Any], ctx: RenderContext) -> kit
         strongest = sorted(result["relationships"], key=lambda r: float(r.get("strength") or 0))
         fallback = f"{one_line(strongest[-1].get('name'))} knows {name} best"
     else:
-        blocks.append(kit.section(
-            f"No one on your team has emailed or met {links.link('person', person.get('id'), name)}"
-            " yet, as far as Affinity knows."))
+        blocks.append(
+            kit.section(
+                "No one on your team has emailed or met "
+                f"{links.link('person', person.get('id'), name)} yet, as far as Affinity knows."
+            )
+        )
         fallback = f"No one on your team knows {name} yet"
     blocks += footer(ctx, url=links.url("person", person.get("id")))
     return kit.message(fallback, blocks)

@@ -32,8 +32,7 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def render(tool: str, result: Mapping[str, Any], ctx: RenderContext, term: str = ""
-           ) -> kit.Message:
+def render(tool: str, result: Mapping[str, Any], ctx: RenderContext, term: str = "") -> kit.Message:
     """The message for `tool`'s `result`. `term` titles search results ("3 people match …")."""
     if tool in {"affinity_search_persons", "affinity_search_organizations"}:
         return search_results(result, ctx, term)

@@ -44,8 +44,9 @@ def one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-def pack_lines(lines: Iterable[str], limit: int, more: str = "…and {n} more",
-               sep: str = "\n") -> str:
+def pack_lines(
+    lines: Iterable[str], limit: int, more: str = "…and {n} more", sep: str = "\n"
+) -> str:
     """Join whole lines (already mrkdwn) while they fit `limit`; say how many were left out.
 
     Lines are never cut, so an escaped entity or a `<url|label>` link is never broken.
@@ -76,8 +77,12 @@ class Links:
 
     def url(self, kind: str, record_id: Any) -> str | None:
         base = self._base()
-        path = {"person": "persons", "organization": "companies",
-                "opportunity": "opportunities", "list": "lists"}[kind]
+        path = {
+            "person": "persons",
+            "organization": "companies",
+            "opportunity": "opportunities",
+            "list": "lists",
+        }[kind]
         if base is None or record_id is None:
             return None
         return f"{base}/{path}/{int(record_id)}"
@@ -146,5 +151,8 @@ def strength_bar(strength: Any, width: int = 10) -> str:
 
 def names(items: Iterable[Mapping[str, Any]], total: int = 2000, each: int = 200) -> str:
     """Escaped, comma-separated `name`s, at most `total` characters ("…and 3 more" if cut)."""
-    return pack_lines([escape_clip(one_line(i.get("name")) or f"#{i.get('id')}", each)
-                       for i in items], total, sep=", ")
+    return pack_lines(
+        [escape_clip(one_line(i.get("name")) or f"#{i.get('id')}", each) for i in items],
+        total,
+        sep=", ",
+    )

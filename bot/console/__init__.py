@@ -55,10 +55,12 @@ def _line_reader(source: IO[str], echo: IO[str] | None):
 
 
 def banner(runtime: ConsoleRuntime, database_url: str) -> list[str]:
-    agent = (f"on: DMs are a conversation with Claude ({runtime.services.settings.anthropic_model}"
-             f"{' at ' + runtime.anthropic_base_url if runtime.anthropic_base_url else ''})"
-             if runtime.agent_enabled else
-             "off: set ANTHROPIC_API_KEY to talk in plain language; DMs take the command grammar")
+    agent = (
+        f"on: DMs are a conversation with Claude ({runtime.services.settings.anthropic_model}"
+        f"{' at ' + runtime.anthropic_base_url if runtime.anthropic_base_url else ''})"
+        if runtime.agent_enabled
+        else "off: set ANTHROPIC_API_KEY to talk in plain language; DMs take the command grammar"
+    )
     return [
         "Affinity for Slack: local demo console",
         "  This is a local demo. Slack is simulated on this machine and Affinity is the built-in",
@@ -91,8 +93,11 @@ def main(
     users = sandbox_users()
     chosen = find_user(users, user)
     if chosen is None:
-        print(f"No sandbox user {user!r}. Choose a role or email: "
-              + ", ".join(f"{u.role} ({u.email})" for u in users), file=sys.stderr)
+        print(
+            f"No sandbox user {user!r}. Choose a role or email: "
+            + ", ".join(f"{u.role} ({u.email})" for u in users),
+            file=sys.stderr,
+        )
         return 2
     source = stdin or sys.stdin
     script_file = open(script, encoding="utf-8") if script else None  # noqa: SIM115

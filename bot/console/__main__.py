@@ -8,8 +8,9 @@ import sys
 from bot.console import main
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bot.console",
-                                     description="try the Slack app in a terminal")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.console", description="try the Slack app in a terminal"
+    )
     parser.add_argument("--user", default=None, help="sandbox user: a role or an email")
     parser.add_argument("--script", default=None, help="read the session from this file")
     args = parser.parse_args()

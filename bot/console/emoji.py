@@ -11,16 +11,22 @@ import re
 import emoji
 
 # Slack names the `emoji` package spells differently.
-SLACK_ONLY = {":large_green_circle:": "🟢", ":large_blue_circle:": "🔵",
-              ":large_yellow_circle:": "🟡", ":large_orange_circle:": "🟠"}
+SLACK_ONLY = {
+    ":large_green_circle:": "🟢",
+    ":large_blue_circle:": "🔵",
+    ":large_yellow_circle:": "🟡",
+    ":large_orange_circle:": "🟠",
+}
 _SLACK_ONLY = re.compile("|".join(map(re.escape, SLACK_ONLY)))
 
 
 def render_shortcodes(text: str) -> str:
     """`text` with each known `:shortcode:` outside code spans replaced by its emoji."""
     parts = re.split(r"(`[^`\n]*`)", text)
-    return "".join(part if part.startswith("`") and part.endswith("`") and len(part) > 1
-                   else _emojize(part) for part in parts)
+    return "".join(
+        part if part.startswith("`") and part.endswith("`") and len(part) > 1 else _emojize(part)
+        for part in parts
+    )
 
 
 def _emojize(text: str) -> str:

@@ -79,7 +79,7 @@ def console_database_url(environ: dict[str, str] | None = None) -> str:
     """`<data dir>/console.db`: the console's own SQLite file, apart from a deployment's."""
     from vault.config import data_dir
 
-    path = (data_dir(os.environ if environ is None else environ) / CONSOLE_DATABASE_FILE)
+    path = data_dir(os.environ if environ is None else environ) / CONSOLE_DATABASE_FILE
     return f"sqlite:///{path.resolve()}"
 
 
@@ -136,13 +136,15 @@ class ConsoleRuntime:
         settings_values["agent"] = Settings.from_mapping(limits).agent  # as `run` reads them
         settings = Settings(**settings_values)
         self.services = Services.build(
-            settings, keyring=load_keyring(environ, allow_dev_keyfile=True))
+            settings, keyring=load_keyring(environ, allow_dev_keyfile=True)
+        )
         prepare_vault(self.services.vault)  # refuses when a master key id in use is missing
         self.app = build_app(settings, self.services)
         self._tracking = track_listeners(self.app)
         self._server, self.url = serve_wsgi(create_wsgi_app(self.app, self.services))
-        self.requests = SlackRequests(base_url=self.url, fake=self.fake,
-                                      signing_secret=signing_secret)
+        self.requests = SlackRequests(
+            base_url=self.url, fake=self.fake, signing_secret=signing_secret
+        )
         return self
 
     @property

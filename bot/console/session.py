@@ -55,13 +55,20 @@ class Session:
 
     def __post_init__(self) -> None:
         self.transcript = Transcript(
-            self.runtime.fake, self.write, CHANNEL_ID,
+            self.runtime.fake,
+            self.write,
+            CHANNEL_ID,
             dm_thread=lambda: self.dm_threads.get(self.user.slack_user_id),
             names={u.slack_user_id: u.name for u in self.users},
         )
         for user in self.users:
-            self.runtime.fake.set_user(user.slack_user_id, real_name=user.name, email=user.email,
-                                       team_id=TEAM_ID, is_admin=user.role == "admin")
+            self.runtime.fake.set_user(
+                user.slack_user_id,
+                real_name=user.name,
+                email=user.email,
+                team_id=TEAM_ID,
+                is_admin=user.role == "admin",
+            )
 
     @property
     def slack(self) -> SlackRequests:
@@ -93,17 +100,25 @@ class Session:
             self.dm(line)
             return True
         handlers: dict[str, Callable[[str], bool | None]] = {
-            "/affinity": self.command, "/mention": self.mention, "/new": self.new_thread,
-            "/click": self.click, "/home": self.home, "/user": self.switch_user,
-            "/users": lambda _: self.list_users(), "/revoke": self.revoke,
+            "/affinity": self.command,
+            "/mention": self.mention,
+            "/new": self.new_thread,
+            "/click": self.click,
+            "/home": self.home,
+            "/user": self.switch_user,
+            "/users": lambda _: self.list_users(),
+            "/revoke": self.revoke,
             "/restore": self.restore,
-            "/help": lambda _: self.write(HELP), "/quit": lambda _: False,
+            "/help": lambda _: self.write(HELP),
+            "/quit": lambda _: False,
             "/exit": lambda _: False,
         }
         handler = handlers.get(word.lower())
         if handler is None:
-            self.write(f"Unknown console command {word}. Type /help for the list, or "
-                       "/affinity help for the app's commands.")
+            self.write(
+                f"Unknown console command {word}. Type /help for the list, or "
+                "/affinity help for the app's commands."
+            )
             return True
         return handler(rest) is not False
 
@@ -121,8 +136,9 @@ class Session:
         mark = self.runtime.mark()
         slack = self.slack
         thread = self.dm_threads.get(self.user.slack_user_id)
-        ts = slack.fake.add_message(slack.dm_channel, text, user=self.user.slack_user_id,
-                                    thread_ts=thread)
+        ts = slack.fake.add_message(
+            slack.dm_channel, text, user=self.user.slack_user_id, thread_ts=thread
+        )
         if thread is None:
             self.dm_threads[self.user.slack_user_id] = ts
         slack.message_im(text, thread_ts=thread, ts=ts)
@@ -164,8 +180,9 @@ class Session:
         if target.control.url:
             self.write(f"(in Slack this opens {target.control.url})")
         mark = self.runtime.mark()
-        sent = self.slack.block_action(target.control.action_id,
-                                       payload=self._action_payload(target, option))
+        sent = self.slack.block_action(
+            target.control.action_id, payload=self._action_payload(target, option)
+        )
         if sent.status_code != 200:
             self.write(f"(the app answered HTTP {sent.status_code})")
         self.after(mark)
@@ -184,12 +201,20 @@ class Session:
         control, place = target.control, target.place
         if place.kind == "view":
             return self.slack.block_action_payload(
-                control.action_id, control.value, block_id=control.block_id, view=place.view,
-                selected_option=option)
+                control.action_id,
+                control.value,
+                block_id=control.block_id,
+                view=place.view,
+                selected_option=option,
+            )
         payload = self.slack.block_action_payload(
-            control.action_id, control.value, block_id=control.block_id,
-            message_ts=place.ts or None, channel_id=place.channel or CHANNEL_ID,
-            selected_option=option)
+            control.action_id,
+            control.value,
+            block_id=control.block_id,
+            message_ts=place.ts or None,
+            channel_id=place.channel or CHANNEL_ID,
+            selected_option=option,
+        )
         container = payload["container"]
         if place.thread_ts:
             container["thread_ts"] = place.thread_ts
@@ -209,13 +234,17 @@ class Session:
 
     def revoke(self, _: str) -> None:
         self.runtime.sandbox.state.revoke_key(self.user.api_key)
-        self.write(f"(the sandbox now refuses {self.user.name}'s key, as Affinity does when a "
-                   "key is revoked; your next command finds out. /restore undoes it.)")
+        self.write(
+            f"(the sandbox now refuses {self.user.name}'s key, as Affinity does when a "
+            "key is revoked; your next command finds out. /restore undoes it.)"
+        )
 
     def restore(self, _: str) -> None:
         self.runtime.sandbox.state.restore_key(self.user.api_key)
-        self.write(f"(the sandbox accepts {self.user.name}'s key again; reconnect with "
-                   "/affinity connect and Enter at the key prompt)")
+        self.write(
+            f"(the sandbox accepts {self.user.name}'s key again; reconnect with "
+            "/affinity connect and Enter at the key prompt)"
+        )
 
     # ------------------------------------------------------------------ users
 
@@ -235,8 +264,10 @@ class Session:
         self.write("Sandbox users (/user ROLE or EMAIL switches):")
         for user in self.users:
             mark = "*" if user == self.user else " "
-            note = {"revoked": "  (Affinity refuses this key)",
-                    "admin": "  (Slack workspace admin: can pin-tenant)"}.get(user.role, "")
+            note = {
+                "revoked": "  (Affinity refuses this key)",
+                "admin": "  (Slack workspace admin: can pin-tenant)",
+            }.get(user.role, "")
             self.write(f" {mark} {user.role:<9} {user.name:<14} {user.email}{note}")
 
     # ------------------------------------------------------------------ after a request
@@ -258,17 +289,22 @@ class Session:
             rendered = render_view(view, first_number=self.transcript.next_number)
             self.transcript.block(f"dialog: {_title(view)}", rendered, Place("view", view=view))
             for block_id, message in errors.items():
-                self.write(f"  ! {message}" if block_id not in {i.block_id for i in
-                                                                 rendered.inputs}
-                           else f"  ! {_label(rendered.inputs, block_id)}: {message}")
+                self.write(
+                    f"  ! {message}"
+                    if block_id not in {i.block_id for i in rendered.inputs}
+                    else f"  ! {_label(rendered.inputs, block_id)}: {message}"
+                )
             values = self.ask_inputs(rendered.inputs)
             if values is None:
                 self.write("(dialog closed)")
                 return
             mark = self.runtime.mark()
             sent = self.slack.view_submission(
-                str(view.get("callback_id", "")), values,
-                private_metadata=str(view.get("private_metadata", "")), title=_title(view))
+                str(view.get("callback_id", "")),
+                values,
+                private_metadata=str(view.get("private_metadata", "")),
+                title=_title(view),
+            )
             action = _parse(sent.text)
             if action.get("response_action") == "errors":
                 errors = dict(action.get("errors") or {})
@@ -309,12 +345,17 @@ def _is_key(item: Input) -> bool:
 
 def _input_value(item: Input, answer: str) -> dict[str, Any]:
     if item.element_type in ("static_select", "radio_buttons"):
-        return {"type": item.element_type,
-                "selected_option": {"text": {"type": "plain_text", "text": answer},
-                                    "value": answer}}
+        return {
+            "type": item.element_type,
+            "selected_option": {"text": {"type": "plain_text", "text": answer}, "value": answer},
+        }
     if item.element_type == "multi_static_select":
-        return {"type": item.element_type, "selected_options": [
-            {"text": {"type": "plain_text", "text": v}, "value": v} for v in shlex.split(answer)]}
+        return {
+            "type": item.element_type,
+            "selected_options": [
+                {"text": {"type": "plain_text", "text": v}, "value": v} for v in shlex.split(answer)
+            ],
+        }
     return {"type": item.element_type or "plain_text_input", "value": answer or None}
 
 

@@ -17,9 +17,16 @@ from bot.devtools.blocks_text import Control, Rendered, render_message, render_v
 from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack, RecordedCall
 
 HIDDEN = {
-    "auth.test", "users.info", "conversations.open", "conversations.replies", "api.test",
-    "chat.getPermalink", "assistant.threads.setTitle", "assistant.threads.setSuggestedPrompts",
-    "chat.startStream", "chat.appendStream",
+    "auth.test",
+    "users.info",
+    "conversations.open",
+    "conversations.replies",
+    "api.test",
+    "chat.getPermalink",
+    "assistant.threads.setTitle",
+    "assistant.threads.setSuggestedPrompts",
+    "chat.startStream",
+    "chat.appendStream",
 }
 
 
@@ -76,8 +83,11 @@ class Transcript:
         view = self.homes.get(user_id)
         if view is None:
             return False
-        self.block("App Home", render_view(view, first_number=self.next_number),
-                   Place("view", view={**view, "type": "home"}))
+        self.block(
+            "App Home",
+            render_view(view, first_number=self.next_number),
+            Place("view", view={**view, "type": "home"}),
+        )
         return True
 
     def show_ack(self, body: str) -> None:
@@ -89,8 +99,16 @@ class Transcript:
         except ValueError:
             payload = {"text": body}
         if isinstance(payload, dict) and (payload.get("text") or payload.get("blocks")):
-            self._message("only you", payload, Place("ephemeral", channel=self.command_channel,
-                                                     ts=self.fake.new_ts(), message=payload))
+            self._message(
+                "only you",
+                payload,
+                Place(
+                    "ephemeral",
+                    channel=self.command_channel,
+                    ts=self.fake.new_ts(),
+                    message=payload,
+                ),
+            )
 
     def clickable(self, number: int) -> Clickable | None:
         return self.clickables.get(number)
@@ -117,17 +135,28 @@ class Transcript:
         if method == RESPONSE_URL:
             self._response(params, call.message_ts or "")
         elif method == "chat.postEphemeral":
-            self._message("only you", params, Place("ephemeral", channel=params.get("channel", ""),
-                                                    ts=call.message_ts or "",
-                                                    thread_ts=params.get("thread_ts"),
-                                                    message=params))
+            self._message(
+                "only you",
+                params,
+                Place(
+                    "ephemeral",
+                    channel=params.get("channel", ""),
+                    ts=call.message_ts or "",
+                    thread_ts=params.get("thread_ts"),
+                    message=params,
+                ),
+            )
         elif method == "chat.postMessage":
             self._posted(params)
         elif method == "chat.update":
             channel = self.fake.dm_channel(str(params.get("channel", "")))
-            place = Place("message", channel=channel, ts=str(params.get("ts")),
-                          thread_ts=self._thread_of(channel, str(params.get("ts"))),
-                          message=params)
+            place = Place(
+                "message",
+                channel=channel,
+                ts=str(params.get("ts")),
+                thread_ts=self._thread_of(channel, str(params.get("ts"))),
+                message=params,
+            )
             self._message("edited", params, place)
         elif method == "chat.stopStream":
             self._streamed(params)
@@ -138,8 +167,11 @@ class Transcript:
             self.opened_views.append(view)
         elif method == "views.update":
             view = dict(params.get("view") or {})
-            self.block(f"dialog updated: {_title(view)}", render_view(view,
-                       first_number=self.next_number), Place("view", view=view))
+            self.block(
+                f"dialog updated: {_title(view)}",
+                render_view(view, first_number=self.next_number),
+                Place("view", view=view),
+            )
         elif method == "assistant.threads.setStatus":
             status = str(params.get("status") or "").strip()
             if status:
@@ -155,8 +187,9 @@ class Transcript:
         where = "in #deals" if params.get("response_type") == "in_channel" else "only you"
         if params.get("replace_original") in (True, "true"):
             where += ", replaces the message"
-        self._message(where, params, Place("ephemeral", channel=self.command_channel, ts=ts,
-                                           message=params))
+        self._message(
+            where, params, Place("ephemeral", channel=self.command_channel, ts=ts, message=params)
+        )
 
     def _posted(self, params: dict[str, Any]) -> None:
         channel = self.fake.dm_channel(str(params.get("channel", "")))
@@ -167,8 +200,9 @@ class Transcript:
         else:
             name = "#deals" if channel == self.command_channel else f"#{channel}"
             where = f"{name} thread" if thread_ts else name
-        place = Place("message", channel=channel, ts=ts, thread_ts=thread_ts,
-                      message={**params, "ts": ts})
+        place = Place(
+            "message", channel=channel, ts=ts, thread_ts=thread_ts, message={**params, "ts": ts}
+        )
         self._message(where, params, place)
 
     def _streamed(self, params: dict[str, Any]) -> None:
@@ -178,12 +212,20 @@ class Transcript:
             return
         self._claimed.add((channel, ts))
         where = "DM thread" if channel.startswith("D") else f"#{channel} thread"
-        self._message(where, message, Place("message", channel=channel, ts=ts,
-                                            thread_ts=message.get("thread_ts"), message=message))
+        self._message(
+            where,
+            message,
+            Place(
+                "message",
+                channel=channel,
+                ts=ts,
+                thread_ts=message.get("thread_ts"),
+                message=message,
+            ),
+        )
 
     def _message(self, where: str, message: dict[str, Any], place: Place) -> None:
-        self.block(f"bot · {where}", render_message(message, first_number=self.next_number),
-                   place)
+        self.block(f"bot · {where}", render_message(message, first_number=self.next_number), place)
 
     # ------------------------------------------------------------------ message ids
 
@@ -193,8 +235,9 @@ class Transcript:
             key = (channel, str(stored.get("ts")))
             if key in self._claimed or stored.get("bot_id") is None:
                 continue
-            if stored.get("text", "") == params.get("text", "") and \
-                    stored.get("thread_ts") == params.get("thread_ts"):
+            if stored.get("text", "") == params.get("text", "") and stored.get(
+                "thread_ts"
+            ) == params.get("thread_ts"):
                 self._claimed.add(key)
                 return key[1]
         return ""

@@ -45,7 +45,12 @@ def find_user(users: list[ConsoleUser], wanted: str | None) -> ConsoleUser | Non
         return next((u for u in users if u.role == "admin"), users[0])
     key = wanted.strip().lower()
     for user in users:
-        if key in (user.role, user.email.lower(), user.handle, user.slack_user_id.lower(),
-                   user.name.lower()):
+        if key in (
+            user.role,
+            user.email.lower(),
+            user.handle,
+            user.slack_user_id.lower(),
+            user.name.lower(),
+        ):
             return user
     return None

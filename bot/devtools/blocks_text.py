@@ -27,21 +27,52 @@ RULE = "-" * 40
 INDENT = "  "
 
 EMOJI = {
-    "white_check_mark": "✓", "heavy_check_mark": "✓", "x": "✗", "no_entry_sign": "⊘",
-    "warning": "⚠", "lock": "🔒", "wave": "👋", "large_green_circle": "●",
-    "red_circle": "●", "white_circle": "○", "mag": "🔍", "hourglass_flowing_sand": "⏳",
-    "link": "🔗", "memo": "📝", "star": "★", "bust_in_silhouette": "👤",
-    "office": "🏢", "handshake": "🤝", "calendar": "📅", "moneybag": "💰",
-    "pencil2": "✎", "pencil": "✎", "speech_balloon": "💬", "arrows_counterclockwise": "↻",
-    "information_source": "(i)", "bulb": "💡", "clipboard": "📋", "inbox_tray": "📥",
+    "white_check_mark": "✓",
+    "heavy_check_mark": "✓",
+    "x": "✗",
+    "no_entry_sign": "⊘",
+    "warning": "⚠",
+    "lock": "🔒",
+    "wave": "👋",
+    "large_green_circle": "●",
+    "red_circle": "●",
+    "white_circle": "○",
+    "mag": "🔍",
+    "hourglass_flowing_sand": "⏳",
+    "link": "🔗",
+    "memo": "📝",
+    "star": "★",
+    "bust_in_silhouette": "👤",
+    "office": "🏢",
+    "handshake": "🤝",
+    "calendar": "📅",
+    "moneybag": "💰",
+    "pencil2": "✎",
+    "pencil": "✎",
+    "speech_balloon": "💬",
+    "arrows_counterclockwise": "↻",
+    "information_source": "(i)",
+    "bulb": "💡",
+    "clipboard": "📋",
+    "inbox_tray": "📥",
     "mega": "📣",
 }
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":([a-z0-9_+\-]+):")
 INTERACTIVE = {
-    "button", "static_select", "external_select", "users_select", "conversations_select",
-    "channels_select", "overflow", "datepicker", "timepicker", "checkboxes", "radio_buttons",
-    "multi_static_select", "multi_users_select",
+    "button",
+    "static_select",
+    "external_select",
+    "users_select",
+    "conversations_select",
+    "channels_select",
+    "overflow",
+    "datepicker",
+    "timepicker",
+    "checkboxes",
+    "radio_buttons",
+    "multi_static_select",
+    "multi_users_select",
 }
 
 
@@ -153,8 +184,13 @@ class _Renderer:
         )
         label = _text_of(element.get("text") or element.get("placeholder")) or kind
         control = Control(
-            number=self.next_number, label=label, action_id=str(element.get("action_id", "")),
-            block_id=block_id, type=kind, value=element.get("value"), url=element.get("url"),
+            number=self.next_number,
+            label=label,
+            action_id=str(element.get("action_id", "")),
+            block_id=block_id,
+            type=kind,
+            value=element.get("value"),
+            url=element.get("url"),
             options=options,
         )
         self.next_number += 1
@@ -177,12 +213,18 @@ class _Renderer:
         if kind == "section":
             return self.section(block, block_id)
         if kind == "context":
-            parts = [_text_of(e) if e.get("type") != "image" else f"[{e.get('alt_text', 'image')}]"
-                     for e in block.get("elements", []) if isinstance(e, dict)]
+            parts = [
+                _text_of(e) if e.get("type") != "image" else f"[{e.get('alt_text', 'image')}]"
+                for e in block.get("elements", [])
+                if isinstance(e, dict)
+            ]
             return _indent(" · ".join(p for p in parts if p))
         if kind == "actions":
-            shown = [self.control(e, block_id) for e in block.get("elements", [])
-                     if isinstance(e, dict) and e.get("type") in INTERACTIVE]
+            shown = [
+                self.control(e, block_id)
+                for e in block.get("elements", [])
+                if isinstance(e, dict) and e.get("type") in INTERACTIVE
+            ]
             return INDENT + "   ".join(shown)
         if kind == "input":
             return self.input(block, block_id)
@@ -209,9 +251,12 @@ class _Renderer:
     def input(self, block: dict[str, Any], block_id: str) -> str:
         element = block.get("element") or {}
         item = Input(
-            block_id=block_id, action_id=str(element.get("action_id", "")),
-            label=_text_of(block.get("label")), element_type=str(element.get("type", "")),
-            hint=_text_of(block.get("hint")), placeholder=_text_of(element.get("placeholder")),
+            block_id=block_id,
+            action_id=str(element.get("action_id", "")),
+            label=_text_of(block.get("label")),
+            element_type=str(element.get("type", "")),
+            hint=_text_of(block.get("hint")),
+            placeholder=_text_of(element.get("placeholder")),
             optional=bool(block.get("optional")),
             initial_value=str(element.get("initial_value") or ""),
         )

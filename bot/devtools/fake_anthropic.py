@@ -99,13 +99,18 @@ def reply(
 
 
 def error(status: int, error_type: str, message: str, **headers: str) -> ErrorStep:
-    return ErrorStep(status, error_type, message, tuple((k.replace("_", "-"), v)
-                                                        for k, v in headers.items()))
+    return ErrorStep(
+        status, error_type, message, tuple((k.replace("_", "-"), v) for k, v in headers.items())
+    )
 
 
 def rate_limited(retry_after: float = 0.01) -> ErrorStep:
-    return error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute "
-                 "rate limit.", retry_after=str(retry_after))
+    return error(
+        429,
+        "rate_limit_error",
+        "Number of request tokens has exceeded your per-minute rate limit.",
+        retry_after=str(retry_after),
+    )
 
 
 def overloaded() -> ErrorStep:
@@ -197,8 +202,10 @@ def validate_request(body: Any) -> None:
     _validate_messages(body.get("messages"))
     found = sum(1 for _, bp in _prefix_segments(body) if bp)
     if found > MAX_BREAKPOINTS:
-        raise _Invalid(f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be "
-                       f"provided. Found {found}.")
+        raise _Invalid(
+            f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be "
+            f"provided. Found {found}."
+        )
 
 
 def _validate_tools(tools: list[Any]) -> None:
@@ -221,15 +228,18 @@ def _validate_messages(messages: Any) -> None:
         role = message.get("role") if isinstance(message, dict) else None
         want = "user" if i % 2 == 0 else "assistant"
         if role != want:
-            raise _Invalid(f"messages.{i}.role: roles must alternate between \"user\" and "
-                           f"\"assistant\", starting with \"user\"; got {role!r}")
+            raise _Invalid(
+                f'messages.{i}.role: roles must alternate between "user" and '
+                f'"assistant", starting with "user"; got {role!r}'
+            )
         blocks = _blocks(message.get("content"), i)
         if role == "user":
             _check_tool_results(blocks, expected_results, i)
             expected_results = set()
         else:
-            expected_results = {b["id"] for b in blocks
-                                if b.get("type") == "tool_use" and "id" in b}
+            expected_results = {
+                b["id"] for b in blocks if b.get("type") == "tool_use" and "id" in b
+            }
             if any(b.get("type") == "tool_result" for b in blocks):
                 raise _Invalid(f"messages.{i}: tool_result blocks are only allowed in user turns")
 
@@ -249,14 +259,18 @@ def _check_tool_results(blocks: list[dict[str, Any]], expected: set[str], i: int
         raise _Invalid(f"messages.{i}: tool_result blocks must come first in the user message")
     unknown = [g for g in got if g not in expected]
     if unknown:
-        raise _Invalid(f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` "
-                       f"blocks: {unknown[0]}. Each `tool_result` block must have a "
-                       "corresponding `tool_use` block in the previous message.")
+        raise _Invalid(
+            f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` "
+            f"blocks: {unknown[0]}. Each `tool_result` block must have a "
+            "corresponding `tool_use` block in the previous message."
+        )
     missing = expected - set(got)
     if missing:
-        raise _Invalid(f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
-                       f"immediately after: {sorted(missing)[0]}. Each `tool_use` block must "
-                       "have a corresponding `tool_result` block in the next message.")
+        raise _Invalid(
+            f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
+            f"immediately after: {sorted(missing)[0]}. Each `tool_use` block must "
+            "have a corresponding `tool_result` block in the next message."
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,15 +312,18 @@ def _without_cache_control(piece: Any) -> Any:
 MAX_BREAKPOINTS = 4
 LOOKBACK_BLOCKS = 20
 MIN_CACHE_TOKENS = (  # model name prefix -> the smallest prefix that is cached
-    ("claude-sonnet-4-6", 2048), ("claude-opus-4-6", 4096), ("claude-opus-4-5", 4096),
+    ("claude-sonnet-4-6", 2048),
+    ("claude-opus-4-6", 4096),
+    ("claude-opus-4-5", 4096),
     ("claude-haiku-4-5", 4096),
 )
 DEFAULT_MIN_CACHE_TOKENS = 1024  # older models (Sonnet 4.5 / 4, Opus 4.1)
 
 
 def min_cache_tokens_for(model: str) -> int:
-    return next((n for prefix, n in MIN_CACHE_TOKENS if model.startswith(prefix)),
-                DEFAULT_MIN_CACHE_TOKENS)
+    return next(
+        (n for prefix, n in MIN_CACHE_TOKENS if model.startswith(prefix)), DEFAULT_MIN_CACHE_TOKENS
+    )
 
 
 class _PromptCache:
@@ -322,12 +339,16 @@ class _PromptCache:
 
     @staticmethod
     def count(body: dict[str, Any]) -> int:
-        return sum(estimate_tokens(_without_cache_control(piece))
-                   for piece, _ in _prefix_segments(body))
+        return sum(
+            estimate_tokens(_without_cache_control(piece)) for piece, _ in _prefix_segments(body)
+        )
 
     def usage(self, body: dict[str, Any]) -> dict[str, int]:
-        minimum = self.min_tokens if self.min_tokens is not None else min_cache_tokens_for(
-            str(body.get("model") or ""))
+        minimum = (
+            self.min_tokens
+            if self.min_tokens is not None
+            else min_cache_tokens_for(str(body.get("model") or ""))
+        )
         digest = hashlib.sha256(str(body.get("model")).encode())  # caches are per model
         total = 0
         positions: list[tuple[str, int]] = []
@@ -390,8 +411,9 @@ class ScriptedAnthropic:
         self._fallback = fallback
         self.requests: list[RecordedRequest] = []
         self.step_errors: list[Exception] = []  # exceptions raised by callable steps
-        self._server = make_server(host, port, self._wsgi, threaded=True,
-                                   request_handler=_QuietHandler)
+        self._server = make_server(
+            host, port, self._wsgi, threaded=True, request_handler=_QuietHandler
+        )
         self._thread: threading.Thread | None = None
 
     # lifecycle ---------------------------------------------------------------------------
@@ -401,8 +423,9 @@ class ScriptedAnthropic:
         return f"http://{self._server.host}:{self._server.port}"
 
     def start(self) -> ScriptedAnthropic:
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True, name="fake-anthropic")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="fake-anthropic"
+        )
         self._thread.start()
         return self
 
@@ -433,8 +456,7 @@ class ScriptedAnthropic:
     @property
     def message_requests(self) -> list[RecordedRequest]:
         """Recorded ``/v1/messages`` requests that passed validation."""
-        return [r for r in self.requests
-                if r.path == "/v1/messages" and r.response_status != 400]
+        return [r for r in self.requests if r.path == "/v1/messages" and r.response_status != 400]
 
     def _next_step(self) -> Step | None:
         with self._lock:
@@ -452,28 +474,30 @@ class ScriptedAnthropic:
             body = json.loads(request.get_data() or b"null")
         except ValueError:
             body = None
-        headers = {k.lower(): v for k, v in request.headers.items()
-                   if k.lower() not in _HIDDEN_HEADERS}
+        headers = {
+            k.lower(): v for k, v in request.headers.items() if k.lower() not in _HIDDEN_HEADERS
+        }
         recorded = RecordedRequest(request.path, headers, body if isinstance(body, dict) else {})
         with self._lock:
             self.requests.append(recorded)
         status, payload, extra = self._route(request, body, recorded)
         recorded.response_status, recorded.response_body = status, payload
         if status == 200 and recorded.body.get("stream") and payload.get("type") == "message":
-            response = Response(sse_events(payload), status=200,
-                                content_type="text/event-stream")
+            response = Response(sse_events(payload), status=200, content_type="text/event-stream")
         else:
-            response = Response(json.dumps(payload), status=status,
-                                content_type="application/json")
+            response = Response(json.dumps(payload), status=status, content_type="application/json")
         response.headers["request-id"] = f"req_fake_{next(self._ids):06d}"
         for key, value in extra:
             response.headers[key] = value
         return response
 
-    def _route(self, request: Request, body: Any, recorded: RecordedRequest
-               ) -> tuple[int, dict[str, Any], Sequence[tuple[str, str]]]:
-        if request.method != "POST" or request.path not in ("/v1/messages",
-                                                            "/v1/messages/count_tokens"):
+    def _route(
+        self, request: Request, body: Any, recorded: RecordedRequest
+    ) -> tuple[int, dict[str, Any], Sequence[tuple[str, str]]]:
+        if request.method != "POST" or request.path not in (
+            "/v1/messages",
+            "/v1/messages/count_tokens",
+        ):
             return 404, _error_body("not_found_error", f"Not found: {request.path}"), ()
         if not request.headers.get("authorization") and not request.headers.get("x-api-key"):
             return 401, _error_body("authentication_error", "invalid x-api-key"), ()
@@ -485,13 +509,17 @@ class ScriptedAnthropic:
             return 400, _error_body("invalid_request_error", str(exc)), ()
         return self._play(recorded)
 
-    def _play(self, recorded: RecordedRequest
-              ) -> tuple[int, dict[str, Any], Sequence[tuple[str, str]]]:
+    def _play(
+        self, recorded: RecordedRequest
+    ) -> tuple[int, dict[str, Any], Sequence[tuple[str, str]]]:
         step = self._next_step()
         while True:
             if step is None:
-                return 500, _error_body("api_error", "ScriptedAnthropic: script exhausted"), (
-                    ("x-should-retry", "false"),)
+                return (
+                    500,
+                    _error_body("api_error", "ScriptedAnthropic: script exhausted"),
+                    (("x-should-retry", "false"),),
+                )
             if isinstance(step, Delay):
                 if self._stopping.wait(step.seconds):
                     return 500, _error_body("api_error", "server stopping"), ()
@@ -502,9 +530,14 @@ class ScriptedAnthropic:
                     step = step(recorded)
                 except Exception as exc:  # a broken script should fail loudly, not be retried
                     self.step_errors.append(exc)
-                    return 500, _error_body("api_error", f"ScriptedAnthropic: script step "
-                                            f"raised {type(exc).__name__}: {exc}"), (
-                        ("x-should-retry", "false"),)
+                    return (
+                        500,
+                        _error_body(
+                            "api_error",
+                            f"ScriptedAnthropic: script step raised {type(exc).__name__}: {exc}",
+                        ),
+                        (("x-should-retry", "false"),),
+                    )
                 continue
             break
         if isinstance(step, ErrorStep):
@@ -518,8 +551,9 @@ class ScriptedAnthropic:
             content.append({"type": "text", "text": step.text})
         for call in step.tool_calls:
             tool_id = call.id or f"toolu_fake_{next(self._ids):06d}"
-            content.append({"type": "tool_use", "id": tool_id, "name": call.name,
-                            "input": call.input})
+            content.append(
+                {"type": "tool_use", "id": tool_id, "name": call.name, "input": call.input}
+            )
         stop_reason = step.stop_reason or ("tool_use" if step.tool_calls else "end_turn")
         usage = self._cache.usage(body)
         usage["output_tokens"] = step.output_tokens or estimate_tokens(content)
@@ -538,37 +572,64 @@ class ScriptedAnthropic:
 
 def sse_events(message: dict[str, Any], chunk: int = 12) -> str:
     """A complete message as the Messages API streams it (``stream: true``)."""
+
     def event(kind: str, data: dict[str, Any]) -> str:
         return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n"
 
     usage = message["usage"]
-    start = {**message, "content": [], "stop_reason": None,
-             "usage": {**usage, "output_tokens": 1}}
+    start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
     out = [event("message_start", {"message": start})]
     for index, block in enumerate(message["content"]):
         if block["type"] == "text":
-            out.append(event("content_block_start", {"index": index,
-                                                     "content_block": {"type": "text",
-                                                                       "text": ""}}))
+            out.append(
+                event(
+                    "content_block_start",
+                    {"index": index, "content_block": {"type": "text", "text": ""}},
+                )
+            )
             text = block["text"]
-            out += [event("content_block_delta", {"index": index, "delta": {
-                "type": "text_delta", "text": text[i: i + chunk]}})
-                for i in range(0, len(text), chunk)]
+            out += [
+                event(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "text_delta", "text": text[i : i + chunk]}},
+                )
+                for i in range(0, len(text), chunk)
+            ]
         else:
-            out.append(event("content_block_start", {"index": index, "content_block": {
-                **block, "input": {}}}))
-            out.append(event("content_block_delta", {"index": index, "delta": {
-                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}))
+            out.append(
+                event(
+                    "content_block_start", {"index": index, "content_block": {**block, "input": {}}}
+                )
+            )
+            out.append(
+                event(
+                    "content_block_delta",
+                    {
+                        "index": index,
+                        "delta": {
+                            "type": "input_json_delta",
+                            "partial_json": json.dumps(block["input"]),
+                        },
+                    },
+                )
+            )
         out.append(event("content_block_stop", {"index": index}))
-    out.append(event("message_delta", {"delta": {"stop_reason": message["stop_reason"],
-                                                 "stop_sequence": None},
-                                       "usage": {"output_tokens": usage["output_tokens"]}}))
+    out.append(
+        event(
+            "message_delta",
+            {
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        )
+    )
     out.append(event("message_stop", {}))
     return "".join(out)
 
 
 def _error_body(error_type: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": error_type, "message": message}}
+
 
 __all__ = [
     "Delay",

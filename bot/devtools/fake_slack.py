@@ -42,8 +42,17 @@ DEFAULT_APP_ID = "AFAKEAPP1"
 NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
 # Fields that form-encoded Web API calls carry as JSON strings.
 JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
-USER_TOP_LEVEL = {"name", "real_name", "deleted", "is_bot", "is_admin", "is_owner",
-                  "is_primary_owner", "tz", "team_id"}
+USER_TOP_LEVEL = {
+    "name",
+    "real_name",
+    "deleted",
+    "is_bot",
+    "is_admin",
+    "is_owner",
+    "is_primary_owner",
+    "tz",
+    "team_id",
+}
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,11 @@ class FakeSlack:
             self._state = _State()
 
     def fail_next(
-        self, method: str, error: str = "internal_error", *, status: int = 200,
+        self,
+        method: str,
+        error: str = "internal_error",
+        *,
+        status: int = 200,
         retry_after: int | None = None,
     ) -> None:
         """The next call of `method` fails with `error` (status 429 adds `Retry-After`)."""
@@ -232,7 +245,12 @@ class FakeSlack:
                     user["profile"][key] = value
 
     def add_message(
-        self, channel: str, text: str, *, user: str, ts: str | None = None,
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str,
+        ts: str | None = None,
         thread_ts: str | None = None,
     ) -> str:
         """Seed a message a person wrote (for conversations.replies). Returns its ts."""
@@ -296,8 +314,9 @@ class FakeSlack:
             response_id = path.removeprefix("/response/")
             params = _parse_body(request)
             replaced_ts: str | None = self._response_ts(response_id, params)
-            self._record(RESPONSE_URL, None, params, response_id=response_id,
-                         message_ts=replaced_ts)
+            self._record(
+                RESPONSE_URL, None, params, response_id=response_id, message_ts=replaced_ts
+            )
             return _json_response({"ok": True})
         if not path.startswith("/api/"):
             return _json_response({"ok": False, "error": "not_found"}, status=404)
@@ -334,12 +353,17 @@ class FakeSlack:
         return _json_response({"ok": True, **payload})
 
     def _record(
-        self, method: str, token: str | None, params: dict[str, Any],
-        response_id: str | None = None, message_ts: str | None = None,
+        self,
+        method: str,
+        token: str | None,
+        params: dict[str, Any],
+        response_id: str | None = None,
+        message_ts: str | None = None,
     ) -> None:
         with self._changed:
             self._state.calls.append(
-                RecordedCall(method, token, params, time.time(), response_id, message_ts))
+                RecordedCall(method, token, params, time.time(), response_id, message_ts)
+            )
             self._changed.notify_all()
 
     def _response_ts(self, response_id: str, params: dict[str, Any]) -> str:
@@ -445,8 +469,11 @@ class FakeSlack:
         self._require(params, "channel", "ts")
         self._refuse_ephemeral(params["ts"])
         with self._changed:
-            kept = [m for m in self._state.messages.get(params["channel"], [])
-                    if m["ts"] != params["ts"]]
+            kept = [
+                m
+                for m in self._state.messages.get(params["channel"], [])
+                if m["ts"] != params["ts"]
+            ]
             self._state.messages[params["channel"]] = kept
         return {"channel": params["channel"], "ts": params["ts"]}
 
@@ -518,7 +545,8 @@ class FakeSlack:
         root = str(params["ts"])
         with self._changed:
             thread = [
-                dict(m) for m in self._state.messages.get(params["channel"], [])
+                dict(m)
+                for m in self._state.messages.get(params["channel"], [])
                 if m["ts"] == root or m.get("thread_ts") == root
             ]
         if not thread:
@@ -628,8 +656,11 @@ def _with_chunk_text(params: dict[str, Any]) -> dict[str, Any]:
     chunks = params.get("chunks")
     if not isinstance(chunks, list):
         return params
-    texts = [str(c.get("text") or "") for c in chunks
-             if isinstance(c, dict) and c.get("type") == "markdown_text"]
+    texts = [
+        str(c.get("text") or "")
+        for c in chunks
+        if isinstance(c, dict) and c.get("type") == "markdown_text"
+    ]
     if not texts:
         return params
     return {**params, "markdown_text": str(params.get("markdown_text") or "") + "".join(texts)}

@@ -106,9 +106,11 @@ class SlackRequests:
     # -- transport --------------------------------------------------------------------
 
     def sign(self, body: str, timestamp: str) -> str:
-        return str(SignatureVerifier(self.signing_secret).generate_signature(
-            timestamp=timestamp, body=body
-        ))
+        return str(
+            SignatureVerifier(self.signing_secret).generate_signature(
+                timestamp=timestamp, body=body
+            )
+        )
 
     def post(
         self,
@@ -126,8 +128,7 @@ class SlackRequests:
 
         `without` names headers to leave out (e.g. "X-Slack-Signature").
         """
-        headers = self.signed_headers(body, content_type, timestamp=timestamp,
-                                      signature=signature)
+        headers = self.signed_headers(body, content_type, timestamp=timestamp, signature=signature)
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = retry_reason
@@ -136,7 +137,11 @@ class SlackRequests:
         return self.http.post(self.base_url + path, content=body.encode(), headers=headers)
 
     def signed_headers(
-        self, body: str, content_type: str, *, timestamp: int | str | None = None,
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | str | None = None,
         signature: str | None = None,
     ) -> dict[str, str]:
         """The headers Slack sends with `body`: content type, timestamp and signature."""
@@ -159,7 +164,11 @@ class SlackRequests:
     # -- slash commands ---------------------------------------------------------------
 
     def command_payload(
-        self, text: str = "", *, command: str = "/affinity", response_id: str | None = None,
+        self,
+        text: str = "",
+        *,
+        command: str = "/affinity",
+        response_id: str | None = None,
         channel_id: str | None = None,
     ) -> dict[str, Any]:
         response_id = response_id or _unique("R")
@@ -181,8 +190,14 @@ class SlackRequests:
         }
 
     def command(
-        self, text: str = "", *, command: str = "/affinity", response_id: str | None = None,
-        channel_id: str | None = None, payload: dict[str, Any] | None = None, **options: Any,
+        self,
+        text: str = "",
+        *,
+        command: str = "/affinity",
+        response_id: str | None = None,
+        channel_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Sent:
         """Run `/affinity <text>`; the response_url points at the fake (`sent.response_id`)."""
         payload = payload or self.command_payload(
@@ -216,30 +231,47 @@ class SlackRequests:
             "event_context": "4-" + uuid.uuid4().hex,
         }
 
-    def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, **options: Any
-    ) -> Sent:
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **options: Any) -> Sent:
         """Deliver an Events API `event_callback` wrapping `event` (same `event_id` = retry)."""
         envelope = self.event_envelope(event, event_id=event_id)
         return Sent(self.post_json(envelope, **options), envelope)
 
-    def _message(self, text: str, channel: str, ts: str | None, thread_ts: str | None,
-                 user: str | None) -> dict[str, Any]:
+    def _message(
+        self, text: str, channel: str, ts: str | None, thread_ts: str | None, user: str | None
+    ) -> dict[str, Any]:
         user = user or self.user_id
         ts = ts or self.fake.add_message(channel, text, user=user, thread_ts=thread_ts)
         message = {
-            "type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
-            "event_ts": ts, "team": self.team_id,
-            "blocks": [{"type": "rich_text", "block_id": "b1", "elements": [
-                {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "team": self.team_id,
+            "blocks": [
+                {
+                    "type": "rich_text",
+                    "block_id": "b1",
+                    "elements": [
+                        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+                    ],
+                }
+            ],
         }
         if thread_ts:
             message["thread_ts"] = thread_ts
         return message
 
     def message_im(
-        self, text: str, *, thread_ts: str | None = None, ts: str | None = None,
-        user: str | None = None, bot_id: str | None = None, **options: Any,
+        self,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        ts: str | None = None,
+        user: str | None = None,
+        bot_id: str | None = None,
+        **options: Any,
     ) -> Sent:
         """The user writes `text` in their DM with the bot (also stored in the fake)."""
         event = self._message(text, self.dm_channel, ts, thread_ts, user)
@@ -249,8 +281,13 @@ class SlackRequests:
         return self.event(event, **options)
 
     def app_mention(
-        self, text: str, *, channel: str | None = None, thread_ts: str | None = None,
-        ts: str | None = None, **options: Any,
+        self,
+        text: str,
+        *,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        ts: str | None = None,
+        **options: Any,
     ) -> Sent:
         mention = f"<@{self.fake.bot_user_id}> {text}"
         event = self._message(mention, channel or self.channel_id, ts, thread_ts, None)
@@ -259,15 +296,21 @@ class SlackRequests:
 
     def app_home_opened(self, *, tab: str = "home", **options: Any) -> Sent:
         event = {
-            "type": "app_home_opened", "user": self.user_id, "channel": self.dm_channel,
-            "tab": tab, "event_ts": f"{time.time():.6f}",
+            "type": "app_home_opened",
+            "user": self.user_id,
+            "channel": self.dm_channel,
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
         }
         return self.event(event, **options)
 
     def user_change(self, *, deleted: bool = True, **options: Any) -> Sent:
         user = {
-            "id": self.user_id, "team_id": self.team_id, "name": f"user.{self.user_id.lower()}",
-            "deleted": deleted, "is_bot": False,
+            "id": self.user_id,
+            "team_id": self.team_id,
+            "name": f"user.{self.user_id.lower()}",
+            "deleted": deleted,
+            "is_bot": False,
             "profile": {"real_name": f"User {self.user_id}", "team": self.team_id},
         }
         event = {"type": "user_change", "user": user, "event_ts": f"{time.time():.6f}"}
@@ -290,8 +333,12 @@ class SlackRequests:
 
     def _actor(self) -> dict[str, Any]:
         return {
-            "user": {"id": self.user_id, "username": f"user.{self.user_id.lower()}",
-                     "name": f"user.{self.user_id.lower()}", "team_id": self.team_id},
+            "user": {
+                "id": self.user_id,
+                "username": f"user.{self.user_id.lower()}",
+                "name": f"user.{self.user_id.lower()}",
+                "team_id": self.team_id,
+            },
             "team": {"id": self.team_id, "domain": "deal-team"},
             "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
             "is_enterprise_install": False,
@@ -301,43 +348,76 @@ class SlackRequests:
         }
 
     def block_action_payload(
-        self, action_id: str, value: str | None = None, *, block_id: str = "actions",
-        message_ts: str | None = None, channel_id: str | None = None,
-        view: dict[str, Any] | None = None, response_id: str | None = None,
-        action_ts: str | None = None, selected_option: dict[str, Any] | None = None,
+        self,
+        action_id: str,
+        value: str | None = None,
+        *,
+        block_id: str = "actions",
+        message_ts: str | None = None,
+        channel_id: str | None = None,
+        view: dict[str, Any] | None = None,
+        response_id: str | None = None,
+        action_ts: str | None = None,
+        selected_option: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A button click (or select) on a message, or in a view when `view` is given."""
         action: dict[str, Any] = {
             "type": "static_select" if selected_option else "button",
-            "action_id": action_id, "block_id": block_id,
+            "action_id": action_id,
+            "block_id": block_id,
             "action_ts": action_ts or f"{time.time():.6f}",
         }
         if value is not None:
             action["value"] = value
         if selected_option is not None:
             action["selected_option"] = selected_option
-        payload = {"type": "block_actions", **self._actor(), "actions": [action],
-                   "state": {"values": {}}}
+        payload = {
+            "type": "block_actions",
+            **self._actor(),
+            "actions": [action],
+            "state": {"values": {}},
+        }
         if view is not None:
             payload["container"] = {"type": "view", "view_id": view.get("id", _unique("V"))}
-            payload["view"] = {"id": payload["container"]["view_id"], "type": "modal",
-                               "team_id": self.team_id, "state": {"values": {}}, **view}
+            payload["view"] = {
+                "id": payload["container"]["view_id"],
+                "type": "modal",
+                "team_id": self.team_id,
+                "state": {"values": {}},
+                **view,
+            }
             return payload
         channel = channel_id or self.channel_id
         message_ts = message_ts or f"{time.time():.6f}"
-        payload.update({
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                          "is_ephemeral": False},
-            "channel": {"id": channel, "name": "deals"},
-            "message": {"type": "message", "ts": message_ts, "user": self.fake.bot_user_id,
-                        "bot_id": self.fake.bot_id, "text": "", "blocks": []},
-            "response_url": self.fake.response_url(response_id or _unique("R")),
-        })
+        payload.update(
+            {
+                "container": {
+                    "type": "message",
+                    "message_ts": message_ts,
+                    "channel_id": channel,
+                    "is_ephemeral": False,
+                },
+                "channel": {"id": channel, "name": "deals"},
+                "message": {
+                    "type": "message",
+                    "ts": message_ts,
+                    "user": self.fake.bot_user_id,
+                    "bot_id": self.fake.bot_id,
+                    "text": "",
+                    "blocks": [],
+                },
+                "response_url": self.fake.response_url(response_id or _unique("R")),
+            }
+        )
         return payload
 
     def block_action(
-        self, action_id: str, value: str | None = None, *,
-        payload: dict[str, Any] | None = None, **options: Any,
+        self,
+        action_id: str,
+        value: str | None = None,
+        *,
+        payload: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Sent:
         transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
         payload = payload or self.block_action_payload(action_id, value, **options)
@@ -354,26 +434,42 @@ class SlackRequests:
         }
 
     def view_submission_payload(
-        self, callback_id: str, values: dict[str, Any] | None = None, *,
-        private_metadata: str = "", view_id: str | None = None, title: str = "Affinity",
+        self,
+        callback_id: str,
+        values: dict[str, Any] | None = None,
+        *,
+        private_metadata: str = "",
+        view_id: str | None = None,
+        title: str = "Affinity",
     ) -> dict[str, Any]:
         view_id = view_id or _unique("V")
         return {
-            "type": "view_submission", **self._actor(),
+            "type": "view_submission",
+            **self._actor(),
             "view": {
-                "id": view_id, "team_id": self.team_id, "type": "modal",
-                "callback_id": callback_id, "private_metadata": private_metadata,
-                "title": {"type": "plain_text", "text": title}, "blocks": [],
+                "id": view_id,
+                "team_id": self.team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "title": {"type": "plain_text", "text": title},
+                "blocks": [],
                 "state": {"values": values or {}},
                 "hash": hashlib.sha256(view_id.encode()).hexdigest()[:16],
-                "root_view_id": view_id, "app_id": self.api_app_id, "bot_id": self.fake.bot_id,
+                "root_view_id": view_id,
+                "app_id": self.api_app_id,
+                "bot_id": self.fake.bot_id,
             },
             "response_urls": [],
         }
 
     def view_submission(
-        self, callback_id: str, values: dict[str, Any] | None = None, *,
-        payload: dict[str, Any] | None = None, **options: Any,
+        self,
+        callback_id: str,
+        values: dict[str, Any] | None = None,
+        *,
+        payload: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Sent:
         transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
         payload = payload or self.view_submission_payload(callback_id, values, **options)
@@ -384,7 +480,9 @@ def serve_wsgi(wsgi_app: Any) -> tuple[BaseWSGIServer, str]:
     """Serve `wsgi_app` on an ephemeral loopback port, threaded. Returns (server, base url)."""
     server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-app-http",
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.02},
+        name="slack-app-http",
         daemon=True,
     ).start()
     return server, f"http://127.0.0.1:{server.server_port}"

@@ -68,8 +68,15 @@ def workspace_admin(client: WebClient) -> str | None:
         for member in response.get("members") or []:
             if member.get("deleted") or member.get("is_bot") or member.get("id") == "USLACKBOT":
                 continue
-            rank = (0 if member.get("is_primary_owner") else 1 if member.get("is_owner")
-                    else 2 if member.get("is_admin") else None)
+            rank = (
+                0
+                if member.get("is_primary_owner")
+                else 1
+                if member.get("is_owner")
+                else 2
+                if member.get("is_admin")
+                else None
+            )
             if rank is not None and (best is None or rank < best[0]):
                 best = (rank, member["id"])
         if best is not None and best[0] == 0:
@@ -85,15 +92,16 @@ def tell_admins(app: App, services: Services, identifier: str, kid: str) -> str 
     return dm_admin(app, services, identifier, missing_key_message(kid), f"master key {kid!r}")
 
 
-def tell_quota_used_up(app: App, services: Services, identifier: str,
-                       error: MonthlyQuotaError) -> str | None:
+def tell_quota_used_up(
+    app: App, services: Services, identifier: str, error: MonthlyQuotaError
+) -> str | None:
     """DM the admin of the identifier's workspace about the used-up monthly quota."""
-    return dm_admin(app, services, identifier, monthly_quota_message(error),
-                    "the monthly Affinity quota")
+    return dm_admin(
+        app, services, identifier, monthly_quota_message(error), "the monthly Affinity quota"
+    )
 
 
-def dm_admin(app: App, services: Services, identifier: str, text: str,
-             about: str) -> str | None:
+def dm_admin(app: App, services: Services, identifier: str, text: str, about: str) -> str | None:
     """DM `text` to the installer (else an owner or admin) of the identifier's workspace; the
     admin's user id, or None (`about` names the problem in log lines)."""
     user = parse_identifier(identifier)
@@ -107,8 +115,7 @@ def dm_admin(app: App, services: Services, identifier: str, text: str,
             return None
         client.chat_postMessage(channel=admin, text=text)
     except Exception:
-        log.warning("could not tell the admins of %s about %s", user.team_id, about,
-                    exc_info=True)
+        log.warning("could not tell the admins of %s about %s", user.team_id, about, exc_info=True)
         return None
     return admin
 
@@ -117,6 +124,8 @@ def register(app: App, services: Services) -> None:
     """Called by the revocation feature (it owns the key's lifecycle messages)."""
 
     services.connector.on_configuration_problem(
-        lambda identifier, kid: tell_admins(app, services, identifier, kid))
+        lambda identifier, kid: tell_admins(app, services, identifier, kid)
+    )
     services.connector.on_monthly_quota(
-        lambda identifier, error: tell_quota_used_up(app, services, identifier, error))
+        lambda identifier, error: tell_quota_used_up(app, services, identifier, error)
+    )

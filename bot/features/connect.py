@@ -54,18 +54,23 @@ from vault.redaction import register_secret
 log = logging.getLogger("bot.features.connect")
 
 WHOAMI_SECONDS = 2.2  # whoami must answer inside Slack's 3 s view_submission window
-BAD_KEY = ("Affinity did not accept this key. Check that you copied the whole key (Affinity "
-           "shows it only once; generate a new one under Settings → Manage Apps if needed).")
-UNREACHABLE = ("Affinity could not be reached to check the key. Nothing was saved; please try "
-               "again in a minute.")
+BAD_KEY = (
+    "Affinity did not accept this key. Check that you copied the whole key (Affinity "
+    "shows it only once; generate a new one under Settings → Manage Apps if needed)."
+)
+UNREACHABLE = (
+    "Affinity could not be reached to check the key. Nothing was saved; please try "
+    "again in a minute."
+)
 KEY_SHAPE = "Paste only the API key: no spaces or line breaks inside it."
 
 
 # ------------------------------------------------------------------------------ the modal
 
 
-def open_connect_modal(services: Services, client: WebClient, trigger_id: str,
-                       identifier: str) -> None:
+def open_connect_modal(
+    services: Services, client: WebClient, trigger_id: str, identifier: str
+) -> None:
     """Open the private key modal (call right after the ack: trigger ids last 3 s)."""
     account = services.connector.account(identifier)
     reconnect = account is not None and str(account.status) == "REVOKED"
@@ -81,8 +86,11 @@ def _submitted_key(view: dict[str, Any]) -> str:
 def check_key(services: Services, api_key: str) -> dict[str, Any]:
     """whoami with a short, single-attempt budget. Raises AffinityError."""
     client = AffinityClient(
-        api_key, base_url=services.settings.affinity_base_url, timeout=WHOAMI_SECONDS,
-        connect_timeout=1.0, max_call_seconds=WHOAMI_SECONDS,
+        api_key,
+        base_url=services.settings.affinity_base_url,
+        timeout=WHOAMI_SECONDS,
+        connect_timeout=1.0,
+        max_call_seconds=WHOAMI_SECONDS,
         retry=RetryPolicy(max_attempts=1),
     )
     try:
@@ -94,14 +102,18 @@ def check_key(services: Services, api_key: str) -> dict[str, Any]:
 def profile_of(whoami: dict[str, Any]) -> AffinityProfile:
     user, tenant = whoami["user"], whoami["tenant"]
     return AffinityProfile(
-        user_id=int(user["id"]), user_name=user.get("name") or "",
-        user_email=user.get("email"), tenant_id=int(tenant["id"]),
-        tenant_name=tenant.get("name") or "", tenant_subdomain=tenant.get("subdomain"),
+        user_id=int(user["id"]),
+        user_name=user.get("name") or "",
+        user_email=user.get("email"),
+        tenant_id=int(tenant["id"]),
+        tenant_name=tenant.get("name") or "",
+        tenant_subdomain=tenant.get("subdomain"),
     )
 
 
-def key_problem(services: Services, team_id: str, api_key: str
-                ) -> tuple[str | None, AffinityProfile | None]:
+def key_problem(
+    services: Services, team_id: str, api_key: str
+) -> tuple[str | None, AffinityProfile | None]:
     """(error for the modal, None) or (None, profile of a good key for an allowed tenant)."""
     if any(ch.isspace() for ch in api_key):
         return KEY_SHAPE, None
@@ -118,13 +130,16 @@ def key_problem(services: Services, team_id: str, api_key: str
     if pinned is not None and pinned[0] != profile.tenant_id:
         name = escape_clip(profile.tenant_name or "another Affinity workspace", 100)
         firm = escape_clip(pinned[1] or "your firm's Affinity", 100)
-        return (f"This key belongs to the Affinity workspace “{name}”, but this Slack workspace "
-                f"only connects to “{firm}”. Use a key from that Affinity account."), None
+        return (
+            f"This key belongs to the Affinity workspace “{name}”, but this Slack workspace "
+            f"only connects to “{firm}”. Use a key from that Affinity account."
+        ), None
     return None, profile
 
 
-def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
-                      client: WebClient) -> None:
+def handle_submission(
+    services: Services, ack: Ack, body: dict[str, Any], client: WebClient
+) -> None:
     user, team = body["user"], body.get("team") or {}
     team_id = team.get("id") or user.get("team_id")
     enterprise = (body.get("enterprise") or {}).get("id")
@@ -163,8 +178,9 @@ def finish_connect(services: Services, client: WebClient, identifier: str, user_
     if account is not None and str(account.status) == "ACTIVE":
         message = connected(connection_view(account))
         if probe:
-            message["blocks"].append(kit.section(
-                "*What your key can do*\n" + pack_lines(probe_lines(probe), 2900)))
+            message["blocks"].append(
+                kit.section("*What your key can do*\n" + pack_lines(probe_lines(probe), 2900))
+            )
         client.chat_postMessage(channel=user_id, **message)
 
 
@@ -231,16 +247,26 @@ def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def pin_tenant_reply(services: Services, client: WebClient | None, team_id: str, user_id: str,
-                     identifier: str, *, unpin: bool = False) -> tuple[str, list[dict]]:
+def pin_tenant_reply(
+    services: Services,
+    client: WebClient | None,
+    team_id: str,
+    user_id: str,
+    identifier: str,
+    *,
+    unpin: bool = False,
+) -> tuple[str, list[dict]]:
     """`/affinity pin-tenant` (or `unpin-tenant`): a Slack workspace admin pins this workspace
     to the Affinity tenant of their own connected key, so other firms' keys are refused."""
+
     def reply(text: str) -> tuple[str, list[dict]]:
         return text, [kit.section(text)]
 
     if services.settings.affinity_tenant_id:
-        return reply("This workspace is pinned by the app's configuration (AFFINITY_TENANT_ID); "
-                     "ask whoever runs the app to change it.")
+        return reply(
+            "This workspace is pinned by the app's configuration (AFFINITY_TENANT_ID); "
+            "ask whoever runs the app to change it."
+        )
     if client is None or not _is_workspace_admin(client, user_id):
         return reply("Only a Slack workspace admin or owner can pin the Affinity workspace.")
     sessions = sessionmaker(services.engine)
@@ -252,8 +278,10 @@ def pin_tenant_reply(services: Services, client: WebClient | None, team_id: str,
         return reply("Unpinned: keys for any Affinity workspace can be connected here again.")
     account = services.connector.account(identifier)
     if account is None or str(account.status) != "ACTIVE" or account.profile is None:
-        return reply("Connect your own Affinity key first (`/affinity connect`): the workspace "
-                     "is pinned to the Affinity account your key belongs to.")
+        return reply(
+            "Connect your own Affinity key first (`/affinity connect`): the workspace "
+            "is pinned to the Affinity account your key belongs to."
+        )
     profile = account.profile
     with sessions.begin() as session:
         pin = session.get(TenantPin, team_id) or TenantPin(team_id=team_id)
@@ -261,8 +289,10 @@ def pin_tenant_reply(services: Services, client: WebClient | None, team_id: str,
         pin.pinned_by, pin.pinned_at = user_id, services.clock()
         session.add(pin)
     name = escape_clip(profile.tenant_name or str(profile.tenant_id), 100)
-    return reply(f":pushpin: This Slack workspace now connects only to the Affinity workspace "
-                 f"*{name}*. Keys for any other Affinity account will be refused.")
+    return reply(
+        f":pushpin: This Slack workspace now connects only to the Affinity workspace "
+        f"*{name}*. Keys for any other Affinity account will be refused."
+    )
 
 
 # ------------------------------------------------------------------------------ listeners
@@ -294,8 +324,9 @@ class ConnectListeners:
         identifier, _team, _user = _actor(body)
         open_connect_modal(self.services, client, body["trigger_id"], identifier)
 
-    def on_disconnect_click(self, ack: Ack, body: dict[str, Any], client: WebClient,
-                            respond: Respond) -> None:
+    def on_disconnect_click(
+        self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         identifier, _team, user_id = _actor(body)
         text, blocks = disconnect_prompt(self.services, identifier)
@@ -304,8 +335,9 @@ class ConnectListeners:
         else:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    def on_disconnect_confirm(self, ack: Ack, body: dict[str, Any], client: WebClient,
-                              respond: Respond) -> None:
+    def on_disconnect_confirm(
+        self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         identifier, _team, _user = _actor(body)
         disconnect(self.services, identifier)
@@ -315,8 +347,7 @@ class ConnectListeners:
     @staticmethod
     def on_disconnect_cancel(ack: Ack, respond: Respond) -> None:
         ack()
-        respond(replace_original=True,
-                text="Nothing changed: you're still connected to Affinity.")
+        respond(replace_original=True, text="Nothing changed: you're still connected to Affinity.")
 
 
 def register(app: App, services: Services) -> None:

@@ -35,8 +35,7 @@ def connection_view(account: ConnectedAccount | None) -> ConnectionView:
         user_email=profile.user_email if profile else None,
         workspace=profile.tenant_name if profile else None,
         subdomain=profile.tenant_subdomain if profile else None,
-        last_verified_at=account.last_verified_at.isoformat() if account.last_verified_at
-        else None,
+        last_verified_at=account.last_verified_at.isoformat() if account.last_verified_at else None,
         revoked_reason=account.status_reason if str(account.status) == "REVOKED" else None,
         revoked_at=account.revoked_at.isoformat() if account.revoked_at else None,
     )
@@ -72,8 +71,9 @@ def slack_client_for(services: Services, user: SlackUser) -> WebClient | None:
 
 def register(app: App, services: Services) -> None:
     @app.event("app_home_opened")
-    def handle_app_home_opened(event: dict[str, Any], context: BoltContext,
-                               client: WebClient) -> None:
+    def handle_app_home_opened(
+        event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         team_id = context.team_id or event.get("view", {}).get("team_id")

@@ -89,8 +89,12 @@ class Claims:
     def _insert(self, key: str, until: datetime, now: datetime) -> bool:
         values = {"key": key[:320], "claimed_until": until, "created_at": now}
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = (insert(ConnectorClaim).values(values).on_conflict_do_nothing()
-                     .returning(ConnectorClaim.key))
+        statement = (
+            insert(ConnectorClaim)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(ConnectorClaim.key)
+        )
         with self.engine.begin() as connection:
             return connection.execute(statement).first() is not None
 
@@ -147,8 +151,9 @@ def sweep(services: Services) -> SweepReport:
     interval = timedelta(seconds=services.settings.revocation_sweep_seconds)
     lease = max(interval / 2, timedelta(minutes=1))
     report = SweepReport()
-    due = services.vault.list_accounts("ACTIVE", CONNECTION,
-                                       verified_before=services.clock() - interval)
+    due = services.vault.list_accounts(
+        "ACTIVE", CONNECTION, verified_before=services.clock() - interval
+    )
     for account in due:
         identifier = account.identifier
         if not claims.claim_lease(f"sweep:{identifier}", lease):
@@ -165,8 +170,13 @@ def sweep(services: Services) -> SweepReport:
             report.failed.append(identifier)
     claims.prune()
     if report.checked or report.revoked or report.failed:
-        log.info("revocation sweep: %d verified, %d revoked, %d failed, %d left to others",
-                 len(report.checked), len(report.revoked), len(report.failed), report.skipped)
+        log.info(
+            "revocation sweep: %d verified, %d revoked, %d failed, %d left to others",
+            len(report.checked),
+            len(report.revoked),
+            len(report.failed),
+            report.skipped,
+        )
     return report
 
 
@@ -187,8 +197,9 @@ def identifiers_of_deleted_user(user: dict[str, Any], enterprise_id: str | None)
     return found
 
 
-def erase_deactivated(services: Services, user: dict[str, Any],
-                      enterprise_id: str | None = None) -> int:
+def erase_deactivated(
+    services: Services, user: dict[str, Any], enterprise_id: str | None = None
+) -> int:
     connector = services.connector
     erased = 0
     for identifier in identifiers_of_deleted_user(user, enterprise_id):
@@ -196,8 +207,9 @@ def erase_deactivated(services: Services, user: dict[str, Any],
         erased += services.vault.delete_for_identifier(identifier)
         forget_conversations(services.engine, identifier)
     if erased:
-        log.info("erased %d Affinity credential(s) of deactivated Slack user %s", erased,
-                 user.get("id"))
+        log.info(
+            "erased %d Affinity credential(s) of deactivated Slack user %s", erased, user.get("id")
+        )
     return erased
 
 
@@ -206,11 +218,11 @@ def erase_deactivated(services: Services, user: dict[str, Any],
 
 def register(app: App, services: Services) -> None:
     connector = services.connector
-    connector.on_revoked(lambda identifier, account: notify_revoked(services, identifier,
-                                                                      account))
+    connector.on_revoked(lambda identifier, account: notify_revoked(services, identifier, account))
     admin_alerts.register(app, services)  # a missing master key: the admins, not the user
-    services.background.register(SWEEP_JOB, services.settings.revocation_sweep_seconds,
-                                 lambda: sweep(services), jitter=0.1)
+    services.background.register(
+        SWEEP_JOB, services.settings.revocation_sweep_seconds, lambda: sweep(services), jitter=0.1
+    )
 
     @app.event("user_change")
     def handle_user_change(event: dict[str, Any], context: BoltContext) -> None:

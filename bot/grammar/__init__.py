@@ -14,6 +14,15 @@ from bot.grammar.grammar import (
 from bot.grammar.model import Command, EntityRef, ListRef, UsageError
 
 __all__ = [
-    "SUBCOMMANDS", "Command", "EntityRef", "ListRef", "Subcommand", "UsageError",
-    "format_command", "is_command", "parse", "usage_of", "writes",
+    "SUBCOMMANDS",
+    "Command",
+    "EntityRef",
+    "ListRef",
+    "Subcommand",
+    "UsageError",
+    "format_command",
+    "is_command",
+    "parse",
+    "usage_of",
+    "writes",
 ]

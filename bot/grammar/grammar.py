@@ -27,14 +27,23 @@ from bot.grammar.tokenize import (
 SLASH = "/affinity"
 
 ENTITY_WORDS = {
-    "person": "person", "persons": "person", "people": "person",
-    "org": "organization", "orgs": "organization", "organization": "organization",
-    "organisation": "organization", "company": "organization", "companies": "organization",
+    "person": "person",
+    "persons": "person",
+    "people": "person",
+    "org": "organization",
+    "orgs": "organization",
+    "organization": "organization",
+    "organisation": "organization",
+    "company": "organization",
+    "companies": "organization",
 }
 NOTE_TARGET_WORDS = {
     **ENTITY_WORDS,
-    "deal": "opportunity", "deals": "opportunity", "opportunity": "opportunity",
-    "opp": "opportunity", "opportunities": "opportunity",
+    "deal": "opportunity",
+    "deals": "opportunity",
+    "opportunity": "opportunity",
+    "opp": "opportunity",
+    "opportunities": "opportunity",
 }
 KIND_WORD = {"person": "person", "organization": "org", "opportunity": "deal"}
 
@@ -175,8 +184,13 @@ def _deals(args: Args) -> dict[str, Any]:
     return {"list": _list_ref(values)}
 
 
-_DEAL_VERBS = {"add": "deal-add", "remove": "deal-remove", "rename": "rename-deal",
-               "new": "new-deal", "create": "new-deal"}
+_DEAL_VERBS = {
+    "add": "deal-add",
+    "remove": "deal-remove",
+    "rename": "rename-deal",
+    "new": "new-deal",
+    "create": "new-deal",
+}
 
 
 def _deal(args: Args) -> dict[str, Any]:
@@ -191,8 +205,11 @@ def _deal(args: Args) -> dict[str, Any]:
 
 
 _NEW_DEAL_FLAGS = {
-    "--org": "organization_ids", "--organization": "organization_ids",
-    "--company": "organization_ids", "--person": "person_ids", "--people": "person_ids",
+    "--org": "organization_ids",
+    "--organization": "organization_ids",
+    "--company": "organization_ids",
+    "--person": "person_ids",
+    "--people": "person_ids",
     "--owner": "owner_id",
 }
 
@@ -296,59 +313,142 @@ class Subcommand:
 
 
 _TABLE = (
-    Subcommand("help", "help [command]", "Show the commands, or the details of one.", _help,
-               ("?",), examples=("help", "help new-deal")),
-    Subcommand("connect", "connect", "Connect your own Affinity account with your API key.",
-               _no_args, ("login",)),
-    Subcommand("status", "status",
-               "Show which Affinity account you are connected as and what your key can do.",
-               _no_args, ("whoami",)),
-    Subcommand("disconnect", "disconnect", "Forget your Affinity API key.", _no_args,
-               ("logout",)),
-    Subcommand("pin-tenant", "pin-tenant",
-               "Workspace admins: accept only keys of your own Affinity workspace here.",
-               _no_args),
-    Subcommand("unpin-tenant", "unpin-tenant",
-               "Workspace admins: accept keys of any Affinity workspace again.", _no_args),
-    Subcommand("channel-answers", "channel-answers [public|private]",
-               "Who sees my answers in this channel: the asker only (private, the default) or "
-               "everyone. Workspace admins may change it.", _channel_answers,
-               examples=("channel-answers", "channel-answers public")),
-    Subcommand("person", "person <name|email|id>", "Look up a person.", _person,
-               ("people", "persons"), examples=("person Jane Smith", "person jane@acme.com")),
-    Subcommand("org", "org <name|domain|id>", "Look up an organization.", _org,
-               ("company", "organization", "organisation", "companies"),
-               examples=("org Acme", "org acme.com")),
+    Subcommand(
+        "help",
+        "help [command]",
+        "Show the commands, or the details of one.",
+        _help,
+        ("?",),
+        examples=("help", "help new-deal"),
+    ),
+    Subcommand(
+        "connect",
+        "connect",
+        "Connect your own Affinity account with your API key.",
+        _no_args,
+        ("login",),
+    ),
+    Subcommand(
+        "status",
+        "status",
+        "Show which Affinity account you are connected as and what your key can do.",
+        _no_args,
+        ("whoami",),
+    ),
+    Subcommand("disconnect", "disconnect", "Forget your Affinity API key.", _no_args, ("logout",)),
+    Subcommand(
+        "pin-tenant",
+        "pin-tenant",
+        "Workspace admins: accept only keys of your own Affinity workspace here.",
+        _no_args,
+    ),
+    Subcommand(
+        "unpin-tenant",
+        "unpin-tenant",
+        "Workspace admins: accept keys of any Affinity workspace again.",
+        _no_args,
+    ),
+    Subcommand(
+        "channel-answers",
+        "channel-answers [public|private]",
+        "Who sees my answers in this channel: the asker only (private, the default) or "
+        "everyone. Workspace admins may change it.",
+        _channel_answers,
+        examples=("channel-answers", "channel-answers public"),
+    ),
+    Subcommand(
+        "person",
+        "person <name|email|id>",
+        "Look up a person.",
+        _person,
+        ("people", "persons"),
+        examples=("person Jane Smith", "person jane@acme.com"),
+    ),
+    Subcommand(
+        "org",
+        "org <name|domain|id>",
+        "Look up an organization.",
+        _org,
+        ("company", "organization", "organisation", "companies"),
+        examples=("org Acme", "org acme.com"),
+    ),
     Subcommand("lists", "lists", "Show your Affinity lists by type.", _no_args),
-    Subcommand("deals", "deals <list name|list id>", "Show a deal pipeline by stage.", _deals,
-               ("pipeline",), examples=("deals Series A", "deals 201")),
+    Subcommand(
+        "deals",
+        "deals <list name|list id>",
+        "Show a deal pipeline by stage.",
+        _deals,
+        ("pipeline",),
+        examples=("deals Series A", "deals 201"),
+    ),
     Subcommand("deal", "deal <id>", "Show one deal.", _deal, examples=("deal 30001",)),
-    Subcommand("new-deal",
-               'new-deal "<list>" <deal name…> [--org <id>]… [--person <id>]… [--owner <id>]',
-               "Create a deal in a pipeline.", _new_deal, writes=True,
-               examples=('new-deal "Series A Pipeline" Acme Seed Round --org 5001 --person 2001',)),
-    Subcommand("rename-deal", "rename-deal <id> <new name…>", "Rename a deal.", _rename_deal,
-               writes=True, examples=("rename-deal 30001 Acme Series A",)),
-    Subcommand("deal-add", "deal-add <id> person|org <id>",
-               "Attach a person or organization to a deal.", _deal_member, writes=True,
-               examples=("deal-add 30001 person 2001",)),
-    Subcommand("deal-remove", "deal-remove <id> person|org <id>",
-               "Detach a person or organization from a deal.", _deal_member, writes=True,
-               examples=("deal-remove 30001 org 5001",)),
-    Subcommand("note", "note person|org|deal <id> <text…>", "Log a note.", _note,
-               writes=True, examples=("note deal 30001 Met the founders, strong team.",)),
-    Subcommand("notes", "notes person|org|deal <id>", "Read the notes on a record.", _notes,
-               examples=("notes org 5001",)),
-    Subcommand("add", 'add "<list>" person|org <id>', "Add a person or organization to a list.",
-               _add, writes=True, examples=('add "Portfolio" org 5002',)),
-    Subcommand("intro", "intro <email|name|id>", "Who on your team knows this person best.",
-               _intro, ("who-knows",), examples=("intro jane@acme.com",)),
+    Subcommand(
+        "new-deal",
+        'new-deal "<list>" <deal name…> [--org <id>]… [--person <id>]… [--owner <id>]',
+        "Create a deal in a pipeline.",
+        _new_deal,
+        writes=True,
+        examples=('new-deal "Series A Pipeline" Acme Seed Round --org 5001 --person 2001',),
+    ),
+    Subcommand(
+        "rename-deal",
+        "rename-deal <id> <new name…>",
+        "Rename a deal.",
+        _rename_deal,
+        writes=True,
+        examples=("rename-deal 30001 Acme Series A",),
+    ),
+    Subcommand(
+        "deal-add",
+        "deal-add <id> person|org <id>",
+        "Attach a person or organization to a deal.",
+        _deal_member,
+        writes=True,
+        examples=("deal-add 30001 person 2001",),
+    ),
+    Subcommand(
+        "deal-remove",
+        "deal-remove <id> person|org <id>",
+        "Detach a person or organization from a deal.",
+        _deal_member,
+        writes=True,
+        examples=("deal-remove 30001 org 5001",),
+    ),
+    Subcommand(
+        "note",
+        "note person|org|deal <id> <text…>",
+        "Log a note.",
+        _note,
+        writes=True,
+        examples=("note deal 30001 Met the founders, strong team.",),
+    ),
+    Subcommand(
+        "notes",
+        "notes person|org|deal <id>",
+        "Read the notes on a record.",
+        _notes,
+        examples=("notes org 5001",),
+    ),
+    Subcommand(
+        "add",
+        'add "<list>" person|org <id>',
+        "Add a person or organization to a list.",
+        _add,
+        writes=True,
+        examples=('add "Portfolio" org 5002',),
+    ),
+    Subcommand(
+        "intro",
+        "intro <email|name|id>",
+        "Who on your team knows this person best.",
+        _intro,
+        ("who-knows",),
+        examples=("intro jane@acme.com",),
+    ),
 )
 
 SUBCOMMANDS: dict[str, Subcommand] = {s.name: s for s in _TABLE}
-_BY_WORD: dict[str, str] = {
-    word: s.name for s in _TABLE for word in (s.name, *s.aliases)
-}
+_BY_WORD: dict[str, str] = {word: s.name for s in _TABLE for word in (s.name, *s.aliases)}
 GENERAL_USAGE = f"`{SLASH} <command> …` — type `{SLASH} help` for the list."
 
 
@@ -459,10 +559,16 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "deals": lambda c: [quote(str(c["list"]))],
     "deal": lambda c: [str(c["opportunity_id"])],
     "rename-deal": lambda c: [str(c["opportunity_id"]), c["name"]],
-    "deal-add": lambda c: [str(c["opportunity_id"]), _kind_word(c["entity_type"]),
-                           str(c["entity_id"])],
-    "deal-remove": lambda c: [str(c["opportunity_id"]), _kind_word(c["entity_type"]),
-                              str(c["entity_id"])],
+    "deal-add": lambda c: [
+        str(c["opportunity_id"]),
+        _kind_word(c["entity_type"]),
+        str(c["entity_id"]),
+    ],
+    "deal-remove": lambda c: [
+        str(c["opportunity_id"]),
+        _kind_word(c["entity_type"]),
+        str(c["entity_id"]),
+    ],
     "note": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["content"]],
     "notes": lambda c: [_kind_word(c["target"]), str(c["target_id"])],
     "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],

@@ -177,10 +177,16 @@ Step = ToolCall | Choice | Problem | Local
 
 LOCAL_ACTIONS = {"help", "connect", "status", "disconnect", "pin-tenant", "unpin-tenant"}
 SEARCH_PAGE_SIZE = 10
-_TARGET_KEY = {"person": "person_id", "organization": "organization_id",
-               "opportunity": "opportunity_id"}
-_TARGET_IDS = {"person": "person_ids", "organization": "organization_ids",
-               "opportunity": "opportunity_ids"}
+_TARGET_KEY = {
+    "person": "person_id",
+    "organization": "organization_id",
+    "opportunity": "opportunity_id",
+}
+_TARGET_IDS = {
+    "person": "person_ids",
+    "organization": "organization_ids",
+    "opportunity": "opportunity_ids",
+}
 
 
 def plan(
@@ -203,10 +209,13 @@ def _lookup(command: Command, _lists: Sequence, paging: dict) -> Step:
     if ref.id is not None:
         return _fetch_one(command.name, ref.id)
     if ref.kind == "person":
-        return ToolCall("affinity_search_persons",
-                        {"term": ref.term, "page_size": SEARCH_PAGE_SIZE, **paging})
-    return ToolCall("affinity_search_organizations",
-                    {"term": ref.domain or ref.term, "page_size": SEARCH_PAGE_SIZE, **paging})
+        return ToolCall(
+            "affinity_search_persons", {"term": ref.term, "page_size": SEARCH_PAGE_SIZE, **paging}
+        )
+    return ToolCall(
+        "affinity_search_organizations",
+        {"term": ref.domain or ref.term, "page_size": SEARCH_PAGE_SIZE, **paging},
+    )
 
 
 def _fetch_one(name: str, record_id: int) -> ToolCall:
@@ -233,9 +242,12 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
     else:
         options = match.candidates
     choices = tuple(
-        Option(int(e["id"]), str(e.get("name") or e["id"]),
-               format_command(command.replace(list=ListRef(id=int(e["id"])))),
-               KIND_LABEL.get(str(e.get("type"))))
+        Option(
+            int(e["id"]),
+            str(e.get("name") or e["id"]),
+            format_command(command.replace(list=ListRef(id=int(e["id"])))),
+            KIND_LABEL.get(str(e.get("type"))),
+        )
         for e in options
     )
     name = str(command["list"])
@@ -245,17 +257,23 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
         return Choice(f"Several lists match “{name}”. Which one?", choices)
     if match.status == "wrong_kind":
         found = match.candidates[0]
-        return Problem("wrong_kind",
-                       f"“{found.get('name')}” is a list of "
-                       f"{KIND_LABEL.get(str(found.get('type')), 'other records')}; "
-                       f"`{command.name}` needs a list of {KIND_LABEL[kind]}.", choices)
+        return Problem(
+            "wrong_kind",
+            f"“{found.get('name')}” is a list of "
+            f"{KIND_LABEL.get(str(found.get('type')), 'other records')}; "
+            f"`{command.name}` needs a list of {KIND_LABEL[kind]}.",
+            choices,
+        )
     return Problem("not_found", f"No list of {KIND_LABEL[kind]} matches “{name}”.", choices)
 
 
 def _deals(command: Command, lists: Sequence, paging: dict) -> Step:
-    return _with_list(command, lists, "opportunity",
-                      lambda list_id: ToolCall("affinity_list_opportunities",
-                                               {"list_id": list_id, **paging}))
+    return _with_list(
+        command,
+        lists,
+        "opportunity",
+        lambda list_id: ToolCall("affinity_list_opportunities", {"list_id": list_id, **paging}),
+    )
 
 
 def _new_deal(command: Command, lists: Sequence, _paging: dict) -> Step:
@@ -274,10 +292,17 @@ def _new_deal(command: Command, lists: Sequence, _paging: dict) -> Step:
 def _add(command: Command, lists: Sequence, _paging: dict) -> Step:
     entity_type = command["entity_type"]
     return _with_list(
-        command, lists, entity_type,
-        lambda list_id: ToolCall("affinity_add_to_list", {
-            "list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"],
-        }, writes=True),
+        command,
+        lists,
+        entity_type,
+        lambda list_id: ToolCall(
+            "affinity_add_to_list",
+            {
+                "list_id": list_id,
+                _TARGET_KEY[entity_type]: command["entity_id"],
+            },
+            writes=True,
+        ),
     )
 
 
@@ -293,25 +318,38 @@ def _update_deal(command: Command, _lists: Sequence, _paging: dict) -> Step:
 
 
 def _note(command: Command, _lists: Sequence, _paging: dict) -> Step:
-    return ToolCall("affinity_create_note", {
-        "content": command["content"], _TARGET_IDS[command["target"]]: [command["target_id"]],
-    }, writes=True)
+    return ToolCall(
+        "affinity_create_note",
+        {
+            "content": command["content"],
+            _TARGET_IDS[command["target"]]: [command["target_id"]],
+        },
+        writes=True,
+    )
 
 
 def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
-    return ToolCall("affinity_list_notes",
-                    {_TARGET_KEY[command["target"]]: command["target_id"], **paging})
+    return ToolCall(
+        "affinity_list_notes", {_TARGET_KEY[command["target"]]: command["target_id"], **paging}
+    )
 
 
 _PLANNERS = {
-    "person": _lookup, "org": _lookup, "intro": _lookup,
+    "person": _lookup,
+    "org": _lookup,
+    "intro": _lookup,
     "lists": lambda c, lists, paging: ToolCall("affinity_list_lists", {}),
     "deals": _deals,
-    "deal": lambda c, lists, paging: ToolCall("affinity_get_opportunity",
-                                              {"opportunity_id": c["opportunity_id"]}),
-    "new-deal": _new_deal, "add": _add,
-    "rename-deal": _update_deal, "deal-add": _update_deal, "deal-remove": _update_deal,
-    "note": _note, "notes": _notes,
+    "deal": lambda c, lists, paging: ToolCall(
+        "affinity_get_opportunity", {"opportunity_id": c["opportunity_id"]}
+    ),
+    "new-deal": _new_deal,
+    "add": _add,
+    "rename-deal": _update_deal,
+    "deal-add": _update_deal,
+    "deal-remove": _update_deal,
+    "note": _note,
+    "notes": _notes,
 }
 
 
@@ -323,11 +361,19 @@ def _best(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[
     term = (ref.term or "").casefold()
     tests = []
     if ref.is_email:
-        tests.append(lambda r: term in {str(e).casefold() for e in r.get("emails") or []}
-                     or str(r.get("primary_email") or "").casefold() == term)
+        tests.append(
+            lambda r: (
+                term in {str(e).casefold() for e in r.get("emails") or []}
+                or str(r.get("primary_email") or "").casefold() == term
+            )
+        )
     if ref.domain:
-        tests.append(lambda r: ref.domain in {str(d).casefold() for d in r.get("domains") or []}
-                     or str(r.get("domain") or "").casefold() == ref.domain)
+        tests.append(
+            lambda r: (
+                ref.domain in {str(d).casefold() for d in r.get("domains") or []}
+                or str(r.get("domain") or "").casefold() == ref.domain
+            )
+        )
     tests.append(lambda r: normalise(str(r.get("name") or "")) == normalise(term))
     for test in tests:
         exact = [r for r in records if test(r)]
@@ -355,8 +401,12 @@ def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
     if len(best) == 1:
         return _fetch_one(command.name, int(best[0]["id"]))
     options = tuple(
-        Option(int(r["id"]), str(r.get("name") or r["id"]), f"{command.name} {r['id']}",
-               r.get("primary_email") if ref.kind == "person" else r.get("domain"))
+        Option(
+            int(r["id"]),
+            str(r.get("name") or r["id"]),
+            f"{command.name} {r['id']}",
+            r.get("primary_email") if ref.kind == "person" else r.get("domain"),
+        )
         for r in best
     )
     token = result.get("next_page_token") if len(best) == len(records) else None

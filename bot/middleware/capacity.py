@@ -79,8 +79,11 @@ class BoundedListenerPool(ThreadPoolExecutor):
 
 
 def _json(payload: dict[str, Any]) -> BoltResponse:
-    return BoltResponse(status=200, body=json.dumps(payload),
-                        headers={"content-type": "application/json;charset=utf-8"})
+    return BoltResponse(
+        status=200,
+        body=json.dumps(payload),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )
 
 
 def first_input_block(view: dict[str, Any]) -> str | None:
@@ -104,9 +107,7 @@ def busy_view_answer(view: dict[str, Any]) -> BoltResponse:
     return _json({"response_action": "update", "view": busy})
 
 
-def turn_away(
-    request: BoltRequest, notify: Callable[[Callable[[], Any]], None]
-) -> BoltResponse:
+def turn_away(request: BoltRequest, notify: Callable[[Callable[[], Any]], None]) -> BoltResponse:
     """The answer to a verified delivery the listener pool has no room for.
 
     `notify(send)` runs `send` (a private note to the user) away from the request thread.

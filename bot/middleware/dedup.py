@@ -82,8 +82,9 @@ class DeliveryReceipts:
             return False
 
     def prune(self, older_than: timedelta = RECEIPT_TTL) -> int:
-        return delete_older_than(self.engine, SlackEventReceipt.first_seen_at,
-                                 self.clock() - older_than)
+        return delete_older_than(
+            self.engine, SlackEventReceipt.first_seen_at, self.clock() - older_than
+        )
 
     def _insert_or_ignore(self, values: dict[str, Any]) -> Any:
         dialect = self.engine.dialect.name

@@ -50,8 +50,9 @@ class Of(Shape):
 class Obj(Shape):
     """An object whose listed fields have their shapes; `required` fields must be present."""
 
-    def __init__(self, fields: Mapping[str, Shape], required: tuple[str, ...] = (),
-                 nullable: bool = False) -> None:
+    def __init__(
+        self, fields: Mapping[str, Shape], required: tuple[str, ...] = (), nullable: bool = False
+    ) -> None:
         self.fields = fields
         self.required = required
         self.nullable = nullable
@@ -146,8 +147,14 @@ class Either(Shape):
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", str: "text", int: "a number", float: "a number",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 TEXT = Of(str)
@@ -160,84 +167,202 @@ OPTION = Obj({"text": TEXT_OBJECT, "value": TEXT})
 OPTIONS = Items(OPTION)
 ID_OBJECT = Obj({"id": MAYBE_ID})
 TEAM = Either(MAYBE_ID, Obj({"id": MAYBE_ID, "domain": MAYBE_TEXT, "enterprise_id": MAYBE_ID}))
-USER = Either(ID, Obj({"id": ID, "team_id": MAYBE_ID, "name": MAYBE_TEXT,
-                       "username": MAYBE_TEXT}, required=("id",)))
+USER = Either(
+    ID,
+    Obj(
+        {"id": ID, "team_id": MAYBE_ID, "name": MAYBE_TEXT, "username": MAYBE_TEXT},
+        required=("id",),
+    ),
+)
 CHANNEL = Either(ID, Obj({"id": ID, "name": MAYBE_TEXT}, required=("id",)))
 BLOCK = Obj({"type": TEXT, "block_id": TEXT})
-INPUT_VALUE = Obj({
-    "type": TEXT, "value": MAYBE_TEXT, "selected_option": Either(Of(None), OPTION),
-    "selected_options": OPTIONS, "selected_date": MAYBE_TEXT, "selected_user": MAYBE_TEXT,
-    "selected_users": Items(TEXT), "selected_channel": MAYBE_TEXT,
-    "selected_conversation": MAYBE_TEXT,
-})
+INPUT_VALUE = Obj(
+    {
+        "type": TEXT,
+        "value": MAYBE_TEXT,
+        "selected_option": Either(Of(None), OPTION),
+        "selected_options": OPTIONS,
+        "selected_date": MAYBE_TEXT,
+        "selected_user": MAYBE_TEXT,
+        "selected_users": Items(TEXT),
+        "selected_channel": MAYBE_TEXT,
+        "selected_conversation": MAYBE_TEXT,
+    }
+)
 STATE = Obj({"values": MapOf(MapOf(INPUT_VALUE))})
 ACTION = Obj(
-    {"type": TEXT, "action_id": TEXT, "block_id": TEXT, "value": TEXT, "action_ts": TEXT,
-     "selected_option": Either(Of(None), OPTION), "selected_options": OPTIONS,
-     "text": TEXT_OBJECT},
+    {
+        "type": TEXT,
+        "action_id": TEXT,
+        "block_id": TEXT,
+        "value": TEXT,
+        "action_ts": TEXT,
+        "selected_option": Either(Of(None), OPTION),
+        "selected_options": OPTIONS,
+        "text": TEXT_OBJECT,
+    },
     required=("action_id",),
 )
-VIEW = Obj({
-    "id": TEXT, "type": TEXT, "callback_id": TEXT, "private_metadata": TEXT, "hash": TEXT,
-    "external_id": TEXT, "team_id": MAYBE_ID, "app_installed_team_id": MAYBE_ID,
-    "root_view_id": MAYBE_TEXT, "previous_view_id": MAYBE_TEXT, "state": STATE,
-    "blocks": Items(BLOCK), "title": TEXT_OBJECT,
-})
-CONTAINER = Obj({"type": TEXT, "message_ts": TEXT, "channel_id": ID, "view_id": TEXT,
-                 "thread_ts": TEXT, "is_ephemeral": FLAG})
-MESSAGE = Obj({"type": TEXT, "subtype": TEXT, "ts": TEXT, "thread_ts": TEXT, "text": TEXT,
-               "user": ID, "bot_id": TEXT, "blocks": Items(BLOCK)})
-AUTHORIZATION = Obj({"enterprise_id": MAYBE_ID, "team_id": MAYBE_ID, "user_id": MAYBE_ID,
-                     "is_bot": FLAG, "is_enterprise_install": FLAG})
-PROFILE = Obj({"real_name": MAYBE_TEXT, "display_name": MAYBE_TEXT, "email": MAYBE_TEXT,
-               "team": MAYBE_TEXT})
-EVENT_USER = Either(ID, Obj({"id": ID, "team_id": MAYBE_ID, "name": MAYBE_TEXT,
-                               "deleted": FLAG, "is_bot": FLAG, "profile": PROFILE},
-                              required=("id",)))
+VIEW = Obj(
+    {
+        "id": TEXT,
+        "type": TEXT,
+        "callback_id": TEXT,
+        "private_metadata": TEXT,
+        "hash": TEXT,
+        "external_id": TEXT,
+        "team_id": MAYBE_ID,
+        "app_installed_team_id": MAYBE_ID,
+        "root_view_id": MAYBE_TEXT,
+        "previous_view_id": MAYBE_TEXT,
+        "state": STATE,
+        "blocks": Items(BLOCK),
+        "title": TEXT_OBJECT,
+    }
+)
+CONTAINER = Obj(
+    {
+        "type": TEXT,
+        "message_ts": TEXT,
+        "channel_id": ID,
+        "view_id": TEXT,
+        "thread_ts": TEXT,
+        "is_ephemeral": FLAG,
+    }
+)
+MESSAGE = Obj(
+    {
+        "type": TEXT,
+        "subtype": TEXT,
+        "ts": TEXT,
+        "thread_ts": TEXT,
+        "text": TEXT,
+        "user": ID,
+        "bot_id": TEXT,
+        "blocks": Items(BLOCK),
+    }
+)
+AUTHORIZATION = Obj(
+    {
+        "enterprise_id": MAYBE_ID,
+        "team_id": MAYBE_ID,
+        "user_id": MAYBE_ID,
+        "is_bot": FLAG,
+        "is_enterprise_install": FLAG,
+    }
+)
+PROFILE = Obj(
+    {"real_name": MAYBE_TEXT, "display_name": MAYBE_TEXT, "email": MAYBE_TEXT, "team": MAYBE_TEXT}
+)
+EVENT_USER = Either(
+    ID,
+    Obj(
+        {
+            "id": ID,
+            "team_id": MAYBE_ID,
+            "name": MAYBE_TEXT,
+            "deleted": FLAG,
+            "is_bot": FLAG,
+            "profile": PROFILE,
+        },
+        required=("id",),
+    ),
+)
 EVENT = Obj(
     {
-        "type": TEXT, "subtype": TEXT, "user": EVENT_USER, "channel": CHANNEL,
-        "channel_type": TEXT, "text": TEXT, "ts": TEXT, "thread_ts": TEXT, "event_ts": TEXT,
-        "bot_id": TEXT, "app_id": TEXT, "tab": TEXT, "team": MAYBE_ID, "blocks": Items(BLOCK),
-        "message": MESSAGE, "previous_message": MESSAGE, "hidden": FLAG,
+        "type": TEXT,
+        "subtype": TEXT,
+        "user": EVENT_USER,
+        "channel": CHANNEL,
+        "channel_type": TEXT,
+        "text": TEXT,
+        "ts": TEXT,
+        "thread_ts": TEXT,
+        "event_ts": TEXT,
+        "bot_id": TEXT,
+        "app_id": TEXT,
+        "tab": TEXT,
+        "team": MAYBE_ID,
+        "blocks": Items(BLOCK),
+        "message": MESSAGE,
+        "previous_message": MESSAGE,
+        "hidden": FLAG,
         "tokens": Obj({"oauth": Items(TEXT), "bot": Items(TEXT)}),
-        "links": Items(Obj({"url": TEXT, "domain": TEXT})), "unfurl_id": TEXT,
-        "message_ts": TEXT, "source": TEXT,
-        "assistant_thread": Obj({"user_id": ID, "channel_id": ID, "thread_ts": TEXT,
-                                 "context": Obj({})}),
+        "links": Items(Obj({"url": TEXT, "domain": TEXT})),
+        "unfurl_id": TEXT,
+        "message_ts": TEXT,
+        "source": TEXT,
+        "assistant_thread": Obj(
+            {"user_id": ID, "channel_id": ID, "thread_ts": TEXT, "context": Obj({})}
+        ),
     },
     required=("type",),
 )
-RESPONSE_URL = Obj({"response_url": Url(), "block_id": TEXT, "action_id": TEXT,
-                    "channel_id": ID})
-ENVELOPE = Obj({
-    # top level, commands (form fields are always text) and Events API envelopes
-    "type": TEXT, "token": TEXT, "team_id": MAYBE_ID, "team_domain": MAYBE_TEXT,
-    "enterprise_id": MAYBE_ID, "user_id": ID, "user_name": TEXT, "channel_id": ID,
-    "channel_name": TEXT, "api_app_id": TEXT, "trigger_id": TEXT, "response_url": Url(),
-    "command": TEXT, "text": TEXT, "event_id": TEXT, "event_time": Of(int, float),
-    "callback_id": TEXT, "action_ts": TEXT, "message_ts": TEXT, "challenge": TEXT,
-    "is_enterprise_install": Of(bool, str), "is_ext_shared_channel": FLAG,
-    "value": TEXT, "action_id": TEXT, "block_id": TEXT,
-    # interactivity
-    "team": TEAM, "enterprise": Either(MAYBE_TEXT, ID_OBJECT), "user": USER,
-    "channel": CHANNEL, "actions": Items(ACTION), "view": VIEW, "container": CONTAINER,
-    "message": MESSAGE, "state": STATE, "response_urls": Items(RESPONSE_URL),
-    "event": EVENT, "authorizations": Items(AUTHORIZATION),
-})
+RESPONSE_URL = Obj({"response_url": Url(), "block_id": TEXT, "action_id": TEXT, "channel_id": ID})
+ENVELOPE = Obj(
+    {
+        # top level, commands (form fields are always text) and Events API envelopes
+        "type": TEXT,
+        "token": TEXT,
+        "team_id": MAYBE_ID,
+        "team_domain": MAYBE_TEXT,
+        "enterprise_id": MAYBE_ID,
+        "user_id": ID,
+        "user_name": TEXT,
+        "channel_id": ID,
+        "channel_name": TEXT,
+        "api_app_id": TEXT,
+        "trigger_id": TEXT,
+        "response_url": Url(),
+        "command": TEXT,
+        "text": TEXT,
+        "event_id": TEXT,
+        "event_time": Of(int, float),
+        "callback_id": TEXT,
+        "action_ts": TEXT,
+        "message_ts": TEXT,
+        "challenge": TEXT,
+        "is_enterprise_install": Of(bool, str),
+        "is_ext_shared_channel": FLAG,
+        "value": TEXT,
+        "action_id": TEXT,
+        "block_id": TEXT,
+        # interactivity
+        "team": TEAM,
+        "enterprise": Either(MAYBE_TEXT, ID_OBJECT),
+        "user": USER,
+        "channel": CHANNEL,
+        "actions": Items(ACTION),
+        "view": VIEW,
+        "container": CONTAINER,
+        "message": MESSAGE,
+        "state": STATE,
+        "response_urls": Items(RESPONSE_URL),
+        "event": EVENT,
+        "authorizations": Items(AUTHORIZATION),
+    }
+)
 # What every request of a kind carries (by `type`, or "command" for slash commands).
 REQUIRED: dict[str, Shape] = {
-    "command": Obj({"team_id": ID}, required=("command", "team_id", "user_id", "channel_id",
-                                                "trigger_id", "response_url")),
-    "block_actions": Obj({"actions": Items(ACTION, non_empty=True)},
-                         required=("actions", "user", "team", "container")),
-    "view_submission": Obj({"view": Obj({}, required=("id", "callback_id", "state"))},
-                           required=("view", "user", "team")),
-    "view_closed": Obj({"view": Obj({}, required=("id", "callback_id"))},
-                       required=("view", "user", "team")),
+    "command": Obj(
+        {"team_id": ID},
+        required=("command", "team_id", "user_id", "channel_id", "trigger_id", "response_url"),
+    ),
+    "block_actions": Obj(
+        {"actions": Items(ACTION, non_empty=True)},
+        required=("actions", "user", "team", "container"),
+    ),
+    "view_submission": Obj(
+        {"view": Obj({}, required=("id", "callback_id", "state"))},
+        required=("view", "user", "team"),
+    ),
+    "view_closed": Obj(
+        {"view": Obj({}, required=("id", "callback_id"))}, required=("view", "user", "team")
+    ),
     "shortcut": Obj({}, required=("callback_id", "trigger_id", "user", "team")),
-    "message_action": Obj({}, required=("callback_id", "trigger_id", "user", "team", "channel",
-                                        "message")),
+    "message_action": Obj(
+        {}, required=("callback_id", "trigger_id", "user", "team", "channel", "message")
+    ),
     "block_suggestion": Obj({}, required=("action_id", "block_id", "value", "user", "team")),
     "event_callback": Obj({"team_id": ID}, required=("event", "team_id")),
     "url_verification": Obj({}, required=("challenge",)),
@@ -252,8 +377,16 @@ ANSWERABLE = Obj({}, required=("response_url",))
 
 
 # Interactions come from a person: a user object with an id, in a team with an id.
-INTERACTIONS = frozenset({"block_actions", "view_submission", "view_closed", "shortcut",
-                          "message_action", "block_suggestion"})
+INTERACTIONS = frozenset(
+    {
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "block_suggestion",
+    }
+)
 ACTOR = Obj({"id": ID, "team_id": MAYBE_ID}, required=("id",))
 
 
@@ -263,8 +396,9 @@ def _conditional(body: dict[str, Any], kind: Any) -> str | None:
         if problem:
             return problem
         team = body["team"]
-        if not ((team.get("id") if isinstance(team, dict) else team)
-                or body["user"].get("team_id")):
+        if not (
+            (team.get("id") if isinstance(team, dict) else team) or body["user"].get("team_id")
+        ):
             return "payload.team has no id"
     if kind == "event_callback":
         event = body["event"]
@@ -298,8 +432,16 @@ def _bolt_problem(body: dict[str, Any], *, needs_team: bool) -> str | None:
     and (`needs_team`) finds in it the workspace the request comes from."""
     try:
         context = build_context(BoltContext({}), body)
-        for read in (to_options, to_shortcut, to_action, to_view, to_command, to_event,
-                     to_message, to_step):
+        for read in (
+            to_options,
+            to_shortcut,
+            to_action,
+            to_view,
+            to_command,
+            to_event,
+            to_message,
+            to_step,
+        ):
             read(body)
     except Exception as error:  # any failure means Bolt cannot handle it
         return f"a payload Bolt cannot read ({type(error).__name__})"

@@ -75,7 +75,8 @@ def verification_failure(
             return "a malformed X-Slack-Signature header"
         raw = body.encode("utf-8") if isinstance(body, str) else body
         digest = hmac.new(
-            signing_secret.encode("utf-8"), b"v0:" + timestamp.encode("ascii") + b":" + raw,
+            signing_secret.encode("utf-8"),
+            b"v0:" + timestamp.encode("ascii") + b":" + raw,
             hashlib.sha256,
         ).hexdigest()
         if not hmac.compare_digest("v0=" + digest, signature):

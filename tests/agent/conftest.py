@@ -74,13 +74,17 @@ def sessions(sqlite_url: str) -> sessionmaker[Session]:
 
 @pytest.fixture
 def settings(api: ScriptedAnthropic) -> AgentSettings:
-    return AgentSettings(api_key="sk-ant-test-planted-0001", base_url=api.base_url,
-                         request_timeout=5, max_retries=2, turn_time_budget=20)
+    return AgentSettings(
+        api_key="sk-ant-test-planted-0001",
+        base_url=api.base_url,
+        request_timeout=5,
+        max_retries=2,
+        turn_time_budget=20,
+    )
 
 
 @pytest.fixture
-def make_agent(settings: AgentSettings, sessions: sessionmaker[Session]
-               ) -> Callable[..., Agent]:
+def make_agent(settings: AgentSettings, sessions: sessionmaker[Session]) -> Callable[..., Agent]:
     def build(**overrides: Any) -> Agent:
         chosen = AgentSettings(**{**settings.__dict__, **overrides})
         return Agent(chosen, sessions, catalog=TOOLS)
@@ -96,11 +100,17 @@ def agent(make_agent: Callable[..., Agent]) -> Agent:
 @pytest.fixture
 def user() -> UserContext:
     return UserContext(
-        identifier="T1:U_MAYA", affinity_user_name="Maya Patel", workspace="Northwind Ventures",
-        affinity_user_email="maya@northwind.vc", today=TODAY,
-        lists=(CachedList(SERIES_A, "Series A Pipeline", "opportunity"),
-               CachedList(202, "Seed Pipeline", "opportunity"),
-               CachedList(205, "Founders to Watch", "person")))
+        identifier="T1:U_MAYA",
+        affinity_user_name="Maya Patel",
+        workspace="Northwind Ventures",
+        affinity_user_email="maya@northwind.vc",
+        today=TODAY,
+        lists=(
+            CachedList(SERIES_A, "Series A Pipeline", "opportunity"),
+            CachedList(202, "Seed Pipeline", "opportunity"),
+            CachedList(205, "Founders to Watch", "person"),
+        ),
+    )
 
 
 @pytest.fixture

@@ -15,8 +15,11 @@ SEARCH = "affinity_search_persons"
 
 
 def _total(usage: dict[str, int]) -> int:
-    return (usage["input_tokens"] + usage["cache_read_input_tokens"]
-            + usage["cache_creation_input_tokens"])
+    return (
+        usage["input_tokens"]
+        + usage["cache_read_input_tokens"]
+        + usage["cache_creation_input_tokens"]
+    )
 
 
 def _prefix_tokens(request) -> int:
@@ -46,8 +49,13 @@ def test_a_second_turn_reads_tools_system_and_history_from_the_cache(api, agent,
 def _breakpoints(request) -> list[str]:
     marks = [f"tool {t['name']}" for t in request.tools if "cache_control" in t]
     marks += ["system" for b in request.system if "cache_control" in b]
-    marks += [f"message {i}" for i, m in enumerate(request.messages)
-              if isinstance(m["content"], list) for b in m["content"] if "cache_control" in b]
+    marks += [
+        f"message {i}"
+        for i, m in enumerate(request.messages)
+        if isinstance(m["content"], list)
+        for b in m["content"]
+        if "cache_control" in b
+    ]
     return marks
 
 
@@ -73,8 +81,11 @@ def _body(blocks: int, *, marks: tuple[int, ...], size: int = 400) -> dict:
     content = [{"type": "text", "text": f"{i} " + "x" * size} for i in range(blocks)]
     for i in marks:
         content[i] = {**content[i], "cache_control": {"type": "ephemeral"}}
-    return {"model": "claude-sonnet-4-6", "max_tokens": 10,
-            "messages": [{"role": "user", "content": content}]}
+    return {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 10,
+        "messages": [{"role": "user", "content": content}],
+    }
 
 
 def test_the_fake_finds_a_cached_prefix_within_20_blocks_of_a_breakpoint():
@@ -110,6 +121,8 @@ def test_the_fake_caches_nothing_below_the_models_minimum():
 
 
 def test_the_fake_refuses_more_than_four_breakpoints():
-    with (ScriptedAnthropic([reply("a")], min_cache_tokens=0) as server,
-          pytest.raises(anthropic.BadRequestError, match="maximum of 4 blocks")):
+    with (
+        ScriptedAnthropic([reply("a")], min_cache_tokens=0) as server,
+        pytest.raises(anthropic.BadRequestError, match="maximum of 4 blocks"),
+    ):
         _client(server).messages.create(**_body(6, marks=(0, 1, 2, 3, 4)))

@@ -8,9 +8,13 @@ from bot.agent.compact import compact_result
 
 
 def test_long_lists_are_shortened_with_a_count_of_what_was_left_out():
-    result = {"opportunities": [{"id": i, "name": f"Deal {i}", "owners": [], "value": None,
-                                 "stage": {"text": "Lead"}} for i in range(500)],
-              "next_page_token": "abc"}
+    result = {
+        "opportunities": [
+            {"id": i, "name": f"Deal {i}", "owners": [], "value": None, "stage": {"text": "Lead"}}
+            for i in range(500)
+        ],
+        "next_page_token": "abc",
+    }
     text = compact_result(result, max_chars=4000, text_max=600)
     assert len(text) <= 4000
     data = json.loads(text)
@@ -25,4 +29,6 @@ def test_long_lists_are_shortened_with_a_count_of_what_was_left_out():
 def test_small_results_are_unchanged_apart_from_nulls():
     result = {"id": 1, "name": "Acme", "domain": None, "people": []}
     assert json.loads(compact_result(result, max_chars=1000, text_max=100)) == {
-        "id": 1, "name": "Acme"}
+        "id": 1,
+        "name": "Acme",
+    }

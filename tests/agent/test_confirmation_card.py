@@ -24,15 +24,17 @@ NAMES = {("opportunity", 30001): {"name": "Acme <Series A>", "list": "Series A P
 
 def _batch(sessions, thread, n, text="Met the <!channel> founders & liked it\nSecond line"):
     store = ProposalStore(sessions)
-    items = [describe_write("affinity_create_note", {"content": text,
-                                                     "opportunity_ids": [30001 + i]}, NAMES)
-             for i in range(n)]
+    items = [
+        describe_write(
+            "affinity_create_note", {"content": text, "opportunity_ids": [30001 + i]}, NAMES
+        )
+        for i in range(n)
+    ]
     return store, store.create_batch(OWNER, thread, items)
 
 
 def _action_ids(card):
-    return [e["action_id"] for b in card["blocks"] if b["type"] == "actions"
-            for e in b["elements"]]
+    return [e["action_id"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def test_single_item_shows_exactly_what_changes_escaped(sessions, thread):
@@ -69,8 +71,11 @@ def test_many_items_are_grouped_within_slack_limits(sessions, thread):
 def test_long_note_text_is_split_not_lost(sessions, thread):
     _, batch = _batch(sessions, thread, 1, text="word " * 1000)
     card = confirmation_card(batch)
-    shown = "".join(b["text"]["text"] for b in card["blocks"]
-                    if b["type"] == "section" and b["text"]["text"].startswith(">"))
+    shown = "".join(
+        b["text"]["text"]
+        for b in card["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith(">")
+    )
     assert shown.count("word") == 1000
     assert limits.problems(card) == []
 
@@ -92,12 +97,14 @@ def test_failed_unknown_and_expired_states(sessions, thread):
 
     now = [dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)]
     store = ProposalStore(sessions, clock=lambda: now[0])
-    items = [describe_write("affinity_create_note", {"content": f"n{i}",
-                                                     "opportunity_ids": [30001]}, NAMES)
-             for i in range(3)]
+    items = [
+        describe_write(
+            "affinity_create_note", {"content": f"n{i}", "opportunity_ids": [30001]}, NAMES
+        )
+        for i in range(3)
+    ]
     batch = store.create_batch(OWNER, thread, items)
-    outcomes = {"n0": InvalidRequestError("content: too long <b>"),
-                "n1": UnknownOutcomeError()}
+    outcomes = {"n0": InvalidRequestError("content: too long <b>"), "n1": UnknownOutcomeError()}
     execute = RecordingExecutor({"affinity_create_note": lambda i: outcomes[i["content"]]})
     store.approve(batch.id, OWNER, execute, index=0)
     store.approve(batch.id, OWNER, execute, index=1)

@@ -35,34 +35,48 @@ def test_the_prompt_gives_the_users_own_date_and_zone(zone, now, day, offset):
     assert "midnight Pacific time" in RULES and "calendar days" in RULES
 
 
-@pytest.mark.parametrize(("written", "stored"), [
-    ("2026-11-28T23:30:00-05:00", "2026-11-28T08:00:00Z"),  # late evening in New York
-    ("2026-11-29T00:05:00+00:00", "2026-11-29T08:00:00Z"),  # just after midnight in London
-    ("2026-11-29T00:30:00+09:00", "2026-11-29T08:00:00Z"),  # just after midnight in Tokyo
-    ("2026-07-15T15:30:00Z", "2026-07-15T07:00:00Z"),  # summer: Pacific daylight time
-    ("2026-11-28", "2026-11-28T08:00:00Z"),
-])
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("2026-11-28T23:30:00-05:00", "2026-11-28T08:00:00Z"),  # late evening in New York
+        ("2026-11-29T00:05:00+00:00", "2026-11-29T08:00:00Z"),  # just after midnight in London
+        ("2026-11-29T00:30:00+09:00", "2026-11-29T08:00:00Z"),  # just after midnight in Tokyo
+        ("2026-07-15T15:30:00Z", "2026-07-15T07:00:00Z"),  # summer: Pacific daylight time
+        ("2026-11-28", "2026-11-28T08:00:00Z"),
+    ],
+)
 def test_the_sandbox_stores_date_fields_at_midnight_pacific_on_the_day_written(
-        sandbox, admin_key, written, stored):
+    sandbox, admin_key, written, stored
+):
     client = v2(sandbox, admin_key)
     series_a = seed.LISTS["Series A Pipeline"]
-    entry = next(e for e in sandbox.state.list_entries.values()
-                 if e["entity_id"] == seed.ACME_DEAL_ID)
-    field = next(f for f in sandbox.state.world.fields.values()
-                 if f["list_id"] == series_a and f["name"] == "Last Reviewed")
+    entry = next(
+        e for e in sandbox.state.list_entries.values() if e["entity_id"] == seed.ACME_DEAL_ID
+    )
+    field = next(
+        f
+        for f in sandbox.state.world.fields.values()
+        if f["list_id"] == series_a and f["name"] == "Last Reviewed"
+    )
     path = f"/v2/lists/{series_a}/list-entries/{entry['id']}/fields/field-{field['id']}"
-    assert client.post(path, json={"value": {"type": "datetime", "data": written}}
-                       ).status_code == 204
+    assert (
+        client.post(path, json={"value": {"type": "datetime", "data": written}}).status_code == 204
+    )
     assert client.get(path).json()["value"]["data"].replace(".000", "") == stored
 
-    deal = run_tool(AffinityClient(admin_key, base_url=sandbox.base_url),
-                    "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID})
+    deal = run_tool(
+        AffinityClient(admin_key, base_url=sandbox.base_url),
+        "affinity_get_opportunity",
+        {"opportunity_id": seed.ACME_DEAL_ID},
+    )
     shown = next(f["value"] for f in deal["fields"] if f["name"] == "Last Reviewed")
     assert shown == written[:10]  # the day written, whatever the writer's zone
 
 
 def test_seeded_review_dates_are_stored_at_midnight_pacific(sandbox):
-    reviewed = [v["value"] for v in sandbox.state.world.field_values.values()
-                if sandbox.state.world.fields[v["field_id"]]["name"] == "Last Reviewed"]
-    assert reviewed and all(
-        v.astimezone(seed.PACIFIC).time() == dt.time(0, 0) for v in reviewed)
+    reviewed = [
+        v["value"]
+        for v in sandbox.state.world.field_values.values()
+        if sandbox.state.world.fields[v["field_id"]]["name"] == "Last Reviewed"
+    ]
+    assert reviewed and all(v.astimezone(seed.PACIFIC).time() == dt.time(0, 0) for v in reviewed)

@@ -18,11 +18,19 @@ LIE_LAST = "All 12 notes have been added to the deals. Anything else?"
 def _lying_script(api) -> None:
     def note_each(request):
         deals = json.loads(request.tool_result_texts()[0])["opportunities"]
-        return reply(LIE_FIRST + " ", *[("affinity_create_note", {
-            "content": "Reviewed.", "opportunity_ids": [d["id"]]}) for d in deals])
+        return reply(
+            LIE_FIRST + " ",
+            *[
+                ("affinity_create_note", {"content": "Reviewed.", "opportunity_ids": [d["id"]]})
+                for d in deals
+            ],
+        )
 
-    api.add(reply(None, ("affinity_list_opportunities", {"list_id": SERIES_A})), note_each,
-            reply(LIE_LAST))
+    api.add(
+        reply(None, ("affinity_list_opportunities", {"list_id": SERIES_A})),
+        note_each,
+        reply(LIE_LAST),
+    )
 
 
 def _shown_correctly(text: str) -> None:
@@ -35,13 +43,13 @@ def _shown_correctly(text: str) -> None:
 
 
 @pytest.mark.parametrize("streamed", [True, False])
-def test_a_model_that_claims_the_writes_happened_is_corrected(api, agent, user, thread,
-                                                              streamed):
+def test_a_model_that_claims_the_writes_happened_is_corrected(api, agent, user, thread, streamed):
     _lying_script(api)
     pieces: list[str] = []
     execute = RecordingExecutor({"affinity_list_opportunities": list_opportunities})
-    result = agent.respond(thread, user, "note every deal", execute,
-                           on_text=pieces.append if streamed else None)
+    result = agent.respond(
+        thread, user, "note every deal", execute, on_text=pieces.append if streamed else None
+    )
 
     assert execute.writes() == [] and len(result.batch.items) == 12
     _shown_correctly(result.text)  # the posted answer
@@ -52,8 +60,10 @@ def test_a_model_that_claims_the_writes_happened_is_corrected(api, agent, user, 
 
 
 def test_a_truthful_answer_is_kept_and_gets_the_apps_statement(api, agent, user, thread):
-    api.add(reply(None, ("affinity_create_note", {"content": "x", "opportunity_ids": [30001]})),
-            reply("I've proposed the note; nothing is logged until you approve it."))
+    api.add(
+        reply(None, ("affinity_create_note", {"content": "x", "opportunity_ids": [30001]})),
+        reply("I've proposed the note; nothing is logged until you approve it."),
+    )
     pieces: list[str] = []
     result = agent.respond(thread, user, "note it", RecordingExecutor(), on_text=pieces.append)
     assert result.text.startswith("I've proposed the note; nothing is logged until you approve")
@@ -69,16 +79,19 @@ def test_claims_in_a_turn_without_proposals_are_left_alone(api, agent, user, thr
     assert honest_answer("All set.", []) == "All set."
 
 
-@pytest.mark.parametrize(("sentence", "claim"), [
-    ("Done: I added a note to every deal.", True),
-    ("I've logged the notes.", True),
-    ("The deal was renamed to Acme.", True),
-    ("All 8 notes have been created successfully.", True),
-    ("I've prepared 8 notes for your approval.", False),
-    ("Nothing is logged until you click Approve.", False),
-    ("Once approved, the notes will be added.", False),
-    ("Acme is in Diligence.", False),
-])
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("Done: I added a note to every deal.", True),
+        ("I've logged the notes.", True),
+        ("The deal was renamed to Acme.", True),
+        ("All 8 notes have been created successfully.", True),
+        ("I've prepared 8 notes for your approval.", False),
+        ("Nothing is logged until you click Approve.", False),
+        ("Once approved, the notes will be added.", False),
+        ("Acme is in Diligence.", False),
+    ],
+)
 def test_what_counts_as_a_claim(sentence, claim):
     assert claims_done(sentence) is claim
 
@@ -87,4 +100,5 @@ def test_a_run_of_claims_becomes_one_note():
     from bot.agent.claims import replace_claims
 
     assert replace_claims("Done: I added the notes. All set! Anything else?") == (
-        f"{NOT_DONE} Anything else?")
+        f"{NOT_DONE} Anything else?"
+    )

@@ -15,12 +15,20 @@ def _turn(i: int, with_tool: bool) -> list[dict]:
     user = {"role": "user", "content": [{"type": "text", "text": f"question {i} " + "x" * 200}]}
     if not with_tool:
         return [user, {"role": "assistant", "content": [{"type": "text", "text": f"answer {i}"}]}]
-    return [user,
-            {"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}",
-                                               "name": "affinity_list_lists", "input": {}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}",
-                                          "content": "{}"}]},
-            {"role": "assistant", "content": [{"type": "text", "text": f"answer {i}"}]}]
+    return [
+        user,
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "tool_use", "id": f"t{i}", "name": "affinity_list_lists", "input": {}}
+            ],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": "{}"}],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": f"answer {i}"}]},
+    ]
 
 
 def test_trim_drops_whole_oldest_turns_and_stays_valid():
@@ -35,8 +43,9 @@ def test_trim_drops_whole_oldest_turns_and_stays_valid():
 
 
 def test_memory_is_per_user_within_a_thread(api, agent, user, thread):
-    daniel = UserContext(identifier="T1:U_DANIEL", affinity_user_name="Daniel Okafor",
-                         workspace="Northwind Ventures")
+    daniel = UserContext(
+        identifier="T1:U_DANIEL", affinity_user_name="Daniel Okafor", workspace="Northwind Ventures"
+    )
     api.add(reply("Maya's answer"), reply("Daniel's answer"))
     agent.respond(thread, user, "secret deal question", RecordingExecutor())
     agent.respond(thread, daniel, "hello", RecordingExecutor())

@@ -45,22 +45,46 @@ def test_the_follow_up_knows_the_eight_deals_with_digests(api, make_agent, user,
     agent = make_agent(memory_max_chars=15_000)
     request = _follow_up_request(api, agent, user, thread)
     _assert_knows_the_eight(request)
-    results = [b for m in request.messages if isinstance(m["content"], list)
-               for b in m["content"] if b.get("type") == "tool_result"]
-    assert results and all("earlier_result" in b["content"] or "Queued" in b["content"]
-                           for b in results)  # tool results became digests, turns stayed
+    results = [
+        b
+        for m in request.messages
+        if isinstance(m["content"], list)
+        for b in m["content"]
+        if b.get("type") == "tool_result"
+    ]
+    assert results and all(
+        "earlier_result" in b["content"] or "Queued" in b["content"] for b in results
+    )  # tool results became digests, turns stayed
 
 
 def _turn(i: int, size: int) -> list[dict]:
-    deals = [{"id": 100 * i + k, "name": f"Deal {i}-{k}", "stage": {"text": "IC"},
-              "notes": "x" * size} for k in range(5)]
+    deals = [
+        {"id": 100 * i + k, "name": f"Deal {i}-{k}", "stage": {"text": "IC"}, "notes": "x" * size}
+        for k in range(5)
+    ]
     return [
         {"role": "user", "content": [{"type": "text", "text": f"question {i}"}]},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}",
-                                           "name": "affinity_list_opportunities",
-                                           "input": {"list_id": 1}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}",
-                                      "content": json.dumps({"opportunities": deals})}]},
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "tool_use",
+                    "id": f"t{i}",
+                    "name": "affinity_list_opportunities",
+                    "input": {"list_id": 1},
+                }
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": f"t{i}",
+                    "content": json.dumps({"opportunities": deals}),
+                }
+            ],
+        },
         {"role": "assistant", "content": [{"type": "text", "text": f"answer {i}"}]},
     ]
 
@@ -85,10 +109,13 @@ def test_trim_digests_then_collapses_then_drops_oldest_first():
         validate_request({"model": "m", "max_tokens": 1, "messages": kept})
 
 
-@pytest.mark.parametrize(("bound", "kept_as"), [(60_000, "earlier_result"),
-                                                (12_000, "[proposed in this turn: 1: Add a note")])
-def test_the_real_seed_scenario_follow_up(api, make_agent, user, thread, sandbox, admin_key,
-                                          bound, kept_as):
+@pytest.mark.parametrize(
+    ("bound", "kept_as"),
+    [(60_000, "earlier_result"), (12_000, "[proposed in this turn: 1: Add a note")],
+)
+def test_the_real_seed_scenario_follow_up(
+    api, make_agent, user, thread, sandbox, admin_key, bound, kept_as
+):
     """The sandbox's 42-deal pipeline: at the default bound the seed turn is close to the
     60,000 characters and the approval outcome pushes it over (digests); at a fifth of that the
     turn is collapsed to words, answer, what was proposed and the records seen."""
@@ -96,17 +123,24 @@ def test_the_real_seed_scenario_follow_up(api, make_agent, user, thread, sandbox
 
     agent = make_agent(memory_max_chars=bound)
     client = AffinityClient(admin_key, base_url=sandbox.base_url)
-    execute = RecordingExecutor({name: (lambda i, n=name: run_tool(client, n, i)) for name in
-                                 ("affinity_list_opportunities", "affinity_get_opportunity")})
+    execute = RecordingExecutor(
+        {
+            name: (lambda i, n=name: run_tool(client, n, i))
+            for name in ("affinity_list_opportunities", "affinity_get_opportunity")
+        }
+    )
 
     def read_each(request):
         deals = json.loads(request.tool_result_texts()[0])["opportunities"]
-        return reply("Checking each deal.", *[("affinity_get_opportunity",
-                                               {"opportunity_id": d["id"]}) for d in deals])
+        return reply(
+            "Checking each deal.",
+            *[("affinity_get_opportunity", {"opportunity_id": d["id"]}) for d in deals],
+        )
 
     def reviewed(deal):
-        return next((f["value"] for f in deal.get("fields", [])
-                     if f["name"] == "Last Reviewed"), "")
+        return next(
+            (f["value"] for f in deal.get("fields", []) if f["name"] == "Last Reviewed"), ""
+        )
 
     def note_latest(request):
         deals = [json.loads(t) for t in request.tool_result_texts()]
@@ -114,12 +148,23 @@ def test_the_real_seed_scenario_follow_up(api, make_agent, user, thread, sandbox
         chosen = [d for d in deals if reviewed(d) == latest]
         assert len(chosen) == 8
         note_latest.chosen = chosen
-        return reply(None, *[("affinity_create_note", {"content": f"Reviewed {d['name']}.",
-                                                       "opportunity_ids": [d["id"]]})
-                             for d in chosen])
+        return reply(
+            None,
+            *[
+                (
+                    "affinity_create_note",
+                    {"content": f"Reviewed {d['name']}.", "opportunity_ids": [d["id"]]},
+                )
+                for d in chosen
+            ],
+        )
 
-    api.add(reply(None, ("affinity_list_opportunities", {"list_id": 201, "page_size": 100})),
-            read_each, note_latest, reply("8 notes proposed."))
+    api.add(
+        reply(None, ("affinity_list_opportunities", {"list_id": 201, "page_size": 100})),
+        read_each,
+        note_latest,
+        reply("8 notes proposed."),
+    )
     result = agent.respond(thread, user, ASK, execute)
     agent.approve(result.batch.id, user.identifier, RecordingExecutor())
     api.add(reply("Two of them."))

@@ -21,8 +21,11 @@ def test_migration_matches_models_and_works(db_url, thread):
         assert [d for d in schema_differences(engine) if "agent_" in repr(d)] == []
 
         store = ProposalStore(sessionmaker(engine, expire_on_commit=False))
-        batch = store.create_batch("T1:U1", thread, [describe_write(
-            "affinity_create_note", {"content": "hi", "person_ids": [1]}, {})])
+        batch = store.create_batch(
+            "T1:U1",
+            thread,
+            [describe_write("affinity_create_note", {"content": "hi", "person_ids": [1]}, {})],
+        )
         assert store.approve(batch.id, "T1:U1", RecordingExecutor()).acted == [0]
     finally:
         engine.dispose()

@@ -41,9 +41,12 @@ def store(sessions, clock) -> ProposalStore:
 
 
 def notes(n: int):
-    return [describe_write("affinity_create_note", {"content": f"note {i}",
-                                                    "opportunity_ids": [30000 + i]}, {})
-            for i in range(n)]
+    return [
+        describe_write(
+            "affinity_create_note", {"content": f"note {i}", "opportunity_ids": [30000 + i]}, {}
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -54,8 +57,9 @@ def batch(store, thread):
 def test_approving_one_item_runs_only_that_item(store, batch):
     execute = RecordingExecutor()
     result = store.approve(batch.id, OWNER, execute, index=1)
-    assert execute.calls == [("affinity_create_note", {"content": "note 1",
-                                                       "opportunity_ids": [30001]})]
+    assert execute.calls == [
+        ("affinity_create_note", {"content": "note 1", "opportunity_ids": [30001]})
+    ]
     assert [i.status for i in result.batch.items] == [PENDING, DONE, PENDING]
     assert result.batch.items[1].result_summary.startswith("Note 9000")
 
@@ -103,10 +107,14 @@ def test_ttl_is_configurable(sessions, thread, clock):
 
 
 def test_failures_are_recorded_and_never_retried(store, batch):
-    execute = RecordingExecutor({"affinity_create_note": lambda i: {
-        "note 0": UnknownOutcomeError(operation="create note"),
-        "note 1": InvalidRequestError("content: too long", param="content"),
-    }.get(i["content"], {"id": 5})})
+    execute = RecordingExecutor(
+        {
+            "affinity_create_note": lambda i: {
+                "note 0": UnknownOutcomeError(operation="create note"),
+                "note 1": InvalidRequestError("content: too long", param="content"),
+            }.get(i["content"], {"id": 5})
+        }
+    )
     result = store.approve(batch.id, OWNER, execute)
     assert [i.status for i in result.batch.items] == [UNKNOWN, FAILED, DONE]
     assert "may or may not have been applied" in result.batch.items[0].error

@@ -10,15 +10,30 @@ from bot.agent import model_errors
 from bot.devtools.fake_anthropic import delay, overloaded, rate_limited, reply
 from tests.agent.conftest import RecordingExecutor
 
-PERSON = {"persons": [{"id": 2001, "name": "Jane Smith", "first_name": "Jane",
-                       "last_name": "Smith", "primary_email": "jane@acme.com",
-                       "emails": ["jane@acme.com"]}], "next_page_token": None}
+PERSON = {
+    "persons": [
+        {
+            "id": 2001,
+            "name": "Jane Smith",
+            "first_name": "Jane",
+            "last_name": "Smith",
+            "primary_email": "jane@acme.com",
+            "emails": ["jane@acme.com"],
+        }
+    ],
+    "next_page_token": None,
+}
 
 
 def test_single_lookup_is_answered_from_the_tool_result(api, agent, user, thread):
-    api.add(reply("Let me look.", ("affinity_search_persons", {"term": "Jane"})),
-            lambda req: reply("Found " + json.loads(req.tool_result_texts()[0])["persons"][0][
-                "name"] + " (jane@acme.com)."))
+    api.add(
+        reply("Let me look.", ("affinity_search_persons", {"term": "Jane"})),
+        lambda req: reply(
+            "Found "
+            + json.loads(req.tool_result_texts()[0])["persons"][0]["name"]
+            + " (jane@acme.com)."
+        ),
+    )
     execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
 
     result = agent.respond(thread, user, "Who is Jane at Acme?", execute)
@@ -73,10 +88,13 @@ def test_second_call_of_a_turn_reads_the_cached_prefix(api, agent, user, thread)
 
 
 def test_tool_error_reaches_the_model_as_is_error_without_secrets(api, agent, user, thread):
-    api.add(reply(None, ("affinity_get_organization", {"organization_id": 5001})),
-            reply("You don't have access to that company."))
-    denied = PermissionDeniedError("This Affinity user has no permission for list 206.",
-                                   resource="list 206", status=403)
+    api.add(
+        reply(None, ("affinity_get_organization", {"organization_id": 5001})),
+        reply("You don't have access to that company."),
+    )
+    denied = PermissionDeniedError(
+        "This Affinity user has no permission for list 206.", resource="list 206", status=403
+    )
     execute = RecordingExecutor({"affinity_get_organization": lambda _: denied})
 
     result = agent.respond(thread, user, "Tell me about Acme", execute)
@@ -85,7 +103,8 @@ def test_tool_error_reaches_the_model_as_is_error_without_secrets(api, agent, us
     assert sent["is_error"] is True
     assert sent["content"] == "This Affinity user has no permission for list 206."
     everything = json.dumps([r.body for r in api.requests]) + json.dumps(
-        [r.headers for r in api.requests])
+        [r.headers for r in api.requests]
+    )
     assert "sk-ant-test-planted-0001" not in everything
     assert "Traceback" not in everything
     assert result.text == "You don't have access to that company."
@@ -102,8 +121,13 @@ def test_unexpected_tool_exception_is_not_shown_to_the_model(api, agent, user, t
 
 
 def test_revoked_key_ends_the_turn_with_reconnect_flag(api, agent, user, thread):
-    api.add(reply(None, ("affinity_search_persons", {"term": "Jane"}),
-                  ("affinity_search_organizations", {"term": "Acme"})))
+    api.add(
+        reply(
+            None,
+            ("affinity_search_persons", {"term": "Jane"}),
+            ("affinity_search_organizations", {"term": "Acme"}),
+        )
+    )
     execute = RecordingExecutor({"affinity_search_persons": lambda _: AuthenticationError()})
 
     result = agent.respond(thread, user, "Find Jane and Acme", execute)
@@ -160,11 +184,22 @@ def test_unknown_tool_is_an_error_not_a_proposal(api, agent, user, thread):
 
 def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thread):
     agent = make_agent(text_field_max_chars=200)
-    long_note = {"notes": [{"id": 1, "content": "x" * 5000, "type": "text", "creator": None,
-                            "created_at": "2026-11-01T00:00:00Z"}], "next_page_token": None}
+    long_note = {
+        "notes": [
+            {
+                "id": 1,
+                "content": "x" * 5000,
+                "type": "text",
+                "creator": None,
+                "created_at": "2026-11-01T00:00:00Z",
+            }
+        ],
+        "next_page_token": None,
+    }
     api.add(reply(None, ("affinity_list_notes", {"opportunity_id": 30001})), reply("ok"))
-    agent.respond(thread, user, "notes?", RecordingExecutor(
-        {"affinity_list_notes": lambda _: long_note}))
+    agent.respond(
+        thread, user, "notes?", RecordingExecutor({"affinity_list_notes": lambda _: long_note})
+    )
 
     content = api.message_requests[1].tool_result_texts()[0]
     note = json.loads(content)["notes"][0]["content"]
@@ -174,10 +209,11 @@ def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thr
 
 
 def test_invalid_write_input_goes_back_to_the_model_not_to_the_user(api, agent, user, thread):
-    api.add(reply(None, ("affinity_create_note", {"opportunity_ids": [30001]})),
-            reply(None, ("affinity_create_note", {"content": "Summary",
-                                                  "opportunity_ids": [30001]})),
-            reply("Queued one note."))
+    api.add(
+        reply(None, ("affinity_create_note", {"opportunity_ids": [30001]})),
+        reply(None, ("affinity_create_note", {"content": "Summary", "opportunity_ids": [30001]})),
+        reply("Queued one note."),
+    )
     result = agent.respond(thread, user, "note it", RecordingExecutor())
 
     first = api.message_requests[1].tool_results()[0]
@@ -199,16 +235,19 @@ def test_no_secret_in_logs_on_failures(api, make_agent, user, thread, caplog):
 
 
 def test_streaming_feeds_text_as_it_arrives_and_tools_still_run(api, agent, user, thread):
-    api.add(reply("Looking that up… ", ("affinity_search_persons", {"term": "Jane"})),
-            reply("Jane Smith is the founder of Acme. She knows Daniel well."))
+    api.add(
+        reply("Looking that up… ", ("affinity_search_persons", {"term": "Jane"})),
+        reply("Jane Smith is the founder of Acme. She knows Daniel well."),
+    )
     pieces: list[str] = []
     execute = RecordingExecutor({"affinity_search_persons": lambda _: PERSON})
 
     result = agent.respond(thread, user, "Who is Jane?", execute, on_text=pieces.append)
 
     assert len(pieces) > 2  # sentence by sentence (a sentence is checked before it is shown)
-    assert "".join(pieces) == ("Looking that up… Jane Smith is the founder of Acme. "
-                               "She knows Daniel well.")
+    assert "".join(pieces) == (
+        "Looking that up… Jane Smith is the founder of Acme. She knows Daniel well."
+    )
     assert result.text == "Jane Smith is the founder of Acme. She knows Daniel well."
     assert execute.names() == ["affinity_search_persons"]
     assert all(r.body.get("stream") is True for r in api.message_requests)
@@ -222,13 +261,19 @@ def test_streaming_turn_failure_is_one_line(api, make_agent, user, thread):
     assert result.error == model_errors.BUSY and pieces == []
 
 
-def test_a_user_whose_lists_are_not_cached_yet_gets_them_read_for_the_prompt(api, agent, user,
-                                                                            thread):
+def test_a_user_whose_lists_are_not_cached_yet_gets_them_read_for_the_prompt(
+    api, agent, user, thread
+):
     from dataclasses import replace
 
     fresh = replace(user, lists=())
-    execute = RecordingExecutor({"affinity_list_lists": lambda _: {"lists": [
-        {"id": 201, "name": "Series A Pipeline", "type": "opportunity"}]}})
+    execute = RecordingExecutor(
+        {
+            "affinity_list_lists": lambda _: {
+                "lists": [{"id": 201, "name": "Series A Pipeline", "type": "opportunity"}]
+            }
+        }
+    )
     api.add(reply("ok"))
     agent.respond(thread, fresh, "what's in our series a pipeline?", execute)
     system = api.message_requests[0].system_text

@@ -23,11 +23,19 @@ def execute(sandbox, admin_key):
 def test_lookup_then_approved_note_lands_in_affinity_once(api, agent, user, thread, execute):
     def propose_note(request):
         org = json.loads(request.tool_result_texts()[0])["organizations"][0]
-        return reply(None, ("affinity_create_note", {"content": "Intro call went well.",
-                                                     "organization_ids": [org["id"]]}))
+        return reply(
+            None,
+            (
+                "affinity_create_note",
+                {"content": "Intro call went well.", "organization_ids": [org["id"]]},
+            ),
+        )
 
-    api.add(reply(None, ("affinity_search_organizations", {"term": "Acme"})), propose_note,
-            reply("I've prepared a note on Acme for your approval."))
+    api.add(
+        reply(None, ("affinity_search_organizations", {"term": "Acme"})),
+        propose_note,
+        reply("I've prepared a note on Acme for your approval."),
+    )
     result = agent.respond(thread, user, "Log that the Acme intro call went well", execute)
 
     item = result.batch.items[0]
@@ -44,12 +52,16 @@ def test_lookup_then_approved_note_lands_in_affinity_once(api, agent, user, thre
 
 
 def run_tool_notes(execute, org_id):
-    return [n for n in execute("affinity_list_notes", {"organization_id": org_id})["notes"]
-            if n["content"] == "Intro call went well."]
+    return [
+        n
+        for n in execute("affinity_list_notes", {"organization_id": org_id})["notes"]
+        if n["content"] == "Intro call went well."
+    ]
 
 
-def test_revoked_key_in_the_sandbox_asks_to_reconnect(api, agent, user, thread, sandbox,
-                                                      revoked_key):
+def test_revoked_key_in_the_sandbox_asks_to_reconnect(
+    api, agent, user, thread, sandbox, revoked_key
+):
     api.add(reply(None, ("affinity_list_lists", {})))
     result = agent.respond(thread, user, "my lists?", _executor(sandbox, revoked_key))
     assert result.needs_reconnect

@@ -28,13 +28,13 @@ class Clock:
 def make_store(tmp_path, clock) -> ProposalStore:
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     Base.metadata.create_all(engine)
-    return ProposalStore(sessionmaker(engine, expire_on_commit=False), ttl_seconds=60,
-                         clock=clock)
+    return ProposalStore(sessionmaker(engine, expire_on_commit=False), ttl_seconds=60, clock=clock)
 
 
 def note(deal_id: int):
-    return describe_write("affinity_create_note", {"content": "x", "opportunity_ids": [deal_id]},
-                          {})
+    return describe_write(
+        "affinity_create_note", {"content": "x", "opportunity_ids": [deal_id]}, {}
+    )
 
 
 def test_due_batches_are_expired_once_and_reported(tmp_path):

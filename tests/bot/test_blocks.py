@@ -48,21 +48,34 @@ LONG = "Very long name " * 40  # 600 characters
 
 
 def interaction_dates(last="2026-03-12T15:04:00Z"):
-    return {"first_email": "2024-01-02T09:00:00Z", "last_email": last, "first_event": None,
-            "last_event": "2026-02-20T10:00:00Z", "next_event": "2026-12-01T10:00:00Z",
-            "last_chat_message": None, "last_interaction": last}
+    return {
+        "first_email": "2024-01-02T09:00:00Z",
+        "last_email": last,
+        "first_event": None,
+        "last_event": "2026-02-20T10:00:00Z",
+        "next_event": "2026-12-01T10:00:00Z",
+        "last_chat_message": None,
+        "last_interaction": last,
+    }
 
 
 def person(name="Jane Smith", pid=42, **extra):
     return {
-        "id": pid, "name": name, "first_name": "Jane", "last_name": "Smith", "type": "external",
-        "primary_email": "jane@acme.com", "emails": ["jane@acme.com", "jane@home.org"],
+        "id": pid,
+        "name": name,
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "type": "external",
+        "primary_email": "jane@acme.com",
+        "emails": ["jane@acme.com", "jane@home.org"],
         "phone_numbers": ["+1 555 0100"],
         "organizations": [{"id": 310, "name": "Acme Corp", "domain": "acme.com"}],
         "lists": [{"list_id": 14, "list_name": "Founders", "list_entry_id": 9001}],
         "interaction_dates": interaction_dates(),
-        "relationships": [{"internal_id": 7, "name": "Priya Partner", "strength": 0.35},
-                          {"internal_id": 8, "name": "Sam Associate", "strength": 0.91}],
+        "relationships": [
+            {"internal_id": 7, "name": "Priya Partner", "strength": 0.35},
+            {"internal_id": 8, "name": "Sam Associate", "strength": 0.91},
+        ],
         **extra,
     }
 
@@ -73,39 +86,78 @@ def stage(sid, text, rank):
 
 def deal(did=981, name="Acme Series A", st=None, value=2_500_000, currency="USD", **extra):
     return {
-        "id": did, "name": name, "list": {"id": 11, "name": "Series A Pipeline"},
-        "list_entry_id": 5000 + did, "stage": st if st is not None else stage(3, "Diligence", 2),
-        "value": value, "currency": currency, "owners": [{"id": 7, "name": "Priya Partner"}],
+        "id": did,
+        "name": name,
+        "list": {"id": 11, "name": "Series A Pipeline"},
+        "list_entry_id": 5000 + did,
+        "stage": st if st is not None else stage(3, "Diligence", 2),
+        "value": value,
+        "currency": currency,
+        "owners": [{"id": 7, "name": "Priya Partner"}],
         "people": [{"id": 42, "name": "Jane Smith", "primary_email": "jane@acme.com"}],
         "organizations": [{"id": 310, "name": "Acme Corp", "domain": "acme.com"}],
-        "created_at": "2026-01-15T12:00:00Z", **extra,
+        "created_at": "2026-01-15T12:00:00Z",
+        **extra,
     }
 
 
 def organization(**extra):
     return {
-        "id": 310, "name": "Acme Corp", "domain": "acme.com", "domains": ["acme.com", "acme.io"],
+        "id": 310,
+        "name": "Acme Corp",
+        "domain": "acme.com",
+        "domains": ["acme.com", "acme.io"],
         "global": False,
         "people": [{"id": 42, "name": "Jane Smith", "primary_email": "jane@acme.com"}],
-        "deals": [{"id": 981, "name": "Acme Series A", "list_id": 11,
-                   "list_name": "Series A Pipeline", "stage": stage(3, "Diligence", 2)},
-                  {"id": 700, "name": "Acme Seed", "list_id": 12, "list_name": "Seed Pipeline",
-                   "stage": stage(9, "Closed Won", 5)}],
+        "deals": [
+            {
+                "id": 981,
+                "name": "Acme Series A",
+                "list_id": 11,
+                "list_name": "Series A Pipeline",
+                "stage": stage(3, "Diligence", 2),
+            },
+            {
+                "id": 700,
+                "name": "Acme Seed",
+                "list_id": 12,
+                "list_name": "Seed Pipeline",
+                "stage": stage(9, "Closed Won", 5),
+            },
+        ],
         "lists": [{"list_id": 13, "list_name": "Portfolio", "list_entry_id": 77}],
-        "interaction_dates": interaction_dates(), **extra,
+        "interaction_dates": interaction_dates(),
+        **extra,
     }
 
 
 def note(nid=1, content="Met the founders. Strong team.", creator="Priya Partner"):
-    return {"id": nid, "content": content, "type": "text",
-            "creator": {"id": 7, "name": creator}, "created_at": "2026-03-01T08:30:00Z"}
+    return {
+        "id": nid,
+        "content": content,
+        "type": "text",
+        "creator": {"id": 7, "name": creator},
+        "created_at": "2026-03-01T08:30:00Z",
+    }
 
 
 LISTS = [
-    {"id": 11, "name": "Series A Pipeline", "type": "opportunity", "size": 40, "public": True,
-     "owner": {"id": 7, "name": "Priya Partner"}},
-    {"id": 13, "name": "Portfolio", "type": "organization", "size": 25, "public": False,
-     "owner": None},
+    {
+        "id": 11,
+        "name": "Series A Pipeline",
+        "type": "opportunity",
+        "size": 40,
+        "public": True,
+        "owner": {"id": 7, "name": "Priya Partner"},
+    },
+    {
+        "id": 13,
+        "name": "Portfolio",
+        "type": "organization",
+        "size": 25,
+        "public": False,
+        "owner": None,
+    },
     {"id": 14, "name": "Founders", "type": "person", "size": 1, "public": True, "owner": None},
 ]
 
@@ -172,16 +224,25 @@ def all_text(payload):
 def test_person_card_shows_the_person():
     msg = assert_valid(person_card(person(), RenderContext("acme", "person 42")))
     text = all_text(msg)
-    assert msg["blocks"][0] == {"type": "header",
-                                "text": {"type": "plain_text", "text": "Jane Smith", "emoji": True}}
-    for expected in ("jane@home.org", "+1 555 0100",
-                     "<https://acme.affinity.co/companies/310|Acme Corp>",
-                     "<https://acme.affinity.co/lists/14|Founders>", "12 Mar 2026", "1 Dec 2026"):
+    assert msg["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Jane Smith", "emoji": True},
+    }
+    for expected in (
+        "jane@home.org",
+        "+1 555 0100",
+        "<https://acme.affinity.co/companies/310|Acme Corp>",
+        "<https://acme.affinity.co/lists/14|Founders>",
+        "12 Mar 2026",
+        "1 Dec 2026",
+    ):
         assert expected in text
     assert button(msg, ids.OPEN_IN_AFFINITY)["url"] == "https://acme.affinity.co/persons/42"
     assert button(msg, ids.SHARE)["value"] == "person 42"
     assert {b["value"] for b in buttons(msg) if b["action_id"].startswith(ids.RUN)} == {
-        "notes person 42", "intro 42"}
+        "notes person 42",
+        "intro 42",
+    }
     assert "Jane Smith" in msg["text"]
 
 
@@ -192,20 +253,33 @@ def test_person_card_ranks_relationships_strongest_first():
 
 
 def test_person_card_with_nothing_but_a_name():
-    bare = {"id": 1, "name": "Solo", "first_name": "Solo", "last_name": None, "type": "external",
-            "primary_email": None, "emails": [], "phone_numbers": [], "organizations": [],
-            "lists": [], "interaction_dates": None, "relationships": []}
+    bare = {
+        "id": 1,
+        "name": "Solo",
+        "first_name": "Solo",
+        "last_name": None,
+        "type": "external",
+        "primary_email": None,
+        "emails": [],
+        "phone_numbers": [],
+        "organizations": [],
+        "lists": [],
+        "interaction_dates": None,
+        "relationships": [],
+    }
     msg = assert_valid(person_card(bare, RenderContext()))
     assert "Solo" in msg["text"]
     assert not [b for b in buttons(msg) if b["action_id"] in {ids.OPEN_IN_AFFINITY, ids.SHARE}]
 
 
 def test_person_card_oversized():
-    huge = person(name=LONG, emails=[f"person{i}@{'x' * 60}.com" for i in range(200)],
-                  phone_numbers=["+1 555 0100"] * 300,
-                  organizations=[{"id": i, "name": LONG, "domain": None} for i in range(1, 100)],
-                  lists=[{"list_id": i, "list_name": LONG, "list_entry_id": i}
-                         for i in range(1, 100)])
+    huge = person(
+        name=LONG,
+        emails=[f"person{i}@{'x' * 60}.com" for i in range(200)],
+        phone_numbers=["+1 555 0100"] * 300,
+        organizations=[{"id": i, "name": LONG, "domain": None} for i in range(1, 100)],
+        lists=[{"list_id": i, "list_name": LONG, "list_entry_id": i} for i in range(1, 100)],
+    )
     msg = assert_valid(person_card(huge, CTX))
     assert len(msg["blocks"][0]["text"]["text"]) <= 150
     assert "more" in all_text(msg)  # cut lists say so
@@ -222,38 +296,61 @@ def test_organization_card():
 
 def test_organization_card_oversized():
     org = organization(
-        name=LONG, domains=[f"d{i}.example.com" for i in range(500)],
+        name=LONG,
+        domains=[f"d{i}.example.com" for i in range(500)],
         people=[{"id": i, "name": LONG, "primary_email": f"p{i}@x.com"} for i in range(1, 300)],
-        deals=[{"id": i, "name": LONG, "list_id": 11, "list_name": LONG,
-                "stage": stage(i % 7, f"Stage {i % 7}", i % 7)} for i in range(1, 300)])
+        deals=[
+            {
+                "id": i,
+                "name": LONG,
+                "list_id": 11,
+                "list_name": LONG,
+                "stage": stage(i % 7, f"Stage {i % 7}", i % 7),
+            }
+            for i in range(1, 300)
+        ],
+    )
     msg = assert_valid(organization_card(org, CTX))
     assert "…and" in all_text(msg)
 
 
 def test_deal_card_shows_stage_value_owners_and_fields():
-    result = deal(fields=[{"id": 1, "name": "Round", "value": "Series A"},
-                          {"id": 2, "name": "Lead investor", "value": "Us"},
-                          {"id": 3, "name": "Empty", "value": None},
-                          {"id": 4, "name": "Status", "value": "Diligence"},
-                          {"id": 5, "name": "Amount", "value": "2500000"},
-                          {"id": 6, "name": "Last Reviewed", "value": "2026-11-28T12:00:00Z"}])
+    result = deal(
+        fields=[
+            {"id": 1, "name": "Round", "value": "Series A"},
+            {"id": 2, "name": "Lead investor", "value": "Us"},
+            {"id": 3, "name": "Empty", "value": None},
+            {"id": 4, "name": "Status", "value": "Diligence"},
+            {"id": 5, "name": "Amount", "value": "2500000"},
+            {"id": 6, "name": "Last Reviewed", "value": "2026-11-28T12:00:00Z"},
+        ]
+    )
     msg = assert_valid(deal_card(result, RenderContext("acme", "deal 981")))
     text = all_text(msg)
-    for expected in ("Diligence", "$2,500,000", "Priya Partner", "*Round:* Series A",
-                     "<https://acme.affinity.co/lists/11|Series A Pipeline>",
-                     "<https://acme.affinity.co/persons/42|Jane Smith>", "15 Jan 2026"):
+    for expected in (
+        "Diligence",
+        "$2,500,000",
+        "Priya Partner",
+        "*Round:* Series A",
+        "<https://acme.affinity.co/lists/11|Series A Pipeline>",
+        "<https://acme.affinity.co/persons/42|Jane Smith>",
+        "15 Jan 2026",
+    ):
         assert expected in text
     assert "Empty" not in text
     assert "*Last Reviewed:* 28 Nov 2026" in text
     assert "*Status:*" not in text and "*Amount:*" not in text  # already shown as Stage, Value
 
 
-@pytest.mark.parametrize(("the_list", "shown"), [
-    ({"id": 208, "name": None}, "· in <https://acme.affinity.co/lists/208|list 208> ·"),
-    ({"id": None, "name": "Secret Deals"}, "· in Secret Deals ·"),
-    (None, "· list unknown ·"),
-    ({}, "· list unknown ·"),
-])
+@pytest.mark.parametrize(
+    ("the_list", "shown"),
+    [
+        ({"id": 208, "name": None}, "· in <https://acme.affinity.co/lists/208|list 208> ·"),
+        ({"id": None, "name": "Secret Deals"}, "· in Secret Deals ·"),
+        (None, "· list unknown ·"),
+        ({}, "· list unknown ·"),
+    ],
+)
 def test_deal_card_never_shows_a_blank_list_name(the_list, shown):
     msg = assert_valid(deal_card(deal(list=the_list), CTX))
     context = next(b for b in msg["blocks"] if b["type"] == "context")
@@ -263,14 +360,23 @@ def test_deal_card_never_shows_a_blank_list_name(the_list, shown):
 
 
 def test_organization_deal_lines_name_the_list_or_its_id():
-    deals = [{"id": 1, "name": "Known", "list_id": 11, "list_name": "Series A Pipeline",
-              "stage": stage(3, "Diligence", 2)},
-             {"id": 2, "name": "Id only", "list_id": 208, "list_name": None, "stage": None},
-             {"id": 3, "name": "Nothing", "list_id": None, "list_name": None, "stage": None}]
+    deals = [
+        {
+            "id": 1,
+            "name": "Known",
+            "list_id": 11,
+            "list_name": "Series A Pipeline",
+            "stage": stage(3, "Diligence", 2),
+        },
+        {"id": 2, "name": "Id only", "list_id": 208, "list_name": None, "stage": None},
+        {"id": 3, "name": "Nothing", "list_id": None, "list_name": None, "stage": None},
+    ]
     text = all_text(assert_valid(organization_card(organization(deals=deals), CTX)))
     assert "<https://acme.affinity.co/lists/11|Series A Pipeline>" in text
-    assert "<https://acme.affinity.co/opportunities/2|Id only> · _no stage_ · " \
-           "<https://acme.affinity.co/lists/208|list 208>" in text
+    assert (
+        "<https://acme.affinity.co/opportunities/2|Id only> · _no stage_ · "
+        "<https://acme.affinity.co/lists/208|list 208>" in text
+    )
     assert "|Nothing> · _no stage_" in text and "|Nothing> · _no stage_ ·" not in text
 
 
@@ -300,15 +406,22 @@ def test_a_created_deal_whose_owner_could_not_be_set_says_so():
 
 
 def test_deal_card_oversized_fields():
-    result = deal(name=LONG, fields=[{"id": i, "name": f"Field {i}", "value": "v" * 3000}
-                                     for i in range(100)])
+    result = deal(
+        name=LONG, fields=[{"id": i, "name": f"Field {i}", "value": "v" * 3000} for i in range(100)]
+    )
     assert_valid(deal_card(result, CTX))
 
 
-@pytest.mark.parametrize("value, currency, compact, expected", [
-    (1500000, "USD", False, "$1,500,000"), (1500000, "USD", True, "$1.5M"),
-    (1234.5, "CHF", False, "1,234.50 CHF"), (999, "EUR", True, "€999"), (None, "USD", False, None),
-])
+@pytest.mark.parametrize(
+    "value, currency, compact, expected",
+    [
+        (1500000, "USD", False, "$1,500,000"),
+        (1500000, "USD", True, "$1.5M"),
+        (1234.5, "CHF", False, "1,234.50 CHF"),
+        (999, "EUR", True, "€999"),
+        (None, "USD", False, None),
+    ],
+)
 def test_money(value, currency, compact, expected):
     assert format_money(value, currency, compact) == expected
 
@@ -324,8 +437,11 @@ def test_pipeline_groups_by_stage_rank_and_sums_values():
         deal(4, "Early B", stage(1, "Lead", 0), 250_000, "EUR"),
         deal(5, "Middle", stage(3, "Diligence", 2), None, None),
     ]
-    result = {"list": {"id": 11, "name": "Series A Pipeline"}, "opportunities": deals,
-              "next_page_token": None}
+    result = {
+        "list": {"id": 11, "name": "Series A Pipeline"},
+        "opportunities": deals,
+        "next_page_token": None,
+    }
     msg = assert_valid(pipeline(result, CTX))
     sections = [b["text"]["text"] for b in msg["blocks"] if b["type"] == "section"]
     assert [s.split("*")[1] for s in sections] == ["Lead", "Diligence", "Term Sheet", "No stage"]
@@ -336,27 +452,36 @@ def test_pipeline_groups_by_stage_rank_and_sums_values():
 
 
 def test_pipeline_with_200_deals_and_60_stages_stays_within_limits():
-    deals = [deal(i, f"Deal {i} {LONG}", stage(i % 60, f"Stage {i % 60}", i % 60), 1000 * i)
-             for i in range(1, 201)]
-    result = {"list": {"id": 11, "name": LONG}, "opportunities": deals,
-              "next_page_token": "page-2"}
+    deals = [
+        deal(i, f"Deal {i} {LONG}", stage(i % 60, f"Stage {i % 60}", i % 60), 1000 * i)
+        for i in range(1, 201)
+    ]
+    result = {"list": {"id": 11, "name": LONG}, "opportunities": deals, "next_page_token": "page-2"}
     msg = assert_valid(pipeline(result, CTX))
     text = all_text(msg)
     assert "more stages" in text and "200 deals on this page" in text
     assert decode_more_value(button(msg, ids.MORE)["value"]) == {
-        "command": "deals 11", "page_token": "page-2"}
+        "command": "deals 11",
+        "page_token": "page-2",
+    }
 
 
 def test_pipeline_one_huge_stage_says_how_many_were_left_out():
     deals = [deal(i, f"Deal {i} {LONG}") for i in range(1, 201)]
-    msg = assert_valid(pipeline({"list": {"id": 11, "name": "A"}, "opportunities": deals,
-                                 "next_page_token": None}, CTX))
+    msg = assert_valid(
+        pipeline(
+            {"list": {"id": 11, "name": "A"}, "opportunities": deals, "next_page_token": None}, CTX
+        )
+    )
     assert re.search(r"…and \d+ more in this stage", all_text(msg))
 
 
 def test_empty_pipeline():
-    msg = assert_valid(pipeline({"list": {"id": 11, "name": "A"}, "opportunities": [],
-                                 "next_page_token": None}, CTX))
+    msg = assert_valid(
+        pipeline(
+            {"list": {"id": 11, "name": "A"}, "opportunities": [], "next_page_token": None}, CTX
+        )
+    )
     assert "No deals" in all_text(msg)
 
 
@@ -392,17 +517,29 @@ def test_lists_overview_groups_by_type_with_sizes():
 
 
 def test_lists_overview_oversized():
-    many = [{"id": i, "name": f"{LONG} {i}", "type": ["person", "organization", "opportunity",
-                                                      "weird"][i % 4], "size": i, "public": True,
-             "owner": None} for i in range(1, 400)]
+    many = [
+        {
+            "id": i,
+            "name": f"{LONG} {i}",
+            "type": ["person", "organization", "opportunity", "weird"][i % 4],
+            "size": i,
+            "public": True,
+            "owner": None,
+        }
+        for i in range(1, 400)
+    ]
     msg = assert_valid(lists_overview({"lists": many}, CTX))
     assert "Other lists" in all_text(msg) and "…and" in all_text(msg)
 
 
 def test_added_to_list_and_already_on_list():
-    result = {"list": {"id": 13, "name": "Portfolio", "type": "organization"},
-              "entity": {"id": 310, "name": "Acme Corp", "type": "organization"},
-              "list_entry_id": 77, "created_at": "2026-03-02T00:00:00Z", "already_on_list": False}
+    result = {
+        "list": {"id": 13, "name": "Portfolio", "type": "organization"},
+        "entity": {"id": 310, "name": "Acme Corp", "type": "organization"},
+        "list_entry_id": 77,
+        "created_at": "2026-03-02T00:00:00Z",
+        "already_on_list": False,
+    }
     assert "Added" in assert_valid(added_to_list(result, CTX))["text"]
     again = assert_valid(added_to_list({**result, "already_on_list": True}, CTX))
     assert "Nothing changed" in all_text(again)
@@ -428,10 +565,14 @@ def test_note_created():
 
 
 def test_relationship_strengths_ranked_bars():
-    result = {"person": {"id": 42, "name": "Jane Smith", "primary_email": "jane@acme.com"},
-              "relationships": [{"internal_id": 1, "name": "Weak", "strength": 0.1},
-                                {"internal_id": 2, "name": "Strong", "strength": 0.95},
-                                {"internal_id": 3, "name": "Mid", "strength": 0.5}]}
+    result = {
+        "person": {"id": 42, "name": "Jane Smith", "primary_email": "jane@acme.com"},
+        "relationships": [
+            {"internal_id": 1, "name": "Weak", "strength": 0.1},
+            {"internal_id": 2, "name": "Strong", "strength": 0.95},
+            {"internal_id": 3, "name": "Mid", "strength": 0.5},
+        ],
+    }
     msg = assert_valid(relationship_strengths(result, CTX))
     text = all_text(msg)
     assert text.index("Strong") < text.index("Mid") < text.index("Weak")
@@ -444,8 +585,15 @@ def test_relationship_strengths_none():
     assert "No one" in assert_valid(relationship_strengths(result, CTX))["text"]
 
 
-@pytest.mark.parametrize("strength, bar", [(0, "`▁▁▁▁▁▁▁▁▁▁` 0"), (1, "`▇▇▇▇▇▇▇▇▇▇` 100"),
-                                           (7, "`▇▇▇▇▇▇▇▇▇▇` 100"), (None, "`▁▁▁▁▁▁▁▁▁▁` 0")])
+@pytest.mark.parametrize(
+    "strength, bar",
+    [
+        (0, "`▁▁▁▁▁▁▁▁▁▁` 0"),
+        (1, "`▇▇▇▇▇▇▇▇▇▇` 100"),
+        (7, "`▇▇▇▇▇▇▇▇▇▇` 100"),
+        (None, "`▁▁▁▁▁▁▁▁▁▁` 0"),
+    ],
+)
 def test_strength_bar_clamps(strength, bar):
     assert strength_bar(strength) == bar
 
@@ -454,10 +602,20 @@ def test_strength_bar_clamps(strength, bar):
 
 
 def test_search_results_offer_a_choose_button_per_match():
-    result = {"persons": [
-        {"id": i, "name": f"Jane {i}", "first_name": "Jane", "last_name": str(i),
-         "primary_email": f"jane{i}@acme.com", "emails": []} for i in range(1, 4)],
-        "next_page_token": "p2"}
+    result = {
+        "persons": [
+            {
+                "id": i,
+                "name": f"Jane {i}",
+                "first_name": "Jane",
+                "last_name": str(i),
+                "primary_email": f"jane{i}@acme.com",
+                "emails": [],
+            }
+            for i in range(1, 4)
+        ],
+        "next_page_token": "p2",
+    }
     msg = assert_valid(search_results(result, RenderContext("acme", "person jane"), "jane"))
     picks = [b["value"] for b in buttons(msg) if b["action_id"] == ids.PICK]
     assert picks == ["person 1", "person 2", "person 3"]
@@ -465,31 +623,47 @@ def test_search_results_offer_a_choose_button_per_match():
 
 
 def test_search_results_oversized_and_empty():
-    result = {"organizations": [{"id": i, "name": LONG, "domain": "x.com", "domains": [],
-                                 "global": True} for i in range(1, 101)], "next_page_token": None}
+    result = {
+        "organizations": [
+            {"id": i, "name": LONG, "domain": "x.com", "domains": [], "global": True}
+            for i in range(1, 101)
+        ],
+        "next_page_token": None,
+    }
     assert "more" in all_text(assert_valid(search_results(result, CTX, LONG)))
     empty = assert_valid(search_results({"persons": [], "next_page_token": None}, CTX, "zed"))
     assert "No people" in all_text(empty)
 
 
 def test_chooser_and_problem_render_options():
-    choice = Choice("Several lists match “pipe”. Which one?",
-                    (Option(11, "Series A Pipeline", "deals 11", "deals"),
-                     Option(12, "Seed Pipeline", "deals 12", "deals")))
+    choice = Choice(
+        "Several lists match “pipe”. Which one?",
+        (
+            Option(11, "Series A Pipeline", "deals 11", "deals"),
+            Option(12, "Seed Pipeline", "deals 12", "deals"),
+        ),
+    )
     msg = assert_valid(chooser(choice, CTX))
     assert [b["value"] for b in buttons(msg)] == ["deals 11", "deals 12"]
     found = Problem("not_found", "No list of deals matches “x”.", choice.options)
     assert [b["value"] for b in buttons(assert_valid(problem(found, CTX)))] == [
-        "deals 11", "deals 12"]
+        "deals 11",
+        "deals 12",
+    ]
 
 
 def test_chooser_pages_with_the_original_command():
-    choice = Choice("Several people match “jan”. Which one?",
-                    (Option(1, "Jane", "person 1", "jane@acme.com"),), next_page_token="p2")
+    choice = Choice(
+        "Several people match “jan”. Which one?",
+        (Option(1, "Jane", "person 1", "jane@acme.com"),),
+        next_page_token="p2",
+    )
     msg = assert_valid(chooser(choice, RenderContext("acme", "person jan"), "person"))
     assert "<https://acme.affinity.co/persons/1|Jane>" in all_text(msg)
     assert decode_more_value(button(msg, ids.MORE)["value"]) == {
-        "command": "person jan", "page_token": "p2"}
+        "command": "person jan",
+        "page_token": "p2",
+    }
     assert button(msg, ids.PICK)["value"] == "person 1"
 
 
@@ -502,27 +676,56 @@ def test_chooser_never_puts_a_cut_command_on_a_button():
 # --- escaping and links --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("build", [
-    lambda: person_card(person(name=EVIL, emails=[EVIL], relationships=[
-        {"internal_id": 1, "name": EVIL, "strength": 0.5}]), CTX),
-    lambda: organization_card(organization(name=EVIL, domains=[EVIL]), CTX),
-    lambda: deal_card(deal(name=EVIL, fields=[{"id": 1, "name": EVIL, "value": EVIL}],
-                           owners=[{"id": 1, "name": EVIL}],
-                           people=[{"id": 2, "name": EVIL, "primary_email": EVIL}]), CTX),
-    lambda: pipeline({"list": {"id": 1, "name": EVIL},
-                      "opportunities": [deal(name=EVIL, st=stage(1, EVIL, 1),
-                                             organizations=[{"id": 3, "name": EVIL}],
-                                             people=[{"id": 4, "name": EVIL}])],
-                      "next_page_token": None}, CTX),
-    lambda: notes_list({"notes": [note(content=EVIL, creator=EVIL)], "next_page_token": None},
-                       CTX),
-    lambda: lists_overview({"lists": [{**LISTS[0], "name": EVIL}]}, CTX),
-    lambda: search_results({"persons": [{"id": 1, "name": EVIL, "primary_email": EVIL}],
-                            "next_page_token": None}, CTX, EVIL),
-    lambda: usage_error(UsageError(EVIL, EVIL, None, EVIL)),
-    lambda: error_message(EVIL, EVIL, EVIL),
-    lambda: connection_status(ConnectionView("ACTIVE", EVIL, EVIL, EVIL)),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: person_card(
+            person(
+                name=EVIL,
+                emails=[EVIL],
+                relationships=[{"internal_id": 1, "name": EVIL, "strength": 0.5}],
+            ),
+            CTX,
+        ),
+        lambda: organization_card(organization(name=EVIL, domains=[EVIL]), CTX),
+        lambda: deal_card(
+            deal(
+                name=EVIL,
+                fields=[{"id": 1, "name": EVIL, "value": EVIL}],
+                owners=[{"id": 1, "name": EVIL}],
+                people=[{"id": 2, "name": EVIL, "primary_email": EVIL}],
+            ),
+            CTX,
+        ),
+        lambda: pipeline(
+            {
+                "list": {"id": 1, "name": EVIL},
+                "opportunities": [
+                    deal(
+                        name=EVIL,
+                        st=stage(1, EVIL, 1),
+                        organizations=[{"id": 3, "name": EVIL}],
+                        people=[{"id": 4, "name": EVIL}],
+                    )
+                ],
+                "next_page_token": None,
+            },
+            CTX,
+        ),
+        lambda: notes_list(
+            {"notes": [note(content=EVIL, creator=EVIL)], "next_page_token": None}, CTX
+        ),
+        lambda: lists_overview({"lists": [{**LISTS[0], "name": EVIL}]}, CTX),
+        lambda: search_results(
+            {"persons": [{"id": 1, "name": EVIL, "primary_email": EVIL}], "next_page_token": None},
+            CTX,
+            EVIL,
+        ),
+        lambda: usage_error(UsageError(EVIL, EVIL, None, EVIL)),
+        lambda: error_message(EVIL, EVIL, EVIL),
+        lambda: connection_status(ConnectionView("ACTIVE", EVIL, EVIL, EVIL)),
+    ],
+)
 def test_crm_text_cannot_inject_links_or_mentions(build):
     msg = assert_valid(build())  # assert_valid only allows links into acme.affinity.co
     text = "\n".join(texts(msg, kinds=("mrkdwn",)))
@@ -545,11 +748,18 @@ def test_links_use_the_subdomain_and_refuse_odd_ones():
 # --- connection views ----------------------------------------------------------------------------
 
 
-ACTIVE = ConnectionView("ACTIVE", "Jane Partner", "jane@fund.vc", "Fund Ventures", "fund",
-                        "2026-11-27T10:00:00Z")
-REVOKED = ConnectionView("REVOKED", "Jane Partner", None, "Fund Ventures", "fund",
-                         revoked_reason="Affinity says the key is invalid or was revoked",
-                         revoked_at="2026-11-28T09:00:00Z")
+ACTIVE = ConnectionView(
+    "ACTIVE", "Jane Partner", "jane@fund.vc", "Fund Ventures", "fund", "2026-11-27T10:00:00Z"
+)
+REVOKED = ConnectionView(
+    "REVOKED",
+    "Jane Partner",
+    None,
+    "Fund Ventures",
+    "fund",
+    revoked_reason="Affinity says the key is invalid or was revoked",
+    revoked_at="2026-11-28T09:00:00Z",
+)
 
 
 def test_connect_modal():
@@ -561,8 +771,14 @@ def test_connect_modal():
     assert block["element"]["action_id"] == ids.API_KEY_ACTION
     assert "initial_value" not in block["element"]
     text = all_text(view)
-    for expected in ("Settings → Manage Apps", "Generate an API key", "only once", "admins",
-                     "encrypted", "your own"):
+    for expected in (
+        "Settings → Manage Apps",
+        "Generate an API key",
+        "only once",
+        "admins",
+        "encrypted",
+        "your own",
+    ):
         assert expected in text
     assert json.loads(view["private_metadata"]) == {"channel": "C1"}
     assert "Reconnect" in connect_modal(reconnect=True)["title"]["text"]
@@ -571,8 +787,10 @@ def test_connect_modal():
 
 
 def test_connection_status_with_probe():
-    probe = {"affinity_list_opportunities": {"ok": False, "reason": "needs Export data from Lists"},
-             "affinity_search_persons": {"ok": True, "reason": None}}
+    probe = {
+        "affinity_list_opportunities": {"ok": False, "reason": "needs Export data from Lists"},
+        "affinity_search_persons": {"ok": True, "reason": None},
+    }
     msg = assert_valid(connection_status(ACTIVE, probe))
     text = all_text(msg)
     assert "Jane Partner" in text and "Fund Ventures" in text and "27 Nov 2026" in text
@@ -599,10 +817,18 @@ def test_disconnect_reconnect_and_connected_messages():
 
 
 def test_app_home_states():
-    activity = [{"at": f"2025-11-28T10:{i % 60:02d}:00Z", "tool": "affinity_get_person",
-                 "outcome": "ok" if i % 2 else "permission_denied"} for i in range(300)]
-    lists = [{"id": i, "name": LONG, "type": "opportunity", "size": i, "public": True}
-             for i in range(1, 300)]
+    activity = [
+        {
+            "at": f"2025-11-28T10:{i % 60:02d}:00Z",
+            "tool": "affinity_get_person",
+            "outcome": "ok" if i % 2 else "permission_denied",
+        }
+        for i in range(300)
+    ]
+    lists = [
+        {"id": i, "name": LONG, "type": "opportunity", "size": i, "public": True}
+        for i in range(1, 300)
+    ]
     home = assert_valid(app_home(ACTIVE, lists, activity))
     assert home["type"] == "home"
     text = all_text(home)
@@ -645,26 +871,40 @@ def test_usage_error_message():
 
 
 TOOL_SAMPLES = {
-    "affinity_search_persons": {"persons": [{"id": 1, "name": "Jane", "primary_email": None}],
-                                "next_page_token": None},
+    "affinity_search_persons": {
+        "persons": [{"id": 1, "name": "Jane", "primary_email": None}],
+        "next_page_token": None,
+    },
     "affinity_get_person": person(),
     "affinity_search_organizations": {"organizations": [], "next_page_token": None},
     "affinity_get_organization": organization(),
     "affinity_list_lists": {"lists": LISTS},
-    "affinity_list_opportunities": {"list": {"id": 11, "name": "A"}, "opportunities": [deal()],
-                                    "next_page_token": None},
+    "affinity_list_opportunities": {
+        "list": {"id": 11, "name": "A"},
+        "opportunities": [deal()],
+        "next_page_token": None,
+    },
     "affinity_get_opportunity": {**deal(), "fields": []},
     "affinity_create_opportunity": deal(),
     "affinity_update_opportunity": deal(),
-    "affinity_create_note": {**note(), "person_ids": [42], "organization_ids": [],
-                             "opportunity_ids": []},
+    "affinity_create_note": {
+        **note(),
+        "person_ids": [42],
+        "organization_ids": [],
+        "opportunity_ids": [],
+    },
     "affinity_list_notes": {"notes": [note()], "next_page_token": None},
-    "affinity_add_to_list": {"list": {"id": 13, "name": "Portfolio", "type": "organization"},
-                             "entity": {"id": 310, "name": "Acme", "type": "organization"},
-                             "list_entry_id": 1, "created_at": None, "already_on_list": False},
-    "affinity_get_relationship_strength": {"person": {"id": 42, "name": "Jane",
-                                                      "primary_email": None},
-                                           "relationships": []},
+    "affinity_add_to_list": {
+        "list": {"id": 13, "name": "Portfolio", "type": "organization"},
+        "entity": {"id": 310, "name": "Acme", "type": "organization"},
+        "list_entry_id": 1,
+        "created_at": None,
+        "already_on_list": False,
+    },
+    "affinity_get_relationship_strength": {
+        "person": {"id": 42, "name": "Jane", "primary_email": None},
+        "relationships": [],
+    },
 }
 
 
@@ -686,29 +926,50 @@ def test_render_names_writes_and_refuses_unknown_tools():
 
 def test_the_limit_checker_catches_each_violation():
     section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
-    bad_button = {"type": "button", "text": {"type": "plain_text", "text": "b" * 76},
-                  "action_id": "a", "value": "v" * 2001}
-    payload = {"text": "", "blocks": [
-        section,
-        {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11},
-        {"type": "actions", "elements": [bad_button, bad_button]},
-        {"type": "context", "elements": []},
-    ] + [{"type": "divider"}] * 50}
+    bad_button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "b" * 76},
+        "action_id": "a",
+        "value": "v" * 2001,
+    }
+    payload = {
+        "text": "",
+        "blocks": [
+            section,
+            {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}},
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11},
+            {"type": "actions", "elements": [bad_button, bad_button]},
+            {"type": "context", "elements": []},
+        ]
+        + [{"type": "divider"}] * 50,
+    }
     found = "\n".join(problems(payload))
-    for expected in ("blocks (limit 50)", "missing text fallback", "section text over 3000",
-                     "header over 150", "more than 10 fields", "duplicate action_id",
-                     "button text over 75", "button value over 2000", "context needs"):
+    for expected in (
+        "blocks (limit 50)",
+        "missing text fallback",
+        "section text over 3000",
+        "header over 150",
+        "more than 10 fields",
+        "duplicate action_id",
+        "button text over 75",
+        "button value over 2000",
+        "context needs",
+    ):
         assert expected in found
     assert problems({"type": "home", "blocks": [{"type": "divider"}] * 100}) == []
 
 
 def test_probe_lines_say_what_a_working_tool_will_miss():
     from bot.blocks.connection import probe_lines
-    lines = probe_lines({
-        "affinity_get_organization": {"ok": True, "reason": "Its deals section will be "
-                                                           "unavailable."},
-        "affinity_list_opportunities": {"ok": False, "reason": "Export data from Lists"}})
-    assert any(line.startswith(":white_check_mark:") and "deals section" in line
-               for line in lines)
+
+    lines = probe_lines(
+        {
+            "affinity_get_organization": {
+                "ok": True,
+                "reason": "Its deals section will be unavailable.",
+            },
+            "affinity_list_opportunities": {"ok": False, "reason": "Export data from Lists"},
+        }
+    )
+    assert any(line.startswith(":white_check_mark:") and "deals section" in line for line in lines)
     assert any(line.startswith(":no_entry_sign:") for line in lines)

@@ -111,8 +111,14 @@ def test_unknown_command_and_bad_arguments_get_usage_and_write_nothing(app, sand
     notes, deals = len(sandbox.state.notes), len(sandbox.state.opportunities)
     typo = run(app, "dels series a")
     assert "Did you mean" in typo.text and "deals" in typo.text
-    for text in ("note deal abc Met them", "note deal 30001", "new-deal", "deal-add 30001 pet 3",
-                 'add "Portfolio" org', "rename-deal x New"):
+    for text in (
+        "note deal abc Met them",
+        "note deal 30001",
+        "new-deal",
+        "deal-add 30001 pet 3",
+        'add "Portfolio" org',
+        "rename-deal x New",
+    ):
         reply = run(app, text)
         assert "Usage:" in reply.text, (text, reply.text)
     assert (len(sandbox.state.notes), len(sandbox.state.opportunities)) == (notes, deals)
@@ -147,12 +153,16 @@ def test_private_list_is_refused_for_the_standard_user(app, sandbox):
 
 
 def test_a_deal_on_the_private_list_is_refused_as_its_list(app, sandbox):
-    secret = next(o for o in sandbox.state.opportunities.values()
-                  if o["list_id"] == seed.PRIVATE_LIST_ID)
+    secret = next(
+        o for o in sandbox.state.opportunities.values() if o["list_id"] == seed.PRIVATE_LIST_ID
+    )
     connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
     before = len(sandbox.state.notes)
-    for text in (f"deal {secret['id']}", f"notes deal {secret['id']}",
-                 f"note deal {secret['id']} Mine now"):
+    for text in (
+        f"deal {secret['id']}",
+        f"notes deal {secret['id']}",
+        f"note deal {secret['id']} Mine now",
+    ):
         reply = run(app, text, user_id=BOB)
         assert "You don't have access to this deal's list" in reply.text, text
         assert "· in" not in reply.text
@@ -192,19 +202,37 @@ def test_every_connector_error_has_its_own_one_line_answer():
         return for_error(error, writes=writes)["blocks"][0]["text"]["text"]
 
     assert "may or may not have been saved; check" in text(
-        UnknownOutcomeError("POST /notes timed out"), writes=True)
+        UnknownOutcomeError("POST /notes timed out"), writes=True
+    )
     assert "Not found" in text(NotFoundError("person 9 not found"))
     assert "Nothing was changed" in text(ToolInputError("bad page_size"), writes=True)
     assert "stopped working" in text(KeyRevokedError())
     assert "haven't connected" in text(NotConnectedError("PENDING"))
 
 
-@pytest.mark.parametrize("text", [
-    "person jane", "person 4", "org acme.com", "org 5", "intro 3", "intro jane@x.com", "lists",
-    "deals 11", "deal 9", "new-deal 11 Acme --org 3 --person 4 --owner 5", "rename-deal 9 X",
-    "deal-add 9 person 3", "deal-remove 9 org 3", "note deal 9 hi", "note person 9 hi",
-    "notes org 3", "add 13 org 5", "add 14 person 5",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "person jane",
+        "person 4",
+        "org acme.com",
+        "org 5",
+        "intro 3",
+        "intro jane@x.com",
+        "lists",
+        "deals 11",
+        "deal 9",
+        "new-deal 11 Acme --org 3 --person 4 --owner 5",
+        "rename-deal 9 X",
+        "deal-add 9 person 3",
+        "deal-remove 9 org 3",
+        "note deal 9 hi",
+        "note person 9 hi",
+        "notes org 3",
+        "add 13 org 5",
+        "add 14 person 5",
+    ],
+)
 def test_every_planned_call_fits_its_tools_input_schema(text):
     """The planner's inputs are what the tool catalog accepts (`add` once sent unknown keys)."""
     import jsonschema
@@ -214,9 +242,11 @@ def test_every_planned_call_fits_its_tools_input_schema(text):
     from bot.grammar.resolve import ToolCall, plan
 
     tools = {t.name: t for t in (TOOLS.values() if isinstance(TOOLS, dict) else TOOLS)}
-    lists = [{"id": 11, "name": "Series A", "type": "opportunity"},
-             {"id": 13, "name": "Portfolio", "type": "organization"},
-             {"id": 14, "name": "Founders", "type": "person"}]
+    lists = [
+        {"id": 11, "name": "Series A", "type": "opportunity"},
+        {"id": 13, "name": "Portfolio", "type": "organization"},
+        {"id": 14, "name": "Founders", "type": "person"},
+    ]
     step = plan(parse(text), lists)
     assert isinstance(step, ToolCall)
     jsonschema.validate(dict(step.input), tools[step.tool].input_schema)
@@ -256,8 +286,13 @@ def test_the_ack_comes_at_once_even_when_affinity_is_slow(app, sandbox):
 def test_no_api_key_reaches_slack(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
-    for text in ("person jane smith", "deals series a", f"deals {seed.PRIVATE_LIST_ID}",
-                 "status", "note deal x y"):
+    for text in (
+        "person jane smith",
+        "deals series a",
+        f"deals {seed.PRIVATE_LIST_ID}",
+        "status",
+        "note deal x y",
+    ):
         run(app, text)
         run(app, text, user_id=BOB)
     sandbox.state.revoke_key(seed.ADMIN_KEY)

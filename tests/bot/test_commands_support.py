@@ -20,9 +20,9 @@ from bot.devtools.fake_slack import RecordedCall
 from bot.features.commands.engine import buttons
 from vault import AffinityList, AffinityProfile
 
-ALICE = "U0ALICE01"   # admin key (Maya Patel)
-BOB = "U0BOB0002"     # standard key (Daniel Okafor): no private list
-CAROL = "U0CAROL03"   # never connected
+ALICE = "U0ALICE01"  # admin key (Maya Patel)
+BOB = "U0BOB0002"  # standard key (Daniel Okafor): no private list
+CAROL = "U0CAROL03"  # never connected
 
 
 def features() -> list[Any]:
@@ -35,20 +35,34 @@ def make_app(slack_app_factory: Callable[..., Any], **options: Any) -> Any:
     return slack_app_factory(features=features(), **options)
 
 
-def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *, sandbox: Any,
-            lists: bool = True) -> str:
+def connect(
+    harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *, sandbox: Any, lists: bool = True
+) -> str:
     """Store a verified key for a Slack user through the real vault. Returns the identifier."""
     client = AffinityClient(key, base_url=sandbox.base_url)
     try:
         body = client.whoami()
         user = body["user"]
         first, _, last = (user.get("name") or "").partition(" ")
-        profile = AffinityProfile.from_whoami({
-            "user": {"id": user["id"], "firstName": first, "lastName": last,
-                     "emailAddress": user.get("email")},
-            "tenant": body["tenant"]})
-        cached = [AffinityList(x["id"], x["name"], x["type"])
-                  for x in run_tool(client, "affinity_list_lists", {})["lists"]] if lists else None
+        profile = AffinityProfile.from_whoami(
+            {
+                "user": {
+                    "id": user["id"],
+                    "firstName": first,
+                    "lastName": last,
+                    "emailAddress": user.get("email"),
+                },
+                "tenant": body["tenant"],
+            }
+        )
+        cached = (
+            [
+                AffinityList(x["id"], x["name"], x["type"])
+                for x in run_tool(client, "affinity_list_lists", {})["lists"]
+            ]
+            if lists
+            else None
+        )
     finally:
         client.close()
     identifier = identifier_for(harness.slack.team_id, user_id)
@@ -59,8 +73,13 @@ def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *, sandbox: A
 def answer(harness: Any, sent: Any, *, index: int = 0, timeout: float = 10.0) -> RecordedCall:
     """The `index`-th message posted to the response_url of `sent` (waiting for it)."""
     fake = harness.fake
-    fake.wait_for("response_url", lambda c: c.response_id == sent.response_id
-                  and len(fake.responses(sent.response_id)) > index, timeout=timeout)
+    fake.wait_for(
+        "response_url",
+        lambda c: (
+            c.response_id == sent.response_id and len(fake.responses(sent.response_id)) > index
+        ),
+        timeout=timeout,
+    )
     return fake.responses(sent.response_id)[index]
 
 
@@ -79,14 +98,19 @@ def all_buttons(call: RecordedCall | dict[str, Any]) -> list[dict[str, Any]]:
     return buttons(call.params if isinstance(call, RecordedCall) else call)
 
 
-def button(call: RecordedCall | dict[str, Any], action_id: str, label: str | None = None
-           ) -> dict[str, Any]:
+def button(
+    call: RecordedCall | dict[str, Any], action_id: str, label: str | None = None
+) -> dict[str, Any]:
     for element in all_buttons(call):
         matches = element.get("action_id") == action_id or (
-            action_id in (ids.PICK, ids.RUN) and str(element.get("action_id", "")).startswith(
-                action_id))
-        if matches and (label is None or label in json.dumps(element.get("text"))
-                        or label in str(element.get("value"))):
+            action_id in (ids.PICK, ids.RUN)
+            and str(element.get("action_id", "")).startswith(action_id)
+        )
+        if matches and (
+            label is None
+            or label in json.dumps(element.get("text"))
+            or label in str(element.get("value"))
+        ):
             return element
     raise AssertionError(f"no {action_id} button {label or ''} in {all_buttons(call)}")
 
@@ -95,8 +119,16 @@ def has_button(call: RecordedCall | dict[str, Any], action_id: str) -> bool:
     return any(e.get("action_id") == action_id for e in all_buttons(call))
 
 
-def click(harness: Any, action_id: str, value: str, user_id: str = ALICE, *,
-          ephemeral: bool = True, message_ts: str = "1700000000.000100", **options: Any) -> Any:
+def click(
+    harness: Any,
+    action_id: str,
+    value: str,
+    user_id: str = ALICE,
+    *,
+    ephemeral: bool = True,
+    message_ts: str = "1700000000.000100",
+    **options: Any,
+) -> Any:
     """Click a button on an ephemeral result (as Slack sends it: no message body)."""
     slack = harness.slack.as_user(user_id)
     payload = slack.block_action_payload(action_id, value, message_ts=message_ts, **options)

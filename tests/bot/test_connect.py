@@ -51,7 +51,9 @@ def connect_as(harness, slack, fake_slack, key: str):
     assert sent.status_code == 200 and sent.text in ("", "{}"), sent.text
     return fake_slack.wait_for(
         "chat.postMessage",
-        lambda c: c["channel"] == slack.user_id and "connected as" in c.text, timeout=10)
+        lambda c: c["channel"] == slack.user_id and "connected as" in c.text,
+        timeout=10,
+    )
 
 
 def modal_error(sent) -> str:
@@ -121,8 +123,9 @@ def test_a_slow_affinity_still_answers_the_modal_within_three_seconds(harness, s
     assert "try again" in error
 
 
-def test_a_key_from_another_tenant_is_refused_when_pinned_by_settings(slack_app_factory,
-                                                                      fake_slack):
+def test_a_key_from_another_tenant_is_refused_when_pinned_by_settings(
+    slack_app_factory, fake_slack
+):
     harness = slack_app_factory(features=MY_FEATURES, affinity_tenant_id="999")
     error = modal_error(submit_key(harness.slack, ADMIN["api_key"]))
     assert "Northwind Ventures" in error and "only connects to" in error
@@ -130,16 +133,13 @@ def test_a_key_from_another_tenant_is_refused_when_pinned_by_settings(slack_app_
 
 def test_a_workspace_admin_pins_the_tenant(harness, slack, fake_slack):
     client = harness.app.client
-    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id,
-                               ident(slack))
+    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id, ident(slack))
     assert "Only a Slack workspace admin" in text
     fake_slack.set_user(slack.user_id, is_admin=True)
-    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id,
-                               ident(slack))
+    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id, ident(slack))
     assert "Connect your own Affinity key first" in text
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
-    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id,
-                               ident(slack))
+    text, _ = pin_tenant_reply(harness.services, client, slack.team_id, slack.user_id, ident(slack))
     assert "Northwind Ventures" in text
     assert connect.pinned_tenant(harness.services, slack.team_id)[0] == seed.TENANT["id"]
     # Another workspace is not affected; the pinned one accepts its own tenant's keys.
@@ -203,8 +203,9 @@ def remember_a_thread(harness, identifier: str):
 def test_disconnect_button_on_home_sends_the_confirmation_by_dm(harness, slack, fake_slack):
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
     slack.block_action(ids.DISCONNECT, view={"type": "home"})
-    dm = fake_slack.wait_for("chat.postMessage", lambda c: "Disconnect" in c.text
-                             and c["channel"] == slack.user_id)
+    dm = fake_slack.wait_for(
+        "chat.postMessage", lambda c: "Disconnect" in c.text and c["channel"] == slack.user_id
+    )
     assert "Maya Patel" in dm.text
 
 
@@ -218,14 +219,18 @@ def test_the_key_never_appears_in_slack_or_logs(harness, slack, fake_slack, sand
     outputs.append(str(status_reply(harness.services, ident(slack))))
     outputs.append(modal_error(submit_key(slack, key)))
     fake_slack.wait_for("chat.postMessage", lambda c: "stopped working" in c.text)
-    everything = "\n".join(outputs + [repr(c.params) for c in fake_slack.calls()]
-                           + [r.getMessage() for r in caplog.records])
+    everything = "\n".join(
+        outputs
+        + [repr(c.params) for c in fake_slack.calls()]
+        + [r.getMessage() for r in caplog.records]
+    )
     assert key not in everything
 
 
 @pytest.mark.parametrize("other_team", [None, "T0OTHER01"])
 def test_same_slack_user_id_in_two_workspaces_and_two_users_stay_apart(
-        harness, slack, fake_slack, other_team):
+    harness, slack, fake_slack, other_team
+):
     other = slack.as_user(slack.user_id if other_team else "UBOB0001", team_id=other_team)
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
     connect_as(harness, other, fake_slack, STANDARD["api_key"])
@@ -233,10 +238,12 @@ def test_same_slack_user_id_in_two_workspaces_and_two_users_stay_apart(
     assert ident(slack) != ident(other)
     assert account(harness, slack).profile.user_name == "Maya Patel"
     assert account(harness, other).profile.user_name == "Daniel Okafor"
-    mine = {i["id"] for i in connector.execute_tool(ident(slack), "affinity_list_lists",
-                                                    {})["lists"]}
-    theirs = {i["id"] for i in connector.execute_tool(ident(other), "affinity_list_lists",
-                                                      {})["lists"]}
+    mine = {
+        i["id"] for i in connector.execute_tool(ident(slack), "affinity_list_lists", {})["lists"]
+    }
+    theirs = {
+        i["id"] for i in connector.execute_tool(ident(other), "affinity_list_lists", {})["lists"]
+    }
     assert seed.PRIVATE_LIST_ID in mine and seed.PRIVATE_LIST_ID not in theirs
     # Disconnecting one leaves the other connected.
     confirm = other.block_action(ids.DISCONNECT_CONFIRM)

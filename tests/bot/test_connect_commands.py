@@ -14,8 +14,10 @@ ADMIN = seed.USERS[0]
 
 def answer(fake_slack, sent, predicate=lambda c: True, timeout: float = 10):
     return fake_slack.wait_for(
-        "response_url", lambda c: c.response_id == sent.response_id and predicate(c),
-        timeout=timeout)
+        "response_url",
+        lambda c: c.response_id == sent.response_id and predicate(c),
+        timeout=timeout,
+    )
 
 
 def test_connect_status_revoke_reconnect_through_slash_commands(slack_app, fake_slack, sandbox):
@@ -33,11 +35,16 @@ def test_connect_status_revoke_reconnect_through_slash_commands(slack_app, fake_
     sandbox.state.revoke_key(ADMIN["api_key"])
     failing = [slack.command("lists") for _ in range(3)]
     for sent in failing:
-        assert "Reconnect" in answer(fake_slack, sent).text or "reconnect" in answer(
-            fake_slack, sent).text.lower()
+        assert (
+            "Reconnect" in answer(fake_slack, sent).text
+            or "reconnect" in answer(fake_slack, sent).text.lower()
+        )
     time.sleep(0.3)
-    dms = [c for c in fake_slack.calls("chat.postMessage")
-           if c["channel"] == slack.user_id and "stopped working" in c.text]
+    dms = [
+        c
+        for c in fake_slack.calls("chat.postMessage")
+        if c["channel"] == slack.user_id and "stopped working" in c.text
+    ]
     assert len(dms) == 1
     assert account(slack_app, slack).status == "REVOKED"
     status = slack.command("status")

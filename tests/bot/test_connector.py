@@ -34,9 +34,14 @@ CAROL_OTHER_TEAM = identifier_for("T2", "UCAROL")
 
 
 def profile_for(user: dict) -> AffinityProfile:
-    return AffinityProfile(user["person_id"], f"{user['first_name']} {user['last_name']}",
-                           user["email"], seed.TENANT["id"], seed.TENANT["name"],
-                           seed.TENANT["subdomain"])
+    return AffinityProfile(
+        user["person_id"],
+        f"{user['first_name']} {user['last_name']}",
+        user["email"],
+        seed.TENANT["id"],
+        seed.TENANT["name"],
+        seed.TENANT["subdomain"],
+    )
 
 
 ADMIN, STANDARD, REVOKED_USER = seed.USERS[:3]
@@ -94,8 +99,9 @@ def test_active_account_runs_the_tool_and_audits_without_secrets(connector, serv
 def test_note_text_never_reaches_the_audit_log(connector, services):
     connect(services, ALICE, ADMIN)
     secret_note = "Founder mentioned a confidential term sheet from Sequoia"
-    connector.execute_tool(ALICE, "affinity_create_note",
-                           {"content": secret_note, "person_ids": [seed.JANE_ID]})
+    connector.execute_tool(
+        ALICE, "affinity_create_note", {"content": secret_note, "person_ids": [seed.JANE_ID]}
+    )
     [row] = audit_rows(services)
     text = repr([getattr(row, c.name) for c in AuditLogEntry.__table__.columns])
     assert "Sequoia" not in text and ADMIN["api_key"] not in text
@@ -131,8 +137,7 @@ def test_401_revokes_once_and_tells_the_user_once(connector, services, sandbox):
             connector.execute_tool(ALICE, "affinity_search_persons", {"term": "jane"})
         assert refused.value.status == "REVOKED"
     assert told == [(ALICE, "REVOKED")]
-    assert [r.outcome for r in audit_rows(services)] == ["revoked", "refused", "refused",
-                                                        "refused"]
+    assert [r.outcome for r in audit_rows(services)] == ["revoked", "refused", "refused", "refused"]
     assert audit_rows(services)[0].affinity_status == 401
 
 
@@ -147,8 +152,9 @@ def test_401_on_an_old_key_does_not_revoke_a_fresh_one(connector, services, sand
 
 def test_a_deal_on_the_private_list_is_explained_as_its_list(connector, services, sandbox):
     connect(services, ALICE, STANDARD)
-    secret = next(o for o in sandbox.state.opportunities.values()
-                  if o["list_id"] == seed.PRIVATE_LIST_ID)
+    secret = next(
+        o for o in sandbox.state.opportunities.values() if o["list_id"] == seed.PRIVATE_LIST_ID
+    )
     with pytest.raises(PermissionProblem) as caught:
         connector.execute_tool(ALICE, "affinity_get_opportunity", {"opportunity_id": secret["id"]})
     assert str(caught.value).startswith("You don't have access to this deal's list")
@@ -158,23 +164,31 @@ def test_a_deal_on_the_private_list_is_explained_as_its_list(connector, services
 def test_403_on_the_private_list_is_explained_and_account_stays_active(connector, services):
     connect(services, ALICE, STANDARD)
     with pytest.raises(PermissionProblem) as caught:
-        connector.execute_tool(ALICE, "affinity_list_opportunities",
-                               {"list_id": seed.PRIVATE_LIST_ID})
+        connector.execute_tool(
+            ALICE, "affinity_list_opportunities", {"list_id": seed.PRIVATE_LIST_ID}
+        )
     assert "private list" in str(caught.value)
     assert connector.account(ALICE).status == "ACTIVE"
     [row] = audit_rows(services)
     assert (row.outcome, row.affinity_status, row.error_kind) == ("denied", 403, "permission")
 
 
-@pytest.mark.parametrize(("tool", "said", "expected"), [
-    ("affinity_list_opportunities", "Insufficient rights to a resource", "Export data from Lists"),
-    ("affinity_get_relationship_strength", "Forbidden", "Export All People directory"),
-    ("affinity_search_organizations", "Forbidden", "Export All Organizations directory"),
-    ("affinity_search_persons", "Request from IP address not in the allowlist", "IP allowlist"),
-    ("affinity_get_person", "This endpoint requires an admin", "admins"),
-    ("affinity_create_note", "Only the creator of a note can change or delete it", "creator"),
-    ("affinity_search_persons", "Forbidden", "lacks a permission"),
-])
+@pytest.mark.parametrize(
+    ("tool", "said", "expected"),
+    [
+        (
+            "affinity_list_opportunities",
+            "Insufficient rights to a resource",
+            "Export data from Lists",
+        ),
+        ("affinity_get_relationship_strength", "Forbidden", "Export All People directory"),
+        ("affinity_search_organizations", "Forbidden", "Export All Organizations directory"),
+        ("affinity_search_persons", "Request from IP address not in the allowlist", "IP allowlist"),
+        ("affinity_get_person", "This endpoint requires an admin", "admins"),
+        ("affinity_create_note", "Only the creator of a note can change or delete it", "creator"),
+        ("affinity_search_persons", "Forbidden", "lacks a permission"),
+    ],
+)
 def test_403_explanations(tool, said, expected):
     from affinity_client.errors import PermissionDeniedError
 
@@ -222,8 +236,7 @@ def test_isolation_each_identifier_uses_only_its_own_key(connector, services, sa
         for _ in range(5):
             connector.execute_tool(identifier, "affinity_list_lists", {})
 
-    threads = [threading.Thread(target=call, args=(ident,))
-               for ident in (ALICE, other) * 4]
+    threads = [threading.Thread(target=call, args=(ident,)) for ident in (ALICE, other) * 4]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -232,10 +245,14 @@ def test_isolation_each_identifier_uses_only_its_own_key(connector, services, sa
         whoami.setdefault("users", set()).add(request["user_id"])
     assert whoami["users"] == {ADMIN["person_id"], STANDARD["person_id"]}
     # Alice's calls saw the private list (admin), the other user's never did.
-    assert any(i["id"] == seed.PRIVATE_LIST_ID
-               for i in connector.execute_tool(ALICE, "affinity_list_lists", {})["lists"])
-    assert all(i["id"] != seed.PRIVATE_LIST_ID
-               for i in connector.execute_tool(other, "affinity_list_lists", {})["lists"])
+    assert any(
+        i["id"] == seed.PRIVATE_LIST_ID
+        for i in connector.execute_tool(ALICE, "affinity_list_lists", {})["lists"]
+    )
+    assert all(
+        i["id"] != seed.PRIVATE_LIST_ID
+        for i in connector.execute_tool(other, "affinity_list_lists", {})["lists"]
+    )
     # Revoking one account leaves the other untouched.
     sandbox.state.revoke_key(STANDARD["api_key"])
     with pytest.raises(KeyRevokedError):
@@ -259,8 +276,11 @@ def test_planted_key_never_logged_or_shown(connector, services, sandbox, caplog)
         except Exception as error:  # collect what a user would see
             messages += [str(error), repr(error)]
     assert messages
-    everything = "\n".join(messages + [r.getMessage() for r in caplog.records]
-                           + [repr(r.__dict__) for r in caplog.records])
+    everything = "\n".join(
+        messages
+        + [r.getMessage() for r in caplog.records]
+        + [repr(r.__dict__) for r in caplog.records]
+    )
     assert ADMIN["api_key"] not in everything
 
 

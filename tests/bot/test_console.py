@@ -50,8 +50,9 @@ def button(label: str) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, upgraded_sqlite_template: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_dir(
+    tmp_path: Path, upgraded_sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """An empty data directory holding an upgraded console database (upgrading is slow)."""
     shutil.copyfile(upgraded_sqlite_template, tmp_path / "console.db")
     for name in ("ANTHROPIC_API_KEY", "VAULT_MASTER_KEYS", "DATABASE_URL"):
@@ -62,8 +63,12 @@ def data_dir(tmp_path: Path, upgraded_sqlite_template: Path,
 
 def run_console(data_dir: Path, lines: Iterable[Line], *, user: str | None = None) -> str:
     output = io.StringIO()
-    code = main(user=user, stdin=ScriptedStdin(lines, output), stdout=output,
-                environ={"AFFINITY_BOT_DATA_DIR": str(data_dir)})
+    code = main(
+        user=user,
+        stdin=ScriptedStdin(lines, output),
+        stdout=output,
+        environ={"AFFINITY_BOT_DATA_DIR": str(data_dir)},
+    )
     assert code == 0
     return output.getvalue()
 
@@ -80,15 +85,18 @@ CONNECT = ["/affinity connect", ""]  # Enter at the key prompt: the sandbox user
 
 
 def test_a_scripted_session_connects_looks_up_pages_and_shows_home(data_dir: Path) -> None:
-    output = run_console(data_dir, [
-        *CONNECT,
-        "/affinity person jane smith",
-        "/affinity deals series a",
-        button("More"),
-        "lists",
-        "/home",
-        "/quit",
-    ])
+    output = run_console(
+        data_dir,
+        [
+            *CONNECT,
+            "/affinity person jane smith",
+            "/affinity deals series a",
+            button("More"),
+            "lists",
+            "/home",
+            "/quit",
+        ],
+    )
 
     assert "This is a local demo" in output
     assert "* admin     Maya Patel" in output
@@ -115,10 +123,16 @@ def test_a_scripted_session_connects_looks_up_pages_and_shows_home(data_dir: Pat
 
 
 def test_a_refused_key_is_shown_inside_the_dialog_and_asked_again(data_dir: Path) -> None:
-    output = run_console(data_dir, [
-        "/affinity connect", "not-a-key-affinity-knows", "",
-        "/affinity status",
-    ], user="standard")
+    output = run_console(
+        data_dir,
+        [
+            "/affinity connect",
+            "not-a-key-affinity-knows",
+            "",
+            "/affinity status",
+        ],
+        user="standard",
+    )
 
     dialog = after(output, "/affinity connect")
     assert dialog.count("[dialog: Connect Affinity]") == 2
@@ -137,14 +151,18 @@ def test_a_typed_key_is_used_and_never_printed(data_dir: Path) -> None:
 
 
 def test_a_revoked_key_gets_one_reconnect_dm_and_the_button_reconnects(data_dir: Path) -> None:
-    output = run_console(data_dir, [
-        *CONNECT,
-        "/revoke",
-        "/affinity person jane smith",
-        "/restore",
-        button("Reconnect"), "",
-        "/affinity person jane smith",
-    ])
+    output = run_console(
+        data_dir,
+        [
+            *CONNECT,
+            "/revoke",
+            "/affinity person jane smith",
+            "/restore",
+            button("Reconnect"),
+            "",
+            "/affinity person jane smith",
+        ],
+    )
 
     revoked = after(output, "/affinity person jane smith")
     assert "[bot · DM]" in revoked and "stopped working" in revoked
@@ -170,8 +188,13 @@ def test_dms_continue_one_thread_until_new(data_dir: Path) -> None:
 
         def snapshot(_: str) -> str:
             fake = started[0].fake
-            threads.append({m.get("thread_ts") or m["ts"]
-                            for m in fake.messages("D0MAYA001") if m.get("user") == "U0MAYA001"})
+            threads.append(
+                {
+                    m.get("thread_ts") or m["ts"]
+                    for m in fake.messages("D0MAYA001")
+                    if m.get("user") == "U0MAYA001"
+                }
+            )
             return "/help"
 
         output = run_console(data_dir, ["lists", "help", snapshot, "/new", "lists", snapshot])
@@ -190,10 +213,21 @@ def test_without_an_anthropic_key_free_text_gets_the_configure_message(data_dir:
 
 
 def test_console_commands_help_users_and_mistakes(data_dir: Path) -> None:
-    output = run_console(data_dir, [
-        "/help", "/frobnicate", "/click 42", "/click", "/user nobody", "/user daniel@northwind.vc",
-        "/affinity status", "/user", "/quit", "/affinity help",
-    ])
+    output = run_console(
+        data_dir,
+        [
+            "/help",
+            "/frobnicate",
+            "/click 42",
+            "/click",
+            "/user nobody",
+            "/user daniel@northwind.vc",
+            "/affinity status",
+            "/user",
+            "/quit",
+            "/affinity help",
+        ],
+    )
 
     assert "/click N [option]" in after(output, "/help")
     assert "Unknown console command /frobnicate" in output
@@ -206,10 +240,18 @@ def test_console_commands_help_users_and_mistakes(data_dir: Path) -> None:
     assert "daniel> /affinity help" not in output  # /quit stopped reading
 
 
-def test_an_unknown_user_option_stops_with_the_choices(data_dir: Path,
-                                                       capsys: pytest.CaptureFixture) -> None:
-    assert main(user="nobody", stdin=ScriptedStdin([], io.StringIO()), stdout=io.StringIO(),
-                environ={"AFFINITY_BOT_DATA_DIR": str(data_dir)}) == 2
+def test_an_unknown_user_option_stops_with_the_choices(
+    data_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert (
+        main(
+            user="nobody",
+            stdin=ScriptedStdin([], io.StringIO()),
+            stdout=io.StringIO(),
+            environ={"AFFINITY_BOT_DATA_DIR": str(data_dir)},
+        )
+        == 2
+    )
     assert "admin (maya@northwind.vc)" in capsys.readouterr().err
 
 
@@ -234,14 +276,22 @@ def test_the_console_never_leaves_loopback(data_dir: Path, monkeypatch: pytest.M
 def test_with_an_anthropic_key_dms_are_a_conversation_with_the_assistant(data_dir: Path) -> None:
     from bot.devtools.fake_anthropic import ScriptedAnthropic, reply
 
-    script = [reply(None, ("affinity_search_persons", {"term": "jane smith"})),
-              reply("Jane Smith is at Acme (jane@acme.com); Daniel Okafor knows her best.")]
+    script = [
+        reply(None, ("affinity_search_persons", {"term": "jane smith"})),
+        reply("Jane Smith is at Acme (jane@acme.com); Daniel Okafor knows her best."),
+    ]
     with ScriptedAnthropic(script) as api:
         output = io.StringIO()
         lines = [*CONNECT, "who is jane smith?"]
-        code = main(stdin=ScriptedStdin(lines, output), stdout=output, environ={
-            "AFFINITY_BOT_DATA_DIR": str(data_dir), "ANTHROPIC_API_KEY": "sk-ant-console-test",
-            "ANTHROPIC_BASE_URL": api.base_url})
+        code = main(
+            stdin=ScriptedStdin(lines, output),
+            stdout=output,
+            environ={
+                "AFFINITY_BOT_DATA_DIR": str(data_dir),
+                "ANTHROPIC_API_KEY": "sk-ant-console-test",
+                "ANTHROPIC_BASE_URL": api.base_url,
+            },
+        )
         requests = api.message_requests
 
     assert code == 0
@@ -255,7 +305,8 @@ def test_with_an_anthropic_key_dms_are_a_conversation_with_the_assistant(data_di
 
 
 def test_a_write_button_clicked_twice_writes_once_and_says_what_it_did(
-        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The reproduction: a chooser's Choose clicked twice in the console creates one deal; the
     ephemeral message keeps one ts through its replacements, as in Slack."""
     from bot.devtools.slack_requests import SlackRequests

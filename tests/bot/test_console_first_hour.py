@@ -23,8 +23,9 @@ def test_the_key_prompt_does_not_echo_on_a_terminal(monkeypatch: pytest.MonkeyPa
 
 
 def test_the_admin_can_pin_the_tenant(data_dir: Path) -> None:
-    output = run_console(data_dir, [*CONNECT, "/affinity pin-tenant", "/user standard",
-                                    "/affinity pin-tenant"])
+    output = run_console(
+        data_dir, [*CONNECT, "/affinity pin-tenant", "/user standard", "/affinity pin-tenant"]
+    )
     assert "Slack workspace admin" in output.split("Sandbox users")[1]
     pinned = after(output, "/affinity pin-tenant")
     assert "now connects only to the Affinity workspace *Northwind Ventures*" in pinned
@@ -43,7 +44,10 @@ def test_the_banner_names_the_key_that_seals(data_dir: Path) -> None:
     assert "development key; not for production" in plain
     output = io.StringIO()
     key = "k1:" + "A" * 43 + "="
-    main(stdin=ScriptedStdin(["/quit"], output), stdout=output,
-         environ={"AFFINITY_BOT_DATA_DIR": str(data_dir), "VAULT_MASTER_KEYS": key})
+    main(
+        stdin=ScriptedStdin(["/quit"], output),
+        stdout=output,
+        environ={"AFFINITY_BOT_DATA_DIR": str(data_dir), "VAULT_MASTER_KEYS": key},
+    )
     assert "development key" not in output.getvalue()
     assert "VAULT_MASTER_KEYS" in output.getvalue()

@@ -54,10 +54,14 @@ def ephemeral_click(slack: Any, action_id: str, value: str, thread_ts: str) -> A
     return slack.block_action(action_id, payload=payload)
 
 
-def private_to(fake: Any, user: str, channel: str, ts: str, needle: str,
-               timeout: float = 10.0) -> RecordedCall:
-    return fake.wait_for("chat.postEphemeral", lambda c: in_thread(channel, ts)(c)
-                         and c.params.get("user") == user and needle in c.text, timeout=timeout)
+def private_to(
+    fake: Any, user: str, channel: str, ts: str, needle: str, timeout: float = 10.0
+) -> RecordedCall:
+    return fake.wait_for(
+        "chat.postEphemeral",
+        lambda c: in_thread(channel, ts)(c) and c.params.get("user") == user and needle in c.text,
+        timeout=timeout,
+    )
 
 
 def public_posts(fake: Any, channel: str) -> list[RecordedCall]:
@@ -69,7 +73,8 @@ def share_value(call: RecordedCall) -> str:
 
 
 def test_a_command_in_a_mention_is_answered_privately_and_share_publishes_what_was_seen(
-        channel_app, sandbox):
+    channel_app, sandbox
+):
     slack, fake = channel_app.slack, channel_app.fake
     connect(channel_app, slack.user_id, sandbox=sandbox)
     ts = slack.app_mention(f"deals {SERIES_A}").payload["event"]["ts"]
@@ -100,8 +105,7 @@ def test_a_command_in_a_mention_is_answered_privately_and_share_publishes_what_w
     assert len(public_posts(fake, slack.channel_id)) == 1
 
 
-def test_the_assistants_answer_in_a_channel_is_private_and_not_streamed(channel_app, api,
-                                                                        sandbox):
+def test_the_assistants_answer_in_a_channel_is_private_and_not_streamed(channel_app, api, sandbox):
     slack, fake = channel_app.slack, channel_app.fake
     connect(channel_app, slack.user_id, sandbox=sandbox)
     api.add(reply("**Jane Smith** knows the founder."))
@@ -120,8 +124,9 @@ def test_the_assistants_answer_in_a_channel_is_private_and_not_streamed(channel_
     assert f"Shared by <@{slack.user_id}>" in shared.text
 
 
-def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(channel_app, api,
-                                                                           sandbox):
+def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(
+    channel_app, api, sandbox
+):
     slack, fake = channel_app.slack, channel_app.fake
     connect(channel_app, slack.user_id, sandbox=sandbox)
     one_note_script(api, NOTE)
@@ -135,9 +140,13 @@ def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(chann
     # the card itself shows the outcome: replaced through the click's response_url
     replaced = [c for c in fake.responses() if c.params.get("replace_original")]
     assert "making the changes" in replaced[0].text
-    final = wait_until(lambda: (r := [c for c in fake.responses()
-                                      if c.params.get("replace_original")])[-1:] and
-                       "Done" in r[-1].text and r[-1])
+    final = wait_until(
+        lambda: (
+            (r := [c for c in fake.responses() if c.params.get("replace_original")])[-1:]
+            and "Done" in r[-1].text
+            and r[-1]
+        )
+    )
     assert "agent_item:" not in json.dumps(final.params["blocks"])
 
     ephemeral_click(slack, APPROVE, value, ts)  # again: nothing more is written
@@ -155,13 +164,17 @@ def admin_says(harness: Any, text: str, user_id: str) -> RecordedCall:
 
 def audit_rows(harness: Any) -> list[tuple[str, str, str | None]]:
     with Session(harness.services.engine) as session:
-        rows = session.scalars(select(AuditLogEntry).where(
-            AuditLogEntry.tool == "setting:channel-answers").order_by(AuditLogEntry.id))
+        rows = session.scalars(
+            select(AuditLogEntry)
+            .where(AuditLogEntry.tool == "setting:channel-answers")
+            .order_by(AuditLogEntry.id)
+        )
         return [(r.identifier, r.outcome, r.reference) for r in rows]
 
 
-def test_a_workspace_admin_makes_a_channels_answers_public_and_private_again(channel_app, api,
-                                                                           sandbox):
+def test_a_workspace_admin_makes_a_channels_answers_public_and_private_again(
+    channel_app, api, sandbox
+):
     slack, fake = channel_app.slack, channel_app.fake
     admin = slack.user_id
     fake.set_user(admin, is_admin=True)
@@ -198,8 +211,9 @@ def test_someone_who_is_not_an_admin_cannot_change_it(channel_app, api, sandbox)
     assert "couldn't check with Slack" in said.text and "missing_scope" in said.text
     assert audit_rows(channel_app) == []
 
-    sent = slack.as_user(member).command("channel-answers public",
-                                         channel_id=fake.dm_channel(member))
+    sent = slack.as_user(member).command(
+        "channel-answers public", channel_id=fake.dm_channel(member)
+    )
     told = fake.wait_for("response_url", lambda c: c.response_id == sent.response_id)
     assert "in the channel you mean" in told.text
 
@@ -223,25 +237,31 @@ def test_direct_messages_are_unchanged(channel_app, api, sandbox):
     assert answer.streamed and answer.channel == slack.dm_channel
     assert not fake.calls("chat.postEphemeral")
     slack.message_im(f"deal {seed.ACME_DEAL_ID}", thread_ts=ts)
-    result = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
-                           and "Acme" in c.text)
+    result = fake.wait_for(
+        "chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c) and "Acme" in c.text
+    )
     assert SHARE_ANSWER not in json.dumps(result.params.get("blocks"))
 
 
-def test_two_processes_clicking_share_at_once_publish_once(chat_app_factory, api, sandbox,
-                                                           db_url):
-    first = chat_app_factory(database_url=db_url,
-                             features=[platform, connect_feature, commands, conversation])
-    second = chat_app_factory(database_url=db_url, upgrade=False,
-                              features=[platform, connect_feature, commands, conversation])
+def test_two_processes_clicking_share_at_once_publish_once(chat_app_factory, api, sandbox, db_url):
+    first = chat_app_factory(
+        database_url=db_url, features=[platform, connect_feature, commands, conversation]
+    )
+    second = chat_app_factory(
+        database_url=db_url,
+        upgrade=False,
+        features=[platform, connect_feature, commands, conversation],
+    )
     slack, fake = first.slack, first.fake
     connect(first, slack.user_id, sandbox=sandbox)
     api.add(reply("Shared once."))
     ts = slack.app_mention("anything new on acme?").payload["event"]["ts"]
     value = share_value(private_to(fake, slack.user_id, slack.channel_id, ts, "Shared once."))
 
-    clicks = [threading.Thread(target=ephemeral_click, args=(s, SHARE_ANSWER, value, ts))
-              for s in (slack, second.slack)]
+    clicks = [
+        threading.Thread(target=ephemeral_click, args=(s, SHARE_ANSWER, value, ts))
+        for s in (slack, second.slack)
+    ]
     for click in clicks:
         click.start()
     for click in clicks:

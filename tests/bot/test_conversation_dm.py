@@ -47,12 +47,14 @@ def test_a_lookup_in_a_dm_answers_in_the_thread_after_a_status(chat_app, api, sa
     assert not leaks_anthropic_key(fake)
 
 
-def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(chat_app, api,
-                                                                               sandbox):
+def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(
+    chat_app, api, sandbox
+):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    chat_app.services.visibility.set(slack.team_id, slack.channel_id, public=True,
-                                         user_id="U0ADMIN01", identifier="T:U0ADMIN01")
+    chat_app.services.visibility.set(
+        slack.team_id, slack.channel_id, public=True, user_id="U0ADMIN01", identifier="T:U0ADMIN01"
+    )
     api.add(reply("Here to help."))
     sent = slack.app_mention("  who knows   the founder of acme?")
     ts = sent.payload["event"]["ts"]
@@ -66,19 +68,20 @@ def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(
     assert last == "who knows the founder of acme?"
 
 
-def test_someone_not_connected_gets_the_connect_button_and_claude_is_not_called(chat_app, api,
-                                                                               sandbox):
+def test_someone_not_connected_gets_the_connect_button_and_claude_is_not_called(
+    chat_app, api, sandbox
+):
     slack, fake = chat_app.slack, chat_app.fake
     ts = slack.message_im("what's new with acme?").payload["event"]["ts"]
     prompt = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
-    buttons = [e["action_id"] for b in prompt["blocks"] if b["type"] == "actions"
-               for e in b["elements"]]
+    buttons = [
+        e["action_id"] for b in prompt["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == [CONNECT]
     assert api.message_requests == []
 
 
-def test_without_the_status_scope_a_placeholder_is_replaced_by_the_answer(chat_app, api,
-                                                                          sandbox):
+def test_without_the_status_scope_a_placeholder_is_replaced_by_the_answer(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
     fake.fail_next(STATUS_METHOD, "missing_scope")
@@ -97,12 +100,13 @@ def test_without_the_status_scope_a_placeholder_is_replaced_by_the_answer(chat_a
     assert len(fake.calls("chat.postMessage")) == 2  # a placeholder per turn
 
 
-def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_factory, api,
-                                                          sandbox):
+def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_factory, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    api.add(reply(None, ("affinity_search_persons", {"term": "jane smith"})),
-            reply("Jane Smith is the CEO of Acme."))
+    api.add(
+        reply(None, ("affinity_search_persons", {"term": "jane smith"})),
+        reply("Jane Smith is the CEO of Acme."),
+    )
     ts = slack.message_im("who is jane smith?").payload["event"]["ts"]
     answer_with(fake, "CEO of Acme")
 
@@ -113,8 +117,9 @@ def test_a_follow_up_in_the_thread_works_on_a_rebuilt_app(chat_app, chat_app_fac
     assert answer.channel == slack.dm_channel and answer.thread_ts == ts
     history = api.message_requests[-1].messages
     assert history[0]["content"][0]["text"] == "who is jane smith?"
-    assert any(b.get("type") == "tool_result" for m in history for b in m["content"]
-               if isinstance(b, dict))
+    assert any(
+        b.get("type") == "tool_result" for m in history for b in m["content"] if isinstance(b, dict)
+    )
 
 
 def test_the_bot_ignores_its_own_messages_edits_and_other_bots(chat_app, api, sandbox):
@@ -122,10 +127,22 @@ def test_the_bot_ignores_its_own_messages_edits_and_other_bots(chat_app, api, sa
     connect(chat_app, slack.user_id, sandbox=sandbox)
     own = slack.message_im("I am the bot", user=fake.bot_user_id, bot_id=fake.bot_id)
     other_bot = slack.message_im("beep", bot_id="BOTHER001")
-    edit = slack.event({"type": "message", "subtype": "message_changed", "channel_type": "im",
-                        "channel": slack.dm_channel, "hidden": True, "ts": "1700000000.000200",
-                        "message": {"type": "message", "user": slack.user_id, "text": "edited",
-                                    "ts": "1700000000.000100"}})
+    edit = slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel_type": "im",
+            "channel": slack.dm_channel,
+            "hidden": True,
+            "ts": "1700000000.000200",
+            "message": {
+                "type": "message",
+                "user": slack.user_id,
+                "text": "edited",
+                "ts": "1700000000.000100",
+            },
+        }
+    )
     assert {own.status_code, other_bot.status_code, edit.status_code} == {200}
     api.add(reply("Only this one."))
     slack.message_im("a real question")
@@ -134,23 +151,26 @@ def test_the_bot_ignores_its_own_messages_edits_and_other_bots(chat_app, api, sa
     assert [a.text for a in answers(fake)] == ["Only this one."]
 
 
-def test_without_an_anthropic_key_free_text_says_what_to_configure(slack_app_factory, sandbox,
-                                                                   api):
+def test_without_an_anthropic_key_free_text_says_what_to_configure(slack_app_factory, sandbox, api):
     harness = slack_app_factory(features=[platform, conversation])
     slack, fake = harness.slack, harness.fake
     ts = slack.message_im("who knows the founder of acme best?").payload["event"]["ts"]
     said = fake.wait_for("chat.postMessage", in_thread(slack.dm_channel, ts))
     assert "ANTHROPIC_API_KEY" in said.text
-    shown = " ".join(b.get("text", {}).get("text", "") if b["type"] == "section"
-                     else " ".join(e["text"] for e in b.get("elements", []))
-                     for b in said.params["blocks"])
+    shown = " ".join(
+        b.get("text", {}).get("text", "")
+        if b["type"] == "section"
+        else " ".join(e["text"] for e in b.get("elements", []))
+        for b in said.params["blocks"]
+    )
     assert len(said.params["blocks"]) == 2 and len(shown) < 400  # one line, not the whole help
     assert "`person jane smith`" in shown and "`deals series a`" in shown
     assert harness.services.agent is None and api.requests == []
 
 
 def test_without_an_anthropic_key_a_name_gets_the_lookup_it_probably_meant(
-        slack_app_factory, sandbox, api):
+    slack_app_factory, sandbox, api
+):
     harness = slack_app_factory(features=[platform, conversation])
     slack, fake = harness.slack, harness.fake
     ts = slack.message_im("Jane Smith").payload["event"]["ts"]
@@ -163,8 +183,11 @@ def test_without_an_anthropic_key_dm_commands_still_run(slack_app_factory, sandb
     slack, fake = harness.slack, harness.fake
     connect(harness, slack.user_id, sandbox=sandbox)
     ts = slack.message_im("lists").payload["event"]["ts"]
-    said = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
-                         and "Series A Pipeline" in c.text, timeout=10)
+    said = fake.wait_for(
+        "chat.postMessage",
+        lambda c: in_thread(slack.dm_channel, ts)(c) and "Series A Pipeline" in c.text,
+        timeout=10,
+    )
     assert "ANTHROPIC_API_KEY" not in said.text
 
 
@@ -180,13 +203,15 @@ def test_a_retried_dm_delivery_runs_one_turn(chat_app, api, sandbox):
     assert len(api.message_requests) == 1
 
 
-def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat_app, api,
-                                                                          sandbox):
+def test_with_the_assistant_commands_still_run_and_plain_words_go_to_claude(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
     ts = slack.message_im("lists").payload["event"]["ts"]
-    fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
-                  and "Series A Pipeline" in c.text, timeout=10)
+    fake.wait_for(
+        "chat.postMessage",
+        lambda c: in_thread(slack.dm_channel, ts)(c) and "Series A Pipeline" in c.text,
+        timeout=10,
+    )
     assert api.message_requests == []
 
     api.add(reply("I can propose that note."))

@@ -52,8 +52,13 @@ def test_a_key_revoked_mid_conversation_gets_the_reconnect_prompt(chat_app, api,
     sandbox.state.revoke_key(seed.ADMIN_KEY)
     api.add(reply(None, ("affinity_search_persons", {"term": "jane"})))
     slack.message_im("and who is jane?", thread_ts=ts)
-    prompt = fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
-                           and "Reconnect" in json.dumps(c.params.get("blocks") or []))
+    prompt = fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            in_thread(slack.dm_channel, ts)(c)
+            and "Reconnect" in json.dumps(c.params.get("blocks") or [])
+        ),
+    )
     assert "stopped working" in prompt.text
     assert len(api.message_requests) == 3  # the turn stopped at the rejected key
     assert seed.ADMIN_KEY not in json.dumps([r.body for r in api.requests])
@@ -61,8 +66,14 @@ def test_a_key_revoked_mid_conversation_gets_the_reconnect_prompt(chat_app, api,
 
     # the next message gets the prompt straight away, without calling Claude
     slack.message_im("hello?", thread_ts=ts)
-    fake.wait_for("chat.postMessage", lambda c: in_thread(slack.dm_channel, ts)(c)
-                  and c is not prompt and "Reconnect" in json.dumps(c.params.get("blocks") or []))
+    fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            in_thread(slack.dm_channel, ts)(c)
+            and c is not prompt
+            and "Reconnect" in json.dumps(c.params.get("blocks") or [])
+        ),
+    )
     assert len(api.message_requests) == 3
 
 
@@ -76,8 +87,9 @@ def test_a_tool_error_reaches_the_model_and_the_user_sees_its_answer(chat_app, a
         assert "Traceback" not in tool_json(request)[0]
         return reply("You don't have access to that list in Affinity.")
 
-    api.add(reply(None, ("affinity_list_opportunities", {"list_id": seed.PRIVATE_LIST_ID})),
-            explain)
+    api.add(
+        reply(None, ("affinity_list_opportunities", {"list_id": seed.PRIVATE_LIST_ID})), explain
+    )
     slack.message_im("show me the partners only deals")
     answer_with(fake, "You don't have access to that list")
     assert api.step_errors == []
@@ -91,19 +103,27 @@ def test_no_key_reaches_slack_claude_or_the_logs(chat_app, api, sandbox, caplog)
     caplog.set_level(logging.DEBUG)
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    api.add(reply(None, ("affinity_search_organizations", {"term": "acme"})),
-            reply(None, ("affinity_create_note", {"content": "hi",
-                                                  "organization_ids": [seed.ACME_ORG_ID]})),
-            reply("Proposed."))
+    api.add(
+        reply(None, ("affinity_search_organizations", {"term": "acme"})),
+        reply(
+            None,
+            ("affinity_create_note", {"content": "hi", "organization_ids": [seed.ACME_ORG_ID]}),
+        ),
+        reply("Proposed."),
+    )
     slack.message_im("please log hi on acme")
     wait_text(fake, "chat.postMessage", "Proposed change")
     sandbox.state.revoke_key(seed.ADMIN_KEY)
     api.add(reply(None, ("affinity_list_lists", {})))
     slack.message_im("my lists?")
-    fake.wait_for("chat.postMessage", lambda c: "Reconnect" in json.dumps(
-        c.params.get("blocks") or []))
+    fake.wait_for(
+        "chat.postMessage", lambda c: "Reconnect" in json.dumps(c.params.get("blocks") or [])
+    )
 
-    seen = json.dumps([c.params for c in fake.calls()]) + json.dumps(
-        [r.body for r in api.requests]) + caplog.text
+    seen = (
+        json.dumps([c.params for c in fake.calls()])
+        + json.dumps([r.body for r in api.requests])
+        + caplog.text
+    )
     for secret in (seed.ADMIN_KEY, ANTHROPIC_TEST_KEY):
         assert secret not in seen

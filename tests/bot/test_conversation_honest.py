@@ -16,16 +16,23 @@ LIE = "Done: I added the note to Acme."
 def lying_script(api) -> None:
     def propose(request):
         org = tool_json(request)[0]["organizations"][0]
-        return reply(LIE + " ", ("affinity_create_note", {"content": "Intro call went well.",
-                                                          "organization_ids": [org["id"]]}))
+        return reply(
+            LIE + " ",
+            (
+                "affinity_create_note",
+                {"content": "Intro call went well.", "organization_ids": [org["id"]]},
+            ),
+        )
 
-    api.add(reply(None, ("affinity_search_organizations", {"term": "acme"})), propose,
-            reply("The note is saved in Affinity."))
+    api.add(
+        reply(None, ("affinity_search_organizations", {"term": "acme"})),
+        propose,
+        reply("The note is saved in Affinity."),
+    )
 
 
 @pytest.mark.parametrize("streamed", ["true", "false"])
-def test_a_lying_model_is_not_shown_as_fact(monkeypatch, chat_app_factory, api, sandbox,
-                                            streamed):
+def test_a_lying_model_is_not_shown_as_fact(monkeypatch, chat_app_factory, api, sandbox, streamed):
     monkeypatch.setenv("AGENT_STREAM_ANSWERS", streamed)
     app = chat_app_factory()
     connect(app, app.slack.user_id, sandbox=sandbox)
@@ -39,5 +46,6 @@ def test_a_lying_model_is_not_shown_as_fact(monkeypatch, chat_app_factory, api, 
     assert "Add a note on company Acme" in answer.text
     card = card_of(app.fake)
     assert card.at >= answer.at or answer.streamed  # the card follows the corrected answer
-    assert not [n for n in sandbox.state.notes.values()
-                if n.get("content") == "Intro call went well."]
+    assert not [
+        n for n in sandbox.state.notes.values() if n.get("content") == "Intro call went well."
+    ]

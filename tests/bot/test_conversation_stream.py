@@ -20,15 +20,17 @@ from tests.bot.test_conversation_support import (
     wait_text,
 )
 
-ANSWER = "\n".join([
-    "**Acme Corp** is in the *Series A Pipeline* at the _Diligence_ stage.",
-    "- Owner: Maya Patel, who met the founders in March & wrote the first memo.",
-    "- Last note: the partner meeting went well; terms are expected in two weeks.",
-    "- Website: [acme.com](https://acme.com) — they sell logistics software to retailers.",
-    "## Next steps",
-    "Schedule the reference calls and ask <finance> for the model before Friday's review.",
-    "If the numbers hold, the deal team wants a term sheet out by the end of the month.",
-])
+ANSWER = "\n".join(
+    [
+        "**Acme Corp** is in the *Series A Pipeline* at the _Diligence_ stage.",
+        "- Owner: Maya Patel, who met the founders in March & wrote the first memo.",
+        "- Last note: the partner meeting went well; terms are expected in two weeks.",
+        "- Website: [acme.com](https://acme.com) — they sell logistics software to retailers.",
+        "## Next steps",
+        "Schedule the reference calls and ask <finance> for the model before Friday's review.",
+        "If the numbers hold, the deal team wants a term sheet out by the end of the month.",
+    ]
+)
 
 
 @pytest.fixture
@@ -72,16 +74,19 @@ def test_a_dm_answer_is_streamed_in_chunks_into_the_thread(streaming_app, api, s
     # the status came first, and the answer was not also posted as a message
     assert fake.wait_for(STATUS_METHOD).at <= start.at
     assert not [c for c in fake.calls("chat.postMessage") if "Acme" in c.text]
-    message = next(m for m in fake.messages(streaming_app.slack.dm_channel)
-                   if m["ts"] == stop["ts"])
+    message = next(
+        m for m in fake.messages(streaming_app.slack.dm_channel) if m["ts"] == stop["ts"]
+    )
     assert message["thread_ts"] == ts and message["text"] == to_stream_markdown(ANSWER)
     assert not leaks_anthropic_key(fake)
 
 
 def test_each_steps_text_is_kept_apart_in_the_stream(streaming_app, api, sandbox):
     fake = streaming_app.fake
-    api.add(reply("Let me look that up.", ("affinity_search_organizations", {"term": "acme"})),
-            reply("Acme Corp is at acme.com."))
+    api.add(
+        reply("Let me look that up.", ("affinity_search_organizations", {"term": "acme"})),
+        reply("Acme Corp is at acme.com."),
+    )
     dm(streaming_app, "what do we have on acme?", sandbox)
 
     fake.wait_for("chat.stopStream", timeout=15)
@@ -100,7 +105,8 @@ def test_an_answer_cut_short_streams_the_note_too(streaming_app, api, sandbox):
 
 
 def test_a_workspace_that_refuses_streaming_gets_the_placeholder_and_is_remembered(
-        streaming_app, api, sandbox):
+    streaming_app, api, sandbox
+):
     slack, fake = streaming_app.slack, streaming_app.fake
     fake.fail_next(STATUS_METHOD, "missing_scope")
     fake.fail_next("chat.startStream", "missing_scope")
@@ -146,8 +152,11 @@ def test_a_stream_that_breaks_midway_delivers_the_rest_once(streaming_app, api, 
     assert rest["thread_ts"] == ts
     shown = fake.calls("chat.startStream")[0]["markdown_text"]
     assert_shown_then_posted(shown, [rest.text], ANSWER)
-    replies = [m.get("text") or "" for m in fake.messages(streaming_app.slack.dm_channel)
-               if m.get("thread_ts") == ts and m.get("bot_id")]
+    replies = [
+        m.get("text") or ""
+        for m in fake.messages(streaming_app.slack.dm_channel)
+        if m.get("thread_ts") == ts and m.get("bot_id")
+    ]
     assert replies == [shown, rest.text]  # nothing lost, nothing twice
 
 
@@ -170,24 +179,25 @@ def test_a_model_error_after_streamed_text_still_gets_its_line(streaming_app, ap
     from bot.devtools.fake_anthropic import error
 
     fake = streaming_app.fake
-    api.add(reply("Checking Affinity now.", ("affinity_search_organizations", {"term": "x"})),
-            error(400, "invalid_request_error", "bad request"))
+    api.add(
+        reply("Checking Affinity now.", ("affinity_search_organizations", {"term": "x"})),
+        error(400, "invalid_request_error", "bad request"),
+    )
     dm(streaming_app, "hi", sandbox)
 
-    line = fake.wait_for("chat.postMessage", lambda c: c.text.startswith(":warning:"),
-                         timeout=15)
+    line = fake.wait_for("chat.postMessage", lambda c: c.text.startswith(":warning:"), timeout=15)
     assert fake.wait_for("chat.stopStream").at <= line.at
     assert streamed_text(fake) == "Checking Affinity now."
 
 
-def test_mentions_in_a_public_channel_keep_the_placeholder_and_update(streaming_app, api,
-                                                                     sandbox):
+def test_mentions_in_a_public_channel_keep_the_placeholder_and_update(streaming_app, api, sandbox):
     """(In a private channel the answer is ephemeral and never streamed either: see
     test_conversation_channels.py.)"""
     slack, fake = streaming_app.slack, streaming_app.fake
     connect(streaming_app, slack.user_id, sandbox=sandbox)
-    streaming_app.services.visibility.set(slack.team_id, slack.channel_id, public=True,
-                                              user_id="U0ADMIN01", identifier="T:U0ADMIN01")
+    streaming_app.services.visibility.set(
+        slack.team_id, slack.channel_id, public=True, user_id="U0ADMIN01", identifier="T:U0ADMIN01"
+    )
     api.add(reply("Here to help."))
     slack.app_mention("who knows the founder of acme?")
 

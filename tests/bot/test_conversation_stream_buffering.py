@@ -63,18 +63,20 @@ class Clock:
         return self.now
 
 
-def make(client: Client, clock: Clock | None = None,
-         refusals: TeamRefusals | None = None) -> AnswerStream:
+def make(
+    client: Client, clock: Clock | None = None, refusals: TeamRefusals | None = None
+) -> AnswerStream:
     reply = ThreadReply(client, "D1", "1.1", "T1", True, TeamRefusals())
     return AnswerStream(reply, "U1", refusals or TeamRefusals(), clock=clock or Clock())
 
 
-def feed_tokens(stream: AnswerStream, text: str, size: int = 3, clock: Clock | None = None,
-                step: float = 0.0) -> None:
+def feed_tokens(
+    stream: AnswerStream, text: str, size: int = 3, clock: Clock | None = None, step: float = 0.0
+) -> None:
     for i in range(0, len(text), size):
         if clock is not None:
             clock.now += step
-        stream.feed(text[i:i + size])
+        stream.feed(text[i : i + size])
 
 
 def assert_shown_then_posted(shown: str, posted: list[str], raw: str) -> None:
@@ -200,8 +202,10 @@ def test_no_text_means_no_stream():
     assert make(client).finish() is False and client.calls == []
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", True), ("true", True), ("ON", True),
-                                               ("0", False), ("no", False), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("", True), ("true", True), ("ON", True), ("0", False), ("no", False), ("off", False)],
+)
 def test_stream_answers_setting(raw, expected):
     assert AgentSettings.from_env({"AGENT_STREAM_ANSWERS": raw}).stream_answers is expected
 
@@ -228,11 +232,14 @@ def test_a_bug_at_the_end_leaves_the_answer_to_the_caller(monkeypatch):
     assert stream.finish() is False and client.calls == []  # the caller posts the answer
 
 
-@pytest.mark.parametrize("text", [
-    "• *Acme Corp* moved to _Diligence stage_ today, ~Intro~ is done\n• *Beta* waits",
-    "- **Acme** moved\n> a quoted line from the memo\n1. first step to take now",
-    "Owner: Maya\nStage: Diligence & terms <soon>\n\nSee <https://acme.com|the Acme deck> now",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "• *Acme Corp* moved to _Diligence stage_ today, ~Intro~ is done\n• *Beta* waits",
+        "- **Acme** moved\n> a quoted line from the memo\n1. first step to take now",
+        "Owner: Maya\nStage: Diligence & terms <soon>\n\nSee <https://acme.com|the Acme deck> now",
+    ],
+)
 def test_a_slow_answer_streams_exactly_the_markdown_of_the_whole(text):
     client, clock = Client(), Clock()
     stream = make(client, clock)

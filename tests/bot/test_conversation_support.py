@@ -46,8 +46,9 @@ def agent_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def chat_app_factory(slack_app_factory: Callable[..., Any], api: ScriptedAnthropic,
-                     agent_limits: None, sandbox: Any) -> Callable[..., Any]:
+def chat_app_factory(
+    slack_app_factory: Callable[..., Any], api: ScriptedAnthropic, agent_limits: None, sandbox: Any
+) -> Callable[..., Any]:
     """The real app with the assistant configured against the scripted Claude.
 
     Built with the platform and conversation features only (pass `features=` for more), so that
@@ -58,8 +59,12 @@ def chat_app_factory(slack_app_factory: Callable[..., Any], api: ScriptedAnthrop
         # The agent's limits as the app reads them at start-up: from the environment, which
         # tests set with monkeypatch (`agent_limits`, AGENT_STREAM_ANSWERS...).
         limits = {name: value for name, value in os.environ.items() if name.startswith("AGENT_")}
-        values = {"anthropic_api_key": ANTHROPIC_TEST_KEY, "anthropic_base_url": api.base_url,
-                  "features": [platform, conversation], **limits}
+        values = {
+            "anthropic_api_key": ANTHROPIC_TEST_KEY,
+            "anthropic_base_url": api.base_url,
+            "features": [platform, conversation],
+            **limits,
+        }
         return slack_app_factory(**{**values, **overrides})
 
     return make
@@ -70,16 +75,24 @@ def chat_app(chat_app_factory: Callable[..., Any]) -> Any:
     return chat_app_factory()
 
 
-def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *,
-            team_id: str | None = None, sandbox: Any) -> str:
+def connect(
+    harness: Any,
+    user_id: str,
+    key: str = seed.ADMIN_KEY,
+    *,
+    team_id: str | None = None,
+    sandbox: Any,
+) -> str:
     """Store a verified key for a Slack user, as the connect modal would. Returns the identifier."""
     from bot.connector import CONNECTION, identifier_for
 
     client = AffinityClient(key, base_url=sandbox.base_url)
     try:
         profile = AffinityProfile.from_whoami(_v2_whoami(client.whoami()))
-        lists = [AffinityList(x["id"], x["name"], x["type"])
-                 for x in run_tool(client, "affinity_list_lists", {})["lists"]]
+        lists = [
+            AffinityList(x["id"], x["name"], x["type"])
+            for x in run_tool(client, "affinity_list_lists", {})["lists"]
+        ]
     finally:
         client.close()
     identifier = identifier_for(team_id or harness.slack.team_id, user_id)
@@ -90,8 +103,15 @@ def connect(harness: Any, user_id: str, key: str = seed.ADMIN_KEY, *,
 def _v2_whoami(body: dict[str, Any]) -> dict[str, Any]:
     user = body["user"]
     first, _, last = (user.get("name") or "").partition(" ")
-    return {"user": {"id": user["id"], "firstName": first, "lastName": last,
-                     "emailAddress": user.get("email")}, "tenant": body["tenant"]}
+    return {
+        "user": {
+            "id": user["id"],
+            "firstName": first,
+            "lastName": last,
+            "emailAddress": user.get("email"),
+        },
+        "tenant": body["tenant"],
+    }
 
 
 def in_thread(channel: str, thread_ts: str) -> Callable[[RecordedCall], bool]:
@@ -126,29 +146,44 @@ def answers(fake: FakeSlack, channel: str | None = None) -> list[Answer]:
         if channel is not None and where != channel:
             continue
         streamed = call.method == "chat.stopStream"
-        stored = _stored(fake, where, call.params.get("ts")) if call.method != (
-            "chat.postMessage") else None
+        stored = (
+            _stored(fake, where, call.params.get("ts"))
+            if call.method != ("chat.postMessage")
+            else None
+        )
         text = stored["text"] if streamed and stored else call.text
         thread_ts = call.params.get("thread_ts") or (stored or {}).get("thread_ts")
-        found.append(Answer(text, where, call.params.get("ts") or "", thread_ts, call.at,
-                            streamed))
+        found.append(Answer(text, where, call.params.get("ts") or "", thread_ts, call.at, streamed))
     return found
 
 
-def answer_with(fake: FakeSlack, needle: str, *, channel: str | None = None,
-                thread_ts: str | None = None, timeout: float = 10.0) -> Answer:
+def answer_with(
+    fake: FakeSlack,
+    needle: str,
+    *,
+    channel: str | None = None,
+    thread_ts: str | None = None,
+    timeout: float = 10.0,
+) -> Answer:
     """The bot's reply containing `needle` (posted or streamed), waiting up to `timeout`."""
 
     def find() -> Answer | None:
-        return next((a for a in answers(fake, channel) if needle in a.text
-                     and (thread_ts is None or a.thread_ts == thread_ts)), None)
+        return next(
+            (
+                a
+                for a in answers(fake, channel)
+                if needle in a.text and (thread_ts is None or a.thread_ts == thread_ts)
+            ),
+            None,
+        )
 
     try:
         return wait_until(find, timeout=timeout)
     except AssertionError:
         seen = [a.text for a in answers(fake, channel)]
-        raise AssertionError(f"no answer containing {needle!r} within {timeout}s; "
-                             f"answers seen: {seen}") from None
+        raise AssertionError(
+            f"no answer containing {needle!r} within {timeout}s; answers seen: {seen}"
+        ) from None
 
 
 def _stored(fake: FakeSlack, channel: str | None, ts: str | None) -> dict[str, Any] | None:
@@ -161,14 +196,24 @@ def posts_in(fake: FakeSlack, channel: str, thread_ts: str) -> list[RecordedCall
 
 def card_of(fake: FakeSlack) -> RecordedCall:
     """The confirmation card the bot posted (waits for it)."""
-    return fake.wait_for("chat.postMessage", lambda c: any(
-        (b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
-        for b in c.params.get("blocks") or []), timeout=15)
+    return fake.wait_for(
+        "chat.postMessage",
+        lambda c: any(
+            (b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
+            for b in c.params.get("blocks") or []
+        ),
+        timeout=15,
+    )
 
 
 def button_value(card: RecordedCall, action_id: str, index: int = 0) -> str:
-    values = [e["value"] for b in card.params["blocks"] if b.get("type") == "actions"
-              for e in b["elements"] if e.get("action_id") == action_id]
+    values = [
+        e["value"]
+        for b in card.params["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == action_id
+    ]
     return values[index]
 
 
@@ -213,8 +258,10 @@ def card_message(fake: FakeSlack, channel: str, ts: str | None = None) -> dict[s
             if ts is not None:
                 if message["ts"] == ts:
                     return message
-            elif any((b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
-                     for b in message.get("blocks") or []):
+            elif any(
+                (b.get("block_id") or "").startswith(("agent_item:", "agent_all:"))
+                for b in message.get("blocks") or []
+            ):
                 return message
         return None
 
@@ -234,7 +281,9 @@ def item_states(blocks: list[dict[str, Any]]) -> list[str]:
     return states
 
 
-def click(slack: Any, card: dict[str, Any], channel: str, action_id: str, value: str,
-          **options: Any) -> Any:
-    return slack.block_action(action_id, value, message_ts=card["ts"], channel_id=channel,
-                              **options)
+def click(
+    slack: Any, card: dict[str, Any], channel: str, action_id: str, value: str, **options: Any
+) -> Any:
+    return slack.block_action(
+        action_id, value, message_ts=card["ts"], channel_id=channel, **options
+    )

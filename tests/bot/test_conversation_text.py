@@ -10,11 +10,14 @@ from bot.features.conversation.routing import is_direct_message, strip_mention, 
 
 
 def test_markdown_becomes_mrkdwn():
-    text = ("## Pipeline\n**Acme** is in [Diligence](https://northwind.affinity.co/opportunities/1)"
-            "\n- one\n* two\n~~old~~ __new__\n---")
+    text = (
+        "## Pipeline\n**Acme** is in [Diligence](https://northwind.affinity.co/opportunities/1)"
+        "\n- one\n* two\n~~old~~ __new__\n---"
+    )
     assert to_mrkdwn(text) == (
         "*Pipeline*\n*Acme* is in <https://northwind.affinity.co/opportunities/1|Diligence>"
-        "\n• one\n• two\n~old~ *new*")
+        "\n• one\n• two\n~old~ *new*"
+    )
 
 
 def test_mrkdwn_the_model_wrote_is_kept():

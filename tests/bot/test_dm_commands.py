@@ -32,8 +32,15 @@ def in_dm(app, text, user_id=ALICE, thread_ts=THREAD):
     """Run `text` as typed in `user_id`'s DM; the replies posted in that thread."""
     client = WebClient(token="xoxb-1111-2222-testbottoken", base_url=app.fake.api_url)
     before = len(app.fake.calls("chat.postMessage"))
-    run_in_thread(app.services, client, team_id=app.slack.team_id, user_id=user_id,
-                  channel_id=app.fake.dm_channel(user_id), thread_ts=thread_ts, text=text)
+    run_in_thread(
+        app.services,
+        client,
+        team_id=app.slack.team_id,
+        user_id=user_id,
+        channel_id=app.fake.dm_channel(user_id),
+        thread_ts=thread_ts,
+        text=text,
+    )
     posted = app.fake.calls("chat.postMessage")[before:]
     assert posted, "nothing was posted"
     for call in posted:
@@ -42,11 +49,20 @@ def in_dm(app, text, user_id=ALICE, thread_ts=THREAD):
     return posted[-1]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("person jane smith", True), ("Deals series a", True), ("/affinity lists", True),
-    ("who-knows jane@acme.com", True), ("help", True), ("hello there", False),
-    ("what do we know about Acme?", False), ("", False), ("  ", False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("person jane smith", True),
+        ("Deals series a", True),
+        ("/affinity lists", True),
+        ("who-knows jane@acme.com", True),
+        ("help", True),
+        ("hello there", False),
+        ("what do we know about Acme?", False),
+        ("", False),
+        ("  ", False),
+    ],
+)
 def test_is_command(text, expected):
     assert is_command(text) is expected
 
@@ -74,8 +90,12 @@ def dm_click(app, action_id, value, message, user_id=ALICE):
     """A click on a bot message in the DM thread (a real message, not an ephemeral)."""
     slack = app.slack.as_user(user_id)
     channel = app.fake.dm_channel(user_id)
-    payload = slack.block_action_payload(action_id, value, message_ts=message.params.get("ts")
-                                         or "1700000100.000200", channel_id=channel)
+    payload = slack.block_action_payload(
+        action_id,
+        value,
+        message_ts=message.params.get("ts") or "1700000100.000200",
+        channel_id=channel,
+    )
     payload["message"]["thread_ts"] = THREAD
     return slack.block_action(action_id, payload=payload)
 
@@ -121,8 +141,10 @@ def test_a_dm_message_is_routed_to_the_command(slack_app_factory, sandbox):
     sent = harness.slack.message_im("org acme.com")
     ts = sent.payload["event"]["ts"]
     reply = harness.fake.wait_for(
-        "chat.postMessage", lambda c: c.params.get("thread_ts") == ts and "Acme" in c.text,
-        timeout=10)
+        "chat.postMessage",
+        lambda c: c.params.get("thread_ts") == ts and "Acme" in c.text,
+        timeout=10,
+    )
     assert f"companies/{seed.ACME_ORG_ID}" in reply.text
 
 

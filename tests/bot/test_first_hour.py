@@ -61,26 +61,59 @@ def test_a_real_change_has_no_nothing_changed_notice(app, sandbox):
 LONG = "x" * 300
 BAD_INPUTS = [
     # missing arguments
-    "person", "org", "intro", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove",
-    "note", "notes", "add",
+    "person",
+    "org",
+    "intro",
+    "deal",
+    "new-deal",
+    "rename-deal",
+    "deal-add",
+    "deal-remove",
+    "note",
+    "notes",
+    "add",
     # unknown ids
-    "person 99999999", "org 99999999", "intro 99999999", "deal 99999999",
-    "rename-deal 99999999 New name", "deal-add 99999999 person 1", "note deal 99999999 hi",
-    "notes deal 99999999", "add Portfolio org 99999999", "deals 99999999",
+    "person 99999999",
+    "org 99999999",
+    "intro 99999999",
+    "deal 99999999",
+    "rename-deal 99999999 New name",
+    "deal-add 99999999 person 1",
+    "note deal 99999999 hi",
+    "notes deal 99999999",
+    "add Portfolio org 99999999",
+    "deals 99999999",
     f"deal-add {seed.ACME_DEAL_ID} person 99999999",
     'new-deal "Series A" Dup test --person 99999999',
     # wrong types
-    "deal abc", "note deal abc hi", "deal-add abc person 1", "notes deal x", "intro 12abc",
+    "deal abc",
+    "note deal abc hi",
+    "deal-add abc person 1",
+    "notes deal x",
+    "intro 12abc",
     f"deal-add {seed.ACME_DEAL_ID} pet 3",
     # too long
-    f"person {LONG}", f"org {LONG}", f"new-deal \"Series A\" {'y' * 600}",
+    f"person {LONG}",
+    f"org {LONG}",
+    f'new-deal "Series A" {"y" * 600}',
     f"rename-deal {seed.ACME_DEAL_ID} {'y' * 600}",
     # unknown names
-    "deals No Such Pipeline", 'add "No Such List" org 1', 'new-deal "No Such List" Acme',
-    "person Zzyzx Qwertyuiop", "org zzyzx-qwerty.example",
+    "deals No Such Pipeline",
+    'add "No Such List" org 1',
+    'new-deal "No Such List" Acme',
+    "person Zzyzx Qwertyuiop",
+    "org zzyzx-qwerty.example",
 ]
-SCHEMA_WORDING = ("must have", "is not of type", "contains unknown ids: [", "Traceback",
-                  "_ids", "characters/items", "Error(", "input:")
+SCHEMA_WORDING = (
+    "must have",
+    "is not of type",
+    "contains unknown ids: [",
+    "Traceback",
+    "_ids",
+    "characters/items",
+    "Error(",
+    "input:",
+)
 
 
 @pytest.mark.parametrize("text", BAD_INPUTS)
@@ -101,8 +134,7 @@ def test_pipeline_lines_carry_the_deal_id(app, sandbox):
 
 @pytest.mark.parametrize("status", ["NONE", "REVOKED", "ACTIVE"])
 def test_home_never_shows_an_empty_section(status):
-    activity = [{"at": "2026-11-30T10:00:00+00:00", "tool": "affinity_list_lists",
-                 "outcome": "ok"}]
+    activity = [{"at": "2026-11-30T10:00:00+00:00", "tool": "affinity_list_lists", "outcome": "ok"}]
     view = app_home(ConnectionView(status=status, user_name="Maya"), [], activity)
     kinds = [block["type"] for block in view["blocks"]]
     assert "divider" not in {a for a, b in itertools.pairwise(kinds) if a == b}

@@ -53,8 +53,10 @@ def test_empty_text_is_help():
     assert ok("   ") == Command("help", {"topic": None})
 
 
-@pytest.mark.parametrize("text, topic", [("help", None), ("help deals", "deals"),
-                                         ("help pipeline", "deals"), ("? note", "note")])
+@pytest.mark.parametrize(
+    "text, topic",
+    [("help", None), ("help deals", "deals"), ("help pipeline", "deals"), ("? note", "note")],
+)
 def test_help(text, topic):
     assert ok(text)["topic"] == topic
 
@@ -66,18 +68,21 @@ def test_argumentless_commands(word):
     assert "Unexpected `now`" in error.reason and error.subcommand == word
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("person Jane Smith", EntityRef("person", term="Jane Smith")),
-    ("people jane@acme.com", EntityRef("person", term="jane@acme.com")),
-    ("person 42", EntityRef("person", id=42)),
-    ("person #42", EntityRef("person", id=42)),
-    ("person https://acme.affinity.co/persons/42", EntityRef("person", id=42)),
-    ("org Acme Corp", EntityRef("organization", term="Acme Corp")),
-    ("company acme.com", EntityRef("organization", term="acme.com")),
-    ("organization 310", EntityRef("organization", id=310)),
-    ("intro jane@acme.com", EntityRef("person", term="jane@acme.com")),
-    ("who-knows 42", EntityRef("person", id=42)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("person Jane Smith", EntityRef("person", term="Jane Smith")),
+        ("people jane@acme.com", EntityRef("person", term="jane@acme.com")),
+        ("person 42", EntityRef("person", id=42)),
+        ("person #42", EntityRef("person", id=42)),
+        ("person https://acme.affinity.co/persons/42", EntityRef("person", id=42)),
+        ("org Acme Corp", EntityRef("organization", term="Acme Corp")),
+        ("company acme.com", EntityRef("organization", term="acme.com")),
+        ("organization 310", EntityRef("organization", id=310)),
+        ("intro jane@acme.com", EntityRef("person", term="jane@acme.com")),
+        ("who-knows 42", EntityRef("person", id=42)),
+    ],
+)
 def test_lookups_and_aliases(text, expected):
     assert ok(text)["ref"] == expected
 
@@ -94,9 +99,14 @@ def test_domain_and_email_detection():
     assert EntityRef("person", term="jane@acme.com").is_email
 
 
-@pytest.mark.parametrize("text, ref", [("deals Series A", ListRef(name="Series A")),
-                                       ("pipeline 11", ListRef(id=11)),
-                                       ('deals "Seed Pipeline"', ListRef(name="Seed Pipeline"))])
+@pytest.mark.parametrize(
+    "text, ref",
+    [
+        ("deals Series A", ListRef(name="Series A")),
+        ("pipeline 11", ListRef(id=11)),
+        ('deals "Seed Pipeline"', ListRef(name="Seed Pipeline")),
+    ],
+)
 def test_deals(text, ref):
     assert ok(text)["list"] == ref
 
@@ -110,8 +120,10 @@ def test_deal_and_its_write_look_alikes():
 
 
 def test_new_deal_with_options_and_smart_quotes():
-    command = ok("new-deal “Series A” Acme O\u2019Brien Seed --org 310 --org=311 --person 42 "
-                 "--owner 7 --org 310")
+    command = ok(
+        "new-deal “Series A” Acme O\u2019Brien Seed --org 310 --org=311 --person 42 "
+        "--owner 7 --org 310"
+    )
     assert command["list"] == ListRef(name="Series A")
     assert command["name"] == "Acme O'Brien Seed"
     assert command["organization_ids"] == (310, 311)
@@ -140,7 +152,10 @@ def test_rename_deal_keeps_the_name_as_typed():
 @pytest.mark.parametrize("verb", ["deal-add", "deal-remove"])
 def test_deal_membership(verb):
     assert ok(f"{verb} 981 person 42").args == {
-        "opportunity_id": 981, "entity_type": "person", "entity_id": 42}
+        "opportunity_id": 981,
+        "entity_type": "person",
+        "entity_id": 42,
+    }
     assert ok(f"{verb} 981 company 310")["entity_type"] == "organization"
     assert "not a valid kind" in bad(f"{verb} 981 deal 5").reason
     assert bad(f"{verb} 981 person").reason == "Missing person id."
@@ -166,8 +181,10 @@ def test_notes_only_reads():
 
 def test_add_to_list_accepts_unquoted_multiword_list():
     assert ok("add Series A Pipeline org 310").args == {
-        "list": ListRef(name="Series A Pipeline"), "entity_type": "organization",
-        "entity_id": 310}
+        "list": ListRef(name="Series A Pipeline"),
+        "entity_type": "organization",
+        "entity_id": 310,
+    }
     assert ok("add 13 org 310")["list"] == ListRef(id=13)
     assert bad("add Portfolio 310").subcommand == "add"
     assert "not a valid kind" in bad("add Portfolio deal 5").reason
@@ -176,14 +193,17 @@ def test_add_to_list_accepts_unquoted_multiword_list():
 # --- quoting --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, term", [
-    ("person O'Brien", "O'Brien"),
-    ("person O\u2019Brien", "O'Brien"),
-    ("person 'Mary O'Brien'", "Mary O'Brien"),
-    ("person “Mary Jane” Watson", "Mary Jane Watson"),
-    ('person "unclosed quote', "unclosed quote"),
-    ("person d'Artagnan l'Ancien", "d'Artagnan l'Ancien"),
-])
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ("person O'Brien", "O'Brien"),
+        ("person O\u2019Brien", "O'Brien"),
+        ("person 'Mary O'Brien'", "Mary O'Brien"),
+        ("person “Mary Jane” Watson", "Mary Jane Watson"),
+        ('person "unclosed quote', "unclosed quote"),
+        ("person d'Artagnan l'Ancien", "d'Artagnan l'Ancien"),
+    ],
+)
 def test_quotes_and_apostrophes(text, term):
     assert ok(text)["ref"].term == term
 
@@ -196,18 +216,27 @@ def test_smart_quoted_list_names():
 # --- errors, typos, nothing written by accident ---------------------------------------------------
 
 
-@pytest.mark.parametrize("typo, meant", [("dels", "deals"), ("persn", "person"),
-                                         ("lsts", "lists"), ("conect", "connect"),
-                                         ("nots", "notes"), ("pipline", "deals")])
+@pytest.mark.parametrize(
+    "typo, meant",
+    [
+        ("dels", "deals"),
+        ("persn", "person"),
+        ("lsts", "lists"),
+        ("conect", "connect"),
+        ("nots", "notes"),
+        ("pipline", "deals"),
+    ],
+)
 def test_typos_suggest_the_closest_command(typo, meant):
     error = bad(f"{typo} something")
     assert error.suggestion == meant
     assert f"Did you mean `{meant}`?" in error.message
 
 
-@pytest.mark.parametrize("text, meant", [("new deal x y", "new-deal"),
-                                         ("who knows jane", "intro"),
-                                         ("rename deal 5 x", "rename-deal")])
+@pytest.mark.parametrize(
+    "text, meant",
+    [("new deal x y", "new-deal"), ("who knows jane", "intro"), ("rename deal 5 x", "rename-deal")],
+)
 def test_two_words_for_a_hyphenated_command(text, meant):
     assert bad(text).suggestion == meant
 
@@ -235,11 +264,26 @@ def test_only_the_write_commands_write():
     assert {name for name, spec in SUBCOMMANDS.items() if spec.writes} == WRITES
 
 
-@pytest.mark.parametrize("text", [
-    "note", "note deal", "note deal x hello", "nte deal 5 hi", "new-deal", "add", "add x",
-    "rename-deal", "rename-deal x y", "deal-add 1 person x", "deal-remove", "new deal x y",
-    "notes deal 5 do something", "Note", "deal 5 rename x",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "note",
+        "note deal",
+        "note deal x hello",
+        "nte deal 5 hi",
+        "new-deal",
+        "add",
+        "add x",
+        "rename-deal",
+        "rename-deal x y",
+        "deal-add 1 person x",
+        "deal-remove",
+        "new deal x y",
+        "notes deal 5 do something",
+        "Note",
+        "deal 5 rename x",
+    ],
+)
 def test_broken_write_attempts_never_parse_as_writes(text):
     result = parse(text)
     assert not (isinstance(result, Command) and writes(result)), result
@@ -252,10 +296,21 @@ def test_parse_never_raises_and_returns_a_result(text):
 
 
 ROUND_TRIP = [
-    "person Jane Smith", "org acme.com", "intro 42", "deals Series A", "deal 981",
-    'new-deal "Series A" "Acme Seed" --org 310 --person 42 --owner 7', "rename-deal 981 New name",
-    "deal-add 981 org 310", "deal-remove 981 person 42", "note deal 981 Met them\nGreat",
-    "notes person 42", 'add "Series A Pipeline" person 42', "help note", "lists", "status",
+    "person Jane Smith",
+    "org acme.com",
+    "intro 42",
+    "deals Series A",
+    "deal 981",
+    'new-deal "Series A" "Acme Seed" --org 310 --person 42 --owner 7',
+    "rename-deal 981 New name",
+    "deal-add 981 org 310",
+    "deal-remove 981 person 42",
+    "note deal 981 Met them\nGreat",
+    "notes person 42",
+    'add "Series A Pipeline" person 42',
+    "help note",
+    "lists",
+    "status",
 ]
 
 
@@ -265,11 +320,13 @@ def test_to_text_round_trips(text):
     assert parse(format_command(command)) == command
 
 
-QUOTES = set("\"\u201c\u201d\u201e\u201f\u00ab\u00bb")
+QUOTES = set('"\u201c\u201d\u201e\u201f\u00ab\u00bb')
 APOSTROPHES = set("'\u2018\u2019\u201a\u201b")
-names = (st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
-         .map(lambda s: " ".join(s.split()))
-         .filter(lambda s: s and not (QUOTES & set(s) and APOSTROPHES & set(s))))
+names = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and not (QUOTES & set(s) and APOSTROPHES & set(s)))
+)
 
 
 def _normal(text: str) -> str:
@@ -282,8 +339,16 @@ def test_new_deal_names_round_trip(list_name, deal_name):
 
     if parse_id(list_name) is not None:
         return
-    command = Command("new-deal", {"list": ListRef(name=list_name), "name": deal_name,
-                                   "organization_ids": (3,), "person_ids": (), "owner_id": None})
+    command = Command(
+        "new-deal",
+        {
+            "list": ListRef(name=list_name),
+            "name": deal_name,
+            "organization_ids": (3,),
+            "person_ids": (),
+            "owner_id": None,
+        },
+    )
     back = parse(format_command(command))
     assert isinstance(back, Command), (format_command(command), back)
     assert back["list"] == ListRef(name=_normal(list_name))
@@ -307,14 +372,17 @@ def test_lookup_terms_round_trip(term):
 # --- resolution -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("ref, expected_id, how", [
-    (ListRef(id=12), 12, "id"),
-    (ListRef(name="series a pipeline"), 11, "name"),
-    (ListRef(name="series a"), 11, "prefix"),
-    (ListRef(name="SERIES-A"), 11, "prefix"),
-    (ListRef(name="growth 2026"), 15, "words"),
-    (ListRef(name="deals"), 15, "words"),
-])
+@pytest.mark.parametrize(
+    "ref, expected_id, how",
+    [
+        (ListRef(id=12), 12, "id"),
+        (ListRef(name="series a pipeline"), 11, "name"),
+        (ListRef(name="series a"), 11, "prefix"),
+        (ListRef(name="SERIES-A"), 11, "prefix"),
+        (ListRef(name="growth 2026"), 15, "words"),
+        (ListRef(name="deals"), 15, "words"),
+    ],
+)
 def test_match_lists_found(ref, expected_id, how):
     match = match_lists(ref, LISTS, "opportunity")
     assert (match.status, match.list["id"], match.how) == ("found", expected_id, how)
@@ -352,32 +420,60 @@ def test_match_lists_unknown_id_is_passed_through():
 # --- planning -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, tool, tool_input", [
-    ("person 42", "affinity_get_person", {"person_id": 42}),
-    ("person jane", "affinity_search_persons", {"term": "jane", "page_size": 10}),
-    ("org https://www.acme.com", "affinity_search_organizations",
-     {"term": "acme.com", "page_size": 10}),
-    ("org 310", "affinity_get_organization", {"organization_id": 310}),
-    ("lists", "affinity_list_lists", {}),
-    ("deals series a", "affinity_list_opportunities", {"list_id": 11}),
-    ("deal 981", "affinity_get_opportunity", {"opportunity_id": 981}),
-    ('new-deal "Series A Pipeline" Acme --org 310', "affinity_create_opportunity",
-     {"list_id": 11, "name": "Acme", "organization_ids": [310]}),
-    ("new-deal 12 Acme --person 4 --owner 7", "affinity_create_opportunity",
-     {"list_id": 12, "name": "Acme", "person_ids": [4], "owner_id": 7}),
-    ("rename-deal 981 Acme B", "affinity_update_opportunity",
-     {"opportunity_id": 981, "name": "Acme B"}),
-    ("deal-add 981 person 4", "affinity_update_opportunity",
-     {"opportunity_id": 981, "add_person_ids": [4]}),
-    ("deal-remove 981 org 310", "affinity_update_opportunity",
-     {"opportunity_id": 981, "remove_organization_ids": [310]}),
-    ("note org 310 hello", "affinity_create_note", {"content": "hello", "organization_ids": [310]}),
-    ("notes deal 981", "affinity_list_notes", {"opportunity_id": 981}),
-    ("add portfolio org 310", "affinity_add_to_list",
-     {"list_id": 13, "organization_id": 310}),
-    ("intro 42", "affinity_get_relationship_strength", {"external_id": 42}),
-    ("intro jane@acme.com", "affinity_search_persons", {"term": "jane@acme.com", "page_size": 10}),
-])
+@pytest.mark.parametrize(
+    "text, tool, tool_input",
+    [
+        ("person 42", "affinity_get_person", {"person_id": 42}),
+        ("person jane", "affinity_search_persons", {"term": "jane", "page_size": 10}),
+        (
+            "org https://www.acme.com",
+            "affinity_search_organizations",
+            {"term": "acme.com", "page_size": 10},
+        ),
+        ("org 310", "affinity_get_organization", {"organization_id": 310}),
+        ("lists", "affinity_list_lists", {}),
+        ("deals series a", "affinity_list_opportunities", {"list_id": 11}),
+        ("deal 981", "affinity_get_opportunity", {"opportunity_id": 981}),
+        (
+            'new-deal "Series A Pipeline" Acme --org 310',
+            "affinity_create_opportunity",
+            {"list_id": 11, "name": "Acme", "organization_ids": [310]},
+        ),
+        (
+            "new-deal 12 Acme --person 4 --owner 7",
+            "affinity_create_opportunity",
+            {"list_id": 12, "name": "Acme", "person_ids": [4], "owner_id": 7},
+        ),
+        (
+            "rename-deal 981 Acme B",
+            "affinity_update_opportunity",
+            {"opportunity_id": 981, "name": "Acme B"},
+        ),
+        (
+            "deal-add 981 person 4",
+            "affinity_update_opportunity",
+            {"opportunity_id": 981, "add_person_ids": [4]},
+        ),
+        (
+            "deal-remove 981 org 310",
+            "affinity_update_opportunity",
+            {"opportunity_id": 981, "remove_organization_ids": [310]},
+        ),
+        (
+            "note org 310 hello",
+            "affinity_create_note",
+            {"content": "hello", "organization_ids": [310]},
+        ),
+        ("notes deal 981", "affinity_list_notes", {"opportunity_id": 981}),
+        ("add portfolio org 310", "affinity_add_to_list", {"list_id": 13, "organization_id": 310}),
+        ("intro 42", "affinity_get_relationship_strength", {"external_id": 42}),
+        (
+            "intro jane@acme.com",
+            "affinity_search_persons",
+            {"term": "jane@acme.com", "page_size": 10},
+        ),
+    ],
+)
 def test_plan_first_call(text, tool, tool_input):
     step = plan(ok(text), LISTS)
     assert isinstance(step, ToolCall)
@@ -404,7 +500,7 @@ def test_plan_ambiguous_list_offers_a_choice_that_reruns_with_the_id():
 def test_plan_write_with_a_fuzzy_list_asks_first():
     step = plan(ok("new-deal series Acme --org 310"), LISTS)
     assert isinstance(step, Choice)
-    assert [o.command for o in step.options] == ['new-deal 11 Acme --org 310']
+    assert [o.command for o in step.options] == ["new-deal 11 Acme --org 310"]
 
 
 def test_plan_write_to_wrong_kind_of_list_is_a_problem():
@@ -420,8 +516,12 @@ def test_plan_unknown_list_and_missing_cache():
     assert plan(ok("deals 11"), []).input == {"list_id": 11}
 
 
-JANE = {"id": 1, "name": "Jane Smith", "primary_email": "jane@acme.com",
-        "emails": ["jane@acme.com", "j@home.org"]}
+JANE = {
+    "id": 1,
+    "name": "Jane Smith",
+    "primary_email": "jane@acme.com",
+    "emails": ["jane@acme.com", "j@home.org"],
+}
 JANET = {"id": 2, "name": "Janet Smithers", "primary_email": "janet@beta.io", "emails": []}
 
 
@@ -440,14 +540,14 @@ def test_follow_up_several_matches_ask():
 
 
 def test_follow_up_prefers_exact_email_domain_or_name():
-    assert follow_up(ok("person j@home.org"), {"persons": [JANET, JANE]}).input == {
-        "person_id": 1}
-    assert follow_up(ok("person jane smith"), {"persons": [JANET, JANE]}).input == {
-        "person_id": 1}
-    orgs = {"organizations": [{"id": 5, "name": "Acme Labs", "domain": "acmelabs.com",
-                               "domains": ["acmelabs.com"]},
-                              {"id": 6, "name": "Acme", "domain": "acme.com",
-                               "domains": ["acme.com", "acme.io"]}]}
+    assert follow_up(ok("person j@home.org"), {"persons": [JANET, JANE]}).input == {"person_id": 1}
+    assert follow_up(ok("person jane smith"), {"persons": [JANET, JANE]}).input == {"person_id": 1}
+    orgs = {
+        "organizations": [
+            {"id": 5, "name": "Acme Labs", "domain": "acmelabs.com", "domains": ["acmelabs.com"]},
+            {"id": 6, "name": "Acme", "domain": "acme.com", "domains": ["acme.com", "acme.io"]},
+        ]
+    }
     assert follow_up(ok("org acme.io"), orgs).input == {"organization_id": 6}
 
 

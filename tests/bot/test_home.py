@@ -22,15 +22,19 @@ def slack(harness):
 
 
 def buttons(view: dict) -> list[str]:
-    return [e["action_id"] for b in view["blocks"] if b["type"] == "actions"
-            for e in b["elements"]]
+    return [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def opened_home(slack, fake_slack) -> dict:
     count = len(fake_slack.calls("views.publish"))
     assert slack.app_home_opened().status_code == 200
-    call = fake_slack.wait_for("views.publish", lambda c: len(fake_slack.calls("views.publish"))
-                               > count and c is fake_slack.calls("views.publish")[-1])
+    call = fake_slack.wait_for(
+        "views.publish",
+        lambda c: (
+            len(fake_slack.calls("views.publish")) > count
+            and c is fake_slack.calls("views.publish")[-1]
+        ),
+    )
     assert call["user_id"] == slack.user_id
     return call["view"]
 
@@ -44,8 +48,9 @@ def test_home_of_a_new_user_offers_connect(harness, slack, fake_slack):
 
 def test_home_shows_who_lists_and_recent_activity(harness, slack, fake_slack):
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
-    harness.services.connector.execute_tool(ident(slack), "affinity_search_persons",
-                                            {"term": "jane"})
+    harness.services.connector.execute_tool(
+        ident(slack), "affinity_search_persons", {"term": "jane"}
+    )
     view = opened_home(slack, fake_slack)
     text = str(view)
     assert "Maya Patel" in text and "Northwind Ventures" in text and "last verified" in text
@@ -65,14 +70,14 @@ def test_activity_is_limited_to_the_last_ten_calls_of_this_user(harness, slack, 
     connect_as(harness, other, fake_slack, seed.STANDARD_KEY)
     for _ in range(12):
         harness.services.connector.execute_tool(ident(slack), "affinity_list_lists", {})
-    harness.services.connector.execute_tool(ident(other), "affinity_search_persons",
-                                            {"term": "jane"})
+    harness.services.connector.execute_tool(
+        ident(other), "affinity_search_persons", {"term": "jane"}
+    )
     rows = harness.services.connector.recent_activity(ident(slack))
     assert len(rows) == 10 and {r["tool"] for r in rows} == {"affinity_list_lists"}
 
 
-def test_home_after_a_revocation_says_why_and_offers_reconnect(harness, slack, fake_slack,
-                                                              sandbox):
+def test_home_after_a_revocation_says_why_and_offers_reconnect(harness, slack, fake_slack, sandbox):
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
     sandbox.state.revoke_key(ADMIN["api_key"])
     from bot.connector import KeyRevokedError
@@ -88,8 +93,10 @@ def test_home_is_refreshed_after_disconnect(harness, slack, fake_slack):
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
     count = len(fake_slack.calls("views.publish"))
     slack.block_action(ids.DISCONNECT_CONFIRM)
-    fake_slack.wait_for("views.publish", lambda c: len(fake_slack.calls("views.publish")) > count
-                        and "Not connected" in c.text)
+    fake_slack.wait_for(
+        "views.publish",
+        lambda c: len(fake_slack.calls("views.publish")) > count and "Not connected" in c.text,
+    )
 
 
 def test_other_tabs_are_ignored(harness, slack, fake_slack):

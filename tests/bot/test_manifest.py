@@ -39,8 +39,15 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
     spy("command", "commands")
     spy("event", "events", event_type)
     spy("message", "events", lambda _keyword: "message")
-    for method in ("action", "block_action", "view", "view_submission", "view_closed",
-                   "shortcut", "options"):
+    for method in (
+        "action",
+        "block_action",
+        "view",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "options",
+    ):
         spy(method, "interactive")
     slack_app_factory(with_sandbox=False)
     return seen
@@ -75,8 +82,9 @@ def test_every_registered_event_is_subscribed(manifest, registered):
 
 def test_every_subscribed_event_has_a_listener_when_its_feature_is_present(manifest, registered):
     """An event Slack sends with no listener is logged with its body by Bolt: avoid that."""
-    subscribed = {name.split(".")[0] for name in
-                  manifest["settings"]["event_subscriptions"]["bot_events"]}
+    subscribed = {
+        name.split(".")[0] for name in manifest["settings"]["event_subscriptions"]["bot_events"]
+    }
     not_yet_built = subscribed - registered["events"]
     # Features still being written may not listen yet; the platform's own events must.
     assert not_yet_built <= {"app_home_opened", "app_mention", "message", "user_change"}

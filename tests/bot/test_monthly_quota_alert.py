@@ -23,8 +23,9 @@ def now():
 
 @pytest.fixture
 def app(slack_app_factory, now):
-    return slack_app_factory(features=[platform, connect, home, revocation, commands],
-                             clock=lambda: now[0])
+    return slack_app_factory(
+        features=[platform, connect, home, revocation, commands], clock=lambda: now[0]
+    )
 
 
 def test_the_user_is_told_and_the_installer_gets_one_dm_a_day(app, fake_slack, sandbox, now):

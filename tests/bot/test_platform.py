@@ -176,10 +176,16 @@ def test_a_redelivered_click_runs_once_but_a_second_click_runs_again(harness, fa
 
 
 def test_a_retried_event_is_handled_once_across_two_processes(slack_app_factory, db_url, probe):
-    first = slack_app_factory(database_url=db_url, features=[platform], extra_features=[probe],
-                              with_sandbox=False)
-    second = slack_app_factory(database_url=db_url, features=[platform], extra_features=[probe],
-                               with_sandbox=False, upgrade=False)
+    first = slack_app_factory(
+        database_url=db_url, features=[platform], extra_features=[probe], with_sandbox=False
+    )
+    second = slack_app_factory(
+        database_url=db_url,
+        features=[platform],
+        extra_features=[probe],
+        with_sandbox=False,
+        upgrade=False,
+    )
 
     first.slack.message_im("hello", event_id="Ev0SHARED1")
     second.slack.message_im("hello", event_id="Ev0SHARED1", retry_num=1)
@@ -368,12 +374,23 @@ def test_socket_mode_redeliveries_are_handled_once(slack_app_factory, fake_slack
 
     from slack_bolt import BoltRequest
 
-    harness = slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False,
-                                slack_app_token="xapp-1-A1-socket", slack_signing_secret=None)
+    harness = slack_app_factory(
+        features=[platform],
+        extra_features=[probe],
+        with_sandbox=False,
+        slack_app_token="xapp-1-A1-socket",
+        slack_signing_secret=None,
+    )
     assert harness.settings.mode == "socket"
     envelope = harness.slack.event_envelope(
-        {"type": "message", "channel_type": "im", "channel": "D0ALICE01", "user": "U0ALICE01",
-         "text": "over the socket", "ts": "1700000000.000100"},
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0ALICE01",
+            "user": "U0ALICE01",
+            "text": "over the socket",
+            "ts": "1700000000.000100",
+        },
         event_id="Ev0SOCKET1",
     )
 
@@ -402,8 +419,9 @@ def test_a_forged_request_never_logs_its_body(slack_app_factory, probe, caplog):
     assert PLANTED_KEY not in caplog.text
 
 
-def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(harness, probe,
-                                                                                 tmp_path):
+def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(
+    harness, probe, tmp_path
+):
     from sqlalchemy import create_engine
 
     receipts = harness.services.receipts
@@ -421,8 +439,11 @@ def test_delivery_keys():
 
     assert delivery_key({"type": "event_callback", "event_id": "Ev1"}) == ("event", "event:Ev1")
     assert delivery_key({"command": "/affinity", "trigger_id": "t1"}) == ("command", "command:t1")
-    click = {"type": "block_actions", "trigger_id": "t2",
-             "actions": [{"action_id": "approve", "action_ts": "1.5"}]}
+    click = {
+        "type": "block_actions",
+        "trigger_id": "t2",
+        "actions": [{"action_id": "approve", "action_ts": "1.5"}],
+    }
     assert delivery_key(click) == ("action", "action:approve:1.5:t2")
     submit = {"type": "view_submission", "trigger_id": "t3", "view": {"id": "V1"}}
     assert delivery_key(submit) == ("view_submission", "view_submission:V1:t3")

@@ -25,8 +25,12 @@ def probe() -> Probe:
 def full(slack_app_factory, probe, monkeypatch):
     """An app with one listener thread and room for two waiting: three "wait" commands fill it."""
     monkeypatch.setattr("bot.app.LISTENER_THREADS", 1)
-    harness = slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False,
-                                listener_queue_limit=QUEUE_LIMIT)
+    harness = slack_app_factory(
+        features=[platform],
+        extra_features=[probe],
+        with_sandbox=False,
+        listener_queue_limit=QUEUE_LIMIT,
+    )
     try:
         for _ in range(1 + QUEUE_LIMIT):
             assert harness.slack.command("wait").status_code == 200

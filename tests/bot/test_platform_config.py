@@ -64,8 +64,12 @@ def test_every_setting_is_read_under_its_documented_name():
 
 @pytest.mark.parametrize(
     ("env", "mode"),
-    [(SOCKET, "socket"), (OAUTH, "http-oauth"), (SINGLE, "http-single"),
-     ({**OAUTH, **SOCKET}, "socket")],
+    [
+        (SOCKET, "socket"),
+        (OAUTH, "http-oauth"),
+        (SINGLE, "http-single"),
+        ({**OAUTH, **SOCKET}, "socket"),
+    ],
 )
 def test_the_mode_follows_what_is_configured(env, mode):
     s = settings(env)
@@ -102,24 +106,40 @@ def test_bad_numbers_are_named(name, value):
 
 
 def test_every_unreadable_value_is_listed_at_once_and_falls_back_to_its_default():
-    env = {**SINGLE, "PORT": "soon", "AGENT_STREAM_ANSWERS": "maybe", "AGENT_MAX_RETRIES": "-1",
-           "REVOCATION_SWEEP_HOURS": "0", "LOG_LEVEL": "warning"}
+    env = {
+        **SINGLE,
+        "PORT": "soon",
+        "AGENT_STREAM_ANSWERS": "maybe",
+        "AGENT_MAX_RETRIES": "-1",
+        "REVOCATION_SWEEP_HOURS": "0",
+        "LOG_LEVEL": "warning",
+    }
 
     s, problems = Settings.read_env(env, env_file=None)
 
-    assert sorted(problems) == sorted([
-        "PORT must be a number, got 'soon'",
-        "AGENT_STREAM_ANSWERS must be true or false, got 'maybe'",
-        "AGENT_MAX_RETRIES must be zero or more, got '-1'",
-        "REVOCATION_SWEEP_HOURS must be greater than zero, got '0'",
-    ])
+    assert sorted(problems) == sorted(
+        [
+            "PORT must be a number, got 'soon'",
+            "AGENT_STREAM_ANSWERS must be true or false, got 'maybe'",
+            "AGENT_MAX_RETRIES must be zero or more, got '-1'",
+            "REVOCATION_SWEEP_HOURS must be greater than zero, got '0'",
+        ]
+    )
     assert (s.port, s.agent.stream_answers, s.agent.max_retries) == (3000, True, 2)
     assert s.log_level == "WARNING"  # what could be read is kept
 
 
 def test_other_variables_are_ignored():
-    s = settings({**SINGLE, "port": "lowercase is another variable", "VAULT": "x", "AGENT": "y",
-                  "AGENT_UNKNOWN_LIMIT": "z", "PATH": "/usr/bin"})
+    s = settings(
+        {
+            **SINGLE,
+            "port": "lowercase is another variable",
+            "VAULT": "x",
+            "AGENT": "y",
+            "AGENT_UNKNOWN_LIMIT": "z",
+            "PATH": "/usr/bin",
+        }
+    )
 
     assert s.port == 3000 and s.check() is s
 
@@ -128,14 +148,22 @@ def test_the_agent_and_the_vault_read_the_same_settings():
     from bot.agent import AgentSettings
     from vault.config import VaultSettings
 
-    env = {**SINGLE, "ANTHROPIC_API_KEY": "sk-ant-secretkey", "AGENT_MAX_OUTPUT_TOKENS": "512",
-           "DATABASE_URL": "postgresql://bot:pw@db/x", "AFFINITY_BOT_DATA_DIR": "/srv/bot",
-           "VAULT_MASTER_KEYS": "k1:secretmaster"}
+    env = {
+        **SINGLE,
+        "ANTHROPIC_API_KEY": "sk-ant-secretkey",
+        "AGENT_MAX_OUTPUT_TOKENS": "512",
+        "DATABASE_URL": "postgresql://bot:pw@db/x",
+        "AFFINITY_BOT_DATA_DIR": "/srv/bot",
+        "VAULT_MASTER_KEYS": "k1:secretmaster",
+    }
     s = settings(env)
     agent = AgentSettings.from_app_settings(s)
 
     assert (agent.api_key_text, agent.model, agent.max_output_tokens) == (
-        "sk-ant-secretkey", s.anthropic_model, 512)
+        "sk-ant-secretkey",
+        s.anthropic_model,
+        512,
+    )
     assert s.vault == VaultSettings.from_environ(env)
     assert (s.database_url, str(s.vault.data_dir)) == ("postgresql://bot:pw@db/x", "/srv/bot")
     assert "k1:secretmaster" in s.secret_values()
@@ -143,13 +171,23 @@ def test_the_agent_and_the_vault_read_the_same_settings():
 
 
 def test_secrets_never_show_in_repr():
-    env = {**SOCKET, **OAUTH, "ANTHROPIC_API_KEY": "sk-ant-secretkey",
-           "DATABASE_URL": "postgresql://bot:dbpassword@db/x"}
+    env = {
+        **SOCKET,
+        **OAUTH,
+        "ANTHROPIC_API_KEY": "sk-ant-secretkey",
+        "DATABASE_URL": "postgresql://bot:dbpassword@db/x",
+    }
     s = settings(env)
 
     shown = repr(s) + str(s) + repr(s.public_summary())
-    for secret in ("secretapp", "secretbot", "secretclient", "secretsigning", "secretkey",
-                   "dbpassword"):
+    for secret in (
+        "secretapp",
+        "secretbot",
+        "secretclient",
+        "secretsigning",
+        "secretkey",
+        "dbpassword",
+    ):
         assert secret not in shown
     assert "111.222" in shown  # the client id is not a secret
     assert set(s.secret_values()) >= {SOCKET["SLACK_BOT_TOKEN"], "sk-ant-secretkey"}
@@ -200,8 +238,7 @@ def test_env_example_lists_every_setting_with_its_default():
 
     example = (Path(__file__).parents[2] / ".env.example").read_text()
     listed = dict(
-        line.split("=", 1) for line in example.splitlines()
-        if line and not line.startswith("#")
+        line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#")
     )
     for name, default in Settings.env_defaults().items():
         if name.startswith("AGENT_"):

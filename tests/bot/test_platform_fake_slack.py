@@ -26,9 +26,12 @@ def test_auth_test_names_the_bot(client, fake_slack):
 def test_posting_to_a_user_lands_in_their_dm_and_threads_are_readable(client, fake_slack):
     root = fake_slack.add_message("D0ALICE01", "who do we know at Acme?", user="U0ALICE01")
 
-    posted = client.chat_postMessage(channel="U0ALICE01", text="Looking…", thread_ts=root,
-                                     blocks=[{"type": "section",
-                                              "text": {"type": "mrkdwn", "text": "*Acme*"}}])
+    posted = client.chat_postMessage(
+        channel="U0ALICE01",
+        text="Looking…",
+        thread_ts=root,
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*Acme*"}}],
+    )
 
     assert posted["channel"] == "D0ALICE01"
     assert posted["message"]["thread_ts"] == root
@@ -93,8 +96,9 @@ def test_streaming_builds_up_one_message(client, fake_slack):
 
 
 def test_the_sdk_stream_helper_builds_up_one_message(client, fake_slack):
-    streamer = client.chat_stream(channel="D1", thread_ts="1.1", buffer_size=1,
-                                  recipient_team_id="T1", recipient_user_id="U1")
+    streamer = client.chat_stream(
+        channel="D1", thread_ts="1.1", buffer_size=1, recipient_team_id="T1", recipient_user_id="U1"
+    )
     streamer.append(markdown_text="**Acme** is ")
     streamer.append(markdown_text="at Diligence")
     stop = streamer.stop(markdown_text=".")

@@ -86,7 +86,7 @@ def test_install_link_points_at_slack_with_our_scopes(oauth_app):
 
     page = oauth_app.slack.http.get(oauth_app.url + "/slack/install").text
     start = page.index("https://slack.com/oauth/v2/authorize")
-    url = page[start: page.index('"', start)].replace("&amp;", "&")
+    url = page[start : page.index('"', start)].replace("&amp;", "&")
     query = parse_qs(urlparse(url).query)
     assert query["client_id"] == ["1111.2222"]
     assert query["scope"][0].split(",") == BOT_SCOPES

@@ -25,13 +25,23 @@ from bot.wsgi import create_wsgi_app
 
 EXAMPLES = 2000
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False),
-                    st.sampled_from(["", "x", "U0ALICE01", "1.5", "{}", "[]", "null"]))
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False),
+    st.sampled_from(["", "x", "U0ALICE01", "1.5", "{}", "[]", "null"]),
+)
 JUNK = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "type", "value", "action_id", "text", "user", "x"]), inner,
-        max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "type", "value", "action_id", "text", "user", "x"]),
+            inner,
+            max_size=3,
+        )
+    ),
     max_leaves=5,
 )
 NOT_AN_OBJECT = st.sampled_from(['"x"', "[]", "[null]", "7", "null", "{", "", "[{}]"])
@@ -49,8 +59,11 @@ class ErrorRecords(logging.Handler):
 def paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     """Every path to a field or item inside `value`."""
     found: list[tuple] = []
-    children = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else (enumerate(value) if isinstance(value, list) else ())
+    )
     for key, child in children:
         found.append((*prefix, key))
         found.extend(paths(child, (*prefix, key)))
@@ -69,9 +82,21 @@ def mutate(payload: Any, path: tuple, replacement: Any, delete: bool) -> None:
 
 def skeletons(slack) -> list[tuple[str, dict]]:
     """(how it is sent, payload) for each kind of request the app receives."""
-    clicks = [ids.MORE, ids.SHARE, f"{ids.PICK}:1", f"{ids.RUN}:2", ids.OPEN_IN_AFFINITY,
-              ids.CONNECT, ids.RECONNECT, ids.DISCONNECT, ids.DISCONNECT_CONFIRM,
-              ids.DISCONNECT_CANCEL, ids.HELP, *CARD_ACTIONS, "unknown_action"]
+    clicks = [
+        ids.MORE,
+        ids.SHARE,
+        f"{ids.PICK}:1",
+        f"{ids.RUN}:2",
+        ids.OPEN_IN_AFFINITY,
+        ids.CONNECT,
+        ids.RECONNECT,
+        ids.DISCONNECT,
+        ids.DISCONNECT_CONFIRM,
+        ids.DISCONNECT_CANCEL,
+        ids.HELP,
+        *CARD_ACTIONS,
+        "unknown_action",
+    ]
     found: list[tuple[str, dict]] = [
         ("command", slack.command_payload("deals series a")),
         ("command", slack.command_payload("connect")),
@@ -79,24 +104,56 @@ def skeletons(slack) -> list[tuple[str, dict]]:
     ]
     for action_id in clicks:
         found.append(("interactive", slack.block_action_payload(action_id, "v1")))
-    found.append(("interactive", slack.block_action_payload(
-        ids.DISCONNECT, "v1", view={"type": "home", "id": "V0HOME0001"})))
+    found.append(
+        (
+            "interactive",
+            slack.block_action_payload(
+                ids.DISCONNECT, "v1", view={"type": "home", "id": "V0HOME0001"}
+            ),
+        )
+    )
     key_values = slack.input_values({ids.API_KEY_BLOCK: "not-a-key"}, ids.API_KEY_ACTION)
     found.append(("interactive", slack.view_submission_payload(ids.CONNECT_MODAL, key_values)))
-    found.append(("interactive", {**slack.view_submission_payload("unknown_view"),
-                                  "type": "view_closed"}))
-    found.append(("interactive", {"type": "block_suggestion", "action_id": "x", "block_id": "b",
-                                  "value": "ja", **slack._actor()}))
-    found.append(("interactive", {"type": "shortcut", "callback_id": "log_to_affinity",
-                                  **slack._actor()}))
+    found.append(
+        ("interactive", {**slack.view_submission_payload("unknown_view"), "type": "view_closed"})
+    )
+    found.append(
+        (
+            "interactive",
+            {
+                "type": "block_suggestion",
+                "action_id": "x",
+                "block_id": "b",
+                "value": "ja",
+                **slack._actor(),
+            },
+        )
+    )
+    found.append(
+        ("interactive", {"type": "shortcut", "callback_id": "log_to_affinity", **slack._actor()})
+    )
     events = [
-        {"type": "message", "channel_type": "im", "channel": "D0ALICE01", "user": slack.user_id,
-         "text": "deals", "ts": "1700000000.000100", "event_ts": "1700000000.000100"},
-        {"type": "app_mention", "channel": "C0DEALS01", "user": slack.user_id,
-         "text": "<@U0BOT> hi", "ts": "1700000000.000200"},
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0ALICE01",
+            "user": slack.user_id,
+            "text": "deals",
+            "ts": "1700000000.000100",
+            "event_ts": "1700000000.000100",
+        },
+        {
+            "type": "app_mention",
+            "channel": "C0DEALS01",
+            "user": slack.user_id,
+            "text": "<@U0BOT> hi",
+            "ts": "1700000000.000200",
+        },
         {"type": "app_home_opened", "user": slack.user_id, "channel": "D0ALICE01", "tab": "home"},
-        {"type": "user_change", "user": {"id": slack.user_id, "deleted": True,
-                                         "team_id": slack.team_id}},
+        {
+            "type": "user_change",
+            "user": {"id": slack.user_id, "deleted": True, "team_id": slack.team_id},
+        },
         {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}},
     ]
     for event in events:
@@ -146,8 +203,9 @@ def test_every_payload_shape_gets_2xx_or_4xx_and_no_error_is_logged(slack_app_fa
                 delete = data.draw(st.booleans())
                 mutate(payload, path, None if delete else data.draw(JUNK), delete)
             body, content_type = encode(how, payload)
-        response = client.post("/slack/events", data=body.encode(),
-                               headers=slack.signed_headers(body, content_type))
+        response = client.post(
+            "/slack/events", data=body.encode(), headers=slack.signed_headers(body, content_type)
+        )
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         assert response.status_code < 500, (response.status_code, body[:300])
         # Listeners run after the answer: an error they log shows up examples later, and

@@ -78,16 +78,24 @@ def test_run_once_and_bad_intervals():
 
 
 def _clean_env(tmp_path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DATABASE_URL", "VAULT_", "AFFINITY_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "VAULT_", "AFFINITY_"))
+    }
     env.update({"AFFINITY_BOT_DATA_DIR": str(tmp_path), **extra})
     return env
 
 
 def test_incomplete_configuration_stops_start_up_with_a_clear_message(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=_clean_env(tmp_path),
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert result.returncode == 2
@@ -98,8 +106,13 @@ def test_incomplete_configuration_stops_start_up_with_a_clear_message(tmp_path):
 def test_a_missing_master_key_stops_start_up(tmp_path):
     env = _clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert result.returncode == 2
@@ -120,13 +133,20 @@ def test_http_mode_serves_health_and_slack_under_gunicorn(tmp_path, fake_slack):
     port = _free_port()
     env = _clean_env(
         tmp_path,
-        SLACK_BOT_TOKEN="xoxb-1111-runner", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url, VAULT_MASTER_KEYS=generate_key_entry("t"),
-        PORT=str(port), LOG_LEVEL="WARNING",
+        SLACK_BOT_TOKEN="xoxb-1111-runner",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        VAULT_MASTER_KEYS=generate_key_entry("t"),
+        PORT=str(port),
+        LOG_LEVEL="WARNING",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

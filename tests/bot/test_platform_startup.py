@@ -15,8 +15,9 @@ from tests.bot.test_platform_runner import _clean_env, _free_port
 
 def test_host_and_queue_limit_defaults_and_names():
     default = Settings.from_env(SINGLE, env_file=None)
-    chosen = Settings.from_env({**SINGLE, "HOST": "0.0.0.0", "LISTENER_QUEUE_LIMIT": "50"},
-                               env_file=None)
+    chosen = Settings.from_env(
+        {**SINGLE, "HOST": "0.0.0.0", "LISTENER_QUEUE_LIMIT": "50"}, env_file=None
+    )
 
     assert (default.host, default.listener_queue_limit) == ("127.0.0.1", 200)
     assert (chosen.host, chosen.listener_queue_limit) == ("0.0.0.0", 50)
@@ -35,8 +36,10 @@ def test_every_unreadable_number_is_named_at_once():
     assert settings.port == 3000  # the default stands in, so the other checks can still run
 
 
-@pytest.mark.parametrize(("host", "bind"), [("127.0.0.1", "127.0.0.1:3000"),
-                                            ("0.0.0.0", "0.0.0.0:3000"), ("::", "[::]:3000")])
+@pytest.mark.parametrize(
+    ("host", "bind"),
+    [("127.0.0.1", "127.0.0.1:3000"), ("0.0.0.0", "0.0.0.0:3000"), ("::", "[::]:3000")],
+)
 def test_the_http_server_binds_host_and_port(host, bind):
     from bot.runner import BotHttpServer
 
@@ -47,8 +50,13 @@ def test_the_http_server_binds_host_and_port(host, bind):
 
 def _run(tmp_path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=_clean_env(tmp_path, **env),
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -66,8 +74,13 @@ def test_an_unreachable_slack_is_one_line_and_exit_status_1(tmp_path):
     from vault.keyring import generate_key_entry
 
     api_url = f"http://127.0.0.1:{_free_port()}/api/"
-    result = _run(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s",
-                  SLACK_API_URL=api_url, VAULT_MASTER_KEYS=generate_key_entry("t"))
+    result = _run(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=api_url,
+        VAULT_MASTER_KEYS=generate_key_entry("t"),
+    )
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -83,14 +96,16 @@ def test_a_refused_bot_token_is_one_line_too(fake_slack):
     from bot.app import SlackUnreachable, check_slack
 
     fake_slack.fail_next("auth.test", "invalid_auth")
-    settings = Settings(slack_bot_token="xoxb-1", slack_signing_secret="s",
-                        slack_api_url=fake_slack.api_url)
+    settings = Settings(
+        slack_bot_token="xoxb-1", slack_signing_secret="s", slack_api_url=fake_slack.api_url
+    )
 
     with pytest.raises(SlackUnreachable) as raised:
         check_slack(settings)
 
-    assert str(raised.value) == (f"cannot use Slack at {fake_slack.api_url}auth.test: "
-                                 "Slack answered invalid_auth")
+    assert str(raised.value) == (
+        f"cannot use Slack at {fake_slack.api_url}auth.test: Slack answered invalid_auth"
+    )
 
 
 def test_building_the_app_against_an_unreachable_slack_says_so_in_one_line(tmp_path):
@@ -99,8 +114,12 @@ def test_building_the_app_against_an_unreachable_slack_says_so_in_one_line(tmp_p
     from vault.keyring import generate_key_entry, parse_master_keys
 
     api_url = f"http://127.0.0.1:{_free_port()}/api/"
-    settings = Settings(slack_bot_token="xoxb-1", slack_signing_secret="s",
-                        slack_api_url=api_url, database_url=f"sqlite:///{tmp_path}/db.sqlite")
+    settings = Settings(
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="s",
+        slack_api_url=api_url,
+        database_url=f"sqlite:///{tmp_path}/db.sqlite",
+    )
     services = Services.build(settings, keyring=parse_master_keys(generate_key_entry("t")))
     try:
         with pytest.raises(SlackUnreachable, match=f"cannot use Slack at {api_url}auth.test"):

@@ -65,8 +65,9 @@ UNVERIFIABLE = {
 
 
 @pytest.mark.parametrize("transport", UNVERIFIABLE.values(), ids=UNVERIFIABLE.keys())
-def test_an_unverifiable_click_is_401_and_nothing_is_used(harness, fake_slack, probe, caplog,
-                                                          transport):
+def test_an_unverifiable_click_is_401_and_nothing_is_used(
+    harness, fake_slack, probe, caplog, transport
+):
     caplog.set_level(logging.DEBUG, logger="bot")
     payload = forged_click(harness)
 
@@ -87,14 +88,20 @@ def test_an_unsigned_body_that_cannot_be_parsed_is_401(harness, fake_slack, prob
     assert_refused_quietly(caplog, fake_slack, probe)
 
 
-def test_dispatching_an_unsigned_http_request_directly_is_refused_too(harness, fake_slack, probe,
-                                                                      caplog):
+def test_dispatching_an_unsigned_http_request_directly_is_refused_too(
+    harness, fake_slack, probe, caplog
+):
     """The WSGI layer is not the only guard: the app itself refuses what is not signed."""
     caplog.set_level(logging.DEBUG, logger="bot")
     body = "payload=" + json.dumps(forged_click(harness))
-    request = BoltRequest(body=body, headers={
-        "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": "abc",
-        "x-slack-signature": "v0=" + "0" * 64})
+    request = BoltRequest(
+        body=body,
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": "abc",
+            "x-slack-signature": "v0=" + "0" * 64,
+        },
+    )
 
     assert harness.app.dispatch(request).status == 401
     assert_refused_quietly(caplog, fake_slack, probe)
@@ -128,8 +135,9 @@ MALFORMED_CLICKS = {
 
 
 @pytest.mark.parametrize("change", MALFORMED_CLICKS.values(), ids=MALFORMED_CLICKS.keys())
-def test_a_signed_malformed_click_is_400_with_one_warning(harness, fake_slack, probe, caplog,
-                                                          change):
+def test_a_signed_malformed_click_is_400_with_one_warning(
+    harness, fake_slack, probe, caplog, change
+):
     caplog.set_level(logging.DEBUG, logger="bot")
     payload = {**forged_click(harness), **change}
 
@@ -153,13 +161,26 @@ def test_a_signed_body_that_is_not_an_object_is_400(harness, fake_slack, probe, 
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_a_malformed_socket_mode_envelope_is_refused_and_a_good_one_runs(slack_app_factory,
-                                                                         fake_slack, probe):
-    harness = slack_app_factory(features=[platform], extra_features=[probe], with_sandbox=False,
-                                slack_app_token="xapp-1-A1-socket", slack_signing_secret=None)
+def test_a_malformed_socket_mode_envelope_is_refused_and_a_good_one_runs(
+    slack_app_factory, fake_slack, probe
+):
+    harness = slack_app_factory(
+        features=[platform],
+        extra_features=[probe],
+        with_sandbox=False,
+        slack_app_token="xapp-1-A1-socket",
+        slack_signing_secret=None,
+    )
     good = harness.slack.event_envelope(
-        {"type": "message", "channel_type": "im", "channel": "D0ALICE01", "user": "U0ALICE01",
-         "text": "over the socket", "ts": "1700000000.000100"})
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0ALICE01",
+            "user": "U0ALICE01",
+            "text": "over the socket",
+            "ts": "1700000000.000100",
+        }
+    )
     bad = {**good, "event_id": "Ev0BADSOCK1", "event": ["not", "an", "event"]}
 
     def deliver(envelope: dict) -> int:
@@ -180,10 +201,30 @@ def test_a_signed_request_still_works_after_all_this(harness, fake_slack):
 
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=4),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["type", "actions", "event", "view", "user", "team", "channel",
-                         "command", "trigger_id", "event_id", "id", "action_id", "team_id"]),
-        inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "actions",
+                    "event",
+                    "view",
+                    "user",
+                    "team",
+                    "channel",
+                    "command",
+                    "trigger_id",
+                    "event_id",
+                    "id",
+                    "action_id",
+                    "team_id",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=8,
 )
 

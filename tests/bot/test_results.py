@@ -38,8 +38,9 @@ def test_a_name_matching_several_people_offers_a_choice_then_shows_the_pick(app,
     connect(app, ALICE, sandbox=sandbox)
     choice = run(app, "person alex")
     assert "Several people match" in choice.text
-    picks = [b for b in choice.params["blocks"] if b.get("accessory", {}).get("action_id")
-             == ids.PICK]
+    picks = [
+        b for b in choice.params["blocks"] if b.get("accessory", {}).get("action_id") == ids.PICK
+    ]
     assert len(picks) >= 2
     chosen = picks[1]["accessory"]["value"]
     person_id = int(chosen.split()[1])
@@ -47,7 +48,8 @@ def test_a_name_matching_several_people_offers_a_choice_then_shows_the_pick(app,
     card = answer(app, sent)
     assert card.params["replace_original"] is True  # the chooser becomes the card
     assert f"{BASE}/persons/{person_id}" in card.text and card.params["response_type"] == (
-        "ephemeral")
+        "ephemeral"
+    )
 
 
 def test_an_exact_name_wins_over_longer_ones(app, sandbox):
@@ -117,8 +119,7 @@ def test_a_long_page_token_is_kept_server_side_for_its_owner_only(app, sandbox):
 # --- share -----------------------------------------------------------------------------------
 
 
-def test_share_posts_the_result_in_the_channel_attributed_and_without_private_buttons(
-        app, sandbox):
+def test_share_posts_the_result_in_the_channel_attributed_and_without_private_buttons(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     card = run(app, "person jane smith")
     assert app.fake.calls("chat.postMessage") == []
@@ -242,8 +243,7 @@ def test_confirming_the_list_of_a_write_runs_it_once_under_a_double_click(app, s
     assert len(sandbox.state.opportunities) == before + 1
 
 
-def test_the_same_click_delivered_to_two_processes_writes_once(slack_app_factory, sandbox,
-                                                               db_url):
+def test_the_same_click_delivered_to_two_processes_writes_once(slack_app_factory, sandbox, db_url):
     one = make_app(slack_app_factory, database_url=db_url)
     two = make_app(slack_app_factory, database_url=db_url, upgrade=False)
     connect(one, ALICE, sandbox=sandbox)
@@ -254,8 +254,10 @@ def test_the_same_click_delivered_to_two_processes_writes_once(slack_app_factory
     def deliver(harness, ts):
         sent.append(click(harness, ids.PICK, value, message_ts=ts))
 
-    threads = [threading.Thread(target=deliver, args=(h, f"170000000{n}.000002"))
-               for n, h in enumerate((one, two))]
+    threads = [
+        threading.Thread(target=deliver, args=(h, f"170000000{n}.000002"))
+        for n, h in enumerate((one, two))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -33,13 +33,20 @@ def slack(harness):
 
 
 def revocation_dms(fake_slack, user_id: str) -> list:
-    return [c for c in fake_slack.calls("chat.postMessage")
-            if c["channel"] == user_id and "stopped working" in c.text]
+    return [
+        c
+        for c in fake_slack.calls("chat.postMessage")
+        if c["channel"] == user_id and "stopped working" in c.text
+    ]
 
 
 def has_reconnect_button(call) -> bool:
-    return any(e.get("action_id") == ids.RECONNECT
-               for b in call["blocks"] if b["type"] == "actions" for e in b["elements"])
+    return any(
+        e.get("action_id") == ids.RECONNECT
+        for b in call["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
 
 
 def test_a_key_revoked_mid_session_tells_the_user_once(harness, slack, fake_slack, sandbox):
@@ -149,8 +156,7 @@ def test_the_sweep_is_registered_with_the_configured_interval(slack_app_factory)
     assert job.interval_seconds == 7200 and job.jitter > 0
 
 
-def test_affinity_down_during_the_sweep_leaves_accounts_alone(harness, slack, fake_slack,
-                                                              sandbox):
+def test_affinity_down_during_the_sweep_leaves_accounts_alone(harness, slack, fake_slack, sandbox):
     connect_as(harness, slack, fake_slack, ADMIN["api_key"])
     sandbox.state.fail("GET", "/auth/whoami*", 503, 20)
     time.sleep(0.01)
@@ -188,18 +194,23 @@ def test_a_deactivated_slack_user_has_their_key_erased(harness, slack, fake_slac
 
 
 def test_identifiers_of_a_deleted_grid_user_cover_every_team():
-    user = {"id": "W1", "team_id": "T1",
-            "enterprise_user": {"enterprise_id": "E1", "teams": ["T1", "T2"]}}
+    user = {
+        "id": "W1",
+        "team_id": "T1",
+        "enterprise_user": {"enterprise_id": "E1", "teams": ["T1", "T2"]},
+    }
     found = revocation.identifiers_of_deleted_user(user, None)
     assert identifier_for("T2", "W1", "E1") in found and identifier_for("T1", "W1") in found
 
 
 @pytest.mark.postgres
 def test_two_processes_on_one_postgres_honour_a_revocation_and_dm_once(
-        slack_app_factory, postgres_url, fake_slack, sandbox):
+    slack_app_factory, postgres_url, fake_slack, sandbox
+):
     first = slack_app_factory(features=MY_FEATURES, database_url=postgres_url)
-    second = slack_app_factory(features=[platform, connect, home, revocation],
-                               database_url=postgres_url, upgrade=False)
+    second = slack_app_factory(
+        features=[platform, connect, home, revocation], database_url=postgres_url, upgrade=False
+    )
     connect_as(first, first.slack, fake_slack, ADMIN["api_key"])
     identifier = ident(first.slack)
     # Both processes have a pooled client for the account.
@@ -222,11 +233,18 @@ def test_two_processes_on_one_postgres_honour_a_revocation_and_dm_once(
 
 
 @pytest.mark.postgres
-def test_two_processes_sweeping_together_dm_once(slack_app_factory, postgres_url, fake_slack,
-                                                 sandbox):
-    apps = [slack_app_factory(features=MY_FEATURES, database_url=postgres_url,
-                              revocation_sweep_hours=TINY_SWEEP_HOURS, upgrade=index == 0)
-            for index in range(2)]
+def test_two_processes_sweeping_together_dm_once(
+    slack_app_factory, postgres_url, fake_slack, sandbox
+):
+    apps = [
+        slack_app_factory(
+            features=MY_FEATURES,
+            database_url=postgres_url,
+            revocation_sweep_hours=TINY_SWEEP_HOURS,
+            upgrade=index == 0,
+        )
+        for index in range(2)
+    ]
     users = [apps[0].slack.as_user(f"USWEEP{n:03d}") for n in range(4)]
     for user in users:
         connect_as(apps[0], user, fake_slack, ADMIN["api_key"])

@@ -38,7 +38,8 @@ def deployment(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["vault", "rotate"], ["vault", "repair"]])
 def test_a_missing_master_key_id_stops_the_command_with_one_clear_message(
-        deployment, monkeypatch, capsys, command):
+    deployment, monkeypatch, capsys, command
+):
     engine, _entry = deployment
     monkeypatch.setenv("VAULT_MASTER_KEYS", generate_key_entry("k-b"))
 
@@ -48,16 +49,20 @@ def test_a_missing_master_key_id_stops_the_command_with_one_clear_message(
     assert "k-a" in err and "VAULT_MASTER_KEYS" in err and "forget-key" in err
     assert "Traceback" not in err and err.count("\n") == 1
     with engine.connect() as connection:
-        assert connection.scalar(AccountRow.__table__.select()
-                                 .with_only_columns(AccountRow.status)) == "ACTIVE"
+        assert (
+            connection.scalar(AccountRow.__table__.select().with_only_columns(AccountRow.status))
+            == "ACTIVE"
+        )
 
 
 def test_vault_repair_restores_an_account_an_earlier_version_revoked(
-        deployment, monkeypatch, capsys):
+    deployment, monkeypatch, capsys
+):
     engine, entry = deployment
     with engine.begin() as connection:  # what a process started without k-a used to do
-        connection.execute(update(AccountRow).values(status="REVOKED",
-                                                     status_reason=UNREADABLE_REASON))
+        connection.execute(
+            update(AccountRow).values(status="REVOKED", status_reason=UNREADABLE_REASON)
+        )
     monkeypatch.setenv("VAULT_MASTER_KEYS", f"{generate_key_entry('k-b')},{entry}")
 
     assert main(["vault", "repair"]) == 0
@@ -89,12 +94,16 @@ def test_the_console_refuses_a_database_sealed_with_another_key(tmp_path, capsys
     upgrade_all(url)
     engine = make_engine(url)
     Vault(engine, parse_master_keys(generate_key_entry("k-a"))).connect(
-        *A, "key-one-1234567", profile())
+        *A, "key-one-1234567", profile()
+    )
     engine.dispose()
     out = io.StringIO()
 
-    status = console_main(stdin=io.StringIO("/quit\n"), stdout=out,
-                          environ={**environ, "VAULT_MASTER_KEYS": generate_key_entry("k-b")})
+    status = console_main(
+        stdin=io.StringIO("/quit\n"),
+        stdout=out,
+        environ={**environ, "VAULT_MASTER_KEYS": generate_key_entry("k-b")},
+    )
 
     assert status == 2
     err = capsys.readouterr().err

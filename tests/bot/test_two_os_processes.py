@@ -59,10 +59,22 @@ def start_processes(postgres_url, fake_slack, sandbox):
     def start(*master_keys: str) -> tuple[list[SlackRequests], Services]:
         for keys in master_keys:
             env = {**os.environ, "VAULT_MASTER_KEYS": keys, "LOG_LEVEL": "ERROR"}
-            started.append(subprocess.Popen(
-                [sys.executable, "-c", SERVER, fake_slack.api_url, postgres_url,
-                 sandbox.base_url],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env))
+            started.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        SERVER,
+                        fake_slack.api_url,
+                        postgres_url,
+                        sandbox.base_url,
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+            )
         settings = Settings(database_url=postgres_url, affinity_base_url=sandbox.base_url)
         built.append(Services.build(settings, keyring=parse_master_keys(master_keys[0])))
         urls = [json.loads(p.stdout.readline())["url"] for p in started]
@@ -86,9 +98,17 @@ def connect_admin(services: Services, sandbox, user_id: str) -> str:
     with AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url) as client:
         who = client.whoami()
     first, _, last = who["user"]["name"].partition(" ")
-    profile = AffinityProfile.from_whoami({
-        "user": {"id": who["user"]["id"], "firstName": first, "lastName": last,
-                 "emailAddress": who["user"]["email"]}, "tenant": who["tenant"]})
+    profile = AffinityProfile.from_whoami(
+        {
+            "user": {
+                "id": who["user"]["id"],
+                "firstName": first,
+                "lastName": last,
+                "emailAddress": who["user"]["email"],
+            },
+            "tenant": who["tenant"],
+        }
+    )
     identifier = identifier_for(DEFAULT_TEAM_ID, user_id)
     services.vault.connect(CONNECTION, identifier, seed.ADMIN_KEY, profile)
     return identifier
@@ -100,9 +120,10 @@ def test_one_delivery_received_by_both_processes_writes_once(processes, fake_sla
     text = f"note org {seed.ACME_ORG_ID} Two processes, one note."
     payload = first.command_payload(text)
 
-    senders = [threading.Thread(target=first.command, kwargs={"payload": payload}),
-               threading.Thread(target=second.command, kwargs={"payload": payload,
-                                                                "retry_num": 1})]
+    senders = [
+        threading.Thread(target=first.command, kwargs={"payload": payload}),
+        threading.Thread(target=second.command, kwargs={"payload": payload, "retry_num": 1}),
+    ]
     for sender in senders:
         sender.start()
     for sender in senders:
@@ -110,21 +131,22 @@ def test_one_delivery_received_by_both_processes_writes_once(processes, fake_sla
 
     response_id = payload["response_url"].rsplit("/", 1)[-1]
     assert wait_until(lambda: fake_slack.responses(response_id))
-    notes = [n for n in sandbox.state.notes.values()
-             if n.get("content") == "Two processes, one note."]
+    notes = [
+        n for n in sandbox.state.notes.values() if n.get("content") == "Two processes, one note."
+    ]
     assert len(notes) == 1
     assert sandbox.state.request_count("POST", "/notes") == 1
 
 
-def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fake_slack,
-                                                                   sandbox):
+def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fake_slack, sandbox):
     (first, second), services = processes
     identifier = connect_admin(services, sandbox, first.user_id)
     sandbox.state.revoke_key(seed.ADMIN_KEY)
 
     first.command("person jane smith")
-    assert wait_until(lambda: services.vault.get_account(CONNECTION, identifier).status
-                      == "REVOKED")
+    assert wait_until(
+        lambda: services.vault.get_account(CONNECTION, identifier).status == "REVOKED"
+    )
     calls_before = len(sandbox.state.requests)
     refused = second.command("person jane smith")
 
@@ -132,13 +154,15 @@ def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fa
     said = " ".join(c.text for c in fake_slack.responses(refused.response_id)).lower()
     assert "reconnect" in said
     assert len(sandbox.state.requests) == calls_before  # refused without asking Affinity
-    dms = wait_until(lambda: [c for c in fake_slack.calls("chat.postMessage")
-                              if "stopped working" in c.text])
+    dms = wait_until(
+        lambda: [c for c in fake_slack.calls("chat.postMessage") if "stopped working" in c.text]
+    )
     assert len(dms) == 1
 
 
 def test_a_process_missing_a_master_key_never_revokes_and_cannot_start_again(
-        start_processes, slack_app_factory, fake_slack, sandbox, postgres_url, tmp_path):
+    start_processes, slack_app_factory, fake_slack, sandbox, postgres_url, tmp_path
+):
     # Slow-ish (about 10 s, more on a loaded machine): two more interpreters start.
     # This test's process serves with the current key; the other one was started (on an empty
     # vault, so its start-up check passed) with only an old key.
@@ -158,19 +182,35 @@ def test_a_process_missing_a_master_key_never_revokes_and_cannot_start_again(
     assert good.services.vault.get_account(CONNECTION, identifier).status == "ACTIVE"
     told = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == "U0OWNER01"]
     assert len(told) == 1 and current_kid in told[0].text
-    assert not [c for c in fake_slack.calls("chat.postMessage")
-                if c["channel"] == good.slack.user_id]
+    assert not [
+        c for c in fake_slack.calls("chat.postMessage") if c["channel"] == good.slack.user_id
+    ]
 
     served = good.slack.command("person jane smith")  # this process still serves the user
     assert wait_until(lambda: fake_slack.responses(served.response_id))
     assert "Jane Smith" in fake_slack.responses(served.response_id)[0].text
 
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DATABASE_URL", "VAULT_", "AFFINITY_"))}
-    env.update(DATABASE_URL=postgres_url, VAULT_MASTER_KEYS=old, SLACK_BOT_TOKEN="xoxb-1",
-               SLACK_SIGNING_SECRET="s", AFFINITY_BOT_DATA_DIR=str(tmp_path))
-    restart = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "VAULT_", "AFFINITY_"))
+    }
+    env.update(
+        DATABASE_URL=postgres_url,
+        VAULT_MASTER_KEYS=old,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        AFFINITY_BOT_DATA_DIR=str(tmp_path),
+    )
+    restart = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert restart.returncode == 2
     assert current_kid in restart.stderr and "VAULT_MASTER_KEYS" in restart.stderr
     assert "Traceback" not in restart.stderr

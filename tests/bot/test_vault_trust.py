@@ -35,9 +35,14 @@ def app(slack_app_factory):
 
 
 def maya() -> AffinityProfile:
-    return AffinityProfile(ADMIN["person_id"], f"{ADMIN['first_name']} {ADMIN['last_name']}",
-                           ADMIN["email"], seed.TENANT["id"], seed.TENANT["name"],
-                           seed.TENANT["subdomain"])
+    return AffinityProfile(
+        ADMIN["person_id"],
+        f"{ADMIN['first_name']} {ADMIN['last_name']}",
+        ADMIN["email"],
+        seed.TENANT["id"],
+        seed.TENANT["name"],
+        seed.TENANT["subdomain"],
+    )
 
 
 def dms_to(fake_slack, user_id: str) -> list:
@@ -45,13 +50,13 @@ def dms_to(fake_slack, user_id: str) -> list:
 
 
 def test_a_missing_master_key_keeps_the_account_and_tells_the_admin_once_an_hour(
-        app, fake_slack, caplog):
+    app, fake_slack, caplog
+):
     fake_slack.set_user(ADMIN_USER, is_admin=True)
     fake_slack.set_user(OWNER, is_admin=True, is_owner=True, is_primary_owner=True)
     identifier = identifier_for(app.slack.team_id, ALICE)
     elsewhere = keyring_of("k-elsewhere")  # sealed by a process whose keys this one lacks
-    Vault(app.services.engine, elsewhere).connect(CONNECTION, identifier, ADMIN["api_key"],
-                                                  maya())
+    Vault(app.services.engine, elsewhere).connect(CONNECTION, identifier, ADMIN["api_key"], maya())
     caplog.set_level(logging.ERROR, logger="bot.connector")
 
     replies = [run(app, "person jane smith") for _ in range(3)]
@@ -62,8 +67,10 @@ def test_a_missing_master_key_keeps_the_account_and_tells_the_admin_once_an_hour
         assert "revoked" not in said and "reconnect" not in said
     account = app.services.vault.get_account(CONNECTION, identifier)
     assert account.status == "ACTIVE"
-    assert [c.to_status for c in app.services.vault.status_history(CONNECTION, identifier)] \
-        == ["PENDING", "ACTIVE"]
+    assert [c.to_status for c in app.services.vault.status_history(CONNECTION, identifier)] == [
+        "PENDING",
+        "ACTIVE",
+    ]
     [told] = dms_to(fake_slack, OWNER)  # the primary owner, once
     assert "k-elsewhere" in told.text and "VAULT_MASTER_KEYS" in told.text
     assert dms_to(fake_slack, ALICE) == [] and dms_to(fake_slack, ADMIN_USER) == []
@@ -76,8 +83,10 @@ def test_a_missing_master_key_keeps_the_account_and_tells_the_admin_once_an_hour
     assert len(dms_to(fake_slack, OWNER)) == 2  # an hour later, told again
 
     # Nothing was lost: with the key configured again, the same row opens.
-    assert Vault(app.services.engine, elsewhere).get_credential(
-        CONNECTION, identifier).reveal() == ADMIN["api_key"]
+    assert (
+        Vault(app.services.engine, elsewhere).get_credential(CONNECTION, identifier).reveal()
+        == ADMIN["api_key"]
+    )
 
 
 def test_with_an_oauth_install_the_installer_is_told(app, fake_slack):
@@ -93,8 +102,7 @@ def test_with_an_oauth_install_the_installer_is_told(app, fake_slack):
 
 def test_the_connector_says_configuration_problem_without_touching_the_account(app):
     identifier = identifier_for(app.slack.team_id, ALICE)
-    Vault(app.services.engine, keyring_of("gone")).connect(CONNECTION, identifier, "k" * 20,
-                                                          maya())
+    Vault(app.services.engine, keyring_of("gone")).connect(CONNECTION, identifier, "k" * 20, maya())
     with pytest.raises(ConfigurationProblem) as caught:
         app.services.connector.execute_tool(identifier, "affinity_list_lists", {})
     assert caught.value.kid == "gone" and "configuration" in str(caught.value)
@@ -102,14 +110,21 @@ def test_the_connector_says_configuration_problem_without_touching_the_account(a
 
 
 def test_an_edited_profile_is_never_shown_nor_linked_and_could_not_be_verified(
-        app, fake_slack, sandbox):
+    app, fake_slack, sandbox
+):
     identifier = connect_directly(app, ALICE, sandbox=sandbox)
     before = run(app, "person jane smith")
     assert f"https://{seed.TENANT['subdomain']}.affinity.co/persons/" in before.text
     with app.services.engine.begin() as connection:
-        connection.execute(update(AccountRow).where(AccountRow.identifier == identifier).values(
-            affinity_user_name="Eve Mallory", affinity_tenant_subdomain="evil-corp",
-            affinity_tenant_name="Evil Corp"))
+        connection.execute(
+            update(AccountRow)
+            .where(AccountRow.identifier == identifier)
+            .values(
+                affinity_user_name="Eve Mallory",
+                affinity_tenant_subdomain="evil-corp",
+                affinity_tenant_name="Evil Corp",
+            )
+        )
 
     status = run(app, "status")
     person = run(app, "person jane smith")
@@ -131,13 +146,16 @@ def test_an_edited_profile_is_never_shown_nor_linked_and_could_not_be_verified(
 
 
 def test_the_sweep_leaves_an_unreadable_account_active_and_tells_the_admin(
-        slack_app_factory, fake_slack):
-    app = slack_app_factory(features=[platform, connect, home, revocation],
-                            revocation_sweep_hours=1e-6)
+    slack_app_factory, fake_slack
+):
+    app = slack_app_factory(
+        features=[platform, connect, home, revocation], revocation_sweep_hours=1e-6
+    )
     fake_slack.set_user(OWNER, is_primary_owner=True)
     identifier = identifier_for(app.slack.team_id, ALICE)
-    Vault(app.services.engine, keyring_of("k-other")).connect(CONNECTION, identifier,
-                                                              ADMIN["api_key"], maya())
+    Vault(app.services.engine, keyring_of("k-other")).connect(
+        CONNECTION, identifier, ADMIN["api_key"], maya()
+    )
 
     report = revocation.sweep(app.services)
 

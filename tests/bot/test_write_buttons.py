@@ -54,8 +54,14 @@ def test_second_click_from_another_container_is_told_what_the_first_did(app, san
     created = answer(app, first, index=1)
     deal_id = re.search(r"opportunities/(\d+)", created.text).group(1)
     # the same button, from a non-ephemeral copy of the message in another channel
-    second = click(app, ids.PICK, value, ephemeral=False, message_ts="1700000099.000002",
-                   channel_id="C0OTHER01")
+    second = click(
+        app,
+        ids.PICK,
+        value,
+        ephemeral=False,
+        message_ts="1700000099.000002",
+        channel_id="C0OTHER01",
+    )
     told = answer(app, second)
     assert told.text.startswith("Already done: Deal Orbit Robotics Seed created in Series A")
     assert f"(deal #{deal_id})" in told.text and "changed nothing" in told.text
@@ -67,8 +73,12 @@ def test_a_click_while_the_first_runs_is_told_it_is_in_progress(app, sandbox):
     value = chooser_value(app)
     sandbox.state.add_latency(2500, "/opportunities*")  # both clicks arrive while it runs
     sent: list = []
-    threads = [threading.Thread(target=lambda ts=ts: sent.append(
-        click(app, ids.PICK, value, message_ts=ts))) for ts in ("1700000011.1", "1700000011.2")]
+    threads = [
+        threading.Thread(
+            target=lambda ts=ts: sent.append(click(app, ids.PICK, value, message_ts=ts))
+        )
+        for ts in ("1700000011.1", "1700000011.2")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -148,8 +158,10 @@ def test_the_card_store_lets_one_claim_win_among_many_at_once(db_url):
         one, two = (WriteCards(e, lambda: now[0]) for e in engines)
         card = one.mint("T1:U1", "new-deal series Orbit")
         results: list[bool] = []
-        threads = [threading.Thread(target=lambda s=store: results.append(
-            s.claim(card, "T1:U1").won)) for store in (one, two) * 4]
+        threads = [
+            threading.Thread(target=lambda s=store: results.append(s.claim(card, "T1:U1").won))
+            for store in (one, two) * 4
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

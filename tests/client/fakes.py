@@ -67,16 +67,24 @@ def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> h
     return httpx.Response(status, json=body, headers=headers)
 
 
-def make_client(router: Router, *, time: FakeTime | None = None, key: str = KEY,
-                **kwargs: Any) -> AffinityClient:
+def make_client(
+    router: Router, *, time: FakeTime | None = None, key: str = KEY, **kwargs: Any
+) -> AffinityClient:
     time = time or FakeTime()
     kwargs.setdefault("retry", RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=30))
     kwargs.setdefault("requests_per_minute", 100_000)
-    return AffinityClient(key, "https://api.test", transport=httpx.MockTransport(router),
-                          sleep=time.sleep, clock=time.clock, **kwargs)
+    return AffinityClient(
+        key,
+        "https://api.test",
+        transport=httpx.MockTransport(router),
+        sleep=time.sleep,
+        clock=time.clock,
+        **kwargs,
+    )
 
 
 def raising(exc: Exception) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc
+
     return handler

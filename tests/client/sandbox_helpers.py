@@ -38,7 +38,11 @@ def clear_log(sandbox: Any) -> None:
     httpx.delete(f"{sandbox.base_url}/_sandbox/requests", timeout=5).raise_for_status()
 
 
-def count(log: list[dict[str, Any]], method: str, prefix: str = "", exact: str | None = None
-          ) -> int:
-    return sum(1 for r in log if r["method"] == method
-               and (r["path"] == exact if exact else r["path"].startswith(prefix)))
+def count(
+    log: list[dict[str, Any]], method: str, prefix: str = "", exact: str | None = None
+) -> int:
+    return sum(
+        1
+        for r in log
+        if r["method"] == method and (r["path"] == exact if exact else r["path"].startswith(prefix))
+    )

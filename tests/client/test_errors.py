@@ -18,8 +18,11 @@ from affinity_client import (
 from affinity_client.errors import error_from_response, parse_error_body
 
 SHAPES = [
-    ({"errors": [{"code": "validation", "message": "limit too big", "param": "limit"}]},
-     "limit too big", "limit"),
+    (
+        {"errors": [{"code": "validation", "message": "limit too big", "param": "limit"}]},
+        "limit too big",
+        "limit",
+    ),
     ({"errors": [{"code": "not-found", "message": "Not found"}]}, "Not found", None),
     ({"message": "Invalid page_token variable"}, "Invalid page_token variable", None),
     ({"error": "Not found"}, "Not found", None),
@@ -42,9 +45,17 @@ def test_plain_text_and_html_bodies():
     assert parse_error_body(httpx.Response(500, text=""))[0] is None
 
 
-@pytest.mark.parametrize(("status", "cls"), [
-    (400, InvalidRequestError), (401, AuthenticationError), (403, PermissionDeniedError),
-    (404, NotFoundError), (422, InvalidRequestError), (429, RateLimitedError)])
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, InvalidRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (422, InvalidRequestError),
+        (429, RateLimitedError),
+    ],
+)
 def test_status_maps_to_class_with_common_attributes(status, cls):
     response = httpx.Response(status, json={"message": "m"}, headers={"x-request-id": "r1"})
     error = error_from_response(response, api_version="v1", resource="list 5")
@@ -56,8 +67,9 @@ def test_invalid_request_names_the_param_and_not_found_the_resource():
     body = {"errors": [{"code": "validation", "message": "bad", "param": "limit"}]}
     error = error_from_response(httpx.Response(400, json=body), api_version="v2")
     assert error.param == "limit" and str(error) == "bad"
-    missing = error_from_response(httpx.Response(404, json={"error": "Not found"}),
-                                  api_version="v1", resource="person 9")
+    missing = error_from_response(
+        httpx.Response(404, json={"error": "Not found"}), api_version="v1", resource="person 9"
+    )
     assert missing.resource == "person 9" and "Person 9" in str(missing)
 
 
@@ -68,25 +80,34 @@ def test_messages_are_one_line_and_bounded():
 
 
 def test_messages_say_what_to_do():
-    auth = error_from_response(httpx.Response(401, json={"message": "Unauthorized"}),
-                               api_version="v1")
+    auth = error_from_response(
+        httpx.Response(401, json={"message": "Unauthorized"}), api_version="v1"
+    )
     assert "invalid or revoked" in str(auth)
-    limited = error_from_response(httpx.Response(429, json={"message": "x"}), api_version="v2",
-                                  retry_after=12.2)
+    limited = error_from_response(
+        httpx.Response(429, json={"message": "x"}), api_version="v2", retry_after=12.2
+    )
     assert "13 s" in str(limited)
     denied = error_from_response(
         httpx.Response(403, json={"errors": [{"code": "authorization", "message": "No"}]}),
-        api_version="v2", resource="list 208")
+        api_version="v2",
+        resource="list 208",
+    )
     assert "list 208" in str(denied) and denied.resource == "list 208"
-
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["errors", "error", "message", "param", "code", "description", "x"]),
-        inner, max_size=4),
-    max_leaves=12)
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["errors", "error", "message", "param", "code", "description", "x"]),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -38,26 +38,42 @@ def test_v1_bearer_mode_and_v2_always_bearer_with_pinned_version():
 
 
 def test_v1_pagination_repeats_params_with_page_token_until_done():
-    pages = [ok({"persons": [{"id": 1}], "next_page_token": "t1"}),
-             ok({"persons": [{"id": 2}], "next_page_token": "t2"}),
-             ok({"persons": [], "next_page_token": None})]
+    pages = [
+        ok({"persons": [{"id": 1}], "next_page_token": "t1"}),
+        ok({"persons": [{"id": 2}], "next_page_token": "t2"}),
+        ok({"persons": [], "next_page_token": None}),
+    ]
     router = Router({("GET", "/persons"): pages})
-    ids = [p["id"] for p in make_client(router).iter_items(
-        "/persons", {"term": "a", "page_size": 1}, items_key="persons")]
+    ids = [
+        p["id"]
+        for p in make_client(router).iter_items(
+            "/persons", {"term": "a", "page_size": 1}, items_key="persons"
+        )
+    ]
     assert ids == [1, 2]
     queries = [dict(r.url.params) for r in router.requests]
-    assert queries == [{"term": "a", "page_size": "1"},
-                       {"term": "a", "page_size": "1", "page_token": "t1"},
-                       {"term": "a", "page_size": "1", "page_token": "t2"}]
+    assert queries == [
+        {"term": "a", "page_size": "1"},
+        {"term": "a", "page_size": "1", "page_token": "t1"},
+        {"term": "a", "page_size": "1", "page_token": "t2"},
+    ]
 
 
 def test_v2_pagination_follows_next_url_on_our_own_host():
     next_url = "https://api.affinity.co/v2/lists/7/list-entries?limit=2&fieldTypes=list&cursor=abc"
-    router = Router({("GET", "/v2/lists/7/list-entries"): [
-        ok({"data": [{"id": 1}, {"id": 2}], "pagination": {"nextUrl": next_url}}),
-        ok({"data": [{"id": 3}], "pagination": {"nextUrl": None, "prevUrl": "x"}})]})
-    items = list(make_client(router).iter_items(
-        "/v2/lists/7/list-entries", {"limit": 2, "fieldTypes": ["list"]}))
+    router = Router(
+        {
+            ("GET", "/v2/lists/7/list-entries"): [
+                ok({"data": [{"id": 1}, {"id": 2}], "pagination": {"nextUrl": next_url}}),
+                ok({"data": [{"id": 3}], "pagination": {"nextUrl": None, "prevUrl": "x"}}),
+            ]
+        }
+    )
+    items = list(
+        make_client(router).iter_items(
+            "/v2/lists/7/list-entries", {"limit": 2, "fieldTypes": ["list"]}
+        )
+    )
     assert [i["id"] for i in items] == [1, 2, 3]
     second = router.requests[1].url
     assert second.host == "api.test"  # the key is never sent to another host
@@ -72,8 +88,14 @@ def test_v2_list_params_repeat_the_name():
 
 def test_429_then_success_honours_retry_after():
     time = FakeTime()
-    router = Router({("GET", "/lists"): [
-        ok({"message": "slow down"}, 429, {"Retry-After": "2"}), ok([{"id": 1}])]})
+    router = Router(
+        {
+            ("GET", "/lists"): [
+                ok({"message": "slow down"}, 429, {"Retry-After": "2"}),
+                ok([{"id": 1}]),
+            ]
+        }
+    )
     assert make_client(router, time=time).get("/lists") == [{"id": 1}]
     assert len(router.requests) == 2
     assert 2 <= time.sleeps[0] < 2.2
@@ -81,16 +103,26 @@ def test_429_then_success_honours_retry_after():
 
 def test_429_falls_back_to_user_reset_header():
     time = FakeTime()
-    router = Router({("GET", "/lists"): [
-        ok({"errors": [{"code": "rate-limit", "message": "x"}]}, 429,
-           {"x-ratelimit-limit-user-reset": "7"}), ok([])]})
+    router = Router(
+        {
+            ("GET", "/lists"): [
+                ok(
+                    {"errors": [{"code": "rate-limit", "message": "x"}]},
+                    429,
+                    {"x-ratelimit-limit-user-reset": "7"},
+                ),
+                ok([]),
+            ]
+        }
+    )
     make_client(router, time=time).get("/lists")
     assert 7 <= time.sleeps[0] < 7.2
 
 
 def test_429_on_a_write_is_retried_because_it_was_not_processed():
-    router = Router({("POST", "/notes"): [ok({"message": "x"}, 429, {"Retry-After": "1"}),
-                                          ok({"id": 5})]})
+    router = Router(
+        {("POST", "/notes"): [ok({"message": "x"}, 429, {"Retry-After": "1"}), ok({"id": 5})]}
+    )
     assert make_client(router).post("/notes", {"content": "x"}) == {"id": 5}
     assert len(router.requests) == 2
 
@@ -168,9 +200,14 @@ def test_total_time_is_bounded_and_last_error_surfaces():
 
 
 def test_rate_limit_snapshot_reads_headers_any_case_and_unlimited():
-    headers = {"X-Ratelimit-Limit-User": "900", "x-ratelimit-limit-user-remaining": "899",
-               "x-ratelimit-limit-user-reset": "41", "x-ratelimit-limit-org": "unlimited",
-               "x-ratelimit-limit-org-remaining": "unlimited", "x-ratelimit-limit-org-reset": "9"}
+    headers = {
+        "X-Ratelimit-Limit-User": "900",
+        "x-ratelimit-limit-user-remaining": "899",
+        "x-ratelimit-limit-user-reset": "41",
+        "x-ratelimit-limit-org": "unlimited",
+        "x-ratelimit-limit-org-remaining": "unlimited",
+        "x-ratelimit-limit-org-reset": "9",
+    }
     client = make_client(Router({("GET", "/lists"): ok([], headers=headers)}))
     client.get("/lists")
     snap = client.rate_limit
@@ -191,14 +228,19 @@ def test_limiter_is_shared_per_key_and_keyed_by_a_hash():
     assert limiter_for_key("key-a", 7) is limiter_for_key("key-a", 7)
     assert limiter_for_key("key-a", 7) is not limiter_for_key("key-b", 7)
     from affinity_client import ratelimit
+
     assert all("key-a" not in fp for fp, _ in ratelimit._registry)
 
 
 def test_client_waits_for_the_limiter_instead_of_exceeding_it():
     time = FakeTime()
     router = Router({("GET", "/lists"): ok([])})
-    kw = {"time": time, "key": "limiter-test-key", "requests_per_minute": 2,
-          "max_call_seconds": 120}
+    kw = {
+        "time": time,
+        "key": "limiter-test-key",
+        "requests_per_minute": 2,
+        "max_call_seconds": 120,
+    }
     client, other = make_client(router, **kw), make_client(router, **kw)
     client.get("/lists")
     other.get("/lists")
@@ -210,8 +252,9 @@ def test_client_waits_for_the_limiter_instead_of_exceeding_it():
 def test_limiter_wait_beyond_the_call_bound_raises_without_sending():
     time = FakeTime()
     router = Router({("GET", "/lists"): ok([])})
-    client = make_client(router, time=time, key="limiter-bound-key", requests_per_minute=1,
-                         max_call_seconds=10)
+    client = make_client(
+        router, time=time, key="limiter-bound-key", requests_per_minute=1, max_call_seconds=10
+    )
     client.get("/lists")
     with pytest.raises(RateLimitedError):
         client.get("/lists")
@@ -248,10 +291,12 @@ def test_empty_key_is_refused():
 
 def test_key_never_in_logs_even_when_retrying_and_failing(caplog):
     caplog.set_level("DEBUG")
-    router = Router({
-        ("GET", "/lists"): [ok({"message": "x"}, 503), ok([])],
-        ("POST", "/notes"): raising(httpx.ReadTimeout("slow")),
-    })
+    router = Router(
+        {
+            ("GET", "/lists"): [ok({"message": "x"}, 503), ok([])],
+            ("POST", "/notes"): raising(httpx.ReadTimeout("slow")),
+        }
+    )
     client = make_client(router)
     client.get("/lists")
     with pytest.raises(UnknownOutcomeError):

@@ -63,8 +63,9 @@ def test_the_per_minute_budget_follows_x_ratelimit_limit_user():
     time_ = FakeTime()
     headers = {"x-ratelimit-limit-user": "2", "x-ratelimit-limit-user-remaining": "1"}
     router = Router({("GET", "/lists"): ok([], headers=headers)})
-    client = make_client(router, time=time_, key="follow-budget-key",
-                         requests_per_minute=None, max_call_seconds=120)
+    client = make_client(
+        router, time=time_, key="follow-budget-key", requests_per_minute=None, max_call_seconds=120
+    )
     for _ in range(3):
         client.get("/lists")
     assert time_.sleeps and time_.sleeps[0] == pytest.approx(60)  # the third waited a minute

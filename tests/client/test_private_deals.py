@@ -16,8 +16,9 @@ DENIED = "You don't have access to this deal's list"
 
 @pytest.fixture
 def secret(sandbox) -> dict:
-    return next(o for o in sandbox.state.opportunities.values()
-                if o["list_id"] == seed.PRIVATE_LIST_ID)
+    return next(
+        o for o in sandbox.state.opportunities.values() if o["list_id"] == seed.PRIVATE_LIST_ID
+    )
 
 
 @pytest.fixture
@@ -36,8 +37,9 @@ def _denied(client, name: str, tool_input: dict, deal_id: int) -> PermissionDeni
 
 
 def test_get_opportunity_is_refused_with_the_deal_list_answer(standard, secret):
-    error = _denied(standard, "affinity_get_opportunity", {"opportunity_id": secret["id"]},
-                    secret["id"])
+    error = _denied(
+        standard, "affinity_get_opportunity", {"opportunity_id": secret["id"]}, secret["id"]
+    )
     assert error.status == 403
 
 
@@ -49,16 +51,24 @@ def test_the_lists_owner_reads_the_same_deal_with_its_list(sandbox, admin_key, s
 
 def test_update_opportunity_is_refused_before_anything_is_written(sandbox, standard, secret):
     clear_log(sandbox)
-    _denied(standard, "affinity_update_opportunity",
-            {"opportunity_id": secret["id"], "name": "Mine now"}, secret["id"])
+    _denied(
+        standard,
+        "affinity_update_opportunity",
+        {"opportunity_id": secret["id"], "name": "Mine now"},
+        secret["id"],
+    )
     assert [r["method"] for r in request_log(sandbox)] == ["GET"]
     assert sandbox.state.opportunities[secret["id"]]["name"] == secret["name"]
 
 
 def test_create_note_on_the_deal_is_refused_and_stores_nothing(sandbox, standard, secret):
     before = len(sandbox.state.notes)
-    _denied(standard, "affinity_create_note",
-            {"content": "Mine", "opportunity_ids": [secret["id"]]}, secret["id"])
+    _denied(
+        standard,
+        "affinity_create_note",
+        {"content": "Mine", "opportunity_ids": [secret["id"]]},
+        secret["id"],
+    )
     assert len(sandbox.state.notes) == before
 
 
@@ -67,21 +77,28 @@ def test_list_notes_of_the_deal_is_refused(standard, secret):
 
 
 def test_organization_deals_leave_out_the_private_deal(standard, secret):
-    org = run_tool(standard, "affinity_get_organization",
-                   {"organization_id": secret["organization_ids"][0]})
+    org = run_tool(
+        standard, "affinity_get_organization", {"organization_id": secret["organization_ids"][0]}
+    )
     assert secret["id"] not in [d["id"] for d in org["deals"]]
     assert all(d["list_name"] for d in org["deals"])
 
 
 def test_a_v1_opportunity_without_list_entries_is_refused_and_not_written():
     """Affinity's V1 docs: `list_entries` is empty when the key's user cannot access the list."""
-    hidden = {"id": 117, "name": "Secret", "person_ids": [1], "organization_ids": [2],
-              "list_entries": []}
+    hidden = {
+        "id": 117,
+        "name": "Secret",
+        "person_ids": [1],
+        "organization_ids": [2],
+        "list_entries": [],
+    }
     router = Router({("GET", "/opportunities/117"): ok(hidden)})
     with make_client(router) as client:
-        for name, tool_input in (("affinity_get_opportunity", {"opportunity_id": 117}),
-                                 ("affinity_update_opportunity",
-                                  {"opportunity_id": 117, "name": "Renamed"})):
+        for name, tool_input in (
+            ("affinity_get_opportunity", {"opportunity_id": 117}),
+            ("affinity_update_opportunity", {"opportunity_id": 117, "name": "Renamed"}),
+        ):
             with pytest.raises(PermissionDeniedError, match=DENIED):
                 run_tool(client, name, tool_input)
     assert router.paths() == ["GET /opportunities/117"] * 2

@@ -11,8 +11,12 @@ from affinity_client.sandbox import seed
 from .sandbox_helpers import client_for, control, count, request_log
 
 SERIES_A = seed.LISTS["Series A Pipeline"]
-NEW_DEAL = {"list_id": SERIES_A, "name": "Initech - Seed", "owner_id": seed.STANDARD_ID,
-            "person_ids": [seed.JANE_ID]}
+NEW_DEAL = {
+    "list_id": SERIES_A,
+    "name": "Initech - Seed",
+    "owner_id": seed.STANDARD_ID,
+    "person_ids": [seed.JANE_ID],
+}
 
 
 def test_create_waits_for_v2_and_sets_the_owner(sandbox, admin_key):
@@ -26,8 +30,7 @@ def test_create_waits_for_v2_and_sets_the_owner(sandbox, admin_key):
     assert deal["name"] == "Initech - Seed" and "owner_not_set" not in deal
 
 
-def test_when_v2_stays_behind_the_result_says_so_and_nothing_is_created_twice(
-        sandbox, admin_key):
+def test_when_v2_stays_behind_the_result_says_so_and_nothing_is_created_twice(sandbox, admin_key):
     control(sandbox, "faults/replication-lag", {"ms": 60_000})
     with client_for(sandbox, admin_key, sleep=time.sleep, max_call_seconds=1) as client:
         deal = run_tool(client, "affinity_create_opportunity", NEW_DEAL)

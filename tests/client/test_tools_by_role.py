@@ -24,22 +24,27 @@ CALLS = {
     "affinity_update_opportunity": {"opportunity_id": seed.ACME_DEAL_ID, "name": "Acme renamed"},
     "affinity_create_note": {"content": "Role check", "person_ids": [seed.JANE_ID]},
     "affinity_list_notes": {"person_id": seed.JANE_ID},
-    "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"],
-                             "person_id": seed.JANE_ID},
+    "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
 }
 # Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
 # no V1 fallback yet: the restricted user gets a 403 that names the permission.
-DEALS_THROUGH_V2 = {"affinity_list_opportunities", "affinity_get_opportunity",
-                    "affinity_update_opportunity"}
+DEALS_THROUGH_V2 = {
+    "affinity_list_opportunities",
+    "affinity_get_opportunity",
+    "affinity_update_opportunity",
+}
 
 
 def test_every_tool_is_covered():
     assert set(CALLS) == set(TOOLS)
 
 
-@pytest.mark.parametrize("key", [seed.ADMIN_KEY, seed.STANDARD_KEY, seed.RESTRICTED_KEY],
-                         ids=["admin", "standard", "restricted"])
+@pytest.mark.parametrize(
+    "key",
+    [seed.ADMIN_KEY, seed.STANDARD_KEY, seed.RESTRICTED_KEY],
+    ids=["admin", "standard", "restricted"],
+)
 def test_what_the_probe_allows_works(sandbox, key):
     with client_for(sandbox, key) as client:
         probe = probe_permissions(client)

@@ -15,10 +15,18 @@ from affinity_client.tools.common import _parse_list
 from .fakes import Router, fixture, make_client, ok
 
 NAMES = {
-    "affinity_search_persons", "affinity_get_person", "affinity_search_organizations",
-    "affinity_get_organization", "affinity_create_opportunity", "affinity_get_opportunity",
-    "affinity_update_opportunity", "affinity_list_opportunities", "affinity_create_note",
-    "affinity_list_notes", "affinity_list_lists", "affinity_add_to_list",
+    "affinity_search_persons",
+    "affinity_get_person",
+    "affinity_search_organizations",
+    "affinity_get_organization",
+    "affinity_create_opportunity",
+    "affinity_get_opportunity",
+    "affinity_update_opportunity",
+    "affinity_list_opportunities",
+    "affinity_create_note",
+    "affinity_list_notes",
+    "affinity_list_lists",
+    "affinity_add_to_list",
     "affinity_get_relationship_strength",
 }
 
@@ -34,8 +42,12 @@ def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
         assert tool.definition().keys() == {"name", "description", "input_schema"}
         json.dumps(tool.definition())
     writes = {n for n, t in TOOLS.items() if t.writes}
-    assert writes == {"affinity_create_opportunity", "affinity_update_opportunity",
-                      "affinity_create_note", "affinity_add_to_list"}
+    assert writes == {
+        "affinity_create_opportunity",
+        "affinity_update_opportunity",
+        "affinity_create_note",
+        "affinity_add_to_list",
+    }
 
 
 class NoNetwork(Router):
@@ -59,19 +71,28 @@ BAD_INPUTS = [
     ("affinity_get_opportunity", {"opportunity_id": 1.5}, "opportunity_id"),
     ("affinity_create_opportunity", {"list_id": 1}, "name"),
     ("affinity_create_opportunity", {"list_id": 1, "name": "   "}, "name"),
-    ("affinity_create_opportunity", {"list_id": 1, "name": "x", "person_ids": [1, 1]},
-     "person_ids"),
+    (
+        "affinity_create_opportunity",
+        {"list_id": 1, "name": "x", "person_ids": [1, 1]},
+        "person_ids",
+    ),
     ("affinity_update_opportunity", {"opportunity_id": 1}, "name"),
-    ("affinity_update_opportunity",
-     {"opportunity_id": 1, "add_person_ids": [2], "remove_person_ids": [2]}, "remove_person_ids"),
+    (
+        "affinity_update_opportunity",
+        {"opportunity_id": 1, "add_person_ids": [2], "remove_person_ids": [2]},
+        "remove_person_ids",
+    ),
     ("affinity_create_note", {"content": "hi"}, "person_ids"),
     ("affinity_create_note", {"content": " \n\t ", "person_ids": [1]}, "content"),
     ("affinity_create_note", {"content": "x", "person_ids": [1], "format": "md"}, "format"),
     ("affinity_list_notes", {}, "person_id"),
     ("affinity_list_notes", {"person_id": 1, "organization_id": 2}, "organization_id"),
     ("affinity_add_to_list", {"list_id": 1}, "person_id"),
-    ("affinity_add_to_list", {"list_id": 1, "person_id": 1, "organization_id": 2},
-     "organization_id"),
+    (
+        "affinity_add_to_list",
+        {"list_id": 1, "person_id": 1, "organization_id": 2},
+        "organization_id",
+    ),
     ("affinity_get_relationship_strength", {"internal_id": 3}, "external_id"),
 ]
 
@@ -94,20 +115,23 @@ def test_unknown_tool_is_an_input_error():
 def test_page_token_is_bound_to_tool_and_inputs():
     inputs = {"term": "acme", "page_size": 10}
     token = encode_page_token(PageCursor("v1", "abc"), "t", inputs)
-    assert decode_page_token(token, "t", {**inputs, "page_token": token},
-                             path="/persons") == PageCursor("v1", "abc")
-    for other_tool, other_inputs in (("t", {"term": "acme", "page_size": 20}),
-                                     ("u", inputs)):
+    assert decode_page_token(
+        token, "t", {**inputs, "page_token": token}, path="/persons"
+    ) == PageCursor("v1", "abc")
+    for other_tool, other_inputs in (("t", {"term": "acme", "page_size": 20}), ("u", inputs)):
         with pytest.raises(ToolInputError) as info:
             decode_page_token(token, other_tool, other_inputs, path="/persons")
         assert info.value.field == "page_token"
 
 
-@pytest.mark.parametrize("cursor", [
-    PageCursor("v2", "/v2/persons?cursor=x"),            # another collection
-    PageCursor("v2", "/v2/lists/1/list-entries/../../persons"),
-    PageCursor("v1", "token"),                            # wrong API version
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        PageCursor("v2", "/v2/persons?cursor=x"),  # another collection
+        PageCursor("v2", "/v2/lists/1/list-entries/../../persons"),
+        PageCursor("v1", "token"),  # wrong API version
+    ],
+)
 def test_forged_v2_token_cannot_steer_the_client_elsewhere(cursor):
     inputs = {"list_id": 1}
     token = encode_page_token(cursor, "t", inputs)
@@ -119,8 +143,7 @@ def test_omitted_and_explicit_default_page_size_share_tokens():
     router = Router({("GET", "/persons"): ok({"persons": [], "next_page_token": "v1tok"})})
     client = make_client(router)
     token = run_tool(client, "affinity_search_persons", {"term": "a"})["next_page_token"]
-    run_tool(client, "affinity_search_persons", {"term": "a", "page_size": 25,
-                                                 "page_token": token})
+    run_tool(client, "affinity_search_persons", {"term": "a", "page_size": 25, "page_token": token})
     assert router.requests[1].url.params["page_token"] == "v1tok"
 
 
@@ -138,43 +161,86 @@ def test_search_persons_parses_the_captured_v1_response():
     result = run_tool(make_client(router), "affinity_search_persons", {"term": "jo"})
     assert result["next_page_token"] is None
     first = result["persons"][0]
-    assert first == {"id": 198383654, "name": "Joscha Test", "first_name": "Joscha",
-                     "last_name": "Test", "primary_email": "j-m@p-a.com",
-                     "emails": ["j-m@p-a.com"]}
+    assert first == {
+        "id": 198383654,
+        "name": "Joscha Test",
+        "first_name": "Joscha",
+        "last_name": "Test",
+        "primary_email": "j-m@p-a.com",
+        "emails": ["j-m@p-a.com"],
+    }
 
 
 def test_search_persons_with_dates_parses_interaction_dates():
     router = Router({("GET", "/persons"): ok(fixture("persons/search_with_dates"))})
-    result = run_tool(make_client(router), "affinity_search_persons",
-                      {"term": "jo", "with_interaction_dates": True})
+    result = run_tool(
+        make_client(router),
+        "affinity_search_persons",
+        {"term": "jo", "with_interaction_dates": True},
+    )
     assert router.requests[0].url.params["with_interaction_dates"] == "true"
     dates = result["persons"][0]["interaction_dates"]
-    assert set(dates) == {"first_email", "last_email", "first_event", "last_event",
-                          "next_event", "last_chat_message", "last_interaction"}
+    assert set(dates) == {
+        "first_email",
+        "last_email",
+        "first_event",
+        "last_event",
+        "next_event",
+        "last_chat_message",
+        "last_interaction",
+    }
     assert any(dates.values())
 
 
 def test_list_lists_parses_captured_lists_and_resolves_owners_in_one_batch():
-    router = Router({
-        ("GET", "/lists"): ok(fixture("lists/all")),
-        ("GET", "/v2/persons"): ok({"data": [
-            {"id": 38706, "firstName": "Ann", "lastName": "Owner", "type": "internal",
-             "primaryEmailAddress": "a@x.co", "emailAddresses": []}]}),
-    })
+    router = Router(
+        {
+            ("GET", "/lists"): ok(fixture("lists/all")),
+            ("GET", "/v2/persons"): ok(
+                {
+                    "data": [
+                        {
+                            "id": 38706,
+                            "firstName": "Ann",
+                            "lastName": "Owner",
+                            "type": "internal",
+                            "primaryEmailAddress": "a@x.co",
+                            "emailAddresses": [],
+                        }
+                    ]
+                }
+            ),
+        }
+    )
     result = run_tool(make_client(router), "affinity_list_lists", {})
     assert [(x["type"], x["size"]) for x in result["lists"]] == [
-        ("person", 67), ("organization", 50), ("opportunity", 23)]
+        ("person", 67),
+        ("organization", 50),
+        ("opportunity", 23),
+    ]
     assert result["lists"][0]["owner"] == {"id": 38706, "name": "Ann Owner"}
     assert router.paths() == ["GET /lists", "GET /v2/persons"]
 
 
 def test_list_notes_parses_captured_notes_and_names_creators_once():
     notes = fixture("notes/all")
-    router = Router({
-        ("GET", "/notes"): ok(notes),
-        ("GET", "/v2/persons"): ok({"data": [{"id": 54576635, "firstName": "Joscha",
-                                              "lastName": "Feth", "type": "internal"}]}),
-    })
+    router = Router(
+        {
+            ("GET", "/notes"): ok(notes),
+            ("GET", "/v2/persons"): ok(
+                {
+                    "data": [
+                        {
+                            "id": 54576635,
+                            "firstName": "Joscha",
+                            "lastName": "Feth",
+                            "type": "internal",
+                        }
+                    ]
+                }
+            ),
+        }
+    )
     result = run_tool(make_client(router), "affinity_list_notes", {"organization_id": 297551634})
     assert len(result["notes"]) == len(notes["notes"])
     note = result["notes"][0]
@@ -188,8 +254,13 @@ def test_list_definition_parsing_finds_status_and_owners():
 
 
 def _opportunity(person_ids, org_ids):
-    return {"id": 117, "name": "Deal", "person_ids": person_ids, "organization_ids": org_ids,
-            "list_entries": [{"id": 9, "list_id": 384, "entity_id": 117, "entity_type": 8}]}
+    return {
+        "id": 117,
+        "name": "Deal",
+        "person_ids": person_ids,
+        "organization_ids": org_ids,
+        "list_entries": [{"id": 9, "list_id": 384, "entity_id": 117, "entity_type": 8}],
+    }
 
 
 def test_update_opportunity_keeps_existing_people_and_orgs():
@@ -200,51 +271,70 @@ def test_update_opportunity_keeps_existing_people_and_orgs():
         puts.append(body)
         return ok(_opportunity(body.get("person_ids", [1, 2]), body.get("organization_ids", [10])))
 
-    router = Router({
-        ("GET", "/opportunities/117"): ok(_opportunity([1, 2], [10])),
-        ("PUT", "/opportunities/117"): put,
-        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
-        ("GET", "/v2/lists/384/list-entries/9"): ok({"id": 9, "createdAt": "2024-01-01T00:00:00Z",
-                                                     "entity": {"id": 117, "name": "Deal",
-                                                                "fields": []}}),
-        ("GET", "/v2/persons"): ok({"data": []}),
-        ("GET", "/v2/companies"): ok({"data": []}),
-    })
-    run_tool(make_client(router), "affinity_update_opportunity",
-             {"opportunity_id": 117, "add_person_ids": [3], "remove_organization_ids": [99]})
+    router = Router(
+        {
+            ("GET", "/opportunities/117"): ok(_opportunity([1, 2], [10])),
+            ("PUT", "/opportunities/117"): put,
+            ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+            ("GET", "/v2/lists/384/list-entries/9"): ok(
+                {
+                    "id": 9,
+                    "createdAt": "2024-01-01T00:00:00Z",
+                    "entity": {"id": 117, "name": "Deal", "fields": []},
+                }
+            ),
+            ("GET", "/v2/persons"): ok({"data": []}),
+            ("GET", "/v2/companies"): ok({"data": []}),
+        }
+    )
+    run_tool(
+        make_client(router),
+        "affinity_update_opportunity",
+        {"opportunity_id": 117, "add_person_ids": [3], "remove_organization_ids": [99]},
+    )
     assert puts == [{"person_ids": [1, 2, 3]}]  # org 99 was never linked: orgs untouched
 
 
 def test_update_that_changes_nothing_sends_no_put():
-    router = Router({
-        ("GET", "/opportunities/117"): ok(_opportunity([1], [])),
-        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
-        ("GET", "/v2/lists/384/list-entries/9"): ok({"id": 9, "entity": {"id": 117,
-                                                                         "fields": []}}),
-        ("GET", "/v2/persons"): ok({"data": []}),
-    })
-    run_tool(make_client(router), "affinity_update_opportunity",
-             {"opportunity_id": 117, "add_person_ids": [1]})
+    router = Router(
+        {
+            ("GET", "/opportunities/117"): ok(_opportunity([1], [])),
+            ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+            ("GET", "/v2/lists/384/list-entries/9"): ok(
+                {"id": 9, "entity": {"id": 117, "fields": []}}
+            ),
+            ("GET", "/v2/persons"): ok({"data": []}),
+        }
+    )
+    run_tool(
+        make_client(router),
+        "affinity_update_opportunity",
+        {"opportunity_id": 117, "add_person_ids": [1]},
+    )
     assert not any(p.startswith("PUT") for p in router.paths())
 
 
 def test_non_opportunity_list_is_refused_before_anything_is_created():
     router = Router({("GET", "/lists/450"): ok(fixture("lists/single"))})
     with pytest.raises(ToolInputError) as info:
-        run_tool(make_client(router), "affinity_create_opportunity",
-                 {"list_id": 450, "name": "New deal"})
+        run_tool(
+            make_client(router), "affinity_create_opportunity", {"list_id": 450, "name": "New deal"}
+        )
     assert info.value.field == "list_id" and "affinity_list_lists" in str(info.value)
     assert router.paths() == ["GET /lists/450"]
 
 
 def test_add_to_list_returns_existing_entry_instead_of_adding_twice():
     person = fixture("persons/get")
-    router = Router({
-        ("GET", "/lists/188027"): ok({"id": 188027, "type": 0, "name": "People", "fields": []}),
-        ("GET", f"/persons/{person['id']}"): ok(person),
-    })
-    result = run_tool(make_client(router), "affinity_add_to_list",
-                      {"list_id": 188027, "person_id": person["id"]})
+    router = Router(
+        {
+            ("GET", "/lists/188027"): ok({"id": 188027, "type": 0, "name": "People", "fields": []}),
+            ("GET", f"/persons/{person['id']}"): ok(person),
+        }
+    )
+    result = run_tool(
+        make_client(router), "affinity_add_to_list", {"list_id": 188027, "person_id": person["id"]}
+    )
     assert result["already_on_list"] is True and result["list_entry_id"] == 133527223
     assert not any(p.startswith("POST") for p in router.paths())
 
@@ -259,45 +349,80 @@ def test_add_to_list_checks_kind_before_writing():
 
 def test_get_person_from_captured_response_batches_orgs_and_names():
     person = fixture("persons/get")
-    router = Router({
-        ("GET", f"/persons/{person['id']}"): ok(person),
-        ("GET", "/v2/companies"): ok({"data": [
-            {"id": 3584837, "name": "Planet A", "domain": "planet-a.com", "domains": [],
-             "isGlobal": False}]}),
-        ("GET", "/lists"): ok([{"id": 188027, "type": 0, "name": "Founders"}]),
-    })
+    router = Router(
+        {
+            ("GET", f"/persons/{person['id']}"): ok(person),
+            ("GET", "/v2/companies"): ok(
+                {
+                    "data": [
+                        {
+                            "id": 3584837,
+                            "name": "Planet A",
+                            "domain": "planet-a.com",
+                            "domains": [],
+                            "isGlobal": False,
+                        }
+                    ]
+                }
+            ),
+            ("GET", "/lists"): ok([{"id": 188027, "type": 0, "name": "Founders"}]),
+        }
+    )
     result = run_tool(make_client(router), "affinity_get_person", {"person_id": person["id"]})
     assert result["type"] == "internal" and result["relationships"] == []
     assert [o["id"] for o in result["organizations"]] == person["organization_ids"]
-    assert {"id": 3584837, "name": "Planet A", "domain": "planet-a.com"} in \
-        result["organizations"]
-    assert result["lists"][0] == {"list_id": 188027, "list_name": "Founders",
-                                  "list_entry_id": 133527223}
+    assert {"id": 3584837, "name": "Planet A", "domain": "planet-a.com"} in result["organizations"]
+    assert result["lists"][0] == {
+        "list_id": 188027,
+        "list_name": "Founders",
+        "list_entry_id": 133527223,
+    }
     assert router.paths().count("GET /v2/companies") == 1
-    assert router.requests[1].url.params.get_list("ids") == [str(i) for i in
-                                                             person["organization_ids"]]
+    assert router.requests[1].url.params.get_list("ids") == [
+        str(i) for i in person["organization_ids"]
+    ]
 
 
 def test_get_organization_from_captured_response():
     org = fixture("organizations/get")
-    people = [{"id": i, "firstName": f"P{i}", "lastName": None, "type": "external",
-               "primaryEmailAddress": None, "emailAddresses": []} for i in org["person_ids"]]
-    router = Router({
-        ("GET", f"/organizations/{org['id']}"): ok(org),
-        ("GET", "/v2/persons"): ok({"data": people}),
-        ("GET", "/v2/opportunities"): ok({"data": [{"id": 11, "name": "Deal", "listId": 384}]}),
-        ("GET", "/lists"): ok([{"id": 384, "type": 8, "name": "Pipeline"},
-                               {"id": 26, "type": 1, "name": "Orgs"}]),
-        ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
-        ("GET", "/field-values"): ok([{"field_id": 1625, "value": {"id": 886, "text":
-                                                                    "Interested", "rank": 1}}]),
-    })
-    result = run_tool(make_client(router), "affinity_get_organization",
-                      {"organization_id": org["id"]})
+    people = [
+        {
+            "id": i,
+            "firstName": f"P{i}",
+            "lastName": None,
+            "type": "external",
+            "primaryEmailAddress": None,
+            "emailAddresses": [],
+        }
+        for i in org["person_ids"]
+    ]
+    router = Router(
+        {
+            ("GET", f"/organizations/{org['id']}"): ok(org),
+            ("GET", "/v2/persons"): ok({"data": people}),
+            ("GET", "/v2/opportunities"): ok({"data": [{"id": 11, "name": "Deal", "listId": 384}]}),
+            ("GET", "/lists"): ok(
+                [{"id": 384, "type": 8, "name": "Pipeline"}, {"id": 26, "type": 1, "name": "Orgs"}]
+            ),
+            ("GET", "/lists/384"): ok({**fixture("lists/single"), "id": 384, "type": 8}),
+            ("GET", "/field-values"): ok(
+                [{"field_id": 1625, "value": {"id": 886, "text": "Interested", "rank": 1}}]
+            ),
+        }
+    )
+    result = run_tool(
+        make_client(router), "affinity_get_organization", {"organization_id": org["id"]}
+    )
     assert [p["name"] for p in result["people"]] == [f"P{i}" for i in org["person_ids"]]
-    assert result["deals"] == [{"id": 11, "name": "Deal", "list_id": 384,
-                                "list_name": "Pipeline",
-                                "stage": {"id": 886, "text": "Interested", "rank": 1}}]
+    assert result["deals"] == [
+        {
+            "id": 11,
+            "name": "Deal",
+            "list_id": 384,
+            "list_name": "Pipeline",
+            "stage": {"id": 886, "text": "Interested", "rank": 1},
+        }
+    ]
     assert result["interaction_dates"]["next_event"] == "2019-03-04T05:06:07.890-08:00"
     assert result["lists"] == [{"list_id": 26, "list_name": "Orgs", "list_entry_id": 389}]
     assert router.paths().count("GET /v2/persons") == 1
@@ -305,15 +430,18 @@ def test_get_organization_from_captured_response():
 
 def test_probe_names_the_missing_permission_per_tool():
     denied = ok({"errors": [{"code": "authorization", "message": "no"}]}, 403)
-    router = Router({
-        ("GET", "/persons"): ok({"persons": [], "next_page_token": None}),
-        ("GET", "/v2/persons"): denied,
-        ("GET", "/organizations"): ok({"organizations": [], "next_page_token": None}),
-        ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "P", "public": True}]),
-        ("GET", "/v2/lists/9/list-entries"): denied,
-        ("GET", "/notes"): ok({"notes": [], "next_page_token": None}),
-    })
+    router = Router(
+        {
+            ("GET", "/persons"): ok({"persons": [], "next_page_token": None}),
+            ("GET", "/v2/persons"): denied,
+            ("GET", "/organizations"): ok({"organizations": [], "next_page_token": None}),
+            ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "P", "public": True}]),
+            ("GET", "/v2/lists/9/list-entries"): denied,
+            ("GET", "/notes"): ok({"notes": [], "next_page_token": None}),
+        }
+    )
     from affinity_client.probe import probe_permissions
+
     result = probe_permissions(make_client(router))
     assert result["affinity_search_persons"] == {"ok": True, "reason": None}
     # The tools read through V1 (or fall back to it): a refused V2 directory export does not
@@ -329,40 +457,76 @@ def test_probe_names_the_missing_permission_per_tool():
 
 
 def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
-    denied = ok({"errors": [{"code": "authorization", "message": "Requires the Export data "
-                                                                 "from Lists permission"}]}, 403)
-    router = Router({
-        ("GET", "/organizations/7"): ok({"id": 7, "name": "Acme", "domain": "acme.com",
-                                         "person_ids": [], "opportunity_ids": [31, 32],
-                                         "list_entries": []}),
-        ("GET", "/v2/opportunities"): denied,
-    })
+    denied = ok(
+        {
+            "errors": [
+                {
+                    "code": "authorization",
+                    "message": "Requires the Export data from Lists permission",
+                }
+            ]
+        },
+        403,
+    )
+    router = Router(
+        {
+            ("GET", "/organizations/7"): ok(
+                {
+                    "id": 7,
+                    "name": "Acme",
+                    "domain": "acme.com",
+                    "person_ids": [],
+                    "opportunity_ids": [31, 32],
+                    "list_entries": [],
+                }
+            ),
+            ("GET", "/v2/opportunities"): denied,
+        }
+    )
     result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
     assert result["name"] == "Acme" and result["deals"] == []
     assert result["deals_unavailable"].startswith("Deals unavailable")
     assert "Export data from Lists" in result["deals_unavailable"]
 
 
-@pytest.mark.parametrize(("content", "note_type", "text"), [
-    ("Test ***html***\n\n* 1\n\n* 2\n\n* 3", 2, "Test html\n• 1\n• 2\n• 3"),  # captured V1
-    ("Follow up on test\\_note", 0, "Follow up on test_note"),
-    ("2 * 3 = 6", 0, "2 * 3 = 6"),
-    ("<p>Hi <strong>there</strong> &amp; co</p><ul><li>a</li></ul>", 2, "Hi there & co\n• a"),
-])
+@pytest.mark.parametrize(
+    ("content", "note_type", "text"),
+    [
+        ("Test ***html***\n\n* 1\n\n* 2\n\n* 3", 2, "Test html\n• 1\n• 2\n• 3"),  # captured V1
+        ("Follow up on test\\_note", 0, "Follow up on test_note"),
+        ("2 * 3 = 6", 0, "2 * 3 = 6"),
+        ("<p>Hi <strong>there</strong> &amp; co</p><ul><li>a</li></ul>", 2, "Hi there & co\n• a"),
+    ],
+)
 def test_note_content_is_reduced_to_plain_text(content, note_type, text):
     from affinity_client.normalize import v1_note_text
+
     assert v1_note_text(content, note_type) == text
 
 
 def test_a_big_organization_names_its_first_100_people_in_one_request():
     people = list(range(1, 301))
-    router = Router({
-        ("GET", "/organizations/7"): ok({"id": 7, "name": "Big", "person_ids": people,
-                                         "opportunity_ids": [], "list_entries": []}),
-        ("GET", "/v2/persons"): lambda request: ok({"data": [
-            {"id": int(i), "firstName": "P", "lastName": i, "type": "external"}
-            for i in request.url.params.get_list("ids")]}),
-    })
+    router = Router(
+        {
+            ("GET", "/organizations/7"): ok(
+                {
+                    "id": 7,
+                    "name": "Big",
+                    "person_ids": people,
+                    "opportunity_ids": [],
+                    "list_entries": [],
+                }
+            ),
+            ("GET", "/v2/persons"): lambda request: ok(
+                {
+                    "data": [
+                        {"id": int(i), "firstName": "P", "lastName": i, "type": "external"}
+                        for i in request.url.params.get_list("ids")
+                    ]
+                }
+            ),
+        }
+    )
     result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
     assert result["people_count"] == 300 and len(result["people"]) == 100
     assert router.paths().count("GET /v2/persons") == 1

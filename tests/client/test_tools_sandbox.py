@@ -44,9 +44,12 @@ def standard(sandbox, standard_key):
 
 def page_all(client, name, inputs):
     pages, rows, token = 0, [], None
-    key = {"affinity_search_persons": "persons", "affinity_search_organizations":
-           "organizations", "affinity_list_opportunities": "opportunities",
-           "affinity_list_notes": "notes"}[name]
+    key = {
+        "affinity_search_persons": "persons",
+        "affinity_search_organizations": "organizations",
+        "affinity_list_opportunities": "opportunities",
+        "affinity_list_notes": "notes",
+    }[name]
     while True:
         result = run_tool(client, name, {**inputs, **({"page_token": token} if token else {})})
         pages += 1
@@ -57,6 +60,7 @@ def page_all(client, name, inputs):
 
 
 # ---- persons -------------------------------------------------------------------------------
+
 
 def test_search_persons_finds_jane_in_one_request(sandbox, admin):
     result = run_tool(admin, "affinity_search_persons", {"term": "jane"})
@@ -76,8 +80,9 @@ def test_search_persons_pages_to_the_end_without_gaps_or_repeats(sandbox, admin)
 
 
 def test_search_persons_with_interaction_dates(admin):
-    result = run_tool(admin, "affinity_search_persons",
-                      {"term": "jane", "with_interaction_dates": True})
+    result = run_tool(
+        admin, "affinity_search_persons", {"term": "jane", "with_interaction_dates": True}
+    )
     jane = next(p for p in result["persons"] if p["id"] == seed.JANE_ID)
     assert jane["interaction_dates"]["last_interaction"]
 
@@ -85,8 +90,7 @@ def test_search_persons_with_interaction_dates(admin):
 def test_get_person_is_complete_in_a_constant_number_of_requests(sandbox, admin):
     person = run_tool(admin, "affinity_get_person", {"person_id": seed.JANE_ID})
     assert person["type"] == "external" and person["name"] == "Jane Smith"
-    assert {"id": seed.ACME_ORG_ID, "name": "Acme", "domain": "acme.com"} in \
-        person["organizations"]
+    assert {"id": seed.ACME_ORG_ID, "name": "Acme", "domain": "acme.com"} in person["organizations"]
     assert {m["list_name"] for m in person["lists"]} == {"Founders to Watch"}
     strengths = [r["strength"] for r in person["relationships"]]
     assert strengths == sorted(strengths, reverse=True) and len(strengths) <= 5
@@ -102,6 +106,7 @@ def test_get_person_unknown_id_is_not_found(admin):
 
 
 # ---- organizations ---------------------------------------------------------------------------
+
 
 def test_search_organizations_pages_to_the_end_without_gaps_or_repeats(sandbox, admin):
     everyone = run_tool(admin, "affinity_search_organizations", {"term": "a", "page_size": 500})
@@ -138,6 +143,7 @@ def test_get_big_organization_uses_one_people_batch_not_one_per_person(sandbox, 
 
 # ---- lists -----------------------------------------------------------------------------------
 
+
 def test_list_lists_with_sizes_and_owner_names_in_two_requests(sandbox, admin):
     result = run_tool(admin, "affinity_list_lists", {})
     by_id = {x["id"]: x for x in result["lists"]}
@@ -152,8 +158,7 @@ def test_list_lists_with_sizes_and_owner_names_in_two_requests(sandbox, admin):
 def test_add_to_list_adds_once_then_reports_already_on_list(sandbox, admin):
     person_id = seed.ADMIN_ID + 0  # an internal person is not on Founders to Watch
     first = run_tool(admin, "affinity_add_to_list", {"list_id": FOUNDERS, "person_id": person_id})
-    second = run_tool(admin, "affinity_add_to_list",
-                      {"list_id": FOUNDERS, "person_id": person_id})
+    second = run_tool(admin, "affinity_add_to_list", {"list_id": FOUNDERS, "person_id": person_id})
     assert first["already_on_list"] is False and second["already_on_list"] is True
     assert first["list_entry_id"] == second["list_entry_id"]
     assert first["list"] == {"id": FOUNDERS, "name": "Founders to Watch", "type": "person"}
@@ -161,8 +166,9 @@ def test_add_to_list_adds_once_then_reports_already_on_list(sandbox, admin):
 
 
 def test_add_to_list_when_already_there_writes_nothing(sandbox, admin):
-    result = run_tool(admin, "affinity_add_to_list",
-                      {"list_id": FOUNDERS, "person_id": seed.JANE_ID})
+    result = run_tool(
+        admin, "affinity_add_to_list", {"list_id": FOUNDERS, "person_id": seed.JANE_ID}
+    )
     assert result["already_on_list"] is True and result["entity"]["name"] == "Jane Smith"
     assert count(request_log(sandbox), "POST") == 0
 
@@ -172,17 +178,22 @@ def test_add_to_list_wrong_kind_is_refused_before_writing(sandbox, admin):
         run_tool(admin, "affinity_add_to_list", {"list_id": PORTFOLIO, "person_id": seed.JANE_ID})
     assert info.value.field == "person_id"
     with pytest.raises(ToolInputError) as info:
-        run_tool(admin, "affinity_add_to_list",
-                 {"list_id": SERIES_A, "organization_id": seed.ACME_ORG_ID})
+        run_tool(
+            admin,
+            "affinity_add_to_list",
+            {"list_id": SERIES_A, "organization_id": seed.ACME_ORG_ID},
+        )
     assert info.value.field == "list_id"
     assert count(request_log(sandbox), "POST") == 0
 
 
 # ---- opportunities ---------------------------------------------------------------------------
 
+
 def test_list_opportunities_pages_the_whole_pipeline_one_request_per_page(sandbox, admin):
-    deals, pages = page_all(admin, "affinity_list_opportunities",
-                            {"list_id": DEAL_FLOW, "page_size": 100})
+    deals, pages = page_all(
+        admin, "affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}
+    )
     assert len(deals) == seed.DEAL_FLOW_SIZE == len({d["id"] for d in deals})
     log = request_log(sandbox)
     entry_requests = count(log, "GET", f"/v2/lists/{DEAL_FLOW}/list-entries")
@@ -193,8 +204,7 @@ def test_list_opportunities_pages_the_whole_pipeline_one_request_per_page(sandbo
 
 
 def test_list_opportunities_has_stage_value_owners_people(admin):
-    result = run_tool(admin, "affinity_list_opportunities", {"list_id": SERIES_A,
-                                                             "page_size": 100})
+    result = run_tool(admin, "affinity_list_opportunities", {"list_id": SERIES_A, "page_size": 100})
     acme = next(d for d in result["opportunities"] if d["id"] == seed.ACME_DEAL_ID)
     assert acme["stage"]["text"] == "Diligence" and acme["value"] == 500000
     assert acme["owners"] and all(o["name"] for o in acme["owners"])
@@ -210,11 +220,15 @@ def test_list_opportunities_refuses_a_person_list_before_reading_entries(sandbox
 
 
 def test_page_token_with_another_list_is_an_input_error(sandbox, admin):
-    token = run_tool(admin, "affinity_list_opportunities",
-                     {"list_id": DEAL_FLOW, "page_size": 10})["next_page_token"]
+    token = run_tool(admin, "affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 10})[
+        "next_page_token"
+    ]
     with pytest.raises(ToolInputError) as info:
-        run_tool(admin, "affinity_list_opportunities",
-                 {"list_id": SERIES_A, "page_size": 10, "page_token": token})
+        run_tool(
+            admin,
+            "affinity_list_opportunities",
+            {"list_id": SERIES_A, "page_size": 10, "page_token": token},
+        )
     assert info.value.field == "page_token"
 
 
@@ -235,9 +249,17 @@ def test_get_opportunity_has_every_named_field(sandbox, admin):
 
 
 def test_create_opportunity_with_people_orgs_and_owner(sandbox, admin):
-    deal = run_tool(admin, "affinity_create_opportunity", {
-        "list_id": SERIES_A, "name": "Globex - Seed", "person_ids": [seed.JANE_ID],
-        "organization_ids": [seed.ACME_ORG_ID], "owner_id": seed.STANDARD_ID})
+    deal = run_tool(
+        admin,
+        "affinity_create_opportunity",
+        {
+            "list_id": SERIES_A,
+            "name": "Globex - Seed",
+            "person_ids": [seed.JANE_ID],
+            "organization_ids": [seed.ACME_ORG_ID],
+            "owner_id": seed.STANDARD_ID,
+        },
+    )
     assert deal["name"] == "Globex - Seed" and deal["list"]["id"] == SERIES_A
     assert deal["owners"] == [{"id": seed.STANDARD_ID, "name": "Daniel Okafor"}]
     assert [p["id"] for p in deal["people"]] == [seed.JANE_ID]
@@ -256,24 +278,36 @@ def test_create_opportunity_on_a_person_list_creates_nothing(sandbox, admin):
 
 def test_create_opportunity_with_external_owner_creates_nothing(sandbox, admin):
     with pytest.raises(ToolInputError) as info:
-        run_tool(admin, "affinity_create_opportunity",
-                 {"list_id": SERIES_A, "name": "X", "owner_id": seed.JANE_ID})
+        run_tool(
+            admin,
+            "affinity_create_opportunity",
+            {"list_id": SERIES_A, "name": "X", "owner_id": seed.JANE_ID},
+        )
     assert info.value.field == "owner_id"
     assert count(request_log(sandbox), "POST") == 0
 
 
 def test_create_opportunity_with_unknown_person_is_invalid_request(admin):
     with pytest.raises(InvalidRequestError) as info:
-        run_tool(admin, "affinity_create_opportunity",
-                 {"list_id": SERIES_A, "name": "X", "person_ids": [99999999]})
+        run_tool(
+            admin,
+            "affinity_create_opportunity",
+            {"list_id": SERIES_A, "name": "X", "person_ids": [99999999]},
+        )
     assert info.value.status == 422
 
 
 def test_update_opportunity_adds_without_dropping_existing_links(sandbox, admin):
     other = seed.ADMIN_ID
-    deal = run_tool(admin, "affinity_update_opportunity", {
-        "opportunity_id": seed.ACME_DEAL_ID, "name": "Acme - Series A (lead)",
-        "add_person_ids": [other]})
+    deal = run_tool(
+        admin,
+        "affinity_update_opportunity",
+        {
+            "opportunity_id": seed.ACME_DEAL_ID,
+            "name": "Acme - Series A (lead)",
+            "add_person_ids": [other],
+        },
+    )
     assert deal["name"] == "Acme - Series A (lead)"
     assert [p["id"] for p in deal["people"]] == [seed.JANE_ID, other]
     assert [o["id"] for o in deal["organizations"]] == [seed.ACME_ORG_ID]
@@ -283,28 +317,38 @@ def test_update_opportunity_adds_without_dropping_existing_links(sandbox, admin)
 
 
 def test_update_opportunity_removes_only_what_was_asked(sandbox, admin):
-    deal = run_tool(admin, "affinity_update_opportunity", {
-        "opportunity_id": seed.ACME_DEAL_ID, "remove_person_ids": [seed.JANE_ID]})
+    deal = run_tool(
+        admin,
+        "affinity_update_opportunity",
+        {"opportunity_id": seed.ACME_DEAL_ID, "remove_person_ids": [seed.JANE_ID]},
+    )
     assert deal["people"] == []
     assert [o["id"] for o in deal["organizations"]] == [seed.ACME_ORG_ID]
 
 
 def test_update_unknown_opportunity_is_not_found(admin):
     with pytest.raises(NotFoundError):
-        run_tool(admin, "affinity_update_opportunity",
-                 {"opportunity_id": 987654, "name": "Nope"})
+        run_tool(admin, "affinity_update_opportunity", {"opportunity_id": 987654, "name": "Nope"})
 
 
 # ---- notes -----------------------------------------------------------------------------------
 
+
 def test_create_note_plain_and_html(sandbox, admin):
-    plain = run_tool(admin, "affinity_create_note",
-                     {"content": "Call with Jane", "person_ids": [seed.JANE_ID]})
+    plain = run_tool(
+        admin, "affinity_create_note", {"content": "Call with Jane", "person_ids": [seed.JANE_ID]}
+    )
     assert plain["type"] == "text" and plain["person_ids"] == [seed.JANE_ID]
     assert plain["creator"] == {"id": seed.ADMIN_ID, "name": "Maya Patel"}
-    html = run_tool(admin, "affinity_create_note", {
-        "content": "<p>Strong <strong>team</strong></p>", "organization_ids": [seed.ACME_ORG_ID],
-        "opportunity_ids": [seed.ACME_DEAL_ID]})
+    html = run_tool(
+        admin,
+        "affinity_create_note",
+        {
+            "content": "<p>Strong <strong>team</strong></p>",
+            "organization_ids": [seed.ACME_ORG_ID],
+            "opportunity_ids": [seed.ACME_DEAL_ID],
+        },
+    )
     assert html["type"] == "html" and "<" not in html["content"] and "team" in html["content"]
     assert sandbox.state.notes[html["id"]]["type"] == 2
 
@@ -319,13 +363,15 @@ def test_create_note_blank_content_sends_nothing(sandbox, admin):
 def test_list_notes_with_creator_names_and_paging(sandbox, admin):
     first = run_tool(admin, "affinity_list_notes", {"organization_id": seed.ACME_ORG_ID})
     assert first["notes"] and all(n["creator"]["name"] for n in first["notes"])
-    rows, pages = page_all(admin, "affinity_list_notes",
-                           {"organization_id": seed.ACME_ORG_ID, "page_size": 1})
+    rows, pages = page_all(
+        admin, "affinity_list_notes", {"organization_id": seed.ACME_ORG_ID, "page_size": 1}
+    )
     assert [n["id"] for n in rows] == [n["id"] for n in first["notes"]]
     assert pages in (len(rows), len(rows) + 1)  # a V1 token may lead to one empty page
 
 
 # ---- relationships ---------------------------------------------------------------------------
+
 
 def test_relationship_strength_strongest_first_with_names_in_two_requests(sandbox, admin):
     result = run_tool(admin, "affinity_get_relationship_strength", {"external_id": seed.JANE_ID})
@@ -334,17 +380,24 @@ def test_relationship_strength_strongest_first_with_names_in_two_requests(sandbo
     assert strengths == sorted(strengths, reverse=True) and strengths
     assert all(r["name"] for r in result["relationships"])
     assert len(request_log(sandbox)) == 2
-    one = run_tool(admin, "affinity_get_relationship_strength",
-                   {"external_id": seed.JANE_ID, "internal_id": seed.ADMIN_ID})
+    one = run_tool(
+        admin,
+        "affinity_get_relationship_strength",
+        {"external_id": seed.JANE_ID, "internal_id": seed.ADMIN_ID},
+    )
     assert [r["internal_id"] for r in one["relationships"]] in ([seed.ADMIN_ID], [])
 
 
 # ---- failures --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "tool_input"), [
-    ("affinity_search_persons", {"term": "jane"}),
-    ("affinity_list_lists", {}),
-])
+
+@pytest.mark.parametrize(
+    ("name", "tool_input"),
+    [
+        ("affinity_search_persons", {"term": "jane"}),
+        ("affinity_list_lists", {}),
+    ],
+)
 def test_revoked_key_is_authentication_error(sandbox, revoked_key, name, tool_input):
     with client_for(sandbox, revoked_key) as client, pytest.raises(AuthenticationError) as info:
         run_tool(client, name, tool_input)
@@ -362,23 +415,26 @@ def test_rate_limited_then_success_honours_retry_after(sandbox, admin_key):
 
 
 def test_server_error_on_a_read_is_retried(sandbox, admin):
-    control(sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 503,
-                                      "count": 1})
+    control(
+        sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 503, "count": 1}
+    )
     assert run_tool(admin, "affinity_search_persons", {"term": "jane"})["persons"]
     assert count(request_log(sandbox), "GET", "/persons") == 2
 
 
 def test_server_error_on_a_write_is_unknown_outcome_and_not_repeated(sandbox, admin):
-    control(sandbox, "faults/error", {"method": "POST", "path": "/notes", "status": 500,
-                                      "count": 1})
+    control(
+        sandbox, "faults/error", {"method": "POST", "path": "/notes", "status": 500, "count": 1}
+    )
     with pytest.raises(UnknownOutcomeError):
         run_tool(admin, "affinity_create_note", {"content": "x", "person_ids": [seed.JANE_ID]})
     assert count(request_log(sandbox), "POST", "/notes") == 1
 
 
 def test_server_error_on_reads_surfaces_after_retries(sandbox, admin):
-    control(sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 500,
-                                      "count": 10})
+    control(
+        sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 500, "count": 10}
+    )
     with pytest.raises(ServerError):
         run_tool(admin, "affinity_search_persons", {"term": "jane"})
     assert count(request_log(sandbox), "GET", "/persons") == 4
@@ -387,10 +443,13 @@ def test_server_error_on_reads_surfaces_after_retries(sandbox, admin):
 def test_timed_out_write_is_unknown_outcome_and_sent_once(sandbox, admin_key):
     before = len(sandbox.state.notes)
     control(sandbox, "faults/latency", {"ms": 800, "path": "/notes"})
-    with client_for(sandbox, admin_key, timeout=0.3) as client, \
-            pytest.raises(UnknownOutcomeError) as info:
-        run_tool(client, "affinity_create_note",
-                 {"content": "Slow note", "person_ids": [seed.JANE_ID]})
+    with (
+        client_for(sandbox, admin_key, timeout=0.3) as client,
+        pytest.raises(UnknownOutcomeError) as info,
+    ):
+        run_tool(
+            client, "affinity_create_note", {"content": "Slow note", "person_ids": [seed.JANE_ID]}
+        )
     assert "may or may not" in str(info.value)
     waited = time.monotonic()
     while len(sandbox.state.notes) == before and time.monotonic() - waited < 5:
@@ -403,15 +462,19 @@ def test_rate_limited_write_is_retried_and_applied_once(sandbox, admin_key):
     before = len(sandbox.state.notes)
     control(sandbox, "faults/rate-limit", {"key": admin_key, "count": 1})
     with client_for(sandbox, admin_key) as client:
-        note = run_tool(client, "affinity_create_note",
-                        {"content": "After a 429", "person_ids": [seed.JANE_ID]})
+        note = run_tool(
+            client, "affinity_create_note", {"content": "After a 429", "person_ids": [seed.JANE_ID]}
+        )
     assert note["id"] in sandbox.state.notes and len(sandbox.state.notes) == before + 1
     assert count(request_log(sandbox), "POST", "/notes") == 2
 
 
 def test_server_error_on_a_v2_batch_read_is_retried(sandbox, admin):
-    control(sandbox, "faults/error", {"method": "GET", "path": "/v2/companies", "status": 503,
-                                      "count": 1})
+    control(
+        sandbox,
+        "faults/error",
+        {"method": "GET", "path": "/v2/companies", "status": 503, "count": 1},
+    )
     person = run_tool(admin, "affinity_get_person", {"person_id": seed.JANE_ID})
     assert person["organizations"][0]["name"] == "Acme"
     assert count(request_log(sandbox), "GET", "/v2/companies") == 2
@@ -420,8 +483,12 @@ def test_server_error_on_a_v2_batch_read_is_retried(sandbox, admin):
 def test_slow_reads_are_bounded_by_max_call_seconds(sandbox, admin_key):
     control(sandbox, "faults/latency", {"ms": 600, "path": "/persons"})
     started = time.monotonic()
-    with client_for(sandbox, admin_key, timeout=0.2, max_call_seconds=0.5,
-                    sleep=time.sleep) as client, pytest.raises(AffinityTransportError):
+    with (
+        client_for(
+            sandbox, admin_key, timeout=0.2, max_call_seconds=0.5, sleep=time.sleep
+        ) as client,
+        pytest.raises(AffinityTransportError),
+    ):
         run_tool(client, "affinity_search_persons", {"term": "jane"})
     assert time.monotonic() - started < 1.5
 
@@ -449,12 +516,15 @@ def test_probe_with_revoked_key_is_authentication_error(sandbox, revoked_key):
         probe_permissions(client)
 
 
-@pytest.mark.parametrize(("name", "tool_input", "resource"), [
-    ("affinity_list_opportunities", {"list_id": 999}, "list 999"),
-    ("affinity_get_opportunity", {"opportunity_id": 999999}, "opportunity 999999"),
-    ("affinity_get_organization", {"organization_id": 999999}, "organization 999999"),
-    ("affinity_add_to_list", {"list_id": 999, "person_id": seed.JANE_ID}, "list 999"),
-])
+@pytest.mark.parametrize(
+    ("name", "tool_input", "resource"),
+    [
+        ("affinity_list_opportunities", {"list_id": 999}, "list 999"),
+        ("affinity_get_opportunity", {"opportunity_id": 999999}, "opportunity 999999"),
+        ("affinity_get_organization", {"organization_id": 999999}, "organization 999999"),
+        ("affinity_add_to_list", {"list_id": 999, "person_id": seed.JANE_ID}, "list 999"),
+    ],
+)
 def test_unknown_ids_are_not_found_naming_the_resource(admin, name, tool_input, resource):
     with pytest.raises(NotFoundError) as info:
         run_tool(admin, name, tool_input)
@@ -463,11 +533,13 @@ def test_unknown_ids_are_not_found_naming_the_resource(admin, name, tool_input, 
 
 
 def test_add_organization_to_an_organization_list(sandbox, admin):
-    result = run_tool(admin, "affinity_add_to_list",
-                      {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID})
+    result = run_tool(
+        admin, "affinity_add_to_list", {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID}
+    )
     assert result["entity"]["type"] == "organization" and result["list"]["type"] == "organization"
-    again = run_tool(admin, "affinity_add_to_list",
-                     {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID})
+    again = run_tool(
+        admin, "affinity_add_to_list", {"list_id": PORTFOLIO, "organization_id": seed.BIG_ORG_ID}
+    )
     assert again["already_on_list"] is True
     assert again["list_entry_id"] == result["list_entry_id"]
     assert count(request_log(sandbox), "POST") == (0 if result["already_on_list"] else 1)

@@ -57,8 +57,12 @@ def test_every_documented_command_works_on_the_sandbox(app, sandbox, example):
 def curl_lines() -> list[str]:
     text = (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-    return [line for block in blocks for line in block.splitlines()
-            if line.startswith(("curl ", "KEY=$(curl", "B="))]
+    return [
+        line
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith(("curl ", "KEY=$(curl", "B="))
+    ]
 
 
 def test_the_sandbox_curl_examples_answer(sandbox):
@@ -71,8 +75,12 @@ def test_the_sandbox_curl_examples_answer(sandbox):
     for line in lines:
         line = line.replace("localhost:8765", host).replace("127.0.0.1:8765", host)
         line = line.replace("python -c", f"{sys.executable} -c")
-        script.append(line.replace("curl ", "curl -sS --fail -o /dev/null ", 1)
-                      if line.startswith("curl ") else line)
-    done = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True, text=True,
-                          timeout=60)
+        script.append(
+            line.replace("curl ", "curl -sS --fail -o /dev/null ", 1)
+            if line.startswith("curl ")
+            else line
+        )
+    done = subprocess.run(
+        ["bash", "-c", "\n".join(script)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr

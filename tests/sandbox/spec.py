@@ -21,11 +21,17 @@ SPEC_2024 = "affinity-v2-openapi.json"
 SPEC_2026 = "affinity-v2-openapi-2026-07-15.json"
 """The published specs, 2024-01-01 (what the sandbox answers as) and the current 2026-07-15."""
 RATE_LIMIT_HEADERS = [
-    "x-ratelimit-limit-user", "x-ratelimit-limit-user-remaining", "x-ratelimit-limit-user-reset",
-    "x-ratelimit-limit-org", "x-ratelimit-limit-org-remaining", "x-ratelimit-limit-org-reset",
+    "x-ratelimit-limit-user",
+    "x-ratelimit-limit-user-remaining",
+    "x-ratelimit-limit-user-reset",
+    "x-ratelimit-limit-org",
+    "x-ratelimit-limit-org-remaining",
+    "x-ratelimit-limit-org-reset",
 ]
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
-                       r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+)
 
 
 @functools.cache
@@ -51,17 +57,21 @@ def _discriminated(node: Any) -> Any:
         node.pop("oneOf")
         node.pop("discriminator")
         node["required"] = sorted({*node.get("required", []), prop})
-        branches = [{"if": {"properties": {prop: {"const": key}}},
-                     "then": {"$ref": target}} for key, target in mapping.items()]
-        node["allOf"] = [*node.get("allOf", []),
-                         {"properties": {prop: {"enum": sorted(mapping)}}}, *branches]
+        branches = [
+            {"if": {"properties": {prop: {"const": key}}}, "then": {"$ref": target}}
+            for key, target in mapping.items()
+        ]
+        node["allOf"] = [
+            *node.get("allOf", []),
+            {"properties": {prop: {"enum": sorted(mapping)}}},
+            *branches,
+        ]
     return node
 
 
 @functools.cache
 def _registry(name: str) -> Registry:
-    resource = Resource.from_contents(_discriminated(spec(name)),
-                                      default_specification=DRAFT202012)
+    resource = Resource.from_contents(_discriminated(spec(name)), default_specification=DRAFT202012)
     return Registry().with_resource(_uri(name), resource)
 
 
@@ -125,8 +135,10 @@ def _validator(schema_json: str, name: str = SPEC_2024) -> OAS31Validator:
 def _absolute(schema: Any, uri: str) -> Any:
     """Point the spec's local refs at the registered spec resource."""
     if isinstance(schema, dict):
-        return {k: (f"{uri}{v}" if k == "$ref" and v.startswith("#") else _absolute(v, uri))
-                for k, v in schema.items()}
+        return {
+            k: (f"{uri}{v}" if k == "$ref" and v.startswith("#") else _absolute(v, uri))
+            for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_absolute(v, uri) for v in schema]
     return schema
@@ -134,8 +146,9 @@ def _absolute(schema: Any, uri: str) -> Any:
 
 # -- V1: key sets and JSON types of the captured real responses ---------------------------
 def fixture(name: str) -> Any:
-    return json.loads(reference_file("affinity-v1-responses", f"{name}.raw.response.json")
-                      .read_text())
+    return json.loads(
+        reference_file("affinity-v1-responses", f"{name}.raw.response.json").read_text()
+    )
 
 
 def _kind(value: Any) -> str:
@@ -157,8 +170,14 @@ def _merge(items: list) -> dict:
     return merged
 
 
-def shape_errors(actual: Any, expected: Any, *, optional: frozenset[str] = frozenset(),
-                 loose: frozenset[str] = frozenset(), path: str = "$") -> list[str]:
+def shape_errors(
+    actual: Any,
+    expected: Any,
+    *,
+    optional: frozenset[str] = frozenset(),
+    loose: frozenset[str] = frozenset(),
+    path: str = "$",
+) -> list[str]:
     """Differences in key sets and JSON types between `actual` and a real captured `expected`.
 
     `optional`: dotted paths (like `$.list_entries[].entity_type`) that may be present or absent.
@@ -178,15 +197,16 @@ def shape_errors(actual: Any, expected: Any, *, optional: frozenset[str] = froze
         template = _merge(samples) if all(isinstance(s, dict) for s in samples) else None
         for item in actual:
             if template is not None:
-                errors += _object_errors(item, template, optional, loose, f"{path}[]",
-                                         count=len(samples))
+                errors += _object_errors(
+                    item, template, optional, loose, f"{path}[]", count=len(samples)
+                )
             else:
-                errors += shape_errors(item, samples[0], optional=optional, loose=loose,
-                                       path=f"{path}[]")
+                errors += shape_errors(
+                    item, samples[0], optional=optional, loose=loose, path=f"{path}[]"
+                )
         return errors
     if isinstance(expected, dict):
-        return _object_errors(actual, {k: [v] for k, v in expected.items()}, optional, loose,
-                              path)
+        return _object_errors(actual, {k: [v] for k, v in expected.items()}, optional, loose, path)
     if expected is None:
         return []
     if _kind(actual) != _kind(expected):
@@ -194,8 +214,14 @@ def shape_errors(actual: Any, expected: Any, *, optional: frozenset[str] = froze
     return []
 
 
-def _object_errors(actual: Any, template: dict[str, list], optional: frozenset[str],
-                   loose: frozenset[str], path: str, count: int = 1) -> list[str]:
+def _object_errors(
+    actual: Any,
+    template: dict[str, list],
+    optional: frozenset[str],
+    loose: frozenset[str],
+    path: str,
+    count: int = 1,
+) -> list[str]:
     """Keys seen in every example are required; keys seen in some are allowed."""
     if not isinstance(actual, dict):
         return [f"{path}: expected object, got {_kind(actual)}"]
@@ -213,13 +239,14 @@ def _object_errors(actual: Any, template: dict[str, list], optional: frozenset[s
             continue
         sub_path = f"{path}.{key}"
         if all(isinstance(e, dict) for e in examples):
-            errors += _object_errors(actual[key], _merge(examples), optional, loose, sub_path,
-                                     count=len(examples))
+            errors += _object_errors(
+                actual[key], _merge(examples), optional, loose, sub_path, count=len(examples)
+            )
         elif all(isinstance(e, list) for e in examples):
             flat = [item for e in examples for item in e]
-            errors += shape_errors(actual[key], flat, optional=optional, loose=loose,
-                                   path=sub_path)
+            errors += shape_errors(actual[key], flat, optional=optional, loose=loose, path=sub_path)
         else:
-            errors += shape_errors(actual[key], examples[0], optional=optional, loose=loose,
-                                   path=sub_path)
+            errors += shape_errors(
+                actual[key], examples[0], optional=optional, loose=loose, path=sub_path
+            )
     return errors

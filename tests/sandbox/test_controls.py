@@ -17,7 +17,11 @@ def _control(sandbox, verb: str, endpoint: str, **body):
 def test_users_are_listed_with_their_keys(sandbox):
     users = _control(sandbox, "GET", "users").json()["users"]
     assert [(u["role"], u["revoked"]) for u in users] == [
-        ("admin", False), ("standard", False), ("revoked", True), ("restricted", False)]
+        ("admin", False),
+        ("standard", False),
+        ("revoked", True),
+        ("restricted", False),
+    ]
     assert users[0]["api_key"] == seed.ADMIN_KEY
 
 
@@ -52,8 +56,9 @@ def test_enforced_budget_of_900_per_minute(sandbox, admin_key):
 
 def test_injected_server_errors_by_method_and_path(sandbox, admin_key):
     client = v2(sandbox, admin_key)
-    _control(sandbox, "POST", "faults/error", method="GET", path="/v2/persons*", status=503,
-             count=2)
+    _control(
+        sandbox, "POST", "faults/error", method="GET", path="/v2/persons*", status=503, count=2
+    )
     assert client.get("/v2/persons/2001").status_code == 503
     assert client.get("/v2/lists").status_code == 200
     failed = client.get("/v2/persons")
@@ -84,8 +89,10 @@ def test_request_log_read_and_cleared(sandbox, admin_key):
     anonymous(sandbox).get("/lists")
     log = _control(sandbox, "GET", "requests").json()["requests"]
     assert [(r["method"], r["path"], r["auth"], r["status"]) for r in log] == [
-        ("GET", "/persons", "bearer", 200), ("GET", "/v2/lists", "bearer", 200),
-        ("GET", "/lists", "none", 401)]
+        ("GET", "/persons", "bearer", 200),
+        ("GET", "/v2/lists", "bearer", 200),
+        ("GET", "/lists", "none", 401),
+    ]
     assert log[0]["query"] == "term=jane"
     assert sandbox.state.request_count(path_prefix="/v2/") == 1
     _control(sandbox, "DELETE", "requests")
@@ -107,9 +114,13 @@ def test_reset_restores_the_seed(sandbox, admin_key):
 
 
 def test_rate_limit_headers_on_every_answer(sandbox, admin_key):
-    answers = [v1(sandbox, admin_key).get("/persons/1"), anonymous(sandbox).get("/lists"),
-               v2(sandbox, admin_key).get("/v2/nowhere"), v1(sandbox, admin_key).get("/lists"),
-               v1(sandbox, admin_key).get("/rate-limit")]
+    answers = [
+        v1(sandbox, admin_key).get("/persons/1"),
+        anonymous(sandbox).get("/lists"),
+        v2(sandbox, admin_key).get("/v2/nowhere"),
+        v1(sandbox, admin_key).get("/lists"),
+        v1(sandbox, admin_key).get("/rate-limit"),
+    ]
     for response in answers:
         for name in RATE_LIMIT_HEADERS:
             assert int(response.headers[name]) >= 0, (response.url, name)
@@ -122,13 +133,20 @@ def test_seed_has_what_demos_and_benchmarks_need(sandbox, admin_key):
     assert len(big["person_ids"]) >= 50
     names = {item["name"]: item for item in client.get("/lists").json()}
     assert names["Deal Flow"]["list_size"] == seed.DEAL_FLOW_SIZE >= 500
-    assert {"Series A Pipeline", "Seed Pipeline", "LP Fundraise", "Founders to Watch",
-            "Portfolio", "Co-investors"} <= names.keys()
+    assert {
+        "Series A Pipeline",
+        "Seed Pipeline",
+        "LP Fundraise",
+        "Founders to Watch",
+        "Portfolio",
+        "Co-investors",
+    } <= names.keys()
     jane = client.get(f"/persons/{seed.JANE_ID}").json()
     assert jane["primary_email"] == seed.JANE_EMAIL
     assert jane["organization_ids"][0] == seed.ACME_ORG_ID  # then a former employer
-    current = client.get(f"/persons/{seed.JANE_ID}",
-                         params={"with_current_organizations": "true"}).json()
+    current = client.get(
+        f"/persons/{seed.JANE_ID}", params={"with_current_organizations": "true"}
+    ).json()
     assert current["current_organization_ids"] == [seed.ACME_ORG_ID]
     assert len(current["organization_ids"]) == 2
 
@@ -164,8 +182,14 @@ def test_whoami_and_rate_limit_are_not_counted_against_the_month(sandbox, admin_
 def test_replication_lag_hides_v1_creations_from_v2_for_a_while(sandbox, admin_key):
     # reference/affinity-api.md §7.4: what V1 creates can 404 in V2 for roughly 100-500 ms.
     assert _control(sandbox, "POST", "faults/replication-lag", ms=400).status_code == 200
-    made = v1(sandbox, admin_key).post("/opportunities", json={
-        "name": "Lagging deal", "list_id": seed.LISTS["Series A Pipeline"]}).json()
+    made = (
+        v1(sandbox, admin_key)
+        .post(
+            "/opportunities",
+            json={"name": "Lagging deal", "list_id": seed.LISTS["Series A Pipeline"]},
+        )
+        .json()
+    )
     entry = made["list_entries"][0]
     modern = v2(sandbox, admin_key)
     assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 404

@@ -16,8 +16,11 @@ def test_revoked_key_is_refused_from_the_start(sandbox, revoked_key):
 
 def test_reset_forgets_writes(sandbox, admin_key):
     before = len(sandbox.state.notes)
-    httpx.post(f"{sandbox.base_url}/notes", auth=("", admin_key),
-               json={"content": "hello", "person_ids": [2001]}).raise_for_status()
+    httpx.post(
+        f"{sandbox.base_url}/notes",
+        auth=("", admin_key),
+        json={"content": "hello", "person_ids": [2001]},
+    ).raise_for_status()
     assert len(sandbox.state.notes) == before + 1
     sandbox.reset()
     assert len(sandbox.state.notes) == before

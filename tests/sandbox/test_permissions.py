@@ -34,21 +34,25 @@ def test_the_permission_table_is_the_specs():
     assert set(REQUIRED) == spec_requirements()
 
 
-@pytest.mark.parametrize(("path", "permission"), [
-    ("/v2/companies", seed.EXPORT_ORGANIZATIONS),
-    (f"/v2/companies/{seed.ACME_ORG_ID}", seed.EXPORT_ORGANIZATIONS),
-    ("/v2/persons", seed.EXPORT_PEOPLE),
-    (f"/v2/persons/{seed.JANE_ID}", seed.EXPORT_PEOPLE),
-    (f"/v2/persons/{seed.JANE_ID}/list-entries", seed.EXPORT_LISTS),
-    ("/v2/opportunities", seed.EXPORT_LISTS),
-    (f"/v2/opportunities/{seed.ACME_DEAL_ID}", seed.EXPORT_LISTS),
-    (f"/v2/lists/{seed.LISTS['Series A Pipeline']}/list-entries", seed.EXPORT_LISTS),
-])
+@pytest.mark.parametrize(
+    ("path", "permission"),
+    [
+        ("/v2/companies", seed.EXPORT_ORGANIZATIONS),
+        (f"/v2/companies/{seed.ACME_ORG_ID}", seed.EXPORT_ORGANIZATIONS),
+        ("/v2/persons", seed.EXPORT_PEOPLE),
+        (f"/v2/persons/{seed.JANE_ID}", seed.EXPORT_PEOPLE),
+        (f"/v2/persons/{seed.JANE_ID}/list-entries", seed.EXPORT_LISTS),
+        ("/v2/opportunities", seed.EXPORT_LISTS),
+        (f"/v2/opportunities/{seed.ACME_DEAL_ID}", seed.EXPORT_LISTS),
+        (f"/v2/lists/{seed.LISTS['Series A Pipeline']}/list-entries", seed.EXPORT_LISTS),
+    ],
+)
 def test_restricted_user_gets_the_specs_403(sandbox, path, permission):
     answer = v2(sandbox, seed.RESTRICTED_KEY).get(path)
     assert answer.status_code == 403
-    assert answer.json() == {"errors": [{"code": "authorization",
-                                         "message": f'Requires the "{permission}" permission'}]}
+    assert answer.json() == {
+        "errors": [{"code": "authorization", "message": f'Requires the "{permission}" permission'}]
+    }
     assert v2(sandbox, seed.STANDARD_KEY).get(path).status_code == 200
 
 

@@ -15,8 +15,11 @@ from .helpers import basic, v1, v2
 
 
 def test_module_entry_point_prints_url_and_keys_and_serves():
-    process = subprocess.Popen([sys.executable, "-m", "affinity_client.sandbox", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "affinity_client.sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = [process.stdout.readline() for _ in range(6)]
         url = re.search(r"http://127\.0\.0\.1:\d+", banner[0]).group(0)
@@ -47,8 +50,9 @@ def test_concurrent_writes_are_all_kept(sandbox, admin_key):
     client = v1(sandbox, admin_key)
 
     def write(i: int) -> int:
-        return client.post("/notes", json={"content": f"note {i}",
-                                           "person_ids": [seed.JANE_ID]}).json()["id"]
+        return client.post(
+            "/notes", json={"content": f"note {i}", "person_ids": [seed.JANE_ID]}
+        ).json()["id"]
 
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(write, range(40)))

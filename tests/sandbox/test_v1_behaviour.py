@@ -46,7 +46,8 @@ def test_page_size_over_500_is_rejected(sandbox, admin_key):
 def test_search_matches_names_and_every_email(sandbox, admin_key):
     client = v1(sandbox, admin_key)
     assert [p["id"] for p in client.get("/persons?term=jane smith").json()["persons"]] == [
-        seed.JANE_ID]
+        seed.JANE_ID
+    ]
     by_second_email = client.get("/persons?term=jane.smith@gmail.com").json()["persons"]
     assert [p["id"] for p in by_second_email] == [seed.JANE_ID]
     orgs = client.get("/organizations?term=acme").json()["organizations"]
@@ -61,8 +62,9 @@ def test_interaction_dates_drop_persons_without_interactions(sandbox, admin_key)
     assert 0 < len(with_dates["persons"]) < len(everyone)
     assert all(p["interaction_dates"]["last_interaction_date"] for p in with_dates["persons"])
     assert "person_ids" not in with_dates["persons"][0]["interactions"]["last_interaction"]
-    jane = client.get(f"/persons/{seed.JANE_ID}?with_interaction_dates=true"
-                      "&with_interaction_persons=true").json()
+    jane = client.get(
+        f"/persons/{seed.JANE_ID}?with_interaction_dates=true&with_interaction_persons=true"
+    ).json()
     assert jane["interactions"]["last_interaction"]["person_ids"]
 
 
@@ -72,11 +74,16 @@ def test_bearer_and_basic_both_work_and_nothing_else(sandbox, admin_key):
     missing = anonymous(sandbox).get("/persons")
     assert missing.status_code == 401
     assert missing.json() == {"message": "Unauthorized"}
-    assert anonymous(sandbox).get("/persons", headers={"Authorization": "Token x"}
-                                  ).status_code == 401
+    assert (
+        anonymous(sandbox).get("/persons", headers={"Authorization": "Token x"}).status_code == 401
+    )
     key_as_username = base64.b64encode(f"{admin_key}:".encode()).decode()
-    assert anonymous(sandbox).get("/persons", headers={
-        "Authorization": f"Basic {key_as_username}"}).status_code == 401
+    assert (
+        anonymous(sandbox)
+        .get("/persons", headers={"Authorization": f"Basic {key_as_username}"})
+        .status_code
+        == 401
+    )
 
 
 def test_private_list_is_hidden_from_the_standard_user(sandbox, admin_key, standard_key):
@@ -86,8 +93,9 @@ def test_private_list_is_hidden_from_the_standard_user(sandbox, admin_key, stand
     denied = standard.get(f"/lists/{seed.PRIVATE_LIST_ID}/list-entries")
     assert denied.status_code == 403
     assert "message" in denied.json()
-    secret = next(o for o in sandbox.state.opportunities.values()
-                  if o["list_id"] == seed.PRIVATE_LIST_ID)
+    secret = next(
+        o for o in sandbox.state.opportunities.values() if o["list_id"] == seed.PRIVATE_LIST_ID
+    )
     assert standard.get(f"/opportunities/{secret['id']}").status_code == 403
     assert len(admin.get(f"/opportunities/{secret['id']}").json()["list_entries"]) == 1
 
@@ -106,22 +114,37 @@ def test_opportunity_put_replaces_association_arrays(sandbox, admin_key):
     updated = client.put(f"/opportunities/{seed.ACME_DEAL_ID}", json={"person_ids": [4001]})
     assert updated.json()["person_ids"] == [4001]
     assert updated.json()["organization_ids"] == [seed.ACME_ORG_ID]
-    assert client.put(f"/opportunities/{seed.ACME_DEAL_ID}",
-                      json={"person_ids": [99999999]}).status_code == 422
+    assert (
+        client.put(
+            f"/opportunities/{seed.ACME_DEAL_ID}", json={"person_ids": [99999999]}
+        ).status_code
+        == 422
+    )
     assert client.put("/opportunities/1", json={"name": "x"}).status_code == 404
 
 
 def test_create_opportunity_needs_an_opportunity_list(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    made = client.post("/opportunities", json={
-        "name": "Nova Labs - Seed", "list_id": seed.LISTS["Seed Pipeline"],
-        "organization_ids": [seed.ACME_ORG_ID]})
+    made = client.post(
+        "/opportunities",
+        json={
+            "name": "Nova Labs - Seed",
+            "list_id": seed.LISTS["Seed Pipeline"],
+            "organization_ids": [seed.ACME_ORG_ID],
+        },
+    )
     assert made.status_code == 200
     assert made.json()["list_entries"][0]["list_id"] == seed.LISTS["Seed Pipeline"]
-    assert client.post("/opportunities", json={"name": "x", "list_id": seed.LISTS["Portfolio"]}
-                       ).status_code == 422
-    assert client.post("/opportunities", json={"list_id": seed.LISTS["Seed Pipeline"]}
-                       ).status_code == 422
+    assert (
+        client.post(
+            "/opportunities", json={"name": "x", "list_id": seed.LISTS["Portfolio"]}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post("/opportunities", json={"list_id": seed.LISTS["Seed Pipeline"]}).status_code
+        == 422
+    )
 
 
 def test_adding_to_lists_checks_the_entity_type_and_allows_duplicates(sandbox, admin_key):
@@ -131,34 +154,58 @@ def test_adding_to_lists_checks_the_entity_type_and_allows_duplicates(sandbox, a
     again = client.post(f"/lists/{founders}/list-entries", json={"entity_id": seed.JANE_ID})
     assert first.status_code == again.status_code == 200
     assert first.json()["id"] != again.json()["id"]
-    assert client.post(f"/lists/{founders}/list-entries",
-                       json={"entity_id": seed.ACME_ORG_ID}).status_code == 422
-    assert client.post(f"/lists/{portfolio}/list-entries",
-                       json={"entity_id": seed.JANE_ID}).status_code == 422
-    assert client.post(f"/lists/{seed.LISTS['Seed Pipeline']}/list-entries",
-                       json={"entity_id": seed.ACME_DEAL_ID}).status_code == 422
+    assert (
+        client.post(
+            f"/lists/{founders}/list-entries", json={"entity_id": seed.ACME_ORG_ID}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"/lists/{portfolio}/list-entries", json={"entity_id": seed.JANE_ID}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"/lists/{seed.LISTS['Seed Pipeline']}/list-entries",
+            json={"entity_id": seed.ACME_DEAL_ID},
+        ).status_code
+        == 422
+    )
 
 
 def test_note_validation(sandbox, admin_key):
     client = v1(sandbox, admin_key)
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    for body in [{"person_ids": [seed.JANE_ID]},
-                 {"content": "hi"},
-                 {"content": "hi", "person_ids": [seed.JANE_ID], "type": 1},
-                 {"content": "hi", "person_ids": [seed.JANE_ID], "created_at": future},
-                 {"content": "hi", "person_ids": [99999999]}]:
+    for body in [
+        {"person_ids": [seed.JANE_ID]},
+        {"content": "hi"},
+        {"content": "hi", "person_ids": [seed.JANE_ID], "type": 1},
+        {"content": "hi", "person_ids": [seed.JANE_ID], "created_at": future},
+        {"content": "hi", "person_ids": [99999999]},
+    ]:
         assert client.post("/notes", json=body).status_code == 422, body
     before = len(sandbox.state.notes)
-    assert client.post("/notes", data={"content": "form", "person_ids[]": [str(seed.JANE_ID)]}
-                       ).status_code == 200
+    assert (
+        client.post(
+            "/notes", data={"content": "form", "person_ids[]": [str(seed.JANE_ID)]}
+        ).status_code
+        == 200
+    )
     assert len(sandbox.state.notes) == before + 1
 
 
 def test_html_notes_read_back_markdownified(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    made = client.post("/notes", json={
-        "content": "<p>Met the <strong>data_room</strong> team</p><ul><li>one</li></ul>",
-        "type": 2, "person_ids": [seed.JANE_ID]}).json()
+    made = client.post(
+        "/notes",
+        json={
+            "content": "<p>Met the <strong>data_room</strong> team</p><ul><li>one</li></ul>",
+            "type": 2,
+            "person_ids": [seed.JANE_ID],
+        },
+    ).json()
     assert made["content"] == "Met the **data\\_room** team\n\n* one"
     listed = client.get(f"/notes?person_id={seed.JANE_ID}").json()
     assert made["id"] in [n["id"] for n in listed["notes"]]
@@ -167,8 +214,14 @@ def test_html_notes_read_back_markdownified(sandbox, admin_key):
 
 def test_unknown_ids_are_404_and_bad_params_422(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    for path in ["/persons/1", "/organizations/1", "/opportunities/1", "/notes/1", "/lists/1",
-                 f"/lists/{seed.LISTS['Portfolio']}/list-entries/1"]:
+    for path in [
+        "/persons/1",
+        "/organizations/1",
+        "/opportunities/1",
+        "/notes/1",
+        "/lists/1",
+        f"/lists/{seed.LISTS['Portfolio']}/list-entries/1",
+    ]:
         assert client.get(path).status_code == 404, path
     assert client.get("/relationships-strengths").status_code == 422
     assert client.get("/persons?with_interaction_dates=maybe").status_code == 422
@@ -186,52 +239,74 @@ def test_relationship_strengths(sandbox, admin_key):
 
 def test_field_values_round_trip(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    entry = next(e for e in sandbox.state.list_entries.values()
-                 if e["entity_id"] == seed.ACME_DEAL_ID)
-    status = next(f for f in sandbox.state.world.fields.values()
-                  if f["list_id"] == entry["list_id"] and f["name"] == "Status")
+    entry = next(
+        e for e in sandbox.state.list_entries.values() if e["entity_id"] == seed.ACME_DEAL_ID
+    )
+    status = next(
+        f
+        for f in sandbox.state.world.fields.values()
+        if f["list_id"] == entry["list_id"] and f["name"] == "Status"
+    )
     ic = next(o for o in status["dropdown_options"] if o["text"] == "IC")
-    made = client.post("/field-values", json={"field_id": status["id"],
-                                              "entity_id": seed.ACME_DEAL_ID,
-                                              "list_entry_id": entry["id"], "value": ic["id"]})
+    made = client.post(
+        "/field-values",
+        json={
+            "field_id": status["id"],
+            "entity_id": seed.ACME_DEAL_ID,
+            "list_entry_id": entry["id"],
+            "value": ic["id"],
+        },
+    )
     assert made.json()["value"]["text"] == "IC"
     values = client.get(f"/field-values?opportunity_id={seed.ACME_DEAL_ID}").json()
     assert [v["value"]["text"] for v in values if v["field_id"] == status["id"]] == ["IC"]
-    assert client.post("/field-values", json={"field_id": status["id"],
-                                              "entity_id": seed.ACME_DEAL_ID,
-                                              "value": ic["id"]}).status_code == 422
+    assert (
+        client.post(
+            "/field-values",
+            json={"field_id": status["id"], "entity_id": seed.ACME_DEAL_ID, "value": ic["id"]},
+        ).status_code
+        == 422
+    )
     assert client.delete(f"/field-values/{made.json()['id']}").json() == {"success": True}
     assert client.delete(f"/field-values/{made.json()['id']}").status_code == 404
 
 
 def test_replies_ignore_entities_and_stay_out_of_v2_note_lists(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    reply = client.post("/notes", json={"content": "Agreed", "parent_id": 3000001,
-                                        "organization_ids": [seed.ACME_ORG_ID]}).json()
+    reply = client.post(
+        "/notes",
+        json={"content": "Agreed", "parent_id": 3000001, "organization_ids": [seed.ACME_ORG_ID]},
+    ).json()
     assert reply["parent_id"] == 3000001 and reply["organization_ids"] == []
-    assert client.post("/notes", json={"content": "x", "parent_id": reply["id"]}
-                       ).status_code == 422
-    v2_ids = [n["id"] for n in client.get("/v2/notes?limit=100&filter=id%3D" + str(reply["id"]),
-                                          headers={"Authorization": f"Bearer {admin_key}"}
-                                          ).json()["data"]]
+    assert client.post("/notes", json={"content": "x", "parent_id": reply["id"]}).status_code == 422
+    v2_ids = [
+        n["id"]
+        for n in client.get(
+            "/v2/notes?limit=100&filter=id%3D" + str(reply["id"]),
+            headers={"Authorization": f"Bearer {admin_key}"},
+        ).json()["data"]
+    ]
     assert v2_ids == []
-    single = client.get(f"/v2/notes/{reply['id']}",
-                        headers={"Authorization": f"Bearer {admin_key}"}).json()
+    single = client.get(
+        f"/v2/notes/{reply['id']}", headers={"Authorization": f"Bearer {admin_key}"}
+    ).json()
     assert single["type"] == "user-reply" and single["parent"] == {"id": 3000001}
 
 
 def test_flags_and_date_filters(sandbox, admin_key):
     client = v1(sandbox, admin_key)
-    jane = client.get(f"/persons/{seed.JANE_ID}?with_opportunities=true"
-                      "&with_current_organizations=true").json()
+    jane = client.get(
+        f"/persons/{seed.JANE_ID}?with_opportunities=true&with_current_organizations=true"
+    ).json()
     assert seed.ACME_DEAL_ID in jane["opportunity_ids"]
     assert jane["current_organization_ids"] == [seed.ACME_ORG_ID]
     assert "interaction_dates" not in jane
     acme = client.get(f"/organizations/{seed.ACME_ORG_ID}?with_opportunities=true").json()
     assert seed.ACME_DEAL_ID in acme["opportunity_ids"]
     assert client.get("/persons?with_interaction_persons=true").status_code == 422
-    recent = client.get("/persons?min_last_interaction_date=2026-11-01&page_size=500"
-                        ).json()["persons"]
+    recent = client.get("/persons?min_last_interaction_date=2026-11-01&page_size=500").json()[
+        "persons"
+    ]
     everyone = client.get("/persons?with_interaction_dates=true&page_size=500").json()["persons"]
     assert 0 < len(recent) < len(everyone)
     assert client.get("/persons?min_last_interaction_date=yesterday").status_code == 422
@@ -241,8 +316,9 @@ def test_flags_and_date_filters(sandbox, admin_key):
 
 def test_deletes(sandbox, admin_key, standard_key):
     client = v1(sandbox, admin_key)
-    entry = next(e for e in sandbox.state.list_entries.values()
-                 if e["entity_id"] == seed.ACME_DEAL_ID)
+    entry = next(
+        e for e in sandbox.state.list_entries.values() if e["entity_id"] == seed.ACME_DEAL_ID
+    )
     path = f"/lists/{entry['list_id']}/list-entries/{entry['id']}"
     assert client.delete(path).json() == {"success": True}
     assert client.get(f"/opportunities/{seed.ACME_DEAL_ID}").status_code == 404

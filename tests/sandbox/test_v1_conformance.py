@@ -11,13 +11,21 @@ from affinity_client.sandbox import seed
 from .helpers import v1
 from .spec import fixture, shape_errors
 
-INTERACTION_KEYS = ["first_email", "last_email", "first_event", "last_event", "next_event",
-                    "last_chat_message", "last_interaction"]
+INTERACTION_KEYS = [
+    "first_email",
+    "last_email",
+    "first_event",
+    "last_event",
+    "next_event",
+    "last_chat_message",
+    "last_interaction",
+]
 NULLABLE_INTERACTIONS = frozenset(
     [f"$.interactions.{k}?" for k in INTERACTION_KEYS]
     + [f"$.interaction_dates.{k}_date?" for k in INTERACTION_KEYS]
     + [f"$.persons[].interactions.{k}?" for k in INTERACTION_KEYS]
-    + [f"$.persons[].interaction_dates.{k}_date?" for k in INTERACTION_KEYS])
+    + [f"$.persons[].interaction_dates.{k}_date?" for k in INTERACTION_KEYS]
+)
 # entity_type is in real list entries (persons/get, list_entries/all) but missing from some
 # captures; the entity's id likewise (present in list_entries/all, absent in get/create).
 ENTRY_OPTIONAL = frozenset({"$.entity_type", "$.entity.id"})
@@ -25,41 +33,133 @@ ENTRY_OPTIONAL = frozenset({"$.entity_type", "$.entity.id"})
 CASES = [
     # (name, method, path, json body, fixture, optional, loose)
     ("whoami", "GET", "/auth/whoami", None, "auth/whoami/whoami", frozenset(), frozenset()),
-    ("rate-limit", "GET", "/rate-limit", None, "rate_limit/rate_limit", frozenset(),
-     frozenset({"$.rate.org_monthly.limit", "$.rate.org_monthly.remaining"})),
-    ("persons-search", "GET", "/persons?term=smith", None, "persons/search", frozenset(),
-     frozenset()),
-    ("persons-search-dates", "GET", "/persons?with_interaction_dates=true&page_size=50", None,
-     "persons/search_with_dates", NULLABLE_INTERACTIONS | {"$.next_page_token"}, frozenset()),
-    ("person-get", "GET", f"/persons/{seed.JANE_ID}", None, "persons/get", frozenset(),
-     frozenset()),
-    ("internal-person-get", "GET", "/persons/1001", None, "persons/get", frozenset(),
-     frozenset()),
-    ("orgs-search", "GET", "/organizations?term=acme", None, "organizations/search",
-     frozenset({"$.next_page_token?"}), frozenset()),  # null on the last page (§2.1)
-    ("org-get", "GET", f"/organizations/{seed.ACME_ORG_ID}?with_interaction_dates=true"
-     "&with_interaction_persons=true&with_opportunities=true", None, "organizations/get",
-     NULLABLE_INTERACTIONS | {"$.list_entries[].entity_type"}, frozenset()),
+    (
+        "rate-limit",
+        "GET",
+        "/rate-limit",
+        None,
+        "rate_limit/rate_limit",
+        frozenset(),
+        frozenset({"$.rate.org_monthly.limit", "$.rate.org_monthly.remaining"}),
+    ),
+    (
+        "persons-search",
+        "GET",
+        "/persons?term=smith",
+        None,
+        "persons/search",
+        frozenset(),
+        frozenset(),
+    ),
+    (
+        "persons-search-dates",
+        "GET",
+        "/persons?with_interaction_dates=true&page_size=50",
+        None,
+        "persons/search_with_dates",
+        NULLABLE_INTERACTIONS | {"$.next_page_token"},
+        frozenset(),
+    ),
+    (
+        "person-get",
+        "GET",
+        f"/persons/{seed.JANE_ID}",
+        None,
+        "persons/get",
+        frozenset(),
+        frozenset(),
+    ),
+    ("internal-person-get", "GET", "/persons/1001", None, "persons/get", frozenset(), frozenset()),
+    (
+        "orgs-search",
+        "GET",
+        "/organizations?term=acme",
+        None,
+        "organizations/search",
+        frozenset({"$.next_page_token?"}),
+        frozenset(),
+    ),  # null on the last page (§2.1)
+    (
+        "org-get",
+        "GET",
+        f"/organizations/{seed.ACME_ORG_ID}?with_interaction_dates=true"
+        "&with_interaction_persons=true&with_opportunities=true",
+        None,
+        "organizations/get",
+        NULLABLE_INTERACTIONS | {"$.list_entries[].entity_type"},
+        frozenset(),
+    ),
     ("notes-all", "GET", "/notes?page_size=20", None, "notes/all", frozenset(), frozenset()),
-    ("notes-by-org", "GET", f"/notes?organization_id={seed.ACME_ORG_ID}", None, "notes/all",
-     frozenset(), frozenset()),
+    (
+        "notes-by-org",
+        "GET",
+        f"/notes?organization_id={seed.ACME_ORG_ID}",
+        None,
+        "notes/all",
+        frozenset(),
+        frozenset(),
+    ),
     ("note-get", "GET", "/notes/3000002", None, "notes/get", frozenset(), frozenset()),
-    ("note-create", "POST", "/notes", {"content": "<p>Hello <strong>there</strong></p>",
-                                       "type": 2, "organization_ids": [seed.ACME_ORG_ID]},
-     "notes/create", frozenset(), frozenset()),
+    (
+        "note-create",
+        "POST",
+        "/notes",
+        {
+            "content": "<p>Hello <strong>there</strong></p>",
+            "type": 2,
+            "organization_ids": [seed.ACME_ORG_ID],
+        },
+        "notes/create",
+        frozenset(),
+        frozenset(),
+    ),
     ("lists", "GET", "/lists", None, "lists/all", frozenset(), frozenset()),
-    ("list-single", "GET", f"/lists/{seed.LISTS['Series A Pipeline']}", None, "lists/single",
-     frozenset(), frozenset()),
-    ("list-entries", "GET", f"/lists/{seed.LISTS['Founders to Watch']}/list-entries", None,
-     "list_entries/all", frozenset(), frozenset()),
-    ("fields", "GET", f"/fields?list_id={seed.LISTS['Series A Pipeline']}", None, "fields/all",
-     frozenset(), frozenset()),
-    ("fields-all", "GET", "/fields", None, "fields/all", frozenset({"$[].list_id?"}),
-     frozenset()),
-    ("field-values", "GET", f"/field-values?opportunity_id={seed.ACME_DEAL_ID}", None,
-     "field_values/get_all", frozenset({"$[].list_entry_id?"}), frozenset({"$[].value"})),
-    ("field-values-person", "GET", "/field-values?person_id=4001", None, "field_values/get_all",
-     frozenset(), frozenset({"$[].value"})),
+    (
+        "list-single",
+        "GET",
+        f"/lists/{seed.LISTS['Series A Pipeline']}",
+        None,
+        "lists/single",
+        frozenset(),
+        frozenset(),
+    ),
+    (
+        "list-entries",
+        "GET",
+        f"/lists/{seed.LISTS['Founders to Watch']}/list-entries",
+        None,
+        "list_entries/all",
+        frozenset(),
+        frozenset(),
+    ),
+    (
+        "fields",
+        "GET",
+        f"/fields?list_id={seed.LISTS['Series A Pipeline']}",
+        None,
+        "fields/all",
+        frozenset(),
+        frozenset(),
+    ),
+    ("fields-all", "GET", "/fields", None, "fields/all", frozenset({"$[].list_id?"}), frozenset()),
+    (
+        "field-values",
+        "GET",
+        f"/field-values?opportunity_id={seed.ACME_DEAL_ID}",
+        None,
+        "field_values/get_all",
+        frozenset({"$[].list_entry_id?"}),
+        frozenset({"$[].value"}),
+    ),
+    (
+        "field-values-person",
+        "GET",
+        "/field-values?person_id=4001",
+        None,
+        "field_values/get_all",
+        frozenset(),
+        frozenset({"$[].value"}),
+    ),
 ]
 
 
@@ -84,15 +184,15 @@ def test_list_entry_get_and_create_have_the_real_shape(sandbox, admin_key):
     assert not shape_errors(got.json(), fixture("list_entries/get"), optional=ENTRY_OPTIONAL)
     created = client.post(f"/lists/{entry['list_id']}/list-entries", json={"entity_id": 4001})
     assert created.status_code == 200
-    assert not shape_errors(created.json(), fixture("list_entries/create"),
-                            optional=ENTRY_OPTIONAL)
+    assert not shape_errors(created.json(), fixture("list_entries/create"), optional=ENTRY_OPTIONAL)
 
 
 def test_field_value_writes_have_the_real_shape(sandbox, admin_key):
     client = v1(sandbox, admin_key)
     title = next(f for f in sandbox.state.world.fields.values() if f["name"] == "Job Title")
-    created = client.post("/field-values", json={"field_id": title["id"], "entity_id": 4003,
-                                                 "value": "Founder"})
+    created = client.post(
+        "/field-values", json={"field_id": title["id"], "entity_id": 4003, "value": "Founder"}
+    )
     assert created.status_code == 200, created.text
     assert not shape_errors(created.json(), fixture("field_values/create"))
     updated = client.put(f"/field-values/{created.json()['id']}", json={"value": "CEO"})
@@ -105,8 +205,10 @@ def test_shape_check_catches_a_renamed_key():
     real = fixture("persons/get")
     wrong = {**real, "primaryEmail": real["primary_email"]}
     del wrong["primary_email"]
-    assert shape_errors(wrong, real) == ["$.primary_email: missing",
-                                         "$.primaryEmail: not in the real response"]
+    assert shape_errors(wrong, real) == [
+        "$.primary_email: missing",
+        "$.primaryEmail: not in the real response",
+    ]
 
 
 def test_shape_check_catches_a_wrong_type():

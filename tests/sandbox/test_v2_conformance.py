@@ -27,8 +27,10 @@ SUCCESSES = [
     ("/v2/persons/{personId}", f"/v2/persons/{seed.JANE_ID}?fieldTypes=relationship-intelligence"),
     ("/v2/persons", "/v2/persons?limit=100&fieldTypes=relationship-intelligence"),
     ("/v2/companies", "/v2/companies?limit=100&fieldTypes=relationship-intelligence"),
-    ("/v2/companies/{companyId}",
-     f"/v2/companies/{seed.ACME_ORG_ID}?fieldIds=last-contact&fieldIds=last-event"),
+    (
+        "/v2/companies/{companyId}",
+        f"/v2/companies/{seed.ACME_ORG_ID}?fieldIds=last-contact&fieldIds=last-event",
+    ),
     ("/v2/persons/{personId}/list-entries", f"/v2/persons/{seed.JANE_ID}/list-entries"),
     ("/v2/persons/{personId}/lists", f"/v2/persons/{seed.JANE_ID}/lists"),
     ("/v2/persons/fields", "/v2/persons/fields"),
@@ -51,30 +53,42 @@ SUCCESSES = [
     ("/v2/lists/{listId}/fields", f"/v2/lists/{FOUNDERS}/fields"),
     ("/v2/lists/{listId}/list-entries", f"/v2/lists/{S}/list-entries"),
     ("/v2/lists/{listId}/list-entries", f"/v2/lists/{S}/list-entries?fieldTypes=list"),
-    ("/v2/lists/{listId}/list-entries",
-     f"/v2/lists/{seed.LISTS['Deal Flow']}/list-entries?fieldTypes=list&limit=100"),
-    ("/v2/lists/{listId}/list-entries",
-     f"/v2/lists/{FOUNDERS}/list-entries?fieldTypes=list&fieldTypes=global"),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{seed.LISTS['Deal Flow']}/list-entries?fieldTypes=list&limit=100",
+    ),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{FOUNDERS}/list-entries?fieldTypes=list&fieldTypes=global",
+    ),
     ("/v2/lists/{listId}/list-entries", f"/v2/lists/{PORTFOLIO}/list-entries?fieldTypes=list"),
-    ("/v2/lists/{listId}/list-entries",
-     f"/v2/lists/{FOUNDERS}/list-entries?fieldTypes=relationship-intelligence"),
-    ("/v2/lists/{listId}/list-entries",
-     f"/v2/lists/{S}/list-entries?fieldIds=persons&fieldIds=companies"),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{FOUNDERS}/list-entries?fieldTypes=relationship-intelligence",
+    ),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{S}/list-entries?fieldIds=persons&fieldIds=companies",
+    ),
     (T_ENTRY, f"{ENTRY}?fieldTypes=list"),
     (f"{T_ENTRY}/fields", f"{ENTRY}/fields"),
     (f"{T_ENTRY}/fields", f"{ENTRY}/fields?types=list&limit=2"),
     (f"{T_ENTRY}/fields/{{fieldId}}", f"{ENTRY}/fields/persons"),
     ("/v2/notes", "/v2/notes"),
-    ("/v2/notes", "/v2/notes?limit=5&includes=personsPreview&includes=companiesPreview"
-                  "&includes=opportunitiesPreview&includes=repliesCount&totalCount=true"),
+    (
+        "/v2/notes",
+        "/v2/notes?limit=5&includes=personsPreview&includes=companiesPreview"
+        "&includes=opportunitiesPreview&includes=repliesCount&totalCount=true",
+    ),
     ("/v2/notes", "/v2/notes?filter=creator.id%3D1001"),
     ("/v2/notes/{noteId}", "/v2/notes/3000002"),
 ]
 
 
 def _acme_entry(sandbox) -> int:
-    return next(e["id"] for e in sandbox.state.list_entries.values()
-                if e["entity_id"] == seed.ACME_DEAL_ID)
+    return next(
+        e["id"] for e in sandbox.state.list_entries.values() if e["entity_id"] == seed.ACME_DEAL_ID
+    )
 
 
 @pytest.mark.parametrize(("template", "path"), SUCCESSES, ids=[p for _, p in SUCCESSES])
@@ -98,22 +112,33 @@ def test_every_seeded_list_matches_the_spec(sandbox, admin_key):
 def test_field_writes_match_the_spec(sandbox, admin_key):
     client = v2(sandbox, admin_key)
     entry = _acme_entry(sandbox)
-    status = next(f for f in sandbox.state.world.fields.values()
-                  if f["list_id"] == S and f["name"] == "Status")
+    status = next(
+        f
+        for f in sandbox.state.world.fields.values()
+        if f["list_id"] == S and f["name"] == "Status"
+    )
     option = status["dropdown_options"][4]["id"]
-    single = client.post(f"/v2/lists/{S}/list-entries/{entry}/fields/field-{status['id']}",
-                         json={"value": {"type": "ranked-dropdown",
-                                         "data": {"dropdownOptionId": option}}})
+    single = client.post(
+        f"/v2/lists/{S}/list-entries/{entry}/fields/field-{status['id']}",
+        json={"value": {"type": "ranked-dropdown", "data": {"dropdownOptionId": option}}},
+    )
     assert single.status_code == 204
     validate_v2("POST", f"{T_ENTRY}/fields/{{fieldId}}", single)
-    batch = client.patch(f"/v2/lists/{S}/list-entries/{entry}/fields",
-                         json={"operation": "update-fields",
-                               "updates": [{"id": "persons", "value": {
-                                   "type": "person-multi", "data": [{"id": seed.JANE_ID}]}}]})
+    batch = client.patch(
+        f"/v2/lists/{S}/list-entries/{entry}/fields",
+        json={
+            "operation": "update-fields",
+            "updates": [
+                {"id": "persons", "value": {"type": "person-multi", "data": [{"id": seed.JANE_ID}]}}
+            ],
+        },
+    )
     assert batch.status_code == 200
     validate_v2("PATCH", f"{T_ENTRY}/fields", batch)
-    bad = client.post(f"/v2/lists/{S}/list-entries/{entry}/fields/field-{status['id']}",
-                      json={"value": {"type": "text", "data": "IC"}})
+    bad = client.post(
+        f"/v2/lists/{S}/list-entries/{entry}/fields/field-{status['id']}",
+        json={"value": {"type": "text", "data": "IC"}},
+    )
     assert bad.status_code == 400
     validate_v2("POST", f"{T_ENTRY}/fields/{{fieldId}}", bad)
 
@@ -131,15 +156,31 @@ ERRORS = [
     ("/v2/opportunities/{opportunityId}", "/v2/opportunities/1", "admin", 404),
     ("/v2/lists/{listId}", "/v2/lists/1", "admin", 404),
     ("/v2/lists/{listId}", f"/v2/lists/{seed.PRIVATE_LIST_ID}", "standard", 403),
-    ("/v2/lists/{listId}/list-entries", f"/v2/lists/{seed.PRIVATE_LIST_ID}/list-entries",
-     "standard", 403),
-    ("/v2/lists/{listId}/list-entries", f"/v2/lists/{S}/list-entries?fieldTypes=bogus",
-     "admin", 400),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{seed.PRIVATE_LIST_ID}/list-entries",
+        "standard",
+        403,
+    ),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{S}/list-entries?fieldTypes=bogus",
+        "admin",
+        400,
+    ),
     (T_ENTRY, f"/v2/lists/{S}/list-entries/1", "admin", 404),
-    ("/v2/lists/{listId}/list-entries", f"/v2/lists/{S}/list-entries?fieldIds=field-999999",
-     "admin", 400),
-    ("/v2/lists/{listId}/list-entries",
-     f"/v2/lists/{FOUNDERS}/list-entries?fieldIds=companies", "admin", 400),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{S}/list-entries?fieldIds=field-999999",
+        "admin",
+        400,
+    ),
+    (
+        "/v2/lists/{listId}/list-entries",
+        f"/v2/lists/{FOUNDERS}/list-entries?fieldIds=companies",
+        "admin",
+        400,
+    ),
     ("/v2/companies", "/v2/companies?fieldIds=field-401", "admin", 400),
     ("/v2/notes", "/v2/notes?filter=nonsense", "admin", 400),
     ("/v2/notes/{noteId}", "/v2/notes/1", "admin", 404),
@@ -151,16 +192,18 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("template", "path", "who", "status"), ERRORS,
-                         ids=[f"{w}-{p}" for _, p, w, _ in ERRORS])
+@pytest.mark.parametrize(
+    ("template", "path", "who", "status"), ERRORS, ids=[f"{w}-{p}" for _, p, w, _ in ERRORS]
+)
 def test_error_answers_match_the_spec(sandbox, template, path, who, status):
     if who == "none":
         response = anonymous(sandbox).get(path)
     elif who == "basic":
         response = anonymous(sandbox).get(path, headers=basic(seed.ADMIN_KEY))
     else:
-        key = {"admin": seed.ADMIN_KEY, "standard": seed.STANDARD_KEY,
-               "revoked": seed.REVOKED_KEY}[who]
+        key = {"admin": seed.ADMIN_KEY, "standard": seed.STANDARD_KEY, "revoked": seed.REVOKED_KEY}[
+            who
+        ]
         response = v2(sandbox, key).get(path)
     assert response.status_code == status, response.text
     validate_v2("GET", template, response)
@@ -185,11 +228,14 @@ def test_rate_limited_and_server_errors_match_the_spec(sandbox, admin_key):
 def test_reply_and_written_notes_match_the_spec(sandbox, admin_key):
     client = v2(sandbox, admin_key)
     reply = client.post("/notes", json={"content": "Agreed_", "parent_id": 3000001}).json()
-    html = client.post("/notes", json={"content": "<p><em>fine</em></p>", "type": 2,
-                                       "opportunity_ids": [seed.ACME_DEAL_ID]}).json()
+    html = client.post(
+        "/notes",
+        json={"content": "<p><em>fine</em></p>", "type": 2, "opportunity_ids": [seed.ACME_DEAL_ID]},
+    ).json()
     for note_id in (reply["id"], html["id"]):
-        response = client.get(f"/v2/notes/{note_id}?includes=repliesCount"
-                              "&includes=opportunitiesPreview")
+        response = client.get(
+            f"/v2/notes/{note_id}?includes=repliesCount&includes=opportunitiesPreview"
+        )
         validate_v2("GET", "/v2/notes/{noteId}", response)
     counted = client.get("/v2/notes/3000001?includes=repliesCount").json()
     assert counted["repliesCount"] == 1

@@ -19,8 +19,12 @@ def keyring_of(*kids: str) -> Keyring:
 
 def profile(user_id: int = 7, tenant_id: int = 1) -> AffinityProfile:
     return AffinityProfile(
-        user_id=user_id, user_name=f"User {user_id}", user_email=f"u{user_id}@firm.example",
-        tenant_id=tenant_id, tenant_name="Firm", tenant_subdomain="firm",
+        user_id=user_id,
+        user_name=f"User {user_id}",
+        user_email=f"u{user_id}@firm.example",
+        tenant_id=tenant_id,
+        tenant_name="Firm",
+        tenant_subdomain="firm",
     )
 
 

@@ -165,13 +165,22 @@ def test_empty_key_is_refused_and_nothing_is_stored(vault: Vault) -> None:
 
 
 def test_profile_from_v1_and_v2_whoami() -> None:
-    v1 = {"tenant": {"id": 1, "name": "Affinity", "subdomain": "affinity"},
-          "user": {"id": 2, "firstName": "John", "lastName": "Doe", "email": "john@affinity.co"}}
-    v2 = {"tenant": {"id": 1, "name": "Contoso", "subdomain": "contoso"},
-          "user": {"id": 1, "firstName": "John", "lastName": None,
-                   "emailAddress": "john@contoso.com"}}
+    v1 = {
+        "tenant": {"id": 1, "name": "Affinity", "subdomain": "affinity"},
+        "user": {"id": 2, "firstName": "John", "lastName": "Doe", "email": "john@affinity.co"},
+    }
+    v2 = {
+        "tenant": {"id": 1, "name": "Contoso", "subdomain": "contoso"},
+        "user": {
+            "id": 1,
+            "firstName": "John",
+            "lastName": None,
+            "emailAddress": "john@contoso.com",
+        },
+    }
     assert AffinityProfile.from_whoami(v1) == AffinityProfile(
-        2, "John Doe", "john@affinity.co", 1, "Affinity", "affinity")
+        2, "John Doe", "john@affinity.co", 1, "Affinity", "affinity"
+    )
     assert AffinityProfile.from_whoami(v2).user_name == "John"
     assert AffinityProfile.from_whoami(v2).user_email == "john@contoso.com"
 
@@ -197,8 +206,12 @@ def test_delete_by_prefix_erases_one_workspace_only(vault: Vault) -> None:
 
 @pytest.mark.parametrize(
     ("connection_name", "identifier", "message"),
-    [("affinity", "", "identifier must be"), ("", "T1:U1", "connection name must be"),
-     ("affinity", "T" * 256, "limit is 255"), ("a" * 65, "T1:U1", "limit is 64")],
+    [
+        ("affinity", "", "identifier must be"),
+        ("", "T1:U1", "connection name must be"),
+        ("affinity", "T" * 256, "limit is 255"),
+        ("a" * 65, "T1:U1", "limit is 64"),
+    ],
 )
 def test_bad_names_are_refused_clearly_and_nothing_is_stored(
     vault: Vault, connection_name: str, identifier: str, message: str

@@ -85,16 +85,20 @@ def legacy_seal(keyring: Keyring, identifier: str, secret: Secret) -> Sealed:
     data_key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
     ad = _credential_ad("affinity", identifier, LEGACY_FORMAT_VERSION)
     ciphertext = nonce + AESGCM(data_key).encrypt(nonce, secret.reveal().encode(), ad)
-    wrapped = keyring.primary.wrap(data_key, _data_key_ad(
-        "affinity", identifier, LEGACY_FORMAT_VERSION, keyring.primary_kid, ""))
+    wrapped = keyring.primary.wrap(
+        data_key,
+        _data_key_ad("affinity", identifier, LEGACY_FORMAT_VERSION, keyring.primary_kid, ""),
+    )
     return Sealed(ciphertext, wrapped, keyring.primary_kid, LEGACY_FORMAT_VERSION)
 
 
 def test_a_format_1_credential_opens_and_upgrades_to_a_bound_one() -> None:
     keyring = keyring_of("k1")
     legacy = legacy_seal(keyring, "T1:U1", KEY)
-    assert open_sealed(keyring, "affinity", "T1:U1",
-                       dataclasses.replace(legacy, context="anything")) == KEY
+    assert (
+        open_sealed(keyring, "affinity", "T1:U1", dataclasses.replace(legacy, context="anything"))
+        == KEY
+    )
     upgraded = upgrade_format(keyring, "affinity", "T1:U1", legacy, '["maya"]')
     assert upgraded.version == 2 and upgraded.context == '["maya"]'
     assert open_sealed(keyring, "affinity", "T1:U1", upgraded) == KEY

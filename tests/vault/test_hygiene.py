@@ -24,9 +24,16 @@ from vault.rotation import rotate
 
 def test_secret_never_renders_its_value() -> None:
     secret = Secret(PLANTED_KEY)
-    renderings = [repr(secret), str(secret), f"{secret}", f"{secret!r}", f"{secret:>50}",
-                  "%s %r" % (secret, secret), repr([secret]),  # noqa: UP031
-                  repr({"key": secret})]
+    renderings = [
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!r}",
+        f"{secret:>50}",
+        "%s %r" % (secret, secret),  # noqa: UP031 - the %-operator is what is tested
+        repr([secret]),
+        repr({"key": secret}),
+    ]
     assert all(PLANTED_KEY not in text for text in renderings)
     with pytest.raises(TypeError):
         pickle.dumps(secret)

@@ -32,17 +32,22 @@ B = ("affinity", "T1:U2")
 def edit(engine, identifier: str, **values: object) -> None:
     with engine.begin() as connection:
         connection.execute(
-            update(AccountRow).where(AccountRow.identifier == identifier).values(**values))
+            update(AccountRow).where(AccountRow.identifier == identifier).values(**values)
+        )
 
 
-@pytest.mark.parametrize("column, value", [
-    ("affinity_user_name", "Eve Mallory"),
-    ("affinity_tenant_subdomain", "evil"),
-    ("affinity_user_id", 666),
-    ("affinity_tenant_name", "Other Firm"),
-])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("affinity_user_name", "Eve Mallory"),
+        ("affinity_tenant_subdomain", "evil"),
+        ("affinity_user_id", 666),
+        ("affinity_tenant_name", "Other Firm"),
+    ],
+)
 def test_an_edited_profile_is_never_shown_and_the_account_is_treated_as_tampered(
-        vault: Vault, engine, column, value) -> None:
+    vault: Vault, engine, column, value
+) -> None:
     vault.connect(*A, "key-one-1234567", profile())
     vault.connect(*B, "key-two-1234567", profile(2))
     edit(engine, "T1:U1", **{column: value})
@@ -69,8 +74,14 @@ def test_listing_accounts_also_catches_an_edited_profile(vault: Vault, engine) -
 def store_legacy(vault: Vault, engine, identifier: str, key: str) -> None:
     """A row as versions before the profile binding wrote it (format 1)."""
     legacy = legacy_seal(vault.keyring, identifier, Secret(key))
-    edit(engine, identifier, ciphertext=legacy.ciphertext, wrapped_key=legacy.wrapped_key,
-         kid=legacy.kid, format_version=legacy.version)
+    edit(
+        engine,
+        identifier,
+        ciphertext=legacy.ciphertext,
+        wrapped_key=legacy.wrapped_key,
+        kid=legacy.kid,
+        format_version=legacy.version,
+    )
 
 
 def test_a_legacy_row_keeps_working_and_is_bound_on_first_open(vault: Vault, engine) -> None:
@@ -81,8 +92,12 @@ def test_a_legacy_row_keeps_working_and_is_bound_on_first_open(vault: Vault, eng
     assert vault.get_credential(*A).reveal() == "legacy-key-1234567"
     assert vault.get_account(*A).status == Status.ACTIVE
     with engine.connect() as connection:
-        assert connection.scalar(AccountRow.__table__.select()
-                                 .with_only_columns(AccountRow.format_version)) == 2
+        assert (
+            connection.scalar(
+                AccountRow.__table__.select().with_only_columns(AccountRow.format_version)
+            )
+            == 2
+        )
     edit(engine, "T1:U1", affinity_user_name="Eve Mallory")  # now bound: an edit is tampering
     assert vault.get_account(*A).status == Status.REVOKED
 
@@ -94,8 +109,9 @@ def test_repair_binds_legacy_rows_and_restores_wrongly_revoked_accounts(vault, e
     # What an earlier version did to A when started without "old": REVOKED, "unreadable".
     edit(engine, "T1:U1", status="REVOKED", status_reason=UNREADABLE_REASON)
     vault.connect(*B, "key-two-1234567", profile(2))
-    edit(engine, "T1:U2", ciphertext=b"\x00" * 40, status="REVOKED",
-         status_reason=UNREADABLE_REASON)  # really damaged: stays REVOKED
+    edit(
+        engine, "T1:U2", ciphertext=b"\x00" * 40, status="REVOKED", status_reason=UNREADABLE_REASON
+    )  # really damaged: stays REVOKED
 
     with pytest.raises(VaultConfigurationError, match="old"):
         check_master_keys(vault)

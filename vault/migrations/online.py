@@ -16,12 +16,12 @@ from sqlalchemy import Connection, MetaData
 from vault.db import make_engine
 
 
-def run_migrations(owner: str, metadata: MetaData, include_name: Callable[..., bool],
-                   **options: Any) -> None:
+def run_migrations(
+    owner: str, metadata: MetaData, include_name: Callable[..., bool], **options: Any
+) -> None:
     """Run the migrations of `owner` ("vault", "bot") online; offline mode is refused."""
     if context.is_offline_mode():
-        raise SystemExit(
-            f"the {owner}'s migrations run online only: use `affinity-bot db upgrade`")
+        raise SystemExit(f"the {owner}'s migrations run online only: use `affinity-bot db upgrade`")
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _configure_and_run(connection, metadata, include_name, options)
@@ -34,8 +34,12 @@ def run_migrations(owner: str, metadata: MetaData, include_name: Callable[..., b
         engine.dispose()
 
 
-def _configure_and_run(connection: Connection, metadata: MetaData,
-                       include_name: Callable[..., bool], options: dict[str, Any]) -> None:
+def _configure_and_run(
+    connection: Connection,
+    metadata: MetaData,
+    include_name: Callable[..., bool],
+    options: dict[str, Any],
+) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,

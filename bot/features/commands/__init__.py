@@ -34,9 +34,18 @@ def register(app: App, services: Services) -> None:
     services.background.register("prune-command-write-cards", PRUNE_SECONDS, runner.cards.prune)
 
 
-def run_in_thread(services: Services, client: WebClient, *, team_id: str, user_id: str,
-                  channel_id: str, thread_ts: str, text: str,
-                  enterprise_id: str | None = None, surface: Surface | None = None) -> None:
+def run_in_thread(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    thread_ts: str,
+    text: str,
+    enterprise_id: str | None = None,
+    surface: Surface | None = None,
+) -> None:
     """Run command text addressed to the bot; the reply goes in the thread (`surface`, when
     given, decides how: the conversation feature passes a private one for channels)."""
     identifier = identifier_for(team_id, user_id, enterprise_id or None)
@@ -45,8 +54,9 @@ def run_in_thread(services: Services, client: WebClient, *, team_id: str, user_i
     parsed = parse(text)
     is_write = not isinstance(parsed, UsageError) and writes(parsed)
     guard = WriteGuard.for_typed(identifier, text) if is_write else None
-    reply = runner.run_text(text, Invocation(identifier, client, guard=guard,
-                                             channel_id=channel_id))
+    reply = runner.run_text(
+        text, Invocation(identifier, client, guard=guard, channel_id=channel_id)
+    )
     if reply is not None:
         surface.show(reply.message)
 

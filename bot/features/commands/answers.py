@@ -40,17 +40,24 @@ log = logging.getLogger(__name__)
 WORKING = kit.message("Working on it…", [kit.context(":hourglass_flowing_sand: Working on it…")])
 
 
-def connect_prompt(status: str = "NONE", reason: str | None = None,
-                   text: str | None = None) -> kit.Message:
+def connect_prompt(
+    status: str = "NONE", reason: str | None = None, text: str | None = None
+) -> kit.Message:
     """Not connected (or revoked): what happened and a Connect / Reconnect button."""
     if status == "REVOKED":
         return reconnect_prompt(ConnectionView(status="REVOKED", revoked_reason=reason))
     text = text or "You haven't connected Affinity yet."
-    return kit.message(text, [
-        kit.section(":link: " + escape_clip(text, 1000)
-                    + "\nYour key is asked for in a private window and stored encrypted."),
-        kit.actions([connect_button(ConnectionView(status=status))]),
-    ])
+    return kit.message(
+        text,
+        [
+            kit.section(
+                ":link: "
+                + escape_clip(text, 1000)
+                + "\nYour key is asked for in a private window and stored encrypted."
+            ),
+            kit.actions([connect_button(ConnectionView(status=status))]),
+        ],
+    )
 
 
 def rate_limited_text(error: RateLimitedError) -> str:
@@ -76,23 +83,33 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
     if isinstance(error, UnknownOutcomeError):
         return error_message(
             "Affinity did not confirm the change: it may or may not have been saved; "
-            "check in Affinity before retrying.", str(error))
+            "check in Affinity before retrying.",
+            str(error),
+        )
     if isinstance(error, RateLimitedError):
         return error_message(rate_limited_text(error), nothing.strip() or None)
     if isinstance(error, ToolInputError | InvalidRequestError):
-        return error_message("Affinity can't take that input.",
-                             plain_input_problem(error) + nothing,
-                             "Type `/affinity help` for the commands and their arguments.")
+        return error_message(
+            "Affinity can't take that input.",
+            plain_input_problem(error) + nothing,
+            "Type `/affinity help` for the commands and their arguments.",
+        )
     if isinstance(error, NotFoundError):
-        return error_message("Not found in your Affinity.", plain_not_found(str(error)) + nothing,
-                             "Check the id: ids appear on every card and in Affinity links.")
+        return error_message(
+            "Not found in your Affinity.",
+            plain_not_found(str(error)) + nothing,
+            "Check the id: ids appear on every card and in Affinity links.",
+        )
     if isinstance(error, ServerError | AffinityTransportError):
         if writes:
             return error_message(
                 "Affinity failed while saving: the change may or may not have been saved; "
-                "check in Affinity before retrying.", str(error))
-        return error_message("Affinity is not answering properly right now; try again shortly.",
-                             str(error))
+                "check in Affinity before retrying.",
+                str(error),
+            )
+        return error_message(
+            "Affinity is not answering properly right now; try again shortly.", str(error)
+        )
     return error_message("Affinity refused the request.", str(error) + nothing)
 
 
@@ -103,14 +120,22 @@ def nothing_written(error: AffinityError) -> bool:
 
 # -- write cards: what a click that did not run is told ------------------------------------
 
-UNCONFIRMED = ("Affinity did not confirm the change: it may or may not have been saved; "
-               "check in Affinity before doing it again.")
-NOT_YOURS = ("These buttons belong to another person's command; nothing was changed. "
-             "Run the command yourself to do this with your own Affinity account.")
-GONE = ("This button no longer works (its message is too old or was cleared); nothing was "
-        "changed. Run the command again.")
-REPLACED_TEXT = ("This message was replaced by a newer one for the same command; nothing was "
-                 "changed from here. Use the buttons of the newest message.")
+UNCONFIRMED = (
+    "Affinity did not confirm the change: it may or may not have been saved; "
+    "check in Affinity before doing it again."
+)
+NOT_YOURS = (
+    "These buttons belong to another person's command; nothing was changed. "
+    "Run the command yourself to do this with your own Affinity account."
+)
+GONE = (
+    "This button no longer works (its message is too old or was cleared); nothing was "
+    "changed. Run the command again."
+)
+REPLACED_TEXT = (
+    "This message was replaced by a newer one for the same command; nothing was "
+    "changed from here. Use the buttons of the newest message."
+)
 
 
 def outcome_summary(tool: str, result: Any) -> str:
@@ -132,23 +157,33 @@ def card_refused(claim: Claim, now: datetime) -> kit.Message:
     if claim.refused == "expired":
         stamp = int(card.expires_at.timestamp())
         when = f"<!date^{stamp}^{{date_short}} {{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC>"
-        return _notice(":hourglass: ", f"These buttons expired at {when}; nothing was changed. "
-                                       "Run the command again.")
+        return _notice(
+            ":hourglass: ",
+            f"These buttons expired at {when}; nothing was changed. Run the command again.",
+        )
     if card.state == REPLACED:
         return _notice(":arrows_counterclockwise: ", REPLACED_TEXT)
     if card.state == RUNNING and now - card.updated_at < STALE_RUN:
-        return _notice(":hourglass_flowing_sand: ",
-                       "In progress: your first click is making this change right now; it "
-                       "will not be made twice.")
+        return _notice(
+            ":hourglass_flowing_sand: ",
+            "In progress: your first click is making this change right now; it "
+            "will not be made twice.",
+        )
     if card.state == DONE:
         outcome = escape_clip(one_line(card.outcome or "done"), 1000)
-        return _notice(":white_check_mark: ", f"Already done: {outcome} This second click "
-                                              "changed nothing.")
+        return _notice(
+            ":white_check_mark: ", f"Already done: {outcome} This second click changed nothing."
+        )
     if card.state == UNKNOWN:
-        return _notice(":grey_question: ", "Already tried once: " + UNCONFIRMED
-                       + " This click changed nothing.")
-    return _notice(":grey_question: ", "Already tried once, and that attempt was interrupted: "
-                   "check in Affinity whether the change was saved. This click changed nothing.")
+        return _notice(
+            ":grey_question: ",
+            "Already tried once: " + UNCONFIRMED + " This click changed nothing.",
+        )
+    return _notice(
+        ":grey_question: ",
+        "Already tried once, and that attempt was interrupted: "
+        "check in Affinity whether the change was saved. This click changed nothing.",
+    )
 
 
 def _notice(icon: str, text: str) -> kit.Message:

@@ -64,32 +64,59 @@ class WriteCards:
         with self.engine.begin() as connection:
             connection.execute(
                 update(CommandWriteCard)
-                .where(CommandWriteCard.command_digest == digest,
-                       CommandWriteCard.owner == owner, CommandWriteCard.state == OPEN)
-                .values(state=REPLACED, updated_at=now))
-            connection.execute(insert(CommandWriteCard).values(
-                id=card_id, owner=owner, command_digest=digest, state=OPEN, outcome=None,
-                created_at=now, expires_at=now + self.ttl, updated_at=now))
+                .where(
+                    CommandWriteCard.command_digest == digest,
+                    CommandWriteCard.owner == owner,
+                    CommandWriteCard.state == OPEN,
+                )
+                .values(state=REPLACED, updated_at=now)
+            )
+            connection.execute(
+                insert(CommandWriteCard).values(
+                    id=card_id,
+                    owner=owner,
+                    command_digest=digest,
+                    state=OPEN,
+                    outcome=None,
+                    created_at=now,
+                    expires_at=now + self.ttl,
+                    updated_at=now,
+                )
+            )
         return card_id
 
     def get(self, card_id: str) -> Card | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(CommandWriteCard.id, CommandWriteCard.owner, CommandWriteCard.state,
-                       CommandWriteCard.outcome, CommandWriteCard.created_at,
-                       CommandWriteCard.expires_at, CommandWriteCard.updated_at)
-                .where(CommandWriteCard.id == card_id[:32])).first()
+                select(
+                    CommandWriteCard.id,
+                    CommandWriteCard.owner,
+                    CommandWriteCard.state,
+                    CommandWriteCard.outcome,
+                    CommandWriteCard.created_at,
+                    CommandWriteCard.expires_at,
+                    CommandWriteCard.updated_at,
+                ).where(CommandWriteCard.id == card_id[:32])
+            ).first()
         return Card(*row) if row else None
 
     def claim(self, card_id: str, owner: str) -> Claim:
         """Open -> running for the card's owner while it has not expired; one caller wins."""
         now = self.clock()
         with self.engine.begin() as connection:
-            won = connection.execute(
-                update(CommandWriteCard)
-                .where(CommandWriteCard.id == card_id[:32], CommandWriteCard.owner == owner,
-                       CommandWriteCard.state == OPEN, CommandWriteCard.expires_at > now)
-                .values(state=RUNNING, updated_at=now)).rowcount == 1
+            won = (
+                connection.execute(
+                    update(CommandWriteCard)
+                    .where(
+                        CommandWriteCard.id == card_id[:32],
+                        CommandWriteCard.owner == owner,
+                        CommandWriteCard.state == OPEN,
+                        CommandWriteCard.expires_at > now,
+                    )
+                    .values(state=RUNNING, updated_at=now)
+                ).rowcount
+                == 1
+            )
         card = self.get(card_id)
         if won:
             return Claim(True, card)
@@ -114,9 +141,10 @@ class WriteCards:
             connection.execute(
                 update(CommandWriteCard)
                 .where(CommandWriteCard.id == card_id[:32], CommandWriteCard.state == RUNNING)
-                .values(updated_at=self.clock(), **values))
+                .values(updated_at=self.clock(), **values)
+            )
 
     def prune(self, older_than: timedelta = CARD_KEEP) -> int:
-        return delete_older_than(self.engine, CommandWriteCard.created_at,
-                                 self.clock() - older_than)
-
+        return delete_older_than(
+            self.engine, CommandWriteCard.created_at, self.clock() - older_than
+        )

@@ -50,9 +50,15 @@ MAX_STEPS = 4
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
 
-ALREADY_TYPED = kit.message("Not repeated", [kit.context(
-    ":information_source: You sent exactly this a moment ago; it ran once and was not "
-    "repeated. Send it again in a minute if you really mean to do it twice.")])
+ALREADY_TYPED = kit.message(
+    "Not repeated",
+    [
+        kit.context(
+            ":information_source: You sent exactly this a moment ago; it ran once and was not "
+            "repeated. Send it again in a minute if you really mean to do it twice."
+        )
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,7 @@ class WriteGuard:
 
     @classmethod
     def for_typed(cls, identifier: str, text: str) -> WriteGuard:
-        return cls(claim_digest("typed", identifier, " ".join(text.split())),
-                   TYPED_REPEAT_WINDOW)
+        return cls(claim_digest("typed", identifier, " ".join(text.split())), TYPED_REPEAT_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -134,12 +139,16 @@ class CommandRunner:
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
         if writes(parsed):
-            return Reply(error_message("That button cannot change data.",
-                                       "Type the command if you mean to run it."))
+            return Reply(
+                error_message(
+                    "That button cannot change data.", "Type the command if you mean to run it."
+                )
+            )
         return self.run(parsed, replace(inv, page_token=token))
 
-    def run_card(self, card_id: str, text: str, inv: Invocation,
-                 working: Callable[[], None] = lambda: None) -> Reply | None:
+    def run_card(
+        self, card_id: str, text: str, inv: Invocation, working: Callable[[], None] = lambda: None
+    ) -> Reply | None:
         """A click on a write card: claim it, call `working()`, run `text` once.
 
         Any later click on the card — another message ts, another container, another process —
@@ -170,7 +179,8 @@ class CommandRunner:
         stored = self.pages.load(data["key"])
         if stored is None or stored.owner != owner:
             return error_message(
-                "That button has expired.", "Run the command again to get fresh results.")
+                "That button has expired.", "Run the command again to get fresh results."
+            )
         return stored.command, stored.page_token
 
     def run(self, command: Command, inv: Invocation) -> Reply | None:
@@ -183,8 +193,9 @@ class CommandRunner:
         status = account_status(account)
         if account is None or status != "ACTIVE":
             reason = account.status_reason if account is not None else None
-            return Reply(answers.connect_prompt(
-                status, reason, not_connected_message(status, reason)))
+            return Reply(
+                answers.connect_prompt(status, reason, not_connected_message(status, reason))
+            )
         subdomain = account.profile.tenant_subdomain if account.profile else None
         try:
             return self._run_steps(command, inv, as_dicts(cached_lists(account)), subdomain)
@@ -199,16 +210,25 @@ class CommandRunner:
             return Reply(help_message(step.topic))
         if step.action == "connect":
             if inv.trigger_id and inv.client is not None:
-                connect.open_connect_modal(self.services, inv.client, inv.trigger_id,
-                                           inv.identifier)
+                connect.open_connect_modal(
+                    self.services, inv.client, inv.trigger_id, inv.identifier
+                )
                 return None
-            return Reply(answers.connect_prompt(
-                text="Press *Connect Affinity* to paste your API key in a private window."))
+            return Reply(
+                answers.connect_prompt(
+                    text="Press *Connect Affinity* to paste your API key in a private window."
+                )
+            )
         if step.action in {"pin-tenant", "unpin-tenant"}:
             user = parse_identifier(inv.identifier)
             text, blocks = connect.pin_tenant_reply(
-                self.services, inv.client, user.team_id, user.user_id, inv.identifier,
-                unpin=step.action == "unpin-tenant")
+                self.services,
+                inv.client,
+                user.team_id,
+                user.user_id,
+                inv.identifier,
+                unpin=step.action == "unpin-tenant",
+            )
         elif step.action == "status":
             text, blocks = connect.status_reply(self.services, inv.identifier)
         else:
@@ -219,20 +239,31 @@ class CommandRunner:
         from bot.features.conversation.visibility import channel_answers_reply
 
         user = parse_identifier(inv.identifier)
-        return Reply(channel_answers_reply(
-            self.services, inv.client, team_id=user.team_id, user_id=user.user_id,
-            channel_id=inv.channel_id, identifier=inv.identifier,
-            setting=command.get("visibility")))
+        return Reply(
+            channel_answers_reply(
+                self.services,
+                inv.client,
+                team_id=user.team_id,
+                user_id=user.user_id,
+                channel_id=inv.channel_id,
+                identifier=inv.identifier,
+                setting=command.get("visibility"),
+            )
+        )
 
     # -- the steps -----------------------------------------------------------------------
 
-    def _run_steps(self, command: Command, inv: Invocation, lists: list[dict[str, Any]],
-                   subdomain: str | None) -> Reply | None:
+    def _run_steps(
+        self, command: Command, inv: Invocation, lists: list[dict[str, Any]], subdomain: str | None
+    ) -> Reply | None:
         step = plan(command, lists, page_token=inv.page_token)
         refreshed = False
         for _ in range(MAX_STEPS):
-            if isinstance(step, Problem) and step.code in {"no_lists", "not_found"} and (
-                    not refreshed and command.get("list") is not None):
+            if (
+                isinstance(step, Problem)
+                and step.code in {"no_lists", "not_found"}
+                and (not refreshed and command.get("list") is not None)
+            ):
                 lists = as_dicts(self.connector.lists(inv.identifier, refresh=True))
                 refreshed = True
                 step = plan(command, lists, page_token=inv.page_token)
@@ -294,18 +325,26 @@ class CommandRunner:
             return None
         return self.cards.mint(inv.identifier, format_command(command))
 
-    def _chooser(self, command: Command, choice: Choice, inv: Invocation,
-                 subdomain: str | None) -> kit.Message:
+    def _chooser(
+        self, command: Command, choice: Choice, inv: Invocation, subdomain: str | None
+    ) -> kit.Message:
         text = format_command(command)
         more_key = None
         if needs_more_key(text, choice.next_page_token):
             more_key = self.pages.store(inv.identifier, text, choice.next_page_token)
         kind = command["ref"].kind if command.name in LOOKUPS else "list"
-        return chooser(choice, RenderContext(subdomain, text, more_key), kind,
-                       self._mint(command, inv))
+        return chooser(
+            choice, RenderContext(subdomain, text, more_key), kind, self._mint(command, inv)
+        )
 
-    def _render(self, command: Command, call: ToolCall, result: Mapping[str, Any],
-                inv: Invocation, subdomain: str | None) -> Reply:
+    def _render(
+        self,
+        command: Command,
+        call: ToolCall,
+        result: Mapping[str, Any],
+        inv: Invocation,
+        subdomain: str | None,
+    ) -> Reply:
         text = self.view_command(command, call, result)
         token = result.get("next_page_token")
         more_key = None
@@ -319,8 +358,7 @@ class CommandRunner:
         return Reply(message, is_result=True)
 
     @staticmethod
-    def view_command(command: Command, call: ToolCall, result: Mapping[str, Any]
-                     ) -> str | None:
+    def view_command(command: Command, call: ToolCall, result: Mapping[str, Any]) -> str | None:
         """Read-only command text that shows this result again (for More and Share).
 
         Writes never re-run: a changed deal is shared as `deal <id>`; a note or a list entry
@@ -331,7 +369,9 @@ class CommandRunner:
         if writes(command):
             return None
         if command.name in LOOKUPS and call.tool not in {
-                "affinity_search_persons", "affinity_search_organizations"}:
+            "affinity_search_persons",
+            "affinity_search_organizations",
+        }:
             record = result.get("person") if command.name == "intro" else result
             record_id = (record or {}).get("id")
             return f"{command.name} {record_id}" if record_id else format_command(command)

@@ -67,8 +67,12 @@ class Claims:
         statement: Any
         if dialect in ("postgresql", "sqlite"):
             make = pg_insert if dialect == "postgresql" else sqlite_insert
-            statement = make(CommandClaim).values(values).on_conflict_do_nothing().returning(
-                CommandClaim.key)
+            statement = (
+                make(CommandClaim)
+                .values(values)
+                .on_conflict_do_nothing()
+                .returning(CommandClaim.key)
+            )
         else:
             statement = insert(CommandClaim).values(values)
         try:
@@ -97,19 +101,25 @@ class PageKeys:
     def store(self, owner: str, command: str, page_token: str | None) -> str:
         key = secrets.token_urlsafe(16)[:22]
         with self.engine.begin() as connection:
-            connection.execute(insert(CommandPageKey).values(
-                key=key, owner=owner, command=command, page_token=page_token,
-                created_at=self.clock()))
+            connection.execute(
+                insert(CommandPageKey).values(
+                    key=key,
+                    owner=owner,
+                    command=command,
+                    page_token=page_token,
+                    created_at=self.clock(),
+                )
+            )
         return key
 
     def load(self, key: str) -> StoredPage | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(CommandPageKey.owner, CommandPageKey.command, CommandPageKey.page_token)
-                .where(CommandPageKey.key == key[:32])
+                select(
+                    CommandPageKey.owner, CommandPageKey.command, CommandPageKey.page_token
+                ).where(CommandPageKey.key == key[:32])
             ).first()
         return StoredPage(*row) if row else None
 
     def prune(self, older_than: timedelta = PAGE_KEY_TTL) -> int:
-        return delete_older_than(self.engine, CommandPageKey.created_at,
-                                 self.clock() - older_than)
+        return delete_older_than(self.engine, CommandPageKey.created_at, self.clock() - older_than)

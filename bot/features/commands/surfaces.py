@@ -33,8 +33,12 @@ class EphemeralSurface:
     respond: Respond
 
     def show(self, message: kit.Message, *, replace: bool = False) -> None:
-        self.respond(text=message["text"], blocks=message.get("blocks") or [],
-                     response_type="ephemeral", replace_original=replace)
+        self.respond(
+            text=message["text"],
+            blocks=message.get("blocks") or [],
+            response_type="ephemeral",
+            replace_original=replace,
+        )
 
 
 @dataclass
@@ -49,12 +53,21 @@ class ThreadSurface:
     def show(self, message: kit.Message, *, replace: bool = False) -> None:
         message = without_share(message)
         if replace and self.message_ts:
-            self.client.chat_update(channel=self.channel, ts=self.message_ts,
-                                    text=message["text"], blocks=message["blocks"])
+            self.client.chat_update(
+                channel=self.channel,
+                ts=self.message_ts,
+                text=message["text"],
+                blocks=message["blocks"],
+            )
             return
-        self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
-                                     text=message["text"], blocks=message["blocks"],
-                                     unfurl_links=False, unfurl_media=False)
+        self.client.chat_postMessage(
+            channel=self.channel,
+            thread_ts=self.thread_ts,
+            text=message["text"],
+            blocks=message["blocks"],
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
 
 def _filtered(message: kit.Message, keep: Any) -> kit.Message:
@@ -67,8 +80,11 @@ def _filtered(message: kit.Message, keep: Any) -> kit.Message:
             if not block["elements"]:
                 continue
         accessory = block.get("accessory")
-        if isinstance(accessory, dict) and accessory.get("type") == "button" and not keep(
-                accessory):
+        if (
+            isinstance(accessory, dict)
+            and accessory.get("type") == "button"
+            and not keep(accessory)
+        ):
             del block["accessory"]
         blocks.append(block)
     result["blocks"] = blocks
@@ -84,5 +100,7 @@ def shared_message(message: kit.Message, user_id: str) -> kit.Message:
     public = _filtered(message, lambda e: bool(e.get("url")))
     blocks = public["blocks"][: limits.MESSAGE_BLOCKS - 1]
     blocks.append(kit.context(f":mega: Shared by <@{user_id}>"))
-    return {"text": f"{message['text']} (shared by <@{user_id}>)"[: limits.FALLBACK_TEXT],
-            "blocks": blocks}
+    return {
+        "text": f"{message['text']} (shared by <@{user_id}>)"[: limits.FALLBACK_TEXT],
+        "blocks": blocks,
+    }

@@ -31,8 +31,13 @@ FIELD_WORDS = {
     "page_token": "The page",
     "page_size": "The page size",
 }
-_KIND_WORDS = {"person": "person", "organization": "organization", "opportunity": "deal",
-               "list": "list", "owner": "user"}
+_KIND_WORDS = {
+    "person": "person",
+    "organization": "organization",
+    "opportunity": "deal",
+    "list": "list",
+    "owner": "user",
+}
 _UNKNOWN_IDS = re.compile(r"\b(\w+?)_ids? contains unknown ids?: \[([\d,\s]*)\]")
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$")
 
@@ -61,5 +66,7 @@ def _unknown_ids(kind: str, ids: str) -> str:
     noun = _KIND_WORDS.get(kind.removeprefix("add_").removeprefix("remove_"), "record")
     listed = ", ".join(numbers) or "given"
     plural = "ids" if len(numbers) > 1 else "id"
-    return (f"There is no {noun} with {plural} {listed} in your Affinity. "
-            f"Check the id: ids appear on every card and in Affinity links.")
+    return (
+        f"There is no {noun} with {plural} {listed} in your Affinity. "
+        f"Check the id: ids appear on every card and in Affinity links."
+    )

@@ -48,15 +48,13 @@ class ConversationListeners:
 
     # -- messages ------------------------------------------------------------------------
 
-    def on_message(self, event: dict[str, Any], client: WebClient,
-                   context: BoltContext) -> None:
+    def on_message(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if not is_direct_message(event):
             return  # edits, deletions, bot posts, channel messages: not addressed to the bot
         text = (event.get("text") or "").strip()
         self.conversation.handle(client, request_from(event, context, text, is_dm=True))
 
-    def on_mention(self, event: dict[str, Any], client: WebClient,
-                   context: BoltContext) -> None:
+    def on_mention(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
         text = strip_mention(event.get("text") or "", context.bot_user_id)
@@ -64,20 +62,36 @@ class ConversationListeners:
 
     # -- buttons -------------------------------------------------------------------------
 
-    def on_card_button(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                       client: WebClient, context: BoltContext, respond: Respond) -> None:
+    def on_card_button(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
         ack()
         if (body.get("container") or {}).get("is_ephemeral"):  # a card in a private thread
             client = PrivateCardClient(  # type: ignore[assignment]
-                client, respond, context.user_id or "")
+                client, respond, context.user_id or ""
+            )
         self.approvals.click(client, body, action, context)
 
-    def on_share_answer(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                        client: WebClient, context: BoltContext, respond: Respond) -> None:
+    def on_share_answer(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
         ack()
         clicker = identifier_for(context.team_id, context.user_id, context.enterprise_id)
-        share_click(self.conversation.held, client, body, action.get("value") or "", clicker,
-                    respond)
+        share_click(
+            self.conversation.held, client, body, action.get("value") or "", clicker, respond
+        )
 
 
 def register(app: App, services: Services) -> None:
@@ -89,9 +103,10 @@ def register(app: App, services: Services) -> None:
     app.action(CARD_ACTIONS)(listeners.on_card_button)
     app.action(SHARE_ANSWER)(listeners.on_share_answer)
 
-    services.background.register("expire-agent-proposals", EXPIRY_SWEEP_SECONDS,
-                                 lambda: approvals.expire_cards(app))
-    services.background.register("forget-idle-conversations", IDLE_SWEEP_SECONDS,
-                                 lambda: forget_idle_conversations(services))
-    services.background.register("prune-held-answers", HELD_PRUNE_SECONDS,
-                                 conversation.held.prune)
+    services.background.register(
+        "expire-agent-proposals", EXPIRY_SWEEP_SECONDS, lambda: approvals.expire_cards(app)
+    )
+    services.background.register(
+        "forget-idle-conversations", IDLE_SWEEP_SECONDS, lambda: forget_idle_conversations(services)
+    )
+    services.background.register("prune-held-answers", HELD_PRUNE_SECONDS, conversation.held.prune)

@@ -29,8 +29,9 @@ def is_active(account: ConnectedAccount | None) -> bool:
     return account is not None and str(account.status) == "ACTIVE"
 
 
-def user_context(account: ConnectedAccount, timezone: str = "UTC",
-                 today: dt.date | None = None) -> UserContext:
+def user_context(
+    account: ConnectedAccount, timezone: str = "UTC", today: dt.date | None = None
+) -> UserContext:
     """What the agent needs to know about the asking user: who they are in Affinity, their
     cached lists (names to ids), and their time zone and date."""
     profile = account.profile
@@ -55,19 +56,26 @@ def connect_prompt(account: ConnectedAccount | None) -> kit.Message:
     """Reconnect (a revoked key) or Connect (never connected / disconnected), with the button."""
     if account is not None and str(account.status) == "REVOKED":
         return reconnect_prompt(connection_view(account))
-    return kit.message("Connect your Affinity account first", [
-        kit.section(CONNECT_TEXT),
-        kit.actions([kit.button("Connect Affinity", ids.CONNECT, style="primary")]),
-    ])
+    return kit.message(
+        "Connect your Affinity account first",
+        [
+            kit.section(CONNECT_TEXT),
+            kit.actions([kit.button("Connect Affinity", ids.CONNECT, style="primary")]),
+        ],
+    )
 
 
 def revoked_prompt(account: ConnectedAccount | None) -> kit.Message:
     """The Reconnect prompt after a key was rejected in the middle of a conversation."""
     view = connection_view(account)
     if view.status != "REVOKED":
-        view = ConnectionView(status="REVOKED", user_name=view.user_name,
-                              workspace=view.workspace, subdomain=view.subdomain,
-                              revoked_reason="Affinity rejected the key")
+        view = ConnectionView(
+            status="REVOKED",
+            user_name=view.user_name,
+            workspace=view.workspace,
+            subdomain=view.subdomain,
+            revoked_reason="Affinity rejected the key",
+        )
     return reconnect_prompt(view)
 
 

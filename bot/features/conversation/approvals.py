@@ -50,8 +50,9 @@ class Approvals:
         self.services = services
         self.card_locks = KeyedLocks()
 
-    def click(self, client: WebClient, body: dict[str, Any], action: dict[str, Any],
-              context: BoltContext) -> None:
+    def click(
+        self, client: WebClient, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
         user_id = context.user_id or (body.get("user") or {}).get("id")
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -80,8 +81,7 @@ class Approvals:
                 tell(ActionResult(batch, refused=refused).message)
                 return
             if action.get("action_id") in (APPROVE, APPROVE_ALL):
-                result = self._approve(agent, client, batch, clicker, index, channel,
-                                       message_ts)
+                result = self._approve(agent, client, batch, clicker, index, channel, message_ts)
             else:
                 result = agent.cancel(batch_id, clicker, index)
             self._show(client, result, channel, message_ts, tell)
@@ -92,62 +92,101 @@ class Approvals:
         batch = agent.proposals.get(batch_id)
         if batch is None or batch.owner != clicker:
             return False
-        items = batch.items if index is None else batch.items[index:index + 1]
+        items = batch.items if index is None else batch.items[index : index + 1]
         return bool(items) and all(item.status == RUNNING for item in items)
 
-    def _approve(self, agent: Agent, client: WebClient, batch: BatchView, clicker: str,
-                 index: int | None, channel: str | None, message_ts: str | None) -> ActionResult:
+    def _approve(
+        self,
+        agent: Agent,
+        client: WebClient,
+        batch: BatchView,
+        clicker: str,
+        index: int | None,
+        channel: str | None,
+        message_ts: str | None,
+    ) -> ActionResult:
         """Run the approved items with the owner's credential; the card says so meanwhile
         (from the moment they are claimed: a second click is then told they are running)."""
         execute = accounts.agent_executor(self.services.connector, batch.owner)
         try:
             return agent.approve(
-                batch.id, clicker, execute, index,
-                on_running=lambda: self._show_working(client, batch, channel, message_ts))
+                batch.id,
+                clicker,
+                execute,
+                index,
+                on_running=lambda: self._show_working(client, batch, channel, message_ts),
+            )
         except Exception:  # put the buttons back (what is still pending) before apologising
-            self.update_card(client, agent.proposals.get(batch.id) or batch,
-                             self._account(batch.owner), channel, message_ts)
+            self.update_card(
+                client,
+                agent.proposals.get(batch.id) or batch,
+                self._account(batch.owner),
+                channel,
+                message_ts,
+            )
             raise
 
-    def _show(self, client: WebClient, result: ActionResult, channel: str | None,
-              message_ts: str | None, tell: Any) -> None:
+    def _show(
+        self,
+        client: WebClient,
+        result: ActionResult,
+        channel: str | None,
+        message_ts: str | None,
+        tell: Any,
+    ) -> None:
         batch = result.batch
         assert batch is not None
         account = self._account(batch.owner)
         self.update_card(client, batch, account, channel, message_ts)
         thread = batch.thread
         if result.acted:
-            client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts,
-                                    text=outcome_text(result))
+            client.chat_postMessage(
+                channel=thread.channel_id, thread_ts=thread.thread_ts, text=outcome_text(result)
+            )
         else:
             tell(nothing_done_text(result))
         if result.needs_reconnect:
             prompt = accounts.revoked_prompt(self._account(batch.owner))
-            client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts,
-                                    **prompt)
+            client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts, **prompt)
 
-    def _show_working(self, client: WebClient, batch: BatchView, channel: str | None,
-                      ts: str | None) -> None:
+    def _show_working(
+        self, client: WebClient, batch: BatchView, channel: str | None, ts: str | None
+    ) -> None:
         """The card without its buttons while the approved writes run (a slow Affinity, a
         second click): the final states replace it."""
         if not batch.open:
             return
         card = confirmation_card(batch, links=accounts.links_for(self._account(batch.owner)))
-        blocks = [b for b in card["blocks"]
-                  if not str(b.get("block_id") or "").startswith(BUTTON_BLOCKS)]
+        blocks = [
+            b for b in card["blocks"] if not str(b.get("block_id") or "").startswith(BUTTON_BLOCKS)
+        ]
         blocks.append(kit.context(WORKING_TEXT))
-        self._update(client, batch.card_channel or channel, batch.card_ts or ts,
-                     {"text": card["text"], "blocks": blocks})
+        self._update(
+            client,
+            batch.card_channel or channel,
+            batch.card_ts or ts,
+            {"text": card["text"], "blocks": blocks},
+        )
 
-    def update_card(self, client: WebClient, batch: BatchView,
-                    account: ConnectedAccount | None = None,
-                    channel: str | None = None, ts: str | None = None) -> None:
-        self._update(client, batch.card_channel or channel, batch.card_ts or ts,
-                     confirmation_card(batch, links=accounts.links_for(account)))
+    def update_card(
+        self,
+        client: WebClient,
+        batch: BatchView,
+        account: ConnectedAccount | None = None,
+        channel: str | None = None,
+        ts: str | None = None,
+    ) -> None:
+        self._update(
+            client,
+            batch.card_channel or channel,
+            batch.card_ts or ts,
+            confirmation_card(batch, links=accounts.links_for(account)),
+        )
 
     @staticmethod
-    def _update(client: WebClient, channel: str | None, ts: str | None,
-                message: dict[str, Any]) -> None:
+    def _update(
+        client: WebClient, channel: str | None, ts: str | None, message: dict[str, Any]
+    ) -> None:
         if not channel or not ts:
             return
         try:
@@ -174,12 +213,18 @@ class Approvals:
         return self.services.connector.account(identifier)
 
     @staticmethod
-    def _ephemeral(client: WebClient, channel: str | None, user_id: str | None,
-                   thread_ts: str | None, text: str) -> None:
+    def _ephemeral(
+        client: WebClient,
+        channel: str | None,
+        user_id: str | None,
+        thread_ts: str | None,
+        text: str,
+    ) -> None:
         if not channel or not user_id:
             return
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text,
-                                  thread_ts=thread_ts or None)
+        client.chat_postEphemeral(
+            channel=channel, user=user_id, text=text, thread_ts=thread_ts or None
+        )
 
 
 def client_for_team(app: App, services: Services, team_id: str) -> WebClient | None:

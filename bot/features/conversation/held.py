@@ -35,11 +35,15 @@ HOLD_TIME = timedelta(days=1)
 PRUNE_SECONDS = 3600.0
 SHARE_LABEL = "Share in thread"
 SHARED_NOTE = ":mega: You shared this in the thread."
-GONE_TEXT = ("This answer can no longer be shared: it was shared already or is more than a day "
-             "old. Ask me again to get a fresh one.")
+GONE_TEXT = (
+    "This answer can no longer be shared: it was shared already or is more than a day "
+    "old. Ask me again to get a fresh one."
+)
 NOT_YOURS_TEXT = "Only the person who asked can share this answer."
-NOT_POSTED_TEXT = ("I couldn't post in this channel ({error}). Invite me to it "
-                   "(`/invite @Affinity`) and press Share again.")
+NOT_POSTED_TEXT = (
+    "I couldn't post in this channel ({error}). Invite me to it "
+    "(`/invite @Affinity`) and press Share again."
+)
 
 Message = dict[str, Any]
 
@@ -58,8 +62,7 @@ class HeldAnswers:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self.engine, self.clock = engine, clock
 
-    def hold(self, owner: str, channel_id: str, thread_ts: str,
-             messages: list[Message]) -> str:
+    def hold(self, owner: str, channel_id: str, thread_ts: str, messages: list[Message]) -> str:
         answer_id = secrets.token_urlsafe(16)[:22]
         self._insert(answer_id, Held(owner, channel_id, thread_ts, messages))
         return answer_id
@@ -68,9 +71,14 @@ class HeldAnswers:
         """The held answer, removed for good; "gone" or "not_owner" when it cannot be."""
         with self.engine.begin() as connection:
             row = connection.execute(
-                select(HeldAnswer.owner, HeldAnswer.channel_id, HeldAnswer.thread_ts,
-                       HeldAnswer.messages, HeldAnswer.created_at)
-                .where(HeldAnswer.id == answer_id[:32])).first()
+                select(
+                    HeldAnswer.owner,
+                    HeldAnswer.channel_id,
+                    HeldAnswer.thread_ts,
+                    HeldAnswer.messages,
+                    HeldAnswer.created_at,
+                ).where(HeldAnswer.id == answer_id[:32])
+            ).first()
             if row is None or row.created_at < self.clock() - HOLD_TIME:
                 return "gone"
             if row.owner != owner:
@@ -89,9 +97,16 @@ class HeldAnswers:
 
     def _insert(self, answer_id: str, held: Held) -> None:
         with self.engine.begin() as connection:
-            connection.execute(insert(HeldAnswer).values(
-                id=answer_id, owner=held.owner, channel_id=held.channel_id,
-                thread_ts=held.thread_ts, messages=held.messages, created_at=self.clock()))
+            connection.execute(
+                insert(HeldAnswer).values(
+                    id=answer_id,
+                    owner=held.owner,
+                    channel_id=held.channel_id,
+                    thread_ts=held.thread_ts,
+                    messages=held.messages,
+                    created_at=self.clock(),
+                )
+            )
 
 
 def share_button(answer_id: str) -> kit.Block:
@@ -103,13 +118,24 @@ def publish(client: WebClient, held: Held, user_id: str) -> None:
     text comes in several messages (no buttons); the last one carries the attribution."""
     *first, last = held.messages
     for message in [*first, shared_message(last, user_id)]:
-        client.chat_postMessage(channel=held.channel_id, thread_ts=held.thread_ts,
-                                text=message["text"], blocks=message.get("blocks") or [],
-                                unfurl_links=False, unfurl_media=False)
+        client.chat_postMessage(
+            channel=held.channel_id,
+            thread_ts=held.thread_ts,
+            text=message["text"],
+            blocks=message.get("blocks") or [],
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
 
-def share_click(held_answers: HeldAnswers, client: WebClient, body: dict[str, Any],
-                value: str, owner: str, respond: Respond) -> None:
+def share_click(
+    held_answers: HeldAnswers,
+    client: WebClient,
+    body: dict[str, Any],
+    value: str,
+    owner: str,
+    respond: Respond,
+) -> None:
     """The Share button of a private answer: publish it once, for its owner only."""
     user_id = (body.get("user") or {}).get("id", "")
     found = held_answers.take(value, owner)
@@ -123,9 +149,16 @@ def share_click(held_answers: HeldAnswers, client: WebClient, body: dict[str, An
         code = error.response.get("error") or "no answer"
         log.info("sharing an answer failed: %s", code)
         held_answers.put_back(value, found)
-        respond(text=NOT_POSTED_TEXT.format(error=code), response_type="ephemeral",
-                replace_original=False)
+        respond(
+            text=NOT_POSTED_TEXT.format(error=code),
+            response_type="ephemeral",
+            replace_original=False,
+        )
         return
     last = found.messages[-1]
-    respond(text=last["text"], blocks=[*(last.get("blocks") or []), kit.context(SHARED_NOTE)],
-            response_type="ephemeral", replace_original=True)
+    respond(
+        text=last["text"],
+        blocks=[*(last.get("blocks") or []), kit.context(SHARED_NOTE)],
+        response_type="ephemeral",
+        replace_original=True,
+    )

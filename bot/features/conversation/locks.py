@@ -15,7 +15,8 @@ from contextlib import contextmanager
 class KeyedLocks:
     def __init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = (
-            weakref.WeakValueDictionary())
+            weakref.WeakValueDictionary()
+        )
         self._guard = threading.Lock()
 
     @contextmanager

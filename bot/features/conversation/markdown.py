@@ -61,8 +61,9 @@ def _slack_link(state: StateInline, silent: bool) -> bool:
 def _single_strike(state: StateInline, silent: bool) -> bool:
     """`~strike~`: mrkdwn's strikethrough (CommonMark knows only `~~`)."""
     start = state.pos
-    if state.src[start] != "~" or (start and (state.src[start - 1].isalnum()
-                                             or state.src[start - 1] in "~_")):
+    if state.src[start] != "~" or (
+        start and (state.src[start - 1].isalnum() or state.src[start - 1] in "~_")
+    ):
         return False
     match = _SINGLE_STRIKE.match(state.src, start, state.posMax)
     if match is None:
@@ -148,11 +149,28 @@ def _markdown_text(text: str) -> str:
     return escape_entities(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
-MRKDWN = Dialect(bold="*", italic="_", strike="~", bullet="•", quote="&gt; ",
-                 line_break="\n", escape=escape_entities, link=_mrkdwn_link, image_prefix="!")
-MARKDOWN = Dialect(bold="**", italic="_", strike="~~", bullet="-", quote="> ",
-                   line_break="  \n", escape=_markdown_text, link=_markdown_link,
-                   image_prefix="\\!")
+MRKDWN = Dialect(
+    bold="*",
+    italic="_",
+    strike="~",
+    bullet="•",
+    quote="&gt; ",
+    line_break="\n",
+    escape=escape_entities,
+    link=_mrkdwn_link,
+    image_prefix="!",
+)
+MARKDOWN = Dialect(
+    bold="**",
+    italic="_",
+    strike="~~",
+    bullet="-",
+    quote="> ",
+    line_break="  \n",
+    escape=_markdown_text,
+    link=_markdown_link,
+    image_prefix="\\!",
+)
 
 
 def render(parsed: Parsed, dialect: Dialect) -> str:
@@ -205,8 +223,7 @@ class _Renderer:
             return self.listing(node)
         if kind == "blockquote":
             inner = self.blocks(node.children)
-            return "\n".join(self.d.quote + line if line else line
-                             for line in inner.split("\n"))
+            return "\n".join(self.d.quote + line if line else line for line in inner.split("\n"))
         if kind == "fence":
             token = node.token
             info = escape_entities(token.info) if token and token.info else ""
@@ -218,9 +235,12 @@ class _Renderer:
         return self.d.escape(node.content)  # nothing else is enabled; text if it ever is
 
     def listing(self, node: SyntaxTreeNode) -> str:
-        tight = all(child.nester_tokens is not None and child.nester_tokens.opening.hidden
-                    for item in node.children for child in item.children
-                    if child.type == "paragraph")
+        tight = all(
+            child.nester_tokens is not None and child.nester_tokens.opening.hidden
+            for item in node.children
+            for child in item.children
+            if child.type == "paragraph"
+        )
         items: list[str] = []
         for item in node.children:
             ordered = node.type == "ordered_list"
@@ -232,7 +252,9 @@ class _Renderer:
             # list) are indented under its text.
             body = first + "".join(
                 "\n" + "\n".join(indent + line if line else line for line in part.split("\n"))
-                for part in rest if part)
+                for part in rest
+                if part
+            )
             items.append(f"{marker} {body}".rstrip())
         return ("\n" if tight else "\n\n").join(items)
 
@@ -276,4 +298,3 @@ def _plain(node: SyntaxTreeNode) -> str:
     if node.children:
         return "".join(_plain(child) for child in node.children)
     return node.content
-

@@ -38,4 +38,3 @@ def _cut_point(text: str, limit: int) -> int:
         if at > limit // 2:
             return at
     return limit
-

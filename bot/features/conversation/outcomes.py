@@ -21,17 +21,18 @@ _ALREADY = {
     DONE: ":white_check_mark: done",
     RUNNING: ":hourglass_flowing_sand: in progress (being made now)",
     FAILED: ":warning: already tried, and it failed (ask me again to retry)",
-    UNKNOWN: ":grey_question: already tried, outcome unknown (check Affinity before asking "
-             "again)",
+    UNKNOWN: ":grey_question: already tried, outcome unknown (check Affinity before asking again)",
     CANCELLED: ":heavy_multiplication_x: cancelled",
     EXPIRED: ":hourglass: expired",
 }
 
-EXPIRED_TEXT = ("These proposed changes expired, so nothing was changed. Ask me again if you "
-                "still want them.")
+EXPIRED_TEXT = (
+    "These proposed changes expired, so nothing was changed. Ask me again if you still want them."
+)
 CANCELLED_TEXT = "These proposed changes were cancelled; nothing was changed."
-IN_PROGRESS_TEXT = ("In progress: your first click is making these changes right now; they "
-                    "will not be made twice.")
+IN_PROGRESS_TEXT = (
+    "In progress: your first click is making these changes right now; they will not be made twice."
+)
 
 
 def outcome_text(result: ActionResult) -> str:
@@ -39,8 +40,9 @@ def outcome_text(result: ActionResult) -> str:
     assert result.batch is not None
     items = [result.batch.items[i] for i in result.acted]
     counts = Counter(item.status for item in items)
-    summary = ", ".join(f"{counts[s]} {_WORDS[s]}" for s in (DONE, FAILED, UNKNOWN, CANCELLED)
-                        if counts[s])
+    summary = ", ".join(
+        f"{counts[s]} {_WORDS[s]}" for s in (DONE, FAILED, UNKNOWN, CANCELLED) if counts[s]
+    )
     if set(counts) == {CANCELLED}:
         head = f"Cancelled {_changes(len(items))}; nothing was changed in Affinity."
     else:
@@ -61,8 +63,11 @@ def nothing_done_text(result: ActionResult) -> str:
     if result.refused or not states or result.batch is None:
         return result.message or "Nothing to do."
     items = [result.batch.items[i] for i in sorted(result.skipped)]
-    head = ("Already done; this click changed nothing:" if states == {DONE}
-            else "Nothing left to do; this click changed nothing:")
+    head = (
+        "Already done; this click changed nothing:"
+        if states == {DONE}
+        else "Nothing left to do; this click changed nothing:"
+    )
     return _with_items(head, items, _ALREADY)
 
 
@@ -71,8 +76,10 @@ def _with_items(head: str, items: list[ItemView], words: dict[str, str]) -> str:
     lines = [head]
     for item in items:
         detail = item.result_summary if item.status == DONE else item.error
-        line = f"• {item.index + 1}. {escape_clip(one_line(item.description), 300)} — " \
-               f"{words.get(item.status, item.status)}"
+        line = (
+            f"• {item.index + 1}. {escape_clip(one_line(item.description), 300)} — "
+            f"{words.get(item.status, item.status)}"
+        )
         if detail and item.status in (DONE, FAILED, UNKNOWN):
             line += f": {escape_clip(one_line(detail), 300)}"
         lines.append(line)

@@ -30,8 +30,10 @@ from bot.features.commands.surfaces import without_share
 from bot.features.conversation.held import HeldAnswers, share_button
 from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
 
-WORKING_TEXT = (":hourglass_flowing_sand: Looking that up in Affinity… Only you will see the "
-                "answer; you can share it in the thread.")
+WORKING_TEXT = (
+    ":hourglass_flowing_sand: Looking that up in Affinity… Only you will see the "
+    "answer; you can share it in the thread."
+)
 
 Message = dict[str, Any]
 
@@ -53,8 +55,9 @@ class PrivateReply:
 
     def answer(self, text: str) -> None:
         """The model's answer, in as many messages as it needs; Share under the last."""
-        messages = [answer_message(piece)
-                    for piece in split_message(to_mrkdwn(text) or "(no answer)")]
+        messages = [
+            answer_message(piece) for piece in split_message(to_mrkdwn(text) or "(no answer)")
+        ]
         answer_id = self.held.hold(self.owner, self.channel, self.thread_ts, messages)
         *first, last = messages
         for message in first:
@@ -66,8 +69,9 @@ class PrivateReply:
         """Post to the asker in the thread. Returns None: an ephemeral message has no ts that
         `chat.update` could use later."""
         extra: dict[str, Any] = {"blocks": blocks} if blocks is not None else {}
-        self.client.chat_postEphemeral(channel=self.channel, user=self.user_id,
-                                       thread_ts=self.thread_ts, text=text, **extra)
+        self.client.chat_postEphemeral(
+            channel=self.channel, user=self.user_id, thread_ts=self.thread_ts, text=text, **extra
+        )
         return None
 
     def abandon(self) -> None:
@@ -94,16 +98,21 @@ class PrivateThreadSurface:
 
     def show(self, message: kit.Message, *, replace: bool = False) -> None:
         message = self.with_held_share(message)
-        self.client.chat_postEphemeral(channel=self.channel, user=self.user_id,
-                                       thread_ts=self.thread_ts, text=message["text"],
-                                       blocks=message.get("blocks") or [])
+        self.client.chat_postEphemeral(
+            channel=self.channel,
+            user=self.user_id,
+            thread_ts=self.thread_ts,
+            text=message["text"],
+            blocks=message.get("blocks") or [],
+        )
 
     def with_held_share(self, message: kit.Message) -> kit.Message:
         """A result keeps its Share button, pointed at a held copy of what is shown."""
         if not any(e.get("action_id") == ids.SHARE for e in buttons(message)):
             return message
-        answer_id = self.held.hold(self.owner, self.channel, self.thread_ts,
-                                   [without_share(message)])
+        answer_id = self.held.hold(
+            self.owner, self.channel, self.thread_ts, [without_share(message)]
+        )
         message = copy.deepcopy(message)
         for element in buttons(message):
             if element.get("action_id") == ids.SHARE:
@@ -124,16 +133,25 @@ class PrivateCardClient:
     def __init__(self, client: WebClient, respond: Respond, user_id: str) -> None:
         self._client, self._respond, self._user_id = client, respond, user_id
 
-    def chat_update(self, *, channel: str, ts: str, text: str = "",
-                    blocks: list[dict[str, Any]] | None = None, **_: Any) -> None:
-        self._respond(text=text, blocks=blocks or [], response_type="ephemeral",
-                      replace_original=True)
+    def chat_update(
+        self,
+        *,
+        channel: str,
+        ts: str,
+        text: str = "",
+        blocks: list[dict[str, Any]] | None = None,
+        **_: Any,
+    ) -> None:
+        self._respond(
+            text=text, blocks=blocks or [], response_type="ephemeral", replace_original=True
+        )
 
-    def chat_postMessage(self, *, channel: str, text: str = "",
-                         thread_ts: str | None = None, **extra: Any) -> Any:
-        return self._client.chat_postEphemeral(channel=channel, user=self._user_id, text=text,
-                                               thread_ts=thread_ts, **extra)
+    def chat_postMessage(
+        self, *, channel: str, text: str = "", thread_ts: str | None = None, **extra: Any
+    ) -> Any:
+        return self._client.chat_postEphemeral(
+            channel=channel, user=self._user_id, text=text, thread_ts=thread_ts, **extra
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
-

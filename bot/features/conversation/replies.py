@@ -57,14 +57,18 @@ class ThreadReply:
         if self.is_dm and self.statuses.allowed(self.team_id):
             try:
                 self.client.assistant_threads_setStatus(
-                    channel_id=self.channel, thread_ts=self.thread_ts, status=STATUS_TEXT)
+                    channel_id=self.channel, thread_ts=self.thread_ts, status=STATUS_TEXT
+                )
                 return
             except SlackApiError as error:
-                log.info("assistant status unavailable (%s); using a placeholder",
-                         error.response.get("error"))
+                log.info(
+                    "assistant status unavailable (%s); using a placeholder",
+                    error.response.get("error"),
+                )
                 self.statuses.refuse(self.team_id)
         response = self.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=PLACEHOLDER_TEXT)
+            channel=self.channel, thread_ts=self.thread_ts, text=PLACEHOLDER_TEXT
+        )
         self.placeholder_ts = response.get("ts")
 
     def answer(self, text: str) -> None:
@@ -78,13 +82,18 @@ class ThreadReply:
         if self.placeholder_ts is not None:
             ts, self.placeholder_ts = self.placeholder_ts, None
             try:
-                self.client.chat_update(channel=self.channel, ts=ts, text=text,
-                                        blocks=blocks if blocks is not None else [])
+                self.client.chat_update(
+                    channel=self.channel,
+                    ts=ts,
+                    text=text,
+                    blocks=blocks if blocks is not None else [],
+                )
                 return ts
             except SlackApiError as error:  # deleted meanwhile: post a new message instead
                 log.info("could not replace the placeholder: %s", error.response.get("error"))
         response = self.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=text, **extra)
+            channel=self.channel, thread_ts=self.thread_ts, text=text, **extra
+        )
         return response.get("ts")
 
     def abandon(self) -> None:

@@ -27,8 +27,12 @@ class Request:
 
 def is_direct_message(event: dict[str, Any]) -> bool:
     """A person's new message in their DM with the bot (not an edit, deletion or bot post)."""
-    return (event.get("channel_type") == "im" and not event.get("subtype")
-            and not event.get("bot_id") and bool(event.get("user")))
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+    )
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:
@@ -62,4 +66,3 @@ def wants_command(text: str, *, assistant: bool) -> bool:
     if not assistant or text.lstrip().lower().startswith(SLASH):
         return True
     return not isinstance(parse(text), UsageError)
-

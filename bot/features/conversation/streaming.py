@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 FLUSH_CHARS = 200
 FLUSH_SECONDS = 0.5
 STREAM_TEXT_LIMIT = 12000  # chat.*Stream markdown_text limit; longer answers continue as posts
-TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
-                              "service_unavailable", "request_timeout"})
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 _SLACK_FAILURES = (SlackApiError, OSError)  # an API error, or the network (URLError, timeouts)
 _INLINE_MARKS = ("*", "~", "_", "`")  # open while their count on the line is odd
 _MARKERS_ONLY = re.compile(r"[ \t]*(?:[-*+•=>#]+|\d+[.)])?[ \t]*")
@@ -48,8 +49,14 @@ class AnswerStream:
     """One answer streamed into `reply`'s thread (a DM). States: idle -> streaming -> done,
     or `off` (never started: the caller posts the answer) or `broken` (rest posted at the end)."""
 
-    def __init__(self, reply: ThreadReply, user_id: str, refusals: TeamRefusals, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        reply: ThreadReply,
+        user_id: str,
+        refusals: TeamRefusals,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.reply, self.user_id, self.refusals, self.clock = reply, user_id, refusals, clock
         self.raw = ""  # the model's text so far
         self.sent = ""  # the Markdown the stream message shows
@@ -72,7 +79,7 @@ class AnswerStream:
     def finish(self) -> bool:
         """Send the rest and stop. True when the text reached the thread (streamed, with any
         rest posted); False when nothing was streamed and the caller should post the answer."""
-        if self.state in ("idle", "streaming") and self.raw[self.sent_raw:].strip():
+        if self.state in ("idle", "streaming") and self.raw[self.sent_raw :].strip():
             try:
                 self._flush(final=True)
             except Exception:  # a bug here must not hide the turn's own outcome
@@ -103,7 +110,7 @@ class AnswerStream:
             if final:  # cannot continue what is shown: finish() posts the rest
                 self.state = "broken"
             return  # Markdown still open across the cut (e.g. a link): wait for more text
-        delta = converted[len(self.sent):]
+        delta = converted[len(self.sent) :]
         if not delta:
             return
         if len(converted) > STREAM_TEXT_LIMIT:
@@ -117,8 +124,12 @@ class AnswerStream:
         reply = self.reply
         if self.streamer is None:
             self.streamer = reply.client.chat_stream(
-                channel=reply.channel, thread_ts=reply.thread_ts, buffer_size=1,
-                recipient_team_id=reply.team_id, recipient_user_id=self.user_id)
+                channel=reply.channel,
+                thread_ts=reply.thread_ts,
+                buffer_size=1,
+                recipient_team_id=reply.team_id,
+                recipient_user_id=self.user_id,
+            )
         try:
             self.streamer.append(markdown_text=delta)  # starts the stream the first time
         except _SLACK_FAILURES as error:
@@ -133,8 +144,10 @@ class AnswerStream:
     def _failed(self, error: Exception) -> None:
         code = error.response.get("error") if isinstance(error, SlackApiError) else None
         if self.ts is None:
-            log.info("answer streaming unavailable (%s); posting the answer instead",
-                     code or type(error).__name__)
+            log.info(
+                "answer streaming unavailable (%s); posting the answer instead",
+                code or type(error).__name__,
+            )
             if code and code not in TRANSIENT_ERRORS:
                 self.refusals.refuse(self.reply.team_id)
             self.state = "off"
@@ -156,7 +169,7 @@ class AnswerStream:
     def _rest(self) -> str:
         """The text the stream message does not show, as mrkdwn for ordinary messages (the
         stream was only ever cut where no formatting is open)."""
-        return to_mrkdwn(self.raw[self.sent_raw:])
+        return to_mrkdwn(self.raw[self.sent_raw :])
 
 
 def _cut_point(raw: str, start: int) -> int:
@@ -168,7 +181,7 @@ def _cut_point(raw: str, start: int) -> int:
     if raw.count("```") % 2:
         return start
     line_start = raw.rfind("\n", 0, len(raw)) + 1
-    for match in reversed(list(re.finditer(r"\s", raw[max(start, line_start):]))):
+    for match in reversed(list(re.finditer(r"\s", raw[max(start, line_start) :]))):
         cut = max(start, line_start) + match.end()
         if _closed(raw[line_start:cut]):
             return cut
@@ -178,6 +191,10 @@ def _cut_point(raw: str, start: int) -> int:
 def _closed(line: str) -> bool:
     """No inline formatting open in `line` so far (a heading converts only once complete, a
     list or quote marker only once its text follows)."""
-    return (not re.match(r"[ \t]{0,3}#", line) and not _MARKERS_ONLY.fullmatch(line)
-            and all(line.count(mark) % 2 == 0 for mark in _INLINE_MARKS)
-            and line.count("[") == line.count("]") and line.count("(") == line.count(")"))
+    return (
+        not re.match(r"[ \t]{0,3}#", line)
+        and not _MARKERS_ONLY.fullmatch(line)
+        and all(line.count(mark) % 2 == 0 for mark in _INLINE_MARKS)
+        and line.count("[") == line.count("]")
+        and line.count("(") == line.count(")")
+    )

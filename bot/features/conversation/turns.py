@@ -66,20 +66,45 @@ class Conversation:
         if wants_command(request.text, assistant=self.services.agent is not None):
             surface = None
             if private:
-                surface = PrivateThreadSurface(client, request.channel, request.thread_ts,
-                                               request.user_id, self.owner(request), self.held)
+                surface = PrivateThreadSurface(
+                    client,
+                    request.channel,
+                    request.thread_ts,
+                    request.user_id,
+                    self.owner(request),
+                    self.held,
+                )
             run_in_thread(
-                self.services, client, team_id=request.team_id, user_id=request.user_id,
-                channel_id=request.channel, thread_ts=request.thread_ts, text=request.text,
-                enterprise_id=request.enterprise_id, surface=surface)
+                self.services,
+                client,
+                team_id=request.team_id,
+                user_id=request.user_id,
+                channel_id=request.channel,
+                thread_ts=request.thread_ts,
+                text=request.text,
+                enterprise_id=request.enterprise_id,
+                surface=surface,
+            )
             return
         reply: Reply
         if private:
-            reply = PrivateReply(client, request.channel, request.thread_ts, request.user_id,
-                                 self.owner(request), self.held)
+            reply = PrivateReply(
+                client,
+                request.channel,
+                request.thread_ts,
+                request.user_id,
+                self.owner(request),
+                self.held,
+            )
         else:
-            reply = ThreadReply(client, request.channel, request.thread_ts, request.team_id,
-                                request.is_dm, self.statuses)
+            reply = ThreadReply(
+                client,
+                request.channel,
+                request.thread_ts,
+                request.team_id,
+                request.is_dm,
+                self.statuses,
+            )
         agent = self.services.agent
         if not request.text:
             reply.post(text=EMPTY_MENTION_TEXT)
@@ -92,7 +117,8 @@ class Conversation:
         """Answers in a channel go to the asker only, unless an admin made the channel public.
         (A DM is private already, and answered in the open there.)"""
         return not request.is_dm and not self.services.visibility.is_public(
-            request.team_id, request.channel)
+            request.team_id, request.channel
+        )
 
     @staticmethod
     def owner(request: Request) -> str:
@@ -114,8 +140,12 @@ class Conversation:
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
             with self.turn_locks.hold(f"{thread}:{identifier}"):
                 result = agent.respond(
-                    thread, user, request.text, accounts.agent_executor(connector, identifier),
-                    on_text=stream.feed if stream is not None else None)
+                    thread,
+                    user,
+                    request.text,
+                    accounts.agent_executor(connector, identifier),
+                    on_text=stream.feed if stream is not None else None,
+                )
         except Exception:
             if stream is not None:
                 stream.finish()  # what was written stays; the error handler apologises below
@@ -124,19 +154,29 @@ class Conversation:
         streamed = stream.finish() if stream is not None else False
         self.deliver(agent, reply, result, identifier, account, streamed=streamed)
 
-    def answer_stream(self, agent: Agent, reply: Reply,
-                      request: Request) -> AnswerStream | None:
+    def answer_stream(self, agent: Agent, reply: Reply, request: Request) -> AnswerStream | None:
         """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this
         workspace refused streaming before. Never in a channel: a stream is a message everyone
         there sees (a public channel keeps the placeholder that the answer replaces)."""
-        if (not isinstance(reply, ThreadReply) or not request.is_dm
-                or not agent.settings.stream_answers
-                or not self.streams.allowed(request.team_id)):
+        if (
+            not isinstance(reply, ThreadReply)
+            or not request.is_dm
+            or not agent.settings.stream_answers
+            or not self.streams.allowed(request.team_id)
+        ):
             return None
         return AnswerStream(reply, request.user_id, self.streams)
 
-    def deliver(self, agent: Agent, reply: Reply, result: TurnResult, identifier: str,
-                account: ConnectedAccount, *, streamed: bool = False) -> None:
+    def deliver(
+        self,
+        agent: Agent,
+        reply: Reply,
+        result: TurnResult,
+        identifier: str,
+        account: ConnectedAccount,
+        *,
+        streamed: bool = False,
+    ) -> None:
         """The outcome in the thread; `streamed` means the answer text is already there."""
         if result.needs_reconnect:
             reply.post(**accounts.revoked_prompt(self.services.connector.account(identifier)))
@@ -161,5 +201,6 @@ def unconfigured_message(text: str = "") -> kit.Message:
     else:
         line = UNCONFIGURED_TEXT
     examples = " · ".join(f"`{example}`" for example in USEFUL_COMMANDS)
-    return kit.message(line, [kit.section(line),
-                              kit.context(f"Try {examples} — or `help` for every command.")])
+    return kit.message(
+        line, [kit.section(line), kit.context(f"Try {examples} — or `help` for every command.")]
+    )

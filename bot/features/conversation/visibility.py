@@ -28,17 +28,27 @@ log = logging.getLogger(__name__)
 PUBLIC, PRIVATE = "public", "private"
 AUDIT_TOOL = "setting:channel-answers"  # not an Affinity call: App Home's activity skips it
 
-PRIVATE_TEXT = ("In <#{channel}>, my answers are *private*: whoever asks sees the answer in the "
-                "thread, with a *Share* button to post it for everyone.")
-PUBLIC_TEXT = ("In <#{channel}>, my answers are *public*: everyone in the channel sees them in "
-               "the thread. A workspace admin can make them private again with "
-               "`/affinity channel-answers private`.")
-NOT_A_CHANNEL_TEXT = ("Run `/affinity channel-answers` in the channel you mean. Here, in our "
-                      "direct messages, my answers are always private to you.")
-NOT_ADMIN_TEXT = ("Only a Slack workspace admin or owner can change who sees my answers in a "
-                  "channel; nothing was changed.")
-ADMIN_UNKNOWN_TEXT = ("I couldn't check with Slack that you are a workspace admin ({error}); "
-                      "nothing was changed. Try again in a moment.")
+PRIVATE_TEXT = (
+    "In <#{channel}>, my answers are *private*: whoever asks sees the answer in the "
+    "thread, with a *Share* button to post it for everyone."
+)
+PUBLIC_TEXT = (
+    "In <#{channel}>, my answers are *public*: everyone in the channel sees them in "
+    "the thread. A workspace admin can make them private again with "
+    "`/affinity channel-answers private`."
+)
+NOT_A_CHANNEL_TEXT = (
+    "Run `/affinity channel-answers` in the channel you mean. Here, in our "
+    "direct messages, my answers are always private to you."
+)
+NOT_ADMIN_TEXT = (
+    "Only a Slack workspace admin or owner can change who sees my answers in a "
+    "channel; nothing was changed."
+)
+ADMIN_UNKNOWN_TEXT = (
+    "I couldn't check with Slack that you are a workspace admin ({error}); "
+    "nothing was changed. Try again in a moment."
+)
 
 
 def is_channel(channel_id: str | None) -> bool:
@@ -58,25 +68,46 @@ class ChannelVisibility:
             row = session.get(ChannelAnswerSetting, (team_id, channel_id))
             return bool(row and row.public)
 
-    def set(self, team_id: str, channel_id: str, *, public: bool, user_id: str,
-            identifier: str) -> None:
+    def set(
+        self, team_id: str, channel_id: str, *, public: bool, user_id: str, identifier: str
+    ) -> None:
         """Store the setting and audit who changed it, in one transaction."""
         now = self.clock()
         with self.sessions.begin() as session:
             row = session.get(ChannelAnswerSetting, (team_id, channel_id)) or (
-                ChannelAnswerSetting(team_id=team_id, channel_id=channel_id))
+                ChannelAnswerSetting(team_id=team_id, channel_id=channel_id)
+            )
             row.public, row.changed_by, row.changed_at = public, user_id, now
             session.add(row)
-            session.add(AuditLogEntry(
-                at=now, identifier=identifier[:255], tool=AUDIT_TOOL,
-                outcome=PUBLIC if public else PRIVATE, duration_ms=0, reference=channel_id[:64]))
-        log.info("channel answers in %s/%s made %s by %s", team_id, channel_id,
-                 PUBLIC if public else PRIVATE, user_id)
+            session.add(
+                AuditLogEntry(
+                    at=now,
+                    identifier=identifier[:255],
+                    tool=AUDIT_TOOL,
+                    outcome=PUBLIC if public else PRIVATE,
+                    duration_ms=0,
+                    reference=channel_id[:64],
+                )
+            )
+        log.info(
+            "channel answers in %s/%s made %s by %s",
+            team_id,
+            channel_id,
+            PUBLIC if public else PRIVATE,
+            user_id,
+        )
 
 
-def channel_answers_reply(services: Services, client: WebClient | None, *, team_id: str,
-                          user_id: str, channel_id: str | None, identifier: str,
-                          setting: str | None) -> kit.Message:
+def channel_answers_reply(
+    services: Services,
+    client: WebClient | None,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    identifier: str,
+    setting: str | None,
+) -> kit.Message:
     """`/affinity channel-answers [public|private]`: show, or (admins only) change, the
     setting of the channel it was typed in."""
     if not is_channel(channel_id):
@@ -96,8 +127,9 @@ def channel_answers_reply(services: Services, client: WebClient | None, *, team_
         return _reply(ADMIN_UNKNOWN_TEXT.format(error=error.response.get("error") or "no answer"))
     if not admin:
         return _reply(f"{NOT_ADMIN_TEXT} {_state_text(current, channel_id)}")
-    visibility.set(team_id, channel_id, public=setting == PUBLIC, user_id=user_id,
-                   identifier=identifier)
+    visibility.set(
+        team_id, channel_id, public=setting == PUBLIC, user_id=user_id, identifier=identifier
+    )
     return _reply(":white_check_mark: Changed. " + _state_text(setting, channel_id))
 
 

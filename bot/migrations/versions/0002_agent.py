@@ -29,8 +29,13 @@ def upgrade() -> None:
         sa.Column("messages", sa.JSON(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_conversations")),
-        sa.UniqueConstraint("team_id", "channel_id", "thread_ts", "owner",
-                            name="uq_agent_conversations_thread_owner"),
+        sa.UniqueConstraint(
+            "team_id",
+            "channel_id",
+            "thread_ts",
+            "owner",
+            name="uq_agent_conversations_thread_owner",
+        ),
     )
     op.create_table(
         "agent_proposals",
@@ -58,8 +63,12 @@ def upgrade() -> None:
         sa.Column("result_summary", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["batch_id"], ["agent_proposals.id"], ondelete="CASCADE",
-                                name=op.f("fk_agent_proposal_items_batch_id_agent_proposals")),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["agent_proposals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_agent_proposal_items_batch_id_agent_proposals"),
+        ),
         sa.PrimaryKeyConstraint("batch_id", "idx", name=op.f("pk_agent_proposal_items")),
     )
 

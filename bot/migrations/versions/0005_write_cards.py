@@ -31,14 +31,15 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_command_write_cards")),
     )
-    op.create_index(op.f("ix_command_write_cards_command_digest"), "command_write_cards",
-                    ["command_digest"])
-    op.create_index(op.f("ix_command_write_cards_created_at"), "command_write_cards",
-                    ["created_at"])
+    op.create_index(
+        op.f("ix_command_write_cards_command_digest"), "command_write_cards", ["command_digest"]
+    )
+    op.create_index(
+        op.f("ix_command_write_cards_created_at"), "command_write_cards", ["created_at"]
+    )
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_command_write_cards_created_at"), table_name="command_write_cards")
-    op.drop_index(op.f("ix_command_write_cards_command_digest"),
-                  table_name="command_write_cards")
+    op.drop_index(op.f("ix_command_write_cards_command_digest"), table_name="command_write_cards")
     op.drop_table("command_write_cards")
