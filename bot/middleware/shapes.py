@@ -350,7 +350,7 @@ REQUIRED: dict[str, Shape] = {
     ),
     "block_actions": Obj(
         {"actions": Items(ACTION, non_empty=True)},
-        required=("actions", "user", "team", "container"),
+        required=("actions", "user", "team", "container", "trigger_id"),  # Slack always sends one
     ),
     "view_submission": Obj(
         {"view": Obj({}, required=("id", "callback_id", "state"))},
