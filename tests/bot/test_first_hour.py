@@ -158,3 +158,20 @@ def test_cli_errors_start_with_the_program_name(capsys, monkeypatch):
     assert vault_cli.run("nonsense") == 2
     for line in capsys.readouterr().err.strip().splitlines():
         assert line.startswith("affinity-bot: "), line
+
+
+def test_a_labelled_link_in_a_note_keeps_its_address(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    run(app, f"note deal {seed.ACME_DEAL_ID} Deck: <https://x.example/v|the deck>")
+    contents = [note["content"] for note in sandbox.state.notes.values()]
+    assert "Deck: the deck (https://x.example/v)" in contents
+
+
+def test_an_unknown_word_suggests_similar_commands_not_a_lookup(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "frobnicate")
+    assert "Unknown command `frobnicate`" in reply.text
+    assert "Commands with a similar name:" in reply.text
+    assert "person frobnicate" not in reply.text
+    assert "Did you mean `/affinity person Jane Smith`?" in run(app, "Jane Smith").text
+    assert "Did you mean `/affinity deals`?" in run(app, "dels").text
