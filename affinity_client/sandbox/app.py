@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import control, v1, v2
 from .permissions import denied_message, missing_permission
-from .store import SandboxState
+from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
 
 
@@ -147,10 +147,13 @@ class SandboxApp:
         }
         state.log_request(entry)
         delay = state.latency_ms(request.path)
-        if delay:
+        gates = state.holds_for(request.path)
+        if delay or gates:
             state.lock.release()
             try:
                 time.sleep(delay / 1000)
+                for gate in gates:
+                    gate.wait(HOLD_LIMIT_SECONDS)
             finally:
                 state.lock.acquire()
         headers, limited = state.count_request(

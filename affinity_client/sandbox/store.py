@@ -53,12 +53,22 @@ class Controls:
     enforce_rate_limit: bool = False
     faults: list[Fault] = field(default_factory=list)
     latencies: list[Latency] = field(default_factory=list)
+    holds: list[tuple[str, threading.Event]] = field(default_factory=list)
     window_start: dict[str, float] = field(default_factory=dict)
     window_used: dict[str, int] = field(default_factory=dict)
     org_used: int = 0
     monthly_quota_used_up: bool = False
     replication_lag_ms: int = 0
     v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
+
+
+HOLD_LIMIT_SECONDS = 30.0
+"""The longest a held request waits: a test that forgets to release never hangs the sandbox."""
+
+
+def _release(controls: Controls | None) -> None:
+    for _pattern, gate in controls.holds if controls is not None else ():
+        gate.set()
 
 
 class Indexes:
@@ -135,6 +145,7 @@ class SandboxState:
         with self.lock:
             self.world: seed.World = pickle.loads(self._snapshot)  # noqa: S301 - our own bytes
             self.index = Indexes(self.world)
+            _release(getattr(self, "controls", None))
             self.controls = Controls()
             self.requests.clear()
 
@@ -209,8 +220,21 @@ class SandboxState:
         with self.lock:
             self.controls.latencies.append(Latency(ms, path))
 
+    def hold(self, path: str = "*") -> threading.Event:
+        """Hold matching requests (fnmatch on the path) until the returned event is set, or
+        `HOLD_LIMIT_SECONDS` pass: a test sees what the app does while a call is in flight
+        without racing a fixed latency. Clearing faults or resetting releases every hold."""
+        gate = threading.Event()
+        with self.lock:
+            self.controls.holds.append((path, gate))
+        return gate
+
+    def holds_for(self, path: str) -> list[threading.Event]:
+        return [gate for pattern, gate in self.controls.holds if fnmatch.fnmatchcase(path, pattern)]
+
     def clear_faults(self) -> None:
         with self.lock:
+            _release(self.controls)
             keep = self.controls.revoked_keys
             created = self.controls.v1_created
             self.controls = Controls(revoked_keys=keep, v1_created=created)

@@ -491,13 +491,15 @@ def test_a_click_while_the_approval_runs_is_told_it_is_in_progress(chat_app, api
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
-    sandbox.state.add_latency(3000, "/notes*")  # long enough for a loaded CI machine
+    gate = sandbox.state.hold("/notes*")  # the note is being written until the gate opens
 
     click(slack, card, slack.dm_channel, APPROVE, value)
     fake.wait_for("chat.update", lambda c: "making the changes" in c.text)
     click(slack, {"ts": "1700000124.000001"}, "C0ELSEWHERE", APPROVE, value)
     waiting = wait_text(fake, "chat.postEphemeral", "In progress")
     assert "will not be made twice" in waiting.text
+    assert not any(c.text.startswith("Approved") for c in fake.calls("chat.postMessage"))
+    gate.set()
     wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
     assert sandbox.state.request_count("POST", "/notes") == 1
 

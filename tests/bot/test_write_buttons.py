@@ -71,7 +71,7 @@ def test_second_click_from_another_container_is_told_what_the_first_did(app, san
 def test_a_click_while_the_first_runs_is_told_it_is_in_progress(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     value = chooser_value(app)
-    sandbox.state.add_latency(2500, "/opportunities*")  # both clicks arrive while it runs
+    gate = sandbox.state.hold("/opportunities*")  # the deal is being created until it opens
     sent: list = []
     threads = [
         threading.Thread(
@@ -85,6 +85,8 @@ def test_a_click_while_the_first_runs_is_told_it_is_in_progress(app, sandbox):
         thread.join()
     waiting = app.fake.wait_for("response_url", lambda c: "In progress" in c.text)
     assert "will not be made twice" in waiting.text
+    assert deals_named(sandbox, "Orbit Robotics Seed") == []  # still held: nothing written yet
+    gate.set()
     app.fake.wait_for("response_url", lambda c: "Deal created" in c.text)
     assert len(deals_named(sandbox, "Orbit Robotics Seed")) == 1
 

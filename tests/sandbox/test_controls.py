@@ -199,3 +199,32 @@ def test_replication_lag_hides_v1_creations_from_v2_for_a_while(sandbox, admin_k
     time.sleep(0.45)
     assert modern.get(f"/v2/opportunities/{made['id']}").status_code == 200
     assert _control(sandbox, "POST", "faults/replication-lag", ms=-1).status_code == 400
+
+
+def test_a_held_request_waits_until_released_by_its_gate_or_by_clearing_faults(sandbox):
+    import threading
+    import time
+
+    import httpx
+
+    from affinity_client.sandbox import seed
+
+    def held_answer(release) -> list[int]:
+        answered: list[int] = []
+
+        def ask() -> None:
+            got = httpx.get(f"{sandbox.base_url}/lists", auth=("", seed.ADMIN_KEY), timeout=10)
+            answered.append(got.status_code)
+
+        worker = threading.Thread(target=ask)
+        worker.start()
+        time.sleep(0.3)
+        assert answered == []  # still held
+        release()
+        worker.join(5)
+        return answered
+
+    gate = sandbox.state.hold("/lists*")
+    assert held_answer(gate.set) == [200]
+    sandbox.state.hold("/lists*")
+    assert held_answer(sandbox.state.clear_faults) == [200]
