@@ -32,9 +32,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from vault.config import VaultSettings
+from vault.config import InitOnlySettings, VaultSettings
 
 Mode = Literal["socket", "http-oauth", "http-single"]
 
@@ -93,7 +93,7 @@ class AgentLimits(BaseModel):
     stream_answers: bool = True  # DMs: stream the answer with chat.startStream (see docs)
 
 
-class Settings(BaseSettings):
+class Settings(InitOnlySettings):
     """Everything the Slack app needs to start. Build with `Settings.from_env()`.
 
     Built in code (`Settings(slack_bot_token=...)`, as tests and the console do) it holds exactly
@@ -128,17 +128,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     agent: AgentLimits = Field(default_factory=AgentLimits)
     vault: VaultSettings = Field(default_factory=VaultSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)  # the environment: `from_env` only (see the class docstring)
 
     @model_validator(mode="before")
     @classmethod

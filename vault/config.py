@@ -22,7 +22,24 @@ DEFAULT_DATA_DIR = "./data"
 DEFAULT_DATABASE_FILE = "affinity-bot.db"
 
 
-class VaultSettings(BaseSettings):
+class InitOnlySettings(BaseSettings):
+    """Settings that hold exactly what they are given when built in code (tests, the console):
+    the environment is read only by an explicit `from_environ`/`from_env`, so nothing leaks in
+    by accident. The bot's `Settings` share this rule."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+class VaultSettings(InitOnlySettings):
     """The vault's part of the configuration, under its environment variable names."""
 
     model_config = SettingsConfigDict(
@@ -45,19 +62,6 @@ class VaultSettings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return cls.model_fields[info.field_name].default
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Built in code (tests, the console) it is exactly what it is given; the environment is
-        # read by `from_environ` only, so nothing leaks in by accident.
-        return (init_settings,)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> VaultSettings:

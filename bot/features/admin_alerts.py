@@ -27,6 +27,7 @@ from bot.services import Services
 log = logging.getLogger("bot.features.admin_alerts")
 
 USERS_PAGE = 200
+ADMIN_ROLES = ("is_primary_owner", "is_owner", "is_admin")  # best first
 MAX_PAGES = 50
 
 
@@ -68,15 +69,7 @@ def workspace_admin(client: WebClient) -> str | None:
         for member in response.get("members") or []:
             if member.get("deleted") or member.get("is_bot") or member.get("id") == "USLACKBOT":
                 continue
-            rank = (
-                0
-                if member.get("is_primary_owner")
-                else 1
-                if member.get("is_owner")
-                else 2
-                if member.get("is_admin")
-                else None
-            )
+            rank = next((r for r, role in enumerate(ADMIN_ROLES) if member.get(role)), None)
             if rank is not None and (best is None or rank < best[0]):
                 best = (rank, member["id"])
         if best is not None and best[0] == 0:

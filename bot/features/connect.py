@@ -242,7 +242,7 @@ def pinned_tenant(services: Services, team_id: str) -> tuple[int, str | None] | 
         return (pin.tenant_id, pin.tenant_name) if pin else None
 
 
-def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
+def is_workspace_admin(client: WebClient, user_id: str) -> bool:
     user = client.users_info(user=user_id).get("user") or {}
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
@@ -267,7 +267,7 @@ def pin_tenant_reply(
             "This workspace is pinned by the app's configuration (AFFINITY_TENANT_ID); "
             "ask whoever runs the app to change it."
         )
-    if client is None or not _is_workspace_admin(client, user_id):
+    if client is None or not is_workspace_admin(client, user_id):
         return reply("Only a Slack workspace admin or owner can pin the Affinity workspace.")
     sessions = sessionmaker(services.engine)
     if unpin:

@@ -119,10 +119,10 @@ def channel_answers_reply(
         return _reply(_state_text(current, channel_id))
     if client is None:
         return _reply(NOT_ADMIN_TEXT)
-    from bot.features.connect import _is_workspace_admin  # the check pin-tenant uses
+    from bot.features.connect import is_workspace_admin  # the check pin-tenant uses
 
     try:
-        admin = _is_workspace_admin(client, user_id)
+        admin = is_workspace_admin(client, user_id)
     except SlackApiError as error:
         return _reply(ADMIN_UNKNOWN_TEXT.format(error=error.response.get("error") or "no answer"))
     if not admin:
