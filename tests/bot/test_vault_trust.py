@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -148,15 +148,15 @@ def test_an_edited_profile_is_never_shown_nor_linked_and_could_not_be_verified(
 def test_the_sweep_leaves_an_unreadable_account_active_and_tells_the_admin(
     slack_app_factory, fake_slack
 ):
-    app = slack_app_factory(
-        features=[platform, connect, home, revocation], revocation_sweep_hours=1e-6
-    )
+    now = [datetime.now(UTC)]
+    app = slack_app_factory(features=[platform, connect, home, revocation], clock=lambda: now[0])
     fake_slack.set_user(OWNER, is_primary_owner=True)
     identifier = identifier_for(app.slack.team_id, ALICE)
     Vault(app.services.engine, keyring_of("k-other")).connect(
         CONNECTION, identifier, ADMIN["api_key"], maya()
     )
 
+    now[0] += timedelta(hours=7)  # the key is due for its periodic check, on the app's clock
     report = revocation.sweep(app.services)
 
     assert report.failed == [identifier] and report.revoked == []
