@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, v1, v2
+from . import control, v1, v2, v2_persons, v2_rate_limit, v2_relationships, v2_users, v2_webhooks
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -34,7 +34,14 @@ class SegmentConverter(BaseConverter):
 
 
 URLS = Map(
-    _rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
+    _rules(v1.ROUTES, "v1")
+    + _rules(v2.ROUTES, "v2")
+    + _rules(v2_persons.ROUTES, "v2")
+    + _rules(v2_relationships.ROUTES, "v2")
+    + _rules(v2_users.ROUTES, "v2")
+    + _rules(v2_rate_limit.ROUTES, "v2")
+    + _rules(v2_webhooks.ROUTES, "v2")
+    + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,
     converters={"seg": SegmentConverter},
@@ -163,7 +170,7 @@ class SandboxApp:
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            monthly = headers.get("x-ratelimit-limit-org-remaining") == 0
             reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
             response.headers["Retry-After"] = headers[reset]
         if api == "v2":

@@ -56,6 +56,10 @@ EXPORT_PEOPLE = "Export All People directory"
 EXPORT_ORGANIZATIONS = "Export All Organizations directory"
 EXPORT_LISTS = "Export data from Lists"
 """The permissions the V2 spec names in endpoint descriptions (see sandbox/permissions.py)."""
+MANAGE_USERS = "Manage Users"
+MANAGE_ALL_WEBHOOKS = "Manage all webhooks"
+"""Permissions a role must be granted (`grants`): users' emails and roles, everyone's webhooks."""
+EDIT_GLOBAL_FIELDS = "Edit Global Field Values"
 
 USERS: list[dict[str, Any]] = [
     {
@@ -65,6 +69,7 @@ USERS: list[dict[str, Any]] = [
         "last_name": "Patel",
         "email": "maya@northwind.vc",
         "api_key": ADMIN_KEY,
+        "grants": [MANAGE_USERS, MANAGE_ALL_WEBHOOKS],
     },
     {
         "role": "standard",
@@ -403,6 +408,7 @@ class World:
     field_values: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: dict[int, dict[str, Any]] = field(default_factory=dict)
     strengths: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    webhooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str) -> int:
@@ -426,6 +432,7 @@ class _Builder:
                 "field_value": 900000,
                 "note": 3000000,
                 "dropdown": 800,
+                "webhook": 0,
             }
         )
 
