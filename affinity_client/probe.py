@@ -59,6 +59,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
+    "affinity_create_person": ("persons",),
+    "affinity_create_organization": ("organizations",),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

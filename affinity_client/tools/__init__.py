@@ -1,11 +1,11 @@
-"""The tool catalog: 13 tools, each a declarative :class:`Tool`, and :func:`run_tool`."""
+"""The tool catalog: each tool a declarative :class:`Tool`, and :func:`run_tool`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
-from . import lists, notes, opportunities, organizations, persons, relationships
+from . import directory, lists, notes, opportunities, organizations, persons, relationships
 from .base import Tool
 
 if TYPE_CHECKING:
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 TOOLS: dict[str, Tool] = {
     tool.name: tool
-    for module in (persons, organizations, lists, opportunities, notes, relationships)
+    for module in (persons, organizations, lists, opportunities, notes, relationships, directory)
     for tool in module.TOOLS
 }
 

@@ -226,3 +226,19 @@ class AddToListResult(TypedDict):
 class RelationshipStrengthResult(TypedDict):
     person: PersonRef
     relationships: list[Relationship]
+
+
+class CreatedPerson(TypedDict):
+    """``affinity_create_person``: the new person, or the one that already had the email."""
+
+    person: PersonRef
+    emails: list[str]
+    already_existed: bool
+
+
+# "global" is a keyword, hence the call syntax.
+CreatedOrganization = TypedDict(
+    "CreatedOrganization",
+    {"organization": OrgRef, "domains": list[str], "global": bool, "already_existed": bool},
+)
+"""``affinity_create_organization``: the new organization, or the one that already existed."""

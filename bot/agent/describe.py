@@ -12,6 +12,8 @@ VERBS = {
     "affinity_create_opportunity": "Create a deal",
     "affinity_update_opportunity": "Update a deal",
     "affinity_add_to_list": "Add to a list",
+    "affinity_create_person": "Add a person",
+    "affinity_create_organization": "Add an organization",
 }
 
 KIND_WORDS = {
@@ -42,6 +44,10 @@ _FIELD_WORDS = {
     "owner_id": "Owner",
     "name": "Name",
     "format": "Format",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "domain": "Domain",
 }
 
 

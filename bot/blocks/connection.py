@@ -26,6 +26,8 @@ TOOL_LABELS = {
     "affinity_list_notes": "Read notes",
     "affinity_add_to_list": "Add to lists",
     "affinity_get_relationship_strength": "Relationship strength",
+    "affinity_create_person": "Add people",
+    "affinity_create_organization": "Add organizations",
 }
 
 KEY_HELP = (

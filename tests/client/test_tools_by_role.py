@@ -26,6 +26,8 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_create_person": {"first_name": "Role", "email": "role.check@example.com"},
+    "affinity_create_organization": {"name": "Role Check Co", "domain": "rolecheck.com"},
 }
 # Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
 # no V1 fallback yet: the restricted user gets a 403 that names the permission.

@@ -30,6 +30,8 @@ WRITES = {
     "affinity_update_opportunity": {"opportunity_id": seed.ACME_DEAL_ID, "name": "Renamed"},
     "affinity_create_note": {"content": "never saved", "person_ids": [seed.JANE_ID]},
     "affinity_add_to_list": {"list_id": FOUNDERS, "person_id": seed.JANE_ID},
+    "affinity_create_person": {"first_name": "Never", "email": "never.saved@example.com"},
+    "affinity_create_organization": {"name": "Never Saved", "domain": "neversaved.com"},
 }
 
 
@@ -40,7 +42,14 @@ def test_the_cases_cover_every_tool():
 
 def snapshot(sandbox) -> tuple:
     state = sandbox.state
-    return repr(state.notes), repr(state.list_entries), repr(state.opportunities)
+    world = state.world
+    return (
+        repr(state.notes),
+        repr(state.list_entries),
+        repr(state.opportunities),
+        sorted(world.persons),
+        sorted(world.organizations),
+    )
 
 
 def statuses(sandbox) -> list[int]:

@@ -28,10 +28,12 @@ NAMES = {
     "affinity_list_lists",
     "affinity_add_to_list",
     "affinity_get_relationship_strength",
+    "affinity_create_person",
+    "affinity_create_organization",
 }
 
 
-def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
+def test_catalog_has_every_tool_with_anthropic_ready_schemas():
     assert set(TOOLS) == NAMES
     for tool in TOOLS.values():
         schema = tool.input_schema
@@ -47,6 +49,8 @@ def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
         "affinity_update_opportunity",
         "affinity_create_note",
         "affinity_add_to_list",
+        "affinity_create_person",
+        "affinity_create_organization",
     }
 
 
@@ -94,6 +98,15 @@ BAD_INPUTS = [
         "organization_id",
     ),
     ("affinity_get_relationship_strength", {"internal_id": 3}, "external_id"),
+    ("affinity_create_person", {"email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": " ", "email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": "Ada"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada at home"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada@localhost"}, "email"),
+    ("affinity_create_organization", {"domain": "acme.com"}, "name"),
+    ("affinity_create_organization", {"name": "\t"}, "name"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "acme"}, "domain"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "ac me.com"}, "domain"),
 ]
 
 
