@@ -180,6 +180,19 @@ def identifier_for(
     return f"{team_id}:{user_id}" + (f":{enterprise_id}" if enterprise_id else "")
 
 
+def click_identifier(body: dict[str, Any]) -> str:
+    """The identifier of whoever sent an interactive payload (click, modal submission).
+
+    The team is read as Bolt's `context.team_id` reads it (the payload's `team` before the
+    user's home `team_id`), so a click and a slash command or mention by the same person in
+    the same workspace (Slack Connect channels included) always name the same account.
+    """
+    user = body.get("user") or {}
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    enterprise = (body.get("enterprise") or {}).get("id")
+    return identifier_for(team_id, user.get("id"), enterprise or None)
+
+
 def parse_identifier(identifier: str) -> SlackUser:
     parts = identifier.split(":")
     if len(parts) not in (2, 3) or not all(parts):

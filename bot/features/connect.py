@@ -42,8 +42,10 @@ from bot.connector import (
     CONNECTION,
     ConnectorError,
     NotConnectedError,
+    click_identifier,
     explain_forbidden,
     identifier_for,
+    parse_identifier,
 )
 from bot.features.home import connection_view, publish_home
 from bot.models import TenantPin
@@ -299,10 +301,9 @@ def pin_tenant_reply(
 
 
 def _actor(body: dict[str, Any]) -> tuple[str, str, str]:
-    user = body["user"]
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    enterprise = (body.get("enterprise") or {}).get("id")
-    return identifier_for(team_id, user["id"], enterprise), team_id, user["id"]
+    identifier = click_identifier(body)
+    slack_user = parse_identifier(identifier)
+    return identifier, slack_user.team_id, slack_user.user_id
 
 
 def _from_view(body: dict[str, Any]) -> bool:
