@@ -25,7 +25,6 @@ from affinity_client import AffinityClient
 from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
 from affinity_client.probe import probe_permissions
 from affinity_client.retry import RetryPolicy
-from bot.agent.memory import forget_conversations
 from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.blocks.connection import (
@@ -47,6 +46,7 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
+from bot.erasure import erase_read_data
 from bot.features.home import connection_view, publish_home
 from bot.models import TenantPin
 from bot.services import Services
@@ -219,7 +219,7 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
-    """Erase the credential and everything read with it (the assistant's conversations)."""
+    """Erase the credential and everything read with it (`bot.erasure`)."""
     from contextlib import suppress
 
     from vault import AccountNotFound
@@ -227,7 +227,7 @@ def disconnect(services: Services, identifier: str) -> None:
     with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
         services.vault.disconnect(CONNECTION, identifier)
     services.connector.evict(identifier)
-    forget_conversations(services.engine, identifier)
+    erase_read_data(services.engine, identifier)
 
 
 # ------------------------------------------------------------------------------ tenant pin

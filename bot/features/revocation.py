@@ -29,7 +29,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from affinity_client.errors import AffinityError
-from bot.agent.memory import forget_conversations
 from bot.blocks.connection import reconnect_prompt
 from bot.connector import (
     CONNECTION,
@@ -39,6 +38,7 @@ from bot.connector import (
     parse_identifier,
 )
 from bot.database import delete_older_than
+from bot.erasure import erase_read_data
 from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
 from bot.models import ConnectorClaim
@@ -205,7 +205,7 @@ def erase_deactivated(
     for identifier in identifiers_of_deleted_user(user, enterprise_id):
         connector.evict(identifier)
         erased += services.vault.delete_for_identifier(identifier)
-        forget_conversations(services.engine, identifier)
+        erase_read_data(services.engine, identifier)
     if erased:
         log.info(
             "erased %d Affinity credential(s) of deactivated Slack user %s", erased, user.get("id")
