@@ -32,6 +32,9 @@ def date_field(moment: datetime | date) -> datetime:
 SEED_NOW = datetime(2026, 11, 15, 17, 0, 0, tzinfo=UTC)
 """The fixed "now" most seeded dates are relative to."""
 
+CREATED_BASE = datetime(2024, 3, 7, 20, 21, 42, tzinfo=UTC)
+"""When the firm set up Affinity: lists and fields are created from this date on."""
+
 TENANT = {"id": 70421, "name": "Northwind Ventures", "subdomain": "northwind"}
 
 
@@ -51,6 +54,11 @@ ADMIN_KEY = _fake_key("admin")
 STANDARD_KEY = _fake_key("standard")
 REVOKED_KEY = _fake_key("revoked")
 RESTRICTED_KEY = _fake_key("restricted")
+LEGACY_KEY = _fake_key("legacy")
+
+API_VERSION = "2026-07-15"
+"""The V2 version a seeded key answers in when a request names none ("Default API Version")."""
+LEGACY_API_VERSION = "2024-01-01"
 
 EXPORT_PEOPLE = "Export All People directory"
 EXPORT_ORGANIZATIONS = "Export All Organizations directory"
@@ -92,14 +100,26 @@ USERS: list[dict[str, Any]] = [
         "api_key": RESTRICTED_KEY,
         "lacks": [EXPORT_PEOPLE, EXPORT_ORGANIZATIONS, EXPORT_LISTS],
     },
+    # A key created before 2026 whose Default API Version is still 2024-01-01.
+    {
+        "role": "standard",
+        "person_id": 1005,
+        "first_name": "Tom",
+        "last_name": "Becker",
+        "email": "tom@northwind.vc",
+        "api_key": LEGACY_KEY,
+        "api_version": LEGACY_API_VERSION,
+    },
 ]
+for _user in USERS:
+    _user.setdefault("api_version", API_VERSION)
 ADMIN_ID = 1001
 STANDARD_ID = 1002
 REVOKED_ID = 1003
 RESTRICTED_ID = 1004
-OTHER_INTERNAL = [
-    {"person_id": 1005, "first_name": "Tom", "last_name": "Becker", "email": "tom@northwind.vc"},
-]
+LEGACY_ID = 1005
+OTHER_INTERNAL: list[dict[str, Any]] = []
+"""Internal people without a seeded key (none today: Tom Becker holds the 2024-01-01 key)."""
 INTERNAL_IDS = [u["person_id"] for u in USERS] + [p["person_id"] for p in OTHER_INTERNAL]
 
 DASH = "\N{EN DASH}"
@@ -538,6 +558,9 @@ class _Builder:
             "track_changes": ranked,
             "dropdown_options": dropdown,
             "entity_type": entity_type,
+            # Not drawn from the seeded random stream, so every other seeded value stays put.
+            "created_at": self.w.lists.get(list_id, {}).get("created_at", CREATED_BASE)
+            + timedelta(days=2, hours=fid % 97),
         }
         self.w.fields[fid] = rec
         return rec
@@ -700,12 +723,13 @@ class _Builder:
             "Co-investors": 1,
             PRIVATE_LIST_NAME: 8,
         }
-        for name, list_type in spec.items():
+        for number, (name, list_type) in enumerate(spec.items()):
             private = name == PRIVATE_LIST_NAME
             self.w.lists[LISTS[name]] = {
                 "id": LISTS[name],
                 "type": list_type,
                 "name": name,
+                "created_at": CREATED_BASE + timedelta(days=number * 45),
                 "public": not private,
                 "owner_id": ADMIN_ID,
                 "creator_id": ADMIN_ID,

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from werkzeug.wrappers import Response
 
-from . import render, seed
+from . import field_meta, render, seed
 from .v1 import store_value
 from .web import (
     ApiError,
@@ -69,7 +69,7 @@ def _phone_field(ctx: Ctx, person_id: int) -> dict[str, Any]:
         "name": "Phone Number",
         "type": "enriched",
         "enrichmentSource": "affinity-data",
-        "value": {"type": "filterable-text-multi", "data": phones or None},
+        "value": render.multi_value(ctx, "filterable-text-multi", phones),
     }
 
 
@@ -234,17 +234,22 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     _existing(ctx, entity_type, entity_id)
     entries = render.visible_entries(ctx, entity_type, entity_id)
     page = v2_page(ctx, entries)
-    page["data"] = [
-        {
-            "id": e["id"],
-            "listId": e["list_id"],
-            "createdAt": v2_date(e["created_at"]),
-            "creatorId": e["creator_id"],
-            "fields": _fields(ctx, entity_type, entity_id, e, None),
-        }
-        for e in page["data"]
-    ]
+    page["data"] = [_list_entry(ctx, entity_type, entity_id, e) for e in page["data"]]
     return page
+
+
+def _list_entry(ctx: Ctx, entity_type: int, entity_id: int, e: dict[str, Any]) -> dict[str, Any]:
+    """A `ListEntry` of a person or company; 2026-07-15 adds the list's name."""
+    out = {
+        "id": e["id"],
+        "listId": e["list_id"],
+        "createdAt": v2_date(e["created_at"]),
+        "creatorId": e["creator_id"],
+        "fields": _fields(ctx, entity_type, entity_id, e, None),
+    }
+    if not ctx.legacy:
+        out["listName"] = ctx.world.lists[e["list_id"]]["name"]
+    return out
 
 
 def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
@@ -257,9 +262,19 @@ def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     return page
 
 
+def _metas(records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """(metadata, created at) of stored fields, for `field_meta.fields_page`."""
+    return [(render.v2_field_meta(f), f.get("created_at")) for f in records]
+
+
+def _builtin(metas: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """Built-in fields (relationship intelligence, associations) have no creation time."""
+    return [(m, None) for m in metas]
+
+
 def _entity_fields(ctx: Ctx, entity_type: int) -> Any:
-    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, entity_type)]
-    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
+    metas = _metas(_global_fields(ctx, entity_type)) + _builtin(render.RI_META)
+    return field_meta.fields_page(ctx, metas)
 
 
 def person_lists(ctx: Ctx, person_id: int) -> Any:
@@ -292,17 +307,20 @@ def list_opportunities(ctx: Ctx) -> Any:
     table = ctx.world.opportunities
     records = [table[i] for i in ids if i in table] if ids else list(table.values())
     page = v2_page(ctx, [o for o in records if ctx.can_see_opportunity(o)])
-    page["data"] = [render.v2_opportunity(o) for o in page["data"]]
+    page["data"] = [render.v2_opportunity(ctx, o) for o in page["data"]]
     return page
 
 
 def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    return render.v2_opportunity(ctx.visible_opportunity(opportunity_id))
+    return render.v2_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
 
 
 # -- lists and list entries -------------------------------------------------------------
 def list_lists(ctx: Ctx) -> Any:
     visible = [r for r in ctx.world.lists.values() if ctx.can_see_list(r)]
+    term = None if ctx.legacy else ctx.request.args.get("term")
+    if term:  # 2026-07-15: "Case-insensitive substring match on List name."
+        visible = [r for r in visible if term.lower() in r["name"].lower()]
     page = v2_page(ctx, visible)
     page["data"] = [render.v2_list(ctx, r) for r in page["data"]]
     return page
@@ -314,15 +332,12 @@ def get_list(ctx: Ctx, list_id: int) -> Any:
 
 def list_fields(ctx: Ctx, list_id: int) -> Any:
     rec = ctx.visible_list(list_id)
-    metas = [
-        render.v2_field_meta(ctx.world.fields[f]) for f in ctx.state.index.fields_by_list[list_id]
-    ]
+    metas = _metas([ctx.world.fields[f] for f in ctx.state.index.fields_by_list[list_id]])
     if rec["type"] == 8:
-        metas += [dict(m) for m in render.ASSOCIATION_META]
+        metas += _builtin(render.ASSOCIATION_META)
     else:
-        metas += [render.v2_field_meta(f) for f in _global_fields(ctx, rec["type"])]
-        metas += [dict(m) for m in render.RI_META]
-    return v2_page(ctx, metas)
+        metas += _metas(_global_fields(ctx, rec["type"])) + _builtin(render.RI_META)
+    return field_meta.fields_page(ctx, metas)
 
 
 def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]:
@@ -332,7 +347,7 @@ def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]
     elif e["entity_type"] == 1:
         entity = render.v2_company(w.organizations[e["entity_id"]])
     else:
-        entity = render.v2_opportunity(w.opportunities[e["entity_id"]])
+        entity = render.v2_opportunity(ctx, w.opportunities[e["entity_id"]], with_fields=True)
     if selection is not None:
         entity["fields"] = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
     return entity
@@ -603,7 +618,7 @@ def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
             render.v2_company_data(w.organizations[i]) for i in n["organization_ids"]
         ],
         "opportunitiesPreview": [
-            render.v2_opportunity(w.opportunities[i])
+            render.v2_opportunity(ctx, w.opportunities[i])
             for i in render.visible_opportunity_ids(ctx, n)
             if i in w.opportunities
         ],
