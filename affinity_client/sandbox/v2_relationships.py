@@ -5,9 +5,10 @@ Built from the same strengths V1's `GET /relationships-strengths` answers from, 
 versions agree: each V1 row `{internal_id, external_id, strength}` is one `Relationship` with
 `person1` the internal team member, `person2` the external person and `interactionScore` the
 strength. A person's relationships are its rows on either side; a company's are the rows of its
-people. `filter` takes `interactionScore` with `>`, `<`, `>=`, `<=`; `orderBy` is
-`interactionScore` or `-interactionScore` (the default); `limit` defaults to 20; `totalCount`
-adds the collection's size. Some pairs are also LinkedIn connections (`linkedIn.connectedOn`).
+people. `filter` takes `interactionScore` with `>`, `<`, `>=`, `<=` (filter_language.py);
+`orderBy` is `interactionScore` or `-interactionScore` (the default); `limit` defaults to 20;
+`totalCount` adds the collection's size. Some pairs are also LinkedIn connections
+(`linkedIn.connectedOn`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from datetime import date
 from typing import Any
 
 from . import v2
-from .simple_filter import compile_filter
+from .filter_language import compile_filter, prop
 from .web import ApiError, Ctx, v2_enum_list, v2_page
 
 ORDERS = ("interactionScore", "-interactionScore")
+FILTER = {"interactionScore": prop("number", "interactionScore", ">", "<", ">=", "<=")}
 
 
 def _person(p: dict[str, Any]) -> dict[str, Any]:
@@ -53,9 +55,7 @@ def _relationship(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _page(ctx: Ctx, rows: list[dict[str, Any]]) -> Any:
-    matches = compile_filter(
-        ctx.request.args.get("filter"), {"interactionScore": ((">", "<", ">=", "<="), float)}
-    )
+    matches = compile_filter(ctx.request.args.get("filter"), FILTER)
     orders = v2_enum_list(ctx, "orderBy", ORDERS) or ["-interactionScore"]
     if len(orders) > 1:
         raise ApiError(400, "orderBy takes one of: " + ", ".join(ORDERS), "orderBy")

@@ -3,7 +3,7 @@
 Users are the instance's internal persons (a user's id is its person id). `emailAddresses` and
 `role` are only in the answer for a caller granted "Manage Users" (the seeded admin); everyone
 else gets the rest of `UserData`. `term` matches first name, last name or primary email
-(case-insensitive substring); `filter` takes `id=` and `status=` (see simple_filter.py).
+(case-insensitive substring); `filter` takes `id=` and `status=` (filter_language.py).
 """
 
 from __future__ import annotations
@@ -11,20 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from . import seed
-from .simple_filter import compile_filter
+from .filter_language import compile_filter, prop
+from .versions import path_id
 from .web import ApiError, Ctx, v2_page
 
-INT32_MAX = 2**31 - 1
 STATUSES = ("active", "invited", "deactivated")
+FILTER = {"id": prop("int", "id", "="), "status": prop("enum", "status", "=", values=STATUSES)}
 SANDBOX_ROLES = {"revoked": "standard"}
 """A seeded role that is a key state, not an Affinity role, answers as the role it stands for."""
-
-
-def path_id(raw: str, name: str, maximum: int = 2**53 - 1) -> int:
-    """A path id within the spec's bounds, or a 400 `validation` error naming it."""
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ApiError(400, f"{name} must be an integer between 1 and {maximum}", name)
-    return int(raw)
 
 
 def can_manage_users(user: dict[str, Any]) -> bool:
@@ -52,17 +46,9 @@ def _users(ctx: Ctx) -> list[dict[str, Any]]:
     return [p for _, p in sorted(ctx.world.persons.items()) if p["type"] == 1]
 
 
-def _status(text: str) -> str:
-    if text not in STATUSES:
-        raise ValueError(text)
-    return text
-
-
 def list_users(ctx: Ctx) -> Any:
     term = (ctx.request.args.get("term") or "").strip().lower()
-    matches = compile_filter(
-        ctx.request.args.get("filter"), {"id": (("=",), int), "status": (("=",), _status)}
-    )
+    matches = compile_filter(ctx.request.args.get("filter"), FILTER)
     found = []
     for p in _users(ctx):
         data = _user_data(ctx, p)
@@ -75,7 +61,7 @@ def list_users(ctx: Ctx) -> Any:
 
 
 def get_user(ctx: Ctx, user_id: str) -> Any:
-    uid = path_id(user_id, "userId", INT32_MAX)
+    uid = path_id(user_id, "userId", ctx.version)
     p = ctx.world.persons.get(uid)
     if p is None or p["type"] != 1:
         raise ApiError(404, "User not found")

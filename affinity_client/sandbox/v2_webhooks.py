@@ -21,9 +21,9 @@ import httpx
 from werkzeug.wrappers import Response
 
 from . import seed, v2
-from .simple_filter import compile_filter
-from .v2_users import path_id
-from .web import ApiError, Ctx, json_response, parse_date, v2_date, v2_page
+from .filter_language import compile_filter, prop
+from .versions import path_id
+from .web import ApiError, Ctx, json_response, v2_date, v2_page
 
 WEBHOOK_LIMIT = 3
 DELIVERY_TIMEOUT_SECONDS = 5.0
@@ -60,6 +60,12 @@ SUBSCRIPTION_TYPES = (
     "reminder.deleted",
 )
 """`webhooks.SubscriptionType`, shared with the V1 webhook API."""
+_WHEN = (">", "<", ">=", "<=")
+FILTER = {
+    "id": prop("int", "id", "="),
+    "createdAt": prop("datetime", "created_at", *_WHEN),
+    "updatedAt": prop("datetime", "updated_at", *_WHEN),
+}
 
 
 def _manages_all(ctx: Ctx) -> bool:
@@ -88,7 +94,7 @@ def _render(w: dict[str, Any]) -> dict[str, Any]:
 
 
 def _webhook(ctx: Ctx, webhook_id: str) -> dict[str, Any]:
-    wid = path_id(webhook_id, "webhookId")
+    wid = path_id(webhook_id, "webhookId", ctx.version)
     found = ctx.world.webhooks.get(wid)
     if found is None or not (_manages_all(ctx) or found["creator_id"] == ctx.user["person_id"]):
         raise ApiError(404, "Webhook not found")
@@ -143,25 +149,11 @@ def _body(ctx: Ctx, allowed: set[str]) -> dict[str, Any]:
 
 
 def list_webhooks(ctx: Ctx) -> Any:
-    when = (("<", ">", "<=", ">="), _date)
-    matches = compile_filter(
-        ctx.request.args.get("filter"), {"id": (("=",), int), "createdAt": when, "updatedAt": when}
-    )
-    found = [
-        w
-        for w in _visible(ctx)
-        if matches({"id": w["id"], "createdAt": w["created_at"], "updatedAt": w["updated_at"]})
-    ]
+    matches = compile_filter(ctx.request.args.get("filter"), FILTER)
+    found = [w for w in _visible(ctx) if matches(w)]
     page = v2_page(ctx, found, total_count=v2._total_count(ctx))
     page["data"] = [_render(w) for w in page["data"]]
     return page
-
-
-def _date(text: str) -> datetime:
-    parsed = parse_date(text)
-    if parsed is None:
-        raise ValueError(text)
-    return parsed
 
 
 def create_webhook(ctx: Ctx) -> Any:
