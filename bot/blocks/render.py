@@ -9,6 +9,7 @@ from bot.blocks import kit
 from bot.blocks.choices import search_results
 from bot.blocks.deal_updates import deal_updated
 from bot.blocks.deals import deal_card, pipeline
+from bot.blocks.directory import organization_created, person_created
 from bot.blocks.lists import added_to_list, lists_overview
 from bot.blocks.notes import note_created, notes_list
 from bot.blocks.organizations import organization_card
@@ -29,6 +30,8 @@ RENDERERS: dict[str, Renderer] = {
     "affinity_list_notes": notes_list,
     "affinity_add_to_list": added_to_list,
     "affinity_get_relationship_strength": relationship_strengths,
+    "affinity_create_person": person_created,
+    "affinity_create_organization": organization_created,
 }
 
 

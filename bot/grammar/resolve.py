@@ -350,6 +350,16 @@ _PLANNERS = {
     "deal-remove": _update_deal,
     "note": _note,
     "notes": _notes,
+    "new-person": lambda c, lists, paging: ToolCall(
+        "affinity_create_person",
+        {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},
+        writes=True,
+    ),
+    "new-org": lambda c, lists, paging: ToolCall(
+        "affinity_create_organization",
+        {k: c[k] for k in ("name", "domain") if c.get(k) is not None},
+        writes=True,
+    ),
 }
 
 
