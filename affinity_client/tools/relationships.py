@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFoundError, ToolInputError
 from ..normalize import person_ref, person_type, user_ref
 from .base import Tool, id_prop, obj
-from .common import name_of, persons_by_id
+from .common import name_of, persons_by_id, user_refs
 from .results import Relationship, RelationshipStrengthResult
 
 if TYPE_CHECKING:
@@ -26,7 +26,17 @@ def relationships_of(
     V2 ``GET /v2/persons/{personId}/relationships`` (the same scores as V1's strengths, with
     both people named): one request per 100 relationships, one in all for a short ``limit``.
     ``internal_id`` keeps just that colleague (V2 cannot filter by person, so pages are read
-    until it is found)."""
+    until it is found). Where V2 does not serve relationships (a key pinned to an API version
+    before 2026-07-15 answers 404), V1's strengths and one batch of names give the same."""
+    try:
+        return _v2_relationships(client, person_id, internal_id, limit)
+    except NotFoundError:
+        return _v1_relationships(client, person_id, internal_id, limit)
+
+
+def _v2_relationships(
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
     size = min(limit, RELATIONSHIPS_PAGE) if limit and internal_id is None else RELATIONSHIPS_PAGE
     found: list[Relationship] = []
     for page in client.iter_pages(
@@ -50,6 +60,29 @@ def relationships_of(
             break
     found.sort(key=lambda r: r["strength"], reverse=True)
     return found[:limit] if limit is not None else found
+
+
+def _v1_relationships(
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
+    rows = (
+        client.get(
+            "/relationships-strengths",
+            {"external_id": person_id, "internal_id": internal_id},
+            resource=f"person {person_id}",
+        )
+        or []
+    )
+    rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
+    names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
+    return [
+        {
+            "internal_id": r["internal_id"],
+            "name": name_of(names.get(r["internal_id"])),
+            "strength": float(r.get("strength") or 0),
+        }
+        for r in rows
+    ]
 
 
 def get_relationship_strength(

@@ -76,3 +76,14 @@ def test_person_profile_shows_the_top_five_from_one_relationships_request(sandbo
     assert [r["strength"] for r in person["relationships"]] == expected
     rel_requests = [r for r in request_log(sandbox) if r["path"].endswith("/relationships")]
     assert len(rel_requests) == 1 and "limit=5" in rel_requests[0]["query"]
+
+
+def test_without_v2_relationships_v1_strengths_give_the_same_answer(sandbox, admin):
+    expected = run_tool(admin, "affinity_get_relationship_strength", {"external_id": seed.JANE_ID})
+    sandbox.state.clear_requests()
+    sandbox.state.fail("GET", "/v2/persons/*/relationships", 404, count=10)
+    fallback = run_tool(admin, "affinity_get_relationship_strength", {"external_id": seed.JANE_ID})
+    assert fallback == expected
+    assert "/relationships-strengths" in [r["path"] for r in request_log(sandbox)]
+    person = run_tool(admin, "affinity_get_person", {"person_id": seed.JANE_ID})
+    assert person["relationships"] == expected["relationships"][:5]
