@@ -159,6 +159,23 @@ SCENARIOS: list[tuple[str, str, Callable[[AffinityClient], Any], int, str]] = [
         2,
         "person (external?), V2 relationships (named)",
     ),
+    (
+        "affinity_create_person",
+        "Ada Lovelace, new email",
+        once(
+            "affinity_create_person",
+            {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
+        ),
+        2,
+        "lookup by email, V2 create",
+    ),
+    (
+        "affinity_create_organization",
+        "Initech, new domain",
+        once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
+        2,
+        "lookup by domain, V1 create",
+    ),
 ]
 
 
