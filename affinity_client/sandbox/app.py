@@ -171,7 +171,7 @@ class SandboxApp:
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            monthly = headers.get("x-ratelimit-limit-org-remaining") == 0
             reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
             response.headers["Retry-After"] = headers[reset]
         if api == "v2":
@@ -216,7 +216,12 @@ class SandboxApp:
         if api == "v2" and version_error is not None:
             return fail(version_error.status, version_error.message, version_error.param)
         if limited:
-            if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
+            controls = self.state.controls
+            if (
+                controls.monthly_cap
+                and controls.monthly_quota_used_up
+                and request.path not in MONTHLY_EXEMPT
+            ):
                 return fail(429, "Monthly API request quota exceeded for this account")
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)
