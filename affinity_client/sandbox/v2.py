@@ -8,7 +8,6 @@ list fields `persons` and `companies`.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -16,6 +15,7 @@ from typing import Any, cast
 from werkzeug.wrappers import Response
 
 from . import field_meta, render, seed
+from .filter_language import Prop, compile_filter, prop
 from .v1 import store_value
 from .web import (
     ApiError,
@@ -560,36 +560,15 @@ def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 
 
 # -- notes ------------------------------------------------------------------------------
-FILTER_RE = re.compile(r"^\s*(id|creator\.id|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(\S+)\s*$")
-OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+_DATE_OPS = (">", "<", ">=", "<=")
+# The filter properties of GET /v2/{persons|companies|opportunities}/{id}/notes (spec 2026-07-15).
+ENTITY_NOTE_FILTER = {
+    "creator.id": prop("int", "creator_id", "="),
+    "createdAt": prop("datetime", "created_at", *_DATE_OPS),
+    "updatedAt": prop("datetime", "updated_at", *_DATE_OPS),
 }
-
-
-def _note_filter(ctx: Ctx) -> Any:
-    raw = ctx.request.args.get("filter")
-    if not raw:
-        return lambda n: True
-    clauses = []
-    for part in raw.split(" AND "):
-        match = FILTER_RE.match(part)
-        if not match:
-            raise ApiError(400, f"Unsupported filter: {part}", "filter")
-        name, op, text = match.groups()
-        if name in ("id", "creator.id"):
-            value: Any = as_int(text)
-            key = "id" if name == "id" else "creator_id"
-        else:
-            value = parse_date(text)
-            key = "created_at" if name == "createdAt" else "updated_at"
-        if value is None:
-            raise ApiError(400, f"Invalid value in filter: {part}", "filter")
-        clauses.append((key, OPS[op], value))
-    return lambda n: all(n[k] is not None and cmp(n[k], v) for k, cmp, v in clauses)
+# GET /v2/notes also filters on `id`.
+NOTE_FILTER = {"id": prop("int", "id", "="), **ENTITY_NOTE_FILTER}
 
 
 def _html(n: dict[str, Any]) -> str:
@@ -605,10 +584,19 @@ def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
         "type": "user-reply" if n["parent_id"] else "entities",
         "content": {"html": _html(n)},
         "creator": render.v2_person_data(w.persons[n["creator_id"]]),
-        "mentions": [],
+        "mentions": [
+            {
+                "id": n["id"] * 10 + k,
+                "type": "person",
+                "person": render.v2_person_data(w.persons[i]),
+            }
+            for k, i in enumerate(n.get("mentioned_person_ids", []), start=1)
+        ],
         "createdAt": v2_date(n["created_at"]),
         "updatedAt": v2_date(n["updated_at"]),
     }
+    if n.get("interaction"):  # anchored to a meeting by POST /v2/notes (sandbox/v2_notes.py)
+        out.update(type="interaction", interaction=dict(n["interaction"]))
     if n["parent_id"]:
         out["parent"] = {"id": n["parent_id"]}
         return out
@@ -640,8 +628,13 @@ def _total_count(ctx: Ctx) -> bool:
     return raw == "true"
 
 
-def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | None = None) -> Any:
-    keep = _note_filter(ctx)
+def _notes_page(
+    ctx: Ctx,
+    notes: list[dict[str, Any]],
+    includes: list[str] | None = None,
+    properties: dict[str, Prop] = ENTITY_NOTE_FILTER,
+) -> Any:
+    keep = compile_filter(ctx.request.args.get("filter"), properties)
     total = _total_count(ctx)
     chosen = [n for n in notes if n["parent_id"] is None and keep(n) and ctx.can_see_note(n)]
     page = v2_page(ctx, chosen, default_limit=20, minimum=0, total_count=total)
@@ -651,7 +644,7 @@ def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | Non
 
 def list_notes(ctx: Ctx) -> Any:
     includes = v2_enum_list(ctx, "includes", NOTE_INCLUDES)
-    return _notes_page(ctx, list(ctx.world.notes.values()), includes)
+    return _notes_page(ctx, list(ctx.world.notes.values()), includes, NOTE_FILTER)
 
 
 def get_note(ctx: Ctx, note_id: int) -> Any:
