@@ -59,6 +59,8 @@ class Controls:
     org_used: int = 0
     monthly_quota_used_up: bool = False
     monthly_cap: bool = True
+    """False models a plan without a monthly cap (Enterprise): no `x-ratelimit-limit-org*`
+    headers, V1 `/rate-limit` says "unlimited", and the monthly quota never runs out."""
     replication_lag_ms: int = 0
     v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
 
@@ -198,6 +200,12 @@ class SandboxState:
         with self.lock:
             self.controls.monthly_quota_used_up = True
 
+    def set_monthly_cap(self, capped: bool) -> None:
+        """Whether the account's plan has a monthly request cap (the seed's plan has one)."""
+        with self.lock:
+            self.controls.monthly_cap = capped
+            self.controls.monthly_quota_used_up = False
+
     def set_replication_lag(self, ms: int) -> None:
         """V2 answers 404 for what V1 created in the last `ms` ms (affinity-api.md §7.4:
         "an entity created or updated through V1 can 404 or look stale in V2 for roughly
@@ -216,13 +224,6 @@ class SandboxState:
             lag = self.controls.replication_lag_ms
             made = self.controls.v1_created.get((kind, entity_id))
             return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
-
-    def remove_monthly_cap(self) -> None:
-        """The account has no monthly quota (a plan with no monthly cap): the org window leaves
-        both the `x-ratelimit-limit-org*` headers and `GET /v2/rate-limit`, until faults are
-        cleared."""
-        with self.lock:
-            self.controls.monthly_cap = False
 
     def emit(self, event_type: str, body: dict[str, Any]) -> None:
         """Hook point for webhook delivery: every write that Affinity announces with a webhook
@@ -251,7 +252,8 @@ class SandboxState:
             _release(self.controls)
             keep = self.controls.revoked_keys
             created = self.controls.v1_created
-            self.controls = Controls(revoked_keys=keep, v1_created=created)
+            cap = self.controls.monthly_cap
+            self.controls = Controls(revoked_keys=keep, v1_created=created, monthly_cap=cap)
 
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict[str, Any] | None:
@@ -297,7 +299,7 @@ class SandboxState:
             c.forced_429[key] -= 1
             limited = True
         elif (c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE) or (
-            monthly and c.monthly_quota_used_up
+            monthly and c.monthly_quota_used_up and c.monthly_cap
         ):
             limited = True
         if not limited:
