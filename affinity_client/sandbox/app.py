@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, seed, v1, v2, v2_changes, v2_search, versions
+from . import control, seed, v1, v2, v2_changes, v2_fields, v2_search, versions
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -38,6 +38,7 @@ URLS = Map(
     + _rules(v2.ROUTES, "v2")
     + _rules(v2_search.ROUTES, "v2")
     + _rules(v2_changes.ROUTES, "v2")
+    + _rules(v2_fields.ROUTES, "v2")
     + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,
