@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
-from . import lists, notes, opportunities, organizations, persons, relationships
+from . import (
+    lists,
+    meetings,
+    notes,
+    opportunities,
+    organizations,
+    persons,
+    relationships,
+    reminders,
+)
 from .base import Tool
 
 if TYPE_CHECKING:
@@ -13,7 +22,16 @@ if TYPE_CHECKING:
 
 TOOLS: dict[str, Tool] = {
     tool.name: tool
-    for module in (persons, organizations, lists, opportunities, notes, relationships)
+    for module in (
+        persons,
+        organizations,
+        lists,
+        opportunities,
+        notes,
+        relationships,
+        reminders,
+        meetings,
+    )
     for tool in module.TOOLS
 }
 
