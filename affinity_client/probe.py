@@ -66,6 +66,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_create_reminder": (),
     "affinity_complete_reminder": (),
     "affinity_list_meetings": (),
+    "affinity_create_person": ("persons",),
+    "affinity_create_organization": ("organizations",),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

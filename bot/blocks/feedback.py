@@ -10,6 +10,7 @@ from bot.grammar.model import UsageError
 
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
+    ("People and organizations", ("new-person", "new-org")),
     ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
     ("Notes", ("note", "notes")),
     ("Your connection", ("connect", "status", "disconnect", "help")),

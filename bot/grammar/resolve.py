@@ -398,6 +398,16 @@ _PLANNERS = {
     "remind": _remind,
     "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
     "meetings": _meetings,
+    "new-person": lambda c, lists, paging: ToolCall(
+        "affinity_create_person",
+        {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},
+        writes=True,
+    ),
+    "new-org": lambda c, lists, paging: ToolCall(
+        "affinity_create_organization",
+        {k: c[k] for k in ("name", "domain") if c.get(k) is not None},
+        writes=True,
+    ),
 }
 
 

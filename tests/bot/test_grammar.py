@@ -267,6 +267,8 @@ WRITES = {
     "note-edit",
     "note-delete",
     "remind",
+    "new-person",
+    "new-org",
 }
 
 

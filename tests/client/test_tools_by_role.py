@@ -36,6 +36,8 @@ CALLS = {
     },
     "affinity_complete_reminder": {"reminder_id": None},
     "affinity_list_meetings": {},
+    "affinity_create_person": {"first_name": "Role", "email": "role.check@example.com"},
+    "affinity_create_organization": {"name": "Role Check Co", "domain": "rolecheck.com"},
 }
 # Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
 # no V1 fallback yet: the restricted user gets a 403 that names the permission.
