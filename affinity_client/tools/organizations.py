@@ -98,9 +98,21 @@ def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealR
     opps = {item["id"]: item for item in body.get("data") or []}
     names = all_lists(client)
     stages: dict[int, Stage | None] = {}
+    one_by_one: list[tuple[int, int]] = []  # (deal, status field) where search is not offered
     for list_id in sorted({o["listId"] for o in opps.values() if o.get("listId")}):
-        on_list = [i for i, o in opps.items() if o.get("listId") == list_id]
-        stages.update(_stages(client, org_id, list_id, on_list))
+        try:
+            status = list_meta(client, list_id).status_field
+        except AffinityError:
+            continue  # the stage is a nicety; the deals are still worth listing
+        if status is None:
+            continue
+        found = _searched_stages(client, org_id, list_id, status)
+        if found is None:
+            one_by_one += [(i, status) for i, o in opps.items() if o.get("listId") == list_id]
+        else:
+            stages.update(found)
+    for opp_id, status in sorted(one_by_one, reverse=True)[:MAX_DEAL_STAGES]:
+        stages[opp_id] = _stage(client, opp_id, status)
     return [
         {
             "id": opp_id,
@@ -113,51 +125,40 @@ def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealR
     ]
 
 
-def _stages(
-    client: AffinityClient, org_id: int, list_id: int, opp_ids: list[int]
-) -> dict[int, Stage | None]:
-    """Stages of the organization's deals on one list: one ``POST …/list-entries/search``
-    filtered on the Organizations field, or, where Affinity does not offer that search (it is
-    in beta), one ``/field-values`` read per deal for the MAX_DEAL_STAGES most recent."""
-    try:
-        status = list_meta(client, list_id).status_field
-    except AffinityError:
-        return {}  # the stage is a nicety; the deals are still worth listing
-    if status is None:
-        return {}
-    if allows(client, LIST_ENTRY_SEARCH):
-        try:
-            return _searched_stages(client, org_id, list_id, status)
-        except (NotFoundError, InvalidRequestError):
-            learn(client, LIST_ENTRY_SEARCH, False)
-        except AffinityError:
-            return {}
-    return {i: _stage(client, i, status) for i in opp_ids[:MAX_DEAL_STAGES]}
-
-
 def _searched_stages(
     client: AffinityClient, org_id: int, list_id: int, status: int
-) -> dict[int, Stage | None]:
+) -> dict[int, Stage | None] | None:
+    """Stages of the organization's deals on one list, from one ``POST …/list-entries/search``
+    filtered on the list's Organizations field; None where Affinity does not offer that search
+    (it is in beta since 2026-06-19), which is then not asked again for this key."""
+    if not allows(client, LIST_ENTRY_SEARCH):
+        return None
     query = urlencode({"fieldIds": v2_field_id(status), "limit": DEALS_READ})
-    body = client.post(
-        f"/v2/lists/{list_id}/list-entries/search?{query}",
-        {
-            "filters": {
-                "operator": "and",
-                "filters": [
-                    {
-                        "fieldId": "companies",
-                        "valueType": "company-multi",
-                        "operator": "has-any-of",
-                        "value": [{"id": org_id}],
-                    }
-                ],
-            }
-        },
-        idempotent=True,  # a read
-        resource=f"list {list_id}",
-        operation=f"read the stages of organization {org_id}'s deals",
-    )
+    try:
+        body = client.post(
+            f"/v2/lists/{list_id}/list-entries/search?{query}",
+            {
+                "filters": {
+                    "operator": "and",
+                    "filters": [
+                        {
+                            "fieldId": "companies",
+                            "valueType": "company-multi",
+                            "operator": "has-any-of",
+                            "value": [{"id": org_id}],
+                        }
+                    ],
+                }
+            },
+            idempotent=True,  # a read
+            resource=f"list {list_id}",
+            operation=f"read the stages of organization {org_id}'s deals",
+        )
+    except (NotFoundError, InvalidRequestError):
+        learn(client, LIST_ENTRY_SEARCH, False)
+        return None
+    except AffinityError:
+        return {}  # the stage is a nicety; the deals are still worth listing
     out: dict[int, Stage | None] = {}
     for entry in body.get("data") or []:
         entity = entry.get("entity") or {}
