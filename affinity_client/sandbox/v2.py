@@ -110,8 +110,8 @@ def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict[st
     an opportunity's: its first person who has interactions, else none)."""
     w = ctx.world
     if entity_type == 8:
-        people = [w.persons[i] for i in w.opportunities[entity_id]["person_ids"] if i in w.persons]
-        person = next((p for p in people if p.get("interactions")), None)
+        on_deal = [w.persons[i] for i in w.opportunities[entity_id]["person_ids"] if i in w.persons]
+        person = next((p for p in on_deal if p.get("interactions")), None)
         if person is None:
             meta = next(m for m in render.RI_META if m["id"] == v2_id)
             return {

@@ -46,7 +46,7 @@ def deals_from_v1(
         person_ids += opp.get("person_ids") or []
         org_ids += opp.get("organization_ids") or []
         for v in values:
-            kind = meta.field_types.get(v.get("field_id"))
+            kind = meta.field_types.get(v["field_id"])
             if kind == PERSON and isinstance(v.get("value"), int):
                 person_ids.append(v["value"])
             elif kind == ORGANIZATION and isinstance(v.get("value"), int):
@@ -147,9 +147,11 @@ def _text(
     if raw is None:
         return None
     if kind == PERSON and isinstance(raw, int):
-        return (people.get(raw) or {}).get("name") or f"person {raw}"
+        person = people.get(raw)
+        return (person["name"] if person else None) or f"person {raw}"
     if kind == ORGANIZATION and isinstance(raw, int):
-        return (orgs.get(raw) or {}).get("name") or f"organization {raw}"
+        org = orgs.get(raw)
+        return (org["name"] if org else None) or f"organization {raw}"
     if isinstance(raw, dict) and kind == LOCATION:
         parts = [raw.get(k) for k in ("street_address", "city", "state", "country")]
         return ", ".join(p for p in parts if p) or None

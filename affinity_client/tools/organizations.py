@@ -164,7 +164,7 @@ def _searched_stages(
         entity = entry.get("entity") or {}
         fields = {f.get("id"): f for f in entity.get("fields") or []}
         field = fields.get(v2_field_id(status))
-        out[entity.get("id")] = stage_from_value(field_value_data(field)[1]) if field else None
+        out[entity["id"]] = stage_from_value(field_value_data(field)[1]) if field else None
     return out
 
 
