@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -145,8 +145,13 @@ class ListMeta:
     amount_field: int | None
     currency_field: int | None
     field_names: dict[int, str]
-    field_types: dict[int, int] = field(default_factory=dict)
-    """V1 ``value_type`` of each list field (what a V1 field value holds)."""
+    fields: tuple[dict[str, Any], ...] = ()
+    """The list's field definitions as V1 gives them (types, dropdown options)."""
+
+    @property
+    def field_types(self) -> dict[int, int]:
+        """V1 ``value_type`` of each list field (what a V1 field value holds)."""
+        return {f["id"]: f.get("value_type") for f in self.fields}
 
     @property
     def ref(self) -> ListRef:
@@ -189,7 +194,7 @@ def _parse_list(body: dict[str, Any]) -> ListMeta:
         amount_field=amount["id"] if amount else None,
         currency_field=currency["id"] if currency else None,
         field_names={f["id"]: f.get("name", "") for f in fields},
-        field_types={f["id"]: f.get("value_type") for f in fields},
+        fields=tuple(fields),
     )
 
 

@@ -15,6 +15,7 @@ from ..errors import (
 from ..normalize import field_value_data, render_value
 from ..pagination import PageCursor, decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_list, id_prop, obj, page_size
+from .common import PACIFIC as PACIFIC  # re-exported: date fields read in Pacific time
 from .common import (
     ListMeta,
     calendar_date,

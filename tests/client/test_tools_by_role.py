@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from affinity_client import TOOLS, run_tool
+from affinity_client import TOOLS, PermissionDeniedError, run_tool
 from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 
@@ -26,7 +26,22 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_list_fields": {"list_id": SERIES_A},
+    "affinity_list_saved_views": {"list_id": SERIES_A},
+    "affinity_search_list_entries": {"list_id": SERIES_A, "stage": "Diligence"},
+    "affinity_search_opportunities": {"term": "acme"},
+    "affinity_update_field_values": {
+        "opportunity_id": seed.ACME_DEAL_ID,
+        "values": [{"field": "Amount", "value": 5_000_000}],
+    },
+    "affinity_remove_from_list": {
+        "list_id": seed.LISTS["Founders to Watch"],
+        "person_id": seed.JANE_ID,
+    },
 }
+# V2 list-entry search and field writes have no V1 fallback: the restricted user is told which
+# permission is missing, by the connect-time check and by the tool.
+NO_FALLBACK = {"affinity_search_list_entries", "affinity_update_field_values"}
 
 
 def test_every_tool_is_covered():
@@ -42,6 +57,11 @@ def test_what_the_probe_allows_works(sandbox, key):
     with client_for(sandbox, key) as client:
         probe = probe_permissions(client)
         for name, tool_input in CALLS.items():
+            if key == seed.RESTRICTED_KEY and name in NO_FALLBACK:
+                assert probe[name]["ok"] is False
+                with pytest.raises(PermissionDeniedError, match="Export data from Lists"):
+                    run_tool(client, name, tool_input)
+                continue
             assert probe[name]["ok"] is True, (name, probe[name])
             result = run_tool(client, name, tool_input)
             assert isinstance(result, dict), name

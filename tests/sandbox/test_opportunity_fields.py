@@ -6,10 +6,10 @@ from __future__ import annotations
 from affinity_client.sandbox import seed
 
 from .helpers import v2
-from .spec import SPEC_2024, spec, validate_v2
+from .spec import SPEC_2024, SPEC_2026, spec, validate_v2
 
 SERIES_A = seed.LISTS["Series A Pipeline"]
-SPEC = SPEC_2024  # the shapes the sandbox answers in today
+SPEC = SPEC_2026  # the shapes the sandbox answers in by default
 
 
 def _example_ids() -> set[str]:
