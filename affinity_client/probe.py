@@ -59,6 +59,12 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
+    "affinity_list_fields": ("lists",),
+    "affinity_search_list_entries": ("lists", "list_export"),
+    "affinity_list_saved_views": ("lists",),
+    "affinity_search_opportunities": ("lists",),
+    "affinity_update_field_values": ("lists", "list_export"),
+    "affinity_remove_from_list": ("lists",),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

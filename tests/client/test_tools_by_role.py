@@ -26,6 +26,18 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_list_fields": {"list_id": SERIES_A},
+    "affinity_search_list_entries": {"list_id": SERIES_A, "stage": "IC"},
+    "affinity_list_saved_views": {"list_id": SERIES_A},
+    "affinity_search_opportunities": {"term": "acme"},
+    "affinity_update_field_values": {
+        "opportunity_id": seed.ACME_DEAL_ID,
+        "values": [{"field": "stage", "value": "IC"}],
+    },
+    "affinity_remove_from_list": {
+        "list_id": seed.LISTS["Founders to Watch"],
+        "person_id": seed.JANE_ID,
+    },
 }
 # Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
 # no V1 fallback yet: the restricted user gets a 403 that names the permission.
@@ -33,6 +45,8 @@ DEALS_THROUGH_V2 = {
     "affinity_list_opportunities",
     "affinity_get_opportunity",
     "affinity_update_opportunity",
+    "affinity_search_list_entries",
+    "affinity_update_field_values",
 }
 
 
