@@ -9,6 +9,7 @@ from bot.blocks import kit
 from bot.blocks.choices import search_results
 from bot.blocks.deal_updates import deal_updated
 from bot.blocks.deals import deal_card, pipeline
+from bot.blocks.field_changes import fields_updated, removed_from_list
 from bot.blocks.lists import added_to_list, lists_overview
 from bot.blocks.notes import note_created, notes_list
 from bot.blocks.organizations import organization_card
@@ -29,6 +30,9 @@ RENDERERS: dict[str, Renderer] = {
     "affinity_list_notes": notes_list,
     "affinity_add_to_list": added_to_list,
     "affinity_get_relationship_strength": relationship_strengths,
+    "affinity_search_list_entries": pipeline,
+    "affinity_update_field_values": fields_updated,
+    "affinity_remove_from_list": removed_from_list,
 }
 
 
