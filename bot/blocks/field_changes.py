@@ -4,6 +4,7 @@ what was taken off a list (`affinity_remove_from_list`), and the question asked 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.blocks.paging import RenderContext, footer, run_buttons
 from bot.blocks.text import Links, escape_clip, format_date, one_line, pack_lines
 
 ARROW = "→"
+_NUMBER = re.compile(r"^-?\d{5,}(\.\d+)?$")  # 12500000 -> 12,500,000 (not years)
 NOTHING = "_empty_"
 
 
@@ -24,6 +26,8 @@ def _value(text: Any) -> str:
     line = one_line(text)
     if _ISO_TIMESTAMP.match(line):
         line = format_date(line) or line
+    elif _NUMBER.match(line):
+        line = f"{float(line):,.2f}".rstrip("0").rstrip(".")
     return escape_clip(line, 300)
 
 
@@ -66,7 +70,7 @@ def fields_updated(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message
     blocks += footer(ctx, url=url, extra=extra)
     name = one_line(entity.get("name")) or f"#{entity.get('id')}"
     summary = "; ".join(
-        f"{one_line(c.get('field'))}: {one_line(c.get('old')) or 'empty'} -> "
+        f"{one_line(c.get('field'))}: {one_line(c.get('old')) or 'empty'} {ARROW} "
         f"{one_line(c.get('new')) or 'empty'}"
         for c in changes
     )

@@ -226,13 +226,16 @@ def _fetch_one(name: str, record_id: int) -> ToolCall:
     return ToolCall("affinity_get_person", {"person_id": record_id})
 
 
-def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> Step:
-    """Resolve the command's list, then build its call; writes need an exact match or a click."""
+def _with_list(
+    command: Command, lists: Sequence, kind: ListKind, make: Any, *, asks_first: bool = False
+) -> Step:
+    """Resolve the command's list, then build its call; writes need an exact match or a click
+    (`asks_first`: the write asks anyway, naming the list, so a close match will do)."""
     if not lists and command["list"].id is None:
         return Problem("no_lists", "Your lists are not loaded yet. Try `/affinity lists` first.")
     match = match_lists(command["list"], lists, kind)
     found = match.list if match.status == "found" else None
-    if found is not None and (match.exact or not writes(command)):
+    if found is not None and (match.exact or not writes(command) or asks_first):
         return make(found["id"])
     options: Sequence[Mapping[str, Any]]
     if found is not None:
@@ -334,6 +337,7 @@ def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
             {"list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"]},
             writes=True,
         ),
+        asks_first=True,
     )
 
 
