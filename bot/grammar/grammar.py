@@ -497,7 +497,7 @@ _TABLE = (
             "deals Series A",
             "deals 201",
             "deals Series A stage=IC,Diligence owner=me",
-            'deals "Deal Flow" amount>5M sector=fintech sort=-amount',
+            'deals "Series A" amount>5M sector=fintech sort=-amount',
         ),
     ),
     Subcommand(
@@ -515,7 +515,11 @@ _TABLE = (
         _stage,
         ("move",),
         writes=True,
-        examples=("stage 30001 IC", 'stage "Acme" Term Sheet', "stage Acme Series A to IC"),
+        examples=(
+            "stage 30001 IC",
+            'stage "Acme Series A" Term Sheet',
+            "stage Acme Series A to IC",
+        ),
     ),
     Subcommand(
         "set",
@@ -526,7 +530,7 @@ _TABLE = (
         examples=(
             "set 30001 amount 5M",
             'set 30001 "Last Reviewed" today',
-            "set Acme owners=Maya Patel, Daniel Okafor",
+            "set Acme Series A owners=Maya Patel, Daniel Okafor",
         ),
     ),
     Subcommand(
