@@ -11,7 +11,21 @@ from bot.grammar.model import UsageError
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
     ("People and organizations", ("new-person", "new-org")),
-    ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
+    (
+        "Pipeline",
+        (
+            "deals",
+            "deal",
+            "stage",
+            "set",
+            "new-deal",
+            "rename-deal",
+            "deal-add",
+            "deal-remove",
+            "add",
+            "remove",
+        ),
+    ),
     ("Notes", ("note", "notes")),
     ("Your connection", ("connect", "status", "disconnect", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
