@@ -12,7 +12,7 @@ HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
     ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
     ("Notes", ("note", "notes")),
-    ("Your connection", ("connect", "status", "disconnect", "help")),
+    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"

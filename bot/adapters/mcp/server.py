@@ -51,7 +51,7 @@ BAD_TOKEN = (
 IdentifierOf = Callable[[ServerRequestContext[Any]], str | None]
 
 
-def annotations(tool: Tool) -> types.ToolAnnotations:
+def hints(tool: Tool) -> types.ToolAnnotations:
     """MCP hints from the catalog's `writes` flag."""
     return types.ToolAnnotations(
         read_only_hint=not tool.writes,
@@ -66,7 +66,7 @@ def mcp_tool(tool: Tool) -> types.Tool:
         name=tool.name,
         description=tool.description,
         input_schema=tool.input_schema,
-        annotations=annotations(tool),
+        annotations=hints(tool),
     )
 
 
@@ -195,4 +195,4 @@ def serve_http(
     uvicorn.run(http_app(services, allow_writes=allow_writes, host=host), host=host, port=port)
 
 
-__all__ = ["BearerGate", "annotations", "build_server", "http_app", "serve_http", "serve_stdio"]
+__all__ = ["BearerGate", "hints", "build_server", "http_app", "serve_http", "serve_stdio"]
