@@ -195,4 +195,4 @@ def serve_http(
     uvicorn.run(http_app(services, allow_writes=allow_writes, host=host), host=host, port=port)
 
 
-__all__ = ["BearerGate", "hints", "build_server", "http_app", "serve_http", "serve_stdio"]
+__all__ = ["BearerGate", "build_server", "hints", "http_app", "serve_http", "serve_stdio"]
