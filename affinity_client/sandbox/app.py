@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, v1, v2
+from . import control, seed, v1, v2, v2_meetings, v2_notes, v2_reminders, v2_views, versions
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -34,14 +34,18 @@ class SegmentConverter(BaseConverter):
 
 
 URLS = Map(
-    _rules(v1.ROUTES, "v1") + _rules(v2.ROUTES, "v2") + _rules(control.ROUTES, "control"),
+    _rules(v1.ROUTES, "v1")
+    + _rules(v2.ROUTES, "v2")
+    + _rules(v2_notes.ROUTES, "v2")
+    + _rules(v2_reminders.ROUTES, "v2")
+    + _rules(v2_reminders.V1_ROUTES, "v1")
+    + _rules(v2_meetings.ROUTES, "v2")
+    + _rules(v2_views.ROUTES, "v2")
+    + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,
     converters={"seg": SegmentConverter},
 )
-
-API_VERSIONS = ("2024-01-01", "2026-07-15", "2026-09-17", "current")
-"""Values Affinity accepts in X-Affinity-Api-Version; the sandbox always answers as 2024-01-01."""
 
 V2_PATH_PARAMS = {
     "person_id": "personId",
@@ -62,15 +66,12 @@ LAGGING_KINDS = {"opportunity_id": "opportunity", "entry_id": "list_entry", "not
 """V2 path ids that can name something V1 just created (see `SandboxState.lagging`)."""
 
 
-def v2_path_ints(args: Mapping[str, Any]) -> dict[str, Any]:
-    """Path ids as integers, or a 400 validation error naming the spec's parameter."""
+def v2_path_ints(args: Mapping[str, Any], version: str = seed.API_VERSION) -> dict[str, Any]:
+    """Path ids as integers within the version's bounds, or a 400 naming the spec's parameter."""
     out = dict(args)
     for name, spec_name in V2_PATH_PARAMS.items():
         if name in out:
-            raw = out[name]
-            if not raw.isdigit() or int(raw) < 1:
-                raise ApiError(400, f"{spec_name} must be a positive integer", spec_name)
-            out[name] = int(raw)
+            out[name] = versions.path_id(out[name], spec_name, version)
     return out
 
 
@@ -135,6 +136,12 @@ class SandboxApp:
         user = state.user_for_key(key)
         if api == "v2" and auth_kind != "bearer":
             user = None
+        default_version = user["api_version"] if user else seed.API_VERSION
+        try:
+            version = versions.answer_version(request.headers.get(versions.HEADER), default_version)
+            version_error = None
+        except ApiError as exc:
+            version, version_error = default_version, exc
         entry = {
             "method": request.method,
             "path": request.path,
@@ -159,7 +166,9 @@ class SandboxApp:
         headers, limited = state.count_request(
             key if user else None, monthly=request.path not in MONTHLY_EXEMPT
         )
-        response = self.answer(request, api, func, args, route_error, user, limited)
+        response = self.answer(
+            request, api, func, args, route_error, user, limited, version, version_error
+        )
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
@@ -167,7 +176,8 @@ class SandboxApp:
             reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
             response.headers["Retry-After"] = headers[reset]
         if api == "v2":
-            response.headers["X-Affinity-Api-Version"] = "2024-01-01"
+            response.headers[versions.HEADER] = version
+            entry["version"] = version
         entry["status"] = response.status_code
         return response
 
@@ -180,15 +190,16 @@ class SandboxApp:
         route_error: HTTPException | None,
         user: dict[str, Any] | None,
         limited: bool,
+        version: str = seed.API_VERSION,
+        version_error: ApiError | None = None,
     ) -> Response:
         def fail(status: int, message: str, param: str | None = None) -> Response:
             return json_response(error_body(api, status, message, param), status)
 
         if user is None:
             return fail(401, "Invalid API key" if api == "v2" else "Unauthorized")
-        version = request.headers.get("X-Affinity-Api-Version")
-        if api == "v2" and version is not None and version not in API_VERSIONS:
-            return fail(400, f"Unsupported API version {version!r}", "X-Affinity-Api-Version")
+        if api == "v2" and version_error is not None:
+            return fail(version_error.status, version_error.message, version_error.param)
         if limited:
             if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
                 return fail(429, "Monthly API request quota exceeded for this account")
@@ -211,10 +222,10 @@ class SandboxApp:
             lacking = missing_permission(user, request.method, request.path)
             if lacking is not None:
                 return fail(403, denied_message(lacking))
-        ctx = Ctx(request=request, user=user, state=self.state, api=api)
+        ctx = Ctx(request=request, user=user, state=self.state, api=api, version=version)
         try:
             if api == "v2":
-                args = v2_path_ints(args)
+                args = v2_path_ints(args, version)
                 if any(
                     self.state.lagging(kind, args[name])
                     for name, kind in LAGGING_KINDS.items()

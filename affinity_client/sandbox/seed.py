@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import seed_calendar
+
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
@@ -31,6 +33,9 @@ def date_field(moment: datetime | date) -> datetime:
 
 SEED_NOW = datetime(2026, 11, 15, 17, 0, 0, tzinfo=UTC)
 """The fixed "now" most seeded dates are relative to."""
+
+CREATED_BASE = datetime(2024, 3, 7, 20, 21, 42, tzinfo=UTC)
+"""When the firm set up Affinity: lists and fields are created from this date on."""
 
 TENANT = {"id": 70421, "name": "Northwind Ventures", "subdomain": "northwind"}
 
@@ -51,6 +56,11 @@ ADMIN_KEY = _fake_key("admin")
 STANDARD_KEY = _fake_key("standard")
 REVOKED_KEY = _fake_key("revoked")
 RESTRICTED_KEY = _fake_key("restricted")
+LEGACY_KEY = _fake_key("legacy")
+
+API_VERSION = "2026-07-15"
+"""The V2 version a seeded key answers in when a request names none ("Default API Version")."""
+LEGACY_API_VERSION = "2024-01-01"
 
 EXPORT_PEOPLE = "Export All People directory"
 EXPORT_ORGANIZATIONS = "Export All Organizations directory"
@@ -92,15 +102,29 @@ USERS: list[dict[str, Any]] = [
         "api_key": RESTRICTED_KEY,
         "lacks": [EXPORT_PEOPLE, EXPORT_ORGANIZATIONS, EXPORT_LISTS],
     },
+    # A key created before 2026 whose Default API Version is still 2024-01-01.
+    {
+        "role": "standard",
+        "person_id": 1005,
+        "first_name": "Tom",
+        "last_name": "Becker",
+        "email": "tom@northwind.vc",
+        "api_key": LEGACY_KEY,
+        "api_version": LEGACY_API_VERSION,
+    },
 ]
+for _user in USERS:
+    _user.setdefault("api_version", API_VERSION)
 ADMIN_ID = 1001
 STANDARD_ID = 1002
 REVOKED_ID = 1003
 RESTRICTED_ID = 1004
-OTHER_INTERNAL = [
-    {"person_id": 1005, "first_name": "Tom", "last_name": "Becker", "email": "tom@northwind.vc"},
-]
+LEGACY_ID = 1005
+OTHER_INTERNAL: list[dict[str, Any]] = []
+"""Internal people without a seeded key (none today: Tom Becker holds the 2024-01-01 key)."""
 INTERNAL_IDS = [u["person_id"] for u in USERS] + [p["person_id"] for p in OTHER_INTERNAL]
+CALENDAR_USER_IDS = [u["person_id"] for u in USERS if u["role"] != "revoked"]
+"""Users with seeded meetings and reminders (sandbox/seed_calendar.py)."""
 
 DASH = "\N{EN DASH}"
 PRIVATE_LIST_NAME = f"Partners Only {DASH} Secret Deals"
@@ -403,6 +427,8 @@ class World:
     field_values: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: dict[int, dict[str, Any]] = field(default_factory=dict)
     strengths: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reminders: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str) -> int:
@@ -426,6 +452,8 @@ class _Builder:
                 "field_value": 900000,
                 "note": 3000000,
                 "dropdown": 800,
+                "meeting": 6000000,
+                "reminder": 7000,
             }
         )
 
@@ -538,6 +566,9 @@ class _Builder:
             "track_changes": ranked,
             "dropdown_options": dropdown,
             "entity_type": entity_type,
+            # Not drawn from the seeded random stream, so every other seeded value stays put.
+            "created_at": self.w.lists.get(list_id, {}).get("created_at", CREATED_BASE)
+            + timedelta(days=2, hours=fid % 97),
         }
         self.w.fields[fid] = rec
         return rec
@@ -619,6 +650,9 @@ class _Builder:
         self.build_notes()
         self.build_strengths()
         self.build_former_employers()
+        seed_calendar.build_meetings(self.w, self.today, CALENDAR_USER_IDS)
+        seed_calendar.build_reminders(self.w, self.today, CALENDAR_USER_IDS)
+        seed_calendar.build_mention_note(self.w, self.today, ADMIN_ID, STANDARD_ID)
         return self.w
 
     def build_former_employers(self) -> None:
@@ -700,12 +734,13 @@ class _Builder:
             "Co-investors": 1,
             PRIVATE_LIST_NAME: 8,
         }
-        for name, list_type in spec.items():
+        for number, (name, list_type) in enumerate(spec.items()):
             private = name == PRIVATE_LIST_NAME
             self.w.lists[LISTS[name]] = {
                 "id": LISTS[name],
                 "type": list_type,
                 "name": name,
+                "created_at": CREATED_BASE + timedelta(days=number * 45),
                 "public": not private,
                 "owner_id": ADMIN_ID,
                 "creator_id": ADMIN_ID,

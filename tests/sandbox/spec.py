@@ -110,9 +110,21 @@ def response_spec(method: str, path_template: str, status: int, name: str = SPEC
     return _resolve(chosen, name)
 
 
-def validate_v2(method: str, path_template: str, response: Any, name: str = SPEC_2024) -> None:
-    """Assert that an httpx response matches the spec `name` (default 2024-01-01) for its
-    operation and status code."""
+SPECS = {"2024-01-01": SPEC_2024, "2026-07-15": SPEC_2026}
+"""The spec file of each version the sandbox answers in."""
+
+
+def spec_for(response: Any) -> str:
+    """The spec of the version an answer says it was answered in (`X-Affinity-Api-Version`)."""
+    version = response.headers.get("X-Affinity-Api-Version")
+    assert version in SPECS, f"answer names no known version: {version!r}"
+    return SPECS[version]
+
+
+def validate_v2(method: str, path_template: str, response: Any, name: str | None = None) -> None:
+    """Assert that an httpx response matches the spec `name` for its operation and status
+    code; without `name`, the spec of the version the answer was given in."""
+    name = name or spec_for(response)
     documented = response_spec(method, path_template, response.status_code, name)
     content = documented.get("content", {}).get("application/json")
     if content is None:
@@ -121,9 +133,9 @@ def validate_v2(method: str, path_template: str, response: Any, name: str = SPEC
         validator = _validator(json.dumps(content["schema"], sort_keys=True), name)
         errors = sorted(validator.iter_errors(response.json()), key=lambda e: e.path)
         assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5])
-    for name in documented.get("headers", {}):
-        assert name.lower() in response.headers, f"missing header {name}"
-        int(response.headers[name])
+    for header in documented.get("headers", {}):
+        assert header.lower() in response.headers, f"missing header {header}"
+        int(response.headers[header])
 
 
 @functools.cache
