@@ -27,7 +27,7 @@ HELP_GROUPS = (
         ),
     ),
     ("Notes", ("note", "notes")),
-    ("Your connection", ("connect", "status", "disconnect", "help")),
+    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"

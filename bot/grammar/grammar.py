@@ -171,6 +171,12 @@ def _channel_answers(args: Args) -> dict[str, Any]:
     return {"visibility": visibility}
 
 
+def _mcp_token(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"label": None}
+    return {"label": args.rest_text("label")}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -564,6 +570,13 @@ _TABLE = (
         "everyone. Workspace admins may change it.",
         _channel_answers,
         examples=("channel-answers", "channel-answers public"),
+    ),
+    Subcommand(
+        "mcp-token",
+        "mcp-token [label]",
+        "Create a personal token for MCP clients (Claude Desktop/Code) acting with your key: "
+        "shown once, listed and revocable on my App Home.",
+        _mcp_token,
     ),
     Subcommand(
         "person",
