@@ -61,6 +61,7 @@ BOT_SCOPES = [
     "channels:history",
     "chat:write",
     "commands",
+    "groups:history",
     "im:history",
     "im:read",
     "im:write",

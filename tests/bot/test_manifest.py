@@ -1,4 +1,5 @@
-"""manifest.yml is a valid Slack manifest and declares everything the app listens to."""
+"""manifest.yml (HTTP) and manifest.socket.yml (Socket Mode) are valid Slack manifests, the same
+app but for the URLs, and declare everything the app listens to — and no scope it does not use."""
 
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ from bot.app import BOT_SCOPES
 from tests.reference import REPO, reference_file
 
 
+MANIFESTS = ("manifest.yml", "manifest.socket.yml")
+
+
+def load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((REPO / name).read_text())
+
+
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    return yaml.safe_load((REPO / "manifest.yml").read_text())
+    return load("manifest.yml")
 
 
 @pytest.fixture
@@ -53,11 +61,32 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
     return seen
 
 
-def test_the_manifest_follows_slacks_schema(manifest):
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_the_manifest_follows_slacks_schema(name):
     schema = reference_file("slack-manifest.schema.json")
     import jsonschema
 
-    jsonschema.validate(manifest, json.loads(schema.read_text()))
+    jsonschema.validate(load(name), json.loads(schema.read_text()))
+
+
+def without_urls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: without_urls(v)
+            for k, v in value.items()
+            if k not in ("url", "request_url", "redirect_urls", "socket_mode_enabled")
+        }
+    if isinstance(value, list):
+        return [without_urls(v) for v in value]
+    return value
+
+
+def test_the_socket_mode_manifest_is_the_same_app_without_urls(manifest):
+    socket = load("manifest.socket.yml")
+
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "https://" not in json.dumps(socket)  # no request or redirect URL
+    assert without_urls(socket) == without_urls(manifest)
 
 
 def test_requested_scopes_are_the_manifests(manifest):
