@@ -13,7 +13,6 @@ from slack_bolt import App
 from bot.app import BOT_SCOPES
 from tests.reference import REPO, reference_file
 
-
 MANIFESTS = ("manifest.yml", "manifest.socket.yml")
 
 
