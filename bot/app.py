@@ -42,7 +42,15 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.config import Settings, load_settings, reveal
 from bot.database import upgrade_all
-from bot.features import commands, connect, conversation, home, platform, revocation
+from bot.features import (
+    commands,
+    connect,
+    conversation,
+    home,
+    platform,
+    revocation,
+    shortcuts,
+)
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.logs import configure_logging
@@ -80,7 +88,15 @@ class Feature(Protocol):
 
 
 # Registered in this order; append a new feature module here.
-FEATURES: tuple[Feature, ...] = (platform, connect, home, revocation, conversation, commands)
+FEATURES: tuple[Feature, ...] = (
+    platform,
+    connect,
+    home,
+    revocation,
+    conversation,
+    commands,
+    shortcuts,
+)
 
 
 class SlackUnreachable(RuntimeError):

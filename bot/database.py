@@ -48,6 +48,7 @@ def load_models() -> None:
     import bot.agent.models
     import bot.features.commands.models
     import bot.features.conversation.models
+    import bot.features.shortcuts.models
     import bot.models  # noqa: F401
 
 

@@ -113,7 +113,9 @@ def read_thread(
     written = [m for m in raw if m.get("ts") != exclude_ts and _has_text(m)]
     messages = [
         ThreadMessage(
-            str(m["ts"]), _author(client, team_id, m, names), _text(client, team_id, m, names)
+            str(m["ts"]),
+            _author(client, team_id, m, names),
+            readable_text(client, team_id, m, names),
         )
         for m in _newest(written, max_messages)
     ]
@@ -179,7 +181,9 @@ def _author(client: WebClient, team_id: str, message: dict[str, Any], names: Aut
     return str(message.get("username") or profile.get("name") or "a bot")
 
 
-def _text(client: WebClient, team_id: str, message: dict[str, Any], names: AuthorNames) -> str:
+def readable_text(
+    client: WebClient, team_id: str, message: dict[str, Any], names: AuthorNames
+) -> str:
     """The message's text, with user mentions as @names and Slack's link markup unwrapped."""
 
     def name(match: re.Match[str]) -> str:

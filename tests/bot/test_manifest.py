@@ -28,7 +28,13 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture
 def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
     """What the real app (every feature) registers: commands, event types, interactivity."""
-    seen: dict[str, set[str]] = {"commands": set(), "events": set(), "interactive": set()}
+    seen: dict[str, set[str]] = {
+        "commands": set(),
+        "events": set(),
+        "interactive": set(),
+        "shortcuts": set(),
+        "options": set(),
+    }
 
     def spy(method: str, kind: str, name_of=lambda arg: arg):
         original = getattr(App, method)
@@ -44,6 +50,8 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
         return constraint["type"] if isinstance(constraint, dict) else constraint
 
     spy("command", "commands")
+    spy("shortcut", "shortcuts")
+    spy("options", "options")
     spy("event", "events", event_type)
     spy("message", "events", lambda _keyword: "message")
     for method in (
@@ -52,8 +60,6 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
         "view",
         "view_submission",
         "view_closed",
-        "shortcut",
-        "options",
     ):
         spy(method, "interactive")
     slack_app_factory(with_sandbox=False)
@@ -73,7 +79,14 @@ def without_urls(value: Any) -> Any:
         return {
             k: without_urls(v)
             for k, v in value.items()
-            if k not in ("url", "request_url", "redirect_urls", "socket_mode_enabled")
+            if k
+            not in (
+                "url",
+                "request_url",
+                "redirect_urls",
+                "socket_mode_enabled",
+                "message_menu_options_url",
+            )
         }
     if isinstance(value, list):
         return [without_urls(v) for v in value]
@@ -127,6 +140,7 @@ def test_all_request_urls_lead_to_the_events_endpoint(manifest):
     urls = [c["url"] for c in manifest["features"]["slash_commands"]]
     urls.append(manifest["settings"]["event_subscriptions"]["request_url"])
     urls.append(manifest["settings"]["interactivity"]["request_url"])
+    urls.append(manifest["settings"]["interactivity"]["message_menu_options_url"])
 
     assert all(url.endswith("/slack/events") for url in urls)
     assert manifest["settings"]["socket_mode_enabled"] is False
@@ -138,3 +152,14 @@ def test_the_long_description_says_which_changes_need_approve(manifest):
     assert "Anything that would change Affinity is shown to you first" not in text
     assert "type as a command" in text and "made at once" in text
     assert "the assistant suggests is shown to you first" in text
+
+
+def test_every_registered_shortcut_is_declared(manifest, registered):
+    declared = {s["callback_id"] for s in manifest["features"].get("shortcuts") or []}
+
+    assert registered["shortcuts"] == declared
+
+
+def test_a_typeahead_has_its_options_url_in_http_mode(manifest, registered):
+    if registered["options"]:
+        assert manifest["settings"]["interactivity"]["message_menu_options_url"]
