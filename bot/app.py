@@ -43,6 +43,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.config import Settings, load_settings, reveal
 from bot.database import upgrade_all
 from bot.features import (
+    assistant_pane,
     commands,
     connect,
     conversation,
@@ -66,6 +67,7 @@ OAUTH_STATE_SECONDS = 600
 # The bot scopes requested at install; must equal manifest.yml (tests/bot/test_manifest.py).
 BOT_SCOPES = [
     "app_mentions:read",
+    "assistant:write",
     "channels:history",
     "chat:write",
     "commands",
@@ -95,6 +97,7 @@ FEATURES: tuple[Feature, ...] = (
     revocation,
     conversation,
     commands,
+    assistant_pane,
     shortcuts,
 )
 

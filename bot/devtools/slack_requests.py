@@ -304,6 +304,35 @@ class SlackRequests:
         }
         return self.event(event, **options)
 
+    def assistant_thread_event(
+        self,
+        kind: str = "assistant_thread_started",
+        *,
+        thread_ts: str | None = None,
+        viewing: str | None = None,
+        **options: Any,
+    ) -> Sent:
+        """The user opens the assistant pane (`assistant_thread_started`), or switches channel
+        beside it (`assistant_thread_context_changed`); `viewing` is the channel they view.
+        A new thread gets the assistant's greeting message as its root, stored in the fake."""
+        channel = self.dm_channel
+        if thread_ts is None:
+            thread_ts = self.fake.add_message(channel, "", user=self.fake.bot_user_id)
+        context: dict[str, Any] = {"team_id": self.team_id, "enterprise_id": self.enterprise_id}
+        if viewing:
+            context["channel_id"] = viewing
+        event = {
+            "type": kind,
+            "assistant_thread": {
+                "user_id": self.user_id,
+                "context": context,
+                "channel_id": channel,
+                "thread_ts": thread_ts,
+            },
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **options)
+
     def user_change(self, *, deleted: bool = True, **options: Any) -> Sent:
         user = {
             "id": self.user_id,

@@ -50,6 +50,14 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
         return constraint["type"] if isinstance(constraint, dict) else constraint
 
     spy("command", "commands")
+    original_assistant = App.assistant
+
+    def assistant(self, middleware: Any) -> Any:  # Bolt's Assistant listens to these three
+        seen["events"] |= {"assistant_thread_started", "assistant_thread_context_changed"}
+        seen["events"].add("message")
+        return original_assistant(self, middleware)
+
+    monkeypatch.setattr(App, "assistant", assistant)
     spy("shortcut", "shortcuts")
     spy("options", "options")
     spy("event", "events", event_type)

@@ -24,6 +24,10 @@ class Request:
     text: str
     is_dm: bool
     ts: str = ""  # the message's own ts (differs from thread_ts for a reply in a thread)
+    # What the surface adds: where the user is (the channel beside the assistant pane), as text
+    # for the model, and blocks under the answer (the pane's feedback buttons).
+    context: str | None = None
+    footer: tuple[dict[str, Any], ...] = ()
 
     @property
     def in_thread(self) -> bool:

@@ -107,6 +107,7 @@ class Conversation:
                 request.team_id,
                 request.is_dm,
                 self.statuses,
+                footer=list(request.footer),
             )
         agent = self.services.agent
         if not request.text:
@@ -141,7 +142,8 @@ class Conversation:
         try:
             zone = self.timezones.of(reply.client, request.team_id, request.user_id)
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
-            user = replace(user, slack_context=self.thread_context(reply.client, request))
+            where = request.context or self.thread_context(reply.client, request)
+            user = replace(user, slack_context=where)
             with self.turn_locks.hold(f"{thread}:{identifier}"):
                 result = agent.respond(
                     thread,
@@ -149,6 +151,7 @@ class Conversation:
                     request.text,
                     accounts.agent_executor(connector, identifier),
                     on_text=stream.feed if stream is not None else None,
+                    on_tool=reply.step,
                 )
         except Exception:
             if stream is not None:
