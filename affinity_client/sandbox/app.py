@@ -22,12 +22,15 @@ from . import (
     seed,
     v1,
     v2,
+    v2_changes,
+    v2_fields,
     v2_meetings,
     v2_notes,
     v2_persons,
     v2_rate_limit,
     v2_relationships,
     v2_reminders,
+    v2_search,
     v2_users,
     v2_views,
     v2_webhooks,
@@ -56,6 +59,9 @@ URLS = Map(
     + _rules(v2_reminders.V1_ROUTES, "v1")
     + _rules(v2_meetings.ROUTES, "v2")
     + _rules(v2_views.ROUTES, "v2")
+    + _rules(v2_search.ROUTES, "v2")
+    + _rules(v2_changes.ROUTES, "v2")
+    + _rules(v2_fields.ROUTES, "v2")
     + _rules(v2_persons.ROUTES, "v2")
     + _rules(v2_relationships.ROUTES, "v2")
     + _rules(v2_users.ROUTES, "v2")

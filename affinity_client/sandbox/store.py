@@ -13,6 +13,8 @@ import pickle
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -255,6 +257,35 @@ class SandboxState:
             cap = self.controls.monthly_cap
             self.controls = Controls(revoked_keys=keep, v1_created=created, monthly_cap=cap)
 
+    # -- field value changes ---------------------------------------------------
+    def field_raws(self, f: dict[str, Any], entity_id: int, entry_id: int | None) -> list[Any]:
+        """The stored values of field `f` on an entity (or its list entry), in write order."""
+        w = self.world
+        return [
+            w.field_values[vid]["value"]
+            for vid in self.index.values_by_entity[entity_id]
+            if w.field_values[vid]["field_id"] == f["id"]
+            and w.field_values[vid]["list_entry_id"] == entry_id
+        ]
+
+    @contextmanager
+    def field_write(
+        self, f: dict[str, Any], entity_id: int, entry_id: int | None, changer_id: int | None
+    ) -> Iterator[None]:
+        """Wrap every write of a field's values (V1 or V2, any endpoint): what the field held
+        before and after is compared and each difference becomes a field value change, by
+        `changer_id`, now. Single-value fields give add, update or delete; multi-value fields
+        give one add or delete per value, as Affinity's change log does."""
+        before = self.field_raws(f, entity_id, entry_id)
+        yield
+        after = self.field_raws(f, entity_id, entry_id)
+        when = datetime.now(UTC)
+        for action, raw in _differences(f, before, after):
+            rec = seed.change_record(
+                self.world, f, entity_id, entry_id, action, raw, changer_id, when
+            )
+            self.world.field_value_changes[rec["id"]] = rec
+
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict[str, Any] | None:
         if not key or key in self.controls.revoked_keys:
@@ -346,6 +377,22 @@ class SandboxState:
                 "used": ORG_LIMIT_PER_MONTH if c.monthly_quota_used_up else c.org_used,
             }
         return out
+
+
+def _differences(f: dict[str, Any], before: list[Any], after: list[Any]) -> list[tuple[str, Any]]:
+    if not f["allows_multiple"]:
+        old, new = (before[-1] if before else None), (after[-1] if after else None)
+        if old == new:
+            return []
+        if old is None:
+            return [("add", new)]
+        return [("delete", old)] if new is None else [("update", new)]
+    removed, added = list(before), list(after)
+    for value in before:  # a multiset difference: a value written twice is added twice
+        if value in added:
+            added.remove(value)
+            removed.remove(value)
+    return [("delete", v) for v in removed] + [("add", v) for v in added]
 
 
 @functools.cache

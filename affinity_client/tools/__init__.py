@@ -11,12 +11,14 @@ from . import (
     fields,
     list_entries,
     lists,
+    meetings,
     notes,
     opportunities,
     organizations,
     persons,
     pipeline,
     relationships,
+    reminders,
 )
 from .base import Tool
 
@@ -36,6 +38,8 @@ TOOLS: dict[str, Tool] = {
         pipeline,
         field_writes,
         list_entries,
+        reminders,
+        meetings,
         directory,
     )
     for tool in module.TOOLS
