@@ -243,7 +243,7 @@ def create_person(ctx: Ctx) -> Any:
         return json_response([f"There exists a contact with the email {clashes[0]}"], 422)
     orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
     w = ctx.world
-    person = {
+    person: dict[str, Any] = {
         "id": w.new_id("person"),
         "type": 0,
         "first_name": first.strip(),
@@ -277,7 +277,7 @@ def create_organization(ctx: Ctx) -> Any:
         domain = domain.strip().lower()
     persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
     w = ctx.world
-    org = {
+    org: dict[str, Any] = {
         "id": w.new_id("organization"),
         "name": name.strip(),
         "domain": domain,
