@@ -51,6 +51,8 @@ from bot.features import (
     platform,
     revocation,
     shortcuts,
+    unfurls,
+    workspace_admin,
 )
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
@@ -75,6 +77,8 @@ BOT_SCOPES = [
     "im:history",
     "im:read",
     "im:write",
+    "links:read",
+    "links:write",
     "users:read",
 ]
 
@@ -99,6 +103,8 @@ FEATURES: tuple[Feature, ...] = (
     commands,
     assistant_pane,
     shortcuts,
+    unfurls,
+    workspace_admin,
 )
 
 

@@ -61,9 +61,18 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_assistant_feedback_team_id"), "assistant_feedback", ["team_id"])
+    op.create_table(
+        "unfurl_settings",
+        sa.Column("team_id", sa.String(length=64), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("changed_by", sa.String(length=64), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_unfurl_settings")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("unfurl_settings")
     op.drop_index(op.f("ix_assistant_feedback_team_id"), table_name="assistant_feedback")
     op.drop_table("assistant_feedback")
     op.drop_index(op.f("ix_assistant_threads_started_at"), table_name="assistant_threads")
