@@ -198,6 +198,24 @@ class CreatedNote(Note):
     opportunity_ids: list[int]
 
 
+class NoteAttachments(TypedDict):
+    content: str
+    person_ids: list[int]
+    organization_ids: list[int]
+    opportunity_ids: list[int]
+
+
+class UpdatedNote(CreatedNote):
+    previous: NoteAttachments
+    """The content and attachments before the change."""
+
+
+class DeletedNote(TypedDict):
+    deleted: bool
+    note: CreatedNote
+    """The note as it was just before it was deleted."""
+
+
 class ListNotesResult(TypedDict):
     notes: list[Note]
     next_page_token: str | None
@@ -226,3 +244,195 @@ class AddToListResult(TypedDict):
 class RelationshipStrengthResult(TypedDict):
     person: PersonRef
     relationships: list[Relationship]
+
+
+# ---- pipeline tools ----------------------------------------------------------------------------
+
+
+class FieldOption(TypedDict):
+    id: int
+    text: str | None
+    rank: int | None
+
+
+class FieldInfo(TypedDict):
+    id: int
+    name: str
+    type: str
+    """person, organization, dropdown, ranked-dropdown, number, date, location or text."""
+    multiple: bool
+    role: Literal["stage", "owners", "amount"] | None
+    options: NotRequired[list[FieldOption]]
+    """Only for dropdown and ranked-dropdown fields, in rank order."""
+
+
+class ListFieldsResult(TypedDict):
+    list: TypedListRef
+    fields: list[FieldInfo]
+
+
+class ListEntryRow(Deal):
+    """A ``Deal`` for an opportunity list; for a person or organization list ``id`` and
+    ``name`` are the person's or organization's, and stage, value and owners are empty unless
+    the list has such fields."""
+
+    entity_type: Literal["opportunity", "person", "organization"]
+    matched: list[DealField]
+    """The values of the fields the search filtered or sorted on, as plain text."""
+
+
+class StageTotal(TypedDict):
+    stage: Stage | None
+    count: int
+    amount: int | float | None
+
+
+class EntryTotals(TypedDict):
+    count: int
+    amount: int | float | None
+    currency: str | None
+
+
+class SavedViewRef(TypedDict):
+    id: int
+    name: str | None
+    type: str | None
+
+
+class SearchListEntriesResult(TypedDict):
+    list: TypedListRef
+    entries: list[ListEntryRow]
+    total: EntryTotals
+    """Over every matching entry, not only this page."""
+    stages: list[StageTotal]
+    """Count and amount per stage over every matching entry, in stage order."""
+    filters: list[str]
+    """The conditions applied, as a person reads them (``Status = IC``)."""
+    view: SavedViewRef | None
+    next_page_token: str | None
+
+
+class SavedViewRow(TypedDict):
+    id: int
+    name: str | None
+    type: str | None
+    """sheet, board or dashboard; only sheet views can list their entries."""
+    created_at: str | None
+
+
+class ListSavedViewsResult(TypedDict):
+    list: TypedListRef
+    views: list[SavedViewRow]
+
+
+class SearchOpportunitiesResult(TypedDict):
+    opportunities: list[DealRow]
+    next_page_token: str | None
+
+
+class FieldChange(TypedDict):
+    field_id: int
+    field: str
+    old: str | None
+    new: str | None
+
+
+class UpdateFieldValuesResult(TypedDict):
+    list: TypedListRef
+    list_entry_id: int
+    entity: dict[str, Any]
+    """``{"id", "name", "type"}``: type is person, organization or opportunity."""
+    changes: list[FieldChange]
+    """Each field written, old -> new as text."""
+    unchanged: list[FieldChange]
+    """Fields asked for that already had the value (nothing written for them)."""
+
+
+class RemoveFromListResult(TypedDict):
+    list: TypedListRef
+    list_entry_id: int | None
+    entity: dict[str, Any]
+    """``{"id", "name", "type"}``: type is person, organization or opportunity."""
+    removed: bool
+    deal_deleted: bool
+    """True when the list is a deal list: removing a deal's entry deletes the deal."""
+
+
+# ---- reminders and meetings --------------------------------------------------------------------
+
+
+class ReminderEntity(TypedDict):
+    type: Literal["person", "organization", "opportunity"]
+    id: int
+    name: str | None
+
+
+class Recurrence(TypedDict):
+    period_days: int
+    reset_trigger: str
+    """What resets the clock: "interaction", "email" or "event"."""
+
+
+class Reminder(TypedDict):
+    id: int
+    content: str | None
+    type: str
+    """"one-time" or "recurring"."""
+    status: str
+    """"active", "overdue" or "completed" (a recurring reminder is never completed)."""
+    due_date: str | None
+    """The day it is due, YYYY-MM-DD (Affinity keeps the day at midnight Pacific time)."""
+    entity: ReminderEntity | None
+    owner: UserRef | None
+    creator: UserRef | None
+    completed_at: str | None
+    recurrence: Recurrence | None
+
+
+class ListRemindersResult(TypedDict):
+    reminders: list[Reminder]
+    next_page_token: str | None
+
+
+class Attendee(TypedDict):
+    id: int | None
+    """The Affinity person, when the attendee is one."""
+    name: str | None
+    email: str | None
+    internal: bool
+
+
+class Meeting(TypedDict):
+    id: int
+    title: str | None
+    start_time: str
+    end_time: str | None
+    all_day: bool
+    organizer: Attendee | None
+    attendees: list[Attendee]
+    attendee_count: int
+
+
+class ListMeetingsResult(TypedDict):
+    meetings: list[Meeting]
+    """Oldest first, within ``from_date``..``to_date``."""
+    from_date: str
+    to_date: str
+    truncated: bool
+    """True when more meetings matched than the tool reads (narrow the dates)."""
+
+
+class CreatedPerson(TypedDict):
+    """``affinity_create_person``: the new person, or the one that already had the email."""
+
+    person: PersonRef
+    emails: list[str]
+    already_existed: bool
+
+
+# "global" is a keyword, hence the call syntax.
+CreatedOrganization = TypedDict(
+    "CreatedOrganization",
+    {"organization": OrgRef, "domains": list[str], "global": bool, "already_existed": bool},
+)
+"""``affinity_create_organization``: the new organization, or the one that already existed."""

@@ -10,9 +10,24 @@ from bot.grammar.model import UsageError
 
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
-    ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
+    ("People and organizations", ("new-person", "new-org")),
+    (
+        "Pipeline",
+        (
+            "deals",
+            "deal",
+            "stage",
+            "set",
+            "new-deal",
+            "rename-deal",
+            "deal-add",
+            "deal-remove",
+            "add",
+            "remove",
+        ),
+    ),
     ("Notes", ("note", "notes")),
-    ("Your connection", ("connect", "status", "disconnect", "help")),
+    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"

@@ -44,9 +44,7 @@ def upgrade() -> None:
         sa.Column("started_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("channel_id", "thread_ts", name=op.f("pk_assistant_threads")),
     )
-    op.create_index(
-        op.f("ix_assistant_threads_started_at"), "assistant_threads", ["started_at"]
-    )
+    op.create_index(op.f("ix_assistant_threads_started_at"), "assistant_threads", ["started_at"])
     op.create_table(
         "assistant_feedback",
         sa.Column("channel_id", sa.String(length=64), nullable=False),
