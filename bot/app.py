@@ -43,6 +43,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.config import Settings, load_settings, reveal
 from bot.database import upgrade_all
 from bot.features import (
+    activity,
     assistant_pane,
     commands,
     connect,
@@ -105,6 +106,7 @@ FEATURES: tuple[Feature, ...] = (
     shortcuts,
     unfurls,
     workspace_admin,
+    activity,
 )
 
 

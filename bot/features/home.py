@@ -21,6 +21,7 @@ from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
 from bot.connector import CONNECTION, SlackUser, cached_lists, identifier_for, parse_identifier
 from bot.features import mcp_tokens
+from bot.features.activity import named_activity
 from bot.services import Services
 from vault import ConnectedAccount
 
@@ -74,7 +75,9 @@ def home_view(services: Services, identifier: str) -> dict[str, Any]:
     connector = services.connector
     account = connector.account(identifier)
     lists = [asdict(item) for item in cached_lists(account)]
-    activity = connector.recent_activity(identifier, RECENT_ACTIVITY)
+    activity = named_activity(
+        services, identifier, connector.recent_activity(identifier, RECENT_ACTIVITY)
+    )
     view = app_home(connection_view(account), lists, activity)
     view["blocks"] = (view["blocks"] + mcp_tokens.home_blocks(services, identifier))[
         : limits.VIEW_BLOCKS
