@@ -12,6 +12,7 @@ import pytest
 
 from affinity_client.sandbox import seed
 from bot.features import connect, home, platform, unfurls, workspace_admin
+from bot.features.assistant_pane import PaneStore
 from bot.features.unfurls.links import parse_link
 from bot.features.workspace_admin import TOGGLE_PREVIEWS
 from tests.bot.test_conversation_support import connect as connect_user
@@ -90,9 +91,14 @@ def test_an_admin_turns_previews_off_from_the_app_home(app, sandbox):
     slack, fake = app.slack, app.fake
     connect_user(app, slack.user_id, sandbox=sandbox)
     fake.set_user(slack.user_id, is_admin=True)
+    ratings = PaneStore(app.services.engine, app.services.clock)
+    ratings.record_feedback(slack.team_id, "U0BOB0001", "D0BOB0001", "1.1", "1.2", "good")
+    ratings.record_feedback(slack.team_id, "U0CAROL01", "D0CAROL01", "2.1", "2.2", "bad")
+    ratings.record_feedback("T0OTHER01", "U0DAN0001", "D0DAN0001", "3.1", "3.2", "bad")
     slack.app_home_opened()
     shown = fake.wait_for("views.publish", lambda c: "Workspace settings" in c.text)
-    assert "previews* are *on*" in shown.text and "0 good" in shown.text
+    assert "previews* are *on*" in shown.text
+    assert "1 good" in shown.text and "1 bad" in shown.text  # this workspace's ratings only
 
     slack.block_action(TOGGLE_PREVIEWS, "off", view={"type": "home"})
     fake.wait_for("views.publish", lambda c: "previews* are *off*" in c.text)
