@@ -26,7 +26,8 @@ HELP_GROUPS = (
             "remove",
         ),
     ),
-    ("Notes", ("note", "notes")),
+    ("Notes", ("note", "notes", "note-edit", "note-delete")),
+    ("Reminders and meetings", ("remind", "reminders", "meetings")),
     ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
