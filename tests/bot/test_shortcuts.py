@@ -241,3 +241,40 @@ def test_summarise_replaces_the_text_with_claudes_summary(chat_app_factory, api,
     (note,) = notes_containing(sandbox, "- Acme: ARR $3.1M, Series A")
     assert "Great call" not in plain(note["content"])
     assert MESSAGE in json.dumps(api.message_requests[0].messages)
+
+
+def test_someone_elses_form_saves_nothing_for_them(app, sandbox):
+    slack, fake = app.slack, app.fake
+    connect_user(app, slack.user_id, sandbox=sandbox)
+    bob = slack.as_user("U0BOB0001")
+    connect_user(app, bob.user_id, key=seed.STANDARD_KEY, sandbox=sandbox)
+    slack.message_action(LOG_MESSAGE, text="Alice's private note text.")
+    form = note_form(fake)
+
+    option = {
+        "text": {"type": "plain_text", "text": "Acme"},
+        "value": f"organization:{seed.ACME_ORG_ID}",
+    }
+    answer = submit(bob, form, "Bob's note through Alice's form.", [option])
+    assert answer.json()["response_action"] == "update"
+    assert "expired" in json.dumps(answer.json()["view"])
+    assert notes_containing(sandbox, "through Alice's form") == []
+
+    submit(slack, form, "Alice's note.", [option])  # the form is still Alice's to save
+    fake.wait_for("chat.postEphemeral", lambda c: "Logged a note" in c.text)
+    assert len(notes_containing(sandbox, "Alice's note.")) == 1
+
+
+def test_forms_are_pruned_after_a_day(app):
+    from datetime import timedelta
+
+    from bot.features.shortcuts.drafts import NoteDrafts
+
+    now = [app.services.clock()]
+    drafts = NoteDrafts(app.services.engine, lambda: now[0])
+    old = drafts.create("T1:U1", "old")
+    now[0] += timedelta(hours=25)
+    new = drafts.create("T1:U1", "new")
+
+    assert drafts.prune() == 1
+    assert drafts.get(old.id, "T1:U1") is None and drafts.get(new.id, "T1:U1") is not None

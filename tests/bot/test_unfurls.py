@@ -118,3 +118,15 @@ def test_someone_who_is_not_an_admin_sees_no_settings_and_cannot_change_them(app
     fake.wait_for("chat.postMessage", lambda c: "Only a Slack workspace admin" in c.text)
     slack.link_shared(f"{BASE}/companies/{seed.ACME_ORG_ID}")
     wait_until(lambda: fake.calls("chat.unfurl"))
+
+
+def test_a_link_still_being_typed_is_previewed_in_the_composer(app, sandbox):
+    slack, fake = app.slack, app.fake
+    connect_user(app, slack.user_id, sandbox=sandbox)
+    url = f"{BASE}/companies/{seed.ACME_ORG_ID}"
+    sent = slack.link_shared(url, source="composer")
+
+    call = fake.wait_for("chat.unfurl")
+    assert call["unfurl_id"] == sent.payload["event"]["unfurl_id"]
+    assert call["source"] == "composer" and "channel" not in call.params
+    assert list(call["unfurls"]) == [url]
