@@ -107,6 +107,22 @@ class ActivityRecords:
                 )
             )
 
+    def latest_named(self, owner: str, kinds: Iterable[str], scan: int = 20) -> dict | None:
+        """The record with a name the owner's most recent calls were about (of `kinds`)."""
+        wanted = set(kinds)
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(ActivityRecord)
+                .where(ActivityRecord.owner == owner)
+                .order_by(ActivityRecord.at.desc())
+                .limit(scan)
+            )
+            for row in rows:
+                for record in row.records or []:
+                    if record.get("kind") in wanted and record.get("name"):
+                        return dict(record)
+        return None
+
     def by_reference(self, owner: str, references: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = [r for r in references if r]
         if not wanted:

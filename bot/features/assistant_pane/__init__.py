@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from bot.blocks import kit
 from bot.connector import click_identifier, identifier_for, parse_identifier
 from bot.features import home
+from bot.features.activity import ActivityRecords
 from bot.features.assistant_pane.prompts import (
     CONNECT_PROMPT,
     FEEDBACK,
@@ -67,7 +68,10 @@ class PaneListeners:
             say(**accounts.connect_prompt(account))
             set_suggested_prompts(prompts=[CONNECT_PROMPT], title=PROMPTS_TITLE)
             return
-        set_suggested_prompts(prompts=suggested_prompts(account), title=PROMPTS_TITLE)
+        recent = ActivityRecords(self.services.engine, self.services.clock).latest_named(
+            identifier, ("organization", "opportunity", "person")
+        )
+        set_suggested_prompts(prompts=suggested_prompts(account, recent), title=PROMPTS_TITLE)
 
     def on_context_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         thread = event.get("assistant_thread") or {}
