@@ -172,7 +172,9 @@ def _filter(client: AffinityClient, inp: dict[str, Any]) -> str:
         owner = my_id(client)
     if owner is not None:
         clauses.append(f"owner.id={owner}")
-    if inp.get("status"):
+    if inp.get("status") == "open":
+        clauses.append("(status=active|status=overdue)")
+    elif inp.get("status"):
         clauses.append(f"status={inp['status']}")
     bounds = []
     for field, op in (("due_from", ">="), ("due_until", "<=")):
@@ -320,7 +322,7 @@ TOOLS = [
         description=(
             "Follow-up reminders, soonest due first: the user's own by default, or those on one "
             "person, organization or deal (give at most one id), or another user's (owner_id). "
-            "Filter by status (active, overdue, completed) and due date range. Each has its "
+            "Filter by status (open, active, overdue, completed) and due date range. Each has its "
             "text, due date (YYYY-MM-DD), status, what it is about, owner and creator."
         ),
         input_schema=obj(
@@ -332,7 +334,12 @@ TOOLS = [
                     "description": "Only the user's own reminders (default: true unless a "
                     "person, organization or deal is given).",
                 },
-                "status": {"type": "string", "enum": ["active", "overdue", "completed"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["open", "active", "overdue", "completed"],
+                    "description": "open: not completed (active or overdue); active: due "
+                    "later; overdue: past due; completed: done.",
+                },
                 "due_from": {**DATE, "description": "Due on or after this date (YYYY-MM-DD)."},
                 "due_until": {**DATE, "description": "Due on or before this date (YYYY-MM-DD)."},
                 "page_size": page_size(100, 25),

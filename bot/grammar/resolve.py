@@ -396,7 +396,9 @@ _PLANNERS = {
         "affinity_delete_note", {"note_id": c["note_id"]}, writes=True
     ),
     "remind": _remind,
-    "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
+    "reminders": lambda c, lists, paging: ToolCall(
+        "affinity_list_reminders", {"status": "open", **paging}
+    ),
     "meetings": _meetings,
 }
 

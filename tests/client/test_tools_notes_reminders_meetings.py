@@ -122,6 +122,9 @@ def test_my_reminders_due_today_and_overdue(sandbox, role):
     dues = [r["due_date"] for r in rows]
     assert dues == sorted(dues) and _today() in dues and _today(1) in dues
     assert all(r["entity"] and r["entity"]["name"] for r in rows)
+    open_ones = run_tool(client, "affinity_list_reminders", {"status": "open"})["reminders"]
+    assert {r["status"] for r in open_ones} == {"active", "overdue"}
+    assert len(open_ones) == len([r for r in rows if r["status"] != "completed"])
     overdue = run_tool(client, "affinity_list_reminders", {"status": "overdue"})["reminders"]
     assert overdue and all(r["status"] == "overdue" for r in overdue)
     today = run_tool(
