@@ -56,6 +56,8 @@ def reminders_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message
         blocks.append(kit.section("Nothing due: no open reminders."))
     if done:
         blocks.append(kit.context(f"{done} completed reminder{'s' if done != 1 else ''} hidden."))
+    if open_rows:
+        blocks.append(kit.context("Done with one? Type `/affinity done <id>`."))
     blocks += footer(ctx, page_token=result.get("next_page_token"))
     overdue = sum(1 for r in open_rows if r.get("status") == "overdue")
     return kit.message(f"{len(open_rows)} open reminders, {overdue} overdue", blocks)

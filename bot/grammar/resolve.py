@@ -400,6 +400,9 @@ _PLANNERS = {
         "affinity_list_reminders", {"status": "open", **paging}
     ),
     "meetings": _meetings,
+    "done": lambda c, lists, paging: ToolCall(
+        "affinity_complete_reminder", {"reminder_id": c["reminder_id"]}, writes=True
+    ),
 }
 
 

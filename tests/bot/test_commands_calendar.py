@@ -117,3 +117,22 @@ def test_someone_elses_note_cannot_be_deleted(app, sandbox):
     sent = click(app, ids.PICK, button(ask, ids.PICK)["value"], BOB)
     refused = answer(app, sent, index=1)
     assert "creator" in refused.text and theirs["id"] in sandbox.state.notes
+
+
+def test_done_completes_a_reminder_from_the_list(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    listed = run(app, "reminders")
+    first = next(
+        r
+        for r in sorted(sandbox.state.world.reminders.values(), key=lambda r: r["due_date"])
+        if r["owner_id"] == seed.ADMIN_ID and r["completed_at"] is None and not r["recurrence"]
+    )
+    assert f"#{first['id']}" in listed.text and "/affinity done" in listed.text
+    done = run(app, f"done {first['id']}")
+    assert "Reminder completed" in done.text and first["completed_at"] is not None
+    theirs = next(
+        r for r in sandbox.state.world.reminders.values() if r["owner_id"] == seed.STANDARD_ID
+    )
+    refused = run(app, f"done {theirs['id']}")
+    assert "creator or owner" in refused.text.lower() or "refused" in refused.text.lower()
+    assert theirs["completer_id"] is None or theirs["completer_id"] != seed.ADMIN_ID

@@ -267,6 +267,7 @@ WRITES = {
     "note-edit",
     "note-delete",
     "remind",
+    "done",
 }
 
 
