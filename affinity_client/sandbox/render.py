@@ -198,7 +198,7 @@ def v1_note(ctx: Ctx, n: dict[str, Any]) -> dict[str, Any]:
         "associated_person_ids": list(n["person_ids"]),
         "interaction_person_ids": [],
         "interaction_id": interaction.get("id"),
-        "interaction_type": V1_INTERACTION_TYPES.get(interaction.get("type")),
+        "interaction_type": V1_INTERACTION_TYPES.get(str(interaction.get("type"))),
         "is_meeting": interaction.get("type") in ("meeting", "call"),
         "mentioned_person_ids": list(n.get("mentioned_person_ids", [])),
         "organization_ids": list(n["organization_ids"]),

@@ -16,8 +16,7 @@ from ..errors import AffinityError, NotFoundError, PermissionDeniedError, ToolIn
 from ..normalize import person_name, user_ref
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
-from .common import companies_by_id, persons_by_id
-from .opportunities import calendar_date
+from .common import calendar_date, companies_by_id, persons_by_id
 from .results import ListRemindersResult, Recurrence, Reminder, ReminderEntity, UserRef
 
 if TYPE_CHECKING:
