@@ -4,6 +4,7 @@ slash commands to the real app with the sandbox behind it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -136,3 +137,24 @@ def test_done_completes_a_reminder_from_the_list(app, sandbox):
     refused = run(app, f"done {theirs['id']}")
     assert "creator or owner" in refused.text.lower() or "refused" in refused.text.lower()
     assert theirs["completer_id"] is None or theirs["completer_id"] != seed.ADMIN_ID
+
+
+def test_days_are_the_users_days(app, sandbox):
+    zone = "Pacific/Kiritimati"  # UTC+14: its today is often UTC's tomorrow
+    app.fake.set_user(ALICE, tz=zone)
+    connect(app, ALICE, sandbox=sandbox)
+    theirs = datetime.now(ZoneInfo(zone)).date()
+    run(app, f"remind org {seed.ACME_ORG_ID} tomorrow Ping the founders")
+    [made] = [
+        r for r in sandbox.state.world.reminders.values() if r["content"] == "Ping the founders"
+    ]
+    assert made["due_date"] == seed.date_field(theirs + timedelta(days=1))
+    today = run(app, "meetings today")
+    assert f"{theirs:%a} {theirs.day} {theirs:%b %Y}" in today.text
+    log = sandbox.state.requests
+    start = datetime.combine(theirs, datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
+    assert any(
+        f"{start:%Y-%m-%dT%H:%M:%S}" in r["query"].replace("%3A", ":")
+        for r in log
+        if r["path"] == "/v2/meetings"
+    )
