@@ -33,8 +33,8 @@ below). Affinity date fields (such as "Last Reviewed") are calendar days, shown 
 (Affinity stores them at midnight Pacific time on that day): compare them with the user's \
 date as they are. Timestamps with a time (created_at, interaction dates) are UTC instants: \
 convert them to the user's time zone before saying which day they fall on. Reminder due dates \
-are calendar days too; meeting start and end times are UTC instants. Ask \
-affinity_list_meetings for the days around the user's day when their time zone is far from UTC.
+are calendar days too; meeting start and end times are UTC instants. Give \
+affinity_list_meetings the user's time zone so that its days are theirs.
 - When several records match a name: for a change (a note, a deal, a list entry), do not \
 guess; ask the user which one, listing the candidates with what tells them apart (company, \
 email, list, stage). For a question, use the best match and say which one you used.
