@@ -418,6 +418,8 @@ class ListMeetingsResult(TypedDict):
     """Oldest first, within ``from_date``..``to_date``."""
     from_date: str
     to_date: str
+    time_zone: str
+    """The IANA zone the days are in."""
     truncated: bool
     """True when more meetings matched than the tool reads (narrow the dates)."""
 

@@ -11,8 +11,9 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.grammar.grammar import due_day, format_command, writes
 from bot.grammar.model import Command, DealRef, EntityRef, ListRef
@@ -196,10 +197,14 @@ def plan(
     *,
     page_token: str | None = None,
     page_size: int | None = None,
+    time_zone: str = "UTC",
 ) -> Step:
-    """The first step of `command`. `page_token` continues a paged read (a "More" click)."""
+    """The first step of `command`. `page_token` continues a paged read (a "More" click);
+    `time_zone` (the user's, an IANA name) says which day "today" is for `DATED` commands."""
     if command.name in LOCAL_ACTIONS:
         return Local(command.name, command.get("topic"))
+    if command.name in DATED:
+        return DATED[command.name](command, datetime.now(ZoneInfo(time_zone)).date(), time_zone)
     paging = {k: v for k, v in (("page_token", page_token), ("page_size", page_size)) if v}
     builder = _PLANNERS[command.name]
     return builder(command, cached_lists, paging)
@@ -400,8 +405,8 @@ def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
     )
 
 
-def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
-    day = due_day(command["when"], datetime.now(UTC).date())
+def _remind(command: Command, today: date, _zone: str) -> Step:
+    day = due_day(command["when"], today)
     return ToolCall(
         "affinity_create_reminder",
         {
@@ -413,16 +418,20 @@ def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
     )
 
 
-def _meetings(command: Command, _lists: Sequence, _paging: dict) -> Step:
-    today = datetime.now(UTC).date()
+def _meetings(command: Command, today: date, zone: str) -> Step:
     first, last = {
         "today": (today, today),
         "tomorrow": (today + timedelta(days=1), today + timedelta(days=1)),
         "week": (today, today + timedelta(days=6)),
     }[command["span"]]
     return ToolCall(
-        "affinity_list_meetings", {"from_date": first.isoformat(), "to_date": last.isoformat()}
+        "affinity_list_meetings",
+        {"from_date": first.isoformat(), "to_date": last.isoformat(), "time_zone": zone},
     )
+
+
+DATED = {"remind": _remind, "meetings": _meetings}
+"""Commands whose words name days ("tomorrow", "week"): planned from the user's today."""
 
 
 CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}
@@ -461,9 +470,12 @@ _PLANNERS = {
     "note-delete": lambda c, lists, paging: ToolCall(
         "affinity_delete_note", {"note_id": c["note_id"]}, writes=True
     ),
-    "remind": _remind,
-    "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
-    "meetings": _meetings,
+    "reminders": lambda c, lists, paging: ToolCall(
+        "affinity_list_reminders", {"status": "open", **paging}
+    ),
+    "done": lambda c, lists, paging: ToolCall(
+        "affinity_complete_reminder", {"reminder_id": c["reminder_id"]}, writes=True
+    ),
     "new-person": lambda c, lists, paging: ToolCall(
         "affinity_create_person",
         {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},

@@ -41,6 +41,7 @@ from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
 from bot.grammar.resolve import (
     CLICK_FIRST,
+    DATED,
     Choice,
     Local,
     Problem,
@@ -122,7 +123,11 @@ class CommandRunner:
     """Runs parsed commands for users; one per process (`Services.commands`)."""
 
     def __init__(self, services: Services) -> None:
+        # imported here: the conversation feature imports this module
+        from bot.features.conversation.timezones import UserTimezones
+
         self.services = services
+        self.timezones = UserTimezones()
         self.claims = Claims(services.engine, services.clock)
         self.pages = PageKeys(services.engine, services.clock)
         self.cards = WriteCards(services.engine, services.clock)
@@ -276,7 +281,8 @@ class CommandRunner:
     def _run_steps(
         self, command: Command, inv: Invocation, lists: list[dict[str, Any]], subdomain: str | None
     ) -> Reply | None:
-        step = plan(command, lists, page_token=inv.page_token)
+        zone = self.time_zone(command, inv)
+        step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
         refreshed = False
         for _ in range(MAX_STEPS):
             if (
@@ -286,7 +292,7 @@ class CommandRunner:
             ):
                 lists = as_dicts(self.connector.lists(inv.identifier, refresh=True))
                 refreshed = True
-                step = plan(command, lists, page_token=inv.page_token)
+                step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
                 continue
             if isinstance(step, Problem):
                 card = self._mint(command, inv) if step.options else None
@@ -312,6 +318,17 @@ class CommandRunner:
                 return self._render(command, step, result, inv, subdomain)
             step = following
         raise RuntimeError(f"command {command.name} did not settle in {MAX_STEPS} steps")
+
+    def time_zone(self, command: Command, inv: Invocation) -> str:
+        """The user's time zone for a command that names days (`remind tomorrow`, `meetings
+        today`): from Slack's users.info, cached; UTC when it cannot be read."""
+        if command.name not in DATED or inv.client is None:
+            return "UTC"
+        try:
+            who = parse_identifier(inv.identifier)
+        except ValueError:
+            return "UTC"
+        return self.timezones.of(inv.client, who.team_id, who.user_id)
 
     def _call(self, call: ToolCall, inv: Invocation) -> dict[str, Any] | str:
         """Run the call; a write runs only under its claim ("repeated" when it is taken)."""
