@@ -9,7 +9,7 @@
    verified", with a Reconnect DM. One sealed with a master key id this process does not hold
    is the operator's mistake: the account stays ACTIVE, the user is told in one line that the
    app's configuration has a problem (`ConfigurationProblem`), and admins are told at most once
-   an hour per workspace per process (an ERROR log line, and the `on_configuration_problem`
+   an hour per workspace (an ERROR log line, and the `on_configuration_problem`
    listeners: a DM to the workspace's installer, see bot/features/admin_alerts.py);
 3. runs the tool on a pooled `AffinityClient` — one per account, evicted when the account is
    revoked or disconnected or its credential changes; the pool is keyed by identifier and a
@@ -19,7 +19,7 @@
    feature sends one DM with a Reconnect button, claimed in the database across processes);
 5. on a 403 explains which permission is probably missing and leaves the account ACTIVE;
 6. on a used-up monthly quota (`MonthlyQuotaError`, the user gets its one line) tells the
-   `on_monthly_quota` listeners at most once a day per workspace per process (a DM to the
+   `on_monthly_quota` listeners at most once a day per workspace (a DM to the
    installer, see bot/features/admin_alerts.py);
 7. audits every call in `audit_log` (time, identifier, tool, outcome, duration, Affinity status,
    error kind, reference): never the key, never the tool input (note text stays out).
@@ -49,12 +49,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
+from affinity_client.client import V2_API_VERSION, ApiVersion
 from affinity_client.errors import (
     AffinityError,
     AuthenticationError,
     MonthlyQuotaError,
     PermissionDeniedError,
 )
+from bot.claims import Claims
 from bot.models import AuditLogEntry
 from vault import (
     AFFINITY,
@@ -178,6 +180,19 @@ def identifier_for(
         if ":" in part:
             raise ValueError("Slack ids never contain ':'")
     return f"{team_id}:{user_id}" + (f":{enterprise_id}" if enterprise_id else "")
+
+
+def click_identifier(body: dict[str, Any]) -> str:
+    """The identifier of whoever sent an interactive payload (click, modal submission).
+
+    The team is read as Bolt's `context.team_id` reads it (the payload's `team` before the
+    user's home `team_id`), so a click and a slash command or mention by the same person in
+    the same workspace (Slack Connect channels included) always name the same account.
+    """
+    user = body.get("user") or {}
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    enterprise = (body.get("enterprise") or {}).get("id")
+    return identifier_for(team_id, user.get("id"), enterprise or None)
 
 
 def parse_identifier(identifier: str) -> SlackUser:
@@ -390,18 +405,19 @@ class Connector:
         base_url: str,
         clock: Callable[[], datetime],
         client_factory: Callable[[str], AffinityClient] | None = None,
+        api_version: ApiVersion = V2_API_VERSION,
     ) -> None:
         self.vault = vault
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.client_factory = client_factory or (lambda key: AffinityClient(key, base_url=base_url))
+        self.client_factory = client_factory or (
+            lambda key: AffinityClient(key, base_url=base_url, api_version=api_version)
+        )
         self.pool = ClientPool(self.client_factory)
         self._revocation_listeners: list[RevocationListener] = []
         self._configuration_listeners: list[ConfigurationListener] = []
-        self._alerted: dict[str, datetime] = {}  # team id -> when its admins were last told
         self._quota_listeners: list[QuotaListener] = []
-        self._quota_alerted: dict[str, datetime] = {}  # team id -> last monthly-quota alert
-        self._alert_lock = threading.Lock()
+        self.claims = Claims(engine, lambda: self.clock())  # alerts rationed across processes
 
     # -- public ----------------------------------------------------------------------------
 
@@ -432,12 +448,12 @@ class Connector:
 
     def on_configuration_problem(self, listener: ConfigurationListener) -> None:
         """Call `listener(identifier, kid)` when a key cannot be read because master key `kid`
-        is not configured: at most once an hour per workspace in this process."""
+        is not configured: at most once an hour per workspace, across processes."""
         self._configuration_listeners.append(listener)
 
     def on_monthly_quota(self, listener: QuotaListener) -> None:
         """Call `listener(identifier, error)` when Affinity refuses a call because the firm's
-        monthly quota is used up: at most once a day per workspace in this process."""
+        monthly quota is used up: at most once a day per workspace, across processes."""
         self._quota_listeners.append(listener)
 
     def lists(self, identifier: str, refresh: bool = False) -> list[AffinityList]:
@@ -524,20 +540,15 @@ class Connector:
                 self.account(identifier)  # announces it
             raise NotConnectedError(str(unavailable.status), unavailable.reason) from None
 
-    def _due(self, alerted: dict[str, datetime], identifier: str, interval: timedelta) -> bool:
-        """True (and remembered) when the identifier's workspace was not alerted in `interval`."""
+    def _due(self, topic: str, identifier: str, interval: timedelta) -> bool:
+        """True (and claimed) when no process alerted the identifier's workspace about `topic`
+        in the last `interval`."""
         team = identifier.split(":", 1)[0]
-        now = self.clock()
-        with self._alert_lock:
-            last = alerted.get(team)
-            if last is not None and now - last < interval:
-                return False
-            alerted[team] = now
-            return True
+        return self.claims.claim_lease(f"alert:{topic}:{team}", interval)
 
     def _monthly_quota(self, identifier: str, error: MonthlyQuotaError) -> None:
         """The quota listeners (the installer's DM), at most once a day per workspace."""
-        if not self._due(self._quota_alerted, identifier, QUOTA_ALERT_INTERVAL):
+        if not self._due("monthly-quota", identifier, QUOTA_ALERT_INTERVAL):
             return
         for listener in list(self._quota_listeners):
             try:
@@ -551,7 +562,7 @@ class Connector:
     def _configuration_problem(self, identifier: str, kid: str) -> None:
         """ERROR log and the admins' listeners, at most once an hour per workspace."""
         team = identifier.split(":", 1)[0]
-        if not self._due(self._alerted, identifier, CONFIGURATION_ALERT_INTERVAL):
+        if not self._due("master-key", identifier, CONFIGURATION_ALERT_INTERVAL):
             return
         log.error(
             "stored Affinity keys in workspace %s are sealed with master key id %r, which "

@@ -26,9 +26,9 @@ from vault import Keyring, Vault
 
 if TYPE_CHECKING:  # built in Services.build(); these modules import this one
     from bot.agent import Agent
+    from bot.claims import Claims
     from bot.features.commands.engine import CommandRunner
     from bot.features.conversation.visibility import ChannelVisibility
-    from bot.features.revocation import Claims
     from bot.middleware.dedup import DeliveryReceipts
 
 Clock = Callable[[], datetime]
@@ -176,10 +176,10 @@ class Services:
         `ConfigError`. The schema is not touched: call `bot.database.upgrade_all()` first.
         """
         from bot.agent import build_agent
+        from bot.claims import Claims
         from bot.database import make_engine
         from bot.features.commands.engine import CommandRunner
         from bot.features.conversation.visibility import ChannelVisibility
-        from bot.features.revocation import Claims
         from bot.middleware.dedup import DeliveryReceipts
         from vault import load_keyring
 
@@ -191,7 +191,13 @@ class Services:
             settings=settings,
             engine=engine,
             vault=vault,
-            connector=Connector(vault, engine, base_url=settings.affinity_base_url, clock=clock),
+            connector=Connector(
+                vault,
+                engine,
+                base_url=settings.affinity_base_url,
+                clock=clock,
+                api_version=settings.affinity_api_version,
+            ),
             agent=build_agent(settings, engine, clock),
             clock=clock,
             logger=logger or logging.getLogger("bot"),

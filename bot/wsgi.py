@@ -19,6 +19,7 @@ nothing from the body is used.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,6 +33,8 @@ from bot.config import reveal
 from bot.database import ping
 from bot.middleware.trust import header, refusal, verification_failure
 from bot.services import Services
+
+log = logging.getLogger("bot.wsgi")
 
 EVENTS_PATH = "/slack/events"
 EVENT_PATH_ALIASES = ("/slack/commands", "/slack/interactions")
@@ -137,9 +140,23 @@ class _FromEnvironment:
                     from bot.app import bootstrap
 
                     app, services = bootstrap()
+                    _prepare_vault(services)
                     services.background.start()
                     self._wsgi = create_wsgi_app(app, services)
         return self._wsgi(environ, start_response)
+
+
+def _prepare_vault(services: Services) -> None:
+    """What `affinity-bot run` checks before serving, for gunicorn started directly: repair
+    what can be repaired; a master key id in use but not configured is logged (users are then
+    told "configuration problem" per request and the admins get their DM, as at run time)."""
+    from bot.startup import prepare_vault
+    from vault import VaultConfigurationError
+
+    try:
+        prepare_vault(services.vault)
+    except VaultConfigurationError as error:
+        log.error("%s", error)
 
 
 application = _FromEnvironment()

@@ -10,14 +10,27 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, v1, v2, v2_views
+from . import (
+    control,
+    seed,
+    v1,
+    v2,
+    v2_changes,
+    v2_fields,
+    v2_meetings,
+    v2_notes,
+    v2_reminders,
+    v2_search,
+    v2_views,
+    versions,
+)
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -36,15 +49,19 @@ class SegmentConverter(BaseConverter):
 URLS = Map(
     _rules(v1.ROUTES, "v1")
     + _rules(v2.ROUTES, "v2")
+    + _rules(v2_notes.ROUTES, "v2")
+    + _rules(v2_reminders.ROUTES, "v2")
+    + _rules(v2_reminders.V1_ROUTES, "v1")
+    + _rules(v2_meetings.ROUTES, "v2")
     + _rules(v2_views.ROUTES, "v2")
+    + _rules(v2_search.ROUTES, "v2")
+    + _rules(v2_changes.ROUTES, "v2")
+    + _rules(v2_fields.ROUTES, "v2")
     + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,
     converters={"seg": SegmentConverter},
 )
-
-API_VERSIONS = ("2024-01-01", "2026-07-15", "2026-09-17", "current")
-"""Values Affinity accepts in X-Affinity-Api-Version; the sandbox always answers as 2024-01-01."""
 
 V2_PATH_PARAMS = {
     "person_id": "personId",
@@ -56,6 +73,12 @@ V2_PATH_PARAMS = {
 }
 
 
+V2_ANSWER_OBSERVERS: list[Callable[[dict[str, Any]], None]] = []
+"""Test-only: callables given every V2 answer (method, path, status, version, headers, body,
+routed) of every sandbox in the process; the test suite's conformance check registers one
+(tests/plugins/sandbox.py). Empty in normal use, when answers are not copied at all."""
+
+
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
 """Not counted against the account's monthly quota: "It is exempt from the monthly limit, as is
 `/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`)."""
@@ -65,15 +88,12 @@ LAGGING_KINDS = {"opportunity_id": "opportunity", "entry_id": "list_entry", "not
 """V2 path ids that can name something V1 just created (see `SandboxState.lagging`)."""
 
 
-def v2_path_ints(args: Mapping[str, Any]) -> dict[str, Any]:
-    """Path ids as integers, or a 400 validation error naming the spec's parameter."""
+def v2_path_ints(args: Mapping[str, Any], version: str = seed.API_VERSION) -> dict[str, Any]:
+    """Path ids as integers within the version's bounds, or a 400 naming the spec's parameter."""
     out = dict(args)
     for name, spec_name in V2_PATH_PARAMS.items():
         if name in out:
-            raw = out[name]
-            if not raw.isdigit() or int(raw) < 1:
-                raise ApiError(400, f"{spec_name} must be a positive integer", spec_name)
-            out[name] = int(raw)
+            out[name] = versions.path_id(out[name], spec_name, version)
     return out
 
 
@@ -138,6 +158,12 @@ class SandboxApp:
         user = state.user_for_key(key)
         if api == "v2" and auth_kind != "bearer":
             user = None
+        default_version = user["api_version"] if user else seed.API_VERSION
+        try:
+            version = versions.answer_version(request.headers.get(versions.HEADER), default_version)
+            version_error = None
+        except ApiError as exc:
+            version, version_error = default_version, exc
         entry = {
             "method": request.method,
             "path": request.path,
@@ -162,17 +188,36 @@ class SandboxApp:
         headers, limited = state.count_request(
             key if user else None, monthly=request.path not in MONTHLY_EXEMPT
         )
-        response = self.answer(request, api, func, args, route_error, user, limited)
+        response = self.answer(
+            request, api, func, args, route_error, user, limited, version, version_error
+        )
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            monthly = headers.get("x-ratelimit-limit-org-remaining") == 0
             reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
             response.headers["Retry-After"] = headers[reset]
         if api == "v2":
-            response.headers["X-Affinity-Api-Version"] = "2024-01-01"
+            response.headers[versions.HEADER] = version
+            entry["version"] = version
+            if V2_ANSWER_OBSERVERS:
+                self.observe(request, response, version, routed=route_error is None)
         entry["status"] = response.status_code
         return response
+
+    @staticmethod
+    def observe(request: Request, response: Response, version: str, *, routed: bool) -> None:
+        answer = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "version": version,
+            "headers": dict(response.headers),
+            "body": response.get_data(),
+            "routed": routed,
+        }
+        for observer in V2_ANSWER_OBSERVERS:
+            observer(answer)
 
     def answer(
         self,
@@ -183,17 +228,23 @@ class SandboxApp:
         route_error: HTTPException | None,
         user: dict[str, Any] | None,
         limited: bool,
+        version: str = seed.API_VERSION,
+        version_error: ApiError | None = None,
     ) -> Response:
         def fail(status: int, message: str, param: str | None = None) -> Response:
             return json_response(error_body(api, status, message, param), status)
 
         if user is None:
             return fail(401, "Invalid API key" if api == "v2" else "Unauthorized")
-        version = request.headers.get("X-Affinity-Api-Version")
-        if api == "v2" and version is not None and version not in API_VERSIONS:
-            return fail(400, f"Unsupported API version {version!r}", "X-Affinity-Api-Version")
+        if api == "v2" and version_error is not None:
+            return fail(version_error.status, version_error.message, version_error.param)
         if limited:
-            if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
+            controls = self.state.controls
+            if (
+                controls.monthly_cap
+                and controls.monthly_quota_used_up
+                and request.path not in MONTHLY_EXEMPT
+            ):
                 return fail(429, "Monthly API request quota exceeded for this account")
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)
@@ -214,10 +265,10 @@ class SandboxApp:
             lacking = missing_permission(user, request.method, request.path)
             if lacking is not None:
                 return fail(403, denied_message(lacking))
-        ctx = Ctx(request=request, user=user, state=self.state, api=api)
+        ctx = Ctx(request=request, user=user, state=self.state, api=api, version=version)
         try:
             if api == "v2":
-                args = v2_path_ints(args)
+                args = v2_path_ints(args, version)
                 if any(
                     self.state.lagging(kind, args[name])
                     for name, kind in LAGGING_KINDS.items()

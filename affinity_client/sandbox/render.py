@@ -42,7 +42,7 @@ COLORS_V2 = {
     0: None,
     1: "blue",
     2: "green",
-    3: "yellow",
+    3: "white",  # the 2026-07-15 option palette: white, gray, blue, green, purple, orange, red
     4: "orange",
     5: "red",
     6: "purple",
@@ -265,11 +265,23 @@ def v2_company(o: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def v2_opportunity(o: dict[str, Any]) -> dict[str, Any]:
-    return {"id": o["id"], "name": o["name"], "listId": o["list_id"]}
+def v2_opportunity(ctx: Ctx, o: dict[str, Any], *, with_fields: bool = False) -> dict[str, Any]:
+    """An `Opportunity` (or, `with_fields`, the base of an `OpportunityWithFields`).
+
+    2026-07-15 adds `isRestricted` and `isRedacted` (the sandbox has no restricted deals: both
+    false) and, on `Opportunity` only, `listName`.
+    """
+    out: dict[str, Any] = {"id": o["id"], "name": o["name"], "listId": o["list_id"]}
+    if ctx.legacy:
+        return out
+    if not with_fields:
+        out["listName"] = ctx.world.lists[o["list_id"]]["name"]
+    out.update(isRestricted=False, isRedacted=False)
+    return out
 
 
 def v2_list(ctx: Ctx, rec: dict[str, Any], *, with_type: bool = True) -> dict[str, Any]:
+    """A `ListWithType` (or, without `with_type`, a `List`); `createdAt` since 2026-07-15."""
     out = {
         "id": rec["id"],
         "name": rec["name"],
@@ -277,6 +289,8 @@ def v2_list(ctx: Ctx, rec: dict[str, Any], *, with_type: bool = True) -> dict[st
         "ownerId": rec["owner_id"],
         "creatorId": rec["creator_id"],
     }
+    if not ctx.legacy:
+        out["createdAt"] = v2_date(rec["created_at"])
     if with_type:
         out["type"] = LIST_TYPES_V2[rec["type"]]
     return out
@@ -288,6 +302,7 @@ def v2_value_type(f: dict[str, Any]) -> str:
 
 
 def v2_field_meta(f: dict[str, Any]) -> dict[str, Any]:
+    """The version-independent part of a `FieldMetadata` (see `fields.field_metadata`)."""
     return {
         "id": f"field-{f['id']}",
         "name": f["name"],
@@ -328,17 +343,31 @@ def v2_field(ctx: Ctx, f: dict[str, Any], raws: list[Any]) -> dict[str, Any]:
     vtype = v2_value_type(f)
     if f["allows_multiple"]:
         items = [d for d in (v2_one_value(ctx, f, r) for r in raws) if d is not None]
-        data: Any = items[:100] or None
+        value = multi_value(ctx, vtype, items)
     else:
-        data = v2_one_value(ctx, f, raws[-1]) if raws else None
+        value = {"type": vtype, "data": v2_one_value(ctx, f, raws[-1]) if raws else None}
     meta = v2_field_meta(f)
     return {
         "id": meta["id"],
         "name": meta["name"],
         "type": meta["type"],
         "enrichmentSource": None,
-        "value": {"type": vtype, "data": data},
+        "value": value,
     }
+
+
+MULTI_VALUE_CAP = 100
+"""Multi-value field data holds at most 100 items (`maxItems: 100` in both specs)."""
+
+
+def multi_value(ctx: Ctx, vtype: str, items: list[Any]) -> dict[str, Any]:
+    """A multi-value field value: `data` capped at 100 (`null` when empty) and, since
+    2026-07-15, `totalCount`, "the total number of values ... can exceed the number of items
+    in `data`, which is capped at 100"."""
+    value: dict[str, Any] = {"type": vtype, "data": items[:MULTI_VALUE_CAP] or None}
+    if not ctx.legacy:
+        value["totalCount"] = len(items)
+    return value
 
 
 ASSOCIATION_META = [
@@ -361,24 +390,24 @@ ASSOCIATION_META = [
 
 def v2_association_fields(ctx: Ctx, opp: dict[str, Any]) -> list[dict[str, Any]]:
     w = ctx.world
-    people = [v2_person_data(w.persons[i]) for i in opp["person_ids"] if i in w.persons][:100]
+    people = [v2_person_data(w.persons[i]) for i in opp["person_ids"] if i in w.persons]
     orgs = [
         v2_company_data(w.organizations[i]) for i in opp["organization_ids"] if i in w.organizations
-    ][:100]
+    ]
     return [
         {
             "id": "persons",
             "name": "People",
             "type": "list",
             "enrichmentSource": None,
-            "value": {"type": "person-multi", "data": people or None},
+            "value": multi_value(ctx, "person-multi", people),
         },
         {
             "id": "companies",
             "name": "Organizations",
             "type": "list",
             "enrichmentSource": None,
-            "value": {"type": "company-multi", "data": orgs or None},
+            "value": multi_value(ctx, "company-multi", orgs),
         },
     ]
 

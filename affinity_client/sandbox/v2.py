@@ -8,14 +8,14 @@ list fields `persons` and `companies`.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from werkzeug.wrappers import Response
 
-from . import render, seed
+from . import field_meta, render, seed
+from .filter_language import Prop, compile_filter, prop
 from .v1 import store_value
 from .web import (
     ApiError,
@@ -69,7 +69,7 @@ def _phone_field(ctx: Ctx, person_id: int) -> dict[str, Any]:
         "name": "Phone Number",
         "type": "enriched",
         "enrichmentSource": "affinity-data",
-        "value": {"type": "filterable-text-multi", "data": phones or None},
+        "value": render.multi_value(ctx, "filterable-text-multi", phones),
     }
 
 
@@ -234,17 +234,22 @@ def _entity_entries(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     _existing(ctx, entity_type, entity_id)
     entries = render.visible_entries(ctx, entity_type, entity_id)
     page = v2_page(ctx, entries)
-    page["data"] = [
-        {
-            "id": e["id"],
-            "listId": e["list_id"],
-            "createdAt": v2_date(e["created_at"]),
-            "creatorId": e["creator_id"],
-            "fields": _fields(ctx, entity_type, entity_id, e, None),
-        }
-        for e in page["data"]
-    ]
+    page["data"] = [_list_entry(ctx, entity_type, entity_id, e) for e in page["data"]]
     return page
+
+
+def _list_entry(ctx: Ctx, entity_type: int, entity_id: int, e: dict[str, Any]) -> dict[str, Any]:
+    """A `ListEntry` of a person or company; 2026-07-15 adds the list's name."""
+    out = {
+        "id": e["id"],
+        "listId": e["list_id"],
+        "createdAt": v2_date(e["created_at"]),
+        "creatorId": e["creator_id"],
+        "fields": _fields(ctx, entity_type, entity_id, e, None),
+    }
+    if not ctx.legacy:
+        out["listName"] = ctx.world.lists[e["list_id"]]["name"]
+    return out
 
 
 def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
@@ -257,9 +262,19 @@ def _entity_lists(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     return page
 
 
+def _metas(records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """(metadata, created at) of stored fields, for `field_meta.fields_page`."""
+    return [(render.v2_field_meta(f), f.get("created_at")) for f in records]
+
+
+def _builtin(metas: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """Built-in fields (relationship intelligence, associations) have no creation time."""
+    return [(m, None) for m in metas]
+
+
 def _entity_fields(ctx: Ctx, entity_type: int) -> Any:
-    metas = [render.v2_field_meta(f) for f in _global_fields(ctx, entity_type)]
-    return v2_page(ctx, metas + [dict(m) for m in render.RI_META])
+    metas = _metas(_global_fields(ctx, entity_type)) + _builtin(render.RI_META)
+    return field_meta.fields_page(ctx, metas)
 
 
 def person_lists(ctx: Ctx, person_id: int) -> Any:
@@ -292,17 +307,20 @@ def list_opportunities(ctx: Ctx) -> Any:
     table = ctx.world.opportunities
     records = [table[i] for i in ids if i in table] if ids else list(table.values())
     page = v2_page(ctx, [o for o in records if ctx.can_see_opportunity(o)])
-    page["data"] = [render.v2_opportunity(o) for o in page["data"]]
+    page["data"] = [render.v2_opportunity(ctx, o) for o in page["data"]]
     return page
 
 
 def get_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
-    return render.v2_opportunity(ctx.visible_opportunity(opportunity_id))
+    return render.v2_opportunity(ctx, ctx.visible_opportunity(opportunity_id))
 
 
 # -- lists and list entries -------------------------------------------------------------
 def list_lists(ctx: Ctx) -> Any:
     visible = [r for r in ctx.world.lists.values() if ctx.can_see_list(r)]
+    term = None if ctx.legacy else ctx.request.args.get("term")
+    if term:  # 2026-07-15: "Case-insensitive substring match on List name."
+        visible = [r for r in visible if term.lower() in r["name"].lower()]
     page = v2_page(ctx, visible)
     page["data"] = [render.v2_list(ctx, r) for r in page["data"]]
     return page
@@ -314,15 +332,12 @@ def get_list(ctx: Ctx, list_id: int) -> Any:
 
 def list_fields(ctx: Ctx, list_id: int) -> Any:
     rec = ctx.visible_list(list_id)
-    metas = [
-        render.v2_field_meta(ctx.world.fields[f]) for f in ctx.state.index.fields_by_list[list_id]
-    ]
+    metas = _metas([ctx.world.fields[f] for f in ctx.state.index.fields_by_list[list_id]])
     if rec["type"] == 8:
-        metas += [dict(m) for m in render.ASSOCIATION_META]
+        metas += _builtin(render.ASSOCIATION_META)
     else:
-        metas += [render.v2_field_meta(f) for f in _global_fields(ctx, rec["type"])]
-        metas += [dict(m) for m in render.RI_META]
-    return v2_page(ctx, metas)
+        metas += _metas(_global_fields(ctx, rec["type"])) + _builtin(render.RI_META)
+    return field_meta.fields_page(ctx, metas)
 
 
 def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]:
@@ -332,7 +347,7 @@ def _entry_entity(ctx: Ctx, e: dict[str, Any], selection: Any) -> dict[str, Any]
     elif e["entity_type"] == 1:
         entity = render.v2_company(w.organizations[e["entity_id"]])
     else:
-        entity = render.v2_opportunity(w.opportunities[e["entity_id"]])
+        entity = render.v2_opportunity(ctx, w.opportunities[e["entity_id"]], with_fields=True)
     if selection is not None:
         entity["fields"] = _fields(ctx, e["entity_type"], e["entity_id"], e, selection)
     return entity
@@ -482,18 +497,19 @@ def _apply(ctx: Ctx, e: dict[str, Any], f: Any, raws: list[Any]) -> None:
         index.add_opportunity(opp)
         return
     entry_id = e["id"] if f["list_id"] is not None else None
-    for vid in list(index.values_by_entity[e["entity_id"]]):
-        old = w.field_values[vid]
-        if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
-            index.remove_value(old)
-            del w.field_values[vid]
-    for raw in raws:
-        rec = (
-            store_value(ctx, f, e["entity_id"], entry_id, raw)
-            if not f["allows_multiple"]
-            else _append_value(ctx, f, e["entity_id"], entry_id, raw)
-        )
-        rec["updated_at"] = datetime.now(UTC)
+    with ctx.state.field_write(f, e["entity_id"], entry_id, ctx.user["person_id"]):
+        for vid in list(index.values_by_entity[e["entity_id"]]):
+            old = w.field_values[vid]
+            if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
+                index.remove_value(old)
+                del w.field_values[vid]
+        for raw in raws:
+            rec = (
+                store_value(ctx, f, e["entity_id"], entry_id, raw)
+                if not f["allows_multiple"]
+                else _append_value(ctx, f, e["entity_id"], entry_id, raw)
+            )
+            rec["updated_at"] = datetime.now(UTC)
 
 
 def _append_value(
@@ -545,36 +561,15 @@ def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
 
 
 # -- notes ------------------------------------------------------------------------------
-FILTER_RE = re.compile(r"^\s*(id|creator\.id|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(\S+)\s*$")
-OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+_DATE_OPS = (">", "<", ">=", "<=")
+# The filter properties of GET /v2/{persons|companies|opportunities}/{id}/notes (spec 2026-07-15).
+ENTITY_NOTE_FILTER = {
+    "creator.id": prop("int", "creator_id", "="),
+    "createdAt": prop("datetime", "created_at", *_DATE_OPS),
+    "updatedAt": prop("datetime", "updated_at", *_DATE_OPS),
 }
-
-
-def _note_filter(ctx: Ctx) -> Any:
-    raw = ctx.request.args.get("filter")
-    if not raw:
-        return lambda n: True
-    clauses = []
-    for part in raw.split(" AND "):
-        match = FILTER_RE.match(part)
-        if not match:
-            raise ApiError(400, f"Unsupported filter: {part}", "filter")
-        name, op, text = match.groups()
-        if name in ("id", "creator.id"):
-            value: Any = as_int(text)
-            key = "id" if name == "id" else "creator_id"
-        else:
-            value = parse_date(text)
-            key = "created_at" if name == "createdAt" else "updated_at"
-        if value is None:
-            raise ApiError(400, f"Invalid value in filter: {part}", "filter")
-        clauses.append((key, OPS[op], value))
-    return lambda n: all(n[k] is not None and cmp(n[k], v) for k, cmp, v in clauses)
+# GET /v2/notes also filters on `id`.
+NOTE_FILTER = {"id": prop("int", "id", "="), **ENTITY_NOTE_FILTER}
 
 
 def _html(n: dict[str, Any]) -> str:
@@ -590,10 +585,19 @@ def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
         "type": "user-reply" if n["parent_id"] else "entities",
         "content": {"html": _html(n)},
         "creator": render.v2_person_data(w.persons[n["creator_id"]]),
-        "mentions": [],
+        "mentions": [
+            {
+                "id": n["id"] * 10 + k,
+                "type": "person",
+                "person": render.v2_person_data(w.persons[i]),
+            }
+            for k, i in enumerate(n.get("mentioned_person_ids", []), start=1)
+        ],
         "createdAt": v2_date(n["created_at"]),
         "updatedAt": v2_date(n["updated_at"]),
     }
+    if n.get("interaction"):  # anchored to a meeting by POST /v2/notes (sandbox/v2_notes.py)
+        out.update(type="interaction", interaction=dict(n["interaction"]))
     if n["parent_id"]:
         out["parent"] = {"id": n["parent_id"]}
         return out
@@ -603,7 +607,7 @@ def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
             render.v2_company_data(w.organizations[i]) for i in n["organization_ids"]
         ],
         "opportunitiesPreview": [
-            render.v2_opportunity(w.opportunities[i])
+            render.v2_opportunity(ctx, w.opportunities[i])
             for i in render.visible_opportunity_ids(ctx, n)
             if i in w.opportunities
         ],
@@ -625,8 +629,13 @@ def _total_count(ctx: Ctx) -> bool:
     return raw == "true"
 
 
-def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | None = None) -> Any:
-    keep = _note_filter(ctx)
+def _notes_page(
+    ctx: Ctx,
+    notes: list[dict[str, Any]],
+    includes: list[str] | None = None,
+    properties: dict[str, Prop] = ENTITY_NOTE_FILTER,
+) -> Any:
+    keep = compile_filter(ctx.request.args.get("filter"), properties)
     total = _total_count(ctx)
     chosen = [n for n in notes if n["parent_id"] is None and keep(n) and ctx.can_see_note(n)]
     page = v2_page(ctx, chosen, default_limit=20, minimum=0, total_count=total)
@@ -636,7 +645,7 @@ def _notes_page(ctx: Ctx, notes: list[dict[str, Any]], includes: list[str] | Non
 
 def list_notes(ctx: Ctx) -> Any:
     includes = v2_enum_list(ctx, "includes", NOTE_INCLUDES)
-    return _notes_page(ctx, list(ctx.world.notes.values()), includes)
+    return _notes_page(ctx, list(ctx.world.notes.values()), includes, NOTE_FILTER)
 
 
 def get_note(ctx: Ctx, note_id: int) -> Any:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from .seed import World
+from .seed import API_VERSION, World
 from .store import SandboxState
 
 PACIFIC = timezone(timedelta(hours=-8))
@@ -68,6 +68,13 @@ class Ctx:
     user: dict[str, Any]
     state: SandboxState
     api: str
+    version: str = API_VERSION
+    """The V2 version this request is answered in (see app.answer_version)."""
+
+    @property
+    def legacy(self) -> bool:
+        """True when answering in the 2024-01-01 shapes."""
+        return self.version == "2024-01-01"
 
     @property
     def world(self) -> World:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from anthropic.types import MessageParam
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,13 +76,6 @@ class ConversationStore:
         append_user_text(messages, note)
         self.save(thread, owner, messages)
 
-    def forget(self, owner: str) -> int:
-        """Erase every conversation of ``owner`` (a user who left or disconnected)."""
-        with self._sessions.begin() as session:
-            return rows_affected(
-                session.execute(delete(AgentConversation).where(AgentConversation.owner == owner))
-            )
-
     def delete_idle(self, older_than: dt.timedelta) -> int:
         """Erase conversations untouched for ``older_than`` (they hold CRM data)."""
         cutoff = utcnow() - older_than
@@ -92,9 +85,3 @@ class ConversationStore:
                     delete(AgentConversation).where(AgentConversation.updated_at < cutoff)
                 )
             )
-
-
-def forget_conversations(engine: Engine, owner: str) -> int:
-    """Erase every conversation of ``owner``: they hold CRM data read with that user's key, so
-    they go when the key goes (disconnect, deactivation), whether or not the assistant is on."""
-    return ConversationStore(sessionmaker(engine)).forget(owner)

@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.blocks import kit
+from bot.blocks.calendar import meetings_list, reminder_saved, reminders_list
 from bot.blocks.choices import search_results
 from bot.blocks.deal_updates import deal_updated
 from bot.blocks.deals import deal_card, pipeline
 from bot.blocks.field_changes import fields_updated, removed_from_list
 from bot.blocks.lists import added_to_list, lists_overview
-from bot.blocks.notes import note_created, notes_list
+from bot.blocks.notes import note_created, note_deleted, note_updated, notes_list
 from bot.blocks.organizations import organization_card
 from bot.blocks.paging import RenderContext
 from bot.blocks.people import person_card, relationship_strengths
@@ -33,6 +34,12 @@ RENDERERS: dict[str, Renderer] = {
     "affinity_search_list_entries": pipeline,
     "affinity_update_field_values": fields_updated,
     "affinity_remove_from_list": removed_from_list,
+    "affinity_update_note": note_updated,
+    "affinity_delete_note": note_deleted,
+    "affinity_list_reminders": reminders_list,
+    "affinity_create_reminder": reminder_saved,
+    "affinity_complete_reminder": reminder_saved,
+    "affinity_list_meetings": meetings_list,
 }
 
 

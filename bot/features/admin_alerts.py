@@ -1,9 +1,10 @@
 """Telling a workspace's admins about a problem in the app's own configuration.
 
 Two problems: stored keys sealed with a master key id that `VAULT_MASTER_KEYS` lacks (the
-connector tells at most once an hour per workspace per process, with an ERROR log line), and the
-firm's monthly Affinity API quota used up (at most once a day per workspace per process, while
-it lasts). The connector decides when; this module decides whom, and sends the DM:
+connector tells at most once an hour per workspace, with an ERROR log line), and the
+firm's monthly Affinity API quota used up (at most once a day per workspace, while
+it lasts). The connector decides when (a claim in `connector_claims`, so the limits hold across
+processes); this module decides whom, and sends the DM:
 
 - OAuth installs (HTTP mode with the installation store): the Slack user who installed the app in
   that workspace (the installation's `user_id`);

@@ -25,7 +25,6 @@ from affinity_client import AffinityClient
 from affinity_client.errors import AffinityError, AuthenticationError, PermissionDeniedError
 from affinity_client.probe import probe_permissions
 from affinity_client.retry import RetryPolicy
-from bot.agent.memory import forget_conversations
 from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.blocks.connection import (
@@ -42,9 +41,12 @@ from bot.connector import (
     CONNECTION,
     ConnectorError,
     NotConnectedError,
+    click_identifier,
     explain_forbidden,
     identifier_for,
+    parse_identifier,
 )
+from bot.erasure import erase_read_data
 from bot.features.home import connection_view, publish_home
 from bot.models import TenantPin
 from bot.services import Services
@@ -88,6 +90,7 @@ def check_key(services: Services, api_key: str) -> dict[str, Any]:
     client = AffinityClient(
         api_key,
         base_url=services.settings.affinity_base_url,
+        api_version=services.settings.affinity_api_version,
         timeout=WHOAMI_SECONDS,
         connect_timeout=1.0,
         max_call_seconds=WHOAMI_SECONDS,
@@ -217,7 +220,7 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
-    """Erase the credential and everything read with it (the assistant's conversations)."""
+    """Erase the credential and everything read with it (`bot.erasure`)."""
     from contextlib import suppress
 
     from vault import AccountNotFound
@@ -225,7 +228,7 @@ def disconnect(services: Services, identifier: str) -> None:
     with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
         services.vault.disconnect(CONNECTION, identifier)
     services.connector.evict(identifier)
-    forget_conversations(services.engine, identifier)
+    erase_read_data(services.engine, identifier)
 
 
 # ------------------------------------------------------------------------------ tenant pin
@@ -299,10 +302,9 @@ def pin_tenant_reply(
 
 
 def _actor(body: dict[str, Any]) -> tuple[str, str, str]:
-    user = body["user"]
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    enterprise = (body.get("enterprise") or {}).get("id")
-    return identifier_for(team_id, user["id"], enterprise), team_id, user["id"]
+    identifier = click_identifier(body)
+    slack_user = parse_identifier(identifier)
+    return identifier, slack_user.team_id, slack_user.user_id
 
 
 def _from_view(body: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from slack_bolt import App, BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 from sqlalchemy import delete
 
-from bot.agent.models import AgentConversation
+from bot.erasure import erase_read_data_of_workspace
 from bot.models import TenantPin
 from bot.services import Services
 
@@ -78,10 +78,6 @@ def erase_workspace(services: Services, team_id: str) -> int:
     erased = services.vault.delete_for_identifier_prefix(prefix)
     with services.engine.begin() as connection:
         connection.execute(delete(TenantPin).where(TenantPin.team_id == team_id))
-        connection.execute(
-            delete(AgentConversation).where(
-                AgentConversation.owner.startswith(prefix, autoescape=True)
-            )
-        )
+    erase_read_data_of_workspace(services.engine, team_id)
     logger.info("erased %d Affinity connection(s) of uninstalled team %s", erased, team_id)
     return erased

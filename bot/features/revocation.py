@@ -20,16 +20,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from sqlalchemy import Engine, delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from affinity_client.errors import AffinityError
-from bot.agent.memory import forget_conversations
 from bot.blocks.connection import reconnect_prompt
 from bot.connector import (
     CONNECTION,
@@ -38,65 +34,15 @@ from bot.connector import (
     identifier_for,
     parse_identifier,
 )
-from bot.database import delete_older_than
+from bot.erasure import erase_read_data
 from bot.features import admin_alerts
 from bot.features.home import connection_view, publish_home, slack_client_for
-from bot.models import ConnectorClaim
 from bot.services import Services
 from vault import ConnectedAccount
 
 log = logging.getLogger("bot.features.revocation")
 
 SWEEP_JOB = "revocation-sweep"
-NOTICE_TTL = timedelta(days=90)
-
-
-# ------------------------------------------------------------------------------ claims
-
-
-class Claims:
-    """Work done once across processes, claimed by a row in `connector_claims`."""
-
-    def __init__(self, engine: Engine, clock: Any) -> None:
-        self.engine = engine
-        self.clock = clock
-
-    def claim_once(self, key: str, ttl: timedelta = NOTICE_TTL) -> bool:
-        """True for the first caller ever to claim `key` (insert-or-ignore)."""
-        now = self.clock()
-        return self._insert(key, now + ttl, now)
-
-    def claim_lease(self, key: str, lease: timedelta) -> bool:
-        """True if `key` is free (never claimed, or its lease ran out); holds it for `lease`."""
-        now = self.clock()
-        if self._insert(key, now + lease, now):
-            return True
-        with self.engine.begin() as connection:  # compare-and-set on an expired lease
-            result = connection.execute(
-                update(ConnectorClaim)
-                .where(ConnectorClaim.key == key, ConnectorClaim.claimed_until <= now)
-                .values(claimed_until=now + lease)
-            )
-            return result.rowcount == 1
-
-    def release(self, key: str) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(delete(ConnectorClaim).where(ConnectorClaim.key == key))
-
-    def prune(self) -> int:
-        return delete_older_than(self.engine, ConnectorClaim.claimed_until, self.clock())
-
-    def _insert(self, key: str, until: datetime, now: datetime) -> bool:
-        values = {"key": key[:320], "claimed_until": until, "created_at": now}
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(ConnectorClaim)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(ConnectorClaim.key)
-        )
-        with self.engine.begin() as connection:
-            return connection.execute(statement).first() is not None
 
 
 # ------------------------------------------------------------------------------ notifying
@@ -205,7 +151,7 @@ def erase_deactivated(
     for identifier in identifiers_of_deleted_user(user, enterprise_id):
         connector.evict(identifier)
         erased += services.vault.delete_for_identifier(identifier)
-        forget_conversations(services.engine, identifier)
+        erase_read_data(services.engine, identifier)
     if erased:
         log.info(
             "erased %d Affinity credential(s) of deactivated Slack user %s", erased, user.get("id")

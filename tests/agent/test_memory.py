@@ -79,10 +79,12 @@ def test_failed_turn_leaves_memory_usable(api, make_agent, user, thread):
 def test_forget_and_idle_cleanup(sessions, thread):
     import datetime as dt
 
+    from bot.erasure import erase_read_data
+
     store = ConversationStore(sessions)
     store.save(thread, "T1:U_MAYA", _turn(1, with_tool=False))
     store.save(thread, "T1:U_DANIEL", _turn(2, with_tool=False))
-    assert store.forget("T1:U_MAYA") == 1
+    assert erase_read_data(sessions.kw["bind"], "T1:U_MAYA") == 1
     assert store.load(thread, "T1:U_MAYA") == []
     assert store.delete_idle(dt.timedelta(days=1)) == 0
     assert store.delete_idle(dt.timedelta(seconds=-1)) == 1

@@ -152,7 +152,7 @@ def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(
     ephemeral_click(slack, APPROVE, value, ts)  # again: nothing more is written
     private_to(fake, slack.user_id, slack.channel_id, ts, "Already done")
     assert len(notes_with(sandbox, NOTE)) == 1
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
     assert public_posts(fake, slack.channel_id) == [] and not fake.calls("chat.update")
 
 
@@ -284,3 +284,28 @@ def test_an_unshared_answer_is_kept_a_day_then_pruned(channel_app):
     now[0] += timedelta(hours=2)
     assert held.take(gone, "T0FAKE001:U0ALICE01") == "gone"  # too old to share
     assert held.prune() == 1
+
+
+def test_disconnecting_erases_answers_held_for_share(channel_app, sandbox):
+    """A held answer was read with the asker's key: it goes with the key, so a Share clicked
+    after disconnecting publishes nothing."""
+    slack, fake = channel_app.slack, channel_app.fake
+    identifier = connect(channel_app, slack.user_id, sandbox=sandbox)
+    ts = slack.app_mention(f"deals {SERIES_A}").payload["event"]["ts"]
+    value = share_value(private_to(fake, slack.user_id, slack.channel_id, ts, "Acme"))
+
+    connect_feature.disconnect(channel_app.services, identifier)
+    ephemeral_click(slack, SHARE_ANSWER, value, ts)
+    wait_text(fake, "response_url", "can no longer be shared")
+    assert public_posts(fake, slack.channel_id) == []
+
+
+def test_uninstalling_erases_the_workspaces_held_answers(channel_app):
+    held = HeldAnswers(channel_app.services.engine, lambda: datetime.now(UTC))
+    message = {"text": "Pipeline", "blocks": []}
+    ours = held.hold("T0FAKE001:U0ALICE01", "C0DEALS01", "1.000100", [message])
+    theirs = held.hold("T0OTHER01:U0ALICE01", "C0DEALS01", "1.000200", [message])
+
+    platform.erase_workspace(channel_app.services, "T0FAKE001")
+    assert held.take(ours, "T0FAKE001:U0ALICE01") == "gone"
+    assert isinstance(held.take(theirs, "T0OTHER01:U0ALICE01"), Held)

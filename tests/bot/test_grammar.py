@@ -323,6 +323,9 @@ WRITES = {
     "stage",
     "set",
     "remove",
+    "note-edit",
+    "note-delete",
+    "remind",
 }
 
 

@@ -46,3 +46,24 @@ def test_the_user_is_told_and_the_installer_gets_one_dm_a_day(app, fake_slack, s
     run(app, "person jane smith")
     told = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == OWNER]
     assert len(told) == 2  # a day later, still used up: told again
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_processes_on_one_database_send_the_installer_one_dm(
+    slack_app_factory, fake_slack, sandbox, now, backend, request
+):
+    """The daily limit holds across processes: it is claimed in the shared database."""
+    database_url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    features = [platform, connect, home, revocation, commands]
+    first = slack_app_factory(features=features, clock=lambda: now[0], database_url=database_url)
+    second = slack_app_factory(
+        features=features, clock=lambda: now[0], database_url=first.database_url
+    )
+    fake_slack.set_user(OWNER, is_admin=True, is_owner=True, is_primary_owner=True)
+    connect_directly(first, ALICE, sandbox=sandbox)
+    control(sandbox, "faults/monthly-quota", {})
+
+    for process in (first, second, first, second):
+        assert "monthly Affinity API quota" in run(process, "person jane smith").text
+    told = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == OWNER]
+    assert len(told) == 1

@@ -169,3 +169,35 @@ def test_http_mode_serves_health_and_slack_under_gunicorn(tmp_path, fake_slack):
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
+
+
+def test_socket_mode_that_cannot_connect_says_so_in_one_line(
+    tmp_path, fake_slack, monkeypatch, capsys
+):
+    """Slack refuses `apps.connections.open` (a wrong or revoked app-level token): the process
+    prints one line naming the endpoint and Slack's error, and exits 1 with no traceback."""
+    from bot.config import Settings
+    from bot.database import upgrade_all
+    from bot.runner import run_socket_mode
+    from vault.keyring import generate_key_entry
+
+    monkeypatch.setenv("VAULT_MASTER_KEYS", generate_key_entry("test"))
+    database_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade_all(database_url)
+    fake_slack.fail_next("apps.connections.open", "invalid_auth")
+    settings = Settings(
+        slack_bot_token="xoxb-1111-2222-testbottoken",
+        slack_app_token="xapp-1-A0TEST-1-refused",
+        slack_api_url=fake_slack.api_url,
+        database_url=database_url,
+    )
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        assert run_socket_mode(settings) == 1
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    said = capsys.readouterr().err
+    assert "cannot open the Socket Mode connection" in said and "apps.connections.open" in said
+    assert "invalid_auth" in said and "Traceback" not in said

@@ -11,10 +11,11 @@ import pytest
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
+from bot.claims import Claims
 from bot.connector import KeyRevokedError, NotConnectedError, identifier_for
 from bot.features import connect, home, platform, revocation
 from bot.features.connect import status_reply
-from bot.features.revocation import Claims, sweep
+from bot.features.revocation import sweep
 from tests.bot.test_connect import MY_FEATURES, connect_as, ident, remember_a_thread
 from tests.bot.test_conversation_support import wait_until
 

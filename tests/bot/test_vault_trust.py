@@ -163,3 +163,18 @@ def test_the_sweep_leaves_an_unreadable_account_active_and_tells_the_admin(
     assert app.services.vault.get_account(CONNECTION, identifier).status == "ACTIVE"
     assert "k-other" in dms_to(fake_slack, OWNER)[0].text
     assert dms_to(fake_slack, ALICE) == []
+
+
+def test_gunicorn_started_directly_reports_a_missing_master_key_and_still_serves(app, caplog):
+    """`gunicorn bot.wsgi:application` skips `affinity-bot run`'s checks: the worker runs the
+    vault's start-up preparation itself and names the missing key id in the log."""
+    from bot.wsgi import _prepare_vault
+
+    identifier = identifier_for(app.slack.team_id, ALICE)
+    Vault(app.services.engine, keyring_of("k-gone")).connect(
+        CONNECTION, identifier, ADMIN["api_key"], maya()
+    )
+    caplog.set_level(logging.ERROR, logger="bot.wsgi")
+    _prepare_vault(app.services)
+    assert any("k-gone" in r.getMessage() for r in caplog.records)
+    assert app.services.vault.get_account(CONNECTION, identifier).status == "ACTIVE"

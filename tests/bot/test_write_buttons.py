@@ -185,3 +185,17 @@ def test_the_card_store_lets_one_claim_win_among_many_at_once(db_url):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_a_slack_connect_guest_clicks_as_the_account_their_command_used(app, sandbox):
+    """In a shared channel the payload's `team` is this workspace while `user.team_id` is the
+    guest's home workspace: the click runs with the key the slash command ran with."""
+    connect(app, ALICE, sandbox=sandbox)
+    value = chooser_value(app)
+    payload = app.slack.as_user(ALICE).block_action_payload(ids.PICK, value)
+    payload["user"]["team_id"] = "T0GUESTHOME"
+    payload["container"]["is_ephemeral"] = True
+    sent = app.slack.as_user(ALICE).block_action(ids.PICK, payload=payload)
+    created = answer(app, sent, index=1)
+    assert re.search(r"opportunities/(\d+)", created.text), created.text
+    assert len(deals_named(sandbox, "Orbit Robotics Seed")) == 1

@@ -21,8 +21,10 @@ def bearer(key: str) -> dict[str, str]:
 
 
 @functools.cache
-def _client(base_url: str, authorization: str | None) -> httpx.Client:
+def _client(base_url: str, authorization: str | None, version: str | None = None) -> httpx.Client:
     headers = {"Authorization": authorization} if authorization else {}
+    if version:
+        headers["X-Affinity-Api-Version"] = version
     return httpx.Client(base_url=base_url, headers=headers, timeout=10, verify=False)
 
 
@@ -31,8 +33,9 @@ def v1(sandbox, key: str, *, style: str = "basic") -> httpx.Client:
     return _client(sandbox.base_url, headers["Authorization"])
 
 
-def v2(sandbox, key: str) -> httpx.Client:
-    return _client(sandbox.base_url, bearer(key)["Authorization"])
+def v2(sandbox, key: str, version: str | None = None) -> httpx.Client:
+    """A V2 client; `version` sends `X-Affinity-Api-Version` (else the key's default applies)."""
+    return _client(sandbox.base_url, bearer(key)["Authorization"], version)
 
 
 def anonymous(sandbox) -> httpx.Client:

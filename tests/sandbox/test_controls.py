@@ -16,11 +16,12 @@ def _control(sandbox, verb: str, endpoint: str, **body):
 
 def test_users_are_listed_with_their_keys(sandbox):
     users = _control(sandbox, "GET", "users").json()["users"]
-    assert [(u["role"], u["revoked"]) for u in users] == [
-        ("admin", False),
-        ("standard", False),
-        ("revoked", True),
-        ("restricted", False),
+    assert [(u["role"], u["revoked"], u["api_version"]) for u in users] == [
+        ("admin", False, "2026-07-15"),
+        ("standard", False, "2026-07-15"),
+        ("revoked", True, "2026-07-15"),
+        ("restricted", False, "2026-07-15"),
+        ("standard", False, "2024-01-01"),
     ]
     assert users[0]["api_key"] == seed.ADMIN_KEY
 

@@ -66,7 +66,7 @@ def test_pipeline_fields_and_empty_multi_values_are_null(sandbox, admin_key):
         body = client.get(body["pagination"]["nextUrl"]).json()
     assert url  # the last page holds deals with no people attached
     fields = {f["id"]: f for f in body["data"][-1]["entity"]["fields"]}
-    assert fields["persons"]["value"] == {"type": "person-multi", "data": None}
+    assert fields["persons"]["value"] == {"type": "person-multi", "data": None, "totalCount": 0}
     assert fields["companies"]["value"]["type"] == "company-multi"
     names = {f["name"]: f["value"]["type"] for f in fields.values()}
     assert names["Status"] == "ranked-dropdown"

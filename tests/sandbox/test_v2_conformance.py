@@ -1,5 +1,6 @@
-"""Every V2 answer the sandbox gives validates against Affinity's published spec (2024-01-01)
-for its operation and status code, with the documented rate-limit headers."""
+"""Every V2 answer the sandbox gives validates against Affinity's published spec of the version
+it was answered in (2026-07-15 by default, 2024-01-01 when asked) for its operation and status
+code, with the documented rate-limit headers."""
 
 from __future__ import annotations
 
@@ -91,10 +92,12 @@ def _acme_entry(sandbox) -> int:
     )
 
 
+@pytest.mark.parametrize("version", [None, "2024-01-01"], ids=["default", "2024"])
 @pytest.mark.parametrize(("template", "path"), SUCCESSES, ids=[p for _, p in SUCCESSES])
-def test_successful_answers_match_the_spec(sandbox, admin_key, template, path):
-    response = v2(sandbox, admin_key).get(path.format(entry=_acme_entry(sandbox)))
+def test_successful_answers_match_the_spec(sandbox, admin_key, template, path, version):
+    response = v2(sandbox, admin_key, version).get(path.format(entry=_acme_entry(sandbox)))
     assert response.status_code == 200, response.text
+    assert response.headers["X-Affinity-Api-Version"] == (version or "2026-07-15")
     validate_v2("GET", template, response)
 
 

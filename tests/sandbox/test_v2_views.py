@@ -6,7 +6,7 @@ from __future__ import annotations
 from affinity_client.sandbox import seed
 
 from .helpers import v2
-from .spec import SPEC_2024, SPEC_2026, validate_v2
+from .spec import SPEC_2026, validate_v2
 
 S = seed.LISTS["Series A Pipeline"]
 VIEWS = "/v2/lists/{listId}/saved-views"
@@ -34,7 +34,7 @@ def test_a_list_has_its_views_each_readable_alone(sandbox):
 def test_a_sheet_views_entries_keep_its_filter_and_only_its_columns(sandbox):
     client = v2(sandbox, seed.ADMIN_KEY)
     answer = client.get(f"/v2/lists/{S}/saved-views/9101/list-entries?limit=100")
-    validate_v2("GET", ENTRIES, answer, SPEC_2024)  # deal entities take 2026 shapes with #16
+    validate_v2("GET", ENTRIES, answer, SPEC_2026)
     entries = answer.json()["data"]
     in_ic = [
         e

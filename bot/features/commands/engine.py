@@ -31,7 +31,6 @@ from bot.blocks import (
     usage_error,
 )
 from bot.blocks import actions as ids
-from bot.blocks.field_changes import confirm_removal
 from bot.blocks.paging import encode_more_value
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -39,14 +38,23 @@ from bot.features.commands import answers
 from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
-from bot.grammar.resolve import Choice, Local, Problem, ToolCall, deal_term, follow_up, plan
+from bot.grammar.resolve import (
+    CLICK_FIRST,
+    Choice,
+    Local,
+    Problem,
+    ToolCall,
+    confirmation,
+    deal_term,
+    follow_up,
+    plan,
+)
 from bot.services import Services
 from vault import AffinityList, ConnectedAccount
 
 log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
-CLICK_FIRST = {"affinity_remove_from_list"}  # typed, these only ask; a click on the card runs them
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
@@ -279,7 +287,8 @@ class CommandRunner:
             if isinstance(step, Local):
                 return self.local(step, inv)
             if step.tool in CLICK_FIRST and inv.card is None:
-                return Reply(self._ask_first(command, step, inv, lists))
+                ask = confirmation(command, step)
+                return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)
@@ -321,16 +330,6 @@ class CommandRunner:
             raise
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
-
-    def _ask_first(
-        self, command: Command, call: ToolCall, inv: Invocation, lists: list[dict[str, Any]]
-    ) -> kit.Message:
-        """The question before a removal: its one button runs the command (list by id), once."""
-        list_id = int(call.input["list_id"])
-        text = format_command(command.replace(list=ListRef(id=list_id)))
-        card = self.cards.mint(inv.identifier, text)
-        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
-        return confirm_removal(text, card, name, command["entity_type"], int(command["entity_id"]))
 
     # -- rendering -----------------------------------------------------------------------
 

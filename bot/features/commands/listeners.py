@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import actions as ids
 from bot.blocks import error_message
 from bot.blocks.choices import parse_write_value
-from bot.connector import identifier_for
+from bot.connector import click_identifier, identifier_for
 from bot.features.commands.answers import WORKING
 from bot.features.commands.engine import CommandRunner, Invocation, WriteGuard
 from bot.features.commands.surfaces import (
@@ -37,13 +37,6 @@ log = logging.getLogger(__name__)
 NOT_SHARED = (
     "I can't post in this channel. Invite me to it (`/invite @Affinity`) and press Share again."
 )
-
-
-def click_identifier(body: dict[str, Any]) -> str:
-    user = body.get("user") or {}
-    team = user.get("team_id") or (body.get("team") or {}).get("id")
-    enterprise = (body.get("enterprise") or {}).get("id")
-    return identifier_for(team, user["id"], enterprise or None)
 
 
 def click_surface(body: dict[str, Any], respond: Respond, client: WebClient) -> Surface:
