@@ -86,7 +86,9 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
             continue
         changes.append(change)
         updates.append({"id": p.spec.v2_id, "value": {"type": p.spec.v2_type, "data": p.data}})
-    if updates:  # the deal's list is visible (V1 said so): a 403 here names a permission
+    if updates:
+        # A refusal here is not the deal's list (visible_opportunity found that out through
+        # V1) but V2's "Export data from Lists", which Affinity's message names.
         client.patch(
             f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields",
             {"operation": "update-fields", "updates": updates},

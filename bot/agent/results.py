@@ -24,6 +24,12 @@ def summarise_result(tool: str, result: Any) -> str:
         if result.get("already_on_list"):
             return f"{entity} was already on {target}."
         return f"{entity} added to {target}."
+    if tool in ("affinity_create_person", "affinity_create_organization"):
+        record = result.get("person") or result.get("organization") or {}
+        name = record.get("name") or "The record"
+        if result.get("already_existed"):
+            return f"{name} was already in Affinity (id {record.get('id')}): nothing created."
+        return f"{name} added to Affinity (id {record.get('id')})."
     if tool in ("affinity_create_opportunity", "affinity_update_opportunity"):
         name = result.get("name") or f"#{result.get('id')}"
         verb = "created" if tool.endswith("create_opportunity") else "updated"
@@ -57,7 +63,6 @@ def field_changes_summary(result: dict) -> str:
     if not changes:
         return f"{name} unchanged: every field already had that value."
     parts = "; ".join(
-        f"{c.get('field')}: {c.get('old') or 'empty'} → {c.get('new') or 'empty'}"
-        for c in changes
+        f"{c.get('field')}: {c.get('old') or 'empty'} → {c.get('new') or 'empty'}" for c in changes
     )
     return f"{name}: {parts}."

@@ -10,6 +10,7 @@ from bot.grammar.model import UsageError
 
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
+    ("People and organizations", ("new-person", "new-org")),
     (
         "Pipeline",
         (
@@ -25,8 +26,9 @@ HELP_GROUPS = (
             "remove",
         ),
     ),
-    ("Notes", ("note", "notes")),
-    ("Your connection", ("connect", "status", "disconnect", "help")),
+    ("Notes", ("note", "notes", "note-edit", "note-delete")),
+    ("Reminders and meetings", ("remind", "reminders", "meetings")),
+    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"

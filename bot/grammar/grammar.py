@@ -171,6 +171,12 @@ def _channel_answers(args: Args) -> dict[str, Any]:
     return {"visibility": visibility}
 
 
+def _mcp_token(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"label": None}
+    return {"label": args.rest_text("label")}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -465,6 +471,40 @@ def _note_delete(args: Args) -> dict[str, Any]:
     return {"note_id": note_id}
 
 
+_DOMAIN_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[^\s@/]+\.[a-z]{2,63}(?:/\S*)?$", re.I)
+
+
+def _new_person(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    emails = [t for t in tokens if not t.quoted and "@" in t.value]
+    if not emails:
+        raise ArgumentError("Missing email address (like jane@example.com).")
+    if len(emails) > 1:
+        raise ArgumentError("Give one email address.")
+    names = [t.value for t in tokens if t is not emails[0]]
+    args.pos = len(tokens)
+    if not names:
+        raise ArgumentError("Missing name: give a first name, then the last name if known.")
+    last = " ".join(" ".join(names[1:]).split())
+    return {
+        "first_name": " ".join(names[0].split()),
+        "last_name": last or None,
+        "email": emails[0].value,
+    }
+
+
+def _new_org(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    domain = None
+    if len(tokens) > 1 and not tokens[-1].quoted and _DOMAIN_LIKE.match(tokens[-1].value):
+        domain, tokens = tokens[-1].value, tokens[:-1]
+    args.pos = len(args.remaining())
+    name = " ".join(" ".join(t.value for t in tokens).split())
+    if not name:
+        raise ArgumentError("Missing organization name.")
+    return {"name": name, "domain": domain}
+
+
 def _intro(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "email, name or id")}
 
@@ -530,6 +570,13 @@ _TABLE = (
         "everyone. Workspace admins may change it.",
         _channel_answers,
         examples=("channel-answers", "channel-answers public"),
+    ),
+    Subcommand(
+        "mcp-token",
+        "mcp-token [label]",
+        "Create a personal token for MCP clients (Claude Desktop/Code) acting with your key: "
+        "shown once, listed and revocable on my App Home.",
+        _mcp_token,
     ),
     Subcommand(
         "person",
@@ -688,6 +735,24 @@ _TABLE = (
         _add,
         writes=True,
         examples=('add "Portfolio" org 5002',),
+    ),
+    Subcommand(
+        "new-person",
+        "new-person <first name> [last name…] <email>",
+        "Add a person to Affinity (nothing is created when someone already has the email).",
+        _new_person,
+        ("add-person",),
+        writes=True,
+        examples=("new-person Ada Lovelace ada@analytical.io",),
+    ),
+    Subcommand(
+        "new-org",
+        "new-org <name…> [domain]",
+        "Add an organization to Affinity (nothing is created when one already has the domain).",
+        _new_org,
+        ("new-company", "add-org"),
+        writes=True,
+        examples=("new-org Initech initech.com",),
     ),
     Subcommand(
         "remove",
@@ -881,6 +946,12 @@ def _format_new_deal(command: Command) -> list[str]:
 
 
 _FORMATTERS["new-deal"] = _format_new_deal
+_FORMATTERS["new-person"] = lambda c: [
+    quote(c["first_name"]),
+    *([quote(c["last_name"])] if c.get("last_name") else []),
+    c["email"],
+]
+_FORMATTERS["new-org"] = lambda c: [quote(c["name"]), *([c["domain"]] if c.get("domain") else [])]
 
 
 def writes(command: Command) -> bool:

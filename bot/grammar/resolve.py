@@ -331,6 +331,7 @@ def _write_fields(command: Command, opportunity_id: int) -> ToolCall:
 
 def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
     entity_type = command["entity_type"]
+
     def make(list_id: int) -> ToolCall:
         name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
         return ToolCall(
@@ -490,6 +491,16 @@ _PLANNERS = {
     "remind": _remind,
     "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
     "meetings": _meetings,
+    "new-person": lambda c, lists, paging: ToolCall(
+        "affinity_create_person",
+        {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},
+        writes=True,
+    ),
+    "new-org": lambda c, lists, paging: ToolCall(
+        "affinity_create_organization",
+        {k: c[k] for k in ("name", "domain") if c.get(k) is not None},
+        writes=True,
+    ),
 }
 
 

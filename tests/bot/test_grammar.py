@@ -320,12 +320,14 @@ WRITES = {
     "deal-remove",
     "note",
     "add",
-    "stage",
-    "set",
-    "remove",
     "note-edit",
     "note-delete",
     "remind",
+    "new-person",
+    "new-org",
+    "stage",
+    "set",
+    "remove",
 }
 
 

@@ -197,6 +197,8 @@ class CommandRunner:
     def run(self, command: Command, inv: Invocation) -> Reply | None:
         if command.name == "channel-answers":  # a setting of this app, not an Affinity call
             return self.channel_answers(command, inv)
+        if command.name == "mcp-token":  # a token of this app, not an Affinity call
+            return self.mcp_token(command, inv)
         first = plan(command, [])
         if isinstance(first, Local):
             return self.local(first, inv)
@@ -261,6 +263,12 @@ class CommandRunner:
                 setting=command.get("visibility"),
             )
         )
+
+    def mcp_token(self, command: Command, inv: Invocation) -> Reply:
+        from bot.features.mcp_tokens import create_token
+
+        label = command.get("label")
+        return Reply(create_token(self.services, inv.client, inv.trigger_id, inv.identifier, label))
 
     # -- the steps -----------------------------------------------------------------------
 
