@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from ..capabilities import LIST_ENTRY_SEARCH, allows, learn
 from ..errors import InvalidRequestError, NotFoundError, ToolInputError
 from ..normalize import person_name
 from ..pagination import PageCursor, decode_page_token, encode_page_token, v2_page
@@ -444,7 +445,10 @@ def _search(
 ) -> list[dict[str, Any]] | None:
     """The entries that pass ``pushed`` (V2 ``POST …/list-entries/search``, beta), 100 a
     request: fewer requests than reading the whole list when the filters are selective. None
-    when Affinity does not take the search (400/404): the caller reads the list instead."""
+    when Affinity does not offer the search (400/404; it is in beta since 2026-06-19), which is
+    then not asked again for this key: the caller reads the list instead."""
+    if not allows(client, LIST_ENTRY_SEARCH):
+        return None
     body = {"filters": {"operator": "and", "filters": pushed}}
     path = f"/v2/lists/{meta.id}/list-entries/search"
     entries: list[dict[str, Any]] = []
@@ -469,6 +473,7 @@ def _search(
     except (InvalidRequestError, NotFoundError):
         if entries:
             raise
+        learn(client, LIST_ENTRY_SEARCH, False)
         return None
     return entries[:MAX_ENTRIES]
 

@@ -119,6 +119,9 @@ def test_a_search_affinity_refuses_falls_back_to_reading_the_list(sandbox, admin
     in_ic = [i for i, s in stages_in_sandbox(sandbox, DEAL_FLOW).items() if s == "IC"]
     assert found["total"]["count"] == len(in_ic)
     assert count(request_log(sandbox), "GET", exact=f"/v2/lists/{DEAL_FLOW}/list-entries") == 5
+    clear_log(sandbox)
+    run_tool(admin, "affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "Passed"})
+    assert count(request_log(sandbox), "POST") == 0  # not asked again for this key
 
 
 def test_owner_field_conditions_and_sort_combine(sandbox, admin, standard_key):
