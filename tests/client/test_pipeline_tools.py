@@ -322,6 +322,38 @@ def test_a_person_list_entry_is_written_by_its_entry_id(sandbox, admin):
     }
 
 
+def test_without_the_export_permission_fields_are_written_through_v1(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as restricted:
+        moved = run_tool(
+            restricted,
+            "affinity_update_field_values",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "values": [
+                    {"field": "stage", "value": "IC"},
+                    {"field": "Owners", "value": "me, Tom Becker"},
+                    {"field": "Amount", "value": None},
+                ],
+            },
+        )
+        changes = {c["field"]: (c["old"], c["new"]) for c in moved["changes"]}
+        assert changes == {
+            "Status": ("Diligence", "IC"),
+            "Owners": ("Daniel Okafor, Sofia Alvarez", "Sofia Alvarez, Tom Becker"),
+            "Amount": ("500000", None),
+        }
+        log = request_log(sandbox)
+        assert count(log, "PATCH") == 0 and count(log, "POST", exact="/field-values") >= 1
+        assert stages_in_sandbox(sandbox, SERIES_A)[seed.ACME_DEAL_ID] == "IC"
+        assert amount_in_sandbox(sandbox, seed.ACME_DEAL_ID) is None
+        again = run_tool(
+            restricted,
+            "affinity_update_field_values",
+            {"opportunity_id": seed.ACME_DEAL_ID, "values": [{"field": "stage", "value": "ic"}]},
+        )
+        assert again["changes"] == [] and again["unchanged"][0]["old"] == "IC"
+
+
 # ---- affinity_remove_from_list -------------------------------------------------------------------
 
 
