@@ -67,6 +67,8 @@ def test_catalog_has_every_tool_with_anthropic_ready_schemas():
         "affinity_complete_reminder",
         "affinity_create_person",
         "affinity_create_organization",
+        "affinity_update_field_values",
+        "affinity_remove_from_list",
     }
 
 
