@@ -98,9 +98,9 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_saved_views": ("lists",),
     "affinity_search_opportunities": ("lists",),
     "affinity_remove_from_list": ("lists",),
-    # V2 list-entry search and field writes, with no V1 fallback (yet).
+    # V2 list-entry search, with no V1 fallback (yet).
     "affinity_search_list_entries": ("lists", "list_export"),
-    "affinity_update_field_values": ("lists", "list_export"),
+    "affinity_update_field_values": ("lists",),  # V1 field values without the export
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

@@ -129,6 +129,8 @@ class ToolCall:
     tool: str
     input: Mapping[str, Any]
     writes: bool = False
+    about: str | None = None
+    """In words, what a `CLICK_FIRST` write acts on (the list's name), for its question."""
 
 
 @dataclass(frozen=True)
@@ -334,17 +336,17 @@ def _write_fields(command: Command, opportunity_id: int) -> ToolCall:
 
 def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
     entity_type = command["entity_type"]
-    return _with_list(
-        command,
-        lists,
-        entity_type,
-        lambda list_id: ToolCall(
+
+    def make(list_id: int) -> ToolCall:
+        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
+        return ToolCall(
             "affinity_remove_from_list",
             {"list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"]},
             writes=True,
-        ),
-        asks_first=True,
-    )
+            about=name,
+        )
+
+    return _with_list(command, lists, entity_type, make, asks_first=True)
 
 
 def _new_deal(command: Command, lists: Sequence, _paging: dict) -> Step:
@@ -440,10 +442,35 @@ CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}
 
 def confirmation(command: Command, call: ToolCall) -> Choice:
     """The one-button card that asks before a `CLICK_FIRST` write runs."""
+    if call.tool == "affinity_remove_from_list":
+        return _removal_question(command, call)
     note_id = int(call.input["note_id"])
     return Choice(
         f"Delete note #{note_id}? Its replies go with it, and this cannot be undone.",
         (Option(note_id, f"Delete note #{note_id}", format_command(command)),),
+    )
+
+
+def _removal_question(command: Command, call: ToolCall) -> Choice:
+    """Remove from a list: the list as typed and by id; for a deal, that it is deleted."""
+    list_id, kind = int(call.input["list_id"]), command["entity_type"]
+    noun = {"opportunity": "deal", "organization": "organization"}.get(kind, "person")
+    what = f"{noun} {command['entity_id']}"
+    where = f"the list “{call.about or command['list']}” (id {list_id})"
+    consequence = (
+        "Taking a deal off its list deletes the deal in Affinity."
+        if kind == "opportunity"
+        else "Its values in the list's fields go with it."
+    )
+    return Choice(
+        f"Remove {what} from {where}? {consequence} Nothing is removed unless you choose it.",
+        (
+            Option(
+                int(command["entity_id"]),
+                f"Remove {what} from list {list_id}",
+                format_command(command.replace(list=ListRef(id=list_id))),
+            ),
+        ),
     )
 
 

@@ -51,9 +51,9 @@ CALLS = {
         "person_id": seed.JANE_ID,
     },
 }
-# V2 list-entry search and field writes have no V1 fallback: the restricted user is told which
-# permission is missing, by the connect-time check and by the tool.
-NO_FALLBACK = {"affinity_search_list_entries", "affinity_update_field_values"}
+# V2 list-entry search has no V1 fallback: the restricted user is told which permission is
+# missing, by the connect-time check and by the tool.
+NO_FALLBACK = {"affinity_search_list_entries"}
 
 
 def test_every_tool_is_covered():

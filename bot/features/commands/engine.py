@@ -31,7 +31,6 @@ from bot.blocks import (
     usage_error,
 )
 from bot.blocks import actions as ids
-from bot.blocks.field_changes import confirm_removal
 from bot.blocks.paging import encode_more_value
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -302,8 +301,6 @@ class CommandRunner:
             if isinstance(step, Local):
                 return self.local(step, inv)
             if step.tool in CLICK_FIRST and inv.card is None:
-                if step.tool == "affinity_remove_from_list":
-                    return Reply(self._ask_removal(command, step, inv, lists))
                 ask = confirmation(command, step)
                 return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
@@ -358,16 +355,6 @@ class CommandRunner:
             raise
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
-
-    def _ask_removal(
-        self, command: Command, call: ToolCall, inv: Invocation, lists: list[dict[str, Any]]
-    ) -> kit.Message:
-        """The question before a removal: its one button runs the command (list by id), once."""
-        list_id = int(call.input["list_id"])
-        text = format_command(command.replace(list=ListRef(id=list_id)))
-        card = self.cards.mint(inv.identifier, text)
-        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
-        return confirm_removal(text, card, name, command["entity_type"], int(command["entity_id"]))
 
     # -- rendering -----------------------------------------------------------------------
 
