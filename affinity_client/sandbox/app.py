@@ -17,7 +17,20 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, seed, v1, v2, v2_changes, v2_fields, v2_search, versions
+from . import (
+    control,
+    seed,
+    v1,
+    v2,
+    v2_changes,
+    v2_fields,
+    v2_meetings,
+    v2_notes,
+    v2_reminders,
+    v2_search,
+    v2_views,
+    versions,
+)
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -36,6 +49,11 @@ class SegmentConverter(BaseConverter):
 URLS = Map(
     _rules(v1.ROUTES, "v1")
     + _rules(v2.ROUTES, "v2")
+    + _rules(v2_notes.ROUTES, "v2")
+    + _rules(v2_reminders.ROUTES, "v2")
+    + _rules(v2_reminders.V1_ROUTES, "v1")
+    + _rules(v2_meetings.ROUTES, "v2")
+    + _rules(v2_views.ROUTES, "v2")
     + _rules(v2_search.ROUTES, "v2")
     + _rules(v2_changes.ROUTES, "v2")
     + _rules(v2_fields.ROUTES, "v2")

@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import seed_calendar
+
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
@@ -121,6 +123,8 @@ LEGACY_ID = 1005
 OTHER_INTERNAL: list[dict[str, Any]] = []
 """Internal people without a seeded key (none today: Tom Becker holds the 2024-01-01 key)."""
 INTERNAL_IDS = [u["person_id"] for u in USERS] + [p["person_id"] for p in OTHER_INTERNAL]
+CALENDAR_USER_IDS = [u["person_id"] for u in USERS if u["role"] != "revoked"]
+"""Users with seeded meetings and reminders (sandbox/seed_calendar.py)."""
 
 DASH = "\N{EN DASH}"
 PRIVATE_LIST_NAME = f"Partners Only {DASH} Secret Deals"
@@ -423,6 +427,8 @@ class World:
     field_values: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: dict[int, dict[str, Any]] = field(default_factory=dict)
     strengths: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reminders: dict[int, dict[str, Any]] = field(default_factory=dict)
     field_value_changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Every change of a field's values, oldest first (`change_record` gives the shape)."""
     next_ids: dict[str, int] = field(default_factory=dict)
@@ -490,6 +496,8 @@ class _Builder:
                 "field_value": 900000,
                 "note": 3000000,
                 "dropdown": 800,
+                "meeting": 6000000,
+                "reminder": 7000,
                 "field_value_change": 500000,
             }
         )
@@ -688,6 +696,9 @@ class _Builder:
         self.build_notes()
         self.build_strengths()
         self.build_former_employers()
+        seed_calendar.build_meetings(self.w, self.today, CALENDAR_USER_IDS)
+        seed_calendar.build_reminders(self.w, self.today, CALENDAR_USER_IDS)
+        seed_calendar.build_mention_note(self.w, self.today, ADMIN_ID, STANDARD_ID)
         self.build_history()
         return self.w
 

@@ -585,10 +585,19 @@ def v2_note(ctx: Ctx, n: dict[str, Any], includes: list[str]) -> dict[str, Any]:
         "type": "user-reply" if n["parent_id"] else "entities",
         "content": {"html": _html(n)},
         "creator": render.v2_person_data(w.persons[n["creator_id"]]),
-        "mentions": [],
+        "mentions": [
+            {
+                "id": n["id"] * 10 + k,
+                "type": "person",
+                "person": render.v2_person_data(w.persons[i]),
+            }
+            for k, i in enumerate(n.get("mentioned_person_ids", []), start=1)
+        ],
         "createdAt": v2_date(n["created_at"]),
         "updatedAt": v2_date(n["updated_at"]),
     }
+    if n.get("interaction"):  # anchored to a meeting by POST /v2/notes (sandbox/v2_notes.py)
+        out.update(type="interaction", interaction=dict(n["interaction"]))
     if n["parent_id"]:
         out["parent"] = {"id": n["parent_id"]}
         return out

@@ -1,11 +1,22 @@
-"""The tool catalog: 13 tools, each a declarative :class:`Tool`, and :func:`run_tool`."""
+"""The tool catalog: each a declarative :class:`Tool`, and :func:`run_tool`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
-from . import lists, notes, opportunities, organizations, persons, relationships
+from . import (
+    field_writes,
+    fields,
+    list_entries,
+    lists,
+    notes,
+    opportunities,
+    organizations,
+    persons,
+    pipeline,
+    relationships,
+)
 from .base import Tool
 
 if TYPE_CHECKING:
@@ -13,7 +24,18 @@ if TYPE_CHECKING:
 
 TOOLS: dict[str, Tool] = {
     tool.name: tool
-    for module in (persons, organizations, lists, opportunities, notes, relationships)
+    for module in (
+        persons,
+        organizations,
+        lists,
+        opportunities,
+        notes,
+        relationships,
+        fields,
+        pipeline,
+        field_writes,
+        list_entries,
+    )
     for tool in module.TOOLS
 }
 

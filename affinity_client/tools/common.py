@@ -133,6 +133,8 @@ class ListMeta:
     amount_field: int | None
     currency_field: int | None
     field_names: dict[int, str]
+    fields: tuple[dict[str, Any], ...] = ()
+    """The list's field definitions as V1 gives them (types, dropdown options)."""
 
     @property
     def ref(self) -> ListRef:
@@ -175,6 +177,7 @@ def _parse_list(body: dict[str, Any]) -> ListMeta:
         amount_field=amount["id"] if amount else None,
         currency_field=currency["id"] if currency else None,
         field_names={f["id"]: f.get("name", "") for f in fields},
+        fields=tuple(fields),
     )
 
 

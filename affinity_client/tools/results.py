@@ -226,3 +226,115 @@ class AddToListResult(TypedDict):
 class RelationshipStrengthResult(TypedDict):
     person: PersonRef
     relationships: list[Relationship]
+
+
+# ---- pipeline tools ----------------------------------------------------------------------------
+
+
+class FieldOption(TypedDict):
+    id: int
+    text: str | None
+    rank: int | None
+
+
+class FieldInfo(TypedDict):
+    id: int
+    name: str
+    type: str
+    """person, organization, dropdown, ranked-dropdown, number, date, location or text."""
+    multiple: bool
+    role: Literal["stage", "owners", "amount"] | None
+    options: NotRequired[list[FieldOption]]
+    """Only for dropdown and ranked-dropdown fields, in rank order."""
+
+
+class ListFieldsResult(TypedDict):
+    list: TypedListRef
+    fields: list[FieldInfo]
+
+
+class ListEntryRow(Deal):
+    """A ``Deal`` for an opportunity list; for a person or organization list ``id`` and
+    ``name`` are the person's or organization's, and stage, value and owners are empty unless
+    the list has such fields."""
+
+    entity_type: Literal["opportunity", "person", "organization"]
+    matched: list[DealField]
+    """The values of the fields the search filtered or sorted on, as plain text."""
+
+
+class StageTotal(TypedDict):
+    stage: Stage | None
+    count: int
+    amount: int | float | None
+
+
+class EntryTotals(TypedDict):
+    count: int
+    amount: int | float | None
+    currency: str | None
+
+
+class SavedViewRef(TypedDict):
+    id: int
+    name: str | None
+    type: str | None
+
+
+class SearchListEntriesResult(TypedDict):
+    list: TypedListRef
+    entries: list[ListEntryRow]
+    total: EntryTotals
+    """Over every matching entry, not only this page."""
+    stages: list[StageTotal]
+    """Count and amount per stage over every matching entry, in stage order."""
+    filters: list[str]
+    """The conditions applied, as a person reads them (``Status = IC``)."""
+    view: SavedViewRef | None
+    next_page_token: str | None
+
+
+class SavedViewRow(TypedDict):
+    id: int
+    name: str | None
+    type: str | None
+    """sheet, board or dashboard; only sheet views can list their entries."""
+    created_at: str | None
+
+
+class ListSavedViewsResult(TypedDict):
+    list: TypedListRef
+    views: list[SavedViewRow]
+
+
+class SearchOpportunitiesResult(TypedDict):
+    opportunities: list[DealRow]
+    next_page_token: str | None
+
+
+class FieldChange(TypedDict):
+    field_id: int
+    field: str
+    old: str | None
+    new: str | None
+
+
+class UpdateFieldValuesResult(TypedDict):
+    list: TypedListRef
+    list_entry_id: int
+    entity: dict[str, Any]
+    """``{"id", "name", "type"}``: type is person, organization or opportunity."""
+    changes: list[FieldChange]
+    """Each field written, old -> new as text."""
+    unchanged: list[FieldChange]
+    """Fields asked for that already had the value (nothing written for them)."""
+
+
+class RemoveFromListResult(TypedDict):
+    list: TypedListRef
+    list_entry_id: int | None
+    entity: dict[str, Any]
+    """``{"id", "name", "type"}``: type is person, organization or opportunity."""
+    removed: bool
+    deal_deleted: bool
+    """True when the list is a deal list: removing a deal's entry deletes the deal."""

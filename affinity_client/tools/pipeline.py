@@ -1,0 +1,580 @@
+"""Pipeline reads: a list's entries filtered, sorted and totalled
+(``affinity_search_list_entries``), a list's saved views (``affinity_list_saved_views``) and
+deals found by name (``affinity_search_opportunities``).
+
+The search reads every entry of the list once (V2 ``list-entries``, 100 a request, only the
+fields it needs) and filters in the client, so that its totals count every matching entry,
+not a page; its page token is an offset into that one ordered answer.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+
+from ..errors import ToolInputError
+from ..normalize import person_name
+from ..pagination import PageCursor, decode_page_token, encode_page_token
+from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
+from .common import ListMeta, all_lists, deal_from_v2_entry, list_meta
+from .fields import (
+    FieldSpec,
+    _norm,
+    entry_field,
+    field_specs,
+    find_field,
+    item_text,
+    items,
+    parse_day,
+    parse_number,
+    value_text,
+)
+from .opportunities import calendar_date
+from .results import (
+    DealField,
+    DealRow,
+    EntryTotals,
+    ListEntryRow,
+    ListSavedViewsResult,
+    SavedViewRef,
+    SearchListEntriesResult,
+    SearchOpportunitiesResult,
+    StageTotal,
+    TypedListRef,
+)
+
+if TYPE_CHECKING:
+    from ..client import AffinityClient
+
+SEARCH = "affinity_search_list_entries"
+VIEWS = "affinity_list_saved_views"
+FIND_DEALS = "affinity_search_opportunities"
+MAX_ENTRIES = 5000  # 50 requests; a list larger than this is searched in its first 5000 entries
+OPS = ("=", "!=", "<", ">", "<=", ">=", "contains", "empty", "not_empty")
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_ORDER = ("<", ">", "<=", ">=")
+ENTITY_TYPES = {"company": "organization", "person": "person", "opportunity": "opportunity"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    spec: FieldSpec | None  # None: a test on the whole row (text)
+    label: str
+    test: Callable[[Any], bool]
+
+
+def typed_ref(meta: ListMeta) -> TypedListRef:
+    return {"id": meta.id, "name": meta.name, "type": meta.type}
+
+
+def my_person_id(client: AffinityClient) -> int:
+    """The key's own Affinity user (its person id), cached on the client."""
+    return int(client.memo(("whoami",), 3600, client.whoami)["user"]["id"])
+
+
+# ---- conditions --------------------------------------------------------------------------------
+
+
+def _ops_for(spec: FieldSpec) -> tuple[str, ...]:
+    if spec.type in ("number", "date", "ranked-dropdown"):
+        return OPS
+    return ("=", "!=", "contains", "empty", "not_empty")
+
+
+def condition(
+    client: AffinityClient, meta: ListMeta, field: Any, op: str, value: Any, param: str
+) -> Condition:
+    """A test of one field's value, checked against the field's type and options first."""
+    spec = find_field(meta, field, SEARCH, f"{param}.field")
+    if op not in _ops_for(spec):
+        raise ToolInputError(
+            f"{spec.name} is a {spec.type} field: use one of " + ", ".join(_ops_for(spec)) + ".",
+            field=f"{param}.op",
+            tool=SEARCH,
+        )
+    if op in ("empty", "not_empty"):
+        wants = op == "empty"
+        return Condition(
+            spec, f"{spec.name} {op.replace('_', ' ')}", lambda d: wants == (not items(d))
+        )
+    if value is None or str(value).strip() == "":
+        raise ToolInputError(
+            f"Give a value to compare {spec.name} with.", field=f"{param}.value", tool=SEARCH
+        )
+    label = f"{spec.name} {op} {value}"
+    key, wanted = _comparable(client, spec, value, f"{param}.value")
+    if op == "contains":
+        needle = _norm(str(value))
+        return Condition(
+            spec, label, lambda d: any(needle in _norm(item_text(spec, i)) for i in items(d))
+        )
+    if op == "!=":
+        return Condition(spec, label, lambda d: not any(key(i) == wanted for i in items(d)))
+    compare = _COMPARE[op]
+    return Condition(
+        spec,
+        label,
+        lambda d: any(k is not None and compare(k, wanted) for k in map(key, items(d))),
+    )
+
+
+def _comparable(
+    client: AffinityClient, spec: FieldSpec, value: Any, param: str
+) -> tuple[Callable[[Any], Any], Any]:
+    """(key of one stored item, the wanted key) for comparing ``value`` with the field."""
+    if spec.type == "number":
+        number = parse_number(value)
+        if number is None:
+            raise ToolInputError(
+                f"{spec.name} holds numbers: “{value}” is not one (try 5000000 or 5M).",
+                field=param,
+                tool=SEARCH,
+            )
+        return (lambda i: i if isinstance(i, int | float) else None), number
+    if spec.type == "date":
+        day = parse_day(value)
+        if day is None:
+            raise ToolInputError(
+                f"{spec.name} holds dates: “{value}” is not one (try 2026-11-30 or today).",
+                field=param,
+                tool=SEARCH,
+            )
+        return _day_of, day
+    if spec.is_dropdown:
+        option = spec.option(str(value), SEARCH, param)
+        if spec.type == "ranked-dropdown":
+            return (lambda i: (i or {}).get("rank")), option.get("rank")
+        return (lambda i: (i or {}).get("dropdownOptionId")), option["id"]
+    if spec.type in ("person", "organization"):
+        text = str(value).strip()
+        if text.casefold() == "me" and spec.type == "person":
+            return (lambda i: (i or {}).get("id")), my_person_id(client)
+        if text.lstrip("#").isdigit():
+            return (lambda i: (i or {}).get("id")), int(text.lstrip("#"))
+        wanted = _norm(text)
+        return (lambda i: _name_matches(item_text(spec, i), wanted) or None), True
+    return (lambda i: _norm(item_text(spec, i))), _norm(str(value))
+
+
+def _day_of(item: Any) -> date | None:
+    try:
+        return date.fromisoformat(calendar_date(str(item))[:10])
+    except ValueError:
+        return None
+
+
+def _name_matches(name: str, wanted: str) -> bool:
+    """Every word typed starts a word of the name (``maya`` and ``m patel`` match Maya Patel)."""
+    words = _norm(name).split()
+    return bool(wanted) and all(any(w.startswith(t) for w in words) for t in wanted.split())
+
+
+def _stage_condition(meta: ListMeta, stages: list[str]) -> Condition:
+    status = _status_spec(meta, "stage")
+    options = [status.option(s, SEARCH, "stage") for s in stages]
+    ids = {o["id"] for o in options}
+    label = f"{status.name} = " + " or ".join(str(o.get("text")) for o in options)
+    return Condition(
+        status, label, lambda d: any((i or {}).get("dropdownOptionId") in ids for i in items(d))
+    )
+
+
+def _status_spec(meta: ListMeta, param: str) -> FieldSpec:
+    if meta.status_field is None:
+        raise ToolInputError(
+            f"The list {meta.name} has no stage (Status) field.", field=param, tool=SEARCH
+        )
+    return find_field(meta, meta.status_field, SEARCH, param)
+
+
+def _owner_condition(
+    client: AffinityClient, meta: ListMeta, owner: str, entries: list[dict[str, Any]]
+) -> Condition:
+    """Owners include ``owner``: ``me``, a person id, or a name matched against the owners
+    present on the list (a name matching none or several people is an error naming them)."""
+    if meta.owners_field is None:
+        raise ToolInputError(
+            f"The list {meta.name} has no Owners field.", field="owner", tool=SEARCH
+        )
+    spec = find_field(meta, meta.owners_field, SEARCH, "owner")
+    text = owner.strip()
+    if text.casefold() == "me" or text.lstrip("#").isdigit():
+        wanted = my_person_id(client) if text.casefold() == "me" else int(text.lstrip("#"))
+        return Condition(
+            spec,
+            f"{spec.name} include " + ("me" if text.casefold() == "me" else f"person {wanted}"),
+            lambda d: any((i or {}).get("id") == wanted for i in items(d)),
+        )
+    people: dict[int, str] = {}
+    for entry in entries:
+        for item in items(entry_field(entry, spec)):
+            if isinstance(item, dict) and item.get("id") is not None:
+                people[item["id"]] = person_name(item)
+    hits = {pid: name for pid, name in people.items() if _name_matches(name, _norm(text))}
+    if len(hits) != 1:
+        known = sorted(set(people.values()))
+        reason = (
+            f"“{owner}” matches several owners: {', '.join(sorted(hits.values()))}."
+            if hits
+            else f"No owner on {meta.name} is called “{owner}”. Owners: {', '.join(known)}."
+        )
+        raise ToolInputError(reason, field="owner", tool=SEARCH)
+    ((pid, name),) = hits.items()
+    return Condition(
+        spec,
+        f"{spec.name} include {name}",
+        lambda d: any((i or {}).get("id") == pid for i in items(d)),
+    )
+
+
+def _text_condition(text: str) -> Condition:
+    needle = _norm(text)
+
+    def test(row: Any) -> bool:
+        names = [row.get("name") or ""]
+        names += [o.get("name") or "" for o in row.get("organizations") or []]
+        names += [p.get("name") or "" for p in row.get("people") or []]
+        return any(needle in _norm(n) for n in names)
+
+    return Condition(None, f"text “{text}”", test)
+
+
+# ---- rows, sorting, totals ---------------------------------------------------------------------
+
+
+def _row(entry: dict[str, Any], meta: ListMeta, shown: list[FieldSpec]) -> ListEntryRow:
+    deal = deal_from_v2_entry(entry, meta)
+    entity = entry.get("entity") or {}
+    kind = ENTITY_TYPES.get(str(entry.get("type")), "opportunity")
+    if kind == "person":
+        deal["name"] = person_name(entity) or None
+    matched: list[DealField] = []
+    for spec in shown:
+        text = value_text(spec, entry_field(entry, spec))
+        if text is not None:
+            matched.append({"id": spec.id, "name": spec.name, "value": text})
+    return cast(ListEntryRow, {**deal, "entity_type": kind, "matched": matched})
+
+
+def _sort_key(meta: ListMeta, sort_by: str) -> tuple[FieldSpec | None, Callable[..., Any]]:
+    word = _norm(sort_by)
+    if word == "name":
+        return None, lambda row, entry: _norm(row.get("name") or "")
+    if word in ("created", "added", "created at", "date added"):
+        return None, lambda row, entry: row.get("created_at") or ""
+    spec = find_field(meta, sort_by, SEARCH, "sort_by")
+
+    def key(row: Any, entry: dict[str, Any]) -> Any:
+        data = items(entry_field(entry, spec))
+        if not data:
+            return None
+        first = data[0]
+        if spec.type == "ranked-dropdown":
+            return (first or {}).get("rank")
+        if spec.type == "number":
+            return sum(i for i in data if isinstance(i, int | float))
+        if spec.type == "date":
+            return _day_of(first)
+        return _norm(item_text(spec, first))
+
+    return spec, key
+
+
+def _totals(rows: list[ListEntryRow]) -> tuple[EntryTotals, list[StageTotal]]:
+    def money(group: list[ListEntryRow]) -> int | float | None:
+        values = [r["value"] for r in group if r.get("value") is not None]
+        return sum(cast(list[float], values)) if values else None
+
+    currencies = {r.get("currency") for r in rows if r.get("value") is not None}
+    currencies.discard(None)
+    total: EntryTotals = {
+        "count": len(rows),
+        "amount": money(rows),
+        "currency": currencies.pop() if len(currencies) == 1 else None,
+    }
+    groups: dict[Any, list[ListEntryRow]] = {}
+    for row in rows:
+        groups.setdefault((row.get("stage") or {}).get("id"), []).append(row)
+
+    def order(key: Any) -> tuple[bool, int]:
+        stage = groups[key][0].get("stage") or {}
+        return (key is None, stage.get("rank") or 0)
+
+    stages: list[StageTotal] = [
+        {"stage": groups[k][0].get("stage"), "count": len(groups[k]), "amount": money(groups[k])}
+        for k in sorted(groups, key=order)
+    ]
+    return total, stages
+
+
+# ---- the search --------------------------------------------------------------------------------
+
+
+def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchListEntriesResult:
+    meta = list_meta(client, inp["list_id"])
+    view_id = inp.get("view_id")
+    asked = [k for k in ("stage", "owner", "where", "text") if inp.get(k)]
+    if view_id is not None and asked:
+        raise ToolInputError(
+            "A saved view brings its own filters: give view_id alone, or filters without it.",
+            field=asked[0],
+            tool=SEARCH,
+        )
+    stages = inp.get("stage") or []
+    stages = [stages] if isinstance(stages, str) else stages
+    wheres = [
+        (w["field"], w["op"], w.get("value"), f"where[{n}]")
+        for n, w in enumerate(inp.get("where") or [])
+    ]
+    # Everything that can be checked before reading the list is checked first.
+    conditions = [_stage_condition(meta, stages)] if stages else []
+    conditions += [condition(client, meta, *w) for w in wheres]
+    sort_spec, sort_key = _sort_key(meta, inp["sort_by"]) if inp.get("sort_by") else (None, None)
+    view: SavedViewRef | None = None
+    if view_id is not None:
+        view = _view(client, meta, view_id)
+        path = f"/v2/lists/{meta.id}/saved-views/{view_id}/list-entries"
+        params: dict[str, Any] = {"limit": 100}
+    else:
+        path = f"/v2/lists/{meta.id}/list-entries"
+        params = {"limit": 100, "fieldIds": _field_ids(meta, conditions, sort_spec)}
+    entries = []
+    for entry in client.iter_items(path, params, resource=f"list {meta.id}"):
+        entries.append(entry)
+        if len(entries) >= MAX_ENTRIES:
+            break
+    if inp.get("owner"):
+        conditions.append(_owner_condition(client, meta, inp["owner"], entries))
+    shown = _unique_specs(
+        [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
+    )
+    pairs = [(_row(e, meta, shown), e) for e in entries]
+    text = _text_condition(inp["text"]) if inp.get("text") else None
+    matching = [
+        (row, entry)
+        for row, entry in pairs
+        if all(c.test(entry_field(entry, c.spec)) for c in conditions if c.spec)
+        and (text is None or text.test(row))
+    ]
+    if sort_key is not None:
+        present = [p for p in matching if sort_key(*p) is not None]
+        absent = [p for p in matching if sort_key(*p) is None]
+        present.sort(key=lambda p: sort_key(*p), reverse=bool(inp.get("descending")))
+        matching = present + absent  # no value: last, whatever the direction
+    rows = [row for row, _ in matching]
+    total, by_stage = _totals(rows)
+    offset = _offset(inp)
+    end = offset + inp["page_size"]
+    labels = [c.label for c in conditions] + ([text.label] if text else [])
+    if len(entries) >= MAX_ENTRIES:
+        labels.append(f"only the first {MAX_ENTRIES} entries of the list were searched")
+    return {
+        "list": typed_ref(meta),
+        "entries": rows[offset:end],
+        "total": total,
+        "stages": by_stage,
+        "filters": labels,
+        "view": view,
+        "next_page_token": (
+            encode_page_token(PageCursor("v1", str(end)), SEARCH, inp) if end < len(rows) else None
+        ),
+    }
+
+
+def _offset(inp: dict[str, Any]) -> int:
+    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="offset")
+    if cursor is None:
+        return 0
+    if not cursor.value.isdigit():
+        raise ToolInputError("page_token is malformed; omit it.", field="page_token", tool=SEARCH)
+    return int(cursor.value)
+
+
+def _unique_specs(specs: list[FieldSpec]) -> list[FieldSpec]:
+    return list({s.id: s for s in specs}.values())
+
+
+def _field_ids(meta: ListMeta, conditions: list[Condition], sort: FieldSpec | None) -> list[str]:
+    """Only the fields the answer needs: the deal's own (stage, amount, currency, owners,
+    people, organizations) and those filtered or sorted on."""
+    ids = [
+        f"field-{i}"
+        for i in (meta.status_field, meta.amount_field, meta.currency_field, meta.owners_field)
+        if i is not None
+    ]
+    ids += [c.spec.v2_id for c in conditions if c.spec] + ([sort.v2_id] if sort else [])
+    if meta.type == "opportunity":
+        ids += ["persons", "companies"]
+    return list(dict.fromkeys(ids)) or [s.v2_id for s in field_specs(meta)[:1]]
+
+
+def _view(client: AffinityClient, meta: ListMeta, view_id: int) -> SavedViewRef:
+    body = client.get(
+        f"/v2/lists/{meta.id}/saved-views/{view_id}", resource=f"saved view {view_id}"
+    )
+    ref: SavedViewRef = {"id": body["id"], "name": body.get("name"), "type": body.get("type")}
+    if ref["type"] != "sheet":
+        raise ToolInputError(
+            f"The saved view {ref['name']} is a {ref['type']} view; Affinity lists the entries "
+            "of sheet views only. Pick a sheet view from affinity_list_saved_views.",
+            field="view_id",
+            tool=SEARCH,
+        )
+    return ref
+
+
+# ---- saved views and deals by name --------------------------------------------------------------
+
+
+def list_saved_views(client: AffinityClient, inp: dict[str, Any]) -> ListSavedViewsResult:
+    meta = list_meta(client, inp["list_id"])
+    views = client.iter_items(
+        f"/v2/lists/{meta.id}/saved-views", {"limit": 100}, resource=f"list {meta.id}"
+    )
+    return {
+        "list": typed_ref(meta),
+        "views": [
+            {
+                "id": v["id"],
+                "name": v.get("name"),
+                "type": v.get("type"),
+                "created_at": v.get("createdAt"),
+            }
+            for v in views
+        ],
+    }
+
+
+def search_opportunities(client: AffinityClient, inp: dict[str, Any]) -> SearchOpportunitiesResult:
+    """V1 ``GET /opportunities?term=`` (names), one request per page; list names are cached."""
+    cursor = decode_page_token(inp.get("page_token"), FIND_DEALS, inp, path="/opportunities")
+    page = client.page(
+        "/opportunities",
+        {"term": inp["term"].strip(), "page_size": inp["page_size"]},
+        items_key="opportunities",
+        cursor=cursor,
+    )
+    names = all_lists(client) if page.items else {}
+    rows: list[DealRow] = []
+    for opp in page.items:
+        entry = (opp.get("list_entries") or [{}])[0]
+        list_id = entry.get("list_id") or opp.get("list_id")
+        rows.append(
+            {
+                "id": opp["id"],
+                "name": opp.get("name"),
+                "list_id": list_id,
+                "list_name": (names.get(list_id) or {}).get("name"),
+                "stage": None,
+            }
+        )
+    return {"opportunities": rows, "next_page_token": encode_page_token(page.next, FIND_DEALS, inp)}
+
+
+_WHERE = {
+    "type": "object",
+    "properties": {
+        "field": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "Field name or id (from affinity_list_fields).",
+        },
+        "op": {"type": "string", "enum": list(OPS), "description": "How to compare."},
+        "value": {
+            "type": ["string", "number"],
+            "description": "A number (5000000 or 5M), a date (2026-11-30, today), an option's "
+            "text, a name, or 'me' for a person field. Not needed for empty / not_empty.",
+        },
+    },
+    "required": ["field", "op"],
+    "additionalProperties": False,
+}
+
+TOOLS = [
+    Tool(
+        name=SEARCH,
+        description=(
+            "Entries of one list (list_id from affinity_list_lists) that match every filter "
+            "given: stage (one or several stage names), owner ('me', a name or a person id), "
+            "where (field conditions: =, !=, <, >, <=, >=, contains, empty, not_empty), and "
+            "text (in the name, organizations or people). Sorted by sort_by (name, created, "
+            "stage, amount or any field), 25 per page. total and stages count and sum the "
+            "amounts of ALL matching entries, not only this page. Or give view_id alone for "
+            "the entries of a saved sheet view (affinity_list_saved_views). Unknown stages, "
+            "options or fields are answered with the valid ones."
+        ),
+        input_schema=obj(
+            {
+                "list_id": id_prop("Id of a list."),
+                "stage": {
+                    "type": ["string", "array"],
+                    "items": {"type": "string", "minLength": 1},
+                    "maxItems": 20,
+                    "minLength": 1,
+                    "description": "A stage name, or several (any of them).",
+                },
+                "owner": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "'me', a colleague's name, or a person id.",
+                },
+                "where": {"type": "array", "items": _WHERE, "maxItems": 20},
+                "text": {"type": "string", "minLength": 1, "maxLength": 200},
+                "sort_by": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "name, created, or a field name (stage, amount, …).",
+                },
+                "descending": {"type": "boolean", "default": False},
+                "view_id": id_prop("A saved sheet view of the list; no other filters with it."),
+                "page_size": page_size(100, 25),
+                "page_token": PAGE_TOKEN,
+            },
+            required=["list_id"],
+        ),
+        writes=False,
+        function=search_list_entries,
+    ),
+    Tool(
+        name=VIEWS,
+        description=(
+            "The saved views of one list (list_id from affinity_list_lists): id, name, type "
+            "(sheet, board or dashboard) and when it was created. A sheet view's entries come "
+            "from affinity_search_list_entries with view_id."
+        ),
+        input_schema=obj({"list_id": id_prop("Id of a list.")}, required=["list_id"]),
+        writes=False,
+        function=list_saved_views,
+    ),
+    Tool(
+        name=FIND_DEALS,
+        description=(
+            "Deals (opportunities) whose name contains term, on every list this user can see: "
+            "id, name and list. Use the id with affinity_get_opportunity or "
+            "affinity_update_field_values."
+        ),
+        input_schema=obj(
+            {
+                "term": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                "page_size": page_size(100, 10),
+                "page_token": PAGE_TOKEN,
+            },
+            required=["term"],
+        ),
+        writes=False,
+        function=search_opportunities,
+    ),
+]
