@@ -59,6 +59,13 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
+    "affinity_update_note": ("notes",),
+    "affinity_delete_note": ("notes",),
+    # Reminders and meetings need no permission beyond a working key (2026-07-15 spec).
+    "affinity_list_reminders": (),
+    "affinity_create_reminder": (),
+    "affinity_complete_reminder": (),
+    "affinity_list_meetings": (),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

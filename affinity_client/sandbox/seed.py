@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from . import seed_calendar
@@ -612,12 +612,16 @@ class _Builder:
             "track_changes": tracked,
             "dropdown_options": dropdown,
             "entity_type": entity_type,
-            # Not drawn from the seeded random stream, so every other seeded value stays put.
-            "created_at": self.w.lists.get(list_id, {}).get("created_at", CREATED_BASE)
-            + timedelta(days=2, hours=fid % 97),
+            "created_at": self._field_created(list_id, fid),
         }
         self.w.fields[fid] = rec
         return rec
+
+    def _field_created(self, list_id: int | None, fid: int) -> datetime:
+        """Two days after its list (or the firm's start); not drawn from the seeded random
+        stream, so every other seeded value stays where it was."""
+        base = self.w.lists[list_id]["created_at"] if list_id in self.w.lists else CREATED_BASE
+        return cast(datetime, base) + timedelta(days=2, hours=fid % 97)
 
     def add_value(
         self,

@@ -60,6 +60,9 @@ class Controls:
     window_used: dict[str, int] = field(default_factory=dict)
     org_used: int = 0
     monthly_quota_used_up: bool = False
+    monthly_cap: bool = True
+    """False models a plan without a monthly cap (Enterprise): no `x-ratelimit-limit-org*`
+    headers, V1 `/rate-limit` says "unlimited", and the monthly quota never runs out."""
     replication_lag_ms: int = 0
     v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
 
@@ -199,6 +202,12 @@ class SandboxState:
         with self.lock:
             self.controls.monthly_quota_used_up = True
 
+    def set_monthly_cap(self, capped: bool) -> None:
+        """Whether the account's plan has a monthly request cap (the seed's plan has one)."""
+        with self.lock:
+            self.controls.monthly_cap = capped
+            self.controls.monthly_quota_used_up = False
+
     def set_replication_lag(self, ms: int) -> None:
         """V2 answers 404 for what V1 created in the last `ms` ms (affinity-api.md §7.4:
         "an entity created or updated through V1 can 404 or look stale in V2 for roughly
@@ -239,7 +248,8 @@ class SandboxState:
             _release(self.controls)
             keep = self.controls.revoked_keys
             created = self.controls.v1_created
-            self.controls = Controls(revoked_keys=keep, v1_created=created)
+            cap = self.controls.monthly_cap
+            self.controls = Controls(revoked_keys=keep, v1_created=created, monthly_cap=cap)
 
     # -- field value changes ---------------------------------------------------
     def field_raws(self, f: dict[str, Any], entity_id: int, entry_id: int | None) -> list[Any]:
@@ -314,7 +324,7 @@ class SandboxState:
             c.forced_429[key] -= 1
             limited = True
         elif (c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE) or (
-            monthly and c.monthly_quota_used_up
+            monthly and c.monthly_quota_used_up and c.monthly_cap
         ):
             limited = True
         if not limited:
@@ -328,10 +338,11 @@ class SandboxState:
                 0, USER_LIMIT_PER_MINUTE - c.window_used[bucket]
             ),
             "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
-            "x-ratelimit-limit-org": ORG_LIMIT_PER_MONTH,
-            "x-ratelimit-limit-org-remaining": org_remaining,
-            "x-ratelimit-limit-org-reset": seconds_to_month_end(),
         }
+        if c.monthly_cap:  # "Absent when no monthly quota applies to the caller" (2026-07-15)
+            headers["x-ratelimit-limit-org"] = ORG_LIMIT_PER_MONTH
+            headers["x-ratelimit-limit-org-remaining"] = org_remaining
+            headers["x-ratelimit-limit-org-reset"] = seconds_to_month_end()
         return headers, limited
 
 

@@ -45,11 +45,20 @@ def whoami(ctx: Ctx) -> Any:
 def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
+    # Without a monthly cap, limit and remaining are the string "unlimited" (affinity-api.md §3).
+    limit: int | str = ORG_LIMIT_PER_MONTH if c.monthly_cap else "unlimited"
+    remaining: int | str = (
+        "unlimited"
+        if not c.monthly_cap
+        else 0
+        if c.monthly_quota_used_up
+        else ORG_LIMIT_PER_MONTH - c.org_used
+    )
     return {
         "rate": {
             "org_monthly": {
-                "limit": ORG_LIMIT_PER_MONTH,
-                "remaining": 0 if c.monthly_quota_used_up else ORG_LIMIT_PER_MONTH - c.org_used,
+                "limit": limit,
+                "remaining": remaining,
                 "reset": seconds_to_month_end(),
                 "used": c.org_used,
             },

@@ -26,6 +26,16 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
+    "affinity_delete_note": {"note_id": None},
+    "affinity_list_reminders": {},
+    "affinity_create_reminder": {
+        "person_id": seed.JANE_ID,
+        "content": "x",
+        "due_date": "2030-01-01",
+    },
+    "affinity_complete_reminder": {"reminder_id": None},
+    "affinity_list_meetings": {},
 }
 # Deal reads go through V2 list entries, which need "Export data from Lists" (V2 spec) and have
 # no V1 fallback yet: the restricted user gets a 403 that names the permission.
@@ -48,14 +58,20 @@ def test_every_tool_is_covered():
 def test_what_the_probe_allows_works(sandbox, key):
     with client_for(sandbox, key) as client:
         probe = probe_permissions(client)
+        created: dict[str, int] = {}
         for name, tool_input in CALLS.items():
             if key == seed.RESTRICTED_KEY and name in DEALS_THROUGH_V2:
                 assert probe[name]["ok"] is False
                 with pytest.raises(PermissionDeniedError, match="Export data from Lists"):
                     run_tool(client, name, tool_input)
                 continue
+            if None in tool_input.values():  # the note or reminder this user just created
+                made = created[name.split("_")[-1]]
+                tool_input = {k: made if v is None else v for k, v in tool_input.items()}
             result = run_tool(client, name, tool_input)
             assert isinstance(result, dict), name
+            if name in ("affinity_create_note", "affinity_create_reminder"):
+                created[name.split("_")[-1]] = result["id"]
             if name != "affinity_create_opportunity":  # works, but cannot read the deal back
                 assert probe[name]["ok"] is True, (name, probe[name])
 
