@@ -3,7 +3,8 @@
 Each check is a read of an endpoint a tool actually calls. A tool "needs" the checks it cannot
 work without; what it reads with a fallback (V2 person/company batches fall back to V1 reads)
 or shows as an unavailable section (an organization's deals) is only "degraded": the tool is
-still ok, with a `reason` saying what will be missing.
+still ok, with a `reason` saying what will be missing. The directory checks also tell person
+and company search whether to use V2 search (tools/directory.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ CHECKS: dict[str, tuple[str, Check]] = {
     "people_directory": (
         "export the people directory",
         lambda c: c.get("/v2/persons", {"limit": 1}),
+    ),
+    "organizations_directory": (
+        "export the organizations directory",
+        lambda c: c.search("/v2/companies/search", {}, {"limit": 1}),
     ),
     "organizations": (
         "search organizations",
@@ -82,16 +87,21 @@ DEGRADED: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def probe_permissions(client: AffinityClient) -> dict[str, dict[str, Any]]:
-    """``{tool_name: {"ok": bool, "reason": str | None}}``; raises AuthenticationError on 401."""
+    """``{tool_name: {"ok": bool, "reason": str | None}}``; raises AuthenticationError on 401.
+
+    Each check's definite outcome (done, or refused) is also kept in ``client.capabilities``,
+    where tools read it to choose their endpoints (person and company search, for one)."""
     results: dict[str, str | None] = {}
     for key, (what, check) in CHECKS.items():
         try:
             check(client)
             results[key] = None
+            client.capabilities[key] = True
         except AuthenticationError:
             raise
         except PermissionDeniedError:
             results[key] = f"This Affinity user may not {what}."
+            client.capabilities[key] = False
         except AffinityError as exc:
             results[key] = f"Could not check whether this user may {what}: {exc}"
     out: dict[str, dict[str, Any]] = {}

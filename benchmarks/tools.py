@@ -50,7 +50,7 @@ SCENARIOS: list[tuple[str, str, Callable[[AffinityClient], Any], int, str]] = [
         "term 'jane'",
         once("affinity_search_persons", {"term": "jane"}),
         1,
-        "V1 search",
+        "V2 search (V1 for a key without the directory permission)",
     ),
     (
         "affinity_get_person",
@@ -64,7 +64,7 @@ SCENARIOS: list[tuple[str, str, Callable[[AffinityClient], Any], int, str]] = [
         "term 'acme'",
         once("affinity_search_organizations", {"term": "acme"}),
         1,
-        "V1 search",
+        "V2 search (V1 for a key without the directory permission)",
     ),
     (
         "affinity_get_organization",

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import AffinityError, PermissionDeniedError
 from ..normalize import interaction_dates, stage_from_value
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import _chunks, all_lists, list_memberships, list_meta, person_refs
+from .directory import ORGANIZATIONS, search_page
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
 if TYPE_CHECKING:
@@ -20,19 +21,19 @@ MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most 
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
+    """A row from a V1 organization or a V2 company (``isGlobal`` for V1's ``global``)."""
     return {
         "id": o["id"],
         "name": o.get("name"),
         "domain": o.get("domain"),
         "domains": o.get("domains") or [],
-        "global": bool(o.get("global")),
+        "global": bool(o.get("global", o.get("isGlobal"))),
     }
 
 
 def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> SearchOrganizationsResult:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/organizations")
     params = {"term": inp["term"], "page_size": inp["page_size"]}
-    page = client.page("/organizations", params, items_key="organizations", cursor=cursor)
+    page, _version = search_page(client, ORGANIZATIONS, inp, params)
     return {
         "organizations": [org_row(o) for o in page.items],
         "next_page_token": encode_page_token(page.next, SEARCH, inp),
