@@ -8,6 +8,7 @@ from ..errors import ToolInputError
 from . import (
     field_writes,
     fields,
+    history,
     list_entries,
     lists,
     meetings,
@@ -39,6 +40,7 @@ TOOLS: dict[str, Tool] = {
         list_entries,
         reminders,
         meetings,
+        history,
     )
     for tool in module.TOOLS
 }

@@ -418,3 +418,34 @@ class ListMeetingsResult(TypedDict):
     to_date: str
     truncated: bool
     """True when more meetings matched than the tool reads (narrow the dates)."""
+
+
+class HistoryTarget(TypedDict):
+    type: Literal["opportunity", "list_entry", "person", "organization"]
+    id: int
+    list_id: int | None
+    list_entry_id: int | None
+
+
+class ChangedField(TypedDict):
+    id: str
+    name: str
+
+
+FieldHistoryChange = TypedDict(
+    "FieldHistoryChange",
+    {
+        "field": ChangedField,
+        "action": Literal["set", "changed", "cleared", "added", "removed"],
+        "from": str | None,
+        "to": str | None,
+        "changed_by": UserRef | None,
+        "changed_at": str,
+    },
+)
+
+
+class FieldHistoryResult(TypedDict):
+    target: HistoryTarget
+    changes: list[FieldHistoryChange]
+    truncated: bool

@@ -26,6 +26,7 @@ READS = {
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
     "affinity_list_reminders": {},
     "affinity_list_meetings": {},
+    "affinity_get_field_history": {"opportunity_id": seed.ACME_DEAL_ID},
 }
 WRITES = {
     "affinity_create_opportunity": {"list_id": SERIES_A, "name": "Refused Co - Seed"},

@@ -34,6 +34,7 @@ NAMES = {
     "affinity_create_reminder",
     "affinity_complete_reminder",
     "affinity_list_meetings",
+    "affinity_get_field_history",
 }
 
 
