@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
 from . import (
+    directory,
     field_writes,
     fields,
     history,
@@ -40,6 +41,7 @@ TOOLS: dict[str, Tool] = {
         list_entries,
         reminders,
         meetings,
+        directory,
         history,
     )
     for tool in module.TOOLS

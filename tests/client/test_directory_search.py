@@ -5,6 +5,12 @@ their shape, and a search costs no more requests than before."""
 from __future__ import annotations
 
 from affinity_client import run_tool
+from affinity_client.capabilities import (
+    ORGANIZATIONS_DIRECTORY,
+    PEOPLE_DIRECTORY,
+    allows,
+    learn,
+)
 from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 
@@ -20,7 +26,8 @@ def requests(sandbox) -> list[tuple[str, str]]:
 
 def v1_answer(sandbox, key: str, tool: str, inputs: dict) -> dict:
     with client_for(sandbox, key) as client:
-        client.capabilities.update(people_directory=False, organizations_directory=False)
+        learn(client, PEOPLE_DIRECTORY, False)
+        learn(client, ORGANIZATIONS_DIRECTORY, False)
         return run_tool(client, tool, inputs)
 
 
@@ -29,7 +36,7 @@ def test_a_directory_key_searches_people_through_v2_in_one_request(sandbox, admi
     clear_log(sandbox)
     with client_for(sandbox, admin_key) as client:
         result = run_tool(client, "affinity_search_persons", {"term": "jane"})
-        assert client.capabilities["people_directory"] is True
+        assert allows(client, PEOPLE_DIRECTORY)
     assert requests(sandbox) == [("POST", V2_PERSONS)]
     assert result == expected  # same rows, same shape as V1's answer
     (jane,) = [p for p in result["persons"] if p["id"] == seed.JANE_ID]
@@ -89,9 +96,9 @@ def test_what_v2_search_cannot_answer_goes_to_v1(sandbox, admin_key):
 
 def test_a_v1_page_token_stays_on_v1_after_the_key_learns_v2(sandbox, admin_key):
     with client_for(sandbox, admin_key) as client:
-        client.capabilities["organizations_directory"] = False
+        learn(client, ORGANIZATIONS_DIRECTORY, False)
         first = run_tool(client, "affinity_search_organizations", {"term": "a", "page_size": 3})
-        client.capabilities["organizations_directory"] = True
+        learn(client, ORGANIZATIONS_DIRECTORY, True)
         clear_log(sandbox)
         second = run_tool(
             client,
