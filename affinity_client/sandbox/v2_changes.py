@@ -16,7 +16,7 @@ from typing import Any
 
 from . import render, seed
 from .filter_language import compile_filter, prop
-from .web import ApiError, Ctx, v2_date, v2_page
+from .web import ApiError, Ctx, newer_than_2024, v2_date, v2_page
 
 _DATE_OPS = (">", "<", ">=", "<=")
 _ENTRY_FILTER = {
@@ -135,11 +135,13 @@ def entry_changes(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     return _page(ctx, changes, _ENTRY_FILTER, descending=False)
 
 
-ROUTES = [
-    ("/v2/field-value-changes", ["GET"], all_changes),
-    (
-        "/v2/lists/<seg:list_id>/list-entries/<seg:entry_id>/field-value-changes",
-        ["GET"],
-        entry_changes,
-    ),
-]
+ROUTES = newer_than_2024(
+    [
+        ("/v2/field-value-changes", ["GET"], all_changes),
+        (
+            "/v2/lists/<seg:list_id>/list-entries/<seg:entry_id>/field-value-changes",
+            ["GET"],
+            entry_changes,
+        ),
+    ]
+)

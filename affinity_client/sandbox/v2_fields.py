@@ -29,7 +29,7 @@ from .v2 import (
     _parse_update,
     _selection,
 )
-from .web import ApiError, Ctx, json_response, v2_page
+from .web import ApiError, Ctx, json_response, newer_than_2024, v2_page
 
 DROPDOWN_TYPES = {seed.DROPDOWN: "dropdown", seed.RANKED: "ranked-dropdown"}
 COLORS = {name: code for code, name in render.COLORS_V2.items() if name}
@@ -299,20 +299,22 @@ def update_company_fields(ctx: Ctx, company_id: int) -> Any:
 
 
 _OPTIONS = "/v2/lists/<seg:list_id>/fields/<seg:field_id>/dropdown-options"
-ROUTES = [
-    ("/v2/persons/fields/<seg:field_id>/dropdown-options", ["GET"], person_options),
-    ("/v2/companies/fields/<seg:field_id>/dropdown-options", ["GET"], company_options),
-    (_OPTIONS, ["GET"], list_options),
-    (_OPTIONS, ["POST"], create_list_option),
-    (_OPTIONS + "/<seg:option_id>", ["GET"], get_list_option),
-    (_OPTIONS + "/<seg:option_id>", ["POST"], update_list_option),
-    (_OPTIONS + "/<seg:option_id>", ["DELETE"], delete_list_option),
-    ("/v2/persons/<seg:person_id>/fields", ["GET"], person_fields),
-    ("/v2/persons/<seg:person_id>/fields", ["PATCH"], update_person_fields),
-    ("/v2/persons/<seg:person_id>/fields/<seg:field_id>", ["GET"], person_field),
-    ("/v2/persons/<seg:person_id>/fields/<seg:field_id>", ["POST"], update_person_field),
-    ("/v2/companies/<seg:company_id>/fields", ["GET"], company_fields),
-    ("/v2/companies/<seg:company_id>/fields", ["PATCH"], update_company_fields),
-    ("/v2/companies/<seg:company_id>/fields/<seg:field_id>", ["GET"], company_field),
-    ("/v2/companies/<seg:company_id>/fields/<seg:field_id>", ["POST"], update_company_field),
-]
+ROUTES = newer_than_2024(
+    [
+        ("/v2/persons/fields/<seg:field_id>/dropdown-options", ["GET"], person_options),
+        ("/v2/companies/fields/<seg:field_id>/dropdown-options", ["GET"], company_options),
+        (_OPTIONS, ["GET"], list_options),
+        (_OPTIONS, ["POST"], create_list_option),
+        (_OPTIONS + "/<seg:option_id>", ["GET"], get_list_option),
+        (_OPTIONS + "/<seg:option_id>", ["POST"], update_list_option),
+        (_OPTIONS + "/<seg:option_id>", ["DELETE"], delete_list_option),
+        ("/v2/persons/<seg:person_id>/fields", ["GET"], person_fields),
+        ("/v2/persons/<seg:person_id>/fields", ["PATCH"], update_person_fields),
+        ("/v2/persons/<seg:person_id>/fields/<seg:field_id>", ["GET"], person_field),
+        ("/v2/persons/<seg:person_id>/fields/<seg:field_id>", ["POST"], update_person_field),
+        ("/v2/companies/<seg:company_id>/fields", ["GET"], company_fields),
+        ("/v2/companies/<seg:company_id>/fields", ["PATCH"], update_company_fields),
+        ("/v2/companies/<seg:company_id>/fields/<seg:field_id>", ["GET"], company_field),
+        ("/v2/companies/<seg:company_id>/fields/<seg:field_id>", ["POST"], update_company_field),
+    ]
+)

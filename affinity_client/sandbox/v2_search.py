@@ -31,7 +31,7 @@ from .v2 import (
     _total_count,
     _values_by_field,
 )
-from .web import ApiError, Ctx, json_response, v2_page
+from .web import ApiError, Ctx, json_response, newer_than_2024, v2_page
 
 Predicate = Callable[["_Subject"], bool]
 
@@ -458,8 +458,10 @@ def search_entries(ctx: Ctx, list_id: int) -> Any:
     return json_response(page, 201)
 
 
-ROUTES = [
-    ("/v2/persons/search", ["POST"], search_persons),
-    ("/v2/companies/search", ["POST"], search_companies),
-    ("/v2/lists/<seg:list_id>/list-entries/search", ["POST"], search_entries),
-]
+ROUTES = newer_than_2024(
+    [
+        ("/v2/persons/search", ["POST"], search_persons),
+        ("/v2/companies/search", ["POST"], search_companies),
+        ("/v2/lists/<seg:list_id>/list-entries/search", ["POST"], search_entries),
+    ]
+)

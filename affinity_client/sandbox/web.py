@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -353,3 +353,16 @@ def v2_page(
     if total_count:
         pagination["totalCount"] = len(items)
     return {"data": data, "pagination": pagination}
+
+
+def newer_than_2024(routes: list[Any]) -> list[Any]:
+    """Routes of operations the 2024-01-01 spec does not have: whichever version a request
+    names, they answer in the 2026-07-15 shapes, the only ones their spec defines."""
+
+    def modern(func: Any) -> Any:
+        def run(ctx: Ctx, **args: Any) -> Any:
+            return func(replace(ctx, version=API_VERSION), **args)
+
+        return run
+
+    return [(path, methods, modern(func)) for path, methods, func in routes]
