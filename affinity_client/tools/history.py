@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFoundError, ToolInputError
 from ..normalize import user_ref
 from .base import Tool, id_prop, obj
-from .opportunities import calendar_date, visible_opportunity
+from .common import calendar_date
+from .opportunities import visible_opportunity
 from .results import FieldHistoryChange, FieldHistoryResult, HistoryTarget
 
 if TYPE_CHECKING:
