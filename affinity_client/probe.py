@@ -85,6 +85,7 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
+    "affinity_get_field_history": ("lists",),
     "affinity_update_note": ("notes",),
     "affinity_delete_note": ("notes",),
     # Reminders and meetings need no permission beyond a working key (2026-07-15 spec).

@@ -158,7 +158,7 @@ def scenarios(
             "term 'jane'",
             once("affinity_search_persons", {"term": "jane"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_person",
@@ -172,7 +172,7 @@ def scenarios(
             "term 'acme'",
             once("affinity_search_organizations", {"term": "acme"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_organization",

@@ -26,6 +26,7 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_get_field_history": {"opportunity_id": seed.ACME_DEAL_ID, "field": "Status"},
     "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
     "affinity_delete_note": {"note_id": None},
     "affinity_list_reminders": {},

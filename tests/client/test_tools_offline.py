@@ -42,6 +42,7 @@ NAMES = {
     "affinity_search_opportunities",
     "affinity_update_field_values",
     "affinity_remove_from_list",
+    "affinity_get_field_history",
 }
 
 
