@@ -60,7 +60,7 @@ V2_PATH_PARAMS = {
 V2_ANSWER_OBSERVERS: list[Callable[[dict[str, Any]], None]] = []
 """Test-only: callables given every V2 answer (method, path, status, version, headers, body,
 routed) of every sandbox in the process; the test suite's conformance check registers one
-(tests/plugins/sandbox.py). Empty in normal use, when answers are not copied at all."""
+(tests/plugins/v2_conformance.py). Empty in normal use: answers are then not copied."""
 
 
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
