@@ -150,6 +150,7 @@ def _v2_answers_conform(v2_conformance: Conformance | None) -> Iterator[None]:
     problems = v2_conformance.problems(v2_conformance.drain())
     if problems:
         pytest.fail(
-            "V2 answers that break the spec of their version:\n" + "\n".join(problems[:10]),
+            "V2 answers that break the spec of their version (list indexes count only the "
+            "items new to the check):\n" + "\n".join(problems[:10]),
             pytrace=False,
         )

@@ -93,3 +93,14 @@ def test_the_sandbox_hands_over_its_v2_answers(sandbox, admin_key, v2_conformanc
     ]
     problems = Conformance().problems(taken)
     assert len(problems) == 1 and "GET /v2/transcripts is in the spec" in problems[0]
+
+
+def test_a_bad_item_deep_in_a_page_is_caught_after_good_pages():
+    checker = Conformance()
+    good = [{**LIST, "id": i} for i in range(1, 60)]
+    page = {"data": good, "pagination": {"nextUrl": None, "prevUrl": None}}
+    assert checker.problems([_answer("GET", "/v2/lists", 200, page)]) == []
+    bad = [*good[:40], {**LIST, "id": 99, "isPublic": "yes"}, *good[40:]]
+    problems = checker.problems([_answer("GET", "/v2/lists", 200, {**page, "data": bad})])
+    assert problems and "['data', 0, 'isPublic']" in problems[0]
+    assert checker.checked == 2
