@@ -17,7 +17,25 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, seed, v1, v2, v2_meetings, v2_notes, v2_reminders, v2_views, versions
+from . import (
+    control,
+    seed,
+    v1,
+    v2,
+    v2_changes,
+    v2_fields,
+    v2_meetings,
+    v2_notes,
+    v2_persons,
+    v2_rate_limit,
+    v2_relationships,
+    v2_reminders,
+    v2_search,
+    v2_users,
+    v2_views,
+    v2_webhooks,
+    versions,
+)
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -41,6 +59,14 @@ URLS = Map(
     + _rules(v2_reminders.V1_ROUTES, "v1")
     + _rules(v2_meetings.ROUTES, "v2")
     + _rules(v2_views.ROUTES, "v2")
+    + _rules(v2_search.ROUTES, "v2")
+    + _rules(v2_changes.ROUTES, "v2")
+    + _rules(v2_fields.ROUTES, "v2")
+    + _rules(v2_persons.ROUTES, "v2")
+    + _rules(v2_relationships.ROUTES, "v2")
+    + _rules(v2_users.ROUTES, "v2")
+    + _rules(v2_rate_limit.ROUTES, "v2")
+    + _rules(v2_webhooks.ROUTES, "v2")
     + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,

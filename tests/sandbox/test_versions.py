@@ -3,12 +3,16 @@ each version adds on shared paths, and the 400s for versions and ids the sandbox
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from affinity_client.sandbox import seed
+from affinity_client.sandbox.app import URLS
 
 from .helpers import anonymous, v1, v2
-from .spec import validate_v2
+from .spec import SPEC_2026, template_for, validate_v2
 
 S = seed.LISTS["Series A Pipeline"]
 HEADER = "X-Affinity-Api-Version"
@@ -140,3 +144,26 @@ def test_a_plan_without_a_monthly_cap_sends_no_org_headers(sandbox, admin_key):
     capped = v2(sandbox, admin_key).get("/v2/lists")
     assert capped.status_code == 200 and capped.headers["x-ratelimit-limit-org"] == "100000"
     assert anonymous(sandbox).post("/_sandbox/plan", json={}).status_code == 400
+
+
+def _documented_operations() -> set[tuple[str, str]]:
+    text = (Path(__file__).parents[2] / "docs" / "sandbox.md").read_text()
+    section = text.split("### Operations served, per version", 1)[1].split("\n### ", 1)[0]
+    found = set()
+    for methods, path in re.findall(r"`((?:[A-Z]+\\\|)*[A-Z]+) (/v2/[^`]+)`", section):
+        found |= {(method, path) for method in methods.split("\\|")}
+    return found
+
+
+def test_the_operations_table_lists_every_v2_route():
+    routed = set()
+    for rule in URLS.iter_rules():
+        if rule.rule.startswith("/v2/"):
+            sample = re.sub(r"<[^>]+>", "1", rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                found = template_for(sample, SPEC_2026, method)
+                assert found and method in found[1], f"{method} {rule.rule} is in no spec"
+                routed.add((method, found[0]))
+    documented = _documented_operations()
+    assert routed - documented == set(), "routes missing from docs/sandbox.md"
+    assert documented - routed == set(), "docs/sandbox.md lists operations not served"
