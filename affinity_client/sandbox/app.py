@@ -141,19 +141,19 @@ class SandboxApp:
         api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
         adapter = URLS.bind_to_environ(request.environ)
         try:
-            (kind, func), args = adapter.match()
+            rule, args = adapter.match(return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:
-            kind, func, args = None, None, {}
+            kind, func, args, path_rule = None, None, {}, None
             route_error: HTTPException | None = exc
         else:
-            route_error = None
+            (kind, func), path_rule, route_error = rule.endpoint, rule.rule, None
         if kind == "control":
             try:
                 return cast(Response, func(self.state, request, **args))
             except ApiError as exc:
                 return json_response({"message": exc.message}, exc.status)
         with self.state.lock:
-            return self.api_call(request, api, func, args, route_error)
+            return self.api_call(request, api, func, args, route_error, path_rule)
 
     def api_call(
         self,
@@ -162,6 +162,7 @@ class SandboxApp:
         func: Any,
         args: Mapping[str, Any],
         route_error: HTTPException | None,
+        path_rule: str | None = None,
     ) -> Response:
         state = self.state
         auth_kind, key = credentials(request, api)
@@ -171,6 +172,7 @@ class SandboxApp:
         default_version = user["api_version"] if user else seed.API_VERSION
         try:
             version = versions.answer_version(request.headers.get(versions.HEADER), default_version)
+            version = versions.defining_version(version, request.method, path_rule)
             version_error = None
         except ApiError as exc:
             version, version_error = default_version, exc

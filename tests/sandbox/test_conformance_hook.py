@@ -55,10 +55,11 @@ def test_a_conforming_answer_passes_once_per_shape():
         (_answer("GET", "/v2/lists/1", 200, LIST, version="2024-01-01"), "createdAt"),
         (_answer("GET", "/v2/transcripts", 404, None, routed=False), "has no route"),
         (_answer("GET", "/v2/lists/1/colors", 200, {}), "no spec has"),
+        (_answer("POST", "/v2/notes", 201, {}, version="2024-01-01"), "added after 2024-01-01"),
         (_answer("GET", "/v2/lists/1", 200, LIST, headers={}), "missing header"),
         (_answer("GET", "/v2/lists/1", 418, {"message": "teapot"}), "message"),
     ],
-    ids=["2026-body", "2024-body", "unrouted", "unknown-path", "headers", "error-body"],
+    ids=["2026-body", "2024-body", "unrouted", "unknown-path", "newer", "headers", "error-body"],
 )
 def test_answers_off_the_spec_are_reported(answer, problem):
     problems = Conformance().problems([answer])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from affinity_client.sandbox import seed
+from affinity_client.sandbox import seed, versions
 from affinity_client.sandbox.app import URLS
 
 from .helpers import anonymous, v1, v2
-from .spec import SPEC_2026, template_for, validate_v2
+from .spec import SPEC_2024, SPEC_2026, spec, template_for, validate_v2
 
 S = seed.LISTS["Series A Pipeline"]
 HEADER = "X-Affinity-Api-Version"
@@ -56,6 +56,27 @@ def test_a_version_the_sandbox_does_not_answer_in_is_a_validation_error(sandbox,
     assert "2024-01-01" in error["message"] and "2026-07-15" in error["message"]
     assert response.headers[HEADER] == "2026-07-15"
     validate_v2("GET", "/v2/lists", response)
+
+
+def test_operations_added_after_2024_are_answered_as_2026(sandbox, admin_key):
+    response = v2(sandbox, admin_key, "2024-01-01").post(
+        f"/v2/lists/{S}/list-entries/search", json={}
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers[HEADER] == "2026-07-15"
+    deal = response.json()["data"][0]["entity"]
+    assert deal["isRestricted"] is False and deal["isRedacted"] is False
+    validate_v2("POST", "/v2/lists/{listId}/list-entries/search", response)
+
+
+def test_the_2024_operations_are_those_of_the_2024_spec():
+    ops = {
+        (method.upper(), re.sub(r"{[^}]+}", "{}", path))
+        for path, operations in spec(SPEC_2024)["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
+    assert ops == versions.OPERATIONS_2024
 
 
 def test_ids_above_the_safe_integer_are_refused_since_2026(sandbox, admin_key):
