@@ -45,26 +45,6 @@ def _rules(routes: list[Any], prefix: str) -> list[Rule]:
     return [Rule(path, methods=methods, endpoint=(prefix, func)) for path, methods, func in routes]
 
 
-ADDED_AFTER_2024 = frozenset(
-    func
-    for module in (
-        v2_search,
-        v2_changes,
-        v2_fields,
-        v2_notes,
-        v2_reminders,
-        v2_persons,
-        v2_relationships,
-        v2_users,
-        v2_rate_limit,
-        v2_webhooks,
-    )
-    for _path, _methods, func in module.ROUTES
-) | {v2_meetings.get_meeting}
-"""Operations the 2024-01-01 spec lacks. Their schemas exist only in 2026-07-15, so they are
-answered in its shapes whatever older version a request names (docs/sandbox.md)."""
-
-
 class SegmentConverter(BaseConverter):
     """Any one path segment; V2 handlers get ids validated into 400s with the spec's name."""
 
@@ -106,7 +86,7 @@ V2_PATH_PARAMS = {
 V2_ANSWER_OBSERVERS: list[Callable[[dict[str, Any]], None]] = []
 """Test-only: callables given every V2 answer (method, path, status, version, headers, body,
 routed) of every sandbox in the process; the test suite's conformance check registers one
-(tests/plugins/sandbox.py). Empty in normal use, when answers are not copied at all."""
+(tests/plugins/v2_conformance.py). Empty in normal use: answers are then not copied."""
 
 
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
@@ -161,19 +141,19 @@ class SandboxApp:
         api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
         adapter = URLS.bind_to_environ(request.environ)
         try:
-            (kind, func), args = adapter.match()
+            rule, args = adapter.match(return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:
-            kind, func, args = None, None, {}
+            kind, func, args, path_rule = None, None, {}, None
             route_error: HTTPException | None = exc
         else:
-            route_error = None
+            (kind, func), path_rule, route_error = rule.endpoint, rule.rule, None
         if kind == "control":
             try:
                 return cast(Response, func(self.state, request, **args))
             except ApiError as exc:
                 return json_response({"message": exc.message}, exc.status)
         with self.state.lock:
-            return self.api_call(request, api, func, args, route_error)
+            return self.api_call(request, api, func, args, route_error, path_rule)
 
     def api_call(
         self,
@@ -182,6 +162,7 @@ class SandboxApp:
         func: Any,
         args: Mapping[str, Any],
         route_error: HTTPException | None,
+        path_rule: str | None = None,
     ) -> Response:
         state = self.state
         auth_kind, key = credentials(request, api)
@@ -191,11 +172,10 @@ class SandboxApp:
         default_version = user["api_version"] if user else seed.API_VERSION
         try:
             version = versions.answer_version(request.headers.get(versions.HEADER), default_version)
+            version = versions.defining_version(version, request.method, path_rule)
             version_error = None
         except ApiError as exc:
             version, version_error = default_version, exc
-        if func in ADDED_AFTER_2024:
-            version = max(version, versions.NEWEST)
         entry = {
             "method": request.method,
             "path": request.path,
