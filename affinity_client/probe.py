@@ -92,6 +92,13 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     # V2 list-entry search and field writes, with no V1 fallback (yet).
     "affinity_search_list_entries": ("lists", "list_export"),
     "affinity_update_field_values": ("lists", "list_export"),
+    "affinity_update_note": ("notes",),
+    "affinity_delete_note": ("notes",),
+    # Reminders and meetings need no permission beyond a working key (2026-07-15 spec).
+    "affinity_list_reminders": (),
+    "affinity_create_reminder": (),
+    "affinity_complete_reminder": (),
+    "affinity_list_meetings": (),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

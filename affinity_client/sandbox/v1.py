@@ -45,11 +45,20 @@ def whoami(ctx: Ctx) -> Any:
 def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
+    # Without a monthly cap, limit and remaining are the string "unlimited" (affinity-api.md §3).
+    limit: int | str = ORG_LIMIT_PER_MONTH if c.monthly_cap else "unlimited"
+    remaining: int | str = (
+        "unlimited"
+        if not c.monthly_cap
+        else 0
+        if c.monthly_quota_used_up
+        else ORG_LIMIT_PER_MONTH - c.org_used
+    )
     return {
         "rate": {
             "org_monthly": {
-                "limit": ORG_LIMIT_PER_MONTH,
-                "remaining": 0 if c.monthly_quota_used_up else ORG_LIMIT_PER_MONTH - c.org_used,
+                "limit": limit,
+                "remaining": remaining,
                 "reset": seconds_to_month_end(),
                 "used": c.org_used,
             },
@@ -671,7 +680,9 @@ def create_field_value(ctx: Ctx) -> Any:
     if "value" not in body:
         raise ApiError(422, "value is required")
     stored = _coerce_value(ctx, f, body["value"])
-    return render.v1_field_value(ctx, store_value(ctx, f, entity_id, list_entry_id, stored))
+    with ctx.state.field_write(f, entity_id, list_entry_id, ctx.user["person_id"]):
+        rec = store_value(ctx, f, entity_id, list_entry_id, stored)
+    return render.v1_field_value(ctx, rec)
 
 
 def _field_value(ctx: Ctx, field_value_id: int) -> dict[str, Any]:
@@ -688,15 +699,20 @@ def update_field_value(ctx: Ctx, field_value_id: int) -> Any:
     body = ctx.body()
     if "value" not in body:
         raise ApiError(422, "value is required")
-    v["value"] = _coerce_value(ctx, ctx.world.fields[v["field_id"]], body["value"])
+    f = ctx.world.fields[v["field_id"]]
+    stored = _coerce_value(ctx, f, body["value"])
+    with ctx.state.field_write(f, v["entity_id"], v["list_entry_id"], ctx.user["person_id"]):
+        v["value"] = stored
     v["updated_at"] = datetime.now(UTC)
     return render.v1_field_value(ctx, v)
 
 
 def delete_field_value(ctx: Ctx, field_value_id: int) -> Any:
     v = _field_value(ctx, field_value_id)
-    ctx.state.index.remove_value(v)
-    del ctx.world.field_values[field_value_id]
+    f = ctx.world.fields[v["field_id"]]
+    with ctx.state.field_write(f, v["entity_id"], v["list_entry_id"], ctx.user["person_id"]):
+        ctx.state.index.remove_value(v)
+        del ctx.world.field_values[field_value_id]
     return {"success": True}
 
 

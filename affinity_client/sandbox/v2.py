@@ -511,18 +511,19 @@ def _apply(ctx: Ctx, e: dict[str, Any], f: Any, raws: list[Any]) -> None:
         index.add_opportunity(opp)
         return
     entry_id = e["id"] if f["list_id"] is not None else None
-    for vid in list(index.values_by_entity[e["entity_id"]]):
-        old = w.field_values[vid]
-        if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
-            index.remove_value(old)
-            del w.field_values[vid]
-    for raw in raws:
-        rec = (
-            store_value(ctx, f, e["entity_id"], entry_id, raw)
-            if not f["allows_multiple"]
-            else _append_value(ctx, f, e["entity_id"], entry_id, raw)
-        )
-        rec["updated_at"] = datetime.now(UTC)
+    with ctx.state.field_write(f, e["entity_id"], entry_id, ctx.user["person_id"]):
+        for vid in list(index.values_by_entity[e["entity_id"]]):
+            old = w.field_values[vid]
+            if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
+                index.remove_value(old)
+                del w.field_values[vid]
+        for raw in raws:
+            rec = (
+                store_value(ctx, f, e["entity_id"], entry_id, raw)
+                if not f["allows_multiple"]
+                else _append_value(ctx, f, e["entity_id"], entry_id, raw)
+            )
+            rec["updated_at"] = datetime.now(UTC)
 
 
 def _append_value(

@@ -10,12 +10,14 @@ from . import (
     fields,
     list_entries,
     lists,
+    meetings,
     notes,
     opportunities,
     organizations,
     persons,
     pipeline,
     relationships,
+    reminders,
 )
 from .base import Tool
 
@@ -35,6 +37,8 @@ TOOLS: dict[str, Tool] = {
         pipeline,
         field_writes,
         list_entries,
+        reminders,
+        meetings,
     )
     for tool in module.TOOLS
 }

@@ -10,6 +10,14 @@ def summarise_result(tool: str, result: Any) -> str:
         return "Done."
     if tool == "affinity_create_note" and result.get("id") is not None:
         return f"Note {result['id']} created."
+    if tool == "affinity_update_note" and result.get("id") is not None:
+        return f"Note {result['id']} updated."
+    if tool == "affinity_delete_note":
+        return f"Note {(result.get('note') or {}).get('id')} deleted."
+    if tool in ("affinity_create_reminder", "affinity_complete_reminder"):
+        verb = "set" if tool.endswith("create_reminder") else "completed"
+        due = f", due {result['due_date']}" if result.get("due_date") else ""
+        return f"Reminder {result.get('id')} {verb}{due}."
     if tool == "affinity_add_to_list":
         entity = (result.get("entity") or {}).get("name") or "The record"
         target = (result.get("list") or {}).get("name") or "the list"

@@ -90,6 +90,7 @@ def check_key(services: Services, api_key: str) -> dict[str, Any]:
     client = AffinityClient(
         api_key,
         base_url=services.settings.affinity_base_url,
+        api_version=services.settings.affinity_api_version,
         timeout=WHOAMI_SECONDS,
         connect_timeout=1.0,
         max_call_seconds=WHOAMI_SECONDS,

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from bot.grammar.model import Command, EntityRef, ListRef, UsageError
@@ -290,6 +291,66 @@ def _add(args: Args) -> dict[str, Any]:
     return {"list": _list_ref(list_values), "entity_type": entity_type, "entity_id": entity_id}
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WHEN_HELP = "today, tomorrow, a weekday (friday), +N days (+3) or a date (2026-12-01)"
+_PLUS_DAYS = re.compile(r"^\+(\d{1,3})d?$")
+
+
+def due_day(when: str, today: date) -> date:
+    """The day `when` names, counted from `today` (a weekday is the next one, never today).
+
+    Raises ValueError for anything else."""
+    word = when.lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    if word in _WEEKDAYS:
+        ahead = (_WEEKDAYS.index(word) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    if plus := _PLUS_DAYS.match(word):
+        return today + timedelta(days=int(plus.group(1)))
+    return date.fromisoformat(when)  # YYYY-MM-DD; ValueError otherwise
+
+
+def _remind(args: Args) -> dict[str, Any]:
+    target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
+    target_id = args.id(f"{KIND_WORD[target]} id")
+    when = args.word(f"when ({WHEN_HELP})").value
+    try:
+        due_day(when, date(2026, 1, 1))
+    except ValueError:
+        raise ArgumentError(f"`{when}` is not a day: use {WHEN_HELP}.") from None
+    return {
+        "target": target,
+        "target_id": target_id,
+        "when": when.lower(),
+        "content": args.rest_text("reminder text"),
+    }
+
+
+_SPANS = {"today": "today", "tomorrow": "tomorrow", "week": "week"}
+
+
+def _meetings(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"span": "week"}
+    span = args.kind(_SPANS, "range (today, tomorrow or week)")
+    args.done()
+    return {"span": span}
+
+
+def _note_edit(args: Args) -> dict[str, Any]:
+    note_id = args.id("note id")
+    return {"note_id": note_id, "content": args.rest_text("new note text")}
+
+
+def _note_delete(args: Args) -> dict[str, Any]:
+    note_id = args.id("note id")
+    args.done()
+    return {"note_id": note_id}
+
+
 def _intro(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "email, name or id")}
 
@@ -428,6 +489,46 @@ _TABLE = (
         "Read the notes on a record.",
         _notes,
         examples=("notes org 5001",),
+    ),
+    Subcommand(
+        "note-edit",
+        "note-edit <note id> <new text…>",
+        "Replace the text of a note you wrote.",
+        _note_edit,
+        writes=True,
+        examples=("note-edit 3000001 Met the founders again; diligence next week.",),
+    ),
+    Subcommand(
+        "note-delete",
+        "note-delete <note id>",
+        "Delete a note you wrote (asks for a click first).",
+        _note_delete,
+        writes=True,
+        examples=("note-delete 3000001",),
+    ),
+    Subcommand(
+        "remind",
+        "remind person|org|deal <id> <when> <text…>",
+        f"Set yourself a reminder; when is {WHEN_HELP}.",
+        _remind,
+        ("reminder",),
+        writes=True,
+        examples=("remind deal 30001 tomorrow Send the term sheet",),
+    ),
+    Subcommand(
+        "reminders",
+        "reminders",
+        "Your reminders, soonest due first.",
+        _no_args,
+        examples=("reminders",),
+    ),
+    Subcommand(
+        "meetings",
+        "meetings [today|tomorrow|week]",
+        "Your meetings today, tomorrow or in the coming week (the default).",
+        _meetings,
+        ("calendar",),
+        examples=("meetings", "meetings tomorrow"),
     ),
     Subcommand(
         "add",
@@ -572,6 +673,10 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "note": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["content"]],
     "notes": lambda c: [_kind_word(c["target"]), str(c["target_id"])],
     "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],
+    "note-edit": lambda c: [str(c["note_id"]), c["content"]],
+    "note-delete": lambda c: [str(c["note_id"])],
+    "remind": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["when"], c["content"]],
+    "meetings": lambda c: [c["span"]],
 }
 
 

@@ -11,9 +11,10 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from bot.grammar.grammar import format_command, writes
+from bot.grammar.grammar import due_day, format_command, writes
 from bot.grammar.model import Command, EntityRef, ListRef
 
 ListKind = Literal["person", "organization", "opportunity"]
@@ -334,6 +335,44 @@ def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
     )
 
 
+def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    day = due_day(command["when"], datetime.now(UTC).date())
+    return ToolCall(
+        "affinity_create_reminder",
+        {
+            _TARGET_KEY[command["target"]]: command["target_id"],
+            "content": command["content"],
+            "due_date": day.isoformat(),
+        },
+        writes=True,
+    )
+
+
+def _meetings(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    today = datetime.now(UTC).date()
+    first, last = {
+        "today": (today, today),
+        "tomorrow": (today + timedelta(days=1), today + timedelta(days=1)),
+        "week": (today, today + timedelta(days=6)),
+    }[command["span"]]
+    return ToolCall(
+        "affinity_list_meetings", {"from_date": first.isoformat(), "to_date": last.isoformat()}
+    )
+
+
+CLICK_FIRST = {"affinity_delete_note"}
+"""Writes a typed command never runs directly: the user confirms them with a click."""
+
+
+def confirmation(command: Command, call: ToolCall) -> Choice:
+    """The one-button card that asks before a `CLICK_FIRST` write runs."""
+    note_id = int(call.input["note_id"])
+    return Choice(
+        f"Delete note #{note_id}? Its replies go with it, and this cannot be undone.",
+        (Option(note_id, f"Delete note #{note_id}", format_command(command)),),
+    )
+
+
 _PLANNERS = {
     "person": _lookup,
     "org": _lookup,
@@ -350,6 +389,15 @@ _PLANNERS = {
     "deal-remove": _update_deal,
     "note": _note,
     "notes": _notes,
+    "note-edit": lambda c, lists, paging: ToolCall(
+        "affinity_update_note", {"note_id": c["note_id"], "content": c["content"]}, writes=True
+    ),
+    "note-delete": lambda c, lists, paging: ToolCall(
+        "affinity_delete_note", {"note_id": c["note_id"]}, writes=True
+    ),
+    "remind": _remind,
+    "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
+    "meetings": _meetings,
 }
 
 

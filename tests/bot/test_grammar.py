@@ -257,7 +257,17 @@ def test_usage_error_names_the_subcommand_usage():
     assert error.message.splitlines()[-1].startswith("Usage: `/affinity deal-add")
 
 
-WRITES = {"new-deal", "rename-deal", "deal-add", "deal-remove", "note", "add"}
+WRITES = {
+    "new-deal",
+    "rename-deal",
+    "deal-add",
+    "deal-remove",
+    "note",
+    "add",
+    "note-edit",
+    "note-delete",
+    "remind",
+}
 
 
 def test_only_the_write_commands_write():

@@ -38,6 +38,16 @@ CALLS = {
         "list_id": seed.LISTS["Founders to Watch"],
         "person_id": seed.JANE_ID,
     },
+    "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
+    "affinity_delete_note": {"note_id": None},
+    "affinity_list_reminders": {},
+    "affinity_create_reminder": {
+        "person_id": seed.JANE_ID,
+        "content": "x",
+        "due_date": "2030-01-01",
+    },
+    "affinity_complete_reminder": {"reminder_id": None},
+    "affinity_list_meetings": {},
 }
 # V2 list-entry search and field writes have no V1 fallback: the restricted user is told which
 # permission is missing, by the connect-time check and by the tool.
@@ -56,6 +66,7 @@ def test_every_tool_is_covered():
 def test_what_the_probe_allows_works(sandbox, key):
     with client_for(sandbox, key) as client:
         probe = probe_permissions(client)
+        created: dict[str, int] = {}
         for name, tool_input in CALLS.items():
             if key == seed.RESTRICTED_KEY and name in NO_FALLBACK:
                 assert probe[name]["ok"] is False
@@ -63,9 +74,14 @@ def test_what_the_probe_allows_works(sandbox, key):
                     run_tool(client, name, tool_input)
                 continue
             assert probe[name]["ok"] is True, (name, probe[name])
+            if None in tool_input.values():  # the note or reminder this user just created
+                made = created[name.split("_")[-1]]
+                tool_input = {k: made if v is None else v for k, v in tool_input.items()}
             result = run_tool(client, name, tool_input)
             assert isinstance(result, dict), name
             assert "read_back" not in result and "owner_not_set" not in result, name
+            if name in ("affinity_create_note", "affinity_create_reminder"):
+                created[name.split("_")[-1]] = result["id"]
 
 
 def test_the_restricted_user_sees_an_organization_with_its_deals_through_v1(sandbox):

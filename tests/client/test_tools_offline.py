@@ -28,6 +28,12 @@ NAMES = {
     "affinity_list_lists",
     "affinity_add_to_list",
     "affinity_get_relationship_strength",
+    "affinity_update_note",
+    "affinity_delete_note",
+    "affinity_list_reminders",
+    "affinity_create_reminder",
+    "affinity_complete_reminder",
+    "affinity_list_meetings",
 }
 
 
@@ -47,6 +53,10 @@ def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
         "affinity_update_opportunity",
         "affinity_create_note",
         "affinity_add_to_list",
+        "affinity_update_note",
+        "affinity_delete_note",
+        "affinity_create_reminder",
+        "affinity_complete_reminder",
     }
 
 

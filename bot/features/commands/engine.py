@@ -38,7 +38,16 @@ from bot.features.commands import answers
 from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
-from bot.grammar.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
+from bot.grammar.resolve import (
+    CLICK_FIRST,
+    Choice,
+    Local,
+    Problem,
+    ToolCall,
+    confirmation,
+    follow_up,
+    plan,
+)
 from bot.services import Services
 from vault import AffinityList, ConnectedAccount
 
@@ -275,6 +284,9 @@ class CommandRunner:
                 return Reply(self._chooser(command, step, inv, subdomain))
             if isinstance(step, Local):
                 return self.local(step, inv)
+            if step.tool in CLICK_FIRST and inv.card is None:
+                ask = confirmation(command, step)
+                return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)
