@@ -40,32 +40,37 @@ BIG_DEALS = 12
 NAMED = 100  # people and deals named in a profile, one V2 batch each (tools/organizations.py)
 
 
-def add_big_deal_org(server: SandboxServer) -> int:
-    """An organization with BIG_DEALS_PEOPLE people (written into the sandbox's world: V1 has
-    no person create in the sandbox) and BIG_DEALS deals spread over three pipelines, each with
-    a stage (created through the sandbox's V1 API, as a user would). Returns its id."""
+def add_big_deal_org(
+    server: SandboxServer,
+    people: int = BIG_DEALS_PEOPLE,
+    deals: int = BIG_DEALS,
+    name: str = "Initech Holdings",
+) -> int:
+    """An organization with ``people`` people (written into the sandbox's world) and ``deals``
+    deals spread over three pipelines, each with a stage (created through the sandbox's V1 API,
+    as a user would). Returns its id."""
     state = server.state
     with state.lock:
         w = state.world
         org_id = w.new_id("organization")
         w.organizations[org_id] = {
             "id": org_id,
-            "name": "Initech Holdings",
-            "domain": "initech.example",
-            "domains": ["initech.example"],
+            "name": name,
+            "domain": f"{org_id}.example",
+            "domains": [f"{org_id}.example"],
             "global": False,
             "crunchbase_uuid": None,
             "created_at": seed.SEED_NOW,
             "interactions": None,
         }
-        for n in range(BIG_DEALS_PEOPLE):
+        for n in range(people):
             person_id = w.new_id("person")
             w.persons[person_id] = {
                 "id": person_id,
                 "type": 0,
                 "first_name": seed.FIRST_NAMES[n % len(seed.FIRST_NAMES)],
                 "last_name": seed.LAST_NAMES[n % len(seed.LAST_NAMES)],
-                "emails": [f"person{n}@initech.example"],
+                "emails": [f"person{n}@{org_id}.example"],
                 "organization_ids": [org_id],
                 "phone_numbers": [],
                 "interactions": None,
@@ -82,13 +87,13 @@ def add_big_deal_org(server: SandboxServer) -> int:
         }
     auth = ("", seed.ADMIN_KEY)
     with httpx.Client(base_url=server.base_url, auth=auth, timeout=10) as http:
-        for n in range(BIG_DEALS):
+        for n in range(deals):
             list_id = BIG_DEALS_PIPELINES[n % len(BIG_DEALS_PIPELINES)]
             opp = (
                 http.post(
                     "/opportunities",
                     json={
-                        "name": f"Initech {seed.DASH} deal {n + 1}",
+                        "name": f"{name} {seed.DASH} deal {n + 1}",
                         "list_id": list_id,
                         "organization_ids": [org_id],
                     },
