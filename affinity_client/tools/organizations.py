@@ -81,7 +81,7 @@ def _deals(
         return v2_or_fallback(
             client,
             LIST_EXPORT,
-            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), None),
+            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), _more(len(ids), DEALS_READ)),
             lambda: _deals_v1(client, ids),
         )
     except PermissionDeniedError as exc:
@@ -89,6 +89,10 @@ def _deals(
             "Deals unavailable: Affinity refused to show them to your user. "
             f"Affinity said: {exc.message}"
         )
+
+
+def _more(count: int, shown: int) -> str | None:
+    return f"Only its {shown} most recent of {count} deals are listed." if count > shown else None
 
 
 def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealRow]:

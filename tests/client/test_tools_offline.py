@@ -546,3 +546,27 @@ def test_a_big_organization_names_its_first_100_people_in_one_request():
     result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
     assert result["people_count"] == 300 and len(result["people"]) == 100
     assert router.paths().count("GET /v2/persons") == 1
+
+
+def test_an_organization_with_150_deals_lists_the_100_most_recent_and_says_so():
+    router = Router(
+        {
+            ("GET", "/organizations/7"): ok(
+                {"id": 7, "name": "Big", "person_ids": [], "opportunity_ids": list(range(1, 151))}
+            ),
+            ("GET", "/v2/opportunities"): lambda request: ok(
+                {
+                    "data": [
+                        {"id": int(i), "name": f"Deal {i}", "listId": 9}
+                        for i in request.url.params.get_list("ids")
+                    ]
+                }
+            ),
+            ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "Pipeline", "public": True}]),
+            ("GET", "/lists/9"): ok({"id": 9, "type": 8, "name": "Pipeline", "fields": []}),
+        }
+    )
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert [d["id"] for d in result["deals"]] == list(range(150, 50, -1))
+    assert result["deals_unavailable"] == "Only its 100 most recent of 150 deals are listed."
+    assert router.paths().count("GET /v2/opportunities") == 1
