@@ -11,7 +11,7 @@ Nothing is written when any value is wrong, nor when every value is already so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ToolInputError
 from ..normalize import person_name
@@ -246,10 +246,13 @@ def _read_entry(
     specs: list[FieldSpec],
     opp: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    return client.get(  # a refusal: the export permission (see update_field_values)
-        f"/v2/lists/{meta.id}/list-entries/{entry_id}",
-        {"fieldIds": [s.v2_id for s in specs]},
-        resource=f"list entry {entry_id}",
+    return cast(  # a refusal: the export permission (see update_field_values)
+        dict[str, Any],
+        client.get(
+            f"/v2/lists/{meta.id}/list-entries/{entry_id}",
+            {"fieldIds": [s.v2_id for s in specs]},
+            resource=f"list entry {entry_id}",
+        ),
     )
 
 
