@@ -15,6 +15,7 @@ import httpx
 from .errors import (
     AffinityError,
     AffinityTransportError,
+    InvalidRequestError,
     MonthlyQuotaError,
     NotFoundError,
     RateLimitedError,
@@ -262,6 +263,18 @@ class AffinityClient:
                 "subdomain": tenant.get("subdomain"),
             },
         }
+
+    def fetch_rate_limit(self) -> RateLimitSnapshot:
+        """Ask Affinity for this key's budgets (V2 ``GET /v2/rate-limit``; V1 ``/rate-limit``
+        where the key's V2 version predates it) and follow the per-minute limit it reports."""
+        try:
+            snapshot = RateLimitSnapshot.from_v2_body(self.get("/v2/rate-limit") or {})
+        except (NotFoundError, InvalidRequestError):
+            snapshot = RateLimitSnapshot.from_v1_body(self.get("/rate-limit") or {})
+        self._rate_limit = snapshot
+        if self._follow_user_limit and snapshot.user_limit:
+            self._limiter.resize(snapshot.user_limit)
+        return snapshot
 
     # -- memo for slow-changing metadata (list definitions) -------------------------------------
     def memo(self, key: Any, ttl: float, load: Callable[[], T]) -> T:

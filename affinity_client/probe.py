@@ -85,13 +85,6 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
-    "affinity_list_fields": ("lists",),
-    "affinity_list_saved_views": ("lists",),
-    "affinity_search_opportunities": ("lists",),
-    "affinity_remove_from_list": ("lists",),
-    # V2 list-entry search and field writes, with no V1 fallback (yet).
-    "affinity_search_list_entries": ("lists", "list_export"),
-    "affinity_update_field_values": ("lists", "list_export"),
     "affinity_update_note": ("notes",),
     "affinity_delete_note": ("notes",),
     # Reminders and meetings need no permission beyond a working key (2026-07-15 spec).
@@ -99,6 +92,15 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_create_reminder": (),
     "affinity_complete_reminder": (),
     "affinity_list_meetings": (),
+    "affinity_create_person": ("persons",),
+    "affinity_create_organization": ("organizations",),
+    "affinity_list_fields": ("lists",),
+    "affinity_list_saved_views": ("lists",),
+    "affinity_search_opportunities": ("lists",),
+    "affinity_remove_from_list": ("lists",),
+    # V2 list-entry search and field writes, with no V1 fallback (yet).
+    "affinity_search_list_entries": ("lists", "list_export"),
+    "affinity_update_field_values": ("lists", "list_export"),
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

@@ -173,8 +173,8 @@ def scenarios(
             "affinity_get_person",
             "Jane Smith",
             once("affinity_get_person", {"person_id": seed.JANE_ID}),
-            6,
-            "person, phones, orgs batch, lists, strengths, names batch",
+            5,
+            "person, phones, orgs batch, lists, V2 relationships (named)",
         ),
         (
             "affinity_search_organizations",
@@ -281,7 +281,24 @@ def scenarios(
             "Jane",
             once("affinity_get_relationship_strength", {"external_id": seed.JANE_ID}),
             2,
-            "strengths, names batch",
+            "person (external?), V2 relationships (named)",
+        ),
+        (
+            "affinity_create_person",
+            "Ada Lovelace, new email",
+            once(
+                "affinity_create_person",
+                {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
+            ),
+            2,
+            "lookup by email, V2 create",
+        ),
+        (
+            "affinity_create_organization",
+            "Initech, new domain",
+            once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
+            2,
+            "lookup by domain, V1 create",
         ),
     ]
 

@@ -56,6 +56,43 @@ def _console(args: argparse.Namespace) -> int:
     return console_main(user=args.user, script=args.script)
 
 
+def _accounts(args: argparse.Namespace) -> int:
+    from bot.adapters import commands
+
+    action = args.accounts_command
+
+    def work(services) -> int:
+        if action == "list":
+            return commands.accounts_list(services)
+        if args.identifier is None:
+            print(f"affinity-bot: accounts {action} needs an <identifier>", file=sys.stderr)
+            return 2
+        if action == "add":
+            return commands.accounts_add(services, args.identifier)
+        if action == "status":
+            return commands.accounts_status(services, args.identifier)
+        if action == "remove":
+            return commands.accounts_remove(services, args.identifier)
+        return commands.accounts_token(services, args.identifier, args.label)
+
+    return commands.run_with_services(work)
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from bot.adapters import commands
+
+    return commands.run_with_services(
+        lambda services: commands.mcp_serve(
+            services,
+            identifier=args.identifier,
+            http=args.http,
+            host=args.host,
+            port=args.port,
+            allow_writes=args.allow_writes,
+        )
+    )
+
+
 SUBCOMMANDS = {
     "sandbox": (
         "serve the local Affinity sandbox over HTTP",
@@ -85,6 +122,21 @@ SUBCOMMANDS = {
         "The whole app with a simulated Slack and the built-in Affinity sandbox: type "
         "/affinity commands, click buttons, DM the bot. No workspace or keys needed. "
         "See docs/console.md.",
+    ),
+    "accounts": (
+        "connected accounts without Slack (for LangChain and MCP)",
+        "add ID: connect an Affinity key to a non-Slack identifier (the key is read from a "
+        "hidden prompt or stdin, checked with Affinity first). list: every account. status ID: "
+        "status, profile and history, the key checked live. remove ID: erase the key and revoke "
+        "the account's MCP tokens. token ID: create a personal MCP bearer token (shown once). "
+        "See docs/adapters.md.",
+    ),
+    "mcp": (
+        "serve the Affinity tools to MCP clients",
+        "--identifier ID: stdio for one account (Claude Desktop/Code). --http: streamable HTTP "
+        "at /mcp for many accounts, each caller authenticated by a personal bearer token. "
+        "Writes are exposed only with --allow-writes. Needs the `mcp` extra. "
+        "See docs/adapters.md.",
     ),
 }
 
@@ -127,6 +179,29 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default=None, help="sandbox user to act as (role or email)")
     console.add_argument("--script", default=None, help="read console lines from this file")
     console.set_defaults(func=_console)
+
+    accounts = _subcommand(sub, "accounts")
+    accounts.add_argument(
+        "accounts_command", choices=["add", "list", "status", "remove", "token"], help="see above"
+    )
+    accounts.add_argument(
+        "identifier", nargs="?", default=None, help="the account (e.g. user_aff_123)"
+    )
+    accounts.add_argument(
+        "--label", default="MCP token", help="token: a name to tell the token apart later"
+    )
+    accounts.set_defaults(func=_accounts)
+
+    mcp = _subcommand(sub, "mcp")
+    where = mcp.add_mutually_exclusive_group(required=True)
+    where.add_argument("--identifier", default=None, help="stdio, acting as this one account")
+    where.add_argument("--http", action="store_true", help="streamable HTTP for many accounts")
+    mcp.add_argument("--host", default="127.0.0.1", help="--http: address to bind (local)")
+    mcp.add_argument("--port", type=int, default=8766, help="--http: port (default 8766)")
+    mcp.add_argument(
+        "--allow-writes", action="store_true", help="also expose the tools that change Affinity"
+    )
+    mcp.set_defaults(func=_mcp)
     return parser
 
 

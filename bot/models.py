@@ -18,6 +18,8 @@ Where a table is declared:
     (bot/features/revocation.py);
   - `connector_tenant_pins`: a Slack workspace pinned to one Affinity tenant by a workspace
     admin; keys of any other tenant are refused at connect time (bot/features/connect.py);
+  - `mcp_tokens` (revision 0006_mcp_tokens): personal bearer tokens of the MCP server, stored
+    as SHA-256 digests only (bot/adapters/tokens.py);
 - in `models.py` of the package that owns them: bot/agent/models.py,
   bot/features/commands/models.py, bot/features/conversation/models.py.
 
@@ -102,3 +104,23 @@ class TenantPin(Base):
     tenant_name: Mapped[str | None] = mapped_column(String(255))
     pinned_by: Mapped[str] = mapped_column(String(64))
     pinned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class McpToken(Base):
+    """A personal bearer token for the MCP server: whoever presents it acts as `identifier`.
+
+    Only the SHA-256 digest of the token is kept (tokens are 256 random bits, so a fast digest
+    is enough); `hint` is the token's first characters, to tell tokens apart in a list.
+    """
+
+    __tablename__ = "mcp_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    identifier: Mapped[str] = mapped_column(String(255), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    hint: Mapped[str] = mapped_column(String(16))
+    created_via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -26,9 +26,14 @@ from . import (
     v2_fields,
     v2_meetings,
     v2_notes,
+    v2_persons,
+    v2_rate_limit,
+    v2_relationships,
     v2_reminders,
     v2_search,
+    v2_users,
     v2_views,
+    v2_webhooks,
     versions,
 )
 from .permissions import denied_message, missing_permission
@@ -57,6 +62,11 @@ URLS = Map(
     + _rules(v2_search.ROUTES, "v2")
     + _rules(v2_changes.ROUTES, "v2")
     + _rules(v2_fields.ROUTES, "v2")
+    + _rules(v2_persons.ROUTES, "v2")
+    + _rules(v2_relationships.ROUTES, "v2")
+    + _rules(v2_users.ROUTES, "v2")
+    + _rules(v2_rate_limit.ROUTES, "v2")
+    + _rules(v2_webhooks.ROUTES, "v2")
     + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,

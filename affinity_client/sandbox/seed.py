@@ -66,6 +66,10 @@ EXPORT_PEOPLE = "Export All People directory"
 EXPORT_ORGANIZATIONS = "Export All Organizations directory"
 EXPORT_LISTS = "Export data from Lists"
 """The permissions the V2 spec names in endpoint descriptions (see sandbox/permissions.py)."""
+MANAGE_USERS = "Manage Users"
+MANAGE_ALL_WEBHOOKS = "Manage all webhooks"
+"""Permissions a role must be granted (`grants`): users' emails and roles, everyone's webhooks."""
+EDIT_GLOBAL_FIELDS = "Edit Global Field Values"
 
 USERS: list[dict[str, Any]] = [
     {
@@ -75,6 +79,7 @@ USERS: list[dict[str, Any]] = [
         "last_name": "Patel",
         "email": "maya@northwind.vc",
         "api_key": ADMIN_KEY,
+        "grants": [MANAGE_USERS, MANAGE_ALL_WEBHOOKS],
     },
     {
         "role": "standard",
@@ -431,6 +436,7 @@ class World:
     reminders: dict[int, dict[str, Any]] = field(default_factory=dict)
     field_value_changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Every change of a field's values, oldest first (`change_record` gives the shape)."""
+    webhooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str) -> int:
@@ -499,6 +505,7 @@ class _Builder:
                 "meeting": 6000000,
                 "reminder": 7000,
                 "field_value_change": 500000,
+                "webhook": 0,
             }
         )
 

@@ -227,6 +227,19 @@ class SandboxState:
             made = self.controls.v1_created.get((kind, entity_id))
             return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
 
+    def remove_monthly_cap(self) -> None:
+        """The account has no monthly quota (a plan with no monthly cap): the org window leaves
+        both the `x-ratelimit-limit-org*` headers and `GET /v2/rate-limit`, until faults are
+        cleared."""
+        with self.lock:
+            self.controls.monthly_cap = False
+
+    def emit(self, event_type: str, body: dict[str, Any]) -> None:
+        """Hook point for webhook delivery: every write that Affinity announces with a webhook
+        event (`webhooks.SubscriptionType`, e.g. "person.created") calls this. Nothing is
+        delivered yet; subscriptions live in `world.webhooks`."""
+        del event_type, body
+
     def add_latency(self, ms: int, path: str = "*") -> None:
         with self.lock:
             self.controls.latencies.append(Latency(ms, path))
@@ -330,20 +343,47 @@ class SandboxState:
         if not limited:
             c.window_used[bucket] += 1
             c.org_used += 1 if monthly else 0
-        org_remaining = 0 if c.monthly_quota_used_up else max(0, ORG_LIMIT_PER_MONTH - c.org_used)
-        user_reset = max(0, int(60 - (now - c.window_start[bucket])))
+        usage = self.usage(key)
+        minute = usage["callerPerMinute"]
         headers = {
-            "x-ratelimit-limit-user": USER_LIMIT_PER_MINUTE,
-            "x-ratelimit-limit-user-remaining": max(
-                0, USER_LIMIT_PER_MINUTE - c.window_used[bucket]
-            ),
-            "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
+            "x-ratelimit-limit-user": minute["limit"],
+            "x-ratelimit-limit-user-remaining": minute["remaining"],
+            "x-ratelimit-limit-user-reset": minute["reset"],
         }
-        if c.monthly_cap:  # "Absent when no monthly quota applies to the caller" (2026-07-15)
-            headers["x-ratelimit-limit-org"] = ORG_LIMIT_PER_MONTH
-            headers["x-ratelimit-limit-org-remaining"] = org_remaining
-            headers["x-ratelimit-limit-org-reset"] = seconds_to_month_end()
+        if "orgPerMonth" in usage:
+            month = usage["orgPerMonth"]
+            headers["x-ratelimit-limit-org"] = month["limit"]
+            headers["x-ratelimit-limit-org-remaining"] = month["remaining"]
+            headers["x-ratelimit-limit-org-reset"] = month["reset"]
         return headers, limited
+
+    def usage(self, key: str | None) -> dict[str, dict[str, int]]:
+        """The caller's rate-limit windows, read without counting: what the `x-ratelimit-*`
+        headers carry and `GET /v2/rate-limit` answers (`RateLimitWindow`s). `callerPerMinute`
+        always; `orgPerMonth` only while the account has a monthly cap."""
+        c = self.controls
+        bucket = key or ""
+        elapsed = time.monotonic() - c.window_start.get(bucket, -1e9)
+        used = c.window_used.get(bucket, 0) if elapsed < 60 else 0
+        reset = max(0, int(60 - elapsed)) if elapsed < 60 else 60
+        out = {
+            "callerPerMinute": {
+                "limit": USER_LIMIT_PER_MINUTE,
+                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                "reset": reset or 60,
+                "used": used,
+            }
+        }
+        if c.monthly_cap:
+            out["orgPerMonth"] = {
+                "limit": ORG_LIMIT_PER_MONTH,
+                "remaining": 0
+                if c.monthly_quota_used_up
+                else max(0, ORG_LIMIT_PER_MONTH - c.org_used),
+                "reset": seconds_to_month_end(),
+                "used": ORG_LIMIT_PER_MONTH if c.monthly_quota_used_up else c.org_used,
+            }
+        return out
 
 
 def _differences(f: dict[str, Any], before: list[Any], after: list[Any]) -> list[tuple[str, Any]]:

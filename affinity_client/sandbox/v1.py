@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -214,6 +215,40 @@ def get_organization(ctx: Ctx, organization_id: int) -> Any:
     o = ctx.world.organizations.get(organization_id)
     related = {"person_ids": list(ctx.state.index.persons_by_org[o["id"]])} if o else {}
     return _get_entity(ctx, o, "Organization", 1, "org", render.v1_org_brief, related)
+
+
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def create_organization(ctx: Ctx) -> Any:
+    """`POST /organizations {name, domain?, person_ids?}` -> the organization resource."""
+    body = ctx.body()
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(422, "name is required")
+    domain = body.get("domain")
+    if domain is not None:
+        if not isinstance(domain, str) or not HOSTNAME.match(domain.strip().lower()):
+            raise ApiError(422, "domain must be a domain name, like example.com")
+        domain = domain.strip().lower()
+    persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
+    w = ctx.world
+    org = {
+        "id": w.new_id("organization"),
+        "name": name.strip(),
+        "domain": domain,
+        "domains": [domain] if domain else [],
+        "global": False,
+        "crunchbase_uuid": None,
+        "created_at": datetime.now(UTC),
+        "interactions": None,
+    }
+    w.organizations[org["id"]] = org
+    for pid in persons:
+        w.persons[pid]["organization_ids"].append(org["id"])
+        ctx.state.index.persons_by_org[org["id"]].append(pid)
+    ctx.state.emit("organization.created", {"id": org["id"]})
+    return {**render.v1_org_brief(org), "person_ids": persons}
 
 
 # -- opportunities -------------------------------------------------------------------
@@ -732,6 +767,7 @@ ROUTES = [
     ("/persons", ["GET"], search_persons),
     ("/persons/<int:person_id>", ["GET"], get_person),
     ("/organizations", ["GET"], search_organizations),
+    ("/organizations", ["POST"], create_organization),
     ("/organizations/<int:organization_id>", ["GET"], get_organization),
     ("/opportunities", ["GET"], search_opportunities),
     ("/opportunities", ["POST"], create_opportunity),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
 from . import (
+    directory,
     field_writes,
     fields,
     list_entries,
@@ -39,6 +40,7 @@ TOOLS: dict[str, Tool] = {
         list_entries,
         reminders,
         meetings,
+        directory,
     )
     for tool in module.TOOLS
 }

@@ -66,7 +66,7 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
         _plan(client, meta, spec, value, f"values[{n}].value")
         for n, (spec, value) in enumerate(specs)
     ]
-    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned], opp)
+    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned])
     entity = entry.get("entity") or {}
     kind = ENTITY_TYPES.get(str(entry.get("type")), "opportunity")
     name = person_name(entity) if kind == "person" else entity.get("name")
@@ -240,13 +240,10 @@ def _name(spec: FieldSpec, record: dict[str, Any]) -> str:
 
 
 def _read_entry(
-    client: AffinityClient,
-    meta: ListMeta,
-    entry_id: int,
-    specs: list[FieldSpec],
-    opp: dict[str, Any] | None,
+    client: AffinityClient, meta: ListMeta, entry_id: int, specs: list[FieldSpec]
 ) -> dict[str, Any]:
-    return cast(  # a refusal: the export permission (see update_field_values)
+    """The entry with the old values of the fields about to be written (only those)."""
+    return cast(
         dict[str, Any],
         client.get(
             f"/v2/lists/{meta.id}/list-entries/{entry_id}",

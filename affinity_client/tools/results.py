@@ -356,6 +356,8 @@ class RemoveFromListResult(TypedDict):
     removed: bool
     deal_deleted: bool
     """True when the list is a deal list: removing a deal's entry deletes the deal."""
+
+
 # ---- reminders and meetings --------------------------------------------------------------------
 
 
@@ -418,3 +420,19 @@ class ListMeetingsResult(TypedDict):
     to_date: str
     truncated: bool
     """True when more meetings matched than the tool reads (narrow the dates)."""
+
+
+class CreatedPerson(TypedDict):
+    """``affinity_create_person``: the new person, or the one that already had the email."""
+
+    person: PersonRef
+    emails: list[str]
+    already_existed: bool
+
+
+# "global" is a keyword, hence the call syntax.
+CreatedOrganization = TypedDict(
+    "CreatedOrganization",
+    {"organization": OrgRef, "domains": list[str], "global": bool, "already_existed": bool},
+)
+"""``affinity_create_organization``: the new organization, or the one that already existed."""

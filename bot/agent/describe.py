@@ -16,6 +16,8 @@ VERBS = {
     "affinity_delete_note": "Delete a note",
     "affinity_create_reminder": "Set a reminder",
     "affinity_complete_reminder": "Complete a reminder",
+    "affinity_create_person": "Add a person",
+    "affinity_create_organization": "Add an organization",
 }
 
 KIND_WORDS = {
@@ -57,6 +59,10 @@ _FIELD_WORDS = {
     "format": "Format",
     "due_date": "Due",
     "repeat_every_days": "Repeats every (days)",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "domain": "Domain",
 }
 
 

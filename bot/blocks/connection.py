@@ -32,6 +32,8 @@ TOOL_LABELS = {
     "affinity_create_reminder": "Set reminders",
     "affinity_complete_reminder": "Complete reminders",
     "affinity_list_meetings": "See meetings",
+    "affinity_create_person": "Add people",
+    "affinity_create_organization": "Add organizations",
 }
 
 KEY_HELP = (

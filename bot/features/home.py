@@ -1,4 +1,5 @@
-"""App Home: the user's connection, buttons, cached lists and recent activity; and how to reach
+"""App Home: the user's connection, buttons, cached lists, recent activity and MCP tokens (with
+Revoke buttons, bot/features/mcp_tokens.py); and how to reach
 a user outside a request (a Slack client for their workspace), shared by connect and revocation.
 
 The Home tab is published on `app_home_opened` (tab "home") and again after every connect,
@@ -14,9 +15,11 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks import limits
 from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
 from bot.connector import CONNECTION, SlackUser, cached_lists, identifier_for, parse_identifier
+from bot.features import mcp_tokens
 from bot.services import Services
 from vault import ConnectedAccount
 
@@ -46,7 +49,11 @@ def home_view(services: Services, identifier: str) -> dict[str, Any]:
     account = connector.account(identifier)
     lists = [asdict(item) for item in cached_lists(account)]
     activity = connector.recent_activity(identifier, RECENT_ACTIVITY)
-    return app_home(connection_view(account), lists, activity)
+    view = app_home(connection_view(account), lists, activity)
+    view["blocks"] = (view["blocks"] + mcp_tokens.home_blocks(services, identifier))[
+        : limits.VIEW_BLOCKS
+    ]
+    return view
 
 
 def publish_home(services: Services, client: WebClient | None, identifier: str) -> bool:
@@ -70,6 +77,8 @@ def slack_client_for(services: Services, user: SlackUser) -> WebClient | None:
 
 
 def register(app: App, services: Services) -> None:
+    mcp_tokens.register(app, services)  # the Revoke buttons of the tokens listed here
+
     @app.event("app_home_opened")
     def handle_app_home_opened(
         event: dict[str, Any], context: BoltContext, client: WebClient

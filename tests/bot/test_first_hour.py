@@ -103,6 +103,13 @@ BAD_INPUTS = [
     'new-deal "No Such List" Acme',
     "person Zzyzx Qwertyuiop",
     "org zzyzx-qwerty.example",
+    # adding people and organizations
+    "new-person",
+    "new-org",
+    "new-person Ada ada@nowhere",
+    f"new-person {'y' * 300} y@example.com",
+    f"new-org {'y' * 300}",
+    "new-org Initech initech_co.com",
 ]
 SCHEMA_WORDING = (
     "must have",

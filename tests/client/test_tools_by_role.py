@@ -26,6 +26,18 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
+    "affinity_delete_note": {"note_id": None},
+    "affinity_list_reminders": {},
+    "affinity_create_reminder": {
+        "person_id": seed.JANE_ID,
+        "content": "x",
+        "due_date": "2030-01-01",
+    },
+    "affinity_complete_reminder": {"reminder_id": None},
+    "affinity_list_meetings": {},
+    "affinity_create_person": {"first_name": "Role", "email": "role.check@example.com"},
+    "affinity_create_organization": {"name": "Role Check Co", "domain": "rolecheck.com"},
     "affinity_list_fields": {"list_id": SERIES_A},
     "affinity_list_saved_views": {"list_id": SERIES_A},
     "affinity_search_list_entries": {"list_id": SERIES_A, "stage": "Diligence"},
@@ -38,16 +50,6 @@ CALLS = {
         "list_id": seed.LISTS["Founders to Watch"],
         "person_id": seed.JANE_ID,
     },
-    "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
-    "affinity_delete_note": {"note_id": None},
-    "affinity_list_reminders": {},
-    "affinity_create_reminder": {
-        "person_id": seed.JANE_ID,
-        "content": "x",
-        "due_date": "2030-01-01",
-    },
-    "affinity_complete_reminder": {"reminder_id": None},
-    "affinity_list_meetings": {},
 }
 # V2 list-entry search and field writes have no V1 fallback: the restricted user is told which
 # permission is missing, by the connect-time check and by the tool.
@@ -73,10 +75,10 @@ def test_what_the_probe_allows_works(sandbox, key):
                 with pytest.raises(PermissionDeniedError, match="Export data from Lists"):
                     run_tool(client, name, tool_input)
                 continue
-            assert probe[name]["ok"] is True, (name, probe[name])
             if None in tool_input.values():  # the note or reminder this user just created
                 made = created[name.split("_")[-1]]
                 tool_input = {k: made if v is None else v for k, v in tool_input.items()}
+            assert probe[name]["ok"] is True, (name, probe[name])
             result = run_tool(client, name, tool_input)
             assert isinstance(result, dict), name
             assert "read_back" not in result and "owner_not_set" not in result, name

@@ -40,6 +40,8 @@ WRITES = {
         "due_date": "2030-01-01",
     },
     "affinity_complete_reminder": {"reminder_id": 7001},
+    "affinity_create_person": {"first_name": "Never", "email": "never.saved@example.com"},
+    "affinity_create_organization": {"name": "Never Saved", "domain": "neversaved.com"},
 }
 
 
@@ -50,11 +52,14 @@ def test_the_cases_cover_every_tool():
 
 def snapshot(sandbox) -> tuple:
     state = sandbox.state
+    world = state.world
     return (
         repr(state.notes),
         repr(state.list_entries),
         repr(state.opportunities),
         repr(state.world.reminders),
+        sorted(world.persons),
+        sorted(world.organizations),
     )
 
 

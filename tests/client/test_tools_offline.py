@@ -34,10 +34,12 @@ NAMES = {
     "affinity_create_reminder",
     "affinity_complete_reminder",
     "affinity_list_meetings",
+    "affinity_create_person",
+    "affinity_create_organization",
 }
 
 
-def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
+def test_catalog_has_every_tool_with_anthropic_ready_schemas():
     assert set(TOOLS) == NAMES
     for tool in TOOLS.values():
         schema = tool.input_schema
@@ -57,6 +59,8 @@ def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
         "affinity_delete_note",
         "affinity_create_reminder",
         "affinity_complete_reminder",
+        "affinity_create_person",
+        "affinity_create_organization",
     }
 
 
@@ -104,6 +108,15 @@ BAD_INPUTS = [
         "organization_id",
     ),
     ("affinity_get_relationship_strength", {"internal_id": 3}, "external_id"),
+    ("affinity_create_person", {"email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": " ", "email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": "Ada"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada at home"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada@localhost"}, "email"),
+    ("affinity_create_organization", {"domain": "acme.com"}, "name"),
+    ("affinity_create_organization", {"name": "\t"}, "name"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "acme"}, "domain"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "ac me.com"}, "domain"),
 ]
 
 

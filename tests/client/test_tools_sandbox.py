@@ -96,7 +96,7 @@ def test_get_person_is_complete_in_a_constant_number_of_requests(sandbox, admin)
     assert strengths == sorted(strengths, reverse=True) and len(strengths) <= 5
     assert all(r["name"] for r in person["relationships"])
     assert person["interaction_dates"]["last_email"]
-    assert len(request_log(sandbox)) <= 6  # person, phones, orgs, lists, strengths, names
+    assert len(request_log(sandbox)) <= 5  # person, phones, orgs, lists, named relationships
 
 
 def test_get_person_unknown_id_is_not_found(admin):

@@ -31,6 +31,7 @@ from bot.blocks import (
     usage_error,
 )
 from bot.blocks import actions as ids
+from bot.blocks.field_changes import confirm_removal
 from bot.blocks.paging import encode_more_value
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -45,6 +46,7 @@ from bot.grammar.resolve import (
     Problem,
     ToolCall,
     confirmation,
+    deal_term,
     follow_up,
     plan,
 )
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
+FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
@@ -195,6 +198,8 @@ class CommandRunner:
     def run(self, command: Command, inv: Invocation) -> Reply | None:
         if command.name == "channel-answers":  # a setting of this app, not an Affinity call
             return self.channel_answers(command, inv)
+        if command.name == "mcp-token":  # a token of this app, not an Affinity call
+            return self.mcp_token(command, inv)
         first = plan(command, [])
         if isinstance(first, Local):
             return self.local(first, inv)
@@ -260,6 +265,12 @@ class CommandRunner:
             )
         )
 
+    def mcp_token(self, command: Command, inv: Invocation) -> Reply:
+        from bot.features.mcp_tokens import create_token
+
+        label = command.get("label")
+        return Reply(create_token(self.services, inv.client, inv.trigger_id, inv.identifier, label))
+
     # -- the steps -----------------------------------------------------------------------
 
     def _run_steps(
@@ -285,6 +296,8 @@ class CommandRunner:
             if isinstance(step, Local):
                 return self.local(step, inv)
             if step.tool in CLICK_FIRST and inv.card is None:
+                if step.tool == "affinity_remove_from_list":
+                    return Reply(self._ask_removal(command, step, inv, lists))
                 ask = confirmation(command, step)
                 return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
@@ -329,6 +342,16 @@ class CommandRunner:
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
 
+    def _ask_removal(
+        self, command: Command, call: ToolCall, inv: Invocation, lists: list[dict[str, Any]]
+    ) -> kit.Message:
+        """The question before a removal: its one button runs the command (list by id), once."""
+        list_id = int(call.input["list_id"])
+        text = format_command(command.replace(list=ListRef(id=list_id)))
+        card = self.cards.mint(inv.identifier, text)
+        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
+        return confirm_removal(text, card, name, command["entity_type"], int(command["entity_id"]))
+
     # -- rendering -----------------------------------------------------------------------
 
     def _mint(self, command: Command, inv: Invocation) -> str | None:
@@ -344,7 +367,13 @@ class CommandRunner:
         more_key = None
         if needs_more_key(text, choice.next_page_token):
             more_key = self.pages.store(inv.identifier, text, choice.next_page_token)
-        kind = command["ref"].kind if command.name in LOOKUPS else "list"
+        kind = (
+            command["ref"].kind
+            if command.name in LOOKUPS
+            else "opportunity"
+            if deal_term(command)
+            else "list"
+        )
         return chooser(
             choice, RenderContext(subdomain, text, more_key), kind, self._mint(command, inv)
         )
@@ -378,6 +407,9 @@ class CommandRunner:
         """
         if call.tool in DEAL_WRITES:
             return f"deal {result['id']}" if result.get("id") else None
+        entity = result.get("entity") or {}
+        if call.tool == FIELD_WRITE and entity.get("type") == "opportunity":
+            return f"deal {entity['id']}" if entity.get("id") else None
         if writes(command):
             return None
         if command.name in LOOKUPS and call.tool not in {

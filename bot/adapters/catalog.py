@@ -1,0 +1,113 @@
+"""What every adapter shares: the tools it exposes, the services it runs on, its typed errors.
+
+The tools are read from `affinity_client.TOOLS` each time an adapter is built, so a tool added to
+the catalog reaches LangChain and MCP with no change here. Reads are always exposed; writes only
+when the caller asks (and then each one needs a person's approval, or a server started with
+`--allow-writes`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from affinity_client import TOOLS, Tool
+from bot.adapters.accounts import recredential_step
+from bot.connector import (
+    CONNECTION,
+    Connector,
+    ConnectorError,
+    KeyRevokedError,
+    NotConnectedError,
+)
+from bot.services import Services
+
+_shared: Services | None = None
+_shared_lock = threading.Lock()
+
+_STATUS_WORDS = {
+    "NONE": "has never been connected",
+    "PENDING": "has no key connected",
+    "REVOKED": "was revoked",
+}
+
+
+class AccountNotConnected(ConnectorError):
+    """The identifier has no usable Affinity key: never connected, disconnected, or revoked.
+
+    `status` is "NONE", "PENDING" or "REVOKED"; `reason` why it was revoked; `step` what its
+    owner does to connect again (also in `str()`).
+    """
+
+    def __init__(self, identifier: str, status: str, reason: str | None = None) -> None:
+        self.identifier = identifier
+        self.reason = reason
+        self.step = recredential_step(identifier)
+        why = f" ({reason})" if reason and status == "REVOKED" else ""
+        words = _STATUS_WORDS.get(status, "is not usable")
+        super().__init__(
+            f"The Affinity account {identifier!r} {words}{why}. To use it, {self.step}.",
+            status=401 if status == "REVOKED" else None,
+        )
+        self.status = status  # type: ignore[assignment]  # the account's, not an HTTP status
+
+
+class WriteRefused(ConnectorError):
+    """A write that was not approved, or not allowed on this server; nothing was changed."""
+
+
+def check_connection_name(connection_name: str) -> None:
+    if connection_name != CONNECTION:
+        raise ValueError(
+            f"unknown connection {connection_name!r}: this app serves only {CONNECTION!r}"
+        )
+
+
+def exposed_tools(include_writes: bool) -> list[Tool]:
+    """The catalog's tools, in catalog order; writes only if `include_writes`."""
+    return [tool for tool in TOOLS.values() if include_writes or not tool.writes]
+
+
+def require_active(connector: Connector, identifier: str) -> None:
+    """`AccountNotConnected` unless the identifier's account is ACTIVE."""
+    account = connector.account(identifier)
+    if account is None:
+        raise AccountNotConnected(identifier, "NONE")
+    if str(account.status) != "ACTIVE":
+        raise AccountNotConnected(identifier, str(account.status), account.status_reason)
+
+
+def execute(
+    connector: Connector, identifier: str, tool_name: str, tool_input: dict[str, Any] | None
+) -> dict[str, Any]:
+    """`Connector.execute_tool`, the one path, with a lost key reported as `AccountNotConnected`
+    (naming the step for this kind of identifier instead of the Slack command)."""
+    try:
+        return connector.execute_tool(identifier, tool_name, tool_input)
+    except KeyRevokedError as revoked:
+        raise AccountNotConnected(identifier, "REVOKED", revoked.reason) from None
+    except NotConnectedError as refused:
+        raise AccountNotConnected(identifier, str(refused.status), refused.reason) from None
+
+
+def shared_services() -> Services:
+    """One `Services` per process from the environment (DATABASE_URL, VAULT_MASTER_KEYS,
+    AFFINITY_BASE_URL, ...), built on first use: what `get_tools` runs on when given none."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            from bot.config import Settings
+
+            _shared = Services.build(Settings.from_env())
+        return _shared
+
+
+__all__ = [
+    "AccountNotConnected",
+    "WriteRefused",
+    "check_connection_name",
+    "execute",
+    "exposed_tools",
+    "require_active",
+    "shared_services",
+]

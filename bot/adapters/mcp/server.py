@@ -1,0 +1,196 @@
+"""The catalog as an MCP server, acting for one account (stdio) or many (streamable HTTP).
+
+- `affinity-bot mcp --identifier ID`: stdio, every call acts as ID (Claude Desktop / Code launch
+  it as a local command).
+- `affinity-bot mcp --http`: streamable HTTP at `/mcp`, stateless (any process behind a load
+  balancer answers any request). Each request must carry `Authorization: Bearer <token>`, a
+  personal token from `/affinity mcp-token` in Slack or `affinity-bot accounts token ID`; the
+  call acts as the token's account. A missing, unknown or revoked token is answered 401 before
+  anything else is read.
+
+Tools come from the catalog with MCP annotations from its `writes` flag (a read: readOnlyHint,
+idempotentHint; a write: destructiveHint). Writes are listed and run only on a server started
+with `allow_writes` (`--allow-writes`); otherwise a call to one is refused and changes nothing.
+Every call runs `Connector.execute_tool` in a worker thread: vault, 401 -> REVOKED, audit rows.
+Tool failures (a revoked account, a bad input, a permission) are tool results with `isError`,
+their text saying what to do, so the model and the person see it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from affinity_client import TOOLS, Tool
+from affinity_client.errors import AffinityError
+from bot.adapters.catalog import AccountNotConnected, execute, exposed_tools
+from bot.adapters.tokens import TokenStore
+from bot.services import Services
+
+log = logging.getLogger("bot.adapters.mcp")
+
+SERVER_NAME = "affinity"
+IDENTIFIER_SCOPE_KEY = "affinity.identifier"
+WRITES_OFF = (
+    "{name} changes Affinity, and this MCP server does not run writes: its operator can "
+    "start it with --allow-writes. Nothing was changed."
+)
+BAD_TOKEN = (
+    "A personal MCP token is required: send 'Authorization: Bearer <token>'. Create one in "
+    "Slack with /affinity mcp-token (or ask the operator for `affinity-bot accounts token`)."
+)
+
+IdentifierOf = Callable[[ServerRequestContext[Any]], str | None]
+
+
+def hints(tool: Tool) -> types.ToolAnnotations:
+    """MCP hints from the catalog's `writes` flag."""
+    return types.ToolAnnotations(
+        read_only_hint=not tool.writes,
+        destructive_hint=tool.writes,
+        idempotent_hint=not tool.writes,
+        open_world_hint=True,
+    )
+
+
+def mcp_tool(tool: Tool) -> types.Tool:
+    return types.Tool(
+        name=tool.name,
+        description=tool.description,
+        input_schema=tool.input_schema,
+        annotations=hints(tool),
+    )
+
+
+def _error(text: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+
+
+def build_server(
+    services: Services, identifier_of: IdentifierOf, *, allow_writes: bool = False
+) -> Server[Any]:
+    """A low-level MCP server over the catalog; `identifier_of(ctx)` names the caller's account
+    (None: no account, refused)."""
+    connector = services.connector
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[mcp_tool(t) for t in exposed_tools(allow_writes)])
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        tool = TOOLS.get(params.name)
+        if tool is None:
+            return _error(f"Unknown tool {params.name!r}.")
+        if tool.writes and not allow_writes:
+            return _error(WRITES_OFF.format(name=tool.name))
+        identifier = identifier_of(ctx)
+        if identifier is None:
+            return _error(BAD_TOKEN)
+        arguments = dict(params.arguments or {})
+        try:
+            result = await anyio.to_thread.run_sync(
+                execute, connector, identifier, tool.name, arguments
+            )
+        except (AccountNotConnected, AffinityError) as error:
+            return _error(str(error))
+        text = json.dumps(result, ensure_ascii=False, default=str)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=text)], structured_content=result
+        )
+
+    return Server(
+        SERVER_NAME,
+        instructions="Affinity CRM tools acting as one person's own Affinity account.",
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+# ------------------------------------------------------------------------------ stdio
+
+
+async def serve_stdio(services: Services, identifier: str, *, allow_writes: bool = False) -> None:
+    """Serve one account over the process's stdin and stdout until the client goes away."""
+    from mcp.server.stdio import stdio_server
+
+    server = build_server(services, lambda ctx: identifier, allow_writes=allow_writes)
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+# ------------------------------------------------------------------------------ HTTP
+
+
+class BearerGate:
+    """ASGI middleware: a request without a live personal token gets 401 and goes no further;
+    one with a token carries its account's identifier in the scope."""
+
+    def __init__(self, app: ASGIApp, tokens: TokenStore) -> None:
+        self.app = app
+        self.tokens = tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        identifier = None
+        if scheme.lower() == "bearer" and token.strip():
+            identifier = await anyio.to_thread.run_sync(self.tokens.identifier_for, token.strip())
+        if identifier is None:
+            await _unauthorized(send)
+            return
+        await self.app({**scope, IDENTIFIER_SCOPE_KEY: identifier}, receive, send)
+
+
+async def _unauthorized(send: Send) -> None:
+    body = json.dumps({"error": "invalid_token", "error_description": BAD_TOKEN}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"www-authenticate", b'Bearer error="invalid_token"'),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _identifier_from_request(ctx: ServerRequestContext[Any]) -> str | None:
+    request = ctx.request
+    scope = getattr(request, "scope", None)
+    return scope.get(IDENTIFIER_SCOPE_KEY) if isinstance(scope, dict) else None
+
+
+def http_app(services: Services, *, allow_writes: bool = False, host: str = "127.0.0.1") -> Any:
+    """The ASGI app: `/mcp`, stateless streamable HTTP, behind the bearer-token gate."""
+    server = build_server(services, _identifier_from_request, allow_writes=allow_writes)
+    app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
+    app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))
+    return app
+
+
+def serve_http(
+    services: Services, *, host: str, port: int, allow_writes: bool = False
+) -> None:  # pragma: no cover - runs until stopped
+    import uvicorn
+
+    uvicorn.run(http_app(services, allow_writes=allow_writes, host=host), host=host, port=port)
+
+
+__all__ = ["BearerGate", "build_server", "hints", "http_app", "serve_http", "serve_stdio"]

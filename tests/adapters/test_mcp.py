@@ -1,0 +1,216 @@
+"""The MCP server, through the official SDK's client: stdio (one subprocess for the module) and
+streamable HTTP (uvicorn in a thread): tools listed with their hints, a read, a revoked account,
+a bad token, a write refused unless the server allows writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mcp")
+
+import anyio
+import httpx
+import uvicorn
+from mcp import Client, MCPError, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from affinity_client import TOOLS
+from affinity_client.sandbox import seed
+from bot.adapters.mcp import build_server, http_app
+from bot.adapters.tokens import TokenStore
+from bot.config import Settings
+from bot.services import Services
+from tests.adapters.conftest import ADMIN, STANDARD, connect
+from vault.keyring import generate_key_entry, parse_master_keys
+
+READS = [name for name, tool in TOOLS.items() if not tool.writes]
+WRITES = [name for name, tool in TOOLS.items() if tool.writes]
+NOTE = {"content": "Met at the offsite", "person_ids": [seed.JANE_ID]}
+
+
+def text_of(result: Any) -> str:
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
+# ------------------------------------------------------------------------------ in process
+
+
+def test_tools_carry_hints_from_the_catalog_and_writes_only_when_allowed(services):
+    async def listed(allow_writes: bool) -> dict[str, Any]:
+        server = build_server(services, lambda ctx: "x", allow_writes=allow_writes)
+        async with Client(server) as client:
+            return {tool.name: tool for tool in (await client.list_tools()).tools}
+
+    reads_only = anyio.run(listed, False)
+    assert list(reads_only) == READS
+    everything = anyio.run(listed, True)
+    assert list(everything) == list(TOOLS)
+    for name, tool in everything.items():
+        writes = TOOLS[name].writes
+        assert tool.description == TOOLS[name].description
+        assert tool.input_schema == TOOLS[name].input_schema
+        assert tool.annotations.read_only_hint is (not writes)
+        assert tool.annotations.destructive_hint is writes
+        assert tool.annotations.idempotent_hint is (not writes)
+
+
+# ------------------------------------------------------------------------------ stdio
+
+
+@pytest.mark.slow  # starts `affinity-bot mcp` as a real process (about 3 s of imports)
+def test_stdio_serves_one_account_and_reports_its_revocation(
+    tmp_path_factory, upgraded_sqlite_template, sandbox
+):
+    copy = tmp_path_factory.mktemp("mcp-stdio") / "affinity-bot.db"
+    shutil.copyfile(upgraded_sqlite_template, copy)
+    entry = generate_key_entry("stdio")
+    settings = Settings(database_url=f"sqlite:///{copy}", affinity_base_url=sandbox.base_url)
+    services = Services.build(settings, keyring=parse_master_keys(entry))
+    connect(services, "desk_ana", ADMIN)
+    env = {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "DATABASE_URL": settings.database_url or "",
+        "AFFINITY_BASE_URL": sandbox.base_url,
+        "VAULT_MASTER_KEYS": entry,
+        "AFFINITY_REFERENCE_DIR": os.environ.get("AFFINITY_REFERENCE_DIR", ""),
+    }
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "bot.cli", "mcp", "--identifier", "desk_ana"],
+        env=env,
+        cwd=str(copy.parent),
+    )
+
+    async def session() -> None:
+        async with Client(params) as client:
+            names = [tool.name for tool in (await client.list_tools()).tools]
+            assert names == READS
+            found = await client.call_tool("affinity_search_persons", {"term": "jane"})
+            assert not found.is_error and seed.JANE_EMAIL in text_of(found)
+            write = await client.call_tool("affinity_create_note", NOTE)
+            assert write.is_error and "--allow-writes" in text_of(write)
+            sandbox.state.revoke_key(ADMIN["api_key"])
+            revoked = await client.call_tool("affinity_search_persons", {"term": "jane"})
+            assert revoked.is_error
+            assert "affinity-bot accounts add desk_ana" in text_of(revoked)
+
+    try:
+        anyio.run(session)
+        assert sandbox.state.request_count("POST") == 0  # the refused write sent nothing
+        assert str(services.vault.get_account("affinity", "desk_ana").status) == "REVOKED"
+    finally:
+        services.close()
+
+
+# ------------------------------------------------------------------------------ HTTP
+
+
+@pytest.fixture(scope="module")
+def http_server(
+    tmp_path_factory, upgraded_sqlite_template, sandbox_server, vault_keyring
+) -> Iterator[tuple[str, Services]]:
+    copy = tmp_path_factory.mktemp("mcp-http") / "affinity-bot.db"
+    shutil.copyfile(upgraded_sqlite_template, copy)
+    settings = Settings(database_url=f"sqlite:///{copy}", affinity_base_url=sandbox_server.base_url)
+    services = Services.build(settings, keyring=vault_keyring)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(http_app(services), log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}/mcp", services
+    server.should_exit = True
+    thread.join(timeout=5)
+    services.close()
+
+
+def token_for(services: Services, identifier: str) -> str:
+    return TokenStore(services.engine, services.clock).create(identifier, "t", via="test")[0]
+
+
+def client_for(url: str, token: str) -> Client:
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    return Client(streamable_http_client(url, http_client=http))
+
+
+def test_http_acts_as_the_tokens_account(http_server, sandbox):
+    url, services = http_server
+    connect(services, "http_ana", ADMIN)
+    connect(services, "http_ben", STANDARD)
+    ana, ben = token_for(services, "http_ana"), token_for(services, "http_ben")
+
+    async def whoami_via(token: str) -> str:
+        async with client_for(url, token) as client:
+            assert [t.name for t in (await client.list_tools()).tools] == READS
+            found = await client.call_tool("affinity_search_persons", {"term": "jane"})
+            assert not found.is_error and seed.JANE_EMAIL in text_of(found)
+            write = await client.call_tool("affinity_create_note", NOTE)
+            assert write.is_error and "--allow-writes" in text_of(write)
+            return token
+
+    anyio.run(whoami_via, ana)
+    anyio.run(whoami_via, ben)
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.models import AuditLogEntry
+
+    with Session(services.engine) as session:
+        rows = session.scalars(select(AuditLogEntry.identifier).order_by(AuditLogEntry.id))
+        assert list(rows) == ["http_ana", "http_ben"]  # each call ran as its token's account
+
+
+def test_http_refuses_a_missing_unknown_or_revoked_token_before_anything_runs(http_server):
+    url, services = http_server
+    connect(services, "http_cat", ADMIN)
+    store = TokenStore(services.engine, services.clock)
+    token, info = store.create("http_cat", "old laptop", via="test")
+    store.revoke("http_cat", info.id)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    accept = {"Accept": "application/json, text/event-stream"}
+    for bearer in (None, "afmcp_not-a-token", token):
+        headers = {**accept, **({"Authorization": f"Bearer {bearer}"} if bearer else {})}
+        answer = httpx.post(url, json=body, headers=headers)
+        assert answer.status_code == 401
+        assert "/affinity mcp-token" in json.loads(answer.text)["error_description"]
+
+    async def with_sdk() -> None:
+        async with client_for(url, "afmcp_wrong") as client:
+            await client.list_tools()
+
+    with pytest.raises(BaseExceptionGroup) as refused:  # the SDK's client sees the 401 too
+        anyio.run(with_sdk)
+    assert refused.group_contains(MCPError)
+
+
+def test_http_reports_a_revoked_account_with_the_step_that_reconnects_it(http_server, sandbox):
+    url, services = http_server
+    connect(services, "http_dan", ADMIN)
+    token = token_for(services, "http_dan")
+    sandbox.state.revoke_key(ADMIN["api_key"])
+
+    async def call() -> str:
+        async with client_for(url, token) as client:
+            result = await client.call_tool("affinity_search_persons", {"term": "jane"})
+            assert result.is_error
+            return text_of(result)
+
+    assert "affinity-bot accounts add http_dan" in anyio.run(call)
+    assert str(services.vault.get_account("affinity", "http_dan").status) == "REVOKED"
