@@ -6,8 +6,8 @@ bug, unless the test names the clause of the reference (reference/affinity-api.m
 spec) that the SDK's call breaks; those are marked xfail with that clause.
 
 Not covered because the sandbox does not serve them (see docs/sandbox.md): V1 interactions,
-notes' attached entities and replies, entity files, merges, tasks, transcripts, teams, users,
-semantic search.
+V1 person create and delete, V1 organization update and delete, V1 field-value changes, notes'
+attached entities and replies, entity files, merges, tasks, transcripts, teams, semantic search.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from affinity.types import (
 )
 
 from affinity_client.sandbox import seed
+from tests.sandbox.test_v2_webhooks import Receiver
 
 SERIES_A = ListId(seed.LISTS["Series A Pipeline"])
 FOUNDERS = ListId(seed.LISTS["Founders to Watch"])
@@ -66,6 +67,8 @@ def test_rate_limits_from_the_headers(sdk):
     sdk.whoami()
     snapshot = sdk.rate_limits.snapshot()  # from the last answer's headers
     assert snapshot.api_key_per_minute.limit == 900
+    fresh = sdk.rate_limits.refresh()  # GET /v2/rate-limit
+    assert fresh.api_key_per_minute.limit == 900
     assert 0 <= snapshot.api_key_per_minute.remaining <= 900
 
 
@@ -433,3 +436,47 @@ def test_dropdown_options_of_a_list_field(sandbox, sdk):
     status = _field(sandbox, SERIES_A, "Status")
     options = sdk.lists.get_field_dropdown_options(SERIES_A, FieldId(f"field-{status['id']}"))
     assert [o.text for o in options] == [o["text"] for o in status["dropdown_options"]]
+
+
+# -- users, relationships, organizations created, webhooks (2026-07-15) ----------------------
+def test_users_listed_and_read(sdk):
+    users = sdk.users.list().data
+    assert {u.id for u in users} >= {seed.ADMIN_ID, seed.STANDARD_ID, seed.RESTRICTED_ID}
+    me = sdk.users.get(seed.ADMIN_ID)
+    assert (me.first_name, me.role) == ("Maya", "admin")
+
+
+def test_relationships_agree_with_v1_strengths(sandbox, sdk):
+    expected = {(r["internal_id"], r["strength"]) for r in _world(sandbox).strengths[seed.JANE_ID]}
+    mine = sdk.persons.list_relationships(JANE, limit=100).data
+    assert {(r.person1.id, r.interaction_score) for r in mine} == expected
+    assert all(r.person2.id == JANE for r in mine)
+    scores = [r.interaction_score for r in sdk.companies.list_relationships(ACME).data]
+    assert scores and scores == sorted(scores, reverse=True)  # strongest first by default
+
+
+def test_an_organization_created_through_v1(sandbox, sdk):
+    made = sdk.companies.create(models.CompanyCreate(name="Sdk Co", domain="sdkco.example"))
+    assert made.name == "Sdk Co" and made.domain == "sdkco.example"
+    assert _world(sandbox).organizations[made.id]["name"] == "Sdk Co"
+    assert sdk.companies.get(made.id).name == "Sdk Co"
+
+
+@pytest.fixture
+def receiver() -> Any:
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def test_webhooks_created_read_updated_and_deleted(sdk, receiver):
+    made = sdk.webhooks.create(
+        models.WebhookCreate(url=receiver.url(), subscriptions=["person.created"])
+    )
+    assert receiver.deliveries and receiver.deliveries[0]["type"] == "sample.webhook"
+    assert sdk.webhooks.get(made.id).url == receiver.url()
+    moved = sdk.webhooks.update(made.id, models.WebhookUpdate(url=receiver.url("/other")))
+    assert moved.url == receiver.url("/other")
+    assert [w.id for w in sdk.webhooks.list().data] == [made.id]
+    sdk.webhooks.delete(made.id)  # returns None; a failure raises
+    assert sdk.webhooks.list().data == []
