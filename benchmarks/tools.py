@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from affinity_client import AffinityClient, run_tool
+from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
 from affinity_client.sandbox.store import Indexes, SandboxState
@@ -346,6 +347,19 @@ def main() -> None:
             f"\nDeal Flow ({seed.DEAL_FLOW_SIZE} deals, page size 100): {entries} list-entry "
             f"requests + {other} metadata request(s)."
         )
+        print("\nAs the restricted user (no export permissions: deals and names through V1):")
+        for name, inputs in (
+            ("affinity_list_opportunities", {"list_id": SERIES_A}),
+            ("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
+            ("affinity_get_organization", {"organization_id": big_org_id}),
+        ):
+            server.reset()
+            add_big_deal_org(server)
+            with AffinityClient(seed.RESTRICTED_KEY, server.base_url) as client:
+                probe_permissions(client)  # as at connect: the fallbacks are chosen up front
+                server.state.clear_requests()
+                run_tool(client, name, inputs)
+            print(f"  {name:36} {server.state.request_count():>4} requests  {inputs}")
     finally:
         server.stop()
 
