@@ -22,6 +22,7 @@ PEOPLE_NAMED = 100  # people named in a profile: one V2 batch, however big the o
 DEALS_READ = 100  # deals listed, most recent first: one V2 batch
 MAX_DEAL_STAGES = 10  # without list-entry search: deals whose stage is read one by one
 V1_DEALS = 10  # without "Export data from Lists": deals read one by one through V1
+SEARCH_SINCE = "2026-07-15"  # the first V2 spec with list-entry search (not in 2024-01-01)
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
@@ -82,7 +83,7 @@ def _deals(
         return v2_or_fallback(
             client,
             LIST_EXPORT,
-            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), None),
+            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), _more(len(ids), DEALS_READ)),
             lambda: _deals_v1(client, ids),
         )
     except PermissionDeniedError as exc:
@@ -90,6 +91,10 @@ def _deals(
             "Deals unavailable: Affinity refused to show them to your user. "
             f"Affinity said: {exc.message}"
         )
+
+
+def _more(count: int, shown: int) -> str | None:
+    return f"Only its {shown} most recent of {count} deals are listed." if count > shown else None
 
 
 def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealRow]:
@@ -131,8 +136,9 @@ def _searched_stages(
 ) -> dict[int, Stage | None] | None:
     """Stages of the organization's deals on one list, from one ``POST …/list-entries/search``
     filtered on the list's Organizations field; None where Affinity does not offer that search
-    (it is in beta since 2026-06-19), which is then not asked again for this key."""
-    if not allows(client, LIST_ENTRY_SEARCH):
+    (it is in beta since 2026-06-19; a client pinned to 2024-01-01 does not ask), which is then
+    not asked again for this key."""
+    if client.api_version < SEARCH_SINCE or not allows(client, LIST_ENTRY_SEARCH):
         return None
     query = urlencode({"fieldIds": v2_field_id(status), "limit": DEALS_READ})
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..capabilities import PEOPLE_DIRECTORY, allows, learn
 from ..errors import NotFoundError, PermissionDeniedError
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import encode_page_token
@@ -90,11 +91,19 @@ PHONE_FIELD = "affinity-data-phone-number"
 def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | None]:
     """Phone numbers from V2's enriched "Phone Number" field (V1's person has none); when
     the key may not export the people directory, ``[]`` and why they are unavailable."""
+    if not allows(client, PEOPLE_DIRECTORY):  # known for this key: no refusal to ask for
+        return [], (
+            "Phone numbers unavailable: your Affinity user may not export the people directory "
+            '(the "Export All People directory" permission).'
+        )
     try:
         body = client.get(
             f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]}, resource=f"person {person_id}"
         )
-    except (PermissionDeniedError, NotFoundError) as exc:
+    except PermissionDeniedError as exc:
+        learn(client, PEOPLE_DIRECTORY, False)
+        return [], f"Phone numbers unavailable: {exc.message}"
+    except NotFoundError as exc:
         return [], f"Phone numbers unavailable: {exc.message}"
     for field in body.get("fields") or []:
         if field.get("id") == PHONE_FIELD:
