@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TextIO
 
 from bot.adapters import accounts
+from bot.adapters.links import Links
 from bot.services import Services
 
 PROGRAM = "affinity-bot"
@@ -83,7 +84,7 @@ def _who(account) -> str:
 
 def accounts_add(services: Services, identifier: str, stdin: TextIO | None = None) -> int:
     try:
-        accounts.check_external(identifier)
+        accounts.check_unlinked(services, identifier)
         account = accounts.add(services, identifier, read_key(identifier, stdin))
     except accounts.AccountProblem as problem:
         return _fail(str(problem))
@@ -102,6 +103,9 @@ def accounts_list(services: Services) -> int:
             f"{account.identifier}\t{kind}\t{account.status}\t{_who(account)}\t"
             f"verified {_when(account.last_verified_at)}"
         )
+        if accounts.is_slack_identifier(account.identifier):
+            for linked in Links(services.engine, services.clock).links_of(account.identifier):
+                print(f"{linked}\tlinked to {account.identifier}")
     return 0
 
 
@@ -145,7 +149,7 @@ def accounts_token(services: Services, identifier: str, label: str) -> int:
     from bot.adapters.tokens import TokenStore
 
     try:
-        accounts.check_external(identifier)
+        accounts.check_unlinked(services, identifier)
     except accounts.AccountProblem as problem:
         if accounts.is_slack_identifier(identifier):
             return _fail(
@@ -189,7 +193,7 @@ def mcp_serve(
     from bot.adapters.catalog import AccountNotConnected, require_active
 
     try:
-        require_active(services.connector, identifier)
+        require_active(services, identifier)
     except AccountNotConnected as error:
         return _fail(str(error), 1)
     import anyio

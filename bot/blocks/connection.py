@@ -106,6 +106,22 @@ def connect_modal(
             },
             kit.section(KEY_HELP),
             kit.context(KEY_PRIVACY),
+            {
+                "type": "input",
+                "block_id": ids.LINK_BLOCK,
+                "optional": True,
+                "label": kit.plain("Agent identifier (optional)", limits.INPUT_LABEL),
+                "hint": kit.plain(
+                    "Let your own agents (LangChain, MCP) use this key under this name, "
+                    "e.g. your email. Only you can link it, here.",
+                    limits.INPUT_LABEL,
+                ),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.LINK_ACTION,
+                    "max_length": 255,
+                },
+            },
         ],
     }
 

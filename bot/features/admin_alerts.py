@@ -99,7 +99,7 @@ def dm_admin(app: App, services: Services, identifier: str, text: str, about: st
     """DM `text` to the installer (else an owner or admin) of the identifier's workspace; the
     admin's user id, or None (`about` names the problem in log lines). An account made outside
     Slack (bot/adapters) has no workspace: its problem is in the ERROR log line only."""
-    from bot.adapters.accounts import is_slack_identifier
+    from bot.adapters.identifiers import is_slack_identifier
 
     if not is_slack_identifier(identifier):
         return None

@@ -10,6 +10,11 @@ Affinity tenant than the workspace is pinned to is refused the same way. A good 
 (ACTIVE), the modal closes, and after the ack the user's lists are cached, the permissions their
 key actually has are probed, and a DM tells them who and which workspace they are connected as
 and which tools they can use. The key itself is never logged, echoed or put in a message.
+
+The modal's optional "agent identifier" links an external identifier (bot/adapters/links.py) to
+the user's account with the key, so their own agents can name it; this is the only way a link
+is made. A malformed one, one linked to someone else or one with a key of its own is refused
+in the modal before anything is stored.
 """
 
 from __future__ import annotations
@@ -85,6 +90,27 @@ def _submitted_key(view: dict[str, Any]) -> str:
     return (field.get("value") or "").strip()
 
 
+def _submitted_link(view: dict[str, Any]) -> str:
+    block = (view.get("state") or {}).get("values", {}).get(ids.LINK_BLOCK) or {}
+    field: dict[str, Any] = block.get(ids.LINK_ACTION) or next(iter(block.values()), {})
+    return (field.get("value") or "").strip()
+
+
+def link_problem(services: Services, identifier: str, external: str) -> str | None:
+    """Why the Slack user `identifier` may not link the agent identifier `external`, or None."""
+    from bot.adapters.identifiers import EXTERNAL_IDENTIFIER, FORMAT
+    from bot.adapters.links import Links
+
+    if not EXTERNAL_IDENTIFIER.fullmatch(external):  # never ':' either: that is a Slack account
+        return f"“{external}” is not a valid identifier: use {FORMAT}."
+    owner = Links(services.engine, services.clock).owner(external)
+    if owner is not None and owner != identifier:
+        return f"“{external}” is already linked to someone else's account. Pick another name."
+    if services.vault.get_account(CONNECTION, external) is not None:
+        return f"“{external}” is an account of its own in this app. Pick another name."
+    return None
+
+
 def check_key(services: Services, api_key: str) -> dict[str, Any]:
     """whoami with a short, single-attempt budget. Raises AffinityError."""
     client = AffinityClient(
@@ -151,6 +177,11 @@ def handle_submission(
         ack(response_action="errors", errors={ids.API_KEY_BLOCK: "Paste your API key."})
         return
     register_secret(api_key)  # belt and braces: scrubbed from any log line from now on
+    link = _submitted_link(body.get("view") or {})
+    bad_link = link_problem(services, identifier, link) if link else None
+    if bad_link:
+        ack(response_action="errors", errors={ids.LINK_BLOCK: bad_link})
+        return
     problem, profile = key_problem(services, team_id, api_key)
     if problem or profile is None:
         ack(response_action="errors", errors={ids.API_KEY_BLOCK: problem or UNREACHABLE})
@@ -159,6 +190,10 @@ def handle_submission(
     services.vault.connect(CONNECTION, identifier, api_key, profile)
     del api_key
     connector.evict(identifier)
+    if link:
+        from bot.adapters.links import Links
+
+        Links(services.engine, services.clock).link(link, identifier)
     ack()
     finish_connect(services, client, identifier, user["id"])
 
@@ -219,14 +254,17 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
-    """Erase the credential and everything read with it (`bot.erasure`)."""
+    """Erase the credential and everything read with it (`bot.erasure`), and unlink the agent
+    identifiers linked to the account."""
     from contextlib import suppress
 
+    from bot.adapters.links import Links
     from vault import AccountNotFound
 
     with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
         services.vault.disconnect(CONNECTION, identifier)
     services.connector.evict(identifier)
+    Links(services.engine, services.clock).unlink_all(identifier)
     erase_read_data(services.engine, identifier)
 
 

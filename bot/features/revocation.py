@@ -59,7 +59,7 @@ def notify_revoked(services: Services, identifier: str, account: ConnectedAccoun
     Returns True if this call sent the DM. An account made outside Slack (bot/adapters) has no
     one to DM: its owner sees the revocation in their agent's error and `accounts status`.
     """
-    from bot.adapters.accounts import is_slack_identifier
+    from bot.adapters.identifiers import is_slack_identifier
 
     if str(account.status) != "REVOKED" or not is_slack_identifier(identifier):
         return False

@@ -79,7 +79,6 @@ def build_server(
 ) -> Server[Any]:
     """A low-level MCP server over the catalog; `identifier_of(ctx)` names the caller's account
     (None: no account, refused)."""
-    connector = services.connector
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -100,7 +99,7 @@ def build_server(
         arguments = dict(params.arguments or {})
         try:
             result = await anyio.to_thread.run_sync(
-                execute, connector, identifier, tool.name, arguments
+                execute, services, identifier, tool.name, arguments
             )
         except (AccountNotConnected, AffinityError) as error:
             return _error(str(error))

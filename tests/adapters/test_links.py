@@ -1,0 +1,78 @@
+"""A Slack user links an agent identifier to their own account in the connect modal, and only
+there: agents naming it then run with that user's key, through the same connector."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.accounts import AccountProblem, add
+from bot.adapters.catalog import AccountNotConnected
+from bot.adapters.langchain import get_tools
+from bot.blocks import actions as ids
+from bot.features.connect import disconnect
+from tests.adapters.conftest import ADMIN, STANDARD, connect
+from tests.bot.test_connect import MY_FEATURES, connect_as, ident
+
+LINKED = "ana@firm.com"
+
+
+@pytest.fixture
+def harness(slack_app_factory):
+    return slack_app_factory(features=MY_FEATURES)
+
+
+def values(key: str, link: str) -> dict:
+    text = {"type": "plain_text_input"}
+    return {
+        ids.API_KEY_BLOCK: {ids.API_KEY_ACTION: {**text, "value": key}},
+        ids.LINK_BLOCK: {ids.LINK_ACTION: {**text, "value": link}},
+    }
+
+
+def submit(slack, key: str, link: str):
+    return slack.view_submission(ids.CONNECT_MODAL, values(key, link))
+
+
+def link_error(sent) -> str:
+    body = sent.json()
+    assert body["response_action"] == "errors"
+    return body["errors"][ids.LINK_BLOCK]
+
+
+def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, sandbox):
+    slack, services = harness.slack, harness.services
+    assert submit(slack, ADMIN["api_key"], LINKED).status_code == 200
+    fake_slack.wait_for("chat.postMessage", lambda c: "connected as" in c.text, timeout=10)
+    tool = get_tools(LINKED, services=services)[0]
+    assert "jane" in tool.invoke({"term": "jane"}).lower()
+    activity = services.connector.recent_activity(ident(slack))
+    assert activity[0]["tool"] == tool.name  # audited as the Slack user's own call
+    with pytest.raises(AccountProblem, match="linked to a Slack user"):  # not from the CLI
+        add(services, LINKED, STANDARD["api_key"])
+    sandbox.state.revoke_key(ADMIN["api_key"])
+    with pytest.raises(AccountNotConnected, match="/affinity connect"):
+        tool.invoke({"term": "jane"})
+
+
+def test_the_modal_refuses_a_bad_or_taken_identifier_and_stores_nothing(harness, fake_slack):
+    slack, services = harness.slack, harness.services
+    assert "not a valid identifier" in link_error(submit(slack, ADMIN["api_key"], "T1:U1"))
+    assert "not a valid identifier" in link_error(submit(slack, ADMIN["api_key"], "a b"))
+    assert services.connector.account(ident(slack)) is None
+    connect(services, "svc_bot", STANDARD)
+    assert "account of its own" in link_error(submit(slack, ADMIN["api_key"], "svc_bot"))
+    other = slack.as_user("U0OTHER01")
+    assert submit(other, STANDARD["api_key"], LINKED).status_code == 200
+    fake_slack.wait_for("chat.postMessage", lambda c: "connected as" in c.text, timeout=10)
+    assert "someone else" in link_error(submit(slack, ADMIN["api_key"], LINKED))
+    assert services.connector.account(ident(slack)) is None
+
+
+def test_disconnecting_in_slack_unlinks(harness, fake_slack):
+    slack, services = harness.slack, harness.services
+    connect_as(harness, slack, fake_slack, ADMIN["api_key"])  # no link: the modal as before
+    assert submit(slack, ADMIN["api_key"], LINKED).status_code == 200
+    assert get_tools(LINKED, services=services)
+    disconnect(services, ident(slack))
+    with pytest.raises(AccountNotConnected, match="never been connected"):
+        get_tools(LINKED, services=services)
