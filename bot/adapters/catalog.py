@@ -107,9 +107,11 @@ def shared_services() -> Services:
     global _shared
     with _shared_lock:
         if _shared is None:
+            from bot.adapters.slack_notices import announce_revocations
             from bot.config import Settings
 
             _shared = Services.build(Settings.from_env())
+            announce_revocations(_shared)
         return _shared
 
 

@@ -185,6 +185,9 @@ def mcp_serve(
         from bot.adapters.mcp import serve_http, serve_stdio
     except ImportError:
         return _fail('the MCP server needs the `mcp` extra: pip install "affinity-for-slack[mcp]"')
+    from bot.adapters.slack_notices import announce_revocations
+
+    announce_revocations(services)  # a Slack user's revoked key gets the Reconnect DM
     if http:
         print(f"MCP server on http://{host}:{port}/mcp (bearer tokens)", file=sys.stderr)
         serve_http(services, host=host, port=port, allow_writes=allow_writes)

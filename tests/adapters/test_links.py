@@ -76,3 +76,32 @@ def test_disconnecting_in_slack_unlinks(harness, fake_slack):
     disconnect(services, ident(slack))
     with pytest.raises(AccountNotConnected, match="never been connected"):
         get_tools(LINKED, services=services)
+
+
+def test_an_agent_finding_a_slack_users_key_revoked_sends_them_the_reconnect_dm(
+    database_url, sandbox, fake_slack, vault_keyring
+):
+    from bot.adapters.slack_notices import announce_revocations
+    from bot.config import Settings
+    from bot.connector import identifier_for
+    from bot.services import Services
+    from tests.plugins.slack import BOT_TOKEN
+
+    settings = Settings(
+        database_url=database_url,
+        affinity_base_url=sandbox.base_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_api_url=fake_slack.api_url,
+    )
+    services = Services.build(settings, keyring=vault_keyring)
+    try:
+        assert announce_revocations(services)
+        slack_user = identifier_for("T0TEAM001", "U0ANA0001")
+        connect(services, slack_user, ADMIN)
+        tool = get_tools(slack_user, services=services)[0]
+        sandbox.state.revoke_key(ADMIN["api_key"])
+        with pytest.raises(AccountNotConnected, match="/affinity connect"):
+            tool.invoke({"term": "jane"})
+        fake_slack.wait_for("chat.postMessage", lambda c: c["channel"] == "U0ANA0001")
+    finally:
+        services.close()
