@@ -3,7 +3,8 @@
 Two kinds of rows hold CRM data read with one user's key: the assistant's conversations
 (`agent_conversations`) and answers held for their Share button (`held_answers`). Both are
 erased on disconnect, on a deactivated Slack user, and (by identifier prefix) when a workspace
-uninstalls the app, whether or not the assistant is on.
+uninstalls the app, whether or not the assistant is on. So are the user's MCP tokens and the
+agent identifiers linked to their account (bot/adapters), which act with that key.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ def _owned() -> tuple[InstrumentedAttribute[str], ...]:
     """The owner columns of the tables to erase (imported here: the conversation feature's
     package imports the command features, which import this module)."""
     from bot.features.conversation.models import HeldAnswer
+    from bot.models import AccountLink, McpToken
 
-    return (AgentConversation.owner, HeldAnswer.owner)
+    return (AgentConversation.owner, HeldAnswer.owner, McpToken.identifier, AccountLink.identifier)
 
 
 def erase_read_data(engine: Engine, owner: str) -> int:

@@ -105,15 +105,13 @@ def status(services: Services, identifier: str) -> Status:
 
 
 def remove(services: Services, identifier: str) -> bool:
-    """Erase the key and everything read with it, and revoke the account's MCP tokens (the
-    account row and its history stay, PENDING). False if there was no such account."""
-    from bot.adapters.tokens import TokenStore
-
+    """Erase the key, everything read with it and the account's MCP tokens, as a disconnect in
+    Slack does (the account row and its history stay, PENDING). False if there was no such
+    account."""
     check_unlinked(services, identifier)
     if services.connector.account(identifier) is None:
         return False
     disconnect(services, identifier)
-    TokenStore(services.engine, services.clock).revoke_all(identifier)
     return True
 
 

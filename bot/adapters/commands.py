@@ -110,6 +110,10 @@ def accounts_list(services: Services) -> int:
 
 
 def accounts_status(services: Services, identifier: str) -> int:
+    owner = Links(services.engine, services.clock).owner(identifier)
+    if owner is not None:
+        print(f"{identifier} is linked to the Slack account {owner} (managed in Slack)")
+        identifier = owner
     found = accounts.status(services, identifier)
     account = found.account
     if account is None:
@@ -141,7 +145,7 @@ def accounts_remove(services: Services, identifier: str) -> int:
         return _fail(str(problem))
     if not removed:
         return _fail(f"no account {identifier!r}: nothing to remove", 1)
-    print(f"{identifier}: key erased, data read with it erased, MCP tokens revoked")
+    print(f"{identifier}: key erased, with the data read with it and its MCP tokens")
     return 0
 
 

@@ -5,7 +5,7 @@ A Slack user may let their own agents reach Affinity with their key under an ext
 ana@firm.com`). The link is made only by that user, in the connect modal, together with their
 key; nothing else creates one (the CLI refuses to). A linked identifier cannot also have a key of
 its own, and one Slack user's link is never taken over by another: both are refused in the modal.
-Disconnecting in Slack removes the user's links.
+Disconnecting in Slack removes the user's links (bot/erasure.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.models import AccountLink
@@ -59,13 +59,6 @@ class Links:
                 AccountLink.identifier == identifier
             )
             return sorted(session.scalars(query))
-
-    def unlink_all(self, identifier: str) -> int:
-        with self._sessions.begin() as session:
-            result = session.execute(
-                delete(AccountLink).where(AccountLink.identifier == identifier)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
 
 
 __all__ = ["Links"]

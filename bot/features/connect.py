@@ -254,17 +254,15 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
-    """Erase the credential and everything read with it (`bot.erasure`), and unlink the agent
-    identifiers linked to the account."""
+    """Erase the credential and everything read with it or acting with it (`bot.erasure`: also
+    the MCP tokens and linked agent identifiers)."""
     from contextlib import suppress
 
-    from bot.adapters.links import Links
     from vault import AccountNotFound
 
     with suppress(AccountNotFound):  # a second click on "Disconnect": nothing left to erase
         services.vault.disconnect(CONNECTION, identifier)
     services.connector.evict(identifier)
-    Links(services.engine, services.clock).unlink_all(identifier)
     erase_read_data(services.engine, identifier)
 
 

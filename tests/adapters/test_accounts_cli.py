@@ -105,7 +105,7 @@ def test_token_is_shown_once_stored_as_a_digest_and_revoked_by_remove(cli, datab
     tokens = TokenStore(engine, utc_now)
     assert tokens.identifier_for(token) == AGENT_ID
     code, out, _ = cli("accounts", "remove", AGENT_ID)
-    assert code == 0 and "MCP tokens revoked" in out
+    assert code == 0 and "its MCP tokens" in out
     assert tokens.identifier_for(token) is None
     assert "PENDING" in cli("accounts", "list")[1]
     assert cli("accounts", "remove", "nobody")[0] == 1

@@ -7,6 +7,7 @@ import pytest
 
 from bot.adapters.accounts import AccountProblem, add
 from bot.adapters.catalog import AccountNotConnected
+from bot.adapters.commands import accounts_status
 from bot.adapters.langchain import get_tools
 from bot.blocks import actions as ids
 from bot.features.connect import disconnect
@@ -39,7 +40,7 @@ def link_error(sent) -> str:
     return body["errors"][ids.LINK_BLOCK]
 
 
-def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, sandbox):
+def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, sandbox, capsys):
     slack, services = harness.slack, harness.services
     assert submit(slack, ADMIN["api_key"], LINKED).status_code == 200
     fake_slack.wait_for("chat.postMessage", lambda c: "connected as" in c.text, timeout=10)
@@ -49,6 +50,8 @@ def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, 
     assert activity[0]["tool"] == tool.name  # audited as the Slack user's own call
     with pytest.raises(AccountProblem, match="linked to a Slack user"):  # not from the CLI
         add(services, LINKED, STANDARD["api_key"])
+    assert accounts_status(services, LINKED) == 0
+    assert f"linked to the Slack account {ident(slack)}" in capsys.readouterr().out
     sandbox.state.revoke_key(ADMIN["api_key"])
     with pytest.raises(AccountNotConnected, match="/affinity connect"):
         tool.invoke({"term": "jane"})
