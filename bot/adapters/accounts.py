@@ -43,6 +43,7 @@ def check_unlinked(services: Services, identifier: str) -> str:
         )
     return identifier
 
+
 # ------------------------------------------------------------------------------ operations
 
 

@@ -111,7 +111,6 @@ def test_token_is_shown_once_stored_as_a_digest_and_revoked_by_remove(cli, datab
     assert cli("accounts", "remove", "nobody")[0] == 1
 
 
-
 def test_a_revoked_external_account_is_not_announced_in_slack(services, sandbox, caplog):
     from bot.connector import KeyRevokedError
     from bot.features.revocation import notify_revoked

@@ -123,9 +123,7 @@ def http_server(
 ) -> Iterator[tuple[str, Services]]:
     copy = tmp_path_factory.mktemp("mcp-http") / "affinity-bot.db"
     shutil.copyfile(upgraded_sqlite_template, copy)
-    settings = Settings(
-        database_url=f"sqlite:///{copy}", affinity_base_url=sandbox_server.base_url
-    )
+    settings = Settings(database_url=f"sqlite:///{copy}", affinity_base_url=sandbox_server.base_url)
     services = Services.build(settings, keyring=vault_keyring)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -147,9 +147,7 @@ class BearerGate:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         identifier = None
         if scheme.lower() == "bearer" and token.strip():
-            identifier = await anyio.to_thread.run_sync(
-                self.tokens.identifier_for, token.strip()
-            )
+            identifier = await anyio.to_thread.run_sync(self.tokens.identifier_for, token.strip())
         if identifier is None:
             await _unauthorized(send)
             return
