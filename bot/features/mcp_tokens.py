@@ -86,11 +86,25 @@ def token_modal(token: str, info: TokenInfo) -> dict[str, Any]:
 
 
 def home_blocks(services: Services, identifier: str) -> list[dict[str, Any]]:
-    """The user's live tokens with Revoke buttons (nothing when they have none)."""
+    """The user's live tokens with Revoke buttons, and the agent identifiers linked to their
+    account (nothing when they have neither)."""
+    from bot.adapters.links import Links
+
     live = tokens(services).list(identifier)
-    if not live:
+    linked = Links(services.engine, services.clock).links_of(identifier)
+    if not live and not linked:
         return []
-    blocks: list[dict[str, Any]] = [kit.divider(), kit.section("*Your MCP tokens*")]
+    blocks: list[dict[str, Any]] = [kit.divider(), kit.section("*Your agents*")]
+    if linked:
+        names = ", ".join(f"`{escape_clip(name, 255)}`" for name in linked)
+        blocks.append(
+            kit.context(
+                f"Your own agents may use your key as {names} (linked when you connected; "
+                "disconnecting removes the link)."
+            )
+        )
+    if live:
+        blocks.append(kit.context("MCP tokens: each acts with your key until you revoke it."))
     for info in live[:MAX_LISTED]:
         used = info.last_used_at.strftime("%Y-%m-%d") if info.last_used_at else "never"
         line = (

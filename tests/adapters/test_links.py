@@ -46,6 +46,9 @@ def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, 
     fake_slack.wait_for("chat.postMessage", lambda c: "connected as" in c.text, timeout=10)
     tool = get_tools(LINKED, services=services)[0]
     assert "jane" in tool.invoke({"term": "jane"}).lower()
+    from bot.features.home import home_view
+
+    assert f"`{LINKED}`" in str(home_view(services, ident(slack)))  # shown on their App Home
     activity = services.connector.recent_activity(ident(slack))
     assert activity[0]["tool"] == tool.name  # audited as the Slack user's own call
     with pytest.raises(AccountProblem, match="linked to a Slack user"):  # not from the CLI
