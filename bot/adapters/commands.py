@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.adapters import accounts
 from bot.adapters.links import Links
 from bot.services import Services
+from vault import ConnectedAccount
 
 PROGRAM = "affinity-bot"
 
@@ -71,7 +72,7 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def _who(account) -> str:
+def _who(account: ConnectedAccount) -> str:
     profile = account.profile
     if profile is None:
         return "-"
