@@ -74,3 +74,12 @@ def test_one_user_cannot_revoke_anothers_token(app):
     mine, info = store(app).create("T1:UMINE", "x", via="slack")
     assert not store(app).revoke("T1:UOTHER", info.id)
     assert store(app).identifier_for(mine) == "T1:UMINE"
+
+
+def test_without_a_slash_command_no_token_is_made(app, sandbox):
+    from bot.features.mcp_tokens import SLASH_ONLY, create_token
+
+    identifier = connect(app, ALICE, sandbox=sandbox)
+    message = create_token(app.services, None, None, identifier, "from a DM")
+    assert message["text"] == SLASH_ONLY
+    assert store(app).list(identifier) == []
