@@ -15,6 +15,7 @@ import httpx
 from .errors import (
     AffinityError,
     AffinityTransportError,
+    InvalidRequestError,
     MonthlyQuotaError,
     NotFoundError,
     RateLimitedError,
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.affinity.co"
-V2_API_VERSION = "2024-01-01"
+ApiVersion = Literal["2024-01-01", "2026-07-15"]
+V2_API_VERSIONS: tuple[ApiVersion, ...] = ("2024-01-01", "2026-07-15")
+"""The V2 versions whose answers this client parses (docs/client.md, "API version")."""
+V2_API_VERSION: ApiVersion = "2026-07-15"
+"""The version sent in `X-Affinity-Api-Version` unless a client is given another."""
 USER_AGENT = "affinity-for-slack/0.1 (+https://github.com/; httpx)"
 
 Params = Mapping[str, Any] | None
@@ -50,7 +55,8 @@ class AffinityClient:
     """A client for one Affinity API key.
 
     V1 paths (``/persons``) go to the base URL with Basic or Bearer auth; V2 paths (``/v2/…``)
-    with Bearer auth and ``X-Affinity-Api-Version`` pinned. Every call is bounded by
+    with Bearer auth and ``X-Affinity-Api-Version`` pinned to ``api_version``, so that the
+    key's own Default API Version never changes what comes back. Every call is bounded by
     ``max_call_seconds`` including retries and waits. The key never appears in ``repr``,
     exception messages or logs.
     """
@@ -61,6 +67,7 @@ class AffinityClient:
         base_url: str = DEFAULT_BASE_URL,
         *,
         v1_auth: Literal["basic", "bearer"] = "basic",
+        api_version: ApiVersion = V2_API_VERSION,
         timeout: float = 20.0,
         connect_timeout: float = 5.0,
         max_call_seconds: float = 45.0,
@@ -74,11 +81,14 @@ class AffinityClient:
             raise ValueError("api_key is empty")
         if v1_auth not in ("basic", "bearer"):
             raise ValueError("v1_auth must be 'basic' or 'bearer'")
+        if api_version not in V2_API_VERSIONS:
+            raise ValueError(f"api_version must be one of {', '.join(V2_API_VERSIONS)}")
         self.__key = api_key.strip()
         self.key_fingerprint = key_fingerprint(self.__key)
         self.base_url = base_url.rstrip("/")
         self._base_path = urlsplit(self.base_url).path.rstrip("/")
         self.v1_auth = v1_auth
+        self.api_version = api_version
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.max_call_seconds = max_call_seconds
@@ -254,6 +264,18 @@ class AffinityClient:
             },
         }
 
+    def fetch_rate_limit(self) -> RateLimitSnapshot:
+        """Ask Affinity for this key's budgets (V2 ``GET /v2/rate-limit``; V1 ``/rate-limit``
+        where the key's V2 version predates it) and follow the per-minute limit it reports."""
+        try:
+            snapshot = RateLimitSnapshot.from_v2_body(self.get("/v2/rate-limit") or {})
+        except (NotFoundError, InvalidRequestError):
+            snapshot = RateLimitSnapshot.from_v1_body(self.get("/rate-limit") or {})
+        self._rate_limit = snapshot
+        if self._follow_user_limit and snapshot.user_limit:
+            self._limiter.resize(snapshot.user_limit)
+        return snapshot
+
     # -- memo for slow-changing metadata (list definitions) -------------------------------------
     def memo(self, key: Any, ttl: float, load: Callable[[], T]) -> T:
         """Return a value cached on this client for ``ttl`` seconds, loading it if stale."""
@@ -306,7 +328,7 @@ class AffinityClient:
         version = api_version_of(path)
         headers = {"Authorization": self._auth[version]}
         if version == "v2":
-            headers["X-Affinity-Api-Version"] = V2_API_VERSION
+            headers["X-Affinity-Api-Version"] = self.api_version
         call = _Call(
             method=method,
             path=path,

@@ -1,7 +1,11 @@
 """Rate-limit budgets read from response headers, and the per-key client-side limiter.
 
 Affinity allows 900 requests a minute per user, shared by V1 and V2 (a client follows the
-budget each response reports in ``X-Ratelimit-Limit-User``). Every client built for the
+budget each response reports in ``x-ratelimit-limit-user``; header names are matched in any case,
+and the ``x-ratelimit-limit-org*`` headers are absent for an account with no monthly cap). The
+same windows can be asked for outright: V2 ``GET /v2/rate-limit`` (2026-07-15), or V1
+``GET /rate-limit`` for a key pinned to an older V2 version; both are exempt from the monthly
+quota or cheap against it. Every client built for the
 same key in this process shares one sliding-window limiter, keyed by a hash of the key (the key
 itself is never stored here), so a busy process cannot trip Affinity's limit on its own.
 """
@@ -14,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_REQUESTS_PER_MINUTE = 900
 WINDOW_SECONDS = 60.0
@@ -46,17 +51,50 @@ class RateLimitSnapshot:
             org_reset_seconds=_int(lower.get(prefix + "org-reset")),
         )
 
+    @classmethod
+    def from_v2_body(cls, body: Mapping[str, Any]) -> RateLimitSnapshot:
+        """Parse V2 ``RateLimit`` (``callerPerMinute`` always, ``orgPerMonth`` only with a
+        monthly cap) into the same snapshot the headers give."""
+        minute = body.get("callerPerMinute") or {}
+        month = body.get("orgPerMonth") or {}
+        return cls(
+            user_limit=_int(minute.get("limit")),
+            user_remaining=_int(minute.get("remaining")),
+            user_reset_seconds=_int(minute.get("reset")),
+            org_limit=_int_or_text(month.get("limit")),
+            org_remaining=_int_or_text(month.get("remaining")),
+            org_reset_seconds=_int(month.get("reset")),
+        )
 
-def _int(value: str | None) -> int | None:
+    @classmethod
+    def from_v1_body(cls, body: Mapping[str, Any]) -> RateLimitSnapshot:
+        """Parse V1 ``{"rate": {"api_key_per_minute": …, "org_monthly": …}}`` (the org limit
+        may be the string ``"unlimited"``)."""
+        rate = body.get("rate") or {}
+        minute = rate.get("api_key_per_minute") or {}
+        month = rate.get("org_monthly") or {}
+        return cls(
+            user_limit=_int(minute.get("limit")),
+            user_remaining=_int(minute.get("remaining")),
+            user_reset_seconds=_int(minute.get("reset")),
+            org_limit=_int_or_text(month.get("limit")),
+            org_remaining=_int_or_text(month.get("remaining")),
+            org_reset_seconds=_int(month.get("reset")),
+        )
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
     try:
         return int(float(value)) if value is not None else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
 
 
-def _int_or_text(value: str | None) -> int | str | None:
+def _int_or_text(value: Any) -> int | str | None:
     number = _int(value)
-    return number if number is not None or value is None else value.strip()
+    return number if number is not None or value is None else str(value).strip()
 
 
 class SlidingWindowLimiter:

@@ -42,7 +42,16 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.config import Settings, load_settings, reveal
 from bot.database import upgrade_all
-from bot.features import commands, connect, conversation, home, platform, revocation
+from bot.features import (
+    assistant_pane,
+    commands,
+    connect,
+    conversation,
+    home,
+    platform,
+    revocation,
+    shortcuts,
+)
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.logs import configure_logging
@@ -58,9 +67,11 @@ OAUTH_STATE_SECONDS = 600
 # The bot scopes requested at install; must equal manifest.yml (tests/bot/test_manifest.py).
 BOT_SCOPES = [
     "app_mentions:read",
+    "assistant:write",
     "channels:history",
     "chat:write",
     "commands",
+    "groups:history",
     "im:history",
     "im:read",
     "im:write",
@@ -79,7 +90,16 @@ class Feature(Protocol):
 
 
 # Registered in this order; append a new feature module here.
-FEATURES: tuple[Feature, ...] = (platform, connect, home, revocation, conversation, commands)
+FEATURES: tuple[Feature, ...] = (
+    platform,
+    connect,
+    home,
+    revocation,
+    conversation,
+    commands,
+    assistant_pane,
+    shortcuts,
+)
 
 
 class SlackUnreachable(RuntimeError):

@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic_settings import SettingsConfigDict
 
+from affinity_client.client import V2_API_VERSION, ApiVersion
 from vault.config import InitOnlySettings, VaultSettings
 
 Mode = Literal["socket", "http-oauth", "http-single"]
@@ -123,6 +124,7 @@ class Settings(InitOnlySettings):
     listener_queue_limit: PositiveInt = DEFAULT_LISTENER_QUEUE_LIMIT
     web_concurrency: PositiveInt = 1  # gunicorn worker processes in HTTP mode
     affinity_base_url: str = DEFAULT_AFFINITY_BASE_URL
+    affinity_api_version: ApiVersion = V2_API_VERSION
     affinity_tenant_id: str | None = None
     revocation_sweep_hours: PositiveFloat = 6.0
     log_level: str = "INFO"

@@ -49,6 +49,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient, run_tool
+from affinity_client.client import V2_API_VERSION, ApiVersion
 from affinity_client.errors import (
     AffinityError,
     AuthenticationError,
@@ -404,11 +405,14 @@ class Connector:
         base_url: str,
         clock: Callable[[], datetime],
         client_factory: Callable[[str], AffinityClient] | None = None,
+        api_version: ApiVersion = V2_API_VERSION,
     ) -> None:
         self.vault = vault
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.client_factory = client_factory or (lambda key: AffinityClient(key, base_url=base_url))
+        self.client_factory = client_factory or (
+            lambda key: AffinityClient(key, base_url=base_url, api_version=api_version)
+        )
         self.pool = ClientPool(self.client_factory)
         self._revocation_listeners: list[RevocationListener] = []
         self._configuration_listeners: list[ConfigurationListener] = []

@@ -20,8 +20,9 @@ Where a table is declared:
     admin; keys of any other tenant are refused at connect time (bot/features/connect.py);
   - `mcp_tokens` (revision 0006_mcp_tokens): personal bearer tokens of the MCP server, stored
     as SHA-256 digests only (bot/adapters/tokens.py);
-  - `account_links` (same revision): an external identifier a Slack user linked to their own
-    account in the connect modal, so agents naming it use that user's key (bot/adapters/links.py);
+  - `account_links` (revision 0007_account_links): an external identifier a Slack user linked
+    to their own account in the connect modal, so agents naming it use that user's key
+    (bot/adapters/links.py);
 - in `models.py` of the package that owns them: bot/agent/models.py,
   bot/features/commands/models.py, bot/features/conversation/models.py.
 

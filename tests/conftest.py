@@ -15,6 +15,7 @@ settings.load_profile("repeatable")
 pytest_plugins = [
     "tests.plugins.logging_state",
     "tests.plugins.sandbox",
+    "tests.plugins.v2_conformance",
     "tests.plugins.postgres",
     "tests.plugins.slack",
 ]

@@ -10,14 +10,32 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, seed, v1, v2, v2_meetings, v2_notes, v2_reminders, v2_views, versions
+from . import (
+    control,
+    seed,
+    v1,
+    v2,
+    v2_changes,
+    v2_fields,
+    v2_meetings,
+    v2_notes,
+    v2_persons,
+    v2_rate_limit,
+    v2_relationships,
+    v2_reminders,
+    v2_search,
+    v2_users,
+    v2_views,
+    v2_webhooks,
+    versions,
+)
 from .permissions import denied_message, missing_permission
 from .store import HOLD_LIMIT_SECONDS, SandboxState
 from .web import ApiError, Ctx, error_body, json_response
@@ -41,6 +59,14 @@ URLS = Map(
     + _rules(v2_reminders.V1_ROUTES, "v1")
     + _rules(v2_meetings.ROUTES, "v2")
     + _rules(v2_views.ROUTES, "v2")
+    + _rules(v2_search.ROUTES, "v2")
+    + _rules(v2_changes.ROUTES, "v2")
+    + _rules(v2_fields.ROUTES, "v2")
+    + _rules(v2_persons.ROUTES, "v2")
+    + _rules(v2_relationships.ROUTES, "v2")
+    + _rules(v2_users.ROUTES, "v2")
+    + _rules(v2_rate_limit.ROUTES, "v2")
+    + _rules(v2_webhooks.ROUTES, "v2")
     + _rules(control.ROUTES, "control"),
     strict_slashes=False,
     merge_slashes=False,
@@ -55,6 +81,12 @@ V2_PATH_PARAMS = {
     "entry_id": "listEntryId",
     "note_id": "noteId",
 }
+
+
+V2_ANSWER_OBSERVERS: list[Callable[[dict[str, Any]], None]] = []
+"""Test-only: callables given every V2 answer (method, path, status, version, headers, body,
+routed) of every sandbox in the process; the test suite's conformance check registers one
+(tests/plugins/sandbox.py). Empty in normal use, when answers are not copied at all."""
 
 
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
@@ -172,14 +204,30 @@ class SandboxApp:
         for name, value in headers.items():
             response.headers[name] = str(value)
         if response.status_code == 429:
-            monthly = headers["x-ratelimit-limit-org-remaining"] == 0
+            monthly = headers.get("x-ratelimit-limit-org-remaining") == 0
             reset = "x-ratelimit-limit-org-reset" if monthly else "x-ratelimit-limit-user-reset"
             response.headers["Retry-After"] = headers[reset]
         if api == "v2":
             response.headers[versions.HEADER] = version
             entry["version"] = version
+            if V2_ANSWER_OBSERVERS:
+                self.observe(request, response, version, routed=route_error is None)
         entry["status"] = response.status_code
         return response
+
+    @staticmethod
+    def observe(request: Request, response: Response, version: str, *, routed: bool) -> None:
+        answer = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "version": version,
+            "headers": dict(response.headers),
+            "body": response.get_data(),
+            "routed": routed,
+        }
+        for observer in V2_ANSWER_OBSERVERS:
+            observer(answer)
 
     def answer(
         self,
@@ -201,7 +249,12 @@ class SandboxApp:
         if api == "v2" and version_error is not None:
             return fail(version_error.status, version_error.message, version_error.param)
         if limited:
-            if self.state.controls.monthly_quota_used_up and request.path not in MONTHLY_EXEMPT:
+            controls = self.state.controls
+            if (
+                controls.monthly_cap
+                and controls.monthly_quota_used_up
+                and request.path not in MONTHLY_EXEMPT
+            ):
                 return fail(429, "Monthly API request quota exceeded for this account")
             return fail(429, "Too many requests: rate limit exceeded")
         fault = self.state.take_fault(request.method, request.path)

@@ -81,6 +81,17 @@ def monthly_quota(state: SandboxState, request: Request) -> Response:
     return json_response({"ok": True})
 
 
+def plan(state: SandboxState, request: Request) -> Response:
+    """`{"monthly_cap": false}`: the account's plan has no monthly request cap (no
+    `x-ratelimit-limit-org*` headers; V1 `/rate-limit` says "unlimited"); `true` restores the
+    seeded plan's 100,000 a month. Kept across `DELETE /_sandbox/faults`; reset restores it."""
+    data = _body(request)
+    if not isinstance(data.get("monthly_cap"), bool):
+        raise ApiError(400, "monthly_cap must be true or false")
+    state.set_monthly_cap(data["monthly_cap"])
+    return json_response({"ok": True})
+
+
 def replication_lag(state: SandboxState, request: Request) -> Response:
     """`{"ms": N}`: V2 reads and writes of what V1 created in the last N ms answer 404."""
     ms = _int(_body(request), "ms")
@@ -161,6 +172,7 @@ ROUTES = [
     ("/_sandbox/keys/restore", ["POST"], _handler(restore)),
     ("/_sandbox/faults/rate-limit", ["POST"], _handler(rate_limit)),
     ("/_sandbox/faults/monthly-quota", ["POST"], _handler(monthly_quota)),
+    ("/_sandbox/plan", ["POST"], _handler(plan)),
     ("/_sandbox/faults/replication-lag", ["POST"], _handler(replication_lag)),
     ("/_sandbox/faults/error", ["POST"], _handler(error)),
     ("/_sandbox/faults/latency", ["POST"], _handler(latency)),

@@ -1,9 +1,10 @@
-"""Which V2 endpoints need which permission, as the V2 spec (2024-01-01) says.
+"""Which V2 endpoints need which permission, as the V2 specs (2024-01-01 and 2026-07-15) say.
 
-Each description in reference/affinity-v2-openapi.json that says `Requires the "…"
-[permission]` is one row here (tests/sandbox/test_permissions.py checks the table against the
-spec). A user whose role lacks the permission gets 403 with the spec's `AuthorizationErrors`
-body (`{"errors": [{"code": "authorization", "message": …}]}`). V1 endpoints answer as V1 does.
+Each description in reference/affinity-v2-openapi.json or affinity-v2-openapi-2026-07-15.json
+that says `Requires the "…" [permission]` is one row here (tests/sandbox/test_permissions.py
+checks the table against both specs). A user whose role lacks the permission gets 403 with the
+spec's `AuthorizationErrors` body (`{"errors": [{"code": "authorization", "message": …}]}`).
+V1 endpoints answer as V1 does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ REQUIRED: list[tuple[str, str, str]] = [
     ("GET", "/v2/persons", EXPORT_PEOPLE),
     ("GET", "/v2/persons/{personId}", EXPORT_PEOPLE),
     ("GET", "/v2/persons/{personId}/list-entries", EXPORT_LISTS),
+    ("POST", "/v2/persons/search", EXPORT_PEOPLE),
+    ("POST", "/v2/companies/search", EXPORT_ORGANIZATIONS),
+    ("POST", "/v2/lists/{listId}/list-entries/search", EXPORT_LISTS),
 ]
 
 _PATTERNS = [

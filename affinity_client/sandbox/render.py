@@ -42,7 +42,7 @@ COLORS_V2 = {
     0: None,
     1: "blue",
     2: "green",
-    3: "yellow",
+    3: "white",  # the 2026-07-15 option palette: white, gray, blue, green, purple, orange, red
     4: "orange",
     5: "red",
     6: "purple",

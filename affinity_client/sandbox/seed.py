@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from . import seed_calendar
@@ -66,6 +66,10 @@ EXPORT_PEOPLE = "Export All People directory"
 EXPORT_ORGANIZATIONS = "Export All Organizations directory"
 EXPORT_LISTS = "Export data from Lists"
 """The permissions the V2 spec names in endpoint descriptions (see sandbox/permissions.py)."""
+MANAGE_USERS = "Manage Users"
+MANAGE_ALL_WEBHOOKS = "Manage all webhooks"
+"""Permissions a role must be granted (`grants`): users' emails and roles, everyone's webhooks."""
+EDIT_GLOBAL_FIELDS = "Edit Global Field Values"
 
 USERS: list[dict[str, Any]] = [
     {
@@ -75,6 +79,7 @@ USERS: list[dict[str, Any]] = [
         "last_name": "Patel",
         "email": "maya@northwind.vc",
         "api_key": ADMIN_KEY,
+        "grants": [MANAGE_USERS, MANAGE_ALL_WEBHOOKS],
     },
     {
         "role": "standard",
@@ -429,11 +434,56 @@ class World:
     strengths: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
     reminders: dict[int, dict[str, Any]] = field(default_factory=dict)
+    field_value_changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Every change of a field's values, oldest first (`change_record` gives the shape)."""
+    webhooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str) -> int:
         self.next_ids[kind] += 1
         return self.next_ids[kind]
+
+
+def value_text(world: World, f: dict[str, Any], raw: Any) -> str:
+    """What a user reads for a stored value: option text, a person's or company's name, the
+    value itself. Kept on each change so that a deleted option or person still shows."""
+    if f["value_type"] in (DROPDOWN, RANKED):
+        texts = {o["id"]: o["text"] for o in f["dropdown_options"]}
+        return str(texts.get(raw, raw))
+    if f["value_type"] == PERSON and raw in world.persons:
+        p = world.persons[raw]
+        return f"{p['first_name']} {p['last_name'] or ''}".strip()
+    if f["value_type"] == ORGANIZATION and raw in world.organizations:
+        return str(world.organizations[raw]["name"])
+    if isinstance(raw, dict):
+        return ", ".join(str(part) for part in raw.values() if part)
+    return str(raw)
+
+
+def change_record(
+    world: World,
+    f: dict[str, Any],
+    entity_id: int,
+    list_entry_id: int | None,
+    action: str,
+    raw: Any,
+    changer_id: int | None,
+    when: datetime,
+) -> dict[str, Any]:
+    """One field value change: `action` is "add", "update" or "delete"; `raw` the value set
+    (for a delete, the value removed); `changer_id` the user's person id (None for Affinity)."""
+    return {
+        "id": world.new_id("field_value_change"),
+        "field_id": f["id"],
+        "entity_type": f["entity_type"],
+        "entity_id": entity_id,
+        "list_entry_id": list_entry_id,
+        "action": action,
+        "value": raw,
+        "display": value_text(world, f, raw),
+        "changer_id": changer_id,
+        "changed_at": when.replace(microsecond=0),  # as the API shows it: filters compare alike
+    }
 
 
 class _Builder:
@@ -454,6 +504,8 @@ class _Builder:
                 "dropdown": 800,
                 "meeting": 6000000,
                 "reminder": 7000,
+                "field_value_change": 500000,
+                "webhook": 0,
             }
         )
 
@@ -548,6 +600,7 @@ class _Builder:
         multiple: bool = False,
         options: list[str] | None = None,
         ranked: bool = False,
+        tracked: bool = True,
     ) -> dict[str, Any]:
         fid = self.w.new_id("field")
         dropdown = []
@@ -563,15 +616,19 @@ class _Builder:
             "enrichment_source": "none",
             "value_type": value_type,
             "allows_multiple": multiple,
-            "track_changes": ranked,
+            "track_changes": tracked,
             "dropdown_options": dropdown,
             "entity_type": entity_type,
-            # Not drawn from the seeded random stream, so every other seeded value stays put.
-            "created_at": self.w.lists.get(list_id, {}).get("created_at", CREATED_BASE)
-            + timedelta(days=2, hours=fid % 97),
+            "created_at": self._field_created(list_id, fid),
         }
         self.w.fields[fid] = rec
         return rec
+
+    def _field_created(self, list_id: int | None, fid: int) -> datetime:
+        """Two days after its list (or the firm's start); not drawn from the seeded random
+        stream, so every other seeded value stays where it was."""
+        base = self.w.lists[list_id]["created_at"] if list_id in self.w.lists else CREATED_BASE
+        return cast(datetime, base) + timedelta(days=2, hours=fid % 97)
 
     def add_value(
         self,
@@ -653,7 +710,67 @@ class _Builder:
         seed_calendar.build_meetings(self.w, self.today, CALENDAR_USER_IDS)
         seed_calendar.build_reminders(self.w, self.today, CALENDAR_USER_IDS)
         seed_calendar.build_mention_note(self.w, self.today, ADMIN_ID, STANDARD_ID)
+        self.build_history()
         return self.w
+
+    def build_history(self) -> None:
+        """Field value changes: an `add` for every seeded value of a tracked field, by the
+        entry's creator when it was made; and stage moves on pipeline deals (a quarter of Deal
+        Flow, most of Series A, Acme's deal) by different users over the past weeks, ending at
+        the deal's current stage. Done last, from its own generator: no other draw moves."""
+        rng = random.Random(20261130)
+        movers = [u["person_id"] for u in USERS if u["role"] != "revoked"]
+        moves: dict[int, list[tuple[int, datetime, int]]] = {}
+        for name in ("Deal Flow", "Series A Pipeline"):
+            status = self.list_fields[LISTS[name]]["Status"]
+            ranks = [o["id"] for o in status["dropdown_options"]]
+            stage_of = {
+                v["list_entry_id"]: v["value"]
+                for v in self.w.field_values.values()
+                if v["field_id"] == status["id"]
+            }
+            for entry in self.w.list_entries.values():
+                if entry["list_id"] != LISTS[name]:
+                    continue
+                eid, current = entry["id"], stage_of[entry["id"]]
+                at = ranks.index(current)
+                chosen = entry["entity_id"] == ACME_DEAL_ID or rng.random() < (
+                    0.8 if name == "Series A Pipeline" else 0.25
+                )
+                if at == 0 or not chosen:
+                    continue
+                earlier = sorted(rng.sample(range(at), k=min(at, rng.randint(1, 3))))
+                start = max(entry["created_at"], SEED_NOW - timedelta(days=70))
+                span = (SEED_NOW - start).total_seconds()
+                times = sorted(
+                    start + timedelta(seconds=span * rng.uniform(0.05, 0.98))
+                    for _ in range(len(earlier))
+                )
+                steps = [ranks[i] for i in earlier[1:]] + [current]
+                moves[eid] = [(ranks[earlier[0]], entry["created_at"], entry["creator_id"])]
+                moves[eid] += [
+                    (opt, t, rng.choice(movers)) for opt, t in zip(steps, times, strict=True)
+                ]
+        seeded = sorted(self.w.field_values.values(), key=lambda v: (v["created_at"], v["id"]))
+        changes = []
+        for v in seeded:
+            f = self.w.fields[v["field_id"]]
+            if not f["track_changes"]:
+                continue
+            entry = self.w.list_entries.get(v["list_entry_id"]) if v["list_entry_id"] else None
+            history = moves.get(v["list_entry_id"]) if f["name"] == "Status" else None
+            if history is None:
+                creator = entry["creator_id"] if entry else ADMIN_ID
+                changes.append((v["created_at"], f, v, "add", v["value"], creator))
+                continue
+            for step, (raw, when, who) in enumerate(history):
+                changes.append((when, f, v, "add" if step == 0 else "update", raw, who))
+        changes.sort(key=lambda c: c[0])
+        for when, f, v, action, raw, who in changes:
+            rec = change_record(
+                self.w, f, v["entity_id"], v["list_entry_id"], action, raw, who, when
+            )
+            self.w.field_value_changes[rec["id"]] = rec
 
     def build_former_employers(self) -> None:
         """Jane used to work at the first startup: V1 keeps former employers in
@@ -804,11 +921,13 @@ class _Builder:
                 entity_type=1,
                 options=["Tier 1", "Tier 2", "Tier 3"],
             ),
-            "Notes": self.add_field("Notes", TEXT, list_id=coinv, entity_type=1),
+            "Notes": self.add_field("Notes", TEXT, list_id=coinv, entity_type=1, tracked=False),
         }
         self.global_fields = {
             "Job Title": self.add_field("Job Title", TEXT, list_id=None, entity_type=0),
-            "Location": self.add_field("Location", LOCATION, list_id=None, entity_type=0),
+            "Location": self.add_field(
+                "Location", LOCATION, list_id=None, entity_type=0, tracked=False
+            ),
             "Industry": self.add_field(
                 "Industry", DROPDOWN, list_id=None, entity_type=1, options=INDUSTRIES
             ),

@@ -13,6 +13,8 @@ import pickle
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -58,6 +60,9 @@ class Controls:
     window_used: dict[str, int] = field(default_factory=dict)
     org_used: int = 0
     monthly_quota_used_up: bool = False
+    monthly_cap: bool = True
+    """False models a plan without a monthly cap (Enterprise): no `x-ratelimit-limit-org*`
+    headers, V1 `/rate-limit` says "unlimited", and the monthly quota never runs out."""
     replication_lag_ms: int = 0
     v1_created: dict[tuple[str, int], float] = field(default_factory=dict)
 
@@ -197,6 +202,12 @@ class SandboxState:
         with self.lock:
             self.controls.monthly_quota_used_up = True
 
+    def set_monthly_cap(self, capped: bool) -> None:
+        """Whether the account's plan has a monthly request cap (the seed's plan has one)."""
+        with self.lock:
+            self.controls.monthly_cap = capped
+            self.controls.monthly_quota_used_up = False
+
     def set_replication_lag(self, ms: int) -> None:
         """V2 answers 404 for what V1 created in the last `ms` ms (affinity-api.md §7.4:
         "an entity created or updated through V1 can 404 or look stale in V2 for roughly
@@ -215,6 +226,19 @@ class SandboxState:
             lag = self.controls.replication_lag_ms
             made = self.controls.v1_created.get((kind, entity_id))
             return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
+
+    def remove_monthly_cap(self) -> None:
+        """The account has no monthly quota (a plan with no monthly cap): the org window leaves
+        both the `x-ratelimit-limit-org*` headers and `GET /v2/rate-limit`, until faults are
+        cleared."""
+        with self.lock:
+            self.controls.monthly_cap = False
+
+    def emit(self, event_type: str, body: dict[str, Any]) -> None:
+        """Hook point for webhook delivery: every write that Affinity announces with a webhook
+        event (`webhooks.SubscriptionType`, e.g. "person.created") calls this. Nothing is
+        delivered yet; subscriptions live in `world.webhooks`."""
+        del event_type, body
 
     def add_latency(self, ms: int, path: str = "*") -> None:
         with self.lock:
@@ -237,7 +261,37 @@ class SandboxState:
             _release(self.controls)
             keep = self.controls.revoked_keys
             created = self.controls.v1_created
-            self.controls = Controls(revoked_keys=keep, v1_created=created)
+            cap = self.controls.monthly_cap
+            self.controls = Controls(revoked_keys=keep, v1_created=created, monthly_cap=cap)
+
+    # -- field value changes ---------------------------------------------------
+    def field_raws(self, f: dict[str, Any], entity_id: int, entry_id: int | None) -> list[Any]:
+        """The stored values of field `f` on an entity (or its list entry), in write order."""
+        w = self.world
+        return [
+            w.field_values[vid]["value"]
+            for vid in self.index.values_by_entity[entity_id]
+            if w.field_values[vid]["field_id"] == f["id"]
+            and w.field_values[vid]["list_entry_id"] == entry_id
+        ]
+
+    @contextmanager
+    def field_write(
+        self, f: dict[str, Any], entity_id: int, entry_id: int | None, changer_id: int | None
+    ) -> Iterator[None]:
+        """Wrap every write of a field's values (V1 or V2, any endpoint): what the field held
+        before and after is compared and each difference becomes a field value change, by
+        `changer_id`, now. Single-value fields give add, update or delete; multi-value fields
+        give one add or delete per value, as Affinity's change log does."""
+        before = self.field_raws(f, entity_id, entry_id)
+        yield
+        after = self.field_raws(f, entity_id, entry_id)
+        when = datetime.now(UTC)
+        for action, raw in _differences(f, before, after):
+            rec = seed.change_record(
+                self.world, f, entity_id, entry_id, action, raw, changer_id, when
+            )
+            self.world.field_value_changes[rec["id"]] = rec
 
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict[str, Any] | None:
@@ -283,25 +337,69 @@ class SandboxState:
             c.forced_429[key] -= 1
             limited = True
         elif (c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE) or (
-            monthly and c.monthly_quota_used_up
+            monthly and c.monthly_quota_used_up and c.monthly_cap
         ):
             limited = True
         if not limited:
             c.window_used[bucket] += 1
             c.org_used += 1 if monthly else 0
-        org_remaining = 0 if c.monthly_quota_used_up else max(0, ORG_LIMIT_PER_MONTH - c.org_used)
-        user_reset = max(0, int(60 - (now - c.window_start[bucket])))
+        usage = self.usage(key)
+        minute = usage["callerPerMinute"]
         headers = {
-            "x-ratelimit-limit-user": USER_LIMIT_PER_MINUTE,
-            "x-ratelimit-limit-user-remaining": max(
-                0, USER_LIMIT_PER_MINUTE - c.window_used[bucket]
-            ),
-            "x-ratelimit-limit-user-reset": user_reset if user_reset else 60,
-            "x-ratelimit-limit-org": ORG_LIMIT_PER_MONTH,
-            "x-ratelimit-limit-org-remaining": org_remaining,
-            "x-ratelimit-limit-org-reset": seconds_to_month_end(),
+            "x-ratelimit-limit-user": minute["limit"],
+            "x-ratelimit-limit-user-remaining": minute["remaining"],
+            "x-ratelimit-limit-user-reset": minute["reset"],
         }
+        if "orgPerMonth" in usage:
+            month = usage["orgPerMonth"]
+            headers["x-ratelimit-limit-org"] = month["limit"]
+            headers["x-ratelimit-limit-org-remaining"] = month["remaining"]
+            headers["x-ratelimit-limit-org-reset"] = month["reset"]
         return headers, limited
+
+    def usage(self, key: str | None) -> dict[str, dict[str, int]]:
+        """The caller's rate-limit windows, read without counting: what the `x-ratelimit-*`
+        headers carry and `GET /v2/rate-limit` answers (`RateLimitWindow`s). `callerPerMinute`
+        always; `orgPerMonth` only while the account has a monthly cap."""
+        c = self.controls
+        bucket = key or ""
+        elapsed = time.monotonic() - c.window_start.get(bucket, -1e9)
+        used = c.window_used.get(bucket, 0) if elapsed < 60 else 0
+        reset = max(0, int(60 - elapsed)) if elapsed < 60 else 60
+        out = {
+            "callerPerMinute": {
+                "limit": USER_LIMIT_PER_MINUTE,
+                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                "reset": reset or 60,
+                "used": used,
+            }
+        }
+        if c.monthly_cap:
+            out["orgPerMonth"] = {
+                "limit": ORG_LIMIT_PER_MONTH,
+                "remaining": 0
+                if c.monthly_quota_used_up
+                else max(0, ORG_LIMIT_PER_MONTH - c.org_used),
+                "reset": seconds_to_month_end(),
+                "used": ORG_LIMIT_PER_MONTH if c.monthly_quota_used_up else c.org_used,
+            }
+        return out
+
+
+def _differences(f: dict[str, Any], before: list[Any], after: list[Any]) -> list[tuple[str, Any]]:
+    if not f["allows_multiple"]:
+        old, new = (before[-1] if before else None), (after[-1] if after else None)
+        if old == new:
+            return []
+        if old is None:
+            return [("add", new)]
+        return [("delete", old)] if new is None else [("update", new)]
+    removed, added = list(before), list(after)
+    for value in before:  # a multiset difference: a value written twice is added twice
+        if value in added:
+            added.remove(value)
+            removed.remove(value)
+    return [("delete", v) for v in removed] + [("add", v) for v in added]
 
 
 @functools.cache

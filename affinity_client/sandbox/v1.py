@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -45,11 +46,20 @@ def whoami(ctx: Ctx) -> Any:
 def rate_limit(ctx: Ctx) -> Any:
     c = ctx.state.controls
     used, reset = ctx.state.minute_window(ctx.user["api_key"])
+    # Without a monthly cap, limit and remaining are the string "unlimited" (affinity-api.md §3).
+    limit: int | str = ORG_LIMIT_PER_MONTH if c.monthly_cap else "unlimited"
+    remaining: int | str = (
+        "unlimited"
+        if not c.monthly_cap
+        else 0
+        if c.monthly_quota_used_up
+        else ORG_LIMIT_PER_MONTH - c.org_used
+    )
     return {
         "rate": {
             "org_monthly": {
-                "limit": ORG_LIMIT_PER_MONTH,
-                "remaining": 0 if c.monthly_quota_used_up else ORG_LIMIT_PER_MONTH - c.org_used,
+                "limit": limit,
+                "remaining": remaining,
                 "reset": seconds_to_month_end(),
                 "used": c.org_used,
             },
@@ -205,6 +215,40 @@ def get_organization(ctx: Ctx, organization_id: int) -> Any:
     o = ctx.world.organizations.get(organization_id)
     related = {"person_ids": list(ctx.state.index.persons_by_org[o["id"]])} if o else {}
     return _get_entity(ctx, o, "Organization", 1, "org", render.v1_org_brief, related)
+
+
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def create_organization(ctx: Ctx) -> Any:
+    """`POST /organizations {name, domain?, person_ids?}` -> the organization resource."""
+    body = ctx.body()
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(422, "name is required")
+    domain = body.get("domain")
+    if domain is not None:
+        if not isinstance(domain, str) or not HOSTNAME.match(domain.strip().lower()):
+            raise ApiError(422, "domain must be a domain name, like example.com")
+        domain = domain.strip().lower()
+    persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
+    w = ctx.world
+    org = {
+        "id": w.new_id("organization"),
+        "name": name.strip(),
+        "domain": domain,
+        "domains": [domain] if domain else [],
+        "global": False,
+        "crunchbase_uuid": None,
+        "created_at": datetime.now(UTC),
+        "interactions": None,
+    }
+    w.organizations[org["id"]] = org
+    for pid in persons:
+        w.persons[pid]["organization_ids"].append(org["id"])
+        ctx.state.index.persons_by_org[org["id"]].append(pid)
+    ctx.state.emit("organization.created", {"id": org["id"]})
+    return {**render.v1_org_brief(org), "person_ids": persons}
 
 
 # -- opportunities -------------------------------------------------------------------
@@ -671,7 +715,9 @@ def create_field_value(ctx: Ctx) -> Any:
     if "value" not in body:
         raise ApiError(422, "value is required")
     stored = _coerce_value(ctx, f, body["value"])
-    return render.v1_field_value(ctx, store_value(ctx, f, entity_id, list_entry_id, stored))
+    with ctx.state.field_write(f, entity_id, list_entry_id, ctx.user["person_id"]):
+        rec = store_value(ctx, f, entity_id, list_entry_id, stored)
+    return render.v1_field_value(ctx, rec)
 
 
 def _field_value(ctx: Ctx, field_value_id: int) -> dict[str, Any]:
@@ -688,15 +734,20 @@ def update_field_value(ctx: Ctx, field_value_id: int) -> Any:
     body = ctx.body()
     if "value" not in body:
         raise ApiError(422, "value is required")
-    v["value"] = _coerce_value(ctx, ctx.world.fields[v["field_id"]], body["value"])
+    f = ctx.world.fields[v["field_id"]]
+    stored = _coerce_value(ctx, f, body["value"])
+    with ctx.state.field_write(f, v["entity_id"], v["list_entry_id"], ctx.user["person_id"]):
+        v["value"] = stored
     v["updated_at"] = datetime.now(UTC)
     return render.v1_field_value(ctx, v)
 
 
 def delete_field_value(ctx: Ctx, field_value_id: int) -> Any:
     v = _field_value(ctx, field_value_id)
-    ctx.state.index.remove_value(v)
-    del ctx.world.field_values[field_value_id]
+    f = ctx.world.fields[v["field_id"]]
+    with ctx.state.field_write(f, v["entity_id"], v["list_entry_id"], ctx.user["person_id"]):
+        ctx.state.index.remove_value(v)
+        del ctx.world.field_values[field_value_id]
     return {"success": True}
 
 
@@ -716,6 +767,7 @@ ROUTES = [
     ("/persons", ["GET"], search_persons),
     ("/persons/<int:person_id>", ["GET"], get_person),
     ("/organizations", ["GET"], search_organizations),
+    ("/organizations", ["POST"], create_organization),
     ("/organizations/<int:organization_id>", ["GET"], get_organization),
     ("/opportunities", ["GET"], search_opportunities),
     ("/opportunities", ["POST"], create_opportunity),

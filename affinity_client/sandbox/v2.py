@@ -85,7 +85,9 @@ def _available(ctx: Ctx, entity_type: int, list_id: int | None) -> list[tuple[st
         out.append((PHONE_FIELD, "enriched", ("phone", PHONE_FIELD)))
     if entity_type != 8:
         out += [(f"field-{f['id']}", "global", f) for f in _global_fields(ctx, entity_type)]
-        out += [(m["id"], "relationship-intelligence", ("ri", m["id"])) for m in render.RI_META]
+    # Opportunities too: the spec's field metadata example for an opportunity list
+    # (`opportunity-list-2`) lists the relationship-intelligence fields beside People.
+    out += [(m["id"], "relationship-intelligence", ("ri", m["id"])) for m in render.RI_META]
     return out
 
 
@@ -104,8 +106,19 @@ def _selection(
 
 
 def _ri_field(ctx: Ctx, entity_type: int, entity_id: int, v2_id: str) -> dict[str, Any]:
-    """Relationship intelligence from the entity's interactions (a company's: its first person)."""
+    """Relationship intelligence from the entity's interactions (a company's: its first person;
+    an opportunity's: its first person who has interactions, else none)."""
     w = ctx.world
+    if entity_type == 8:
+        on_deal = [w.persons[i] for i in w.opportunities[entity_id]["person_ids"] if i in w.persons]
+        person = next((p for p in on_deal if p.get("interactions")), None)
+        if person is None:
+            meta = next(m for m in render.RI_META if m["id"] == v2_id)
+            return {
+                **{k: meta[k] for k in ("id", "name", "type", "enrichmentSource")},
+                "value": {"type": "interaction", "data": None},
+            }
+        return render.v2_ri_field(ctx, person, person, v2_id)
     if entity_type == 0:
         rec = w.persons[entity_id]
         return render.v2_ri_field(ctx, rec, rec, v2_id)
@@ -336,7 +349,8 @@ def list_fields(ctx: Ctx, list_id: int) -> Any:
     if rec["type"] == 8:
         metas += _builtin(render.ASSOCIATION_META)
     else:
-        metas += _metas(_global_fields(ctx, rec["type"])) + _builtin(render.RI_META)
+        metas += _metas(_global_fields(ctx, rec["type"]))
+    metas += _builtin(render.RI_META)  # opportunity lists too (`opportunity-list-2`)
     return field_meta.fields_page(ctx, metas)
 
 
@@ -497,18 +511,19 @@ def _apply(ctx: Ctx, e: dict[str, Any], f: Any, raws: list[Any]) -> None:
         index.add_opportunity(opp)
         return
     entry_id = e["id"] if f["list_id"] is not None else None
-    for vid in list(index.values_by_entity[e["entity_id"]]):
-        old = w.field_values[vid]
-        if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
-            index.remove_value(old)
-            del w.field_values[vid]
-    for raw in raws:
-        rec = (
-            store_value(ctx, f, e["entity_id"], entry_id, raw)
-            if not f["allows_multiple"]
-            else _append_value(ctx, f, e["entity_id"], entry_id, raw)
-        )
-        rec["updated_at"] = datetime.now(UTC)
+    with ctx.state.field_write(f, e["entity_id"], entry_id, ctx.user["person_id"]):
+        for vid in list(index.values_by_entity[e["entity_id"]]):
+            old = w.field_values[vid]
+            if old["field_id"] == f["id"] and old["list_entry_id"] == entry_id:
+                index.remove_value(old)
+                del w.field_values[vid]
+        for raw in raws:
+            rec = (
+                store_value(ctx, f, e["entity_id"], entry_id, raw)
+                if not f["allows_multiple"]
+                else _append_value(ctx, f, e["entity_id"], entry_id, raw)
+            )
+            rec["updated_at"] = datetime.now(UTC)
 
 
 def _append_value(

@@ -198,7 +198,7 @@ def create_note(ctx: Ctx) -> Any:
 def _own(ctx: Ctx, note_id: int) -> dict[str, Any]:
     note = ctx.visible_note(note_id)
     if note["creator_id"] != ctx.user["person_id"]:
-        raise ApiError(403, "You can only change or delete notes you created")
+        raise ApiError(403, "Only the creator of a note can change or delete it")
     return note
 
 

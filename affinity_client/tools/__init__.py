@@ -6,16 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolInputError
 from . import (
+    directory,
     field_writes,
     fields,
     list_entries,
     lists,
+    meetings,
     notes,
     opportunities,
     organizations,
     persons,
     pipeline,
     relationships,
+    reminders,
 )
 from .base import Tool
 
@@ -35,6 +38,9 @@ TOOLS: dict[str, Tool] = {
         pipeline,
         field_writes,
         list_entries,
+        reminders,
+        meetings,
+        directory,
     )
     for tool in module.TOOLS
 }

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
+from ..capabilities import ORGANIZATIONS_DIRECTORY, PEOPLE_DIRECTORY, v2_or_fallback
 from ..errors import NotFoundError, PermissionDeniedError, ToolInputError
 from ..normalize import (
     field_value_data,
@@ -37,32 +40,41 @@ def _unique(ids: Iterable[int]) -> list[int]:
 
 def persons_by_id(client: AffinityClient, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """V2 persons by id, one ``GET /v2/persons?ids=…`` per 100 ids."""
-    return _batch(client, ids, "/v2/persons", "/persons/{}")
+    return _batch(client, ids, "/v2/persons", "/persons/{}", PEOPLE_DIRECTORY)
 
 
 def companies_by_id(client: AffinityClient, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """V2 companies by id, one ``GET /v2/companies?ids=…`` per 100 ids."""
-    return _batch(client, ids, "/v2/companies", "/organizations/{}")
+    return _batch(client, ids, "/v2/companies", "/organizations/{}", ORGANIZATIONS_DIRECTORY)
 
 
 def _batch(
-    client: AffinityClient, ids: Iterable[int], v2_path: str, v1_path: str
+    client: AffinityClient, ids: Iterable[int], v2_path: str, v1_path: str, capability: str
 ) -> dict[int, dict[str, Any]]:
+    """V2 batches; for a key without the directory export permission, single V1 reads of the
+    first FALLBACK_LIMIT ids."""
     wanted = _unique(ids)
-    found: dict[int, dict[str, Any]] = {}
-    try:
+    if not wanted:
+        return {}
+
+    def v2() -> dict[int, dict[str, Any]]:
+        found: dict[int, dict[str, Any]] = {}
         for chunk in _chunks(wanted):
             body = client.get(v2_path, {"ids": chunk, "limit": BATCH})
             for record in body.get("data") or []:
                 found[record["id"]] = record
-    except PermissionDeniedError:
-        # The key lacks the directory export permission: fall back to single V1 reads.
+        return found
+
+    def v1() -> dict[int, dict[str, Any]]:
+        found: dict[int, dict[str, Any]] = {}
         for entity_id in wanted[:FALLBACK_LIMIT]:
             try:
                 found[entity_id] = client.get(v1_path.format(entity_id))
             except (NotFoundError, PermissionDeniedError):
                 continue
-    return found
+        return found
+
+    return v2_or_fallback(client, capability, v2, v1)
 
 
 def person_refs(client: AffinityClient, ids: Iterable[int]) -> list[PersonRef]:
@@ -135,6 +147,11 @@ class ListMeta:
     field_names: dict[int, str]
     fields: tuple[dict[str, Any], ...] = ()
     """The list's field definitions as V1 gives them (types, dropdown options)."""
+
+    @property
+    def field_types(self) -> dict[int, int]:
+        """V1 ``value_type`` of each list field (what a V1 field value holds)."""
+        return {f["id"]: f.get("value_type") for f in self.fields}
 
     @property
     def ref(self) -> ListRef:
@@ -238,3 +255,19 @@ def deal_from_v2_entry(entry: dict[str, Any], meta: ListMeta) -> Deal:
         "organizations": [org_ref(o) for o in orgs or []],
         "created_at": entry.get("createdAt"),
     }
+
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def calendar_date(value: str) -> str:
+    """A date field's day as ``YYYY-MM-DD``: the Pacific day of the stored instant, which is
+    the day that was written (Affinity stores midnight Pacific time on it, 2026-01-01
+    changelog). Read in UTC or in the user's zone the instant could fall on another day."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(PACIFIC).date().isoformat()

@@ -11,9 +11,9 @@ Nothing is written when any value is wrong, nor when every value is already so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import PermissionDeniedError, ToolInputError, deal_list_denied
+from ..errors import ToolInputError
 from ..normalize import person_name
 from .base import Tool, exactly_one, id_prop, obj
 from .common import ListMeta, list_meta
@@ -66,7 +66,7 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
         _plan(client, meta, spec, value, f"values[{n}].value")
         for n, (spec, value) in enumerate(specs)
     ]
-    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned], opp)
+    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned])
     entity = entry.get("entity") or {}
     kind = ENTITY_TYPES.get(str(entry.get("type")), "opportunity")
     name = person_name(entity) if kind == "person" else entity.get("name")
@@ -87,18 +87,15 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
         changes.append(change)
         updates.append({"id": p.spec.v2_id, "value": {"type": p.spec.v2_type, "data": p.data}})
     if updates:
-        try:
-            client.patch(
-                f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields",
-                {"operation": "update-fields", "updates": updates},
-                idempotent=True,  # the same values again change nothing
-                resource=f"list entry {entry_id}",
-                operation=f"update fields of list entry {entry_id}",
-            )
-        except PermissionDeniedError as exc:
-            if opp is not None:
-                raise deal_list_denied([opp["id"]], cause=exc) from None
-            raise
+        # A refusal here is not the deal's list (visible_opportunity found that out through
+        # V1) but V2's "Export data from Lists", which Affinity's message names.
+        client.patch(
+            f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields",
+            {"operation": "update-fields", "updates": updates},
+            idempotent=True,  # the same values again change nothing
+            resource=f"list entry {entry_id}",
+            operation=f"update fields of list entry {entry_id}",
+        )
     return {
         "list": typed_ref(meta),
         "list_entry_id": entry_id,
@@ -243,22 +240,17 @@ def _name(spec: FieldSpec, record: dict[str, Any]) -> str:
 
 
 def _read_entry(
-    client: AffinityClient,
-    meta: ListMeta,
-    entry_id: int,
-    specs: list[FieldSpec],
-    opp: dict[str, Any] | None,
+    client: AffinityClient, meta: ListMeta, entry_id: int, specs: list[FieldSpec]
 ) -> dict[str, Any]:
-    try:
-        return client.get(
+    """The entry with the old values of the fields about to be written (only those)."""
+    return cast(
+        dict[str, Any],
+        client.get(
             f"/v2/lists/{meta.id}/list-entries/{entry_id}",
             {"fieldIds": [s.v2_id for s in specs]},
             resource=f"list entry {entry_id}",
-        )
-    except PermissionDeniedError as exc:
-        if opp is not None:
-            raise deal_list_denied([opp["id"]], cause=exc) from None
-        raise
+        ),
+    )
 
 
 def _old(entry: dict[str, Any], spec: FieldSpec) -> Any:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..client import AffinityClient
 
 REMOVE = "affinity_remove_from_list"
+_PLURAL = {"person": "people", "organization": "organizations", "opportunity": "deals"}
 _KINDS = {
     "person_id": ("person", "/persons"),
     "organization_id": ("organization", "/organizations"),
@@ -35,7 +36,8 @@ def remove_from_list(client: AffinityClient, inp: dict[str, Any]) -> RemoveFromL
     meta = list_meta(client, inp["list_id"])
     if meta.type != kind:
         raise ToolInputError(
-            f"The list {meta.name} holds {meta.type}s; it has no {kind} entries.",
+            f"The list {meta.name} holds {_PLURAL.get(meta.type or '', 'other records')}, "
+            f"not {_PLURAL[kind]}.",
             field=which,
             tool=REMOVE,
         )
@@ -56,18 +58,19 @@ def remove_from_list(client: AffinityClient, inp: dict[str, Any]) -> RemoveFromL
             "removed": False,
             "deal_deleted": False,
         }
-    entry_id = min(e["id"] for e in entries)
-    client.request(
-        "DELETE",
-        f"/lists/{meta.id}/list-entries/{entry_id}",
-        idempotent=False,
-        resource=f"list {meta.id}",
-        operation=f"remove {kind} {record_id} from list {meta.id}",
-    )
+    entry_ids = sorted(e["id"] for e in entries)  # a person or organization list may hold
+    for entry_id in entry_ids:  # the same record more than once: all of them go
+        client.request(
+            "DELETE",
+            f"/lists/{meta.id}/list-entries/{entry_id}",
+            idempotent=False,
+            resource=f"list {meta.id}",
+            operation=f"remove {kind} {record_id} from list {meta.id}",
+        )
     client.forget(("lists",))  # list sizes changed
     return {
         "list": typed_ref(meta),
-        "list_entry_id": entry_id,
+        "list_entry_id": entry_ids[0],
         "entity": entity,
         "removed": True,
         "deal_deleted": kind == "opportunity",
@@ -80,9 +83,9 @@ TOOLS = [
         description=(
             "Remove a person (person_id), an organization (organization_id) or a deal "
             "(opportunity_id) - exactly one - from a list (list_id from affinity_list_lists), "
-            "with that entry's list field values. On a deal (opportunity) list this DELETES "
-            "the deal itself. If the record is not on the list nothing is removed and "
-            "removed=false is returned."
+            "with its list field values (every entry, if it is on the list more than once). "
+            "On a deal (opportunity) list this DELETES the deal itself. If the record is not "
+            "on the list nothing is removed and removed=false is returned."
         ),
         input_schema=obj(
             {

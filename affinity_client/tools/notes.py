@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import AffinityError, PermissionDeniedError, ToolInputError, deal_list_denied
-from ..normalize import looks_like_html, v1_note_text, v1_note_type
+from ..normalize import html_to_text, looks_like_html, user_ref, v1_note_text, v1_note_type
+from ..note_html import NoteHtmlError, note_html
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, exactly_one, id_list, id_prop, obj, page_size
 from .common import user_refs
-from .results import CreatedNote, ListNotesResult, Note, UserRef
+from .results import (
+    CreatedNote,
+    DeletedNote,
+    ListNotesResult,
+    Note,
+    NoteAttachments,
+    UpdatedNote,
+    UserRef,
+)
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
 
 CREATE = "affinity_create_note"
 LIST = "affinity_list_notes"
+UPDATE = "affinity_update_note"
+DELETE = "affinity_delete_note"
 MAX_CONTENT = 100_000
 TARGETS = ("person_ids", "organization_ids", "opportunity_ids")
+V2_TARGETS = {
+    "person_ids": "persons",
+    "organization_ids": "companies",
+    "opportunity_ids": "opportunities",
+}
+PREVIEWS = {
+    "person_ids": "personsPreview",
+    "organization_ids": "companiesPreview",
+    "opportunity_ids": "opportunitiesPreview",
+}
 
 
 def note_row(note: dict[str, Any], creators: dict[int, UserRef | None]) -> Note:
@@ -41,37 +62,128 @@ def _creators(client: AffinityClient, notes: list[dict[str, Any]]) -> dict[int, 
         return {}  # names are a nicety: the notes themselves are the answer
 
 
-def create_note(client: AffinityClient, inp: dict[str, Any]) -> CreatedNote:
+def v2_note_row(note: dict[str, Any]) -> Note:
+    """``Note`` from a V2 note (its creator's name comes with it: no extra read)."""
+    creator = note.get("creator")
+    kind = note.get("type")
+    return {
+        "id": note["id"],
+        "content": html_to_text((note.get("content") or {}).get("html")),
+        "type": "ai-notetaker" if kind in ("ai-notetaker", "ai-notetaker-reply") else "html",
+        "creator": user_ref(creator) if creator else None,
+        "created_at": note.get("createdAt"),
+    }
+
+
+def _content_html(tool: str, inp: dict[str, Any]) -> str:
     content = inp["content"]
     if not content.strip():
         raise ToolInputError(
-            "content must not be empty or only whitespace.", field="content", tool=CREATE
+            "content must not be empty or only whitespace.", field="content", tool=tool
         )
+    fmt = inp.get("format") or ("html" if looks_like_html(content) else "text")
+    try:
+        return note_html(content, fmt)
+    except NoteHtmlError as exc:
+        raise ToolInputError(str(exc), field="content", tool=tool) from None
+
+
+def _refs(ids: list[int]) -> list[dict[str, int]]:
+    return [{"id": i} for i in ids]
+
+
+def create_note(client: AffinityClient, inp: dict[str, Any]) -> CreatedNote:
+    """One ``POST /v2/notes``: the answer carries the creator's name, so nothing else is read."""
     if not any(inp.get(k) for k in TARGETS):
         raise ToolInputError(
             "Attach the note to at least one of person_ids, organization_ids or opportunity_ids.",
             field="person_ids",
             tool=CREATE,
         )
-    fmt = inp.get("format") or ("html" if looks_like_html(content) else "text")
-    body = {
-        "content": content.strip(),
-        "type": 2 if fmt == "html" else 0,
-        **{k: inp[k] for k in TARGETS if inp.get(k)},
-    }
+    body: dict[str, Any] = {"type": "entities", "content": {"html": _content_html(CREATE, inp)}}
+    for key, name in V2_TARGETS.items():
+        if inp.get(key):
+            body[name] = _refs(inp[key])
     try:
-        note = client.post("/notes", body, operation="create note")
+        note = client.post("/v2/notes", body, operation="create note")
     except PermissionDeniedError as exc:
         if not inp.get("opportunity_ids"):
             raise
         # The deals are what a note write can lack access to (through their lists).
         raise deal_list_denied(inp["opportunity_ids"], cause=exc) from None
+    return _with_ids(v2_note_row(note), {k: list(inp.get(k) or []) for k in TARGETS})
+
+
+def _read_v2_note(client: AffinityClient, note_id: int) -> dict[str, Any]:
+    return cast(
+        dict[str, Any],
+        client.get(
+            f"/v2/notes/{note_id}",
+            {"includes": ["personsPreview", "companiesPreview", "opportunitiesPreview"]},
+            resource=f"note {note_id}",
+        ),
+    )
+
+
+def _attached(note: dict[str, Any]) -> dict[str, list[int]]:
     return {
-        **note_row(note, _creators(client, [note])),
-        "person_ids": note.get("person_ids") or [],
-        "organization_ids": note.get("organization_ids") or [],
-        "opportunity_ids": note.get("opportunity_ids") or [],
+        key: [item["id"] for item in (note.get(preview) or {}).get("data") or []]
+        for key, preview in PREVIEWS.items()
     }
+
+
+def _with_ids(row: Note, ids: dict[str, list[int]]) -> CreatedNote:
+    return {
+        **row,
+        "person_ids": ids["person_ids"],
+        "organization_ids": ids["organization_ids"],
+        "opportunity_ids": ids["opportunity_ids"],
+    }
+
+
+def update_note(client: AffinityClient, inp: dict[str, Any]) -> UpdatedNote:
+    """Read the note (what it was), then one ``POST /v2/notes/{id}`` with what changes.
+
+    A list left out keeps its records, ``[]`` detaches them all, a list replaces them.
+    """
+    note_id = inp["note_id"]
+    body: dict[str, Any] = {}
+    if "content" in inp:
+        body["content"] = {"html": _content_html(UPDATE, inp)}
+    for key, name in V2_TARGETS.items():
+        if key in inp:
+            body[name] = _refs(inp[key])
+    if not body:
+        raise ToolInputError(
+            "Give the new content or the person_ids, organization_ids or opportunity_ids to set.",
+            field="content",
+            tool=UPDATE,
+        )
+    before = _read_v2_note(client, note_id)
+    was = _attached(before)
+    client.post(f"/v2/notes/{note_id}", body, resource=f"note {note_id}", operation="update note")
+    row = v2_note_row(before)
+    after = {key: list(inp[key]) if key in inp else ids for key, ids in was.items()}
+    if "content" in body:
+        row["content"] = html_to_text(body["content"]["html"])
+    previous: NoteAttachments = {
+        "content": v2_note_row(before)["content"],
+        "person_ids": was["person_ids"],
+        "organization_ids": was["organization_ids"],
+        "opportunity_ids": was["opportunity_ids"],
+    }
+    return {**_with_ids(row, after), "previous": previous}
+
+
+def delete_note(client: AffinityClient, inp: dict[str, Any]) -> DeletedNote:
+    """Read the note (so the answer says what went), then ``DELETE /v2/notes/{id}``; its
+    replies go with it."""
+    note_id = inp["note_id"]
+    before = _read_v2_note(client, note_id)
+    client.request(
+        "DELETE", f"/v2/notes/{note_id}", resource=f"note {note_id}", operation="delete note"
+    )
+    return {"deleted": True, "note": _with_ids(v2_note_row(before), _attached(before))}
 
 
 def list_notes(client: AffinityClient, inp: dict[str, Any]) -> ListNotesResult:
@@ -124,7 +236,8 @@ TOOLS = [
             "Log a note in Affinity attached to people, organizations and/or deals (at least "
             "one id in person_ids, organization_ids or opportunity_ids; get ids from the search "
             "tools and affinity_list_opportunities). content is plain text or simple HTML "
-            "(<p>, <strong>, <em>, <ul>/<li>); format is detected unless given."
+            "(<p>, <br>, <strong>, <em>, <u>, <ul>/<ol>/<li>, <a href>); format is detected "
+            "unless given. Other HTML tags are refused before anything is written."
         ),
         input_schema=obj(
             {
@@ -170,5 +283,49 @@ TOOLS = [
         writes=False,
         function=list_notes,
         page_items="notes",
+    ),
+    Tool(
+        name=UPDATE,
+        description=(
+            "Change a note you wrote: its content and/or the people, organizations and deals it "
+            "is attached to. A list left out stays as it is, an empty list detaches all of that "
+            "kind, a list replaces them. Notes with @mentions cannot have their content changed, "
+            "and only a note's creator may change it. Returns the note after the change and "
+            "'previous' (content and attachments before). Get note ids from affinity_list_notes."
+        ),
+        input_schema=obj(
+            {
+                "note_id": id_prop("The note to change."),
+                "content": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_CONTENT,
+                    "description": "The new text (plain text or simple HTML); omit to keep it.",
+                },
+                "format": {
+                    "type": "string",
+                    "enum": ["text", "html"],
+                    "description": "Force plain text or HTML (default: detected).",
+                },
+                "person_ids": {**id_list("People to attach instead ([] detaches all).")},
+                "organization_ids": {
+                    **id_list("Organizations to attach instead ([] detaches all).")
+                },
+                "opportunity_ids": {**id_list("Deals to attach instead ([] detaches all).")},
+            },
+            required=["note_id"],
+        ),
+        writes=True,
+        function=update_note,
+    ),
+    Tool(
+        name=DELETE,
+        description=(
+            "Delete a note you wrote, with its replies. Only a note's creator may delete it; "
+            "this cannot be undone. Returns the deleted note (content and attachments)."
+        ),
+        input_schema=obj({"note_id": id_prop("The note to delete.")}, required=["note_id"]),
+        writes=True,
+        function=delete_note,
     ),
 ]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo
 
+from ..capabilities import LIST_EXPORT, v2_or_fallback
 from ..errors import (
     AffinityError,
     PermissionDeniedError,
@@ -14,10 +13,12 @@ from ..errors import (
     deal_list_denied,
 )
 from ..normalize import field_value_data, render_value
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import PageCursor, decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_list, id_prop, obj, page_size
+from .common import PACIFIC as PACIFIC  # re-exported: date fields read in Pacific time
 from .common import (
     ListMeta,
+    calendar_date,
     deal_from_v2_entry,
     list_meta,
     opportunity_list,
@@ -26,6 +27,7 @@ from .common import (
     persons_by_id,
     v2_field_id,
 )
+from .deals_v1 import V1_PAGE, deals_from_v1, entry_values
 from .results import Deal, DealField, ListOpportunitiesResult, UpdatedDeal
 
 if TYPE_CHECKING:
@@ -40,12 +42,30 @@ ASSOCIATION_FIELDS = ("persons", "companies")
 
 
 def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> ListOpportunitiesResult:
-    """One V2 list-entries request per page (fields included) plus the cached list definition."""
+    """One V2 list-entries request per page (fields included) plus the cached list definition;
+    through V1 (deals_v1) for a key that may not export list data."""
     meta = opportunity_list(client, inp["list_id"], LIST)
-    path = f"/v2/lists/{meta.id}/list-entries"
-    cursor = decode_page_token(inp.get("page_token"), LIST, inp, path=path)
+    v2_path, v1_path = f"/v2/lists/{meta.id}/list-entries", f"/lists/{meta.id}/list-entries"
+    token = inp.get("page_token")
+    if token:  # a page continues through the API version that served the first one
+        try:
+            cursor = decode_page_token(token, LIST, inp, path=v2_path)
+        except ToolInputError:
+            return _list_v1(client, meta, inp, decode_page_token(token, LIST, inp, path=v1_path))
+        return _list_v2(client, meta, inp, cursor)
+    return v2_or_fallback(
+        client,
+        LIST_EXPORT,
+        lambda: _list_v2(client, meta, inp, None),
+        lambda: _list_v1(client, meta, inp, None),
+    )
+
+
+def _list_v2(
+    client: AffinityClient, meta: ListMeta, inp: dict[str, Any], cursor: PageCursor | None
+) -> ListOpportunitiesResult:
     page = client.page(
-        path,
+        f"/v2/lists/{meta.id}/list-entries",
         {"limit": inp["page_size"], "fieldTypes": ["list"]},
         cursor=cursor,
         resource=f"list {meta.id}",
@@ -53,6 +73,35 @@ def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> ListOppor
     return {
         "list": meta.ref,
         "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],
+        "next_page_token": encode_page_token(page.next, LIST, inp),
+    }
+
+
+def _list_v1(
+    client: AffinityClient, meta: ListMeta, inp: dict[str, Any], cursor: PageCursor | None
+) -> ListOpportunitiesResult:
+    """V1 list entries, then each deal's associations and field values (two requests a deal,
+    so at most V1_PAGE deals a page)."""
+    page = client.page(
+        f"/lists/{meta.id}/list-entries",
+        {"page_size": min(inp["page_size"], V1_PAGE)},
+        items_key="list_entries",
+        cursor=cursor,
+        resource=f"list {meta.id}",
+    )
+    rows = [
+        (
+            client.get(
+                f"/opportunities/{e['entity_id']}", resource=f"opportunity {e['entity_id']}"
+            ),
+            e,
+            entry_values(client, e["id"]),
+        )
+        for e in page.items
+    ]
+    return {
+        "list": meta.ref,
+        "opportunities": deals_from_v1(client, meta, rows),
         "next_page_token": encode_page_token(page.next, LIST, inp),
     }
 
@@ -80,21 +129,30 @@ def read_deal(
     with_fields: bool = False,
     v1: dict[str, Any] | None = None,
 ) -> Deal:
-    """V1 opportunity (associations, list entry) + V2 list entry (every list field)."""
+    """V1 opportunity (associations, list entry) + V2 list entry (every list field), or the
+    entry's V1 field values for a key that may not export list data."""
     opp = v1 if v1 and v1.get("list_entries") else visible_opportunity(client, opp_id)
     entry_ref = opp["list_entries"][0]
     meta = list_meta(client, entry_ref["list_id"])
-    entry = client.get(
-        f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
-        {"fieldTypes": ["list"]},
-        resource=f"opportunity {opp_id}",
-    )
-    deal = deal_from_v2_entry(entry, meta)
-    deal["name"] = opp.get("name") or deal["name"]
-    _complete_associations(client, deal, opp)
-    if with_fields:
-        deal["fields"] = _fields(entry, meta)
-    return deal
+
+    def through_v2() -> Deal:
+        entry = client.get(
+            f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
+            {"fieldTypes": ["list"]},
+            resource=f"opportunity {opp_id}",
+        )
+        deal = deal_from_v2_entry(entry, meta)
+        deal["name"] = opp.get("name") or deal["name"]
+        _complete_associations(client, deal, opp)
+        if with_fields:
+            deal["fields"] = _fields(entry, meta)
+        return deal
+
+    def through_v1() -> Deal:
+        values = entry_values(client, entry_ref["id"])
+        return deals_from_v1(client, meta, [(opp, entry_ref, values)], with_fields=with_fields)[0]
+
+    return v2_or_fallback(client, LIST_EXPORT, through_v2, through_v1)
 
 
 def _complete_associations(client: AffinityClient, deal: Deal, opp: dict[str, Any]) -> None:
@@ -136,22 +194,6 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
     return out
 
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
-
-
-def calendar_date(value: str) -> str:
-    """A date field's day as ``YYYY-MM-DD``: the Pacific day of the stored instant, which is
-    the day that was written (Affinity stores midnight Pacific time on it, 2026-01-01
-    changelog). Read in UTC or in the user's zone the instant could fall on another day."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return moment.date().isoformat()
-    return moment.astimezone(PACIFIC).date().isoformat()
-
-
 def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
     meta = opportunity_list(client, inp["list_id"], CREATE)
     owner_id = inp.get("owner_id")
@@ -181,7 +223,7 @@ def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
                 opp = client.get(f"/opportunities/{opp['id']}")
                 entries = opp.get("list_entries") or []
             entry_id: int = entries[0]["id"]
-            client.settle(lambda: _set_owners(client, meta, entry_id, [owner_id]))
+            client.settle(lambda: _set_owners(client, meta, opp["id"], entry_id, [owner_id]))
         except (AffinityError, IndexError) as exc:
             owner_problem = (
                 f"The opportunity was created, but its owner (person {owner_id}) "
@@ -246,18 +288,37 @@ def _check_owner(client: AffinityClient, meta: ListMeta, owner_id: int) -> None:
 
 
 def _set_owners(
-    client: AffinityClient, meta: ListMeta, entry_id: int, owner_ids: list[int]
+    client: AffinityClient, meta: ListMeta, opp_id: int, entry_id: int, owner_ids: list[int]
 ) -> None:
-    """Set the Owners field with V2's idempotent single-field write (safe to retry)."""
+    """Set the Owners field with V2's idempotent single-field write (safe to retry), or with
+    one V1 field value per owner for a key that may not export list data."""
     data: Any = [{"id": i} for i in owner_ids] if meta.owners_multiple else {"id": owner_ids[0]}
     value_type = "person-multi" if meta.owners_multiple else "person"
-    client.post(
-        f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/{v2_field_id(meta.owners_field)}",
-        {"value": {"type": value_type, "data": data}},
-        idempotent=True,
-        resource=f"list {meta.id}",
-        operation="set opportunity owners",
-    )
+
+    def through_v2() -> None:
+        client.post(
+            f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields/{v2_field_id(meta.owners_field)}",
+            {"value": {"type": value_type, "data": data}},
+            idempotent=True,
+            resource=f"list {meta.id}",
+            operation="set opportunity owners",
+        )
+
+    def through_v1() -> None:
+        for owner_id in owner_ids if meta.owners_multiple else owner_ids[:1]:
+            client.post(
+                "/field-values",
+                {
+                    "field_id": meta.owners_field,
+                    "entity_id": opp_id,
+                    "list_entry_id": entry_id,
+                    "value": owner_id,
+                },
+                resource=f"list {meta.id}",
+                operation="set opportunity owners",
+            )
+
+    v2_or_fallback(client, LIST_EXPORT, through_v2, through_v1)
 
 
 def update_opportunity(client: AffinityClient, inp: dict[str, Any]) -> UpdatedDeal:

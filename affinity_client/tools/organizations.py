@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
-from ..errors import AffinityError, PermissionDeniedError
-from ..normalize import interaction_dates, stage_from_value
+from ..capabilities import LIST_ENTRY_SEARCH, LIST_EXPORT, allows, learn, v2_or_fallback
+from ..errors import AffinityError, InvalidRequestError, NotFoundError, PermissionDeniedError
+from ..normalize import field_value_data, interaction_dates, stage_from_value
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
-from .common import _chunks, all_lists, list_memberships, list_meta, person_refs
+from .common import all_lists, list_memberships, list_meta, person_refs, v2_field_id
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
 if TYPE_CHECKING:
@@ -16,7 +18,9 @@ if TYPE_CHECKING:
 
 SEARCH = "affinity_search_organizations"
 PEOPLE_NAMED = 100  # people named in a profile: one V2 batch, however big the organization
-MAX_DEAL_STAGES = 10  # deals whose stage is looked up (one request each), most recent first
+DEALS_READ = 100  # deals listed, most recent first: one V2 batch
+MAX_DEAL_STAGES = 10  # without list-entry search: deals whose stage is read one by one
+V1_DEALS = 10  # without "Export data from Lists": deals read one by one through V1
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
@@ -40,25 +44,15 @@ def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> SearchO
 
 
 def get_organization(client: AffinityClient, inp: dict[str, Any]) -> OrganizationResult:
+    """A bounded number of requests however many people and deals: the organization, one
+    batch of names for the first PEOPLE_NAMED people, and its deals (see ``_deals``)."""
     org_id = inp["organization_id"]
     o = client.get(
         f"/organizations/{org_id}",
         {"with_interaction_dates": True, "with_opportunities": True},
         resource=f"organization {org_id}",
     )
-    try:
-        deals = _deals(client, o.get("opportunity_ids") or [])
-        deals_unavailable = None
-    except PermissionDeniedError as exc:
-        # V2 opportunities need "Export data from Lists" (V2 spec); the rest of the profile
-        # is still this user's to see.
-        deals, deals_unavailable = (
-            [],
-            (
-                'Deals unavailable: Affinity refused to export them for your user (the "Export '
-                f'data from Lists" permission is probably missing). Affinity said: {exc.message}'
-            ),
-        )
+    deals, deals_unavailable = _deals(client, org_id, o.get("opportunity_ids") or [])
     person_ids = o.get("person_ids") or []
     result = cast(
         OrganizationResult,
@@ -76,36 +70,106 @@ def get_organization(client: AffinityClient, inp: dict[str, Any]) -> Organizatio
     return result
 
 
-def _deals(client: AffinityClient, opportunity_ids: list[int]) -> list[DealRow]:
-    """Deals with list and stage: one V2 batch for names and lists, V1 ``/lists`` for list
-    names, and one ``/field-values`` read per deal (at most MAX_DEAL_STAGES) for the stage."""
-    if not opportunity_ids:
-        return []
-    opps: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(opportunity_ids), reverse=True)):
-        body = client.get("/v2/opportunities", {"ids": chunk, "limit": 100})
-        opps.update({item["id"]: item for item in body.get("data") or []})
-    names = all_lists(client)
-    deals: list[DealRow] = []
-    for index, opp_id in enumerate(sorted(opps, reverse=True)):
-        opp = opps[opp_id]
-        list_id = opp.get("listId")
-        stage = _stage(client, opp_id, list_id) if index < MAX_DEAL_STAGES else None
-        deals.append(
-            {
-                "id": opp_id,
-                "name": opp.get("name"),
-                "list_id": list_id,
-                "list_name": (names.get(list_id) or {}).get("name") if list_id else None,
-                "stage": stage,
-            }
-        )
-    return deals
-
-
-def _stage(client: AffinityClient, opp_id: int, list_id: int | None) -> Stage | None:
+def _deals(
+    client: AffinityClient, org_id: int, opportunity_ids: list[int]
+) -> tuple[list[DealRow], str | None]:
+    """The organization's deals, most recent first, and what could not be read (or None)."""
+    ids = sorted(set(opportunity_ids), reverse=True)
+    if not ids:
+        return [], None
     try:
-        status_field = list_meta(client, list_id).status_field if list_id else None
+        return v2_or_fallback(
+            client,
+            LIST_EXPORT,
+            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), None),
+            lambda: _deals_v1(client, ids),
+        )
+    except PermissionDeniedError as exc:
+        return [], (
+            "Deals unavailable: Affinity refused to show them to your user. "
+            f"Affinity said: {exc.message}"
+        )
+
+
+def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealRow]:
+    """One V2 batch for names and lists, the cached list definitions, and one list-entry
+    search per pipeline list for the stages (reference/affinity-api.md §4.6)."""
+    body = client.get("/v2/opportunities", {"ids": ids, "limit": DEALS_READ})
+    opps = {item["id"]: item for item in body.get("data") or []}
+    names = all_lists(client)
+    stages: dict[int, Stage | None] = {}
+    one_by_one: list[tuple[int, int]] = []  # (deal, status field) where search is not offered
+    for list_id in sorted({o["listId"] for o in opps.values() if o.get("listId")}):
+        try:
+            status = list_meta(client, list_id).status_field
+        except AffinityError:
+            continue  # the stage is a nicety; the deals are still worth listing
+        if status is None:
+            continue
+        found = _searched_stages(client, org_id, list_id, status)
+        if found is None:
+            one_by_one += [(i, status) for i, o in opps.items() if o.get("listId") == list_id]
+        else:
+            stages.update(found)
+    for opp_id, status in sorted(one_by_one, reverse=True)[:MAX_DEAL_STAGES]:
+        stages[opp_id] = _stage(client, opp_id, status)
+    return [
+        {
+            "id": opp_id,
+            "name": opp.get("name"),
+            "list_id": opp.get("listId"),
+            "list_name": (names.get(opp.get("listId")) or {}).get("name"),
+            "stage": stages.get(opp_id),
+        }
+        for opp_id, opp in sorted(opps.items(), reverse=True)
+    ]
+
+
+def _searched_stages(
+    client: AffinityClient, org_id: int, list_id: int, status: int
+) -> dict[int, Stage | None] | None:
+    """Stages of the organization's deals on one list, from one ``POST …/list-entries/search``
+    filtered on the list's Organizations field; None where Affinity does not offer that search
+    (it is in beta since 2026-06-19), which is then not asked again for this key."""
+    if not allows(client, LIST_ENTRY_SEARCH):
+        return None
+    query = urlencode({"fieldIds": v2_field_id(status), "limit": DEALS_READ})
+    try:
+        body = client.post(
+            f"/v2/lists/{list_id}/list-entries/search?{query}",
+            {
+                "filters": {
+                    "operator": "and",
+                    "filters": [
+                        {
+                            "fieldId": "companies",
+                            "valueType": "company-multi",
+                            "operator": "has-any-of",
+                            "value": [{"id": org_id}],
+                        }
+                    ],
+                }
+            },
+            idempotent=True,  # a read
+            resource=f"list {list_id}",
+            operation=f"read the stages of organization {org_id}'s deals",
+        )
+    except (NotFoundError, InvalidRequestError):
+        learn(client, LIST_ENTRY_SEARCH, False)
+        return None
+    except AffinityError:
+        return {}  # the stage is a nicety; the deals are still worth listing
+    out: dict[int, Stage | None] = {}
+    for entry in body.get("data") or []:
+        entity = entry.get("entity") or {}
+        fields = {f.get("id"): f for f in entity.get("fields") or []}
+        field = fields.get(v2_field_id(status))
+        out[entity["id"]] = stage_from_value(field_value_data(field)[1]) if field else None
+    return out
+
+
+def _stage(client: AffinityClient, opp_id: int, status_field: int | None) -> Stage | None:
+    try:
         values = client.get("/field-values", {"opportunity_id": opp_id}) or []
     except AffinityError:
         return None  # the stage is a nicety; the deal is still worth listing
@@ -115,6 +179,48 @@ def _stage(client: AffinityClient, opp_id: int, list_id: int | None) -> Stage | 
             if stage:
                 return stage
     return None
+
+
+def _deals_v1(client: AffinityClient, ids: list[int]) -> tuple[list[DealRow], str | None]:
+    """Without "Export data from Lists": the V1_DEALS most recent deals one by one (the
+    opportunity, then its stage), saying how many more there are."""
+    deals: list[DealRow] = []
+    refused: PermissionDeniedError | None = None
+    for opp_id in ids[:V1_DEALS]:
+        try:
+            opp = client.get(f"/opportunities/{opp_id}", resource=f"opportunity {opp_id}")
+        except NotFoundError:
+            continue
+        except PermissionDeniedError as exc:
+            refused = exc
+            continue
+        entries = opp.get("list_entries") or []
+        if not entries:
+            continue  # on a list not shared with this user, as in V2's batch
+        list_id = entries[0].get("list_id")
+        names = all_lists(client)
+        try:
+            status = list_meta(client, list_id).status_field
+        except AffinityError:
+            status = None
+        deals.append(
+            {
+                "id": opp_id,
+                "name": opp.get("name"),
+                "list_id": list_id,
+                "list_name": (names.get(list_id) or {}).get("name"),
+                "stage": _stage(client, opp_id, status) if status else None,
+            }
+        )
+    if refused and not deals:
+        raise refused
+    if len(ids) <= V1_DEALS:
+        return deals, None
+    return deals, (
+        f"Only its {V1_DEALS} most recent of {len(ids)} deals are shown: your Affinity user "
+        'may not export list data (the "Export data from Lists" permission), so each deal is '
+        "read one by one."
+    )
 
 
 TOOLS = [
@@ -149,9 +255,10 @@ TOOLS = [
         name="affinity_get_organization",
         description=(
             "Full profile of one organization by organization_id (get it from "
-            "affinity_search_organizations): domains, all its people, its deals (opportunities) "
-            "with their pipeline list and stage (stage for the 10 most recent), the lists it is "
-            "on, and interaction dates."
+            "affinity_search_organizations): domains, its people (the first 100 by name, and "
+            "people_count), its deals (opportunities) with their pipeline list and stage, most "
+            "recent first, the lists it is on, and interaction dates. deals_unavailable says "
+            "what of the deals could not be read, and why."
         ),
         input_schema=obj(
             {"organization_id": id_prop("Affinity organization id.")}, required=["organization_id"]

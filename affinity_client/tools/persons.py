@@ -8,8 +8,9 @@ from ..errors import NotFoundError, PermissionDeniedError
 from ..normalize import interaction_dates, person_name, person_type
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
-from .common import list_memberships, name_of, org_refs, user_refs
-from .results import PersonResult, PersonRow, Relationship, SearchPersonsResult
+from .common import list_memberships, org_refs
+from .relationships import relationships_of
+from .results import PersonResult, PersonRow, SearchPersonsResult
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -72,7 +73,7 @@ def get_person(client: AffinityClient, inp: dict[str, Any]) -> PersonResult:
         "lists": list_memberships(client, p.get("list_entries") or []),
         "interaction_dates": interaction_dates(p),
         "relationships": (
-            top_relationships(client, person_id, None, TOP_RELATIONSHIPS)
+            relationships_of(client, person_id, None, TOP_RELATIONSHIPS)
             if kind == "external"
             else []
         ),
@@ -99,31 +100,6 @@ def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | No
             data = (field.get("value") or {}).get("data")
             return [str(p) for p in data or [] if p], None
     return [], None
-
-
-def top_relationships(
-    client: AffinityClient, external_id: int, internal_id: int | None, limit: int | None
-) -> list[Relationship]:
-    """Relationship strengths to ``external_id``, strongest first, internal names resolved in
-    one batch request."""
-    rows = (
-        client.get(
-            "/relationships-strengths",
-            {"external_id": external_id, "internal_id": internal_id},
-            resource=f"person {external_id}",
-        )
-        or []
-    )
-    rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
-    names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
-    return [
-        {
-            "internal_id": r["internal_id"],
-            "name": name_of(names.get(r["internal_id"])),
-            "strength": float(r.get("strength") or 0),
-        }
-        for r in rows
-    ]
 
 
 TOOLS = [

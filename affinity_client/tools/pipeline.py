@@ -456,17 +456,28 @@ def list_saved_views(client: AffinityClient, inp: dict[str, Any]) -> ListSavedVi
 
 
 def search_opportunities(client: AffinityClient, inp: dict[str, Any]) -> SearchOpportunitiesResult:
-    """V1 ``GET /opportunities?term=`` (names), one request per page; list names are cached."""
+    """V1 ``GET /opportunities?term=`` (names), one request per page; list names are cached.
+
+    Affinity matches the term as typed, so "Acme Series A" misses a name with a dash between
+    its words: when a first page of several words finds nothing, the longest word is searched
+    once more and the names holding the words in order (punctuation aside) are kept."""
+    term = inp["term"].strip()
     cursor = decode_page_token(inp.get("page_token"), FIND_DEALS, inp, path="/opportunities")
-    page = client.page(
-        "/opportunities",
-        {"term": inp["term"].strip(), "page_size": inp["page_size"]},
-        items_key="opportunities",
-        cursor=cursor,
-    )
-    names = all_lists(client) if page.items else {}
+    page = _opportunity_page(client, term, inp["page_size"], cursor)
+    found = page.items
+    words = _norm(term).split()
+    if not found and cursor is None and len(words) > 1:
+        wider = _opportunity_page(client, max(words, key=len), 100, None)
+        found = [
+            o for o in wider.items if _norm(str(o.get("name") or "")).find(" ".join(words)) >= 0
+        ]
+        page = wider if found else page
+        page_token = None
+    else:
+        page_token = encode_page_token(page.next, FIND_DEALS, inp)
+    names = all_lists(client) if found else {}
     rows: list[DealRow] = []
-    for opp in page.items:
+    for opp in found[: inp["page_size"]]:
         entry = (opp.get("list_entries") or [{}])[0]
         list_id = entry.get("list_id") or opp.get("list_id")
         rows.append(
@@ -478,7 +489,18 @@ def search_opportunities(client: AffinityClient, inp: dict[str, Any]) -> SearchO
                 "stage": None,
             }
         )
-    return {"opportunities": rows, "next_page_token": encode_page_token(page.next, FIND_DEALS, inp)}
+    return {"opportunities": rows, "next_page_token": page_token}
+
+
+def _opportunity_page(
+    client: AffinityClient, term: str, size: int, cursor: PageCursor | None
+) -> Any:
+    return client.page(
+        "/opportunities",
+        {"term": term, "page_size": size},
+        items_key="opportunities",
+        cursor=cursor,
+    )
 
 
 _WHERE = {

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFoundError, ToolInputError
 from ..normalize import person_ref, person_type, user_ref
 from .base import Tool, id_prop, obj
-from .common import name_of, persons_by_id
-from .results import RelationshipStrengthResult
+from .common import name_of, persons_by_id, user_refs
+from .results import Relationship, RelationshipStrengthResult
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -16,22 +16,82 @@ if TYPE_CHECKING:
 NAME = "affinity_get_relationship_strength"
 
 
-def get_relationship_strength(
-    client: AffinityClient, inp: dict[str, Any]
-) -> RelationshipStrengthResult:
-    """Two requests: the strengths, then one batch naming the contact and every colleague."""
-    external_id = inp["external_id"]
+RELATIONSHIPS_PAGE = 100  # the V2 maximum
+
+
+def relationships_of(
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
+    """An external person's relationships to colleagues, strongest first, with names, from
+    V2 ``GET /v2/persons/{personId}/relationships`` (the same scores as V1's strengths, with
+    both people named): one request per 100 relationships, one in all for a short ``limit``.
+    ``internal_id`` keeps just that colleague (V2 cannot filter by person, so pages are read
+    until it is found). Where V2 does not serve relationships (a key pinned to an API version
+    before 2026-07-15 answers 404), V1's strengths and one batch of names give the same."""
+    try:
+        return _v2_relationships(client, person_id, internal_id, limit)
+    except NotFoundError:
+        return _v1_relationships(client, person_id, internal_id, limit)
+
+
+def _v2_relationships(
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
+    size = min(limit, RELATIONSHIPS_PAGE) if limit and internal_id is None else RELATIONSHIPS_PAGE
+    found: list[Relationship] = []
+    for page in client.iter_pages(
+        f"/v2/persons/{person_id}/relationships",
+        {"limit": size},
+        resource=f"person {person_id}",
+    ):
+        for rel in page.items:
+            one, two = rel.get("person1") or {}, rel.get("person2") or {}
+            colleague = one if two.get("id") == person_id else two
+            if internal_id is not None and colleague.get("id") != internal_id:
+                continue
+            found.append(
+                {
+                    "internal_id": colleague["id"],
+                    "name": name_of(user_ref(colleague)),
+                    "strength": float(rel.get("interactionScore") or 0),
+                }
+            )
+        if (limit is not None and len(found) >= limit) or (internal_id is not None and found):
+            break
+    found.sort(key=lambda r: r["strength"], reverse=True)
+    return found[:limit] if limit is not None else found
+
+
+def _v1_relationships(
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+) -> list[Relationship]:
     rows = (
         client.get(
             "/relationships-strengths",
-            {"external_id": external_id, "internal_id": inp.get("internal_id")},
-            resource=f"person {external_id}",
+            {"external_id": person_id, "internal_id": internal_id},
+            resource=f"person {person_id}",
         )
         or []
     )
-    rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)
-    people = persons_by_id(client, [external_id, *(r["internal_id"] for r in rows)])
-    person = people.get(external_id)
+    rows = sorted(rows, key=lambda r: r.get("strength") or 0, reverse=True)[:limit]
+    names = user_refs(client, [r["internal_id"] for r in rows]) if rows else {}
+    return [
+        {
+            "internal_id": r["internal_id"],
+            "name": name_of(names.get(r["internal_id"])),
+            "strength": float(r.get("strength") or 0),
+        }
+        for r in rows
+    ]
+
+
+def get_relationship_strength(
+    client: AffinityClient, inp: dict[str, Any]
+) -> RelationshipStrengthResult:
+    """Two requests for most people: the contact (to check it is external), then its V2
+    relationships, which name every colleague."""
+    external_id = inp["external_id"]
+    person = persons_by_id(client, [external_id]).get(external_id)
     if person is None:
         raise NotFoundError(
             resource=f"person {external_id}",
@@ -46,16 +106,7 @@ def get_relationship_strength(
         )
     return {
         "person": person_ref(person),
-        "relationships": [
-            {
-                "internal_id": r["internal_id"],
-                "name": name_of(user_ref(people[r["internal_id"]]))
-                if r["internal_id"] in people
-                else None,
-                "strength": float(r.get("strength") or 0),
-            }
-            for r in rows
-        ],
+        "relationships": relationships_of(client, external_id, inp.get("internal_id"), None),
     }
 
 

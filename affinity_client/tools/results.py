@@ -198,6 +198,24 @@ class CreatedNote(Note):
     opportunity_ids: list[int]
 
 
+class NoteAttachments(TypedDict):
+    content: str
+    person_ids: list[int]
+    organization_ids: list[int]
+    opportunity_ids: list[int]
+
+
+class UpdatedNote(CreatedNote):
+    previous: NoteAttachments
+    """The content and attachments before the change."""
+
+
+class DeletedNote(TypedDict):
+    deleted: bool
+    note: CreatedNote
+    """The note as it was just before it was deleted."""
+
+
 class ListNotesResult(TypedDict):
     notes: list[Note]
     next_page_token: str | None
@@ -338,3 +356,83 @@ class RemoveFromListResult(TypedDict):
     removed: bool
     deal_deleted: bool
     """True when the list is a deal list: removing a deal's entry deletes the deal."""
+
+
+# ---- reminders and meetings --------------------------------------------------------------------
+
+
+class ReminderEntity(TypedDict):
+    type: Literal["person", "organization", "opportunity"]
+    id: int
+    name: str | None
+
+
+class Recurrence(TypedDict):
+    period_days: int
+    reset_trigger: str
+    """What resets the clock: "interaction", "email" or "event"."""
+
+
+class Reminder(TypedDict):
+    id: int
+    content: str | None
+    type: str
+    """"one-time" or "recurring"."""
+    status: str
+    """"active", "overdue" or "completed" (a recurring reminder is never completed)."""
+    due_date: str | None
+    """The day it is due, YYYY-MM-DD (Affinity keeps the day at midnight Pacific time)."""
+    entity: ReminderEntity | None
+    owner: UserRef | None
+    creator: UserRef | None
+    completed_at: str | None
+    recurrence: Recurrence | None
+
+
+class ListRemindersResult(TypedDict):
+    reminders: list[Reminder]
+    next_page_token: str | None
+
+
+class Attendee(TypedDict):
+    id: int | None
+    """The Affinity person, when the attendee is one."""
+    name: str | None
+    email: str | None
+    internal: bool
+
+
+class Meeting(TypedDict):
+    id: int
+    title: str | None
+    start_time: str
+    end_time: str | None
+    all_day: bool
+    organizer: Attendee | None
+    attendees: list[Attendee]
+    attendee_count: int
+
+
+class ListMeetingsResult(TypedDict):
+    meetings: list[Meeting]
+    """Oldest first, within ``from_date``..``to_date``."""
+    from_date: str
+    to_date: str
+    truncated: bool
+    """True when more meetings matched than the tool reads (narrow the dates)."""
+
+
+class CreatedPerson(TypedDict):
+    """``affinity_create_person``: the new person, or the one that already had the email."""
+
+    person: PersonRef
+    emails: list[str]
+    already_existed: bool
+
+
+# "global" is a keyword, hence the call syntax.
+CreatedOrganization = TypedDict(
+    "CreatedOrganization",
+    {"organization": OrgRef, "domains": list[str], "global": bool, "already_existed": bool},
+)
+"""``affinity_create_organization``: the new organization, or the one that already existed."""

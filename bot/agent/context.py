@@ -43,6 +43,9 @@ class UserContext:
     today: dt.date | None = None  # defaults to the current date in ``timezone``
     timezone: str = "UTC"  # an IANA name, e.g. "America/New_York"
     now: dt.datetime | None = None  # the instant of the turn (default: the clock)
+    # Where in Slack the user is writing from, as text the model reads as data: the thread an
+    # @mention is in, the channel the assistant pane is open beside (None: nothing to add).
+    slack_context: str | None = None
 
     def zone(self) -> dt.tzinfo:
         try:

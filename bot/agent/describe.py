@@ -12,6 +12,12 @@ VERBS = {
     "affinity_create_opportunity": "Create a deal",
     "affinity_update_opportunity": "Update a deal",
     "affinity_add_to_list": "Add to a list",
+    "affinity_update_note": "Edit a note",
+    "affinity_delete_note": "Delete a note",
+    "affinity_create_reminder": "Set a reminder",
+    "affinity_complete_reminder": "Complete a reminder",
+    "affinity_create_person": "Add a person",
+    "affinity_create_organization": "Add an organization",
 }
 
 KIND_WORDS = {
@@ -20,6 +26,7 @@ KIND_WORDS = {
     "opportunity": "deal",
     "list": "list",
     "note": "note",
+    "reminder": "reminder",
 }
 
 _KINDS = {
@@ -28,9 +35,17 @@ _KINDS = {
     "opportunity": "opportunity",
     "list": "list",
     "parent": "note",
+    "note": "note",
+    "reminder": "reminder",
     "owner": "user",
 }
-_TARGET_KINDS = {"person", "organization", "opportunity", "list", "note"}
+_ACTS_ON_ITSELF = {
+    "affinity_update_note": "Edit",
+    "affinity_delete_note": "Delete",
+    "affinity_complete_reminder": "Complete",
+}
+"""Writes whose target is the record they change: "Delete note #12", not "… for note #12"."""
+_TARGET_KINDS = {"person", "organization", "opportunity", "list", "note", "reminder"}
 _TEXT_KEYS = ("content", "text", "note")
 _FIELD_WORDS = {
     "add_person_ids": "Add people",
@@ -42,6 +57,12 @@ _FIELD_WORDS = {
     "owner_id": "Owner",
     "name": "Name",
     "format": "Format",
+    "due_date": "Due",
+    "repeat_every_days": "Repeats every (days)",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "domain": "Domain",
 }
 
 
@@ -138,6 +159,8 @@ def _sentence(tool: str, targets: list[Target], fields: dict[str, str]) -> str:
         return sentence
     if others and tool == "affinity_update_opportunity":
         sentence = "Update " + ", ".join(t.label() for t in others)
+    elif others and tool in _ACTS_ON_ITSELF:
+        sentence = _ACTS_ON_ITSELF[tool] + " " + ", ".join(t.label() for t in others)
     elif others:
         word = "on" if tool == "affinity_create_note" else "for"
         sentence += f" {word} " + ", ".join(t.label() for t in others)

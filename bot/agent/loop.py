@@ -42,6 +42,7 @@ from bot.agent.settings import AgentSettings
 log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], None]
+StepSink = Callable[[str], None]  # called with a tool's name before the loop runs it
 
 QUEUED = (
     "Queued for the user's approval as proposal item {n}: {what}. NOT done yet: nothing "
@@ -111,13 +112,16 @@ class AgentLoop:
         user_text: str,
         execute: Executor,
         on_text: TextSink | None = None,
+        on_tool: StepSink | None = None,
     ) -> TurnOutcome:
         """One turn. ``on_text`` (optional) receives, as it streams, everything the user should
         read: each model step's text (a step that follows earlier text not ending in whitespace
         starts with a blank line, so steps never run together) and the note the loop adds when
         the answer is cut short or the step limit is reached. Errors and the reconnect case are
-        not fed to it: the caller shows those from the outcome."""
+        not fed to it: the caller shows those from the outcome. ``on_tool`` (optional) is told
+        each tool's name as its step starts (e.g. to show Slack's assistant status)."""
         turn = _Turn(self, user, execute, copy.deepcopy(history), on_text)
+        turn.on_tool = on_tool
         turn.previous_end = cached_end(turn.messages)
         append_user_text(turn.messages, user_text)
         self._deadline.set_deadline(time.monotonic() + self.settings.turn_time_budget)
@@ -177,6 +181,7 @@ class _Turn:
         self.calls: list[ToolCallRecord] = []
         self.needs_reconnect = False
         self.previous_end = 0  # message blocks the previous request sent (cache breakpoints)
+        self.on_tool: StepSink | None = None
 
     def play(self) -> TurnOutcome:
         settings = self.loop.settings
@@ -252,6 +257,11 @@ class _Turn:
             if block["type"] != "tool_use":
                 continue
             tool_input = cast(dict[str, Any], block.get("input") or {})
+            if self.on_tool is not None:
+                try:
+                    self.on_tool(block["name"])
+                except Exception as exc:  # showing progress must never end the turn
+                    log.info("step notice failed: %s", type(exc).__name__)
             text, is_error = self._run_tool(block["name"], tool_input)
             result: ToolResultBlockParam = {
                 "type": "tool_result",

@@ -74,14 +74,16 @@ class Agent:
         text: str,
         execute: Executor,
         on_text: Callable[[str], None] | None = None,
+        on_tool: Callable[[str], None] | None = None,
     ) -> TurnResult:
         """One user message in a thread. ``execute`` runs reads with this user's credential;
         ``on_text``, if given, receives answer text as Claude streams it (e.g. to feed Slack's
-        ``chat_stream``); the full text is in the result either way."""
+        ``chat_stream``); the full text is in the result either way. ``on_tool``, if given, is
+        told each tool's name as its step starts."""
         history = self.memory.load(thread, user.identifier)
         if not user.lists:
             user = with_fetched_lists(user, execute)
-        outcome = self.loop.run(user, history, text, execute, on_text)
+        outcome = self.loop.run(user, history, text, execute, on_text, on_tool)
         batch = None
         if outcome.proposals:
             batch = self.proposals.create_batch(user.identifier, thread, outcome.proposals)

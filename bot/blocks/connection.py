@@ -26,6 +26,14 @@ TOOL_LABELS = {
     "affinity_list_notes": "Read notes",
     "affinity_add_to_list": "Add to lists",
     "affinity_get_relationship_strength": "Relationship strength",
+    "affinity_update_note": "Edit notes",
+    "affinity_delete_note": "Delete notes",
+    "affinity_list_reminders": "See reminders",
+    "affinity_create_reminder": "Set reminders",
+    "affinity_complete_reminder": "Complete reminders",
+    "affinity_list_meetings": "See meetings",
+    "affinity_create_person": "Add people",
+    "affinity_create_organization": "Add organizations",
 }
 
 KEY_HELP = (

@@ -132,27 +132,63 @@ def _pipeline_line(links: Links, deal: Mapping[str, Any]) -> str:
     for key in ("organizations", "people"):
         if deal.get(key):
             parts.append(names(deal[key], 150, 60))
+    owners = [o for o in deal.get("owners") or [] if o]
+    if owners:
+        parts.append("owner" + ("s " if len(owners) > 1 else " ") + names(owners, 150, 60))
     return " · ".join(parts)
 
 
+def _plural(count: int) -> str:
+    return f"{count} deal{'s' if count != 1 else ''}"
+
+
+def _stage_totals(result: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+    """Count and amount per stage over every matching deal, when the search gave them."""
+    return {(t.get("stage") or {}).get("id"): t for t in result.get("stages") or []}
+
+
 def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
-    """`affinity_list_opportunities` -> one section per stage with counts and summed values."""
+    """`affinity_list_opportunities` or `affinity_search_list_entries` -> one section per stage
+    with counts and summed values: over every matching deal when the search totals them, else
+    over the page (and said so)."""
     links = Links(ctx.subdomain)
     the_list = result.get("list") or {}
     title = one_line(the_list.get("name")) or (
         f"List {the_list['id']}" if the_list.get("id") is not None else "Unknown list"
     )
-    deals = result.get("opportunities") or []
+    deals = result.get("opportunities") or result.get("entries") or []
     more_pages = bool(result.get("next_page_token"))
-    total = sum_money(deals)
-    summary = f"{len(deals)} deal{'s' if len(deals) != 1 else ''}"
-    summary += " on this page" if more_pages else ""
-    summary += f" · {total}" if total else ""
-    blocks: list[kit.Block | None] = [kit.header(title), kit.context(summary)]
+    overall = result.get("total")
+    per_stage = _stage_totals(result)
+    if overall is not None:
+        money = format_money(overall.get("amount"), overall.get("currency"), compact=True)
+        summary = _plural(int(overall.get("count") or 0)) + (f" · {money}" if money else "")
+        if more_pages:
+            summary += f" · showing {len(deals)}"
+        filters = result.get("filters") or []
+        if filters:
+            summary += " · " + "; ".join(one_line(f) for f in filters)
+    else:
+        total = sum_money(deals)
+        summary = _plural(len(deals)) + (" on this page" if more_pages else "")
+        summary += f" · {total}" if total else ""
+    blocks: list[kit.Block | None] = [
+        kit.header(title),
+        kit.context(escape_clip(summary, limits.SECTION_TEXT)),
+    ]
     groups = group_by_stage(deals)
     for stage, items in groups[:MAX_STAGE_SECTIONS]:
-        value = sum_money(items)
-        head = f"*{escape_clip(stage, 200)}* — {len(items)}" + (f" · {value}" if value else "")
+        key = (items[0].get("stage") or {}).get("id")
+        known = per_stage.get(key)
+        count = int(known["count"]) if known else len(items)
+        value = (
+            format_money(known.get("amount"), overall.get("currency") if overall else None, True)
+            if known
+            else sum_money(items)
+        )
+        head = f"*{escape_clip(stage, 200)}* — {count}" + (f" · {value}" if value else "")
+        if known and count > len(items):
+            head += f" (showing {len(items)})"
         lines = [_pipeline_line(links, d) for d in items]
         blocks.append(
             kit.section(
@@ -172,7 +208,13 @@ def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
             )
         )
     if not deals:
-        blocks.append(kit.section("No deals in this list yet."))
+        blocks.append(
+            kit.section(
+                "No deals match these filters."
+                if overall is not None and result.get("filters")
+                else "No deals in this list yet."
+            )
+        )
     blocks += footer(
         ctx, page_token=result.get("next_page_token"), url=links.url("list", the_list.get("id"))
     )

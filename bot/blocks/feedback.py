@@ -10,8 +10,24 @@ from bot.grammar.model import UsageError
 
 HELP_GROUPS = (
     ("Look up", ("person", "org", "intro", "lists")),
-    ("Pipeline", ("deals", "deal", "new-deal", "rename-deal", "deal-add", "deal-remove", "add")),
-    ("Notes", ("note", "notes")),
+    ("People and organizations", ("new-person", "new-org")),
+    (
+        "Pipeline",
+        (
+            "deals",
+            "deal",
+            "stage",
+            "set",
+            "new-deal",
+            "rename-deal",
+            "deal-add",
+            "deal-remove",
+            "add",
+            "remove",
+        ),
+    ),
+    ("Notes", ("note", "notes", "note-edit", "note-delete")),
+    ("Reminders and meetings", ("remind", "reminders", "meetings")),
     ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )

@@ -51,3 +51,27 @@ def note_created(note: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
             note_section(note),
         ],
     )
+
+
+def note_updated(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
+    """`affinity_update_note` -> the text before and after."""
+    before = (result.get("previous") or {}).get("content")
+    blocks: list[kit.Block | None] = [kit.section(":pencil2: Note updated in Affinity.")]
+    if before is not None and before != result.get("content"):
+        blocks.append(
+            kit.section("*Before*\n>" + (escape_clip(one_line(before), EXCERPT) or "_(empty)_"))
+        )
+    blocks.append(note_section(result))
+    return kit.message("Note updated in Affinity", blocks)
+
+
+def note_deleted(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
+    """`affinity_delete_note` -> what was deleted."""
+    note = result.get("note") or {}
+    return kit.message(
+        f"Note #{note.get('id')} deleted",
+        [
+            kit.section(f":wastebasket: Note #{note.get('id')} deleted from Affinity."),
+            note_section(note),
+        ],
+    )

@@ -6,11 +6,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.blocks import kit
+from bot.blocks.calendar import meetings_list, reminder_saved, reminders_list
 from bot.blocks.choices import search_results
 from bot.blocks.deal_updates import deal_updated
 from bot.blocks.deals import deal_card, pipeline
+from bot.blocks.directory import organization_created, person_created
+from bot.blocks.field_changes import fields_updated, removed_from_list
 from bot.blocks.lists import added_to_list, lists_overview
-from bot.blocks.notes import note_created, notes_list
+from bot.blocks.notes import note_created, note_deleted, note_updated, notes_list
 from bot.blocks.organizations import organization_card
 from bot.blocks.paging import RenderContext
 from bot.blocks.people import person_card, relationship_strengths
@@ -29,6 +32,17 @@ RENDERERS: dict[str, Renderer] = {
     "affinity_list_notes": notes_list,
     "affinity_add_to_list": added_to_list,
     "affinity_get_relationship_strength": relationship_strengths,
+    "affinity_update_note": note_updated,
+    "affinity_delete_note": note_deleted,
+    "affinity_list_reminders": reminders_list,
+    "affinity_create_reminder": reminder_saved,
+    "affinity_complete_reminder": reminder_saved,
+    "affinity_list_meetings": meetings_list,
+    "affinity_create_person": person_created,
+    "affinity_create_organization": organization_created,
+    "affinity_search_list_entries": pipeline,
+    "affinity_update_field_values": fields_updated,
+    "affinity_remove_from_list": removed_from_list,
 }
 
 

@@ -262,6 +262,11 @@ class FakeSlack:
             self._state.messages.setdefault(channel, []).append(message)
         return ts
 
+    def show_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """A modal Slack shows without a Web API call (an acknowledgement's
+        `response_action: update`), so that later `views.update` calls find it."""
+        self._store_view(view, view_id)
+
     # ------------------------------------------------------------------ inspection
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:

@@ -304,6 +304,35 @@ class SlackRequests:
         }
         return self.event(event, **options)
 
+    def assistant_thread_event(
+        self,
+        kind: str = "assistant_thread_started",
+        *,
+        thread_ts: str | None = None,
+        viewing: str | None = None,
+        **options: Any,
+    ) -> Sent:
+        """The user opens the assistant pane (`assistant_thread_started`), or switches channel
+        beside it (`assistant_thread_context_changed`); `viewing` is the channel they view.
+        A new thread gets the assistant's greeting message as its root, stored in the fake."""
+        channel = self.dm_channel
+        if thread_ts is None:
+            thread_ts = self.fake.add_message(channel, "", user=self.fake.bot_user_id)
+        context: dict[str, Any] = {"team_id": self.team_id, "enterprise_id": self.enterprise_id}
+        if viewing:
+            context["channel_id"] = viewing
+        event = {
+            "type": kind,
+            "assistant_thread": {
+                "user_id": self.user_id,
+                "context": context,
+                "channel_id": channel,
+                "thread_ts": thread_ts,
+            },
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **options)
+
     def user_change(self, *, deleted: bool = True, **options: Any) -> Sent:
         user = {
             "id": self.user_id,
@@ -473,6 +502,90 @@ class SlackRequests:
     ) -> Sent:
         transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
         payload = payload or self.view_submission_payload(callback_id, values, **options)
+        return Sent(self.post_interactive(payload, **transport), payload)
+
+    # -- shortcuts and typeahead ----------------------------------------------------------
+
+    def message_action_payload(
+        self,
+        callback_id: str,
+        *,
+        text: str,
+        message_ts: str | None = None,
+        thread_ts: str | None = None,
+        author: str | None = None,
+        reply_count: int = 0,
+        channel_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A message shortcut ("…" on a message) used on a message of `author` (stored in the
+        fake unless `message_ts` names one already there)."""
+        channel = channel_id or self.channel_id
+        author = author or self.user_id
+        if message_ts is None:
+            message_ts = self.fake.add_message(channel, text, user=author, thread_ts=thread_ts)
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": author,
+            "text": text,
+            "ts": message_ts,
+        }
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if reply_count:
+            message["reply_count"] = reply_count
+        return {
+            "type": "message_action",
+            **self._actor(),
+            "callback_id": callback_id,
+            "action_ts": f"{time.time():.6f}",
+            "message_ts": message_ts,
+            "channel": {"id": channel, "name": "deals"},
+            "message": message,
+            "response_url": self.fake.response_url(_unique("R")),
+        }
+
+    def message_action(self, callback_id: str, **options: Any) -> Sent:
+        transport = {k: options.pop(k) for k in TRANSPORT_OPTIONS if k in options}
+        payload = self.message_action_payload(callback_id, **options)
+        return Sent(self.post_interactive(payload, **transport), payload)
+
+    def shortcut(self, callback_id: str, **transport: Any) -> Sent:
+        """A global shortcut (the ⚡ menu or the search bar)."""
+        payload = {
+            "type": "shortcut",
+            **self._actor(),
+            "callback_id": callback_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        return Sent(self.post_interactive(payload, **transport), payload)
+
+    def block_suggestion(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        block_id: str,
+        view: dict[str, Any] | None = None,
+        **transport: Any,
+    ) -> Sent:
+        """What an external select sends as the user types `value`; the answer is the options."""
+        view = view or {}
+        payload = {
+            "type": "block_suggestion",
+            **self._actor(),
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "container": {"type": "view", "view_id": view.get("id", _unique("V"))},
+            "view": {
+                "id": view.get("id", _unique("V")),
+                "type": "modal",
+                "team_id": self.team_id,
+                "callback_id": view.get("callback_id", ""),
+                "private_metadata": view.get("private_metadata", ""),
+                "state": {"values": {}},
+            },
+        }
         return Sent(self.post_interactive(payload, **transport), payload)
 
 

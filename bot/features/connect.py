@@ -19,7 +19,10 @@ in the modal before anything is stored.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -75,6 +78,36 @@ KEY_SHAPE = "Paste only the API key: no spaces or line breaks inside it."
 # ------------------------------------------------------------------------------ the modal
 
 
+@dataclass(frozen=True)
+class AfterConnect:
+    """Where a key modal opened on the way to something else goes back to, once connected.
+
+    A feature opens `connect_modal({"then": <name>, ...})` and registers the name with
+    `after_connect`. On a good key the modal is replaced at once by `view(metadata)` (in the
+    acknowledgement), then `resume(services, client, identifier, metadata, view_id)` runs.
+    """
+
+    view: Callable[[dict[str, Any]], dict[str, Any]]
+    resume: Callable[[Services, WebClient, str, dict[str, Any], str], None]
+
+
+_AFTER_CONNECT: dict[str, AfterConnect] = {}
+
+
+def after_connect(name: str, then: AfterConnect) -> None:
+    _AFTER_CONNECT[name] = then
+
+
+def _continuation(view: dict[str, Any]) -> tuple[AfterConnect | None, dict[str, Any]]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None, {}
+    if not isinstance(metadata, dict):
+        return None, {}
+    return _AFTER_CONNECT.get(str(metadata.get("then") or "")), metadata
+
+
 def open_connect_modal(
     services: Services, client: WebClient, trigger_id: str, identifier: str
 ) -> None:
@@ -116,6 +149,7 @@ def check_key(services: Services, api_key: str) -> dict[str, Any]:
     client = AffinityClient(
         api_key,
         base_url=services.settings.affinity_base_url,
+        api_version=services.settings.affinity_api_version,
         timeout=WHOAMI_SECONDS,
         connect_timeout=1.0,
         max_call_seconds=WHOAMI_SECONDS,
@@ -194,7 +228,15 @@ def handle_submission(
         from bot.adapters.links import Links
 
         Links(services.engine, services.clock).link(link, identifier)
-    ack()
+    then, metadata = _continuation(body.get("view") or {})
+    if then is None:
+        ack()
+    else:
+        ack(response_action="update", view=then.view(metadata))
+        try:
+            then.resume(services, client, identifier, metadata, body["view"]["id"])
+        except Exception:  # connected all the same: the follow-up below still runs
+            log.warning("going back after connecting failed", exc_info=True)
     finish_connect(services, client, identifier, user["id"])
 
 

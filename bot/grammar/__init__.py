@@ -11,12 +11,14 @@ from bot.grammar.grammar import (
     usage_of,
     writes,
 )
-from bot.grammar.model import Command, EntityRef, ListRef, UsageError
+from bot.grammar.model import Command, DealRef, EntityRef, Filter, ListRef, UsageError
 
 __all__ = [
     "SUBCOMMANDS",
     "Command",
+    "DealRef",
     "EntityRef",
+    "Filter",
     "ListRef",
     "Subcommand",
     "UsageError",

@@ -11,9 +11,10 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from bot.grammar.model import Command, EntityRef, ListRef, UsageError
+from bot.grammar.model import Command, DealRef, EntityRef, Filter, ListRef, UsageError
 from bot.grammar.tokenize import (
     DOUBLE_QUOTES,
     SINGLE_QUOTES,
@@ -184,10 +185,121 @@ def _org(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("organization", args, "name, domain or id")}
 
 
+_FILTER = re.compile(
+    r"^(?P<field>[^=!<>~]*[^=!<>~\s])\s*(?P<op>!=|<=|>=|=|<|>|~)\s*(?P<value>.*)$", re.S
+)
+
+
+def _condition(text: str) -> tuple[str, str, str] | None:
+    match = _FILTER.match(text.strip())
+    return (match["field"].strip(), match["op"], match["value"].strip()) if match else None
+
+
+def _filter(field: str, op: str, value: str) -> Filter:
+    if op in ("=", "!=") and value.casefold() in ("empty", "none"):
+        return Filter(field, "empty" if op == "=" else "not_empty")
+    if not value:
+        raise ArgumentError(f"Missing value after `{field}{op}`.")
+    return Filter(field, "contains" if op == "~" else op, value)
+
+
 def _deals(args: Args) -> dict[str, Any]:
-    values = [t.value for t in args.remaining()]
-    args.rest_words("list name or id")
-    return {"list": _list_ref(values)}
+    """`deals <list…> [stage=a,b] [owner=me|name] [<field><op><value>]… [sort=[-]field]`.
+
+    Conditions are `amount>5M`, `sector=fintech`, `name~acme` (contains), `amount=empty`; a
+    plain word after a condition continues its value (`owner=Maya Patel`)."""
+    list_words: list[str] = []
+    raw: list[list[str]] = []
+    for token in args.remaining():
+        found = _condition(token.value)
+        if found is not None:
+            raw.append(list(found))
+        elif raw:
+            raw[-1][2] = f"{raw[-1][2]} {token.value}".strip()
+        else:
+            list_words.append(token.value)
+    args.pos = len(args.tokens)
+    if not list_words:
+        raise ArgumentError("Missing list name or id.")
+    stages: list[str] = []
+    single: dict[str, str] = {}
+    filters: list[Filter] = []
+    for field, op, value in raw:
+        key = field.casefold().rstrip("s")
+        if key in ("stage", "status") and op == "=" and value:
+            stages += [part.strip() for part in value.split(",") if part.strip()]
+        elif key in ("owner", "sort") and op == "=" and value:
+            if key in single:
+                raise ArgumentError(f"Give {key}= once.")
+            single[key] = value
+        else:
+            filters.append(_filter(field, op, value))
+    return {
+        "list": _list_ref(list_words),
+        "stage": tuple(stages),
+        "owner": single.get("owner"),
+        "filters": tuple(filters),
+        "sort": single.get("sort"),
+    }
+
+
+def _deal_ref(tokens: list[Token]) -> DealRef:
+    if len(tokens) == 1 and (value := parse_id(tokens[0].value)) is not None:
+        return DealRef(id=value)
+    return DealRef(term=" ".join(" ".join(t.value for t in tokens).split()))
+
+
+def _stage(args: Args) -> dict[str, Any]:
+    """`stage <deal> <stage…>`: a deal id or quoted name then the stage, `<deal…> to
+    <stage…>`, or else every word but the last is the deal."""
+    tokens = args.remaining()
+    if len(tokens) < 2:
+        raise ArgumentError("Missing deal or stage.")
+    to = next(
+        (i for i, t in enumerate(tokens) if i > 0 and not t.quoted and t.value.casefold() == "to"),
+        None,
+    )
+    if to is not None:
+        deal, stage = tokens[:to], tokens[to + 1 :]
+    elif tokens[0].quoted or parse_id(tokens[0].value) is not None:
+        deal, stage = tokens[:1], tokens[1:]
+    else:
+        deal, stage = tokens[:-1], tokens[-1:]
+    args.pos = len(tokens)
+    if not stage:
+        raise ArgumentError("Missing stage.")
+    return {"deal": _deal_ref(deal), "stage": " ".join(" ".join(t.value for t in stage).split())}
+
+
+def _set(args: Args) -> dict[str, Any]:
+    """`set <deal> <field> <value…>` or `set <deal…> <field>=<value…>`."""
+    tokens = args.remaining()
+    if len(tokens) < 2:
+        raise ArgumentError("Missing deal, field or value.")
+    split = next((i for i, t in enumerate(tokens) if i > 0 and "=" in t.value), None)
+    if tokens[0].quoted or parse_id(tokens[0].value) is not None or split is None:
+        split = 1
+    deal, first = _deal_ref(tokens[:split]), tokens[split]
+    field, equals, inline = first.value.partition("=")
+    args.pos = split + 1
+    rest = args.rest_text("value") if args.remaining() else ""
+    value = " ".join(p for p in (inline.strip(), rest) if p) if equals else rest
+    if not field.strip():
+        raise ArgumentError("Missing field name.")
+    if not value:
+        raise ArgumentError(f"Missing value for {field.strip()}.")
+    return {"deal": deal, "field": field.strip(), "value": value}
+
+
+def _remove(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    if len(tokens) < 3:
+        raise ArgumentError("Missing list, kind (deal, person or org) or id.")
+    list_values = [t.value for t in tokens[:-2]]
+    args.pos = len(tokens) - 2
+    entity_type = args.kind(NOTE_TARGET_WORDS, "kind (deal, person or org)")
+    entity_id = args.id(f"{KIND_WORD[entity_type]} id")
+    return {"list": _list_ref(list_values), "entity_type": entity_type, "entity_id": entity_id}
 
 
 _DEAL_VERBS = {
@@ -200,14 +312,17 @@ _DEAL_VERBS = {
 
 
 def _deal(args: Args) -> dict[str, Any]:
-    """`deal <id>`; `deal add …` and friends are pointed to their real names, never run."""
+    """`deal <id>` or `deal <name…>`; `deal add …` and friends are pointed to their real
+    names, never run."""
     token = args.remaining()[0].value.lower() if args.remaining() else ""
     if token in _DEAL_VERBS:
         target = _DEAL_VERBS[token]
         raise ArgumentError(f"`deal {token}` is written `{target}`.", target)
-    opportunity_id = args.id("deal id")
-    args.done()
-    return {"opportunity_id": opportunity_id}
+    ref = _deal_ref(args.remaining()) if args.remaining() else None
+    if ref is None:
+        raise ArgumentError("Missing deal name or id.")
+    args.pos = len(args.tokens)
+    return {"opportunity_id": ref.id} if ref.id is not None else {"term": ref.term}
 
 
 _NEW_DEAL_FLAGS = {
@@ -294,6 +409,100 @@ def _add(args: Args) -> dict[str, Any]:
     entity_type = args.kind(ENTITY_WORDS, "kind (person or org)")
     entity_id = args.id(f"{KIND_WORD[entity_type]} id")
     return {"list": _list_ref(list_values), "entity_type": entity_type, "entity_id": entity_id}
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WHEN_HELP = "today, tomorrow, a weekday (friday), +N days (+3) or a date (2026-12-01)"
+_PLUS_DAYS = re.compile(r"^\+(\d{1,3})d?$")
+
+
+def due_day(when: str, today: date) -> date:
+    """The day `when` names, counted from `today` (a weekday is the next one, never today).
+
+    Raises ValueError for anything else."""
+    word = when.lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    if word in _WEEKDAYS:
+        ahead = (_WEEKDAYS.index(word) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    if plus := _PLUS_DAYS.match(word):
+        return today + timedelta(days=int(plus.group(1)))
+    return date.fromisoformat(when)  # YYYY-MM-DD; ValueError otherwise
+
+
+def _remind(args: Args) -> dict[str, Any]:
+    target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
+    target_id = args.id(f"{KIND_WORD[target]} id")
+    when = args.word(f"when ({WHEN_HELP})").value
+    try:
+        due_day(when, date(2026, 1, 1))
+    except ValueError:
+        raise ArgumentError(f"`{when}` is not a day: use {WHEN_HELP}.") from None
+    return {
+        "target": target,
+        "target_id": target_id,
+        "when": when.lower(),
+        "content": args.rest_text("reminder text"),
+    }
+
+
+_SPANS = {"today": "today", "tomorrow": "tomorrow", "week": "week"}
+
+
+def _meetings(args: Args) -> dict[str, Any]:
+    if not args.remaining():
+        return {"span": "week"}
+    span = args.kind(_SPANS, "range (today, tomorrow or week)")
+    args.done()
+    return {"span": span}
+
+
+def _note_edit(args: Args) -> dict[str, Any]:
+    note_id = args.id("note id")
+    return {"note_id": note_id, "content": args.rest_text("new note text")}
+
+
+def _note_delete(args: Args) -> dict[str, Any]:
+    note_id = args.id("note id")
+    args.done()
+    return {"note_id": note_id}
+
+
+_DOMAIN_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[^\s@/]+\.[a-z]{2,63}(?:/\S*)?$", re.I)
+
+
+def _new_person(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    emails = [t for t in tokens if not t.quoted and "@" in t.value]
+    if not emails:
+        raise ArgumentError("Missing email address (like jane@example.com).")
+    if len(emails) > 1:
+        raise ArgumentError("Give one email address.")
+    names = [t.value for t in tokens if t is not emails[0]]
+    args.pos = len(tokens)
+    if not names:
+        raise ArgumentError("Missing name: give a first name, then the last name if known.")
+    last = " ".join(" ".join(names[1:]).split())
+    return {
+        "first_name": " ".join(names[0].split()),
+        "last_name": last or None,
+        "email": emails[0].value,
+    }
+
+
+def _new_org(args: Args) -> dict[str, Any]:
+    tokens = args.remaining()
+    domain = None
+    if len(tokens) > 1 and not tokens[-1].quoted and _DOMAIN_LIKE.match(tokens[-1].value):
+        domain, tokens = tokens[-1].value, tokens[:-1]
+    args.pos = len(args.remaining())
+    name = " ".join(" ".join(t.value for t in tokens).split())
+    if not name:
+        raise ArgumentError("Missing organization name.")
+    return {"name": name, "domain": domain}
 
 
 def _intro(args: Args) -> dict[str, Any]:
@@ -388,13 +597,50 @@ _TABLE = (
     Subcommand("lists", "lists", "Show your Affinity lists by type.", _no_args),
     Subcommand(
         "deals",
-        "deals <list name|list id>",
-        "Show a deal pipeline by stage.",
+        "deals <list> [stage=…] [owner=me|name] [<field><op><value>]… [sort=[-]<field>]",
+        "Show a deal pipeline by stage, filtered and sorted, with totals over every match.",
         _deals,
         ("pipeline",),
-        examples=("deals Series A", "deals 201"),
+        examples=(
+            "deals Series A",
+            "deals 201",
+            "deals Series A stage=IC,Diligence owner=me",
+            'deals "Series A" amount>5M sector=fintech sort=-amount',
+        ),
     ),
-    Subcommand("deal", "deal <id>", "Show one deal.", _deal, examples=("deal 30001",)),
+    Subcommand(
+        "deal",
+        "deal <name|id>",
+        "Show one deal (a name finds it; several matches give choices).",
+        _deal,
+        examples=("deal 30001", "deal Acme"),
+    ),
+    Subcommand(
+        "stage",
+        "stage <deal> <stage>",
+        "Move a deal to another stage (quote a deal name with spaces, or write "
+        "`<deal> to <stage>`).",
+        _stage,
+        ("move",),
+        writes=True,
+        examples=(
+            "stage 30001 IC",
+            'stage "Acme Series A" Term Sheet',
+            "stage Acme Series A to IC",
+        ),
+    ),
+    Subcommand(
+        "set",
+        "set <deal> <field> <value…>",
+        "Set a field of a deal: amount, dates, owners, dropdowns, text.",
+        _set,
+        writes=True,
+        examples=(
+            "set 30001 amount 5M",
+            'set 30001 "Last Reviewed" today',
+            "set Acme Series A owners=Maya Patel, Daniel Okafor",
+        ),
+    ),
     Subcommand(
         "new-deal",
         'new-deal "<list>" <deal name…> [--org <id>]… [--person <id>]… [--owner <id>]',
@@ -443,12 +689,79 @@ _TABLE = (
         examples=("notes org 5001",),
     ),
     Subcommand(
+        "note-edit",
+        "note-edit <note id> <new text…>",
+        "Replace the text of a note you wrote.",
+        _note_edit,
+        writes=True,
+        examples=("note-edit 3000001 Met the founders again; diligence next week.",),
+    ),
+    Subcommand(
+        "note-delete",
+        "note-delete <note id>",
+        "Delete a note you wrote (asks for a click first).",
+        _note_delete,
+        writes=True,
+        examples=("note-delete 3000001",),
+    ),
+    Subcommand(
+        "remind",
+        "remind person|org|deal <id> <when> <text…>",
+        f"Set yourself a reminder; when is {WHEN_HELP}.",
+        _remind,
+        ("reminder",),
+        writes=True,
+        examples=("remind deal 30001 tomorrow Send the term sheet",),
+    ),
+    Subcommand(
+        "reminders",
+        "reminders",
+        "Your reminders, soonest due first.",
+        _no_args,
+        examples=("reminders",),
+    ),
+    Subcommand(
+        "meetings",
+        "meetings [today|tomorrow|week]",
+        "Your meetings today, tomorrow or in the coming week (the default).",
+        _meetings,
+        ("calendar",),
+        examples=("meetings", "meetings tomorrow"),
+    ),
+    Subcommand(
         "add",
         'add "<list>" person|org <id>',
         "Add a person or organization to a list.",
         _add,
         writes=True,
         examples=('add "Portfolio" org 5002',),
+    ),
+    Subcommand(
+        "new-person",
+        "new-person <first name> [last name…] <email>",
+        "Add a person to Affinity (nothing is created when someone already has the email).",
+        _new_person,
+        ("add-person",),
+        writes=True,
+        examples=("new-person Ada Lovelace ada@analytical.io",),
+    ),
+    Subcommand(
+        "new-org",
+        "new-org <name…> [domain]",
+        "Add an organization to Affinity (nothing is created when one already has the domain).",
+        _new_org,
+        ("new-company", "add-org"),
+        writes=True,
+        examples=("new-org Initech initech.com",),
+    ),
+    Subcommand(
+        "remove",
+        'remove "<list>" deal|person|org <id>',
+        "Take a deal, person or organization off a list, after a click (a deal taken off "
+        "its list is deleted).",
+        _remove,
+        writes=True,
+        examples=('remove "Founders to Watch" person 2001',),
     ),
     Subcommand(
         "intro",
@@ -569,8 +882,17 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "person": lambda c: [quote(str(c["ref"]))],
     "org": lambda c: [quote(str(c["ref"]))],
     "intro": lambda c: [quote(str(c["ref"]))],
-    "deals": lambda c: [quote(str(c["list"]))],
-    "deal": lambda c: [str(c["opportunity_id"])],
+    "deals": lambda c: _format_deals(c),
+    "deal": lambda c: (
+        [str(c["opportunity_id"])] if c.get("opportunity_id") is not None else [quote(c["term"])]
+    ),
+    "stage": lambda c: [_deal_word(c["deal"]), c["stage"]],
+    "set": lambda c: [_deal_word(c["deal"]), quote(c["field"]), c["value"]],
+    "remove": lambda c: [
+        quote(str(c["list"])),
+        _kind_word(c["entity_type"]),
+        str(c["entity_id"]),
+    ],
     "rename-deal": lambda c: [str(c["opportunity_id"]), c["name"]],
     "deal-add": lambda c: [
         str(c["opportunity_id"]),
@@ -585,7 +907,33 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "note": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["content"]],
     "notes": lambda c: [_kind_word(c["target"]), str(c["target_id"])],
     "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],
+    "note-edit": lambda c: [str(c["note_id"]), c["content"]],
+    "note-delete": lambda c: [str(c["note_id"])],
+    "remind": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["when"], c["content"]],
+    "meetings": lambda c: [c["span"]],
 }
+
+
+def _deal_word(deal: DealRef) -> str:
+    """A deal id as is, a name always in quotes (the words after it are not the name)."""
+    if deal.id is not None:
+        return str(deal.id)
+    quoted = quote(deal.term or "")
+    if quoted[:1] in DOUBLE_QUOTES + SINGLE_QUOTES:
+        return quoted
+    return f"'{quoted}'" if any(c in DOUBLE_QUOTES for c in quoted) else f'"{quoted}"'
+
+
+def _format_deals(command: Command) -> list[str]:
+    parts = [quote(str(command["list"]))]
+    if command.get("stage"):
+        parts.append(quote("stage=" + ",".join(command["stage"])))
+    if command.get("owner"):
+        parts.append(quote(f"owner={command['owner']}"))
+    parts += [quote(str(f)) for f in command.get("filters") or ()]
+    if command.get("sort"):
+        parts.append(quote(f"sort={command['sort']}"))
+    return parts
 
 
 def _format_new_deal(command: Command) -> list[str]:
@@ -598,6 +946,12 @@ def _format_new_deal(command: Command) -> list[str]:
 
 
 _FORMATTERS["new-deal"] = _format_new_deal
+_FORMATTERS["new-person"] = lambda c: [
+    quote(c["first_name"]),
+    *([quote(c["last_name"])] if c.get("last_name") else []),
+    c["email"],
+]
+_FORMATTERS["new-org"] = lambda c: [quote(c["name"]), *([c["domain"]] if c.get("domain") else [])]
 
 
 def writes(command: Command) -> bool:

@@ -50,6 +50,32 @@ class EntityRef:
 
 
 @dataclass(frozen=True)
+class DealRef:
+    """A deal named by opportunity `id`, or by a `term` to find among deal names."""
+
+    term: str | None = None
+    id: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.id) if self.id is not None else (self.term or "")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One condition of `deals`: `field op value` (op: = != < > <= >= contains empty
+    not_empty; `value` is empty for empty / not_empty)."""
+
+    field: str
+    op: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        if self.op in ("empty", "not_empty"):
+            return f"{self.field}{'=' if self.op == 'empty' else '!='}empty"
+        return f"{self.field}{'~' if self.op == 'contains' else self.op}{self.value}"
+
+
+@dataclass(frozen=True)
 class Command:
     """A parsed subcommand. `name` is canonical (aliases resolved); `args` are typed values.
 

@@ -11,10 +11,11 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from bot.grammar.grammar import format_command, writes
-from bot.grammar.model import Command, EntityRef, ListRef
+from bot.grammar.grammar import due_day, format_command, writes
+from bot.grammar.model import Command, DealRef, EntityRef, ListRef
 
 ListKind = Literal["person", "organization", "opportunity"]
 KIND_LABEL = {"person": "people", "organization": "organizations", "opportunity": "deals"}
@@ -226,13 +227,16 @@ def _fetch_one(name: str, record_id: int) -> ToolCall:
     return ToolCall("affinity_get_person", {"person_id": record_id})
 
 
-def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> Step:
-    """Resolve the command's list, then build its call; writes need an exact match or a click."""
+def _with_list(
+    command: Command, lists: Sequence, kind: ListKind, make: Any, *, asks_first: bool = False
+) -> Step:
+    """Resolve the command's list, then build its call; writes need an exact match or a click
+    (`asks_first`: the write asks anyway, naming the list, so a close match will do)."""
     if not lists and command["list"].id is None:
         return Problem("no_lists", "Your lists are not loaded yet. Try `/affinity lists` first.")
     match = match_lists(command["list"], lists, kind)
     found = match.list if match.status == "found" else None
-    if found is not None and (match.exact or not writes(command)):
+    if found is not None and (match.exact or not writes(command) or asks_first):
         return make(found["id"])
     options: Sequence[Mapping[str, Any]]
     if found is not None:
@@ -268,11 +272,73 @@ def _with_list(command: Command, lists: Sequence, kind: ListKind, make: Any) -> 
 
 
 def _deals(command: Command, lists: Sequence, paging: dict) -> Step:
+    """A pipeline: every matching deal counted and summed, the first page shown by stage."""
+
+    def make(list_id: int) -> ToolCall:
+        data: dict[str, Any] = {"list_id": list_id, **paging}
+        if command.get("stage"):
+            data["stage"] = list(command["stage"])
+        if command.get("owner"):
+            data["owner"] = command["owner"]
+        if command.get("filters"):
+            data["where"] = [
+                {"field": f.field, "op": f.op, **({"value": f.value} if f.value else {})}
+                for f in command["filters"]
+            ]
+        sort = command.get("sort")
+        if sort:
+            data["sort_by"] = sort.lstrip("-") or "name"
+            data["descending"] = sort.startswith("-")
+        return ToolCall("affinity_search_list_entries", data)
+
+    return _with_list(command, lists, "opportunity", make)
+
+
+DEAL_SEARCH = "affinity_search_opportunities"
+
+
+def _deal(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    if command.get("opportunity_id") is not None:
+        return ToolCall("affinity_get_opportunity", {"opportunity_id": command["opportunity_id"]})
+    return _find_deal(command["term"])
+
+
+def _find_deal(term: str) -> ToolCall:
+    return ToolCall(DEAL_SEARCH, {"term": term, "page_size": SEARCH_PAGE_SIZE})
+
+
+def _deal_write(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    """`stage` and `set`: a deal named by id is written at once; a name is found first."""
+    deal: DealRef = command["deal"]
+    if deal.id is None:
+        return _find_deal(deal.term or "")
+    return _write_fields(command, deal.id)
+
+
+def _write_fields(command: Command, opportunity_id: int) -> ToolCall:
+    if command.name == "stage":
+        values = [{"field": "stage", "value": command["stage"]}]
+    else:
+        values = [{"field": command["field"], "value": command["value"]}]
+    return ToolCall(
+        "affinity_update_field_values",
+        {"opportunity_id": opportunity_id, "values": values},
+        writes=True,
+    )
+
+
+def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
+    entity_type = command["entity_type"]
     return _with_list(
         command,
         lists,
-        "opportunity",
-        lambda list_id: ToolCall("affinity_list_opportunities", {"list_id": list_id, **paging}),
+        entity_type,
+        lambda list_id: ToolCall(
+            "affinity_remove_from_list",
+            {"list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"]},
+            writes=True,
+        ),
+        asks_first=True,
     )
 
 
@@ -334,15 +400,54 @@ def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
     )
 
 
+def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    day = due_day(command["when"], datetime.now(UTC).date())
+    return ToolCall(
+        "affinity_create_reminder",
+        {
+            _TARGET_KEY[command["target"]]: command["target_id"],
+            "content": command["content"],
+            "due_date": day.isoformat(),
+        },
+        writes=True,
+    )
+
+
+def _meetings(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    today = datetime.now(UTC).date()
+    first, last = {
+        "today": (today, today),
+        "tomorrow": (today + timedelta(days=1), today + timedelta(days=1)),
+        "week": (today, today + timedelta(days=6)),
+    }[command["span"]]
+    return ToolCall(
+        "affinity_list_meetings", {"from_date": first.isoformat(), "to_date": last.isoformat()}
+    )
+
+
+CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}
+"""Writes a typed command never runs directly: the user confirms them with a click."""
+
+
+def confirmation(command: Command, call: ToolCall) -> Choice:
+    """The one-button card that asks before a `CLICK_FIRST` write runs."""
+    note_id = int(call.input["note_id"])
+    return Choice(
+        f"Delete note #{note_id}? Its replies go with it, and this cannot be undone.",
+        (Option(note_id, f"Delete note #{note_id}", format_command(command)),),
+    )
+
+
 _PLANNERS = {
     "person": _lookup,
     "org": _lookup,
     "intro": _lookup,
     "lists": lambda c, lists, paging: ToolCall("affinity_list_lists", {}),
     "deals": _deals,
-    "deal": lambda c, lists, paging: ToolCall(
-        "affinity_get_opportunity", {"opportunity_id": c["opportunity_id"]}
-    ),
+    "deal": _deal,
+    "stage": _deal_write,
+    "set": _deal_write,
+    "remove": _remove,
     "new-deal": _new_deal,
     "add": _add,
     "rename-deal": _update_deal,
@@ -350,6 +455,25 @@ _PLANNERS = {
     "deal-remove": _update_deal,
     "note": _note,
     "notes": _notes,
+    "note-edit": lambda c, lists, paging: ToolCall(
+        "affinity_update_note", {"note_id": c["note_id"], "content": c["content"]}, writes=True
+    ),
+    "note-delete": lambda c, lists, paging: ToolCall(
+        "affinity_delete_note", {"note_id": c["note_id"]}, writes=True
+    ),
+    "remind": _remind,
+    "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
+    "meetings": _meetings,
+    "new-person": lambda c, lists, paging: ToolCall(
+        "affinity_create_person",
+        {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},
+        writes=True,
+    ),
+    "new-org": lambda c, lists, paging: ToolCall(
+        "affinity_create_organization",
+        {k: c[k] for k in ("name", "domain") if c.get(k) is not None},
+        writes=True,
+    ),
 }
 
 
@@ -388,6 +512,8 @@ def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
     For a lookup by name (`person`, `org`, `intro`): one match fetches it, several ask the user,
     none is a `Problem`.
     """
+    if DEAL_SEARCH_RESULT in result and command.name in {"deal", "stage", "set"}:
+        return _deal_found(command, result[DEAL_SEARCH_RESULT])
     ref = command.get("ref")
     if command.name not in {"person", "org", "intro"} or ref is None or ref.id is not None:
         return None
@@ -411,3 +537,54 @@ def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
     )
     token = result.get("next_page_token") if len(best) == len(records) else None
     return Choice(f"Several {KIND_LABEL[ref.kind]} match “{ref.term}”. Which one?", options, token)
+
+
+# --- after a deal search ----------------------------------------------------------------------
+
+DEAL_SEARCH_RESULT = "opportunities"
+
+
+def deal_term(command: Command) -> str | None:
+    """The name a `deal`, `stage` or `set` command gives for its deal (None: an id)."""
+    if command.name == "deal":
+        return command.get("term")
+    deal = command.get("deal")
+    return deal.term if isinstance(deal, DealRef) and deal.id is None else None
+
+
+def _deal_found(command: Command, deals: Sequence[Mapping[str, Any]]) -> Step | None:
+    """One deal: its card (`deal`) or the write (`stage`, `set`); several: a choice, each
+    option the same command with the deal's id; none: a `Problem`."""
+    term = deal_term(command)
+    if term is None:
+        return None
+    if not deals:
+        return Problem("no_match", f"No deal in your Affinity is named like “{term}”.")
+    exact = [d for d in deals if normalise(str(d.get("name") or "")) == normalise(term)]
+    best = exact or list(deals)
+    if len(best) == 1 and (exact or not writes(command)):  # a write on a near match: ask
+        return _with_deal(command, int(best[0]["id"]))
+    options = tuple(
+        Option(
+            int(d["id"]),
+            str(d.get("name") or d["id"]),
+            format_command(_chosen(command, int(d["id"]))),
+            d.get("list_name"),
+        )
+        for d in best
+    )
+    if len(best) == 1:
+        return Choice(f"Did you mean the deal *{best[0].get('name')}*?", options)
+    return Choice(f"Several deals match “{term}”. Which one?", options)
+
+
+def _chosen(command: Command, opportunity_id: int) -> Command:
+    if command.name == "deal":
+        return Command("deal", {"opportunity_id": opportunity_id})
+    return command.replace(deal=DealRef(id=opportunity_id))
+
+
+def _with_deal(command: Command, opportunity_id: int) -> ToolCall:
+    if command.name == "deal":
+        return ToolCall("affinity_get_opportunity", {"opportunity_id": opportunity_id})
+    return _write_fields(command, opportunity_id)

@@ -187,10 +187,10 @@ def test_rate_limit_and_server_errors_get_a_clear_answer(app, sandbox):
 def test_a_failed_write_never_claims_nothing_happened(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     without_retries(app)
-    sandbox.state.fail("POST", "/notes*", 500, 5)
+    sandbox.state.fail("POST", "/v2/notes*", 500, 5)
     reply = run(app, f"note deal {seed.ACME_DEAL_ID} Call went well")
     assert "may or may not have been saved; check in Affinity before retrying" in reply.text
-    assert sandbox.state.request_count("POST", "/notes") == 1  # a write is never repeated
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1  # a write is never repeated
 
 
 def test_every_connector_error_has_its_own_one_line_answer():
@@ -231,6 +231,13 @@ def test_every_connector_error_has_its_own_one_line_answer():
         "notes org 3",
         "add 13 org 5",
         "add 14 person 5",
+        "remind deal 9 tomorrow Call back",
+        "remind org 3 2027-01-15 Check in",
+        "reminders",
+        "meetings",
+        "meetings today",
+        "note-edit 9 Better text",
+        "note-delete 9",
     ],
 )
 def test_every_planned_call_fits_its_tools_input_schema(text):

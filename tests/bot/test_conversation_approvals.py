@@ -89,7 +89,7 @@ def our_notes(sandbox) -> list[dict]:
     return [
         n
         for n in sandbox.state.notes.values()
-        if str(n.get("content", "")).startswith("Reviewed today:")
+        if str(n.get("content", "")).removeprefix("<p>").startswith("Reviewed today:")
     ]
 
 
@@ -104,7 +104,7 @@ def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox)
     card = card_message(fake, slack.dm_channel)
     assert card["thread_ts"] == ts
     assert item_states(card["blocks"]) == ["pending"] * 8
-    assert our_notes(sandbox) == [] and sandbox.state.request_count("POST", "/notes") == 0
+    assert our_notes(sandbox) == [] and sandbox.state.request_count("POST", "/v2/notes") == 0
     card_text = wait_text(fake, "chat.postMessage", "8 proposed changes").text
     assert "Acme \u2013 Series A" in card_text
     assert "<https://northwind.affinity.co/opportunities/30001|" in card_text
@@ -137,7 +137,7 @@ def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox)
     assert in_thread(slack.dm_channel, ts)(outcome)
     notes = wait_until(lambda: len(our_notes(sandbox)) >= 8 and our_notes(sandbox))
     assert len(notes) == 8
-    assert sandbox.state.request_count("POST", "/notes") == 8
+    assert sandbox.state.request_count("POST", "/v2/notes") == 8
     assert sorted(n["opportunity_ids"][0] for n in notes) == list(range(30001, 30009))
 
     def card_now():
@@ -183,7 +183,7 @@ def proposal_button(fake, action_id: str) -> str:
 
 
 def notes_with(sandbox, content):
-    return [n for n in sandbox.state.notes.values() if n.get("content") == content]
+    return [n for n in sandbox.state.notes.values() if n.get("content") == f"<p>{content}</p>"]
 
 
 def test_cancel_writes_nothing_and_a_later_approve_says_cancelled(chat_app, api, sandbox):
@@ -352,7 +352,7 @@ def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api
         "chat.postEphemeral", lambda c: c.text.startswith(("In progress", "Already done"))
     )
     assert len(notes_with(sandbox, "Intro call went well.")) == 1
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
 
 
 def test_a_card_from_a_public_channel_mention_is_only_the_requesters(chat_app, api, sandbox):
@@ -386,14 +386,14 @@ def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
-    sandbox.state.fail("POST", "/notes*", 500, 5)
+    sandbox.state.fail("POST", "/v2/notes*", 500, 5)
 
     click(slack, card, slack.dm_channel, APPROVE, value)
     outcome = wait_text(fake, "chat.postMessage", "Approved 1 change:")
     assert "outcome unknown" in outcome.text
     states = item_states(card_message(fake, slack.dm_channel, card["ts"])["blocks"])
     assert states[0].startswith(":grey_question: Outcome unknown")
-    assert sandbox.state.request_count("POST", "/notes") == 1  # never repeated
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1  # never repeated
 
     click(slack, card, slack.dm_channel, APPROVE, value)  # a later click does not retry it
     wait_text(fake, "chat.postEphemeral", "already tried, outcome unknown")
@@ -401,7 +401,7 @@ def test_a_write_whose_outcome_is_unknown_is_shown_as_such_and_not_retried(chat_
         "Nothing left to do; this click changed nothing"
         in fake.calls("chat.postEphemeral")[-1].text
     )
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
 
 
 def test_an_unexpected_failure_while_approving_restores_the_buttons(
@@ -454,7 +454,7 @@ def test_items_of_one_card_are_approved_and_cancelled_one_by_one(chat_app, api, 
     assert states[5].startswith(":heavy_multiplication_x: Cancelled")
     assert [s for i, s in enumerate(states) if i not in (2, 5)] == ["pending"] * 6
     notes = our_notes(sandbox)
-    assert len(notes) == 1 and sandbox.state.request_count("POST", "/notes") == 1
+    assert len(notes) == 1 and sandbox.state.request_count("POST", "/v2/notes") == 1
     assert notes[0]["opportunity_ids"] == [30003]  # the third item, not another deal
 
 
@@ -480,7 +480,7 @@ def test_a_second_click_from_another_container_is_told_the_outcome(chat_app, api
     told = wait_text(fake, "chat.postEphemeral", "Already done")
     assert told["user"] == slack.user_id
     assert f"Note {note['id']} created" in told.text and "this click changed nothing" in told.text
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
     assert len([c for c in fake.calls("chat.postMessage") if "Approved" in c.text]) == 1
 
 
@@ -491,7 +491,7 @@ def test_a_click_while_the_approval_runs_is_told_it_is_in_progress(chat_app, api
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
-    gate = sandbox.state.hold("/notes*")  # the note is being written until the gate opens
+    gate = sandbox.state.hold("/v2/notes*")  # the note is being written until the gate opens
 
     click(slack, card, slack.dm_channel, APPROVE, value)
     fake.wait_for("chat.update", lambda c: "making the changes" in c.text)
@@ -501,7 +501,7 @@ def test_a_click_while_the_approval_runs_is_told_it_is_in_progress(chat_app, api
     assert not any(c.text.startswith("Approved") for c in fake.calls("chat.postMessage"))
     gate.set()
     wait_text(fake, "chat.postMessage", "Approved 1 change: 1 done")
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
 
 
 def test_a_click_on_a_card_that_no_longer_exists_says_so(chat_app, api, sandbox):

@@ -152,7 +152,7 @@ def test_an_approval_card_in_a_channel_is_private_and_approving_works_once(
     ephemeral_click(slack, APPROVE, value, ts)  # again: nothing more is written
     private_to(fake, slack.user_id, slack.channel_id, ts, "Already done")
     assert len(notes_with(sandbox, NOTE)) == 1
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
     assert public_posts(fake, slack.channel_id) == [] and not fake.calls("chat.update")
 
 

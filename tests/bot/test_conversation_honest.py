@@ -47,5 +47,7 @@ def test_a_lying_model_is_not_shown_as_fact(monkeypatch, chat_app_factory, api, 
     card = card_of(app.fake)
     assert card.at >= answer.at or answer.streamed  # the card follows the corrected answer
     assert not [
-        n for n in sandbox.state.notes.values() if n.get("content") == "Intro call went well."
+        n
+        for n in sandbox.state.notes.values()
+        if n.get("content") == "<p>Intro call went well.</p>"
     ]

@@ -103,6 +103,13 @@ BAD_INPUTS = [
     'new-deal "No Such List" Acme',
     "person Zzyzx Qwertyuiop",
     "org zzyzx-qwerty.example",
+    # adding people and organizations
+    "new-person",
+    "new-org",
+    "new-person Ada ada@nowhere",
+    f"new-person {'y' * 300} y@example.com",
+    f"new-org {'y' * 300}",
+    "new-org Initech initech_co.com",
 ]
 SCHEMA_WORDING = (
     "must have",
@@ -164,7 +171,7 @@ def test_a_labelled_link_in_a_note_keeps_its_address(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     run(app, f"note deal {seed.ACME_DEAL_ID} Deck: <https://x.example/v|the deck>")
     contents = [note["content"] for note in sandbox.state.notes.values()]
-    assert "Deck: the deck (https://x.example/v)" in contents
+    assert "<p>Deck: the deck (https://x.example/v)</p>" in contents
 
 
 def test_an_unknown_word_suggests_similar_commands_not_a_lookup(app, sandbox):

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from bot.grammar import (
     SUBCOMMANDS,
     Command,
+    DealRef,
     EntityRef,
+    Filter,
     ListRef,
     UsageError,
     format_command,
@@ -111,12 +113,66 @@ def test_deals(text, ref):
     assert ok(text)["list"] == ref
 
 
+@pytest.mark.parametrize(
+    ("text", "deal", "stage"),
+    [
+        ("stage 981 IC", DealRef(id=981), "IC"),
+        ("stage #981 Term Sheet", DealRef(id=981), "Term Sheet"),
+        ('stage "Acme Seed" First Meeting', DealRef(term="Acme Seed"), "First Meeting"),
+        ("stage Acme Seed to First Meeting", DealRef(term="Acme Seed"), "First Meeting"),
+        ("move Acme Seed IC", DealRef(term="Acme Seed"), "IC"),
+    ],
+)
+def test_stage_reads_the_deal_and_the_stage(text, deal, stage):
+    assert ok(text).args == {"deal": deal, "stage": stage}
+
+
+def test_set_reads_deal_field_and_value_as_typed():
+    assert ok("set 981 amount 5M").args == {
+        "deal": DealRef(id=981),
+        "field": "amount",
+        "value": "5M",
+    }
+    assert ok('set 981 "Last Reviewed" 2026-12-01')["field"] == "Last Reviewed"
+    both = ok("set Acme Seed owners=Maya Patel, Daniel Okafor")
+    assert both.args == {
+        "deal": DealRef(term="Acme Seed"),
+        "field": "owners",
+        "value": "Maya Patel, Daniel Okafor",
+    }
+    assert bad("set 981 amount").reason == "Missing value for amount."
+    assert bad("set 981").reason.startswith("Missing deal")
+
+
+def test_deals_filters_and_their_mistakes():
+    command = ok('deals "Deal Flow" stage=IC owner=me "Last Reviewed=today" sort=name')
+    assert command["list"] == ListRef(name="Deal Flow")
+    assert command["stage"] == ("IC",) and command["owner"] == "me" and command["sort"] == "name"
+    assert command["filters"] == (Filter("Last Reviewed", "=", "today"),)
+    assert ok("deals 11 amount!=none")["filters"] == (Filter("amount", "not_empty"),)
+    assert ok("deals 11 stage=First Meeting owner=Maya Patel")["owner"] == "Maya Patel"
+    assert bad("deals 11 amount>").reason == "Missing value after `amount>`."
+    assert bad("deals 11 owner=me owner=x").reason == "Give owner= once."
+    assert bad("deals stage=IC").reason == "Missing list name or id."
+
+
+def test_remove_needs_a_list_a_kind_and_an_id():
+    assert ok("remove Series A deal 981").args == {
+        "list": ListRef(name="Series A"),
+        "entity_type": "opportunity",
+        "entity_id": 981,
+    }
+    assert "Missing list" in bad("remove person 4").reason
+    assert "not a valid kind" in bad("remove Portfolio thing 5").reason
+
+
 def test_deal_and_its_write_look_alikes():
     assert ok("deal 981")["opportunity_id"] == 981
     error = bad("deal add 981 person 4")
     assert error.suggestion == "deal-add" and "deal-add" in error.reason
-    assert bad("deal Acme").reason.startswith("`Acme` is not a valid deal id")
-    assert bad("deal 981 extra").subcommand == "deal"
+    assert ok("deal Acme").args == {"term": "Acme"}  # a name is searched for
+    assert ok("deal 981 extra").args == {"term": "981 extra"}
+    assert bad("deal").reason == "Missing deal name or id."
 
 
 def test_new_deal_with_options_and_smart_quotes():
@@ -257,7 +313,22 @@ def test_usage_error_names_the_subcommand_usage():
     assert error.message.splitlines()[-1].startswith("Usage: `/affinity deal-add")
 
 
-WRITES = {"new-deal", "rename-deal", "deal-add", "deal-remove", "note", "add"}
+WRITES = {
+    "new-deal",
+    "rename-deal",
+    "deal-add",
+    "deal-remove",
+    "note",
+    "add",
+    "note-edit",
+    "note-delete",
+    "remind",
+    "new-person",
+    "new-org",
+    "stage",
+    "set",
+    "remove",
+}
 
 
 def test_only_the_write_commands_write():
@@ -296,6 +367,17 @@ def test_parse_never_raises_and_returns_a_result(text):
 
 
 ROUND_TRIP = [
+    "stage 981 Term Sheet",
+    'stage "Acme \u2013 Series A" First Meeting',
+    "stage Acme Seed to IC",
+    "move 'Bob \"B\" Co' IC",
+    'set 981 "Last Reviewed" today',
+    "set Acme Seed owners=Maya Patel, Daniel Okafor",
+    "deal Acme Seed",
+    "deals Series A stage=IC,Diligence owner=Maya Patel amount>=5M note=empty sort=-amount",
+    "deals 11 sector~fin stage=First Meeting",
+    'remove "Founders to Watch" person 42',
+    "remove 11 deal 981",
     "person Jane Smith",
     "org acme.com",
     "intro 42",
@@ -432,7 +514,42 @@ def test_match_lists_unknown_id_is_passed_through():
         ),
         ("org 310", "affinity_get_organization", {"organization_id": 310}),
         ("lists", "affinity_list_lists", {}),
-        ("deals series a", "affinity_list_opportunities", {"list_id": 11}),
+        ("deals series a", "affinity_search_list_entries", {"list_id": 11}),
+        (
+            "deals series a stage=IC,Diligence owner=me amount>5M sector~fin sort=-amount",
+            "affinity_search_list_entries",
+            {
+                "list_id": 11,
+                "stage": ["IC", "Diligence"],
+                "owner": "me",
+                "where": [
+                    {"field": "amount", "op": ">", "value": "5M"},
+                    {"field": "sector", "op": "contains", "value": "fin"},
+                ],
+                "sort_by": "amount",
+                "descending": True,
+            },
+        ),
+        (
+            "deals 11 amount=empty",
+            "affinity_search_list_entries",
+            {"list_id": 11, "where": [{"field": "amount", "op": "empty"}]},
+        ),
+        (
+            "stage 981 Term Sheet",
+            "affinity_update_field_values",
+            {"opportunity_id": 981, "values": [{"field": "stage", "value": "Term Sheet"}]},
+        ),
+        (
+            'set 981 "Last Reviewed" today',
+            "affinity_update_field_values",
+            {"opportunity_id": 981, "values": [{"field": "Last Reviewed", "value": "today"}]},
+        ),
+        (
+            "remove founders person 42",
+            "affinity_remove_from_list",
+            {"list_id": 14, "person_id": 42},
+        ),
         ("deal 981", "affinity_get_opportunity", {"opportunity_id": 981}),
         (
             'new-deal "Series A Pipeline" Acme --org 310',
@@ -484,6 +601,30 @@ def test_plan_first_call(text, tool, tool_input):
 def test_plan_passes_paging_through():
     step = plan(ok("deals 11"), LISTS, page_token="tok", page_size=50)
     assert step.input == {"list_id": 11, "page_token": "tok", "page_size": 50}
+
+
+@pytest.mark.parametrize("text", ["stage Acme to IC", "set Acme amount 5M", "deal Acme"])
+def test_a_deal_named_by_name_is_looked_up_first(text):
+    step = plan(ok(text), LISTS)
+    assert step == ToolCall("affinity_search_opportunities", {"term": "Acme", "page_size": 10})
+
+
+def test_a_deal_name_resolves_to_one_deal_or_a_choice():
+    found = {"opportunities": [{"id": 5, "name": "Acme Seed", "list_name": "Seed"}]}
+    assert follow_up(ok("deal acme seed"), found) == ToolCall(
+        "affinity_get_opportunity", {"opportunity_id": 5}
+    )
+    write = follow_up(ok("stage acme seed IC"), found)
+    assert write.writes and write.input == {
+        "opportunity_id": 5,
+        "values": [{"field": "stage", "value": "IC"}],
+    }
+    near = follow_up(ok("stage acme to IC"), found)  # a write on a near match asks first
+    assert isinstance(near, Choice) and [o.command for o in near.options] == ["stage 5 IC"]
+    several = {"opportunities": [*found["opportunities"], {"id": 6, "name": "Acme Series A"}]}
+    choice = follow_up(ok("set acme amount 5M"), several)
+    assert [o.command for o in choice.options] == ["set 5 amount 5M", "set 6 amount 5M"]
+    assert follow_up(ok("deal zzz"), {"opportunities": []}).code == "no_match"
 
 
 @pytest.mark.parametrize("word", ["help", "connect", "status", "disconnect"])

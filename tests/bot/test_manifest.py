@@ -1,4 +1,5 @@
-"""manifest.yml is a valid Slack manifest and declares everything the app listens to."""
+"""manifest.yml (HTTP) and manifest.socket.yml (Socket Mode) are valid Slack manifests, the same
+app but for the URLs, and declare everything the app listens to — and no scope it does not use."""
 
 from __future__ import annotations
 
@@ -12,16 +13,28 @@ from slack_bolt import App
 from bot.app import BOT_SCOPES
 from tests.reference import REPO, reference_file
 
+MANIFESTS = ("manifest.yml", "manifest.socket.yml")
+
+
+def load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((REPO / name).read_text())
+
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    return yaml.safe_load((REPO / "manifest.yml").read_text())
+    return load("manifest.yml")
 
 
 @pytest.fixture
 def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
     """What the real app (every feature) registers: commands, event types, interactivity."""
-    seen: dict[str, set[str]] = {"commands": set(), "events": set(), "interactive": set()}
+    seen: dict[str, set[str]] = {
+        "commands": set(),
+        "events": set(),
+        "interactive": set(),
+        "shortcuts": set(),
+        "options": set(),
+    }
 
     def spy(method: str, kind: str, name_of=lambda arg: arg):
         original = getattr(App, method)
@@ -37,6 +50,16 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
         return constraint["type"] if isinstance(constraint, dict) else constraint
 
     spy("command", "commands")
+    original_assistant = App.assistant
+
+    def assistant(self, middleware: Any) -> Any:  # Bolt's Assistant listens to these three
+        seen["events"] |= {"assistant_thread_started", "assistant_thread_context_changed"}
+        seen["events"].add("message")
+        return original_assistant(self, middleware)
+
+    monkeypatch.setattr(App, "assistant", assistant)
+    spy("shortcut", "shortcuts")
+    spy("options", "options")
     spy("event", "events", event_type)
     spy("message", "events", lambda _keyword: "message")
     for method in (
@@ -45,19 +68,45 @@ def registered(slack_app_factory, monkeypatch) -> dict[str, set[str]]:
         "view",
         "view_submission",
         "view_closed",
-        "shortcut",
-        "options",
     ):
         spy(method, "interactive")
     slack_app_factory(with_sandbox=False)
     return seen
 
 
-def test_the_manifest_follows_slacks_schema(manifest):
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_the_manifest_follows_slacks_schema(name):
     schema = reference_file("slack-manifest.schema.json")
     import jsonschema
 
-    jsonschema.validate(manifest, json.loads(schema.read_text()))
+    jsonschema.validate(load(name), json.loads(schema.read_text()))
+
+
+def without_urls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: without_urls(v)
+            for k, v in value.items()
+            if k
+            not in (
+                "url",
+                "request_url",
+                "redirect_urls",
+                "socket_mode_enabled",
+                "message_menu_options_url",
+            )
+        }
+    if isinstance(value, list):
+        return [without_urls(v) for v in value]
+    return value
+
+
+def test_the_socket_mode_manifest_is_the_same_app_without_urls(manifest):
+    socket = load("manifest.socket.yml")
+
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "https://" not in json.dumps(socket)  # no request or redirect URL
+    assert without_urls(socket) == without_urls(manifest)
 
 
 def test_requested_scopes_are_the_manifests(manifest):
@@ -99,6 +148,7 @@ def test_all_request_urls_lead_to_the_events_endpoint(manifest):
     urls = [c["url"] for c in manifest["features"]["slash_commands"]]
     urls.append(manifest["settings"]["event_subscriptions"]["request_url"])
     urls.append(manifest["settings"]["interactivity"]["request_url"])
+    urls.append(manifest["settings"]["interactivity"]["message_menu_options_url"])
 
     assert all(url.endswith("/slack/events") for url in urls)
     assert manifest["settings"]["socket_mode_enabled"] is False
@@ -110,3 +160,14 @@ def test_the_long_description_says_which_changes_need_approve(manifest):
     assert "Anything that would change Affinity is shown to you first" not in text
     assert "type as a command" in text and "made at once" in text
     assert "the assistant suggests is shown to you first" in text
+
+
+def test_every_registered_shortcut_is_declared(manifest, registered):
+    declared = {s["callback_id"] for s in manifest["features"].get("shortcuts") or []}
+
+    assert registered["shortcuts"] == declared
+
+
+def test_a_typeahead_has_its_options_url_in_http_mode(manifest, registered):
+    if registered["options"]:
+        assert manifest["settings"]["interactivity"]["message_menu_options_url"]

@@ -132,10 +132,12 @@ def test_one_delivery_received_by_both_processes_writes_once(processes, fake_sla
     response_id = payload["response_url"].rsplit("/", 1)[-1]
     assert wait_until(lambda: fake_slack.responses(response_id))
     notes = [
-        n for n in sandbox.state.notes.values() if n.get("content") == "Two processes, one note."
+        n
+        for n in sandbox.state.notes.values()
+        if n.get("content") == "<p>Two processes, one note.</p>"
     ]
     assert len(notes) == 1
-    assert sandbox.state.request_count("POST", "/notes") == 1
+    assert sandbox.state.request_count("POST", "/v2/notes") == 1
 
 
 def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fake_slack, sandbox):

@@ -34,7 +34,15 @@ def test_v1_bearer_mode_and_v2_always_bearer_with_pinned_version():
     client.get("/lists")
     client.get("/v2/lists")
     assert [r.headers["authorization"] for r in router.requests] == [f"Bearer {KEY}"] * 2
-    assert router.requests[1].headers["x-affinity-api-version"] == "2024-01-01"
+    assert router.requests[1].headers["x-affinity-api-version"] == "2026-07-15"
+
+
+def test_v2_calls_name_the_configured_api_version():
+    router = Router({("GET", "/v2/lists"): ok({"data": []})})
+    make_client(router, api_version="2024-01-01").get("/v2/lists")
+    assert router.requests[0].headers["x-affinity-api-version"] == "2024-01-01"
+    with pytest.raises(ValueError, match="2024-01-01, 2026-07-15"):
+        make_client(router, api_version="2026-09-17")
 
 
 def test_v1_pagination_repeats_params_with_page_token_until_done():

@@ -24,12 +24,24 @@ READS = {
     "affinity_get_opportunity": {"opportunity_id": seed.ACME_DEAL_ID},
     "affinity_list_notes": {"organization_id": seed.ACME_ORG_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_list_reminders": {},
+    "affinity_list_meetings": {},
 }
 WRITES = {
     "affinity_create_opportunity": {"list_id": SERIES_A, "name": "Refused Co - Seed"},
     "affinity_update_opportunity": {"opportunity_id": seed.ACME_DEAL_ID, "name": "Renamed"},
     "affinity_create_note": {"content": "never saved", "person_ids": [seed.JANE_ID]},
     "affinity_add_to_list": {"list_id": FOUNDERS, "person_id": seed.JANE_ID},
+    "affinity_update_note": {"note_id": 3000001, "content": "never saved"},
+    "affinity_delete_note": {"note_id": 3000001},
+    "affinity_create_reminder": {
+        "person_id": seed.JANE_ID,
+        "content": "x",
+        "due_date": "2030-01-01",
+    },
+    "affinity_complete_reminder": {"reminder_id": 7001},
+    "affinity_create_person": {"first_name": "Never", "email": "never.saved@example.com"},
+    "affinity_create_organization": {"name": "Never Saved", "domain": "neversaved.com"},
 }
 
 
@@ -40,7 +52,15 @@ def test_the_cases_cover_every_tool():
 
 def snapshot(sandbox) -> tuple:
     state = sandbox.state
-    return repr(state.notes), repr(state.list_entries), repr(state.opportunities)
+    world = state.world
+    return (
+        repr(state.notes),
+        repr(state.list_entries),
+        repr(state.opportunities),
+        repr(state.world.reminders),
+        sorted(world.persons),
+        sorted(world.organizations),
+    )
 
 
 def statuses(sandbox) -> list[int]:

@@ -28,10 +28,18 @@ NAMES = {
     "affinity_list_lists",
     "affinity_add_to_list",
     "affinity_get_relationship_strength",
+    "affinity_update_note",
+    "affinity_delete_note",
+    "affinity_list_reminders",
+    "affinity_create_reminder",
+    "affinity_complete_reminder",
+    "affinity_list_meetings",
+    "affinity_create_person",
+    "affinity_create_organization",
 }
 
 
-def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
+def test_catalog_has_every_tool_with_anthropic_ready_schemas():
     assert set(TOOLS) == NAMES
     for tool in TOOLS.values():
         schema = tool.input_schema
@@ -47,6 +55,12 @@ def test_catalog_has_the_13_tools_with_anthropic_ready_schemas():
         "affinity_update_opportunity",
         "affinity_create_note",
         "affinity_add_to_list",
+        "affinity_update_note",
+        "affinity_delete_note",
+        "affinity_create_reminder",
+        "affinity_complete_reminder",
+        "affinity_create_person",
+        "affinity_create_organization",
     }
 
 
@@ -94,6 +108,15 @@ BAD_INPUTS = [
         "organization_id",
     ),
     ("affinity_get_relationship_strength", {"internal_id": 3}, "external_id"),
+    ("affinity_create_person", {"email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": " ", "email": "a@b.co"}, "first_name"),
+    ("affinity_create_person", {"first_name": "Ada"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada at home"}, "email"),
+    ("affinity_create_person", {"first_name": "Ada", "email": "ada@localhost"}, "email"),
+    ("affinity_create_organization", {"domain": "acme.com"}, "name"),
+    ("affinity_create_organization", {"name": "\t"}, "name"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "acme"}, "domain"),
+    ("affinity_create_organization", {"name": "Acme", "domain": "ac me.com"}, "domain"),
 ]
 
 
@@ -450,10 +473,14 @@ def test_probe_names_the_missing_permission_per_tool():
     assert result["affinity_get_person"]["ok"] is True
     assert "people directory" in result["affinity_get_person"]["reason"]
     assert result["affinity_get_organization"]["ok"] is True
-    assert "deals section will be unavailable" in result["affinity_get_organization"]["reason"]
+    assert "10 most recent deals" in result["affinity_get_organization"]["reason"]
+    # Neither V2 list entries nor their V1 fallback answered: the deal tools are not offered.
     assert result["affinity_list_opportunities"]["ok"] is False
     assert "Export data from Lists" in result["affinity_list_opportunities"]["reason"]
-    assert "GET /v2/companies" not in router.paths()  # no tool depends on it alone
+    assert "read deals on lists" in result["affinity_list_opportunities"]["reason"]
+    # Checked only to choose V2 batches or V1 reads for company names: no tool is refused on it.
+    assert "GET /v2/companies" in router.paths()
+    assert all(r["ok"] or "organizations directory" not in r["reason"] for r in result.values())
 
 
 def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
@@ -481,6 +508,8 @@ def test_an_organization_whose_deals_are_refused_still_shows_the_rest():
                 }
             ),
             ("GET", "/v2/opportunities"): denied,
+            ("GET", "/opportunities/31"): denied,  # V1, the fallback, refuses too
+            ("GET", "/opportunities/32"): denied,
         }
     )
     result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})

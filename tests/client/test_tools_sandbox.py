@@ -96,7 +96,7 @@ def test_get_person_is_complete_in_a_constant_number_of_requests(sandbox, admin)
     assert strengths == sorted(strengths, reverse=True) and len(strengths) <= 5
     assert all(r["name"] for r in person["relationships"])
     assert person["interaction_dates"]["last_email"]
-    assert len(request_log(sandbox)) <= 6  # person, phones, orgs, lists, strengths, names
+    assert len(request_log(sandbox)) <= 5  # person, phones, orgs, lists, named relationships
 
 
 def test_get_person_unknown_id_is_not_found(admin):
@@ -338,7 +338,10 @@ def test_create_note_plain_and_html(sandbox, admin):
     plain = run_tool(
         admin, "affinity_create_note", {"content": "Call with Jane", "person_ids": [seed.JANE_ID]}
     )
-    assert plain["type"] == "text" and plain["person_ids"] == [seed.JANE_ID]
+    # Written through V2, every note is HTML: plain text is escaped into paragraphs.
+    assert plain["type"] == "html" and plain["content"] == "Call with Jane"
+    assert plain["person_ids"] == [seed.JANE_ID]
+    assert sandbox.state.notes[plain["id"]]["content"] == "<p>Call with Jane</p>"
     assert plain["creator"] == {"id": seed.ADMIN_ID, "name": "Maya Patel"}
     html = run_tool(
         admin,
@@ -424,11 +427,11 @@ def test_server_error_on_a_read_is_retried(sandbox, admin):
 
 def test_server_error_on_a_write_is_unknown_outcome_and_not_repeated(sandbox, admin):
     control(
-        sandbox, "faults/error", {"method": "POST", "path": "/notes", "status": 500, "count": 1}
+        sandbox, "faults/error", {"method": "POST", "path": "/v2/notes", "status": 500, "count": 1}
     )
     with pytest.raises(UnknownOutcomeError):
         run_tool(admin, "affinity_create_note", {"content": "x", "person_ids": [seed.JANE_ID]})
-    assert count(request_log(sandbox), "POST", "/notes") == 1
+    assert count(request_log(sandbox), "POST", "/v2/notes") == 1
 
 
 def test_server_error_on_reads_surfaces_after_retries(sandbox, admin):
@@ -442,7 +445,7 @@ def test_server_error_on_reads_surfaces_after_retries(sandbox, admin):
 
 def test_timed_out_write_is_unknown_outcome_and_sent_once(sandbox, admin_key):
     before = len(sandbox.state.notes)
-    control(sandbox, "faults/latency", {"ms": 800, "path": "/notes"})
+    control(sandbox, "faults/latency", {"ms": 800, "path": "/v2/notes"})
     with (
         client_for(sandbox, admin_key, timeout=0.3) as client,
         pytest.raises(UnknownOutcomeError) as info,
@@ -454,7 +457,7 @@ def test_timed_out_write_is_unknown_outcome_and_sent_once(sandbox, admin_key):
     waited = time.monotonic()
     while len(sandbox.state.notes) == before and time.monotonic() - waited < 5:
         time.sleep(0.05)  # the sandbox finishes the request the client gave up on
-    assert count(request_log(sandbox), "POST", "/notes") == 1
+    assert count(request_log(sandbox), "POST", "/v2/notes") == 1
     assert len(sandbox.state.notes) == before + 1  # it did happen, exactly once
 
 
@@ -466,7 +469,7 @@ def test_rate_limited_write_is_retried_and_applied_once(sandbox, admin_key):
             client, "affinity_create_note", {"content": "After a 429", "person_ids": [seed.JANE_ID]}
         )
     assert note["id"] in sandbox.state.notes and len(sandbox.state.notes) == before + 1
-    assert count(request_log(sandbox), "POST", "/notes") == 2
+    assert count(request_log(sandbox), "POST", "/v2/notes") == 2
 
 
 def test_server_error_on_a_v2_batch_read_is_retried(sandbox, admin):

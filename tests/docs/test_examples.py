@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Examples that show a mistake on purpose, or need a person in the loop (a modal, a confirmation).
 ON_PURPOSE = {"dels", "person O'Brien"}  # a typo; quoting shown with a name not seeded
-NEEDS_A_PERSON = {"connect", "disconnect", "unpin-tenant"}
+NEEDS_A_PERSON = {"connect", "disconnect", "unpin-tenant", "remove"}
 ERROR_MARKS = (":warning:", ":grey_question:", "Unknown command", "Did you mean")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from affinity_client.sandbox import seed
 
-from .helpers import v1, v2
+from .helpers import anonymous, v1, v2
 from .spec import validate_v2
 
 S = seed.LISTS["Series A Pipeline"]
@@ -121,3 +121,22 @@ def test_multi_values_count_past_the_cap_of_100(sandbox, admin_key):
     old = v2(sandbox, admin_key, "2024-01-01").get(path)
     validate_v2("GET", template, old)
     assert len(old.json()["value"]["data"]) == 100 and "totalCount" not in old.json()["value"]
+
+
+def test_a_plan_without_a_monthly_cap_sends_no_org_headers(sandbox, admin_key):
+    def plan(capped: bool) -> None:
+        anonymous(sandbox).post("/_sandbox/plan", json={"monthly_cap": capped}).raise_for_status()
+
+    plan(False)
+    sandbox.state.use_up_monthly_quota()  # nothing to use up without a cap
+    answer = v2(sandbox, admin_key).get("/v2/lists")
+    assert answer.status_code == 200
+    assert not [h for h in answer.headers if h.startswith("x-ratelimit-limit-org")]
+    assert answer.headers["x-ratelimit-limit-user"] == "900"
+    validate_v2("GET", "/v2/lists", answer)
+    monthly = v1(sandbox, admin_key).get("/rate-limit").json()["rate"]["org_monthly"]
+    assert monthly["limit"] == monthly["remaining"] == "unlimited"
+    plan(True)
+    capped = v2(sandbox, admin_key).get("/v2/lists")
+    assert capped.status_code == 200 and capped.headers["x-ratelimit-limit-org"] == "100000"
+    assert anonymous(sandbox).post("/_sandbox/plan", json={}).status_code == 400

@@ -31,6 +31,7 @@ from bot.blocks import (
     usage_error,
 )
 from bot.blocks import actions as ids
+from bot.blocks.field_changes import confirm_removal
 from bot.blocks.paging import encode_more_value
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -38,7 +39,17 @@ from bot.features.commands import answers
 from bot.features.commands.cards import DONE, UNKNOWN, WriteCards
 from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
-from bot.grammar.resolve import Choice, Local, Problem, ToolCall, follow_up, plan
+from bot.grammar.resolve import (
+    CLICK_FIRST,
+    Choice,
+    Local,
+    Problem,
+    ToolCall,
+    confirmation,
+    deal_term,
+    follow_up,
+    plan,
+)
 from bot.services import Services
 from vault import AffinityList, ConnectedAccount
 
@@ -46,6 +57,7 @@ log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
+FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
@@ -283,6 +295,11 @@ class CommandRunner:
                 return Reply(self._chooser(command, step, inv, subdomain))
             if isinstance(step, Local):
                 return self.local(step, inv)
+            if step.tool in CLICK_FIRST and inv.card is None:
+                if step.tool == "affinity_remove_from_list":
+                    return Reply(self._ask_removal(command, step, inv, lists))
+                ask = confirmation(command, step)
+                return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)
@@ -325,6 +342,16 @@ class CommandRunner:
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
 
+    def _ask_removal(
+        self, command: Command, call: ToolCall, inv: Invocation, lists: list[dict[str, Any]]
+    ) -> kit.Message:
+        """The question before a removal: its one button runs the command (list by id), once."""
+        list_id = int(call.input["list_id"])
+        text = format_command(command.replace(list=ListRef(id=list_id)))
+        card = self.cards.mint(inv.identifier, text)
+        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
+        return confirm_removal(text, card, name, command["entity_type"], int(command["entity_id"]))
+
     # -- rendering -----------------------------------------------------------------------
 
     def _mint(self, command: Command, inv: Invocation) -> str | None:
@@ -340,7 +367,13 @@ class CommandRunner:
         more_key = None
         if needs_more_key(text, choice.next_page_token):
             more_key = self.pages.store(inv.identifier, text, choice.next_page_token)
-        kind = command["ref"].kind if command.name in LOOKUPS else "list"
+        kind = (
+            command["ref"].kind
+            if command.name in LOOKUPS
+            else "opportunity"
+            if deal_term(command)
+            else "list"
+        )
         return chooser(
             choice, RenderContext(subdomain, text, more_key), kind, self._mint(command, inv)
         )
@@ -374,6 +407,9 @@ class CommandRunner:
         """
         if call.tool in DEAL_WRITES:
             return f"deal {result['id']}" if result.get("id") else None
+        entity = result.get("entity") or {}
+        if call.tool == FIELD_WRITE and entity.get("type") == "opportunity":
+            return f"deal {entity['id']}" if entity.get("id") else None
         if writes(command):
             return None
         if command.name in LOOKUPS and call.tool not in {

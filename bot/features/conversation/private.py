@@ -53,6 +53,9 @@ class PrivateReply:
     def start(self) -> None:
         self.post(text=WORKING_TEXT)
 
+    def step(self, tool: str) -> None:
+        """No assistant status in a channel: the "working" note stays."""
+
     def answer(self, text: str) -> None:
         """The model's answer, in as many messages as it needs; Share under the last."""
         messages = [

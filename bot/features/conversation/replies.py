@@ -22,6 +22,20 @@ from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
 log = logging.getLogger(__name__)
 
 STATUS_TEXT = "is looking that up in Affinity…"
+# The assistant status while a tool runs (Slack shows "<app name> <status>").
+STEP_TEXT = {
+    "affinity_search_persons": "is searching people in Affinity…",
+    "affinity_get_person": "is reading a person's profile…",
+    "affinity_search_organizations": "is searching organizations in Affinity…",
+    "affinity_get_organization": "is reading an organization's profile…",
+    "affinity_list_opportunities": "is reading the pipeline…",
+    "affinity_get_opportunity": "is reading a deal…",
+    "affinity_list_notes": "is reading notes…",
+    "affinity_list_lists": "is reading your lists…",
+    "affinity_get_relationship_strength": "is looking for warm intros…",
+}
+PROPOSING_TEXT = "is preparing a change for your approval…"
+SECTION_LIMIT = 3000
 PLACEHOLDER_TEXT = ":hourglass_flowing_sand: Working on it…"
 
 
@@ -51,6 +65,8 @@ class ThreadReply:
     is_dm: bool
     statuses: TeamRefusals
     placeholder_ts: str | None = field(default=None, init=False)
+    footer: list[dict[str, Any]] = field(default_factory=list)  # blocks under the last answer
+    status_shown: bool = field(default=False, init=False)
 
     def start(self) -> None:
         """The first sign of life: the assistant status in a DM, else a placeholder message."""
@@ -59,6 +75,7 @@ class ThreadReply:
                 self.client.assistant_threads_setStatus(
                     channel_id=self.channel, thread_ts=self.thread_ts, status=STATUS_TEXT
                 )
+                self.status_shown = True
                 return
             except SlackApiError as error:
                 log.info(
@@ -71,10 +88,32 @@ class ThreadReply:
         )
         self.placeholder_ts = response.get("ts")
 
+    def step(self, tool: str) -> None:
+        """A tool is about to run: say which in the assistant status (only where the status is
+        shown; a placeholder stays as it is)."""
+        if not self.status_shown:
+            return
+        text = STEP_TEXT.get(tool) or (PROPOSING_TEXT if _writes(tool) else STATUS_TEXT)
+        try:
+            self.client.assistant_threads_setStatus(
+                channel_id=self.channel, thread_ts=self.thread_ts, status=text
+            )
+        except SlackApiError as error:
+            log.info("assistant status not updated: %s", error.response.get("error"))
+
     def answer(self, text: str) -> None:
-        """The model's answer (Markdown or mrkdwn), converted and split across messages."""
-        for piece in split_message(to_mrkdwn(text) or "(no answer)"):
+        """The model's answer (Markdown or mrkdwn), converted and split across messages; the
+        footer blocks (if any) go under the last."""
+        pieces = split_message(to_mrkdwn(text) or "(no answer)")
+        if self.footer:  # a section holds 3,000 characters: the last piece goes in one
+            pieces = [*pieces[:-1], *split_message(pieces[-1], SECTION_LIMIT)]
+        *first, last = pieces
+        for piece in first:
             self.post(text=piece)
+        if self.footer:
+            self.post(text=last, blocks=[_section(last), *self.footer])
+        else:
+            self.post(text=last)
 
     def post(self, *, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
         """Post in the thread; the first post replaces the placeholder. Returns the message ts."""
@@ -105,3 +144,11 @@ class ThreadReply:
             self.client.chat_delete(channel=self.channel, ts=ts)
         except SlackApiError:
             log.info("could not delete the placeholder")
+
+
+def _writes(tool: str) -> bool:
+    return tool.startswith(("affinity_create_", "affinity_update_", "affinity_add_"))
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

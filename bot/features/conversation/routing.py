@@ -23,6 +23,15 @@ class Request:
     thread_ts: str  # the user's thread, or their message's own ts when it is top level
     text: str
     is_dm: bool
+    ts: str = ""  # the message's own ts (differs from thread_ts for a reply in a thread)
+    # What the surface adds: where the user is (the channel beside the assistant pane), as text
+    # for the model, and blocks under the answer (the pane's feedback buttons).
+    context: str | None = None
+    footer: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def in_thread(self) -> bool:
+        return bool(self.ts) and self.ts != self.thread_ts
 
 
 def is_direct_message(event: dict[str, Any]) -> bool:
@@ -50,6 +59,7 @@ def request_from(event: dict[str, Any], context: BoltContext, text: str, *, is_d
         thread_ts=event.get("thread_ts") or event["ts"],
         text=text,
         is_dm=is_dm,
+        ts=event["ts"],
     )
 
 

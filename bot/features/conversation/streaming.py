@@ -24,6 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
@@ -160,11 +161,18 @@ class AnswerStream:
             if self.state == "broken" or self.streamer is None:
                 # The helper still holds the piece Slack refused: stopping through it would send
                 # that piece again, and finish() posts it.
-                self.reply.client.chat_stopStream(channel=self.reply.channel, ts=ts)
+                self.reply.client.chat_stopStream(
+                    channel=self.reply.channel, ts=ts, **self._footer()
+                )
             else:
-                self.streamer.stop()
+                self.streamer.stop(**self._footer())
         except _SLACK_FAILURES as error:  # all text was appended already: nothing is lost
             log.info("could not stop the answer stream: %s", type(error).__name__)
+
+    def _footer(self) -> dict[str, Any]:
+        """The reply's footer blocks (the assistant pane's feedback buttons), under the stream."""
+        footer = getattr(self.reply, "footer", None)
+        return {"blocks": footer} if footer else {}
 
     def _rest(self) -> str:
         """The text the stream message does not show, as mrkdwn for ordinary messages (the

@@ -14,6 +14,7 @@ that channel's answers public (`visibility`); then in the open, as in a DM but n
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk import WebClient
 
@@ -31,6 +32,7 @@ from bot.features.conversation.replies import TeamRefusals, ThreadReply
 from bot.features.conversation.routing import Request, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
+from bot.features.threads import AuthorNames, read_thread
 from bot.grammar import UsageError, parse
 from bot.services import Services
 from vault import ConnectedAccount
@@ -60,6 +62,7 @@ class Conversation:
         self.turn_locks = KeyedLocks()
         self.timezones = UserTimezones()
         self.held = HeldAnswers(services.engine, services.clock)
+        self.names = AuthorNames()
 
     def handle(self, client: WebClient, request: Request) -> None:
         private = self.is_private(request)
@@ -104,6 +107,7 @@ class Conversation:
                 request.team_id,
                 request.is_dm,
                 self.statuses,
+                footer=list(request.footer),
             )
         agent = self.services.agent
         if not request.text:
@@ -138,6 +142,8 @@ class Conversation:
         try:
             zone = self.timezones.of(reply.client, request.team_id, request.user_id)
             user = accounts.user_context(account, zone, today_in(zone, self.services.clock()))
+            where = request.context or self.thread_context(reply.client, request)
+            user = replace(user, slack_context=where)
             with self.turn_locks.hold(f"{thread}:{identifier}"):
                 result = agent.respond(
                     thread,
@@ -145,6 +151,7 @@ class Conversation:
                     request.text,
                     accounts.agent_executor(connector, identifier),
                     on_text=stream.feed if stream is not None else None,
+                    on_tool=reply.step,
                 )
         except Exception:
             if stream is not None:
@@ -153,6 +160,27 @@ class Conversation:
             raise
         streamed = stream.finish() if stream is not None else False
         self.deliver(agent, reply, result, identifier, account, streamed=streamed)
+
+    def thread_context(self, client: WebClient, request: Request) -> str | None:
+        """An @mention inside a channel thread: the thread's other messages, with their
+        authors' names, for the turn ("log this thread on Acme"). A DM thread is the
+        conversation with the bot itself, already in the agent's memory."""
+        if request.is_dm or not request.in_thread:
+            return None
+        thread = read_thread(
+            client,
+            request.team_id,
+            request.channel,
+            request.thread_ts,
+            self.names,
+            exclude_ts=request.ts,
+        )
+        if thread is None or not thread.messages:
+            return None
+        return (
+            f"The user @mentioned you in a thread of channel <#{request.channel}>. The "
+            f"thread, oldest first (author: text):\n{thread.render()}"
+        )
 
     def answer_stream(self, agent: Agent, reply: Reply, request: Request) -> AnswerStream | None:
         """A stream for the answer in a DM when AGENT_STREAM_ANSWERS is on, unless this

@@ -1,5 +1,4 @@
-"""Personal bearer tokens of the MCP server, stored as digests (bot/adapters/tokens.py), and
-external identifiers Slack users linked to their accounts (bot/adapters/links.py).
+"""Personal bearer tokens of the MCP server, stored as digests (bot/adapters/tokens.py).
 
 Revision ID: 0006_mcp_tokens
 Revises: 0002_agent
@@ -35,18 +34,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_digest", name=op.f("uq_mcp_tokens_token_digest")),
     )
     op.create_index(op.f("ix_mcp_tokens_identifier"), "mcp_tokens", ["identifier"])
-    op.create_table(
-        "account_links",
-        sa.Column("external_identifier", sa.String(length=255), nullable=False),
-        sa.Column("identifier", sa.String(length=255), nullable=False),
-        sa.Column("linked_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("external_identifier", name=op.f("pk_account_links")),
-    )
-    op.create_index(op.f("ix_account_links_identifier"), "account_links", ["identifier"])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_account_links_identifier"), table_name="account_links")
-    op.drop_table("account_links")
     op.drop_index(op.f("ix_mcp_tokens_identifier"), table_name="mcp_tokens")
     op.drop_table("mcp_tokens")

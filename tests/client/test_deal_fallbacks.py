@@ -1,0 +1,106 @@
+"""Deals for a user whose role may not "Export data from Lists": V2 refuses list entries and
+opportunities, V1 serves the same deals, and the tools read them there — chosen per key (by
+the connect-time probe, or by the first refusal), not by asking V2 again on every call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from affinity_client import run_tool
+from affinity_client.probe import probe_permissions
+from affinity_client.sandbox import seed
+
+from .sandbox_helpers import client_for
+
+SERIES_A = seed.LISTS["Series A Pipeline"]
+COMPARED = ("id", "name", "list", "list_entry_id", "stage", "value", "currency", "created_at")
+
+
+def _refused(sandbox: Any) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in sandbox.state.requests if r["status"] == 403]
+
+
+def _v2(sandbox: Any) -> list[str]:
+    return [r["path"] for r in sandbox.state.requests if r["path"].startswith("/v2/")]
+
+
+def _same_deal(restricted: dict[str, Any], admin: dict[str, Any]) -> None:
+    assert {k: restricted[k] for k in COMPARED} == {k: admin[k] for k in COMPARED}
+    assert [o["id"] for o in restricted["owners"]] == [o["id"] for o in admin["owners"]]
+    assert [p["id"] for p in restricted["people"]] == [p["id"] for p in admin["people"]]
+    assert restricted["organizations"] == admin["organizations"]
+
+
+def test_a_pipeline_reads_the_same_through_v1(sandbox):
+    with client_for(sandbox, seed.ADMIN_KEY) as admin:
+        expected = run_tool(admin, "affinity_list_opportunities", {"list_id": SERIES_A})
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        first = run_tool(client, "affinity_list_opportunities", {"list_id": SERIES_A})
+        token = first["next_page_token"]
+        second = run_tool(
+            client, "affinity_list_opportunities", {"list_id": SERIES_A, "page_token": token}
+        )
+    got = first["opportunities"] + second["opportunities"]
+    assert len(first["opportunities"]) == 10 and token  # V1 pages hold ten deals
+    for restricted, admin in zip(got, expected["opportunities"][:20], strict=True):
+        _same_deal(restricted, admin)
+    assert any(d["stage"] and d["owners"] and d["value"] for d in got)
+    assert _refused(sandbox) == [] and not any("/list-entries" in p for p in _v2(sandbox))
+
+
+def test_one_deal_with_every_field_reads_the_same_through_v1(sandbox):
+    call = {"opportunity_id": seed.ACME_DEAL_ID}
+    with client_for(sandbox, seed.ADMIN_KEY) as admin:
+        expected = run_tool(admin, "affinity_get_opportunity", call)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        deal = run_tool(client, "affinity_get_opportunity", call)
+    _same_deal(deal, expected)
+    assert deal["people"][0]["name"] == "Jane Smith"
+    assert sorted(deal["fields"], key=lambda f: f["id"]) == sorted(
+        expected["fields"], key=lambda f: f["id"]
+    )
+    assert _refused(sandbox) == []
+
+
+def test_without_the_probe_v2_is_asked_once_per_key(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        for _ in range(3):
+            deal = run_tool(
+                client, "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}
+            )
+            assert deal["stage"]
+    refused = [r for r in _refused(sandbox) if "/list-entries" in r]
+    assert len(refused) == 1
+
+
+def test_the_restricted_user_updates_and_creates_deals_with_their_owner(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        updated = run_tool(
+            client,
+            "affinity_update_opportunity",
+            {"opportunity_id": seed.ACME_DEAL_ID, "add_person_ids": [seed.ADMIN_ID]},
+        )
+        created = run_tool(
+            client,
+            "affinity_create_opportunity",
+            {"list_id": SERIES_A, "name": "Restricted deal", "owner_id": seed.STANDARD_ID},
+        )
+    assert updated["changed"] and seed.ADMIN_ID in [p["id"] for p in updated["people"]]
+    assert updated["stage"] and updated["stage"]["text"]
+    assert [o["id"] for o in created["owners"]] == [seed.STANDARD_ID]
+    assert "owner_not_set" not in created and "read_back" not in created
+    assert _refused(sandbox) == []
+
+
+def test_the_probe_offers_the_deal_tools_through_v1(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe = probe_permissions(client)
+    listing = probe["affinity_list_opportunities"]
+    assert listing["ok"] is True and "V1" in listing["reason"]
+    assert probe["affinity_get_opportunity"] == {"ok": True, "reason": None}
