@@ -11,10 +11,10 @@ Affinity tenant than the workspace is pinned to is refused the same way. A good 
 key actually has are probed, and a DM tells them who and which workspace they are connected as
 and which tools they can use. The key itself is never logged, echoed or put in a message.
 
-The modal's optional "agent identifier" links an external identifier (bot/adapters/links.py) to
-the user's account with the key, so their own agents can name it; this is the only way a link
-is made. A malformed one, one linked to someone else or one with a key of its own is refused
-in the modal before anything is stored.
+Opened by `/affinity link-agent`, the modal also asks for an "agent identifier": it links an
+external identifier (bot/adapters/links.py) to the user's account with the key, so their own
+agents can name it; this is the only way a link is made. A malformed one, one linked to someone
+else or one with a key of its own is refused in the modal before anything is stored.
 """
 
 from __future__ import annotations
@@ -109,12 +109,19 @@ def _continuation(view: dict[str, Any]) -> tuple[AfterConnect | None, dict[str, 
 
 
 def open_connect_modal(
-    services: Services, client: WebClient, trigger_id: str, identifier: str
+    services: Services,
+    client: WebClient,
+    trigger_id: str,
+    identifier: str,
+    *,
+    link: bool = False,
 ) -> None:
-    """Open the private key modal (call right after the ack: trigger ids last 3 s)."""
+    """Open the private key modal (call right after the ack: trigger ids last 3 s); `link`
+    also asks for an agent identifier to link (`/affinity link-agent`)."""
     account = services.connector.account(identifier)
     reconnect = account is not None and str(account.status) == "REVOKED"
-    client.views_open(trigger_id=trigger_id, view=connect_modal({}, reconnect=reconnect))
+    view = connect_modal({}, reconnect=reconnect, link=link)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def _submitted_key(view: dict[str, Any]) -> str:

@@ -1,5 +1,5 @@
 """Personal MCP tokens in Slack: `/affinity mcp-token [label]` creates one, App Home lists and
-revokes them.
+revokes them (with the agent identifiers linked by `/affinity link-agent`, bot/features/connect.py).
 
 A token lets an MCP client (Claude Desktop/Code, an agent) reach the HTTP MCP server as the Slack
 user who made it, with their own Affinity key (bot/adapters/mcp). It is shown once, in a private
@@ -29,6 +29,10 @@ SLASH_ONLY = (
     "Type `/affinity mcp-token` as a slash command: the token is shown once, in a private "
     "window only you see."
 )
+LINK_SLASH_ONLY = (
+    "Type `/affinity link-agent` as a slash command: it asks for your key in a private window."
+)
+LINK_OPENED = "Paste your key and the name your agents will use in the window that just opened."
 CONNECT_FIRST = (
     "Connect your Affinity key first (`/affinity connect`): an MCP token acts with your own key."
 )

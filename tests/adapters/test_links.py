@@ -1,5 +1,6 @@
-"""A Slack user links an agent identifier to their own account in the connect modal, and only
-there: agents naming it then run with that user's key, through the same connector."""
+"""A Slack user links an agent identifier to their own account in the connect modal opened by
+`/affinity link-agent`, and only there: agents naming it then run with that user's key, through
+the same connector."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.adapters.catalog import AccountNotConnected
 from bot.adapters.commands import accounts_status
 from bot.adapters.langchain import get_tools
 from bot.blocks import actions as ids
+from bot.features import commands
 from bot.features.connect import disconnect
 from tests.adapters.conftest import ADMIN, STANDARD, connect
 from tests.bot.test_connect import MY_FEATURES, connect_as, ident
@@ -19,7 +21,7 @@ LINKED = "ana@firm.com"
 
 @pytest.fixture
 def harness(slack_app_factory):
-    return slack_app_factory(features=MY_FEATURES)
+    return slack_app_factory(features=[*MY_FEATURES, commands])
 
 
 def values(key: str, link: str) -> dict:
@@ -74,9 +76,18 @@ def test_the_modal_refuses_a_bad_or_taken_identifier_and_stores_nothing(harness,
     assert services.connector.account(ident(slack)) is None
 
 
+def test_link_agent_opens_the_connect_modal_asking_for_the_identifier(harness, fake_slack):
+    slack = harness.slack
+    assert slack.command("link-agent").status_code == 200
+    view = fake_slack.wait_for("views.open")["view"]
+    assert view["callback_id"] == ids.CONNECT_MODAL
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == [ids.API_KEY_BLOCK, ids.LINK_BLOCK]
+
+
 def test_disconnecting_in_slack_unlinks(harness, fake_slack):
     slack, services = harness.slack, harness.services
-    connect_as(harness, slack, fake_slack, ADMIN["api_key"])  # no link: the modal as before
+    connect_as(harness, slack, fake_slack, ADMIN["api_key"])  # the plain modal links nothing
     assert submit(slack, ADMIN["api_key"], LINKED).status_code == 200
     assert get_tools(LINKED, services=services)
     disconnect(services, ident(slack))
