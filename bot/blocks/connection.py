@@ -96,7 +96,7 @@ def connect_modal(
             "choosing. Paste your key to show it is yours."
         )
     title = "Reconnect Affinity" if reconnect else "Connect Affinity"
-    view = {
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": ids.CONNECT_MODAL,
         "title": kit.plain("Link your agents" if link else title, limits.MODAL_TITLE),
