@@ -578,6 +578,13 @@ _TABLE = (
         examples=("channel-answers", "channel-answers public"),
     ),
     Subcommand(
+        "link-agent",
+        "link-agent",
+        "Let your own agents (LangChain, MCP) use your key under a name you choose, e.g. your "
+        "email: asks for your key and the name in a private window.",
+        _no_args,
+    ),
+    Subcommand(
         "mcp-token",
         "mcp-token [label]",
         "Create a personal token for MCP clients (Claude Desktop/Code) acting with your key: "

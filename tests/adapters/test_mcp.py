@@ -214,3 +214,17 @@ def test_http_reports_a_revoked_account_with_the_step_that_reconnects_it(http_se
 
     assert "affinity-bot accounts add http_dan" in anyio.run(call)
     assert str(services.vault.get_account("affinity", "http_dan").status) == "REVOKED"
+
+
+def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_server):
+    url, services = http_server
+    connect(services, "http_eve", ADMIN)
+    token = token_for(services, "http_eve")
+    body = {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {}}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {token}",
+        "Host": "mcp.example.com",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
+    assert httpx.post(url, json=body, headers=headers).status_code == 200

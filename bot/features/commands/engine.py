@@ -204,6 +204,8 @@ class CommandRunner:
             return self.channel_answers(command, inv)
         if command.name == "mcp-token":  # a token of this app, not an Affinity call
             return self.mcp_token(command, inv)
+        if command.name == "link-agent":  # the connect modal, asking for an agent identifier
+            return self.link_agent(inv)
         first = plan(command, [])
         if isinstance(first, Local):
             return self.local(first, inv)
@@ -274,6 +276,16 @@ class CommandRunner:
 
         label = command.get("label")
         return Reply(create_token(self.services, inv.client, inv.trigger_id, inv.identifier, label))
+
+    def link_agent(self, inv: Invocation) -> Reply:
+        from bot.features.mcp_tokens import LINK_OPENED, LINK_SLASH_ONLY
+
+        if inv.client is None or not inv.trigger_id:
+            return Reply(kit.message(LINK_SLASH_ONLY, [kit.section(LINK_SLASH_ONLY)]))
+        connect.open_connect_modal(
+            self.services, inv.client, inv.trigger_id, inv.identifier, link=True
+        )
+        return Reply(kit.message(LINK_OPENED, [kit.section(LINK_OPENED)]))
 
     # -- the steps -----------------------------------------------------------------------
 
