@@ -140,6 +140,7 @@ class SandboxApp:
     def dispatch(self, request: Request) -> Response:
         api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
         adapter = URLS.bind_to_environ(request.environ)
+        func: Any
         try:
             rule, args = adapter.match(return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:

@@ -244,9 +244,15 @@ def _write_v1(
     old: list[dict[str, Any]],
 ) -> None:
     wanted = [_v1_raw(p.spec, i) for i in items(p.data)]
-    where = {"resource": f"list entry {entry_id}", "operation": f"set {p.spec.name}"}
+    resource, operation = f"list entry {entry_id}", f"set {p.spec.name}"
     if not p.spec.multiple and wanted and old:
-        client.put(f"/field-values/{old[0]['id']}", {"value": wanted[0]}, idempotent=True, **where)
+        client.put(
+            f"/field-values/{old[0]['id']}",
+            {"value": wanted[0]},
+            idempotent=True,
+            resource=resource,
+            operation=operation,
+        )
         keep, wanted = {old[0]["id"]}, []
     else:
         have = {_v1_key(p.spec, v) for v in old}
@@ -254,7 +260,13 @@ def _write_v1(
         wanted = [w for w in wanted if w not in have]
     for v in old:
         if v["id"] not in keep:
-            client.request("DELETE", f"/field-values/{v['id']}", idempotent=False, **where)
+            client.request(
+                "DELETE",
+                f"/field-values/{v['id']}",
+                idempotent=False,
+                resource=resource,
+                operation=operation,
+            )
     for raw in wanted:
         client.post(
             "/field-values",
@@ -264,7 +276,8 @@ def _write_v1(
                 "list_entry_id": entry_id,
                 "value": raw,
             },
-            **where,
+            resource=resource,
+            operation=operation,
         )
 
 
@@ -341,7 +354,7 @@ def _plan(
         keys: Any = sorted(o["id"] for o in options)
     elif spec.type == "number":
         numbers = [parse_number(v) for v in given]
-        data, texts, keys = numbers, [item_text(spec, n) for n in numbers], sorted(numbers)  # type: ignore[type-var]
+        data, texts, keys = numbers, [item_text(spec, n) for n in numbers], sorted(numbers)
     elif spec.type == "date":
         days = [parse_day(v) for v in given]
         data = [f"{d.isoformat()}T00:00:00Z" for d in days if d]

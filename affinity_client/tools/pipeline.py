@@ -337,10 +337,11 @@ def _totals(rows: list[ListEntryRow]) -> tuple[EntryTotals, list[StageTotal]]:
     }
     groups: dict[Any, list[ListEntryRow]] = {}
     for row in rows:
-        groups.setdefault((row.get("stage") or {}).get("id"), []).append(row)
+        stage_ref = cast(dict[str, Any], row.get("stage") or {})
+        groups.setdefault(stage_ref.get("id"), []).append(row)
 
     def order(key: Any) -> tuple[bool, int]:
-        stage = groups[key][0].get("stage") or {}
+        stage = cast(dict[str, Any], groups[key][0].get("stage") or {})
         return (key is None, stage.get("rank") or 0)
 
     stages: list[StageTotal] = [
