@@ -34,6 +34,8 @@ SERIES_A = seed.LISTS["Series A Pipeline"]
 DEAL_FLOW = seed.LISTS["Deal Flow"]
 FOUNDERS = seed.LISTS["Founders to Watch"]
 PAGES = math.ceil(seed.DEAL_FLOW_SIZE / 100)
+ADMIN_NOTE = 3000001  # the seed's first note, written by the admin
+ADMIN_REMINDER = 7001  # the seed's first reminder, the admin's
 BIG_DEALS_PEOPLE = 300
 BIG_DEALS_PIPELINES = (SERIES_A, seed.LISTS["Seed Pipeline"], DEAL_FLOW)
 BIG_DEALS = 12
@@ -156,7 +158,7 @@ def scenarios(
             "term 'jane'",
             once("affinity_search_persons", {"term": "jane"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_person",
@@ -170,7 +172,7 @@ def scenarios(
             "term 'acme'",
             once("affinity_search_organizations", {"term": "acme"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_organization",
@@ -248,8 +250,8 @@ def scenarios(
             "affinity_create_note",
             "plain text on Jane",
             once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}),
-            2,
-            "create, creator name",
+            1,
+            "V2 create (the answer names the creator)",
         ),
         (
             "affinity_list_notes",
@@ -288,6 +290,51 @@ def scenarios(
             once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
             2,
             "lookup by domain, V1 create",
+        ),
+        (
+            "affinity_update_note",
+            "new text on Maya's note",
+            once("affinity_update_note", {"note_id": ADMIN_NOTE, "content": "Edited"}),
+            2,
+            "V2 read (old text), V2 update",
+        ),
+        (
+            "affinity_delete_note",
+            "Maya's note",
+            once("affinity_delete_note", {"note_id": ADMIN_NOTE}),
+            2,
+            "V2 read (what goes), V2 delete",
+        ),
+        (
+            "affinity_list_reminders",
+            "Maya's reminders",
+            once("affinity_list_reminders", {}),
+            5,
+            "whoami, reminders, people, companies, deals (names)",
+        ),
+        (
+            "affinity_create_reminder",
+            "on Acme, due 2030-01-01",
+            once(
+                "affinity_create_reminder",
+                {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
+            ),
+            3,
+            "whoami (owner), create, company name",
+        ),
+        (
+            "affinity_complete_reminder",
+            "one of Maya's",
+            once("affinity_complete_reminder", {"reminder_id": ADMIN_REMINDER}),
+            1,
+            "V1 PUT (its answer carries every name)",
+        ),
+        (
+            "affinity_list_meetings",
+            "Maya's week",
+            once("affinity_list_meetings", {}),
+            2,
+            "whoami, meetings in range",
         ),
     ]
 

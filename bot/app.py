@@ -43,6 +43,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.config import Settings, load_settings, reveal
 from bot.database import upgrade_all
 from bot.features import (
+    activity,
     assistant_pane,
     commands,
     connect,
@@ -51,6 +52,8 @@ from bot.features import (
     platform,
     revocation,
     shortcuts,
+    unfurls,
+    workspace_admin,
 )
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
@@ -75,6 +78,8 @@ BOT_SCOPES = [
     "im:history",
     "im:read",
     "im:write",
+    "links:read",
+    "links:write",
     "users:read",
 ]
 
@@ -99,6 +104,9 @@ FEATURES: tuple[Feature, ...] = (
     commands,
     assistant_pane,
     shortcuts,
+    unfurls,
+    workspace_admin,
+    activity,
 )
 
 

@@ -392,6 +392,8 @@ def _close_all(clients: list[AffinityClient]) -> None:
 RevocationListener = Callable[[str, ConnectedAccount], object]
 ConfigurationListener = Callable[[str, str], object]  # (identifier, missing master key id)
 QuotaListener = Callable[[str, MonthlyQuotaError], object]  # (identifier, the error)
+# (identifier, tool, tool input, result, audit reference)
+ResultListener = Callable[[str, str, dict[str, Any], Any, str], object]
 
 
 class Connector:
@@ -417,6 +419,7 @@ class Connector:
         self._revocation_listeners: list[RevocationListener] = []
         self._configuration_listeners: list[ConfigurationListener] = []
         self._quota_listeners: list[QuotaListener] = []
+        self._result_listeners: list[ResultListener] = []
         self.claims = Claims(engine, lambda: self.clock())  # alerts rationed across processes
 
     # -- public ----------------------------------------------------------------------------
@@ -486,17 +489,42 @@ class Connector:
     def close(self) -> None:
         self.pool.close()
 
+    def on_tool_result(self, listener: ResultListener) -> None:
+        """Call `listener(identifier, tool, tool_input, result, reference)` after each tool
+        call that succeeded (`reference` is its audit row's); a failing listener is logged."""
+        self._result_listeners.append(listener)
+
     def execute_tool(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
         """Run one tool for one user. See the module docstring for the errors raised."""
-        return self.run(
-            identifier, tool_name, lambda client: run_tool(client, tool_name, tool_input)
+        references: list[str] = []
+        result = self.run(
+            identifier,
+            tool_name,
+            lambda client: run_tool(client, tool_name, tool_input),
+            references=references,
         )
+        for listener in list(self._result_listeners):
+            try:
+                listener(identifier, tool_name, tool_input or {}, result, references[0])
+            except Exception:
+                log.warning("a tool-result listener failed for %s", tool_name, exc_info=True)
+        return result
 
-    def run(self, identifier: str, label: str, operation: Callable[[AffinityClient], Any]) -> Any:
+    def run(
+        self,
+        identifier: str,
+        label: str,
+        operation: Callable[[AffinityClient], Any],
+        *,
+        references: list[str] | None = None,
+    ) -> Any:
         """`operation(client)` on the user's pooled client, with the checks, 401/403 handling
-        and audit row of `execute_tool` (`label` is the audited tool name, e.g. "whoami")."""
+        and audit row of `execute_tool` (`label` is the audited tool name, e.g. "whoami").
+        The audit row's reference is appended to `references` when given."""
         started = time.monotonic()
         reference = uuid.uuid4().hex[:12]
+        if references is not None:
+            references.append(reference)
         try:
             result = self._run(identifier, label, operation)
         except Exception as error:

@@ -46,10 +46,12 @@ def load_models() -> None:
     """Import every module that declares bot tables, so Base.metadata is complete (a new
     `models.py` is added here; the schema test fails while it is missing)."""
     import bot.agent.models
+    import bot.features.activity.models
     import bot.features.assistant_pane.models
     import bot.features.commands.models
     import bot.features.conversation.models
     import bot.features.shortcuts.models
+    import bot.features.unfurls.models
     import bot.models  # noqa: F401
 
 

@@ -1,7 +1,8 @@
 """What goes when a user's key goes: everything the app kept that was read with that key.
 
-Two kinds of rows hold CRM data read with one user's key: the assistant's conversations
-(`agent_conversations`) and answers held for their Share button (`held_answers`). Both are
+Three kinds of rows hold CRM data read with one user's key: the assistant's conversations
+(`agent_conversations`), answers held for their Share button (`held_answers`) and the record
+names of App Home's recent activity (`activity_records`). All are
 erased on disconnect, on a deactivated Slack user, and (by identifier prefix) when a workspace
 uninstalls the app, whether or not the assistant is on.
 """
@@ -20,9 +21,10 @@ from bot.database import rows_affected
 def _owned() -> tuple[InstrumentedAttribute[str], ...]:
     """The owner columns of the tables to erase (imported here: the conversation feature's
     package imports the command features, which import this module)."""
+    from bot.features.activity.models import ActivityRecord
     from bot.features.conversation.models import HeldAnswer
 
-    return (AgentConversation.owner, HeldAnswer.owner)
+    return (AgentConversation.owner, HeldAnswer.owner, ActivityRecord.owner)
 
 
 def erase_read_data(engine: Engine, owner: str) -> int:

@@ -227,13 +227,6 @@ class SandboxState:
             made = self.controls.v1_created.get((kind, entity_id))
             return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
 
-    def remove_monthly_cap(self) -> None:
-        """The account has no monthly quota (a plan with no monthly cap): the org window leaves
-        both the `x-ratelimit-limit-org*` headers and `GET /v2/rate-limit`, until faults are
-        cleared."""
-        with self.lock:
-            self.controls.monthly_cap = False
-
     def emit(self, event_type: str, body: dict[str, Any]) -> None:
         """Hook point for webhook delivery: every write that Affinity announces with a webhook
         event (`webhooks.SubscriptionType`, e.g. "person.created") calls this. Nothing is

@@ -16,6 +16,7 @@ from .web import (
     Ctx,
     as_int,
     int_list,
+    json_response,
     parse_date,
     v1_bool,
     v1_int,
@@ -217,6 +218,49 @@ def get_organization(ctx: Ctx, organization_id: int) -> Any:
     return _get_entity(ctx, o, "Organization", 1, "org", render.v1_org_brief, related)
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def create_person(ctx: Ctx) -> Any:
+    """`POST /persons {first_name, last_name, emails, organization_ids?}` -> the person. An email
+    someone already has is refused the way Affinity does: 422 with a bare array of messages
+    (reference/affinity-api.md §2, "There exists a contact …")."""
+    body = ctx.body()
+    first, last = body.get("first_name"), body.get("last_name")
+    if not isinstance(first, str) or not first.strip():
+        raise ApiError(422, "first_name is required")
+    if not isinstance(last, str):
+        raise ApiError(422, "last_name is required")
+    emails = body.get("emails")
+    if not isinstance(emails, list) or not all(
+        isinstance(e, str) and EMAIL.match(e.strip()) for e in emails
+    ):
+        raise ApiError(422, "emails must be an array of email addresses")
+    emails = list(dict.fromkeys(e.strip() for e in emails))
+    taken = {e.lower() for p in ctx.world.persons.values() for e in p["emails"]}
+    clashes = [e for e in emails if e.lower() in taken]
+    if clashes:
+        return json_response([f"There exists a contact with the email {clashes[0]}"], 422)
+    orgs = _checked_ids(ctx, body, "organization_ids", ctx.world.organizations) or []
+    w = ctx.world
+    person: dict[str, Any] = {
+        "id": w.new_id("person"),
+        "type": 0,
+        "first_name": first.strip(),
+        "last_name": last.strip(),
+        "emails": emails,
+        "organization_ids": orgs,
+        "phone_numbers": [],
+        "interactions": None,
+        "created_at": datetime.now(UTC),
+    }
+    w.persons[person["id"]] = person
+    for oid in orgs:
+        ctx.state.index.persons_by_org[oid].append(person["id"])
+    ctx.state.emit("person.created", {"id": person["id"]})
+    return {**render.v1_person_brief(person), "organization_ids": orgs}
+
+
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -233,7 +277,7 @@ def create_organization(ctx: Ctx) -> Any:
         domain = domain.strip().lower()
     persons = _checked_ids(ctx, body, "person_ids", ctx.world.persons) or []
     w = ctx.world
-    org = {
+    org: dict[str, Any] = {
         "id": w.new_id("organization"),
         "name": name.strip(),
         "domain": domain,
@@ -765,6 +809,7 @@ ROUTES = [
     ("/auth/whoami", ["GET"], whoami),
     ("/rate-limit", ["GET"], rate_limit),
     ("/persons", ["GET"], search_persons),
+    ("/persons", ["POST"], create_person),
     ("/persons/<int:person_id>", ["GET"], get_person),
     ("/organizations", ["GET"], search_organizations),
     ("/organizations", ["POST"], create_organization),

@@ -6,7 +6,8 @@ answers 201 with the `Person`. An email that already belongs to a person is a 40
 error on the property that carries it, as Affinity rejects a clashing email (reference/
 affinity-api.md §4.2). Setting `fields` needs "Edit Global Field Values" (403 otherwise).
 Delete answers 204, or 403 for an internal person (a user, or someone at the firm's own domain:
-"internal or inferred internal").
+"internal or inferred internal"); the person leaves its lists, deals, notes, meetings and
+relationships, and reminders on the person go with it.
 """
 
 from __future__ import annotations
@@ -142,8 +143,18 @@ def delete_person(ctx: Ctx, person_id: int) -> Any:
         if person_id in index.persons_by_org[org_id]:
             index.persons_by_org[org_id].remove(person_id)
     for note in w.notes.values():
-        if person_id in note["person_ids"]:
-            note["person_ids"] = [i for i in note["person_ids"] if i != person_id]
+        for key in ("person_ids", "mentioned_person_ids"):
+            if person_id in note.get(key, ()):
+                note[key] = [i for i in note[key] if i != person_id]
+    for meeting in w.meetings.values():
+        if person_id in meeting.get("person_ids", ()):
+            meeting["person_ids"] = [i for i in meeting["person_ids"] if i != person_id]
+    for rid in [
+        r["id"]
+        for r in w.reminders.values()
+        if r["entity_type"] == "person" and r["entity_id"] == person_id
+    ]:
+        del w.reminders[rid]
     w.strengths.pop(person_id, None)
     del w.persons[person_id]
     ctx.state.emit("person.deleted", {"id": person_id})

@@ -2,7 +2,7 @@
 
 The windows come from `SandboxState.usage`, the same method the `x-ratelimit-*` headers are
 built from, so the body and the headers of one answer agree: `callerPerMinute` always,
-`orgPerMonth` only while the account has a monthly cap (`SandboxState.remove_monthly_cap`).
+`orgPerMonth` only while the account has a monthly cap (`SandboxState.set_monthly_cap`).
 """
 
 from __future__ import annotations

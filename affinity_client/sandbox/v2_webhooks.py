@@ -110,10 +110,10 @@ def _subscriptions(value: Any) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def _check_url(ctx: Ctx, url: Any, own_id: int | None = None) -> str:
-    if not isinstance(url, str) or not url.strip():
+def _check_url(ctx: Ctx, raw: Any, own_id: int | None = None) -> str:
+    if not isinstance(raw, str) or not raw.strip():
         raise ApiError(400, "url must be an absolute http or https URL", "url")
-    url = url.strip()
+    url = raw.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApiError(400, "url must be an absolute http or https URL", "url")
@@ -127,7 +127,11 @@ def _check_url(ctx: Ctx, url: Any, own_id: int | None = None) -> str:
 def _test_delivery(ctx: Ctx, url: str) -> None:
     """POST a sample event to `url` (with the state unlocked: the receiver may be slow or even
     call the sandbox back); a transport error or a non-2xx answer refuses the URL."""
-    payload = {"type": "sample.webhook", "body": {}, "sentAt": v2_date(datetime.now(UTC))}
+    payload: dict[str, Any] = {
+        "type": "sample.webhook",
+        "body": {},
+        "sentAt": v2_date(datetime.now(UTC)),
+    }
     ctx.state.lock.release()
     try:
         answer = httpx.post(url, json=payload, timeout=DELIVERY_TIMEOUT_SECONDS)

@@ -3,16 +3,16 @@
 Each tool first looks for the record by what identifies it (any of a person's emails; an
 organization's domain, or its exact name when no domain is given) and returns the match marked
 ``already_existed`` instead of creating a second one, so a repeated submit changes nothing.
-People are created through V2 (``POST /v2/persons``); organizations through V1
-(``POST /organizations``), since V2 has no way to create a company.
+People are created through V2 (``POST /v2/persons``, V1 ``POST /persons`` where V2 lacks it);
+organizations through V1 (``POST /organizations``), since V2 has no way to create a company.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import InvalidRequestError, ToolInputError
+from ..errors import InvalidRequestError, NotFoundError, ToolInputError
 from ..normalize import org_ref, person_ref
 from .base import Tool, obj
 from .results import CreatedOrganization, CreatedPerson
@@ -78,6 +78,25 @@ def _person_result(record: dict[str, Any], existed: bool) -> CreatedPerson:
     return {"person": person_ref(record), "emails": list(emails), "already_existed": existed}
 
 
+def _post_person(
+    client: AffinityClient, first: str | None, last: str | None, email: str
+) -> dict[str, Any]:
+    """V2 ``POST /v2/persons``; where it is not served (404: an API version before
+    2026-07-15), V1 ``POST /persons``, which creates the same person."""
+    try:
+        return cast(
+            dict[str, Any],
+            client.post(
+                "/v2/persons",
+                {"firstName": first, "lastName": last, "primaryEmailAddress": email},
+                operation="create person",
+            ),
+        )
+    except NotFoundError:
+        body = {"first_name": first, "last_name": last or "", "emails": [email]}
+        return cast(dict[str, Any], client.post("/persons", body, operation="create person"))
+
+
 def create_person(client: AffinityClient, inp: dict[str, Any]) -> CreatedPerson:
     """One lookup, then one create when nobody has the email."""
     first = _name(inp, "first_name", CREATE_PERSON, "person's first name")
@@ -86,15 +105,14 @@ def create_person(client: AffinityClient, inp: dict[str, Any]) -> CreatedPerson:
     existing = find_person_by_email(client, email)
     if existing is not None:
         return _person_result(existing, True)
-    body = {"firstName": first, "lastName": last, "primaryEmailAddress": email}
     try:
-        created = client.post("/v2/persons", body, operation="create person")
-    except InvalidRequestError as exc:
-        # Someone added the email between the lookup and the create: that person is the answer.
-        if exc.param in ("primaryEmailAddress", "emailAddresses"):
-            raced = find_person_by_email(client, email)
-            if raced is not None:
-                return _person_result(raced, True)
+        created = _post_person(client, first, last, email)
+    except InvalidRequestError:
+        # Refused, perhaps because someone added the email since the lookup: then that person
+        # is the answer; otherwise the refusal stands.
+        raced = find_person_by_email(client, email)
+        if raced is not None:
+            return _person_result(raced, True)
         raise
     return _person_result(created, False)
 

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from ..capabilities import LIST_ENTRY_SEARCH, LIST_EXPORT, allows, learn, v2_or_fallback
 from ..errors import AffinityError, InvalidRequestError, NotFoundError, PermissionDeniedError
 from ..normalize import field_value_data, interaction_dates, stage_from_value
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import all_lists, list_memberships, list_meta, person_refs, v2_field_id
+from .directory_search import ORGANIZATIONS, search_page
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
 if TYPE_CHECKING:
@@ -24,19 +25,19 @@ V1_DEALS = 10  # without "Export data from Lists": deals read one by one through
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
+    """A row from a V1 organization or a V2 company (``isGlobal`` for V1's ``global``)."""
     return {
         "id": o["id"],
         "name": o.get("name"),
         "domain": o.get("domain"),
         "domains": o.get("domains") or [],
-        "global": bool(o.get("global")),
+        "global": bool(o.get("global", o.get("isGlobal"))),
     }
 
 
 def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> SearchOrganizationsResult:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/organizations")
     params = {"term": inp["term"], "page_size": inp["page_size"]}
-    page = client.page("/organizations", params, items_key="organizations", cursor=cursor)
+    page, _version = search_page(client, ORGANIZATIONS, inp, params)
     return {
         "organizations": [org_row(o) for o in page.items],
         "next_page_token": encode_page_token(page.next, SEARCH, inp),

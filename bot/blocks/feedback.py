@@ -27,7 +27,7 @@ HELP_GROUPS = (
         ),
     ),
     ("Notes", ("note", "notes", "note-edit", "note-delete")),
-    ("Reminders and meetings", ("remind", "reminders", "meetings")),
+    ("Reminders and meetings", ("remind", "reminders", "done", "meetings")),
     ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )

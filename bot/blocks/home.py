@@ -32,14 +32,32 @@ def _when(value: Any) -> str:
     return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def activity_line(row: Mapping[str, Any]) -> str:
-    """`{"at", "tool", "outcome"}` from the audit log -> one line."""
+def activity_line(row: Mapping[str, Any], links: Links | None = None) -> str:
+    """`{"at", "tool", "outcome"}` from the audit log -> one line; with the `term` searched
+    and the `records` the call was about (bot.features.activity), they are named and linked."""
     outcome = str(row.get("outcome") or "unknown")
     icon = OUTCOME_ICONS.get(outcome.lower(), ":warning:")
     tool = str(row.get("tool") or "")
     label = TOOL_LABELS.get(tool) or escape_clip(tool, 100)
     detail = "" if outcome.lower() in OUTCOME_ICONS else f" · {escape_clip(outcome, 100)}"
-    return f"{icon} {_when(row.get('at'))} · {label}{detail}"
+    return f"{icon} {_when(row.get('at'))} · {label}{_subjects(row, links or Links())}{detail}"
+
+
+RECORD_WORDS = {"person": "person", "organization": "organization", "opportunity": "deal"}
+
+
+def _subjects(row: Mapping[str, Any], links: Links) -> str:
+    """` “acme”: Acme, Acme Robotics` — what the call searched for and was about."""
+    term = row.get("term")
+    text = f" “{escape_clip(term, 60)}”" if term else ""
+    names = []
+    for record in row.get("records") or []:
+        kind = str(record.get("kind") or "")
+        if kind not in ("person", "organization", "opportunity", "list"):
+            continue
+        label = record.get("name") or f"{RECORD_WORDS.get(kind, kind)} #{record.get('id')}"
+        names.append(links.link(kind, record.get("id"), label, 60))
+    return f"{text}: {', '.join(names)}" if names else text
 
 
 def app_home(
@@ -66,7 +84,7 @@ def app_home(
             kit.section("*Your lists*\n" + (body if ordered else "_none yet_")),
         ]
     if activity:
-        rows = [activity_line(r) for r in list(activity)[:MAX_ACTIVITY]]
+        rows = [activity_line(r, links) for r in list(activity)[:MAX_ACTIVITY]]
         blocks += [
             kit.divider(),
             kit.section("*Recent activity*\n" + pack_lines(rows, limits.SECTION_TEXT - 40)),

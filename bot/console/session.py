@@ -20,6 +20,7 @@ from bot.console.transcript import Clickable, Place, Transcript
 from bot.console.users import CHANNEL_ID, TEAM_ID, ConsoleUser, find_user
 from bot.devtools.blocks_text import Input, render_view
 from bot.devtools.slack_requests import SlackRequests
+from bot.features.shortcuts.modal import LOG_MESSAGE, NEW_NOTE
 
 KEY_WORDS = ("api key", "api_key", "key")
 MAX_DIALOG_ROUNDS = 5
@@ -30,6 +31,10 @@ Console commands
   <any other text>      a DM to the bot (one thread until /new); without ANTHROPIC_API_KEY
                         DMs take the command grammar: "person jane smith", "lists"
   /mention <text>       @mention the bot in #deals
+  /log [text]           "Log to Affinity" on a message in #deals: yours with <text>, or the
+                        last one shown there
+  /note                 the "New Affinity note" shortcut
+  /paste <url>          post an Affinity link in #deals (the app previews it)
   /new                  start a new DM thread
   /click N [option]     press button N of what was shown (option: a number of a menu)
   /home                 open your App Home
@@ -102,6 +107,9 @@ class Session:
         handlers: dict[str, Callable[[str], bool | None]] = {
             "/affinity": self.command,
             "/mention": self.mention,
+            "/log": self.log_message,
+            "/note": self.new_note,
+            "/paste": self.paste,
             "/new": self.new_thread,
             "/click": self.click,
             "/home": self.home,
@@ -150,6 +158,44 @@ class Session:
             return
         mark = self.runtime.mark()
         self.slack.app_mention(text)
+        self.after(mark)
+
+    def log_message(self, text: str) -> None:
+        """The message shortcut on `text` (posted in #deals as you), else on the last message
+        there (someone else's, or the bot's)."""
+        slack = self.slack
+        mark = self.runtime.mark()
+        if text:
+            sent = slack.message_action(LOG_MESSAGE, text=text)
+        else:
+            shown = [m for m in slack.fake.messages(CHANNEL_ID) if m.get("text")]
+            if not shown:
+                self.write("Nothing in #deals yet: /log <text> logs a message of yours.")
+                return
+            last = shown[-1]
+            sent = slack.message_action(
+                LOG_MESSAGE,
+                text=str(last["text"]),
+                message_ts=str(last["ts"]),
+                thread_ts=last.get("thread_ts"),
+                author=str(last.get("user") or self.user.slack_user_id),
+            )
+        if sent.status_code != 200:
+            self.write(f"(the app answered HTTP {sent.status_code})")
+        self.after(mark)
+
+    def new_note(self, _: str) -> None:
+        mark = self.runtime.mark()
+        self.slack.shortcut(NEW_NOTE)
+        self.after(mark)
+
+    def paste(self, text: str) -> None:
+        urls = [word for word in text.split() if word.startswith(("http://", "https://"))]
+        if not urls:
+            self.write("Usage: /paste <url> (e.g. https://northwind.affinity.co/companies/5001)")
+            return
+        mark = self.runtime.mark()
+        self.slack.link_shared(*urls)
         self.after(mark)
 
     def new_thread(self, _: str) -> None:
@@ -294,7 +340,7 @@ class Session:
                     if block_id not in {i.block_id for i in rendered.inputs}
                     else f"  ! {_label(rendered.inputs, block_id)}: {message}"
                 )
-            values = self.ask_inputs(rendered.inputs)
+            values = self.ask_inputs(rendered.inputs, view)
             if values is None:
                 self.write("(dialog closed)")
                 return
@@ -312,15 +358,40 @@ class Session:
                 continue
             if action.get("response_action") in ("update", "push"):
                 view, errors = dict(action.get("view") or {}), {}
+                self.runtime.settle()  # a form filled after the acknowledgement replaces it
+                for call in self.runtime.calls_since(mark):
+                    if call.method == "views.update":
+                        view = dict(call.params.get("view") or view)
                 continue
             self.write("(dialog submitted)")
             self.after(mark)
             return
         self.write("(dialog closed after too many tries)")
 
-    def ask_inputs(self, inputs: list[Input]) -> dict[str, Any] | None:
+    def ask_inputs(
+        self, inputs: list[Input], view: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
         for item in inputs:
+            element = _element(view or {}, item.block_id)
+            if item.element_type in ("multi_external_select", "external_select"):
+                chosen = self.ask_typeahead(item, element, view or {})
+                if chosen is None:
+                    return None
+                values[item.block_id] = {
+                    item.action_id: {"type": item.element_type, "selected_options": chosen}
+                }
+                continue
+            if item.element_type == "checkboxes":
+                options = element.get("options") or []
+                answer = self.ask(f"  {_text(options)} (y/N): ", False)
+                if answer is None or answer.strip() == "/cancel":
+                    return None
+                picked = options[:1] if answer.strip().lower() in ("y", "yes") else []
+                values[item.block_id] = {
+                    item.action_id: {"type": "checkboxes", "selected_options": picked}
+                }
+                continue
             suggestion, label = self._suggestion(item)
             prompt = f"  {item.label}" + (f" (Enter = {label})" if label else "") + ": "
             answer = self.ask(prompt, _is_key(item))
@@ -329,6 +400,37 @@ class Session:
             answer = answer.strip() or suggestion
             values[item.block_id] = {item.action_id: _input_value(item, answer)}
         return values
+
+    def ask_typeahead(
+        self, item: Input, element: dict[str, Any], view: dict[str, Any]
+    ) -> list[dict[str, Any]] | None:
+        """A typeahead: search (the app answers with options), then pick numbers; Enter keeps
+        what the form suggests."""
+        chosen = list(element.get("initial_options") or [])
+        while True:
+            names = ", ".join(_option_text(o) for o in chosen) or "nothing"
+            query = self.ask(f"  {item.label}: search (Enter = {names}): ", False)
+            if query is None or query.strip() == "/cancel":
+                return None
+            if not query.strip():
+                return chosen
+            sent = self.slack.block_suggestion(
+                item.action_id, query.strip(), block_id=item.block_id, view=view
+            )
+            body = _parse(sent.text)
+            found = [o for g in body.get("option_groups") or [] for o in g.get("options") or []]
+            found += body.get("options") or []
+            if not found:
+                self.write("    (nothing found)")
+                continue
+            for number, option in enumerate(found, 1):
+                self.write(f"    {number}. {_option_text(option)}")
+            picks = self.ask("  pick (numbers, space-separated): ", False) or ""
+            for word in picks.split():
+                if word.isdigit() and 1 <= int(word) <= len(found):
+                    option = found[int(word) - 1]
+                    if option["value"] not in {o["value"] for o in chosen}:
+                        chosen.append(option)
 
     def _suggestion(self, item: Input) -> tuple[str, str]:
         if _is_key(item):
@@ -357,6 +459,21 @@ def _input_value(item: Input, answer: str) -> dict[str, Any]:
             ],
         }
     return {"type": item.element_type or "plain_text_input", "value": answer or None}
+
+
+def _element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    for block in view.get("blocks") or []:
+        if block.get("block_id") == block_id:
+            return dict(block.get("element") or {})
+    return {}
+
+
+def _option_text(option: dict[str, Any]) -> str:
+    return str((option.get("text") or {}).get("text") or option.get("value") or "")
+
+
+def _text(options: list[dict[str, Any]]) -> str:
+    return _option_text(options[0]) if options else "yes"
 
 
 def _parse(body: str) -> dict[str, Any]:

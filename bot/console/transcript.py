@@ -167,11 +167,18 @@ class Transcript:
             self.opened_views.append(view)
         elif method == "views.update":
             view = dict(params.get("view") or {})
+            waiting = self.opened_views[-1] if self.opened_views else None
+            if waiting is not None and waiting.get("callback_id") == view.get("callback_id"):
+                self.opened_views[-1] = view  # filled after it opened: not yet shown
+                return
             self.block(
                 f"dialog updated: {_title(view)}",
                 render_view(view, first_number=self.next_number),
                 Place("view", view=view),
             )
+        elif method == "chat.unfurl":
+            for url, card in (params.get("unfurls") or {}).items():
+                self._message(f"preview of {url}", card, Place("unfurl", message=card))
         elif method == "assistant.threads.setStatus":
             status = str(params.get("status") or "").strip()
             if status:

@@ -41,7 +41,16 @@ DEFAULT_BOT_ID = "BFAKEBOT1"
 DEFAULT_APP_ID = "AFAKEAPP1"
 NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
 # Fields that form-encoded Web API calls carry as JSON strings.
-JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
+JSON_FIELDS = {
+    "blocks",
+    "attachments",
+    "view",
+    "prompts",
+    "chunks",
+    "metadata",
+    "users",
+    "unfurls",
+}
 USER_TOP_LEVEL = {
     "name",
     "real_name",
@@ -139,6 +148,7 @@ class FakeSlack:
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
+            "chat.unfurl": self._chat_unfurl,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.update": self._views_update,
@@ -487,6 +497,20 @@ class FakeSlack:
         channel, ts = params["channel"], str(params["message_ts"])
         permalink = f"https://fake-workspace.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         return {"channel": channel, "permalink": permalink}
+
+    def _chat_unfurl(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """Previews for links in a message (`channel` + `ts`) or in the composer (`unfurl_id` +
+        `source`); each URL's card must be an object with blocks (or an attachment)."""
+        if not (params.get("channel") and params.get("ts")) and not (
+            params.get("unfurl_id") and params.get("source")
+        ):
+            raise _SlackError("invalid_arguments")
+        unfurls = params.get("unfurls")
+        if not isinstance(unfurls, dict) or not unfurls:
+            raise _SlackError("invalid_unfurls")
+        if not all(isinstance(card, dict) for card in unfurls.values()):
+            raise _SlackError("invalid_unfurls")
+        return {}
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         if not isinstance(view, dict) or not view.get("type"):

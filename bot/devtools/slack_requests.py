@@ -333,6 +333,32 @@ class SlackRequests:
         }
         return self.event(event, **options)
 
+    def link_shared(
+        self,
+        *urls: str,
+        channel: str | None = None,
+        source: str = "conversations_history",
+        **options: Any,
+    ) -> Sent:
+        """The user posts a message with `urls` on a registered unfurl domain (stored in the
+        fake); `source="composer"` is a link still being typed (no message yet)."""
+        channel = channel or self.channel_id
+        event: dict[str, Any] = {
+            "type": "link_shared",
+            "channel": channel,
+            "user": self.user_id,
+            "links": [{"url": url, "domain": url.split("/")[2]} for url in urls],
+            "source": source,
+            "unfurl_id": _unique("Uf"),
+            "event_ts": f"{time.time():.6f}",
+        }
+        if source == "composer":
+            event["channel"] = "COMPOSER"
+            event["message_ts"] = _unique("Composer")
+        else:
+            event["message_ts"] = self.fake.add_message(channel, " ".join(urls), user=self.user_id)
+        return self.event(event, **options)
+
     def user_change(self, *, deleted: bool = True, **options: Any) -> Sent:
         user = {
             "id": self.user_id,

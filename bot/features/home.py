@@ -9,6 +9,7 @@ disconnect and revocation, so it never shows a stale status.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -20,11 +21,37 @@ from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
 from bot.connector import CONNECTION, SlackUser, cached_lists, identifier_for, parse_identifier
 from bot.features import mcp_tokens
+from bot.features.activity import named_activity
 from bot.services import Services
 from vault import ConnectedAccount
 
 log = logging.getLogger("bot.features.home")
 RECENT_ACTIVITY = 10
+
+# Blocks other features add at the end of a user's Home (e.g. the workspace admin's settings):
+# name -> (services, client, identifier) -> blocks. Added by those features' `register`.
+HomeSection = Callable[[Services, WebClient, str], list[dict[str, Any]]]
+_SECTIONS: dict[str, HomeSection] = {}
+
+
+def add_home_section(name: str, section: HomeSection) -> None:
+    _SECTIONS[name] = section
+
+
+def with_sections(
+    services: Services, client: WebClient, identifier: str, view: dict[str, Any]
+) -> dict[str, Any]:
+    """`view` with the other features' sections appended (within the Home's 100 blocks); a
+    section that fails is left out and logged."""
+    for name, section in list(_SECTIONS.items()):
+        try:
+            extra = section(services, client, identifier)
+        except Exception:
+            log.warning("the %s section of the App Home failed", name, exc_info=True)
+            continue
+        if len(view["blocks"]) + len(extra) <= 100:
+            view["blocks"].extend(extra)
+    return view
 
 
 def connection_view(account: ConnectedAccount | None) -> ConnectionView:
@@ -48,7 +75,9 @@ def home_view(services: Services, identifier: str) -> dict[str, Any]:
     connector = services.connector
     account = connector.account(identifier)
     lists = [asdict(item) for item in cached_lists(account)]
-    activity = connector.recent_activity(identifier, RECENT_ACTIVITY)
+    activity = named_activity(
+        services, identifier, connector.recent_activity(identifier, RECENT_ACTIVITY)
+    )
     view = app_home(connection_view(account), lists, activity)
     view["blocks"] = (view["blocks"] + mcp_tokens.home_blocks(services, identifier))[
         : limits.VIEW_BLOCKS
@@ -63,7 +92,8 @@ def publish_home(services: Services, client: WebClient | None, identifier: str) 
     if client is None:
         return False
     try:
-        client.views_publish(user_id=user.user_id, view=home_view(services, identifier))
+        view = with_sections(services, client, identifier, home_view(services, identifier))
+        client.views_publish(user_id=user.user_id, view=view)
         return True
     except Exception:
         log.warning("could not publish the App Home of %s", identifier, exc_info=True)
@@ -87,7 +117,8 @@ def register(app: App, services: Services) -> None:
             return
         team_id = context.team_id or event.get("view", {}).get("team_id")
         identifier = identifier_for(team_id, event["user"], context.enterprise_id)
-        client.views_publish(user_id=event["user"], view=home_view(services, identifier))
+        view = with_sections(services, client, identifier, home_view(services, identifier))
+        client.views_publish(user_id=event["user"], view=view)
 
 
 __all__ = [

@@ -460,6 +460,12 @@ def _meetings(args: Args) -> dict[str, Any]:
     return {"span": span}
 
 
+def _done(args: Args) -> dict[str, Any]:
+    reminder_id = args.id("reminder id")
+    args.done()
+    return {"reminder_id": reminder_id}
+
+
 def _note_edit(args: Args) -> dict[str, Any]:
     note_id = args.id("note id")
     return {"note_id": note_id, "content": args.rest_text("new note text")}
@@ -721,6 +727,15 @@ _TABLE = (
         examples=("reminders",),
     ),
     Subcommand(
+        "done",
+        "done <reminder id>",
+        "Mark a reminder done (a recurring one moves on to its next due date).",
+        _done,
+        ("complete",),
+        writes=True,
+        examples=("done 7001",),
+    ),
+    Subcommand(
         "meetings",
         "meetings [today|tomorrow|week]",
         "Your meetings today, tomorrow or in the coming week (the default).",
@@ -911,6 +926,7 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "note-delete": lambda c: [str(c["note_id"])],
     "remind": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["when"], c["content"]],
     "meetings": lambda c: [c["span"]],
+    "done": lambda c: [str(c["reminder_id"])],
 }
 
 

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
+from affinity_client.sandbox import seed
 from bot.devtools.fake_anthropic import reply
-from bot.features import assistant_pane, commands, conversation, platform
+from bot.features import activity, assistant_pane, commands, conversation, platform
 from bot.features import connect as connect_feature
 from bot.features.assistant_pane import FEEDBACK, PaneStore
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import STATUS_METHOD, connect, wait_until
 
-FEATURES = [platform, connect_feature, commands, conversation, assistant_pane]
+FEATURES = [platform, connect_feature, commands, conversation, assistant_pane, activity]
 PROMPTS = "assistant.threads.setSuggestedPrompts"
 
 
@@ -48,6 +49,18 @@ def test_a_new_pane_thread_suggests_prompts_from_the_users_own_lists(pane_app, s
     titles = [p["title"] for p in call["prompts"]]
     assert titles[0] == "Deals reviewed today in Series A Pipeline"
     assert "Prep my next meeting" in titles and 2 <= len(titles) <= 4
+
+
+def test_the_prompts_name_the_record_the_user_looked_at_last(pane_app, sandbox):
+    slack, fake = pane_app.slack, pane_app.fake
+    identifier = connect(pane_app, slack.user_id, sandbox=sandbox)
+    pane_app.services.connector.execute_tool(
+        identifier, "affinity_get_organization", {"organization_id": seed.ACME_ORG_ID}
+    )
+    started(slack)
+
+    prompts = fake.wait_for(PROMPTS)["prompts"]
+    assert prompts[-1]["title"] == "What's new with Acme"
 
 
 def test_someone_not_connected_is_asked_to_connect_first(pane_app):

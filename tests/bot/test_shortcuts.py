@@ -3,7 +3,9 @@ sandbox: shortcut -> form -> typeahead -> submission -> one note with the messag
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
@@ -75,8 +77,14 @@ def submit(slack: Any, form: RecordedCall, text: str, options: list[dict], **ext
     )
 
 
+def plain(content: str) -> str:
+    """A note's text as a reader sees it (notes may be stored as HTML)."""
+    text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", content or "")
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
 def notes_containing(sandbox: Any, needle: str) -> list[dict[str, Any]]:
-    return [n for n in sandbox.state.notes.values() if needle in (n.get("content") or "")]
+    return [n for n in sandbox.state.notes.values() if needle in plain(n.get("content") or "")]
 
 
 def test_log_to_affinity_saves_one_note_on_every_chosen_record_with_the_permalink(app, sandbox):
@@ -117,7 +125,7 @@ def test_log_to_affinity_saves_one_note_on_every_chosen_record_with_the_permalin
     permalink = (
         f"https://fake-workspace.slack.com/archives/{slack.channel_id}/p{ts.replace('.', '')}"
     )
-    assert note["content"].endswith(f"From Slack: {permalink}")
+    assert plain(note["content"]).endswith(f"From Slack: {permalink}")
     assert seed.JANE_ID in note["person_ids"]
     assert note["organization_ids"] == [seed.ACME_ORG_ID]
     assert note["opportunity_ids"] == [seed.ACME_DEAL_ID]
@@ -207,7 +215,7 @@ def test_new_affinity_note_from_the_global_shortcut_is_confirmed_in_the_dm(app, 
     said = fake.wait_for("chat.postMessage", lambda c: "Logged a note" in c.text)
     assert said["channel"] == slack.user_id
     (note,) = notes_containing(sandbox, "Board seat discussed.")
-    assert "From Slack" not in note["content"]
+    assert "From Slack" not in plain(note["content"])
 
 
 def test_summarise_replaces_the_text_with_claudes_summary(chat_app_factory, api, sandbox):
@@ -231,5 +239,42 @@ def test_summarise_replaces_the_text_with_claudes_summary(chat_app_factory, api,
     submit(slack, form, MESSAGE, [option], **summarise)
     fake.wait_for("chat.postEphemeral", lambda c: "Logged a note" in c.text)
     (note,) = notes_containing(sandbox, "- Acme: ARR $3.1M, Series A")
-    assert "Great call" not in note["content"]
+    assert "Great call" not in plain(note["content"])
     assert MESSAGE in json.dumps(api.message_requests[0].messages)
+
+
+def test_someone_elses_form_saves_nothing_for_them(app, sandbox):
+    slack, fake = app.slack, app.fake
+    connect_user(app, slack.user_id, sandbox=sandbox)
+    bob = slack.as_user("U0BOB0001")
+    connect_user(app, bob.user_id, key=seed.STANDARD_KEY, sandbox=sandbox)
+    slack.message_action(LOG_MESSAGE, text="Alice's private note text.")
+    form = note_form(fake)
+
+    option = {
+        "text": {"type": "plain_text", "text": "Acme"},
+        "value": f"organization:{seed.ACME_ORG_ID}",
+    }
+    answer = submit(bob, form, "Bob's note through Alice's form.", [option])
+    assert answer.json()["response_action"] == "update"
+    assert "expired" in json.dumps(answer.json()["view"])
+    assert notes_containing(sandbox, "through Alice's form") == []
+
+    submit(slack, form, "Alice's note.", [option])  # the form is still Alice's to save
+    fake.wait_for("chat.postEphemeral", lambda c: "Logged a note" in c.text)
+    assert len(notes_containing(sandbox, "Alice's note.")) == 1
+
+
+def test_forms_are_pruned_after_a_day(app):
+    from datetime import timedelta
+
+    from bot.features.shortcuts.drafts import NoteDrafts
+
+    now = [app.services.clock()]
+    drafts = NoteDrafts(app.services.engine, lambda: now[0])
+    old = drafts.create("T1:U1", "old")
+    now[0] += timedelta(hours=25)
+    new = drafts.create("T1:U1", "new")
+
+    assert drafts.prune() == 1
+    assert drafts.get(old.id, "T1:U1") is None and drafts.get(new.id, "T1:U1") is not None

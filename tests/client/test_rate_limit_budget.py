@@ -19,7 +19,7 @@ def test_the_budget_is_read_from_v2_rate_limit(sandbox, admin_key):
 
 
 def test_without_a_monthly_cap_there_is_no_org_budget_and_a_429_is_retried(sandbox, admin_key):
-    sandbox.state.remove_monthly_cap()
+    sandbox.state.set_monthly_cap(False)
     sandbox.state.force_rate_limit(admin_key, 1)
     with client_for(sandbox, admin_key) as client:
         assert client.get("/lists")  # the 429 is a minute limit: waited out, not a quota error

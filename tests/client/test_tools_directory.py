@@ -135,3 +135,34 @@ def test_bad_input_is_explained_and_nothing_is_sent(sandbox, admin_key, tool, in
     assert info.value.field == field and words in str(info.value)
     assert request_log(sandbox) == []
     assert (_persons(sandbox), _orgs(sandbox)) == before
+
+
+def test_where_v2_cannot_create_people_v1_does(sandbox, standard_key):
+    sandbox.state.fail("POST", "/v2/persons", 404, count=10)
+    inp = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"}
+    with client_for(sandbox, standard_key) as client:
+        first = run_tool(client, "affinity_create_person", inp)
+        again = run_tool(client, "affinity_create_person", inp)
+    assert first["already_existed"] is False and first["person"]["name"] == "Ada Lovelace"
+    assert again == {**first, "already_existed": True}
+    posts = [r["path"] for r in request_log(sandbox) if r["method"] == "POST"]
+    assert posts == ["/v2/persons", "/persons"]
+
+
+def test_a_v1_clash_after_the_lookup_returns_the_existing_person(sandbox, admin_key, monkeypatch):
+    from affinity_client.tools import directory
+
+    real = directory.find_person_by_email
+    calls = []
+
+    def late(client, email):
+        calls.append(email)
+        return None if len(calls) == 1 else real(client, email)
+
+    monkeypatch.setattr(directory, "find_person_by_email", late)
+    sandbox.state.fail("POST", "/v2/persons", 404, count=1)
+    with client_for(sandbox, admin_key) as client:
+        result = run_tool(
+            client, "affinity_create_person", {"first_name": "Jane", "email": seed.JANE_EMAIL}
+        )
+    assert result["already_existed"] is True and result["person"]["id"] == seed.JANE_ID

@@ -36,6 +36,13 @@ NAMES = {
     "affinity_list_meetings",
     "affinity_create_person",
     "affinity_create_organization",
+    "affinity_list_fields",
+    "affinity_search_list_entries",
+    "affinity_list_saved_views",
+    "affinity_search_opportunities",
+    "affinity_update_field_values",
+    "affinity_remove_from_list",
+    "affinity_get_field_history",
 }
 
 
@@ -61,6 +68,8 @@ def test_catalog_has_every_tool_with_anthropic_ready_schemas():
         "affinity_complete_reminder",
         "affinity_create_person",
         "affinity_create_organization",
+        "affinity_update_field_values",
+        "affinity_remove_from_list",
     }
 
 

@@ -109,6 +109,22 @@ def test_deleting_a_person_removes_it_everywhere(sandbox, admin_key):
     validate_v2("DELETE", "/v2/persons/{personId}", again, SPEC_2026)
 
 
+def test_everything_that_named_a_deleted_person_still_answers(sandbox, admin_key):
+    world = sandbox.state.world
+    victim = next(
+        r["entity_id"]
+        for r in world.reminders.values()
+        if r["entity_type"] == "person" and r["entity_id"] not in seed.INTERNAL_IDS
+    )
+    client = v2(sandbox, admin_key)
+    assert client.delete(f"/v2/persons/{victim}").status_code == 204
+    assert not any(
+        r["entity_type"] == "person" and r["entity_id"] == victim for r in world.reminders.values()
+    )
+    for path in ("/v2/reminders?limit=100", "/v2/notes?limit=100", "/v2/meetings?limit=100"):
+        assert client.get(path).status_code == 200, path
+
+
 def test_internal_persons_cannot_be_deleted(sandbox, admin_key):
     client = v2(sandbox, admin_key)
     for pid in (seed.STANDARD_ID, seed.ADMIN_ID):
@@ -238,11 +254,11 @@ def test_rate_limit_body_agrees_with_the_headers_of_the_same_answer(sandbox, adm
 
 
 def test_without_a_monthly_cap_the_org_window_is_absent_from_body_and_headers(sandbox, admin_key):
-    sandbox.state.remove_monthly_cap()
+    sandbox.state.set_monthly_cap(False)
     response = v2(sandbox, admin_key).get("/v2/rate-limit")
     assert response.status_code == 200
     assert set(response.json()) == {"callerPerMinute"}
     assert "x-ratelimit-limit-user" in response.headers
     assert not any(h.startswith("x-ratelimit-limit-org") for h in response.headers)
-    sandbox.state.clear_faults()
+    sandbox.state.set_monthly_cap(True)
     assert "orgPerMonth" in v2(sandbox, admin_key).get("/v2/rate-limit").json()

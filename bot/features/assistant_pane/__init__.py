@@ -21,7 +21,10 @@ from typing import Any
 from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
+from bot.blocks import kit
 from bot.connector import click_identifier, identifier_for, parse_identifier
+from bot.features import home
+from bot.features.activity import ActivityRecords
 from bot.features.assistant_pane.prompts import (
     CONNECT_PROMPT,
     FEEDBACK,
@@ -65,7 +68,10 @@ class PaneListeners:
             say(**accounts.connect_prompt(account))
             set_suggested_prompts(prompts=[CONNECT_PROMPT], title=PROMPTS_TITLE)
             return
-        set_suggested_prompts(prompts=suggested_prompts(account), title=PROMPTS_TITLE)
+        recent = ActivityRecords(self.services.engine, self.services.clock).latest_named(
+            identifier, ("organization", "opportunity", "person")
+        )
+        set_suggested_prompts(prompts=suggested_prompts(account, recent), title=PROMPTS_TITLE)
 
     def on_context_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         thread = event.get("assistant_thread") or {}
@@ -119,6 +125,34 @@ class PaneListeners:
         )
 
 
+OPEN_ASSISTANT = "open_assistant"  # App Home's link button; the listener only acks it
+_app_ids: dict[str, str] = {}  # team id -> this app's id (auth.test), per process
+
+
+def assistant_home_section(
+    services: Services, client: WebClient, identifier: str
+) -> list[dict[str, Any]]:
+    """App Home: a button that opens the conversation with the app (its assistant)."""
+    team_id = parse_identifier(identifier).team_id
+    app_id = _app_ids.get(team_id)
+    if app_id is None:
+        app_id = str(client.auth_test().get("app_id") or "")
+        if app_id:
+            _app_ids[team_id] = app_id
+    if not app_id:
+        return []
+    url = f"https://slack.com/app_redirect?app={app_id}&team={team_id}"
+    return [
+        kit.divider(),
+        kit.section(
+            "*Ask in plain language* — in the assistant pane (the ✦ button at the top of "
+            "Slack) or in my Messages tab: “Which deals in our Series A pipeline moved this "
+            "week?”",
+            accessory=kit.button("Open the assistant", OPEN_ASSISTANT, url=url),
+        ),
+    ]
+
+
 def register(app: App, services: Services) -> None:
     store = PaneStore(services.engine, services.clock)
     listeners = PaneListeners(services, store)
@@ -128,6 +162,8 @@ def register(app: App, services: Services) -> None:
     assistant.user_message(listeners.on_user_message)
     app.assistant(assistant)
     app.action(FEEDBACK)(listeners.on_feedback)
+    app.action(OPEN_ASSISTANT)(lambda ack: ack())
+    home.add_home_section("assistant", assistant_home_section)
 
 
 __all__ = ["FEEDBACK", "PaneStore", "register"]

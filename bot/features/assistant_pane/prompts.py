@@ -14,8 +14,11 @@ TITLE_CHARS = 60
 CONNECT_PROMPT = {"title": "Connect Affinity", "message": "connect"}
 
 
-def suggested_prompts(account: ConnectedAccount) -> list[dict[str, str]]:
-    """Up to four prompts named after the user's own pipelines (Slack shows four)."""
+def suggested_prompts(
+    account: ConnectedAccount, recent: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
+    """Up to four prompts named after the user's own pipelines and the record they looked at
+    last (`recent`: {"kind", "id", "name"}), as Slack shows four."""
     pipelines = [lst.name for lst in cached_lists(account) if lst.type == "opportunity"]
     prompts: list[dict[str, str]] = []
     if pipelines:
@@ -40,7 +43,15 @@ def suggested_prompts(account: ConnectedAccount) -> list[dict[str, str]]:
             + (f"the newest deal in {pipelines[0]}?" if pipelines else "our newest deal?"),
         }
     )
-    if len(pipelines) > 1:
+    if recent and recent.get("name"):
+        name = str(recent["name"]).split(" (")[0][:60]
+        prompts.append(
+            {
+                "title": f"What's new with {name}",
+                "message": f"What's new with {name}: latest notes, deals and who we know there?",
+            }
+        )
+    elif len(pipelines) > 1:
         prompts.append(
             {
                 "title": f"What moved in {pipelines[1]}",

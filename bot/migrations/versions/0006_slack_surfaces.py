@@ -59,9 +59,30 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_assistant_feedback_team_id"), "assistant_feedback", ["team_id"])
+    op.create_table(
+        "unfurl_settings",
+        sa.Column("team_id", sa.String(length=64), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("changed_by", sa.String(length=64), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_unfurl_settings")),
+    )
+    op.create_table(
+        "activity_records",
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("owner", sa.String(length=255), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("term", sa.String(length=200), nullable=True),
+        sa.Column("records", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("reference", name=op.f("pk_activity_records")),
+    )
+    op.create_index(op.f("ix_activity_records_owner"), "activity_records", ["owner"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_activity_records_owner"), table_name="activity_records")
+    op.drop_table("activity_records")
+    op.drop_table("unfurl_settings")
     op.drop_index(op.f("ix_assistant_feedback_team_id"), table_name="assistant_feedback")
     op.drop_table("assistant_feedback")
     op.drop_index(op.f("ix_assistant_threads_started_at"), table_name="assistant_threads")
