@@ -140,14 +140,16 @@ class SandboxApp:
     def dispatch(self, request: Request) -> Response:
         api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
         adapter = URLS.bind_to_environ(request.environ)
-        func: Any
+        kind: str | None = None
+        func: Any = None
+        path_rule: str | None = None
+        route_error: HTTPException | None = None
         try:
             rule, args = adapter.match(return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:
-            kind, func, args, path_rule = None, None, {}, None
-            route_error: HTTPException | None = exc
+            args, route_error = {}, exc
         else:
-            (kind, func), path_rule, route_error = rule.endpoint, rule.rule, None
+            (kind, func), path_rule = rule.endpoint, rule.rule
         if kind == "control":
             try:
                 return cast(Response, func(self.state, request, **args))
