@@ -32,7 +32,7 @@ from bot.adapters.mcp import build_server, http_app
 from bot.adapters.tokens import TokenStore
 from bot.config import Settings
 from bot.services import Services
-from tests.adapters.conftest import ADMIN, STANDARD, connect
+from tests.adapters.conftest import ADMIN, STANDARD, connect, note_writes
 from vault.keyring import generate_key_entry, parse_master_keys
 
 READS = [name for name, tool in TOOLS.items() if not tool.writes]
@@ -108,7 +108,7 @@ def test_stdio_serves_one_account_and_reports_its_revocation(
 
     try:
         anyio.run(session)
-        assert sandbox.state.request_count("POST") == 0  # the refused write sent nothing
+        assert note_writes(sandbox) == 0  # the refused write sent nothing
         assert str(services.vault.get_account("affinity", "desk_ana").status) == "REVOKED"
     finally:
         services.close()
