@@ -349,6 +349,54 @@ def scenarios(
             2,
             "whoami, meetings in range",
         ),
+        (
+            "affinity_list_fields",
+            "Series A Pipeline",
+            once("affinity_list_fields", {"list_id": SERIES_A}),
+            1,
+            "list definition with its fields and options",
+        ),
+        (
+            "affinity_search_list_entries",
+            "Deal Flow, stage IC, totals over every match",
+            once("affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "IC"}),
+            2,
+            "list definition, one list-entry search (totals from totalCount pages)",
+        ),
+        (
+            "affinity_list_saved_views",
+            "Series A Pipeline",
+            once("affinity_list_saved_views", {"list_id": SERIES_A}),
+            2,
+            "list definition, saved views",
+        ),
+        (
+            "affinity_search_opportunities",
+            "term 'acme'",
+            once("affinity_search_opportunities", {"term": "acme"}),
+            1,
+            "V1 opportunity search",
+        ),
+        (
+            "affinity_update_field_values",
+            "Acme deal: stage IC",
+            once(
+                "affinity_update_field_values",
+                {
+                    "opportunity_id": seed.ACME_DEAL_ID,
+                    "values": [{"field": "stage", "value": "IC"}],
+                },
+            ),
+            4,
+            "V1 deal (its list), list definition, old values, one PATCH",
+        ),
+        (
+            "affinity_remove_from_list",
+            "Jane off Founders to Watch",
+            once("affinity_remove_from_list", {"list_id": FOUNDERS, "person_id": seed.JANE_ID}),
+            4,
+            "list definition, her entries, one DELETE per entry (she is on it twice)",
+        ),
     ]
 
 
