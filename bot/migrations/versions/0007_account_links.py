@@ -1,5 +1,4 @@
-"""External identifiers Slack users linked to their accounts in the connect modal
-(bot/adapters/links.py).
+"""Agent identifiers that Slack users linked to their accounts (bot/adapters/links.py).
 
 Revision ID: 0007_account_links
 Revises: 0006_mcp_tokens
