@@ -89,9 +89,10 @@ routed) of every sandbox in the process; the test suite's conformance check regi
 (tests/plugins/v2_conformance.py). Empty in normal use: answers are then not copied."""
 
 
-MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
+MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit", "/v2/rate-limit"})
 """Not counted against the account's monthly quota: "It is exempt from the monthly limit, as is
-`/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`)."""
+`/auth/whoami`" (reference/affinity-api.md §3, from V1's docs on `/rate-limit`). The V2 spec is
+silent on `GET /v2/rate-limit`; it reports the same windows, so it is exempt like V1's."""
 
 
 LAGGING_KINDS = {"opportunity_id": "opportunity", "entry_id": "list_entry", "note_id": "note"}

@@ -167,6 +167,7 @@ def test_monthly_quota_refuses_counted_requests_until_faults_are_cleared(sandbox
     assert client.get("/auth/whoami").status_code == 200
     assert modern.get("/v2/auth/whoami").status_code == 200
     assert client.get("/rate-limit").json()["rate"]["org_monthly"]["remaining"] == 0
+    assert modern.get("/v2/rate-limit").json()["orgPerMonth"]["remaining"] == 0
     _control(sandbox, "DELETE", "faults")
     assert client.get("/lists").status_code == 200
 
@@ -176,6 +177,7 @@ def test_whoami_and_rate_limit_are_not_counted_against_the_month(sandbox, admin_
     before = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
     client.get("/auth/whoami")
     v2(sandbox, admin_key).get("/v2/auth/whoami")
+    v2(sandbox, admin_key).get("/v2/rate-limit")
     used = client.get("/rate-limit").json()["rate"]["org_monthly"]["used"]
     after = int(client.get("/lists").headers["x-ratelimit-limit-org-remaining"])
     assert after == before - 1 and used == 1
