@@ -51,11 +51,12 @@ class PollState(Base):
 
 
 class Outbox(Base):
-    """A change waiting for (or done with) one destination; the unique key is the claim that
-    posts it once, whichever process, however often the poll that found it is repeated."""
+    """A change waiting for (or done with) one destination (`target`); the unique key is the
+    claim that posts it once there, whichever process or subscription found it, however often
+    the poll that found it is repeated."""
 
     __tablename__ = "notify_outbox"
-    __table_args__ = (UniqueConstraint("change_id", "subscription_id"),)
+    __table_args__ = (UniqueConstraint("change_id", "target"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     change_id: Mapped[int] = mapped_column(Integer)

@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_outbox")),
         sa.UniqueConstraint(
             "change_id",
-            "subscription_id",
+            "target",
             name=op.f("uq_notify_outbox_change_id"),
         ),
     )
