@@ -627,7 +627,7 @@ _TABLE = (
         "(the default), new entries, or every field change. Read with your own key.",
         _follow,
         ("subscribe",),
-        examples=('follow "Series A Pipeline"', 'follow "Deal Flow" all #deals'),
+        examples=('follow "Series A Pipeline"', 'follow "Deal Flow" all dm'),
     ),
     Subcommand(
         "unfollow",

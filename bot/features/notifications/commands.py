@@ -58,7 +58,10 @@ def reply(
     if command.name == "unfollow":
         if subs.remove(identifier, int(found["id"]), destination):
             return _said(f":no_bell: No longer following *{name}* in {where}.")
-        return error_message(f"You don't follow *{name}* in {where}.", "See `/affinity following`.")
+        return _said(
+            f":information_source: You don't follow *{name}* in {where}; "
+            "`/affinity following` lists where you do."
+        )
     public = bool(found.get("public"))
     if (
         not public

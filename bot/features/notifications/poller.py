@@ -56,6 +56,8 @@ REVOKED = "revoked"
 NOT_VISIBLE = "not-visible"
 NOT_ALLOWED = "not-allowed"
 CANNOT_POST = "cannot-post"
+# Slack errors that mean the channel will not take the post: the subscription is paused.
+GONE = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
 
 
 def target_of(sub: Subscription) -> str:
@@ -105,6 +107,7 @@ class Poller:
         """A row per shared poll, its cursor at now: a new subscription starts with what
         happens after it was made, never with the list's history."""
         now = self.clock()
+        start = now.replace(microsecond=0)  # Affinity's change times may be whole seconds
         keys = {poll_key(s) for s in subs}
         if not keys:
             return
@@ -114,7 +117,7 @@ class Poller:
         for key in keys - known:
             values = {
                 "key": key,
-                "last_changed_at": now,
+                "last_changed_at": start,
                 "last_change_id": 0,
                 "last_polled_at": now,
                 "next_poll_at": now,
@@ -352,7 +355,10 @@ class Poller:
                     channel=channel, unfurl_links=False, unfurl_media=False, **message
                 )
             except SlackApiError as error:
-                log.info("could not post to %s: %s", target, error.response.get("error"))
+                code = str(error.response.get("error") or "")
+                log.info("could not post to %s: %s", target, code)
+                if code not in GONE:
+                    continue  # Slack's trouble, not the channel's: the rows wait for next time
                 sub = subs.get(group[0].subscription_id)
                 if sub is not None and self.subs.pause(sub.id, CANNOT_POST):
                     self._dm(sub.owner, messages.cannot_post(channel, sub.list_name))
