@@ -23,8 +23,9 @@ def _owned() -> tuple[InstrumentedAttribute[str], ...]:
     package imports the command features, which import this module)."""
     from bot.features.activity.models import ActivityRecord
     from bot.features.conversation.models import HeldAnswer
+    from bot.features.notifications.models import Outbox
 
-    return (AgentConversation.owner, HeldAnswer.owner, ActivityRecord.owner)
+    return (AgentConversation.owner, HeldAnswer.owner, ActivityRecord.owner, Outbox.owner)
 
 
 def erase_read_data(engine: Engine, owner: str) -> int:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
 from bot.features import commands, connect, notifications, platform
 from bot.features.notifications import JOB, Poller
@@ -33,17 +32,11 @@ def app(slack_app_factory: Any, now: list[Any]) -> Any:
     return slack_app_factory(features=FEATURES, clock=lambda: now[0])
 
 
-def move(sandbox: Any, deal_id: int, stage: str, key: str = seed.STANDARD_KEY) -> None:
-    """A colleague moves a deal in Affinity (with their own key)."""
-    client = AffinityClient(key, base_url=sandbox.base_url)
-    try:
-        run_tool(
-            client,
-            "affinity_update_field_values",
-            {"opportunity_id": deal_id, "values": [{"field": "Status", "value": stage}]},
-        )
-    finally:
-        client.close()
+def move(sandbox: Any, deal_id: int, stage: str, who: str = "standard") -> None:
+    """A colleague moves a deal in Affinity (the sandbox acts as them)."""
+    control(
+        sandbox, "act-as", {"as": who, "action": "stage", "opportunity_id": deal_id, "stage": stage}
+    )
 
 
 def poll(harness: Any, now: list[Any]) -> None:
@@ -191,7 +184,7 @@ def test_two_processes_three_followers_each_destination_told_once(
     run(first, 'follow "Series A Pipeline"')
     run(second, 'follow "Series A Pipeline"', BOB)
     run(first, 'follow "Series A Pipeline" dm', CAROL)
-    move(sandbox, seed.ACME_DEAL_ID, "IC", seed.ADMIN_KEY)
+    move(sandbox, seed.ACME_DEAL_ID, "IC", "admin")
 
     now[0] += timedelta(seconds=first.settings.notify_poll_seconds + 1)
     threads = [
