@@ -219,6 +219,30 @@ def _unfollow(args: Args) -> dict[str, Any]:
     return _subscription(args, with_mode=False)
 
 
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
+
+
+def _brief(args: Args) -> dict[str, Any]:
+    """`brief` (now), `brief off`, `brief daily 08:00`."""
+    if not args.remaining():
+        return {"schedule": None}
+    word = args.word("setting").value.lower()
+    if word == "now":
+        args.done()
+        return {"schedule": None}
+    if word == "off":
+        args.done()
+        return {"schedule": "off"}
+    if word != "daily":
+        raise ArgumentError(f"`{word}` is not a brief setting (daily HH:MM, off, or now).")
+    token = args.word("time (like 08:00)")
+    args.done()
+    match = _CLOCK_TIME.match(token.value)
+    if not match:
+        raise ArgumentError(f"`{token.value}` is not a time of day (like 08:00).")
+    return {"schedule": f"{int(match.group(1)):02d}:{match.group(2)}"}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -651,6 +675,16 @@ _TABLE = (
         _unfollow,
     ),
     Subcommand(
+        "brief",
+        "brief [daily HH:MM|off]",
+        "Your morning brief in your DM: changes on deals you own since the last one, reminders "
+        "due today, today's meetings. `daily 08:00` (your Slack time zone) sends it every day; "
+        "alone it shows it now.",
+        _brief,
+        ("digest",),
+        examples=("brief", "brief daily 08:00", "brief off"),
+    ),
+    Subcommand(
         "person",
         "person <name|email|id>",
         "Look up a person.",
@@ -1033,6 +1067,9 @@ def _format_subscription(command: Command) -> list[str]:
     return parts
 
 
+_FORMATTERS["brief"] = lambda c: (
+    [] if not c.get("schedule") else ["off"] if c["schedule"] == "off" else ["daily", c["schedule"]]
+)
 for _name in ("follow", "unfollow", "follow-allow"):
     _FORMATTERS[_name] = _format_subscription
 _FORMATTERS["new-org"] = lambda c: [quote(c["name"]), *([c["domain"]] if c.get("domain") else [])]

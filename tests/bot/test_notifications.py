@@ -11,7 +11,7 @@ import pytest
 
 from affinity_client.sandbox import seed
 from bot.features import commands, connect, notifications, platform
-from bot.features.notifications import JOB, Poller
+from bot.features.notifications import BRIEF_JOB, JOB, Poller
 from bot.services import utc_now
 from tests.bot.test_commands_support import ALICE, BOB, CAROL, run
 from tests.bot.test_commands_support import connect as connect_directly
@@ -20,6 +20,7 @@ from tests.client.sandbox_helpers import control
 FEATURES = [platform, connect, commands, notifications]
 DEALS = "C0DEALS01"
 PRIVATE = seed.PRIVATE_LIST_NAME
+ATLAS_DEAL_ID = 30004  # on the Series A pipeline, owned by Maya (the admin key)
 
 
 @pytest.fixture
@@ -200,3 +201,34 @@ def test_two_processes_three_followers_each_destination_told_once(
 
     assert len(posts(fake_slack, DEALS)) == 1
     assert len(posts(fake_slack, CAROL)) == 1
+
+
+def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(app, fake_slack, sandbox, now):
+    """Maya owns deals, has a reminder due today and meetings today (seeded relative to today)."""
+    fake_slack.set_user(ALICE, tz="UTC")
+    connect_directly(app, ALICE, sandbox=sandbox)
+    now[0] = now[0].replace(hour=6, minute=0)
+    said = run(app, "brief daily 08:00")
+    assert "every day at 08:00 (UTC" in said.text
+
+    move(sandbox, ATLAS_DEAL_ID, "Term Sheet")  # Daniel moves Maya's deal
+    move(sandbox, seed.ACME_DEAL_ID, "IC")  # and one she does not own
+    app.services.background.run_once(BRIEF_JOB)
+    assert posts(fake_slack, ALICE) == []  # not yet 08:00
+    now[0] = now[0].replace(hour=8, minute=1)
+    app.services.background.run_once(BRIEF_JOB)
+    app.services.background.run_once(BRIEF_JOB)
+
+    [brief] = posts(fake_slack, ALICE)
+    text = str(brief.params["blocks"])
+    assert "Your brief for" in text
+    assert "AtlasLabs" in text and "*Term Sheet* · Daniel Okafor" in text
+    assert "Acme" not in text
+    assert "Send the term sheet draft" in text  # her reminder due today
+    assert "Intro call: LumenData" in text and "Zain Varga" in text  # a meeting, who is external
+    assert "Reminders due today" in text and "Today's meetings" in text
+
+    assert "No daily brief" in run(app, "brief off").text
+    now[0] += timedelta(days=1)
+    app.services.background.run_once(BRIEF_JOB)
+    assert len(posts(fake_slack, ALICE)) == 1

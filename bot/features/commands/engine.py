@@ -56,7 +56,7 @@ from vault import AffinityList, ConnectedAccount
 log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
-SUBSCRIPTION_COMMANDS = {"follow", "unfollow", "following", "follow-allow"}
+SUBSCRIPTION_COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief"}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
@@ -269,7 +269,7 @@ class CommandRunner:
         )
 
     def subscriptions(self, command: Command, inv: Invocation) -> Reply:
-        """follow / unfollow / following / follow-allow (bot.features.notifications)."""
+        """follow / unfollow / following / follow-allow / brief (bot.features.notifications)."""
         from bot.features.notifications.commands import reply
 
         if command.name != "following":

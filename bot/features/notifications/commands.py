@@ -25,7 +25,7 @@ PAUSE_WORDS = {
     "not-allowed": "paused: a private list, no longer allowed in this channel",
     "cannot-post": "paused: I could not post there (invite me, then follow again)",
 }
-COMMANDS = {"follow", "unfollow", "following", "follow-allow"}
+COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief"}
 
 
 def reply(
@@ -35,6 +35,10 @@ def reply(
     client: WebClient | None,
     channel_id: str | None,
 ) -> kit.Message:
+    if command.name == "brief":
+        from bot.features.notifications.brief import Briefs
+
+        return Briefs(services).command(identifier, command.get("schedule"), client)
     subs = Subscriptions(services.engine, services.clock)
     if command.name == "following":
         return following(services, subs, identifier)

@@ -79,3 +79,16 @@ class ChannelGrant(Base):
     list_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     granted_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Brief(Base):
+    """A user's daily brief: when (`at`, in `zone`), and when it is next due (UTC)."""
+
+    __tablename__ = "notify_briefs"
+
+    owner: Mapped[str] = mapped_column(String(255), primary_key=True)
+    at: Mapped[str] = mapped_column(String(5))  # HH:MM in the user's time zone
+    zone: Mapped[str] = mapped_column(String(64))
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

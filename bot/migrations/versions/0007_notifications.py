@@ -1,4 +1,5 @@
-"""List subscriptions: subscriptions, shared polls, the per-destination outbox and channel grants.
+"""List subscriptions (subscriptions, shared polls, a per-destination outbox, channel grants) and
+daily briefs.
 
 Revision ID: 0007_notifications
 Revises: 0002_agent
@@ -86,9 +87,22 @@ def upgrade() -> None:
             "team_id", "channel_id", "list_id", name=op.f("pk_notify_channel_grants")
         ),
     )
+    op.create_table(
+        "notify_briefs",
+        sa.Column("owner", sa.String(length=255), nullable=False),
+        sa.Column("at", sa.String(length=5), nullable=False),
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("next_at", UTCDateTime(), nullable=False),
+        sa.Column("last_sent_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("owner", name=op.f("pk_notify_briefs")),
+    )
+    op.create_index(op.f("ix_notify_briefs_next_at"), "notify_briefs", ["next_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_notify_briefs_next_at"), table_name="notify_briefs")
+    op.drop_table("notify_briefs")
     op.drop_table("notify_channel_grants")
     for column in ("sent_at", "target", "owner", "subscription_id"):
         op.drop_index(op.f(f"ix_notify_outbox_{column}"), table_name="notify_outbox")
