@@ -203,7 +203,9 @@ def test_two_processes_three_followers_each_destination_told_once(
     assert len(posts(fake_slack, CAROL)) == 1
 
 
-def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(app, fake_slack, sandbox, now):
+def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
     """Maya owns deals, has a reminder due today and meetings today (seeded relative to today)."""
     fake_slack.set_user(ALICE, tz="UTC")
     connect_directly(app, ALICE, sandbox=sandbox)
