@@ -243,6 +243,20 @@ def _brief(args: Args) -> dict[str, Any]:
     return {"schedule": f"{int(match.group(1)):02d}:{match.group(2)}"}
 
 
+def _prep(args: Args) -> dict[str, Any]:
+    """`prep`, `prep next`, `prep <meeting id>`."""
+    if not args.remaining():
+        return {"meeting_id": None}
+    token = args.word("meeting")
+    args.done()
+    if token.value.lower() == "next":
+        return {"meeting_id": None}
+    value = parse_id(token.value)
+    if value is None:
+        raise ArgumentError(f"`{token.value}` is not a meeting id (or `next`).")
+    return {"meeting_id": value}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -685,6 +699,14 @@ _TABLE = (
         examples=("brief", "brief daily 08:00", "brief off"),
     ),
     Subcommand(
+        "prep",
+        "prep [next|<meeting id>]",
+        "Prepare a meeting (your next one, or one by id from `meetings`): who is in it, their "
+        "organizations, open deals and the last note.",
+        _prep,
+        examples=("prep", "prep next"),
+    ),
+    Subcommand(
         "person",
         "person <name|email|id>",
         "Look up a person.",
@@ -1067,6 +1089,7 @@ def _format_subscription(command: Command) -> list[str]:
     return parts
 
 
+_FORMATTERS["prep"] = lambda c: [str(c["meeting_id"])] if c.get("meeting_id") else []
 _FORMATTERS["brief"] = lambda c: (
     [] if not c.get("schedule") else ["off"] if c["schedule"] == "off" else ["daily", c["schedule"]]
 )

@@ -234,3 +234,21 @@ def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
     now[0] += timedelta(days=1)
     app.services.background.run_once(BRIEF_JOB)
     assert len(posts(fake_slack, ALICE)) == 1
+
+
+def test_prep_names_the_attendees_their_company_open_deals_and_last_note(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    fake_slack.set_user(ALICE, tz="UTC")
+    connect_directly(app, ALICE, sandbox=sandbox)
+    now[0] = now[0].replace(hour=6, minute=0)
+
+    text = str(run(app, "prep next").params["blocks"])
+    assert "Intro call: LumenData" in text  # her first meeting today (15:00 UTC)
+    assert "Zain Varga" in text and "LumenData" in text
+    assert "open deal" in text and "(IC)" in text
+    assert "last note" in text and "Intro call, promising team." in text
+
+    other = run(app, "prep 6000004").params["blocks"]
+    assert "Crescent Insurance Group" in str(other)
+    assert "can't find meeting 1" in run(app, "prep 1").text

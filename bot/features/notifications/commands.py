@@ -25,7 +25,7 @@ PAUSE_WORDS = {
     "not-allowed": "paused: a private list, no longer allowed in this channel",
     "cannot-post": "paused: I could not post there (invite me, then follow again)",
 }
-COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief"}
+COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief", "prep"}
 
 
 def reply(
@@ -35,6 +35,15 @@ def reply(
     client: WebClient | None,
     channel_id: str | None,
 ) -> kit.Message:
+    if command.name == "prep":
+        from bot.features.notifications.brief import ZONES
+        from bot.features.notifications.prep import prep
+
+        user = parse_identifier(identifier)
+        zone = ZONES.of(client, user.team_id, user.user_id) if client else "UTC"
+        return prep(
+            services.connector, identifier, command.get("meeting_id"), services.clock(), zone
+        )
     if command.name == "brief":
         from bot.features.notifications.brief import Briefs
 
