@@ -8,14 +8,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from affinity_client.sandbox import seed
 from bot.features import commands, connect, notifications, platform
 from bot.features.notifications import BRIEF_JOB, JOB, Poller
+from bot.features.notifications.models import PollState
+from bot.features.notifications.poller import next_month
 from bot.services import utc_now
 from tests.bot.test_commands_support import ALICE, BOB, CAROL, run
 from tests.bot.test_commands_support import connect as connect_directly
-from tests.client.sandbox_helpers import control
+from tests.client.sandbox_helpers import control, request_log
 
 FEATURES = [platform, connect, commands, notifications]
 DEALS = "C0DEALS01"
@@ -252,3 +256,22 @@ def test_prep_names_the_attendees_their_company_open_deals_and_last_note(
     other = run(app, "prep 6000004").params["blocks"]
     assert "Crescent Insurance Group" in str(other)
     assert "can't find meeting 1" in run(app, "prep 1").text
+
+
+def test_a_used_up_monthly_quota_stops_polling_until_next_month(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    connect_directly(app, ALICE, sandbox=sandbox)
+    run(app, 'follow "Series A Pipeline"')
+    move(sandbox, seed.ACME_DEAL_ID, "IC")
+    control(sandbox, "faults/monthly-quota", {})
+
+    poll(app, now)
+
+    with Session(app.services.engine) as session:
+        [state] = session.scalars(select(PollState)).all()
+    assert state.next_poll_at >= next_month(now[0])  # no request until the quota resets
+    assert posts(fake_slack, DEALS) == []
+    reads = request_log(sandbox)
+    poll(app, now)
+    assert len(request_log(sandbox)) == len(reads)  # the next tick asks Affinity nothing
