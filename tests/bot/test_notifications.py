@@ -69,6 +69,9 @@ def test_a_followed_list_posts_a_stage_move_once_with_a_link(
     text = str(post.params["blocks"])
     assert "Acme" in text and "IC" in text and "Daniel" in text
     assert f"/opportunities/{seed.ACME_DEAL_ID}|" in text  # linked into Affinity
+    listed = run(app, "following").text
+    assert "*Series A Pipeline* (stage moves) in <#C0DEALS01>" in listed
+    assert "cost 3 Affinity requests today" in listed  # two empty reads, one with the names
 
 
 def test_several_changes_in_one_poll_come_as_one_message(

@@ -7,14 +7,17 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from affinity_client.errors import AffinityError
 from bot.blocks import error_message, kit
 from bot.blocks.text import escape_clip
 from bot.connector import parse_identifier
 from bot.features.connect import is_workspace_admin
+from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import Poller
-from bot.features.notifications.store import DM, Subscriptions
+from bot.features.notifications.store import DM, Subscriptions, poll_key
 from bot.grammar import Command, ListRef
 from bot.services import Services
 
@@ -118,7 +121,24 @@ def following(services: Services, subs: Subscriptions, identifier: str) -> kit.M
             f"• *{escape_clip(sub.list_name, 150)}* ({MODE_WORDS.get(sub.mode, sub.mode)}) in "
             f"{where}{state}"
         )
-    return kit.message("The lists you follow", [kit.section("\n".join(lines)[:2900])])
+    cost = _requests_today(services, [poll_key(s) for s in mine])
+    return kit.message(
+        "The lists you follow",
+        [
+            kit.section("\n".join(lines)[:2900]),
+            kit.context(
+                f"Reading them cost {cost} Affinity request{'s' if cost != 1 else ''} today "
+                "(shared with colleagues who follow the same public lists)."
+            ),
+        ],
+    )
+
+
+def _requests_today(services: Services, keys: list[str]) -> int:
+    day = services.clock().strftime("%Y-%m-%d")
+    with Session(services.engine) as session:
+        rows = session.scalars(select(PollState).where(PollState.key.in_(set(keys))))
+        return sum(r.requests_today for r in rows if r.requests_day == day)
 
 
 def _allow(
