@@ -49,6 +49,7 @@ from bot.features import (
     connect,
     conversation,
     home,
+    notifications,
     platform,
     revocation,
     shortcuts,
@@ -107,6 +108,7 @@ FEATURES: tuple[Feature, ...] = (
     unfurls,
     workspace_admin,
     activity,
+    notifications,
 )
 
 

@@ -50,6 +50,7 @@ def load_models() -> None:
     import bot.features.assistant_pane.models
     import bot.features.commands.models
     import bot.features.conversation.models
+    import bot.features.notifications.models
     import bot.features.shortcuts.models
     import bot.features.unfurls.models
     import bot.models  # noqa: F401

@@ -24,12 +24,14 @@ def _owned() -> tuple[InstrumentedAttribute[str], ...]:
     package imports the command features, which import this module)."""
     from bot.features.activity.models import ActivityRecord
     from bot.features.conversation.models import HeldAnswer
+    from bot.features.notifications.models import Outbox
     from bot.models import AccountLink, McpToken
 
     return (
         AgentConversation.owner,
         HeldAnswer.owner,
         ActivityRecord.owner,
+        Outbox.owner,
         McpToken.identifier,
         AccountLink.identifier,
     )

@@ -5,6 +5,7 @@ They need no auth and are never written to the request log.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any, cast
@@ -159,6 +160,86 @@ def summary(state: SandboxState, request: Request) -> Response:
         )
 
 
+def _acting_user(data: dict[str, Any]) -> dict[str, Any]:
+    """`as`: a role ("admin", "standard"), an email or a person id of a seeded user."""
+    who = data.get("as")
+    for u in seed.USERS:
+        if who in (u["role"], u["email"], u["person_id"]):
+            return u
+    if who is None:
+        raise ApiError(400, "`as` names the user to act as (a role, an email or a person id)")
+    raise ApiError(404, "Unknown user for `as`; GET /_sandbox/users lists them")
+
+
+def _stage_write(state: SandboxState, data: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The V2 field write that moves deal `opportunity_id` to the stage named `stage`."""
+    opp_id = _int(data, "opportunity_id")
+    wanted = str(data.get("stage") or "").strip().casefold()
+    with state.lock:
+        world = state.world
+        opp = world.opportunities.get(opp_id)
+        if opp is None:
+            raise ApiError(404, f"No opportunity {opp_id}")
+        entry = next(
+            (
+                e
+                for e in world.list_entries.values()
+                if e["entity_type"] == 8 and e["entity_id"] == opp_id
+            ),
+            None,
+        )
+        if entry is None:
+            raise ApiError(404, f"Opportunity {opp_id} is on no list")
+        status = next(
+            (
+                f
+                for f in world.fields.values()
+                if f["list_id"] == entry["list_id"] and f["name"] == "Status"
+            ),
+            None,
+        )
+        if status is None:
+            raise ApiError(400, "That deal's list has no Status field")
+        options = status["dropdown_options"]
+        option = next((o for o in options if o["text"].casefold() == wanted), None)
+        if option is None:
+            names = ", ".join(o["text"] for o in options)
+            raise ApiError(400, f"stage must be one of: {names}")
+    path = f"/v2/lists/{entry['list_id']}/list-entries/{entry['id']}/fields/field-{status['id']}"
+    body = {"value": {"type": "ranked-dropdown", "data": {"dropdownOptionId": option["id"]}}}
+    return "POST", path, body
+
+
+def act_as(state: SandboxState, request: Request) -> Response:
+    """Make a change happen as another user, through the API's own write paths (so it is
+    recorded, with that user as the changer, like any write): `{"as": "standard", "action":
+    "stage", "opportunity_id": 30001, "stage": "IC"}` or `{"as": …, "action": "add-entry",
+    "list_id": 205, "entity_id": 2001}`. Answers with the API's own status and body."""
+    from werkzeug.test import Client
+
+    from .app import SandboxApp
+
+    data = _body(request)
+    user = _acting_user(data)
+    action = data.get("action")
+    if action == "stage":
+        method, path, body = _stage_write(state, data)
+        headers = {"Authorization": f"Bearer {user['api_key']}"}
+    elif action == "add-entry":
+        method, path = "POST", f"/lists/{_int(data, 'list_id')}/list-entries"
+        body = {"entity_id": _int(data, "entity_id")}
+        token = base64.b64encode(f":{user['api_key']}".encode()).decode()
+        headers = {"Authorization": f"Basic {token}"}
+    else:
+        raise ApiError(400, "action must be stage or add-entry")
+    answer = Client(SandboxApp(state)).open(path, method=method, json=body, headers=headers)
+    text = answer.get_data(as_text=True)
+    return json_response(
+        {"status": answer.status_code, "body": json.loads(text) if text.strip() else None},
+        200 if answer.status_code < 400 else answer.status_code,
+    )
+
+
 def _handler(func: Callable[[SandboxState, Request], Response]) -> Callable[..., Response]:
     def run(state: SandboxState, request: Request, **_: Any) -> Response:
         return func(state, request)
@@ -180,4 +261,5 @@ ROUTES = [
     ("/_sandbox/requests", ["GET", "DELETE"], _handler(requests_log)),
     ("/_sandbox/reset", ["POST"], _handler(reset)),
     ("/_sandbox/state", ["GET"], _handler(summary)),
+    ("/_sandbox/act-as", ["POST"], _handler(act_as)),
 ]

@@ -177,6 +177,86 @@ def _mcp_token(args: Args) -> dict[str, Any]:
     return {"label": args.rest_text("label")}
 
 
+FOLLOW_MODES = ("stages", "new", "all")
+_CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
+
+
+def channel_word(value: str) -> str | None:
+    """`<#C123|deals>` -> `C123`, `#deals` -> `#deals`, `dm` -> `dm`; None for anything else."""
+    match = _CHANNEL_MENTION.match(value)
+    if match:
+        return match.group(1)
+    if value.lower() == "dm":
+        return "dm"
+    if value.startswith("#") and len(value) > 1 and parse_id(value) is None:
+        return value.lower()
+    return None
+
+
+def _subscription(args: Args, *, with_mode: bool) -> dict[str, Any]:
+    """`<list> [stages|new|all] [#channel|dm]`: the list is every word before the options."""
+    words = [t.value for t in args.remaining()]
+    args.pos = len(args.tokens)
+    channel = channel_word(words[-1]) if words else None
+    if channel is not None:
+        words = words[:-1]
+    mode = None
+    if with_mode and words and words[-1].lower() in FOLLOW_MODES:
+        mode = words.pop().lower()
+    if not words:
+        raise ArgumentError("Missing list (its name or id).")
+    found: dict[str, Any] = {"list": _list_ref(words), "channel": channel}
+    if with_mode:
+        found["mode"] = mode or "stages"
+    return found
+
+
+def _follow(args: Args) -> dict[str, Any]:
+    return _subscription(args, with_mode=True)
+
+
+def _unfollow(args: Args) -> dict[str, Any]:
+    return _subscription(args, with_mode=False)
+
+
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
+
+
+def _brief(args: Args) -> dict[str, Any]:
+    """`brief` (now), `brief off`, `brief daily 08:00`."""
+    if not args.remaining():
+        return {"schedule": None}
+    word = args.word("setting").value.lower()
+    if word == "now":
+        args.done()
+        return {"schedule": None}
+    if word == "off":
+        args.done()
+        return {"schedule": "off"}
+    if word != "daily":
+        raise ArgumentError(f"`{word}` is not a brief setting (daily HH:MM, off, or now).")
+    token = args.word("time (like 08:00)")
+    args.done()
+    match = _CLOCK_TIME.match(token.value)
+    if not match:
+        raise ArgumentError(f"`{token.value}` is not a time of day (like 08:00).")
+    return {"schedule": f"{int(match.group(1)):02d}:{match.group(2)}"}
+
+
+def _prep(args: Args) -> dict[str, Any]:
+    """`prep`, `prep next`, `prep <meeting id>`."""
+    if not args.remaining():
+        return {"meeting_id": None}
+    token = args.word("meeting")
+    args.done()
+    if token.value.lower() == "next":
+        return {"meeting_id": None}
+    value = parse_id(token.value)
+    if value is None:
+        raise ArgumentError(f"`{token.value}` is not a meeting id (or `next`).")
+    return {"meeting_id": value}
+
+
 def _person(args: Args) -> dict[str, Any]:
     return {"ref": _entity_ref("person", args, "name, email or id")}
 
@@ -592,6 +672,54 @@ _TABLE = (
         _mcp_token,
     ),
     Subcommand(
+        "follow",
+        "follow <list> [stages|new|all] [#channel|dm]",
+        "Post a list's changes here (or in #channel, or your DM) as they happen: stage moves "
+        "(the default), new entries, or every field change. Read with your own key.",
+        _follow,
+        ("subscribe",),
+        examples=('follow "Series A Pipeline"', 'follow "Deal Flow" all dm'),
+    ),
+    Subcommand(
+        "unfollow",
+        "unfollow <list> [#channel|dm]",
+        "Stop posting a list's changes here (or in #channel, or your DM).",
+        _unfollow,
+        ("unsubscribe",),
+        examples=('unfollow "Series A Pipeline"',),
+    ),
+    Subcommand(
+        "following",
+        "following",
+        "The lists you follow, where their changes go, and any that are paused.",
+        _no_args,
+        ("subscriptions",),
+    ),
+    Subcommand(
+        "follow-allow",
+        "follow-allow <list> [#channel]",
+        "Workspace admins: let a private list's changes be followed in this channel (or #channel).",
+        _unfollow,
+    ),
+    Subcommand(
+        "brief",
+        "brief [daily HH:MM|off]",
+        "Your morning brief in your DM: changes on deals you own since the last one, reminders "
+        "due today, today's meetings. `daily 08:00` (your Slack time zone) sends it every day; "
+        "alone it shows it now.",
+        _brief,
+        ("digest",),
+        examples=("brief", "brief daily 08:00", "brief off"),
+    ),
+    Subcommand(
+        "prep",
+        "prep [next|<meeting id>]",
+        "Prepare a meeting (your next one, or one by id from `meetings`): who is in it, their "
+        "organizations, open deals and the last note.",
+        _prep,
+        examples=("prep", "prep next"),
+    ),
+    Subcommand(
         "person",
         "person <name|email|id>",
         "Look up a person.",
@@ -974,6 +1102,22 @@ _FORMATTERS["new-person"] = lambda c: [
     *([quote(c["last_name"])] if c.get("last_name") else []),
     c["email"],
 ]
+def _format_subscription(command: Command) -> list[str]:
+    parts = [quote(str(command["list"]))]
+    if command.get("mode"):
+        parts.append(command["mode"])
+    channel = command.get("channel")
+    if channel:
+        parts.append(channel if channel.startswith("#") or channel == "dm" else f"<#{channel}>")
+    return parts
+
+
+_FORMATTERS["prep"] = lambda c: [str(c["meeting_id"])] if c.get("meeting_id") else []
+_FORMATTERS["brief"] = lambda c: (
+    [] if not c.get("schedule") else ["off"] if c["schedule"] == "off" else ["daily", c["schedule"]]
+)
+for _name in ("follow", "unfollow", "follow-allow"):
+    _FORMATTERS[_name] = _format_subscription
 _FORMATTERS["new-org"] = lambda c: [quote(c["name"]), *([c["domain"]] if c.get("domain") else [])]
 
 

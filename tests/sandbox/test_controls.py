@@ -232,3 +232,43 @@ def test_a_held_request_waits_until_released_by_its_gate_or_by_clearing_faults(s
     assert held_answer(gate.set) == [200]
     sandbox.state.hold("/lists*")
     assert held_answer(sandbox.state.clear_faults) == [200]
+
+
+def test_act_as_moves_a_deal_and_adds_an_entry_as_another_user(sandbox, admin_key):
+    moved = _control(
+        sandbox, "POST", "act-as", action="stage", opportunity_id=seed.ACME_DEAL_ID, stage="ic"
+    )
+    assert moved.status_code == 400  # `as` is required
+
+    moved = _control(
+        sandbox,
+        "POST",
+        "act-as",
+        **{"as": "standard", "action": "stage", "opportunity_id": seed.ACME_DEAL_ID, "stage": "ic"},
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == 204
+    newest = (
+        v2(sandbox, admin_key)
+        .get("/v2/field-value-changes", params={"orderBy": "-changedAt", "limit": 1})
+        .json()["data"][0]
+    )
+    assert newest["value"]["text"] == "IC"
+    assert newest["changer"]["id"] == seed.STANDARD_ID
+    assert newest["entity"]["id"] == seed.ACME_DEAL_ID
+
+    wrong = _control(
+        sandbox,
+        "POST",
+        "act-as",
+        **{"as": "standard", "action": "stage", "opportunity_id": seed.ACME_DEAL_ID, "stage": "x"},
+    )
+    assert wrong.status_code == 400 and "Term Sheet" in wrong.json()["message"]
+
+    added = _control(
+        sandbox,
+        "POST",
+        "act-as",
+        **{"as": "maya@northwind.vc", "action": "add-entry", "list_id": 205, "entity_id": 2001},
+    )
+    assert added.status_code == 200
+    assert added.json()["body"]["creator_id"] == seed.ADMIN_ID

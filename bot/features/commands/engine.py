@@ -56,6 +56,7 @@ from vault import AffinityList, ConnectedAccount
 log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
+SUBSCRIPTION_COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief", "prep"}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
@@ -204,6 +205,8 @@ class CommandRunner:
             return self.channel_answers(command, inv)
         if command.name == "mcp-token":  # a token of this app, not an Affinity call
             return self.mcp_token(command, inv)
+        if command.name in SUBSCRIPTION_COMMANDS:
+            return self.subscriptions(command, inv)
         if command.name == "link-agent":  # the connect modal, asking for an agent identifier
             return self.link_agent(inv)
         first = plan(command, [])
@@ -269,6 +272,22 @@ class CommandRunner:
                 identifier=inv.identifier,
                 setting=command.get("visibility"),
             )
+        )
+
+    def subscriptions(self, command: Command, inv: Invocation) -> Reply:
+        """follow / unfollow / following / follow-allow / brief (bot.features.notifications)."""
+        from bot.features.notifications.commands import reply
+
+        if command.name != "following":
+            account = self.connector.account(inv.identifier)
+            status = account_status(account)
+            if account is None or status != "ACTIVE":
+                reason = account.status_reason if account is not None else None
+                return Reply(
+                    answers.connect_prompt(status, reason, not_connected_message(status, reason))
+                )
+        return Reply(
+            reply(self.services, command, inv.identifier, inv.client, inv.channel_id)
         )
 
     def mcp_token(self, command: Command, inv: Invocation) -> Reply:

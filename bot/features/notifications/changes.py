@@ -1,0 +1,170 @@
+"""Reading a list's changes with one subscriber's key, and saying each as one line.
+
+One poll costs: the pages of `GET /v2/field-value-changes` since the poll's cursor (100 changes a
+page; filtered by `changedAt`, ascending, so the cursor moves forward only), plus one
+`GET /v2/{opportunities|companies|persons}?ids=…` per 100 changed records for their names.
+Nothing here touches Slack or the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from affinity_client import AffinityClient
+from bot.blocks.text import Links, escape_clip
+
+STAGE_VALUE_TYPE = "ranked-dropdown"  # a pipeline's Status field
+ENTITY_KIND = {"opportunity": "opportunity", "company": "organization", "person": "person"}
+ENTITY_PATH = {
+    "opportunity": "/v2/opportunities",
+    "company": "/v2/companies",
+    "person": "/v2/persons",
+}
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field value change on a list entry, as the poll needs it."""
+
+    id: int
+    changed_at: datetime
+    list_id: int
+    entity_type: str  # opportunity | company | person
+    entity_id: int
+    field_name: str
+    stage: bool
+    action: str  # add | update | delete
+    value: str | None
+    changer: str | None
+
+    def matches(self, mode: str) -> bool:
+        """Whether a subscription in `mode` (stages | new | all) is told of this change."""
+        if mode == "all":
+            return True
+        if mode == "new":
+            return self.stage and self.action == "add"
+        return self.stage and self.action in {"add", "update"}
+
+
+@dataclass(frozen=True)
+class Read:
+    """What one poll read: the changes after the cursor, names by entity, requests it cost."""
+
+    changes: list[Change]
+    names: dict[tuple[str, int], str]
+    requests: int
+
+
+def parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def value_text(value: Any) -> str | None:
+    """A V2 field value (`{"type", "data"}`) as short text; None when cleared."""
+    data = value.get("data") if isinstance(value, Mapping) and "data" in value else value
+    if data is None or data == []:
+        return None
+    if isinstance(data, list):
+        texts = [value_text(item) for item in data]
+        return ", ".join(t for t in texts if t)
+    if isinstance(data, Mapping):
+        if data.get("referenceType") == "deleted-entity":
+            return str(data.get("displayValue") or "")
+        for key in ("text", "name", "displayValue", "calculatedValue"):
+            if data.get(key) not in (None, ""):
+                return str(data[key])
+        if data.get("firstName") or data.get("lastName"):
+            return " ".join(str(data.get(k) or "") for k in ("firstName", "lastName")).strip()
+        return None
+    return str(data)
+
+
+def _change(item: Mapping[str, Any]) -> Change | None:
+    entry = item.get("listEntry") or {}
+    field = item.get("field") or {}
+    if not entry.get("listId"):
+        return None
+    changer = item.get("changer") or {}
+    name = " ".join(str(changer.get(k) or "") for k in ("firstName", "lastName")).strip()
+    return Change(
+        id=int(item["id"]),
+        changed_at=parse_time(str(item["changedAt"])),
+        list_id=int(entry["listId"]),
+        entity_type=str(field.get("entityType") or "opportunity"),
+        entity_id=int((item.get("entity") or {}).get("id") or 0),
+        field_name=str(field.get("name") or "a field"),
+        stage=item.get("type") == STAGE_VALUE_TYPE and field.get("type") == "list",
+        action=str(item.get("actionType") or "update"),
+        value=value_text(item.get("value")),
+        changer=name or None,
+    )
+
+
+def read_changes(client: AffinityClient, list_id: int, since: datetime, after_id: int) -> Read:
+    """The list's changes after (`since`, `after_id`), oldest first, with their records' names."""
+    params = {"filter": f'changedAt>="{format_time(since)}"', "orderBy": "changedAt", "limit": PAGE}
+    changes: list[Change] = []
+    requests = 0
+    for page in client.iter_pages("/v2/field-value-changes", params):
+        requests += 1
+        for item in page.items:
+            change = _change(item)
+            if change is None or change.list_id != list_id:
+                continue
+            if (change.changed_at, change.id) <= (since, after_id):
+                continue  # read by the previous poll
+            changes.append(change)
+    names, cost = _names(client, changes)
+    return Read(changes, names, requests + cost)
+
+
+def _names(
+    client: AffinityClient, changes: Iterable[Change]
+) -> tuple[dict[tuple[str, int], str], int]:
+    wanted: dict[str, list[int]] = {}
+    for change in changes:
+        ids = wanted.setdefault(change.entity_type, [])
+        if change.entity_id not in ids:
+            ids.append(change.entity_id)
+    names: dict[tuple[str, int], str] = {}
+    requests = 0
+    for kind, ids in wanted.items():
+        path = ENTITY_PATH.get(kind)
+        if path is None:
+            continue
+        for start in range(0, len(ids), PAGE):
+            requests += 1
+            body = client.get(path, {"ids": ids[start : start + PAGE], "limit": PAGE})
+            for record in body.get("data") or []:
+                name = (
+                    record.get("name")
+                    or " ".join(str(record.get(k) or "") for k in ("firstName", "lastName")).strip()
+                )
+                names[(kind, int(record["id"]))] = name or f"#{record['id']}"
+    return names, requests
+
+
+def line(change: Change, names: Mapping[tuple[str, int], str], links: Links) -> str:
+    """`*<link|Acme - Series A>* → *IC* · Maya Patel` (a stage), or the field and its value."""
+    kind = ENTITY_KIND.get(change.entity_type, "opportunity")
+    name = names.get((change.entity_type, change.entity_id)) or f"#{change.entity_id}"
+    record = f"*{links.link(kind, change.entity_id, name, 120)}*"
+    value = escape_clip(change.value, 120) if change.value else None
+    by = f" · {escape_clip(change.changer, 60)}" if change.changer else ""
+    if change.stage and change.action == "add":
+        return f":new: {record} added at *{value or 'no stage'}*{by}"
+    if change.stage:
+        return f":arrow_right: {record} → *{value or 'no stage'}*{by}"
+    field = escape_clip(change.field_name, 60)
+    if change.action == "delete" or value is None:
+        return f":pencil2: {record}: {field} cleared{by}"
+    return f":pencil2: {record}: {field} → {value}{by}"
