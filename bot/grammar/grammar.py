@@ -1102,6 +1102,8 @@ _FORMATTERS["new-person"] = lambda c: [
     *([quote(c["last_name"])] if c.get("last_name") else []),
     c["email"],
 ]
+
+
 def _format_subscription(command: Command) -> list[str]:
     parts = [quote(str(command["list"]))]
     if command.get("mode"):

@@ -286,9 +286,7 @@ class CommandRunner:
                 return Reply(
                     answers.connect_prompt(status, reason, not_connected_message(status, reason))
                 )
-        return Reply(
-            reply(self.services, command, inv.identifier, inv.client, inv.channel_id)
-        )
+        return Reply(reply(self.services, command, inv.identifier, inv.client, inv.channel_id))
 
     def mcp_token(self, command: Command, inv: Invocation) -> Reply:
         from bot.features.mcp_tokens import create_token
