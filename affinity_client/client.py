@@ -37,6 +37,7 @@ from .errors import (
 from .pagination import Page, PageCursor, v1_page, v2_page
 from .ratelimit import (
     DEFAULT_REQUESTS_PER_MINUTE,
+    Limiter,
     RateLimitSnapshot,
     key_fingerprint,
     limiter_for_key,
@@ -128,6 +129,7 @@ class AffinityClient:
         requests_per_minute: int | None = None,
         transport: httpx.BaseTransport | None = None,
         http: httpx.Client | None = None,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -152,7 +154,9 @@ class AffinityClient:
         # None: follow the per-minute budget Affinity reports (X-Ratelimit-Limit-User),
         # starting at its documented 900; a number: a fixed budget (tests, a stricter cap).
         self._follow_user_limit = requests_per_minute is None
-        self._limiter = limiter_for_key(
+        # `limiter`: a budget shared with other processes (the bot's database); else this
+        # process's limiter for the key.
+        self._limiter: Limiter = limiter or limiter_for_key(
             self.__key, requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE
         )
         self._rate_limit = RateLimitSnapshot()
