@@ -302,6 +302,27 @@ class AffinityClient:
         for page in self.iter_pages(path, params, items_key=items_key, resource=resource):
             yield from page.items
 
+    def search(
+        self,
+        path: str,
+        criteria: dict[str, Any],
+        params: Params = None,
+        *,
+        cursor: PageCursor | None = None,
+        resource: str | None = None,
+    ) -> Page:
+        """One page of a V2 search (``POST``, answered 201): ``criteria`` is the body of every
+        page's request; a ``cursor`` (the previous page's ``next``) gives the page's query.
+        A search changes nothing, so it is retried like a read."""
+        if cursor is not None:
+            if cursor.api_version != "v2":
+                raise ValueError("page cursor is for the other API version")
+            path, params = self._rebase(cursor.value), None
+        body = self.request(
+            "POST", path, params=params, json=criteria, idempotent=True, resource=resource
+        )
+        return v2_page(body)
+
     def _rebase(self, path_and_query: str) -> str:
         if self._base_path and path_and_query.startswith(self._base_path + "/"):
             return path_and_query[len(self._base_path) :]

@@ -65,6 +65,19 @@ def encode_page_token(cursor: PageCursor | None, tool: str, inputs: dict[str, An
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def page_token_version(token: str | None) -> str | None:
+    """The API version ("v1" or "v2") a token from :func:`encode_page_token` pages through, or
+    None (no token, or not one of ours: :func:`decode_page_token` says why)."""
+    if not token:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
+        version = payload["v"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return version if version in ("v1", "v2") else None
+
+
 def decode_page_token(
     token: str | None, tool: str, inputs: dict[str, Any], *, path: str
 ) -> PageCursor | None:

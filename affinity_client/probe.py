@@ -85,6 +85,7 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_notes": ("notes",),
     "affinity_add_to_list": ("lists",),
     "affinity_get_relationship_strength": ("persons",),
+    "affinity_get_field_history": ("lists",),
     "affinity_update_note": ("notes",),
     "affinity_delete_note": ("notes",),
     # Reminders and meetings need no permission beyond a working key (2026-07-15 spec).
@@ -98,9 +99,9 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_saved_views": ("lists",),
     "affinity_search_opportunities": ("lists",),
     "affinity_remove_from_list": ("lists",),
-    # V2 list-entry search and field writes, with no V1 fallback (yet).
+    # V2 list-entry search, with no V1 fallback (yet).
     "affinity_search_list_entries": ("lists", "list_export"),
-    "affinity_update_field_values": ("lists", "list_export"),
+    "affinity_update_field_values": ("lists",),  # V1 field values without the export
 }
 
 # What a tool loses, still working, without a check: (check, what the user will miss).

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from affinity_client import AffinityClient, run_tool
+from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
 from affinity_client.sandbox.store import Indexes, SandboxState
@@ -34,38 +35,52 @@ SERIES_A = seed.LISTS["Series A Pipeline"]
 DEAL_FLOW = seed.LISTS["Deal Flow"]
 FOUNDERS = seed.LISTS["Founders to Watch"]
 PAGES = math.ceil(seed.DEAL_FLOW_SIZE / 100)
+ADMIN_NOTE = 3000001  # the seed's first note, written by the admin
+ADMIN_REMINDER = 7001  # the seed's first reminder, the admin's
+
+
+def pages_of_100(list_id: int) -> Callable[[SandboxState], int]:
+    """Fewest requests to page a list to the end at 100 a page: one per page."""
+    return lambda state: max(1, math.ceil(len(state.index.entries_by_list[list_id]) / 100))
+
+
 BIG_DEALS_PEOPLE = 300
 BIG_DEALS_PIPELINES = (SERIES_A, seed.LISTS["Seed Pipeline"], DEAL_FLOW)
 BIG_DEALS = 12
 NAMED = 100  # people and deals named in a profile, one V2 batch each (tools/organizations.py)
 
 
-def add_big_deal_org(server: SandboxServer) -> int:
-    """An organization with BIG_DEALS_PEOPLE people (written into the sandbox's world: V1 has
-    no person create in the sandbox) and BIG_DEALS deals spread over three pipelines, each with
-    a stage (created through the sandbox's V1 API, as a user would). Returns its id."""
+def add_big_deal_org(
+    server: SandboxServer,
+    people: int = BIG_DEALS_PEOPLE,
+    deals: int = BIG_DEALS,
+    name: str = "Initech Holdings",
+) -> int:
+    """An organization with ``people`` people (written into the sandbox's world) and ``deals``
+    deals spread over three pipelines, each with a stage (created through the sandbox's V1 API,
+    as a user would). Returns its id."""
     state = server.state
     with state.lock:
         w = state.world
         org_id = w.new_id("organization")
         w.organizations[org_id] = {
             "id": org_id,
-            "name": "Initech Holdings",
-            "domain": "initech.example",
-            "domains": ["initech.example"],
+            "name": name,
+            "domain": f"{org_id}.example",
+            "domains": [f"{org_id}.example"],
             "global": False,
             "crunchbase_uuid": None,
             "created_at": seed.SEED_NOW,
             "interactions": None,
         }
-        for n in range(BIG_DEALS_PEOPLE):
+        for n in range(people):
             person_id = w.new_id("person")
             w.persons[person_id] = {
                 "id": person_id,
                 "type": 0,
                 "first_name": seed.FIRST_NAMES[n % len(seed.FIRST_NAMES)],
                 "last_name": seed.LAST_NAMES[n % len(seed.LAST_NAMES)],
-                "emails": [f"person{n}@initech.example"],
+                "emails": [f"person{n}@{org_id}.example"],
                 "organization_ids": [org_id],
                 "phone_numbers": [],
                 "interactions": None,
@@ -82,13 +97,13 @@ def add_big_deal_org(server: SandboxServer) -> int:
         }
     auth = ("", seed.ADMIN_KEY)
     with httpx.Client(base_url=server.base_url, auth=auth, timeout=10) as http:
-        for n in range(BIG_DEALS):
+        for n in range(deals):
             list_id = BIG_DEALS_PIPELINES[n % len(BIG_DEALS_PIPELINES)]
             opp = (
                 http.post(
                     "/opportunities",
                     json={
-                        "name": f"Initech {seed.DASH} deal {n + 1}",
+                        "name": f"{name} {seed.DASH} deal {n + 1}",
                         "list_id": list_id,
                         "organization_ids": [org_id],
                     },
@@ -156,7 +171,7 @@ def scenarios(
             "term 'jane'",
             once("affinity_search_persons", {"term": "jane"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_person",
@@ -170,7 +185,7 @@ def scenarios(
             "term 'acme'",
             once("affinity_search_organizations", {"term": "acme"}),
             1,
-            "V1 search",
+            "V2 search (V1 for a key without the directory permission)",
         ),
         (
             "affinity_get_organization",
@@ -202,10 +217,10 @@ def scenarios(
         ),
         (
             "affinity_list_opportunities",
-            f"Deal Flow, {seed.DEAL_FLOW_SIZE} deals, to the end",
+            "Deal Flow, every deal, to the end",
             page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}),
-            PAGES,
-            f"{PAGES} pages of 100 (+1 list definition)",
+            pages_of_100(DEAL_FLOW),
+            "pages of 100 (+1 list definition)",
         ),
         (
             "affinity_get_opportunity",
@@ -248,8 +263,8 @@ def scenarios(
             "affinity_create_note",
             "plain text on Jane",
             once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}),
-            2,
-            "create, creator name",
+            1,
+            "V2 create (the answer names the creator)",
         ),
         (
             "affinity_list_notes",
@@ -288,6 +303,99 @@ def scenarios(
             once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
             2,
             "lookup by domain, V1 create",
+        ),
+        (
+            "affinity_update_note",
+            "new text on Maya's note",
+            once("affinity_update_note", {"note_id": ADMIN_NOTE, "content": "Edited"}),
+            2,
+            "V2 read (old text), V2 update",
+        ),
+        (
+            "affinity_delete_note",
+            "Maya's note",
+            once("affinity_delete_note", {"note_id": ADMIN_NOTE}),
+            2,
+            "V2 read (what goes), V2 delete",
+        ),
+        (
+            "affinity_list_reminders",
+            "Maya's reminders",
+            once("affinity_list_reminders", {}),
+            5,
+            "whoami, reminders, people, companies, deals (names)",
+        ),
+        (
+            "affinity_create_reminder",
+            "on Acme, due 2030-01-01",
+            once(
+                "affinity_create_reminder",
+                {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
+            ),
+            3,
+            "whoami (owner), create, company name",
+        ),
+        (
+            "affinity_complete_reminder",
+            "one of Maya's",
+            once("affinity_complete_reminder", {"reminder_id": ADMIN_REMINDER}),
+            1,
+            "V1 PUT (its answer carries every name)",
+        ),
+        (
+            "affinity_list_meetings",
+            "Maya's week",
+            once("affinity_list_meetings", {}),
+            2,
+            "whoami, meetings in range",
+        ),
+        (
+            "affinity_list_fields",
+            "Series A Pipeline",
+            once("affinity_list_fields", {"list_id": SERIES_A}),
+            1,
+            "list definition with its fields and options",
+        ),
+        (
+            "affinity_search_list_entries",
+            "Deal Flow, stage IC, totals over every match",
+            once("affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "IC"}),
+            2,
+            "list definition, one list-entry search (totals from totalCount pages)",
+        ),
+        (
+            "affinity_list_saved_views",
+            "Series A Pipeline",
+            once("affinity_list_saved_views", {"list_id": SERIES_A}),
+            2,
+            "list definition, saved views",
+        ),
+        (
+            "affinity_search_opportunities",
+            "term 'acme'",
+            once("affinity_search_opportunities", {"term": "acme"}),
+            1,
+            "V1 opportunity search",
+        ),
+        (
+            "affinity_update_field_values",
+            "Acme deal: stage IC",
+            once(
+                "affinity_update_field_values",
+                {
+                    "opportunity_id": seed.ACME_DEAL_ID,
+                    "values": [{"field": "stage", "value": "IC"}],
+                },
+            ),
+            4,
+            "V1 deal (its list), list definition, old values, one PATCH",
+        ),
+        (
+            "affinity_remove_from_list",
+            "Jane off Founders to Watch",
+            once("affinity_remove_from_list", {"list_id": FOUNDERS, "person_id": seed.JANE_ID}),
+            4,
+            "list definition, her entries, one DELETE per entry (she is on it twice)",
         ),
     ]
 
@@ -335,6 +443,19 @@ def main() -> None:
             f"\nDeal Flow ({seed.DEAL_FLOW_SIZE} deals, page size 100): {entries} list-entry "
             f"requests + {other} metadata request(s)."
         )
+        print("\nAs the restricted user (no export permissions: deals and names through V1):")
+        for name, inputs in (
+            ("affinity_list_opportunities", {"list_id": SERIES_A}),
+            ("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
+            ("affinity_get_organization", {"organization_id": big_org_id}),
+        ):
+            server.reset()
+            add_big_deal_org(server)
+            with AffinityClient(seed.RESTRICTED_KEY, server.base_url) as client:
+                probe_permissions(client)  # as at connect: the fallbacks are chosen up front
+                server.state.clear_requests()
+                run_tool(client, name, inputs)
+            print(f"  {name:36} {server.state.request_count():>4} requests  {inputs}")
     finally:
         server.stop()
 

@@ -4,7 +4,8 @@ Three kinds of rows hold CRM data read with one user's key: the assistant's conv
 (`agent_conversations`), answers held for their Share button (`held_answers`) and the record
 names of App Home's recent activity (`activity_records`). All are
 erased on disconnect, on a deactivated Slack user, and (by identifier prefix) when a workspace
-uninstalls the app, whether or not the assistant is on.
+uninstalls the app, whether or not the assistant is on. So are the user's MCP tokens and the
+agent identifiers linked to their account (bot/adapters), which act with that key.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ def _owned() -> tuple[InstrumentedAttribute[str], ...]:
     package imports the command features, which import this module)."""
     from bot.features.activity.models import ActivityRecord
     from bot.features.conversation.models import HeldAnswer
+    from bot.models import AccountLink, McpToken
 
-    return (AgentConversation.owner, HeldAnswer.owner, ActivityRecord.owner)
+    return (
+        AgentConversation.owner,
+        HeldAnswer.owner,
+        ActivityRecord.owner,
+        McpToken.identifier,
+        AccountLink.identifier,
+    )
 
 
 def erase_read_data(engine: Engine, owner: str) -> int:

@@ -20,6 +20,9 @@ Where a table is declared:
     admin; keys of any other tenant are refused at connect time (bot/features/connect.py);
   - `mcp_tokens` (revision 0006_mcp_tokens): personal bearer tokens of the MCP server, stored
     as SHA-256 digests only (bot/adapters/tokens.py);
+  - `account_links` (revision 0007_account_links): an external identifier a Slack user linked
+    to their own account in the connect modal, so agents naming it use that user's key
+    (bot/adapters/links.py);
 - in `models.py` of the package that owns them: bot/agent/models.py,
   bot/features/commands/models.py, bot/features/conversation/models.py.
 
@@ -135,3 +138,17 @@ class McpToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountLink(Base):
+    """An external identifier (e.g. `ana@firm.com`) that stands for a Slack user's account.
+
+    Made only by that Slack user, in the connect modal (with their key); removed when they
+    disconnect or link the identifier again elsewhere is refused.
+    """
+
+    __tablename__ = "account_links"
+
+    external_identifier: Mapped[str] = mapped_column(String(255), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(255), index=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -86,7 +86,7 @@ V2_PATH_PARAMS = {
 V2_ANSWER_OBSERVERS: list[Callable[[dict[str, Any]], None]] = []
 """Test-only: callables given every V2 answer (method, path, status, version, headers, body,
 routed) of every sandbox in the process; the test suite's conformance check registers one
-(tests/plugins/sandbox.py). Empty in normal use, when answers are not copied at all."""
+(tests/plugins/v2_conformance.py). Empty in normal use: answers are then not copied."""
 
 
 MONTHLY_EXEMPT = frozenset({"/auth/whoami", "/v2/auth/whoami", "/rate-limit"})
@@ -140,20 +140,23 @@ class SandboxApp:
     def dispatch(self, request: Request) -> Response:
         api = "v2" if request.path.startswith("/v2/") or request.path == "/v2" else "v1"
         adapter = URLS.bind_to_environ(request.environ)
+        kind: str | None = None
+        func: Any = None
+        path_rule: str | None = None
+        route_error: HTTPException | None = None
         try:
-            (kind, func), args = adapter.match()
+            rule, args = adapter.match(return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:
-            kind, func, args = None, None, {}
-            route_error: HTTPException | None = exc
+            args, route_error = {}, exc
         else:
-            route_error = None
+            (kind, func), path_rule = rule.endpoint, rule.rule
         if kind == "control":
             try:
                 return cast(Response, func(self.state, request, **args))
             except ApiError as exc:
                 return json_response({"message": exc.message}, exc.status)
         with self.state.lock:
-            return self.api_call(request, api, func, args, route_error)
+            return self.api_call(request, api, func, args, route_error, path_rule)
 
     def api_call(
         self,
@@ -162,6 +165,7 @@ class SandboxApp:
         func: Any,
         args: Mapping[str, Any],
         route_error: HTTPException | None,
+        path_rule: str | None = None,
     ) -> Response:
         state = self.state
         auth_kind, key = credentials(request, api)
@@ -171,6 +175,7 @@ class SandboxApp:
         default_version = user["api_version"] if user else seed.API_VERSION
         try:
             version = versions.answer_version(request.headers.get(versions.HEADER), default_version)
+            version = versions.defining_version(version, request.method, path_rule)
             version_error = None
         except ApiError as exc:
             version, version_error = default_version, exc

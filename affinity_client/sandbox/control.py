@@ -84,7 +84,7 @@ def monthly_quota(state: SandboxState, request: Request) -> Response:
 def plan(state: SandboxState, request: Request) -> Response:
     """`{"monthly_cap": false}`: the account's plan has no monthly request cap (no
     `x-ratelimit-limit-org*` headers; V1 `/rate-limit` says "unlimited"); `true` restores the
-    seeded plan's 100,000 a month. Kept across `DELETE /_sandbox/faults`; reset restores it."""
+    seeded plan's 100,000 a month, as do `DELETE /_sandbox/faults` and reset."""
     data = _body(request)
     if not isinstance(data.get("monthly_cap"), bool):
         raise ApiError(400, "monthly_cap must be true or false")

@@ -264,7 +264,7 @@ def _compare(name: str, spec: Prop, op: str, raw: str, *, quoted: bool) -> Predi
             got = spec.get(rec)
             if isinstance(got, list | tuple | set | frozenset):
                 return value in [_norm(v) for v in got]
-            return _norm(got) == value
+            return bool(_norm(got) == value)
 
         return equal if op == "=" else (lambda rec: not equal(rec))
     compare = {">": _gt, ">=": _ge, "<": _lt, "<=": _le}[op]

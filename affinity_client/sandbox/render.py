@@ -185,17 +185,22 @@ def visible_opportunity_ids(ctx: Ctx, n: dict[str, Any]) -> list[int]:
     return [i for i in n["opportunity_ids"] if i not in hidden]
 
 
+V1_INTERACTION_TYPES = {"meeting": 0, "call": 1, "chat-message": 2, "email": 3}
+"""V1's interaction type codes (reference §5), for a note anchored through V2."""
+
+
 def v1_note(ctx: Ctx, n: dict[str, Any]) -> dict[str, Any]:
+    interaction = n.get("interaction") or {}
     return {
         "id": n["id"],
         "creator_id": n["creator_id"],
         "person_ids": list(n["person_ids"]),
         "associated_person_ids": list(n["person_ids"]),
         "interaction_person_ids": [],
-        "interaction_id": None,
-        "interaction_type": None,
-        "is_meeting": False,
-        "mentioned_person_ids": [],
+        "interaction_id": interaction.get("id"),
+        "interaction_type": V1_INTERACTION_TYPES.get(str(interaction.get("type"))),
+        "is_meeting": interaction.get("type") in ("meeting", "call"),
+        "mentioned_person_ids": list(n.get("mentioned_person_ids", [])),
         "organization_ids": list(n["organization_ids"]),
         "opportunity_ids": visible_opportunity_ids(ctx, n),
         "parent_id": n["parent_id"],

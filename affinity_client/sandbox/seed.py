@@ -757,10 +757,10 @@ class _Builder:
             f = self.w.fields[v["field_id"]]
             if not f["track_changes"]:
                 continue
-            entry = self.w.list_entries.get(v["list_entry_id"]) if v["list_entry_id"] else None
+            held = self.w.list_entries.get(v["list_entry_id"]) if v["list_entry_id"] else None
             history = moves.get(v["list_entry_id"]) if f["name"] == "Status" else None
             if history is None:
-                creator = entry["creator_id"] if entry else ADMIN_ID
+                creator = held["creator_id"] if held else ADMIN_ID
                 changes.append((v["created_at"], f, v, "add", v["value"], creator))
                 continue
             for step, (raw, when, who) in enumerate(history):

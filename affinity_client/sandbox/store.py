@@ -255,8 +255,7 @@ class SandboxState:
             _release(self.controls)
             keep = self.controls.revoked_keys
             created = self.controls.v1_created
-            cap = self.controls.monthly_cap
-            self.controls = Controls(revoked_keys=keep, v1_created=created, monthly_cap=cap)
+            self.controls = Controls(revoked_keys=keep, v1_created=created)
 
     # -- field value changes ---------------------------------------------------
     def field_raws(self, f: dict[str, Any], entity_id: int, entry_id: int | None) -> list[Any]:

@@ -98,7 +98,9 @@ def list_options(ctx: Ctx, list_id: int, field_id: str) -> Any:
 
 def _option(ctx: Ctx, f: dict[str, Any], raw_id: str) -> dict[str, Any]:
     option_id = versions.path_id(raw_id, "dropdownOptionId", ctx.version)
-    opt = next((o for o in f["dropdown_options"] if o["id"] == option_id), None)
+    opt: dict[str, Any] | None = next(
+        (o for o in f["dropdown_options"] if o["id"] == option_id), None
+    )
     if opt is None:
         raise ApiError(404, "Dropdown option not found")
     return opt

@@ -7,52 +7,28 @@ external people of the seeded meeting, with their email addresses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from . import render
+from .filter_language import compile_filter, prop
 from .v2_bodies import path_id
 from .v2_notes import can_see_meeting
-from .web import ApiError, Ctx, as_int, parse_date, v2_date, v2_page
+from .web import ApiError, Ctx, v2_date, v2_page
 
-_CLAUSE = re.compile(r"^\s*(id|startTime|createdAt|updatedAt)\s*(<=|>=|=|<|>)\s*(.+?)\s*$")
-_KEYS = {
-    "id": "id",
-    "startTime": "start_time",
-    "createdAt": "created_at",
-    "updatedAt": "updated_at",
+_TIMES = (">", "<", ">=", "<=")
+MEETING_FILTER = {
+    "id": prop("int", "id", "="),
+    "startTime": prop("datetime", "start_time", *_TIMES),
+    "createdAt": prop("datetime", "created_at", *_TIMES),
+    "updatedAt": prop("datetime", "updated_at", *_TIMES),
 }
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "<": lambda a, b: a is not None and a < b,
-    "<=": lambda a, b: a is not None and a <= b,
-    ">": lambda a, b: a is not None and a > b,
-    ">=": lambda a, b: a is not None and a >= b,
-}
-
-
-def _clause(text: str) -> Callable[[dict[str, Any]], bool]:
-    match = _CLAUSE.match(text)
-    if not match:
-        raise ApiError(400, f"Unsupported filter: {text.strip()}", "filter")
-    name, op, raw = match.groups()
-    if (name == "id") != (op == "="):
-        raise ApiError(400, f"{name} does not support the {op} operator", "filter")
-    value: Any = as_int(raw) if name == "id" else parse_date(raw.strip('"'))
-    if value is None:
-        raise ApiError(400, f"Invalid value in filter: {text.strip()}", "filter")
-    key, compare = _KEYS[name], _COMPARE[op]
-    return lambda rec: compare(rec[key], value)
+"""The properties and operators of the spec's `GET /v2/meetings` table."""
 
 
 def parse_filter(raw: str | None) -> Callable[[dict[str, Any]], bool]:
-    """`&` joins conditions and `|` offers alternatives (`id=1|id=2`); kept in one function so
-    that the sandbox's shared filter language can take its place."""
-    if not raw or not raw.strip():
-        return lambda rec: True
-    groups = [[_clause(alt) for alt in part.split("|")] for part in raw.split("&")]
-    return lambda rec: all(any(test(rec) for test in group) for group in groups)
+    """The `filter` parameter as a predicate, in the sandbox's shared filter language."""
+    return compile_filter(raw, MEETING_FILTER)
 
 
 def _attendee(p: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ caller may not see (404). Only its creator or owner may delete or complete it (4
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from . import render
+from .filter_language import compile_filter, prop
 from .seed import date_field
 from .v2_bodies import date_time, json_object, only, path_id, positive_id, reference
 from .web import (
@@ -94,74 +94,42 @@ def _creator_or_owner(ctx: Ctx, rec: dict[str, Any], action: str) -> None:
 
 
 # -- the filter language ------------------------------------------------------------------
-_CLAUSE = re.compile(r"^\s*([A-Za-z.]+)\s*(!=|<=|>=|=|<|>)\s*(.+?)\s*$")
-_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "id": ("int", ("=",)),
-    "type": ("type", ("=",)),
-    "status": ("status", ("=",)),
-    "resetTrigger": ("reset", ("=",)),
-    "dueDate": ("due_date", (">", "<", ">=", "<=")),
-    "completedAt": ("completed_at", (">", "<", ">=", "<=")),
-    "createdAt": ("created_at", (">", "<", ">=", "<=")),
-    "updatedAt": ("updated_at", (">", "<", ">=", "<=")),
-    "owner.id": ("owner_id", ("=", "!=")),
-    "creator.id": ("creator_id", ("=",)),
-    "completer.id": ("completer_id", ("=",)),
-    "company.id": ("company", ("=",)),
-    "person.id": ("person", ("=",)),
-    "opportunity.id": ("opportunity", ("=",)),
+_DATES = (">", "<", ">=", "<=")
+
+
+def _entity_id(kind: str) -> Callable[[dict[str, Any]], int | None]:
+    return lambda rec: rec["entity_id"] if rec["entity_type"] == kind else None
+
+
+REMINDER_FILTER = {
+    "id": prop("int", "id", "="),
+    "type": prop(
+        "enum", lambda r: "recurring" if r["recurrence"] else "one-time", "=", values=TYPES
+    ),
+    "status": prop("enum", status, "=", values=("active", "overdue", "completed")),
+    "resetTrigger": prop(
+        "enum",
+        lambda r: r["recurrence"]["resetTrigger"] if r["recurrence"] else None,
+        "=",
+        values=RESET_TRIGGERS,
+    ),
+    "dueDate": prop("datetime", "due_date", *_DATES),
+    "completedAt": prop("datetime", "completed_at", *_DATES),
+    "createdAt": prop("datetime", "created_at", *_DATES),
+    "updatedAt": prop("datetime", "updated_at", *_DATES),
+    "owner.id": prop("int", "owner_id", "=", "!="),
+    "creator.id": prop("int", "creator_id", "="),
+    "completer.id": prop("int", "completer_id", "="),
+    "company.id": prop("int", _entity_id("company"), "="),
+    "person.id": prop("int", _entity_id("person"), "="),
+    "opportunity.id": prop("int", _entity_id("opportunity"), "="),
 }
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a is not None and a < b,
-    "<=": lambda a, b: a is not None and a <= b,
-    ">": lambda a, b: a is not None and a > b,
-    ">=": lambda a, b: a is not None and a >= b,
-}
-
-
-def _value_of(rec: dict[str, Any], key: str) -> Any:
-    if key == "int":
-        return rec["id"]
-    if key == "type":
-        return "recurring" if rec["recurrence"] else "one-time"
-    if key == "status":
-        return status(rec)
-    if key == "reset":
-        return rec["recurrence"]["resetTrigger"] if rec["recurrence"] else None
-    if key in ENTITY_TYPES:
-        return rec["entity_id"] if rec["entity_type"] == key else None
-    return rec[key]
-
-
-def _clause(text: str) -> Callable[[dict[str, Any]], bool]:
-    match = _CLAUSE.match(text)
-    if not match or match.group(1) not in _FIELDS:
-        raise ApiError(400, f"Unsupported filter: {text.strip()}", "filter")
-    name, op, raw = match.groups()
-    key, ops = _FIELDS[name]
-    if op not in ops:
-        raise ApiError(400, f"{name} does not support the {op} operator", "filter")
-    value: Any = raw.strip('"')
-    if key.endswith("_id") or key in ("int", *ENTITY_TYPES):
-        value = as_int(value)
-    elif key.endswith("_at") or key == "due_date":
-        value = parse_date(value)
-    if value is None:
-        raise ApiError(400, f"Invalid value in filter: {text.strip()}", "filter")
-    compare = _COMPARE[op]
-    return lambda rec: compare(_value_of(rec, key), value)
+"""The properties and operators of the spec's `GET /v2/reminders` table."""
 
 
 def parse_filter(raw: str | None) -> Callable[[dict[str, Any]], bool]:
-    """The `filter` parameter as a predicate: `&` joins conditions, `|` offers alternatives
-    (`owner.id=1|owner.id=2`), as the spec's examples write them. One function, so that the
-    sandbox's shared filter language can take its place."""
-    if not raw or not raw.strip():
-        return lambda rec: True
-    groups = [[_clause(alt) for alt in part.split("|")] for part in raw.split("&")]
-    return lambda rec: all(any(test(rec) for test in group) for group in groups)
+    """The `filter` parameter as a predicate, in the sandbox's shared filter language."""
+    return compile_filter(raw, REMINDER_FILTER)
 
 
 # -- V2 -----------------------------------------------------------------------------------

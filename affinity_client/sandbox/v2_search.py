@@ -33,7 +33,7 @@ from .v2 import (
 )
 from .web import ApiError, Ctx, json_response, v2_page
 
-Predicate = Callable[[dict[str, Any]], bool]
+Predicate = Callable[["_Subject"], bool]
 
 MAX_GROUP_ITEMS = 50
 MAX_VALUES = 100
@@ -212,7 +212,7 @@ def _compare(value_type: str, field: Any, op: str, value: Any, param: str) -> Pr
         if not isinstance(value, str):
             raise ApiError(400, "value must be a string", param)
         needle = value.lower()
-        test = {
+        test: Callable[[str], bool] = {
             "contains": lambda t: needle in t,
             "does-not-contain": lambda t: needle not in t,
             "starts-with": lambda t: t.startswith(needle),
@@ -365,7 +365,7 @@ def _sorts(
         return []
     if not isinstance(sorts, list) or not 1 <= len(sorts) <= MAX_SORTS:
         raise ApiError(400, f"sorts must hold 1 to {MAX_SORTS} items", "sorts")
-    out = []
+    out: list[tuple[Callable[[_Subject], Any], bool]] = []
     for i, item in enumerate(sorts):
         param = f"sorts[{i}]"
         if not isinstance(item, dict) or set(item) - {"fieldId", "direction", "attributeId"}:

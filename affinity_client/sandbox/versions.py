@@ -10,6 +10,8 @@ get the same 400, naming the versions the sandbox answers in (docs/sandbox.md, "
 
 from __future__ import annotations
 
+import re
+
 from .seed import API_VERSION, LEGACY_API_VERSION
 from .web import ApiError
 
@@ -41,6 +43,67 @@ def answer_version(requested: str | None, key_default: str) -> str:
         f"(and 'current', meaning {NEWEST})",
         HEADER,
     )
+
+
+OPERATIONS_2024 = frozenset(
+    {
+        ("GET", "/v2/auth/whoami"),
+        *(("GET", f"/v2/{kind}") for kind in ("persons", "companies", "opportunities", "lists")),
+        *(("GET", f"/v2/{kind}/fields") for kind in ("persons", "companies")),
+        *(
+            ("GET", f"/v2/{kind}/{{}}{tail}")
+            for kind in ("persons", "companies")
+            for tail in ("", "/list-entries", "/lists", "/notes")
+        ),
+        ("GET", "/v2/opportunities/{}"),
+        ("GET", "/v2/opportunities/{}/notes"),
+        *(
+            ("GET", f"/v2/lists/{{}}{tail}")
+            for tail in (
+                "",
+                "/fields",
+                "/list-entries",
+                "/list-entries/{}",
+                "/list-entries/{}/fields",
+                "/list-entries/{}/fields/{}",
+                "/saved-views",
+                "/saved-views/{}",
+                "/saved-views/{}/list-entries",
+            )
+        ),
+        ("PATCH", "/v2/lists/{}/list-entries/{}/fields"),
+        ("POST", "/v2/lists/{}/list-entries/{}/fields/{}"),
+        ("GET", "/v2/meetings"),
+        ("GET", "/v2/emails"),
+        ("GET", "/v2/notes"),
+        *(
+            ("GET", f"/v2/notes/{{}}{tail}")
+            for tail in (
+                "",
+                "/attached-companies",
+                "/attached-opportunities",
+                "/attached-persons",
+                "/replies",
+            )
+        ),
+        *(("GET", f"/v2/{kind}-merges") for kind in ("company", "person")),
+        *(("POST", f"/v2/{kind}-merges") for kind in ("company", "person")),
+        *(("GET", f"/v2/{kind}-merges/{{}}") for kind in ("company", "person")),
+        *(("GET", f"/v2/tasks/{kind}-merges") for kind in ("company", "person")),
+        *(("GET", f"/v2/tasks/{kind}-merges/{{}}") for kind in ("company", "person")),
+    }
+)
+"""The 46 operations of the 2024-01-01 spec, path parameters written `{}`."""
+
+
+def defining_version(version: str, method: str, path_rule: str | None) -> str:
+    """The version an answer is given in: an operation the 2024-01-01 spec does not define
+    (added later) has only the newer definition, so a 2024-01-01 request for it is answered,
+    and labelled, 2026-07-15."""
+    if version != LEGACY_API_VERSION or path_rule is None:
+        return version
+    operation = (method.upper(), re.sub(r"<[^>]+>", "{}", path_rule))
+    return version if operation in OPERATIONS_2024 else NEWEST
 
 
 def path_id(raw: str, spec_name: str, version: str) -> int:

@@ -9,6 +9,7 @@ from . import (
     directory,
     field_writes,
     fields,
+    history,
     list_entries,
     lists,
     meetings,
@@ -41,6 +42,7 @@ TOOLS: dict[str, Tool] = {
         reminders,
         meetings,
         directory,
+        history,
     )
     for tool in module.TOOLS
 }

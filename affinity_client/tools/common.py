@@ -149,7 +149,7 @@ class ListMeta:
     """The list's field definitions as V1 gives them (types, dropdown options)."""
 
     @property
-    def field_types(self) -> dict[int, int]:
+    def field_types(self) -> dict[int, int | None]:
         """V1 ``value_type`` of each list field (what a V1 field value holds)."""
         return {f["id"]: f.get("value_type") for f in self.fields}
 

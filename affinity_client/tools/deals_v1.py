@@ -42,11 +42,12 @@ def deals_from_v1(
     names of everyone and everything they refer to read in one batch per kind."""
     person_ids: list[int] = []
     org_ids: list[int] = []
+    types = meta.field_types
     for opp, _, values in rows:
         person_ids += opp.get("person_ids") or []
         org_ids += opp.get("organization_ids") or []
         for v in values:
-            kind = meta.field_types.get(v["field_id"])
+            kind = types.get(v["field_id"])
             if kind == PERSON and isinstance(v.get("value"), int):
                 person_ids.append(v["value"])
             elif kind == ORGANIZATION and isinstance(v.get("value"), int):
@@ -72,19 +73,20 @@ def _deal(
         if v.get("list_entry_id") in (None, entry.get("id")):
             by_field.setdefault(v["field_id"], []).append(v.get("value"))
 
-    def first(field_id: int | None) -> Any:
+    def single(field_id: int | None) -> Any:
+        """A single-valued field's value: the latest, as V2 shows it."""
         found = by_field.get(field_id) if field_id is not None else None
-        return found[0] if found else None
+        return found[-1] if found else None
 
-    amount = first(meta.amount_field)
-    currency = first(meta.currency_field)
+    amount = single(meta.amount_field)
+    currency = single(meta.currency_field)
     owner_ids = by_field.get(meta.owners_field) or [] if meta.owners_field else []
     deal: Deal = {
         "id": opp["id"],
         "name": opp.get("name"),
         "list": meta.ref,
         "list_entry_id": entry.get("id"),
-        "stage": stage_from_value(first(meta.status_field)),
+        "stage": stage_from_value(single(meta.status_field)),
         "value": amount if isinstance(amount, int | float) else None,
         "currency": currency.get("text") if isinstance(currency, dict) else currency,
         "owners": [_owner(people.get(i), i) for i in owner_ids if isinstance(i, int)],
@@ -129,9 +131,12 @@ def _fields(
     orgs: dict[int, OrgRef],
 ) -> list[DealField]:
     out: list[DealField] = []
+    types = meta.field_types
+    multiple = {f["id"] for f in meta.fields if f.get("allows_multiple")}
     for field_id, raws in by_field.items():
-        kind = meta.field_types.get(field_id)
-        texts = [_text(kind, raw, people, orgs) for raw in raws]
+        kind = types.get(field_id)
+        shown = raws if field_id in multiple else raws[-1:]  # a single value: the latest
+        texts = [_text(kind, raw, people, orgs) for raw in shown]
         if kind == DATE:
             texts = [calendar_date(t) if t else t for t in texts]
         value = ", ".join(t for t in texts if t)

@@ -10,13 +10,16 @@ Nothing is written when any value is wrong, nor when every value is already so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from ..capabilities import LIST_EXPORT, v2_or_fallback
 from ..errors import ToolInputError
 from ..normalize import person_name
 from .base import Tool, exactly_one, id_prop, obj
-from .common import ListMeta, list_meta
+from .common import ListMeta, list_meta, org_refs, person_refs
+from .deals_v1 import entry_values
 from .fields import (
     FieldSpec,
     _norm,
@@ -66,15 +69,23 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
         _plan(client, meta, spec, value, f"values[{n}].value")
         for n, (spec, value) in enumerate(specs)
     ]
-    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned])
-    entity = entry.get("entity") or {}
-    kind = ENTITY_TYPES.get(str(entry.get("type")), "opportunity")
-    name = person_name(entity) if kind == "person" else entity.get("name")
+    return v2_or_fallback(
+        client,
+        LIST_EXPORT,
+        lambda: _through_v2(client, meta, entry_id, planned),
+        lambda: _through_v1(client, meta, entry_id, planned, opp),
+    )
+
+
+def _compare(
+    planned: list[Planned], old_of: Callable[[FieldSpec], Any]
+) -> tuple[list[FieldChange], list[FieldChange], list[Planned]]:
+    """(changes, unchanged, what to write): old -> new per field, old as V2 data."""
     changes: list[FieldChange] = []
     unchanged: list[FieldChange] = []
-    updates = []
+    to_write: list[Planned] = []
     for p in planned:
-        old = _old(entry, p.spec)
+        old = old_of(p.spec)
         change: FieldChange = {
             "field_id": p.spec.id,
             "field": p.spec.name,
@@ -83,26 +94,191 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
         }
         if _key_of(p.spec, old) == p.key:
             unchanged.append(change)
-            continue
-        changes.append(change)
-        updates.append({"id": p.spec.v2_id, "value": {"type": p.spec.v2_type, "data": p.data}})
-    if updates:
+        else:
+            changes.append(change)
+            to_write.append(p)
+    return changes, unchanged, to_write
+
+
+def _through_v2(
+    client: AffinityClient, meta: ListMeta, entry_id: int, planned: list[Planned]
+) -> UpdateFieldValuesResult:
+    """One V2 read of the old values, one V2 ``PATCH`` of all the new ones."""
+    entry = _read_entry(client, meta, entry_id, [p.spec for p in planned])
+    entity = entry.get("entity") or {}
+    kind = ENTITY_TYPES.get(str(entry.get("type")), "opportunity")
+    name = person_name(entity) if kind == "person" else entity.get("name")
+    changes, unchanged, to_write = _compare(planned, lambda spec: _old(entry, spec))
+    if to_write:
         # A refusal here is not the deal's list (visible_opportunity found that out through
-        # V1) but V2's "Export data from Lists", which Affinity's message names.
+        # V1) but V2's "Export data from Lists": nothing is written and V1 takes over.
         client.patch(
             f"/v2/lists/{meta.id}/list-entries/{entry_id}/fields",
-            {"operation": "update-fields", "updates": updates},
+            {
+                "operation": "update-fields",
+                "updates": [
+                    {"id": p.spec.v2_id, "value": {"type": p.spec.v2_type, "data": p.data}}
+                    for p in to_write
+                ],
+            },
             idempotent=True,  # the same values again change nothing
             resource=f"list entry {entry_id}",
             operation=f"update fields of list entry {entry_id}",
         )
+    return _result(
+        meta, entry_id, {"id": entity.get("id"), "name": name, "type": kind}, changes, unchanged
+    )
+
+
+def _result(
+    meta: ListMeta,
+    entry_id: int,
+    entity: dict[str, Any],
+    changes: list[FieldChange],
+    unchanged: list[FieldChange],
+) -> UpdateFieldValuesResult:
     return {
         "list": typed_ref(meta),
         "list_entry_id": entry_id,
-        "entity": {"id": entity.get("id"), "name": name, "type": kind},
+        "entity": entity,
         "changes": changes,
         "unchanged": unchanged,
     }
+
+
+def _through_v1(
+    client: AffinityClient,
+    meta: ListMeta,
+    entry_id: int,
+    planned: list[Planned],
+    opp: dict[str, Any] | None,
+) -> UpdateFieldValuesResult:
+    """For a key whose user may not "Export data from Lists": the entry's V1 field values
+    (one read), then one V1 write per value that changes (PUT in place, POST a new one, DELETE
+    one no longer wanted). V1 has no batch, so a failure part-way is reported as such."""
+    if opp is not None:
+        entity = {"id": opp["id"], "name": opp.get("name"), "type": "opportunity"}
+    else:
+        row = client.get(
+            f"/lists/{meta.id}/list-entries/{entry_id}", resource=f"list entry {entry_id}"
+        )
+        record = row.get("entity") or {}
+        kind = {0: "person", 1: "organization"}.get(row.get("entity_type"), "opportunity")
+        name = person_name(record) if kind == "person" else record.get("name")
+        entity = {"id": row.get("entity_id"), "name": name, "type": kind}
+    values = entry_values(client, entry_id)
+    mine = {p.spec.id: [v for v in values if v.get("field_id") == p.spec.id] for p in planned}
+    named = _v1_names(client, planned, mine)
+    changes, unchanged, to_write = _compare(
+        planned, lambda spec: _v1_as_v2(spec, mine[spec.id], named)
+    )
+    for p in to_write:
+        _write_v1(client, meta, entry_id, int(entity["id"]), p, mine[p.spec.id])
+    return _result(meta, entry_id, entity, changes, unchanged)
+
+
+def _v1_names(
+    client: AffinityClient, planned: list[Planned], mine: dict[int, list[dict[str, Any]]]
+) -> dict[tuple[str, int], str | None]:
+    """Names of the people and organizations the old values refer to, one batch per kind."""
+    ids: dict[str, list[int]] = {"person": [], "organization": []}
+    for p in planned:
+        if p.spec.type in ids:
+            ids[p.spec.type] += [
+                v["value"] for v in mine[p.spec.id] if isinstance(v.get("value"), int)
+            ]
+    out: dict[tuple[str, int], str | None] = {}
+    if ids["person"]:
+        out.update({("person", r["id"]): r["name"] for r in person_refs(client, ids["person"])})
+    if ids["organization"]:
+        out.update(
+            {("organization", r["id"]): r["name"] for r in org_refs(client, ids["organization"])}
+        )
+    return out
+
+
+def _v1_as_v2(
+    spec: FieldSpec, values: list[dict[str, Any]], named: dict[tuple[str, int], str | None]
+) -> Any:
+    """V1 field values of one field in V2's ``value.data`` shape (to compare and to show)."""
+    by_text = {str(o.get("text")): o for o in spec.options}
+    out: list[Any] = []
+    for v in values:
+        raw = v.get("value")
+        if spec.type == "ranked-dropdown" and isinstance(raw, dict):
+            out.append({"dropdownOptionId": raw.get("id"), "text": raw.get("text")})
+        elif spec.type == "dropdown":
+            option = by_text.get(str(raw)) or {}
+            out.append({"dropdownOptionId": option.get("id"), "text": raw})
+        elif spec.type in ("person", "organization") and isinstance(raw, int):
+            out.append({"id": raw, "name": named.get((spec.type, raw)) or f"#{raw}"})
+        elif raw is not None:
+            out.append(raw)
+    if spec.multiple:
+        return out or None
+    return out[0] if out else None
+
+
+def _v1_raw(spec: FieldSpec, item: Any) -> Any:
+    """A V2 update item as the V1 value: option and record ids, numbers, dates, text."""
+    if isinstance(item, dict):
+        return item.get("dropdownOptionId", item.get("id"))
+    return item
+
+
+def _v1_key(spec: FieldSpec, value: dict[str, Any]) -> Any:
+    raw = value.get("value")
+    if spec.type == "ranked-dropdown" and isinstance(raw, dict):
+        return raw.get("id")
+    if spec.type == "dropdown":
+        return next((o["id"] for o in spec.options if str(o.get("text")) == str(raw)), raw)
+    return raw
+
+
+def _write_v1(
+    client: AffinityClient,
+    meta: ListMeta,
+    entry_id: int,
+    entity_id: int,
+    p: Planned,
+    old: list[dict[str, Any]],
+) -> None:
+    wanted = [_v1_raw(p.spec, i) for i in items(p.data)]
+    resource, operation = f"list entry {entry_id}", f"set {p.spec.name}"
+    if not p.spec.multiple and wanted and old:
+        client.put(
+            f"/field-values/{old[0]['id']}",
+            {"value": wanted[0]},
+            idempotent=True,
+            resource=resource,
+            operation=operation,
+        )
+        keep, wanted = {old[0]["id"]}, []
+    else:
+        have = {_v1_key(p.spec, v) for v in old}
+        keep = {v["id"] for v in old if _v1_key(p.spec, v) in set(wanted)}
+        wanted = [w for w in wanted if w not in have]
+    for v in old:
+        if v["id"] not in keep:
+            client.request(
+                "DELETE",
+                f"/field-values/{v['id']}",
+                idempotent=False,
+                resource=resource,
+                operation=operation,
+            )
+    for raw in wanted:
+        client.post(
+            "/field-values",
+            {
+                "field_id": p.spec.id,
+                "entity_id": entity_id,
+                "list_entry_id": entry_id,
+                "value": raw,
+            },
+            resource=resource,
+            operation=operation,
+        )
 
 
 def _specs(meta: ListMeta, values: list[dict[str, Any]]) -> list[tuple[FieldSpec, Any]]:
@@ -178,7 +354,7 @@ def _plan(
         keys: Any = sorted(o["id"] for o in options)
     elif spec.type == "number":
         numbers = [parse_number(v) for v in given]
-        data, texts, keys = numbers, [item_text(spec, n) for n in numbers], sorted(numbers)  # type: ignore[type-var]
+        data, texts, keys = numbers, [item_text(spec, n) for n in numbers], sorted(numbers)
     elif spec.type == "date":
         days = [parse_day(v) for v in given]
         data = [f"{d.isoformat()}T00:00:00Z" for d in days if d]

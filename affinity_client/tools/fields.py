@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..errors import ToolInputError
 from ..normalize import person_name
@@ -108,7 +108,7 @@ def field_specs(meta: ListMeta) -> list[FieldSpec]:
         FieldSpec(
             id=f["id"],
             name=str(f.get("name") or f["id"]),
-            type=TYPES.get(f.get("value_type"), "text"),
+            type=TYPES.get(cast(int, f.get("value_type")), "text"),
             multiple=bool(f.get("allows_multiple")),
             options=tuple(
                 sorted(
@@ -121,13 +121,14 @@ def field_specs(meta: ListMeta) -> list[FieldSpec]:
     ]
 
 
-def role_of(meta: ListMeta, field_id: int) -> str | None:
+def role_of(meta: ListMeta, field_id: int) -> Literal["stage", "owners", "amount"] | None:
     """``stage``, ``owners`` or ``amount`` when the field plays that part on a deal list."""
-    for role, known in (
+    roles: tuple[tuple[Literal["stage", "owners", "amount"], int | None], ...] = (
         ("stage", meta.status_field),
         ("owners", meta.owners_field),
         ("amount", meta.amount_field),
-    ):
+    )
+    for role, known in roles:
         if known == field_id:
             return role
     return None
@@ -153,7 +154,7 @@ def find_field(meta: ListMeta, name: str | int, tool: str, param: str) -> FieldS
         "amount": meta.amount_field,
     }.get(alias or "")
     if role_id in by_id:
-        return by_id[role_id]  # type: ignore[index]
+        return by_id[role_id]
     starts = [s for s in specs if _norm(s.name).startswith(wanted)] if wanted else []
     if len(starts) == 1:
         return starts[0]

@@ -9,8 +9,9 @@ organizations. One read of the organization or deal says who that is.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import PermissionDeniedError, ToolInputError, deal_list_denied
 from ..normalize import person_name
@@ -29,8 +30,20 @@ DEFAULT_BACK, DEFAULT_AHEAD = 7, 7
 ATTENDEES_SHOWN = 20
 
 
-def _range(inp: dict[str, Any]) -> tuple[date, date]:
-    today = datetime.now(UTC).date()
+def _zone(inp: dict[str, Any]) -> ZoneInfo:
+    name = inp.get("time_zone") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ToolInputError(
+            f"time_zone: {name!r} is not a time zone name (like America/New_York).",
+            field="time_zone",
+            tool=NAME,
+        ) from None
+
+
+def _range(inp: dict[str, Any], zone: ZoneInfo) -> tuple[date, date]:
+    today = datetime.now(zone).date()
     start = parse_day(NAME, "from_date", inp["from_date"]) if inp.get("from_date") else None
     end = parse_day(NAME, "to_date", inp["to_date"]) if inp.get("to_date") else None
     start = start or (end - timedelta(days=DEFAULT_BACK + DEFAULT_AHEAD) if end else None)
@@ -122,12 +135,12 @@ def meeting_row(m: dict[str, Any]) -> Meeting:
 
 
 def list_meetings(client: AffinityClient, inp: dict[str, Any]) -> ListMeetingsResult:
-    start, end = _range(inp)
+    zone = _zone(inp)
+    start, end = _range(inp, zone)
     ids, domains = _who(client, inp)
-    condition = (
-        f"startTime>={start.isoformat()}T00:00:00Z"
-        f"&startTime<{(end + timedelta(days=1)).isoformat()}T00:00:00Z"
-    )
+    first = datetime.combine(start, time(), zone).astimezone(UTC)
+    after = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    condition = f"startTime>={first:%Y-%m-%dT%H:%M:%SZ}&startTime<{after:%Y-%m-%dT%H:%M:%SZ}"
     found: list[Meeting] = []
     truncated = False
     for n, page in enumerate(
@@ -142,6 +155,7 @@ def list_meetings(client: AffinityClient, inp: dict[str, Any]) -> ListMeetingsRe
         "meetings": found,
         "from_date": start.isoformat(),
         "to_date": end.isoformat(),
+        "time_zone": zone.key,
         "truncated": truncated,
     }
 
@@ -153,7 +167,8 @@ TOOLS = [
             "Meetings, past and upcoming, oldest first, with title, start and end time (UTC) "
             "and attendees: the user's own by default, or those with one person, one "
             "organization (its people or anyone at its domains) or one deal (its people and "
-            "organizations). Dates are YYYY-MM-DD in UTC, from_date..to_date inclusive "
+            "organizations). Dates are YYYY-MM-DD days in time_zone (default UTC; give the "
+            "user's), from_date..to_date inclusive "
             f"(default: {DEFAULT_BACK} days back to {DEFAULT_AHEAD} days ahead; at most "
             f"{MAX_DAYS} days)."
         ),
@@ -162,6 +177,13 @@ TOOLS = [
                 **ENTITY_PROPS,
                 "from_date": {**DATE, "description": "First day (YYYY-MM-DD)."},
                 "to_date": {**DATE, "description": "Last day (YYYY-MM-DD)."},
+                "time_zone": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 64,
+                    "description": "IANA time zone the days are in, e.g. America/New_York "
+                    "(default UTC).",
+                },
             }
         ),
         writes=False,

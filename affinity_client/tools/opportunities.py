@@ -15,10 +15,11 @@ from ..errors import (
 from ..normalize import field_value_data, render_value
 from ..pagination import PageCursor, decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_list, id_prop, obj, page_size
-from .common import PACIFIC as PACIFIC  # re-exported: date fields read in Pacific time
+
+# Re-exported for the field tools: date fields are read as their Pacific day.
+from .common import PACIFIC as PACIFIC
 from .common import (
     ListMeta,
-    calendar_date,
     deal_from_v2_entry,
     list_meta,
     opportunity_list,
@@ -27,6 +28,7 @@ from .common import (
     persons_by_id,
     v2_field_id,
 )
+from .common import calendar_date as calendar_date
 from .deals_v1 import V1_PAGE, deals_from_v1, entry_values
 from .results import Deal, DealField, ListOpportunitiesResult, UpdatedDeal
 

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from ..capabilities import LIST_ENTRY_SEARCH, LIST_EXPORT, allows, learn, v2_or_fallback
 from ..errors import AffinityError, InvalidRequestError, NotFoundError, PermissionDeniedError
 from ..normalize import field_value_data, interaction_dates, stage_from_value
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import all_lists, list_memberships, list_meta, person_refs, v2_field_id
+from .directory_search import ORGANIZATIONS, search_page
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
 if TYPE_CHECKING:
@@ -21,22 +22,23 @@ PEOPLE_NAMED = 100  # people named in a profile: one V2 batch, however big the o
 DEALS_READ = 100  # deals listed, most recent first: one V2 batch
 MAX_DEAL_STAGES = 10  # without list-entry search: deals whose stage is read one by one
 V1_DEALS = 10  # without "Export data from Lists": deals read one by one through V1
+SEARCH_SINCE = "2026-07-15"  # the first V2 spec with list-entry search (not in 2024-01-01)
 
 
 def org_row(o: dict[str, Any]) -> OrganizationRow:
+    """A row from a V1 organization or a V2 company (``isGlobal`` for V1's ``global``)."""
     return {
         "id": o["id"],
         "name": o.get("name"),
         "domain": o.get("domain"),
         "domains": o.get("domains") or [],
-        "global": bool(o.get("global")),
+        "global": bool(o.get("global", o.get("isGlobal"))),
     }
 
 
 def search_organizations(client: AffinityClient, inp: dict[str, Any]) -> SearchOrganizationsResult:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/organizations")
     params = {"term": inp["term"], "page_size": inp["page_size"]}
-    page = client.page("/organizations", params, items_key="organizations", cursor=cursor)
+    page, _version = search_page(client, ORGANIZATIONS, inp, params)
     return {
         "organizations": [org_row(o) for o in page.items],
         "next_page_token": encode_page_token(page.next, SEARCH, inp),
@@ -81,7 +83,7 @@ def _deals(
         return v2_or_fallback(
             client,
             LIST_EXPORT,
-            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), None),
+            lambda: (_deals_v2(client, org_id, ids[:DEALS_READ]), _more(len(ids), DEALS_READ)),
             lambda: _deals_v1(client, ids),
         )
     except PermissionDeniedError as exc:
@@ -89,6 +91,10 @@ def _deals(
             "Deals unavailable: Affinity refused to show them to your user. "
             f"Affinity said: {exc.message}"
         )
+
+
+def _more(count: int, shown: int) -> str | None:
+    return f"Only its {shown} most recent of {count} deals are listed." if count > shown else None
 
 
 def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealRow]:
@@ -130,8 +136,9 @@ def _searched_stages(
 ) -> dict[int, Stage | None] | None:
     """Stages of the organization's deals on one list, from one ``POST …/list-entries/search``
     filtered on the list's Organizations field; None where Affinity does not offer that search
-    (it is in beta since 2026-06-19), which is then not asked again for this key."""
-    if not allows(client, LIST_ENTRY_SEARCH):
+    (it is in beta since 2026-06-19; a client pinned to 2024-01-01 does not ask), which is then
+    not asked again for this key."""
+    if client.api_version < SEARCH_SINCE or not allows(client, LIST_ENTRY_SEARCH):
         return None
     query = urlencode({"fieldIds": v2_field_id(status), "limit": DEALS_READ})
     try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..capabilities import PEOPLE_DIRECTORY, allows, learn
 from ..errors import NotFoundError, PermissionDeniedError
 from ..normalize import interaction_dates, person_name, person_type
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
 from .common import list_memberships, org_refs
+from .directory_search import PEOPLE, search_page
 from .relationships import relationships_of
 from .results import PersonResult, PersonRow, SearchPersonsResult
 
@@ -20,23 +22,23 @@ TOP_RELATIONSHIPS = 5
 
 
 def search_persons(client: AffinityClient, inp: dict[str, Any]) -> SearchPersonsResult:
-    cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="/persons")
     with_dates = bool(inp.get("with_interaction_dates"))
     params = {
         "term": inp["term"],
         "page_size": inp["page_size"],
         "with_interaction_dates": True if with_dates else None,
     }
-    page = client.page("/persons", params, items_key="persons", cursor=cursor)
+    page, version = search_page(client, PEOPLE, inp, params, v1_only=with_dates)
+    v2 = version == "v2"
     persons: list[PersonRow] = []
     for p in page.items:
         row: PersonRow = {
             "id": p["id"],
             "name": person_name(p),
-            "first_name": p.get("first_name"),
-            "last_name": p.get("last_name"),
-            "primary_email": p.get("primary_email"),
-            "emails": p.get("emails") or [],
+            "first_name": p.get("firstName" if v2 else "first_name"),
+            "last_name": p.get("lastName" if v2 else "last_name"),
+            "primary_email": p.get("primaryEmailAddress" if v2 else "primary_email"),
+            "emails": p.get("emailAddresses" if v2 else "emails") or [],
         }
         if with_dates:
             row["interaction_dates"] = interaction_dates(p)
@@ -89,11 +91,19 @@ PHONE_FIELD = "affinity-data-phone-number"
 def _phones(client: AffinityClient, person_id: int) -> tuple[list[str], str | None]:
     """Phone numbers from V2's enriched "Phone Number" field (V1's person has none); when
     the key may not export the people directory, ``[]`` and why they are unavailable."""
+    if not allows(client, PEOPLE_DIRECTORY):  # known for this key: no refusal to ask for
+        return [], (
+            "Phone numbers unavailable: your Affinity user may not export the people directory "
+            '(the "Export All People directory" permission).'
+        )
     try:
         body = client.get(
             f"/v2/persons/{person_id}", {"fieldIds": [PHONE_FIELD]}, resource=f"person {person_id}"
         )
-    except (PermissionDeniedError, NotFoundError) as exc:
+    except PermissionDeniedError as exc:
+        learn(client, PEOPLE_DIRECTORY, False)
+        return [], f"Phone numbers unavailable: {exc.message}"
+    except NotFoundError as exc:
         return [], f"Phone numbers unavailable: {exc.message}"
     for field in body.get("fields") or []:
         if field.get("id") == PHONE_FIELD:

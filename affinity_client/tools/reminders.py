@@ -13,11 +13,10 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import AffinityError, NotFoundError, PermissionDeniedError, ToolInputError
-from ..normalize import person_name
+from ..normalize import person_name, user_ref
 from ..pagination import decode_page_token, encode_page_token
 from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
-from .common import companies_by_id, persons_by_id, user_refs
-from .opportunities import calendar_date
+from .common import calendar_date, companies_by_id, persons_by_id
 from .results import ListRemindersResult, Recurrence, Reminder, ReminderEntity, UserRef
 
 if TYPE_CHECKING:
@@ -47,9 +46,14 @@ DATE = {
 }
 
 
+def me(client: AffinityClient) -> UserRef:
+    """The key's own user (whoami, remembered on the client for a while)."""
+    user = client.memo(("whoami",), WHOAMI_TTL, client.whoami)["user"]
+    return {"id": int(user["id"]), "name": user.get("name")}
+
+
 def my_id(client: AffinityClient) -> int:
-    """The key's own user id (whoami, remembered on the client for a while)."""
-    return int(client.memo(("whoami",), WHOAMI_TTL, client.whoami)["user"]["id"])
+    return me(client)["id"]
 
 
 def parse_day(tool: str, field: str, text: str) -> date:
@@ -91,8 +95,11 @@ def _deal_names(client: AffinityClient, ids: list[int]) -> dict[int, str | None]
         return names
 
 
-def _names(client: AffinityClient, items: list[dict[str, Any]]) -> dict[tuple[str, int], Any]:
-    """Names of the people, users, companies and deals the reminders name: one batch each."""
+def _names(
+    client: AffinityClient, items: list[dict[str, Any]], me: UserRef | None = None
+) -> dict[tuple[str, int], Any]:
+    """Names of the users, people, companies and deals the reminders name: users and people in
+    one batch (users are people too), then companies, then deals; `me` needs no read."""
     wanted: dict[str, set[int]] = {"person": set(), "company": set(), "opportunity": set()}
     users: set[int] = set()
     for r in items:
@@ -103,10 +110,12 @@ def _names(client: AffinityClient, items: list[dict[str, Any]]) -> dict[tuple[st
             if r.get(role):
                 users.add(r[role]["id"])
     out: dict[tuple[str, int], Any] = {}
+    if me is not None:
+        out[("user", me["id"])] = me
+        users.discard(me["id"])
     try:
-        for ident, ref in user_refs(client, users).items():
-            out[("user", ident)] = ref
-        people = persons_by_id(client, wanted["person"])
+        people = persons_by_id(client, users | wanted["person"])
+        out.update({("user", i): user_ref(p) for i, p in people.items() if i in users})
         out.update({("person", i): person_name(p) for i, p in people.items()})
         companies = companies_by_id(client, wanted["company"])
         out.update({("company", i): c.get("name") for i, c in companies.items()})
@@ -158,11 +167,13 @@ def _filter(client: AffinityClient, inp: dict[str, Any]) -> str:
     if entity is not None:
         clauses.append(f"{entity[0]}.id={entity[1]}")
     owner = inp.get("owner_id")
-    if owner is None and inp.get("mine", entity is None):
+    if owner is None and _asks_for_mine(inp):
         owner = my_id(client)
     if owner is not None:
         clauses.append(f"owner.id={owner}")
-    if inp.get("status"):
+    if inp.get("status") == "open":
+        clauses.append("(status=active|status=overdue)")
+    elif inp.get("status"):
         clauses.append(f"status={inp['status']}")
     bounds = []
     for field, op in (("due_from", ">="), ("due_until", "<=")):
@@ -179,6 +190,12 @@ def _filter(client: AffinityClient, inp: dict[str, Any]) -> str:
     return "&".join(clauses)
 
 
+def _asks_for_mine(inp: dict[str, Any]) -> bool:
+    """Whether the list is the user's own (then whoami, already read, names them)."""
+    entity = any(inp.get(k) is not None for k in ENTITY_INPUTS)
+    return inp.get("owner_id") is None and bool(inp.get("mine", not entity))
+
+
 def list_reminders(client: AffinityClient, inp: dict[str, Any]) -> ListRemindersResult:
     """One ``GET /v2/reminders`` with a filter (soonest due first), then one batch of names
     per kind (users, people, companies, deals)."""
@@ -191,7 +208,7 @@ def list_reminders(client: AffinityClient, inp: dict[str, Any]) -> ListReminders
     entity = _one_entity(LIST, inp, required=False)
     if not page.items and cursor is None and entity is not None:
         _confirm_entity(client, *entity)
-    names = _names(client, page.items)
+    names = _names(client, page.items, me(client) if _asks_for_mine(inp) else None)
     return {
         "reminders": [v2_reminder_row(r, names) for r in page.items],
         "next_page_token": encode_page_token(page.next, LIST, inp),
@@ -232,10 +249,10 @@ def create_reminder(client: AffinityClient, inp: dict[str, Any]) -> Reminder:
             "periodDays": recurring,
             "resetTrigger": inp.get("reset_on") or "interaction",
         }
-    owner = inp.get("owner_id") or my_id(client)
-    body["owner"] = {"id": owner}
+    user = me(client)
+    body["owner"] = {"id": inp.get("owner_id") or user["id"]}
     created = client.post("/v2/reminders", body, operation="create reminder")
-    return v2_reminder_row(created, _names(client, [created]))
+    return v2_reminder_row(created, _names(client, [created], user))
 
 
 # ---- complete ------------------------------------------------------------------------------------
@@ -304,7 +321,7 @@ TOOLS = [
         description=(
             "Follow-up reminders, soonest due first: the user's own by default, or those on one "
             "person, organization or deal (give at most one id), or another user's (owner_id). "
-            "Filter by status (active, overdue, completed) and due date range. Each has its "
+            "Filter by status (open, active, overdue, completed) and due date range. Each has its "
             "text, due date (YYYY-MM-DD), status, what it is about, owner and creator."
         ),
         input_schema=obj(
@@ -316,7 +333,12 @@ TOOLS = [
                     "description": "Only the user's own reminders (default: true unless a "
                     "person, organization or deal is given).",
                 },
-                "status": {"type": "string", "enum": ["active", "overdue", "completed"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["open", "active", "overdue", "completed"],
+                    "description": "open: not completed (active or overdue); active: due "
+                    "later; overdue: past due; completed: done.",
+                },
                 "due_from": {**DATE, "description": "Due on or after this date (YYYY-MM-DD)."},
                 "due_until": {**DATE, "description": "Due on or before this date (YYYY-MM-DD)."},
                 "page_size": page_size(100, 25),

@@ -418,6 +418,8 @@ class ListMeetingsResult(TypedDict):
     """Oldest first, within ``from_date``..``to_date``."""
     from_date: str
     to_date: str
+    time_zone: str
+    """The IANA zone the days are in."""
     truncated: bool
     """True when more meetings matched than the tool reads (narrow the dates)."""
 
@@ -436,3 +438,34 @@ CreatedOrganization = TypedDict(
     {"organization": OrgRef, "domains": list[str], "global": bool, "already_existed": bool},
 )
 """``affinity_create_organization``: the new organization, or the one that already existed."""
+
+
+class HistoryTarget(TypedDict):
+    type: Literal["opportunity", "list_entry", "person", "organization"]
+    id: int
+    list_id: int | None
+    list_entry_id: int | None
+
+
+class ChangedField(TypedDict):
+    id: str
+    name: str
+
+
+FieldHistoryChange = TypedDict(
+    "FieldHistoryChange",
+    {
+        "field": ChangedField,
+        "action": Literal["set", "changed", "cleared", "added", "removed"],
+        "from": str | None,
+        "to": str | None,
+        "changed_by": UserRef | None,
+        "changed_at": str,
+    },
+)
+
+
+class FieldHistoryResult(TypedDict):
+    target: HistoryTarget
+    changes: list[FieldHistoryChange]
+    truncated: bool

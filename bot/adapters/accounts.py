@@ -1,26 +1,27 @@
-"""Connected accounts without Slack: their identifiers, and add / list / status / remove.
-
-Identifiers. A Slack user's account is `T…:U…` (`T…:U…:E…` on Enterprise Grid, see
-`bot.connector.identifier_for`): it always contains ':'. An account made outside Slack has an
-*external identifier*: 1 to 255 characters from letters, digits and `. _ @ + -`, starting with a
-letter or digit, and never a ':' — e.g. `user_aff_123` or `ana@firm.com`. The two kinds can
-therefore never collide, and erasing a Slack workspace (`T…:` prefix) never touches one.
+"""Connected accounts without Slack: add / list / status / remove (identifiers: identifiers.py).
 
 The operations are the Slack modal's, with the same vault semantics: the key is checked with
 Affinity's whoami before anything is stored (a refused key changes nothing), sealed with the
 whoami profile (`get_or_create_connected_account`, then ACTIVE with "connected" or
 "reconnected" in the status history), and the account's lists are cached. Slack accounts are
-managed in Slack only: these functions refuse a Slack identifier, so a Slack user's key is set
-only through the modal.
+managed in Slack only: these functions refuse a Slack identifier, and an external identifier a
+Slack user linked to their account in the connect modal (bot/adapters/links.py), so a Slack
+user's key is set only through the modal.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from affinity_client.errors import AffinityError
+from bot.adapters.identifiers import (
+    FORMAT,
+    AccountProblem,
+    check_external,
+    is_slack_identifier,
+    recredential_step,
+)
 from bot.connector import CONNECTION, ConnectorError
 from bot.features.connect import disconnect, key_problem
 from bot.services import Services
@@ -29,39 +30,18 @@ from vault.redaction import register_secret
 
 log = logging.getLogger("bot.adapters.accounts")
 
-EXTERNAL_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+\-]{0,254}")
-FORMAT = (
-    "1 to 255 characters from letters, digits and . _ @ + -, starting with a letter or digit "
-    "(for example user_aff_123 or ana@firm.com)"
-)
 
+def check_unlinked(services: Services, identifier: str) -> str:
+    """A valid external identifier that no Slack user linked; `AccountProblem` otherwise."""
+    from bot.adapters.links import Links
 
-class AccountProblem(ValueError):
-    """What was wrong with an accounts request; `str()` is the one line for the operator."""
-
-
-def is_slack_identifier(identifier: str) -> bool:
-    """True for a Slack user's identifier (`T…:U…`); external identifiers never hold ':'."""
-    return ":" in identifier
-
-
-def check_external(identifier: str) -> str:
-    """The identifier if it is a valid external identifier; `AccountProblem` otherwise."""
-    if is_slack_identifier(identifier):
+    check_external(identifier)
+    if Links(services.engine, services.clock).owner(identifier) is not None:
         raise AccountProblem(
-            f"{identifier!r} is a Slack user's identifier: Slack users connect their own key "
-            "in Slack with /affinity connect."
+            f"{identifier!r} is linked to a Slack user's account: only they manage it, in "
+            "Slack (/affinity connect, /affinity mcp-token)."
         )
-    if not EXTERNAL_IDENTIFIER.fullmatch(identifier):
-        raise AccountProblem(f"{identifier!r} is not a valid identifier: use {FORMAT}.")
     return identifier
-
-
-def recredential_step(identifier: str) -> str:
-    """What the owner of an identifier does to (re)connect their Affinity key."""
-    if is_slack_identifier(identifier):
-        return "reconnect in Slack with `/affinity connect`"
-    return f"run `affinity-bot accounts add {identifier}` with a current Affinity API key"
 
 
 # ------------------------------------------------------------------------------ operations
@@ -73,7 +53,7 @@ def add(services: Services, identifier: str, api_key: str) -> ConnectedAccount:
     Raises `AccountProblem` (nothing stored) for a bad identifier, a refused or malformed key,
     an unreachable Affinity or a key of another tenant than AFFINITY_TENANT_ID.
     """
-    check_external(identifier)
+    check_unlinked(services, identifier)
     api_key = api_key.strip()
     if not api_key:
         raise AccountProblem("No API key was given: paste it at the prompt or pipe it on stdin.")
@@ -126,15 +106,13 @@ def status(services: Services, identifier: str) -> Status:
 
 
 def remove(services: Services, identifier: str) -> bool:
-    """Erase the key and everything read with it, and revoke the account's MCP tokens (the
-    account row and its history stay, PENDING). False if there was no such account."""
-    from bot.adapters.tokens import TokenStore
-
-    check_external(identifier)
+    """Erase the key, everything read with it and the account's MCP tokens, as a disconnect in
+    Slack does (the account row and its history stay, PENDING). False if there was no such
+    account."""
+    check_unlinked(services, identifier)
     if services.connector.account(identifier) is None:
         return False
     disconnect(services, identifier)
-    TokenStore(services.engine, services.clock).revoke_all(identifier)
     return True
 
 
@@ -145,6 +123,7 @@ __all__ = [
     "accounts",
     "add",
     "check_external",
+    "check_unlinked",
     "is_slack_identifier",
     "recredential_step",
     "remove",

@@ -12,10 +12,10 @@ import threading
 from typing import Any
 
 from affinity_client import TOOLS, Tool
-from bot.adapters.accounts import recredential_step
+from bot.adapters.identifiers import recredential_step
+from bot.adapters.links import Links
 from bot.connector import (
     CONNECTION,
-    Connector,
     ConnectorError,
     KeyRevokedError,
     NotConnectedError,
@@ -39,10 +39,12 @@ class AccountNotConnected(ConnectorError):
     owner does to connect again (also in `str()`).
     """
 
-    def __init__(self, identifier: str, status: str, reason: str | None = None) -> None:
+    def __init__(
+        self, identifier: str, status: str, reason: str | None = None, *, account: str = ""
+    ) -> None:
         self.identifier = identifier
         self.reason = reason
-        self.step = recredential_step(identifier)
+        self.step = recredential_step(account or identifier)  # a linked one: its Slack owner's
         why = f" ({reason})" if reason and status == "REVOKED" else ""
         words = _STATUS_WORDS.get(status, "is not usable")
         super().__init__(
@@ -68,26 +70,35 @@ def exposed_tools(include_writes: bool) -> list[Tool]:
     return [tool for tool in TOOLS.values() if include_writes or not tool.writes]
 
 
-def require_active(connector: Connector, identifier: str) -> None:
+def account_of(services: Services, identifier: str) -> str:
+    """The account an identifier names: a Slack user's when they linked it (links.py)."""
+    return Links(services.engine, services.clock).resolve(identifier)
+
+
+def require_active(services: Services, identifier: str) -> None:
     """`AccountNotConnected` unless the identifier's account is ACTIVE."""
-    account = connector.account(identifier)
+    owner = account_of(services, identifier)
+    account = services.connector.account(owner)
     if account is None:
-        raise AccountNotConnected(identifier, "NONE")
+        raise AccountNotConnected(identifier, "NONE", account=owner)
     if str(account.status) != "ACTIVE":
-        raise AccountNotConnected(identifier, str(account.status), account.status_reason)
+        status, reason = str(account.status), account.status_reason
+        raise AccountNotConnected(identifier, status, reason, account=owner)
 
 
 def execute(
-    connector: Connector, identifier: str, tool_name: str, tool_input: dict[str, Any] | None
+    services: Services, identifier: str, tool_name: str, tool_input: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """`Connector.execute_tool`, the one path, with a lost key reported as `AccountNotConnected`
-    (naming the step for this kind of identifier instead of the Slack command)."""
+    """`Connector.execute_tool` for the identifier's account — the one path — with a lost key
+    reported as `AccountNotConnected` (naming the step for this kind of account)."""
+    owner = account_of(services, identifier)
     try:
-        return connector.execute_tool(identifier, tool_name, tool_input)
+        return services.connector.execute_tool(owner, tool_name, tool_input)
     except KeyRevokedError as revoked:
-        raise AccountNotConnected(identifier, "REVOKED", revoked.reason) from None
+        raise AccountNotConnected(identifier, "REVOKED", revoked.reason, account=owner) from None
     except NotConnectedError as refused:
-        raise AccountNotConnected(identifier, str(refused.status), refused.reason) from None
+        status, reason = str(refused.status), refused.reason
+        raise AccountNotConnected(identifier, status, reason, account=owner) from None
 
 
 def shared_services() -> Services:
@@ -96,15 +107,18 @@ def shared_services() -> Services:
     global _shared
     with _shared_lock:
         if _shared is None:
+            from bot.adapters.slack_notices import announce_revocations
             from bot.config import Settings
 
             _shared = Services.build(Settings.from_env())
+            announce_revocations(_shared)
         return _shared
 
 
 __all__ = [
     "AccountNotConnected",
     "WriteRefused",
+    "account_of",
     "check_connection_name",
     "execute",
     "exposed_tools",

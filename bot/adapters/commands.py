@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import TextIO
 
 from bot.adapters import accounts
+from bot.adapters.links import Links
 from bot.services import Services
+from vault import ConnectedAccount
 
 PROGRAM = "affinity-bot"
 
@@ -70,7 +72,7 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def _who(account) -> str:
+def _who(account: ConnectedAccount) -> str:
     profile = account.profile
     if profile is None:
         return "-"
@@ -83,7 +85,7 @@ def _who(account) -> str:
 
 def accounts_add(services: Services, identifier: str, stdin: TextIO | None = None) -> int:
     try:
-        accounts.check_external(identifier)
+        accounts.check_unlinked(services, identifier)
         account = accounts.add(services, identifier, read_key(identifier, stdin))
     except accounts.AccountProblem as problem:
         return _fail(str(problem))
@@ -102,10 +104,17 @@ def accounts_list(services: Services) -> int:
             f"{account.identifier}\t{kind}\t{account.status}\t{_who(account)}\t"
             f"verified {_when(account.last_verified_at)}"
         )
+        if accounts.is_slack_identifier(account.identifier):
+            for linked in Links(services.engine, services.clock).links_of(account.identifier):
+                print(f"{linked}\tlinked to {account.identifier}")
     return 0
 
 
 def accounts_status(services: Services, identifier: str) -> int:
+    owner = Links(services.engine, services.clock).owner(identifier)
+    if owner is not None:
+        print(f"{identifier} is linked to the Slack account {owner} (managed in Slack)")
+        identifier = owner
     found = accounts.status(services, identifier)
     account = found.account
     if account is None:
@@ -137,7 +146,7 @@ def accounts_remove(services: Services, identifier: str) -> int:
         return _fail(str(problem))
     if not removed:
         return _fail(f"no account {identifier!r}: nothing to remove", 1)
-    print(f"{identifier}: key erased, data read with it erased, MCP tokens revoked")
+    print(f"{identifier}: key erased, with the data read with it and its MCP tokens")
     return 0
 
 
@@ -145,7 +154,7 @@ def accounts_token(services: Services, identifier: str, label: str) -> int:
     from bot.adapters.tokens import TokenStore
 
     try:
-        accounts.check_external(identifier)
+        accounts.check_unlinked(services, identifier)
     except accounts.AccountProblem as problem:
         if accounts.is_slack_identifier(identifier):
             return _fail(
@@ -181,6 +190,9 @@ def mcp_serve(
         from bot.adapters.mcp import serve_http, serve_stdio
     except ImportError:
         return _fail('the MCP server needs the `mcp` extra: pip install "affinity-for-slack[mcp]"')
+    from bot.adapters.slack_notices import announce_revocations
+
+    announce_revocations(services)  # a Slack user's revoked key gets the Reconnect DM
     if http:
         print(f"MCP server on http://{host}:{port}/mcp (bearer tokens)", file=sys.stderr)
         serve_http(services, host=host, port=port, allow_writes=allow_writes)
@@ -189,7 +201,7 @@ def mcp_serve(
     from bot.adapters.catalog import AccountNotConnected, require_active
 
     try:
-        require_active(services.connector, identifier)
+        require_active(services, identifier)
     except AccountNotConnected as error:
         return _fail(str(error), 1)
     import anyio

@@ -36,7 +36,6 @@ from bot.adapters.catalog import (
     require_active,
     shared_services,
 )
-from bot.connector import Connector
 from bot.services import Services
 
 Approval = Callable[[str, dict[str, Any]], bool]
@@ -63,22 +62,22 @@ def get_tools(
             "include_writes=True needs approve=callback(tool_name, tool_input) -> bool: "
             "every write must be approved by a person before it runs"
         )
-    connector = (services or shared_services()).connector
-    require_active(connector, identifier)
+    services = services or shared_services()
+    require_active(services, identifier)
     return [
-        _structured(connector, identifier, tool, approve if tool.writes else None)
+        _structured(services, identifier, tool, approve if tool.writes else None)
         for tool in exposed_tools(include_writes)
     ]
 
 
 def _structured(
-    connector: Connector, identifier: str, tool: Tool, approve: Approval | None
+    services: Services, identifier: str, tool: Tool, approve: Approval | None
 ) -> StructuredTool:
     def run(**tool_input: Any) -> str:
         if tool.writes and not (approve is not None and approve(tool.name, dict(tool_input))):
             raise ToolException(NOT_APPROVED.format(name=tool.name))
         try:
-            result = execute(connector, identifier, tool.name, tool_input)
+            result = execute(services, identifier, tool.name, tool_input)
         except AccountNotConnected:
             raise
         except AffinityError as error:

@@ -4,7 +4,8 @@ A token is 256 random bits (`afmcp_` + URL-safe text), shown once when it is cre
 SHA-256 digest is stored, with a short hint (its first characters) so a list can tell tokens
 apart. A token is created by its owner in Slack (`/affinity mcp-token`) or by an operator for a
 non-Slack account (`affinity-bot accounts token <identifier>`); it is listed and revoked on the
-owner's App Home, and every token of an account is revoked when the account is removed.
+owner's App Home, and erased with the account's other data when it is disconnected or removed
+(bot/erasure.py).
 """
 
 from __future__ import annotations
@@ -126,16 +127,6 @@ class TokenStore:
                 .values(revoked_at=self._clock())
             )
             return bool(getattr(result, "rowcount", 0))
-
-    def revoke_all(self, identifier: str) -> int:
-        """Revoke every live token of the identifier; how many were revoked."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(McpToken)
-                .where(McpToken.identifier == identifier, McpToken.revoked_at.is_(None))
-                .values(revoked_at=self._clock())
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
 
 
 __all__ = ["PREFIX", "TokenInfo", "TokenStore", "digest"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.agent.names import NameMap
+from bot.agent.names import NameMap, old_value_key
 
 VERBS = {
     "affinity_create_note": "Add a note",
@@ -18,6 +18,8 @@ VERBS = {
     "affinity_complete_reminder": "Complete a reminder",
     "affinity_create_person": "Add a person",
     "affinity_create_organization": "Add an organization",
+    "affinity_update_field_values": "Update fields",
+    "affinity_remove_from_list": "Remove from a list",
 }
 
 KIND_WORDS = {
@@ -123,6 +125,10 @@ def _target(kind: str, ident: int, names: NameMap) -> Target:
 
 def describe_write(tool: str, tool_input: dict[str, Any], names: NameMap) -> ProposedWrite:
     """The proposal for a write: a one-line sentence, the targets by name, the full text."""
+    if tool == FIELD_WRITE:
+        return _describe_field_write(tool_input, names)
+    if tool == REMOVAL:
+        return _describe_removal(tool_input, names)
     targets: list[Target] = []
     fields: list[tuple[str, str]] = []
     for key, value in tool_input.items():
@@ -177,3 +183,58 @@ def _render(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_render(v)}" for k, v in value.items())
     return str(value)
+
+
+# ---- field writes and removals ----------------------------------------------------------------
+
+FIELD_WRITE = "affinity_update_field_values"
+REMOVAL = "affinity_remove_from_list"
+ARROW = "→"
+
+
+def _describe_field_write(tool_input: dict[str, Any], names: NameMap) -> ProposedWrite:
+    """`Update deal Acme (Series A Pipeline)` with one line per field, old -> new: the old
+    value as this turn last read it (none read: only the new one)."""
+    opp = tool_input.get("opportunity_id")
+    target = (
+        _target("opportunity", opp, names)
+        if isinstance(opp, int)
+        else Target("list entry", int(tool_input.get("list_entry_id") or 0))
+    )
+    seen = names.get(("opportunity", opp), {}) if isinstance(opp, int) else {}
+    fields: list[tuple[str, str]] = []
+    for item in tool_input.get("values") or []:
+        name = str(item.get("field"))
+        new = "empty" if item.get("value") in (None, "", []) else _render(item.get("value"))
+        old = seen.get(old_value_key(name))
+        fields.append((name, f"{old} {ARROW} {new}" if old else f"{ARROW} {new}"))
+    return ProposedWrite(
+        FIELD_WRITE,
+        dict(tool_input),
+        f"Update {target.label()}",
+        (target,),
+        None,
+        tuple(fields),
+    )
+
+
+def _describe_removal(tool_input: dict[str, Any], names: NameMap) -> ProposedWrite:
+    the_list = _target("list", int(tool_input.get("list_id") or 0), names)
+    kind = next(
+        (k for k in ("person", "organization", "opportunity") if tool_input.get(f"{k}_id")), None
+    )
+    record = _target(kind, tool_input[f"{kind}_id"], names) if kind else None
+    what = record.label() if record else "a record"
+    fields = (
+        (("Note", "Taking a deal off its list deletes the deal in Affinity."),)
+        if kind == "opportunity"
+        else ()
+    )
+    return ProposedWrite(
+        REMOVAL,
+        dict(tool_input),
+        f"Remove {what} from {the_list.label()}",
+        tuple(t for t in (record, the_list) if t),
+        None,
+        fields,
+    )

@@ -22,6 +22,8 @@ HELP = "affinity_help"
 CONNECT_MODAL = "affinity_connect_modal"  # view callback_id of the key modal
 API_KEY_BLOCK = "affinity_api_key"  # block_id of the key input (also the errors key)
 API_KEY_ACTION = "affinity_api_key_input"  # action_id of the key input
+LINK_BLOCK = "affinity_link_identifier"  # optional: an agent identifier to link (docs/adapters.md)
+LINK_ACTION = "affinity_link_identifier_input"
 
 PICK_PATTERN = re.compile(rf"^{PICK}(:\d+)?$")
 RUN_PATTERN = re.compile(rf"^{RUN}(:\d+)?$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks import kit
 from bot.blocks.paging import RenderContext, footer
@@ -56,6 +57,8 @@ def reminders_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message
         blocks.append(kit.section("Nothing due: no open reminders."))
     if done:
         blocks.append(kit.context(f"{done} completed reminder{'s' if done != 1 else ''} hidden."))
+    if open_rows:
+        blocks.append(kit.context("Done with one? Type `/affinity done <id>`."))
     blocks += footer(ctx, page_token=result.get("next_page_token"))
     overdue = sum(1 for r in open_rows if r.get("status") == "overdue")
     return kit.message(f"{len(open_rows)} open reminders, {overdue} overdue", blocks)
@@ -82,6 +85,22 @@ def _time(value: Any) -> str:
     return f"<!date^{int(when.timestamp())}^{{time}}|{when:%H:%M} UTC>"
 
 
+def _zone(name: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local_day(value: Any, zone: ZoneInfo) -> str:
+    """The day a meeting starts on in the user's zone (`YYYY-MM-DD`)."""
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)[:10]
+    return when.astimezone(zone).date().isoformat()
+
+
 def meeting_line(meeting: Mapping[str, Any], links: Links) -> str:
     title = escape_clip(one_line(meeting.get("title")) or "(no title)", 300)
     when = "all day" if meeting.get("all_day") else _time(meeting.get("start_time"))
@@ -104,9 +123,10 @@ def meetings_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     span = _day(first) if first == last else f"{_day(first)} to {_day(last)}"
     links = Links(ctx.subdomain)
     blocks: list[kit.Block | None] = [kit.header("Meetings"), kit.context(span)]
+    zone = _zone(result.get("time_zone"))
     day = None
     for meeting in meetings[:MAX_ROWS]:
-        this_day = str(meeting.get("start_time"))[:10]
+        this_day = _local_day(meeting.get("start_time"), zone)
         text = meeting_line(meeting, links)
         if this_day != day:
             day = this_day

@@ -69,13 +69,17 @@ class ConnectionView:
 
 
 def connect_modal(
-    private_metadata: Mapping[str, Any] | None = None, *, reconnect: bool = False
+    private_metadata: Mapping[str, Any] | None = None,
+    *,
+    reconnect: bool = False,
+    link: bool = False,
 ) -> dict[str, Any]:
     """The modal that collects the API key (callback `affinity_connect_modal`).
 
     `private_metadata` is non-secret context (e.g. channel, thread) returned on submit; it must
     never hold the key. Errors are shown with `ack(response_action="errors",
-    errors={API_KEY_BLOCK: "..."})`.
+    errors={API_KEY_BLOCK: "..."})`. `link` (`/affinity link-agent`) also asks for an agent
+    identifier to link to the account (bot/adapters/links.py): linking needs the key.
     """
     metadata = json.dumps(dict(private_metadata or {}), separators=(",", ":"))
     if len(metadata) > limits.PRIVATE_METADATA:
@@ -86,12 +90,16 @@ def connect_modal(
         else "Connect your own Affinity account: searches, pipelines and notes then use your "
         "access, exactly as you see them in Affinity."
     )
-    return {
+    if link:
+        intro = (
+            "Let your own agents (LangChain, MCP) use your Affinity key under a name of your "
+            "choosing. Paste your key to show it is yours."
+        )
+    title = "Reconnect Affinity" if reconnect else "Connect Affinity"
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": ids.CONNECT_MODAL,
-        "title": kit.plain(
-            "Reconnect Affinity" if reconnect else "Connect Affinity", limits.MODAL_TITLE
-        ),
+        "title": kit.plain("Link your agents" if link else title, limits.MODAL_TITLE),
         "submit": kit.plain("Connect", limits.MODAL_TITLE),
         "close": kit.plain("Cancel", limits.MODAL_TITLE),
         "private_metadata": metadata,
@@ -116,6 +124,24 @@ def connect_modal(
             kit.context(KEY_PRIVACY),
         ],
     }
+    if link:
+        view["blocks"].append(
+            {
+                "type": "input",
+                "block_id": ids.LINK_BLOCK,
+                "label": kit.plain("Agent identifier", limits.INPUT_LABEL),
+                "hint": kit.plain(
+                    "The name your agents give, e.g. your email. Only you can link it, here.",
+                    limits.INPUT_LABEL,
+                ),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.LINK_ACTION,
+                    "max_length": 255,
+                },
+            }
+        )
+    return view
 
 
 def _who(conn: ConnectionView) -> str:

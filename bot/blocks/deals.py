@@ -163,8 +163,8 @@ def pipeline(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     if overall is not None:
         money = format_money(overall.get("amount"), overall.get("currency"), compact=True)
         summary = _plural(int(overall.get("count") or 0)) + (f" · {money}" if money else "")
-        if more_pages:
-            summary += f" · showing {len(deals)}"
+        if more_pages or len(deals) < int(overall.get("count") or 0):
+            summary += f" · showing {len(deals)}"  # a later page shows its own
         filters = result.get("filters") or []
         if filters:
             summary += " · " + "; ".join(one_line(f) for f in filters)

@@ -27,8 +27,8 @@ HELP_GROUPS = (
         ),
     ),
     ("Notes", ("note", "notes", "note-edit", "note-delete")),
-    ("Reminders and meetings", ("remind", "reminders", "meetings")),
-    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "help")),
+    ("Reminders and meetings", ("remind", "reminders", "done", "meetings")),
+    ("Your connection", ("connect", "status", "disconnect", "mcp-token", "link-agent", "help")),
     ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
 )
 WRITES_MARK = ":pencil2:"

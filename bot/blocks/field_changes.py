@@ -1,6 +1,5 @@
 """Field writes and removals: what changed, old -> new per field (`affinity_update_field_values`),
-what was taken off a list (`affinity_remove_from_list`), and the question asked before a removal.
-"""
+and what was taken off a list (`affinity_remove_from_list`)."""
 
 from __future__ import annotations
 
@@ -8,9 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.blocks import actions as ids
 from bot.blocks import kit, limits
-from bot.blocks.choices import write_value
 from bot.blocks.deals import _ISO_TIMESTAMP
 from bot.blocks.paging import RenderContext, footer, run_buttons
 from bot.blocks.text import Links, escape_clip, format_date, one_line, pack_lines
@@ -93,32 +90,4 @@ def removed_from_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Mess
     fallback = text.split(" ", 1)[1].replace("*", "")
     return kit.message(
         fallback, [kit.section(text), *footer(ctx, url=links.url("list", the_list.get("id")))]
-    )
-
-
-def confirm_removal(
-    command: str, card: str, list_name: str | None, kind: str, record_id: int
-) -> kit.Message:
-    """A removal is asked before it is done: one Remove button, claimed by `card`."""
-    noun = {"opportunity": "deal", "organization": "organization"}.get(kind, kind)
-    where = escape_clip(one_line(list_name) or "the list", 200)
-    text = f"Remove {noun} {record_id} from *{where}*?"
-    warning = (
-        "Taking a deal off its list deletes the deal in Affinity."
-        if kind == "opportunity"
-        else "Its values in this list's fields go with it."
-    )
-    value = write_value(card, command)
-    button = (
-        kit.button("Remove", ids.PICK, value, style="danger")
-        if len(value) <= limits.BUTTON_VALUE
-        else None
-    )
-    return kit.message(
-        text.replace("*", ""),
-        [
-            kit.section(":warning: " + text),
-            kit.context(warning + " Nothing is removed unless you click Remove."),
-            kit.actions([button] if button else []),
-        ],
     )

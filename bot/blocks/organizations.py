@@ -61,15 +61,16 @@ def organization_card(org: Mapping[str, Any], ctx: RenderContext) -> kit.Message
         info,
     ]
     if people:
+        count = max(int(org.get("people_count") or 0), len(people))  # all of them, not the named
         blocks.append(
-            kit.section(
-                f"*People ({len(people)})*\n" + pack_lines(people, limits.SECTION_TEXT - 40)
-            )
+            kit.section(f"*People ({count})*\n" + pack_lines(people, limits.SECTION_TEXT - 40))
         )
     if deals:
         blocks.append(
             kit.section(f"*Deals ({len(deals)})*\n" + pack_lines(deals, limits.SECTION_TEXT - 40))
         )
+    if org.get("deals_unavailable"):  # what of the deals Affinity would not give, and why
+        blocks.append(kit.context(escape_clip(one_line(org["deals_unavailable"]), 2000)))
     extra = run_buttons([("Notes", f"notes org {oid}")])
     blocks += footer(ctx, url=links.url("organization", oid), extra=extra)
     return kit.message(f"{name} ({org.get('domain') or 'Affinity organization'})", blocks)

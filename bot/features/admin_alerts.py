@@ -97,7 +97,12 @@ def tell_quota_used_up(
 
 def dm_admin(app: App, services: Services, identifier: str, text: str, about: str) -> str | None:
     """DM `text` to the installer (else an owner or admin) of the identifier's workspace; the
-    admin's user id, or None (`about` names the problem in log lines)."""
+    admin's user id, or None (`about` names the problem in log lines). An account made outside
+    Slack (bot/adapters) has no workspace: its problem is in the ERROR log line only."""
+    from bot.adapters.identifiers import is_slack_identifier
+
+    if not is_slack_identifier(identifier):
+        return None
     user = parse_identifier(identifier)
     client = slack_client_for(services, user)
     if client is None:

@@ -10,6 +10,11 @@ Affinity tenant than the workspace is pinned to is refused the same way. A good 
 (ACTIVE), the modal closes, and after the ack the user's lists are cached, the permissions their
 key actually has are probed, and a DM tells them who and which workspace they are connected as
 and which tools they can use. The key itself is never logged, echoed or put in a message.
+
+Opened by `/affinity link-agent`, the modal also asks for an "agent identifier": it links an
+external identifier (bot/adapters/links.py) to the user's account with the key, so their own
+agents can name it; this is the only way a link is made. A malformed one, one linked to someone
+else or one with a key of its own is refused in the modal before anything is stored.
 """
 
 from __future__ import annotations
@@ -104,18 +109,46 @@ def _continuation(view: dict[str, Any]) -> tuple[AfterConnect | None, dict[str, 
 
 
 def open_connect_modal(
-    services: Services, client: WebClient, trigger_id: str, identifier: str
+    services: Services,
+    client: WebClient,
+    trigger_id: str,
+    identifier: str,
+    *,
+    link: bool = False,
 ) -> None:
-    """Open the private key modal (call right after the ack: trigger ids last 3 s)."""
+    """Open the private key modal (call right after the ack: trigger ids last 3 s); `link`
+    also asks for an agent identifier to link (`/affinity link-agent`)."""
     account = services.connector.account(identifier)
     reconnect = account is not None and str(account.status) == "REVOKED"
-    client.views_open(trigger_id=trigger_id, view=connect_modal({}, reconnect=reconnect))
+    view = connect_modal({}, reconnect=reconnect, link=link)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def _submitted_key(view: dict[str, Any]) -> str:
     block = (view.get("state") or {}).get("values", {}).get(ids.API_KEY_BLOCK) or {}
     field: dict[str, Any] = block.get(ids.API_KEY_ACTION) or next(iter(block.values()), {})
     return (field.get("value") or "").strip()
+
+
+def _submitted_link(view: dict[str, Any]) -> str:
+    block = (view.get("state") or {}).get("values", {}).get(ids.LINK_BLOCK) or {}
+    field: dict[str, Any] = block.get(ids.LINK_ACTION) or next(iter(block.values()), {})
+    return (field.get("value") or "").strip()
+
+
+def link_problem(services: Services, identifier: str, external: str) -> str | None:
+    """Why the Slack user `identifier` may not link the agent identifier `external`, or None."""
+    from bot.adapters.identifiers import EXTERNAL_IDENTIFIER, FORMAT
+    from bot.adapters.links import Links
+
+    if not EXTERNAL_IDENTIFIER.fullmatch(external):  # never ':' either: that is a Slack account
+        return f"“{external}” is not a valid identifier: use {FORMAT}."
+    owner = Links(services.engine, services.clock).owner(external)
+    if owner is not None and owner != identifier:
+        return f"“{external}” is already linked to someone else's account. Pick another name."
+    if services.vault.get_account(CONNECTION, external) is not None:
+        return f"“{external}” is an account of its own in this app. Pick another name."
+    return None
 
 
 def check_key(services: Services, api_key: str) -> dict[str, Any]:
@@ -185,6 +218,11 @@ def handle_submission(
         ack(response_action="errors", errors={ids.API_KEY_BLOCK: "Paste your API key."})
         return
     register_secret(api_key)  # belt and braces: scrubbed from any log line from now on
+    link = _submitted_link(body.get("view") or {})
+    bad_link = link_problem(services, identifier, link) if link else None
+    if bad_link:
+        ack(response_action="errors", errors={ids.LINK_BLOCK: bad_link})
+        return
     problem, profile = key_problem(services, team_id, api_key)
     if problem or profile is None:
         ack(response_action="errors", errors={ids.API_KEY_BLOCK: problem or UNREACHABLE})
@@ -193,6 +231,10 @@ def handle_submission(
     services.vault.connect(CONNECTION, identifier, api_key, profile)
     del api_key
     connector.evict(identifier)
+    if link:
+        from bot.adapters.links import Links
+
+        Links(services.engine, services.clock).link(link, identifier)
     then, metadata = _continuation(body.get("view") or {})
     if then is None:
         ack()
@@ -261,7 +303,8 @@ def disconnect_prompt(services: Services, identifier: str) -> tuple[str, list[di
 
 
 def disconnect(services: Services, identifier: str) -> None:
-    """Erase the credential and everything read with it (`bot.erasure`)."""
+    """Erase the credential and everything read with it or acting with it (`bot.erasure`: also
+    the MCP tokens and linked agent identifiers)."""
     from contextlib import suppress
 
     from vault import AccountNotFound

@@ -1,5 +1,5 @@
 """Personal MCP tokens in Slack: `/affinity mcp-token [label]` creates one, App Home lists and
-revokes them.
+revokes them (with the agent identifiers linked by `/affinity link-agent`, bot/features/connect.py).
 
 A token lets an MCP client (Claude Desktop/Code, an agent) reach the HTTP MCP server as the Slack
 user who made it, with their own Affinity key (bot/adapters/mcp). It is shown once, in a private
@@ -29,6 +29,10 @@ SLASH_ONLY = (
     "Type `/affinity mcp-token` as a slash command: the token is shown once, in a private "
     "window only you see."
 )
+LINK_SLASH_ONLY = (
+    "Type `/affinity link-agent` as a slash command: it asks for your key in a private window."
+)
+LINK_OPENED = "Paste your key and the name your agents will use in the window that just opened."
 CONNECT_FIRST = (
     "Connect your Affinity key first (`/affinity connect`): an MCP token acts with your own key."
 )
@@ -86,11 +90,25 @@ def token_modal(token: str, info: TokenInfo) -> dict[str, Any]:
 
 
 def home_blocks(services: Services, identifier: str) -> list[dict[str, Any]]:
-    """The user's live tokens with Revoke buttons (nothing when they have none)."""
+    """The user's live tokens with Revoke buttons, and the agent identifiers linked to their
+    account (nothing when they have neither)."""
+    from bot.adapters.links import Links
+
     live = tokens(services).list(identifier)
-    if not live:
+    linked = Links(services.engine, services.clock).links_of(identifier)
+    if not live and not linked:
         return []
-    blocks: list[dict[str, Any]] = [kit.divider(), kit.section("*Your MCP tokens*")]
+    blocks: list[dict[str, Any]] = [kit.divider(), kit.section("*Your agents*")]
+    if linked:
+        names = ", ".join(f"`{escape_clip(name, 255)}`" for name in linked)
+        blocks.append(
+            kit.context(
+                f"Your own agents may use your key as {names} (linked when you connected; "
+                "disconnecting removes the link)."
+            )
+        )
+    if live:
+        blocks.append(kit.context("MCP tokens: each acts with your key until you revoke it."))
     for info in live[:MAX_LISTED]:
         used = info.last_used_at.strftime("%Y-%m-%d") if info.last_used_at else "never"
         line = (

@@ -56,9 +56,12 @@ def notice_key(identifier: str, account: ConnectedAccount) -> str:
 def notify_revoked(services: Services, identifier: str, account: ConnectedAccount) -> bool:
     """DM the user once per revocation (claimed across processes); refresh their Home.
 
-    Returns True if this call sent the DM.
+    Returns True if this call sent the DM. An account made outside Slack (bot/adapters) has no
+    one to DM: its owner sees the revocation in their agent's error and `accounts status`.
     """
-    if str(account.status) != "REVOKED":
+    from bot.adapters.identifiers import is_slack_identifier
+
+    if str(account.status) != "REVOKED" or not is_slack_identifier(identifier):
         return False
     claims = services.claims
     key = notice_key(identifier, account)

@@ -460,6 +460,12 @@ def _meetings(args: Args) -> dict[str, Any]:
     return {"span": span}
 
 
+def _done(args: Args) -> dict[str, Any]:
+    reminder_id = args.id("reminder id")
+    args.done()
+    return {"reminder_id": reminder_id}
+
+
 def _note_edit(args: Args) -> dict[str, Any]:
     note_id = args.id("note id")
     return {"note_id": note_id, "content": args.rest_text("new note text")}
@@ -570,6 +576,13 @@ _TABLE = (
         "everyone. Workspace admins may change it.",
         _channel_answers,
         examples=("channel-answers", "channel-answers public"),
+    ),
+    Subcommand(
+        "link-agent",
+        "link-agent",
+        "Let your own agents (LangChain, MCP) use your key under a name you choose, e.g. your "
+        "email: asks for your key and the name in a private window.",
+        _no_args,
     ),
     Subcommand(
         "mcp-token",
@@ -719,6 +732,15 @@ _TABLE = (
         "Your reminders, soonest due first.",
         _no_args,
         examples=("reminders",),
+    ),
+    Subcommand(
+        "done",
+        "done <reminder id>",
+        "Mark a reminder done (a recurring one moves on to its next due date).",
+        _done,
+        ("complete",),
+        writes=True,
+        examples=("done 7001",),
     ),
     Subcommand(
         "meetings",
@@ -911,6 +933,7 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "note-delete": lambda c: [str(c["note_id"])],
     "remind": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["when"], c["content"]],
     "meetings": lambda c: [c["span"]],
+    "done": lambda c: [str(c["reminder_id"])],
 }
 
 

@@ -11,8 +11,9 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.grammar.grammar import due_day, format_command, writes
 from bot.grammar.model import Command, DealRef, EntityRef, ListRef
@@ -128,6 +129,8 @@ class ToolCall:
     tool: str
     input: Mapping[str, Any]
     writes: bool = False
+    about: str | None = None
+    """In words, what a `CLICK_FIRST` write acts on (the list's name), for its question."""
 
 
 @dataclass(frozen=True)
@@ -196,10 +199,14 @@ def plan(
     *,
     page_token: str | None = None,
     page_size: int | None = None,
+    time_zone: str = "UTC",
 ) -> Step:
-    """The first step of `command`. `page_token` continues a paged read (a "More" click)."""
+    """The first step of `command`. `page_token` continues a paged read (a "More" click);
+    `time_zone` (the user's, an IANA name) says which day "today" is for `DATED` commands."""
     if command.name in LOCAL_ACTIONS:
         return Local(command.name, command.get("topic"))
+    if command.name in DATED:
+        return DATED[command.name](command, datetime.now(ZoneInfo(time_zone)).date(), time_zone)
     paging = {k: v for k, v in (("page_token", page_token), ("page_size", page_size)) if v}
     builder = _PLANNERS[command.name]
     return builder(command, cached_lists, paging)
@@ -329,17 +336,17 @@ def _write_fields(command: Command, opportunity_id: int) -> ToolCall:
 
 def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
     entity_type = command["entity_type"]
-    return _with_list(
-        command,
-        lists,
-        entity_type,
-        lambda list_id: ToolCall(
+
+    def make(list_id: int) -> ToolCall:
+        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
+        return ToolCall(
             "affinity_remove_from_list",
             {"list_id": list_id, _TARGET_KEY[entity_type]: command["entity_id"]},
             writes=True,
-        ),
-        asks_first=True,
-    )
+            about=name,
+        )
+
+    return _with_list(command, lists, entity_type, make, asks_first=True)
 
 
 def _new_deal(command: Command, lists: Sequence, _paging: dict) -> Step:
@@ -400,8 +407,8 @@ def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
     )
 
 
-def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
-    day = due_day(command["when"], datetime.now(UTC).date())
+def _remind(command: Command, today: date, _zone: str) -> Step:
+    day = due_day(command["when"], today)
     return ToolCall(
         "affinity_create_reminder",
         {
@@ -413,16 +420,20 @@ def _remind(command: Command, _lists: Sequence, _paging: dict) -> Step:
     )
 
 
-def _meetings(command: Command, _lists: Sequence, _paging: dict) -> Step:
-    today = datetime.now(UTC).date()
+def _meetings(command: Command, today: date, zone: str) -> Step:
     first, last = {
         "today": (today, today),
         "tomorrow": (today + timedelta(days=1), today + timedelta(days=1)),
         "week": (today, today + timedelta(days=6)),
     }[command["span"]]
     return ToolCall(
-        "affinity_list_meetings", {"from_date": first.isoformat(), "to_date": last.isoformat()}
+        "affinity_list_meetings",
+        {"from_date": first.isoformat(), "to_date": last.isoformat(), "time_zone": zone},
     )
+
+
+DATED = {"remind": _remind, "meetings": _meetings}
+"""Commands whose words name days ("tomorrow", "week"): planned from the user's today."""
 
 
 CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}
@@ -431,10 +442,35 @@ CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}
 
 def confirmation(command: Command, call: ToolCall) -> Choice:
     """The one-button card that asks before a `CLICK_FIRST` write runs."""
+    if call.tool == "affinity_remove_from_list":
+        return _removal_question(command, call)
     note_id = int(call.input["note_id"])
     return Choice(
         f"Delete note #{note_id}? Its replies go with it, and this cannot be undone.",
         (Option(note_id, f"Delete note #{note_id}", format_command(command)),),
+    )
+
+
+def _removal_question(command: Command, call: ToolCall) -> Choice:
+    """Remove from a list: the list as typed and by id; for a deal, that it is deleted."""
+    list_id, kind = int(call.input["list_id"]), command["entity_type"]
+    noun = {"opportunity": "deal", "organization": "organization"}.get(kind, "person")
+    what = f"{noun} {command['entity_id']}"
+    where = f"the list “{call.about or command['list']}” (id {list_id})"
+    consequence = (
+        "Taking a deal off its list deletes the deal in Affinity."
+        if kind == "opportunity"
+        else "Its values in the list's fields go with it."
+    )
+    return Choice(
+        f"Remove {what} from {where}? {consequence} Nothing is removed unless you choose it.",
+        (
+            Option(
+                int(command["entity_id"]),
+                f"Remove {what} from list {list_id}",
+                format_command(command.replace(list=ListRef(id=list_id))),
+            ),
+        ),
     )
 
 
@@ -461,9 +497,12 @@ _PLANNERS = {
     "note-delete": lambda c, lists, paging: ToolCall(
         "affinity_delete_note", {"note_id": c["note_id"]}, writes=True
     ),
-    "remind": _remind,
-    "reminders": lambda c, lists, paging: ToolCall("affinity_list_reminders", {**paging}),
-    "meetings": _meetings,
+    "reminders": lambda c, lists, paging: ToolCall(
+        "affinity_list_reminders", {"status": "open", **paging}
+    ),
+    "done": lambda c, lists, paging: ToolCall(
+        "affinity_complete_reminder", {"reminder_id": c["reminder_id"]}, writes=True
+    ),
     "new-person": lambda c, lists, paging: ToolCall(
         "affinity_create_person",
         {k: c[k] for k in ("first_name", "last_name", "email") if c.get(k) is not None},

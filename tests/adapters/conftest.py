@@ -45,3 +45,8 @@ def services(database_url, sandbox, vault_keyring) -> Iterator[Services]:
 
 def connect(services: Services, identifier: str, user: dict[str, Any]) -> None:
     services.vault.connect("affinity", identifier, user["api_key"], profile_for(user))
+
+
+def note_writes(sandbox: Any) -> int:
+    """How many notes were written to the sandbox (searches are POSTs too, so count by path)."""
+    return sum(1 for r in sandbox.state.requests if r["method"] == "POST" and "notes" in r["path"])

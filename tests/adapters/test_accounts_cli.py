@@ -105,7 +105,24 @@ def test_token_is_shown_once_stored_as_a_digest_and_revoked_by_remove(cli, datab
     tokens = TokenStore(engine, utc_now)
     assert tokens.identifier_for(token) == AGENT_ID
     code, out, _ = cli("accounts", "remove", AGENT_ID)
-    assert code == 0 and "MCP tokens revoked" in out
+    assert code == 0 and "its MCP tokens" in out
     assert tokens.identifier_for(token) is None
     assert "PENDING" in cli("accounts", "list")[1]
     assert cli("accounts", "remove", "nobody")[0] == 1
+
+
+def test_a_revoked_external_account_is_not_announced_in_slack(services, sandbox, caplog):
+    from bot.connector import KeyRevokedError
+    from bot.features.revocation import notify_revoked
+    from tests.adapters.conftest import connect
+
+    told: list[bool] = []
+    connect(services, AGENT_ID, ADMIN)
+    services.connector.on_revoked(
+        lambda ident, acc: told.append(notify_revoked(services, ident, acc))
+    )
+    sandbox.state.revoke_key(ADMIN["api_key"])
+    with pytest.raises(KeyRevokedError):
+        services.connector.execute_tool(AGENT_ID, "affinity_search_persons", {"term": "jane"})
+    assert told == [False]  # no one to DM, and no error logged for trying
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]

@@ -20,7 +20,7 @@ from affinity_client.sandbox import seed
 from bot.adapters.catalog import AccountNotConnected
 from bot.adapters.langchain import get_tools
 from bot.models import AuditLogEntry
-from tests.adapters.conftest import ADMIN, AGENT_ID, connect
+from tests.adapters.conftest import ADMIN, AGENT_ID, connect, note_writes
 
 
 def audit(services) -> list[tuple[str, str, str]]:
@@ -108,10 +108,10 @@ def test_writes_need_include_writes_and_an_approval_for_each_call(services, sand
     sandbox.state.clear_requests()
     refused = tools["affinity_create_note"].invoke(call)
     assert refused.status == "error" and "not approved" in refused.content
-    assert sandbox.state.request_count("POST") == 0
+    assert note_writes(sandbox) == 0
     done = tools["affinity_create_note"].invoke({**call, "id": "w2"})
     assert done.status == "success" and json.loads(done.content)
-    assert sandbox.state.request_count("POST") == 1
+    assert note_writes(sandbox) == 1
     assert asked == [("affinity_create_note", note), ("affinity_create_note", note)]
     assert [row[1:] for row in audit(services)] == [("affinity_create_note", "ok")]
 

@@ -32,7 +32,7 @@ from bot.adapters.mcp import build_server, http_app
 from bot.adapters.tokens import TokenStore
 from bot.config import Settings
 from bot.services import Services
-from tests.adapters.conftest import ADMIN, STANDARD, connect
+from tests.adapters.conftest import ADMIN, STANDARD, connect, note_writes
 from vault.keyring import generate_key_entry, parse_master_keys
 
 READS = [name for name, tool in TOOLS.items() if not tool.writes]
@@ -108,7 +108,7 @@ def test_stdio_serves_one_account_and_reports_its_revocation(
 
     try:
         anyio.run(session)
-        assert sandbox.state.request_count("POST") == 0  # the refused write sent nothing
+        assert note_writes(sandbox) == 0  # the refused write sent nothing
         assert str(services.vault.get_account("affinity", "desk_ana").status) == "REVOKED"
     finally:
         services.close()
@@ -214,3 +214,17 @@ def test_http_reports_a_revoked_account_with_the_step_that_reconnects_it(http_se
 
     assert "affinity-bot accounts add http_dan" in anyio.run(call)
     assert str(services.vault.get_account("affinity", "http_dan").status) == "REVOKED"
+
+
+def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_server):
+    url, services = http_server
+    connect(services, "http_eve", ADMIN)
+    token = token_for(services, "http_eve")
+    body = {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {}}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {token}",
+        "Host": "mcp.example.com",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
+    assert httpx.post(url, json=body, headers=headers).status_code == 200

@@ -48,7 +48,7 @@ def test_token_is_shown_once_in_a_modal_listed_on_home_and_revoked_there(app, fa
     token = re.search(r"afmcp_[A-Za-z0-9_\-]+", str(modal["view"])).group(0)
     assert store(app).identifier_for(token) == identifier
     home = home_of(fake_slack, slack.user_id, published)
-    assert "Your MCP tokens" in str(home) and "laptop" in str(home)
+    assert "MCP tokens: each acts" in str(home) and "laptop" in str(home)
     fake_slack.wait_for("response_url", lambda c: "window that just opened" in str(c.params))
     # shown once: in no message, no response, no Home
     for call in fake_slack.calls():
@@ -58,7 +58,7 @@ def test_token_is_shown_once_in_a_modal_listed_on_home_and_revoked_there(app, fa
     published = len(fake_slack.calls("views.publish"))
     assert slack.block_action(REVOKE, token_id, view=home).status_code == 200
     home = home_of(fake_slack, slack.user_id, published)
-    assert "Your MCP tokens" not in str(home)
+    assert "MCP tokens: each acts" not in str(home)
     assert store(app).identifier_for(token) is None
 
 
@@ -74,3 +74,12 @@ def test_one_user_cannot_revoke_anothers_token(app):
     mine, info = store(app).create("T1:UMINE", "x", via="slack")
     assert not store(app).revoke("T1:UOTHER", info.id)
     assert store(app).identifier_for(mine) == "T1:UMINE"
+
+
+def test_without_a_slash_command_no_token_is_made(app, sandbox):
+    from bot.features.mcp_tokens import SLASH_ONLY, create_token
+
+    identifier = connect(app, ALICE, sandbox=sandbox)
+    message = create_token(app.services, None, None, identifier, "from a DM")
+    assert message["text"] == SLASH_ONLY
+    assert store(app).list(identifier) == []

@@ -294,6 +294,18 @@ def test_organization_card():
     assert button(msg, ids.OPEN_IN_AFFINITY)["url"] == "https://acme.affinity.co/companies/310"
 
 
+def test_organization_card_counts_all_people_and_says_which_deals_are_missing():
+    org = organization(
+        people=[{"id": 42, "name": "Jane Smith", "primary_email": None}],
+        people_count=300,
+        deals=[],
+        deals_unavailable='Only its 10 most recent of 12 deals are shown: "Export data from Lists"',
+    )
+    text = all_text(assert_valid(organization_card(org, CTX)))
+    assert "*People (300)*" in text
+    assert "Only its 10 most recent of 12 deals are shown" in text
+
+
 def test_organization_card_oversized():
     org = organization(
         name=LONG,

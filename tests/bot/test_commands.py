@@ -238,6 +238,7 @@ def test_every_connector_error_has_its_own_one_line_answer():
         "meetings today",
         "note-edit 9 Better text",
         "note-delete 9",
+        "done 9",
     ],
 )
 def test_every_planned_call_fits_its_tools_input_schema(text):

@@ -4,6 +4,7 @@ slash commands to the real app with the sandbox behind it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -117,3 +118,43 @@ def test_someone_elses_note_cannot_be_deleted(app, sandbox):
     sent = click(app, ids.PICK, button(ask, ids.PICK)["value"], BOB)
     refused = answer(app, sent, index=1)
     assert "creator" in refused.text and theirs["id"] in sandbox.state.notes
+
+
+def test_done_completes_a_reminder_from_the_list(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    listed = run(app, "reminders")
+    first = next(
+        r
+        for r in sorted(sandbox.state.world.reminders.values(), key=lambda r: r["due_date"])
+        if r["owner_id"] == seed.ADMIN_ID and r["completed_at"] is None and not r["recurrence"]
+    )
+    assert f"#{first['id']}" in listed.text and "/affinity done" in listed.text
+    done = run(app, f"done {first['id']}")
+    assert "Reminder completed" in done.text and first["completed_at"] is not None
+    theirs = next(
+        r for r in sandbox.state.world.reminders.values() if r["owner_id"] == seed.STANDARD_ID
+    )
+    refused = run(app, f"done {theirs['id']}")
+    assert "creator or owner" in refused.text.lower() or "refused" in refused.text.lower()
+    assert theirs["completer_id"] is None or theirs["completer_id"] != seed.ADMIN_ID
+
+
+def test_days_are_the_users_days(app, sandbox):
+    zone = "Pacific/Kiritimati"  # UTC+14: its today is often UTC's tomorrow
+    app.fake.set_user(ALICE, tz=zone)
+    connect(app, ALICE, sandbox=sandbox)
+    theirs = datetime.now(ZoneInfo(zone)).date()
+    run(app, f"remind org {seed.ACME_ORG_ID} tomorrow Ping the founders")
+    [made] = [
+        r for r in sandbox.state.world.reminders.values() if r["content"] == "Ping the founders"
+    ]
+    assert made["due_date"] == seed.date_field(theirs + timedelta(days=1))
+    today = run(app, "meetings today")
+    assert f"{theirs:%a} {theirs.day} {theirs:%b %Y}" in today.text
+    log = sandbox.state.requests
+    start = datetime.combine(theirs, datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
+    assert any(
+        f"{start:%Y-%m-%dT%H:%M:%S}" in r["query"].replace("%3A", ":")
+        for r in log
+        if r["path"] == "/v2/meetings"
+    )

@@ -94,6 +94,28 @@ def test_each_steps_text_is_kept_apart_in_the_stream(streaming_app, api, sandbox
     assert not leaks_anthropic_key(fake)
 
 
+def test_a_tool_step_after_streamed_text_shows_as_a_task_update(streaming_app, api, sandbox):
+    """Once text streams, each tool step appears in the stream as a task (in progress, then
+    complete when the next text arrives); the text itself is unchanged."""
+    fake = streaming_app.fake
+    api.add(
+        reply("Let me look that up.", ("affinity_search_organizations", {"term": "acme"})),
+        reply("Acme Corp is at acme.com."),
+    )
+    dm(streaming_app, "what do we have on acme?", sandbox)
+
+    fake.wait_for("chat.stopStream", timeout=15)
+    tasks = [
+        (chunk["id"], chunk["title"], chunk["status"])
+        for call in stream_calls(fake)
+        for chunk in call.params.get("chunks") or []
+        if chunk.get("type") == "task_update"
+    ]
+    title = "Searching organizations in Affinity…"
+    assert tasks == [("step-1", title, "in_progress"), ("step-1", title, "complete")]
+    assert streamed_text(fake) == "Let me look that up.\n\nAcme Corp is at acme.com."
+
+
 def test_an_answer_cut_short_streams_the_note_too(streaming_app, api, sandbox):
     fake = streaming_app.fake
     api.add(reply("Acme Corp has three open deals", stop_reason="max_tokens"))

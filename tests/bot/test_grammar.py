@@ -323,6 +323,7 @@ WRITES = {
     "note-edit",
     "note-delete",
     "remind",
+    "done",
     "new-person",
     "new-org",
     "stage",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from bot.blocks import RenderContext, render
 from bot.blocks import actions as ids
-from bot.blocks.choices import parse_write_value
-from bot.blocks.field_changes import confirm_removal
 from tests.bot.test_blocks import CTX, EVIL, LONG, all_text, assert_valid, button, deal, stage
 
 IC, DILIGENCE = stage(4, "IC", 4), stage(3, "Diligence", 3)
@@ -100,15 +98,7 @@ def test_many_long_changes_stay_within_limits():
     assert "<!channel>" not in all_text(msg)
 
 
-def test_the_removal_question_and_its_outcomes():
-    ask = assert_valid(
-        confirm_removal("remove 11 deal 981", "card123", "Series A Pipeline", "opportunity", 981)
-    )
-    assert "Remove deal 981 from *Series A Pipeline*?" in all_text(ask)
-    assert "deletes the deal" in all_text(ask)
-    remove = button(ask, ids.PICK)
-    assert remove["style"] == "danger"
-    assert parse_write_value(remove["value"]) == ("card123", "remove 11 deal 981")
+def test_a_removal_says_what_went():
     outcome = {
         "list": {"id": 14, "name": "Founders", "type": "person"},
         "list_entry_id": 7,

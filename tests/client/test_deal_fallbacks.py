@@ -104,3 +104,13 @@ def test_the_probe_offers_the_deal_tools_through_v1(sandbox):
     listing = probe["affinity_list_opportunities"]
     assert listing["ok"] is True and "V1" in listing["reason"]
     assert probe["affinity_get_opportunity"] == {"ok": True, "reason": None}
+
+
+def test_a_refused_directory_export_is_not_asked_again(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        for _ in range(3):
+            jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
+            assert "Export All People directory" in jane["phone_numbers_unavailable"]
+            assert jane["organizations"][0]["name"] == "Acme"  # through V1
+    refused = [r for r in _refused(sandbox) if r.startswith("GET /v2/persons")]
+    assert len(refused) == 1

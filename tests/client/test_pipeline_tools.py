@@ -77,10 +77,12 @@ def test_totals_count_every_matching_deal_not_the_page(sandbox, admin):
     assert first["total"]["count"] == len(in_ic) > 10
     assert len(first["entries"]) == 10 and first["filters"] == ["Status = IC"]
     assert first["total"]["amount"] == sum(amount_in_sandbox(sandbox, i) or 0 for i in in_ic)
-    # fewest requests: the list definition and the list's 500 entries, 100 a page
+    # fewest requests: the list definition and one search that Affinity filters by stage
     log = request_log(sandbox)
     assert count(log, "GET", exact=f"/lists/{DEAL_FLOW}") == 1
-    assert count(log, "GET", exact=f"/v2/lists/{DEAL_FLOW}/list-entries") == 5 == len(log) - 1
+    assert (
+        count(log, "POST", exact=f"/v2/lists/{DEAL_FLOW}/list-entries/search") == 1 == len(log) - 1
+    )
     seen = [e["id"] for e in first["entries"]]
     token = first["next_page_token"]
     while token:
@@ -93,6 +95,33 @@ def test_totals_count_every_matching_deal_not_the_page(sandbox, admin):
         seen += [e["id"] for e in page["entries"]]
         token = page["next_page_token"]
     assert sorted(seen) == sorted(in_ic)
+
+
+def test_a_filter_affinity_cannot_apply_reads_the_whole_list_100_a_request(sandbox, admin):
+    big = run_tool(
+        admin,
+        "affinity_search_list_entries",
+        {"list_id": DEAL_FLOW, "where": [{"field": "Amount", "op": ">", "value": "10M"}]},
+    )
+    truth = [
+        i
+        for i in stages_in_sandbox(sandbox, DEAL_FLOW)
+        if (amount_in_sandbox(sandbox, i) or 0) > 10_000_000
+    ]
+    assert big["total"]["count"] == len(truth)
+    log = request_log(sandbox)
+    assert count(log, "GET", exact=f"/v2/lists/{DEAL_FLOW}/list-entries") == 5 == len(log) - 1
+
+
+def test_a_search_affinity_refuses_falls_back_to_reading_the_list(sandbox, admin):
+    sandbox.state.fail("POST", f"/v2/lists/{DEAL_FLOW}/list-entries/search", 404, 1)
+    found = run_tool(admin, "affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "IC"})
+    in_ic = [i for i, s in stages_in_sandbox(sandbox, DEAL_FLOW).items() if s == "IC"]
+    assert found["total"]["count"] == len(in_ic)
+    assert count(request_log(sandbox), "GET", exact=f"/v2/lists/{DEAL_FLOW}/list-entries") == 5
+    clear_log(sandbox)
+    run_tool(admin, "affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "Passed"})
+    assert count(request_log(sandbox), "POST") == 0  # not asked again for this key
 
 
 def test_owner_field_conditions_and_sort_combine(sandbox, admin, standard_key):
@@ -291,6 +320,38 @@ def test_a_person_list_entry_is_written_by_its_entry_id(sandbox, admin):
         "Priority": "Low",
         "Relationship Owner": "Tom Becker",
     }
+
+
+def test_without_the_export_permission_fields_are_written_through_v1(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as restricted:
+        moved = run_tool(
+            restricted,
+            "affinity_update_field_values",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "values": [
+                    {"field": "stage", "value": "IC"},
+                    {"field": "Owners", "value": "me, Tom Becker"},
+                    {"field": "Amount", "value": None},
+                ],
+            },
+        )
+        changes = {c["field"]: (c["old"], c["new"]) for c in moved["changes"]}
+        assert changes == {
+            "Status": ("Diligence", "IC"),
+            "Owners": ("Daniel Okafor, Sofia Alvarez", "Sofia Alvarez, Tom Becker"),
+            "Amount": ("500000", None),
+        }
+        log = request_log(sandbox)
+        assert count(log, "PATCH") == 0 and count(log, "POST", exact="/field-values") >= 1
+        assert stages_in_sandbox(sandbox, SERIES_A)[seed.ACME_DEAL_ID] == "IC"
+        assert amount_in_sandbox(sandbox, seed.ACME_DEAL_ID) is None
+        again = run_tool(
+            restricted,
+            "affinity_update_field_values",
+            {"opportunity_id": seed.ACME_DEAL_ID, "values": [{"field": "stage", "value": "ic"}]},
+        )
+        assert again["changes"] == [] and again["unchanged"][0]["old"] == "IC"
 
 
 # ---- affinity_remove_from_list -------------------------------------------------------------------

@@ -26,6 +26,7 @@ CALLS = {
     "affinity_list_notes": {"person_id": seed.JANE_ID},
     "affinity_add_to_list": {"list_id": seed.LISTS["Founders to Watch"], "person_id": seed.JANE_ID},
     "affinity_get_relationship_strength": {"external_id": seed.JANE_ID},
+    "affinity_get_field_history": {"opportunity_id": seed.ACME_DEAL_ID, "field": "Status"},
     "affinity_update_note": {"note_id": None, "content": "Role check, edited"},
     "affinity_delete_note": {"note_id": None},
     "affinity_list_reminders": {},
@@ -51,9 +52,9 @@ CALLS = {
         "person_id": seed.JANE_ID,
     },
 }
-# V2 list-entry search and field writes have no V1 fallback: the restricted user is told which
-# permission is missing, by the connect-time check and by the tool.
-NO_FALLBACK = {"affinity_search_list_entries", "affinity_update_field_values"}
+# V2 list-entry search has no V1 fallback: the restricted user is told which permission is
+# missing, by the connect-time check and by the tool.
+NO_FALLBACK = {"affinity_search_list_entries"}
 
 
 def test_every_tool_is_covered():

@@ -3,7 +3,8 @@ restricted users: answers, request counts, and bad input that writes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -122,6 +123,9 @@ def test_my_reminders_due_today_and_overdue(sandbox, role):
     dues = [r["due_date"] for r in rows]
     assert dues == sorted(dues) and _today() in dues and _today(1) in dues
     assert all(r["entity"] and r["entity"]["name"] for r in rows)
+    open_ones = run_tool(client, "affinity_list_reminders", {"status": "open"})["reminders"]
+    assert {r["status"] for r in open_ones} == {"active", "overdue"}
+    assert len(open_ones) == len([r for r in rows if r["status"] != "completed"])
     overdue = run_tool(client, "affinity_list_reminders", {"status": "overdue"})["reminders"]
     assert overdue and all(r["status"] == "overdue" for r in overdue)
     today = run_tool(
@@ -252,6 +256,7 @@ def test_bad_meeting_input(sandbox, admin):
         {"from_date": _today(3), "to_date": _today()},
         {"from_date": "2024-01-01", "to_date": "2026-01-01"},
         {"person_id": 2001, "organization_id": 5001},
+        {"time_zone": "Mars/Olympus"},
     ):
         with pytest.raises(ToolInputError):
             run_tool(admin, "affinity_list_meetings", tool_input)
@@ -260,3 +265,25 @@ def test_bad_meeting_input(sandbox, admin):
         run_tool(admin, "affinity_list_meetings", {"person_id": 99999999})
     with pytest.raises(NotFoundError):
         run_tool(admin, "affinity_list_meetings", {"opportunity_id": 99999999})
+
+
+def test_meeting_days_in_the_users_time_zone(sandbox, admin):
+    late = run_tool(admin, "affinity_list_meetings", {"time_zone": "America/Los_Angeles"})
+    assert late["time_zone"] == "America/Los_Angeles"
+    utc = run_tool(admin, "affinity_list_meetings", {})
+    assert utc["time_zone"] == "UTC"
+    day = _today(1)
+    tomorrow_la = run_tool(
+        admin,
+        "affinity_list_meetings",
+        {"from_date": day, "to_date": day, "time_zone": "America/Los_Angeles"},
+    )
+    # a Los Angeles day runs from its midnight (08:00 or 07:00 UTC) to the next
+    zone = ZoneInfo("America/Los_Angeles")
+    first = datetime.combine(date.fromisoformat(day), time(), zone).astimezone(UTC)
+    after = first + timedelta(days=1)
+    assert tomorrow_la["meetings"]
+    assert all(
+        first <= datetime.fromisoformat(m["start_time"].replace("Z", "+00:00")) < after
+        for m in tomorrow_la["meetings"]
+    )

@@ -36,6 +36,13 @@ NAMES = {
     "affinity_list_meetings",
     "affinity_create_person",
     "affinity_create_organization",
+    "affinity_list_fields",
+    "affinity_search_list_entries",
+    "affinity_list_saved_views",
+    "affinity_search_opportunities",
+    "affinity_update_field_values",
+    "affinity_remove_from_list",
+    "affinity_get_field_history",
 }
 
 
@@ -61,6 +68,8 @@ def test_catalog_has_every_tool_with_anthropic_ready_schemas():
         "affinity_complete_reminder",
         "affinity_create_person",
         "affinity_create_organization",
+        "affinity_update_field_values",
+        "affinity_remove_from_list",
     }
 
 
@@ -559,3 +568,68 @@ def test_a_big_organization_names_its_first_100_people_in_one_request():
     result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
     assert result["people_count"] == 300 and len(result["people"]) == 100
     assert router.paths().count("GET /v2/persons") == 1
+
+
+def test_an_organization_with_150_deals_lists_the_100_most_recent_and_says_so():
+    router = Router(
+        {
+            ("GET", "/organizations/7"): ok(
+                {"id": 7, "name": "Big", "person_ids": [], "opportunity_ids": list(range(1, 151))}
+            ),
+            ("GET", "/v2/opportunities"): lambda request: ok(
+                {
+                    "data": [
+                        {"id": int(i), "name": f"Deal {i}", "listId": 9}
+                        for i in request.url.params.get_list("ids")
+                    ]
+                }
+            ),
+            ("GET", "/lists"): ok([{"id": 9, "type": 8, "name": "Pipeline", "public": True}]),
+            ("GET", "/lists/9"): ok({"id": 9, "type": 8, "name": "Pipeline", "fields": []}),
+        }
+    )
+    result = run_tool(make_client(router), "affinity_get_organization", {"organization_id": 7})
+    assert [d["id"] for d in result["deals"]] == list(range(150, 50, -1))
+    assert result["deals_unavailable"] == "Only its 100 most recent of 150 deals are listed."
+    assert router.paths().count("GET /v2/opportunities") == 1
+
+
+def test_a_deal_read_through_v1_shows_a_single_fields_latest_value():
+    denied = ok({"errors": [{"code": "authorization", "message": "Requires export"}]}, 403)
+    fields = [
+        {"id": 1, "name": "Status", "value_type": 7, "allows_multiple": False},
+        {"id": 2, "name": "Amount", "value_type": 3, "allows_multiple": False},
+        {"id": 3, "name": "Sector", "value_type": 2, "allows_multiple": True},
+    ]
+    entry = {"id": 50, "list_id": 9, "entity_id": 5, "created_at": "2026-01-02T00:00:00-08:00"}
+    values = [
+        {"field_id": 1, "list_entry_id": 50, "value": {"id": 7, "text": "IC", "rank": 4}},
+        {"field_id": 2, "list_entry_id": 50, "value": 100},
+        {"field_id": 2, "list_entry_id": 50, "value": 200},  # the newer value of a single field
+        {"field_id": 3, "list_entry_id": 50, "value": "AI"},
+        {"field_id": 3, "list_entry_id": 50, "value": "Fintech"},
+    ]
+    router = Router(
+        {
+            ("GET", "/opportunities/5"): ok(
+                {
+                    "id": 5,
+                    "name": "D",
+                    "person_ids": [],
+                    "organization_ids": [],
+                    "list_entries": [entry],
+                }
+            ),
+            ("GET", "/lists/9"): ok({"id": 9, "type": 8, "name": "P", "fields": fields}),
+            ("GET", "/v2/lists/9/list-entries/50"): denied,
+            ("GET", "/field-values"): ok(values),
+        }
+    )
+    deal = run_tool(make_client(router), "affinity_get_opportunity", {"opportunity_id": 5})
+    assert deal["stage"] == {"id": 7, "text": "IC", "rank": 4} and deal["value"] == 200
+    assert {f["name"]: f["value"] for f in deal["fields"]} == {
+        "Status": "IC",
+        "Amount": "200",
+        "Sector": "AI, Fintech",
+    }
+    assert deal["created_at"] == "2026-01-02T08:00:00Z"

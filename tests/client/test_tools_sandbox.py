@@ -414,15 +414,17 @@ def test_rate_limited_then_success_honours_retry_after(sandbox, admin_key):
         result = run_tool(client, "affinity_search_persons", {"term": "jane"})
         assert result["persons"]
         assert len(client._sleep) == 2 and all(s > 0 for s in client._sleep)
-    assert count(request_log(sandbox), "GET", "/persons") == 3
+    assert count(request_log(sandbox), "POST", "/v2/persons/search") == 3  # V2 search
 
 
 def test_server_error_on_a_read_is_retried(sandbox, admin):
     control(
-        sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 503, "count": 1}
+        sandbox,
+        "faults/error",
+        {"method": "POST", "path": "/v2/persons/search", "status": 503, "count": 1},
     )
     assert run_tool(admin, "affinity_search_persons", {"term": "jane"})["persons"]
-    assert count(request_log(sandbox), "GET", "/persons") == 2
+    assert count(request_log(sandbox), "POST", "/v2/persons/search") == 2
 
 
 def test_server_error_on_a_write_is_unknown_outcome_and_not_repeated(sandbox, admin):
@@ -436,11 +438,13 @@ def test_server_error_on_a_write_is_unknown_outcome_and_not_repeated(sandbox, ad
 
 def test_server_error_on_reads_surfaces_after_retries(sandbox, admin):
     control(
-        sandbox, "faults/error", {"method": "GET", "path": "/persons", "status": 500, "count": 10}
+        sandbox,
+        "faults/error",
+        {"method": "POST", "path": "/v2/persons/search", "status": 500, "count": 10},
     )
     with pytest.raises(ServerError):
         run_tool(admin, "affinity_search_persons", {"term": "jane"})
-    assert count(request_log(sandbox), "GET", "/persons") == 4
+    assert count(request_log(sandbox), "POST", "/v2/persons/search") == 4
 
 
 def test_timed_out_write_is_unknown_outcome_and_sent_once(sandbox, admin_key):
@@ -484,7 +488,7 @@ def test_server_error_on_a_v2_batch_read_is_retried(sandbox, admin):
 
 
 def test_slow_reads_are_bounded_by_max_call_seconds(sandbox, admin_key):
-    control(sandbox, "faults/latency", {"ms": 600, "path": "/persons"})
+    control(sandbox, "faults/latency", {"ms": 600, "path": "/v2/persons/search"})
     started = time.monotonic()
     with (
         client_for(

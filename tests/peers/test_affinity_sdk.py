@@ -6,8 +6,8 @@ bug, unless the test names the clause of the reference (reference/affinity-api.m
 spec) that the SDK's call breaks; those are marked xfail with that clause.
 
 Not covered because the sandbox does not serve them (see docs/sandbox.md): V1 interactions,
-notes' attached entities and replies, entity files, merges, tasks, transcripts, teams, users,
-semantic search.
+V1 person delete, V1 organization update and delete, V1 field-value changes, notes'
+attached entities and replies, entity files, merges, tasks, transcripts, teams, semantic search.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from affinity.types import (
 )
 
 from affinity_client.sandbox import seed
+from tests.sandbox.test_v2_webhooks import Receiver
 
 SERIES_A = ListId(seed.LISTS["Series A Pipeline"])
 FOUNDERS = ListId(seed.LISTS["Founders to Watch"])
@@ -64,8 +65,10 @@ def test_whoami(sdk):
 
 def test_rate_limits_from_the_headers(sdk):
     sdk.whoami()
-    snapshot = sdk.rate_limits.refresh()
+    snapshot = sdk.rate_limits.snapshot()  # from the last answer's headers
     assert snapshot.api_key_per_minute.limit == 900
+    fresh = sdk.rate_limits.refresh()  # GET /v2/rate-limit
+    assert fresh.api_key_per_minute.limit == 900
     assert 0 <= snapshot.api_key_per_minute.remaining <= 900
 
 
@@ -358,3 +361,131 @@ def test_meetings_listed_and_read(sandbox, sdk):
     assert meetings and {m.id for m in meetings} <= set(_world(sandbox).meetings)
     one = sdk.interactions.get_meeting(meetings[0].id)
     assert one.title == _world(sandbox).meetings[meetings[0].id]["title"]
+
+
+# -- V2 search, field values, field-value changes, dropdown options (2026-07-15) -------------
+def test_persons_and_companies_found_by_v2_search(sandbox, sdk):
+    assert JANE in [p.id for p in sdk.persons.find(term="jane").data]
+    found = sdk.companies.find(term="acme", total_count=True)
+    assert ACME in [c.id for c in found.data]
+    world = _world(sandbox)
+    assert all(
+        "acme"
+        in (world.organizations[c.id]["name"] + (world.organizations[c.id]["domain"] or "")).lower()
+        for c in found.data
+    )
+
+
+def test_list_entries_found_by_term_and_by_filter(sandbox, sdk):
+    entries = sdk.lists.entries(SERIES_A)
+    assert ACME_DEAL in [e.entity.id for e in entries.find(term="acme").data]
+    diligence = entries.list(filter='Status = "Diligence"', limit=100).data
+    expected = {
+        opp_id for opp_id, text in _stages_on(sandbox, SERIES_A).items() if text == "Diligence"
+    }
+    assert diligence and {e.entity.id for e in diligence} == expected
+
+
+def _stages_on(sandbox: Any, list_id: int) -> dict[int, str]:
+    world, index = _world(sandbox), sandbox.state.index
+    status = _field(sandbox, list_id, "Status")
+    out = {}
+    for entry_id in index.entries_by_list[list_id]:
+        entry = world.list_entries[entry_id]
+        for value_id in index.values_by_entry[entry_id]:
+            value = world.field_values[value_id]
+            if value["field_id"] == status["id"]:
+                out[entry["entity_id"]] = index.options[value["value"]][1]["text"]
+    return out
+
+
+def test_person_and_company_field_values_read_and_written(sandbox, sdk):
+    title = _global_field(sandbox, 0, "Job Title")
+    field_id = FieldId(f"field-{title['id']}")
+    values = sdk.persons.get_field_values(JANE).data
+    assert (
+        values["affinity-data-phone-number"]["value"]["data"]
+        == (_world(sandbox).persons[seed.JANE_ID]["phone_numbers"])
+    )
+    sdk.persons.update_field_value(JANE, field_id, "CTO")
+    assert sdk.persons.get_field_value(JANE, field_id) == "CTO"
+    industry = _global_field(sandbox, 1, "Industry")
+    assert f"field-{industry['id']}" in sdk.companies.get_field_values(ACME).data
+
+
+def _global_field(sandbox: Any, entity_type: int, name: str) -> dict[str, Any]:
+    fields = _world(sandbox).fields.values()
+    return next(
+        f
+        for f in fields
+        if f["list_id"] is None and f["entity_type"] == entity_type and f["name"] == name
+    )
+
+
+def test_field_value_changes_recorded_on_a_write(sandbox, sdk):
+    entries = sdk.lists.entries(SERIES_A)
+    entry_id = _entry_of(sandbox, seed.ACME_DEAL_ID, SERIES_A)
+    amount = FieldId(f"field-{_field(sandbox, SERIES_A, 'Amount')['id']}")
+    entries.update_field_value(entry_id, amount, 9_000_000)
+    changes = entries.list_field_changes(entry_id, field_id=amount).data
+    assert changes and changes[-1].changer.id == seed.ADMIN_ID
+    assert sdk.field_value_changes.list_global(limit=5).data
+
+
+def test_dropdown_options_of_a_list_field(sandbox, sdk):
+    status = _field(sandbox, SERIES_A, "Status")
+    options = sdk.lists.get_field_dropdown_options(SERIES_A, FieldId(f"field-{status['id']}"))
+    assert [o.text for o in options] == [o["text"] for o in status["dropdown_options"]]
+
+
+# -- users, relationships, organizations created, webhooks (2026-07-15) ----------------------
+def test_users_listed_and_read(sdk):
+    users = sdk.users.list().data
+    assert {u.id for u in users} >= {seed.ADMIN_ID, seed.STANDARD_ID, seed.RESTRICTED_ID}
+    me = sdk.users.get(seed.ADMIN_ID)
+    assert (me.first_name, me.role) == ("Maya", "admin")
+
+
+def test_relationships_agree_with_v1_strengths(sandbox, sdk):
+    expected = {(r["internal_id"], r["strength"]) for r in _world(sandbox).strengths[seed.JANE_ID]}
+    mine = sdk.persons.list_relationships(JANE, limit=100).data
+    assert {(r.person1.id, r.interaction_score) for r in mine} == expected
+    assert all(r.person2.id == JANE for r in mine)
+    scores = [r.interaction_score for r in sdk.companies.list_relationships(ACME).data]
+    assert scores and scores == sorted(scores, reverse=True)  # strongest first by default
+
+
+def test_a_person_created_through_v1_once(sandbox, sdk):
+    data = models.PersonCreate(first_name="Sdk", last_name="Person", emails=["sdk.p@example.com"])
+    made = sdk.persons.create(data)
+    assert (made.first_name, made.primary_email) == ("Sdk", "sdk.p@example.com")
+    assert _world(sandbox).persons[made.id]["emails"] == ["sdk.p@example.com"]
+    with pytest.raises(exceptions.DuplicateEntityError):  # found by V1 search on the email
+        sdk.persons.create(data)
+
+
+def test_an_organization_created_through_v1(sandbox, sdk):
+    made = sdk.companies.create(models.CompanyCreate(name="Sdk Co", domain="sdkco.example"))
+    assert made.name == "Sdk Co" and made.domain == "sdkco.example"
+    assert _world(sandbox).organizations[made.id]["name"] == "Sdk Co"
+    assert sdk.companies.get(made.id).name == "Sdk Co"
+
+
+@pytest.fixture
+def receiver() -> Any:
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def test_webhooks_created_read_updated_and_deleted(sdk, receiver):
+    made = sdk.webhooks.create(
+        models.WebhookCreate(url=receiver.url(), subscriptions=["person.created"])
+    )
+    assert receiver.deliveries and receiver.deliveries[0]["type"] == "sample.webhook"
+    assert sdk.webhooks.get(made.id).url == receiver.url()
+    moved = sdk.webhooks.update(made.id, models.WebhookUpdate(url=receiver.url("/other")))
+    assert moved.url == receiver.url("/other")
+    assert [w.id for w in sdk.webhooks.list().data] == [made.id]
+    sdk.webhooks.delete(made.id)  # returns None; a failure raises
+    assert sdk.webhooks.list().data == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -122,6 +122,92 @@ def spec_for(response: Any) -> str:
     return SPECS[version]
 
 
+ENUM_KEYS = frozenset(
+    {
+        "type",
+        "valueType",
+        "code",
+        "enrichmentSource",
+        "color",
+        "direction",
+        "filterableFieldType",
+        "sortableFieldType",
+        "numberOfValuesRequired",
+        "operation",
+        "param",
+    }
+)
+"""Keys whose string values are enums in the specs: their values are part of a shape."""
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
+class Outliner:
+    """Outlines of JSON values, so that each distinct piece of an answer is validated once.
+
+    The local shape of a value is what decides whether it validates the same way where it
+    stands: its key, JSON type, enum-like value (`ENUM_KEYS`), dates, ints below 1 or beyond
+    int32; a dict's is its key and its children's local shapes; a list's is only whether it is
+    empty or over 100 items. Shapes are interned as small ints, stable for one `Outliner`.
+
+    `outline(value, covered)` gives a representative of the value that drops every list item
+    whose local shapes (at any depth) are all in `covered` or in an earlier kept item (lists
+    over 100 items stay whole, for `maxItems`), and the set of local shapes found: validating
+    the representative checks every piece not yet covered.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[Any, int] = {}
+
+    def _intern(self, shape: Any) -> int:
+        return self._ids.setdefault(shape, len(self._ids))
+
+    def outline(self, value: Any, covered: set[int] | None = None) -> tuple[Any, set[int]]:
+        """(representative, local shapes found) of a JSON value."""
+        rep, _, found = self._walk(value, "", set(covered or ()))
+        return rep, set(found)
+
+    def _walk(self, value: Any, key: str, covered: set[int]) -> tuple[Any, int, Collection[int]]:
+        if isinstance(value, dict):
+            rep: dict[str, Any] = {}
+            keys = []
+            found: set[int] = set()
+            for k, v in value.items():
+                rep[k], local, inner = self._walk(v, k, covered)
+                keys.append((k, local))
+                found.update(inner)
+            keys.sort()
+            local = self._intern(("{}", key, tuple(keys)))
+            found.add(local)
+            return rep, local, found
+        if isinstance(value, list):
+            over = len(value) > 100
+            kept, every = [], []
+            seen: set[int] = set()
+            for item in value:
+                item_rep, _, inner = self._walk(item, key, covered)
+                every.append(item_rep)
+                seen.update(inner)
+                if not covered.issuperset(inner):
+                    covered.update(inner)
+                    kept.append(item_rep)
+            local = self._intern(("[]", key, not value, over))
+            seen.add(local)
+            return (every if over else kept), local, seen
+        if isinstance(value, str):
+            if key in ENUM_KEYS:
+                leaf: Any = ("=", key, value)
+            else:
+                leaf = "date" if _DATE.match(value) else ("str", value == "", "\n" in value)
+        elif isinstance(value, bool) or value is None:
+            leaf = value
+        elif isinstance(value, int):
+            leaf = ("int", value < 1, value > 2**31 - 1)
+        else:
+            leaf = type(value).__name__
+        local = self._intern(leaf)
+        return value, local, (local,)
+
+
 def validate_v2(method: str, path_template: str, response: Any, name: str | None = None) -> None:
     """Assert that an httpx response matches the spec `name` for its operation and status
     code; without `name`, the spec of the version the answer was given in."""
@@ -165,7 +251,8 @@ def answer_errors(
         except ValueError:
             return [f"the body of a {status} is not JSON"]
         validator = _validator(json.dumps(content["schema"], sort_keys=True), name)
-        found = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+        small = Outliner().outline(data)[0]
+        found = sorted(validator.iter_errors(small), key=lambda e: list(e.path))
         errors += [f"{list(e.path)}: {e.message[:300]}" for e in found[:5]]
     sent = {k.lower(): v for k, v in headers.items()}
     documented_headers = {h.lower() for h in documented.get("headers", {})}

@@ -55,10 +55,11 @@ def test_a_conforming_answer_passes_once_per_shape():
         (_answer("GET", "/v2/lists/1", 200, LIST, version="2024-01-01"), "createdAt"),
         (_answer("GET", "/v2/transcripts", 404, None, routed=False), "has no route"),
         (_answer("GET", "/v2/lists/1/colors", 200, {}), "no spec has"),
+        (_answer("POST", "/v2/notes", 201, {}, version="2024-01-01"), "added after 2024-01-01"),
         (_answer("GET", "/v2/lists/1", 200, LIST, headers={}), "missing header"),
         (_answer("GET", "/v2/lists/1", 418, {"message": "teapot"}), "message"),
     ],
-    ids=["2026-body", "2024-body", "unrouted", "unknown-path", "headers", "error-body"],
+    ids=["2026-body", "2024-body", "unrouted", "unknown-path", "newer", "headers", "error-body"],
 )
 def test_answers_off_the_spec_are_reported(answer, problem):
     problems = Conformance().problems([answer])
@@ -93,3 +94,14 @@ def test_the_sandbox_hands_over_its_v2_answers(sandbox, admin_key, v2_conformanc
     ]
     problems = Conformance().problems(taken)
     assert len(problems) == 1 and "GET /v2/transcripts is in the spec" in problems[0]
+
+
+def test_a_bad_item_deep_in_a_page_is_caught_after_good_pages():
+    checker = Conformance()
+    good = [{**LIST, "id": i} for i in range(1, 60)]
+    page = {"data": good, "pagination": {"nextUrl": None, "prevUrl": None}}
+    assert checker.problems([_answer("GET", "/v2/lists", 200, page)]) == []
+    bad = [*good[:40], {**LIST, "id": 99, "isPublic": "yes"}, *good[40:]]
+    problems = checker.problems([_answer("GET", "/v2/lists", 200, {**page, "data": bad})])
+    assert problems and "['data', 0, 'isPublic']" in problems[0]
+    assert checker.checked == 2

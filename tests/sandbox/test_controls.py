@@ -109,8 +109,9 @@ def test_reset_restores_the_seed(sandbox, admin_key):
     counts = _control(sandbox, "GET", "state").json()
     started = time.perf_counter()
     sandbox.reset()
-    # generous bound: fast enough to reset before every test, even on a loaded CI machine
-    assert time.perf_counter() - started < 1.0
+    # generous bound (about 0.1 s unloaded): fast enough to reset before every test, even on
+    # a loaded CI machine
+    assert time.perf_counter() - started < 2.0
     assert _control(sandbox, "GET", "state").json() == counts
 
 

@@ -118,6 +118,9 @@ def test_reply_and_interaction_notes(sandbox, standard_key):
     )
     assert anchored.status_code == 201
     assert anchored.json()["interaction"] == {"type": "meeting", "id": meeting["id"]}
+    old = v1(sandbox, standard_key).get(f"/notes/{anchored.json()['id']}").json()
+    assert old["interaction_id"] == meeting["id"] and old["interaction_type"] == 0
+    assert old["is_meeting"] is True
     private = next(m for m in sandbox.state.world.meetings.values() if m["private"])
     hidden = _create(
         client,

@@ -54,7 +54,16 @@ def test_reminder_filters(sandbox, admin_key):
         client, REMINDERS, REMINDERS, filter=f"dueDate>={_pacific_day(0)}&dueDate<{_pacific_day(2)}"
     ).json()["data"]
     assert window and {r["dueDate"] for r in window} <= {_pacific_day(0), _pacific_day(1)}
-    for bad in ("owner.id>3", "colour=red", "dueDate>=soon", "status=overdue&&"):
+    open_ones = _get(
+        client,
+        REMINDERS,
+        REMINDERS,
+        filter=f"(status=active|status=overdue)&owner.id={seed.ADMIN_ID}",
+    ).json()["data"]
+    assert {r["status"] for r in open_ones} == {"active", "overdue"}
+    others = _get(client, REMINDERS, REMINDERS, filter=f"owner.id!={seed.ADMIN_ID}").json()["data"]
+    assert others and seed.ADMIN_ID not in {r["owner"]["id"] for r in others}
+    for bad in ("owner.id>3", "colour=red", "dueDate>=soon", "status=overdue&&", "status=late"):
         refused = _get(client, REMINDERS, REMINDERS, filter=bad)
         assert refused.status_code == 400 and refused.json()["errors"][0]["param"] == "filter"
 

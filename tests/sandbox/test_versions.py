@@ -3,12 +3,16 @@ each version adds on shared paths, and the 400s for versions and ids the sandbox
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from affinity_client.sandbox import seed
+from affinity_client.sandbox import seed, versions
+from affinity_client.sandbox.app import URLS
 
 from .helpers import anonymous, v1, v2
-from .spec import validate_v2
+from .spec import SPEC_2024, SPEC_2026, spec, template_for, validate_v2
 
 S = seed.LISTS["Series A Pipeline"]
 HEADER = "X-Affinity-Api-Version"
@@ -52,6 +56,27 @@ def test_a_version_the_sandbox_does_not_answer_in_is_a_validation_error(sandbox,
     assert "2024-01-01" in error["message"] and "2026-07-15" in error["message"]
     assert response.headers[HEADER] == "2026-07-15"
     validate_v2("GET", "/v2/lists", response)
+
+
+def test_operations_added_after_2024_are_answered_as_2026(sandbox, admin_key):
+    response = v2(sandbox, admin_key, "2024-01-01").post(
+        f"/v2/lists/{S}/list-entries/search", json={}
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers[HEADER] == "2026-07-15"
+    deal = response.json()["data"][0]["entity"]
+    assert deal["isRestricted"] is False and deal["isRedacted"] is False
+    validate_v2("POST", "/v2/lists/{listId}/list-entries/search", response)
+
+
+def test_the_2024_operations_are_those_of_the_2024_spec():
+    ops = {
+        (method.upper(), re.sub(r"{[^}]+}", "{}", path))
+        for path, operations in spec(SPEC_2024)["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
+    assert ops == versions.OPERATIONS_2024
 
 
 def test_ids_above_the_safe_integer_are_refused_since_2026(sandbox, admin_key):
@@ -140,3 +165,26 @@ def test_a_plan_without_a_monthly_cap_sends_no_org_headers(sandbox, admin_key):
     capped = v2(sandbox, admin_key).get("/v2/lists")
     assert capped.status_code == 200 and capped.headers["x-ratelimit-limit-org"] == "100000"
     assert anonymous(sandbox).post("/_sandbox/plan", json={}).status_code == 400
+
+
+def _documented_operations() -> set[tuple[str, str]]:
+    text = (Path(__file__).parents[2] / "docs" / "sandbox.md").read_text()
+    section = text.split("### Operations served, per version", 1)[1].split("\n### ", 1)[0]
+    found = set()
+    for methods, path in re.findall(r"`((?:[A-Z]+\\\|)*[A-Z]+) (/v2/[^`]+)`", section):
+        found |= {(method, path) for method in methods.split("\\|")}
+    return found
+
+
+def test_the_operations_table_lists_every_v2_route():
+    routed = set()
+    for rule in URLS.iter_rules():
+        if rule.rule.startswith("/v2/"):
+            sample = re.sub(r"<[^>]+>", "1", rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                found = template_for(sample, SPEC_2026, method)
+                assert found and method in found[1], f"{method} {rule.rule} is in no spec"
+                routed.add((method, found[0]))
+    documented = _documented_operations()
+    assert routed - documented == set(), "routes missing from docs/sandbox.md"
+    assert documented - routed == set(), "docs/sandbox.md lists operations not served"

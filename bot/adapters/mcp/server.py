@@ -27,6 +27,7 @@ import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from affinity_client import TOOLS, Tool
@@ -79,7 +80,6 @@ def build_server(
 ) -> Server[Any]:
     """A low-level MCP server over the catalog; `identifier_of(ctx)` names the caller's account
     (None: no account, refused)."""
-    connector = services.connector
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -100,7 +100,7 @@ def build_server(
         arguments = dict(params.arguments or {})
         try:
             result = await anyio.to_thread.run_sync(
-                execute, connector, identifier, tool.name, arguments
+                execute, services, identifier, tool.name, arguments
             )
         except (AccountNotConnected, AffinityError) as error:
             return _error(str(error))
@@ -180,7 +180,13 @@ def _identifier_from_request(ctx: ServerRequestContext[Any]) -> str | None:
 def http_app(services: Services, *, allow_writes: bool = False, host: str = "127.0.0.1") -> Any:
     """The ASGI app: `/mcp`, stateless streamable HTTP, behind the bearer-token gate."""
     server = build_server(services, _identifier_from_request, allow_writes=allow_writes)
-    app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
+    # The SDK checks Host/Origin against DNS rebinding when bound to loopback, which also
+    # refuses a reverse proxy's public Host. A rebinding page cannot know a caller's personal
+    # bearer token, and every request needs one, so that check adds nothing here.
+    open_hosts = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    app = server.streamable_http_app(
+        stateless_http=True, json_response=True, host=host, transport_security=open_hosts
+    )
     app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))
     return app
 

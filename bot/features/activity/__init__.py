@@ -141,7 +141,7 @@ def named_activity(
 ) -> list[dict[str, Any]]:
     """Audit rows (`Connector.recent_activity`) with the records each call was about."""
     found = ActivityRecords(services.engine, services.clock).by_reference(
-        identifier, (row.get("reference") for row in activity)
+        identifier, (row["reference"] for row in activity if row.get("reference"))
     )
     return [{**row, **found.get(row.get("reference") or "", {})} for row in activity]
 

@@ -31,7 +31,6 @@ from bot.blocks import (
     usage_error,
 )
 from bot.blocks import actions as ids
-from bot.blocks.field_changes import confirm_removal
 from bot.blocks.paging import encode_more_value
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -41,6 +40,7 @@ from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
 from bot.grammar.resolve import (
     CLICK_FIRST,
+    DATED,
     Choice,
     Local,
     Problem,
@@ -122,7 +122,11 @@ class CommandRunner:
     """Runs parsed commands for users; one per process (`Services.commands`)."""
 
     def __init__(self, services: Services) -> None:
+        # imported here: the conversation feature imports this module
+        from bot.features.conversation.timezones import UserTimezones
+
         self.services = services
+        self.timezones = UserTimezones()
         self.claims = Claims(services.engine, services.clock)
         self.pages = PageKeys(services.engine, services.clock)
         self.cards = WriteCards(services.engine, services.clock)
@@ -200,6 +204,8 @@ class CommandRunner:
             return self.channel_answers(command, inv)
         if command.name == "mcp-token":  # a token of this app, not an Affinity call
             return self.mcp_token(command, inv)
+        if command.name == "link-agent":  # the connect modal, asking for an agent identifier
+            return self.link_agent(inv)
         first = plan(command, [])
         if isinstance(first, Local):
             return self.local(first, inv)
@@ -271,12 +277,23 @@ class CommandRunner:
         label = command.get("label")
         return Reply(create_token(self.services, inv.client, inv.trigger_id, inv.identifier, label))
 
+    def link_agent(self, inv: Invocation) -> Reply:
+        from bot.features.mcp_tokens import LINK_OPENED, LINK_SLASH_ONLY
+
+        if inv.client is None or not inv.trigger_id:
+            return Reply(kit.message(LINK_SLASH_ONLY, [kit.section(LINK_SLASH_ONLY)]))
+        connect.open_connect_modal(
+            self.services, inv.client, inv.trigger_id, inv.identifier, link=True
+        )
+        return Reply(kit.message(LINK_OPENED, [kit.section(LINK_OPENED)]))
+
     # -- the steps -----------------------------------------------------------------------
 
     def _run_steps(
         self, command: Command, inv: Invocation, lists: list[dict[str, Any]], subdomain: str | None
     ) -> Reply | None:
-        step = plan(command, lists, page_token=inv.page_token)
+        zone = self.time_zone(command, inv)
+        step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
         refreshed = False
         for _ in range(MAX_STEPS):
             if (
@@ -286,7 +303,7 @@ class CommandRunner:
             ):
                 lists = as_dicts(self.connector.lists(inv.identifier, refresh=True))
                 refreshed = True
-                step = plan(command, lists, page_token=inv.page_token)
+                step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
                 continue
             if isinstance(step, Problem):
                 card = self._mint(command, inv) if step.options else None
@@ -296,8 +313,6 @@ class CommandRunner:
             if isinstance(step, Local):
                 return self.local(step, inv)
             if step.tool in CLICK_FIRST and inv.card is None:
-                if step.tool == "affinity_remove_from_list":
-                    return Reply(self._ask_removal(command, step, inv, lists))
                 ask = confirmation(command, step)
                 return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
             result = self._call(step, inv)
@@ -312,6 +327,17 @@ class CommandRunner:
                 return self._render(command, step, result, inv, subdomain)
             step = following
         raise RuntimeError(f"command {command.name} did not settle in {MAX_STEPS} steps")
+
+    def time_zone(self, command: Command, inv: Invocation) -> str:
+        """The user's time zone for a command that names days (`remind tomorrow`, `meetings
+        today`): from Slack's users.info, cached; UTC when it cannot be read."""
+        if command.name not in DATED or inv.client is None:
+            return "UTC"
+        try:
+            who = parse_identifier(inv.identifier)
+        except ValueError:
+            return "UTC"
+        return self.timezones.of(inv.client, who.team_id, who.user_id)
 
     def _call(self, call: ToolCall, inv: Invocation) -> dict[str, Any] | str:
         """Run the call; a write runs only under its claim ("repeated" when it is taken)."""
@@ -341,16 +367,6 @@ class CommandRunner:
             raise
         self.cards.settle(card, DONE, answers.outcome_summary(call.tool, result))
         return result
-
-    def _ask_removal(
-        self, command: Command, call: ToolCall, inv: Invocation, lists: list[dict[str, Any]]
-    ) -> kit.Message:
-        """The question before a removal: its one button runs the command (list by id), once."""
-        list_id = int(call.input["list_id"])
-        text = format_command(command.replace(list=ListRef(id=list_id)))
-        card = self.cards.mint(inv.identifier, text)
-        name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
-        return confirm_removal(text, card, name, command["entity_type"], int(command["entity_id"]))
 
     # -- rendering -----------------------------------------------------------------------
 

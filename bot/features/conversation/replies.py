@@ -35,6 +35,15 @@ STEP_TEXT = {
     "affinity_get_relationship_strength": "is looking for warm intros…",
 }
 PROPOSING_TEXT = "is preparing a change for your approval…"
+
+
+def step_title(tool: str) -> str:
+    """A tool step as a task title in a streamed answer ("Reading a deal…")."""
+    text = STEP_TEXT.get(tool) or (PROPOSING_TEXT if _writes(tool) else STATUS_TEXT)
+    text = text.removeprefix("is ")
+    return text[:1].upper() + text[1:]
+
+
 SECTION_LIMIT = 3000
 PLACEHOLDER_TEXT = ":hourglass_flowing_sand: Working on it…"
 

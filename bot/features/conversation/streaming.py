@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.messages.chunk import TaskUpdateChunk
 from slack_sdk.web.chat_stream import ChatStream
 
 from bot.features.conversation.markdown import to_stream_markdown
@@ -66,6 +67,8 @@ class AnswerStream:
         self.ts: str | None = None
         self.state = "idle"
         self._last_flush = clock()
+        self._steps = 0  # task updates shown in the stream
+        self._open_step: dict[str, str] | None = None  # the task update still in progress
 
     def feed(self, text: str) -> None:
         """The agent's ``on_text``: buffer, and send what is due."""
@@ -76,6 +79,22 @@ class AnswerStream:
         except Exception:  # a bug here must not end the model's turn; finish() posts the rest
             log.exception("streaming the answer failed")
             self.state = "broken" if self.ts else "off"
+
+    def step(self, title: str) -> None:
+        """A tool is about to run: once the stream shows text, each step appears in it as a
+        task update ("in progress", then "complete" when the next text or step comes). Before
+        any text, the assistant status says it instead (`ThreadReply.step`)."""
+        try:
+            if self.state in ("idle", "streaming") and self.raw[self.sent_raw :].strip():
+                self._flush(final=False)  # the text before the step goes out first
+            if self.state != "streaming" or self.streamer is None:
+                return
+            self._steps += 1
+            task = {"id": f"step-{self._steps}", "title": title}
+            self._send_chunks([*self._closing_chunk(), _task(task, "in_progress")])
+            self._open_step = task
+        except Exception:  # progress must never end the model's turn
+            log.exception("showing a step in the stream failed")
 
     def finish(self) -> bool:
         """Send the rest and stop. True when the text reached the thread (streamed, with any
@@ -88,6 +107,8 @@ class AnswerStream:
                 self.state = "broken" if self.ts else "off"
         if self.ts is None:
             return False
+        if self.state == "streaming" and self._open_step is not None:
+            self._send_chunks(self._closing_chunk())
         self._stop(self.ts)
         if self.state == "broken":
             rest = self._rest()
@@ -132,6 +153,8 @@ class AnswerStream:
                 recipient_user_id=self.user_id,
             )
         try:
+            if self._open_step is not None:  # the step before this text is done
+                self.streamer.append(chunks=self._closing_chunk())
             self.streamer.append(markdown_text=delta)  # starts the stream the first time
         except _SLACK_FAILURES as error:
             self._failed(error)
@@ -141,6 +164,19 @@ class AnswerStream:
             self.state = "streaming"
             reply.abandon()  # a "Working on it…" placeholder, if any, gives way
         return True
+
+    def _closing_chunk(self) -> list[TaskUpdateChunk]:
+        """The open step marked complete (once), or nothing."""
+        task, self._open_step = self._open_step, None
+        return [_task(task, "complete")] if task is not None else []
+
+    def _send_chunks(self, chunks: list[TaskUpdateChunk]) -> None:
+        if not chunks or self.streamer is None:
+            return
+        try:
+            self.streamer.append(chunks=chunks)
+        except _SLACK_FAILURES as error:
+            self._failed(error)
 
     def _failed(self, error: Exception) -> None:
         code = error.response.get("error") if isinstance(error, SlackApiError) else None
@@ -178,6 +214,10 @@ class AnswerStream:
         """The text the stream message does not show, as mrkdwn for ordinary messages (the
         stream was only ever cut where no formatting is open)."""
         return to_mrkdwn(self.raw[self.sent_raw :])
+
+
+def _task(task: dict[str, str], status: str) -> TaskUpdateChunk:
+    return TaskUpdateChunk(id=task["id"], title=task["title"], status=status)
 
 
 def _cut_point(raw: str, start: int) -> int:

@@ -14,6 +14,7 @@ that channel's answers public (`visibility`); then in the open, as in a DM but n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from slack_sdk import WebClient
@@ -28,7 +29,7 @@ from bot.features.conversation import accounts
 from bot.features.conversation.held import HeldAnswers
 from bot.features.conversation.locks import KeyedLocks
 from bot.features.conversation.private import PrivateReply, PrivateThreadSurface
-from bot.features.conversation.replies import TeamRefusals, ThreadReply
+from bot.features.conversation.replies import TeamRefusals, ThreadReply, step_title
 from bot.features.conversation.routing import Request, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
@@ -151,7 +152,7 @@ class Conversation:
                     request.text,
                     accounts.agent_executor(connector, identifier),
                     on_text=stream.feed if stream is not None else None,
-                    on_tool=reply.step,
+                    on_tool=self.on_step(reply, stream),
                 )
         except Exception:
             if stream is not None:
@@ -160,6 +161,17 @@ class Conversation:
             raise
         streamed = stream.finish() if stream is not None else False
         self.deliver(agent, reply, result, identifier, account, streamed=streamed)
+
+    @staticmethod
+    def on_step(reply: Reply, stream: AnswerStream | None) -> Callable[[str], None]:
+        """A tool step: the assistant status, and a task update once the answer streams."""
+
+        def step(tool: str) -> None:
+            reply.step(tool)
+            if stream is not None:
+                stream.step(step_title(tool))
+
+        return step
 
     def thread_context(self, client: WebClient, request: Request) -> str | None:
         """An @mention inside a channel thread: the thread's other messages, with their

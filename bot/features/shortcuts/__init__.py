@@ -215,7 +215,7 @@ class NoteForms:
                 client.chat_postEphemeral(
                     channel=draft.channel_id,
                     user=user_id,
-                    **({"thread_ts": draft.thread_ts} if draft.thread_ts else {}),
+                    thread_ts=draft.thread_ts or None,
                     **message,
                 )
                 return

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from affinity_client.errors import AffinityError
@@ -148,6 +149,18 @@ def typeahead(search: RecordSearch, query: str, pool: ThreadPoolExecutor) -> lis
     return groups
 
 
+def _has_email(email: str, record: Record) -> bool:
+    return f"({email})" in record.name.lower()
+
+
+def _has_domain(domain: str, record: Record) -> bool:
+    return record.name.lower().endswith(f"({domain})")
+
+
+def _has_name(name: str, record: Record) -> bool:
+    return record.name.lower().split(" (")[0] == name
+
+
 def recognise(search: RecordSearch, text: str) -> list[Record]:
     """Records named unambiguously in `text`: a person by one of their emails, an organization
     by its domain, a person by their exact full name. At most a few searches; failures skip."""
@@ -156,20 +169,12 @@ def recognise(search: RecordSearch, text: str) -> list[Record]:
     domains = {m.group(1).lower() for m in EMAIL.finditer(text)}
     domains |= {m.group(1).lower() for m in DOMAIN.finditer(text)}
     for email in sorted(emails):
-        wanted.append((search.persons, email, lambda r, e=email: f"({e})" in r.name.lower()))
+        wanted.append((search.persons, email, partial(_has_email, email)))
     for domain in sorted(domains - FREE_MAIL):
-        wanted.append(
-            (search.organizations, domain, lambda r, d=domain: r.name.lower().endswith(f"({d})"))
-        )
+        wanted.append((search.organizations, domain, partial(_has_domain, domain)))
     for first, last in dict.fromkeys(FULL_NAME.findall(text)):
-        name = f"{first} {last}".lower()
-        wanted.append(
-            (
-                search.persons,
-                f"{first} {last}",
-                lambda r, n=name: r.name.lower().split(" (")[0] == n,
-            )
-        )
+        name = f"{first} {last}"
+        wanted.append((search.persons, name, partial(_has_name, name.lower())))
     found: list[Record] = []
     for run, term, matches in wanted[:MAX_RECOGNISED_SEARCHES]:
         try:
