@@ -1,12 +1,23 @@
-"""``AffinityClient``: one pooled HTTP client per key, both API versions, retries, budgets."""
+"""``AffinityClient``: a client per key over one shared connection pool, both API versions,
+retries, budgets.
+
+Every key's client sends through the same process-wide ``httpx.Client`` (``shared_http``): one
+connection pool and one SSL context per process, so a new user's first call opens no new TLS
+context and reuses warm connections. Authentication travels on each request (the
+``Authorization`` header), never on the pool or its connections, so a connection carries no
+user's identity from one request to the next.
+"""
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -26,6 +37,7 @@ from .errors import (
 from .pagination import Page, PageCursor, v1_page, v2_page
 from .ratelimit import (
     DEFAULT_REQUESTS_PER_MINUTE,
+    Limiter,
     RateLimitSnapshot,
     key_fingerprint,
     limiter_for_key,
@@ -49,6 +61,48 @@ Params = Mapping[str, Any] | None
 SETTLE_SECONDS = 8.0
 """How long a V2 read or write may wait for V2 to see what V1 just wrote."""
 SETTLE_FIRST_DELAY = 0.15
+
+SHARED_MAX_CONNECTIONS = 100
+SHARED_MAX_KEEPALIVE = 20
+
+_shared_lock = threading.Lock()
+_shared: httpx.Client | None = None
+
+
+def shared_http() -> httpx.Client:
+    """This process's one connection pool and SSL context, used by every key's client.
+
+    Built on first use (and again in a forked child, which must not share its parent's
+    sockets). It has no base URL and no credentials: each request names its URL and carries
+    its own ``Authorization`` header. It keeps no cookies, which would otherwise travel from
+    one user's response to the next user's request.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = httpx.Client(
+                limits=httpx.Limits(
+                    max_connections=SHARED_MAX_CONNECTIONS,
+                    max_keepalive_connections=SHARED_MAX_KEEPALIVE,
+                ),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                cookies=_no_cookies(),
+                follow_redirects=False,
+            )
+        return _shared
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that accepts no cookie from any domain."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+def _forget_shared_after_fork() -> None:
+    global _shared, _shared_lock
+    _shared, _shared_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_shared_after_fork)
 
 
 class AffinityClient:
@@ -74,6 +128,8 @@ class AffinityClient:
         retry: RetryPolicy | None = None,
         requests_per_minute: int | None = None,
         transport: httpx.BaseTransport | None = None,
+        http: httpx.Client | None = None,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -98,20 +154,25 @@ class AffinityClient:
         # None: follow the per-minute budget Affinity reports (X-Ratelimit-Limit-User),
         # starting at its documented 900; a number: a fixed budget (tests, a stricter cap).
         self._follow_user_limit = requests_per_minute is None
-        self._limiter = limiter_for_key(
+        # `limiter`: a budget shared with other processes (the bot's database); else this
+        # process's limiter for the key.
+        self._limiter: Limiter = limiter or limiter_for_key(
             self.__key, requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE
         )
         self._rate_limit = RateLimitSnapshot()
         self._memo: dict[Any, tuple[float, Any]] = {}
         self.request_count = 0
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            follow_redirects=False,
-        )
+        # A `transport` (tests, a recording proxy) gets a client of its own, closed with this
+        # one; otherwise `http`, or the process's shared pool, which `close` leaves open.
+        self._owns_http = transport is not None
+        if transport is not None:
+            self._http = httpx.Client(
+                transport=transport,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                follow_redirects=False,
+            )
+        else:
+            self._http = http or shared_http()
         basic = base64.b64encode(f":{self.__key}".encode()).decode()
         bearer = f"Bearer {self.__key}"
         self._auth = {
@@ -121,7 +182,9 @@ class AffinityClient:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
-        self._http.close()
+        """Release what this client owns (the shared pool stays open for the other keys)."""
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> AffinityClient:
         return self
@@ -394,7 +457,7 @@ class AffinityClient:
             self.request_count += 1
             response = self._http.request(
                 call.method,
-                call.path,
+                self.base_url + "/" + call.path.lstrip("/"),
                 params=call.query,
                 json=call.json,
                 headers=call.headers,

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_REQUESTS_PER_MINUTE = 900
 WINDOW_SECONDS = 60.0
@@ -95,6 +95,19 @@ def _int(value: Any) -> int | None:
 def _int_or_text(value: Any) -> int | str | None:
     number = _int(value)
     return number if number is not None or value is None else str(value).strip()
+
+
+class Limiter(Protocol):
+    """A per-key request budget: this process's own (`SlidingWindowLimiter`), or one shared by
+    every process through a store the caller provides (the bot's database)."""
+
+    def try_acquire(self, now: float | None = None) -> float:
+        """Take a slot and return 0, or return the seconds to wait before one frees up."""
+        ...
+
+    def resize(self, limit: int) -> None:
+        """Follow a new per-minute budget (Affinity reports it in `X-Ratelimit-Limit-User`)."""
+        ...
 
 
 class SlidingWindowLimiter:

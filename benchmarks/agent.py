@@ -5,8 +5,12 @@ the scripted Anthropic API (a "model" that reads the tool results and chooses th
 way Claude would) and the local Affinity sandbox. Prints, per turn, the model calls and the input,
 cache-read, cache-write and output tokens (estimated at four characters a token by the fake API),
 for each tool call the characters given to the model against the raw Affinity JSON behind it,
-and, over a ten-turn thread, the history sent at each turn (bounded by the memory setting:
-older tool results become digests, then older turns their words and answers).
+over five-turn threads (a user asking again every 90 seconds, inside the 5-minute cache
+lifetime), the share of input tokens read from the prompt cache from turn 2 on, and, over a
+ten-turn thread, the history sent at each turn (bounded by the memory setting: older tool results
+become digests, then older turns their words and answers). The last line is one JSON object:
+`result_ratio` per tool (characters given to the model / raw Affinity JSON bytes),
+`cache_share_from_turn_2`, and `history_tokens` per turn of the ten-turn thread.
 
     python benchmarks/agent.py
 """
@@ -163,13 +167,61 @@ def follow_ups() -> list[tuple[str, list[Any]]]:
     ]
 
 
+SECONDS_BETWEEN_TURNS = 90.0
+
+
+class Clock:
+    """The scripted API's clock: a thread's turns are minutes apart, not milliseconds."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def five_turn_threads(
+    agent: Agent,
+    api: ScriptedAnthropic,
+    clock: Clock,
+    user: UserContext,
+    execute: Callable[[str, dict[str, Any]], dict[str, Any]],
+    threads: list[list[tuple[str, list[Any]]]],
+) -> float:
+    """Each thread's five turns, a user's pause apart; the cache share of input from turn 2 on."""
+    print(f"\n{'five-turn threads (turn 2 on)':<44} {'input':>7} {'cached':>7} {'written':>7}")
+    read = everything = 0
+    for number, turns in enumerate(threads):
+        thread = ThreadKey("T", "D", f"five.{number}")
+        for turn, (ask, steps) in enumerate(turns, start=1):
+            clock.now += SECONDS_BETWEEN_TURNS
+            api.add(*steps)
+            result = agent.respond(thread, user, ask, execute)
+            total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
+            if turn < 2:
+                continue
+            read += total["cache_read_input_tokens"]
+            everything += (
+                total["input_tokens"]
+                + total["cache_read_input_tokens"]
+                + total["cache_creation_input_tokens"]
+            )
+            print(
+                f"{f'{number + 1}.{turn} ' + ask[:40]:<44} {total['input_tokens']:>7} "
+                f"{total['cache_read_input_tokens']:>7} {total['cache_creation_input_tokens']:>7}"
+            )
+    share = read / everything if everything else 0.0
+    print(f"cache share of input tokens from turn 2 on: {share:.2f}")
+    return share
+
+
 def ten_turn_thread(
     agent: Agent,
     api: ScriptedAnthropic,
     user: UserContext,
     execute: Callable[[str, dict[str, Any]], dict[str, Any]],
     scenarios: list[tuple[str, list[Any]]],
-) -> None:
+) -> list[int]:
     """One thread, ten turns: the history the model is sent at each turn (estimated tokens,
     bounded by AGENT_MEMORY_MAX_CHARS) and how much of each request came from the cache."""
     thread = ThreadKey("T", "D", "thread.0")
@@ -177,16 +229,19 @@ def ten_turn_thread(
         f"\n{'ten turns in one thread':<44} {'history':>7} {'input':>7} {'cached':>7} "
         f"{'written':>7}"
     )
+    histories = []
     for ask, steps in [*scenarios, *follow_ups()]:
         api.add(*steps)
         result = agent.respond(thread, user, ask, execute)
         first = api.message_requests[-len(result.usage)]
         history = len(json.dumps(first.messages[:-1], ensure_ascii=False)) // 4
+        histories.append(history)
         total = {k: sum(u[k] for u in result.usage) for k in result.usage[0]}
         print(
             f"{ask[:44]:<44} {history:>7} {total['input_tokens']:>7} "
             f"{total['cache_read_input_tokens']:>7} {total['cache_creation_input_tokens']:>7}"
         )
+    return histories
 
 
 def main() -> int:
@@ -217,7 +272,8 @@ def main() -> int:
         scenario_notes(),
         scenario_seed(today.isoformat()),
     ]
-    with tempfile.TemporaryDirectory() as tmp, ScriptedAnthropic() as api:
+    clock = Clock()
+    with tempfile.TemporaryDirectory() as tmp, ScriptedAnthropic(clock=clock) as api:
         engine = create_engine(f"sqlite:///{tmp}/bench.db")
         Base.metadata.create_all(engine)
         agent = Agent(
@@ -247,9 +303,24 @@ def main() -> int:
                 (c.name, c.result_chars, raw) for c, raw in zip(ran, raw_sizes, strict=False)
             ]
         print(f"\n{'tool result given to the model':<40} {'chars':>7} {'raw JSON':>9} {'ratio':>6}")
+        ratios = {}
         for name, chars, raw in _summarise(details):
             print(f"{name:<40} {chars:>7} {raw:>9} {chars / raw if raw else 0:>6.2f}")
-        ten_turn_thread(
+            ratios[name.split(" ")[0]] = round(chars / raw, 2) if raw else None
+        more = follow_ups()
+        share = five_turn_threads(
+            agent,
+            api,
+            clock,
+            user,
+            execute,
+            [
+                [scenario_pipeline(), *more[0:4]],
+                [scenario_notes(), *more[2:6]],
+                [scenario_warm_intro(), *follow_ups()[1:5]],
+            ],
+        )
+        histories = ten_turn_thread(
             agent,
             api,
             user,
@@ -262,6 +333,13 @@ def main() -> int:
             ],
         )
     sandbox.stop()
+    summary = {
+        "result_ratio": ratios,
+        "cache_share_from_turn_2": round(share, 3),
+        "history_tokens": histories,
+        "history_cap_tokens": AgentSettings(api_key="bench").memory_max_chars // 4,
+    }
+    print(json.dumps(summary))
     return 0
 
 

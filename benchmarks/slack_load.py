@@ -1,6 +1,7 @@
 """Load on the Slack app: concurrent signed slash commands over HTTP, beside a bare Bolt app.
 
-    python benchmarks/slack_load.py [--levels 50 200] [--burst 1000] [--queue-limit 200]
+    python benchmarks/slack_load.py [--levels 50 200] [--databases sqlite postgresql]
+                                    [--burst 1000] [--queue-limit 200]
                                     [--database-url postgresql://...]
 
 For each concurrency level N, N users are connected through the vault (each with their own
@@ -20,11 +21,17 @@ senders can, with the listener queue bounded at `--queue-limit` (LISTENER_QUEUE_
 how many were answered and how many were turned away ("busy — try again in a moment", in the
 acknowledgement), and the time to reply (p50/p99): until the answer for a command that was run,
 until the acknowledgement for one turned away.
+
+Everything runs once per database: a temporary SQLite file, and PostgreSQL (`--database-url`, or
+a throwaway cluster started with the server binaries on this machine, as the tests do). The last
+line is one JSON object: per database and concurrency `ack_p50_ms`, `ack_p99_ms`, `bare_p99_ms`
+and `ratio_p99` (the app's ack p99 over the bare app's), and the total `errors`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -34,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -488,7 +496,12 @@ def print_table(reports: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 200])
-    parser.add_argument("--database-url", help="the real app's database (default: temp SQLite)")
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument(
+        "--database-url", help="the PostgreSQL run's database (default: a throwaway cluster)"
+    )
     parser.add_argument(
         "--listener-threads",
         type=int,
@@ -529,25 +542,73 @@ def main() -> None:
     logging.disable(logging.WARNING)
     ThreadedWSGIServer.request_queue_size = 1024
     print(__doc__.split("\n\n")[0].strip(), "\n")
-    with FakeSlack() as fake, SandboxServer() as sandbox:
-        reports = [
-            measure(
-                kind,
-                args.levels,
-                fake,
-                sandbox.base_url,
-                args.database_url,
-                args.listener_threads if kind == "real" else None,
-                args.burst if kind == "real" else 0,
-                args.queue_limit,
-            )
-            for kind in ("real", "bare")
-        ]
-    print_table(reports)
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT
 
-    for burst in reports[0]["bursts"]:
-        print_burst(burst, args.queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT)
+    summary: dict[str, Any] = {"errors": 0}
+    with FakeSlack() as fake, SandboxServer() as sandbox:
+        for database in args.databases:
+            with database_url_for(database, args.database_url) as database_url:
+                if database_url is None:
+                    print(f"{database}: skipped (no server binaries and no --database-url)\n")
+                    continue
+                reports = [
+                    measure(
+                        kind,
+                        args.levels,
+                        fake,
+                        sandbox.base_url,
+                        database_url,
+                        args.listener_threads if kind == "real" else None,
+                        args.burst if kind == "real" else 0,
+                        args.queue_limit,
+                    )
+                    for kind in ("real", "bare")
+                ]
+            print(f"== {database}")
+            print_table(reports)
+            for burst in reports[0]["bursts"]:
+                print_burst(burst, args.queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT)
+            print()
+            summary[database] = ack_summary(reports)
+            summary["errors"] += sum(row["errors"] for r in reports for row in r["rows"])
+    print(json.dumps(summary))
+
+
+def ack_summary(reports: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per concurrency: the app's ack p50/p99, the bare app's p99, and their ratio."""
+    real, bare = reports
+    figures: dict[str, dict[str, float]] = {}
+    for ours, theirs in zip(real["rows"], bare["rows"], strict=True):
+        p99, bare_p99 = percentile(ours["acks"], 99), percentile(theirs["acks"], 99)
+        figures[str(ours["level"])] = {
+            "ack_p50_ms": round(percentile(ours["acks"], 50) * 1000, 1),
+            "ack_p99_ms": round(p99 * 1000, 1),
+            "bare_p99_ms": round(bare_p99 * 1000, 1),
+            "ratio_p99": round(p99 / bare_p99, 2) if bare_p99 else float("nan"),
+        }
+    return figures
+
+
+@contextlib.contextmanager
+def database_url_for(database: str, configured: str | None) -> Iterator[str | None]:
+    """A database URL for one run: a temp SQLite file; `configured` or a throwaway PostgreSQL."""
+    if database == "sqlite":
+        yield f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db"
+        return
+    if configured:
+        yield configured
+        return
+    from tests.plugins.postgres import _Cluster, _find_bindir
+
+    bindir = _find_bindir()
+    if bindir is None:
+        yield None
+        return
+    cluster = _Cluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ console can point the whole app at a fake Slack.
 
 Bolt's own signature check is replaced by `bot.middleware.trust.RequestTrust` (strict, never
 raising, followed by a check of the payload's shape), and the listener pool is bounded
-(`LISTENER_QUEUE_LIMIT`, `bot.middleware.capacity`).
+(`LISTENER_QUEUE_LIMIT`, `bot.middleware.capacity`). The pool also makes each delivery's dedup
+claim (`bot.middleware.dedup`) on the listener thread, so no acknowledgement waits on the database.
 
 With a bot token, building the app asks Slack who the token belongs to (`auth.test`); an
 unreachable Slack or a refused token raises `SlackUnreachable`, whose message is one line naming
@@ -58,6 +59,7 @@ from bot.features import (
 )
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
+from bot.middleware.dedup import guard_listener
 from bot.middleware.logs import configure_logging
 from bot.middleware.trust import RequestTrust
 from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
@@ -172,7 +174,10 @@ def build_app(
         "process_before_response": False,
         "ignoring_self_events_enabled": True,
         "listener_executor": BoundedListenerPool(
-            LISTENER_THREADS, settings.listener_queue_limit, thread_name_prefix="slack-listener"
+            LISTENER_THREADS,
+            settings.listener_queue_limit,
+            thread_name_prefix="slack-listener",
+            prepare=guard_listener,  # dedup claims run here, after the acknowledgement
         ),
     }
     if settings.mode == "http-oauth":

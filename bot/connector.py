@@ -56,6 +56,7 @@ from affinity_client.errors import (
     MonthlyQuotaError,
     PermissionDeniedError,
 )
+from bot.budget import RequestBudgets
 from bot.claims import Claims
 from bot.models import AuditLogEntry
 from vault import (
@@ -412,8 +413,14 @@ class Connector:
         self.vault = vault
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.budgets = RequestBudgets(engine)  # per key, shared by processes on PostgreSQL
         self.client_factory = client_factory or (
-            lambda key: AffinityClient(key, base_url=base_url, api_version=api_version)
+            lambda key: AffinityClient(
+                key,
+                base_url=base_url,
+                api_version=api_version,
+                limiter=self.budgets.limiter(key),
+            )
         )
         self.pool = ClientPool(self.client_factory)
         self._revocation_listeners: list[RevocationListener] = []

@@ -35,7 +35,7 @@ from datetime import datetime
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, Float, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vault.models import (
@@ -97,6 +97,17 @@ class ConnectorClaim(Base):
     key: Mapped[str] = mapped_column(String(320), primary_key=True)
     claimed_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AffinityRequestBudget(Base):
+    """A key's shared token bucket (`bot.budget`); `refilled_at` is the database's epoch clock."""
+
+    __tablename__ = "affinity_request_budgets"
+
+    key_fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    per_minute: Mapped[int] = mapped_column(Integer)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[float] = mapped_column(Float)
 
 
 class TenantPin(Base):

@@ -53,6 +53,7 @@ class Controls:
     revoked_keys: set[str] = field(default_factory=lambda: {seed.REVOKED_KEY})
     forced_429: dict[str, int] = field(default_factory=dict)
     enforce_rate_limit: bool = False
+    user_limit_per_minute: int = USER_LIMIT_PER_MINUTE  # what the headers report and enforce
     faults: list[Fault] = field(default_factory=list)
     latencies: list[Latency] = field(default_factory=list)
     holds: list[tuple[str, threading.Event]] = field(default_factory=list)
@@ -328,7 +329,7 @@ class SandboxState:
         if key and c.forced_429.get(key, 0) > 0:
             c.forced_429[key] -= 1
             limited = True
-        elif (c.enforce_rate_limit and c.window_used[bucket] >= USER_LIMIT_PER_MINUTE) or (
+        elif (c.enforce_rate_limit and c.window_used[bucket] >= c.user_limit_per_minute) or (
             monthly and c.monthly_quota_used_up and c.monthly_cap
         ):
             limited = True
@@ -360,8 +361,8 @@ class SandboxState:
         reset = max(0, int(60 - elapsed)) if elapsed < 60 else 60
         out = {
             "callerPerMinute": {
-                "limit": USER_LIMIT_PER_MINUTE,
-                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                "limit": c.user_limit_per_minute,
+                "remaining": max(0, c.user_limit_per_minute - used),
                 "reset": reset or 60,
                 "used": used,
             }

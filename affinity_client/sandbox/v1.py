@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import render, seed
-from .store import ORG_LIMIT_PER_MONTH, USER_LIMIT_PER_MINUTE, seconds_to_month_end
+from .store import ORG_LIMIT_PER_MONTH, seconds_to_month_end
 from .web import (
     LIST_DENIED,
     OPPORTUNITY_DENIED,
@@ -65,8 +65,8 @@ def rate_limit(ctx: Ctx) -> Any:
                 "used": c.org_used,
             },
             "api_key_per_minute": {
-                "limit": USER_LIMIT_PER_MINUTE,
-                "remaining": max(0, USER_LIMIT_PER_MINUTE - used),
+                "limit": c.user_limit_per_minute,
+                "remaining": max(0, c.user_limit_per_minute - used),
                 "reset": reset,
                 "used": used,
             },

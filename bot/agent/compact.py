@@ -338,13 +338,49 @@ def _omitted_total(items: list[Any]) -> int | None:
 # ---- the first pass ----------------------------------------------------------------------------
 
 
+_TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
 def _prune(value: Any) -> Any:
+    """Nothing the model needs is lost: no nulls or empty lists, a plural list that only
+    repeats its singular sibling (`"domains": ["acme.com"]` beside `"domain": "acme.com"`), and
+    timestamps to the minute (`2026-11-03T09:00-08:00`)."""
     if isinstance(value, dict):
         out = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not None and v != []}
+        if isinstance(out.get("fields"), list):
+            out["fields"] = _fields_not_shown(out)
+        return {
+            k: v
+            for k, v in out.items()
+            if v is not None and v != [] and not _repeats_singular(out, k, v)
+        }
     if isinstance(value, list):
         return [_prune(v) for v in value]
+    if isinstance(value, str):
+        match = _TIMESTAMP.match(value)
+        return match.group(1) + (match.group(2) or "") if match else value
     return value
+
+
+def _fields_not_shown(record: dict[str, Any]) -> list[Any]:
+    """A record's `fields` without those whose text the record already shows (a deal's Status,
+    Amount and Owners are its `stage`, `value` and `owners`)."""
+    shown = {str(v) for v in record.values() if isinstance(v, str | int | float)}
+    for v in record.values():
+        if isinstance(v, dict) and v.get("text") is not None:
+            shown.add(str(v["text"]))
+        if isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
+            shown.add(", ".join(str(x["name"]) for x in v))
+    return [
+        f
+        for f in record["fields"]
+        if not (isinstance(f, dict) and str(f.get("value")) in shown)
+    ]
+
+
+def _repeats_singular(record: dict[str, Any], key: str, value: Any) -> bool:
+    singular = key[:-1] if key.endswith("s") else None
+    return bool(singular) and singular in record and value == [record[singular]]
 
 
 def _trim_strings(value: Any, limit: int) -> Any:

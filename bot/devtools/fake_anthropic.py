@@ -25,7 +25,8 @@ Usage is estimated at four characters a token, with the API's prompt caching rul
 ending at a ``cache_control`` breakpoint is written when it has at least the model's minimum of
 tokens (2048 for Sonnet 4.6, 4096 for Opus 4.5/4.6 and Haiku 4.5, 1024 for older models), and a
 later call reads it back as ``cache_read_input_tokens`` only if it ends at one of that call's
-breakpoints or within the 20 blocks before one.
+breakpoints or within the 20 blocks before one, and only while the entry lives: 5 minutes
+(``"ttl": "1h"``: an hour) since it was last written or read.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import hashlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -302,6 +304,13 @@ def _prefix_segments(body: dict[str, Any]) -> list[tuple[Any, bool]]:
     return segments
 
 
+def _ttl_of(piece: Any) -> float:
+    """A breakpoint's time to live: ``cache_control.ttl`` ("5m" or "1h"), 5 minutes by default."""
+    control = piece.get("cache_control") if isinstance(piece, dict) else None
+    ttl = control.get("ttl") if isinstance(control, dict) else None
+    return CACHE_TTL_SECONDS.get(str(ttl or DEFAULT_CACHE_TTL), CACHE_TTL_SECONDS["5m"])
+
+
 def _without_cache_control(piece: Any) -> Any:
     """Where a breakpoint sits is not part of the cached content."""
     if isinstance(piece, dict) and "cache_control" in piece:
@@ -311,6 +320,8 @@ def _without_cache_control(piece: Any) -> Any:
 
 MAX_BREAKPOINTS = 4
 LOOKBACK_BLOCKS = 20
+CACHE_TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}  # a hit refreshes the entry's time to live
+DEFAULT_CACHE_TTL = "5m"
 MIN_CACHE_TOKENS = (  # model name prefix -> the smallest prefix that is cached
     ("claude-sonnet-4-6", 2048),
     ("claude-opus-4-6", 4096),
@@ -330,11 +341,13 @@ class _PromptCache:
     """Prompt caching as the API does it: a prefix is written at each ``cache_control``
     breakpoint when it is at least the model's minimum length; a request reads the longest
     prefix cached earlier that ends at a breakpoint or at one of the ``LOOKBACK_BLOCKS``
-    blocks before one (the API's look-back; an earlier cache entry is not found)."""
+    blocks before one (the API's look-back; an earlier cache entry is not found), while the
+    entry lives (its TTL, counted from when it was last written or read)."""
 
-    def __init__(self, min_tokens: int | None) -> None:
+    def __init__(self, min_tokens: int | None, clock: Callable[[], float] = time.monotonic) -> None:
         self.min_tokens = min_tokens  # None: by model
-        self._seen: set[str] = set()
+        self.clock = clock
+        self._seen: dict[str, tuple[float, float]] = {}  # prefix -> (expires at, ttl)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -352,24 +365,29 @@ class _PromptCache:
         digest = hashlib.sha256(str(body.get("model")).encode())  # caches are per model
         total = 0
         positions: list[tuple[str, int]] = []
-        breakpoints: list[int] = []
+        breakpoints: list[tuple[int, float]] = []  # (position, ttl)
         for raw, is_breakpoint in _prefix_segments(body):
             piece = _without_cache_control(raw)
             digest.update(json.dumps(piece, sort_keys=True).encode())
             total += estimate_tokens(piece)
             positions.append((digest.copy().hexdigest(), total))
             if is_breakpoint:
-                breakpoints.append(len(positions) - 1)
+                breakpoints.append((len(positions) - 1, _ttl_of(raw)))
         with self._lock:
+            now = self.clock()
             read = 0
-            for b in breakpoints:
+            for b, _ in breakpoints:
                 for q in range(b, max(-1, b - LOOKBACK_BLOCKS), -1):
-                    if positions[q][0] in self._seen:
+                    entry = self._seen.get(positions[q][0])
+                    if entry is not None and entry[0] > now:
                         read = max(read, positions[q][1])
+                        self._seen[positions[q][0]] = (now + entry[1], entry[1])  # refreshed
                         break
-            written = [positions[b] for b in breakpoints if positions[b][1] >= minimum]
-            self._seen.update(key for key, _ in written)
-        creation = max(0, max((upto for _, upto in written), default=0) - read)
+            written = [(positions[b], ttl) for b, ttl in breakpoints if positions[b][1] >= minimum]
+            for (key, _), ttl in written:
+                self._seen[key] = (now + ttl, ttl)
+            written_upto = [upto for (_, upto), _ in written]
+        creation = max(0, max(written_upto, default=0) - read)
         return {
             "input_tokens": total - read - creation,
             "cache_creation_input_tokens": creation,
@@ -398,15 +416,17 @@ class ScriptedAnthropic:
         min_cache_tokens: int | None = None,
         model_echo: str | None = None,
         fallback: Callable[[RecordedRequest], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``fallback`` answers once the script is used up (e.g. a rule-based demo model for
         a console); without it an exhausted script is a 500 saying so. ``min_cache_tokens``
-        overrides the model's minimum cacheable prefix (by default the API's, per model)."""
+        overrides the model's minimum cacheable prefix (by default the API's, per model);
+        ``clock`` times cache entries (a test moves it past the 5-minute TTL)."""
         self._script: list[Step] = list(script)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
-        self._cache = _PromptCache(min_cache_tokens)
+        self._cache = _PromptCache(min_cache_tokens, clock)
         self._model_echo = model_echo
         self._fallback = fallback
         self.requests: list[RecordedRequest] = []

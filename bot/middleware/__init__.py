@@ -1,6 +1,7 @@
 """Global Bolt middleware every request goes through, installed by `bot.app.build_app()`.
 
-- `dedup`: a Slack delivery (event, command, click, submission) is handled once, across processes;
+- `dedup`: a Slack delivery (event, command, click, submission) is handled once, across processes
+  (claimed on the listener thread, after the acknowledgement);
 - `early_ack`: commands and clicks are acknowledged on the request thread, so a burst of slow
   work never keeps Slack waiting past its 3 seconds;
 - `errors`: an unexpected error becomes a short apology with a reference id for the user, and a
@@ -27,6 +28,6 @@ __all__ = ["DeliveryReceipts", "install_middleware"]
 
 
 def install_middleware(app: App, services: Services) -> None:
-    install_error_handler(app, services)
-    install_dedup(app, services)
+    on_error = install_error_handler(app, services)
+    install_dedup(app, services, on_error)
     install_early_ack(app)

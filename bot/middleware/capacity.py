@@ -23,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -41,8 +42,16 @@ class ListenerQueueFull(RuntimeError):
 class BoundedListenerPool(ThreadPoolExecutor):
     """A thread pool that refuses work once `queue_limit` tasks wait for a thread."""
 
-    def __init__(self, threads: int, queue_limit: int, thread_name_prefix: str = "") -> None:
+    def __init__(
+        self,
+        threads: int,
+        queue_limit: int,
+        thread_name_prefix: str = "",
+        prepare: Callable[[Callable[[], Any]], Callable[[], Any]] | None = None,
+    ) -> None:
+        """`prepare(work)` wraps each submitted task, on the submitting thread (dedup claims)."""
         super().__init__(threads, thread_name_prefix=thread_name_prefix)
+        self.prepare = prepare
         self.threads = threads
         self.queue_limit = queue_limit
         self._outstanding = 0  # running + waiting
@@ -66,6 +75,9 @@ class BoundedListenerPool(ThreadPoolExecutor):
                 raise ListenerQueueFull(f"{self.queue_limit} deliveries are waiting already")
             self._outstanding += 1
         try:
+            if self.prepare is not None:
+                fn = self.prepare(partial(fn, *args, **kwargs))
+                args, kwargs = (), {}
             future = super().submit(fn, *args, **kwargs)
         except BaseException:
             self._finished()

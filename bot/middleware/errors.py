@@ -173,5 +173,8 @@ def build_error_handler(services: Services) -> Callable[..., BoltResponse | None
     return handle_unexpected_error
 
 
-def install_error_handler(app: App, services: Services) -> None:
-    app.error(build_error_handler(services))
+def install_error_handler(app: App, services: Services) -> Callable[..., BoltResponse | None]:
+    """Install the handler; it is returned for errors met outside Bolt's own try (dedup claims)."""
+    handler = build_error_handler(services)
+    app.error(handler)
+    return handler

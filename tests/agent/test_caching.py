@@ -120,6 +120,31 @@ def test_the_fake_caches_nothing_below_the_models_minimum():
         assert client.messages.create(**haiku).usage.cache_read_input_tokens == 0
 
 
+def test_the_fake_forgets_a_prefix_five_minutes_after_its_last_use():
+    now = [0.0]
+    with ScriptedAnthropic([reply("a")] * 4, min_cache_tokens=0, clock=lambda: now[0]) as server:
+        client = _client(server)
+        body = _body(5, marks=(4,))
+        client.messages.create(**body)
+        now[0] = 299.0
+        assert client.messages.create(**body).usage.cache_read_input_tokens > 0  # and refreshed
+        now[0] = 598.0
+        assert client.messages.create(**body).usage.cache_read_input_tokens > 0
+        now[0] = 898.5  # more than 5 minutes since the last read
+        assert client.messages.create(**body).usage.cache_read_input_tokens == 0
+
+
+def test_a_one_hour_breakpoint_outlives_five_minutes():
+    now = [0.0]
+    with ScriptedAnthropic([reply("a")] * 2, min_cache_tokens=0, clock=lambda: now[0]) as server:
+        client = _client(server)
+        body = _body(5, marks=(4,))
+        body["messages"][0]["content"][4]["cache_control"]["ttl"] = "1h"
+        client.messages.create(**body)
+        now[0] = 3000.0
+        assert client.messages.create(**body).usage.cache_read_input_tokens > 0
+
+
 def test_the_fake_refuses_more_than_four_breakpoints():
     with (
         ScriptedAnthropic([reply("a")], min_cache_tokens=0) as server,

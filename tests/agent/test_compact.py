@@ -32,3 +32,32 @@ def test_small_results_are_unchanged_apart_from_nulls():
         "id": 1,
         "name": "Acme",
     }
+
+
+def test_the_model_is_not_given_what_a_result_already_says():
+    deal = {
+        "id": 30001,
+        "name": "Acme - Series A",
+        "stage": {"id": 803, "text": "Diligence", "rank": 3},
+        "value": 500000,
+        "owners": [{"id": 1002, "name": "Daniel Okafor"}, {"id": 1004, "name": "Sofia Alvarez"}],
+        "organizations": [
+            {"id": 5001, "name": "Acme", "domain": "acme.com", "domains": ["acme.com"]},
+            {"id": 5002, "name": "Beta", "domain": "beta.io", "domains": ["beta.io", "beta.com"]},
+        ],
+        "created_at": "2026-07-08T20:22:41.512-08:00",
+        "fields": [
+            {"id": 401, "name": "Status", "value": "Diligence"},
+            {"id": 402, "name": "Amount", "value": "500000"},
+            {"id": 403, "name": "Owners", "value": "Daniel Okafor, Sofia Alvarez"},
+            {"id": 405, "name": "Sector", "value": "Enterprise SaaS"},
+        ],
+    }
+
+    shown = json.loads(compact_result(deal, max_chars=10_000, text_max=2_000))
+
+    assert shown["fields"] == [{"id": 405, "name": "Sector", "value": "Enterprise SaaS"}]
+    assert shown["stage"]["text"] == "Diligence" and shown["value"] == 500000
+    assert "domains" not in shown["organizations"][0]  # only repeated its domain
+    assert shown["organizations"][1]["domains"] == ["beta.io", "beta.com"]
+    assert shown["created_at"] == "2026-07-08T20:22-08:00"

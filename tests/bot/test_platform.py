@@ -419,8 +419,8 @@ def test_a_forged_request_never_logs_its_body(slack_app_factory, probe, caplog):
     assert PLANTED_KEY not in caplog.text
 
 
-def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(
-    harness, probe, tmp_path
+def test_when_the_database_fails_the_user_still_gets_an_apology(
+    harness, fake_slack, probe, tmp_path
 ):
     from sqlalchemy import create_engine
 
@@ -429,9 +429,60 @@ def test_when_the_database_fails_before_the_ack_the_user_still_gets_an_apology(
 
     sent = harness.slack.command("hello")
 
-    assert sent.status_code == 200
-    _apology(sent.json()["text"])
+    assert sent.status_code == 200  # acknowledged before the database was asked
+    answer = fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == sent.response_id)
+    _apology(answer.params["text"])
     assert probe.seen == []  # nothing ran without its claim
+
+
+def test_a_retried_command_runs_once(harness, fake_slack, probe):
+    payload = harness.slack.command_payload("hello")
+    first = harness.slack.command(payload=payload)
+    retry = harness.slack.command(payload=payload, retry_num=1)
+
+    assert (first.status_code, retry.status_code) == (200, 200)
+    fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == first.response_id)
+    time.sleep(QUIET_PERIOD)
+    assert probe.count("command") == 1
+    assert len(fake_slack.calls(RESPONSE_URL)) == 1
+
+
+def test_commands_and_clicks_are_acknowledged_while_the_database_is_slow(
+    harness, fake_slack, probe
+):
+    from sqlalchemy import event
+
+    slow_seconds = 1.0
+    engine = harness.services.receipts.engine
+
+    def slow(*_: Any) -> None:
+        time.sleep(slow_seconds)
+
+    event.listen(engine, "before_cursor_execute", slow)
+    try:
+        started = time.monotonic()
+        command = harness.slack.command("hello")
+        click = harness.slack.block_action("probe_click", "page-2")
+        acked_in = time.monotonic() - started
+
+        assert (command.status_code, click.status_code) == (200, 200)
+        assert acked_in < slow_seconds  # neither acknowledgement waited on the database
+        fake_slack.wait_for(RESPONSE_URL, lambda c: c.response_id == command.response_id)
+        assert wait_until(lambda: probe.count("click") == 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", slow)
+    assert probe.count("command") == 1
+
+
+def test_a_retried_view_submission_is_acknowledged_and_dropped(harness, probe):
+    payload = harness.slack.view_submission_payload("probe_modal", {})
+    harness.slack.post_interactive(payload)
+    started = time.monotonic()
+    retry = harness.slack.post_interactive(payload, retry_num=1)
+
+    assert retry.status_code == 200
+    assert time.monotonic() - started < 2.0  # not left to Bolt's 3-second ack timeout
+    assert probe.count("view") == 1
 
 
 def test_delivery_keys():
