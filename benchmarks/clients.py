@@ -38,6 +38,7 @@ def main() -> None:
     with SandboxServer() as sandbox:
         known = AffinityClient(seed.ADMIN_KEY, sandbox.base_url)
         known.whoami()  # warm: the pool has a connection to the sandbox
+
         def first_call_of_new_user() -> None:
             AffinityClient(seed.ADMIN_KEY, sandbox.base_url).whoami()
 

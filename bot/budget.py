@@ -76,8 +76,11 @@ def _create(key: str, per_minute: int) -> Any:
         "tokens": _capacity(literal(per_minute)) - 1,
         "refilled_at": NOW,
     }
-    return insert(AffinityRequestBudget).values(values).on_conflict_do_nothing().returning(
-        TABLE.tokens
+    return (
+        insert(AffinityRequestBudget)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(TABLE.tokens)
     )
 
 

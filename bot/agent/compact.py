@@ -372,9 +372,7 @@ def _fields_not_shown(record: dict[str, Any]) -> list[Any]:
         if isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
             shown.add(", ".join(str(x["name"]) for x in v))
     return [
-        f
-        for f in record["fields"]
-        if not (isinstance(f, dict) and str(f.get("value")) in shown)
+        f for f in record["fields"] if not (isinstance(f, dict) and str(f.get("value")) in shown)
     ]
 
 
