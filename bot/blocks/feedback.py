@@ -27,9 +27,10 @@ HELP_GROUPS = (
         ),
     ),
     ("Notes", ("note", "notes", "note-edit", "note-delete")),
-    ("Reminders and meetings", ("remind", "reminders", "done", "meetings")),
+    ("Reminders and meetings", ("remind", "reminders", "done", "meetings", "brief", "prep")),
+    ("Following lists", ("follow", "unfollow", "following")),
     ("Your connection", ("connect", "status", "disconnect", "mcp-token", "link-agent", "help")),
-    ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers")),
+    ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers", "follow-allow")),
 )
 WRITES_MARK = ":pencil2:"
 

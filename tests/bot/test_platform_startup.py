@@ -126,3 +126,18 @@ def test_building_the_app_against_an_unreachable_slack_says_so_in_one_line(tmp_p
             build_app(settings, services, features=[])
     finally:
         services.close()
+
+
+def test_every_migration_message_is_one_line():
+    """Alembic logs each revision's message at start-up; a wrapped first line would add a
+    stray line to what a failing start prints."""
+    from pathlib import Path
+
+    import bot
+    import vault
+
+    for package in (bot, vault):
+        versions = Path(package.__file__).parent / "migrations" / "versions"
+        for path in versions.glob("0*.py"):
+            lines = path.read_text().splitlines()
+            assert lines[0].startswith('"""') and lines[1] == "", path.name

@@ -1,5 +1,4 @@
-"""List subscriptions (subscriptions, shared polls, a per-destination outbox, channel grants) and
-daily briefs.
+"""List subscriptions (shared polls, a per-destination outbox, channel grants), daily briefs.
 
 Revision ID: 0007_notifications
 Revises: 0002_agent
