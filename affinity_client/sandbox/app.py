@@ -278,7 +278,7 @@ class SandboxApp:
                 return fail(405, "Method not allowed")
             return fail(404, "Not found")
         if api == "v2":
-            lacking = missing_permission(user, request.method, request.path)
+            lacking = missing_permission(user, request.method, request.path, version)
             if lacking is not None:
                 return fail(403, denied_message(lacking))
         ctx = Ctx(request=request, user=user, state=self.state, api=api, version=version)

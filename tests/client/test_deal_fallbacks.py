@@ -67,7 +67,8 @@ def test_one_deal_with_every_field_reads_the_same_through_v1(sandbox):
 
 
 def test_without_the_probe_v2_is_asked_once_per_key(sandbox):
-    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+    """In 2024-01-01 one list entry needs "Export data from Lists": refused once, then V1."""
+    with client_for(sandbox, seed.RESTRICTED_KEY, api_version="2024-01-01") as client:
         for _ in range(3):
             deal = run_tool(
                 client, "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}
@@ -107,10 +108,18 @@ def test_the_probe_offers_the_deal_tools_through_v1(sandbox):
 
 
 def test_a_refused_directory_export_is_not_asked_again(sandbox):
-    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+    """In 2024-01-01 one person needs "Export All People directory": refused once, then V1."""
+    with client_for(sandbox, seed.RESTRICTED_KEY, api_version="2024-01-01") as client:
         for _ in range(3):
             jane = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
             assert "Export All People directory" in jane["phone_numbers_unavailable"]
             assert jane["organizations"][0]["name"] == "Acme"  # through V1
     refused = [r for r in _refused(sandbox) if r.startswith("GET /v2/persons")]
     assert len(refused) == 1
+
+
+def test_in_2026_one_deal_is_read_through_v2_without_a_refusal(sandbox):
+    """The 2026-07-15 spec names no permission for one deal's list entry and its fields."""
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        deal = run_tool(client, "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID})
+    assert deal["stage"] and _refused(sandbox) == []

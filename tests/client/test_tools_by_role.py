@@ -115,7 +115,12 @@ def test_phones_come_from_the_enriched_field_where_affinity_holds_them(sandbox):
         v1_person = client.get(f"/persons/{seed.JANE_ID}")
     assert phones and jane["phone_numbers"] == phones
     assert "phone_numbers" not in v1_person  # V1's person resource has no phones
-    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+    with client_for(sandbox, seed.RESTRICTED_KEY, api_version="2024-01-01") as client:
         limited = run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})
-    assert limited["phone_numbers"] == []
+    assert limited["phone_numbers"] == []  # 2024-01-01: one person needs the directory export
     assert "Export All People directory" in limited["phone_numbers_unavailable"]
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:  # 2026-07-15 asks no permission
+        assert (
+            run_tool(client, "affinity_get_person", {"person_id": seed.JANE_ID})["phone_numbers"]
+            == phones
+        )
