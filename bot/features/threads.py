@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.slack_users import SlackUsers
 
 log = logging.getLogger(__name__)
 
@@ -28,37 +28,18 @@ MAX_MESSAGES = 50
 MAX_CHARS = 12_000
 MAX_PAGES = 5  # conversations.replies pages of 200 read at most (1,000 messages)
 PAGE_SIZE = 200
-NAME_CACHE_SECONDS = 3600.0
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 class AuthorNames:
-    """Slack users' display names (`users.info`), cached per process for an hour; the user id
+    """Slack users' display names (`users.info`, through the process's cache); the user id
     itself when Slack does not say."""
 
-    def __init__(self, ttl: float = NAME_CACHE_SECONDS) -> None:
-        self.ttl = ttl
-        self._cache: dict[tuple[str, str], tuple[str, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, users: SlackUsers | None = None) -> None:
+        self.users = users or SlackUsers()
 
     def of(self, client: WebClient, team_id: str, user_id: str) -> str:
-        key = (team_id, user_id)
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached and time.monotonic() - cached[1] < self.ttl:
-            return cached[0]
-        name = self._fetch(client, user_id)
-        with self._lock:
-            self._cache[key] = (name, time.monotonic())
-        return name
-
-    @staticmethod
-    def _fetch(client: WebClient, user_id: str) -> str:
-        try:
-            user = client.users_info(user=user_id).get("user") or {}
-        except SlackApiError as error:
-            log.info("name of a thread author unavailable (%s)", error.response.get("error"))
-            return user_id
+        user = self.users.get(client, team_id, user_id) or {}
         profile = user.get("profile") or {}
         return (
             profile.get("real_name")

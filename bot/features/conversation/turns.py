@@ -36,6 +36,7 @@ from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.features.threads import AuthorNames, read_thread
 from bot.grammar import UsageError, parse
 from bot.services import Services
+from bot.slack_users import SlackUsers
 from vault import ConnectedAccount
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,10 @@ class Conversation:
         self.statuses = TeamRefusals()
         self.streams = TeamRefusals()  # teams whose Slack refused chat.startStream
         self.turn_locks = KeyedLocks()
-        self.timezones = UserTimezones()
+        users = SlackUsers()  # one users.info per person for the time zone and the name
+        self.timezones = UserTimezones(users)
         self.held = HeldAnswers(services.engine, services.clock)
-        self.names = AuthorNames()
+        self.names = AuthorNames(users)
 
     def handle(self, client: WebClient, request: Request) -> None:
         private = self.is_private(request)
