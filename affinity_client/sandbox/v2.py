@@ -555,8 +555,9 @@ def update_field(ctx: Ctx, list_id: int, entry_id: int, field_id: str) -> Any:
     return Response(status=204)
 
 
-def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
-    e = _entry(ctx, list_id, entry_id)
+def planned_batch(ctx: Ctx, field_for: Callable[[str, str], Any]) -> list[tuple[Any, list[Any]]]:
+    """A `PATCH …/fields` body (`update-fields`, at most 100 updates) validated whole: each
+    field (`field_for(field id, param)`) with its parsed values; nothing is written yet."""
     body = ctx.body()
     if body.get("operation") != "update-fields":
         raise ApiError(400, "operation must be update-fields", "operation")
@@ -567,8 +568,14 @@ def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
     for i, update in enumerate(updates):
         if not isinstance(update, dict) or not isinstance(update.get("id"), str):
             raise ApiError(400, "each update needs a field id", f"updates[{i}].id")
-        _, f = _field_by_id(ctx, e, update["id"])
+        f = field_for(update["id"], f"updates[{i}].id")
         planned.append((f, _parse_update(ctx, f, update.get("value"), f"updates[{i}].value")))
+    return planned
+
+
+def batch_update_fields(ctx: Ctx, list_id: int, entry_id: int) -> Any:
+    e = _entry(ctx, list_id, entry_id)
+    planned = planned_batch(ctx, lambda field_id, _param: _field_by_id(ctx, e, field_id)[1])
     for f, raws in planned:  # all validated first: nothing is half-written
         _apply(ctx, e, f, raws)
     return {"operation": "update-fields"}

@@ -28,6 +28,7 @@ from .v2 import (
     _global_fields,
     _parse_update,
     _selection,
+    planned_batch,
 )
 from .web import ApiError, Ctx, json_response, v2_page
 
@@ -249,18 +250,9 @@ def _update_one(ctx: Ctx, entity_type: int, entity_id: int, field_id: str) -> An
 
 def _update_many(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
     _existing(ctx, entity_type, entity_id)
-    body = ctx.body()
-    if body.get("operation") != "update-fields":
-        raise ApiError(400, "operation must be update-fields", "operation")
-    updates = body.get("updates")
-    if not isinstance(updates, list) or len(updates) > 100:
-        raise ApiError(400, "updates must be an array of at most 100 items", "updates")
-    planned = []
-    for i, update in enumerate(updates):
-        if not isinstance(update, dict) or not isinstance(update.get("id"), str):
-            raise ApiError(400, "each update needs a field id", f"updates[{i}].id")
-        f = _writable(ctx, entity_type, update["id"], f"updates[{i}].id")
-        planned.append((f, _parse_update(ctx, f, update.get("value"), f"updates[{i}].value")))
+    planned = planned_batch(
+        ctx, lambda field_id, param: _writable(ctx, entity_type, field_id, param)
+    )
     for f, raws in planned:  # all validated first: nothing is half-written
         _apply(ctx, _holder(entity_type, entity_id), f, raws)
     return {"operation": "update-fields"}
