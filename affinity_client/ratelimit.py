@@ -55,24 +55,22 @@ class RateLimitSnapshot:
     def from_v2_body(cls, body: Mapping[str, Any]) -> RateLimitSnapshot:
         """Parse V2 ``RateLimit`` (``callerPerMinute`` always, ``orgPerMonth`` only with a
         monthly cap) into the same snapshot the headers give."""
-        minute = body.get("callerPerMinute") or {}
-        month = body.get("orgPerMonth") or {}
-        return cls(
-            user_limit=_int(minute.get("limit")),
-            user_remaining=_int(minute.get("remaining")),
-            user_reset_seconds=_int(minute.get("reset")),
-            org_limit=_int_or_text(month.get("limit")),
-            org_remaining=_int_or_text(month.get("remaining")),
-            org_reset_seconds=_int(month.get("reset")),
-        )
+        return cls._from_windows(body.get("callerPerMinute") or {}, body.get("orgPerMonth") or {})
 
     @classmethod
     def from_v1_body(cls, body: Mapping[str, Any]) -> RateLimitSnapshot:
         """Parse V1 ``{"rate": {"api_key_per_minute": …, "org_monthly": …}}`` (the org limit
         may be the string ``"unlimited"``)."""
         rate = body.get("rate") or {}
-        minute = rate.get("api_key_per_minute") or {}
-        month = rate.get("org_monthly") or {}
+        return cls._from_windows(
+            rate.get("api_key_per_minute") or {}, rate.get("org_monthly") or {}
+        )
+
+    @classmethod
+    def _from_windows(
+        cls, minute: Mapping[str, Any], month: Mapping[str, Any]
+    ) -> RateLimitSnapshot:
+        """Both bodies give each window as `limit`, `remaining`, `reset` (seconds)."""
         return cls(
             user_limit=_int(minute.get("limit")),
             user_remaining=_int(minute.get("remaining")),
