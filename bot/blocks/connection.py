@@ -34,6 +34,13 @@ TOOL_LABELS = {
     "affinity_list_meetings": "See meetings",
     "affinity_create_person": "Add people",
     "affinity_create_organization": "Add organizations",
+    "affinity_get_field_history": "Field history",
+    "affinity_list_fields": "See a list's fields",
+    "affinity_list_saved_views": "See saved views",
+    "affinity_search_opportunities": "Find deals by name",
+    "affinity_remove_from_list": "Remove from lists",
+    "affinity_search_list_entries": "Filter pipelines",
+    "affinity_update_field_values": "Move deals and set fields",
 }
 
 KEY_HELP = (

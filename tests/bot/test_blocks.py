@@ -985,3 +985,11 @@ def test_probe_lines_say_what_a_working_tool_will_miss():
     )
     assert any(line.startswith(":white_check_mark:") and "deals section" in line for line in lines)
     assert any(line.startswith(":no_entry_sign:") for line in lines)
+
+
+def test_every_tool_has_a_label_for_people():
+    """The connection summary and App Home name what a key can do in words, never tool ids."""
+    from affinity_client import TOOLS
+    from bot.blocks.connection import TOOL_LABELS
+
+    assert set(TOOL_LABELS) == set(TOOLS)
