@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from ..capabilities import LIST_ENTRY_SEARCH, allows, learn
+from ..capabilities import LIST_ENTRY_SEARCH, LIST_EXPORT, allows, learn, v2_or_fallback
 from ..errors import InvalidRequestError, NotFoundError, ToolInputError
 from ..normalize import person_name
 from ..pagination import PageCursor, decode_page_token, encode_page_token, v2_page
@@ -35,6 +35,7 @@ from .fields import (
     value_text,
 )
 from .opportunities import calendar_date
+from .pipeline_v1 import V1_MAX_ENTRIES, name_records, read_entries_v1
 from .results import (
     DealField,
     DealRow,
@@ -380,18 +381,34 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
         conditions.append(_owner_condition(client, meta, owner, []))
     view: SavedViewRef | None = None
     pushed = [c.server for c in conditions if c.server]
+    offset, through_v1 = _offset(inp)
     if view_id is not None:
         view = _view(client, meta, view_id)
         path = f"/v2/lists/{meta.id}/saved-views/{view_id}/list-entries"
         entries = _read(client, meta, path, {"limit": 100})
+        through_v1 = False
     else:
         params = {"limit": 100, "fieldIds": _field_ids(meta, conditions, sort_spec)}
-        found = _search(client, meta, params, pushed) if pushed else None
+
+        def through_v2() -> list[dict[str, Any]]:
+            found = _search(client, meta, params, pushed) if pushed else None
+            if found is not None:
+                return found
+            return _read(client, meta, f"/v2/lists/{meta.id}/list-entries", params)
+
+        def fallback() -> list[dict[str, Any]]:
+            nonlocal through_v1
+            through_v1 = True
+            return read_entries_v1(client, meta)
+
+        # A page continues through the API version that served the first page (same order).
         entries = (
-            found
-            if found is not None
-            else _read(client, meta, f"/v2/lists/{meta.id}/list-entries", params)
+            fallback() if through_v1 else v2_or_fallback(client, LIST_EXPORT, through_v2, fallback)
         )
+    looked_at = [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
+    if through_v1:  # names of the people and organizations that filters and sort compare
+        owners = [find_field(meta, meta.owners_field, SEARCH, "owner")] if meta.owners_field else []
+        name_records(client, entries, looked_at + owners, associations=bool(inp.get("text")))
     if owner and not by_id:
         conditions.append(_owner_condition(client, meta, owner, entries, bool(pushed)))
     shown = _unique_specs(
@@ -412,20 +429,27 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
         matching = present + absent  # no value: last, whatever the direction
     rows = [row for row, _ in matching]
     total, by_stage = _totals(rows)
-    offset = _offset(inp)
     end = offset + inp["page_size"]
+    page = matching[offset:end]
+    if through_v1:  # the rows shown name everyone on them
+        name_records(client, [e for _, e in page], field_specs(meta), associations=True)
+        page = [(_row(e, meta, shown), e) for _, e in page]
     labels = [c.label for c in conditions] + ([text.label] if text else [])
-    if len(entries) >= MAX_ENTRIES:
-        labels.append(f"only the first {MAX_ENTRIES} entries of the list were searched")
+    cap = V1_MAX_ENTRIES if through_v1 else MAX_ENTRIES
+    if len(entries) >= cap:
+        labels.append(f"only the first {cap} entries of the list were searched")
+    next_offset = f"{end}:v1" if through_v1 else str(end)
     return {
         "list": typed_ref(meta),
-        "entries": rows[offset:end],
+        "entries": [row for row, _ in page],
         "total": total,
         "stages": by_stage,
         "filters": labels,
         "view": view,
         "next_page_token": (
-            encode_page_token(PageCursor("v1", str(end)), SEARCH, inp) if end < len(rows) else None
+            encode_page_token(PageCursor("v1", next_offset), SEARCH, inp)
+            if end < len(rows)
+            else None
         ),
     }
 
@@ -486,13 +510,15 @@ def _cursor_of(nxt: PageCursor | None) -> str | None:
     return values[0] if values else None
 
 
-def _offset(inp: dict[str, Any]) -> int:
+def _offset(inp: dict[str, Any]) -> tuple[int, bool]:
+    """(where the page starts, whether the first page was read through V1)."""
     cursor = decode_page_token(inp.get("page_token"), SEARCH, inp, path="offset")
     if cursor is None:
-        return 0
-    if not cursor.value.isdigit():
+        return 0, False
+    value, _, route = cursor.value.partition(":")
+    if not value.isdigit() or route not in ("", "v1"):
         raise ToolInputError("page_token is malformed; omit it.", field="page_token", tool=SEARCH)
-    return int(cursor.value)
+    return int(value), route == "v1"
 
 
 def _unique_specs(specs: list[FieldSpec]) -> list[FieldSpec]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from affinity_client import run_tool
 from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
@@ -123,3 +125,54 @@ def test_in_2026_one_deal_is_read_through_v2_without_a_refusal(sandbox):
     with client_for(sandbox, seed.RESTRICTED_KEY) as client:
         deal = run_tool(client, "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID})
     assert deal["stage"] and _refused(sandbox) == []
+
+
+def _search(client: Any, **inp: Any) -> dict[str, Any]:
+    return run_tool(client, "affinity_search_list_entries", {"list_id": SERIES_A, **inp})
+
+
+def _all_pages(client: Any, **inp: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    first = _search(client, **inp)
+    rows, token = list(first["entries"]), first["next_page_token"]
+    while token:
+        page = _search(client, **inp, page_token=token)
+        assert page["total"] == first["total"]
+        rows += page["entries"]
+        token = page["next_page_token"]
+    return first, rows
+
+
+@pytest.mark.parametrize(
+    "inp",
+    [
+        {},
+        {"stage": ["Diligence", "IC"], "sort_by": "amount", "descending": True},
+        {"owner": "daniel", "where": [{"field": "Amount", "op": ">=", "value": "5M"}]},
+        {"where": [{"field": "Last Reviewed", "op": "=", "value": "today"}]},
+        {"text": "acme"},
+    ],
+)
+def test_a_filtered_pipeline_reads_the_same_through_v1(sandbox, inp):
+    """Without "Export data from Lists" the search reads V1 (entries, their field values, the
+    deals' links) and answers the same entries, stages and totals over every matching deal."""
+    with client_for(sandbox, seed.ADMIN_KEY) as admin:
+        expected, expected_rows = _all_pages(admin, **inp, page_size=10)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        got, rows = _all_pages(client, **inp, page_size=10)
+    assert got["total"] == expected["total"] and got["stages"] == expected["stages"]
+    assert got["filters"] == expected["filters"] and expected["total"]["count"] > 0
+    assert [r["id"] for r in rows] == [r["id"] for r in expected_rows]
+    for restricted, admin_row in zip(rows, expected_rows, strict=True):
+        _same_deal(restricted, admin_row)
+        assert restricted["matched"] == admin_row["matched"]
+    assert _refused(sandbox) == [] and not any("/list-entries" in p for p in _v2(sandbox))
+
+
+def test_without_the_probe_the_search_is_refused_once_then_reads_v1(sandbox):
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        for _ in range(2):
+            found = _search(client, stage="IC")
+            assert found["total"]["count"] > 0
+    assert len([r for r in _refused(sandbox) if "/list-entries" in r]) == 1

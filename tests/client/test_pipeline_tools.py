@@ -232,8 +232,12 @@ def test_private_lists_and_missing_permissions_are_refused_by_role(sandbox, stan
     with client_for(sandbox, seed.RESTRICTED_KEY) as restricted:
         fields = run_tool(restricted, "affinity_list_fields", {"list_id": SERIES_A})  # V1: fine
         assert fields["fields"]
+        found = run_tool(restricted, "affinity_search_list_entries", {"list_id": SERIES_A})
+        assert found["total"]["count"] == 42  # through V1 (test_deal_fallbacks.py)
         with pytest.raises(PermissionDeniedError, match="Export data from Lists"):
-            run_tool(restricted, "affinity_search_list_entries", {"list_id": SERIES_A})
+            run_tool(
+                restricted, "affinity_search_list_entries", {"list_id": SERIES_A, "view_id": 9101}
+            )
 
 
 # ---- affinity_update_field_values ----------------------------------------------------------------
