@@ -21,7 +21,7 @@ from ..errors import InvalidRequestError, NotFoundError, ToolInputError
 from ..normalize import person_name
 from ..pagination import PageCursor, decode_page_token, encode_page_token, v2_page
 from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
-from .common import ListMeta, all_lists, deal_from_v2_entry, list_meta
+from .common import ListMeta, deal_from_v2_entry, list_meta
 from .fields import (
     FieldSpec,
     _norm,
@@ -38,8 +38,8 @@ from .opportunities import calendar_date
 from .pipeline_v1 import V1_MAX_ENTRIES, name_records, read_entries_v1
 from .results import (
     DealField,
-    DealRow,
     EntryTotals,
+    FoundDeal,
     ListEntryRow,
     ListSavedViewsResult,
     SavedViewRef,
@@ -577,7 +577,9 @@ def list_saved_views(client: AffinityClient, inp: dict[str, Any]) -> ListSavedVi
 
 
 def search_opportunities(client: AffinityClient, inp: dict[str, Any]) -> SearchOpportunitiesResult:
-    """V1 ``GET /opportunities?term=`` (names), one request per page; list names are cached.
+    """V1 ``GET /opportunities?term=`` (names), one request per page. Each deal carries its
+    list's id, not its name: the caller knows the user's lists (``affinity_list_lists``), and
+    naming them here would cost a second request.
 
     Affinity matches the term as typed, so "Acme Series A" misses a name with a dash between
     its words: when a first page of several words finds nothing, the longest word is searched
@@ -596,18 +598,14 @@ def search_opportunities(client: AffinityClient, inp: dict[str, Any]) -> SearchO
         page_token = None
     else:
         page_token = encode_page_token(page.next, FIND_DEALS, inp)
-    names = all_lists(client) if found else {}
-    rows: list[DealRow] = []
+    rows: list[FoundDeal] = []
     for opp in found[: inp["page_size"]]:
         entry = (opp.get("list_entries") or [{}])[0]
-        list_id = entry.get("list_id") or opp.get("list_id")
         rows.append(
             {
                 "id": opp["id"],
                 "name": opp.get("name"),
-                "list_id": list_id,
-                "list_name": (names.get(list_id) or {}).get("name"),
-                "stage": None,
+                "list_id": entry.get("list_id") or opp.get("list_id"),
             }
         )
     return {"opportunities": rows, "next_page_token": page_token}
@@ -706,8 +704,8 @@ TOOLS = [
         name=FIND_DEALS,
         description=(
             "Deals (opportunities) whose name contains term, on every list this user can see: "
-            "id, name and list. Use the id with affinity_get_opportunity or "
-            "affinity_update_field_values."
+            "id, name and list_id (the list's name is in affinity_list_lists). Use the id "
+            "with affinity_get_opportunity or affinity_update_field_values."
         ),
         input_schema=obj(
             {

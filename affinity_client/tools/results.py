@@ -325,8 +325,14 @@ class ListSavedViewsResult(TypedDict):
     views: list[SavedViewRow]
 
 
+class FoundDeal(TypedDict):
+    id: int
+    name: str | None
+    list_id: int | None
+
+
 class SearchOpportunitiesResult(TypedDict):
-    opportunities: list[DealRow]
+    opportunities: list[FoundDeal]
     next_page_token: str | None
 
 

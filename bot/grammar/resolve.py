@@ -545,14 +545,17 @@ def _best(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[
     return list(records)
 
 
-def follow_up(command: Command, result: Mapping[str, Any]) -> Step | None:
+def follow_up(
+    command: Command, result: Mapping[str, Any], cached_lists: Sequence[Mapping[str, Any]] = ()
+) -> Step | None:
     """What to do with the result of the step `plan` returned; None means "render the result".
 
     For a lookup by name (`person`, `org`, `intro`): one match fetches it, several ask the user,
-    none is a `Problem`.
+    none is a `Problem`. A deal's choice names its list from `cached_lists`.
     """
     if DEAL_SEARCH_RESULT in result and command.name in {"deal", "stage", "set"}:
-        return _deal_found(command, result[DEAL_SEARCH_RESULT])
+        names = {e.get("id"): e.get("name") for e in cached_lists}
+        return _deal_found(command, result[DEAL_SEARCH_RESULT], names)
     ref = command.get("ref")
     if command.name not in {"person", "org", "intro"} or ref is None or ref.id is not None:
         return None
@@ -591,7 +594,9 @@ def deal_term(command: Command) -> str | None:
     return deal.term if isinstance(deal, DealRef) and deal.id is None else None
 
 
-def _deal_found(command: Command, deals: Sequence[Mapping[str, Any]]) -> Step | None:
+def _deal_found(
+    command: Command, deals: Sequence[Mapping[str, Any]], list_names: Mapping[Any, Any]
+) -> Step | None:
     """One deal: its card (`deal`) or the write (`stage`, `set`); several: a choice, each
     option the same command with the deal's id; none: a `Problem`."""
     term = deal_term(command)
@@ -608,7 +613,7 @@ def _deal_found(command: Command, deals: Sequence[Mapping[str, Any]]) -> Step | 
             int(d["id"]),
             str(d.get("name") or d["id"]),
             format_command(_chosen(command, int(d["id"]))),
-            d.get("list_name"),
+            list_names.get(d.get("list_id")),
         )
         for d in best
     )

@@ -611,7 +611,7 @@ def test_a_deal_named_by_name_is_looked_up_first(text):
 
 
 def test_a_deal_name_resolves_to_one_deal_or_a_choice():
-    found = {"opportunities": [{"id": 5, "name": "Acme Seed", "list_name": "Seed"}]}
+    found = {"opportunities": [{"id": 5, "name": "Acme Seed", "list_id": 12}]}
     assert follow_up(ok("deal acme seed"), found) == ToolCall(
         "affinity_get_opportunity", {"opportunity_id": 5}
     )
@@ -623,8 +623,9 @@ def test_a_deal_name_resolves_to_one_deal_or_a_choice():
     near = follow_up(ok("stage acme to IC"), found)  # a write on a near match asks first
     assert isinstance(near, Choice) and [o.command for o in near.options] == ["stage 5 IC"]
     several = {"opportunities": [*found["opportunities"], {"id": 6, "name": "Acme Series A"}]}
-    choice = follow_up(ok("set acme amount 5M"), several)
+    choice = follow_up(ok("set acme amount 5M"), several, LISTS)
     assert [o.command for o in choice.options] == ["set 5 amount 5M", "set 6 amount 5M"]
+    assert [o.detail for o in choice.options] == ["Seed Pipeline", None]  # lists by their id
     assert follow_up(ok("deal zzz"), {"opportunities": []}).code == "no_match"
 
 

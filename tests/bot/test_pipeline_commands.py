@@ -110,6 +110,7 @@ def test_a_deal_by_name_shows_its_card_or_choices(app, sandbox):
     assert "Acme" in card.text and "Diligence" in card.text
     several = run(app, "deal series a")
     assert "Several deals match" in several.text
+    assert "· Series A Pipeline" in several.text  # each choice names its list
     assert button(several, ids.PICK, "deal ")["value"].startswith("deal ")
     assert "No deal in your Affinity is named like “zzzz”" in run(app, "deal zzzz").text
 

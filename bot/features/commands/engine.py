@@ -339,7 +339,7 @@ class CommandRunner:
                 self.connector.cache_lists(inv.identifier, result.get("lists") or [])
             if inv.page_token and command.name in LOOKUPS:
                 return self._render(command, step, result, inv, subdomain)
-            following = follow_up(command, result)
+            following = follow_up(command, result, lists)
             if following is None:
                 return self._render(command, step, result, inv, subdomain)
             step = following
