@@ -119,3 +119,30 @@ def test_a_removal_says_what_went():
     assert "the deal is deleted" in all_text(
         assert_valid(render("affinity_remove_from_list", deleted, ctx))
     )
+
+
+def _refused_done(outcome: str, state: str = "done", refused: str = "taken"):
+    from datetime import UTC, datetime
+
+    from bot.features.commands.answers import card_refused
+    from bot.features.commands.cards import Card, Claim
+
+    at = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
+    card = Card("c1", "T1:U1", state, outcome, at, at, at)
+    return card_refused(Claim(False, card, refused), at)
+
+
+def test_a_second_click_reads_the_outcome_as_written_in_the_notification_and_the_card():
+    """Slack shows `text` (the notification) and the blocks each unescaped once: `->`, `<`
+    and `&` in a deal's name read as typed in both, never as `&gt;`."""
+    told = _refused_done("Deal A -> B <C> & D: Status: Diligence → IC.")
+    seen = "Already done: Deal A -&gt; B &lt;C&gt; &amp; D: Status: Diligence → IC."
+    assert told["text"].startswith(seen) and "&amp;gt;" not in told["text"]
+    assert told["blocks"][0]["elements"][0]["text"].startswith(":white_check_mark: " + seen)
+    assert_valid(told)
+
+
+def test_an_expired_card_gives_a_readable_date_in_the_notification():
+    told = _refused_done("x", state="open", refused="expired")
+    assert told["text"].startswith("These buttons expired at 2026-11-30 22:00 UTC; nothing")
+    assert "<!date^" in told["blocks"][0]["elements"][0]["text"]  # the reader's own zone there

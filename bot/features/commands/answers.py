@@ -25,7 +25,7 @@ from affinity_client.errors import (
 from bot.agent.results import summarise_result
 from bot.blocks import ConnectionView, error_message, kit, reconnect_prompt
 from bot.blocks.connection import connect_button
-from bot.blocks.text import escape_clip, one_line
+from bot.blocks.text import escape, escape_clip, one_line
 from bot.connector import (
     ConfigurationProblem,
     KeyRevokedError,
@@ -156,10 +156,13 @@ def card_refused(claim: Claim, now: datetime) -> kit.Message:
         return _notice(":hourglass: ", GONE)
     if claim.refused == "expired":
         stamp = int(card.expires_at.timestamp())
-        when = f"<!date^{stamp}^{{date_short}} {{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC>"
+        plain = f"{card.expires_at:%Y-%m-%d %H:%M} UTC"
+        when = f"<!date^{stamp}^{{date_short}} {{time}}|{plain}>"
+        end = "; nothing was changed. Run the command again."
         return _notice(
             ":hourglass: ",
-            f"These buttons expired at {when}; nothing was changed. Run the command again.",
+            f"These buttons expired at {plain}{end}",
+            f"These buttons expired at {when}{end}",
         )
     if card.state == REPLACED:
         return _notice(":arrows_counterclockwise: ", REPLACED_TEXT)
@@ -170,9 +173,11 @@ def card_refused(claim: Claim, now: datetime) -> kit.Message:
             "will not be made twice.",
         )
     if card.state == DONE:
-        outcome = escape_clip(one_line(card.outcome or "done"), 1000)
+        outcome = one_line(card.outcome or "done")
         return _notice(
-            ":white_check_mark: ", f"Already done: {outcome} This second click changed nothing."
+            ":white_check_mark: ",
+            f"Already done: {outcome} This second click changed nothing.",
+            f"Already done: {escape_clip(outcome, 1000)} This second click changed nothing.",
         )
     if card.state == UNKNOWN:
         return _notice(
@@ -186,5 +191,8 @@ def card_refused(claim: Claim, now: datetime) -> kit.Message:
     )
 
 
-def _notice(icon: str, text: str) -> kit.Message:
-    return kit.message(text, [kit.context(icon + text)])
+def _notice(icon: str, text: str, mrkdwn: str | None = None) -> kit.Message:
+    """A one-line notice: `text` is plain (the notification's fallback, escaped once by
+    `kit.message`); `mrkdwn` is the same sentence already escaped for the block (by default
+    `text` escaped), so that `->` or `<` reads the same in both."""
+    return kit.message(text, [kit.context(icon + (mrkdwn if mrkdwn is not None else escape(text)))])
