@@ -372,14 +372,56 @@ def _set(args: Args) -> dict[str, Any]:
 
 
 def _remove(args: Args) -> dict[str, Any]:
+    """`remove <list…> deal|person|org <id or name…>`. The list runs to the kind word: the one
+    before a trailing id, the one after a quoted list, else the first after the list's first
+    word (`remove Deal Flow deal Acme`); a list name holding such a word is quoted."""
     tokens = args.remaining()
     if len(tokens) < 3:
-        raise ArgumentError("Missing list, kind (deal, person or org) or id.")
-    list_values = [t.value for t in tokens[:-2]]
-    args.pos = len(tokens) - 2
+        raise ArgumentError("Missing list, kind (deal, person or org), or id or name.")
+    if parse_id(tokens[-1].value) is not None and _is_kind(tokens[-2]):
+        split: int | None = len(tokens) - 2
+    elif tokens[0].quoted:
+        split = 1
+    else:
+        split = next((i for i in range(1, len(tokens) - 1) if _is_kind(tokens[i])), None)
+    if split is None:
+        raise ArgumentError("Missing kind (deal, person or org) after the list's name.")
+    list_values = [t.value for t in tokens[:split]]
+    args.pos = split
     entity_type = args.kind(NOTE_TARGET_WORDS, "kind (deal, person or org)")
-    entity_id = args.id(f"{KIND_WORD[entity_type]} id")
-    return {"list": _list_ref(list_values), "entity_type": entity_type, "entity_id": entity_id}
+    entity_id, term = _id_or_name(args, f"{KIND_WORD[entity_type]} id or name")
+    return {
+        "list": _list_ref(list_values),
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "entity_term": term,
+    }
+
+
+def _is_kind(token: Token) -> bool:
+    return not token.quoted and token.value.lower() in NOTE_TARGET_WORDS
+
+
+def _id_or_name(
+    args: Args, what: str, until: Callable[[Token], bool] | None = None
+) -> tuple[int | None, str | None]:
+    """A record's id (one word) or its name: one quoted word, else the words up to the first
+    that `until` accepts (all the rest without `until`). Exactly one of the two is set."""
+    tokens = args.remaining()
+    if not tokens:
+        raise ArgumentError(f"Missing {what}.")
+    if (value := parse_id(tokens[0].value)) is not None:
+        args.pos += 1
+        return value, None
+    if tokens[0].quoted or until is None:
+        end = 1 if tokens[0].quoted else len(tokens)
+    else:
+        end = next((i for i in range(1, len(tokens)) if until(tokens[i])), len(tokens))
+    args.pos += end
+    name = " ".join(" ".join(t.value for t in tokens[:end]).split())
+    if not name:
+        raise ArgumentError(f"Missing {what}.")
+    return None, name
 
 
 _DEAL_VERBS = {
@@ -514,19 +556,32 @@ def due_day(when: str, today: date) -> date:
 
 
 def _remind(args: Args) -> dict[str, Any]:
+    """`remind person|org|deal <id or name…> <when> <text…>`: an unquoted name runs to the
+    first word that names a day."""
     target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
-    target_id = args.id(f"{KIND_WORD[target]} id")
+    target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name", _names_a_day)
     when = args.word(f"when ({WHEN_HELP})").value
-    try:
-        due_day(when, date(2026, 1, 1))
-    except ValueError:
-        raise ArgumentError(f"`{when}` is not a day: use {WHEN_HELP}.") from None
+    if not _names_a_day(when):
+        raise ArgumentError(f"`{when}` is not a day: use {WHEN_HELP}.")
     return {
         "target": target,
         "target_id": target_id,
+        "target_term": term,
         "when": when.lower(),
         "content": args.rest_text("reminder text"),
     }
+
+
+def _names_a_day(word: Token | str) -> bool:
+    if isinstance(word, Token):
+        if word.quoted:
+            return False
+        word = word.value
+    try:
+        due_day(word, date(2026, 1, 1))
+    except ValueError:
+        return False
+    return True
 
 
 _SPANS = {"today": "today", "tomorrow": "tomorrow", "week": "week"}
@@ -847,12 +902,15 @@ _TABLE = (
     ),
     Subcommand(
         "remind",
-        "remind person|org|deal <id> <when> <text…>",
+        "remind person|org|deal <id|name> <when> <text…>",
         f"Set yourself a reminder; when is {WHEN_HELP}.",
         _remind,
         ("reminder",),
         writes=True,
-        examples=("remind deal 30001 tomorrow Send the term sheet",),
+        examples=(
+            "remind deal 30001 tomorrow Send the term sheet",
+            "remind person Jane Smith friday Ask about the round",
+        ),
     ),
     Subcommand(
         "reminders",
@@ -906,12 +964,15 @@ _TABLE = (
     ),
     Subcommand(
         "remove",
-        'remove "<list>" deal|person|org <id>',
+        'remove "<list>" deal|person|org <id|name>',
         "Take a deal, person or organization off a list, after a click (a deal taken off "
         "its list is deleted).",
         _remove,
         writes=True,
-        examples=('remove "Founders to Watch" person 2001',),
+        examples=(
+            'remove "Founders to Watch" person 2001',
+            'remove "Founders to Watch" person Jane',
+        ),
     ),
     Subcommand(
         "intro",
@@ -1041,7 +1102,7 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "remove": lambda c: [
         quote(str(c["list"])),
         _kind_word(c["entity_type"]),
-        str(c["entity_id"]),
+        _record_word(c.get("entity_id"), c.get("entity_term")),
     ],
     "rename-deal": lambda c: [str(c["opportunity_id"]), c["name"]],
     "deal-add": lambda c: [
@@ -1059,7 +1120,12 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
     "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],
     "note-edit": lambda c: [str(c["note_id"]), c["content"]],
     "note-delete": lambda c: [str(c["note_id"])],
-    "remind": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["when"], c["content"]],
+    "remind": lambda c: [
+        _kind_word(c["target"]),
+        _record_word(c.get("target_id"), c.get("target_term")),
+        c["when"],
+        c["content"],
+    ],
     "meetings": lambda c: [c["span"]],
     "done": lambda c: [str(c["reminder_id"])],
 }
@@ -1067,9 +1133,14 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
 
 def _deal_word(deal: DealRef) -> str:
     """A deal id as is, a name always in quotes (the words after it are not the name)."""
-    if deal.id is not None:
-        return str(deal.id)
-    quoted = quote(deal.term or "")
+    return _record_word(deal.id, deal.term)
+
+
+def _record_word(record_id: int | None, name: str | None) -> str:
+    """A record's id as is, its name always in quotes (the words after it are not the name)."""
+    if record_id is not None:
+        return str(record_id)
+    quoted = quote(name or "")
     if quoted[:1] in DOUBLE_QUOTES + SINGLE_QUOTES:
         return quoted
     return f"'{quoted}'" if any(c in DOUBLE_QUOTES for c in quoted) else f'"{quoted}"'

@@ -177,10 +177,19 @@ class Local:
     topic: str | None = None
 
 
-Step = ToolCall | Choice | Problem | Local
+@dataclass(frozen=True)
+class Replan:
+    """A name resolved to one record: plan `command` (the same command with the record's id)
+    instead, as if it had been typed so."""
+
+    command: Command
+
+
+Step = ToolCall | Choice | Problem | Local | Replan
 
 LOCAL_ACTIONS = {"help", "connect", "status", "disconnect", "pin-tenant", "unpin-tenant"}
 SEARCH_PAGE_SIZE = 10
+NOUN = {"person": "person", "organization": "organization", "opportunity": "deal"}
 _TARGET_KEY = {
     "person": "person_id",
     "organization": "organization_id",
@@ -314,6 +323,15 @@ def _find_deal(term: str) -> ToolCall:
     return ToolCall(DEAL_SEARCH, {"term": term, "page_size": SEARCH_PAGE_SIZE})
 
 
+def _find_record(kind: str, term: str) -> ToolCall:
+    """The search for a person, organization or deal typed by name."""
+    if kind == "opportunity":
+        return _find_deal(term)
+    ref = EntityRef(kind=kind, term=term)  # type: ignore[arg-type]
+    tool = "affinity_search_persons" if kind == "person" else "affinity_search_organizations"
+    return ToolCall(tool, {"term": ref.domain or term, "page_size": SEARCH_PAGE_SIZE})
+
+
 def _deal_write(command: Command, _lists: Sequence, _paging: dict) -> Step:
     """`stage` and `set`: a deal named by id is written at once; a name is found first."""
     deal: DealRef = command["deal"]
@@ -338,6 +356,8 @@ def _remove(command: Command, lists: Sequence, _paging: dict) -> Step:
     entity_type = command["entity_type"]
 
     def make(list_id: int) -> ToolCall:
+        if command.get("entity_id") is None:  # a name: found first (follow_up)
+            return _find_record(entity_type, command["entity_term"])
         name = next((e.get("name") for e in lists if e.get("id") == list_id), None)
         return ToolCall(
             "affinity_remove_from_list",
@@ -408,6 +428,8 @@ def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
 
 
 def _remind(command: Command, today: date, _zone: str) -> Step:
+    if command.get("target_id") is None:  # a name: found first (follow_up)
+        return _find_record(command["target"], command["target_term"])
     day = due_day(command["when"], today)
     return ToolCall(
         "affinity_create_reminder",
@@ -452,10 +474,13 @@ def confirmation(command: Command, call: ToolCall) -> Choice:
 
 
 def _removal_question(command: Command, call: ToolCall) -> Choice:
-    """Remove from a list: the list as typed and by id; for a deal, that it is deleted."""
+    """Remove from a list: the record (by name when it was typed by name) and the list as
+    typed and by id; for a deal, that it is deleted."""
     list_id, kind = int(call.input["list_id"]), command["entity_type"]
-    noun = {"opportunity": "deal", "organization": "organization"}.get(kind, "person")
+    noun = NOUN[kind]
     what = f"{noun} {command['entity_id']}"
+    if command.get("entity_name"):
+        what = f"{noun} {command['entity_name']} (id {command['entity_id']})"
     where = f"the list “{call.about or command['list']}” (id {list_id})"
     consequence = (
         "Taking a deal off its list deletes the deal in Affinity."
@@ -521,6 +546,11 @@ _PLANNERS = {
 
 def _best(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[str, Any]]:
     """Narrow search hits to the ones that match exactly (email, domain, full name), if any."""
+    return _exact(records, ref) or list(records)
+
+
+def _exact(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[str, Any]]:
+    """The search hits that match exactly: by email, else domain, else full name."""
     term = (ref.term or "").casefold()
     tests = []
     if ref.is_email:
@@ -542,7 +572,7 @@ def _best(records: Sequence[Mapping[str, Any]], ref: EntityRef) -> list[Mapping[
         exact = [r for r in records if test(r)]
         if exact:
             return exact
-    return list(records)
+    return []
 
 
 def follow_up(
@@ -553,9 +583,11 @@ def follow_up(
     For a lookup by name (`person`, `org`, `intro`): one match fetches it, several ask the user,
     none is a `Problem`. A deal's choice names its list from `cached_lists`.
     """
+    names = {e.get("id"): e.get("name") for e in cached_lists}
     if DEAL_SEARCH_RESULT in result and command.name in {"deal", "stage", "set"}:
-        names = {e.get("id"): e.get("name") for e in cached_lists}
         return _deal_found(command, result[DEAL_SEARCH_RESULT], names)
+    if named_kind(command) is not None:
+        return _record_found(command, result, cached_lists, names)
     ref = command.get("ref")
     if command.name not in {"person", "org", "intro"} or ref is None or ref.id is not None:
         return None
@@ -632,3 +664,91 @@ def _with_deal(command: Command, opportunity_id: int) -> ToolCall:
     if command.name == "deal":
         return ToolCall("affinity_get_opportunity", {"opportunity_id": opportunity_id})
     return _write_fields(command, opportunity_id)
+
+
+# --- after finding a record typed by name (`remind`, `remove`) ------------------------------------
+
+_NAMED = {
+    "remind": ("target", "target_id", "target_term"),
+    "remove": ("entity_type", "entity_id", "entity_term"),
+}
+_RESULT_KEY = {"person": "persons", "organization": "organizations", "opportunity": "opportunities"}
+
+
+def named_kind(command: Command) -> str | None:
+    """The kind of record (`person`, `organization`, `opportunity`) a `remind` or `remove`
+    names by name rather than id; None otherwise."""
+    keys = _NAMED.get(command.name)
+    if keys is None or command.get(keys[1]) is not None or not command.get(keys[2]):
+        return None
+    return str(command[keys[0]])
+
+
+def _record_found(
+    command: Command,
+    result: Mapping[str, Any],
+    cached_lists: Sequence[Mapping[str, Any]],
+    list_names: Mapping[Any, Any],
+) -> Step | None:
+    """The search for a record typed by name came back. One exact match: `Replan` with its id
+    (a removal still asks for a click); one near match: asked first; several: a choice, each
+    option the command with that record's id; none: a `Problem`. Removing a deal looks only at
+    the deals of that list."""
+    kind_key, id_key, term_key = _NAMED[command.name]
+    kind, term = str(command[kind_key]), str(command[term_key])
+    records = result.get(_RESULT_KEY[kind])
+    if records is None:
+        return None
+    changes: dict[str, Any] = {}
+    where = ""
+    if command.name == "remove":
+        match = match_lists(command["list"], cached_lists, kind)  # type: ignore[arg-type]
+        if match.status == "found" and match.list is not None:
+            list_id = int(match.list["id"])
+            changes["list"] = ListRef(id=list_id)
+            where = f" the list “{match.list.get('name') or list_id}”"
+            if kind == "opportunity":
+                records = [r for r in records if r.get("list_id") == list_id]
+    noun = NOUN[kind]
+    if not records:
+        on = f" on{where}" if kind == "opportunity" and where else ""
+        return Problem("no_match", f"No {noun}{on} in your Affinity is named like “{term}”.")
+    if kind == "opportunity":
+        exact = [r for r in records if normalise(str(r.get("name") or "")) == normalise(term)]
+    else:
+        exact = _exact(records, EntityRef(kind=kind, term=term))  # type: ignore[arg-type]
+    best = exact or list(records)
+
+    def resolved(record: Mapping[str, Any]) -> Command:
+        return command.replace(**changes, **{id_key: int(record["id"]), term_key: None})
+
+    if len(best) == 1 and (exact or command.name == "remove"):
+        name = best[0].get("name")
+        return Replan(resolved(best[0]).replace(entity_name=name) if name else resolved(best[0]))
+    options = tuple(
+        Option(
+            int(r["id"]),
+            str(r.get("name") or r["id"]),
+            format_command(resolved(r)),
+            _record_detail(kind, r, list_names),
+        )
+        for r in best
+    )
+    if len(best) == 1:
+        return Choice(f"Did you mean the {noun} *{best[0].get('name')}*?", options)
+    prompt = f"Several {KIND_LABEL[kind]} match “{term}”. Which one?"
+    if command.name == "remove":
+        prompt = (
+            f"Several {KIND_LABEL[kind]} match “{term}”. Which one should be taken off{where}? "
+            + ("Taking a deal off its list deletes the deal. " if kind == "opportunity" else "")
+            + "Only the one you choose is removed."
+        )
+    return Choice(prompt, options)
+
+
+def _record_detail(kind: str, record: Mapping[str, Any], list_names: Mapping[Any, Any]) -> Any:
+    if kind == "person":
+        return record.get("primary_email")
+    if kind == "organization":
+        return record.get("domain")
+    return list_names.get(record.get("list_id"))

@@ -156,14 +156,31 @@ def test_deals_filters_and_their_mistakes():
     assert bad("deals stage=IC").reason == "Missing list name or id."
 
 
-def test_remove_needs_a_list_a_kind_and_an_id():
+def test_remove_needs_a_list_a_kind_and_an_id_or_name():
     assert ok("remove Series A deal 981").args == {
         "list": ListRef(name="Series A"),
         "entity_type": "opportunity",
         "entity_id": 981,
+        "entity_term": None,
     }
+    named = ok("remove Deal Flow deal Big Deal Co")  # the list runs to the first kind word
+    assert named["list"] == ListRef(name="Deal Flow") and named["entity_term"] == "Big Deal Co"
+    quoted = ok('remove "Org Watch" org "Friday Ventures"')
+    assert quoted["list"] == ListRef(name="Org Watch") and quoted["entity_id"] is None
+    assert quoted["entity_term"] == "Friday Ventures"
+    assert format_command(named) == 'remove "Deal Flow" deal "Big Deal Co"'
     assert "Missing list" in bad("remove person 4").reason
-    assert "not a valid kind" in bad("remove Portfolio thing 5").reason
+    assert "Missing kind" in bad("remove Portfolio thing 5").reason
+
+
+def test_remind_takes_an_id_or_a_name_up_to_the_day():
+    named = ok("remind org Friday Ventures monday Call them")
+    assert named["target_term"] == "Friday Ventures" and named["when"] == "monday"
+    assert named["target_id"] is None and named["content"] == "Call them"
+    assert ok("remind person #2001 +3 Ping")["target_id"] == 2001
+    assert ok('remind deal "Tuesday Labs" today x')["target_term"] == "Tuesday Labs"
+    assert "Missing when" in bad("remind person Jane Smith call her").reason
+    assert format_command(named) == 'remind org "Friday Ventures" monday Call them'
 
 
 def test_deal_and_its_write_look_alikes():

@@ -44,10 +44,12 @@ from bot.grammar.resolve import (
     Choice,
     Local,
     Problem,
+    Replan,
     ToolCall,
     confirmation,
     deal_term,
     follow_up,
+    named_kind,
     plan,
 )
 from bot.services import Services
@@ -342,6 +344,10 @@ class CommandRunner:
             following = follow_up(command, result, lists)
             if following is None:
                 return self._render(command, step, result, inv, subdomain)
+            if isinstance(following, Replan):  # a name resolved: the command by id from here
+                command = following.command
+                step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
+                continue
             step = following
         raise RuntimeError(f"command {command.name} did not settle in {MAX_STEPS} steps")
 
@@ -405,7 +411,7 @@ class CommandRunner:
             if command.name in LOOKUPS
             else "opportunity"
             if deal_term(command)
-            else "list"
+            else named_kind(command) or "list"
         )
         return chooser(
             choice, RenderContext(subdomain, text, more_key), kind, self._mint(command, inv)
