@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
 
@@ -170,6 +171,30 @@ SKIP = {
     "continue_with gives (a page shown in part); with it pass the same page_token "
     "as that call, or none for the first page.",
 }
+
+
+def time_zone_prop(default: str, purpose: str = "the days are in") -> dict[str, Any]:
+    """The ``time_zone`` input: an IANA name saying whose day "today" and dates are."""
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 64,
+        "description": f"IANA time zone {purpose}, e.g. America/New_York (default {default}).",
+    }
+
+
+def zone_of(tool_input: dict[str, Any], tool: str, default: str) -> ZoneInfo:
+    """The ``time_zone`` input as a zone (``default`` when absent); a ToolInputError when it
+    names none."""
+    name = tool_input.get("time_zone") or default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ToolInputError(
+            f"time_zone: {name!r} is not a time zone name (like America/New_York).",
+            field="time_zone",
+            tool=tool,
+        ) from None
 
 
 def exactly_one(tool: str, tool_input: dict[str, Any], names: tuple[str, ...]) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, cast
 
 from ..capabilities import LIST_EXPORT, v2_or_fallback
 from ..errors import ToolInputError
 from ..normalize import person_name
-from .base import Tool, exactly_one, id_prop, obj
+from .base import Tool, exactly_one, id_prop, obj, time_zone_prop, zone_of
 from .common import ListMeta, list_meta, org_refs, person_refs
 from .deals_v1 import entry_values
 from .fields import (
@@ -30,7 +31,7 @@ from .fields import (
     parse_number,
     value_text,
 )
-from .opportunities import calendar_date, visible_opportunity
+from .opportunities import PACIFIC, calendar_date, visible_opportunity
 from .pipeline import ENTITY_TYPES, my_person_id, typed_ref
 from .results import FieldChange, UpdateFieldValuesResult
 
@@ -65,8 +66,9 @@ def update_field_values(client: AffinityClient, inp: dict[str, Any]) -> UpdateFi
     specs = _specs(meta, inp["values"])  # field names and duplicates first: no request yet
     for n, (spec, value) in enumerate(specs):
         _check_shape(spec, value, f"values[{n}].value")
+    zone = zone_of(inp, UPDATE, PACIFIC.key)
     planned = [
-        _plan(client, meta, spec, value, f"values[{n}].value")
+        _plan(client, meta, spec, value, f"values[{n}].value", zone)
         for n, (spec, value) in enumerate(specs)
     ]
     return v2_or_fallback(
@@ -342,7 +344,12 @@ def _check_shape(spec: FieldSpec, value: Any, param: str) -> None:
 
 
 def _plan(
-    client: AffinityClient, meta: ListMeta, spec: FieldSpec, value: Any, param: str
+    client: AffinityClient,
+    meta: ListMeta,
+    spec: FieldSpec,
+    value: Any,
+    param: str,
+    zone: tzinfo = PACIFIC,
 ) -> Planned:
     if value is None or (isinstance(value, list) and not value):
         return Planned(spec, None, None, _key_of(spec, None))
@@ -356,7 +363,7 @@ def _plan(
         numbers = [parse_number(v) for v in given]
         data, texts, keys = numbers, [item_text(spec, n) for n in numbers], sorted(numbers)
     elif spec.type == "date":
-        days = [parse_day(v) for v in given]
+        days = [parse_day(v, zone) for v in given]
         data = [f"{d.isoformat()}T00:00:00Z" for d in days if d]
         texts = keys = [d.isoformat() for d in days if d]
     elif spec.type in ("person", "organization"):
@@ -498,6 +505,10 @@ TOOLS = [
                         "additionalProperties": False,
                     },
                 },
+                "time_zone": time_zone_prop(
+                    "America/Los_Angeles, where Affinity keeps dates",
+                    "whose today, yesterday and tomorrow a date value names (the user's)",
+                ),
             },
             required=["values"],
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..errors import ToolInputError
@@ -187,17 +187,19 @@ def parse_number(value: Any) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
-def today() -> date:
-    """Today's calendar day where Affinity keeps dates (Pacific time)."""
-    return datetime.now(PACIFIC).date()
+def today(zone: tzinfo = PACIFIC) -> date:
+    """Today's calendar day in ``zone``: the user's when the caller knows it, else where
+    Affinity keeps dates (Pacific time)."""
+    return datetime.now(zone).date()
 
 
-def parse_day(value: Any) -> date | None:
-    """``2026-11-30``, ``today``, ``yesterday``, ``tomorrow``; None when it is no date."""
+def parse_day(value: Any, zone: tzinfo = PACIFIC) -> date | None:
+    """``2026-11-30``, or ``today``, ``yesterday``, ``tomorrow`` counted in ``zone``; None
+    when it is no date."""
     text = str(value).strip().casefold()
     shift = {"today": 0, "yesterday": -1, "tomorrow": 1}.get(text)
     if shift is not None:
-        return today() + timedelta(days=shift)
+        return today(zone) + timedelta(days=shift)
     try:
         return date.fromisoformat(text[:10])
     except ValueError:

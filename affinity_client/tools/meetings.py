@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ..errors import PermissionDeniedError, ToolInputError, deal_list_denied
 from ..normalize import person_name
-from .base import Tool, obj
+from .base import Tool, obj, time_zone_prop, zone_of
 from .common import companies_by_id
 from .reminders import DATE, ENTITY_PROPS, my_id, parse_day
 from .results import Attendee, ListMeetingsResult, Meeting
@@ -31,15 +31,7 @@ ATTENDEES_SHOWN = 20
 
 
 def _zone(inp: dict[str, Any]) -> ZoneInfo:
-    name = inp.get("time_zone") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ToolInputError(
-            f"time_zone: {name!r} is not a time zone name (like America/New_York).",
-            field="time_zone",
-            tool=NAME,
-        ) from None
+    return zone_of(inp, NAME, "UTC")
 
 
 def _range(inp: dict[str, Any], zone: ZoneInfo) -> tuple[date, date]:
@@ -177,13 +169,7 @@ TOOLS = [
                 **ENTITY_PROPS,
                 "from_date": {**DATE, "description": "First day (YYYY-MM-DD)."},
                 "to_date": {**DATE, "description": "Last day (YYYY-MM-DD)."},
-                "time_zone": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 64,
-                    "description": "IANA time zone the days are in, e.g. America/New_York "
-                    "(default UTC).",
-                },
+                "time_zone": time_zone_prop("UTC"),
             }
         ),
         writes=False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +20,7 @@ from ..capabilities import LIST_ENTRY_SEARCH, LIST_EXPORT, allows, learn, v2_or_
 from ..errors import InvalidRequestError, NotFoundError, ToolInputError
 from ..normalize import person_name
 from ..pagination import PageCursor, decode_page_token, encode_page_token, v2_page
-from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size
+from .base import PAGE_TOKEN, Tool, id_prop, obj, page_size, time_zone_prop, zone_of
 from .common import ListMeta, deal_from_v2_entry, list_meta
 from .fields import (
     FieldSpec,
@@ -34,7 +34,7 @@ from .fields import (
     parse_number,
     value_text,
 )
-from .opportunities import calendar_date
+from .opportunities import PACIFIC, calendar_date
 from .pipeline_v1 import V1_MAX_ENTRIES, name_records, read_entries_v1
 from .results import (
     DealField,
@@ -107,9 +107,16 @@ def _ops_for(spec: FieldSpec) -> tuple[str, ...]:
 
 
 def condition(
-    client: AffinityClient, meta: ListMeta, field: Any, op: str, value: Any, param: str
+    client: AffinityClient,
+    meta: ListMeta,
+    field: Any,
+    op: str,
+    value: Any,
+    param: str,
+    zone: tzinfo = PACIFIC,
 ) -> Condition:
-    """A test of one field's value, checked against the field's type and options first."""
+    """A test of one field's value, checked against the field's type and options first
+    (``today`` in a date is counted in ``zone``)."""
     spec = find_field(meta, field, SEARCH, f"{param}.field")
     if op not in _ops_for(spec):
         raise ToolInputError(
@@ -127,7 +134,7 @@ def condition(
             f"Give a value to compare {spec.name} with.", field=f"{param}.value", tool=SEARCH
         )
     label = f"{spec.name} {op} {value}"
-    key, wanted = _comparable(client, spec, value, f"{param}.value")
+    key, wanted = _comparable(client, spec, value, f"{param}.value", zone)
     if op == "contains":
         needle = _norm(str(value))
         return Condition(
@@ -151,7 +158,7 @@ def condition(
 
 
 def _comparable(
-    client: AffinityClient, spec: FieldSpec, value: Any, param: str
+    client: AffinityClient, spec: FieldSpec, value: Any, param: str, zone: tzinfo
 ) -> tuple[Callable[[Any], Any], Any]:
     """(key of one stored item, the wanted key) for comparing ``value`` with the field."""
     if spec.type == "number":
@@ -164,7 +171,7 @@ def _comparable(
             )
         return (lambda i: i if isinstance(i, int | float) else None), number
     if spec.type == "date":
-        day = parse_day(value)
+        day = parse_day(value, zone)
         if day is None:
             raise ToolInputError(
                 f"{spec.name} holds dates: “{value}” is not one (try 2026-11-30 or today).",
@@ -373,7 +380,8 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
     ]
     # Everything that can be checked before reading the list is checked first.
     conditions = [_stage_condition(meta, stages)] if stages else []
-    conditions += [condition(client, meta, *w) for w in wheres]
+    zone = zone_of(inp, SEARCH, PACIFIC.key)
+    conditions += [condition(client, meta, *w, zone=zone) for w in wheres]
     sort_spec, sort_key = _sort_key(meta, inp["sort_by"]) if inp.get("sort_by") else (None, None)
     owner = inp.get("owner") or ""
     by_id = owner.strip().casefold() == "me" or owner.strip().lstrip("#").isdigit()
@@ -681,6 +689,10 @@ TOOLS = [
                 },
                 "descending": {"type": "boolean", "default": False},
                 "view_id": id_prop("A saved sheet view of the list; no other filters with it."),
+                "time_zone": time_zone_prop(
+                    "America/Los_Angeles, where Affinity keeps dates",
+                    "whose today, yesterday and tomorrow a where value names (the user's)",
+                ),
                 "page_size": page_size(100, 25),
                 "page_token": PAGE_TOKEN,
             },

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -456,6 +456,29 @@ def _meetings(command: Command, today: date, zone: str) -> Step:
 
 DATED = {"remind": _remind, "meetings": _meetings}
 """Commands whose words name days ("tomorrow", "week"): planned from the user's today."""
+
+DAY_WORDS = {"today", "yesterday", "tomorrow"}
+ZONED_TOOLS = {"affinity_search_list_entries", "affinity_update_field_values"}
+"""Tools that count a value's today, yesterday and tomorrow in their `time_zone` input."""
+
+
+def names_days(command: Command) -> bool:
+    """Whether `command` names a day relative to today, which is the user's (their Slack time
+    zone): `remind`, `meetings`, a `deals` filter or a `set` value such as `today`."""
+    if command.name in DATED:
+        return True
+    if command.name == "deals":
+        return any(f.value.strip().casefold() in DAY_WORDS for f in command.get("filters") or ())
+    if command.name == "set":
+        return str(command.get("value") or "").strip().casefold() in DAY_WORDS
+    return False
+
+
+def in_user_zone(call: ToolCall, command: Command, time_zone: str) -> ToolCall:
+    """`call` with the user's `time_zone` when its values name days the tool counts."""
+    if call.tool not in ZONED_TOOLS or not names_days(command):
+        return call
+    return replace(call, input={**call.input, "time_zone": time_zone})
 
 
 CLICK_FIRST = {"affinity_delete_note", "affinity_remove_from_list"}

@@ -205,3 +205,23 @@ def test_each_role_gets_what_its_key_may_do(app, sandbox):
     assert stage_of(sandbox, seed.ACME_DEAL_ID) == "IC"
     patches = [r for r in sandbox.state.requests if r["method"] == "PATCH"]
     assert len(patches) <= 1 and all(r["status"] == 403 for r in patches)  # refused: unwritten
+
+
+def test_today_in_a_filter_or_a_value_is_the_users_day(app, sandbox):
+    """A user at UTC+14 (often a day ahead of Pacific time): "today" is theirs."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.client.test_pipeline_tools import reviewed_on
+
+    zone = "Pacific/Kiritimati"
+    app.fake.set_user(ALICE, tz=zone)
+    connect(app, ALICE, sandbox=sandbox)
+    theirs = datetime.now(ZoneInfo(zone)).date()
+    wanted = reviewed_on(sandbox, theirs)
+    reply = run(app, 'deals series a "Last Reviewed=today"')
+    assert f"{len(wanted)} deal" in reply.text and "Last Reviewed = today" in reply.text
+    assert {int(i) for i in re.findall(r"\(id (\d+)\)", reply.text)} == wanted
+    written = run(app, f'set {seed.ACME_DEAL_ID} "Last Reviewed" tomorrow')
+    assert f"→ {(theirs + timedelta(days=1)).isoformat()}" in written.text
+    assert seed.ACME_DEAL_ID in reviewed_on(sandbox, theirs + timedelta(days=1))

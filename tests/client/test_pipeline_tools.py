@@ -4,10 +4,14 @@ with the request counts and every bad input a user can type (nothing written on 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from affinity_client import PermissionDeniedError, ToolInputError, run_tool
 from affinity_client.sandbox import seed
+from affinity_client.tools.common import PACIFIC
 
 from .sandbox_helpers import clear_log, client_for, count, request_log
 
@@ -152,7 +156,11 @@ def test_dates_text_and_empty_conditions(sandbox, admin):
     today = run_tool(
         admin,
         "affinity_search_list_entries",
-        {"list_id": SERIES_A, "where": [{"field": "Last Reviewed", "op": "=", "value": "today"}]},
+        {
+            "list_id": SERIES_A,
+            "where": [{"field": "Last Reviewed", "op": "=", "value": "today"}],
+            "time_zone": "UTC",  # the seed reviews them on UTC's today
+        },
     )
     assert today["total"]["count"] == seed.LAST_REVIEWED_TODAY
     acme = run_tool(admin, "affinity_search_list_entries", {"list_id": SERIES_A, "text": "acme"})
@@ -168,6 +176,49 @@ def test_dates_text_and_empty_conditions(sandbox, admin):
     assert sum(s["count"] for s in everything["stages"]) == 42
     ranks = [s["stage"]["rank"] for s in everything["stages"] if s["stage"]]
     assert ranks == sorted(ranks)
+
+
+def reviewed_on(sandbox, day) -> set[int]:
+    """Series A deals whose Last Reviewed is ``day``, from the sandbox's world."""
+    world = sandbox.state.world
+    return {
+        v["entity_id"]
+        for v in world.field_values.values()
+        if world.fields[v["field_id"]]["name"] == "Last Reviewed"
+        and v["value"].astimezone(PACIFIC).date() == day
+    }
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "America/Los_Angeles"])
+def test_today_in_a_date_filter_or_write_is_the_users_day(sandbox, admin, zone):
+    """UTC+14 and UTC-12 are a day apart most of the time: "today" is the day where the user
+    is, and a date written as "today" is that day too."""
+    theirs = datetime.now(ZoneInfo(zone)).date()
+    found = run_tool(
+        admin,
+        "affinity_search_list_entries",
+        {
+            "list_id": SERIES_A,
+            "where": [{"field": "Last Reviewed", "op": "=", "value": "today"}],
+            "time_zone": zone,
+            "page_size": 100,
+        },
+    )
+    assert {e["id"] for e in found["entries"]} == reviewed_on(sandbox, theirs)
+    written = run_tool(
+        admin,
+        "affinity_update_field_values",
+        {
+            "opportunity_id": seed.ACME_DEAL_ID,
+            "values": [{"field": "Last Reviewed", "value": "tomorrow"}],
+            "time_zone": zone,
+        },
+    )
+    tomorrow = (theirs + timedelta(days=1)).isoformat()
+    assert [c["new"] for c in written["changes"]] == [tomorrow]
+    assert seed.ACME_DEAL_ID in reviewed_on(sandbox, theirs + timedelta(days=1))
+    with pytest.raises(ToolInputError, match="not a time zone name"):
+        run_tool(admin, "affinity_search_list_entries", {"list_id": SERIES_A, "time_zone": "Mars"})
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,6 @@ from bot.features.commands.store import Claims, PageKeys, claim_digest
 from bot.grammar import Command, ListRef, UsageError, format_command, parse, writes
 from bot.grammar.resolve import (
     CLICK_FIRST,
-    DATED,
     Choice,
     Local,
     Problem,
@@ -49,7 +48,9 @@ from bot.grammar.resolve import (
     confirmation,
     deal_term,
     follow_up,
+    in_user_zone,
     named_kind,
+    names_days,
     plan,
 )
 from bot.services import Services
@@ -331,6 +332,7 @@ class CommandRunner:
                 return Reply(self._chooser(command, step, inv, subdomain))
             if isinstance(step, Local):
                 return self.local(step, inv)
+            step = in_user_zone(step, command, zone)
             if step.tool in CLICK_FIRST and inv.card is None:
                 ask = confirmation(command, step)
                 return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
@@ -353,8 +355,9 @@ class CommandRunner:
 
     def time_zone(self, command: Command, inv: Invocation) -> str:
         """The user's time zone for a command that names days (`remind tomorrow`, `meetings
-        today`): from Slack's users.info, cached; UTC when it cannot be read."""
-        if command.name not in DATED or inv.client is None:
+        today`, `deals … "Last Reviewed=today"`): from Slack's users.info, cached; UTC when it
+        cannot be read."""
+        if not names_days(command) or inv.client is None:
             return "UTC"
         try:
             who = parse_identifier(inv.identifier)
