@@ -18,7 +18,8 @@ SEARCH = {
     "list_id": SERIES_A,
     "stage": "Diligence",
     "where": [{"field": "Last Reviewed", "op": "=", "value": "today"}],
-    "page_size": 100,
+    "time_zone": "UTC",  # the user's (the `user` fixture's), as the tool asks; the seed reviews
+    "page_size": 100,  # its deals on UTC's today, so the search finds them at any hour
 }
 
 
