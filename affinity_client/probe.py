@@ -99,8 +99,8 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "affinity_list_saved_views": ("lists",),
     "affinity_search_opportunities": ("lists",),
     "affinity_remove_from_list": ("lists",),
-    # V2 list-entry search, with no V1 fallback (yet).
-    "affinity_search_list_entries": ("lists", "list_export"),
+    # V2 list entries, or every entry's V1 field values (saved views need V2).
+    "affinity_search_list_entries": ("lists", DEALS),
     "affinity_update_field_values": ("lists",),  # V1 field values without the export
 }
 
@@ -117,6 +117,13 @@ DEGRADED: dict[str, tuple[tuple[str, str], ...]] = {
         ("people_directory", "Only the first 25 of its people will have names."),
     ),
     "affinity_list_lists": (("people_directory", "List owners' names may be missing."),),
+    "affinity_search_list_entries": (
+        (
+            "list_export",
+            "Entries are read through Affinity's V1 API instead (one request each, the first "
+            "500 of a list); a saved view's entries cannot be read.",
+        ),
+    ),
 }
 
 
