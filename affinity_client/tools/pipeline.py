@@ -390,6 +390,7 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
     view: SavedViewRef | None = None
     pushed = [c.server for c in conditions if c.server]
     offset, through_v1 = _offset(inp)
+    cut = False  # the V1 read left entries out
     if view_id is not None:
         view = _view(client, meta, view_id)
         path = f"/v2/lists/{meta.id}/saved-views/{view_id}/list-entries"
@@ -405,9 +406,10 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
             return _read(client, meta, f"/v2/lists/{meta.id}/list-entries", params)
 
         def fallback() -> list[dict[str, Any]]:
-            nonlocal through_v1
+            nonlocal through_v1, cut
             through_v1 = True
-            return read_entries_v1(client, meta)
+            found, cut = read_entries_v1(client, meta)
+            return found
 
         # A page continues through the API version that served the first page (same order).
         entries = (
@@ -443,8 +445,8 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
         name_records(client, [e for _, e in page], field_specs(meta), associations=True)
         page = [(_row(e, meta, shown), e) for _, e in page]
     labels = [c.label for c in conditions] + ([text.label] if text else [])
-    cap = V1_MAX_ENTRIES if through_v1 else MAX_ENTRIES
-    if len(entries) >= cap:
+    if cut or (not through_v1 and len(entries) >= MAX_ENTRIES):
+        cap = V1_MAX_ENTRIES if through_v1 else MAX_ENTRIES
         labels.append(f"only the first {cap} entries of the list were searched")
     next_offset = f"{end}:v1" if through_v1 else str(end)
     return {

@@ -32,11 +32,12 @@ ASSOCIATIONS = {"persons": "person", "companies": "organization"}
 """V2 association fields of a deal and the kind of record each holds."""
 
 
-def read_entries_v1(client: AffinityClient, meta: ListMeta) -> list[dict[str, Any]]:
-    """The list's entries (at most V1_MAX_ENTRIES) as V2 ``ListEntryWithEntity``s whose
-    person and company values carry ids only (``name_records`` adds the names)."""
-    raw = client.get(f"/lists/{meta.id}/list-entries", resource=f"list {meta.id}") or []
-    raw = list(raw)[:V1_MAX_ENTRIES]
+def read_entries_v1(client: AffinityClient, meta: ListMeta) -> tuple[list[dict[str, Any]], bool]:
+    """The list's entries (at most V1_MAX_ENTRIES; the flag says the list had more) as V2
+    ``ListEntryWithEntity``s whose person and company values carry ids only
+    (``name_records`` adds the names)."""
+    every = list(client.get(f"/lists/{meta.id}/list-entries", resource=f"list {meta.id}") or [])
+    raw = every[:V1_MAX_ENTRIES]
     specs = {s.id: s for s in field_specs(meta)}
     links = _deal_links(client, meta) if meta.type == "opportunity" else {}
     entries = []
@@ -56,7 +57,7 @@ def read_entries_v1(client: AffinityClient, meta: ListMeta) -> list[dict[str, An
                 "entity": {**_entity(entry.get("entity") or {}), "fields": fields},
             }
         )
-    return entries
+    return entries, len(every) > len(raw)
 
 
 def _deal_links(client: AffinityClient, meta: ListMeta) -> dict[int, tuple[list[int], list[int]]]:

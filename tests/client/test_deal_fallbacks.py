@@ -176,3 +176,23 @@ def test_without_the_probe_the_search_is_refused_once_then_reads_v1(sandbox):
             found = _search(client, stage="IC")
             assert found["total"]["count"] > 0
     assert len([r for r in _refused(sandbox) if "/list-entries" in r]) == 1
+
+
+def test_a_list_longer_than_the_v1_cap_says_what_was_searched(sandbox, monkeypatch):
+    from affinity_client.tools import pipeline, pipeline_v1
+
+    monkeypatch.setattr(pipeline_v1, "V1_MAX_ENTRIES", 10)
+    monkeypatch.setattr(pipeline, "V1_MAX_ENTRIES", 10)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        cut = _search(client)
+        whole = _search(client, stage="Diligence")
+    assert cut["total"]["count"] == 10
+    assert cut["filters"] == ["only the first 10 entries of the list were searched"]
+    field_reads = [r for r in sandbox.state.requests if r["path"] == "/field-values"]
+    assert len(field_reads) == 20  # one an entry, ten entries a search
+    monkeypatch.setattr(pipeline_v1, "V1_MAX_ENTRIES", 500)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        assert _search(client)["filters"] == []  # 42 entries: all searched, nothing said
+    assert whole["filters"][0] == "Status = Diligence"
