@@ -388,39 +388,23 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
     if owner and by_id:
         conditions.append(_owner_condition(client, meta, owner, []))
     view: SavedViewRef | None = None
-    pushed = [c.server for c in conditions if c.server]
-    offset, through_v1 = _offset(inp)
-    cut = False  # the V1 read left entries out
+    offset, continues_v1 = _offset(inp)
     if view_id is not None:
         view = _view(client, meta, view_id)
         path = f"/v2/lists/{meta.id}/saved-views/{view_id}/list-entries"
-        entries = _read(client, meta, path, {"limit": 100})
-        through_v1 = False
+        read = Read(_read(client, meta, path, {"limit": 100}))
     else:
-        params = {"limit": 100, "fieldIds": _field_ids(meta, conditions, sort_spec)}
-
-        def through_v2() -> list[dict[str, Any]]:
-            found = _search(client, meta, params, pushed) if pushed else None
-            if found is not None:
-                return found
-            return _read(client, meta, f"/v2/lists/{meta.id}/list-entries", params)
-
-        def fallback() -> list[dict[str, Any]]:
-            nonlocal through_v1, cut
-            through_v1 = True
-            found, cut = read_entries_v1(client, meta)
-            return found
-
-        # A page continues through the API version that served the first page (same order).
-        entries = (
-            fallback() if through_v1 else v2_or_fallback(client, LIST_EXPORT, through_v2, fallback)
+        fields = _field_ids(meta, conditions, sort_spec)
+        read = _entries(
+            client, meta, fields, [c.server for c in conditions if c.server], continues_v1
         )
+    entries, through_v1 = read.entries, read.through_v1
     looked_at = [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
     if through_v1:  # names of the people and organizations that filters and sort compare
         owners = [find_field(meta, meta.owners_field, SEARCH, "owner")] if meta.owners_field else []
         name_records(client, entries, looked_at + owners, associations=bool(inp.get("text")))
     if owner and not by_id:
-        conditions.append(_owner_condition(client, meta, owner, entries, bool(pushed)))
+        conditions.append(_owner_condition(client, meta, owner, entries, read.narrowed))
     shown = _unique_specs(
         [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
     )
@@ -445,7 +429,7 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
         name_records(client, [e for _, e in page], field_specs(meta), associations=True)
         page = [(_row(e, meta, shown), e) for _, e in page]
     labels = [c.label for c in conditions] + ([text.label] if text else [])
-    if cut or (not through_v1 and len(entries) >= MAX_ENTRIES):
+    if read.cut or (not through_v1 and len(entries) >= MAX_ENTRIES):
         cap = V1_MAX_ENTRIES if through_v1 else MAX_ENTRIES
         labels.append(f"only the first {cap} entries of the list were searched")
     next_offset = f"{end}:v1" if through_v1 else str(end)
@@ -462,6 +446,45 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
             else None
         ),
     }
+
+
+@dataclass(frozen=True)
+class Read:
+    """The entries a search looks at, and how they were read."""
+
+    entries: list[dict[str, Any]]
+    through_v1: bool = False
+    cut: bool = False
+    """The V1 read left entries out (the list is longer than V1_MAX_ENTRIES)."""
+    narrowed: bool = False
+    """Only the entries that passed the filters Affinity applied were read."""
+
+
+def _entries(
+    client: AffinityClient,
+    meta: ListMeta,
+    field_ids: list[str],
+    pushed: list[dict[str, Any]],
+    continues_v1: bool,
+) -> Read:
+    """The list's entries through V2 (its search when some filters can be ``pushed``, else
+    the list), or through V1 for a key that may not export list data. A next page is read
+    through the API version that served the first, so that its order is the same."""
+    params = {"limit": 100, "fieldIds": field_ids}
+
+    def through_v2() -> Read:
+        found = _search(client, meta, params, pushed) if pushed else None
+        if found is not None:
+            return Read(found, narrowed=True)
+        return Read(_read(client, meta, f"/v2/lists/{meta.id}/list-entries", params))
+
+    def through_v1() -> Read:
+        found, cut = read_entries_v1(client, meta)
+        return Read(found, through_v1=True, cut=cut)
+
+    if continues_v1:
+        return through_v1()
+    return v2_or_fallback(client, LIST_EXPORT, through_v2, through_v1)
 
 
 def _read(
