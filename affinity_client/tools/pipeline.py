@@ -3,8 +3,9 @@
 deals found by name (``affinity_search_opportunities``).
 
 The search reads every entry of the list once (V2 ``list-entries``, 100 a request, only the
-fields it needs) and filters in the client, so that its totals count every matching entry,
-not a page; its page token is an offset into that one ordered answer.
+fields it needs, or Affinity's search when it can apply some filters; through V1 for a key that
+may not export list data, ``pipeline_v1``) and filters in the client, so that its totals count
+every matching entry, not a page; its page token is an offset into that one ordered answer.
 """
 
 from __future__ import annotations
