@@ -766,6 +766,8 @@ def _record_found(
             + ("Taking a deal off its list deletes the deal. " if kind == "opportunity" else "")
             + "Only the one you choose is removed."
         )
+    if result.get("next_page_token") and len(best) == len(records):
+        prompt += f" These are the first {len(best)}: type more of the name to narrow them."
     return Choice(prompt, options)
 
 

@@ -51,6 +51,7 @@ def test_remind_with_a_name_several_people_share_offers_them_and_runs_the_one_ch
     connect(app, ALICE, sandbox=sandbox)
     ask = run(app, "remind person samir friday Send the deck")
     assert "Several people match “samir”. Which one?" in ask.text
+    assert "These are the first 10: type more of the name" in ask.text  # 13 Samirs
     assert not reminders_about(sandbox, "Send the deck")  # nothing written before the choice
     value = button(ask, ids.PICK)["value"]
     first = click(app, ids.PICK, value, message_ts="1700000040.000001")
