@@ -734,8 +734,8 @@ def _record_found(
                 records = [r for r in records if r.get("list_id") == list_id]
     noun = NOUN[kind]
     if not records:
-        on = f" on{where}" if kind == "opportunity" and where else ""
-        return Problem("no_match", f"No {noun}{on} in your Affinity is named like “{term}”.")
+        scope = f"on{where}" if kind == "opportunity" and where else "in your Affinity"
+        return Problem("no_match", f"No {noun} {scope} is named like “{term}”.")
     if kind == "opportunity":
         exact = [r for r in records if normalise(str(r.get("name") or "")) == normalise(term)]
     else:
@@ -747,7 +747,9 @@ def _record_found(
 
     if len(best) == 1 and (exact or command.name == "remove"):
         name = best[0].get("name")
-        return Replan(resolved(best[0]).replace(entity_name=name) if name else resolved(best[0]))
+        found = resolved(best[0])
+        named = command.name == "remove" and name  # the removal's question names it
+        return Replan(found.replace(entity_name=name) if named else found)
     options = tuple(
         Option(
             int(r["id"]),
