@@ -36,7 +36,7 @@ from .fields import (
     value_text,
 )
 from .opportunities import PACIFIC, calendar_date
-from .pipeline_v1 import V1_MAX_ENTRIES, name_records, read_entries_v1
+from .pipeline_v1 import V1_MAX_ENTRIES, found_by_text, name_records, read_entries_v1
 from .results import (
     DealField,
     EntryTotals,
@@ -279,14 +279,21 @@ def _owner_condition(
     )
 
 
-def _text_condition(text: str) -> Condition:
+def _text_condition(text: str, found: tuple[set[int], set[int]] | None = None) -> Condition:
+    """The text in the row's name or its organizations' or people's names; or, with ``found``
+    (ids Affinity's search gave for the text: people, organizations), one of those."""
     needle = _norm(text)
+    people, orgs = found or (set(), set())
 
     def test(row: Any) -> bool:
         names = [row.get("name") or ""]
         names += [o.get("name") or "" for o in row.get("organizations") or []]
         names += [p.get("name") or "" for p in row.get("people") or []]
-        return any(needle in _norm(n) for n in names)
+        return (
+            any(needle in _norm(n) for n in names)
+            or any(o.get("id") in orgs for o in row.get("organizations") or [])
+            or any(p.get("id") in people for p in row.get("people") or [])
+        )
 
     return Condition(None, f"text “{text}”", test)
 
@@ -403,14 +410,17 @@ def search_list_entries(client: AffinityClient, inp: dict[str, Any]) -> SearchLi
     looked_at = [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
     if through_v1:  # names of the people and organizations that filters and sort compare
         owners = [find_field(meta, meta.owners_field, SEARCH, "owner")] if meta.owners_field else []
-        name_records(client, entries, looked_at + owners, associations=bool(inp.get("text")))
+        name_records(client, entries, looked_at + owners, associations=False)
     if owner and not by_id:
         conditions.append(_owner_condition(client, meta, owner, entries, read.narrowed))
     shown = _unique_specs(
         [c.spec for c in conditions if c.spec] + ([sort_spec] if sort_spec else [])
     )
     pairs = [(_row(e, meta, shown), e) for e in entries]
-    text = _text_condition(inp["text"]) if inp.get("text") else None
+    text = None
+    if inp.get("text"):
+        found = found_by_text(client, inp["text"]) if through_v1 else None
+        text = _text_condition(inp["text"], found)
     matching = [
         (row, entry)
         for row, entry in pairs

@@ -9,7 +9,8 @@ them into the V2 shape the search reads, so that one filter, sort and total serv
 
 Names of the people and organizations a value points at are read only where the answer needs
 them: for the fields a filter or the sort looks at (all entries), and for the entries on the
-page shown (``name_records``).
+page shown (``name_records``); a text filter matches the deals' people and organizations by
+the ids Affinity's own search finds for the text (``found_by_text``).
 """
 
 from __future__ import annotations
@@ -141,6 +142,18 @@ def _ref_field(field_id: str, value_type: str, ids: list[int]) -> dict[str, Any]
         "type": "list",
         "value": {"type": value_type, "data": data or None},
     }
+
+
+def found_by_text(client: AffinityClient, text: str) -> tuple[set[int], set[int]]:
+    """Ids of the people and of the organizations Affinity finds for ``text`` (V1 term
+    searches, the first 500 of each): a text filter over deals' people and organizations
+    without reading every one of their names (one by one, for a key without the directory
+    exports)."""
+    people = client.page("/persons", {"term": text, "page_size": 500}, items_key="persons")
+    orgs = client.page(
+        "/organizations", {"term": text, "page_size": 500}, items_key="organizations"
+    )
+    return {p["id"] for p in people.items}, {o["id"] for o in orgs.items}
 
 
 def name_records(

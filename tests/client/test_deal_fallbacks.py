@@ -196,3 +196,20 @@ def test_a_list_longer_than_the_v1_cap_says_what_was_searched(sandbox, monkeypat
         probe_permissions(client)
         assert _search(client)["filters"] == []  # 42 entries: all searched, nothing said
     assert whole["filters"][0] == "Status = Diligence"
+
+
+def test_text_finds_a_deal_by_any_of_its_organizations_through_v1(sandbox):
+    """The restricted user's names are read one by one (25 at most): text is matched by the
+    ids Affinity's own search gives, so the last deal's company is found too."""
+    with client_for(sandbox, seed.ADMIN_KEY) as admin:
+        every = _search(admin, page_size=100)["entries"]
+        org = every[-1]["organizations"][0]["name"]
+        expected = _search(admin, text=org, page_size=100)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        got = _search(client, text=org, page_size=100)
+    assert every[-1]["id"] in [e["id"] for e in got["entries"]]
+    assert [e["id"] for e in got["entries"]] == [e["id"] for e in expected["entries"]]
+    singles = [r for r in sandbox.state.requests if r["path"].startswith("/organizations/")]
+    assert len(singles) <= len(got["entries"])  # names only for the rows shown
