@@ -405,12 +405,14 @@ def _is_kind(token: Token) -> bool:
 def _id_or_name(
     args: Args, what: str, until: Callable[[Token], bool] | None = None
 ) -> tuple[int | None, str | None]:
-    """A record's id (one word) or its name: one quoted word, else the words up to the first
-    that `until` accepts (all the rest without `until`). Exactly one of the two is set."""
+    """A record's id or its name: one quoted word, else the words up to the first that
+    `until` accepts (all the rest without `until`). A number is an id only when it is the
+    whole of that (`deal 981 extra` names a deal). Exactly one of the two is set."""
     tokens = args.remaining()
     if not tokens:
         raise ArgumentError(f"Missing {what}.")
-    if (value := parse_id(tokens[0].value)) is not None:
+    alone = len(tokens) == 1 if until is None else len(tokens) > 1 and until(tokens[1])
+    if alone and (value := parse_id(tokens[0].value)) is not None:
         args.pos += 1
         return value, None
     if tokens[0].quoted or until is None:
@@ -559,7 +561,13 @@ def _remind(args: Args) -> dict[str, Any]:
     """`remind person|org|deal <id or name…> <when> <text…>`: an unquoted name runs to the
     first word that names a day."""
     target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
-    target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name", _names_a_day)
+    tokens = args.remaining()
+    first = parse_id(tokens[0].value) if tokens else None
+    if first is not None and not any(_names_a_day(t) for t in tokens[1:]):
+        args.pos += 1  # an id, then no day at all: the next word was meant as the day
+        target_id, term = first, None
+    else:
+        target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name", _names_a_day)
     when = args.word(f"when ({WHEN_HELP})").value
     if not _names_a_day(when):
         raise ArgumentError(f"`{when}` is not a day: use {WHEN_HELP}.")

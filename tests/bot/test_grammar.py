@@ -169,6 +169,7 @@ def test_remove_needs_a_list_a_kind_and_an_id_or_name():
     assert quoted["list"] == ListRef(name="Org Watch") and quoted["entity_id"] is None
     assert quoted["entity_term"] == "Friday Ventures"
     assert format_command(named) == 'remove "Deal Flow" deal "Big Deal Co"'
+    assert ok("remove Founders person 2001 extra")["entity_term"] == "2001 extra"  # not 2001
     assert "Missing list" in bad("remove person 4").reason
     assert "Missing kind" in bad("remove Portfolio thing 5").reason
 
@@ -180,6 +181,8 @@ def test_remind_takes_an_id_or_a_name_up_to_the_day():
     assert ok("remind person #2001 +3 Ping")["target_id"] == 2001
     assert ok('remind deal "Tuesday Labs" today x')["target_term"] == "Tuesday Labs"
     assert "Missing when" in bad("remind person Jane Smith call her").reason
+    assert "`someday` is not a day" in bad("remind org 5001 someday Call them").reason
+    assert ok("remind org 37 Signals friday x")["target_term"] == "37 Signals"
     assert format_command(named) == 'remind org "Friday Ventures" monday Call them'
 
 
