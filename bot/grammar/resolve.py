@@ -604,7 +604,8 @@ def follow_up(
     """What to do with the result of the step `plan` returned; None means "render the result".
 
     For a lookup by name (`person`, `org`, `intro`): one match fetches it, several ask the user,
-    none is a `Problem`. A deal's choice names its list from `cached_lists`.
+    none is a `Problem`. A record named by name in `remind` or `remove`: see `_record_found`.
+    A deal's choice names its list from `cached_lists`.
     """
     names = {e.get("id"): e.get("name") for e in cached_lists}
     if DEAL_SEARCH_RESULT in result and command.name in {"deal", "stage", "set"}:
