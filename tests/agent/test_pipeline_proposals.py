@@ -1,10 +1,13 @@
 """The assistant moving deals: "move every Series A deal reviewed today that is in Diligence to
 IC" is one search, one card with an item per deal (old -> new) and Approve all, and after the
-approval exactly those stage changes in the sandbox, made once."""
+approval exactly those stage changes in the sandbox, made once; for the admin, the standard and
+the restricted user (whose search and writes go through V1)."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
@@ -49,10 +52,22 @@ def propose_moves(target: str):
     return step
 
 
+def writes(sandbox) -> int:
+    """Field writes sent: one V2 PATCH a deal, or V1 field values for a key without the list
+    export (a stage change is one PUT or POST)."""
+    count = sandbox.state.request_count
+    return count("PATCH") + count("PUT", "/field-values") + count("POST", "/field-values")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [seed.ADMIN_KEY, seed.STANDARD_KEY, seed.RESTRICTED_KEY],
+    ids=["admin", "standard", "restricted"],
+)
 def test_moving_the_deals_reviewed_today_is_one_card_then_exactly_those_moves(
-    api, agent, user, thread, sandbox, admin_key
+    api, agent, user, thread, sandbox, key
 ):
-    client = AffinityClient(admin_key, base_url=sandbox.base_url)
+    client = AffinityClient(key, base_url=sandbox.base_url)
 
     def execute(name, tool_input):
         return run_tool(client, name, tool_input)
@@ -68,7 +83,7 @@ def test_moving_the_deals_reviewed_today_is_one_card_then_exactly_those_moves(
     moving = [item.input["opportunity_id"] for item in result.batch.items]
     expected = [e["id"] for e in execute("affinity_search_list_entries", SEARCH)["entries"]]
     assert moving == expected and len(moving) >= 2
-    assert sandbox.state.request_count("PATCH") == 0  # nothing written before the approval
+    assert writes(sandbox) == 0  # nothing written before the approval
     card = confirmation_card(result.batch)
     text = json.dumps(card, ensure_ascii=False)
     assert f"{len(moving)} proposed changes" in text
@@ -83,7 +98,7 @@ def test_moving_the_deals_reviewed_today_is_one_card_then_exactly_those_moves(
     after = stages(execute)
     assert {i for i in after if after[i] != before[i]} == set(moving)
     assert all(after[i] == "IC" for i in moving)
-    assert sandbox.state.request_count("PATCH") == len(moving)
+    assert writes(sandbox) == len(moving)
     done = agent.proposals.get(result.batch.id).items
     assert all(i.status == "done" for i in done)
     assert done[0].result_summary.endswith("Status: Diligence → IC.")
