@@ -2,7 +2,7 @@
 
 ``affinity_search_list_entries`` filters, sorts and totals V2 list entries. V1 serves the same
 data to any user who can see the list, in more requests: the list's entries in one request
-(``GET /lists/{id}/list-entries`` without ``page_size`` answers them all), each entry's field
+(``GET /lists/{id}/list-entries``, a page of up to 500, V1's largest), each entry's field
 values (``GET /field-values?list_entry_id=``, one request an entry) and, on a deal list, the
 deals' people and organizations (``GET /opportunities``, 500 a request). This module turns
 them into the V2 shape the search reads, so that one filter, sort and total serves both.
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from ..client import AffinityClient
 
 V1_MAX_ENTRIES = 500
-"""Entries searched through V1 (one request each); a larger list is searched in its first 500."""
+"""Entries searched through V1 (one field-values request each; one page of list entries, so at
+most 500, V1's largest page): a longer list is searched in its first 500, and the answer says so."""
 
 _KINDS = {0: "person", 1: "company", 8: "opportunity"}
 ASSOCIATIONS = {"persons": "person", "companies": "organization"}
@@ -37,8 +38,13 @@ def read_entries_v1(client: AffinityClient, meta: ListMeta) -> tuple[list[dict[s
     """The list's entries (at most V1_MAX_ENTRIES; the flag says the list had more) as V2
     ``ListEntryWithEntity``s whose person and company values carry ids only
     (``name_records`` adds the names)."""
-    every = list(client.get(f"/lists/{meta.id}/list-entries", resource=f"list {meta.id}") or [])
-    raw = every[:V1_MAX_ENTRIES]
+    first = client.page(
+        f"/lists/{meta.id}/list-entries",
+        {"page_size": V1_MAX_ENTRIES},
+        items_key="list_entries",
+        resource=f"list {meta.id}",
+    )
+    raw = first.items[:V1_MAX_ENTRIES]
     specs = {s.id: s for s in field_specs(meta)}
     links = _deal_links(client, meta) if meta.type == "opportunity" else {}
     entries = []
@@ -58,7 +64,7 @@ def read_entries_v1(client: AffinityClient, meta: ListMeta) -> tuple[list[dict[s
                 "entity": {**_entity(entry.get("entity") or {}), "fields": fields},
             }
         )
-    return entries, len(every) > len(raw)
+    return entries, first.next is not None or len(first.items) > len(raw)
 
 
 def _deal_links(client: AffinityClient, meta: ListMeta) -> dict[int, tuple[list[int], list[int]]]:
