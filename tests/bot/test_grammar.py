@@ -20,8 +20,10 @@ from bot.grammar.resolve import (
     Choice,
     Local,
     Problem,
+    Replan,
     ToolCall,
     follow_up,
+    in_user_zone,
     match_lists,
     plan,
 )
@@ -647,6 +649,41 @@ def test_a_deal_name_resolves_to_one_deal_or_a_choice():
     assert [o.command for o in choice.options] == ["set 5 amount 5M", "set 6 amount 5M"]
     assert [o.detail for o in choice.options] == ["Seed Pipeline", None]  # lists by their id
     assert follow_up(ok("deal zzz"), {"opportunities": []}).code == "no_match"
+
+
+def test_a_record_named_in_remind_or_remove_is_found_then_planned_by_id():
+    remind = ok("remind person Jane Smith friday Call")
+    assert plan(remind, LISTS) == ToolCall(
+        "affinity_search_persons", {"term": "Jane Smith", "page_size": 10}
+    )
+    jane = {"id": 2001, "name": "Jane Smith", "primary_email": "jane@acme.com"}
+    again = follow_up(remind, {"persons": [jane]}, LISTS)
+    assert again == Replan(remind.replace(target_id=2001, target_term=None))
+    near = follow_up(ok("remind person jane friday Call"), {"persons": [jane]}, LISTS)
+    assert isinstance(near, Choice) and [o.command for o in near.options] == [
+        "remind person 2001 friday Call"
+    ]
+    remove = ok("remove Series A deal acme")
+    assert plan(remove, LISTS).tool == "affinity_search_opportunities"
+    deals = [
+        {"id": 5, "name": "Acme Seed", "list_id": 12},
+        {"id": 6, "name": "Acme", "list_id": 11},
+    ]
+    step = follow_up(remove, {"opportunities": deals}, LISTS)
+    assert isinstance(step, Replan) and step.command["entity_id"] == 6  # only list 11's deal
+    assert step.command["list"] == ListRef(id=11) and step.command["entity_name"] == "Acme"
+    none = follow_up(ok("remove Seed deal acme"), {"opportunities": deals[1:]}, LISTS)
+    assert isinstance(none, Problem) and "on the list “Seed Pipeline”" in none.message
+
+
+def test_only_day_words_send_the_users_time_zone():
+    search = ToolCall("affinity_search_list_entries", {"list_id": 11})
+    today = ok('deals 11 "Last Reviewed=today"')
+    assert in_user_zone(search, today, "Asia/Tokyo").input["time_zone"] == "Asia/Tokyo"
+    assert "time_zone" not in in_user_zone(search, ok("deals 11 amount>5M"), "Asia/Tokyo").input
+    write = ToolCall("affinity_update_field_values", {"opportunity_id": 1, "values": []})
+    assert in_user_zone(write, ok('set 1 "Last Reviewed" today'), "UTC").input["time_zone"]
+    assert "time_zone" not in in_user_zone(write, ok("set 1 amount 5M"), "UTC").input
 
 
 @pytest.mark.parametrize("word", ["help", "connect", "status", "disconnect"])
