@@ -213,3 +213,18 @@ def test_text_finds_a_deal_by_any_of_its_organizations_through_v1(sandbox):
     assert [e["id"] for e in got["entries"]] == [e["id"] for e in expected["entries"]]
     singles = [r for r in sandbox.state.requests if r["path"].startswith("/organizations/")]
     assert len(singles) <= len(got["entries"])  # names only for the rows shown
+
+
+def test_a_person_list_reads_the_same_through_v1(sandbox):
+    founders = {"list_id": seed.LISTS["Founders to Watch"], "page_size": 100}
+    with client_for(sandbox, seed.ADMIN_KEY) as admin:
+        expected = run_tool(admin, "affinity_search_list_entries", founders)
+    with client_for(sandbox, seed.RESTRICTED_KEY) as client:
+        probe_permissions(client)
+        sandbox.state.clear_requests()
+        got = run_tool(client, "affinity_search_list_entries", founders)
+    assert got["total"] == expected["total"] and got["total"]["count"] > 0
+    pairs = list(zip(got["entries"], expected["entries"], strict=True))
+    assert all(g["id"] == e["id"] and g["entity_type"] == "person" for g, e in pairs)
+    assert [g["name"] for g, _ in pairs] == [e["name"] for _, e in pairs]
+    assert _refused(sandbox) == []
