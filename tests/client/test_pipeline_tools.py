@@ -205,6 +205,14 @@ def test_today_in_a_date_filter_or_write_is_the_users_day(sandbox, admin, zone):
         },
     )
     assert {e["id"] for e in found["entries"]} == reviewed_on(sandbox, theirs)
+    run_tool(  # a day that is none of theirs, so that the next write changes it
+        admin,
+        "affinity_update_field_values",
+        {
+            "opportunity_id": seed.ACME_DEAL_ID,
+            "values": [{"field": "Last Reviewed", "value": "2020-01-01"}],
+        },
+    )
     written = run_tool(
         admin,
         "affinity_update_field_values",
