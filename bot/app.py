@@ -5,7 +5,9 @@
 - Socket Mode and single-workspace HTTP: the bot token from `SLACK_BOT_TOKEN`;
 - HTTP with OAuth installs: slack-sdk's SQLAlchemy installation and OAuth state stores on the
   bot's own database (tables created by the bot's migration 0001_bot_base, never by the stores'
-  `create_tables()`), so every process behind a load balancer sees every installation.
+  `create_tables()`), so every process behind a load balancer sees every installation. Bolt's
+  authorization reads them through an in-process cache (`bot.middleware.installations`), so an
+  acknowledgement waits neither on the database nor on `auth.test`.
 
 `process_before_response` stays off: the app runs in long-lived processes (gunicorn threads or
 the Socket Mode client), so Bolt acks first and listeners do their slow work afterwards on the
@@ -60,6 +62,7 @@ from bot.features import (
 from bot.middleware import install_middleware
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.dedup import guard_listener
+from bot.middleware.installations import CachedInstallationStore, cached_authorize
 from bot.middleware.logs import configure_logging
 from bot.middleware.trust import RequestTrust
 from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
@@ -181,7 +184,14 @@ def build_app(
         ),
     }
     if settings.mode == "http-oauth":
-        app = App(client=client, oauth_settings=oauth_settings(settings, services), **common)
+        oauth = oauth_settings(settings, services)
+        authorize = cached_authorize(
+            oauth.installation_store,  # type: ignore[arg-type]
+            client_id=oauth.client_id,
+            client_secret=oauth.client_secret,
+            logger=common["logger"],
+        )
+        app = App(client=client, oauth_settings=oauth, authorize=authorize, **common)
     else:
         if client.token is None:
             client.token = reveal(settings.slack_bot_token)
@@ -233,11 +243,13 @@ def oauth_settings(settings: Settings, services: Services) -> OAuthSettings:
         client_secret=reveal(settings.slack_client_secret),
         scopes=BOT_SCOPES,
         user_scopes=[],
-        installation_store=SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id,  # type: ignore[arg-type]
-            engine=services.engine,
-            bots_table_name=BOTS_TABLE,
-            installations_table_name=INSTALLATIONS_TABLE,
+        installation_store=CachedInstallationStore(
+            SQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id,  # type: ignore[arg-type]
+                engine=services.engine,
+                bots_table_name=BOTS_TABLE,
+                installations_table_name=INSTALLATIONS_TABLE,
+            )
         ),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(
