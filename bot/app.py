@@ -21,7 +21,9 @@ console can point the whole app at a fake Slack.
 Bolt's own signature check is replaced by `bot.middleware.trust.RequestTrust` (strict, never
 raising, followed by a check of the payload's shape), and the listener pool is bounded
 (`LISTENER_QUEUE_LIMIT`, `bot.middleware.capacity`). The pool also makes each delivery's dedup
-claim (`bot.middleware.dedup`) on the listener thread, so no acknowledgement waits on the database.
+claim (`bot.middleware.dedup`) on the listener thread, so no acknowledgement waits on the database,
+and holds back acknowledged work while other requests wait for their acknowledgement
+(`bot.middleware.ack_first`).
 
 With a bot token, building the app asks Slack who the token belongs to (`auth.test`); an
 unreachable Slack or a refused token raises `SlackUnreachable`, whose message is one line naming
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import logging
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from slack_bolt import App
@@ -60,6 +62,7 @@ from bot.features import (
     workspace_admin,
 )
 from bot.middleware import install_middleware
+from bot.middleware.ack_first import ACKNOWLEDGEMENTS
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.dedup import guard_listener
 from bot.middleware.installations import CachedInstallationStore, cached_authorize
@@ -180,7 +183,7 @@ def build_app(
             LISTENER_THREADS,
             settings.listener_queue_limit,
             thread_name_prefix="slack-listener",
-            prepare=guard_listener,  # dedup claims run here, after the acknowledgement
+            prepare=prepare_listener,
         ),
     }
     if settings.mode == "http-oauth":
@@ -205,6 +208,12 @@ def build_app(
     for feature in FEATURES if features is None else features:
         feature.register(app, services)
     return app
+
+
+def prepare_listener(work: Callable[[], Any]) -> Callable[[], Any]:
+    """A listener's run as the pool gets it: held back while acknowledgements are pending
+    (`bot.middleware.ack_first`), then claimed once (`bot.middleware.dedup`) and run."""
+    return ACKNOWLEDGEMENTS.defer(guard_listener(work))
 
 
 def slack_clients(app: App, settings: Settings) -> SlackClients:
