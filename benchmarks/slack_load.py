@@ -3,6 +3,7 @@
     python benchmarks/slack_load.py [--levels 50 200] [--databases sqlite postgresql]
                                     [--runs 3] [--warm-up 20] [--burst 1000]
                                     [--queue-limit 200] [--database-url postgresql://...]
+                                    [--oauth]
 
 For each concurrency level N, N users are connected through the vault (each with their own
 sealed sandbox key and cached lists, as `/affinity connect` leaves them), then N signed slash
@@ -28,6 +29,9 @@ senders can, with the listener queue bounded at `--queue-limit` (LISTENER_QUEUE_
 how many were answered and how many were turned away ("busy — try again in a moment", in the
 acknowledgement), and the time to reply (p50/p99): until the answer for a command that was run,
 until the acknowledgement for one turned away.
+
+The real app uses one workspace's bot token, or with `--oauth` reads the workspace's
+installation from the database as in an OAuth deployment (through its in-process cache).
 
 Everything runs once per database: a temporary SQLite file, and PostgreSQL (`--database-url`, or
 a throwaway cluster started with the server binaries on this machine, as the tests do). The last
@@ -63,6 +67,7 @@ TEAM_ID = "T0BENCH01"
 # (command text, text the final answer must contain)
 COMMANDS = [("person jane", "Jane Smith"), ("deals series a", "Series A Pipeline")]
 QUIET_SECONDS = 0.3
+OAUTH_CLIENT_ID = "1111.2222"
 FINAL_TIMEOUT_S = 90.0
 
 
@@ -82,7 +87,11 @@ def user_id(n: int) -> str:
 
 
 def _real_app(
-    fake: Any, affinity_url: str, database_url: str, queue_limit: int | None = None
+    fake: Any,
+    affinity_url: str,
+    database_url: str,
+    queue_limit: int | None = None,
+    oauth: bool = False,
 ) -> tuple[Any, Any, str]:
     from bot.app import build_app
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT, Settings
@@ -92,8 +101,13 @@ def _real_app(
     from vault.keyring import parse_master_keys
 
     upgrade_all(database_url)
+    workspace: dict[str, Any] = (
+        {"slack_client_id": OAUTH_CLIENT_ID, "slack_client_secret": "bench-client-secret"}
+        if oauth
+        else {"slack_bot_token": BOT_TOKEN}
+    )
     settings = Settings(
-        slack_bot_token=BOT_TOKEN,
+        **workspace,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url,
         database_url=database_url,
@@ -102,7 +116,8 @@ def _real_app(
     )
     services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
     app = build_app(settings, services)
-    return app, services, "real app: /affinity listeners, connector, vault, audit log"
+    mode = "OAuth installs" if oauth else "one workspace"
+    return app, services, f"real app ({mode}): /affinity listeners, connector, vault, audit log"
 
 
 def _bare_app(fake: Any) -> tuple[Any, None, str]:
@@ -320,6 +335,7 @@ def serve(
     database_url: str,
     listener_threads: int | None = None,
     queue_limit: int | None = None,
+    oauth: bool = False,
 ) -> None:
     """The app process: serve `kind` until stdin closes; print its URL, then its peak memory."""
     import logging
@@ -339,7 +355,7 @@ def serve(
     ThreadedWSGIServer.request_queue_size = 1024  # werkzeug's default backlog is 128
     fake = SimpleNamespace(api_url=slack_api_url)  # the load generator's fake Slack
     if kind == "real":
-        app, services, note = _real_app(fake, affinity_url, database_url, queue_limit)
+        app, services, note = _real_app(fake, affinity_url, database_url, queue_limit, oauth)
         wsgi: Any = create_wsgi_app(app, services)
     else:
         app, services, note = _bare_app(fake)
@@ -376,6 +392,7 @@ def measure(
     queue_limit: int | None = None,
     master_keys: str = "",
     warm_up: int = 0,
+    oauth: bool = False,
 ) -> dict[str, Any]:
     """Start the `kind` app in its own process, warm it up, run every level (and the burst).
 
@@ -395,6 +412,7 @@ def measure(
             database_url,
             *(["--listener-threads", str(listener_threads)] if listener_threads else []),
             *(["--queue-limit", str(queue_limit)] if queue_limit else []),
+            *(["--oauth"] if oauth else []),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -424,8 +442,11 @@ def measure(
     }
 
 
-def prepare_database(database_url: str, master_keys: str, users: int, affinity_url: str) -> None:
-    """Upgrade the schema and connect `users` Slack users through the vault."""
+def prepare_database(
+    database_url: str, master_keys: str, users: int, affinity_url: str, oauth: bool = False
+) -> None:
+    """Upgrade the schema and connect `users` Slack users through the vault (and, for OAuth
+    mode, install the app in their workspace)."""
     from bot.config import Settings
     from bot.database import upgrade_all
     from bot.services import Services
@@ -436,8 +457,36 @@ def prepare_database(database_url: str, master_keys: str, users: int, affinity_u
     services = Services.build(settings, keyring=parse_master_keys(master_keys))
     try:
         connect_users(services, users, sandbox_accounts(affinity_url))
+        if oauth:
+            install_workspace(services.engine)
     finally:
         services.close()
+
+
+def install_workspace(engine: Any) -> None:
+    """The benchmark's workspace installed, as the OAuth flow leaves it."""
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    from bot.devtools.slack_requests import BOT_TOKEN
+    from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE
+
+    SQLAlchemyInstallationStore(
+        client_id=OAUTH_CLIENT_ID,
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    ).save(
+        Installation(
+            app_id="AFAKEAPP1",
+            team_id=TEAM_ID,
+            user_id=user_id(0),
+            bot_token=BOT_TOKEN,
+            bot_id="BFAKEBOT1",
+            bot_user_id="UFAKEBOT1",
+            bot_scopes=["commands", "chat:write"],
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- report
@@ -536,6 +585,12 @@ def main() -> None:
         default=20,
         help="commands each app process answers before it is measured (default 20)",
     )
+    parser.add_argument(
+        "--oauth",
+        action="store_true",
+        help="run the real app with OAuth installs (bot token from the database) instead of one "
+        "workspace's token",
+    )
     parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--slack-api-url", help=argparse.SUPPRESS)
     parser.add_argument("--affinity-url", help=argparse.SUPPRESS)
@@ -548,6 +603,7 @@ def main() -> None:
             args.database_url,
             args.listener_threads,
             args.queue_limit,
+            args.oauth,
         )
         return
     import logging
@@ -563,7 +619,8 @@ def main() -> None:
     print(__doc__.split("\n\n")[0].strip(), "\n")
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT
 
-    summary: dict[str, Any] = {"errors": 0, "runs": args.runs}
+    mode = "oauth" if args.oauth else "single-workspace"
+    summary: dict[str, Any] = {"errors": 0, "runs": args.runs, "mode": mode}
     with FakeSlack() as fake, SandboxServer() as sandbox:
         for database in args.databases:
             with database_url_for(database, args.database_url) as database_url:
@@ -571,7 +628,9 @@ def main() -> None:
                     print(f"{database}: skipped (no server binaries and no --database-url)\n")
                     continue
                 master_keys = generate_key_entry("bench")
-                prepare_database(database_url, master_keys, max(args.levels), sandbox.base_url)
+                prepare_database(
+                    database_url, master_keys, max(args.levels), sandbox.base_url, args.oauth
+                )
                 runs = []
                 for run in range(args.runs):
                     runs.append(
@@ -587,12 +646,13 @@ def main() -> None:
                                 args.queue_limit,
                                 master_keys,
                                 args.warm_up,
+                                args.oauth,
                             )
                             for kind in ("real", "bare")
                         ]
                     )
             pooled = [pooled_report(r[0] for r in runs), pooled_report(r[1] for r in runs)]
-            print(f"== {database} ({args.runs} runs of each app, samples pooled)")
+            print(f"== {database}, {mode} ({args.runs} runs of each app, samples pooled)")
             print_table(pooled)
             for burst in runs[0][0]["bursts"]:
                 print_burst(burst, args.queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT)
