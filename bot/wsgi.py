@@ -62,33 +62,32 @@ class SlackWsgiApp:
             environ = {**environ, "PATH_INFO": EVENTS_PATH}
             path = EVENTS_PATH
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return _write(self._slack_request(environ), start_response)
+            with ACKNOWLEDGEMENTS.answering():  # acknowledgements first (bot.middleware.ack_first)
+                return _write(self._slack_request(environ), start_response)
         return self._bolt(environ, start_response)
 
     def _slack_request(self, environ: dict[str, Any]) -> BoltResponse:
-        """Verify the raw request, then parse it and let Bolt dispatch it (acknowledgements
-        first: see `bot.middleware.ack_first`)."""
-        with ACKNOWLEDGEMENTS.answering():
-            body = _read_body(environ)
-            if body is None:
-                return refusal(413, "a body larger than Slack sends")
-            request = WsgiHttpRequest(environ)
-            headers = request.get_headers()
-            reason = verification_failure(
-                reveal(self.services.settings.slack_signing_secret),
-                body,
-                header(headers, "x-slack-request-timestamp"),
-                header(headers, "x-slack-signature"),
+        """Verify the raw request, then parse it and let Bolt dispatch it."""
+        body = _read_body(environ)
+        if body is None:
+            return refusal(413, "a body larger than Slack sends")
+        request = WsgiHttpRequest(environ)
+        headers = request.get_headers()
+        reason = verification_failure(
+            reveal(self.services.settings.slack_signing_secret),
+            body,
+            header(headers, "x-slack-request-timestamp"),
+            header(headers, "x-slack-signature"),
+        )
+        if reason:
+            return refusal(401, reason)
+        try:
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8"), query=request.query_string, headers=headers
             )
-            if reason:
-                return refusal(401, reason)
-            try:
-                bolt_request = BoltRequest(
-                    body=body.decode("utf-8"), query=request.query_string, headers=headers
-                )
-            except Exception as error:  # signed, but not something Slack sends
-                return refusal(400, f"a body that cannot be parsed ({type(error).__name__})")
-            return ACKNOWLEDGEMENTS.dispatch(self.app, bolt_request)
+        except Exception as error:  # signed, but not something Slack sends
+            return refusal(400, f"a body that cannot be parsed ({type(error).__name__})")
+        return ACKNOWLEDGEMENTS.dispatch(self.app, bolt_request)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         healthy = ping(self.services.engine)

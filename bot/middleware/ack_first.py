@@ -4,7 +4,7 @@ A process has one interpreter lock. When a burst arrives (200 people pressing En
 the work of the first commands (database, Affinity, rendering) would compete for it with the
 acknowledgements of the later ones, and those could approach Slack's 3 seconds. So the HTTP layer
 (`bot.wsgi`) counts the requests it is answering (`ACKNOWLEDGEMENTS.answering`), and the listener
-pool (`bot.middleware.capacity`) holds back work whose delivery is already acknowledged until no
+pool (`bot.app.prepare_listener`) holds back work whose delivery is already acknowledged until no
 request has been answered for `QUIET_SECONDS` (the requests of a burst arrive a little apart),
 or `ACK_FIRST_SECONDS` after it was queued, whichever comes first. On a quiet server work waits
 `QUIET_SECONDS` at most; in a burst, answers start at most `ACK_FIRST_SECONDS` later.
@@ -44,11 +44,6 @@ class AckFirst:
         self._last_answered = float("-inf")
         self._lock = threading.Lock()
         self._current = threading.local()
-
-    @property
-    def answering_now(self) -> int:
-        with self._lock:
-            return self._answering
 
     @contextmanager
     def answering(self) -> Iterator[None]:

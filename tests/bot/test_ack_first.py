@@ -87,3 +87,18 @@ def test_work_submitted_outside_an_http_request_is_never_held():
     with gate.answering():
         before = time.monotonic()
         assert work() - before < 0.1
+
+
+def test_a_command_is_answered_after_the_pending_acknowledgements(slack_app_factory, fake_slack):
+    from bot.features import commands
+    from bot.middleware.ack_first import ACKNOWLEDGEMENTS
+
+    harness = slack_app_factory(features=[commands], with_sandbox=False)
+    with ACKNOWLEDGEMENTS.answering():  # another request is still waiting for its ack
+        sent = harness.slack.command("help")
+        assert sent.status_code == 200  # acknowledged at once
+        time.sleep(0.3)
+        assert fake_slack.responses(sent.response_id) == []  # its work waits
+    answer = fake_slack.wait_for("response_url", lambda c: c.response_id == sent.response_id)
+
+    assert "/affinity" in answer.text
