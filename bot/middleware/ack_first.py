@@ -25,7 +25,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 ACK_FIRST_SECONDS = 1.0
-QUIET_SECONDS = 0.02
+QUIET_SECONDS = 0.05
 
 
 class AckFirst:
