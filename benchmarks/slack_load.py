@@ -1,8 +1,9 @@
 """Load on the Slack app: concurrent signed slash commands over HTTP, beside a bare Bolt app.
 
     python benchmarks/slack_load.py [--levels 50 200] [--databases sqlite postgresql]
-                                    [--burst 1000] [--queue-limit 200]
-                                    [--database-url postgresql://...]
+                                    [--runs 3] [--warm-up 20] [--burst 1000]
+                                    [--queue-limit 200] [--database-url postgresql://...]
+                                    [--oauth]
 
 For each concurrency level N, N users are connected through the vault (each with their own
 sealed sandbox key and cached lists, as `/affinity connect` leaves them), then N signed slash
@@ -13,8 +14,15 @@ werkzeug server, with the fake Slack and the Affinity sandbox behind it, and (b)
 that only acks. Printed per row: ack latency p50/p99 (and p99 as a fraction of Slack's 3 s),
 time until the final answer reaches the response URL (p50/p99, and p50 per command), errors
 (non-200 acks, answers missing or without the expected card; must be 0), and the peak memory
-(max RSS) of the process. Each app runs in its own child process, together with its own fake
-Slack and sandbox, so that the memory figures are comparable.
+(max RSS) of the process. Each app runs in its own child process (the fake Slack and the sandbox
+stay in the load generator's), so that the memory figures are comparable.
+
+To be fair on a small, shared machine: both apps are served by the same threaded werkzeug server
+and receive the same signed requests; each app process first answers `--warm-up` commands that
+are not measured (and, for the real app, waits until their answers are posted); the real and the
+bare app are measured alternately, `--runs` times (3 by default), so a change in the machine's
+load hits both; each figure is over the samples of all runs together (with 50 samples, a run's
+p99 would be its slowest request alone).
 
 Then a burst against the real app: `--burst` commands (1,000 by default) sent as fast as 100
 senders can, with the listener queue bounded at `--queue-limit` (LISTENER_QUEUE_LIMIT). Printed:
@@ -22,10 +30,14 @@ how many were answered and how many were turned away ("busy — try again in a m
 acknowledgement), and the time to reply (p50/p99): until the answer for a command that was run,
 until the acknowledgement for one turned away.
 
+The real app uses one workspace's bot token, or with `--oauth` reads the workspace's
+installation from the database as in an OAuth deployment (through its in-process cache).
+
 Everything runs once per database: a temporary SQLite file, and PostgreSQL (`--database-url`, or
 a throwaway cluster started with the server binaries on this machine, as the tests do). The last
 line is one JSON object: per database and concurrency `ack_p50_ms`, `ack_p99_ms`, `bare_p99_ms`
-and `ratio_p99` (the app's ack p99 over the bare app's), and the total `errors`.
+and `ratio_p99` (the app's ack p99 over the bare app's), the number of `runs`, and the total
+`errors` (over every run, the burst included).
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +67,7 @@ TEAM_ID = "T0BENCH01"
 # (command text, text the final answer must contain)
 COMMANDS = [("person jane", "Jane Smith"), ("deals series a", "Series A Pipeline")]
 QUIET_SECONDS = 0.3
+OAUTH_CLIENT_ID = "1111.2222"
 FINAL_TIMEOUT_S = 90.0
 
 
@@ -74,7 +87,11 @@ def user_id(n: int) -> str:
 
 
 def _real_app(
-    fake: Any, affinity_url: str, database_url: str, queue_limit: int | None = None
+    fake: Any,
+    affinity_url: str,
+    database_url: str,
+    queue_limit: int | None = None,
+    oauth: bool = False,
 ) -> tuple[Any, Any, str]:
     from bot.app import build_app
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT, Settings
@@ -84,8 +101,13 @@ def _real_app(
     from vault.keyring import parse_master_keys
 
     upgrade_all(database_url)
+    workspace: dict[str, Any] = (
+        {"slack_client_id": OAUTH_CLIENT_ID, "slack_client_secret": "bench-client-secret"}
+        if oauth
+        else {"slack_bot_token": BOT_TOKEN}
+    )
     settings = Settings(
-        slack_bot_token=BOT_TOKEN,
+        **workspace,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url,
         database_url=database_url,
@@ -94,7 +116,8 @@ def _real_app(
     )
     services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
     app = build_app(settings, services)
-    return app, services, "real app: /affinity listeners, connector, vault, audit log"
+    mode = "OAuth installs" if oauth else "one workspace"
+    return app, services, f"real app ({mode}): /affinity listeners, connector, vault, audit log"
 
 
 def _bare_app(fake: Any) -> tuple[Any, None, str]:
@@ -312,6 +335,7 @@ def serve(
     database_url: str,
     listener_threads: int | None = None,
     queue_limit: int | None = None,
+    oauth: bool = False,
 ) -> None:
     """The app process: serve `kind` until stdin closes; print its URL, then its peak memory."""
     import logging
@@ -331,7 +355,7 @@ def serve(
     ThreadedWSGIServer.request_queue_size = 1024  # werkzeug's default backlog is 128
     fake = SimpleNamespace(api_url=slack_api_url)  # the load generator's fake Slack
     if kind == "real":
-        app, services, note = _real_app(fake, affinity_url, database_url, queue_limit)
+        app, services, note = _real_app(fake, affinity_url, database_url, queue_limit, oauth)
         wsgi: Any = create_wsgi_app(app, services)
     else:
         app, services, note = _bare_app(fake)
@@ -366,14 +390,14 @@ def measure(
     listener_threads: int | None = None,
     burst: int = 0,
     queue_limit: int | None = None,
+    master_keys: str = "",
+    warm_up: int = 0,
+    oauth: bool = False,
 ) -> dict[str, Any]:
-    """Start the `kind` app in its own process, connect its users, run every level."""
-    from vault.keyring import generate_key_entry
+    """Start the `kind` app in its own process, warm it up, run every level (and the burst).
 
-    database_url = database_url or (f"sqlite:///{tempfile.mkdtemp(prefix='slack-load-')}/bench.db")
-    master_keys = generate_key_entry("bench")
-    if kind == "real":
-        prepare_database(database_url, master_keys, max(levels), affinity_url)
+    The real app's database must be prepared (`prepare_database`) with `master_keys`.
+    """
     process = subprocess.Popen(
         [
             sys.executable,
@@ -388,6 +412,7 @@ def measure(
             database_url,
             *(["--listener-threads", str(listener_threads)] if listener_threads else []),
             *(["--queue-limit", str(queue_limit)] if queue_limit else []),
+            *(["--oauth"] if oauth else []),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -400,6 +425,8 @@ def measure(
         process.kill()
         sys.exit(f"the {kind} app did not start")
     try:
+        if warm_up:
+            run_level(kind, started["url"], fake, warm_up)  # not measured
         rows = [run_level(kind, started["url"], fake, level) for level in levels]
         bursts = [run_burst(started["url"], fake, burst, max(levels))] if burst else []
     finally:
@@ -415,8 +442,11 @@ def measure(
     }
 
 
-def prepare_database(database_url: str, master_keys: str, users: int, affinity_url: str) -> None:
-    """Upgrade the schema and connect `users` Slack users through the vault."""
+def prepare_database(
+    database_url: str, master_keys: str, users: int, affinity_url: str, oauth: bool = False
+) -> None:
+    """Upgrade the schema and connect `users` Slack users through the vault (and, for OAuth
+    mode, install the app in their workspace)."""
     from bot.config import Settings
     from bot.database import upgrade_all
     from bot.services import Services
@@ -427,8 +457,36 @@ def prepare_database(database_url: str, master_keys: str, users: int, affinity_u
     services = Services.build(settings, keyring=parse_master_keys(master_keys))
     try:
         connect_users(services, users, sandbox_accounts(affinity_url))
+        if oauth:
+            install_workspace(services.engine)
     finally:
         services.close()
+
+
+def install_workspace(engine: Any) -> None:
+    """The benchmark's workspace installed, as the OAuth flow leaves it."""
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    from bot.devtools.slack_requests import BOT_TOKEN
+    from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE
+
+    SQLAlchemyInstallationStore(
+        client_id=OAUTH_CLIENT_ID,
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    ).save(
+        Installation(
+            app_id="AFAKEAPP1",
+            team_id=TEAM_ID,
+            user_id=user_id(0),
+            bot_token=BOT_TOKEN,
+            bot_id="BFAKEBOT1",
+            bot_user_id="UFAKEBOT1",
+            bot_scopes=["commands", "chat:write"],
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- report
@@ -518,6 +576,21 @@ def main() -> None:
         type=int,
         help="the real app's LISTENER_QUEUE_LIMIT (default: bot.config's)",
     )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="measurements of each app, alternately (default 3)"
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=20,
+        help="commands each app process answers before it is measured (default 20)",
+    )
+    parser.add_argument(
+        "--oauth",
+        action="store_true",
+        help="run the real app with OAuth installs (bot token from the database) instead of one "
+        "workspace's token",
+    )
     parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--slack-api-url", help=argparse.SUPPRESS)
     parser.add_argument("--affinity-url", help=argparse.SUPPRESS)
@@ -530,6 +603,7 @@ def main() -> None:
             args.database_url,
             args.listener_threads,
             args.queue_limit,
+            args.oauth,
         )
         return
     import logging
@@ -538,40 +612,81 @@ def main() -> None:
 
     from affinity_client.sandbox import SandboxServer
     from bot.devtools.fake_slack import FakeSlack
+    from vault.keyring import generate_key_entry
 
     logging.disable(logging.WARNING)
     ThreadedWSGIServer.request_queue_size = 1024
     print(__doc__.split("\n\n")[0].strip(), "\n")
     from bot.config import DEFAULT_LISTENER_QUEUE_LIMIT
 
-    summary: dict[str, Any] = {"errors": 0}
+    mode = "oauth" if args.oauth else "single-workspace"
+    summary: dict[str, Any] = {"errors": 0, "runs": args.runs, "mode": mode}
     with FakeSlack() as fake, SandboxServer() as sandbox:
         for database in args.databases:
             with database_url_for(database, args.database_url) as database_url:
                 if database_url is None:
                     print(f"{database}: skipped (no server binaries and no --database-url)\n")
                     continue
-                reports = [
-                    measure(
-                        kind,
-                        args.levels,
-                        fake,
-                        sandbox.base_url,
-                        database_url,
-                        args.listener_threads if kind == "real" else None,
-                        args.burst if kind == "real" else 0,
-                        args.queue_limit,
+                master_keys = generate_key_entry("bench")
+                prepare_database(
+                    database_url, master_keys, max(args.levels), sandbox.base_url, args.oauth
+                )
+                runs = []
+                for run in range(args.runs):
+                    runs.append(
+                        [
+                            measure(
+                                kind,
+                                args.levels,
+                                fake,
+                                sandbox.base_url,
+                                database_url,
+                                args.listener_threads if kind == "real" else None,
+                                args.burst if kind == "real" and run == 0 else 0,
+                                args.queue_limit,
+                                master_keys,
+                                args.warm_up,
+                                args.oauth,
+                            )
+                            for kind in ("real", "bare")
+                        ]
                     )
-                    for kind in ("real", "bare")
-                ]
-            print(f"== {database}")
-            print_table(reports)
-            for burst in reports[0]["bursts"]:
+            pooled = [pooled_report(r[0] for r in runs), pooled_report(r[1] for r in runs)]
+            print(f"== {database}, {mode} ({args.runs} runs of each app, samples pooled)")
+            print_table(pooled)
+            for burst in runs[0][0]["bursts"]:
                 print_burst(burst, args.queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT)
             print()
-            summary[database] = ack_summary(reports)
-            summary["errors"] += sum(row["errors"] for r in reports for row in r["rows"])
+            summary[database] = ack_summary(pooled)
+            summary["errors"] += sum(row["errors"] for report in pooled for row in report["rows"])
+            summary["errors"] += sum(b["failed"] for b in runs[0][0]["bursts"])
     print(json.dumps(summary))
+
+
+def pooled_report(reports: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The runs of one app as one report: per level, every run's samples and errors together."""
+    reports = list(reports)
+    rows = []
+    for level_rows in zip(*(r["rows"] for r in reports), strict=True):
+        by_command: dict[str, list[float]] = {}
+        failed: dict[str, int] = {}
+        for row in level_rows:
+            for text, values in row["by_command"].items():
+                by_command.setdefault(text, []).extend(values)
+            for status, count in row["failed_acks"].items():
+                failed[status] = failed.get(status, 0) + count
+        rows.append(
+            {
+                "level": level_rows[0]["level"],
+                "acks": [ack for row in level_rows for ack in row["acks"]],
+                "finals": [final for row in level_rows for final in row["finals"]],
+                "by_command": by_command,
+                "errors": sum(row["errors"] for row in level_rows),
+                "failed_acks": failed,
+                "wrong_answers": sum(row["wrong_answers"] for row in level_rows),
+            }
+        )
+    return {**reports[0], "rows": rows, "peak_mb": max(r["peak_mb"] for r in reports)}
 
 
 def ack_summary(reports: list[dict[str, Any]]) -> dict[str, dict[str, float]]:

@@ -5,7 +5,9 @@
 - Socket Mode and single-workspace HTTP: the bot token from `SLACK_BOT_TOKEN`;
 - HTTP with OAuth installs: slack-sdk's SQLAlchemy installation and OAuth state stores on the
   bot's own database (tables created by the bot's migration 0001_bot_base, never by the stores'
-  `create_tables()`), so every process behind a load balancer sees every installation.
+  `create_tables()`), so every process behind a load balancer sees every installation. Bolt's
+  authorization reads them through an in-process cache (`bot.middleware.installations`), so an
+  acknowledgement waits neither on the database nor on `auth.test`.
 
 `process_before_response` stays off: the app runs in long-lived processes (gunicorn threads or
 the Socket Mode client), so Bolt acks first and listeners do their slow work afterwards on the
@@ -19,7 +21,9 @@ console can point the whole app at a fake Slack.
 Bolt's own signature check is replaced by `bot.middleware.trust.RequestTrust` (strict, never
 raising, followed by a check of the payload's shape), and the listener pool is bounded
 (`LISTENER_QUEUE_LIMIT`, `bot.middleware.capacity`). The pool also makes each delivery's dedup
-claim (`bot.middleware.dedup`) on the listener thread, so no acknowledgement waits on the database.
+claim (`bot.middleware.dedup`) on the listener thread, so no acknowledgement waits on the database,
+and holds back acknowledged work while other requests wait for their acknowledgement
+(`bot.middleware.ack_first`).
 
 With a bot token, building the app asks Slack who the token belongs to (`auth.test`); an
 unreachable Slack or a refused token raises `SlackUnreachable`, whose message is one line naming
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import logging
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from slack_bolt import App
@@ -58,8 +62,10 @@ from bot.features import (
     workspace_admin,
 )
 from bot.middleware import install_middleware
+from bot.middleware.ack_first import ACKNOWLEDGEMENTS
 from bot.middleware.capacity import BoundedListenerPool
 from bot.middleware.dedup import guard_listener
+from bot.middleware.installations import CachedInstallationStore, cached_authorize
 from bot.middleware.logs import configure_logging
 from bot.middleware.trust import RequestTrust
 from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
@@ -177,11 +183,18 @@ def build_app(
             LISTENER_THREADS,
             settings.listener_queue_limit,
             thread_name_prefix="slack-listener",
-            prepare=guard_listener,  # dedup claims run here, after the acknowledgement
+            prepare=prepare_listener,
         ),
     }
     if settings.mode == "http-oauth":
-        app = App(client=client, oauth_settings=oauth_settings(settings, services), **common)
+        oauth = oauth_settings(settings, services)
+        authorize = cached_authorize(
+            oauth.installation_store,  # type: ignore[arg-type]
+            client_id=oauth.client_id,
+            client_secret=oauth.client_secret,
+            logger=common["logger"],
+        )
+        app = App(client=client, oauth_settings=oauth, authorize=authorize, **common)
     else:
         if client.token is None:
             client.token = reveal(settings.slack_bot_token)
@@ -195,6 +208,12 @@ def build_app(
     for feature in FEATURES if features is None else features:
         feature.register(app, services)
     return app
+
+
+def prepare_listener(work: Callable[[], Any]) -> Callable[[], Any]:
+    """A listener's run as the pool gets it: held back while acknowledgements are pending
+    (`bot.middleware.ack_first`), then claimed once (`bot.middleware.dedup`) and run."""
+    return ACKNOWLEDGEMENTS.defer(guard_listener(work))
 
 
 def slack_clients(app: App, settings: Settings) -> SlackClients:
@@ -233,11 +252,13 @@ def oauth_settings(settings: Settings, services: Services) -> OAuthSettings:
         client_secret=reveal(settings.slack_client_secret),
         scopes=BOT_SCOPES,
         user_scopes=[],
-        installation_store=SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id,  # type: ignore[arg-type]
-            engine=services.engine,
-            bots_table_name=BOTS_TABLE,
-            installations_table_name=INSTALLATIONS_TABLE,
+        installation_store=CachedInstallationStore(
+            SQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id,  # type: ignore[arg-type]
+                engine=services.engine,
+                bots_table_name=BOTS_TABLE,
+                installations_table_name=INSTALLATIONS_TABLE,
+            )
         ),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(

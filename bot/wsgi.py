@@ -31,6 +31,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.config import reveal
 from bot.database import ping
+from bot.middleware.ack_first import ACKNOWLEDGEMENTS
 from bot.middleware.trust import header, refusal, verification_failure
 from bot.services import Services
 
@@ -61,7 +62,8 @@ class SlackWsgiApp:
             environ = {**environ, "PATH_INFO": EVENTS_PATH}
             path = EVENTS_PATH
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return _write(self._slack_request(environ), start_response)
+            with ACKNOWLEDGEMENTS.answering():  # acknowledgements first (bot.middleware.ack_first)
+                return _write(self._slack_request(environ), start_response)
         return self._bolt(environ, start_response)
 
     def _slack_request(self, environ: dict[str, Any]) -> BoltResponse:
@@ -85,7 +87,7 @@ class SlackWsgiApp:
             )
         except Exception as error:  # signed, but not something Slack sends
             return refusal(400, f"a body that cannot be parsed ({type(error).__name__})")
-        return self.app.dispatch(bolt_request)
+        return ACKNOWLEDGEMENTS.dispatch(self.app, bolt_request)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         healthy = ping(self.services.engine)

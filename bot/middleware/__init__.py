@@ -10,7 +10,9 @@
 - `trust` and `shapes`: the signature check that replaces Bolt's (also run on the raw bytes by
   `bot.wsgi`), and the shape check of signed payloads; installed by `build_app` in Bolt's
   `before_authorize` slot, ahead of everything here;
-- `capacity`: the bounded listener pool and the answers to deliveries it has no room for.
+- `capacity`: the bounded listener pool and the answers to deliveries it has no room for;
+- `installations`: in OAuth mode, Bolt's authorization reads installations from memory, so no
+  acknowledgement waits on the database or on `auth.test` (wired by `build_app`).
 Bolt's other built-ins stay on: authorization, and ignoring the bot's own events
 (`ignoring_self_events_enabled`, default True).
 """
