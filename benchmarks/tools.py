@@ -126,6 +126,10 @@ def organization_profile(org_id: int) -> Rule:
     )
 
 
+def organization_minimum(state: SandboxState, org_id: int) -> int:
+    return organization_profile(org_id).count(state)
+
+
 def notes_of(org_id: int) -> Rule:
     def count(state: SandboxState) -> int:
         notes = [
