@@ -269,28 +269,27 @@ def add_big_deal_org(
 # ---- the scenarios: one or more per tool -------------------------------------------------------
 
 
-def page_to_end(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient], Any]:
-    def run(client: AffinityClient) -> Any:
-        token = None
-        while True:
-            result = run_tool(client, name, {**inputs, **({"page_token": token} if token else {})})
-            token = result["next_page_token"]
-            if token is None:
-                return result
-
-    return run
-
-
-def once(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient], Any]:
-    return lambda client: run_tool(client, name, inputs)
+Call = Callable[[AffinityClient, str, dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
 class Scenario:
+    """One tool call (``to_end``: every page, following ``next_page_token``)."""
+
     tool: str
     label: str
-    action: Callable[[AffinityClient], Any]
+    inputs: dict[str, Any]
     rule: Rule
+    to_end: bool = False
+
+    def run(self, client: AffinityClient, call: Call = run_tool) -> Any:
+        token = None
+        while True:
+            page_input = {**self.inputs, **({"page_token": token} if token else {})}
+            result = call(client, self.tool, page_input)
+            token = result.get("next_page_token") if self.to_end else None
+            if token is None:
+                return result
 
 
 def scenarios(big_org_id: int) -> list[Scenario]:
@@ -299,224 +298,208 @@ def scenarios(big_org_id: int) -> list[Scenario]:
         Scenario(
             "affinity_search_persons",
             "term 'jane'",
-            once("affinity_search_persons", {"term": "jane"}),
+            {"term": "jane"},
             fixed(search, 1),
         ),
         Scenario(
             "affinity_get_person",
             "Jane Smith",
-            once("affinity_get_person", {"person_id": seed.JANE_ID}),
+            {"person_id": seed.JANE_ID},
             person_profile(seed.JANE_ID),
         ),
         Scenario(
             "affinity_search_organizations",
             "term 'acme'",
-            once("affinity_search_organizations", {"term": "acme"}),
+            {"term": "acme"},
             fixed(search, 1),
         ),
         Scenario(
             "affinity_get_organization",
             "Acme",
-            once("affinity_get_organization", {"organization_id": seed.ACME_ORG_ID}),
+            {"organization_id": seed.ACME_ORG_ID},
             organization_profile(seed.ACME_ORG_ID),
         ),
         Scenario(
             "affinity_get_organization",
             "BIG_ORG_ID (>=50 people)",
-            once("affinity_get_organization", {"organization_id": seed.BIG_ORG_ID}),
+            {"organization_id": seed.BIG_ORG_ID},
             organization_profile(seed.BIG_ORG_ID),
         ),
         Scenario(
             "affinity_get_organization",
             f"{BIG_DEALS_PEOPLE} people, {BIG_DEALS} deals, {len(BIG_DEALS_PIPELINES)} pipelines",
-            once("affinity_get_organization", {"organization_id": big_org_id}),
+            {"organization_id": big_org_id},
             organization_profile(big_org_id),
         ),
         Scenario(
             "affinity_list_lists",
             "all lists",
-            once("affinity_list_lists", {}),
+            {},
             lists_with_owners(),
         ),
         Scenario(
             "affinity_list_opportunities",
             "Deal Flow, every deal, to the end",
-            page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}),
+            {"list_id": DEAL_FLOW, "page_size": 100},
             list_pages(DEAL_FLOW),
+            to_end=True,
         ),
         Scenario(
             "affinity_get_opportunity",
             "Acme - Series A",
-            once("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
+            {"opportunity_id": seed.ACME_DEAL_ID},
             fixed("V1 deal (its list entry), V2 entry with its fields", 1, 1),
         ),
         Scenario(
             "affinity_create_opportunity",
             "with people, org, owner",
-            once(
-                "affinity_create_opportunity",
-                {
-                    "list_id": SERIES_A,
-                    "name": "Bench deal",
-                    "person_ids": [seed.JANE_ID],
-                    "organization_ids": [seed.ACME_ORG_ID],
-                    "owner_id": seed.STANDARD_ID,
-                },
-            ),
+            {
+                "list_id": SERIES_A,
+                "name": "Bench deal",
+                "person_ids": [seed.JANE_ID],
+                "organization_ids": [seed.ACME_ORG_ID],
+                "owner_id": seed.STANDARD_ID,
+            },
             fixed("V1 create, V2 owner write, V2 read back", 1, 1, 1),
         ),
         Scenario(
             "affinity_update_opportunity",
             "rename + add person",
-            once(
-                "affinity_update_opportunity",
-                {
-                    "opportunity_id": seed.ACME_DEAL_ID,
-                    "name": "Acme - A",
-                    "add_person_ids": [seed.ADMIN_ID],
-                },
-            ),
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "name": "Acme - A",
+                "add_person_ids": [seed.ADMIN_ID],
+            },
             fixed("V1 read (to merge), V1 PUT, V2 read back", 1, 1, 1),
         ),
         Scenario(
             "affinity_create_note",
             "plain text on Jane",
-            once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}),
+            {"content": "Bench note", "person_ids": [seed.JANE_ID]},
             fixed("V2 create (its answer names the creator)", 1),
         ),
         Scenario(
             "affinity_list_notes",
             "Acme notes",
-            once("affinity_list_notes", {"organization_id": seed.ACME_ORG_ID}),
+            {"organization_id": seed.ACME_ORG_ID},
             notes_of(seed.ACME_ORG_ID),
         ),
         Scenario(
             "affinity_update_note",
             "new text on Maya's note",
-            once("affinity_update_note", {"note_id": ADMIN_NOTE, "content": "Edited"}),
+            {"note_id": ADMIN_NOTE, "content": "Edited"},
             fixed("V2 read (the old text), V2 update", 1, 1),
         ),
         Scenario(
             "affinity_delete_note",
             "Maya's note",
-            once("affinity_delete_note", {"note_id": ADMIN_NOTE}),
+            {"note_id": ADMIN_NOTE},
             fixed("V2 read (what goes), V2 delete", 1, 1),
         ),
         Scenario(
             "affinity_add_to_list",
             "Maya onto Founders to Watch",
-            once("affinity_add_to_list", {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID}),
+            {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID},
             fixed("list definition (its type), membership check, V1 add", 1, 1, 1),
         ),
         Scenario(
             "affinity_remove_from_list",
             "Jane off Founders to Watch",
-            once("affinity_remove_from_list", {"list_id": FOUNDERS, "person_id": seed.JANE_ID}),
+            {"list_id": FOUNDERS, "person_id": seed.JANE_ID},
             removal(FOUNDERS, seed.JANE_ID),
         ),
         Scenario(
             "affinity_get_relationship_strength",
             "Jane",
-            once("affinity_get_relationship_strength", {"external_id": seed.JANE_ID}),
+            {"external_id": seed.JANE_ID},
             fixed("the person (is she external?), V2 relationships with names", 1, 1),
         ),
         Scenario(
             "affinity_create_person",
             "Ada Lovelace, new email",
-            once(
-                "affinity_create_person",
-                {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
-            ),
+            {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
             fixed("lookup by email (no duplicate), V2 create", 1, 1),
         ),
         Scenario(
             "affinity_create_organization",
             "Initech, new domain",
-            once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
+            {"name": "Initech", "domain": "initech.com"},
             fixed("lookup by domain (no duplicate), V1 create", 1, 1),
         ),
         Scenario(
             "affinity_list_reminders",
             "Maya's reminders",
-            once("affinity_list_reminders", {}),
+            {},
             reminders_of(seed.ADMIN_ID),
         ),
         Scenario(
             "affinity_create_reminder",
             "on Acme, due 2030-01-01",
-            once(
-                "affinity_create_reminder",
-                {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
-            ),
+            {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
             fixed("whoami (the owner), create, the company's name", 1, 1, 1),
         ),
         Scenario(
             "affinity_complete_reminder",
             "one of Maya's",
-            once("affinity_complete_reminder", {"reminder_id": ADMIN_REMINDER}),
+            {"reminder_id": ADMIN_REMINDER},
             fixed("V1 PUT (its answer carries every name)", 1),
         ),
         Scenario(
             "affinity_list_meetings",
             "Maya's week",
-            once("affinity_list_meetings", {}),
+            {},
             fixed("whoami, one page of meetings in the range", 1, 1),
         ),
         Scenario(
             "affinity_list_fields",
             "Series A Pipeline",
-            once("affinity_list_fields", {"list_id": SERIES_A}),
+            {"list_id": SERIES_A},
             fixed("the list definition with its fields and options", 1),
         ),
         Scenario(
             "affinity_search_list_entries",
             "Deal Flow, stage IC, totals over every match",
-            once("affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "IC"}),
+            {"list_id": DEAL_FLOW, "stage": "IC"},
             fixed("list definition (the stage's option), one list-entry search", 1, 1),
         ),
         Scenario(
             "affinity_list_saved_views",
             "Series A Pipeline",
-            once("affinity_list_saved_views", {"list_id": SERIES_A}),
+            {"list_id": SERIES_A},
             fixed("list definition (its name and type), one page of saved views", 1, 1),
         ),
         Scenario(
             "affinity_search_opportunities",
             "term 'acme'",
-            once("affinity_search_opportunities", {"term": "acme"}),
+            {"term": "acme"},
             fixed("one V1 opportunity search page", 1),
         ),
         Scenario(
             "affinity_update_field_values",
             "Acme deal: stage IC",
-            once(
-                "affinity_update_field_values",
-                {
-                    "opportunity_id": seed.ACME_DEAL_ID,
-                    "values": [{"field": "stage", "value": "IC"}],
-                },
-            ),
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "values": [{"field": "stage", "value": "IC"}],
+            },
             fixed("V1 deal (its list), list definition, old values, one PATCH", 1, 1, 1, 1),
         ),
         Scenario(
             "affinity_get_field_history",
             "Acme deal, every field",
-            once("affinity_get_field_history", {"opportunity_id": seed.ACME_DEAL_ID}),
+            {"opportunity_id": seed.ACME_DEAL_ID},
             deal_history(seed.ACME_DEAL_ID),
         ),
     ]
 
 
-def measure(
-    server: SandboxServer, action: Callable[[AffinityClient], Any], runs: int
-) -> tuple[int, float]:
+def measure(server: SandboxServer, scenario: Scenario, runs: int) -> tuple[int, float]:
     counts, times = [], []
     for _ in range(runs):
         server.reset()
         add_big_deal_org(server)
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
             started = time.perf_counter()
-            action(client)
+            scenario.run(client)
             times.append(time.perf_counter() - started)
         counts.append(server.state.request_count())
     if len(set(counts)) != 1:
@@ -540,7 +523,7 @@ def tool_rows(server: SandboxServer, runs: int) -> dict[str, dict[str, int]]:
         server.reset()
         add_big_deal_org(server)
         least = s.rule.count(server.state)  # counted on the data the call will see
-        requests, median_ms = measure(server, s.action, runs)
+        requests, median_ms = measure(server, s, runs)
         flag = " " if requests <= least else "*"
         print(
             f"{s.tool:36} {s.label:40} {requests:>8}{flag}{least:>4} {median_ms:>10.1f}  "
