@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -290,7 +291,7 @@ def ten_turn_thread(
 
 
 def main() -> int:
-    every_ratio = every_tool_ratio(AgentSettings(api_key="bench"))
+    every_ratio = every_tool_ratio(AgentSettings(api_key=SecretStr("bench")))
     print()
     sandbox = SandboxServer(port=0).start()
     transport = CountingTransport()
@@ -324,7 +325,7 @@ def main() -> int:
         engine = create_engine(f"sqlite:///{tmp}/bench.db")
         Base.metadata.create_all(engine)
         agent = Agent(
-            AgentSettings(api_key="bench", base_url=api.base_url),
+            AgentSettings(api_key=SecretStr("bench"), base_url=api.base_url),
             sessionmaker(engine),
             catalog=TOOLS,
         )
@@ -385,7 +386,7 @@ def main() -> int:
         "result_ratio_in_turns": ratios,
         "cache_share_from_turn_2": round(share, 3),
         "history_tokens": histories,
-        "history_cap_tokens": AgentSettings(api_key="bench").memory_max_chars // 4,
+        "history_cap_tokens": AgentSettings(api_key=SecretStr("bench")).memory_max_chars // 4,
     }
     print(json.dumps(summary))
     return 0

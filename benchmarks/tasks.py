@@ -9,6 +9,7 @@ docstring says so.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -176,12 +177,12 @@ def task_rows(server: SandboxServer, prepare: Callable[[], Any]) -> dict[str, di
     """Requests per task, ours and the SDK's (None without the `bench` extra), on the data
     ``prepare`` adds to a freshly reset sandbox."""
     try:
-        import warnings
-
         import affinity
     except ImportError:
-        affinity = None
         print("\naffinity-sdk is not installed (pip install -e '.[bench]'): no peer figures.")
+        with_peer = False
+    else:
+        with_peer = True
 
     def sdk() -> Any:
         return affinity.Affinity(
@@ -198,7 +199,7 @@ def task_rows(server: SandboxServer, prepare: Callable[[], Any]) -> dict[str, di
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
             ours = _count(server, prepare, lambda: task.ours(client))  # noqa: B023
         peer = None
-        if affinity is not None:
+        if with_peer:
             with sdk() as peer_client, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # its notices of client-side filtering
                 peer = _count(server, prepare, lambda: task.peer(peer_client))  # noqa: B023
