@@ -180,7 +180,7 @@ def _status_field(fields: list[dict[str, Any]]) -> dict[str, Any] | None:
     else the first ranked dropdown (the rule ``list_meta`` applies to V1's definition)."""
     ranked = [f for f in fields if field_value_data(f)[0] == "ranked-dropdown"]
     named = [f for f in ranked if str(f.get("name", "")).strip().lower() in ("status", "stage")]
-    return (named or ranked or [None])[0]
+    return (named or ranked)[0] if ranked else None
 
 
 def _stage(client: AffinityClient, opp_id: int, status_field: int | None) -> Stage | None:
