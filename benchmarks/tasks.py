@@ -124,14 +124,17 @@ def peer_by_stage(sdk: Any) -> Any:
 
 
 def peer_strength(sdk: Any) -> Any:
-    """V2 relationships, both people named (the SDK does not check the contact is external)."""
+    """V2 relationships, both people named. The SDK does not check that the contact is
+    external (we read the person first: for a colleague's id V2 answers with their own
+    contacts, which would read as the wrong answer)."""
     from affinity.types import PersonId
 
     return sdk.persons.list_relationships(PersonId(seed.JANE_ID))
 
 
 def peer_notes(sdk: Any) -> Any:
-    """V2 company notes, creators named."""
+    """V2 company notes, creators named. A wider answer than ours: V2 also gives the notes on
+    the company's people, and leaves replies out (our V1 read is the company's own notes)."""
     from affinity.types import CompanyId
 
     return sdk.companies.list_notes(CompanyId(seed.ACME_ORG_ID))
