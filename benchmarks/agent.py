@@ -10,7 +10,8 @@ lifetime), the share of input tokens read from the prompt cache from turn 2 on, 
 ten-turn thread, the history sent at each turn (bounded by the memory setting: older tool results
 become digests, then older turns their words and answers). The last line is one JSON object:
 `result_ratio` per tool (characters given to the model / raw Affinity JSON bytes, over every
-scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.25),
+scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.25; a write is
+given to the model as its one-line outcome after approval),
 `result_ratio_in_turns` (the same, for the calls the scripted turns make),
 `cache_share_from_turn_2`, and `history_tokens` per turn of the ten-turn thread.
 
@@ -40,6 +41,7 @@ from affinity_client.sandbox import SandboxServer, seed
 from benchmarks.tools import Scenario, add_big_deal_org, scenarios
 from bot.agent import Agent, AgentSettings, CachedList, ThreadKey, UserContext
 from bot.agent.compact import PageSpec, compact_result
+from bot.agent.results import summarise_result
 from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic, reply
 from bot.models import Base
 
@@ -60,6 +62,22 @@ class CountingTransport(httpx.BaseTransport):
         return response
 
 
+def model_facing(
+    settings: AgentSettings, name: str, tool_input: dict[str, Any], result: Any
+) -> str:
+    """What the model is given of a result: a read's compact JSON; for a write, run only after
+    a person approved it, the one-line outcome it is told (bot/agent/results.py)."""
+    tool = TOOLS[name]
+    if tool.writes:
+        return summarise_result(name, result)
+    return compact_result(
+        result,
+        max_chars=settings.tool_result_max_chars,
+        text_max=settings.text_field_max_chars,
+        page=PageSpec(name, tool_input, tool.page_items) if tool.page_items else None,
+    )
+
+
 def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
     """Each scenario of the tools benchmark run once on a fresh client: the characters of the
     results as the model is given them against the raw Affinity JSON behind them. Per tool,
@@ -78,15 +96,7 @@ def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
             def given(client: AffinityClient, name: str, tool_input: dict[str, Any]) -> Any:
                 nonlocal chars
                 result = run_tool(client, name, tool_input)
-                items_key = TOOLS[name].page_items
-                chars += len(
-                    compact_result(
-                        result,
-                        max_chars=settings.tool_result_max_chars,
-                        text_max=settings.text_field_max_chars,
-                        page=PageSpec(name, tool_input, items_key) if items_key else None,
-                    )
-                )
+                chars += len(model_facing(settings, name, tool_input, result))
                 return result
 
             with AffinityClient(seed.ADMIN_KEY, sandbox.base_url, transport=transport) as client:
