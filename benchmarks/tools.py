@@ -43,6 +43,7 @@ from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
 from affinity_client.sandbox.store import Indexes, SandboxState
+from benchmarks.tasks import task_rows
 
 SERIES_A = seed.LISTS["Series A Pipeline"]
 DEAL_FLOW = seed.LISTS["Deal Flow"]
@@ -550,8 +551,6 @@ def restricted_rows(server: SandboxServer) -> None:
 
 
 def main() -> None:
-    from benchmarks.tasks import task_rows
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
