@@ -373,8 +373,8 @@ def _prune(value: Any) -> Any:
 
 
 _NO_DEFAULT = object()
-_DEFAULTS: dict[str, Any] = {"global": False, "multiple": False}
-"""Flags whose absence reads as their usual value (not a global company, a single value)."""
+_DEFAULTS: dict[str, Any] = {"global": False}
+"""Flags whose absence reads as their usual value (the tool says when a company is global)."""
 _PLAIN_NOTE_TYPES = frozenset({"text", "html"})
 """A note's content is given as plain text either way; only email and notetaker notes say so."""
 _NESTED_DETAIL = ("primary_email", "domain")
