@@ -9,7 +9,10 @@ over five-turn threads (a user asking again every 90 seconds, inside the 5-minut
 lifetime), the share of input tokens read from the prompt cache from turn 2 on, and, over a
 ten-turn thread, the history sent at each turn (bounded by the memory setting: older tool results
 become digests, then older turns their words and answers). The last line is one JSON object:
-`result_ratio` per tool (characters given to the model / raw Affinity JSON bytes),
+`result_ratio` per tool (characters given to the model / raw Affinity JSON bytes, over every
+scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.25; a write is
+given to the model as its one-line outcome after approval),
+`result_ratio_in_turns` (the same, for the calls the scripted turns make),
 `cache_share_from_turn_2`, and `history_tokens` per turn of the ten-turn thread.
 
     python benchmarks/agent.py
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -34,7 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bot.agent.models  # noqa: F401  (registers the agent tables)
 from affinity_client import TOOLS, AffinityClient, run_tool
 from affinity_client.sandbox import SandboxServer, seed
+from benchmarks.tools import Scenario, add_big_deal_org, scenarios
 from bot.agent import Agent, AgentSettings, CachedList, ThreadKey, UserContext
+from bot.agent.compact import PageSpec, compact_result
+from bot.agent.results import summarise_result
 from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic, reply
 from bot.models import Base
 
@@ -53,6 +60,55 @@ class CountingTransport(httpx.BaseTransport):
         response.read()
         self.bytes += len(response.content)
         return response
+
+
+def model_facing(
+    settings: AgentSettings, name: str, tool_input: dict[str, Any], result: Any
+) -> str:
+    """What the model is given of a result: a read's compact JSON; for a write, run only after
+    a person approved it, the one-line outcome it is told (bot/agent/results.py)."""
+    tool = TOOLS[name]
+    if tool.writes:
+        return summarise_result(name, result)
+    return compact_result(
+        result,
+        max_chars=settings.tool_result_max_chars,
+        text_max=settings.text_field_max_chars,
+        page=PageSpec(name, tool_input, tool.page_items) if tool.page_items else None,
+    )
+
+
+def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
+    """Each scenario of the tools benchmark run once on a fresh client: the characters of the
+    results as the model is given them against the raw Affinity JSON behind them. Per tool,
+    all its scenarios' characters over all their raw bytes."""
+    print(f"{'tool result given to the model':<36} {'scenario':<40} {'chars':>7} {'raw':>8} ratio")
+    totals: dict[str, list[int]] = {}
+    with SandboxServer(port=0) as sandbox:
+        sandbox.reset()
+        every: list[Scenario] = scenarios(add_big_deal_org(sandbox))
+        for scenario in every:
+            sandbox.reset()
+            add_big_deal_org(sandbox)
+            transport = CountingTransport()
+            chars = 0
+
+            def given(client: AffinityClient, name: str, tool_input: dict[str, Any]) -> Any:
+                nonlocal chars
+                result = run_tool(client, name, tool_input)
+                chars += len(model_facing(settings, name, tool_input, result))
+                return result
+
+            with AffinityClient(seed.ADMIN_KEY, sandbox.base_url, transport=transport) as client:
+                scenario.run(client, given)
+            row = totals.setdefault(scenario.tool, [0, 0])
+            row[0] += chars
+            row[1] += transport.bytes
+            print(
+                f"{scenario.tool:<36} {scenario.label[:40]:<40} {chars:>7} {transport.bytes:>8} "
+                f"{chars / transport.bytes if transport.bytes else 0:5.2f}"
+            )
+    return {name: round(c / raw, 2) for name, (c, raw) in totals.items() if raw}
 
 
 def results(request: RecordedRequest) -> list[dict[str, Any]]:
@@ -245,6 +301,8 @@ def ten_turn_thread(
 
 
 def main() -> int:
+    every_ratio = every_tool_ratio(AgentSettings(api_key=SecretStr("bench")))
+    print()
     sandbox = SandboxServer(port=0).start()
     transport = CountingTransport()
     client = AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url, transport=transport)
@@ -277,7 +335,7 @@ def main() -> int:
         engine = create_engine(f"sqlite:///{tmp}/bench.db")
         Base.metadata.create_all(engine)
         agent = Agent(
-            AgentSettings(api_key="bench", base_url=api.base_url),
+            AgentSettings(api_key=SecretStr("bench"), base_url=api.base_url),
             sessionmaker(engine),
             catalog=TOOLS,
         )
@@ -334,10 +392,11 @@ def main() -> int:
         )
     sandbox.stop()
     summary = {
-        "result_ratio": ratios,
+        "result_ratio": every_ratio,
+        "result_ratio_in_turns": ratios,
         "cache_share_from_turn_2": round(share, 3),
         "history_tokens": histories,
-        "history_cap_tokens": AgentSettings(api_key="bench").memory_max_chars // 4,
+        "history_cap_tokens": AgentSettings(api_key=SecretStr("bench")).memory_max_chars // 4,
     }
     print(json.dumps(summary))
     return 0

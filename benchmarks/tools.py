@@ -1,4 +1,5 @@
-"""Requests per call and median time for each Affinity tool, against the local sandbox.
+"""Requests per call and median time for each Affinity tool, against the local sandbox, and the
+same user tasks done through Affinity's own SDK (affinity-sdk, the `bench` extra).
 
     python benchmarks/tools.py            # 5 runs per scenario
     python benchmarks/tools.py --runs 9
@@ -6,8 +7,14 @@
 Each row runs one tool call (paged tools: every page to the end) on a fresh client, so cached
 list definitions do not flatter the figures, and the sandbox is reset before each run so writes
 start from the same data. "min" is the fewest requests any client could use for the same
-answer (computed from the sandbox's data where the answer depends on it, e.g. an organization's
-people, deals and pipelines); "why" says where the requests go.
+answer: each scenario's ``Rule`` says in words where those requests go and counts them from the
+sandbox's data (an organization's people, deals and pipelines, a list's size, a person's
+entries on a list...), never a typed figure. Every tool of the catalog has a scenario.
+
+Then the user tasks of ``benchmarks/tasks.py`` run both ways: our tools as the assistant would
+call them, and affinity-sdk's calls for the same answer. The last line is one JSON object:
+``tasks`` (per task: ``ours``, ``peer``, ``ratio`` = ours / peer) and ``tools`` (per tool: the
+``requests`` and the ``minimum`` of its scenarios, summed when it has several).
 
 Besides the seed, the benchmark adds an organization with 300 people and 12 deals on three
 pipelines (``add_big_deal_org``), so that its profile shows whether requests grow with people
@@ -17,37 +24,166 @@ or deals.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from affinity_client import AffinityClient, run_tool
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from affinity_client import TOOLS, AffinityClient, run_tool
 from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
 from affinity_client.sandbox.store import Indexes, SandboxState
+from benchmarks.tasks import task_rows
 
 SERIES_A = seed.LISTS["Series A Pipeline"]
 DEAL_FLOW = seed.LISTS["Deal Flow"]
 FOUNDERS = seed.LISTS["Founders to Watch"]
-PAGES = math.ceil(seed.DEAL_FLOW_SIZE / 100)
 ADMIN_NOTE = 3000001  # the seed's first note, written by the admin
 ADMIN_REMINDER = 7001  # the seed's first reminder, the admin's
-
-
-def pages_of_100(list_id: int) -> Callable[[SandboxState], int]:
-    """Fewest requests to page a list to the end at 100 a page: one per page."""
-    return lambda state: max(1, math.ceil(len(state.index.entries_by_list[list_id]) / 100))
-
+BATCH = 100  # V2 `ids` batches, V2 pages and V1 pages of 100 at most
+NAMED = 100  # people and deals named in a profile, one V2 batch each (tools/organizations.py)
 
 BIG_DEALS_PEOPLE = 300
 BIG_DEALS_PIPELINES = (SERIES_A, seed.LISTS["Seed Pipeline"], DEAL_FLOW)
 BIG_DEALS = 12
-NAMED = 100  # people and deals named in a profile, one V2 batch each (tools/organizations.py)
+
+PERSON, ORGANIZATION = 0, 1  # V1 entity types, as the sandbox indexes entries
+
+
+# ---- the rules: the fewest requests for each answer, counted from the sandbox's data -----------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The fewest requests any client needs for a scenario's answer: ``words`` say where they
+    go, ``count`` counts them from the sandbox's data as it is before the call."""
+
+    words: str
+    count: Callable[[SandboxState], int]
+
+
+def fixed(words: str, *parts: int) -> Rule:
+    """A rule whose requests do not depend on the data: one per part named in ``words``."""
+    return Rule(words, lambda _state: sum(parts))
+
+
+def batches(n: int, size: int = BATCH) -> int:
+    """Requests to read ``n`` records by id or by page, ``size`` a request (0 for none)."""
+    return math.ceil(n / size)
+
+
+def list_pages(list_id: int) -> Rule:
+    return Rule(
+        "list definition (its name; which fields are stage, amount, owners), one list-entry "
+        "page per 100 entries",
+        lambda state: 1 + max(1, batches(len(state.index.entries_by_list[list_id]))),
+    )
+
+
+def person_profile(person_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        person = state.world.persons[person_id]
+        orgs = {*person.get("organization_ids", []), *person.get("former_organization_ids", [])}
+        entries = state.index.entries_by_entity[(PERSON, person_id)]
+        external = person["type"] == 0
+        return 1 + 1 + batches(len(orgs)) + (1 if entries else 0) + (1 if external else 0)
+
+    return Rule(
+        "V1 person (orgs, lists, dates), V2 phones, one batch of org names per 100, the list "
+        "names (if on a list), V2 relationships with names (if external)",
+        count,
+    )
+
+
+def organization_profile(org_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        people = len(state.index.persons_by_org[org_id])
+        deals = state.index.opps_by_org[org_id]
+        pipelines = {state.world.opportunities[i]["list_id"] for i in deals}
+        entries = state.index.entries_by_entity[(ORGANIZATION, org_id)]
+        return (
+            1
+            + batches(min(people, NAMED))
+            + batches(min(len(deals), NAMED))
+            + len(pipelines)
+            + (1 if deals or entries else 0)
+        )
+
+    return Rule(
+        "V1 organization (people, deal ids, lists), one batch of names per 100 people and per "
+        "100 deals, one list-entry search per pipeline (stages), the list names: nothing per "
+        "person or deal",
+        count,
+    )
+
+
+def organization_minimum(state: SandboxState, org_id: int) -> int:
+    return organization_profile(org_id).count(state)
+
+
+def notes_of(org_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        notes = [n for n in state.world.notes.values() if org_id in n["organization_ids"]]
+        return 1 + (1 if notes else 0)
+
+    return Rule("one V1 notes page, one batch of its creators' names (if any notes)", count)
+
+
+def lists_with_owners() -> Rule:
+    def count(state: SandboxState) -> int:
+        owners = {x["owner_id"] for x in state.world.lists.values() if x.get("owner_id")}
+        return 1 + batches(len(owners))
+
+    return Rule("V1 lists (sizes), one batch of owners' names per 100", count)
+
+
+def reminders_of(user_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        mine = [r for r in state.world.reminders.values() if r["owner_id"] == user_id]
+        kinds = {r["entity_type"] for r in mine}
+        return 1 + max(1, batches(len(mine))) + len(kinds)
+
+    return Rule(
+        "whoami, one reminders page per 100, one batch of names per kind of record "
+        "(people, companies, deals)",
+        count,
+    )
+
+
+def removal(list_id: int, person_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        entries = [
+            e
+            for e in state.index.entries_by_entity[(PERSON, person_id)]
+            if state.world.list_entries[e]["list_id"] == list_id
+        ]
+        return 1 + 1 + len(entries)
+
+    return Rule("list definition, the person's entries, one DELETE per entry", count)
+
+
+def deal_history(opp_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        entries = {e["id"] for e in state.world.list_entries.values() if e["entity_id"] == opp_id}
+        changes = [
+            c for c in state.world.field_value_changes.values() if c["list_entry_id"] in entries
+        ]
+        return 1 + max(1, batches(len(changes)))
+
+    return Rule("V1 deal (its list entry), one page of the entry's changes per 100", count)
+
+
+# ---- the data: the seed and an organization with many people and deals -------------------------
 
 
 def add_big_deal_org(
@@ -126,295 +262,292 @@ def add_big_deal_org(
     return org_id
 
 
-def organization_minimum(state: SandboxState, org_id: int) -> int:
-    """Fewest requests for a profile: the organization (V1, with its people and deal ids), one
-    batch of names per NAMED people, one batch per NAMED deals (names, lists), one list-entry
-    search per pipeline holding them (stages), and the list names; nothing per person or deal."""
-    people = len(state.index.persons_by_org[org_id])
-    deals = state.index.opps_by_org[org_id]
-    pipelines = {state.world.opportunities[i]["list_id"] for i in deals}
-    entries = state.index.entries_by_entity[(1, org_id)]
-    return (
-        1
-        + math.ceil(min(people, NAMED) / NAMED)
-        + math.ceil(min(len(deals), NAMED) / NAMED)
-        + len(pipelines)
-        + (1 if deals or entries else 0)
-    )
+# ---- the scenarios: one or more per tool -------------------------------------------------------
 
 
-def page_to_end(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient], Any]:
-    def run(client: AffinityClient) -> Any:
+Call = Callable[[AffinityClient, str, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One tool call (``to_end``: every page, following ``next_page_token``)."""
+
+    tool: str
+    label: str
+    inputs: dict[str, Any]
+    rule: Rule
+    to_end: bool = False
+
+    def run(self, client: AffinityClient, call: Call = run_tool) -> Any:
         token = None
         while True:
-            result = run_tool(client, name, {**inputs, **({"page_token": token} if token else {})})
-            token = result["next_page_token"]
+            page_input = {**self.inputs, **({"page_token": token} if token else {})}
+            result = call(client, self.tool, page_input)
+            token = result.get("next_page_token") if self.to_end else None
             if token is None:
                 return result
 
-    return run
 
-
-def once(name: str, inputs: dict[str, Any]) -> Callable[[AffinityClient], Any]:
-    return lambda client: run_tool(client, name, inputs)
-
-
-Minimum = int | Callable[[SandboxState], int]
-
-
-def scenarios(
-    big_org_id: int,
-) -> list[tuple[str, str, Callable[[AffinityClient], Any], Minimum, str]]:
+def scenarios(big_org_id: int) -> list[Scenario]:
+    search = "one search request answers a page (V2 search; V1 for a key without the directory)"
     return [
-        (
+        Scenario(
             "affinity_search_persons",
             "term 'jane'",
-            once("affinity_search_persons", {"term": "jane"}),
-            1,
-            "V2 search (V1 for a key without the directory permission)",
+            {"term": "jane"},
+            fixed(search, 1),
         ),
-        (
+        Scenario(
             "affinity_get_person",
             "Jane Smith",
-            once("affinity_get_person", {"person_id": seed.JANE_ID}),
-            5,
-            "person, phones, orgs batch, lists, V2 relationships (named)",
+            {"person_id": seed.JANE_ID},
+            person_profile(seed.JANE_ID),
         ),
-        (
+        Scenario(
             "affinity_search_organizations",
             "term 'acme'",
-            once("affinity_search_organizations", {"term": "acme"}),
-            1,
-            "V2 search (V1 for a key without the directory permission)",
+            {"term": "acme"},
+            fixed(search, 1),
         ),
-        (
+        Scenario(
             "affinity_get_organization",
             "Acme",
-            once("affinity_get_organization", {"organization_id": seed.ACME_ORG_ID}),
-            lambda state: organization_minimum(state, seed.ACME_ORG_ID),
-            "org, people batch, deals batch, lists, stage search/pipeline (+list def/pipeline)",
+            {"organization_id": seed.ACME_ORG_ID},
+            organization_profile(seed.ACME_ORG_ID),
         ),
-        (
+        Scenario(
             "affinity_get_organization",
             "BIG_ORG_ID (>=50 people)",
-            once("affinity_get_organization", {"organization_id": seed.BIG_ORG_ID}),
-            lambda state: organization_minimum(state, seed.BIG_ORG_ID),
-            "org, one people batch per 100",
+            {"organization_id": seed.BIG_ORG_ID},
+            organization_profile(seed.BIG_ORG_ID),
         ),
-        (
+        Scenario(
             "affinity_get_organization",
             f"{BIG_DEALS_PEOPLE} people, {BIG_DEALS} deals, {len(BIG_DEALS_PIPELINES)} pipelines",
-            once("affinity_get_organization", {"organization_id": big_org_id}),
-            lambda state: organization_minimum(state, big_org_id),
-            "as Acme: nothing per person or deal",
+            {"organization_id": big_org_id},
+            organization_profile(big_org_id),
         ),
-        (
+        Scenario(
             "affinity_list_lists",
             "all lists",
-            once("affinity_list_lists", {}),
-            2,
-            "V1 lists (sizes), owners batch",
+            {},
+            lists_with_owners(),
         ),
-        (
+        Scenario(
             "affinity_list_opportunities",
             "Deal Flow, every deal, to the end",
-            page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100}),
-            pages_of_100(DEAL_FLOW),
-            "pages of 100 (+1 list definition)",
+            {"list_id": DEAL_FLOW, "page_size": 100},
+            list_pages(DEAL_FLOW),
+            to_end=True,
         ),
-        (
+        Scenario(
             "affinity_get_opportunity",
             "Acme - Series A",
-            once("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
-            2,
-            "V1 deal, V2 entry fields (+1 list def)",
+            {"opportunity_id": seed.ACME_DEAL_ID},
+            fixed("V1 deal (its list entry), V2 entry with its fields", 1, 1),
         ),
-        (
+        Scenario(
             "affinity_create_opportunity",
             "with people, org, owner",
-            once(
-                "affinity_create_opportunity",
-                {
-                    "list_id": SERIES_A,
-                    "name": "Bench deal",
-                    "person_ids": [seed.JANE_ID],
-                    "organization_ids": [seed.ACME_ORG_ID],
-                    "owner_id": seed.STANDARD_ID,
-                },
-            ),
-            3,
-            "create, set owner, read back (+list def, owner check)",
+            {
+                "list_id": SERIES_A,
+                "name": "Bench deal",
+                "person_ids": [seed.JANE_ID],
+                "organization_ids": [seed.ACME_ORG_ID],
+                "owner_id": seed.STANDARD_ID,
+            },
+            fixed("V1 create, V2 owner write, V2 read back", 1, 1, 1),
         ),
-        (
+        Scenario(
             "affinity_update_opportunity",
             "rename + add person",
-            once(
-                "affinity_update_opportunity",
-                {
-                    "opportunity_id": seed.ACME_DEAL_ID,
-                    "name": "Acme - A",
-                    "add_person_ids": [seed.ADMIN_ID],
-                },
-            ),
-            3,
-            "read, PUT merged, read back (+list def)",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "name": "Acme - A",
+                "add_person_ids": [seed.ADMIN_ID],
+            },
+            fixed("V1 read (to merge), V1 PUT, V2 read back", 1, 1, 1),
         ),
-        (
+        Scenario(
             "affinity_create_note",
             "plain text on Jane",
-            once("affinity_create_note", {"content": "Bench note", "person_ids": [seed.JANE_ID]}),
-            1,
-            "V2 create (the answer names the creator)",
+            {"content": "Bench note", "person_ids": [seed.JANE_ID]},
+            fixed("V2 create (its answer names the creator)", 1),
         ),
-        (
+        Scenario(
             "affinity_list_notes",
             "Acme notes",
-            once("affinity_list_notes", {"organization_id": seed.ACME_ORG_ID}),
-            2,
-            "V1 notes, creators batch",
+            {"organization_id": seed.ACME_ORG_ID},
+            notes_of(seed.ACME_ORG_ID),
         ),
-        (
-            "affinity_add_to_list",
-            "Maya onto Founders to Watch",
-            once("affinity_add_to_list", {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID}),
-            3,
-            "list def, membership check, add",
-        ),
-        (
-            "affinity_get_relationship_strength",
-            "Jane",
-            once("affinity_get_relationship_strength", {"external_id": seed.JANE_ID}),
-            2,
-            "person (external?), V2 relationships (named)",
-        ),
-        (
-            "affinity_create_person",
-            "Ada Lovelace, new email",
-            once(
-                "affinity_create_person",
-                {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
-            ),
-            2,
-            "lookup by email, V2 create",
-        ),
-        (
-            "affinity_create_organization",
-            "Initech, new domain",
-            once("affinity_create_organization", {"name": "Initech", "domain": "initech.com"}),
-            2,
-            "lookup by domain, V1 create",
-        ),
-        (
+        Scenario(
             "affinity_update_note",
             "new text on Maya's note",
-            once("affinity_update_note", {"note_id": ADMIN_NOTE, "content": "Edited"}),
-            2,
-            "V2 read (old text), V2 update",
+            {"note_id": ADMIN_NOTE, "content": "Edited"},
+            fixed("V2 read (the old text), V2 update", 1, 1),
         ),
-        (
+        Scenario(
             "affinity_delete_note",
             "Maya's note",
-            once("affinity_delete_note", {"note_id": ADMIN_NOTE}),
-            2,
-            "V2 read (what goes), V2 delete",
+            {"note_id": ADMIN_NOTE},
+            fixed("V2 read (what goes), V2 delete", 1, 1),
         ),
-        (
-            "affinity_list_reminders",
-            "Maya's reminders",
-            once("affinity_list_reminders", {}),
-            5,
-            "whoami, reminders, people, companies, deals (names)",
+        Scenario(
+            "affinity_add_to_list",
+            "Maya onto Founders to Watch",
+            {"list_id": FOUNDERS, "person_id": seed.ADMIN_ID},
+            fixed("list definition (its type), membership check, V1 add", 1, 1, 1),
         ),
-        (
-            "affinity_create_reminder",
-            "on Acme, due 2030-01-01",
-            once(
-                "affinity_create_reminder",
-                {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
-            ),
-            3,
-            "whoami (owner), create, company name",
-        ),
-        (
-            "affinity_complete_reminder",
-            "one of Maya's",
-            once("affinity_complete_reminder", {"reminder_id": ADMIN_REMINDER}),
-            1,
-            "V1 PUT (its answer carries every name)",
-        ),
-        (
-            "affinity_list_meetings",
-            "Maya's week",
-            once("affinity_list_meetings", {}),
-            2,
-            "whoami, meetings in range",
-        ),
-        (
-            "affinity_list_fields",
-            "Series A Pipeline",
-            once("affinity_list_fields", {"list_id": SERIES_A}),
-            1,
-            "list definition with its fields and options",
-        ),
-        (
-            "affinity_search_list_entries",
-            "Deal Flow, stage IC, totals over every match",
-            once("affinity_search_list_entries", {"list_id": DEAL_FLOW, "stage": "IC"}),
-            2,
-            "list definition, one list-entry search (totals from totalCount pages)",
-        ),
-        (
-            "affinity_list_saved_views",
-            "Series A Pipeline",
-            once("affinity_list_saved_views", {"list_id": SERIES_A}),
-            2,
-            "list definition, saved views",
-        ),
-        (
-            "affinity_search_opportunities",
-            "term 'acme'",
-            once("affinity_search_opportunities", {"term": "acme"}),
-            1,
-            "V1 opportunity search",
-        ),
-        (
-            "affinity_update_field_values",
-            "Acme deal: stage IC",
-            once(
-                "affinity_update_field_values",
-                {
-                    "opportunity_id": seed.ACME_DEAL_ID,
-                    "values": [{"field": "stage", "value": "IC"}],
-                },
-            ),
-            4,
-            "V1 deal (its list), list definition, old values, one PATCH",
-        ),
-        (
+        Scenario(
             "affinity_remove_from_list",
             "Jane off Founders to Watch",
-            once("affinity_remove_from_list", {"list_id": FOUNDERS, "person_id": seed.JANE_ID}),
-            4,
-            "list definition, her entries, one DELETE per entry (she is on it twice)",
+            {"list_id": FOUNDERS, "person_id": seed.JANE_ID},
+            removal(FOUNDERS, seed.JANE_ID),
+        ),
+        Scenario(
+            "affinity_get_relationship_strength",
+            "Jane",
+            {"external_id": seed.JANE_ID},
+            fixed("the person (is she external?), V2 relationships with names", 1, 1),
+        ),
+        Scenario(
+            "affinity_create_person",
+            "Ada Lovelace, new email",
+            {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@analytical.io"},
+            fixed("lookup by email (no duplicate), V2 create", 1, 1),
+        ),
+        Scenario(
+            "affinity_create_organization",
+            "Initech, new domain",
+            {"name": "Initech", "domain": "initech.com"},
+            fixed("lookup by domain (no duplicate), V1 create", 1, 1),
+        ),
+        Scenario(
+            "affinity_list_reminders",
+            "Maya's reminders",
+            {},
+            reminders_of(seed.ADMIN_ID),
+        ),
+        Scenario(
+            "affinity_create_reminder",
+            "on Acme, due 2030-01-01",
+            {"organization_id": seed.ACME_ORG_ID, "content": "Bench", "due_date": "2030-01-01"},
+            fixed("whoami (the owner), create, the company's name", 1, 1, 1),
+        ),
+        Scenario(
+            "affinity_complete_reminder",
+            "one of Maya's",
+            {"reminder_id": ADMIN_REMINDER},
+            fixed("V1 PUT (its answer carries every name)", 1),
+        ),
+        Scenario(
+            "affinity_list_meetings",
+            "Maya's week",
+            {},
+            fixed("whoami, one page of meetings in the range", 1, 1),
+        ),
+        Scenario(
+            "affinity_list_fields",
+            "Series A Pipeline",
+            {"list_id": SERIES_A},
+            fixed("the list definition with its fields and options", 1),
+        ),
+        Scenario(
+            "affinity_search_list_entries",
+            "Deal Flow, stage IC, totals over every match",
+            {"list_id": DEAL_FLOW, "stage": "IC"},
+            fixed("list definition (the stage's option), one list-entry search", 1, 1),
+        ),
+        Scenario(
+            "affinity_list_saved_views",
+            "Series A Pipeline",
+            {"list_id": SERIES_A},
+            fixed("list definition (its name and type), one page of saved views", 1, 1),
+        ),
+        Scenario(
+            "affinity_search_opportunities",
+            "term 'acme'",
+            {"term": "acme"},
+            fixed("one V1 opportunity search page", 1),
+        ),
+        Scenario(
+            "affinity_update_field_values",
+            "Acme deal: stage IC",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "values": [{"field": "stage", "value": "IC"}],
+            },
+            fixed("V1 deal (its list), list definition, old values, one PATCH", 1, 1, 1, 1),
+        ),
+        Scenario(
+            "affinity_get_field_history",
+            "Acme deal, every field",
+            {"opportunity_id": seed.ACME_DEAL_ID},
+            deal_history(seed.ACME_DEAL_ID),
         ),
     ]
 
 
-def measure(
-    server: SandboxServer, action: Callable[[AffinityClient], Any], runs: int
-) -> tuple[int, float]:
+def measure(server: SandboxServer, scenario: Scenario, runs: int) -> tuple[int, float]:
     counts, times = [], []
     for _ in range(runs):
         server.reset()
         add_big_deal_org(server)
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
             started = time.perf_counter()
-            action(client)
+            scenario.run(client)
             times.append(time.perf_counter() - started)
         counts.append(server.state.request_count())
     if len(set(counts)) != 1:
         raise SystemExit(f"request count varied between runs: {counts}")
     return counts[0], statistics.median(times) * 1000
+
+
+def tool_rows(server: SandboxServer, runs: int) -> dict[str, dict[str, int]]:
+    """The table of scenarios; per tool, its requests and minimum summed over its scenarios."""
+    header = f"{'tool':36} {'scenario':40} {'requests':>8} {'min':>4} {'median ms':>10}  rule"
+    print(header)
+    print("-" * len(header))
+    server.reset()
+    big_org_id = add_big_deal_org(server)
+    every = scenarios(big_org_id)
+    missing = set(TOOLS) - {s.tool for s in every}
+    if missing:
+        raise SystemExit(f"tools without a scenario: {sorted(missing)}")
+    per_tool: dict[str, dict[str, int]] = {}
+    for s in every:
+        server.reset()
+        add_big_deal_org(server)
+        least = s.rule.count(server.state)  # counted on the data the call will see
+        requests, median_ms = measure(server, s, runs)
+        flag = " " if requests <= least else "*"
+        print(
+            f"{s.tool:36} {s.label:40} {requests:>8}{flag}{least:>4} {median_ms:>10.1f}  "
+            f"{s.rule.words}"
+        )
+        row = per_tool.setdefault(s.tool, {"requests": 0, "minimum": 0})
+        row["requests"] += requests
+        row["minimum"] += least
+    print("(* above the minimum)")
+    return per_tool
+
+
+def restricted_rows(server: SandboxServer) -> None:
+    print("\nAs the restricted user (no export permissions: deals and names through V1):")
+    for name, inputs in (
+        ("affinity_list_opportunities", {"list_id": SERIES_A}),
+        ("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
+        ("affinity_get_organization", {"organization_id": None}),
+    ):
+        server.reset()
+        big_org_id = add_big_deal_org(server)
+        if "organization_id" in inputs:
+            inputs = {"organization_id": big_org_id}
+        with AffinityClient(seed.RESTRICTED_KEY, server.base_url) as client:
+            probe_permissions(client)  # as at connect: the fallbacks are chosen up front
+            server.state.clear_requests()
+            run_tool(client, name, inputs)
+        print(f"  {name:36} {server.state.request_count():>4} requests  {inputs}")
 
 
 def main() -> None:
@@ -423,41 +556,12 @@ def main() -> None:
     args = parser.parse_args()
     server = SandboxServer().start()
     try:
-        header = f"{'tool':36} {'scenario':40} {'requests':>8} {'min':>4} {'median ms':>10}  why"
-        print(header)
-        print("-" * len(header))
-        server.reset()
-        big_org_id = add_big_deal_org(server)
-        for name, scenario, action, minimum, why in scenarios(big_org_id):
-            requests, median_ms = measure(server, action, args.runs)
-            least = minimum if isinstance(minimum, int) else minimum(server.state)
-            print(f"{name:36} {scenario:40} {requests:>8} {least:>4} {median_ms:>10.1f}  {why}")
-        server.reset()
-        with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
-            page_to_end("affinity_list_opportunities", {"list_id": DEAL_FLOW, "page_size": 100})(
-                client
-            )
-        entries = server.state.request_count("GET", f"/v2/lists/{DEAL_FLOW}/list-entries")
-        other = server.state.request_count() - entries
-        print(
-            f"\nDeal Flow ({seed.DEAL_FLOW_SIZE} deals, page size 100): {entries} list-entry "
-            f"requests + {other} metadata request(s)."
-        )
-        print("\nAs the restricted user (no export permissions: deals and names through V1):")
-        for name, inputs in (
-            ("affinity_list_opportunities", {"list_id": SERIES_A}),
-            ("affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}),
-            ("affinity_get_organization", {"organization_id": big_org_id}),
-        ):
-            server.reset()
-            add_big_deal_org(server)
-            with AffinityClient(seed.RESTRICTED_KEY, server.base_url) as client:
-                probe_permissions(client)  # as at connect: the fallbacks are chosen up front
-                server.state.clear_requests()
-                run_tool(client, name, inputs)
-            print(f"  {name:36} {server.state.request_count():>4} requests  {inputs}")
+        tools = tool_rows(server, args.runs)
+        restricted_rows(server)
+        tasks = task_rows(server, lambda: add_big_deal_org(server))
     finally:
         server.stop()
+    print(json.dumps({"tasks": tasks, "tools": tools}))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from ..errors import AffinityError, InvalidRequestError, NotFoundError, Permissi
 from ..normalize import field_value_data, interaction_dates, stage_from_value
 from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
-from .common import all_lists, list_memberships, list_meta, person_refs, v2_field_id
+from .common import all_lists, list_memberships, list_meta, person_refs
 from .directory_search import ORGANIZATIONS, search_page
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
@@ -98,25 +98,25 @@ def _more(count: int, shown: int) -> str | None:
 
 
 def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealRow]:
-    """One V2 batch for names and lists, the cached list definitions, and one list-entry
-    search per pipeline list for the stages (reference/affinity-api.md §4.6)."""
+    """One V2 batch for names and lists, the list names, and one list-entry search per
+    pipeline list for the stages (reference/affinity-api.md §4.6): the search answers with the
+    list's fields, so no list definition is read unless the search is not offered."""
     body = client.get("/v2/opportunities", {"ids": ids, "limit": DEALS_READ})
     opps = {item["id"]: item for item in body.get("data") or []}
     names = all_lists(client)
     stages: dict[int, Stage | None] = {}
     one_by_one: list[tuple[int, int]] = []  # (deal, status field) where search is not offered
     for list_id in sorted({o["listId"] for o in opps.values() if o.get("listId")}):
+        found = _searched_stages(client, org_id, list_id)
+        if found is not None:
+            stages.update(found)
+            continue
         try:
             status = list_meta(client, list_id).status_field
         except AffinityError:
             continue  # the stage is a nicety; the deals are still worth listing
-        if status is None:
-            continue
-        found = _searched_stages(client, org_id, list_id, status)
-        if found is None:
+        if status is not None:
             one_by_one += [(i, status) for i, o in opps.items() if o.get("listId") == list_id]
-        else:
-            stages.update(found)
     for opp_id, status in sorted(one_by_one, reverse=True)[:MAX_DEAL_STAGES]:
         stages[opp_id] = _stage(client, opp_id, status)
     return [
@@ -132,15 +132,16 @@ def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealR
 
 
 def _searched_stages(
-    client: AffinityClient, org_id: int, list_id: int, status: int
+    client: AffinityClient, org_id: int, list_id: int
 ) -> dict[int, Stage | None] | None:
     """Stages of the organization's deals on one list, from one ``POST …/list-entries/search``
-    filtered on the list's Organizations field; None where Affinity does not offer that search
+    filtered on the list's Organizations field and answered with the list's fields (the stage
+    is its ranked dropdown, as in ``ListMeta``); None where Affinity does not offer that search
     (it is in beta since 2026-06-19; a client pinned to 2024-01-01 does not ask), which is then
     not asked again for this key."""
     if client.api_version < SEARCH_SINCE or not allows(client, LIST_ENTRY_SEARCH):
         return None
-    query = urlencode({"fieldIds": v2_field_id(status), "limit": DEALS_READ})
+    query = urlencode({"fieldTypes": "list", "limit": DEALS_READ})
     try:
         body = client.post(
             f"/v2/lists/{list_id}/list-entries/search?{query}",
@@ -169,10 +170,17 @@ def _searched_stages(
     out: dict[int, Stage | None] = {}
     for entry in body.get("data") or []:
         entity = entry.get("entity") or {}
-        fields = {f.get("id"): f for f in entity.get("fields") or []}
-        field = fields.get(v2_field_id(status))
+        field = _status_field(entity.get("fields") or [])
         out[entity["id"]] = stage_from_value(field_value_data(field)[1]) if field else None
     return out
+
+
+def _status_field(fields: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The list's stage among an entry's V2 fields: the ranked dropdown named Status or Stage,
+    else the first ranked dropdown (the rule ``list_meta`` applies to V1's definition)."""
+    ranked = [f for f in fields if field_value_data(f)[0] == "ranked-dropdown"]
+    named = [f for f in ranked if str(f.get("name", "")).strip().lower() in ("status", "stage")]
+    return (named or ranked)[0] if ranked else None
 
 
 def _stage(client: AffinityClient, opp_id: int, status_field: int | None) -> Stage | None:

@@ -1,9 +1,10 @@
 """Tool results as the model sees them: compact JSON, size-bounded, and never cut silently.
 
 The catalog's results are already normalised (see docs/tool-results.md). Here we drop ``null``
-values and empty lists (absent means unknown to the model) and trim long strings such as note
-bodies. A result still over the budget is made smaller in steps, each tried only when the one
-before was not enough:
+values and empty lists (absent means unknown to the model), what a result says twice (see
+``_prune``), the emails and domains of records listed inside a record (``_slim_refs``), and
+trim long strings such as note bodies. A result still over the budget is made smaller in steps,
+each tried only when the one before was not enough:
 
 1. nested records inside the items keep only id, name and text (no emails, domains, ranks);
 2. long text is trimmed harder (down to ``_MIN_TEXT`` characters);
@@ -68,7 +69,7 @@ def compact_result(
     A continued page (its input has ``skip``) shows its first item whole, text untrimmed, when
     it fits in half the budget: that is how the model reads one item whose text was shortened.
     """
-    pruned = _prune(result)
+    pruned = _slim_refs(_prune(result))
     items = _items(pruned, page.items_key) if page is not None else None
     if page is not None and items and page.tool_input.get("skip"):
         first = to_json(items[0])
@@ -342,24 +343,96 @@ _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?(Z|[+-]\d\d
 
 
 def _prune(value: Any) -> Any:
-    """Nothing the model needs is lost: no nulls or empty lists, a plural list that only
-    repeats its singular sibling (`"domains": ["acme.com"]` beside `"domain": "acme.com"`), and
-    timestamps to the minute (`2026-11-03T09:00-08:00`)."""
+    """Nothing the model needs is lost: no nulls or empty lists, nothing said twice (a plural
+    list that only repeats its singular sibling, `"domains": ["acme.com"]` beside `"domain":
+    "acme.com"`; first and last names beside the full name; an item's record that is its
+    parent's, such as each deal's list on a page of one list; ranks that are just the options'
+    order), no default flags (`"global": false`), and timestamps to the minute
+    (`2026-11-03T09:00-08:00`)."""
     if isinstance(value, dict):
         out = {k: _prune(v) for k, v in value.items()}
         if isinstance(out.get("fields"), list):
             out["fields"] = _fields_not_shown(out)
-        return {
+        kept = {
             k: v
             for k, v in out.items()
-            if v is not None and v != [] and not _repeats_singular(out, k, v)
+            if v is not None
+            and v != []
+            and not _repeats_singular(out, k, v)
+            and _DEFAULTS.get(k, _NO_DEFAULT) != v
+            and not _repeats_name(out, k)
+            and not (k == "type" and "content" in out and v in _PLAIN_NOTE_TYPES)
         }
+        return {k: _without_parent_repeats(kept, v) for k, v in kept.items()}
     if isinstance(value, list):
-        return [_prune(v) for v in value]
+        return _without_order_ranks([_prune(v) for v in value])
     if isinstance(value, str):
         match = _TIMESTAMP.match(value)
         return match.group(1) + (match.group(2) or "") if match else value
     return value
+
+
+_NO_DEFAULT = object()
+_DEFAULTS: dict[str, Any] = {"global": False}
+"""Flags whose absence reads as their usual value (the tool says when a company is global)."""
+_PLAIN_NOTE_TYPES = frozenset({"text", "html"})
+"""A note's content is given as plain text either way; only email and notetaker notes say so."""
+_NESTED_DETAIL = ("primary_email", "domain")
+"""What a record listed inside another keeps back: its own get tool gives it."""
+
+
+def _repeats_name(record: dict[str, Any], key: str) -> bool:
+    """A first or last name beside the full name it makes up."""
+    if key not in ("first_name", "last_name") or not isinstance(record.get("name"), str):
+        return False
+    parts = (record.get("first_name") or "", record.get("last_name") or "")
+    return " ".join(p for p in parts if p) == record["name"]
+
+
+def _without_parent_repeats(record: dict[str, Any], value: Any) -> Any:
+    """Items of ``value`` (a list of records) without the records they share with ``record``
+    (a page's list, repeated in each of its deals)."""
+    if not isinstance(value, list):
+        return value
+    return [
+        {
+            k: v
+            for k, v in item.items()
+            if not (isinstance(v, dict) and k in record and record[k] == v)
+        }
+        if isinstance(item, dict)
+        else item
+        for item in value
+    ]
+
+
+def _without_order_ranks(items: list[Any]) -> list[Any]:
+    """Options whose ranks only number them in order (1, 2, 3...) without the ranks."""
+    if not items or not all(
+        isinstance(x, dict) and x.get("rank") == n for n, x in enumerate(items, 1)
+    ):
+        return items
+    return [{k: v for k, v in x.items() if k != "rank"} for x in items]
+
+
+def _slim_refs(value: Any, in_record: bool = False) -> Any:
+    """The records listed inside a record (a deal's people, an organization's people, each
+    deal's organizations on a page) keep their id and name, not their emails or domains: the
+    get tool of one gives them. Lists at the top of a result (search hits) keep everything."""
+    if isinstance(value, list):
+        return [
+            _slim_ref(_slim_refs(x, in_record=True)) if in_record else _slim_refs(x) for x in value
+        ]
+    if isinstance(value, dict):
+        record = "id" in value
+        return {k: _slim_refs(v, in_record=record) for k, v in value.items()}
+    return value
+
+
+def _slim_ref(ref: Any) -> Any:
+    if isinstance(ref, dict) and "id" in ref and "name" in ref:
+        return {k: v for k, v in ref.items() if k not in _NESTED_DETAIL}
+    return ref
 
 
 def _fields_not_shown(record: dict[str, Any]) -> list[Any]:

@@ -44,10 +44,12 @@ def collect_names(tool_name: str, result: Any, into: NameMap) -> None:
     _walk(result, _TOOL_KINDS.get(tool_name), into)
 
 
-def _walk(node: Any, kind: str | None, into: NameMap) -> None:
+def _walk(node: Any, kind: str | None, into: NameMap, page_list: Any = None) -> None:
+    """``page_list``: the list of the page being walked, which the model is given once for the
+    page rather than in each of its deals (bot/agent/compact.py)."""
     if isinstance(node, list):
         for item in node:
-            _walk(item, kind, into)
+            _walk(item, kind, into, page_list)
         return
     if not isinstance(node, dict):
         return
@@ -55,9 +57,9 @@ def _walk(node: Any, kind: str | None, into: NameMap) -> None:
     if node.get("entity_type") in ("person", "organization", "opportunity"):
         own_kind = node["entity_type"]  # a row of affinity_search_list_entries
     ident, name = node.get("id"), node.get("name")
+    deal_list = node.get("list") if isinstance(node.get("list"), dict) else page_list
     if own_kind and isinstance(ident, int) and isinstance(name, str) and name:
         entry = {"name": name}
-        deal_list = node.get("list")
         if own_kind == "opportunity" and isinstance(deal_list, dict) and deal_list.get("name"):
             entry["list"] = str(deal_list["name"])
         if own_kind == "opportunity":
@@ -65,9 +67,9 @@ def _walk(node: Any, kind: str | None, into: NameMap) -> None:
         into[(own_kind, ident)] = entry
     for key, value in node.items():
         if key in _KEY_KINDS:
-            _walk(value, _KEY_KINDS[key], into)
+            _walk(value, _KEY_KINDS[key], into, deal_list)
         elif key in ("entity", "entries"):
-            _walk(value, None, into)
+            _walk(value, None, into, deal_list)
 
 
 def old_value_key(field: str) -> str:

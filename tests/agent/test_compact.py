@@ -61,3 +61,59 @@ def test_the_model_is_not_given_what_a_result_already_says():
     assert "domains" not in shown["organizations"][0]  # only repeated its domain
     assert shown["organizations"][1]["domains"] == ["beta.io", "beta.com"]
     assert shown["created_at"] == "2026-07-08T20:22-08:00"
+
+
+def test_a_page_says_once_what_each_of_its_items_would_repeat():
+    series_a = {"id": 201, "name": "Series A Pipeline"}
+    jane = {"id": 2001, "name": "Jane Smith", "primary_email": "jane@acme.com"}
+    page = {
+        "list": series_a,
+        "opportunities": [
+            {"id": 30001, "name": "Acme", "list": series_a, "people": [jane]},
+            {"id": 30002, "name": "Beta", "list": {"id": 202, "name": "Seed"}, "people": []},
+        ],
+    }
+
+    shown = json.loads(compact_result(page, max_chars=10_000, text_max=600))
+
+    assert shown["list"] == series_a
+    assert "list" not in shown["opportunities"][0]  # the page's own list
+    assert shown["opportunities"][1]["list"] == {"id": 202, "name": "Seed"}  # another list
+    assert shown["opportunities"][0]["people"] == [{"id": 2001, "name": "Jane Smith"}]
+
+
+def test_search_hits_keep_their_details_but_not_their_name_twice():
+    hits = {
+        "persons": [
+            {
+                "id": 2001,
+                "name": "Jane Smith",
+                "first_name": "Jane",
+                "last_name": "Smith",
+                "primary_email": "jane@acme.com",
+            },
+            {"id": 2002, "name": "Dr. Li Wei", "first_name": "Li", "last_name": "Wei"},
+        ],
+        "organizations": [{"id": 5001, "name": "Acme", "global": False}, {"id": 9, "global": True}],
+    }
+
+    shown = json.loads(compact_result(hits, max_chars=10_000, text_max=600))
+
+    assert shown["persons"][0] == {
+        "id": 2001,
+        "name": "Jane Smith",
+        "primary_email": "jane@acme.com",
+    }
+    assert shown["persons"][1]["first_name"] == "Li"  # the full name is not made of the parts
+    assert shown["organizations"] == [{"id": 5001, "name": "Acme"}, {"id": 9, "global": True}]
+
+
+def test_option_ranks_are_dropped_only_where_they_just_count_the_options():
+    in_order = [{"id": 1, "text": "Lead", "rank": 1}, {"id": 2, "text": "IC", "rank": 2}]
+    gaps = [{"id": 1, "text": "Lead", "rank": 1}, {"id": 2, "text": "IC", "rank": 5}]
+    result = {"fields": [{"id": 7, "name": "Sector", "options": in_order}], "other": gaps}
+
+    shown = json.loads(compact_result(result, max_chars=10_000, text_max=600))
+
+    assert shown["fields"][0]["options"] == [{"id": 1, "text": "Lead"}, {"id": 2, "text": "IC"}]
+    assert shown["other"] == gaps

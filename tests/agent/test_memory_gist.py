@@ -111,13 +111,13 @@ def test_trim_digests_then_collapses_then_drops_oldest_first():
 
 @pytest.mark.parametrize(
     ("bound", "kept_as"),
-    [(60_000, "earlier_result"), (12_000, "[proposed in this turn: 1: Add a note")],
+    [(50_000, "earlier_result"), (12_000, "[proposed in this turn: 1: Add a note")],
 )
 def test_the_real_seed_scenario_follow_up(
     api, make_agent, user, thread, sandbox, admin_key, bound, kept_as
 ):
-    """The sandbox's 42-deal pipeline: at the default bound the seed turn is close to the
-    60,000 characters and the approval outcome pushes it over (digests); at a fifth of that the
+    """The sandbox's 42-deal pipeline: at 50,000 characters (under the default 60,000, which
+    the seed turn now fits) the approval outcome pushes it over (digests); at 12,000 the
     turn is collapsed to words, answer, what was proposed and the records seen."""
     from affinity_client import AffinityClient, run_tool
 
