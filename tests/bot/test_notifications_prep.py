@@ -58,3 +58,27 @@ def test_the_prep_tool_refuses_input_outside_its_schema(
     [said] = tool_json(api.message_requests[1])
     assert said == "meeting_id must be a positive whole number."
     assert sandbox.state.request_count("GET", "/v2/meetings") == 0  # nothing was read
+
+
+def test_the_brief_prepares_todays_meetings_with_outside_people(
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any
+) -> None:
+    from bot.features import commands, connect, notifications, platform
+    from tests.bot.test_commands_support import ALICE, run
+    from tests.bot.test_commands_support import connect as connect_directly
+
+    morning = utc_now().replace(hour=6, minute=0)
+    app = slack_app_factory(
+        features=[platform, connect, commands, notifications], clock=lambda: morning
+    )
+    fake_slack.set_user(ALICE, tz="UTC")
+    connect_directly(app, ALICE, sandbox=sandbox)
+
+    text = str(run(app, "brief").params["blocks"])
+
+    intro = text[text.index("Intro call: LumenData") : text.index("Product demo: Crescent")]
+    assert "Zain Varga" in intro and "LumenData" in intro
+    assert "open deal" in intro and "(IC)" in intro
+    assert "last note" in intro and "Intro call, promising team." in intro
+    demo = text[text.index("Product demo: Crescent") :]
+    assert "Elif Mendes>* · knows Maya Patel best" in demo  # the warmest colleague
