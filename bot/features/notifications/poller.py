@@ -183,6 +183,17 @@ class Poller:
             with self.engine.begin() as connection:
                 connection.execute(insert(PollState).values(values).on_conflict_do_nothing())
 
+    def make_due(self) -> int:
+        """Every poll not backing off and not running is due now (the console's `/poll`)."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(PollState)
+                .where(PollState.backoff_seconds == 0, PollState.leased_until <= now)
+                .values(next_poll_at=now)
+            )
+            return rows_affected(result)
+
     def lease_due(self) -> str | None:
         """The key of one due poll, now leased by this process; None when none is due."""
         now = self.clock()
