@@ -17,7 +17,7 @@ from bot.connector import parse_identifier
 from bot.features.connect import is_workspace_admin
 from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import Poller
-from bot.features.notifications.store import DM, Subscriptions, poll_key
+from bot.features.notifications.store import DM, Subscriptions, poll_key, utc_day
 from bot.grammar import Command, ListRef
 from bot.services import Services
 
@@ -135,7 +135,7 @@ def following(services: Services, subs: Subscriptions, identifier: str) -> kit.M
 
 
 def _requests_today(services: Services, keys: list[str]) -> int:
-    day = services.clock().strftime("%Y-%m-%d")
+    day = utc_day(services.clock())
     with Session(services.engine) as session:
         rows = session.scalars(select(PollState).where(PollState.key.in_(set(keys))))
         return sum(r.requests_today for r in rows if r.requests_day == day)

@@ -2,7 +2,7 @@
 last handed to Slack (to find it after a crash instead of posting it twice).
 
 Revision ID: 0009_notify_cursors
-Revises: 0002_agent (depends on 0007_notifications)
+Revises: 0007_notifications
 Create Date: 2026-11-30
 """
 
@@ -14,9 +14,9 @@ from alembic import op
 from vault.models import UTCDateTime
 
 revision = "0009_notify_cursors"
-down_revision = "0002_agent"
-branch_labels = ("notify_cursors",)
-depends_on = "0007_notifications"
+down_revision = "0007_notifications"  # it alters that revision's tables
+branch_labels = None
+depends_on = None
 
 
 def upgrade() -> None:
