@@ -76,6 +76,9 @@ def test_the_daily_request_cap_stops_polling_until_the_next_day_and_admins_see_i
     shown = fake_slack.wait_for("views.publish", lambda c: "List notifications" in c.text)
     assert "3 Affinity requests today* of the daily cap of 2" in shown.text
     assert "Today's cap is reached: no list is read until 00:00 UTC" in shown.text
+    assert "daily cap of Affinity requests for following lists is reached" in (
+        run(app, "following").text
+    )
 
     now[0] = now[0].replace(hour=0, minute=1) + timedelta(days=1)
     app.services.background.run_once(JOB)

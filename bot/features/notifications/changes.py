@@ -47,8 +47,8 @@ class Change:
 
     def matches(self, mode: str) -> bool:
         """Whether a subscription in `mode` (stages | new | all) is told of this change."""
-        if mode == "all":
-            return True
+        if mode == "all":  # an entry added with its first stage is told once, by that change
+            return not (self.entry and self.value is not None)
         if mode == "new":
             return self.entry
         return self.stage and self.action in {"add", "update"}

@@ -122,16 +122,22 @@ def following(services: Services, subs: Subscriptions, identifier: str) -> kit.M
             f"{where}{state}"
         )
     cost = _requests_today(services, [poll_key(s) for s in mine])
-    return kit.message(
-        "The lists you follow",
-        [
-            kit.section("\n".join(lines)[:2900]),
+    blocks = [
+        kit.section("\n".join(lines)[:2900]),
+        kit.context(
+            f"Reading them cost {cost} Affinity request{'s' if cost != 1 else ''} today "
+            "(shared with colleagues who follow the same public lists)."
+        ),
+    ]
+    if Poller(services).capped():
+        blocks.append(
             kit.context(
-                f"Reading them cost {cost} Affinity request{'s' if cost != 1 else ''} today "
-                "(shared with colleagues who follow the same public lists)."
-            ),
-        ],
-    )
+                ":warning: The app's daily cap of Affinity requests for following lists is "
+                "reached: lists are read again from 00:00 UTC, and nothing that changes "
+                "meanwhile is lost."
+            )
+        )
+    return kit.message("The lists you follow", blocks)
 
 
 def _requests_today(services: Services, keys: list[str]) -> int:

@@ -145,6 +145,12 @@ class Poller:
             report.polled += 1
             report.queued += self.poll(key, [s for s in subs if poll_key(s) == key])
         report.capped = capped
+        if capped and self.services.claims.claim_once(f"notify-cap:{utc_day(self.clock())}"):
+            log.warning(
+                "list polling reached NOTIFY_DAILY_REQUEST_CAP (%s requests): no poll until "
+                "00:00 UTC",
+                self.services.settings.notify_daily_request_cap,
+            )
         report.posted = self.deliver()
         return report
 
