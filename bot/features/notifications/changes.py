@@ -3,7 +3,7 @@
 One poll costs: the pages of `GET /v2/field-value-changes` since the poll's cursor (100 changes a
 page; filtered by `changedAt`, ascending, so the cursor moves forward only), plus one
 `GET /v2/{opportunities|companies|persons}?ids=…` per 100 changed records for their names. A poll
-that must see new entries (the `new` and `all` modes) also reads the list's entries,
+that must see new entries (a `new` follower) also reads the list's entries,
 `GET /v2/lists/{id}/list-entries`, one request per 100 entries: an entry added with no stage (or
 to a list without one) leaves no field change behind, so the history alone would miss it.
 Nothing here touches Slack or the database.
@@ -47,8 +47,8 @@ class Change:
 
     def matches(self, mode: str) -> bool:
         """Whether a subscription in `mode` (stages | new | all) is told of this change."""
-        if mode == "all":  # an entry added with its first stage is told once, by that change
-            return not (self.entry and self.value is not None)
+        if mode == "all":  # field changes; entries are read for `new` followers only
+            return not self.entry
         if mode == "new":
             return self.entry
         return self.stage and self.action in {"add", "update"}

@@ -48,7 +48,7 @@ class PollState(Base):
     backoff_seconds: Mapped[int] = mapped_column(Integer, default=0)
     requests_today: Mapped[int] = mapped_column(Integer, default=0)
     requests_day: Mapped[str] = mapped_column(String(10), default="")
-    # New list entries (the `new` and `all` modes) are read after (entries_since, last_entry_id).
+    # New list entries (the `new` mode) are read after (entries_since, last_entry_id).
     entries_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_entry_id: Mapped[int | None] = mapped_column(Integer)
 

@@ -69,7 +69,7 @@ EVENT_TYPE = "affinity_list_changes_posted"  # Slack message metadata of a subsc
 CLOCK_SKEW = timedelta(minutes=10)  # history is searched from this long before the attempt
 HISTORY_LIMIT = 200
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ENTRY_MODES = {"new", "all"}  # the modes that are told of entries added to the list
+ENTRY_MODES = {"new"}  # the modes told of entries added to the list (a read of every entry)
 REVOKED = "revoked"
 NOT_VISIBLE = "not-visible"
 NOT_ALLOWED = "not-allowed"
