@@ -67,12 +67,15 @@ def test_new_mode_is_not_told_of_stage_moves(
     assert posts(fake_slack, DEALS) == []
 
 
+@pytest.mark.parametrize("where", ["", " dm"])
 def test_a_crash_after_slack_took_the_post_does_not_post_it_again(
-    slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: Any, monkeypatch: Any
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: Any, monkeypatch: Any, where: str
 ) -> None:
+    """In #deals, and in the follower's DM (whose history is the IM channel's)."""
+    destination = ALICE if where else DEALS
     first = slack_app_factory(features=FEATURES, clock=lambda: now[0])
     connect_directly(first, ALICE, sandbox=sandbox)
-    run(first, 'follow "Series A Pipeline" all')
+    run(first, f'follow "Series A Pipeline" all{where}')
     move(sandbox, seed.ACME_DEAL_ID, "IC")
 
     class Crash(BaseException):
@@ -85,7 +88,7 @@ def test_a_crash_after_slack_took_the_post_does_not_post_it_again(
     now[0] += timedelta(seconds=first.settings.notify_poll_seconds + 1)
     with pytest.raises(Crash):
         Poller(first.services).tick()
-    [post] = posts(fake_slack, DEALS)
+    [post] = posts(fake_slack, destination)
     assert post.params["metadata"]["event_type"] == EVENT_TYPE
     first.stop()
     monkeypatch.undo()
@@ -97,8 +100,8 @@ def test_a_crash_after_slack_took_the_post_does_not_post_it_again(
     poll(second, now)
     poll(second, now)
 
-    assert len(posts(fake_slack, DEALS)) == 1  # found in the channel's history, not repeated
+    assert len(posts(fake_slack, destination)) == 1  # found in its history, not repeated
     assert fake_slack.calls("conversations.history")
     move(sandbox, seed.ACME_DEAL_ID, "Term Sheet")
     poll(second, now)
-    assert len(posts(fake_slack, DEALS)) == 2  # and the next change is posted as usual
+    assert len(posts(fake_slack, destination)) == 2  # and the next change is posted as usual

@@ -51,6 +51,7 @@ def test_followers_of_a_public_list_share_one_read(
 
     assert len(polls(app)) == 1
     assert len(change_reads(sandbox)) == 1  # one read for both followers
+    assert not [r for r in request_log(sandbox) if "/list-entries" in r["path"]]  # not `new`
     assert len(posts(fake_slack, DEALS)) == 1 and len(posts(fake_slack, BOB)) == 1
 
 
