@@ -31,7 +31,7 @@ from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.features.home import slack_client_for
 from bot.features.notifications.changes import Change, format_time, line, parse_time, value_text
 from bot.features.notifications.models import Brief
-from bot.features.notifications.prep import attendee_text, gather, meetings_between
+from bot.features.notifications.prep import attendee_text, fit, gather, meetings_between
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -219,8 +219,8 @@ class Briefs:
             if external and prepared < MEETINGS_PREPARED:
                 prepared += 1
                 found = gather(execute, m)
-                people = [attendee_text(p, links) for p in found["attendees"]]
-                blocks.append(kit.section("\n".join([head, *people])[:2900]))
+                people = [attendee_text(p, links).split("\n") for p in found["attendees"]]
+                blocks.append(kit.section(fit([head, *(text for p in people for text in p)])))
                 continue
             who = ", ".join(
                 escape_clip(a.get("name") or a.get("email") or "?", 60) for a in external[:5]

@@ -32,6 +32,7 @@ ORGANIZATIONS = 2
 DEALS = 3
 CLOSED = {"closed won", "passed", "closed lost", "lost"}
 NEXT_DAYS = 14
+SECTION_LIMIT = 2900
 FIND_DAYS = 30
 
 
@@ -179,12 +180,25 @@ def render(found: dict[str, Any], links: Links, zone: str) -> list[dict[str, Any
         names = ", ".join(escape_clip(n, 60) for n in found["from_the_firm"])
         blocks.append(kit.context(f"From the firm: {names}"))
     for person in found["attendees"]:
-        blocks.append(kit.section(attendee_text(person, links)[:2900]))
+        blocks.append(kit.section(fit(attendee_text(person, links).split("\n"))))
     if found["more_attendees"]:
         blocks.append(kit.context(f"…and {found['more_attendees']} more from outside the firm"))
     if not found["attendees"]:
         blocks.append(kit.context("No one from outside the firm is in this meeting."))
     return blocks[:40]
+
+
+def fit(lines: list[str], limit: int = SECTION_LIMIT) -> str:
+    """Whole lines up to a section's limit (a cut link would show as broken markup)."""
+    kept: list[str] = []
+    used = 0
+    for index, text in enumerate(lines):
+        if used + len(text) + 1 > limit - 20:
+            kept.append(f"…and {len(lines) - index} more lines")
+            break
+        kept.append(text)
+        used += len(text) + 1
+    return "\n".join(kept)
 
 
 def attendee_text(person: dict[str, Any], links: Links) -> str:
