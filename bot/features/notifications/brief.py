@@ -29,7 +29,13 @@ from bot.blocks.text import Links, escape_clip
 from bot.connector import cached_lists, parse_identifier
 from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.features.home import slack_client_for
-from bot.features.notifications.changes import Change, format_time, line, parse_time, value_text
+from bot.features.notifications.changes import (
+    Change,
+    format_time,
+    line,
+    parse_change,
+    parse_time,
+)
 from bot.features.notifications.models import Brief
 from bot.features.notifications.prep import attendee_text, fit, gather, meetings_between
 from bot.services import Services
@@ -233,31 +239,8 @@ class Briefs:
 
 def _owned_changes(client: AffinityClient, since: datetime, deals: set[int]) -> list[Change]:
     params = {"filter": f'changedAt>="{format_time(since)}"', "orderBy": "changedAt", "limit": 100}
-    found: list[Change] = []
-    for item in client.iter_items("/v2/field-value-changes", params):
-        field = item.get("field") or {}
-        entity = int((item.get("entity") or {}).get("id") or 0)
-        if field.get("entityType") != "opportunity" or entity not in deals:
-            continue
-        changer = item.get("changer") or {}
-        found.append(
-            Change(
-                id=int(item["id"]),
-                changed_at=parse_time(str(item["changedAt"])),
-                list_id=int((item.get("listEntry") or {}).get("listId") or 0),
-                entity_type="opportunity",
-                entity_id=entity,
-                field_name=str(field.get("name") or "a field"),
-                stage=item.get("type") == "ranked-dropdown" and field.get("type") == "list",
-                action=str(item.get("actionType") or "update"),
-                value=value_text(item.get("value")),
-                changer=" ".join(
-                    str(changer.get(k) or "") for k in ("firstName", "lastName")
-                ).strip()
-                or None,
-            )
-        )
-    return found
+    changes = (parse_change(item) for item in client.iter_items("/v2/field-value-changes", params))
+    return [c for c in changes if c.entity_type == "opportunity" and c.entity_id in deals]
 
 
 def _safely(part: Callable[[], str]) -> str:

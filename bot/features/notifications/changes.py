@@ -100,24 +100,29 @@ def value_text(value: Any) -> str | None:
     return str(data)
 
 
-def _change(item: Mapping[str, Any]) -> Change | None:
+def record_name(record: Mapping[str, Any]) -> str:
+    """A V2 company's or deal's `name`, or a person's first and last name ("" when none)."""
+    name = record.get("name") or " ".join(
+        str(record.get(k) or "") for k in ("firstName", "lastName")
+    )
+    return str(name).strip()
+
+
+def parse_change(item: Mapping[str, Any]) -> Change:
+    """One item of `GET /v2/field-value-changes` (`list_id` 0 for a field of no list)."""
     entry = item.get("listEntry") or {}
     field = item.get("field") or {}
-    if not entry.get("listId"):
-        return None
-    changer = item.get("changer") or {}
-    name = " ".join(str(changer.get(k) or "") for k in ("firstName", "lastName")).strip()
     return Change(
         id=int(item["id"]),
         changed_at=parse_time(str(item["changedAt"])),
-        list_id=int(entry["listId"]),
+        list_id=int(entry.get("listId") or 0),
         entity_type=str(field.get("entityType") or "opportunity"),
         entity_id=int((item.get("entity") or {}).get("id") or 0),
         field_name=str(field.get("name") or "a field"),
         stage=item.get("type") == STAGE_VALUE_TYPE and field.get("type") == "list",
         action=str(item.get("actionType") or "update"),
         value=value_text(item.get("value")),
-        changer=name or None,
+        changer=record_name(item.get("changer") or {}) or None,
     )
 
 
@@ -136,8 +141,8 @@ def read_changes(
     for page in client.iter_pages("/v2/field-value-changes", params):
         requests += 1
         for item in page.items:
-            change = _change(item)
-            if change is None or change.list_id != list_id:
+            change = parse_change(item)
+            if change.list_id != list_id:
                 continue
             if (change.changed_at, change.id) <= (since, after_id):
                 continue  # read by the previous poll
@@ -178,9 +183,7 @@ def _new_entries(
             entity = item.get("entity") or {}
             kind = str(item.get("type") or "opportunity")
             key = (kind, int(entity.get("id") or 0))
-            name = entity.get("name") or " ".join(
-                str(entity.get(k) or "") for k in ("firstName", "lastName")
-            ).strip()
+            name = record_name(entity)
             if name:
                 names[key] = str(name)
             stage = first_stage.get(key)
@@ -220,11 +223,7 @@ def _names(
             requests += 1
             body = client.get(path, {"ids": ids[start : start + PAGE], "limit": PAGE})
             for record in body.get("data") or []:
-                name = (
-                    record.get("name")
-                    or " ".join(str(record.get(k) or "") for k in ("firstName", "lastName")).strip()
-                )
-                names[(kind, int(record["id"]))] = name or f"#{record['id']}"
+                names[(kind, int(record["id"]))] = record_name(record) or f"#{record['id']}"
     return names, requests
 
 
