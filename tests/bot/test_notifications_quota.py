@@ -89,8 +89,9 @@ def test_the_daily_request_cap_stops_polling_until_the_next_day_and_admins_see_i
 def test_a_rate_limited_poll_backs_off_past_affinitys_reset_and_then_resumes(
     slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: list[Any]
 ) -> None:
-    app = slack_app_factory(features=FEATURES, clock=lambda: now[0], notify_poll_seconds=5)
+    app = slack_app_factory(features=[*FEATURES, home], clock=lambda: now[0], notify_poll_seconds=5)
     connect_directly(app, ALICE, sandbox=sandbox)
+    fake_slack.set_user(ALICE, is_admin=True)
     without_retries(app)
     run(app, 'follow "Series A Pipeline"')
     move(sandbox, seed.ACME_DEAL_ID, "IC")
@@ -102,6 +103,9 @@ def test_a_rate_limited_poll_backs_off_past_affinitys_reset_and_then_resumes(
     waited = state.next_poll_at - now[0]
     assert waited > timedelta(seconds=10)  # Affinity's reset (up to a minute), not 5 s
     assert posts(fake_slack, DEALS) == []
+    app.slack.as_user(ALICE).app_home_opened()
+    shown = fake_slack.wait_for("views.publish", lambda c: "List notifications" in c.text)
+    assert "1 poll backing off after Affinity's rate limit" in shown.text
     clear_log(sandbox)
     poll(app, now)  # 6 s later: still waiting
     assert change_reads(sandbox) == []
