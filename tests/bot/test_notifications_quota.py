@@ -113,3 +113,22 @@ def test_a_rate_limited_poll_backs_off_past_affinitys_reset_and_then_resumes(
     now[0] += waited
     app.services.background.run_once(JOB)
     assert len(posts(fake_slack, DEALS)) == 1
+
+
+def test_a_private_list_is_read_per_follower(
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    """Two followers of a private list may not see the same: each poll is their own key's."""
+    from tests.bot.test_commands_support import CAROL
+
+    app = slack_app_factory(features=FEATURES, clock=lambda: now[0])
+    connect_directly(app, ALICE, sandbox=sandbox)
+    connect_directly(app, CAROL, seed.ADMIN_KEY, sandbox=sandbox)
+    run(app, f'follow "{seed.PRIVATE_LIST_NAME}" dm')
+    run(app, f'follow "{seed.PRIVATE_LIST_NAME}" dm', CAROL)
+    clear_log(sandbox)
+
+    poll(app, now)
+
+    assert len(polls(app)) == 2
+    assert len(change_reads(sandbox)) == 2
