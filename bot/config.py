@@ -128,6 +128,9 @@ class Settings(InitOnlySettings):
     affinity_tenant_id: str | None = None
     revocation_sweep_hours: PositiveFloat = 6.0
     notify_poll_seconds: PositiveInt = 300  # how often followed lists are read for changes
+    # Affinity requests list polling may spend a day (UTC), all polls together; then it waits
+    # for the next day. 0 turns the cap off.
+    notify_daily_request_cap: NonNegativeInt = 1000
     log_level: str = "INFO"
     agent: AgentLimits = Field(default_factory=AgentLimits)
     vault: VaultSettings = Field(default_factory=VaultSettings)

@@ -3,11 +3,17 @@
 A catalog maps a tool name to an object with ``name``, ``description``, ``input_schema`` and
 ``writes`` (the shape of ``affinity_client.TOOLS``). The definitions given to Claude are the
 catalog's own, with write tools introduced as proposals.
+
+The assistant's catalog (`assistant_catalog`) is ``affinity_client.TOOLS`` plus the bot's own
+reads built from several of them (meeting prep): such a tool has ``compose(execute, input)``,
+which the loop calls with the user's executor instead of executing the tool by name, so each of
+its reads runs, is checked and audited like any other call with the user's own key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 CACHE_CONTROL = {"type": "ephemeral"}
@@ -37,6 +43,14 @@ def default_catalog() -> Catalog:
     from affinity_client import TOOLS
 
     return TOOLS
+
+
+def assistant_catalog(clock: Callable[[], datetime]) -> Catalog:
+    """The agent's tools: the Affinity catalog and the bot-level reads (meeting prep)."""
+    from bot.features.notifications.prep import PrepTool
+
+    prep = PrepTool(clock)
+    return {**default_catalog(), prep.name: prep}
 
 
 PROPOSES = (

@@ -292,8 +292,13 @@ class _Turn:
             return QUEUED.format(n=len(self.proposals), what=_with_ids(proposal)), False
         if self.needs_reconnect:
             return NOT_RUN, True
+        compose = getattr(tool, "compose", None)  # a read the bot builds from several reads
         try:
-            result = self.execute(name, tool_input)
+            result = (
+                compose(self.execute, tool_input)
+                if callable(compose)
+                else self.execute(name, tool_input)
+            )
         except AuthenticationError:
             self.needs_reconnect = True
             self.calls.append(ToolCallRecord(name, tool_input, "error"))

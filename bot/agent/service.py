@@ -18,7 +18,7 @@ import anthropic
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.agent.catalog import Catalog, Executor, default_catalog
+from bot.agent.catalog import Catalog, Executor, assistant_catalog, default_catalog
 from bot.agent.context import CachedList, ThreadKey, UserContext
 from bot.agent.loop import AgentLoop, ToolCallRecord
 from bot.agent.memory import ConversationStore
@@ -163,5 +163,6 @@ def build_agent(
     return Agent(
         AgentSettings.from_app_settings(settings),
         sessionmaker(engine, expire_on_commit=False),
+        catalog=assistant_catalog(clock),
         clock=clock,
     )

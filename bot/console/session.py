@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from bot.console.runtime import ConsoleRuntime
 from bot.console.transcript import Clickable, Place, Transcript
 from bot.console.users import CHANNEL_ID, TEAM_ID, ConsoleUser, find_user
@@ -41,11 +43,46 @@ Console commands
   /user [role|email]    act as another sandbox user (no argument: list them)
   /revoke               Affinity (the sandbox) revokes your key: try the revocation flow
   /restore              the sandbox accepts your key again (then reconnect with Enter)
+  /act-as ROLE stage DEAL STAGE   a colleague moves a deal, e.g. /act-as standard stage 30001 IC
+  /act-as ROLE add LIST ENTITY    a colleague adds a person or company to a list
+  /poll                 read the followed lists now (as the scheduler would) and post changes
   /help                 this help
   /quit                 leave (also Ctrl-D)
 In a dialog: type each value; Enter takes the suggested value; /cancel closes the dialog."""
 
 Ask = Callable[[str, bool], str | None]  # (prompt, secret) -> the line, None at the end
+ACT_AS_USAGE = (
+    "Usage: /act-as ROLE stage DEAL_ID STAGE (e.g. /act-as standard stage 30001 IC), or "
+    "/act-as ROLE add LIST_ID ENTITY_ID. ROLE: admin, standard."
+)
+
+
+def refusal(answer: httpx.Response) -> str:
+    """The reason in a sandbox control's error answer (V1 or V2 body), in one line."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:300]
+    body = body.get("body") or body if isinstance(body, dict) else {}
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or errors[0])[:300]
+    if isinstance(errors, list) and errors:
+        return str(errors[0])[:300]
+    return str(body.get("message") or body)[:300]
+
+
+def act_as_body(text: str) -> dict[str, Any] | str:
+    """The sandbox's act-as request for `/act-as …`, or how to type it."""
+    words = text.split()
+    if len(words) < 4 or not all(w.isdigit() for w in words[2:3]):
+        return ACT_AS_USAGE
+    role, action, first, rest = words[0], words[1].lower(), int(words[2]), words[3:]
+    if action == "stage":
+        return {"as": role, "action": "stage", "opportunity_id": first, "stage": " ".join(rest)}
+    if action in {"add", "add-entry"} and len(rest) == 1 and rest[0].isdigit():
+        return {"as": role, "action": "add-entry", "list_id": first, "entity_id": int(rest[0])}
+    return ACT_AS_USAGE
 
 
 @dataclass
@@ -117,6 +154,8 @@ class Session:
             "/users": lambda _: self.list_users(),
             "/revoke": self.revoke,
             "/restore": self.restore,
+            "/act-as": self.act_as,
+            "/poll": self.poll,
             "/help": lambda _: self.write(HELP),
             "/quit": lambda _: False,
             "/exit": lambda _: False,
@@ -291,6 +330,40 @@ class Session:
             f"(the sandbox accepts {self.user.name}'s key again; reconnect with "
             "/affinity connect and Enter at the key prompt)"
         )
+
+    def act_as(self, text: str) -> None:
+        """A change made in Affinity by another sandbox user (the sandbox's act-as control),
+        for `/affinity follow` to find at the next `/poll`."""
+        body = act_as_body(text)
+        if isinstance(body, str):
+            self.write(body)
+            return
+        answer = httpx.post(
+            f"{self.runtime.sandbox.base_url}/_sandbox/act-as", json=body, timeout=10
+        )
+        if answer.status_code >= 400:
+            self.write(f"(the sandbox refused: {refusal(answer)})")
+            return
+        done = (
+            f"moved deal {body['opportunity_id']} to {body['stage']}"
+            if body["action"] == "stage"
+            else f"added {body['entity_id']} to list {body['list_id']}"
+        )
+        self.write(f"(in Affinity, {body['as']} {done}; /poll reads the followed lists now)")
+
+    def poll(self, _: str) -> None:
+        """The subscriptions' scheduled job, now: every followed list read and changes posted."""
+        from bot.features.notifications import Poller
+
+        mark = self.runtime.mark()
+        poller = Poller(self.runtime.services)
+        poller.make_due()
+        report = poller.tick()
+        self.write(
+            f"(polled {report.polled} followed list{'s' if report.polled != 1 else ''}: "
+            f"{report.queued} change{'s' if report.queued != 1 else ''} to post)"
+        )
+        self.after(mark)
 
     # ------------------------------------------------------------------ users
 

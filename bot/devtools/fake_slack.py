@@ -155,6 +155,7 @@ class FakeSlack:
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
             "conversations.replies": self._conversations_replies,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "assistant.threads.setStatus": lambda p, t: {},
@@ -581,6 +582,29 @@ class FakeSlack:
         if not thread:
             raise _SlackError("thread_not_found")
         return {"messages": thread, "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+    def _conversations_history(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """A channel's top-level messages, newest first, after `oldest` (a ts); their message
+        metadata only with `include_all_metadata`, as in Slack."""
+        self._require(params, "channel")
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata")).lower() in {"1", "true"}
+        with self._changed:
+            messages = [
+                dict(m)
+                for m in self._state.messages.get(params["channel"], [])
+                if float(m["ts"]) > oldest and m.get("thread_ts") in (None, m["ts"])
+            ]
+        if not with_metadata:
+            for message in messages:
+                message.pop("metadata", None)
+        messages.sort(key=lambda m: float(m["ts"]), reverse=True)
+        return {
+            "messages": messages[:limit],
+            "has_more": len(messages) > limit,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _default_user(self, user_id: str) -> dict[str, Any]:
         name = f"user.{user_id.lower()}"

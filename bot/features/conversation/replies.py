@@ -33,6 +33,7 @@ STEP_TEXT = {
     "affinity_list_notes": "is reading notes…",
     "affinity_list_lists": "is reading your lists…",
     "affinity_get_relationship_strength": "is looking for warm intros…",
+    "affinity_prepare_meeting": "is preparing your meeting…",
 }
 PROPOSING_TEXT = "is preparing a change for your approval…"
 

@@ -1,10 +1,13 @@
 """The daily brief: changes on deals the user owns since their last brief, reminders due today
-and today's meetings, read with the user's own key and sent to their DM at the time they chose in
+and today's meetings (the first three with people from outside the firm prepared as
+`/affinity prep` does: their organizations, open deals, last note and warmest colleague), read
+with the user's own key and sent to their DM at the time they chose in
 their Slack time zone (`/affinity brief daily 08:00`), or shown at once (`/affinity brief`).
 
 Cost of one brief: one `affinity_search_list_entries` per pipeline list (the deals the user
 owns), the change history since the last brief (one request per 100 changes in the workspace,
-plus names), one reminders read and one meetings read.
+plus names), one reminders read, one meetings read, and the preparation of up to three meetings
+(see prep.py).
 """
 
 from __future__ import annotations
@@ -26,14 +29,22 @@ from bot.blocks.text import Links, escape_clip
 from bot.connector import cached_lists, parse_identifier
 from bot.features.conversation.timezones import UserTimezones, today_in
 from bot.features.home import slack_client_for
-from bot.features.notifications.changes import Change, format_time, line, parse_time, value_text
+from bot.features.notifications.changes import (
+    Change,
+    format_time,
+    line,
+    parse_change,
+    parse_time,
+)
 from bot.features.notifications.models import Brief
+from bot.features.notifications.prep import attendee_text, fit, gather, meetings_between
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 FIRST_LOOKBACK = timedelta(days=1)  # a first brief covers the last day
 MEETINGS_SHOWN = 8
+MEETINGS_PREPARED = 3  # today's first meetings with outside people get their full preparation
 ZONES = UserTimezones()
 
 
@@ -138,10 +149,13 @@ class Briefs:
         for title, part in (
             ("Changes on your deals", lambda: self._deal_changes(identifier, since, links)),
             ("Reminders due today", lambda: self._reminders(identifier, today, links)),
-            ("Today's meetings", lambda: self._meetings(identifier, today, zone)),
         ):
             blocks.append(kit.section(f"*{title}*\n{_safely(part)}"[:2900]))
-        return kit.message(f"Your brief for {today.isoformat()}", blocks)
+        try:
+            blocks += self._meetings(identifier, today, zone, links)
+        except AffinityError as error:
+            blocks.append(kit.section(f"*Today's meetings*\n{_unreadable(error)}"))
+        return kit.message(f"Your brief for {today.isoformat()}", blocks[:50])
 
     def _deal_changes(self, identifier: str, since: datetime, links: Links) -> str:
         connector = self.services.connector
@@ -189,63 +203,56 @@ class Briefs:
             lines.append(f"• {escape_clip(r.get('content') or 'Reminder', 200)}{about}")
         return "\n".join(lines) or "_Nothing due today._"
 
-    def _meetings(self, identifier: str, today: date, zone: str) -> str:
-        result = self.services.connector.execute_tool(
-            identifier,
-            "affinity_list_meetings",
-            {"from_date": today.isoformat(), "to_date": today.isoformat()},
-        )
-        lines = []
-        for m in (result.get("meetings") or [])[:MEETINGS_SHOWN]:
+    def _meetings(
+        self, identifier: str, today: date, zone: str, links: Links
+    ) -> list[dict[str, Any]]:
+        """Today's meetings in the user's zone; the first few with people from outside the firm
+        come with their preparation (organizations, open deals, last note, warmest colleague)."""
+        execute = self.services.connector.executor_for(identifier)
+        meetings = meetings_between(execute, today, today)
+        if not meetings:
+            return [kit.section("*Today's meetings*\n_No meetings today._")]
+        blocks = [kit.section(f"*Today's meetings* ({len(meetings)})")]
+        prepared = 0
+        for m in meetings[:MEETINGS_SHOWN]:
             start = parse_time(str(m["start_time"])).astimezone(ZoneInfo(zone))
             when = "all day" if m.get("all_day") else start.strftime("%H:%M")
+            head = (
+                f"• *{when}* {escape_clip(m.get('title') or 'Meeting', 150)}"
+                f"  (`/affinity prep {m['id']}`)"
+            )
             external = [a for a in m.get("attendees") or [] if not a.get("internal")]
+            if external and prepared < MEETINGS_PREPARED:
+                prepared += 1
+                found = gather(execute, m)
+                people = [attendee_text(p, links).split("\n") for p in found["attendees"]]
+                blocks.append(kit.section(fit([head, *(text for p in people for text in p)])))
+                continue
             who = ", ".join(
                 escape_clip(a.get("name") or a.get("email") or "?", 60) for a in external[:5]
             )
-            lines.append(
-                f"• *{when}* {escape_clip(m.get('title') or 'Meeting', 150)}"
-                + (f" — with {who}" if who else "")
-                + f"  (`/affinity meetings today` · id {m['id']})"
-            )
-        return "\n".join(lines) or "_No meetings today._"
+            blocks.append(kit.section(head + (f" — with {who}" if who else "")))
+        if len(meetings) > MEETINGS_SHOWN:
+            blocks.append(kit.context(f"…and {len(meetings) - MEETINGS_SHOWN} more today"))
+        return blocks
 
 
 def _owned_changes(client: AffinityClient, since: datetime, deals: set[int]) -> list[Change]:
     params = {"filter": f'changedAt>="{format_time(since)}"', "orderBy": "changedAt", "limit": 100}
-    found: list[Change] = []
-    for item in client.iter_items("/v2/field-value-changes", params):
-        field = item.get("field") or {}
-        entity = int((item.get("entity") or {}).get("id") or 0)
-        if field.get("entityType") != "opportunity" or entity not in deals:
-            continue
-        changer = item.get("changer") or {}
-        found.append(
-            Change(
-                id=int(item["id"]),
-                changed_at=parse_time(str(item["changedAt"])),
-                list_id=int((item.get("listEntry") or {}).get("listId") or 0),
-                entity_type="opportunity",
-                entity_id=entity,
-                field_name=str(field.get("name") or "a field"),
-                stage=item.get("type") == "ranked-dropdown" and field.get("type") == "list",
-                action=str(item.get("actionType") or "update"),
-                value=value_text(item.get("value")),
-                changer=" ".join(
-                    str(changer.get(k) or "") for k in ("firstName", "lastName")
-                ).strip()
-                or None,
-            )
-        )
-    return found
+    changes = (parse_change(item) for item in client.iter_items("/v2/field-value-changes", params))
+    return [c for c in changes if c.entity_type == "opportunity" and c.entity_id in deals]
 
 
 def _safely(part: Callable[[], str]) -> str:
     try:
         return part()
     except AffinityError as error:
-        log.info("a part of a brief failed: %s", type(error).__name__)
-        return f"_I couldn't read this from Affinity ({escape_clip(str(error), 200)})._"
+        return _unreadable(error)
+
+
+def _unreadable(error: AffinityError) -> str:
+    log.info("a part of a brief failed: %s", type(error).__name__)
+    return f"_I couldn't read this from Affinity ({escape_clip(str(error), 200)})._"
 
 
 def _said(text: str) -> kit.Message:

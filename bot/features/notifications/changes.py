@@ -2,14 +2,17 @@
 
 One poll costs: the pages of `GET /v2/field-value-changes` since the poll's cursor (100 changes a
 page; filtered by `changedAt`, ascending, so the cursor moves forward only), plus one
-`GET /v2/{opportunities|companies|persons}?ids=…` per 100 changed records for their names.
+`GET /v2/{opportunities|companies|persons}?ids=…` per 100 changed records for their names. A poll
+that must see new entries (a `new` follower) also reads the list's entries,
+`GET /v2/lists/{id}/list-entries`, one request per 100 entries: an entry added with no stage (or
+to a list without one) leaves no field change behind, so the history alone would miss it.
 Nothing here touches Slack or the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,23 +43,32 @@ class Change:
     action: str  # add | update | delete
     value: str | None
     changer: str | None
+    entry: bool = False  # an entry added to the list (read from its entries; `id` is -entry id)
 
     def matches(self, mode: str) -> bool:
         """Whether a subscription in `mode` (stages | new | all) is told of this change."""
-        if mode == "all":
-            return True
+        if mode == "all":  # field changes; entries are read for `new` followers only
+            return not self.entry
         if mode == "new":
-            return self.stage and self.action == "add"
+            return self.entry
         return self.stage and self.action in {"add", "update"}
 
 
 @dataclass(frozen=True)
 class Read:
-    """What one poll read: the changes after the cursor, names by entity, requests it cost."""
+    """What one poll read: the field changes after the cursor, the entries added after the
+    entry cursor (when asked for), names by entity, and the requests it cost."""
 
     changes: list[Change]
     names: dict[tuple[str, int], str]
     requests: int
+    entries: list[Change] = field(default_factory=list)
+    entry_cursor: tuple[datetime, int] | None = None  # where the next entry read starts
+
+    @property
+    def found(self) -> list[Change]:
+        """Everything to tell, oldest first."""
+        return sorted(self.changes + self.entries, key=lambda c: (c.changed_at, abs(c.id)))
 
 
 def parse_time(value: str) -> datetime:
@@ -88,43 +100,109 @@ def value_text(value: Any) -> str | None:
     return str(data)
 
 
-def _change(item: Mapping[str, Any]) -> Change | None:
+def record_name(record: Mapping[str, Any]) -> str:
+    """A V2 company's or deal's `name`, or a person's first and last name ("" when none)."""
+    name = record.get("name") or " ".join(
+        str(record.get(k) or "") for k in ("firstName", "lastName")
+    )
+    return str(name).strip()
+
+
+def parse_change(item: Mapping[str, Any]) -> Change:
+    """One item of `GET /v2/field-value-changes` (`list_id` 0 for a field of no list)."""
     entry = item.get("listEntry") or {}
     field = item.get("field") or {}
-    if not entry.get("listId"):
-        return None
-    changer = item.get("changer") or {}
-    name = " ".join(str(changer.get(k) or "") for k in ("firstName", "lastName")).strip()
     return Change(
         id=int(item["id"]),
         changed_at=parse_time(str(item["changedAt"])),
-        list_id=int(entry["listId"]),
+        list_id=int(entry.get("listId") or 0),
         entity_type=str(field.get("entityType") or "opportunity"),
         entity_id=int((item.get("entity") or {}).get("id") or 0),
         field_name=str(field.get("name") or "a field"),
         stage=item.get("type") == STAGE_VALUE_TYPE and field.get("type") == "list",
         action=str(item.get("actionType") or "update"),
         value=value_text(item.get("value")),
-        changer=name or None,
+        changer=record_name(item.get("changer") or {}) or None,
     )
 
 
-def read_changes(client: AffinityClient, list_id: int, since: datetime, after_id: int) -> Read:
-    """The list's changes after (`since`, `after_id`), oldest first, with their records' names."""
+def read_changes(
+    client: AffinityClient,
+    list_id: int,
+    since: datetime,
+    after_id: int,
+    entries_after: tuple[datetime, int] | None = None,
+) -> Read:
+    """The list's changes after (`since`, `after_id`), oldest first, with their records' names;
+    with `entries_after`, also the entries added to the list after it."""
     params = {"filter": f'changedAt>="{format_time(since)}"', "orderBy": "changedAt", "limit": PAGE}
     changes: list[Change] = []
     requests = 0
     for page in client.iter_pages("/v2/field-value-changes", params):
         requests += 1
         for item in page.items:
-            change = _change(item)
-            if change is None or change.list_id != list_id:
+            change = parse_change(item)
+            if change.list_id != list_id:
                 continue
             if (change.changed_at, change.id) <= (since, after_id):
                 continue  # read by the previous poll
             changes.append(change)
-    names, cost = _names(client, changes)
-    return Read(changes, names, requests + cost)
+    entries: list[Change] = []
+    known: dict[tuple[str, int], str] = {}
+    cursor = None
+    if entries_after is not None:
+        entries, known, cursor, cost = _new_entries(client, list_id, entries_after, changes)
+        requests += cost
+    names, cost = _names(client, [c for c in changes if (c.entity_type, c.entity_id) not in known])
+    return Read(changes, {**known, **names}, requests + cost, entries, cursor)
+
+
+def _new_entries(
+    client: AffinityClient,
+    list_id: int,
+    after: tuple[datetime, int],
+    changes: list[Change],
+) -> tuple[list[Change], dict[tuple[str, int], str], tuple[datetime, int], int]:
+    """The list's entries created after `after` (createdAt, entry id), each as a Change; an
+    entry whose first stage was set in the same read says it ("added at *IC*"). Every page is
+    read: the API neither filters nor orders entries by creation."""
+    first_stage = {
+        (c.entity_type, c.entity_id): c for c in changes if c.stage and c.action == "add"
+    }
+    found: list[Change] = []
+    names: dict[tuple[str, int], str] = {}
+    cursor, requests = after, 0
+    for page in client.iter_pages(f"/v2/lists/{list_id}/list-entries", {"limit": PAGE}):
+        requests += 1
+        for item in page.items:
+            created = parse_time(str(item.get("createdAt") or "1970-01-01T00:00:00Z"))
+            entry_id = int(item["id"])
+            if (created, entry_id) <= after:
+                continue
+            cursor = max(cursor, (created, entry_id))
+            entity = item.get("entity") or {}
+            kind = str(item.get("type") or "opportunity")
+            key = (kind, int(entity.get("id") or 0))
+            name = record_name(entity)
+            if name:
+                names[key] = str(name)
+            stage = first_stage.get(key)
+            found.append(
+                Change(
+                    id=-entry_id,
+                    changed_at=created,
+                    list_id=list_id,
+                    entity_type=kind,
+                    entity_id=key[1],
+                    field_name="",
+                    stage=False,
+                    action="add",
+                    value=stage.value if stage else None,
+                    changer=stage.changer if stage else None,
+                    entry=True,
+                )
+            )
+    return found, names, cursor, requests
 
 
 def _names(
@@ -145,11 +223,7 @@ def _names(
             requests += 1
             body = client.get(path, {"ids": ids[start : start + PAGE], "limit": PAGE})
             for record in body.get("data") or []:
-                name = (
-                    record.get("name")
-                    or " ".join(str(record.get(k) or "") for k in ("firstName", "lastName")).strip()
-                )
-                names[(kind, int(record["id"]))] = name or f"#{record['id']}"
+                names[(kind, int(record["id"]))] = record_name(record) or f"#{record['id']}"
     return names, requests
 
 
@@ -160,6 +234,8 @@ def line(change: Change, names: Mapping[tuple[str, int], str], links: Links) -> 
     record = f"*{links.link(kind, change.entity_id, name, 120)}*"
     value = escape_clip(change.value, 120) if change.value else None
     by = f" · {escape_clip(change.changer, 60)}" if change.changer else ""
+    if change.entry:
+        return f":new: {record} added" + (f" at *{value}*" if value else "") + by
     if change.stage and change.action == "add":
         return f":new: {record} added at *{value or 'no stage'}*{by}"
     if change.stage:

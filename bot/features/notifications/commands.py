@@ -17,7 +17,7 @@ from bot.connector import parse_identifier
 from bot.features.connect import is_workspace_admin
 from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import Poller
-from bot.features.notifications.store import DM, Subscriptions, poll_key
+from bot.features.notifications.store import DM, Subscriptions, poll_key, utc_day
 from bot.grammar import Command, ListRef
 from bot.services import Services
 
@@ -122,20 +122,26 @@ def following(services: Services, subs: Subscriptions, identifier: str) -> kit.M
             f"{where}{state}"
         )
     cost = _requests_today(services, [poll_key(s) for s in mine])
-    return kit.message(
-        "The lists you follow",
-        [
-            kit.section("\n".join(lines)[:2900]),
+    blocks = [
+        kit.section("\n".join(lines)[:2900]),
+        kit.context(
+            f"Reading them cost {cost} Affinity request{'s' if cost != 1 else ''} today "
+            "(shared with colleagues who follow the same public lists)."
+        ),
+    ]
+    if Poller(services).capped():
+        blocks.append(
             kit.context(
-                f"Reading them cost {cost} Affinity request{'s' if cost != 1 else ''} today "
-                "(shared with colleagues who follow the same public lists)."
-            ),
-        ],
-    )
+                ":warning: The app's daily cap of Affinity requests for following lists is "
+                "reached: lists are read again from 00:00 UTC, and nothing that changes "
+                "meanwhile is lost."
+            )
+        )
+    return kit.message("The lists you follow", blocks)
 
 
 def _requests_today(services: Services, keys: list[str]) -> int:
-    day = services.clock().strftime("%Y-%m-%d")
+    day = utc_day(services.clock())
     with Session(services.engine) as session:
         rows = session.scalars(select(PollState).where(PollState.key.in_(set(keys))))
         return sum(r.requests_today for r in rows if r.requests_day == day)

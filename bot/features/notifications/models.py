@@ -48,6 +48,9 @@ class PollState(Base):
     backoff_seconds: Mapped[int] = mapped_column(Integer, default=0)
     requests_today: Mapped[int] = mapped_column(Integer, default=0)
     requests_day: Mapped[str] = mapped_column(String(10), default="")
+    # New list entries (the `new` mode) are read after (entries_since, last_entry_id).
+    entries_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_entry_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Outbox(Base):
@@ -67,6 +70,9 @@ class Outbox(Base):
     backlog: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # When a post of this row was last handed to Slack: a row with this set and no `sent_at` may
+    # have been posted by a process that crashed before marking it, so Slack is asked first.
+    attempted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ChannelGrant(Base):

@@ -10,8 +10,14 @@ One tick (`Poller.tick`, every few seconds to a minute on every process):
    destination in `notify_outbox` (unique: the claim) and move the poll's cursor;
 4. post what is queued, per destination under a short lease, as one message per destination.
 A crash between 3 and 4 loses nothing (the rows wait); a poll repeated after a crash queues
-nothing twice (the unique key). After downtime (the poll's last read longer than three
-intervals ago) the queued changes are posted as one summary.
+nothing twice (the unique key). A crash after Slack took a post but before its rows were marked
+sent repeats nothing either: each post carries its outbox ids in Slack message metadata, and
+rows handed to Slack before are first looked for in the destination's recent history. After
+downtime (the poll's last read longer than three intervals ago) the queued changes are posted
+as one summary.
+
+Requests are counted per poll and day; once all polls together have spent
+`NOTIFY_DAILY_REQUEST_CAP` today (UTC), no poll runs until the next day (posting goes on).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,7 +49,13 @@ from bot.features.home import slack_client_for
 from bot.features.notifications import messages
 from bot.features.notifications.changes import Read, line, read_changes
 from bot.features.notifications.models import Outbox, PollState, Subscription
-from bot.features.notifications.store import DM, Subscriptions, poll_key
+from bot.features.notifications.store import (
+    DM,
+    Subscriptions,
+    poll_key,
+    requests_spent,
+    utc_day,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -52,6 +65,11 @@ SEND_LEASE = timedelta(minutes=2)
 BACKLOG_INTERVALS = 3  # a poll this many intervals late was down: its changes are summarised
 BACKLOG_MIN = 6  # fewer changes than this are posted as usual even after downtime
 MAX_BACKOFF = timedelta(hours=1)
+EVENT_TYPE = "affinity_list_changes_posted"  # Slack message metadata of a subscription's post
+CLOCK_SKEW = timedelta(minutes=10)  # history is searched from this long before the attempt
+HISTORY_LIMIT = 200
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ENTRY_MODES = {"new"}  # the modes told of entries added to the list (a read of every entry)
 REVOKED = "revoked"
 NOT_VISIBLE = "not-visible"
 NOT_ALLOWED = "not-allowed"
@@ -71,11 +89,39 @@ def next_month(now: datetime) -> datetime:
     return (first + timedelta(days=32)).replace(day=1)
 
 
+def next_day(now: datetime) -> datetime:
+    """The next midnight, UTC: when the daily request cap starts again."""
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(days=1)
+
+
+def metadata(rows: list[Outbox]) -> dict[str, Any]:
+    """What a post carries so that a later process can tell it was made."""
+    return {
+        "event_type": EVENT_TYPE,
+        "event_payload": {"outbox_ids": ",".join(str(r.id) for r in rows)},
+    }
+
+
+def posted_ids(messages: list[dict[str, Any]]) -> set[int]:
+    """The outbox ids of the subscription posts among `messages` (as conversations.history
+    gives them with `include_all_metadata`)."""
+    ids: set[int] = set()
+    for message in messages:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") != EVENT_TYPE:
+            continue
+        text = str((meta.get("event_payload") or {}).get("outbox_ids") or "")
+        ids.update(int(part) for part in text.split(",") if part.strip().isdigit())
+    return ids
+
+
 @dataclass
 class TickReport:
     polled: int = 0
     queued: int = 0
     posted: int = 0
+    capped: bool = False  # today's request cap is reached: no poll ran
 
 
 class Poller:
@@ -95,11 +141,23 @@ class Poller:
         self.resume_reconnected()
         subs = self.subs.all_active()
         self.ensure_polls(subs)
-        while (key := self.lease_due()) is not None:
+        while not (capped := self.capped()) and (key := self.lease_due()) is not None:
             report.polled += 1
             report.queued += self.poll(key, [s for s in subs if poll_key(s) == key])
+        report.capped = capped
+        if capped and self.services.claims.claim_once(f"notify-cap:{utc_day(self.clock())}"):
+            log.warning(
+                "list polling reached NOTIFY_DAILY_REQUEST_CAP (%s requests): no poll until "
+                "00:00 UTC",
+                self.services.settings.notify_daily_request_cap,
+            )
         report.posted = self.deliver()
         return report
+
+    def capped(self) -> bool:
+        """Whether all polls together have spent today's `NOTIFY_DAILY_REQUEST_CAP`."""
+        cap = self.services.settings.notify_daily_request_cap
+        return bool(cap) and requests_spent(self.engine, self.clock()) >= cap
 
     # -- polls ------------------------------------------------------------------------------
 
@@ -125,9 +183,22 @@ class Poller:
                 "backoff_seconds": 0,
                 "requests_today": 0,
                 "requests_day": "",
+                "entries_since": start,
+                "last_entry_id": 0,
             }
             with self.engine.begin() as connection:
                 connection.execute(insert(PollState).values(values).on_conflict_do_nothing())
+
+    def make_due(self) -> int:
+        """Every poll not backing off and not running is due now (the console's `/poll`)."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(PollState)
+                .where(PollState.backoff_seconds == 0, PollState.leased_until <= now)
+                .values(next_poll_at=now)
+            )
+            return rows_affected(result)
 
     def lease_due(self) -> str | None:
         """The key of one due poll, now leased by this process; None when none is due."""
@@ -159,13 +230,14 @@ class Poller:
         if state is None:
             return 0
         if not subs:
-            self._release(key, next_at=self.clock() + self.interval)
+            self._release(state, next_at=self.clock() + self.interval)
             return 0
         readers = list(dict.fromkeys(s.owner for s in sorted(subs, key=lambda s: s.id)))
         list_id, since, after = subs[0].list_id, state.last_changed_at, state.last_change_id
+        entries_after = self._entries_after(state, subs)
 
         def read_list(client: AffinityClient) -> Read:
-            return read_changes(client, list_id, since, after)
+            return read_changes(client, list_id, since, after, entries_after)
 
         for reader in readers:
             mine = [s for s in subs if s.owner == reader]
@@ -182,32 +254,62 @@ class Poller:
                 continue
             except MonthlyQuotaError:
                 log.warning("monthly Affinity quota used up: poll %s waits for the month", key)
-                self._release(key, next_at=next_month(self.clock()))
+                self._release(state, next_at=next_month(self.clock()), spent=1)
                 return 0
-            except RateLimitedError:
-                backoff = max(state.backoff_seconds * 2, int(self.interval.total_seconds()))
-                backoff = min(backoff, int(MAX_BACKOFF.total_seconds()))
+            except RateLimitedError as error:
+                backoff = self.backoff(state, error)
                 log.info("poll %s rate limited; next try in %ss", key, backoff)
                 self._release(
-                    key, next_at=self.clock() + timedelta(seconds=backoff), backoff=backoff
+                    state,
+                    next_at=self.clock() + timedelta(seconds=backoff),
+                    backoff=backoff,
+                    spent=1,
                 )
                 return 0
             except Exception:
-                self._release(key, next_at=self.clock() + self.interval)
+                self._release(state, next_at=self.clock() + self.interval, spent=1)
                 raise
-            return self._queue(state, read, subs, reader)
-        self._release(key, next_at=self.clock() + self.interval)
+            return self._queue(state, read, subs, reader, primed=entries_after == (EPOCH, 0))
+        self._release(state, next_at=self.clock() + self.interval)
         return 0
 
-    def _queue(self, state: PollState, read: Read, subs: list[Subscription], reader: str) -> int:
-        """One transaction: the outbox rows (a change once per destination) and the cursor."""
+    def backoff(self, state: PollState, error: RateLimitedError) -> int:
+        """Seconds until a rate-limited poll runs again: doubling from one interval (at most an
+        hour), and never before Affinity's own `Retry-After` / rate-limit reset."""
+        doubled = max(state.backoff_seconds * 2, int(self.interval.total_seconds()))
+        hint = int(error.retry_after or 0) + 1 if error.retry_after else 0
+        return max(min(doubled, int(MAX_BACKOFF.total_seconds())), hint)
+
+    @staticmethod
+    def _entries_after(state: PollState, subs: list[Subscription]) -> tuple[datetime, int] | None:
+        """Where this poll's read of new entries starts; None when no subscription of the poll
+        wants them. (EPOCH, 0) when the poll has no entry cursor yet (a `new` subscription joined
+        a poll that did not read entries): that read only sets the cursor."""
+        if not any(s.mode in ENTRY_MODES for s in subs):
+            return None
+        if state.entries_since is None:
+            return (EPOCH, 0)
+        return (state.entries_since, state.last_entry_id or 0)
+
+    def _queue(
+        self,
+        state: PollState,
+        read: Read,
+        subs: list[Subscription],
+        reader: str,
+        *,
+        primed: bool = False,
+    ) -> int:
+        """One transaction: the outbox rows (a change once per destination) and the cursors.
+        `primed`: the entries read only set the entry cursor (none of them is told)."""
         now = self.clock()
         account = self.services.connector.account(reader)
         subdomain = account.profile.tenant_subdomain if account and account.profile else None
         links = Links(subdomain)
         late = now - state.last_polled_at > self.interval * BACKLOG_INTERVALS
         rows: list[dict[str, Any]] = []
-        for change in read.changes:
+        found = read.changes if primed else read.found
+        for change in found:
             for sub in subs:
                 if not change.matches(sub.mode) or not self._may_post(sub):
                     continue
@@ -224,7 +326,7 @@ class Poller:
                     }
                 )
         last = read.changes[-1] if read.changes else None
-        day = now.strftime("%Y-%m-%d")
+        entries_since, last_entry_id = read.entry_cursor or (None, None)
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         queued = 0
         with self.engine.begin() as connection:
@@ -241,12 +343,18 @@ class Poller:
                     next_poll_at=now + self.interval,
                     leased_until=now,
                     backoff_seconds=0,
-                    requests_day=day,
-                    requests_today=(state.requests_today if state.requests_day == day else 0)
-                    + read.requests,
+                    entries_since=entries_since,
+                    last_entry_id=last_entry_id,
+                    **self._spent(state, read.requests),
                 )
             )
         return queued
+
+    def _spent(self, state: PollState, requests: int) -> dict[str, Any]:
+        """The poll's request count for today with `requests` more (a new day starts at 0)."""
+        day = utc_day(self.clock())
+        before = state.requests_today if state.requests_day == day else 0
+        return {"requests_day": day, "requests_today": before + requests}
 
     def _may_post(self, sub: Subscription) -> bool:
         """A private list goes to a channel only while an admin's grant for it stands."""
@@ -258,12 +366,20 @@ class Poller:
         self.subs.pause(sub.id, NOT_ALLOWED)
         return False
 
-    def _release(self, key: str, *, next_at: datetime, backoff: int = 0) -> None:
+    def _release(
+        self, state: PollState, *, next_at: datetime, backoff: int = 0, spent: int = 0
+    ) -> None:
+        """Give the poll up until `next_at`; `spent`: requests a failed read cost."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(PollState)
-                .where(PollState.key == key)
-                .values(next_poll_at=next_at, leased_until=self.clock(), backoff_seconds=backoff)
+                .where(PollState.key == state.key)
+                .values(
+                    next_poll_at=next_at,
+                    leased_until=self.clock(),
+                    backoff_seconds=backoff,
+                    **self._spent(state, spent),
+                )
             )
 
     # -- the subscriber's key ---------------------------------------------------------------
@@ -340,8 +456,12 @@ class Poller:
         if client is None:
             return 0
         channel = target.split(":", 1)[1]
-        posted = 0
+        done = self._already_posted(client, channel, rows)
+        posted = len(done)
         for list_id, group in by_list.items():
+            group = [r for r in group if r.id not in done]
+            if not group:
+                continue
             lines = [r.line for r in group]
             follower = parse_identifier(group[0].owner).user_id
             late = all(r.backlog for r in group) and len(group) >= BACKLOG_MIN
@@ -350,9 +470,14 @@ class Poller:
                 if late
                 else messages.batch(names[list_id], lines, follower)
             )
+            self._mark_attempted(group)
             try:
                 client.chat_postMessage(
-                    channel=channel, unfurl_links=False, unfurl_media=False, **message
+                    channel=channel,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=metadata(group),
+                    **message,
                 )
             except SlackApiError as error:
                 code = str(error.response.get("error") or "")
@@ -365,6 +490,44 @@ class Poller:
             self._mark_sent(group)
             posted += len(group)
         return posted
+
+    def _already_posted(self, client: WebClient, channel: str, rows: list[Outbox]) -> set[int]:
+        """The ids of `rows` that a post before this one already carried to Slack (a process
+        died between Slack's answer and marking them sent); they are marked sent now. Only rows
+        handed to Slack before are looked for, in the destination's history since then."""
+        tried = [r.attempted_at for r in rows if r.attempted_at is not None]
+        if not tried:
+            return set()
+        oldest = min(tried) - CLOCK_SKEW
+        try:
+            where = channel
+            if channel[:1] in ("U", "W"):  # a DM: its history is the IM channel's
+                where = client.conversations_open(users=channel)["channel"]["id"]
+            history = client.conversations_history(
+                channel=where,
+                oldest=f"{oldest.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_LIMIT,
+            )
+        except SlackApiError as error:  # cannot tell: posting again beats losing the changes
+            log.warning(
+                "could not look for an earlier post in %s: %s", channel, error.response.get("error")
+            )
+            return set()
+        found = posted_ids(list(history.get("messages") or []))
+        done = [r for r in rows if r.id in found]
+        if done:
+            log.info("%d changes for %s were posted before a crash; not again", len(done), channel)
+            self._mark_sent(done)
+        return {r.id for r in done}
+
+    def _mark_attempted(self, rows: list[Outbox]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(Outbox)
+                .where(Outbox.id.in_([r.id for r in rows]))
+                .values(attempted_at=self.clock())
+            )
 
     def prune(self) -> int:
         """Forget posted rows after a week (a change is never read again by then)."""

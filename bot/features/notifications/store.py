@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import rows_affected
-from bot.features.notifications.models import ChannelGrant, Subscription
+from bot.features.notifications.models import ChannelGrant, PollState, Subscription
 
 DM = "dm"
+
+
+def utc_day(now: datetime) -> str:
+    """The day polls count their requests in (UTC), as `requests_day` holds it."""
+    return now.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def requests_spent(engine: Engine, now: datetime) -> int:
+    """Affinity requests all list polls have made today (UTC)."""
+    with Session(engine) as session:
+        total = session.scalar(
+            select(func.coalesce(func.sum(PollState.requests_today), 0)).where(
+                PollState.requests_day == utc_day(now)
+            )
+        )
+    return int(total or 0)
 
 
 def poll_key(sub: Subscription) -> str:
