@@ -128,6 +128,7 @@ class Settings(InitOnlySettings):
     affinity_tenant_id: str | None = None
     revocation_sweep_hours: PositiveFloat = 6.0
     notify_poll_seconds: PositiveInt = 300  # how often followed lists are read for changes
+    public_url: str | None = None  # the app's base URL as Affinity reaches it (webhooks)
     log_level: str = "INFO"
     agent: AgentLimits = Field(default_factory=AgentLimits)
     vault: VaultSettings = Field(default_factory=VaultSettings)
