@@ -719,7 +719,7 @@ _TABLE = (
         "Workspace admins: let Affinity tell the app at once when something changes, so "
         "followed lists are read within seconds (HTTP mode only; polling stays the fallback).",
         _webhooks,
-        examples=("webhooks on", "webhooks status"),
+        examples=("webhooks status",),
     ),
     Subcommand(
         "brief",
