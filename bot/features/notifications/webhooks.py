@@ -24,7 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient
-from affinity_client.errors import AffinityError, InvalidRequestError, NotFoundError
+from affinity_client.errors import (
+    AffinityError,
+    InvalidRequestError,
+    NotFoundError,
+    UnknownOutcomeError,
+)
 from bot.blocks import error_message, kit
 from bot.connector import PermissionProblem, parse_identifier
 from bot.features.connect import is_workspace_admin
@@ -206,6 +211,14 @@ def _on(
             "Affinity could not deliver its test event to this app, so it refused the webhook. "
             f"Followed lists are still read {_polling(services)} (polling).",
             "Check that `PUBLIC_URL` is this app's address as seen from the internet (HTTPS).",
+        )
+    except UnknownOutcomeError:
+        registrations.remove(tenant)
+        return error_message(
+            "Affinity did not answer in time, so I don't know whether it created the webhook; "
+            f"followed lists are still read {_polling(services)} (polling).",
+            "Try `/affinity webhooks on` again in a minute. A webhook Affinity did create "
+            "meanwhile has its deliveries refused, and Affinity disables it after a few hours.",
         )
     except PermissionProblem:
         registrations.remove(tenant)
