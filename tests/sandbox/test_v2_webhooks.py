@@ -258,6 +258,19 @@ def test_disabled_webhooks_get_nothing_and_writes_of_every_kind_are_announced(
     note = client.post("/notes", json={"content": "hi", "opportunity_ids": [deal.json()["id"]]})
     client.delete(f"/notes/{note.json()['id']}")
     client.delete(f"/opportunities/{deal.json()['id']}")
+    reminder = v2(sandbox, standard_key).post(
+        "/v2/reminders",
+        json={
+            "type": "one-time",
+            "owner": {"id": seed.STANDARD_ID},
+            "entity": {"type": "company", "id": seed.ACME_ORG_ID},
+            "dueDate": "2026-12-03T15:30:00Z",
+            "content": "Chase the data room",
+        },
+    )
+    assert reminder.status_code == 201
+    client.put(f"/reminders/{reminder.json()['id']}", json={"is_completed": True})
+    v2(sandbox, standard_key).delete(f"/v2/reminders/{reminder.json()['id']}")
     _flush(sandbox)
     assert [d["type"] for d in _events(receiver)] == [
         "opportunity.created",
@@ -266,4 +279,7 @@ def test_disabled_webhooks_get_nothing_and_writes_of_every_kind_are_announced(
         "note.deleted",
         "list_entry.deleted",
         "opportunity.deleted",
+        "reminder.created",
+        "reminder.updated",
+        "reminder.deleted",
     ]
