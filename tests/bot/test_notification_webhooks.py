@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from affinity_client.sandbox import seed
 from bot.features import commands, connect, notifications, platform
-from bot.features.notifications import JOB
+from bot.features.notifications import JOB, Poller
 from bot.features.notifications.models import PollState
 from bot.features.notifications.webhooks import DELIVERY_PATH, EVENT_TYPES
 from bot.features.notifications.webhooks_models import WebhookRegistration
-from bot.services import utc_now
+from bot.services import BackgroundTasks, utc_now
 from tests.bot.test_commands_support import ALICE, BOB, run
 from tests.bot.test_commands_support import connect as connect_directly
 from tests.bot.test_notifications import move, posts
@@ -232,3 +232,24 @@ def test_a_receiver_that_was_down_leaves_polling_to_find_the_change(
     assert posts(fake_slack, DEALS) == []
     tick(app, now, app.settings.notify_poll_seconds)
     assert len(posts(fake_slack, DEALS)) == 1
+
+
+def test_with_the_scheduler_running_a_delivery_is_posted_within_seconds(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    """The delivery itself wakes the poll job: no tick by hand, no poll interval waited for."""
+    turn_on(app, fake_slack, sandbox)
+    run(app, 'follow "Series A Pipeline"')
+    tick(app, now)
+    now[0] += timedelta(seconds=6)
+    scheduler = BackgroundTasks()  # the poll job alone, its own first run an hour away
+    scheduler.register(JOB, 3600, Poller(app.services).tick, initial_delay=3600)
+    app.services.background = scheduler
+    scheduler.start()
+    try:
+        move(sandbox, seed.ACME_DEAL_ID, "IC")
+        flush(sandbox)
+        post = fake_slack.wait_for("chat.postMessage", lambda c: c["channel"] == DEALS)
+    finally:
+        scheduler.stop()
+    assert "IC" in str(post.params["blocks"])
