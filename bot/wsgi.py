@@ -108,17 +108,7 @@ class SlackWsgiApp:
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         healthy = ping(self.services.engine)
-        body = json.dumps({"ok": healthy}).encode()
-        status = "200 OK" if healthy else "503 Service Unavailable"
-        start_response(
-            status,
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store"),
-            ],
-        )
-        return [body]
+        return _json(200 if healthy else 503, {"ok": healthy}, start_response)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes | None:
