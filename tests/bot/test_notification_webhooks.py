@@ -253,3 +253,14 @@ def test_with_the_scheduler_running_a_delivery_is_posted_within_seconds(
     finally:
         scheduler.stop()
     assert "IC" in str(post.params["blocks"])
+
+
+def test_status_tells_when_affinity_has_disabled_the_webhook(
+    app: Any, fake_slack: Any, sandbox: Any
+) -> None:
+    turn_on(app, fake_slack, sandbox)
+    [hook] = webhooks(sandbox)
+    assert "disabled" not in run(app, "webhooks status").text
+    v2(sandbox, seed.ADMIN_KEY).post(f"/v2/webhooks/{hook['id']}", json={"status": "disabled"})
+    said = run(app, "webhooks status").text
+    assert "Affinity has *disabled* it" in said and "`webhooks off` then `on`" in said

@@ -141,7 +141,7 @@ def reply(
     registrations = WebhookRegistrations(services.engine, services.clock)
     if action == "status":
         found = registrations.of_tenant(tenant) if tenant else None
-        return _status(services, found)
+        return _status(services, found, identifier)
     user = parse_identifier(identifier)
     if client is None or not is_workspace_admin(client, user.user_id):
         return error_message(
@@ -274,7 +274,7 @@ def _off(
     )
 
 
-def _status(services: Services, found: WebhookRegistration | None) -> kit.Message:
+def _status(services: Services, found: WebhookRegistration | None, identifier: str) -> kit.Message:
     polling = f"Followed lists are read {_polling(services)} either way (polling is the fallback)."
     if found is None or found.webhook_id is None:
         where = (
@@ -291,7 +291,12 @@ def _status(services: Services, found: WebhookRegistration | None) -> kit.Messag
         last = f"the last arrived {_ago(services.clock(), found.last_delivery_at)}"
     quiet = ""
     reference = found.last_delivery_at or found.created_at
-    if services.clock() - reference > QUIET_WARNING:
+    if _disabled_in_affinity(services, identifier, found.webhook_id):
+        quiet = (
+            " But Affinity has *disabled* it (its deliveries failed for hours, or someone "
+            "disabled it there): `webhooks off` then `on` registers it again."
+        )
+    elif services.clock() - reference > QUIET_WARNING:
         quiet = (
             " Nothing has arrived for a while: Affinity disables a webhook whose deliveries "
             "fail for hours, so if lists do change, `webhooks off` then `on` registers it again."
@@ -301,6 +306,20 @@ def _status(services: Services, found: WebhookRegistration | None) -> kit.Messag
         f"{since}); {found.deliveries} deliver{'y' if found.deliveries == 1 else 'ies'}, "
         f"{last}. {polling}{quiet}"
     )
+
+
+def _disabled_in_affinity(services: Services, identifier: str, webhook_id: int) -> bool:
+    """Whether Affinity says the webhook is disabled; False when the caller's key cannot see
+    it (only its creator and those who manage all webhooks can) or Affinity does not answer."""
+
+    def read(client: AffinityClient) -> Any:
+        return client.get(f"/v2/webhooks/{webhook_id}", resource="webhook")
+
+    try:
+        found = services.connector.run(identifier, "webhooks_status", read)
+    except AffinityError:
+        return False
+    return isinstance(found, dict) and found.get("status") == "disabled"
 
 
 def _ago(now: datetime, then: datetime) -> str:
