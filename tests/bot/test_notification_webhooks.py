@@ -264,3 +264,20 @@ def test_status_tells_when_affinity_has_disabled_the_webhook(
     v2(sandbox, seed.ADMIN_KEY).post(f"/v2/webhooks/{hook['id']}", json={"status": "disabled"})
     said = run(app, "webhooks status").text
     assert "Affinity has *disabled* it" in said and "`webhooks off` then `on`" in said
+
+
+def test_on_postgresql_a_redelivered_stage_move_is_one_message(
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: list[Any], postgres_url: str
+) -> None:
+    app = slack_app_factory(features=FEATURES, clock=lambda: now[0], database_url=postgres_url)
+    app.services.settings = app.settings.model_copy(update={"public_url": app.url})
+    turn_on(app, fake_slack, sandbox)
+    run(app, 'follow "Series A Pipeline"')
+    tick(app, now)
+    move(sandbox, seed.ACME_DEAL_ID, "IC")
+    flush(sandbox)
+    tick(app, now)
+    httpx.post(f"{sandbox.base_url}/_sandbox/webhooks/redeliver", json={}, timeout=5)
+    assert [d["attempts"] for d in flush(sandbox)] == [[200, 200]]
+    tick(app, now)
+    assert len(posts(fake_slack, DEALS)) == 1
