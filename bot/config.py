@@ -131,6 +131,7 @@ class Settings(InitOnlySettings):
     # Affinity requests list polling may spend a day (UTC), all polls together; then it waits
     # for the next day. 0 turns the cap off.
     notify_daily_request_cap: NonNegativeInt = 1000
+    public_url: str | None = None  # the app's base URL as Affinity reaches it (webhooks)
     log_level: str = "INFO"
     agent: AgentLimits = Field(default_factory=AgentLimits)
     vault: VaultSettings = Field(default_factory=VaultSettings)

@@ -51,6 +51,7 @@ def load_models() -> None:
     import bot.features.commands.models
     import bot.features.conversation.models
     import bot.features.notifications.models
+    import bot.features.notifications.webhooks_models
     import bot.features.shortcuts.models
     import bot.features.unfurls.models
     import bot.models  # noqa: F401

@@ -5,7 +5,9 @@ Routes:
   `/slack/commands` and `/slack/interactions` lead to the same place, for manifests that
   prefer one URL per feature;
 - `GET /slack/install`, `GET /slack/oauth_redirect` — the OAuth install flow (OAuth mode);
-- `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers.
+- `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers;
+- `POST /affinity/webhooks/<secret>` — Affinity's webhook deliveries
+  (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404.
 
 A POST to the events path is verified on its raw bytes (`bot.middleware.trust`) before Bolt
 parses anything: unverifiable -> 401; signed but unparsable -> 400; in both cases one WARNING and
@@ -22,6 +24,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -31,6 +34,8 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.config import reveal
 from bot.database import ping
+from bot.features.notifications.webhooks import DELIVERY_PATH
+from bot.features.notifications.webhooks_receiver import receive
 from bot.middleware.ack_first import ACKNOWLEDGEMENTS
 from bot.middleware.trust import header, refusal, verification_failure
 from bot.services import Services
@@ -58,6 +63,8 @@ class SlackWsgiApp:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH:
             return self._health(start_response)
+        if path.startswith(DELIVERY_PATH):
+            return self._affinity_delivery(environ, path[len(DELIVERY_PATH) :], start_response)
         if path in EVENT_PATH_ALIASES:
             environ = {**environ, "PATH_INFO": EVENTS_PATH}
             path = EVENTS_PATH
@@ -89,19 +96,21 @@ class SlackWsgiApp:
             return refusal(400, f"a body that cannot be parsed ({type(error).__name__})")
         return ACKNOWLEDGEMENTS.dispatch(self.app, bolt_request)
 
+    def _affinity_delivery(
+        self, environ: dict[str, Any], secret: str, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """An Affinity webhook delivery (the secret is never logged)."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _json(405, {"ok": False, "error": "method_not_allowed"}, start_response)
+        body = _read_body(environ)
+        if body is None:
+            return _json(413, {"ok": False, "error": "too_large"}, start_response)
+        status, answer = receive(self.services, secret, body)
+        return _json(status, answer, start_response)
+
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         healthy = ping(self.services.engine)
-        body = json.dumps({"ok": healthy}).encode()
-        status = "200 OK" if healthy else "503 Service Unavailable"
-        start_response(
-            status,
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store"),
-            ],
-        )
-        return [body]
+        return _json(200 if healthy else 503, {"ok": healthy}, start_response)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes | None:
@@ -116,6 +125,19 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     if stream is None or length <= 0:
         return b""
     return stream.read(length)
+
+
+def _json(status: int, data: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    body = json.dumps(data).encode()
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]
 
 
 def _write(response: BoltResponse, start_response: StartResponse) -> Iterable[bytes]:

@@ -240,6 +240,32 @@ def act_as(state: SandboxState, request: Request) -> Response:
     )
 
 
+def webhook_deliveries(state: SandboxState, request: Request) -> Response:
+    """GET: every recorded delivery (oldest first) with each attempt's outcome."""
+    return json_response({"deliveries": state.deliveries.recorded()})
+
+
+def flush_webhooks(state: SandboxState, request: Request) -> Response:
+    """Wait until every queued delivery has been attempted (`{"timeout": 10}` at most)."""
+    data = _body(request)
+    timeout = data.get("timeout", 10)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ApiError(400, "timeout must be a positive number of seconds")
+    done = state.deliveries.flush(float(min(timeout, 60)))
+    return json_response({"ok": done}, 200 if done else 504)
+
+
+def redeliver_webhook(state: SandboxState, request: Request) -> Response:
+    """Send a recorded delivery again, unchanged (`{"delivery": id}`; the last one without),
+    as Affinity does when it did not see an answer."""
+    data = _body(request)
+    wanted = _int(data, "delivery") if "delivery" in data else None
+    found = state.deliveries.redeliver(wanted)
+    if found is None:
+        raise ApiError(404, "No such delivery; GET /_sandbox/webhooks/deliveries lists them")
+    return json_response({"ok": True, "delivery": found.id})
+
+
 def _handler(func: Callable[[SandboxState, Request], Response]) -> Callable[..., Response]:
     def run(state: SandboxState, request: Request, **_: Any) -> Response:
         return func(state, request)
@@ -262,4 +288,7 @@ ROUTES = [
     ("/_sandbox/reset", ["POST"], _handler(reset)),
     ("/_sandbox/state", ["GET"], _handler(summary)),
     ("/_sandbox/act-as", ["POST"], _handler(act_as)),
+    ("/_sandbox/webhooks/deliveries", ["GET"], _handler(webhook_deliveries)),
+    ("/_sandbox/webhooks/flush", ["POST"], _handler(flush_webhooks)),
+    ("/_sandbox/webhooks/redeliver", ["POST"], _handler(redeliver_webhook)),
 ]

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from . import seed
+from . import events, seed
+from .deliveries import Deliveries, payload
 
 USER_LIMIT_PER_MINUTE = 900
 REQUEST_LOG_LIMIT = 10_000
@@ -143,6 +144,7 @@ class SandboxState:
         self._snapshot = _seed_snapshot()
         self.keys = {u["api_key"]: u for u in seed.USERS}
         self.requests: list[dict[str, Any]] = []
+        self.deliveries = Deliveries()
         self.reset()
 
     # -- lifecycle -----------------------------------------------------------
@@ -154,6 +156,7 @@ class SandboxState:
             _release(getattr(self, "controls", None))
             self.controls = Controls()
             self.requests.clear()
+            self.deliveries.reset()
 
     # -- in-process conveniences for tests -------------------------------------
     @property
@@ -229,10 +232,22 @@ class SandboxState:
             return bool(lag) and made is not None and time.monotonic() - made < lag / 1000
 
     def emit(self, event_type: str, body: dict[str, Any]) -> None:
-        """Hook point for webhook delivery: every write that Affinity announces with a webhook
-        event (`webhooks.SubscriptionType`, e.g. "person.created") calls this. Nothing is
-        delivered yet; subscriptions live in `world.webhooks`."""
-        del event_type, body
+        """Announce a write: every write that Affinity announces with a webhook event
+        (`webhooks.SubscriptionType`, e.g. "person.created") calls this, and each active webhook
+        subscribed to `event_type` (an empty subscription list means every type) gets one
+        delivery. Queued only: the write never waits for a receiver (`deliveries.flush()` does)."""
+        with self.lock:
+            hooks = [
+                (w["id"], w["url"])
+                for _, w in sorted(self.world.webhooks.items())
+                if w["status"] == "active"
+                and (not w["subscriptions"] or event_type in w["subscriptions"])
+            ]
+        if not hooks:
+            return
+        data = payload(event_type, body)
+        for webhook_id, url in hooks:
+            self.deliveries.enqueue(webhook_id, url, event_type, data)
 
     def add_latency(self, ms: int, path: str = "*") -> None:
         with self.lock:
@@ -285,6 +300,7 @@ class SandboxState:
                 self.world, f, entity_id, entry_id, action, raw, changer_id, when
             )
             self.world.field_value_changes[rec["id"]] = rec
+            self.emit(*events.field_value(rec))
 
     # -- per-request bookkeeping ---------------------------------------------
     def user_for_key(self, key: str | None) -> dict[str, Any] | None:

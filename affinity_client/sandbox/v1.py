@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import render, seed
+from . import events, render, seed
 from .store import ORG_LIMIT_PER_MONTH, seconds_to_month_end
 from .web import (
     LIST_DENIED,
@@ -362,6 +362,8 @@ def create_opportunity(ctx: Ctx) -> Any:
     ctx.state.index.add_entry(entry)
     ctx.state.created_through_v1("opportunity", opp["id"])
     ctx.state.created_through_v1("list_entry", entry["id"])
+    ctx.state.emit("opportunity.created", events.opportunity(opp))
+    ctx.state.emit("list_entry.created", render.v1_entry(ctx, entry, with_entity=True))
     return render.v1_opportunity(ctx, opp)
 
 
@@ -381,6 +383,7 @@ def update_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
     if orgs is not None:
         opp["organization_ids"] = orgs
     ctx.state.index.add_opportunity(opp)
+    ctx.state.emit("opportunity.updated", events.opportunity(opp))
     return render.v1_opportunity(ctx, opp)
 
 
@@ -391,6 +394,7 @@ def _delete_entry(ctx: Ctx, e: dict[str, Any]) -> None:
         index.remove_value(w.field_values.pop(vid))
     index.remove_entry(e)
     del w.list_entries[e["id"]]
+    ctx.state.emit("list_entry.deleted", render.v1_entry(ctx, e))
 
 
 def _delete_opportunity(ctx: Ctx, opp: dict[str, Any]) -> None:
@@ -399,6 +403,7 @@ def _delete_opportunity(ctx: Ctx, opp: dict[str, Any]) -> None:
         _delete_entry(ctx, w.list_entries[eid])
     ctx.state.index.remove_opportunity(opp)
     del w.opportunities[opp["id"]]
+    ctx.state.emit("opportunity.deleted", {"id": opp["id"], "name": opp["name"]})
 
 
 def delete_opportunity(ctx: Ctx, opportunity_id: int) -> Any:
@@ -489,6 +494,7 @@ def create_note(ctx: Ctx) -> Any:
     }
     w.notes[note["id"]] = note
     ctx.state.created_through_v1("note", note["id"])
+    ctx.state.emit("note.created", events.note(note))
     return render.v1_note(ctx, note)
 
 
@@ -509,12 +515,14 @@ def update_note(ctx: Ctx, note_id: int) -> Any:
         raise ApiError(422, "The type of a note cannot be changed")
     n["content"] = content
     n["updated_at"] = datetime.now(UTC)
+    ctx.state.emit("note.updated", events.note(n))
     return render.v1_note(ctx, n)
 
 
 def delete_note(ctx: Ctx, note_id: int) -> Any:
-    _own_note(ctx, note_id)
+    note = _own_note(ctx, note_id)
     del ctx.world.notes[note_id]
+    ctx.state.emit("note.deleted", events.note(note))
     return {"success": True}
 
 
@@ -593,7 +601,9 @@ def create_list_entry(ctx: Ctx, list_id: int) -> Any:
     w.list_entries[entry["id"]] = entry
     ctx.state.index.add_entry(entry)
     ctx.state.created_through_v1("list_entry", entry["id"])
-    return render.v1_entry(ctx, entry, with_entity=True)
+    out = render.v1_entry(ctx, entry, with_entity=True)
+    ctx.state.emit("list_entry.created", out)
+    return out
 
 
 # -- fields and field values -----------------------------------------------------------

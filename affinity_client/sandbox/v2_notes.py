@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from . import events
 from .v2 import v2_note
 from .v2_bodies import date_time, json_object, only, reference, reference_list
 from .web import OPPORTUNITY_DENIED, ApiError, Ctx, json_response
@@ -192,6 +193,7 @@ def create_note(ctx: Ctx) -> Any:
     if interaction is not None:
         note["interaction"] = interaction
     w.notes[note["id"]] = note
+    ctx.state.emit("note.created", events.note(note))
     return json_response(v2_note(ctx, note, []), 201)
 
 
@@ -235,15 +237,17 @@ def update_note(ctx: Ctx, note_id: int) -> Any:
                 ids + [i for i in hidden if i not in ids] if key == "opportunity_ids" else ids
             )
     note["updated_at"] = datetime.now(UTC)
+    ctx.state.emit("note.updated", events.note(note))
     return Response(status=204)
 
 
 def delete_note(ctx: Ctx, note_id: int) -> Any:
-    _own(ctx, note_id)
+    note = _own(ctx, note_id)
     notes = ctx.world.notes
     for reply in [n for n in notes.values() if n["parent_id"] == note_id]:
         del notes[reply["id"]]
     del notes[note_id]
+    ctx.state.emit("note.deleted", events.note(note))
     return Response(status=204)
 
 

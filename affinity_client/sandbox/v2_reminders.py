@@ -224,6 +224,7 @@ def create_reminder(ctx: Ctx) -> Any:
         "updated_at": None,
     }
     w.reminders[rec["id"]] = rec
+    ctx.state.emit("reminder.created", v1_reminder(ctx, rec))
     return json_response(v2_reminder(rec), 201)
 
 
@@ -234,7 +235,9 @@ def get_reminder(ctx: Ctx, reminder_id: str) -> Any:
 def delete_reminder(ctx: Ctx, reminder_id: str) -> Any:
     rec = _visible(ctx, path_id(reminder_id, "reminderId"))
     _creator_or_owner(ctx, rec, "delete")
+    body = v1_reminder(ctx, rec)
     del ctx.world.reminders[rec["id"]]
+    ctx.state.emit("reminder.deleted", body)
     return Response(status=204)
 
 
@@ -322,7 +325,9 @@ def v1_update_reminder(ctx: Ctx, reminder_id: int) -> Any:
         rec["completed_at"] = None
         rec["completer_id"] = None
     rec["updated_at"] = now
-    return v1_reminder(ctx, rec)
+    out = v1_reminder(ctx, rec)
+    ctx.state.emit("reminder.updated", out)
+    return out
 
 
 ROUTES = [

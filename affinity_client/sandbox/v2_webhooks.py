@@ -3,12 +3,13 @@
 A caller sees and changes only the webhooks they created, unless granted "Manage all webhooks"
 (the seeded admin); anyone else's webhook answers 404, as the spec says ("does not exist or is
 not accessible"). Before a webhook is created, and before an update that changes the URL of an
-active webhook or re-activates a disabled one, the sandbox POSTs a test delivery
-(`{"type": "sample.webhook", ...}`) to the URL: a URL that is not http(s), carries credentials,
-is already another webhook's, or does not answer 2xx is a 400 `validation` error on `url`. The
+active webhook or re-activates a disabled one, the sandbox POSTs a test delivery (`{"type":
+"sample.webhook", "body": {}, "sent_at": …}`) to the URL: a URL that is not http(s), carries
+credentials, is already another webhook's, or does not answer 2xx is a 400 `validation` error on
+`url`. The
 instance holds at most `WEBHOOK_LIMIT` webhooks (Affinity's V1 limit, reference/affinity-api.md
-§3); one more is a 400 `bad-request` with no property. Events are not delivered yet: writes call
-`SandboxState.emit`, the hook point for that.
+§3); one more is a 400 `bad-request` with no property. Writes call `SandboxState.emit`, which
+delivers each event to the active webhooks subscribed to it (`deliveries.py`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from urllib.parse import urlsplit
 import httpx
 from werkzeug.wrappers import Response
 
-from . import seed, v2
+from . import deliveries, seed, v2
 from .filter_language import compile_filter, prop
 from .versions import path_id
 from .web import ApiError, Ctx, json_response, v2_date, v2_page
 
 WEBHOOK_LIMIT = 3
-DELIVERY_TIMEOUT_SECONDS = 5.0
+DELIVERY_TIMEOUT_SECONDS = deliveries.DELIVERY_TIMEOUT_SECONDS
+SAMPLE_TYPE = "sample.webhook"
 SUBSCRIPTION_TYPES = (
     "list.created",
     "list.updated",
@@ -127,14 +129,14 @@ def _check_url(ctx: Ctx, raw: Any, own_id: int | None = None) -> str:
 def _test_delivery(ctx: Ctx, url: str) -> None:
     """POST a sample event to `url` (with the state unlocked: the receiver may be slow or even
     call the sandbox back); a transport error or a non-2xx answer refuses the URL."""
-    payload: dict[str, Any] = {
-        "type": "sample.webhook",
-        "body": {},
-        "sentAt": v2_date(datetime.now(UTC)),
-    }
     ctx.state.lock.release()
     try:
-        answer = httpx.post(url, json=payload, timeout=DELIVERY_TIMEOUT_SECONDS)
+        answer = httpx.post(
+            url,
+            content=deliveries.payload(SAMPLE_TYPE, {}),
+            headers={"Content-Type": "application/json"},
+            timeout=DELIVERY_TIMEOUT_SECONDS,
+        )
         ok = answer.is_success
     except httpx.HTTPError:
         ok = False

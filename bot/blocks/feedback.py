@@ -30,7 +30,10 @@ HELP_GROUPS = (
     ("Reminders and meetings", ("remind", "reminders", "done", "meetings", "brief", "prep")),
     ("Following lists", ("follow", "unfollow", "following")),
     ("Your connection", ("connect", "status", "disconnect", "mcp-token", "link-agent", "help")),
-    ("Workspace admins", ("pin-tenant", "unpin-tenant", "channel-answers", "follow-allow")),
+    (
+        "Workspace admins",
+        ("pin-tenant", "unpin-tenant", "channel-answers", "follow-allow", "webhooks"),
+    ),
 )
 WRITES_MARK = ":pencil2:"
 

@@ -243,6 +243,18 @@ def _brief(args: Args) -> dict[str, Any]:
     return {"schedule": f"{int(match.group(1)):02d}:{match.group(2)}"}
 
 
+_WEBHOOK_ACTIONS = {"on": "on", "off": "off", "status": "status"}
+
+
+def _webhooks(args: Args) -> dict[str, Any]:
+    """`webhooks` (status), `webhooks on|off|status`."""
+    if not args.remaining():
+        return {"action": "status"}
+    action = args.kind(_WEBHOOK_ACTIONS, "setting (on, off or status)")
+    args.done()
+    return {"action": action}
+
+
 def _prep(args: Args) -> dict[str, Any]:
     """`prep`, `prep next`, `prep <meeting id>`."""
     if not args.remaining():
@@ -765,6 +777,14 @@ _TABLE = (
         _unfollow,
     ),
     Subcommand(
+        "webhooks",
+        "webhooks [on|off|status]",
+        "Workspace admins: let Affinity tell the app at once when something changes, so "
+        "followed lists are read within seconds (HTTP mode only; polling stays the fallback).",
+        _webhooks,
+        examples=("webhooks status",),
+    ),
+    Subcommand(
         "brief",
         "brief [daily HH:MM|off]",
         "Your morning brief in your DM: changes on deals you own since the last one, reminders "
@@ -1193,6 +1213,7 @@ def _format_subscription(command: Command) -> list[str]:
     return parts
 
 
+_FORMATTERS["webhooks"] = lambda c: [c["action"]]
 _FORMATTERS["prep"] = lambda c: [str(c["meeting_id"])] if c.get("meeting_id") else []
 _FORMATTERS["brief"] = lambda c: (
     [] if not c.get("schedule") else ["off"] if c["schedule"] == "off" else ["daily", c["schedule"]]

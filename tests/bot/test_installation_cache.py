@@ -67,9 +67,7 @@ def test_an_installed_workspace_is_authorized_once_then_from_memory(
     assert len(bot_reads) == reads
 
 
-def test_an_uninstall_stops_the_token_at_once_and_a_new_install_is_served(
-    oauth_app, fake_slack
-):
+def test_an_uninstall_stops_the_token_at_once_and_a_new_install_is_served(oauth_app, fake_slack):
     install(oauth_app.app)
     first = oauth_app.slack.command("help")
     assert wait_until(lambda: help_answered(fake_slack, first))

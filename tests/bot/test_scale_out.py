@@ -138,9 +138,7 @@ def test_a_burst_through_three_processes_is_answered_once_per_command(
     # Slow: about 20-40 s on two cores (three app processes serve 1,100 requests).
     proxy = proxied_processes
     slack = SlackRequests(proxy.url, fake_slack, http=httpx.Client(timeout=15))
-    payloads = [
-        slack.as_user(f"U{n % 50:08d}").command_payload("help") for n in range(COMMANDS)
-    ]
+    payloads = [slack.as_user(f"U{n % 50:08d}").command_payload("help") for n in range(COMMANDS)]
     # A retry follows its original closely (Slack retries after a missing or slow ack), and so
     # is sent concurrently with it, to the next process in the proxy's turn.
     step = COMMANDS // RETRIED

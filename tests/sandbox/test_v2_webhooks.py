@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from affinity_client.sandbox import seed
 
-from .helpers import v2
+from .helpers import v1, v2
 from .spec import SPEC_2026, validate_v2
 
 ONE = "/v2/webhooks/{webhookId}"
@@ -164,3 +166,120 @@ def test_update_retests_the_url_only_when_it_must(sandbox, standard_key, receive
     unknown = client.post(path, json={"colour": "red"})
     assert unknown.status_code == 400
     validate_v2("POST", ONE, unknown, SPEC_2026)
+
+
+# -- deliveries ------------------------------------------------------------------------------
+
+
+def _act(sandbox, **body):
+    answer = httpx.post(f"{sandbox.base_url}/_sandbox/act-as", json=body, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _move(sandbox):
+    """Daniel (the standard user) moves Acme's deal to IC."""
+    body = {"as": "standard", "action": "stage", "opportunity_id": seed.ACME_DEAL_ID, "stage": "IC"}
+    return _act(sandbox, **body)
+
+
+def _flush(sandbox):
+    answer = httpx.post(f"{sandbox.base_url}/_sandbox/webhooks/flush", json={}, timeout=15)
+    assert answer.status_code == 200
+
+
+def _events(receiver):
+    return [d for d in receiver.deliveries if d["type"] != "sample.webhook"]
+
+
+def test_a_stage_move_is_delivered_as_affinity_documents_it(sandbox, admin_key, receiver):
+    _create(sandbox, admin_key, receiver.url(), ["field_value.updated", "field_value.created"])
+    _move(sandbox)
+    _flush(sandbox)
+    [event] = _events(receiver)
+    assert set(event) == {"type", "body", "sent_at"}  # V1's payload: type, body, sent_at
+    assert event["type"] in ("field_value.updated", "field_value.created")
+    assert isinstance(event["sent_at"], int) and abs(event["sent_at"] - time.time()) < 60
+    body = event["body"]
+    assert body["entity_id"] == seed.ACME_DEAL_ID and body["list_entry_id"]
+    assert body["changer_id"] == seed.STANDARD_ID
+
+
+def test_only_subscribed_types_reach_a_webhook_and_empty_means_all(sandbox, admin_key, receiver):
+    _create(sandbox, admin_key, receiver.url("/entries"), ["list_entry.created"])
+    _create(sandbox, admin_key, receiver.url("/all"), [])
+    receiver.deliveries.clear()
+    _move(sandbox)
+    _flush(sandbox)
+    assert [d["type"] for d in receiver.deliveries] == ["field_value.updated"]  # /all only
+    recorded = httpx.get(f"{sandbox.base_url}/_sandbox/webhooks/deliveries").json()["deliveries"]
+    assert [d["url"] for d in recorded] == [receiver.url("/all")]
+    assert recorded[0]["attempts"] == [200]
+
+
+def test_a_receiver_that_is_down_never_breaks_the_write(sandbox, admin_key, receiver):
+    _create(sandbox, admin_key, receiver.url(), [])
+    receiver.status = 503
+    started = time.monotonic()
+    answer = _move(sandbox)
+    assert answer["status"] < 300 and time.monotonic() - started < 2
+    _flush(sandbox)
+    recorded = httpx.get(f"{sandbox.base_url}/_sandbox/webhooks/deliveries").json()["deliveries"]
+    assert [d["attempts"] for d in recorded] == [[503]]
+
+
+def test_a_delivery_can_be_sent_again_unchanged(sandbox, admin_key, receiver):
+    _create(sandbox, admin_key, receiver.url(), ["field_value.updated"])
+    _move(sandbox)
+    _flush(sandbox)
+    again = httpx.post(f"{sandbox.base_url}/_sandbox/webhooks/redeliver", json={})
+    assert again.status_code == 200
+    _flush(sandbox)
+    first, second = _events(receiver)
+    assert first == second
+    missing = httpx.post(f"{sandbox.base_url}/_sandbox/webhooks/redeliver", json={"delivery": 999})
+    assert missing.status_code == 404
+
+
+def test_disabled_webhooks_get_nothing_and_writes_of_every_kind_are_announced(
+    sandbox, admin_key, standard_key, receiver
+):
+    hook = _create(sandbox, admin_key, receiver.url(), []).json()
+    v2(sandbox, admin_key).post(f"/v2/webhooks/{hook['id']}", json={"status": "disabled"})
+    _move(sandbox)
+    _flush(sandbox)
+    assert _events(receiver) == []
+    v2(sandbox, admin_key).post(f"/v2/webhooks/{hook['id']}", json={"status": "active"})
+    client = v1(sandbox, standard_key)
+    deal = client.post(
+        "/opportunities", json={"name": "Hook Co", "list_id": seed.LISTS["Series A Pipeline"]}
+    )
+    assert deal.status_code == 200, deal.text
+    note = client.post("/notes", json={"content": "hi", "opportunity_ids": [deal.json()["id"]]})
+    client.delete(f"/notes/{note.json()['id']}")
+    client.delete(f"/opportunities/{deal.json()['id']}")
+    reminder = v2(sandbox, standard_key).post(
+        "/v2/reminders",
+        json={
+            "type": "one-time",
+            "owner": {"id": seed.STANDARD_ID},
+            "entity": {"type": "company", "id": seed.ACME_ORG_ID},
+            "dueDate": "2026-12-03T15:30:00Z",
+            "content": "Chase the data room",
+        },
+    )
+    assert reminder.status_code == 201
+    client.put(f"/reminders/{reminder.json()['id']}", json={"is_completed": True})
+    v2(sandbox, standard_key).delete(f"/v2/reminders/{reminder.json()['id']}")
+    _flush(sandbox)
+    assert [d["type"] for d in _events(receiver)] == [
+        "opportunity.created",
+        "list_entry.created",
+        "note.created",
+        "note.deleted",
+        "list_entry.deleted",
+        "opportunity.deleted",
+        "reminder.created",
+        "reminder.updated",
+        "reminder.deleted",
+    ]

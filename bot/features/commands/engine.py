@@ -59,7 +59,15 @@ from vault import AffinityList, ConnectedAccount
 log = logging.getLogger(__name__)
 
 LOOKUPS = {"person", "org", "intro"}
-SUBSCRIPTION_COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief", "prep"}
+SUBSCRIPTION_COMMANDS = {
+    "follow",
+    "unfollow",
+    "following",
+    "follow-allow",
+    "brief",
+    "prep",
+    "webhooks",
+}
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4

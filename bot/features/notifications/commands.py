@@ -28,7 +28,7 @@ PAUSE_WORDS = {
     "not-allowed": "paused: a private list, no longer allowed in this channel",
     "cannot-post": "paused: I could not post there (invite me, then follow again)",
 }
-COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief", "prep"}
+COMMANDS = {"follow", "unfollow", "following", "follow-allow", "brief", "prep", "webhooks"}
 
 
 def reply(
@@ -38,6 +38,10 @@ def reply(
     client: WebClient | None,
     channel_id: str | None,
 ) -> kit.Message:
+    if command.name == "webhooks":
+        from bot.features.notifications import webhooks
+
+        return webhooks.reply(services, command["action"], identifier, client)
     if command.name == "prep":
         from bot.features.notifications.brief import ZONES
         from bot.features.notifications.prep import prep
