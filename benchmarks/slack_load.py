@@ -106,13 +106,15 @@ def _real_app(
         if oauth
         else {"slack_bot_token": BOT_TOKEN}
     )
-    settings = Settings(
-        **workspace,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.api_url,
-        database_url=database_url,
-        affinity_base_url=affinity_url,
-        listener_queue_limit=queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT,
+    settings = Settings.model_validate(
+        {
+            **workspace,
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_url": fake.api_url,
+            "database_url": database_url,
+            "affinity_base_url": affinity_url,
+            "listener_queue_limit": queue_limit or DEFAULT_LISTENER_QUEUE_LIMIT,
+        }
     )
     services = Services.build(settings, keyring=parse_master_keys(os.environ["VAULT_MASTER_KEYS"]))
     app = build_app(settings, services)
@@ -185,7 +187,9 @@ def connect_users(services: Any, count: int, accounts: list[SandboxAccount]) -> 
 # ---------------------------------------------------------------------------- one level
 
 
-def _finals(fake: Any, sent: list[tuple[float, str, str | None]]) -> tuple[list, dict, int]:
+def _finals(
+    fake: Any, sent: list[tuple[float, str, str | None]]
+) -> tuple[list[float], dict[str, list[float]], int]:
     """Wait for every answer; (final latencies, per-command latencies, answers missing/wrong)."""
     from bot.devtools.fake_slack import RESPONSE_URL
 
@@ -408,8 +412,7 @@ def measure(
             fake.api_url,
             "--affinity-url",
             affinity_url,
-            "--database-url",
-            database_url,
+            *(["--database-url", database_url] if database_url else []),
             *(["--listener-threads", str(listener_threads)] if listener_threads else []),
             *(["--queue-limit", str(queue_limit)] if queue_limit else []),
             *(["--oauth"] if oauth else []),
@@ -453,7 +456,9 @@ def prepare_database(
     from vault.keyring import parse_master_keys
 
     upgrade_all(database_url)
-    settings = Settings(database_url=database_url, affinity_base_url=affinity_url)
+    settings = Settings.model_validate(
+        {"database_url": database_url, "affinity_base_url": affinity_url}
+    )
     services = Services.build(settings, keyring=parse_master_keys(master_keys))
     try:
         connect_users(services, users, sandbox_accounts(affinity_url))

@@ -194,7 +194,13 @@ def build_app(
             client_secret=oauth.client_secret,
             logger=common["logger"],
         )
-        app = App(client=client, oauth_settings=oauth, authorize=authorize, **common)
+        # Bolt takes an `Authorize` instance as is (its stub types only plain callables).
+        app = App(
+            client=client,
+            oauth_settings=oauth,
+            authorize=authorize,  # type: ignore[arg-type]
+            **common,
+        )
     else:
         if client.token is None:
             client.token = reveal(settings.slack_bot_token)

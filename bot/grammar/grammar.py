@@ -575,6 +575,7 @@ def _remind(args: Args) -> dict[str, Any]:
     target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
     tokens = args.remaining()
     first = parse_id(tokens[0].value) if tokens else None
+    target_id: int | None
     if first is not None and not any(_names_a_day(t) for t in tokens[1:]):
         args.pos += 1  # an id, then no day at all: the next word was meant as the day
         target_id, term = first, None

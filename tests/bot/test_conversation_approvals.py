@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from affinity_client.sandbox import seed
-from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL
+from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL, parse_action_value
 from bot.devtools.fake_anthropic import reply
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
@@ -243,6 +243,9 @@ def test_expired_card_is_swept_and_says_so_when_clicked(
     slack.message_im("log that the acme intro call went well")
     card = card_message(fake, slack.dm_channel)
     value = proposal_button(fake, APPROVE)
+    batch_id, _ = parse_action_value(value)
+    proposals = harness.services.agent.proposals
+    wait_until(lambda: proposals.get(batch_id).card_ts)  # the turn has noted its card's ts
     now[0] += timedelta(seconds=2)  # past the one-second lifetime, on the app's own clock
 
     harness.services.background.run_once("expire-agent-proposals")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from affinity_client.sandbox import seed
-from bot.features import commands, connect, notifications, platform
+from bot.features import commands, connect, home, notifications, platform
 from bot.features.notifications import JOB, Poller
 from bot.features.notifications.models import PollState
 from bot.features.notifications.webhooks import DELIVERY_PATH, EVENT_TYPES
@@ -281,3 +281,25 @@ def test_on_postgresql_a_redelivered_stage_move_is_one_message(
     assert [d["attempts"] for d in flush(sandbox)] == [[200, 200]]
     tick(app, now)
     assert len(posts(fake_slack, DEALS)) == 1
+
+
+def test_the_admins_app_home_says_whether_webhooks_are_on(
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    harness = slack_app_factory(features=[*FEATURES, home], clock=lambda: now[0])
+    harness.services.settings = harness.settings.model_copy(update={"public_url": harness.url})
+    connect_directly(harness, ALICE, sandbox=sandbox)
+    fake_slack.set_user(ALICE, is_admin=True)
+    run(harness, 'follow "Series A Pipeline"')
+
+    harness.slack.as_user(ALICE).app_home_opened()
+    off = fake_slack.wait_for("views.publish", lambda c: "List notifications" in c.text)
+    assert "Webhooks are off" in off.text and "/affinity webhooks on" in off.text
+
+    assert "Webhooks are on" in run(harness, "webhooks on").text
+    move(sandbox, seed.ACME_DEAL_ID, "IC")
+    assert [d["attempts"] for d in flush(sandbox)] == [[200]]
+    harness.slack.as_user(ALICE).app_home_opened()
+    on = fake_slack.wait_for("views.publish", lambda c: "Webhooks are on" in c.text)
+    assert "Webhooks are on" in on.text and "1 delivery" in on.text
+    assert "just now" in on.text and f"<@{ALICE}>" in on.text

@@ -12,17 +12,15 @@ from typing import Any
 
 import pytest
 
-from affinity_client import AffinityClient
 from affinity_client.sandbox import seed
 from bot.config import Settings
-from bot.connector import CONNECTION, identifier_for
+from bot.connector import CONNECTION
 from bot.database import upgrade_all
-from bot.devtools.slack_requests import DEFAULT_TEAM_ID
 from bot.features.notifications import Poller
 from bot.features.notifications.store import Subscriptions
 from bot.services import Services
 from tests.bot.test_notifications import DEALS, move, posts
-from vault import AffinityProfile
+from tests.bot.test_two_os_processes import store_verified_key
 from vault.keyring import generate_key_entry, parse_master_keys
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # real interpreters (about 10 s)
@@ -59,27 +57,6 @@ while time.monotonic() < deadline:
 print(json.dumps(totals), flush=True)
 services.close()
 """
-
-
-def connect(services: Services, sandbox: Any, user_id: str, key: str) -> str:
-    """A verified key stored for a Slack user, as `/affinity connect` leaves it."""
-    with AffinityClient(key, base_url=sandbox.base_url) as client:
-        who = client.whoami()
-    first, _, last = who["user"]["name"].partition(" ")
-    profile = AffinityProfile.from_whoami(
-        {
-            "user": {
-                "id": who["user"]["id"],
-                "firstName": first,
-                "lastName": last,
-                "emailAddress": who["user"]["email"],
-            },
-            "tenant": who["tenant"],
-        }
-    )
-    identifier = identifier_for(DEFAULT_TEAM_ID, user_id)
-    services.vault.connect(CONNECTION, identifier, key, profile)
-    return identifier
 
 
 def test_two_processes_three_followers_each_destination_told_once(
@@ -136,7 +113,7 @@ def follow_from_three(database_url: str, master_keys: str, sandbox: Any) -> None
             (BOB, seed.STANDARD_KEY, DEALS),
             (CAROL, seed.ADMIN_KEY, "dm"),
         ):
-            owner = connect(services, sandbox, user_id, key)
+            owner = store_verified_key(services, sandbox, user_id, key)
             account = services.vault.get_account(CONNECTION, owner)
             tenant = str(account.profile.tenant_id)
             subs.add(owner, tenant, SERIES_A, "Series A Pipeline", True, "stages", destination)

@@ -24,7 +24,9 @@ from tests.client.sandbox_helpers import clear_log, request_log
 def now() -> list[Any]:
     from bot.services import utc_now
 
-    return [utc_now().replace(hour=9, minute=0)]  # far from midnight: one UTC day
+    # The real time: the sandbox stamps changes with it, so a clock set ahead of it would make
+    # every change look older than the subscriptions. Frozen, it never crosses a UTC day.
+    return [utc_now()]
 
 
 def change_reads(sandbox: Any) -> list[dict[str, Any]]:

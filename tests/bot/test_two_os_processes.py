@@ -94,8 +94,9 @@ def processes(start_processes) -> tuple[list[SlackRequests], Services]:
     return start_processes(master_keys, master_keys)
 
 
-def connect_admin(services: Services, sandbox, user_id: str) -> str:
-    with AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url) as client:
+def store_verified_key(services: Services, sandbox, user_id: str, key: str = seed.ADMIN_KEY) -> str:
+    """A verified key (the admin's unless told) stored for a Slack user, as `connect` leaves it."""
+    with AffinityClient(key, base_url=sandbox.base_url) as client:
         who = client.whoami()
     first, _, last = who["user"]["name"].partition(" ")
     profile = AffinityProfile.from_whoami(
@@ -110,13 +111,13 @@ def connect_admin(services: Services, sandbox, user_id: str) -> str:
         }
     )
     identifier = identifier_for(DEFAULT_TEAM_ID, user_id)
-    services.vault.connect(CONNECTION, identifier, seed.ADMIN_KEY, profile)
+    services.vault.connect(CONNECTION, identifier, key, profile)
     return identifier
 
 
 def test_one_delivery_received_by_both_processes_writes_once(processes, fake_slack, sandbox):
     (first, second), services = processes
-    connect_admin(services, sandbox, first.user_id)
+    store_verified_key(services, sandbox, first.user_id)
     text = f"note org {seed.ACME_ORG_ID} Two processes, one note."
     payload = first.command_payload(text)
 
@@ -142,7 +143,7 @@ def test_one_delivery_received_by_both_processes_writes_once(processes, fake_sla
 
 def test_a_key_revoked_through_one_process_is_refused_by_the_other(processes, fake_slack, sandbox):
     (first, second), services = processes
-    identifier = connect_admin(services, sandbox, first.user_id)
+    identifier = store_verified_key(services, sandbox, first.user_id)
     sandbox.state.revoke_key(seed.ADMIN_KEY)
 
     first.command("person jane smith")
@@ -172,7 +173,7 @@ def test_a_process_missing_a_master_key_never_revokes_and_cannot_start_again(
     (stale,), _ = start_processes(old)
     good = slack_app_factory(database_url=postgres_url, upgrade=False)
     current_kid = good.services.vault.keyring.primary_kid
-    identifier = connect_admin(good.services, sandbox, good.slack.user_id)
+    identifier = store_verified_key(good.services, sandbox, good.slack.user_id)
     fake_slack.set_user("U0OWNER01", is_primary_owner=True, is_owner=True, is_admin=True)
 
     refused = [stale.command("person jane smith") for _ in range(2)]

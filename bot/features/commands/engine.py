@@ -340,6 +340,10 @@ class CommandRunner:
                 return Reply(self._chooser(command, step, inv, subdomain))
             if isinstance(step, Local):
                 return self.local(step, inv)
+            if isinstance(step, Replan):  # a name resolved: the command by id from here
+                command = step.command
+                step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
+                continue
             step = in_user_zone(step, command, zone)
             if step.tool in CLICK_FIRST and inv.card is None:
                 ask = confirmation(command, step)

@@ -1,6 +1,7 @@
 """What polling costs, in the workspace admin's App Home: the Affinity requests list polls made
 today (UTC) against `NOTIFY_DAILY_REQUEST_CAP`, how many shared polls serve how many
-subscriptions, and which polls are waiting (the cap, a rate limit, the monthly quota)."""
+subscriptions, which polls are waiting (the cap, a rate limit, the monthly quota), and whether
+the firm's Affinity webhook is on."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from bot.features.connect import is_workspace_admin
 from bot.features.notifications.models import PollState, Subscription
 from bot.features.notifications.poller import next_day
 from bot.features.notifications.store import requests_spent
+from bot.features.notifications.webhooks import describe, tenant_registration
+from bot.features.notifications.webhooks_models import WebhookRegistration
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ def usage_section(services: Services, client: WebClient, identifier: str) -> lis
                 "posted then."
             )
         )
+    webhook = tenant_registration(services, identifier)
+    if webhook is not None or services.settings.mode != "socket":
+        blocks.append(kit.context(describe(services, webhook) + _webhooks_hint(webhook)))
     if waiting:
         blocks.append(
             kit.context(
@@ -67,3 +73,9 @@ def usage_section(services: Services, client: WebClient, identifier: str) -> lis
             )
         )
     return blocks
+
+
+def _webhooks_hint(webhook: WebhookRegistration | None) -> str:
+    if webhook is not None and webhook.webhook_id is not None:
+        return " `/affinity webhooks status` checks it with Affinity."
+    return " `/affinity webhooks on` reads followed lists within seconds of a change."

@@ -277,18 +277,7 @@ def _off(
 def _status(services: Services, found: WebhookRegistration | None, identifier: str) -> kit.Message:
     polling = f"Followed lists are read {_polling(services)} either way (polling is the fallback)."
     if found is None or found.webhook_id is None:
-        where = (
-            " (the app runs in Socket Mode, which Affinity cannot reach)"
-            if services.settings.mode == "socket"
-            else ""
-        )
-        return _said(f":information_source: Webhooks are off{where}. {polling}")
-    since = _ago(services.clock(), found.created_at)
-    creator = parse_identifier(found.created_by).user_id
-    if found.last_delivery_at is None:
-        last = "none has arrived yet"
-    else:
-        last = f"the last arrived {_ago(services.clock(), found.last_delivery_at)}"
+        return _said(f"{describe(services, found)} {polling}")
     quiet = ""
     reference = found.last_delivery_at or found.created_at
     if _disabled_in_affinity(services, identifier, found.webhook_id):
@@ -301,11 +290,39 @@ def _status(services: Services, found: WebhookRegistration | None, identifier: s
             " Nothing has arrived for a while: Affinity disables a webhook whose deliveries "
             "fail for hours, so if lists do change, `webhooks off` then `on` registers it again."
         )
-    return _said(
+    return _said(f"{describe(services, found)} {polling}{quiet}")
+
+
+def describe(services: Services, found: WebhookRegistration | None) -> str:
+    """One sentence on the firm's webhook from the app's own records (no Affinity request):
+    for `webhooks status` and the admin's App Home."""
+    if found is None or found.webhook_id is None:
+        where = (
+            " (the app runs in Socket Mode, which Affinity cannot reach)"
+            if services.settings.mode == "socket"
+            else ""
+        )
+        return f":information_source: Webhooks are off{where}."
+    now = services.clock()
+    creator = parse_identifier(found.created_by).user_id
+    if found.last_delivery_at is None:
+        last = "none has arrived yet"
+    else:
+        last = f"the last arrived {_ago(now, found.last_delivery_at)}"
+    return (
         f":zap: Webhooks are on (Affinity webhook {found.webhook_id}, turned on by <@{creator}> "
-        f"{since}); {found.deliveries} deliver{'y' if found.deliveries == 1 else 'ies'}, "
-        f"{last}. {polling}{quiet}"
+        f"{_ago(now, found.created_at)}); {found.deliveries} "
+        f"deliver{'y' if found.deliveries == 1 else 'ies'}, {last}."
     )
+
+
+def tenant_registration(services: Services, identifier: str) -> WebhookRegistration | None:
+    """The webhook registered for the Affinity firm of `identifier`'s key, if any."""
+    account = services.connector.account(identifier)
+    if account is None or account.profile is None:
+        return None
+    registrations = WebhookRegistrations(services.engine, services.clock)
+    return registrations.of_tenant(str(account.profile.tenant_id))
 
 
 def _disabled_in_affinity(services: Services, identifier: str, webhook_id: int) -> bool:

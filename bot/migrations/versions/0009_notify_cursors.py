@@ -1,5 +1,6 @@
-"""Subscriptions: a cursor on new list entries per shared poll, and when a batch of changes was
-last handed to Slack (to find it after a crash instead of posting it twice).
+"""Subscriptions: a new-entry cursor per shared poll, when each batch was handed to Slack.
+
+The hand-off time finds a batch after a crash instead of posting it twice.
 
 Revision ID: 0009_notify_cursors
 Revises: 0007_notifications
