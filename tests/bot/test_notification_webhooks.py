@@ -171,6 +171,21 @@ def test_only_a_workspace_admin_turns_webhooks_on(app: Any, fake_slack: Any, san
     assert "Webhooks are off" in run(app, "webhooks status", BOB).text
 
 
+def test_status_names_the_webhook_and_its_admin_only_to_workspace_admins(
+    app: Any, fake_slack: Any, sandbox: Any
+) -> None:
+    turn_on(app, fake_slack, sandbox)
+    [hook] = webhooks(sandbox)
+    connect_directly(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
+
+    told = run(app, "webhooks status", BOB).text  # any connected user: on or off
+    assert "Webhooks are on" in told and "turned on by a workspace admin" in told
+    assert str(hook["id"]) not in told and ALICE not in told
+
+    admin = run(app, "webhooks status").text
+    assert f"Affinity webhook {hook['id']}" in admin and f"<@{ALICE}>" in admin
+
+
 def test_in_socket_mode_or_without_a_public_url_polling_is_the_answer(
     app: Any, fake_slack: Any, sandbox: Any
 ) -> None:
