@@ -46,7 +46,7 @@ from bot.connector import (
 )
 from bot.database import rows_affected
 from bot.features.home import slack_client_for
-from bot.features.notifications import messages
+from bot.features.notifications import field_lists, messages
 from bot.features.notifications.changes import Read, line, read_changes
 from bot.features.notifications.models import Outbox, PollState, Subscription
 from bot.features.notifications.store import (
@@ -337,6 +337,7 @@ class Poller:
             for row in rows:
                 result = connection.execute(insert(Outbox).values(row).on_conflict_do_nothing())
                 queued += rows_affected(result)
+            field_lists.learn(connection, subs[0].tenant, read.field_lists)
             connection.execute(
                 update(PollState)
                 .where(PollState.key == state.key)
