@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -139,12 +140,11 @@ def reply(
     account = services.connector.account(identifier)
     tenant = str(account.profile.tenant_id) if account and account.profile else None
     registrations = WebhookRegistrations(services.engine, services.clock)
-    user = parse_identifier(identifier)
-    admin = client is not None and is_workspace_admin(client, user.user_id)
+    user_id = parse_identifier(identifier).user_id
     if action == "status":
         found = registrations.of_tenant(tenant) if tenant else None
-        return _status(services, found, identifier, admin=admin)
-    if not admin:
+        return _status(services, found, identifier, admin=_shown_as_admin(client, user_id))
+    if client is None or not is_workspace_admin(client, user_id):
         return error_message(
             "Only a workspace admin can turn Affinity webhooks on or off.",
             "`/affinity webhooks status` shows whether they are on.",
@@ -156,6 +156,18 @@ def reply(
     if action == "off":
         return _off(services, registrations, tenant, identifier)
     return _on(services, registrations, tenant, identifier)
+
+
+def _shown_as_admin(client: WebClient | None, user_id: str) -> bool:
+    """Whether `status` shows the user the admin's details: Slack says they are a workspace
+    admin (not when Slack cannot say: the status itself is still answered)."""
+    if client is None:
+        return False
+    try:
+        return is_workspace_admin(client, user_id)
+    except SlackApiError as error:
+        log.info("admin check for webhooks failed: %s", error.response.get("error"))
+        return False
 
 
 def _polling(services: Services) -> str:
