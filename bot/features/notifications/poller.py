@@ -288,12 +288,15 @@ class Poller:
     def _entries_after(state: PollState, subs: list[Subscription]) -> tuple[datetime, int] | None:
         """Where this poll's read of new entries starts; None when no subscription of the poll
         wants them. A poll that did not read entries until now (a `new` follower joined a poll
-        of `stages` followers) starts when its earliest `new` follower began following."""
+        of `stages` followers) starts when its earliest `new` follower began following, or at
+        its last read for one who began before it (resumed after a pause: like the poll's field
+        changes, entries are told from its last read on, not from when the follower paused)."""
         followers = [s for s in subs if s.mode in ENTRY_MODES]
         if not followers:
             return None
         if state.entries_since is None:
-            return (min(following_since(s) for s in followers), 0)
+            last_read = state.last_polled_at.replace(microsecond=0)
+            return (min(max(following_since(s), last_read) for s in followers), 0)
         return (state.entries_since, state.last_entry_id or 0)
 
     def _queue(
