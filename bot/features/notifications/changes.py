@@ -12,7 +12,7 @@ Nothing here touches Slack or the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,15 +45,15 @@ class Change:
     changer: str | None
     entry: bool = False  # an entry added to the list (read from its entries; `id` is -entry id)
     entry_id: int = 0  # the list entry changed (0 for a field of no list)
-    arrival: bool = False  # the first stage of an entry this read found added to the list
+    first_stage_id: int | None = None  # an added entry's: the change that set its first stage
 
     @property
     def claim(self) -> int:
-        """What a destination is told once: the change, but an entry's arrival is ONE event
-        whether it was read as a new entry (`new`) or as its first stage (`stages`, `all`), so
-        both carry the entry's claim (-entry id) and a channel following the list in several
-        modes gets one line."""
-        return -self.entry_id if self.arrival else self.id
+        """What a destination is told once. A deal added with its stage is ONE event, read as
+        a new entry (`new`) and as its first stage (`stages`, `all`): both carry the stage
+        change's id, so a channel following the list in several modes — by one shared poll or
+        by several — gets one line."""
+        return self.first_stage_id if self.first_stage_id is not None else self.id
 
     def matches(self, mode: str) -> bool:
         """Whether a subscription in `mode` (stages | new | all) is told of this change."""
@@ -185,13 +185,6 @@ def read_changes(
     if entries_after is not None:
         entries, known, cursor, cost = _new_entries(client, list_id, entries_after, changes)
         requests += cost
-        arrived = {-e.id for e in entries}
-        changes = [
-            replace(c, arrival=True)
-            if c.stage and c.action == "add" and c.entry_id in arrived
-            else c
-            for c in changes
-        ]
     names, cost = _names(client, [c for c in changes if (c.entity_type, c.entity_id) not in known])
     return Read(changes, {**known, **names}, requests + cost, entries, cursor, field_lists)
 
@@ -238,6 +231,7 @@ def _new_entries(
                     changer=stage.changer if stage else None,
                     entry=True,
                     entry_id=entry_id,
+                    first_stage_id=stage.id if stage else None,
                 )
             )
     return found, names, cursor, requests
