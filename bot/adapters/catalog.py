@@ -1,9 +1,11 @@
 """What every adapter shares: the tools it exposes, the services it runs on, its typed errors.
 
-The tools are read from `affinity_client.TOOLS` each time an adapter is built, so a tool added to
-the catalog reaches LangChain and MCP with no change here. Reads are always exposed; writes only
-when the caller asks (and then each one needs a person's approval, or a server started with
-`--allow-writes`).
+The tools are the assistant's catalog (`bot.agent.catalog.assistant_catalog`), read each time an
+adapter is built: `affinity_client.TOOLS` plus the bot's reads built from several of them
+(`affinity_prepare_meeting`), so a tool added to either reaches LangChain and MCP with no change
+here. Reads are always exposed; writes only when the caller asks (and then each one needs a
+person's approval, or a server started with `--allow-writes`). A composed read runs each of its
+reads through `Connector.execute_tool` with the caller's key, as any other call.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from affinity_client import TOOLS, Tool
 from bot.adapters.identifiers import recredential_step
 from bot.adapters.links import Links
+from bot.agent.catalog import Catalog, ToolLike, assistant_catalog
 from bot.connector import (
     CONNECTION,
     ConnectorError,
@@ -65,9 +67,16 @@ def check_connection_name(connection_name: str) -> None:
         )
 
 
-def exposed_tools(include_writes: bool) -> list[Tool]:
+def adapter_catalog(services: Services) -> Catalog:
+    """Every tool an adapter may expose, by name: the assistant's own catalog."""
+    return assistant_catalog(services.clock)
+
+
+def exposed_tools(services: Services, include_writes: bool) -> list[ToolLike]:
     """The catalog's tools, in catalog order; writes only if `include_writes`."""
-    return [tool for tool in TOOLS.values() if include_writes or not tool.writes]
+    return [
+        tool for tool in adapter_catalog(services).values() if include_writes or not tool.writes
+    ]
 
 
 def account_of(services: Services, identifier: str) -> str:
@@ -90,15 +99,26 @@ def execute(
     services: Services, identifier: str, tool_name: str, tool_input: dict[str, Any] | None
 ) -> dict[str, Any]:
     """`Connector.execute_tool` for the identifier's account — the one path — with a lost key
-    reported as `AccountNotConnected` (naming the step for this kind of account)."""
+    reported as `AccountNotConnected` (naming the step for this kind of account). A composed
+    read (meeting prep) runs each of its reads that way."""
     owner = account_of(services, identifier)
+    compose = getattr(adapter_catalog(services).get(tool_name), "compose", None)
     try:
+        if callable(compose):
+            return dict(compose(_executor(services, owner), dict(tool_input or {})))
         return services.connector.execute_tool(owner, tool_name, tool_input)
     except KeyRevokedError as revoked:
         raise AccountNotConnected(identifier, "REVOKED", revoked.reason, account=owner) from None
     except NotConnectedError as refused:
         status, reason = str(refused.status), refused.reason
         raise AccountNotConnected(identifier, status, reason, account=owner) from None
+
+
+def _executor(services: Services, owner: str) -> Any:
+    def run(name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
+        return services.connector.execute_tool(owner, name, tool_input)
+
+    return run
 
 
 def shared_services() -> Services:
@@ -119,6 +139,7 @@ __all__ = [
     "AccountNotConnected",
     "WriteRefused",
     "account_of",
+    "adapter_catalog",
     "check_connection_name",
     "execute",
     "exposed_tools",

@@ -4,8 +4,9 @@
     tools = get_tools("user_aff_123")                      # reads only
     tools = get_tools("user_aff_123", include_writes=True, approve=ask_a_person)
 
-Each tool is built from the catalog (`affinity_client.TOOLS`): same name, description and JSON
-schema. A call runs through `Connector.execute_tool` with the identifier's key from the vault,
+Each tool is built from the catalog (`affinity_client.TOOLS`, and the assistant's meeting prep,
+`affinity_prepare_meeting`): same name, description and JSON schema. A call runs through
+`Connector.execute_tool` with the identifier's key from the vault (each read of meeting prep too),
 so it is audited, rate limited and a 401 turns the account REVOKED, exactly as in Slack.
 
 Errors: a revoked or missing account raises `AccountNotConnected` (from `get_tools`, and from a
@@ -26,7 +27,6 @@ from typing import Any
 
 from langchain_core.tools import StructuredTool, ToolException
 
-from affinity_client import Tool
 from affinity_client.errors import AffinityError
 from bot.adapters.catalog import (
     AccountNotConnected,
@@ -36,6 +36,7 @@ from bot.adapters.catalog import (
     require_active,
     shared_services,
 )
+from bot.agent.catalog import ToolLike
 from bot.services import Services
 
 Approval = Callable[[str, dict[str, Any]], bool]
@@ -66,12 +67,12 @@ def get_tools(
     require_active(services, identifier)
     return [
         _structured(services, identifier, tool, approve if tool.writes else None)
-        for tool in exposed_tools(include_writes)
+        for tool in exposed_tools(services, include_writes)
     ]
 
 
 def _structured(
-    services: Services, identifier: str, tool: Tool, approve: Approval | None
+    services: Services, identifier: str, tool: ToolLike, approve: Approval | None
 ) -> StructuredTool:
     def run(**tool_input: Any) -> str:
         if tool.writes and not (approve is not None and approve(tool.name, dict(tool_input))):

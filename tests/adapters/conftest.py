@@ -50,3 +50,12 @@ def connect(services: Services, identifier: str, user: dict[str, Any]) -> None:
 def note_writes(sandbox: Any) -> int:
     """How many notes were written to the sandbox (searches are POSTs too, so count by path)."""
     return sum(1 for r in sandbox.state.requests if r["method"] == "POST" and "notes" in r["path"])
+
+
+def a_meeting_of(sandbox: Any, user: dict[str, Any]) -> dict[str, Any]:
+    """One of the user's seeded meetings with people from outside the firm."""
+    return next(
+        m
+        for m in sandbox.state.world.meetings.values()
+        if m["organizer_id"] == user["person_id"] and m["person_ids"] and not m["private"]
+    )

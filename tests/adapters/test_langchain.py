@@ -15,12 +15,16 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from affinity_client import TOOLS
 from affinity_client.sandbox import seed
 from bot.adapters.catalog import AccountNotConnected
 from bot.adapters.langchain import get_tools
+from bot.agent.catalog import assistant_catalog
 from bot.models import AuditLogEntry
-from tests.adapters.conftest import ADMIN, AGENT_ID, connect, note_writes
+from bot.services import utc_now
+from tests.adapters.conftest import ADMIN, AGENT_ID, a_meeting_of, connect, note_writes
+
+CATALOG = assistant_catalog(utc_now)  # the Affinity catalog and meeting prep
+PREP = "affinity_prepare_meeting"
 
 
 def audit(services) -> list[tuple[str, str, str]]:
@@ -32,7 +36,7 @@ def audit(services) -> list[tuple[str, str, str]]:
 def test_tools_are_the_catalog_reads_with_names_descriptions_and_schemas_unchanged(services):
     connect(services, AGENT_ID, ADMIN)
     tools = get_tools(AGENT_ID, services=services)
-    reads = [tool for tool in TOOLS.values() if not tool.writes]
+    reads = [tool for tool in CATALOG.values() if not tool.writes]
     assert [t.name for t in tools] == [t.name for t in reads]
     for lc_tool, tool in zip(tools, reads, strict=True):
         assert lc_tool.description == tool.description
@@ -89,9 +93,25 @@ def test_a_bad_input_goes_back_to_the_model_as_the_tools_answer(services):
     assert "term" in message.content
 
 
+def test_meeting_prep_runs_each_of_its_reads_with_the_accounts_own_key(services, sandbox):
+    connect(services, AGENT_ID, ADMIN)
+    meeting = a_meeting_of(sandbox, ADMIN)
+    [prep] = [t for t in get_tools(AGENT_ID, services=services) if t.name == PREP]
+
+    found = json.loads(prep.invoke({"meeting_id": meeting["id"]}))
+
+    assert found["meeting"]["title"] == meeting["title"]
+    assert found["attendees"] and all(a["name"] for a in found["attendees"])
+    ran = audit(services)
+    assert ran and {(who, outcome) for who, _, outcome in ran} == {(AGENT_ID, "ok")}
+    assert "affinity_get_person" in {tool for _, tool, _ in ran}
+    said = prep.invoke({"name": PREP, "args": {"meeting_id": 0}, "id": "c", "type": "tool_call"})
+    assert said.status == "error" and "meeting_id" in said.content
+
+
 def test_writes_need_include_writes_and_an_approval_for_each_call(services, sandbox):
     connect(services, AGENT_ID, ADMIN)
-    assert not any(TOOLS[t.name].writes for t in get_tools(AGENT_ID, services=services))
+    assert not any(CATALOG[t.name].writes for t in get_tools(AGENT_ID, services=services))
     with pytest.raises(ValueError, match="approve"):
         get_tools(AGENT_ID, include_writes=True, services=services)
     asked: list[tuple[str, dict]] = []

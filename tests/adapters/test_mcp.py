@@ -26,17 +26,18 @@ from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from affinity_client import TOOLS
 from affinity_client.sandbox import seed
 from bot.adapters.mcp import build_server, http_app
 from bot.adapters.tokens import TokenStore
+from bot.agent.catalog import assistant_catalog
 from bot.config import Settings
-from bot.services import Services
-from tests.adapters.conftest import ADMIN, STANDARD, connect, note_writes
+from bot.services import Services, utc_now
+from tests.adapters.conftest import ADMIN, STANDARD, a_meeting_of, connect, note_writes
 from vault.keyring import generate_key_entry, parse_master_keys
 
-READS = [name for name, tool in TOOLS.items() if not tool.writes]
-WRITES = [name for name, tool in TOOLS.items() if tool.writes]
+CATALOG = assistant_catalog(utc_now)  # the Affinity catalog and meeting prep
+READS = [name for name, tool in CATALOG.items() if not tool.writes]
+WRITES = [name for name, tool in CATALOG.items() if tool.writes]
 NOTE = {"content": "Met at the offsite", "person_ids": [seed.JANE_ID]}
 
 
@@ -56,14 +57,31 @@ def test_tools_carry_hints_from_the_catalog_and_writes_only_when_allowed(service
     reads_only = anyio.run(listed, False)
     assert list(reads_only) == READS
     everything = anyio.run(listed, True)
-    assert list(everything) == list(TOOLS)
+    assert list(everything) == list(CATALOG)
     for name, tool in everything.items():
-        writes = TOOLS[name].writes
-        assert tool.description == TOOLS[name].description
-        assert tool.input_schema == TOOLS[name].input_schema
+        writes = CATALOG[name].writes
+        assert tool.description == CATALOG[name].description
+        assert tool.input_schema == CATALOG[name].input_schema
         assert tool.annotations.read_only_hint is (not writes)
         assert tool.annotations.destructive_hint is writes
         assert tool.annotations.idempotent_hint is (not writes)
+
+
+def test_meeting_prep_is_a_read_tool_acting_as_the_callers_account(services, sandbox):
+    connect(services, "desk_ana", ADMIN)
+    meeting = a_meeting_of(sandbox, ADMIN)
+
+    async def prepare(arguments: dict[str, Any]) -> Any:
+        server = build_server(services, lambda ctx: "desk_ana")
+        async with Client(server) as client:
+            return await client.call_tool("affinity_prepare_meeting", arguments)
+
+    found = anyio.run(prepare, {"meeting_id": meeting["id"]})
+    assert not found.is_error
+    assert found.structured_content["meeting"]["title"] == meeting["title"]
+    assert meeting["title"] in text_of(found)
+    refused = anyio.run(prepare, {"meeting_id": "soon"})
+    assert refused.is_error and "meeting_id" in text_of(refused)
 
 
 # ------------------------------------------------------------------------------ stdio

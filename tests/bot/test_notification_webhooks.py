@@ -162,6 +162,38 @@ def test_a_delivery_about_a_private_deal_reaches_only_followers_who_can_see_it(
     assert posts(fake_slack, BOB) == []
 
 
+def test_a_delivery_hurries_only_the_polls_of_the_list_it_is_about(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    url = turn_on(app, fake_slack, sandbox)
+    run(app, 'follow "Series A Pipeline"')
+    run(app, 'follow "Seed Pipeline"')
+    tick(app, now)
+    move(sandbox, seed.ACME_DEAL_ID, "IC")  # its Status field is new to the app: every list
+    flush(sandbox)
+    polls = schedule(app)
+    assert len(polls) == 2 and all(due <= now[0] + timedelta(seconds=5) for _, due in polls)
+    tick(app, now)  # the polls read the change, and with it which list that field is on
+
+    move(sandbox, seed.ACME_DEAL_ID, "Term Sheet")
+    flush(sandbox)
+    hurried = {key for key, due in schedule(app) if due <= now[0] + timedelta(seconds=5)}
+    assert hurried == {f"{seed.TENANT['id']}:{seed.LISTS['Series A Pipeline']}"}
+    global_field = {  # a person's global field (no list entry): no subscription is told of it
+        "type": "field_value.updated",
+        "body": {"id": 1, "field_id": 1, "entity_id": seed.JANE_ID, "list_entry_id": None},
+        "sent_at": int(time.time()),
+    }
+    assert httpx.post(url, json=global_field, timeout=5).json() == {"ok": True, "polls": 0}
+    tick(app, now)
+    assert len(posts(fake_slack, DEALS)) == 2
+
+
+def schedule(app: Any) -> list[tuple[str, Any]]:
+    with Session(app.services.engine) as session:
+        return [(p.key, p.next_poll_at) for p in session.scalars(select(PollState))]
+
+
 def test_only_a_workspace_admin_turns_webhooks_on(app: Any, fake_slack: Any, sandbox: Any) -> None:
     connect_directly(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
     refused = run(app, "webhooks on", BOB)
@@ -169,6 +201,21 @@ def test_only_a_workspace_admin_turns_webhooks_on(app: Any, fake_slack: Any, san
     assert "Only a workspace admin" in run(app, "webhooks off", BOB).text
     assert webhooks(sandbox) == []
     assert "Webhooks are off" in run(app, "webhooks status", BOB).text
+
+
+def test_status_names_the_webhook_and_its_admin_only_to_workspace_admins(
+    app: Any, fake_slack: Any, sandbox: Any
+) -> None:
+    turn_on(app, fake_slack, sandbox)
+    [hook] = webhooks(sandbox)
+    connect_directly(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
+
+    told = run(app, "webhooks status", BOB).text  # any connected user: on or off
+    assert "Webhooks are on" in told and "turned on by a workspace admin" in told
+    assert str(hook["id"]) not in told and ALICE not in told
+
+    admin = run(app, "webhooks status").text
+    assert f"Affinity webhook {hook['id']}" in admin and f"<@{ALICE}>" in admin
 
 
 def test_in_socket_mode_or_without_a_public_url_polling_is_the_answer(

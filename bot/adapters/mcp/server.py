@@ -8,8 +8,9 @@
   call acts as the token's account. A missing, unknown or revoked token is answered 401 before
   anything else is read.
 
-Tools come from the catalog with MCP annotations from its `writes` flag (a read: readOnlyHint,
-idempotentHint; a write: destructiveHint). Writes are listed and run only on a server started
+Tools come from the catalog (and the assistant's meeting prep, `affinity_prepare_meeting`) with
+MCP annotations from its `writes` flag (a read: readOnlyHint, idempotentHint; a write:
+destructiveHint). Writes are listed and run only on a server started
 with `allow_writes` (`--allow-writes`); otherwise a call to one is refused and changes nothing.
 Every call runs `Connector.execute_tool` in a worker thread: vault, 401 -> REVOKED, audit rows.
 Tool failures (a revoked account, a bad input, a permission) are tool results with `isError`,
@@ -30,10 +31,10 @@ from mcp.server.lowlevel import Server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from affinity_client import TOOLS, Tool
 from affinity_client.errors import AffinityError
-from bot.adapters.catalog import AccountNotConnected, execute, exposed_tools
+from bot.adapters.catalog import AccountNotConnected, adapter_catalog, execute, exposed_tools
 from bot.adapters.tokens import TokenStore
+from bot.agent.catalog import ToolLike
 from bot.services import Services
 
 log = logging.getLogger("bot.adapters.mcp")
@@ -52,7 +53,7 @@ BAD_TOKEN = (
 IdentifierOf = Callable[[ServerRequestContext[Any]], str | None]
 
 
-def hints(tool: Tool) -> types.ToolAnnotations:
+def hints(tool: ToolLike) -> types.ToolAnnotations:
     """MCP hints from the catalog's `writes` flag."""
     return types.ToolAnnotations(
         read_only_hint=not tool.writes,
@@ -62,7 +63,7 @@ def hints(tool: Tool) -> types.ToolAnnotations:
     )
 
 
-def mcp_tool(tool: Tool) -> types.Tool:
+def mcp_tool(tool: ToolLike) -> types.Tool:
     return types.Tool(
         name=tool.name,
         description=tool.description,
@@ -84,12 +85,13 @@ def build_server(
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[mcp_tool(t) for t in exposed_tools(allow_writes)])
+        tools = exposed_tools(services, allow_writes)
+        return types.ListToolsResult(tools=[mcp_tool(t) for t in tools])
 
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        tool = TOOLS.get(params.name)
+        tool = adapter_catalog(services).get(params.name)
         if tool is None:
             return _error(f"Unknown tool {params.name!r}.")
         if tool.writes and not allow_writes:

@@ -44,6 +44,16 @@ class Change:
     value: str | None
     changer: str | None
     entry: bool = False  # an entry added to the list (read from its entries; `id` is -entry id)
+    entry_id: int = 0  # the list entry changed (0 for a field of no list)
+    first_stage_id: int | None = None  # an added entry's: the change that set its first stage
+
+    @property
+    def claim(self) -> int:
+        """What a destination is told once. A deal added with its stage is ONE event, read as
+        a new entry (`new`) and as its first stage (`stages`, `all`): both carry the stage
+        change's id, so a channel following the list in several modes — by one shared poll or
+        by several — gets one line."""
+        return self.first_stage_id if self.first_stage_id is not None else self.id
 
     def matches(self, mode: str) -> bool:
         """Whether a subscription in `mode` (stages | new | all) is told of this change."""
@@ -64,6 +74,7 @@ class Read:
     requests: int
     entries: list[Change] = field(default_factory=list)
     entry_cursor: tuple[datetime, int] | None = None  # where the next entry read starts
+    field_lists: dict[int, int] = field(default_factory=dict)  # list field id -> its list, seen
 
     @property
     def found(self) -> list[Change]:
@@ -123,7 +134,25 @@ def parse_change(item: Mapping[str, Any]) -> Change:
         action=str(item.get("actionType") or "update"),
         value=value_text(item.get("value")),
         changer=record_name(item.get("changer") or {}) or None,
+        entry_id=int(entry.get("id") or 0),
     )
+
+
+def field_number(field_id: Any) -> int | None:
+    """A V2 field id (`field-1234`) as the number V1 and webhook deliveries use; None for the
+    ids of fields of no number (enrichment, relationship intelligence)."""
+    text = str(field_id or "")
+    number = text.removeprefix("field-")
+    return int(number) if number != text and number.isdigit() else None
+
+
+def _field_list(item: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(field number, list id) of a change to a list-specific field, as the history shows it."""
+    entry, fld = item.get("listEntry") or {}, item.get("field") or {}
+    number = field_number(fld.get("id"))
+    if fld.get("type") != "list" or number is None or not entry.get("listId"):
+        return None
+    return number, int(entry["listId"])
 
 
 def read_changes(
@@ -137,10 +166,13 @@ def read_changes(
     with `entries_after`, also the entries added to the list after it."""
     params = {"filter": f'changedAt>="{format_time(since)}"', "orderBy": "changedAt", "limit": PAGE}
     changes: list[Change] = []
+    field_lists: dict[int, int] = {}
     requests = 0
     for page in client.iter_pages("/v2/field-value-changes", params):
         requests += 1
         for item in page.items:
+            if (pair := _field_list(item)) is not None:
+                field_lists[pair[0]] = pair[1]
             change = parse_change(item)
             if change.list_id != list_id:
                 continue
@@ -154,7 +186,7 @@ def read_changes(
         entries, known, cursor, cost = _new_entries(client, list_id, entries_after, changes)
         requests += cost
     names, cost = _names(client, [c for c in changes if (c.entity_type, c.entity_id) not in known])
-    return Read(changes, {**known, **names}, requests + cost, entries, cursor)
+    return Read(changes, {**known, **names}, requests + cost, entries, cursor, field_lists)
 
 
 def _new_entries(
@@ -166,9 +198,7 @@ def _new_entries(
     """The list's entries created after `after` (createdAt, entry id), each as a Change; an
     entry whose first stage was set in the same read says it ("added at *IC*"). Every page is
     read: the API neither filters nor orders entries by creation."""
-    first_stage = {
-        (c.entity_type, c.entity_id): c for c in changes if c.stage and c.action == "add"
-    }
+    first_stage = {c.entry_id: c for c in changes if c.stage and c.action == "add"}
     found: list[Change] = []
     names: dict[tuple[str, int], str] = {}
     cursor, requests = after, 0
@@ -186,7 +216,7 @@ def _new_entries(
             name = record_name(entity)
             if name:
                 names[key] = str(name)
-            stage = first_stage.get(key)
+            stage = first_stage.get(entry_id)
             found.append(
                 Change(
                     id=-entry_id,
@@ -200,6 +230,8 @@ def _new_entries(
                     value=stage.value if stage else None,
                     changer=stage.changer if stage else None,
                     entry=True,
+                    entry_id=entry_id,
+                    first_stage_id=stage.id if stage else None,
                 )
             )
     return found, names, cursor, requests

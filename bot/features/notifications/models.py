@@ -29,6 +29,7 @@ class Subscription(Base):
     mode: Mapped[str] = mapped_column(String(16))  # stages | new | all
     destination: Mapped[str] = mapped_column(String(32))  # a channel id, or "dm"
     paused: Mapped[str | None] = mapped_column(String(255))  # why, when paused
+    # When it began following in its mode: a `new` subscription is told of entries added since.
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -46,7 +46,7 @@ from bot.connector import (
 )
 from bot.database import rows_affected
 from bot.features.home import slack_client_for
-from bot.features.notifications import messages
+from bot.features.notifications import field_lists, messages
 from bot.features.notifications.changes import Read, line, read_changes
 from bot.features.notifications.models import Outbox, PollState, Subscription
 from bot.features.notifications.store import (
@@ -68,7 +68,6 @@ MAX_BACKOFF = timedelta(hours=1)
 EVENT_TYPE = "affinity_list_changes_posted"  # Slack message metadata of a subscription's post
 CLOCK_SKEW = timedelta(minutes=10)  # history is searched from this long before the attempt
 HISTORY_LIMIT = 200
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ENTRY_MODES = {"new"}  # the modes told of entries added to the list (a read of every entry)
 REVOKED = "revoked"
 NOT_VISIBLE = "not-visible"
@@ -82,6 +81,11 @@ def target_of(sub: Subscription) -> str:
     """Where a subscription posts, as `team:channel` (the subscriber's user id for the DM)."""
     user = parse_identifier(sub.owner)
     return f"{user.team_id}:{user.user_id if sub.destination == DM else sub.destination}"
+
+
+def following_since(sub: Subscription) -> datetime:
+    """When a subscription began, to Affinity's whole second (its times have no fraction)."""
+    return sub.created_at.replace(microsecond=0)
 
 
 def next_month(now: datetime) -> datetime:
@@ -269,7 +273,7 @@ class Poller:
             except Exception:
                 self._release(state, next_at=self.clock() + self.interval, spent=1)
                 raise
-            return self._queue(state, read, subs, reader, primed=entries_after == (EPOCH, 0))
+            return self._queue(state, read, subs, reader)
         self._release(state, next_at=self.clock() + self.interval)
         return 0
 
@@ -283,12 +287,16 @@ class Poller:
     @staticmethod
     def _entries_after(state: PollState, subs: list[Subscription]) -> tuple[datetime, int] | None:
         """Where this poll's read of new entries starts; None when no subscription of the poll
-        wants them. (EPOCH, 0) when the poll has no entry cursor yet (a `new` subscription joined
-        a poll that did not read entries): that read only sets the cursor."""
-        if not any(s.mode in ENTRY_MODES for s in subs):
+        wants them. A poll that did not read entries until now (a `new` follower joined a poll
+        of `stages` followers) starts when its earliest `new` follower began following, or at
+        its last read for one who began before it (resumed after a pause: like the poll's field
+        changes, entries are told from its last read on, not from when the follower paused)."""
+        followers = [s for s in subs if s.mode in ENTRY_MODES]
+        if not followers:
             return None
         if state.entries_since is None:
-            return (EPOCH, 0)
+            last_read = state.last_polled_at.replace(microsecond=0)
+            return (min(max(following_since(s), last_read) for s in followers), 0)
         return (state.entries_since, state.last_entry_id or 0)
 
     def _queue(
@@ -297,25 +305,24 @@ class Poller:
         read: Read,
         subs: list[Subscription],
         reader: str,
-        *,
-        primed: bool = False,
     ) -> int:
         """One transaction: the outbox rows (a change once per destination) and the cursors.
-        `primed`: the entries read only set the entry cursor (none of them is told)."""
+        A destination is told of an entry added after its subscription began, never before."""
         now = self.clock()
         account = self.services.connector.account(reader)
         subdomain = account.profile.tenant_subdomain if account and account.profile else None
         links = Links(subdomain)
         late = now - state.last_polled_at > self.interval * BACKLOG_INTERVALS
         rows: list[dict[str, Any]] = []
-        found = read.changes if primed else read.found
-        for change in found:
+        for change in read.found:
             for sub in subs:
                 if not change.matches(sub.mode) or not self._may_post(sub):
                     continue
+                if change.entry and change.changed_at < following_since(sub):
+                    continue
                 rows.append(
                     {
-                        "change_id": change.id,
+                        "change_id": change.claim,
                         "subscription_id": sub.id,
                         "owner": sub.owner,
                         "target": target_of(sub),
@@ -333,6 +340,7 @@ class Poller:
             for row in rows:
                 result = connection.execute(insert(Outbox).values(row).on_conflict_do_nothing())
                 queued += rows_affected(result)
+            field_lists.learn(connection, subs[0].tenant, read.field_lists)
             connection.execute(
                 update(PollState)
                 .where(PollState.key == state.key)

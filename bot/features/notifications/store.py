@@ -53,10 +53,14 @@ class Subscriptions:
         mode: str,
         destination: str,
     ) -> tuple[Subscription, bool]:
-        """(the subscription, True if new); an existing one takes the new mode and resumes."""
+        """(the subscription, True if new); an existing one takes the new mode and resumes. A
+        subscription in a new mode begins now (`created_at`): it is told of entries added from
+        now on, not of those added while it followed the list in another mode."""
         with self.sessions.begin() as session:
             found = self._find(session, owner, list_id, destination)
             if found is not None:
+                if found.mode != mode:
+                    found.created_at = self.clock()
                 found.mode, found.paused, found.list_name = mode, None, list_name
                 found.list_public = public
                 return found, False

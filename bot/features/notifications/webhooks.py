@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -139,11 +140,11 @@ def reply(
     account = services.connector.account(identifier)
     tenant = str(account.profile.tenant_id) if account and account.profile else None
     registrations = WebhookRegistrations(services.engine, services.clock)
+    user_id = parse_identifier(identifier).user_id
     if action == "status":
         found = registrations.of_tenant(tenant) if tenant else None
-        return _status(services, found, identifier)
-    user = parse_identifier(identifier)
-    if client is None or not is_workspace_admin(client, user.user_id):
+        return _status(services, found, identifier, admin=_shown_as_admin(client, user_id))
+    if client is None or not is_workspace_admin(client, user_id):
         return error_message(
             "Only a workspace admin can turn Affinity webhooks on or off.",
             "`/affinity webhooks status` shows whether they are on.",
@@ -155,6 +156,18 @@ def reply(
     if action == "off":
         return _off(services, registrations, tenant, identifier)
     return _on(services, registrations, tenant, identifier)
+
+
+def _shown_as_admin(client: WebClient | None, user_id: str) -> bool:
+    """Whether `status` shows the user the admin's details: Slack says they are a workspace
+    admin (not when Slack cannot say: the status itself is still answered)."""
+    if client is None:
+        return False
+    try:
+        return is_workspace_admin(client, user_id)
+    except SlackApiError as error:
+        log.info("admin check for webhooks failed: %s", error.response.get("error"))
+        return False
 
 
 def _polling(services: Services) -> str:
@@ -274,28 +287,41 @@ def _off(
     )
 
 
-def _status(services: Services, found: WebhookRegistration | None, identifier: str) -> kit.Message:
+def _status(
+    services: Services, found: WebhookRegistration | None, identifier: str, *, admin: bool
+) -> kit.Message:
+    """Whether webhooks are on, for anyone; the webhook's id and the admin who turned it on
+    only for workspace admins (who are the ones to act on them)."""
     polling = f"Followed lists are read {_polling(services)} either way (polling is the fallback)."
+    said = describe(services, found, detailed=admin)
     if found is None or found.webhook_id is None:
-        return _said(f"{describe(services, found)} {polling}")
+        return _said(f"{said} {polling}")
+    again = (
+        "`webhooks off` then `on` registers it again"
+        if admin
+        else "a workspace admin can register it again (`webhooks off`, then `on`)"
+    )
     quiet = ""
     reference = found.last_delivery_at or found.created_at
     if _disabled_in_affinity(services, identifier, found.webhook_id):
         quiet = (
             " But Affinity has *disabled* it (its deliveries failed for hours, or someone "
-            "disabled it there): `webhooks off` then `on` registers it again."
+            f"disabled it there): {again}."
         )
     elif services.clock() - reference > QUIET_WARNING:
         quiet = (
             " Nothing has arrived for a while: Affinity disables a webhook whose deliveries "
-            "fail for hours, so if lists do change, `webhooks off` then `on` registers it again."
+            f"fail for hours, so if lists do change, {again}."
         )
-    return _said(f"{describe(services, found)} {polling}{quiet}")
+    return _said(f"{said} {polling}{quiet}")
 
 
-def describe(services: Services, found: WebhookRegistration | None) -> str:
+def describe(
+    services: Services, found: WebhookRegistration | None, *, detailed: bool = True
+) -> str:
     """One sentence on the firm's webhook from the app's own records (no Affinity request):
-    for `webhooks status` and the admin's App Home."""
+    for `webhooks status` and the admin's App Home. `detailed`: with the webhook's id and the
+    admin who turned it on (for workspace admins only)."""
     if found is None or found.webhook_id is None:
         where = (
             " (the app runs in Socket Mode, which Affinity cannot reach)"
@@ -304,14 +330,20 @@ def describe(services: Services, found: WebhookRegistration | None) -> str:
         )
         return f":information_source: Webhooks are off{where}."
     now = services.clock()
-    creator = parse_identifier(found.created_by).user_id
     if found.last_delivery_at is None:
         last = "none has arrived yet"
     else:
         last = f"the last arrived {_ago(now, found.last_delivery_at)}"
+    if detailed:
+        creator = parse_identifier(found.created_by).user_id
+        since = (
+            f"Affinity webhook {found.webhook_id}, turned on by <@{creator}> "
+            f"{_ago(now, found.created_at)}"
+        )
+    else:
+        since = f"turned on by a workspace admin {_ago(now, found.created_at)}"
     return (
-        f":zap: Webhooks are on (Affinity webhook {found.webhook_id}, turned on by <@{creator}> "
-        f"{_ago(now, found.created_at)}); {found.deliveries} "
+        f":zap: Webhooks are on ({since}); {found.deliveries} "
         f"deliver{'y' if found.deliveries == 1 else 'ies'}, {last}."
     )
 

@@ -25,3 +25,14 @@ class WebhookRegistration(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_delivery_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     deliveries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FieldList(Base):
+    """The list a list-specific field belongs to, as the polls saw it in Affinity's change
+    history: a webhook delivery about a value of that field hurries that list's polls only."""
+
+    __tablename__ = "notify_field_lists"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # as V1 and deliveries say it
+    list_id: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,10 @@
 - the same delivery again (same bytes: a redelivery) -> 200, nothing done twice;
 - Affinity's test event (`sample.webhook`) -> 200;
 - otherwise 200, and the shared polls of the tenant's running subscriptions are made due now
-  (never sooner than `MIN_GAP` after their last read). The changes themselves are then read by
+  (never sooner than `MIN_GAP` after their last read): those of the list the delivery is about
+  when the app can tell (`list_id` of a list entry event; the field's list, as polls saw it, of
+  a field value event), none for a global field's value (no subscription is told of those),
+  every followed list otherwise. The changes themselves are then read by
   the usual poll, with each subscriber's own key, so nobody is told of what their key cannot see,
   and each change is posted once per destination (the outbox's claim) however often it is
   announced. Nothing in the delivery's body reaches Slack.
@@ -26,6 +29,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.features.notifications import field_lists
 from bot.features.notifications.models import PollState
 from bot.features.notifications.store import Subscriptions, poll_key
 from bot.features.notifications.webhooks import EVENT_TYPES, WebhookRegistrations
@@ -39,6 +43,7 @@ MIN_GAP = timedelta(seconds=5)
 """A burst of deliveries reads each list at most once per this gap."""
 CLAIM_TTL = timedelta(days=1)
 SAMPLE = "sample.webhook"
+NO_LIST = 0  # no list's subscribers are told of the event
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -66,7 +71,8 @@ def receive(services: Services, secret: str, body: bytes) -> Answer:
     registrations.delivered(found.tenant)
     if event_type not in EVENT_TYPES:
         return 200, {"ok": True, "ignored": event_type}
-    hurried = hurry(services, found.tenant, _list_of(event_type, event_body))
+    list_id = _list_of(services, found.tenant, event_type, event_body)
+    hurried = hurry(services, found.tenant, list_id)
     if hurried:
         wake(services)
     return 200, {"ok": True, "polls": hurried}
@@ -94,17 +100,26 @@ def _parse(body: bytes) -> tuple[str, dict[str, Any], datetime] | str:
     return event_type, event_body, when
 
 
-def _list_of(event_type: str, body: dict[str, Any]) -> int | None:
-    """The list an event is about when the body says so (list entries); None: any list."""
+def _list_of(services: Services, tenant: str, event_type: str, body: dict[str, Any]) -> int | None:
+    """The list an event is about; NO_LIST for a change no subscription is told of (a global
+    field's value: Affinity sends its `list_entry_id` as null); None when the app cannot tell
+    (any followed list may have changed)."""
     if event_type.startswith("list_entry."):
-        list_id = body.get("list_id")
-        if isinstance(list_id, int) and not isinstance(list_id, bool):
-            return list_id
+        return _number(body.get("list_id"))
+    if event_type.startswith("field_value."):
+        if "list_entry_id" in body and body["list_entry_id"] is None:
+            return NO_LIST
+        field_id = _number(body.get("field_id"))
+        return field_lists.list_of(services.engine, tenant, field_id) if field_id else None
     return None
 
 
+def _number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def hurry(services: Services, tenant: str, list_id: int | None) -> int:
-    """Make the tenant's shared polls (of `list_id`, or all) due now; how many were.
+    """Make the tenant's shared polls (of `list_id`, or all when None) due now; how many were.
 
     Only polls on their usual schedule: one backing off after a 429, or waiting for the monthly
     quota, keeps its time (a webhook never spends requests Affinity said to save)."""
