@@ -132,11 +132,11 @@ def organization_minimum(state: SandboxState, org_id: int) -> int:
 
 
 def notes_of(org_id: int) -> Rule:
-    def count(state: SandboxState) -> int:
-        notes = [n for n in state.world.notes.values() if org_id in n["organization_ids"]]
-        return 1 + (1 if notes else 0)
-
-    return Rule("one V1 notes page, one batch of its creators' names (if any notes)", count)
+    return fixed(
+        "one V2 page of the company's notes (`GET /v2/companies/{id}/notes`: each note names "
+        "its creator; a company that does not exist is a 404)",
+        1,
+    )
 
 
 def lists_with_owners() -> Rule:
