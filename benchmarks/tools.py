@@ -139,6 +139,17 @@ def notes_of(org_id: int) -> Rule:
     )
 
 
+def strength_of(person_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        return 1 if state.world.strengths.get(person_id) else 2
+
+    return Rule(
+        "V2 relationships, which name both sides and show the contact as the external one; "
+        "the person too when there are none (is she external? her name)",
+        count,
+    )
+
+
 def lists_with_owners() -> Rule:
     def count(state: SandboxState) -> int:
         owners = {x["owner_id"] for x in state.world.lists.values() if x.get("owner_id")}
@@ -408,7 +419,7 @@ def scenarios(big_org_id: int) -> list[Scenario]:
             "affinity_get_relationship_strength",
             "Jane",
             {"external_id": seed.JANE_ID},
-            fixed("the person (is she external?), V2 relationships with names", 1, 1),
+            strength_of(seed.JANE_ID),
         ),
         Scenario(
             "affinity_create_person",
