@@ -206,9 +206,11 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
 
 
 def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
-    meta = opportunity_list(client, inp["list_id"], CREATE)
     owner_id = inp.get("owner_id")
-    if owner_id is not None:
+    if owner_id is None:  # the list's name and type are all that is needed
+        meta = deal_list(client, inp["list_id"], CREATE)
+    else:  # and its Owners field, checked with the owner before anything is written
+        meta = opportunity_list(client, inp["list_id"], CREATE)
         _check_owner(client, meta, owner_id)
     body = {
         "name": inp["name"].strip(),
