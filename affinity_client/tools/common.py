@@ -220,7 +220,12 @@ class _FieldShape:
 
 
 _V1_KINDS = {7: "ranked", 0: "person", 3: "number"}
-_V2_KINDS = {"ranked-dropdown": "ranked", "person": "person", "person-multi": "person"}
+_V2_KINDS = {
+    "ranked-dropdown": "ranked",
+    "person": "person",
+    "person-multi": "person",
+    "number": "number",
+}
 
 
 def _roles(shapes: list[_FieldShape]) -> dict[str, Any]:
@@ -277,16 +282,14 @@ def _v2_shapes(entries: Iterable[dict[str, Any]]) -> list[_FieldShape]:
                 _FieldShape(
                     int(raw[6:]),
                     str(field.get("name") or ""),
-                    _V2_KINDS.get(value_type, "number" if value_type == "number" else "other"),
+                    _V2_KINDS.get(value_type, "other"),
                     value_type.endswith("-multi"),
                 ),
             )
     return list(shapes.values())
 
 
-def deal_list(
-    client: AffinityClient, list_id: int, tool: str, field: str = "list_id"
-) -> ListMeta:
+def deal_list(client: AffinityClient, list_id: int, tool: str, field: str = "list_id") -> ListMeta:
     """An opportunity list as V2 deal reads need it: its fresh definition when this client
     holds one; else, when its name and type are known without a request (:func:`known_list`),
     just those (the deal fields are then found in the entries read, :func:`with_roles`);
