@@ -6,10 +6,12 @@ same user tasks done through Affinity's own SDK (affinity-sdk, the `bench` extra
 
 Each row runs one tool call (paged tools: every page to the end) on a fresh client, so cached
 list definitions do not flatter the figures, and the sandbox is reset before each run so writes
-start from the same data. "min" is the fewest requests any client could use for the same
-answer: each scenario's ``Rule`` says in words where those requests go and counts them from the
-sandbox's data (an organization's people, deals and pipelines, a list's size, a person's
-entries on a list...), never a typed figure. Every tool of the catalog has a scenario.
+start from the same data. The deal tools also run on a client told the user's cached lists (id,
+name, type, as the connector tells every client it leases): "the user's cached lists known".
+"min" is the fewest requests any client could use for the same answer: each scenario's ``Rule``
+says in words where those requests go and counts them from the sandbox's data (an
+organization's people, deals and pipelines, a list's size, a person's entries on a list...),
+never a typed figure. Every tool of the catalog has a scenario.
 
 Then the user tasks of ``benchmarks/tasks.py`` run both ways: our tools as the assistant would
 call them, and affinity-sdk's calls for the same answer. The last line is one JSON object:
