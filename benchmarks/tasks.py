@@ -8,7 +8,8 @@ docstring says so.
 
 Our tools run on a client as the connector hands it to them: told the user's lists (id, name,
 type) as cached when the key was connected (``know_lists``), which is what the app holds before
-any task. The peer is given the same knowledge: its tasks never read a list's name either.
+any task. The peer starts from the same knowledge: none of its calls reads a list only for its
+name (where it reads a record's lists, that read says which lists the record is on).
 """
 
 from __future__ import annotations
