@@ -18,7 +18,7 @@ from .errors import (
     UnknownOutcomeError,
 )
 from .ratelimit import RateLimitSnapshot
-from .tools import TOOLS, Tool, run_tool, tool_definitions
+from .tools import TOOLS, Tool, know_lists, run_tool, tool_definitions
 
 __all__ = [
     "TOOLS",
@@ -36,6 +36,7 @@ __all__ = [
     "Tool",
     "ToolInputError",
     "UnknownOutcomeError",
+    "know_lists",
     "run_tool",
     "tool_definitions",
 ]

@@ -374,6 +374,16 @@ class AffinityClient:
     def forget(self, key: Any) -> None:
         self._memo.pop(key, None)
 
+    def peek(self, key: Any, ttl: float) -> Any:
+        """The value cached under ``key`` if younger than ``ttl`` seconds, else None (never
+        a request)."""
+        hit = self._memo.get(key)
+        return hit[1] if hit and self._clock() - hit[0] < ttl else None
+
+    def remember(self, key: Any, value: Any) -> None:
+        """Cache ``value`` under ``key`` from now (what the caller already knows)."""
+        self._memo[key] = (self._clock(), value)
+
     # -- V2 right after a V1 write -----------------------------------------------------------
     def settle(self, action: Callable[[], T], *, within: float = SETTLE_SECONDS) -> T:
         """Run ``action``, repeating it while it raises :class:`NotFoundError`.

@@ -5,6 +5,11 @@ developer would write for the same answer. Used by ``benchmarks/tools.py``.
 Each peer function gets what our tools' answer holds (names, not bare ids; stages; list names),
 using the SDK's cheapest route that we could find; where the SDK's answer holds less, its
 docstring says so.
+
+Our tools run on a client as the connector hands it to them: told the user's lists (id, name,
+type) as cached when the key was connected (``know_lists``), which is what the app holds before
+any task. The peer starts from the same knowledge: none of its calls reads a list only for its
+name (where it reads a record's lists, that read says which lists the record is on).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from affinity_client import AffinityClient, run_tool
+from affinity_client import AffinityClient, know_lists, run_tool
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
 
@@ -169,6 +174,13 @@ TASKS = [
 ]
 
 
+def _cached_lists(server: SandboxServer) -> list[dict[str, Any]]:
+    """The user's lists as the app caches them at connect (not counted: read before a task)."""
+    server.reset()
+    with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
+        return list(run_tool(client, "affinity_list_lists", {})["lists"])
+
+
 def _count(server: SandboxServer, prepare: Callable[[], Any], run: Callable[[], Any]) -> int:
     server.reset()
     prepare()
@@ -200,6 +212,7 @@ def task_rows(server: SandboxServer, prepare: Callable[[], Any]) -> dict[str, di
     rows: dict[str, dict[str, Any]] = {}
     for task in TASKS:
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
+            know_lists(client, _cached_lists(server))
             ours = _count(server, prepare, lambda: task.ours(client))  # noqa: B023
         peer = None
         if with_peer:

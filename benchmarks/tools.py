@@ -6,10 +6,12 @@ same user tasks done through Affinity's own SDK (affinity-sdk, the `bench` extra
 
 Each row runs one tool call (paged tools: every page to the end) on a fresh client, so cached
 list definitions do not flatter the figures, and the sandbox is reset before each run so writes
-start from the same data. "min" is the fewest requests any client could use for the same
-answer: each scenario's ``Rule`` says in words where those requests go and counts them from the
-sandbox's data (an organization's people, deals and pipelines, a list's size, a person's
-entries on a list...), never a typed figure. Every tool of the catalog has a scenario.
+start from the same data. The deal tools also run on a client told the user's cached lists (id,
+name, type, as the connector tells every client it leases): "the user's cached lists known".
+"min" is the fewest requests any client could use for the same answer: each scenario's ``Rule``
+says in words where those requests go and counts them from the sandbox's data (an
+organization's people, deals and pipelines, a list's size, a person's entries on a list...),
+never a typed figure. Every tool of the catalog has a scenario.
 
 Then the user tasks of ``benchmarks/tasks.py`` run both ways: our tools as the assistant would
 call them, and affinity-sdk's calls for the same answer. The last line is one JSON object:
@@ -38,7 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from affinity_client import TOOLS, AffinityClient, run_tool
+from affinity_client import TOOLS, AffinityClient, know_lists, run_tool
 from affinity_client.probe import probe_permissions
 from affinity_client.sandbox import seed
 from affinity_client.sandbox.server import SandboxServer
@@ -82,11 +84,65 @@ def batches(n: int, size: int = BATCH) -> int:
     return math.ceil(n / size)
 
 
-def list_pages(list_id: int) -> Rule:
+# A deal's answer names its list (`Deal.list.name`, docs/tool-results.md), and no deal read
+# carries that name: V1's opportunity has `list_entries[].list_id`, V2's list entry and its
+# `OpportunityWithFields` have `listId` only (reference/affinity-api.md §4.1, §4.6; the
+# 2026-07-15 spec's `ListEntryWithEntity`). Only a list read gives it (`GET /lists`,
+# `/lists/{id}`, `/v2/lists/{id}`): one request on a client that does not know the list, none
+# on one told the user's cached lists (the connector tells every client it leases).
+def list_name(known: bool) -> int:
+    return 0 if known else 1
+
+
+LIST_NAME = "the list's name (one list read; none when the user's cached lists are known)"
+
+
+def cached_lists(state: SandboxState) -> list[dict[str, Any]]:
+    """The user's lists as the app caches them at connect (id, name, type)."""
+    return [
+        {"id": x["id"], "name": x["name"], "type": x["type"]} for x in state.world.lists.values()
+    ]
+
+
+def list_pages(list_id: int, *, known: bool = False) -> Rule:
     return Rule(
-        "list definition (its name; which fields are stage, amount, owners), one list-entry "
-        "page per 100 entries",
-        lambda state: 1 + max(1, batches(len(state.index.entries_by_list[list_id]))),
+        f"{LIST_NAME}, one list-entry page per 100 entries (their fields carry stage, amount "
+        "and owners, with names and types: no definition)",
+        lambda state: list_name(known) + max(1, batches(len(state.index.entries_by_list[list_id]))),
+    )
+
+
+def deal_read(*, known: bool = False) -> Rule:
+    return fixed(
+        f"V1 deal (its list entry), V2 entry with its fields, {LIST_NAME}", 1, 1, list_name(known)
+    )
+
+
+def deal_create(owner: bool, *, known: bool = False) -> Rule:
+    # POST /opportunities takes no owner (§4.1): the Owners field is written afterwards, by its
+    # id and as `person` or `person-multi`, which only the list's definition gives (§4.5,
+    # `GET /lists/{id}` fields); it is read, with the owner's record (a colleague? §4.2 `type`),
+    # before the deal exists, so that a wrong owner or list changes nothing. The V2 field write
+    # answers 204 and V1's create answers ids only (§4.8, §4.1): one V2 read names the people,
+    # organizations and owners and gives the stage as saved.
+    if not owner:
+        return fixed(f"{LIST_NAME} and type, V1 create, V2 read back", list_name(known), 1, 1)
+    return fixed(
+        "list definition (an opportunity list? its Owners field; its name), the owner's record "
+        "(a colleague?), V1 create, V2 owner write, V2 read back",
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
+
+
+def deal_update(*, known: bool = False) -> Rule:
+    # V1 PUT replaces the association arrays (§4.1): the deal is read first to merge. Its answer
+    # holds ids only, so one V2 entry read names people, organizations, owners and the stage.
+    return fixed(
+        f"V1 read (to merge), V1 PUT, V2 read back, {LIST_NAME}", 1, 1, 1, list_name(known)
     )
 
 
@@ -132,11 +188,22 @@ def organization_minimum(state: SandboxState, org_id: int) -> int:
 
 
 def notes_of(org_id: int) -> Rule:
-    def count(state: SandboxState) -> int:
-        notes = [n for n in state.world.notes.values() if org_id in n["organization_ids"]]
-        return 1 + (1 if notes else 0)
+    return fixed(
+        "one V2 page of the company's notes (`GET /v2/companies/{id}/notes`: each note names "
+        "its creator; a company that does not exist is a 404)",
+        1,
+    )
 
-    return Rule("one V1 notes page, one batch of its creators' names (if any notes)", count)
+
+def strength_of(person_id: int) -> Rule:
+    def count(state: SandboxState) -> int:
+        return 1 if state.world.strengths.get(person_id) else 2
+
+    return Rule(
+        "V2 relationships, which name both sides and show the contact as the external one; "
+        "the person too when there are none (is she external? her name)",
+        count,
+    )
 
 
 def lists_with_owners() -> Rule:
@@ -277,6 +344,7 @@ class Scenario:
     inputs: dict[str, Any]
     rule: Rule
     to_end: bool = False
+    known_lists: bool = False  # the client is told the user's cached lists, as the connector does
 
     def run(self, client: AffinityClient, call: Call = run_tool) -> Any:
         token = None
@@ -341,10 +409,25 @@ def scenarios(big_org_id: int) -> list[Scenario]:
             to_end=True,
         ),
         Scenario(
+            "affinity_list_opportunities",
+            "the same, the user's cached lists known",
+            {"list_id": DEAL_FLOW, "page_size": 100},
+            list_pages(DEAL_FLOW, known=True),
+            to_end=True,
+            known_lists=True,
+        ),
+        Scenario(
             "affinity_get_opportunity",
             "Acme - Series A",
             {"opportunity_id": seed.ACME_DEAL_ID},
-            fixed("V1 deal (its list entry), V2 entry with its fields", 1, 1),
+            deal_read(),
+        ),
+        Scenario(
+            "affinity_get_opportunity",
+            "the same, the user's cached lists known",
+            {"opportunity_id": seed.ACME_DEAL_ID},
+            deal_read(known=True),
+            known_lists=True,
         ),
         Scenario(
             "affinity_create_opportunity",
@@ -356,7 +439,14 @@ def scenarios(big_org_id: int) -> list[Scenario]:
                 "organization_ids": [seed.ACME_ORG_ID],
                 "owner_id": seed.STANDARD_ID,
             },
-            fixed("V1 create, V2 owner write, V2 read back", 1, 1, 1),
+            deal_create(owner=True),
+        ),
+        Scenario(
+            "affinity_create_opportunity",
+            "no owner, the user's cached lists known",
+            {"list_id": SERIES_A, "name": "Bench deal", "person_ids": [seed.JANE_ID]},
+            deal_create(owner=False, known=True),
+            known_lists=True,
         ),
         Scenario(
             "affinity_update_opportunity",
@@ -366,7 +456,18 @@ def scenarios(big_org_id: int) -> list[Scenario]:
                 "name": "Acme - A",
                 "add_person_ids": [seed.ADMIN_ID],
             },
-            fixed("V1 read (to merge), V1 PUT, V2 read back", 1, 1, 1),
+            deal_update(),
+        ),
+        Scenario(
+            "affinity_update_opportunity",
+            "the same, the user's cached lists known",
+            {
+                "opportunity_id": seed.ACME_DEAL_ID,
+                "name": "Acme - A",
+                "add_person_ids": [seed.ADMIN_ID],
+            },
+            deal_update(known=True),
+            known_lists=True,
         ),
         Scenario(
             "affinity_create_note",
@@ -408,7 +509,7 @@ def scenarios(big_org_id: int) -> list[Scenario]:
             "affinity_get_relationship_strength",
             "Jane",
             {"external_id": seed.JANE_ID},
-            fixed("the person (is she external?), V2 relationships with names", 1, 1),
+            strength_of(seed.JANE_ID),
         ),
         Scenario(
             "affinity_create_person",
@@ -494,6 +595,8 @@ def measure(server: SandboxServer, scenario: Scenario, runs: int) -> tuple[int, 
         server.reset()
         add_big_deal_org(server)
         with AffinityClient(seed.ADMIN_KEY, server.base_url) as client:
+            if scenario.known_lists:
+                know_lists(client, cached_lists(server.state))
             started = time.perf_counter()
             scenario.run(client)
             times.append(time.perf_counter() - started)

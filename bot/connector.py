@@ -48,7 +48,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from affinity_client import AffinityClient, run_tool
+from affinity_client import AffinityClient, know_lists, run_tool
 from affinity_client.client import V2_API_VERSION, ApiVersion
 from affinity_client.errors import (
     AffinityError,
@@ -619,10 +619,13 @@ class Connector:
         if account.status != "ACTIVE":
             self.evict(identifier)
             raise NotConnectedError(str(account.status), account.status_reason)
+        # The lists cached at connect name a list (a deal's, say) without a request.
+        known = [{"id": x.id, "name": x.name, "type": x.type} for x in cached_lists(account)]
         for _attempt in range(2):
             secret = self._credential(identifier)
             try:
                 with self.pool.lease(identifier, secret) as client:
+                    know_lists(client, known)
                     return operation(client)
             except AuthenticationError:
                 if self.revoked(identifier, REVOKED_REASON, secret):

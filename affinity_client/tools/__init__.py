@@ -22,6 +22,7 @@ from . import (
     reminders,
 )
 from .base import Tool
+from .common import know_lists
 
 if TYPE_CHECKING:
     from ..client import AffinityClient
@@ -63,4 +64,4 @@ def tool_definitions() -> list[dict[str, Any]]:
     return [tool.definition() for tool in TOOLS.values()]
 
 
-__all__ = ["TOOLS", "Tool", "run_tool", "tool_definitions"]
+__all__ = ["TOOLS", "Tool", "know_lists", "run_tool", "tool_definitions"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -112,16 +112,60 @@ def all_lists(client: AffinityClient) -> dict[int, dict[str, Any]]:
     return client.memo(("lists",), METADATA_TTL, load)
 
 
+KNOWN_LISTS_TTL = 3600.0  # seconds the lists a caller vouches for (the user's cache) are used
+_KNOWN = ("known lists",)
+_TYPE_NAMES = ("person", "organization", "opportunity")
+
+
+def know_lists(client: AffinityClient, lists: Iterable[Mapping[str, Any]]) -> None:
+    """Tell ``client`` the user's lists as the caller already holds them (``id``, ``name``,
+    ``type``; e.g. cached when the key was connected), so that tools which only need a list's
+    name and type do not read them again."""
+    client.remember(
+        _KNOWN,
+        {int(item["id"]): {"name": item.get("name"), "type": item.get("type")} for item in lists},
+    )
+
+
+def _type_name(raw: Any) -> str | None:
+    if isinstance(raw, str) and raw in _TYPE_NAMES:
+        return raw
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    return list_type(raw)
+
+
+def known_list(client: AffinityClient, list_id: int) -> tuple[str, str | None] | None:
+    """A list's (name, type) without a request: from a fresh definition or ``GET /lists`` read
+    on this client, or from the lists the caller vouched for (:func:`know_lists`); None when
+    none of them has it."""
+    meta = client.peek(("list", list_id), METADATA_TTL)
+    if meta is not None:
+        return meta.name, meta.type
+    for key, ttl in ((("lists",), METADATA_TTL), (_KNOWN, KNOWN_LISTS_TTL)):
+        item = (client.peek(key, ttl) or {}).get(list_id)
+        if item is not None and item.get("name") is not None:
+            return str(item["name"]), _type_name(item.get("type"))
+    return None
+
+
+def list_names(client: AffinityClient, ids: Iterable[int | None]) -> dict[int, str | None]:
+    """Lists' names: without a request when every one is known (:func:`known_list`), else from
+    one ``GET /lists`` (:func:`all_lists`)."""
+    wanted = _unique(i for i in ids if i is not None)
+    known = {i: known_list(client, i) for i in wanted}
+    if all(k is not None for k in known.values()):
+        return {i: k[0] for i, k in known.items() if k is not None}
+    lists = all_lists(client)
+    return {i: (lists.get(i) or {}).get("name") for i in wanted}
+
+
 def list_memberships(client: AffinityClient, entries: list[dict[str, Any]]) -> list[ListMembership]:
     if not entries:
         return []
-    names = all_lists(client)
+    names = list_names(client, [e["list_id"] for e in entries])
     return [
-        {
-            "list_id": e["list_id"],
-            "list_name": (names.get(e["list_id"]) or {}).get("name"),
-            "list_entry_id": e["id"],
-        }
+        {"list_id": e["list_id"], "list_name": names.get(e["list_id"]), "list_entry_id": e["id"]}
         for e in entries
     ]
 
@@ -165,37 +209,108 @@ def list_meta(client: AffinityClient, list_id: int) -> ListMeta:
     return client.memo(("list", list_id), METADATA_TTL, load)
 
 
+@dataclass(frozen=True)
+class _FieldShape:
+    """What the deal roles are found from, whichever API described the field."""
+
+    id: int
+    name: str
+    kind: str  # "ranked", "person", "number" or "other"
+    multiple: bool
+
+
+_V1_KINDS = {7: "ranked", 0: "person", 3: "number"}
+_V2_KINDS = {
+    "ranked-dropdown": "ranked",
+    "person": "person",
+    "person-multi": "person",
+    "number": "number",
+}
+
+
+def _roles(shapes: list[_FieldShape]) -> dict[str, Any]:
+    """Stage (the ranked dropdown named Status or Stage, else the first), Owners (a person
+    field so named), amount (a number field with a money-like name) and currency (by name)."""
+    ranked = [f for f in shapes if f.kind == "ranked"]
+    status = next((f for f in ranked if f.name.lower() in ("status", "stage")), None)
+    status = status or (ranked[0] if ranked else None)
+    owners = next((f for f in shapes if f.kind == "person" and _OWNERS.match(f.name.strip())), None)
+    amount = next((f for f in shapes if f.kind == "number" and _AMOUNT.search(f.name)), None)
+    currency = next((f for f in shapes if f.name.strip().lower() == "currency"), None)
+    return {
+        "status_field": status.id if status else None,
+        "owners_field": owners.id if owners else None,
+        "owners_multiple": owners.multiple if owners else True,
+        "amount_field": amount.id if amount else None,
+        "currency_field": currency.id if currency else None,
+    }
+
+
 def _parse_list(body: dict[str, Any]) -> ListMeta:
     fields = body.get("fields") or []
-    ranked = [f for f in fields if f.get("value_type") == 7]
-    status = next(
-        (f for f in ranked if f.get("name", "").lower() in ("status", "stage")),
-        ranked[0] if ranked else None,
-    )
-    owners = next(
-        (
-            f
-            for f in fields
-            if f.get("value_type") == 0 and _OWNERS.match(f.get("name", "").strip())
-        ),
-        None,
-    )
-    amount = next(
-        (f for f in fields if f.get("value_type") == 3 and _AMOUNT.search(f.get("name", ""))), None
-    )
-    currency = next((f for f in fields if f.get("name", "").strip().lower() == "currency"), None)
+    shapes = [
+        _FieldShape(
+            f["id"],
+            f.get("name", ""),
+            _V1_KINDS.get(f.get("value_type"), "other"),
+            bool(f.get("allows_multiple", True)),
+        )
+        for f in fields
+    ]
     return ListMeta(
         id=body["id"],
         name=body.get("name", ""),
         type=list_type(body.get("type")),
-        status_field=status["id"] if status else None,
-        owners_field=owners["id"] if owners else None,
-        owners_multiple=bool(owners.get("allows_multiple", True)) if owners else True,
-        amount_field=amount["id"] if amount else None,
-        currency_field=currency["id"] if currency else None,
         field_names={f["id"]: f.get("name", "") for f in fields},
         fields=tuple(fields),
+        **_roles(shapes),
     )
+
+
+def _v2_shapes(entries: Iterable[dict[str, Any]]) -> list[_FieldShape]:
+    """The list fields named in V2 list entries read with ``fieldTypes=list`` (each field comes
+    with its name and value type, filled or not), first seen first."""
+    shapes: dict[int, _FieldShape] = {}
+    for entry in entries:
+        for field in (entry.get("entity") or {}).get("fields") or []:
+            raw = str(field.get("id", ""))
+            if not raw.startswith("field-") or not raw[6:].isdigit():
+                continue
+            value_type = str((field.get("value") or {}).get("type") or "")
+            shapes.setdefault(
+                int(raw[6:]),
+                _FieldShape(
+                    int(raw[6:]),
+                    str(field.get("name") or ""),
+                    _V2_KINDS.get(value_type, "other"),
+                    value_type.endswith("-multi"),
+                ),
+            )
+    return list(shapes.values())
+
+
+def deal_list(client: AffinityClient, list_id: int, tool: str, field: str = "list_id") -> ListMeta:
+    """An opportunity list as V2 deal reads need it: its fresh definition when this client
+    holds one; else, when its name and type are known without a request (:func:`known_list`),
+    just those (the deal fields are then found in the entries read, :func:`with_roles`);
+    else its definition, read. A ToolInputError if it is not an opportunity list."""
+    meta: ListMeta | None = client.peek(("list", list_id), METADATA_TTL)
+    if meta is None:
+        known = known_list(client, list_id)
+        if known is None:
+            return opportunity_list(client, list_id, tool, field)
+        meta = ListMeta(list_id, known[0], known[1], None, None, True, None, None, {})
+    _require_opportunity(meta, tool, field)
+    return meta
+
+
+def with_roles(meta: ListMeta, entries: list[dict[str, Any]]) -> ListMeta:
+    """``meta`` with its deal fields found in V2 entries' own fields when it is not a read
+    definition (the same rules as for a definition)."""
+    if meta.fields:
+        return meta
+    shapes = _v2_shapes(entries)
+    return replace(meta, field_names={s.id: s.name for s in shapes}, **_roles(shapes))
 
 
 def opportunity_list(
@@ -203,14 +318,18 @@ def opportunity_list(
 ) -> ListMeta:
     """The list's definition, or a ToolInputError if it is not an opportunity list."""
     meta = list_meta(client, list_id)
+    _require_opportunity(meta, tool, field)
+    return meta
+
+
+def _require_opportunity(meta: ListMeta, tool: str, field: str) -> None:
     if meta.type != "opportunity":
         raise ToolInputError(
-            f"List {list_id} ('{meta.name}') is a {meta.type or 'non-opportunity'} list, not an "
+            f"List {meta.id} ('{meta.name}') is a {meta.type or 'non-opportunity'} list, not an "
             "opportunity (deal) list; get an opportunity list id from affinity_list_lists.",
             field=field,
             tool=tool,
         )
-    return meta
 
 
 def v2_field_id(field_id: int | None) -> str | None:

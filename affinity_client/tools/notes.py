@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..errors import AffinityError, PermissionDeniedError, ToolInputError, deal_list_denied
 from ..normalize import html_to_text, looks_like_html, user_ref, v1_note_text, v1_note_type
 from ..note_html import NoteHtmlError, note_html
-from ..pagination import decode_page_token, encode_page_token
+from ..pagination import decode_page_token, encode_page_token, page_token_version
 from .base import PAGE_TOKEN, SKIP, Tool, exactly_one, id_list, id_prop, obj, page_size
 from .common import user_refs
 from .results import (
@@ -186,47 +186,56 @@ def delete_note(client: AffinityClient, inp: dict[str, Any]) -> DeletedNote:
     return {"deleted": True, "note": _with_ids(v2_note_row(before), _attached(before))}
 
 
+V2_NOTES = {
+    "person_id": "/v2/persons/{}/notes",
+    "organization_id": "/v2/companies/{}/notes",
+    "opportunity_id": "/v2/opportunities/{}/notes",
+}
+V2_NOTES_PAGE = 100  # the V2 maximum
+
+
 def list_notes(client: AffinityClient, inp: dict[str, Any]) -> ListNotesResult:
+    """One V2 request a page (``GET /v2/{persons|companies|opportunities}/{id}/notes``), whose
+    notes name their creators; a page token from the V1 read (``GET /notes`` and a batch of
+    creators' names) continues through V1."""
     target = exactly_one(LIST, inp, ("person_id", "organization_id", "opportunity_id"))
-    cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
+    record_id = inp[target]
+    token = inp.get("page_token")
+    v2_path = V2_NOTES[target].format(record_id)
     try:
+        if token and page_token_version(token) == "v1":
+            return _list_notes_v1(client, inp, target)
+        cursor = decode_page_token(token, LIST, inp, path=v2_path)
         page = client.page(
-            "/notes",
-            {target: inp[target], "page_size": inp["page_size"]},
-            items_key="notes",
+            v2_path,
+            {"limit": min(inp["page_size"], V2_NOTES_PAGE)},
             cursor=cursor,
-            resource=f"{target.removesuffix('_id')} {inp[target]}",
+            resource=f"{target.removesuffix('_id')} {record_id}",
         )
     except PermissionDeniedError as exc:
         if target != "opportunity_id":
             raise
-        raise deal_list_denied([inp[target]], cause=exc) from None
-    if not page.items and cursor is None:
-        _confirm_exists(client, target, inp[target])
+        raise deal_list_denied([record_id], cause=exc) from None
+    return {
+        "notes": [v2_note_row(n) for n in page.items],
+        "next_page_token": encode_page_token(page.next, LIST, inp),
+    }
+
+
+def _list_notes_v1(client: AffinityClient, inp: dict[str, Any], target: str) -> ListNotesResult:
+    cursor = decode_page_token(inp.get("page_token"), LIST, inp, path="/notes")
+    page = client.page(
+        "/notes",
+        {target: inp[target], "page_size": inp["page_size"]},
+        items_key="notes",
+        cursor=cursor,
+        resource=f"{target.removesuffix('_id')} {inp[target]}",
+    )
     creators = _creators(client, page.items) if page.items else {}
     return {
         "notes": [note_row(n, creators) for n in page.items],
         "next_page_token": encode_page_token(page.next, LIST, inp),
     }
-
-
-_RECORD_PATHS = {
-    "person_id": "persons",
-    "organization_id": "organizations",
-    "opportunity_id": "opportunities",
-}
-
-
-def _confirm_exists(client: AffinityClient, target: str, record_id: int) -> None:
-    """Raise NotFoundError when a record without notes does not exist at all.
-
-    Affinity lists no notes for an id that names nothing, so "no notes yet" and "no such deal"
-    look alike; one read of the record, made only when the list is empty, tells them apart.
-    """
-    client.get(
-        f"/{_RECORD_PATHS[target]}/{record_id}",
-        resource=f"{target.removesuffix('_id')} {record_id}",
-    )
 
 
 TOOLS = [
@@ -264,9 +273,10 @@ TOOLS = [
     Tool(
         name=LIST,
         description=(
-            "Notes on exactly one person (person_id), organization (organization_id) or deal "
-            "(opportunity_id), 20 per page by default, each with plain-text content, type, "
-            "creator name and creation date, plus a next_page_token. Get ids from "
+            "Notes on exactly one person (person_id), organization (organization_id: its own "
+            "notes and those on its people) or deal (opportunity_id), 20 per page by default "
+            "(at most 100), each with plain-text content, type, creator name and creation "
+            "date, plus a next_page_token. Replies are not listed. Get ids from "
             "affinity_search_persons, affinity_search_organizations or "
             "affinity_list_opportunities."
         ),
@@ -275,7 +285,7 @@ TOOLS = [
                 "person_id": id_prop("Person whose notes to list."),
                 "organization_id": id_prop("Organization whose notes to list."),
                 "opportunity_id": id_prop("Deal whose notes to list."),
-                "page_size": page_size(500, 20),
+                "page_size": page_size(V2_NOTES_PAGE, 20),
                 "page_token": PAGE_TOKEN,
                 "skip": SKIP,
             }

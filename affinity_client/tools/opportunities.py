@@ -21,12 +21,14 @@ from .common import PACIFIC as PACIFIC
 from .common import (
     ListMeta,
     deal_from_v2_entry,
+    deal_list,
     list_meta,
     opportunity_list,
     org_refs,
     person_refs,
     persons_by_id,
     v2_field_id,
+    with_roles,
 )
 from .common import calendar_date as calendar_date
 from .deals_v1 import V1_PAGE, deals_from_v1, entry_values
@@ -38,15 +40,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LIST = "affinity_list_opportunities"
+GET = "affinity_get_opportunity"
 CREATE = "affinity_create_opportunity"
 UPDATE = "affinity_update_opportunity"
 ASSOCIATION_FIELDS = ("persons", "companies")
 
 
 def list_opportunities(client: AffinityClient, inp: dict[str, Any]) -> ListOpportunitiesResult:
-    """One V2 list-entries request per page (fields included) plus the cached list definition;
-    through V1 (deals_v1) for a key that may not export list data."""
-    meta = opportunity_list(client, inp["list_id"], LIST)
+    """One V2 list-entries request per page: the entries' fields carry their names and types,
+    so the list's definition is read only when its name is not known already (``deal_list``);
+    through V1 (deals_v1, with the definition) for a key that may not export list data."""
+    meta = deal_list(client, inp["list_id"], LIST)
     v2_path, v1_path = f"/v2/lists/{meta.id}/list-entries", f"/lists/{meta.id}/list-entries"
     token = inp.get("page_token")
     if token:  # a page continues through the API version that served the first one
@@ -72,6 +76,7 @@ def _list_v2(
         cursor=cursor,
         resource=f"list {meta.id}",
     )
+    meta = with_roles(meta, page.items)
     return {
         "list": meta.ref,
         "opportunities": [deal_from_v2_entry(e, meta) for e in page.items],
@@ -83,7 +88,8 @@ def _list_v1(
     client: AffinityClient, meta: ListMeta, inp: dict[str, Any], cursor: PageCursor | None
 ) -> ListOpportunitiesResult:
     """V1 list entries, then each deal's associations and field values (two requests a deal,
-    so at most V1_PAGE deals a page)."""
+    so at most V1_PAGE deals a page); V1 values are read by the list's definition."""
+    meta = opportunity_list(client, meta.id, LIST)
     page = client.page(
         f"/lists/{meta.id}/list-entries",
         {"page_size": min(inp["page_size"], V1_PAGE)},
@@ -135,14 +141,16 @@ def read_deal(
     entry's V1 field values for a key that may not export list data."""
     opp = v1 if v1 and v1.get("list_entries") else visible_opportunity(client, opp_id)
     entry_ref = opp["list_entries"][0]
-    meta = list_meta(client, entry_ref["list_id"])
+    list_id = entry_ref["list_id"]
 
     def through_v2() -> Deal:
+        known = deal_list(client, list_id, GET)  # its name; the fields come with the entry
         entry = client.get(
-            f"/v2/lists/{meta.id}/list-entries/{entry_ref['id']}",
+            f"/v2/lists/{list_id}/list-entries/{entry_ref['id']}",
             {"fieldTypes": ["list"]},
             resource=f"opportunity {opp_id}",
         )
+        meta = with_roles(known, [entry])
         deal = deal_from_v2_entry(entry, meta)
         deal["name"] = opp.get("name") or deal["name"]
         _complete_associations(client, deal, opp)
@@ -151,6 +159,7 @@ def read_deal(
         return deal
 
     def through_v1() -> Deal:
+        meta = list_meta(client, list_id)
         values = entry_values(client, entry_ref["id"])
         return deals_from_v1(client, meta, [(opp, entry_ref, values)], with_fields=with_fields)[0]
 
@@ -197,9 +206,11 @@ def _fields(entry: dict[str, Any], meta: ListMeta) -> list[DealField]:
 
 
 def create_opportunity(client: AffinityClient, inp: dict[str, Any]) -> Deal:
-    meta = opportunity_list(client, inp["list_id"], CREATE)
     owner_id = inp.get("owner_id")
-    if owner_id is not None:
+    if owner_id is None:  # the list's name and type are all that is needed
+        meta = deal_list(client, inp["list_id"], CREATE)
+    else:  # and its Owners field, checked with the owner before anything is written
+        meta = opportunity_list(client, inp["list_id"], CREATE)
         _check_owner(client, meta, owner_id)
     body = {
         "name": inp["name"].strip(),
@@ -433,7 +444,7 @@ TOOLS = [
         page_items="opportunities",
     ),
     Tool(
-        name="affinity_get_opportunity",
+        name=GET,
         description=(
             "One deal by opportunity_id (from affinity_list_opportunities): its list, stage, "
             "value, owners, people, organizations, and every custom field that has a value, by "

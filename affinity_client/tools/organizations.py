@@ -10,7 +10,7 @@ from ..errors import AffinityError, InvalidRequestError, NotFoundError, Permissi
 from ..normalize import field_value_data, interaction_dates, stage_from_value
 from ..pagination import encode_page_token
 from .base import PAGE_TOKEN, SKIP, Tool, id_prop, obj, page_size
-from .common import all_lists, list_memberships, list_meta, person_refs
+from .common import list_memberships, list_meta, list_names, person_refs
 from .directory_search import ORGANIZATIONS, search_page
 from .results import DealRow, OrganizationResult, OrganizationRow, SearchOrganizationsResult, Stage
 
@@ -103,7 +103,7 @@ def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealR
     list's fields, so no list definition is read unless the search is not offered."""
     body = client.get("/v2/opportunities", {"ids": ids, "limit": DEALS_READ})
     opps = {item["id"]: item for item in body.get("data") or []}
-    names = all_lists(client)
+    names = list_names(client, [o.get("listId") for o in opps.values()])
     stages: dict[int, Stage | None] = {}
     one_by_one: list[tuple[int, int]] = []  # (deal, status field) where search is not offered
     for list_id in sorted({o["listId"] for o in opps.values() if o.get("listId")}):
@@ -124,7 +124,7 @@ def _deals_v2(client: AffinityClient, org_id: int, ids: list[int]) -> list[DealR
             "id": opp_id,
             "name": opp.get("name"),
             "list_id": opp.get("listId"),
-            "list_name": (names.get(opp.get("listId")) or {}).get("name"),
+            "list_name": names.get(opp.get("listId")),
             "stage": stages.get(opp_id),
         }
         for opp_id, opp in sorted(opps.items(), reverse=True)
@@ -213,7 +213,6 @@ def _deals_v1(client: AffinityClient, ids: list[int]) -> tuple[list[DealRow], st
         if not entries:
             continue  # on a list not shared with this user, as in V2's batch
         list_id = entries[0].get("list_id")
-        names = all_lists(client)
         try:
             status = list_meta(client, list_id).status_field
         except AffinityError:
@@ -223,7 +222,7 @@ def _deals_v1(client: AffinityClient, ids: list[int]) -> tuple[list[DealRow], st
                 "id": opp_id,
                 "name": opp.get("name"),
                 "list_id": list_id,
-                "list_name": (names.get(list_id) or {}).get("name"),
+                "list_name": list_names(client, [list_id]).get(list_id),
                 "stage": _stage(client, opp_id, status) if status else None,
             }
         )

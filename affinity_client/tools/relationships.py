@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError, ToolInputError
@@ -19,8 +20,22 @@ NAME = "affinity_get_relationship_strength"
 RELATIONSHIPS_PAGE = 100  # the V2 maximum
 
 
+@dataclass
+class _Seen:
+    """What V2's relationship rows said of the person asked about: their record (as the rows
+    name them) and whether they were the second person of every row. The spec's example pairs
+    the firm's team member (``person1``) with the contact (``person2``), and its description
+    reads each row as "the given person and their internal team member counterpart"."""
+
+    record: dict[str, Any] | None = None
+    always_second: bool = True
+
+
 def relationships_of(
-    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+    client: AffinityClient,
+    person_id: int,
+    internal_id: int | None,
+    limit: int | None,
 ) -> list[Relationship]:
     """An external person's relationships to colleagues, strongest first, with names, from
     V2 ``GET /v2/persons/{personId}/relationships`` (the same scores as V1's strengths, with
@@ -29,13 +44,13 @@ def relationships_of(
     until it is found). Where V2 does not serve relationships (a key pinned to an API version
     before 2026-07-15 answers 404), V1's strengths and one batch of names give the same."""
     try:
-        return _v2_relationships(client, person_id, internal_id, limit)
+        return _v2_relationships(client, person_id, internal_id, limit, _Seen())
     except NotFoundError:
         return _v1_relationships(client, person_id, internal_id, limit)
 
 
 def _v2_relationships(
-    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None
+    client: AffinityClient, person_id: int, internal_id: int | None, limit: int | None, seen: _Seen
 ) -> list[Relationship]:
     size = min(limit, RELATIONSHIPS_PAGE) if limit and internal_id is None else RELATIONSHIPS_PAGE
     found: list[Relationship] = []
@@ -47,6 +62,8 @@ def _v2_relationships(
         for rel in page.items:
             one, two = rel.get("person1") or {}, rel.get("person2") or {}
             colleague = one if two.get("id") == person_id else two
+            seen.always_second = seen.always_second and two.get("id") == person_id
+            seen.record = seen.record or (two if two.get("id") == person_id else one)
             if internal_id is not None and colleague.get("id") != internal_id:
                 continue
             found.append(
@@ -88,26 +105,40 @@ def _v1_relationships(
 def get_relationship_strength(
     client: AffinityClient, inp: dict[str, Any]
 ) -> RelationshipStrengthResult:
-    """Two requests for most people: the contact (to check it is external), then its V2
-    relationships, which name every colleague."""
-    external_id = inp["external_id"]
-    person = persons_by_id(client, [external_id]).get(external_id)
+    """One request for a contact with relationships: V2's rows name both sides and put the
+    contact second, which says the contact is external and gives their name. The contact is
+    read (one more request) only when the rows cannot say so: no rows, the person first in a
+    row (a colleague's id answers with the colleague's own contacts), or no V2 relationships
+    (404: a person who does not exist, or an API version without them; V1 then answers)."""
+    external_id, internal_id = inp["external_id"], inp.get("internal_id")
+    seen = _Seen()
+    try:
+        relationships = _v2_relationships(client, external_id, internal_id, None, seen)
+    except NotFoundError:
+        person = _external(client, external_id)
+        relationships = _v1_relationships(client, external_id, internal_id, None)
+        return {"person": person_ref(person), "relationships": relationships}
+    if seen.record is not None and seen.always_second:
+        return {"person": person_ref(seen.record), "relationships": relationships}
+    return {"person": person_ref(_external(client, external_id)), "relationships": relationships}
+
+
+def _external(client: AffinityClient, person_id: int) -> dict[str, Any]:
+    """The person, or NotFoundError, or a ToolInputError for a colleague."""
+    person = persons_by_id(client, [person_id]).get(person_id)
     if person is None:
         raise NotFoundError(
-            resource=f"person {external_id}",
-            message=f"Person {external_id} was not found in Affinity.",
+            resource=f"person {person_id}",
+            message=f"Person {person_id} was not found in Affinity.",
         )
     if person_type(person) == "internal":
         raise ToolInputError(
-            f"Person {external_id} is a colleague (internal user); external_id must be an "
+            f"Person {person_id} is a colleague (internal user); external_id must be an "
             "external contact.",
             field="external_id",
             tool=NAME,
         )
-    return {
-        "person": person_ref(person),
-        "relationships": relationships_of(client, external_id, inp.get("internal_id"), None),
-    }
+    return person
 
 
 TOOLS = [

@@ -121,6 +121,19 @@ def test_clients_are_pooled_per_account(connector, services):
     assert connector.pool.peek(ALICE) is not first
 
 
+def test_a_new_client_knows_the_cached_lists_so_a_deal_reads_no_list(connector, services, sandbox):
+    connect(services, ALICE, ADMIN)
+    connector.lists(ALICE, refresh=True)  # cached, as at connect
+    connector.evict(ALICE)  # a new client: nothing read on it yet
+    sandbox.state.clear_requests()
+    deal = connector.execute_tool(
+        ALICE, "affinity_get_opportunity", {"opportunity_id": seed.ACME_DEAL_ID}
+    )
+    assert deal["list"]["name"] == "Series A Pipeline"
+    paths = [r["path"] for r in sandbox.state.requests]
+    assert len(paths) == 2 and not any(p.startswith("/lists") for p in paths)
+
+
 def test_401_revokes_once_and_tells_the_user_once(connector, services, sandbox):
     connect(services, ALICE, ADMIN)
     told: list[tuple[str, str]] = []

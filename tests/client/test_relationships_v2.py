@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from affinity_client import ToolInputError, run_tool
+from affinity_client import NotFoundError, ToolInputError, run_tool
 from affinity_client.sandbox import seed
 
 from .sandbox_helpers import client_for, request_log
@@ -42,8 +42,8 @@ def test_strengths_match_v1_for_every_role_in_few_requests(sandbox, key):
     paths = [r["path"] for r in request_log(sandbox)]
     assert f"/v2/persons/{seed.JANE_ID}/relationships" in paths
     assert "/relationships-strengths" not in paths
-    # the restricted key may not export the directory: its V1 fallback costs one more request
-    assert len(paths) <= (3 if key == seed.RESTRICTED_KEY else 2)
+    # V2's rows name her and every colleague, with her as the contact: nothing else is read
+    assert paths == [f"/v2/persons/{seed.JANE_ID}/relationships"]
 
 
 def test_one_colleague_and_a_colleague_as_contact(sandbox, admin):
@@ -64,8 +64,33 @@ def test_a_contact_without_relationships_gets_an_empty_list(sandbox, admin):
         for p in sandbox.state.world.persons.values()
         if p["type"] == 0 and p["id"] not in sandbox.state.world.strengths
     )
+    sandbox.state.clear_requests()
     result = run_tool(admin, "affinity_get_relationship_strength", {"external_id": lonely})
-    assert result["person"]["id"] == lonely and result["relationships"] == []
+    assert result["person"]["id"] == lonely and result["person"]["name"]
+    assert result["relationships"] == []
+    assert len(request_log(sandbox)) == 2  # no rows to name her: she is read
+
+
+def test_a_colleague_left_out_of_the_rows_still_names_the_contact(sandbox, admin):
+    sandbox.state.clear_requests()
+    result = run_tool(
+        admin,
+        "affinity_get_relationship_strength",
+        {"external_id": seed.JANE_ID, "internal_id": 999_999},
+    )
+    assert result["person"]["name"] == "Jane Smith" and result["relationships"] == []
+    assert len(request_log(sandbox)) == 1  # the rows read still named her
+
+
+def test_an_unknown_person_is_not_found_in_two_requests(sandbox, admin):
+    sandbox.state.clear_requests()
+    with pytest.raises(NotFoundError) as info:
+        run_tool(admin, "affinity_get_relationship_strength", {"external_id": 999_999})
+    assert "999999 was not found" in str(info.value)
+    assert [r["path"] for r in request_log(sandbox)] == [
+        "/v2/persons/999999/relationships",
+        "/v2/persons",
+    ]
 
 
 def test_person_profile_shows_the_top_five_from_one_relationships_request(sandbox, admin):

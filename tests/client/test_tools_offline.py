@@ -10,7 +10,8 @@ import pytest
 
 from affinity_client import TOOLS, ToolInputError, run_tool
 from affinity_client.pagination import PageCursor, decode_page_token, encode_page_token
-from affinity_client.tools.common import _parse_list
+from affinity_client.tools.common import ListMeta, _parse_list, deal_from_v2_entry, with_roles
+from tests.reference import reference_file
 
 from .fakes import Router, fixture, make_client, ok
 
@@ -254,7 +255,34 @@ def test_list_lists_parses_captured_lists_and_resolves_owners_in_one_batch():
     assert router.paths() == ["GET /lists", "GET /v2/persons"]
 
 
-def test_list_notes_parses_captured_notes_and_names_creators_once():
+def _spec_example(name: str) -> dict:
+    spec = json.loads(reference_file("affinity-v2-openapi-2026-07-15.json").read_text())
+    return dict(spec["components"]["schemas"][name]["example"])
+
+
+def test_list_notes_reads_the_v2_notes_whose_creators_are_named_in_one_request():
+    entities, interaction = (
+        _spec_example("notes.EntitiesNote"),
+        _spec_example("notes.InteractionNote"),
+    )
+    router = Router(
+        {
+            ("GET", "/v2/companies/297551634/notes"): ok(
+                {"data": [entities, {**interaction, "id": 2}], "pagination": {"nextUrl": None}}
+            )
+        }
+    )
+    result = run_tool(make_client(router), "affinity_list_notes", {"organization_id": 297551634})
+    assert [n["id"] for n in result["notes"]] == [1, 2]
+    note = result["notes"][0]
+    assert note["content"] == "This is a note!" and note["type"] == "html"
+    assert note["creator"] == {"id": 1, "name": "Jane Smith"}
+    assert note["created_at"] == "2023-01-01T00:00:00Z"
+    assert router.paths() == ["GET /v2/companies/297551634/notes"]
+    assert result["next_page_token"] is None
+
+
+def test_a_v1_notes_page_token_continues_through_v1_naming_creators_once():
     notes = fixture("notes/all")
     router = Router(
         {
@@ -273,7 +301,9 @@ def test_list_notes_parses_captured_notes_and_names_creators_once():
             ),
         }
     )
-    result = run_tool(make_client(router), "affinity_list_notes", {"organization_id": 297551634})
+    inputs = {"organization_id": 297551634, "page_size": 20}
+    token = encode_page_token(PageCursor("v1", "next"), "affinity_list_notes", inputs)
+    result = run_tool(make_client(router), "affinity_list_notes", {**inputs, "page_token": token})
     assert len(result["notes"]) == len(notes["notes"])
     note = result["notes"][0]
     assert note["type"] == "html" and note["creator"] == {"id": 54576635, "name": "Joscha Feth"}
@@ -633,3 +663,57 @@ def test_a_deal_read_through_v1_shows_a_single_fields_latest_value():
         "Sector": "AI, Fintech",
     }
     assert deal["created_at"] == "2026-01-02T08:00:00Z"
+
+
+def test_deal_fields_found_in_v2_entries_by_the_rules_of_a_list_definition():
+    def field(field_id, name, value_type, data=None):
+        return {
+            "id": field_id,
+            "name": name,
+            "type": "list",
+            "value": {"type": value_type, "data": data},
+        }
+
+    entry = {
+        "id": 9,
+        "createdAt": "2026-01-02T00:00:00Z",
+        "entity": {
+            "id": 117,
+            "name": "Deal",
+            "fields": [
+                field("field-1", "Priority", "ranked-dropdown"),
+                field(
+                    "field-2",
+                    "Stage",
+                    "ranked-dropdown",
+                    {"dropdownOptionId": 5, "text": "IC", "rank": 3},
+                ),
+                field(
+                    "field-3",
+                    "Deal Owner",
+                    "person",
+                    {"id": 7, "firstName": "Ann", "lastName": "Lee"},
+                ),
+                field("field-4", "Check Size", "number", 2_000_000),
+                field("field-5", "Currency", "dropdown", {"dropdownOptionId": 8, "text": "EUR"}),
+                field("persons", "People", "person-multi", None),
+            ],
+        },
+    }
+    known = ListMeta(384, "Pipeline", "opportunity", None, None, True, None, None, {})
+    meta = with_roles(known, [entry])
+    assert (meta.status_field, meta.owners_field, meta.amount_field, meta.currency_field) == (
+        2,
+        3,
+        4,
+        5,
+    )
+    assert meta.owners_multiple is False and meta.field_names[4] == "Check Size"
+    deal = deal_from_v2_entry(entry, meta)
+    assert deal["stage"] == {"id": 5, "text": "IC", "rank": 3}
+    assert deal["owners"] == [{"id": 7, "name": "Ann Lee"}]
+    assert (deal["value"], deal["currency"], deal["list"]) == (
+        2_000_000,
+        "EUR",
+        {"id": 384, "name": "Pipeline"},
+    )
