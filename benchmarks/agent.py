@@ -145,12 +145,14 @@ def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
             sandbox.reset()
             add_big_deal_org(sandbox)
             transport = CountingTransport()
-            chars = 0
+            chars = cut = 0
 
             def given(client: AffinityClient, name: str, tool_input: dict[str, Any]) -> Any:
-                nonlocal chars
+                nonlocal chars, cut
                 result = run_tool(client, name, tool_input)
-                chars += len(model_facing(settings, name, tool_input, result))
+                text = model_facing(settings, name, tool_input, result)
+                chars += len(text)
+                cut += '"cut":{' in text  # items left for another call flatter the ratio
                 return result
 
             with AffinityClient(seed.ADMIN_KEY, sandbox.base_url, transport=transport) as client:
@@ -161,6 +163,7 @@ def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
             print(
                 f"{scenario.tool:<36} {scenario.label[:40]:<40} {chars:>7} {transport.bytes:>8} "
                 f"{chars / transport.bytes if transport.bytes else 0:5.2f}"
+                + (f"  ({cut} results cut)" if cut else "")
             )
     ratios = {name: round(c / raw, 2) for name, (c, raw) in totals.items() if raw}
     print(f"\n{'per tool':<36} {'ratio':>5} {'bound':>5}  why a bound above the target")
