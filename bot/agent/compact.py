@@ -301,8 +301,17 @@ def _cut_page(shaped: dict[str, Any], page: PageSpec, max_chars: int) -> str:
         shown += 1
     while shown > 1 and len(render(shown)) > max_chars:  # digits of the counts may differ
         shown -= 1
+    # as a table the page holds more: the most items whose table still fits
+    low, high = shown, len(items)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_as_tables(render(middle))) <= max_chars:
+            low = middle
+        else:
+            high = middle - 1
+    shown = low
     text = render(shown)
-    if len(text) > max_chars:  # one item bigger than the budget even at its key fields
+    if not _fits(text, max_chars):  # one item bigger than the budget even at its key fields
         return to_json({"truncated_json": text[: max_chars - 40]})
     return text
 
@@ -311,9 +320,9 @@ def _cut_longest_list(shaped: Any, max_chars: int) -> str:
     """A result with no page to continue (a single record): its longest list is shortened with
     a count and what to ask instead. Rare: records are shrunk to their key fields first."""
     text = to_json(shaped)
-    while len(text) > max_chars and _shorten_longest_list(shaped):
+    while not _fits(text, max_chars) and _shorten_longest_list(shaped):
         text = to_json(shaped)
-    if len(text) > max_chars:  # a single huge scalar structure; last resort
+    if not _fits(text, max_chars):  # a single huge scalar structure; last resort
         text = to_json({"truncated_json": text[: max_chars - 40]})
     return text
 

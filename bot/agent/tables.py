@@ -23,13 +23,15 @@ from typing import Any
 
 COLUMNS, ROWS, EVERY_ROW, NAMES = "columns", "rows", "every_row", "names"
 MIN_ROWS = 2
+_AS_IS = frozenset({"continue_with"})
+"""A call the model is to repeat exactly (a cut page's rest): its input keeps its own shape."""
 _SEP = "."
 
 
 def tabulate(value: Any) -> Any:
     """``value`` with every list of records written as a table where that is shorter."""
     if isinstance(value, dict):
-        return {k: tabulate(v) for k, v in value.items()}
+        return {k: v if k in _AS_IS else tabulate(v) for k, v in value.items()}
     if not isinstance(value, list):
         return value
     items = [tabulate(x) for x in value]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.agent.compact import compact_result
-from bot.agent.tables import expand_tables, tabulate
+from bot.agent.compact import PageSpec, compact_result
+from bot.agent.tables import expand_tables, read_result, tabulate
 
 MAYA = {"id": 1001, "name": "Maya Patel"}
 DANIEL = {"id": 1002, "name": "Daniel Okafor"}
@@ -72,3 +72,29 @@ def test_the_model_is_given_tables_within_the_budget():
     assert len(text) <= 2_000 and shown["next_page_token"] == "abc"
     assert shown["opportunities"]["every_row"] == {"stage.id": 803, "stage.text": "Diligence"}
     assert expand_tables(shown)["opportunities"] == page["opportunities"]
+
+
+def test_the_call_that_continues_a_cut_page_keeps_its_input_as_it_is():
+    where = [{"field": f"Field {n}", "op": ">", "value": n} for n in range(4)]
+    assert "columns" in tabulate({"where": where})["where"]  # shorter as a table elsewhere
+    cut = {"continue_with": {"tool": "t", "input": {"where": where, "skip": 3}}}
+    assert tabulate({"cut": cut}) == {"cut": cut}
+
+
+def test_a_cut_page_shows_as_many_items_as_fit_as_a_table():
+    page = {
+        "opportunities": [
+            {"id": i, "name": f"Deal {i}", "stage": {"id": 803, "text": "Diligence"}}
+            for i in range(300)
+        ],
+        "next_page_token": "abc",
+    }
+    spec = PageSpec("affinity_list_opportunities", {"list_id": 201}, "opportunities")
+
+    text = compact_result(page, max_chars=3_000, text_max=600, page=spec)
+
+    shown = read_result(text)
+    assert len(text) <= 3_000
+    assert len(shown["opportunities"]) > 150  # written out per record, about 50 would fit
+    assert shown["cut"]["left_out"] == 300 - len(shown["opportunities"])
+    assert shown["cut"]["continue_with"]["input"]["skip"] == len(shown["opportunities"])
