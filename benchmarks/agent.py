@@ -10,9 +10,12 @@ lifetime), the share of input tokens read from the prompt cache from turn 2 on, 
 ten-turn thread, the history sent at each turn (bounded by the memory setting: older tool results
 become digests, then older turns their words and answers). The last line is one JSON object:
 `result_ratio` per tool (characters given to the model / raw Affinity JSON bytes, over every
-scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.25; a write is
-given to the model as its one-line outcome after approval),
-`result_ratio_in_turns` (the same, for the calls the scripted turns make),
+scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.25, or the bound
+``RESULT_RATIO_FLOORS`` gives, with its reason, for a read whose answer is little more than its
+facts; a write is given to the model as its one-line outcome after approval; a result cut for
+a next call is flagged, since what it leaves out flatters the ratio),
+`result_ratio_in_turns` (the same, for the calls the scripted turns make; each call's raw JSON
+is measured by the same call on a fresh client, so answers the turn's client had cached count),
 `cache_share_from_turn_2`, and `history_tokens` per turn of the ten-turn thread.
 
     python benchmarks/agent.py
