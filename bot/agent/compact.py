@@ -19,11 +19,14 @@ its ``next_page_token``). A tool without a page to continue says so and names wh
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from bot.agent.tables import tabulate
 
 _MIN_TEXT = 120
 _REF_KEYS = ("id", "name", "text")
@@ -69,6 +72,32 @@ def compact_result(
     A continued page (its input has ``skip``) shows its first item whole, text untrimmed, when
     it fits in half the budget: that is how the model reads one item whose text was shortened.
     """
+    budget = max_chars
+    while True:
+        text = _as_tables(_compact_records(result, budget, text_max, page))
+        # a continued page's first item, added whole, can change its table's shape
+        if len(text) <= max_chars or budget < max_chars // 2:
+            return text
+        budget -= len(text) - max_chars
+
+
+def _as_tables(text: str) -> str:
+    """The final text with its lists of records as tables (bot/agent/tables.py): never longer,
+    so every budget above still holds."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    return to_json(tabulate(data))
+
+
+def _fits(text: str, max_chars: int) -> bool:
+    """Whether ``text`` is within the budget as the model will be given it (with tables)."""
+    return len(text) <= max_chars or len(_as_tables(text)) <= max_chars
+
+
+def _compact_records(result: Any, max_chars: int, text_max: int, page: PageSpec | None) -> str:
+    """``compact_result`` with records written out in full (no tables yet)."""
     pruned = _slim_refs(_prune(result))
     items = _items(pruned, page.items_key) if page is not None else None
     if page is not None and items and page.tool_input.get("skip"):
@@ -90,7 +119,7 @@ def compact_result(
 def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) -> str:
     shaped = _trim_strings(pruned, text_max)
     text = to_json(_with_trim_note(shaped, pruned, page))
-    if len(text) <= max_chars:
+    if _fits(text, max_chars):
         return text
     longest = _longest_string(pruned)
     base: Any = pruned
@@ -103,7 +132,7 @@ def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) 
         )
         shaped = _with_trim_note(_with_note(base), pruned, page)
         text = to_json(shaped)
-        if len(text) <= max_chars:
+        if _fits(text, max_chars):
             return text
     if page is not None and _items(shaped, page.items_key) is not None:
         return _cut_page(shaped, page, max_chars)
@@ -113,7 +142,8 @@ def _compact(pruned: Any, max_chars: int, text_max: int, page: PageSpec | None) 
 TRIMMED_NOTE = (
     "Text ending in '… [N more characters]' was shortened. To read an item's text "
     "in full, call this tool again with the same inputs and skip set to the item's "
-    "position on the page (its index in this list, plus this call's skip if any): "
+    "position on the page (its index in this list or its table's rows, plus this call's "
+    "skip if any): "
     "it then comes first, whole."
 )
 _TRIM_MARK = re.compile(r"… \[\d+ more characters\]$")
@@ -271,8 +301,17 @@ def _cut_page(shaped: dict[str, Any], page: PageSpec, max_chars: int) -> str:
         shown += 1
     while shown > 1 and len(render(shown)) > max_chars:  # digits of the counts may differ
         shown -= 1
+    # as a table the page holds more: the most items whose table still fits
+    low, high = shown, len(items)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_as_tables(render(middle))) <= max_chars:
+            low = middle
+        else:
+            high = middle - 1
+    shown = low
     text = render(shown)
-    if len(text) > max_chars:  # one item bigger than the budget even at its key fields
+    if not _fits(text, max_chars):  # one item bigger than the budget even at its key fields
         return to_json({"truncated_json": text[: max_chars - 40]})
     return text
 
@@ -281,9 +320,9 @@ def _cut_longest_list(shaped: Any, max_chars: int) -> str:
     """A result with no page to continue (a single record): its longest list is shortened with
     a count and what to ask instead. Rare: records are shrunk to their key fields first."""
     text = to_json(shaped)
-    while len(text) > max_chars and _shorten_longest_list(shaped):
+    while not _fits(text, max_chars) and _shorten_longest_list(shaped):
         text = to_json(shaped)
-    if len(text) > max_chars:  # a single huge scalar structure; last resort
+    if not _fits(text, max_chars):  # a single huge scalar structure; last resort
         text = to_json({"truncated_json": text[: max_chars - 40]})
     return text
 
@@ -347,8 +386,8 @@ def _prune(value: Any) -> Any:
     list that only repeats its singular sibling, `"domains": ["acme.com"]` beside `"domain":
     "acme.com"`; first and last names beside the full name; an item's record that is its
     parent's, such as each deal's list on a page of one list; ranks that are just the options'
-    order), no default flags (`"global": false`), and timestamps to the minute
-    (`2026-11-03T09:00-08:00`)."""
+    order), no default flags (`"global": false`), and timestamps to the minute, in UTC
+    (`2026-11-03T17:00Z`)."""
     if isinstance(value, dict):
         out = {k: _prune(v) for k, v in value.items()}
         if isinstance(out.get("fields"), list):
@@ -367,14 +406,26 @@ def _prune(value: Any) -> Any:
     if isinstance(value, list):
         return _without_order_ranks([_prune(v) for v in value])
     if isinstance(value, str):
-        match = _TIMESTAMP.match(value)
-        return match.group(1) + (match.group(2) or "") if match else value
+        return _to_the_minute(value)
     return value
 
 
+def _to_the_minute(value: str) -> str:
+    """A timestamp to the minute, as a UTC instant when it has an offset
+    (``2026-11-03T09:00:00.000-08:00`` is ``2026-11-03T17:00Z``), as the system prompt says."""
+    match = _TIMESTAMP.match(value)
+    if not match:
+        return value
+    if match.group(2) in (None, "Z"):
+        return match.group(1) + (match.group(2) or "")
+    instant = dt.datetime.fromisoformat(match.group(1) + match.group(2)).astimezone(dt.UTC)
+    return f"{instant:%Y-%m-%dT%H:%M}Z"
+
+
 _NO_DEFAULT = object()
-_DEFAULTS: dict[str, Any] = {"global": False}
-"""Flags whose absence reads as their usual value (the tool says when a company is global)."""
+_DEFAULTS: dict[str, Any] = {"global": False, "multiple": False, "truncated": False}
+"""Flags whose absence reads as their usual value (the tool says when a company is global, a
+field takes several values, or there was more than it returned)."""
 _PLAIN_NOTE_TYPES = frozenset({"text", "html"})
 """A note's content is given as plain text either way; only email and notetaker notes say so."""
 _NESTED_DETAIL = ("primary_email", "domain")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.agent.tables import read_result
+
 DIGEST_KEY = "earlier_result"
 TEXT_KEPT = 300  # characters of a non-JSON tool result kept in a digest
 LINE_RECORDS = 60  # records named in a collapsed turn's line
@@ -37,7 +39,7 @@ def digest_result(tool_name: str, content: Any) -> str:
         what = text.split(PROPOSED_MARK, 1)[1].split(_PROPOSED_END, 1)[0]
         return f"Queued for the user's approval {PROPOSED_MARK}{what}{_PROPOSED_END} when queued."
     try:
-        data = json.loads(text)
+        data = read_result(text)
     except ValueError:
         return text if len(text) <= TEXT_KEPT else text[:TEXT_KEPT] + "…"
     out: dict[str, Any] = {
@@ -80,7 +82,7 @@ def _records_line(messages: list[dict[str, Any]]) -> str:
             if block.get("type") != "tool_result" or block.get("is_error"):
                 continue
             try:
-                data = json.loads(block.get("content") or "")
+                data = read_result(block.get("content") or "")
             except (TypeError, ValueError):
                 continue
             found += _walk_records(data)

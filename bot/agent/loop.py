@@ -11,7 +11,6 @@ compacted without silent cuts (``bot.agent.compact``).
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from bot.agent.memory_format import append_user_text, close_turn
 from bot.agent.names import NameMap, collect_names
 from bot.agent.prompt import system_blocks
 from bot.agent.settings import AgentSettings
+from bot.agent.tables import read_result
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +357,7 @@ def _names_from_history(messages: list[MessageParam], into: NameMap) -> None:
                 tools_by_id[block["id"]] = block["name"]
             elif block.get("type") == "tool_result" and not block.get("is_error"):
                 try:
-                    data = json.loads(block.get("content") or "")
+                    data = read_result(block.get("content") or "")
                 except (TypeError, ValueError):
                     continue
                 collect_names(tools_by_id.get(block.get("tool_use_id", ""), ""), data, into)

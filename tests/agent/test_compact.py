@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.agent.compact import compact_result
+from bot.agent.tables import read_result
 
 
 def test_long_lists_are_shortened_with_a_count_of_what_was_left_out():
@@ -17,7 +16,7 @@ def test_long_lists_are_shortened_with_a_count_of_what_was_left_out():
     }
     text = compact_result(result, max_chars=4000, text_max=600)
     assert len(text) <= 4000
-    data = json.loads(text)
+    data = read_result(text)
     shown = [d for d in data["opportunities"] if isinstance(d, dict)]
     marker = data["opportunities"][-1]
     assert marker.startswith(f"… {500 - len(shown)} more not shown; get them with a narrower")
@@ -28,7 +27,7 @@ def test_long_lists_are_shortened_with_a_count_of_what_was_left_out():
 
 def test_small_results_are_unchanged_apart_from_nulls():
     result = {"id": 1, "name": "Acme", "domain": None, "people": []}
-    assert json.loads(compact_result(result, max_chars=1000, text_max=100)) == {
+    assert read_result(compact_result(result, max_chars=1000, text_max=100)) == {
         "id": 1,
         "name": "Acme",
     }
@@ -54,13 +53,13 @@ def test_the_model_is_not_given_what_a_result_already_says():
         ],
     }
 
-    shown = json.loads(compact_result(deal, max_chars=10_000, text_max=2_000))
+    shown = read_result(compact_result(deal, max_chars=10_000, text_max=2_000))
 
     assert shown["fields"] == [{"id": 405, "name": "Sector", "value": "Enterprise SaaS"}]
     assert shown["stage"]["text"] == "Diligence" and shown["value"] == 500000
     assert "domains" not in shown["organizations"][0]  # only repeated its domain
     assert shown["organizations"][1]["domains"] == ["beta.io", "beta.com"]
-    assert shown["created_at"] == "2026-07-08T20:22-08:00"
+    assert shown["created_at"] == "2026-07-09T04:22Z"  # the same instant, in UTC
 
 
 def test_a_page_says_once_what_each_of_its_items_would_repeat():
@@ -74,7 +73,7 @@ def test_a_page_says_once_what_each_of_its_items_would_repeat():
         ],
     }
 
-    shown = json.loads(compact_result(page, max_chars=10_000, text_max=600))
+    shown = read_result(compact_result(page, max_chars=10_000, text_max=600))
 
     assert shown["list"] == series_a
     assert "list" not in shown["opportunities"][0]  # the page's own list
@@ -97,7 +96,7 @@ def test_search_hits_keep_their_details_but_not_their_name_twice():
         "organizations": [{"id": 5001, "name": "Acme", "global": False}, {"id": 9, "global": True}],
     }
 
-    shown = json.loads(compact_result(hits, max_chars=10_000, text_max=600))
+    shown = read_result(compact_result(hits, max_chars=10_000, text_max=600))
 
     assert shown["persons"][0] == {
         "id": 2001,
@@ -113,7 +112,7 @@ def test_option_ranks_are_dropped_only_where_they_just_count_the_options():
     gaps = [{"id": 1, "text": "Lead", "rank": 1}, {"id": 2, "text": "IC", "rank": 5}]
     result = {"fields": [{"id": 7, "name": "Sector", "options": in_order}], "other": gaps}
 
-    shown = json.loads(compact_result(result, max_chars=10_000, text_max=600))
+    shown = read_result(compact_result(result, max_chars=10_000, text_max=600))
 
     assert shown["fields"][0]["options"] == [{"id": 1, "text": "Lead"}, {"id": 2, "text": "IC"}]
     assert shown["other"] == gaps

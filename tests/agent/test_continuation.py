@@ -7,7 +7,6 @@ every deal once, at every page size the schema allows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from affinity_client import TOOLS, AffinityClient, run_tool
 from affinity_client.sandbox import seed
 from bot.agent.compact import PageSpec, compact_result
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import reply
 from tests.agent.conftest import RecordingExecutor
 
@@ -38,7 +38,7 @@ def read_all(execute: Execute, list_id: int, page_size: int, *, max_chars: int) 
             page=PageSpec(LIST, call, "opportunities"),
         )
         assert len(text) <= max_chars
-        shown = json.loads(text)
+        shown = read_result(text)
         seen += [d["id"] for d in shown["opportunities"]]
         if "cut" in shown:
             cut = shown["cut"]
@@ -73,7 +73,7 @@ def test_the_schema_maximum_shows_the_whole_series_a_pipeline(sandbox_client):
     page = run_tool(
         sandbox_client, LIST, {"list_id": seed.LISTS["Series A Pipeline"], "page_size": MAX_PAGE}
     )
-    shown = json.loads(
+    shown = read_result(
         compact_result(
             page, max_chars=20_000, text_max=600, page=PageSpec(LIST, {}, "opportunities")
         )
@@ -164,7 +164,7 @@ def test_the_model_follows_a_cut_to_the_last_deal(api, make_agent, user, thread,
     seen: list[int] = []
 
     def follow(request):
-        shown = json.loads(request.tool_result_texts()[0])
+        shown = read_result(request.tool_result_texts()[0])
         seen.extend(d["id"] for d in shown["opportunities"])
         if "cut" in shown:
             nxt = shown["cut"]["continue_with"]
@@ -194,7 +194,7 @@ def test_a_record_too_big_for_the_budget_says_what_was_left_out():
             for i in range(2000)
         ],
     }
-    data = json.loads(compact_result(result, max_chars=8_000, text_max=600))
+    data = read_result(compact_result(result, max_chars=8_000, text_max=600))
     marker = data["people"][-1]
     shown = len(data["people"]) - 1
     assert marker.startswith(f"… {2000 - shown} more not shown; get them with a narrower")
@@ -208,7 +208,7 @@ def test_a_shortened_note_can_be_read_in_full_with_skip():
         return {"notes": notes[tool_input.get("skip") or 0 :], "next_page_token": None}
 
     call = {"opportunity_id": 1}
-    page = json.loads(
+    page = read_result(
         compact_result(
             execute("affinity_list_notes", call),
             max_chars=20_000,
@@ -220,7 +220,7 @@ def test_a_shortened_note_can_be_read_in_full_with_skip():
     assert "skip set to the item's position" in page["trimmed"]
 
     again = {**call, "skip": 2}
-    whole = json.loads(
+    whole = read_result(
         compact_result(
             execute("affinity_list_notes", again),
             max_chars=20_000,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bot.agent.claims import NOT_DONE, claims_done, honest_answer
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import reply
 from tests.agent.conftest import SERIES_A, RecordingExecutor
 from tests.agent.data import list_opportunities
@@ -17,7 +16,7 @@ LIE_LAST = "All 12 notes have been added to the deals. Anything else?"
 
 def _lying_script(api) -> None:
     def note_each(request):
-        deals = json.loads(request.tool_result_texts()[0])["opportunities"]
+        deals = read_result(request.tool_result_texts()[0])["opportunities"]
         return reply(
             LIE_FIRST + " ",
             *[

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.agent.memory_format import trim
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import reply, validate_request
 from tests.agent.conftest import RecordingExecutor
 from tests.agent.test_seed_scenario import ASK, _run
@@ -111,12 +112,12 @@ def test_trim_digests_then_collapses_then_drops_oldest_first():
 
 @pytest.mark.parametrize(
     ("bound", "kept_as"),
-    [(50_000, "earlier_result"), (12_000, "[proposed in this turn: 1: Add a note")],
+    [(40_000, "earlier_result"), (12_000, "[proposed in this turn: 1: Add a note")],
 )
 def test_the_real_seed_scenario_follow_up(
     api, make_agent, user, thread, sandbox, admin_key, bound, kept_as
 ):
-    """The sandbox's 42-deal pipeline: at 50,000 characters (under the default 60,000, which
+    """The sandbox's 42-deal pipeline: at 40,000 characters (under the default 60,000, which
     the seed turn now fits) the approval outcome pushes it over (digests); at 12,000 the
     turn is collapsed to words, answer, what was proposed and the records seen."""
     from affinity_client import AffinityClient, run_tool
@@ -131,7 +132,7 @@ def test_the_real_seed_scenario_follow_up(
     )
 
     def read_each(request):
-        deals = json.loads(request.tool_result_texts()[0])["opportunities"]
+        deals = read_result(request.tool_result_texts()[0])["opportunities"]
         return reply(
             "Checking each deal.",
             *[("affinity_get_opportunity", {"opportunity_id": d["id"]}) for d in deals],
@@ -143,7 +144,7 @@ def test_the_real_seed_scenario_follow_up(
         )
 
     def note_latest(request):
-        deals = [json.loads(t) for t in request.tool_result_texts()]
+        deals = [read_result(t) for t in request.tool_result_texts()]
         latest = max(reviewed(d) for d in deals)
         chosen = [d for d in deals if reviewed(d) == latest]
         assert len(chosen) == 8

@@ -11,6 +11,7 @@ import pytest
 
 from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
+from bot.agent.tables import read_result
 from bot.blocks import kit
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, confirmation_card
 from bot.devtools.fake_anthropic import reply
@@ -37,7 +38,7 @@ def buttons(card: kit.Message) -> list[dict]:
 
 def propose_moves(target: str):
     def step(request):
-        found = json.loads(request.tool_result_texts()[-1])
+        found = read_result(request.tool_result_texts()[-1])
         return reply(
             None,
             *(

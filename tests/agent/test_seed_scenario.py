@@ -8,6 +8,7 @@ import threading
 from affinity_client import TOOLS
 from bot.agent import Agent
 from bot.agent.proposals import DONE, ProposalStore
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import reply
 from tests.agent.conftest import SERIES_A, TODAY, RecordingExecutor, make_sessions
 from tests.agent.data import get_opportunity, list_opportunities
@@ -31,12 +32,12 @@ def _script(api) -> None:
     """A model that reads what the tools returned, like Claude would."""
 
     def read_each_deal(request):
-        deals = json.loads(request.tool_result_texts()[0])["opportunities"]
+        deals = read_result(request.tool_result_texts()[0])["opportunities"]
         calls = [("affinity_get_opportunity", {"opportunity_id": d["id"]}) for d in deals]
         return reply("Checking when each deal was last reviewed.", *calls)
 
     def note_todays(request):
-        todays = [json.loads(t) for t in request.tool_result_texts()]
+        todays = [read_result(t) for t in request.tool_result_texts()]
         todays = [
             d for d in todays if any(f["value"] == TODAY.isoformat() for f in d.get("fields", []))
         ]
@@ -149,7 +150,7 @@ def test_injected_instructions_in_crm_data_lead_to_proposals_only(api, agent, us
     execute = RecordingExecutor({"affinity_list_opportunities": lambda _: poisoned})
 
     def obey_the_injection(request):  # the worst case: the model is fooled
-        deals = json.loads(request.tool_result_texts()[0])["opportunities"]
+        deals = read_result(request.tool_result_texts()[0])["opportunities"]
         return reply(
             None,
             *[

@@ -7,6 +7,7 @@ import json
 from affinity_client import TOOLS
 from affinity_client.errors import AuthenticationError, PermissionDeniedError
 from bot.agent import model_errors
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import delay, overloaded, rate_limited, reply
 from tests.agent.conftest import RecordingExecutor
 
@@ -30,7 +31,7 @@ def test_single_lookup_is_answered_from_the_tool_result(api, agent, user, thread
         reply("Let me look.", ("affinity_search_persons", {"term": "Jane"})),
         lambda req: reply(
             "Found "
-            + json.loads(req.tool_result_texts()[0])["persons"][0]["name"]
+            + read_result(req.tool_result_texts()[0])["persons"][0]["name"]
             + " (jane@acme.com)."
         ),
     )
@@ -202,9 +203,9 @@ def test_long_note_bodies_are_trimmed_in_tool_results(api, make_agent, user, thr
     )
 
     content = api.message_requests[1].tool_result_texts()[0]
-    note = json.loads(content)["notes"][0]["content"]
+    note = read_result(content)["notes"][0]["content"]
     assert len(note) < 240 and note.endswith("… [4800 more characters]")
-    assert "skip set to the item's position" in json.loads(content)["trimmed"]
+    assert "skip set to the item's position" in read_result(content)["trimmed"]
     assert "creator" not in content  # nulls dropped
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from affinity_client import AffinityClient, run_tool
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import reply
 
 
@@ -22,7 +23,7 @@ def execute(sandbox, admin_key):
 
 def test_lookup_then_approved_note_lands_in_affinity_once(api, agent, user, thread, execute):
     def propose_note(request):
-        org = json.loads(request.tool_result_texts()[0])["organizations"][0]
+        org = read_result(request.tool_result_texts()[0])["organizations"][0]
         return reply(
             None,
             (

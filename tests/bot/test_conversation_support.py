@@ -17,6 +17,7 @@ import pytest
 
 from affinity_client import AffinityClient, run_tool
 from affinity_client.sandbox import seed
+from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import RecordedRequest, ScriptedAnthropic
 from bot.devtools.fake_slack import FakeSlack, RecordedCall
 from bot.features import conversation, platform
@@ -228,7 +229,7 @@ def tool_json(request: RecordedRequest) -> list[Any]:
     out = []
     for text in request.tool_result_texts():
         try:
-            out.append(json.loads(text))
+            out.append(read_result(text))
         except ValueError:
             out.append(text)
     return out
