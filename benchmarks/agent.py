@@ -107,8 +107,9 @@ RESULT_RATIO_FLOORS: dict[str, tuple[float, str]] = {
         "option colors and ranks are left out",
     ),
     "affinity_list_notes": (
-        0.3,
-        "the notes' own text is half of what the model is given; ids, authors and times the rest",
+        0.4,
+        "one lean V2 page: the notes' own text is half of what the model is given; ids, authors "
+        "and times the rest",
     ),
     "affinity_list_reminders": (
         0.3,
