@@ -163,12 +163,22 @@ def _help(args: Args) -> dict[str, Any]:
 _VISIBILITY_WORDS = {"public": "public", "private": "private"}
 
 
-def _channel_answers(args: Args) -> dict[str, Any]:
+def _one_optional_word(
+    args: Args, key: str, words: dict[str, str], what: str, default: str | None
+) -> dict[str, Any]:
+    """`<command> [word]`: one of `words` (`what` names them in the usage error), or
+    `default` when nothing follows."""
     if not args.remaining():
-        return {"visibility": None}
-    visibility = args.kind(_VISIBILITY_WORDS, "setting (public or private)")
+        return {key: default}
+    value = args.kind(words, what)
     args.done()
-    return {"visibility": visibility}
+    return {key: value}
+
+
+def _channel_answers(args: Args) -> dict[str, Any]:
+    return _one_optional_word(
+        args, "visibility", _VISIBILITY_WORDS, "setting (public or private)", None
+    )
 
 
 def _mcp_token(args: Args) -> dict[str, Any]:
@@ -248,11 +258,9 @@ _WEBHOOK_ACTIONS = {"on": "on", "off": "off", "status": "status"}
 
 def _webhooks(args: Args) -> dict[str, Any]:
     """`webhooks` (status), `webhooks on|off|status`."""
-    if not args.remaining():
-        return {"action": "status"}
-    action = args.kind(_WEBHOOK_ACTIONS, "setting (on, off or status)")
-    args.done()
-    return {"action": action}
+    return _one_optional_word(
+        args, "action", _WEBHOOK_ACTIONS, "setting (on, off or status)", "status"
+    )
 
 
 def _prep(args: Args) -> dict[str, Any]:
@@ -609,11 +617,7 @@ _SPANS = {"today": "today", "tomorrow": "tomorrow", "week": "week"}
 
 
 def _meetings(args: Args) -> dict[str, Any]:
-    if not args.remaining():
-        return {"span": "week"}
-    span = args.kind(_SPANS, "range (today, tomorrow or week)")
-    args.done()
-    return {"span": span}
+    return _one_optional_word(args, "span", _SPANS, "range (today, tomorrow or week)", "week")
 
 
 def _done(args: Args) -> dict[str, Any]:
