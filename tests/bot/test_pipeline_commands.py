@@ -145,7 +145,7 @@ def test_set_checks_the_value_first_and_shows_old_and_new(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     before = amount_of(sandbox, seed.ACME_DEAL_ID)
     bad = run(app, f"set {seed.ACME_DEAL_ID} amount lots")
-    assert "Amount expects a number" in bad.text and "Nothing was changed" in bad.text
+    assert "Amount expects a number" in bad.text and bad.text.count("Nothing was changed") == 1
     unknown = run(app, f"set {seed.ACME_DEAL_ID} size 5")
     assert "Its fields: Status, Amount, Owners" in unknown.text
     stage = run(app, f"stage {seed.ACME_DEAL_ID} Closing")

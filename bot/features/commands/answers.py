@@ -77,7 +77,8 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return reconnect_prompt(ConnectionView(status="REVOKED", revoked_reason=error.reason))
     if isinstance(error, ConfigurationProblem):  # the operator's mistake: one line, no button
         return error_message(str(error))
-    nothing = " Nothing was changed." if writes else ""
+    said = str(error)
+    nothing = " Nothing was changed." if writes and "Nothing was changed" not in said else ""
     if isinstance(error, PermissionProblem):
         return error_message("Affinity refused this (403).", str(error) + nothing)
     if isinstance(error, UnknownOutcomeError):
