@@ -556,6 +556,7 @@ def _add(args: Args) -> dict[str, Any]:
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EXAMPLE_NAME = {"person": "jane smith", "organization": "acme", "opportunity": "acme"}
 WHEN_HELP = "today, tomorrow, a weekday (friday), +N days (+3) or a date (2026-12-01)"
 _PLUS_DAYS = re.compile(r"^\+(\d{1,3})d?$")
 
@@ -587,6 +588,13 @@ def _remind(args: Args) -> dict[str, Any]:
     if first is not None and not any(_names_a_day(t) for t in tokens[1:]):
         args.pos += 1  # an id, then no day at all: the next word was meant as the day
         target_id, term = first, None
+    elif tokens and not any(_names_a_day(t) for t in tokens):
+        typed = " ".join(t.value for t in tokens)
+        raise ArgumentError(
+            f"No day in “{typed}”: say when after the name, e.g. "
+            f"`remind {KIND_WORD[target]} {_EXAMPLE_NAME[target]} tomorrow Send the deck` "
+            f"({WHEN_HELP})."
+        )
     else:
         target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name", _names_a_day)
     when = args.word(f"when ({WHEN_HELP})").value

@@ -182,7 +182,8 @@ def test_remind_takes_an_id_or_a_name_up_to_the_day():
     assert named["target_id"] is None and named["content"] == "Call them"
     assert ok("remind person #2001 +3 Ping")["target_id"] == 2001
     assert ok('remind deal "Tuesday Labs" today x')["target_term"] == "Tuesday Labs"
-    assert "Missing when" in bad("remind person Jane Smith call her").reason
+    no_day = bad("remind person Jane Smith call her").reason
+    assert "No day in “Jane Smith call her”" in no_day and "jane smith tomorrow" in no_day
     assert "`someday` is not a day" in bad("remind org 5001 someday Call them").reason
     assert ok("remind org 37 Signals friday x")["target_term"] == "37 Signals"
     assert format_command(named) == 'remind org "Friday Ventures" monday Call them'

@@ -77,7 +77,7 @@ def test_remind_a_deal_or_org_by_name_asks_on_a_near_match_and_answers_none(app,
     none = run(app, "remind org Zzyzx Holdings monday Say hello")
     assert "No organization in your Affinity is named like “Zzyzx Holdings”" in none.text
     no_day = run(app, "remind person Jane Smith Say hello")
-    assert "Missing when" in no_day.text and "Usage:" in no_day.text
+    assert "No day in “Jane Smith Say hello”" in no_day.text and "Usage:" in no_day.text
     assert repr(sandbox.state.world.reminders) == before
 
 
