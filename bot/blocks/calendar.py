@@ -124,7 +124,7 @@ def meetings_list(result: Mapping[str, Any], ctx: RenderContext) -> kit.Message:
     links = Links(ctx.subdomain)
     blocks: list[kit.Block | None] = [kit.header("Meetings"), kit.context(span)]
     zone = _zone(result.get("time_zone"))
-    day = None
+    day = first if first == last else None  # one day: its date is the span above already
     for meeting in meetings[:MAX_ROWS]:
         this_day = _local_day(meeting.get("start_time"), zone)
         text = meeting_line(meeting, links)

@@ -81,6 +81,9 @@ def test_meetings_today_tomorrow_and_week(app, sandbox):
     today = run(app, "meetings today", BOB)
     todays = [m for m in mine if m["start_time"].date().isoformat() == _today()]
     assert todays and all(m["title"] in today.text for m in todays)
+    day = datetime.fromisoformat(_today())
+    # The day is in the notification text and under the header, and not again above the rows.
+    assert today.text.count(f"{day:%a} {day.day} {day:%b %Y}") == 2
     tomorrow = run(app, "meetings tomorrow", BOB)
     assert all(m["title"] not in tomorrow.text for m in todays)
     week = run(app, "meetings", BOB)
