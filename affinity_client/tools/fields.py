@@ -8,6 +8,7 @@ listing of one list within a minute cost one metadata request together.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -89,9 +90,11 @@ class FieldSpec:
         starts = [o for o in self.options if _norm(str(o.get("text"))).startswith(wanted)]
         if wanted and len(starts) == 1:
             return starts[0]
-        word = "stage" if self.type == "ranked-dropdown" else "option"
+        word = "a stage" if self.type == "ranked-dropdown" else "an option"
+        close = difflib.get_close_matches(text.strip(), self.option_texts(), n=1, cutoff=0.75)
+        guess = f" Did you mean “{close[0]}”?" if close else ""
         raise ToolInputError(
-            f"“{text}” is not a {word} of {self.name}. Valid {word}s: "
+            f"“{text}” is not {word} of {self.name}.{guess} Valid {word.split()[1]}s: "
             + ", ".join(self.option_texts())
             + ".",
             field=param,
