@@ -525,23 +525,35 @@ def _deal_member(args: Args) -> dict[str, Any]:
 
 
 def _note(args: Args) -> dict[str, Any]:
+    """`note person|org|deal <id|name> <text…>`: a name is one word or quoted, the text is
+    everything after it."""
     target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
-    target_id = args.id(f"{KIND_WORD[target]} id")
-    if not args.remaining():
+    tokens = args.remaining()
+    if len(tokens) == 1:
         raise ArgumentError(
-            f"Missing note text. To read notes instead: `notes {KIND_WORD[target]} {target_id}`."
+            "Missing note text. To read notes instead: "
+            f"`notes {KIND_WORD[target]} {tokens[0].value}`."
         )
-    return {"target": target, "target_id": target_id, "content": args.rest_text("note text")}
+    target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name", lambda _: True)
+    return {
+        "target": target,
+        "target_id": target_id,
+        "target_term": term,
+        "content": args.rest_text("note text"),
+    }
 
 
 def _notes(args: Args) -> dict[str, Any]:
+    """`notes person|org|deal <id|name…>`: every word after the kind is the name."""
     target = args.kind(NOTE_TARGET_WORDS, "kind (person, org or deal)")
-    target_id = args.id(f"{KIND_WORD[target]} id")
-    if args.remaining():
+    tokens = args.remaining()
+    first = parse_id(tokens[0].value) if tokens else None
+    if first is not None and len(tokens) > 1:
         raise ArgumentError(
-            f"`notes` only reads. To write a note: `note {KIND_WORD[target]} {target_id} <text>`."
+            f"`notes` only reads. To write a note: `note {KIND_WORD[target]} {first} <text>`."
         )
-    return {"target": target, "target_id": target_id}
+    target_id, term = _id_or_name(args, f"{KIND_WORD[target]} id or name")
+    return {"target": target, "target_id": target_id, "target_term": term}
 
 
 def _add(args: Args) -> dict[str, Any]:
@@ -912,18 +924,21 @@ _TABLE = (
     ),
     Subcommand(
         "note",
-        "note person|org|deal <id> <text…>",
-        "Log a note.",
+        "note person|org|deal <id|name> <text…>",
+        'Log a note (quote a name with spaces: `note person "Jane Smith" Great call`).',
         _note,
         writes=True,
-        examples=("note deal 30001 Met the founders, strong team.",),
+        examples=(
+            "note deal 30001 Met the founders, strong team.",
+            "note org acme Intro call went well.",
+        ),
     ),
     Subcommand(
         "notes",
-        "notes person|org|deal <id>",
+        "notes person|org|deal <id|name>",
         "Read the notes on a record.",
         _notes,
-        examples=("notes org 5001",),
+        examples=("notes org 5001", "notes person jane smith"),
     ),
     Subcommand(
         "note-edit",
@@ -1156,8 +1171,15 @@ _FORMATTERS: dict[str, Callable[[Command], list[str]]] = {
         _kind_word(c["entity_type"]),
         str(c["entity_id"]),
     ],
-    "note": lambda c: [_kind_word(c["target"]), str(c["target_id"]), c["content"]],
-    "notes": lambda c: [_kind_word(c["target"]), str(c["target_id"])],
+    "note": lambda c: [
+        _kind_word(c["target"]),
+        _record_word(c.get("target_id"), c.get("target_term")),
+        c["content"],
+    ],
+    "notes": lambda c: [
+        _kind_word(c["target"]),
+        _record_word(c.get("target_id"), c.get("target_term")),
+    ],
     "add": lambda c: [quote(str(c["list"])), _kind_word(c["entity_type"]), str(c["entity_id"])],
     "note-edit": lambda c: [str(c["note_id"]), c["content"]],
     "note-delete": lambda c: [str(c["note_id"])],

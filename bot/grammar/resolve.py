@@ -411,6 +411,8 @@ def _update_deal(command: Command, _lists: Sequence, _paging: dict) -> Step:
 
 
 def _note(command: Command, _lists: Sequence, _paging: dict) -> Step:
+    if command.get("target_id") is None:  # a name: found first (follow_up)
+        return _find_record(command["target"], command["target_term"])
     return ToolCall(
         "affinity_create_note",
         {
@@ -422,6 +424,8 @@ def _note(command: Command, _lists: Sequence, _paging: dict) -> Step:
 
 
 def _notes(command: Command, _lists: Sequence, paging: dict) -> Step:
+    if command.get("target_id") is None:
+        return _find_record(command["target"], command["target_term"])
     return ToolCall(
         "affinity_list_notes", {_TARGET_KEY[command["target"]]: command["target_id"], **paging}
     )
@@ -690,9 +694,11 @@ def _with_deal(command: Command, opportunity_id: int) -> ToolCall:
     return _write_fields(command, opportunity_id)
 
 
-# --- after finding a record typed by name (`remind`, `remove`) ------------------------------------
+# --- after finding a record typed by name (`note`, `notes`, `remind`, `remove`) -----------------
 
 _NAMED = {
+    "note": ("target", "target_id", "target_term"),
+    "notes": ("target", "target_id", "target_term"),
     "remind": ("target", "target_id", "target_term"),
     "remove": ("entity_type", "entity_id", "entity_term"),
 }
@@ -700,8 +706,8 @@ _RESULT_KEY = {"person": "persons", "organization": "organizations", "opportunit
 
 
 def named_kind(command: Command) -> str | None:
-    """The kind of record (`person`, `organization`, `opportunity`) a `remind` or `remove`
-    names by name rather than id; None otherwise."""
+    """The kind of record (`person`, `organization`, `opportunity`) a `note`, `notes`,
+    `remind` or `remove` names by name rather than id; None otherwise."""
     keys = _NAMED.get(command.name)
     if keys is None or command.get(keys[1]) is not None or not command.get(keys[2]):
         return None
@@ -746,7 +752,7 @@ def _record_found(
     def resolved(record: Mapping[str, Any]) -> Command:
         return command.replace(**changes, **{id_key: int(record["id"]), term_key: None})
 
-    if len(best) == 1 and (exact or command.name == "remove"):
+    if len(best) == 1 and (exact or command.name in {"remove", "notes"}):
         name = best[0].get("name")
         found = resolved(best[0])
         named = command.name == "remove" and name  # the removal's question names it
@@ -760,9 +766,14 @@ def _record_found(
         )
         for r in best
     )
+    note = (
+        f"\nThe note to log: “{_clip(str(command['content']), 200)}”"
+        if command.name == "note"
+        else ""
+    )
     if len(best) == 1:
-        return Choice(f"Did you mean the {noun} *{best[0].get('name')}*?", options)
-    prompt = f"Several {KIND_LABEL[kind]} match “{term}”. Which one?"
+        return Choice(f"Did you mean the {noun} *{best[0].get('name')}*?{note}", options)
+    prompt = f"Several {KIND_LABEL[kind]} match “{term}”. Which one?{note}"
     if command.name == "remove":
         prompt = (
             f"Several {KIND_LABEL[kind]} match “{term}”. Which one should be taken off{where}? "
@@ -780,3 +791,7 @@ def _record_detail(kind: str, record: Mapping[str, Any], list_names: Mapping[Any
     if kind == "organization":
         return record.get("domain")
     return list_names.get(record.get("list_id"))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

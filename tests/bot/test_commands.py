@@ -112,7 +112,7 @@ def test_unknown_command_and_bad_arguments_get_usage_and_write_nothing(app, sand
     typo = run(app, "dels series a")
     assert "Did you mean" in typo.text and "deals" in typo.text
     for text in (
-        "note deal abc Met them",
+        "note pet 5 Met them",
         "note deal 30001",
         "new-deal",
         "deal-add 30001 pet 3",

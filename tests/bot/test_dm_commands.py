@@ -76,7 +76,7 @@ def test_a_lookup_replies_in_the_thread_without_share(app, sandbox):
 
 
 def test_usage_errors_and_help_in_a_dm(app, sandbox):
-    assert "Usage:" in in_dm(app, "note deal abc hello", user_id=CAROL).text
+    assert "Usage:" in in_dm(app, "note pet 5 hello", user_id=CAROL).text
     assert "Affinity commands" in in_dm(app, "help", user_id=CAROL).text
 
 

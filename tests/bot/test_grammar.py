@@ -253,9 +253,24 @@ def test_note_without_text_is_not_a_silent_read_or_write():
 
 
 def test_notes_only_reads():
-    assert ok("notes org 310").args == {"target": "organization", "target_id": 310}
+    assert ok("notes org 310").args == {
+        "target": "organization",
+        "target_id": 310,
+        "target_term": None,
+    }
     error = bad("notes org 310 great meeting")
     assert error.subcommand == "notes" and "note org 310" in error.reason
+
+
+def test_note_and_notes_take_a_name():
+    one_word = ok("note org acme Intro call went well")
+    assert one_word["target_term"] == "acme" and one_word["content"] == "Intro call went well"
+    quoted = ok('note person "Jane Smith" Great call')
+    assert quoted["target_term"] == "Jane Smith" and quoted["target_id"] is None
+    assert quoted["content"] == "Great call"
+    assert format_command(quoted) == 'note person "Jane Smith" Great call'
+    assert ok("notes person jane smith")["target_term"] == "jane smith"
+    assert "notes org acme" in bad("note org acme").reason
 
 
 def test_add_to_list_accepts_unquoted_multiword_list():
@@ -364,7 +379,6 @@ def test_only_the_write_commands_write():
     [
         "note",
         "note deal",
-        "note deal x hello",
         "nte deal 5 hi",
         "new-deal",
         "add",

@@ -127,3 +127,38 @@ def _picks(call) -> list[dict]:
     from tests.bot.test_commands_support import all_buttons
 
     return [b for b in all_buttons(call) if str(b.get("action_id", "")).startswith(ids.PICK)]
+
+
+def notes_saying(sandbox, text: str) -> list[dict]:
+    return [n for n in sandbox.state.notes.values() if text in n["content"]]
+
+
+def test_a_note_on_an_organization_by_name_is_logged_at_once_on_an_exact_match(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    reply = run(app, "note org acme Intro call went well")
+    assert "Note saved" in reply.text
+    [made] = notes_saying(sandbox, "Intro call went well")
+    assert made["organization_ids"] == [seed.ACME_ORG_ID]
+
+
+def test_a_note_on_a_near_or_shared_name_shows_its_text_and_waits_for_the_choice(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    ask = run(app, "note person samir Sent the v7 deck")
+    assert "Several people match “samir”" in ask.text
+    assert "The note to log: “Sent the v7 deck”" in ask.text  # a wrong split would show here
+    assert not notes_saying(sandbox, "Sent the v7 deck")
+    value = button(ask, ids.PICK)["value"]
+    chosen = click(app, ids.PICK, value, message_ts="1700000050.000001")
+    assert "Note saved" in answer(app, chosen, index=1).text
+    [made] = notes_saying(sandbox, "Sent the v7 deck")
+    assert made["person_ids"][0] in samirs(sandbox)
+
+
+def test_notes_of_a_person_by_name_are_read_at_once(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    by_name = run(app, "notes person jane smith")
+    by_id = run(app, f"notes person {seed.JANE_ID}")
+    assert "Met Jane at the Acme office" in by_name.text and "Several" not in by_name.text
+    assert by_name.text == by_id.text
+    none = run(app, "notes org Zzyzx Holdings")
+    assert "No organization in your Affinity is named like “Zzyzx Holdings”" in none.text
