@@ -27,6 +27,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient
@@ -332,6 +333,18 @@ def pinned_tenant(services: Services, team_id: str) -> tuple[int, str | None] | 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:
     user = client.users_info(user=user_id).get("user") or {}
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def known_workspace_admin(client: WebClient | None, user_id: str) -> bool:
+    """True only when Slack says `user_id` is a workspace admin: what is merely shown to admins
+    (App Home sections, details in a status) is not shown when Slack cannot say."""
+    if client is None:
+        return False
+    try:
+        return is_workspace_admin(client, user_id)
+    except SlackApiError as error:
+        log.info("admin check failed: %s", error.response.get("error"))
+        return False
 
 
 def pin_tenant_reply(

@@ -14,13 +14,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit
 from bot.connector import click_identifier, parse_identifier
 from bot.features import home
 from bot.features.assistant_pane.store import PaneStore
-from bot.features.connect import is_workspace_admin
+from bot.features.connect import is_workspace_admin, known_workspace_admin
 from bot.features.unfurls.settings import UnfurlSettings
 from bot.services import Services
 
@@ -34,11 +33,7 @@ NOT_ADMIN = "Only a Slack workspace admin or owner can change this; nothing was 
 def admin_section(services: Services, client: WebClient, identifier: str) -> list[dict[str, Any]]:
     """The admin's blocks, or none for everyone else (or when Slack cannot say)."""
     user = parse_identifier(identifier)
-    try:
-        if not is_workspace_admin(client, user.user_id):
-            return []
-    except SlackApiError as error:
-        log.info("admin check for the App Home failed: %s", error.response.get("error"))
+    if not known_workspace_admin(client, user.user_id):
         return []
     previews_on = UnfurlSettings(services.engine, services.clock).enabled(user.team_id)
     since = services.clock() - dt.timedelta(days=FEEDBACK_DAYS)

@@ -9,13 +9,12 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.connector import parse_identifier
-from bot.features.connect import is_workspace_admin
+from bot.features.connect import known_workspace_admin
 from bot.features.notifications.models import PollState, Subscription
 from bot.features.notifications.poller import next_day
 from bot.features.notifications.store import requests_spent
@@ -28,11 +27,7 @@ log = logging.getLogger(__name__)
 
 def usage_section(services: Services, client: WebClient, identifier: str) -> list[dict[str, Any]]:
     """The admin's blocks about list polling, or none (not an admin, or nothing followed)."""
-    try:
-        if not is_workspace_admin(client, parse_identifier(identifier).user_id):
-            return []
-    except SlackApiError as error:
-        log.info("admin check for the App Home failed: %s", error.response.get("error"))
+    if not known_workspace_admin(client, parse_identifier(identifier).user_id):
         return []
     now = services.clock()
     with Session(services.engine) as session:

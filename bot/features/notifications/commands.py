@@ -15,9 +15,10 @@ from bot.blocks import error_message, kit
 from bot.blocks.text import escape_clip
 from bot.connector import parse_identifier
 from bot.features.connect import is_workspace_admin
+from bot.features.notifications.messages import every_poll
 from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import Poller
-from bot.features.notifications.store import DM, Subscriptions, poll_key, utc_day
+from bot.features.notifications.store import DM, Subscriptions, poll_key, tenant_of, utc_day
 from bot.grammar import Command, ListRef
 from bot.services import Services
 
@@ -95,18 +96,16 @@ def reply(
             f'(`/affinity follow-allow "{quoted}" <#{destination}>`).',
             f'Follow it in your own DM instead: `/affinity follow "{quoted}" dm`.',
         )
-    account = services.connector.account(identifier)
-    tenant = str(account.profile.tenant_id) if account and account.profile else "?"
+    tenant = tenant_of(services, identifier) or "?"
     mode = command.get("mode") or "stages"
     sub, new = subs.add(
         identifier, tenant, int(found["id"]), str(found["name"]), public, mode, destination
     )
     Poller(services).ensure_polls([sub])  # changes from now on, none from before
-    minutes = max(1, round(services.settings.notify_poll_seconds / 60))
     verb = "Following" if new else "Still following"
     return _said(
         f":bell: {verb} *{name}* ({MODE_WORDS[mode]}) in {where}. I read its changes with "
-        f"your own key about every {minutes} minute{'s' if minutes != 1 else ''}; several "
+        f"your own key about {every_poll(services.settings.notify_poll_seconds)}; several "
         "changes come as one message."
     )
 

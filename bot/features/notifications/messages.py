@@ -12,6 +12,12 @@ MAX_LINES = 20  # changes listed in one message; the rest are counted
 SECTION_LIMIT = 2900
 
 
+def every_poll(seconds: int) -> str:
+    """How often followed lists are read, in words: "every 5 minutes"."""
+    minutes = max(1, round(seconds / 60))
+    return f"every {minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def _section_text(lines: Sequence[str]) -> str:
     text, used = [], 0
     for index, line in enumerate(lines[:MAX_LINES]):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import rows_affected
 from bot.features.notifications.models import ChannelGrant, PollState, Subscription
+from bot.services import Services
 
 DM = "dm"
 
@@ -173,3 +174,10 @@ class Subscriptions:
     def allowed(self, team_id: str, channel_id: str, list_id: int) -> bool:
         with self.sessions() as session:
             return session.get(ChannelGrant, (team_id, channel_id, list_id)) is not None
+
+
+def tenant_of(services: Services, identifier: str) -> str | None:
+    """The Affinity firm (tenant id, as text) of `identifier`'s connected key; None when it is
+    not known (not connected, or connected before profiles were kept)."""
+    account = services.connector.account(identifier)
+    return str(account.profile.tenant_id) if account and account.profile else None

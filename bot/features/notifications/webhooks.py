@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -33,7 +32,9 @@ from affinity_client.errors import (
 )
 from bot.blocks import error_message, kit
 from bot.connector import PermissionProblem, parse_identifier
-from bot.features.connect import is_workspace_admin
+from bot.features.connect import is_workspace_admin, known_workspace_admin
+from bot.features.notifications.messages import every_poll
+from bot.features.notifications.store import tenant_of
 from bot.features.notifications.webhooks_models import WebhookRegistration
 from bot.services import Clock, Services
 
@@ -137,13 +138,12 @@ class WebhookRegistrations:
 def reply(
     services: Services, action: str, identifier: str, client: WebClient | None
 ) -> kit.Message:
-    account = services.connector.account(identifier)
-    tenant = str(account.profile.tenant_id) if account and account.profile else None
+    tenant = tenant_of(services, identifier)
     registrations = WebhookRegistrations(services.engine, services.clock)
     user_id = parse_identifier(identifier).user_id
     if action == "status":
         found = registrations.of_tenant(tenant) if tenant else None
-        return _status(services, found, identifier, admin=_shown_as_admin(client, user_id))
+        return _status(services, found, identifier, admin=known_workspace_admin(client, user_id))
     if client is None or not is_workspace_admin(client, user_id):
         return error_message(
             "Only a workspace admin can turn Affinity webhooks on or off.",
@@ -158,21 +158,8 @@ def reply(
     return _on(services, registrations, tenant, identifier)
 
 
-def _shown_as_admin(client: WebClient | None, user_id: str) -> bool:
-    """Whether `status` shows the user the admin's details: Slack says they are a workspace
-    admin (not when Slack cannot say: the status itself is still answered)."""
-    if client is None:
-        return False
-    try:
-        return is_workspace_admin(client, user_id)
-    except SlackApiError as error:
-        log.info("admin check for webhooks failed: %s", error.response.get("error"))
-        return False
-
-
 def _polling(services: Services) -> str:
-    minutes = max(1, round(services.settings.notify_poll_seconds / 60))
-    return f"every {minutes} minute{'s' if minutes != 1 else ''}"
+    return every_poll(services.settings.notify_poll_seconds)
 
 
 def delivery_base(services: Services) -> str | None:
@@ -350,11 +337,9 @@ def describe(
 
 def tenant_registration(services: Services, identifier: str) -> WebhookRegistration | None:
     """The webhook registered for the Affinity firm of `identifier`'s key, if any."""
-    account = services.connector.account(identifier)
-    if account is None or account.profile is None:
-        return None
+    tenant = tenant_of(services, identifier)
     registrations = WebhookRegistrations(services.engine, services.clock)
-    return registrations.of_tenant(str(account.profile.tenant_id))
+    return registrations.of_tenant(tenant) if tenant else None
 
 
 def _disabled_in_affinity(services: Services, identifier: str, webhook_id: int) -> bool:
