@@ -106,12 +106,17 @@ class Subscriptions:
             rows = session.scalars(select(Subscription).where(Subscription.id.in_(ids)))
             return {row.id: row for row in rows}
 
-    def all_active(self) -> list[Subscription]:
+    def all_active(
+        self, tenant: str | None = None, list_id: int | None = None
+    ) -> list[Subscription]:
+        """The running subscriptions, of one tenant (and one list of it) when given."""
+        query = select(Subscription).where(Subscription.paused.is_(None))
+        if tenant is not None:
+            query = query.where(Subscription.tenant == tenant)
+        if list_id is not None:
+            query = query.where(Subscription.list_id == list_id)
         with self.sessions() as session:
-            rows = session.scalars(
-                select(Subscription).where(Subscription.paused.is_(None)).order_by(Subscription.id)
-            )
-            return list(rows)
+            return list(session.scalars(query.order_by(Subscription.id)))
 
     def paused_for(self, reason: str) -> list[Subscription]:
         with self.sessions() as session:

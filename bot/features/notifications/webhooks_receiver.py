@@ -123,11 +123,7 @@ def hurry(services: Services, tenant: str, list_id: int | None) -> int:
 
     Only polls on their usual schedule: one backing off after a 429, or waiting for the monthly
     quota, keeps its time (a webhook never spends requests Affinity said to save)."""
-    subs = [
-        s
-        for s in Subscriptions(services.engine, services.clock).all_active()
-        if s.tenant == tenant and (list_id is None or s.list_id == list_id)
-    ]
+    subs = Subscriptions(services.engine, services.clock).all_active(tenant, list_id)
     keys = {poll_key(s) for s in subs}
     if not keys:
         return 0
