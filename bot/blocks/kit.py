@@ -110,3 +110,8 @@ def message(
     if len(kept) > max_blocks:
         raise ValueError(f"{len(kept)} blocks exceed Slack's limit of {max_blocks}")
     return {"text": escape_clip(one_line(fallback), limits.FALLBACK_TEXT), "blocks": kept}
+
+
+def section_message(text: str) -> Message:
+    """A message of one section, its notification text the same words."""
+    return message(text, [section(text)])

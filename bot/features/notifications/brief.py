@@ -80,7 +80,9 @@ class Briefs:
                 row = session.get(Brief, identifier)
                 if row is not None:
                     session.delete(row)
-            return _said(":no_bell: No daily brief any more. `/affinity brief` still shows it.")
+            return kit.section_message(
+                ":no_bell: No daily brief any more. `/affinity brief` still shows it."
+            )
         zone = self._zone(identifier, client)
         now = self.services.clock()
         with self.sessions.begin() as session:
@@ -89,7 +91,7 @@ class Briefs:
                 row = Brief(owner=identifier, created_at=now, last_sent_at=None)
                 session.add(row)
             row.at, row.zone, row.next_at = schedule, zone, next_occurrence(schedule, zone, now)
-        return _said(
+        return kit.section_message(
             f":sunrise: Your brief comes to your DM every day at {schedule} ({zone}, your Slack "
             "time zone): changes on deals you own, reminders due today, today's meetings. "
             "`/affinity brief off` stops it."
@@ -253,10 +255,6 @@ def _safely(part: Callable[[], str]) -> str:
 def _unreadable(error: AffinityError) -> str:
     log.info("a part of a brief failed: %s", type(error).__name__)
     return f"_I couldn't read this from Affinity ({escape_clip(str(error), 200)})._"
-
-
-def _said(text: str) -> kit.Message:
-    return kit.message(text, [kit.section(text)])
 
 
 __all__ = ["Briefs", "next_occurrence"]

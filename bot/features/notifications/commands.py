@@ -78,8 +78,8 @@ def reply(
         return _allow(services, subs, client, identifier, found, destination)
     if command.name == "unfollow":
         if subs.remove(identifier, int(found["id"]), destination):
-            return _said(f":no_bell: No longer following *{name}* in {where}.")
-        return _said(
+            return kit.section_message(f":no_bell: No longer following *{name}* in {where}.")
+        return kit.section_message(
             f":information_source: You don't follow *{name}* in {where}; "
             "`/affinity following` lists where you do."
         )
@@ -103,7 +103,7 @@ def reply(
     )
     Poller(services).ensure_polls([sub])  # changes from now on, none from before
     verb = "Following" if new else "Still following"
-    return _said(
+    return kit.section_message(
         f":bell: {verb} *{name}* ({MODE_WORDS[mode]}) in {where}. I read its changes with "
         f"your own key about {every_poll(services.settings.notify_poll_seconds)}; several "
         "changes come as one message."
@@ -113,7 +113,7 @@ def reply(
 def following(services: Services, subs: Subscriptions, identifier: str) -> kit.Message:
     mine = subs.of_owner(identifier)
     if not mine:
-        return _said(
+        return kit.section_message(
             'You don\'t follow any list. Try `/affinity follow "Series A Pipeline"` in a channel.'
         )
     lines = []
@@ -165,14 +165,10 @@ def _allow(
         return error_message("Name a channel (or type the command in it): a DM needs no grant.")
     subs.allow(user.team_id, destination, int(found["id"]), identifier)
     name = escape_clip(found["name"], 150)
-    return _said(
+    return kit.section_message(
         f":white_check_mark: *{name}* may now be followed in <#{destination}>. Each follower's "
         "own key still decides what they can post there."
     )
-
-
-def _said(text: str) -> kit.Message:
-    return kit.message(text, [kit.section(text)])
 
 
 def _lists(services: Services, identifier: str) -> list[dict[str, Any]] | str:

@@ -180,14 +180,14 @@ def _on(
             if services.settings.mode == "socket"
             else "`PUBLIC_URL` (the app's address as Affinity reaches it) is not set"
         )
-        return _said(
+        return kit.section_message(
             f":information_source: Webhooks need the app reachable over HTTP, and {why}. "
             f"Followed lists are read {_polling(services)} instead (polling) — nothing is missed, "
             "changes just arrive at the next read."
         )
     secret = registrations.begin(tenant, identifier)
     if secret is None:
-        return _said(
+        return kit.section_message(
             ":white_check_mark: Webhooks are already on for your Affinity account "
             "(`/affinity webhooks status` says since when)."
         )
@@ -234,7 +234,7 @@ def _on(
         )
     registrations.activate(tenant, int(created["id"]))
     log.info("Affinity webhook %s created for tenant %s", created["id"], tenant)
-    return _said(
+    return kit.section_message(
         ":zap: Webhooks are on for your Affinity account: a change on a followed list is now "
         "read within seconds, with each follower's own key. Reading "
         f"{_polling(services)} continues as the fallback."
@@ -246,7 +246,7 @@ def _off(
 ) -> kit.Message:
     found = registrations.of_tenant(tenant)
     if found is None or found.webhook_id is None:
-        return _said(
+        return kit.section_message(
             f":information_source: Webhooks are off; followed lists are read {_polling(services)}."
         )
     webhook_id = found.webhook_id
@@ -268,7 +268,7 @@ def _off(
     except AffinityError as error:
         return error_message(f"Affinity did not delete the webhook: {error}. Webhooks stay on.")
     registrations.remove(tenant)
-    return _said(
+    return kit.section_message(
         f":no_bell: Webhooks are off. Followed lists are read {_polling(services)}."
         + left_in_affinity
     )
@@ -282,7 +282,7 @@ def _status(
     polling = f"Followed lists are read {_polling(services)} either way (polling is the fallback)."
     said = describe(services, found, detailed=admin)
     if found is None or found.webhook_id is None:
-        return _said(f"{said} {polling}")
+        return kit.section_message(f"{said} {polling}")
     again = (
         "`webhooks off` then `on` registers it again"
         if admin
@@ -300,7 +300,7 @@ def _status(
             " Nothing has arrived for a while: Affinity disables a webhook whose deliveries "
             f"fail for hours, so if lists do change, {again}."
         )
-    return _said(f"{said} {polling}{quiet}")
+    return kit.section_message(f"{said} {polling}{quiet}")
 
 
 def describe(
@@ -365,7 +365,3 @@ def _ago(now: datetime, then: datetime) -> str:
     if seconds < 36 * 3600:
         return f"{round(seconds / 3600)} hours ago"
     return f"{round(seconds / 86400)} days ago"
-
-
-def _said(text: str) -> kit.Message:
-    return kit.message(text, [kit.section(text)])
