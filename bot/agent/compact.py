@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.agent.tables import tabulate
+from bot.agent.tables import tabulate, to_json
 
 _MIN_TEXT = 120
 _REF_KEYS = ("id", "name", "text")
@@ -58,10 +58,6 @@ class PageSpec:
     tool: str
     tool_input: dict[str, Any]
     items_key: str
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def compact_result(

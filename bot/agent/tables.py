@@ -38,7 +38,7 @@ def tabulate(value: Any) -> Any:
     if len(items) < MIN_ROWS or not all(isinstance(x, dict) and x for x in items):
         return items
     table = _table(items)
-    if table is None or len(_json(table)) >= len(_json(items)):
+    if table is None or len(to_json(table)) >= len(to_json(items)):
         return items
     return table
 
@@ -73,7 +73,7 @@ def _table(items: list[dict[str, Any]]) -> dict[str, Any] | None:
     tables = [
         _table_of(items, spread, named) for spread in (None, common) for named in (False, True)
     ]
-    return min((t for t in tables if t), key=lambda t: len(_json(t)), default=None)
+    return min((t for t in tables if t), key=lambda t: len(to_json(t)), default=None)
 
 
 def _table_of(
@@ -184,7 +184,8 @@ def _is_table(value: dict[str, Any]) -> bool:
     )
 
 
-def _json(value: Any) -> str:
+def to_json(value: Any) -> str:
+    """JSON as the model is given it: no spaces, non-ASCII text as is."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
