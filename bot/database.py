@@ -15,7 +15,9 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Connection, Engine, delete, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, CursorResult
 
 from vault import db as vault_db
@@ -140,6 +142,15 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def insert_ignoring_conflicts(
+    engine: Engine | Connection, model: Any, values: dict[str, Any]
+) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` of one row of `model`, in the engine's dialect
+    (PostgreSQL or SQLite): a row another process inserted first is left as it is."""
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(model).values(values).on_conflict_do_nothing()
 
 
 def rows_affected(result: Any) -> int:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.database import insert_ignoring_conflicts
 from bot.features.notifications.webhooks_models import FieldList
 
 
@@ -29,11 +28,10 @@ def learn(connection: Connection, tenant: str, field_lists: Mapping[int, int]) -
             )
         ).scalars()
     )
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     for field_id, list_id in field_lists.items():
         if field_id not in known:
             values = {"tenant": tenant, "field_id": field_id, "list_id": list_id}
-            connection.execute(insert(FieldList).values(values).on_conflict_do_nothing())
+            connection.execute(insert_ignoring_conflicts(connection, FieldList, values))
 
 
 def list_of(engine: Engine, tenant: str, field_id: int) -> int | None:

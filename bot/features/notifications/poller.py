@@ -31,8 +31,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
 from affinity_client import AffinityClient
@@ -44,7 +42,7 @@ from bot.connector import (
     PermissionProblem,
     parse_identifier,
 )
-from bot.database import rows_affected
+from bot.database import insert_ignoring_conflicts, rows_affected
 from bot.features.home import slack_client_for
 from bot.features.notifications import field_lists, messages
 from bot.features.notifications.changes import Read, line, read_changes
@@ -175,7 +173,6 @@ class Poller:
             return
         with self.sessions() as session:
             known = set(session.scalars(select(PollState.key).where(PollState.key.in_(keys))))
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         for key in keys - known:
             values = {
                 "key": key,
@@ -191,7 +188,7 @@ class Poller:
                 "last_entry_id": 0,
             }
             with self.engine.begin() as connection:
-                connection.execute(insert(PollState).values(values).on_conflict_do_nothing())
+                connection.execute(insert_ignoring_conflicts(connection, PollState, values))
 
     def make_due(self) -> int:
         """Every poll not backing off and not running is due now (the console's `/poll`)."""
@@ -334,11 +331,10 @@ class Poller:
                 )
         last = read.changes[-1] if read.changes else None
         entries_since, last_entry_id = read.entry_cursor or (None, None)
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         queued = 0
         with self.engine.begin() as connection:
             for row in rows:
-                result = connection.execute(insert(Outbox).values(row).on_conflict_do_nothing())
+                result = connection.execute(insert_ignoring_conflicts(connection, Outbox, row))
                 queued += rows_affected(result)
             field_lists.learn(connection, subs[0].tenant, read.field_lists)
             connection.execute(
