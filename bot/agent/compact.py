@@ -379,21 +379,21 @@ _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?(Z|[+-]\d\d
 
 def _prune(value: Any) -> Any:
     """Nothing the model needs is lost: no nulls or empty lists, nothing said twice (a plural
-    list that only repeats its singular sibling, `"domains": ["acme.com"]` beside `"domain":
-    "acme.com"`; first and last names beside the full name; an item's record that is its
-    parent's, such as each deal's list on a page of one list; ranks that are just the options'
-    order), no default flags (`"global": false`), and timestamps to the minute, in UTC
-    (`2026-11-03T17:00Z`)."""
+    list keeps only what its singular sibling does not say, so `"domains": ["acme.com"]`
+    beside `"domain": "acme.com"` goes; first and last names beside the full name; an item's
+    record that is its parent's, such as each deal's list on a page of one list; ranks that
+    are just the options' order), no defaults (`"global": false`, a one-time reminder's
+    type), and timestamps to the minute, in UTC (`2026-11-03T17:00Z`)."""
     if isinstance(value, dict):
         out = {k: _prune(v) for k, v in value.items()}
         if isinstance(out.get("fields"), list):
             out["fields"] = _fields_not_shown(out)
+        out = {k: _others_than_singular(out, k, v) for k, v in out.items()}
         kept = {
             k: v
             for k, v in out.items()
             if v is not None
             and v != []
-            and not _repeats_singular(out, k, v)
             and _DEFAULTS.get(k, _NO_DEFAULT) != v
             and not _repeats_name(out, k)
             and not (k == "type" and "content" in out and v in _PLAIN_NOTE_TYPES)
@@ -419,12 +419,17 @@ def _to_the_minute(value: str) -> str:
 
 
 _NO_DEFAULT = object()
-_DEFAULTS: dict[str, Any] = {"global": False, "multiple": False, "truncated": False}
-"""Flags whose absence reads as their usual value (the tool says when a company is global, a
-field takes several values, or there was more than it returned)."""
+_DEFAULTS: dict[str, Any] = {
+    "global": False,
+    "multiple": False,
+    "truncated": False,
+    "type": "one-time",
+}
+"""Values whose absence reads as their usual value (the tool says when a company is global, a
+field takes several values, there was more than it returned, or a reminder recurs)."""
 _PLAIN_NOTE_TYPES = frozenset({"text", "html"})
 """A note's content is given as plain text either way; only email and notetaker notes say so."""
-_NESTED_DETAIL = ("primary_email", "domain")
+_NESTED_DETAIL = ("primary_email", "emails", "domain", "domains")
 """What a record listed inside another keeps back: its own get tool gives it."""
 
 
@@ -496,9 +501,16 @@ def _fields_not_shown(record: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _repeats_singular(record: dict[str, Any], key: str, value: Any) -> bool:
-    singular = key[:-1] if key.endswith("s") else None
-    return bool(singular) and singular in record and value == [record[singular]]
+_SINGULAR_OF = {"emails": "primary_email", "domains": "domain"}
+
+
+def _others_than_singular(record: dict[str, Any], key: str, value: Any) -> Any:
+    """A plural list beside its singular sibling without the singular's value: `"emails"` next
+    to `"primary_email"` are the other addresses (none left: the key goes), as the prompt says."""
+    singular = _SINGULAR_OF.get(key)
+    if singular is None or not isinstance(value, list) or record.get(singular) is None:
+        return value
+    return [x for x in value if x != record[singular]]
 
 
 def _trim_strings(value: Any, limit: int) -> Any:

@@ -57,9 +57,36 @@ def test_the_model_is_not_given_what_a_result_already_says():
 
     assert shown["fields"] == [{"id": 405, "name": "Sector", "value": "Enterprise SaaS"}]
     assert shown["stage"]["text"] == "Diligence" and shown["value"] == 500000
-    assert "domains" not in shown["organizations"][0]  # only repeated its domain
-    assert shown["organizations"][1]["domains"] == ["beta.io", "beta.com"]
+    # a record listed inside another keeps its id and name; its own get tool has the rest
+    assert shown["organizations"] == [{"id": 5001, "name": "Acme"}, {"id": 5002, "name": "Beta"}]
     assert shown["created_at"] == "2026-07-09T04:22Z"  # the same instant, in UTC
+
+
+def test_emails_and_domains_beside_the_primary_are_the_others():
+    hits = {
+        "persons": [
+            {"id": 1, "name": "Jane", "primary_email": "j@acme.com", "emails": ["j@acme.com"]},
+            {
+                "id": 2,
+                "name": "Raj",
+                "primary_email": "raj@beta.io",
+                "emails": ["r@gmail.com", "raj@beta.io"],
+            },
+        ],
+        "organizations": [
+            {"id": 5002, "name": "Beta", "domain": "beta.io", "domains": ["beta.io", "beta.com"]}
+        ],
+    }
+
+    shown = read_result(compact_result(hits, max_chars=10_000, text_max=2_000))
+
+    assert shown["persons"] == [
+        {"id": 1, "name": "Jane", "primary_email": "j@acme.com"},
+        {"id": 2, "name": "Raj", "primary_email": "raj@beta.io", "emails": ["r@gmail.com"]},
+    ]
+    assert shown["organizations"] == [
+        {"id": 5002, "name": "Beta", "domain": "beta.io", "domains": ["beta.com"]}
+    ]
 
 
 def test_a_page_says_once_what_each_of_its_items_would_repeat():

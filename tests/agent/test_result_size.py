@@ -79,7 +79,7 @@ def test_every_tool_gives_the_model_at_most_its_share_of_the_raw_json(sandbox, s
 def test_only_reads_whose_answer_is_mostly_facts_have_a_higher_bound():
     for tool, (bound, why) in RESULT_RATIO_FLOORS.items():
         assert tool in TOOLS and not TOOLS[tool].writes
-        assert RESULT_RATIO_TARGET < bound <= 0.6 and why
+        assert RESULT_RATIO_TARGET < bound <= 0.55 and why
 
 
 @pytest.mark.parametrize(
@@ -100,6 +100,7 @@ def test_every_fact_of_a_read_reaches_the_model(sandbox, scenario):
 
 _REPEATS = {"first_name", "last_name", "rank"}
 _NESTED_DETAIL = {"primary_email", "emails", "domain", "domains"}
+_SAID_BY_ABSENCE = {"type": "one-time"}  # the prompt: a reminder without a type is one-time
 
 
 def _facts(value: Any, key: str = "", depth: int = 0) -> list[tuple[str, Any]]:
@@ -115,6 +116,8 @@ def _facts(value: Any, key: str = "", depth: int = 0) -> list[tuple[str, Any]]:
             if k in _REPEATS or (k in _NESTED_DETAIL and inner >= 2):
                 continue
             if k == "type" and v in ("text", "html") and "content" in value:
+                continue
+            if _SAID_BY_ABSENCE.get(k) == v:
                 continue
             found += _facts(v, k, inner)
         return found
@@ -195,8 +198,9 @@ def test_reminders_read_back_as_the_records_the_tool_returned(sandbox):
     assert ratio <= ratio_bound("affinity_list_reminders")
     assert len(shown["reminders"]) == len(result["reminders"]) > 2
     for full, given in zip(result["reminders"], shown["reminders"], strict=True):
-        for key in ("id", "content", "type", "status", "due_date", "entity", "owner", "creator"):
+        for key in ("id", "content", "status", "due_date", "entity", "owner", "creator"):
             assert given[key] == full[key]
+        assert given.get("type", "one-time") == full["type"]
         assert given.get("recurrence") == full["recurrence"]
 
 
