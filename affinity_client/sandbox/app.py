@@ -153,7 +153,7 @@ class SandboxApp:
             (kind, func), path_rule = rule.endpoint, rule.rule
         if kind == "control":
             try:
-                return cast(Response, func(self.state, request, **args))
+                return cast(Response, func(self.state, request, wsgi=self, **args))
             except ApiError as exc:
                 return json_response({"message": exc.message}, exc.status)
         with self.state.lock:

@@ -210,14 +210,13 @@ def _stage_write(state: SandboxState, data: dict[str, Any]) -> tuple[str, str, d
     return "POST", path, body
 
 
-def act_as(state: SandboxState, request: Request) -> Response:
+def act_as(state: SandboxState, request: Request, wsgi: Any, **_: Any) -> Response:
     """Make a change happen as another user, through the API's own write paths (so it is
     recorded, with that user as the changer, like any write): `{"as": "standard", "action":
     "stage", "opportunity_id": 30001, "stage": "IC"}` or `{"as": …, "action": "add-entry",
-    "list_id": 205, "entity_id": 2001}`. Answers with the API's own status and body."""
+    "list_id": 205, "entity_id": 2001}`. Answers with the API's own status and body; `wsgi` is
+    the sandbox's own app, which serves the write."""
     from werkzeug.test import Client
-
-    from .app import SandboxApp
 
     data = _body(request)
     user = _acting_user(data)
@@ -232,7 +231,7 @@ def act_as(state: SandboxState, request: Request) -> Response:
         headers = {"Authorization": f"Basic {token}"}
     else:
         raise ApiError(400, "action must be stage or add-entry")
-    answer = Client(SandboxApp(state)).open(path, method=method, json=body, headers=headers)
+    answer = Client(wsgi).open(path, method=method, json=body, headers=headers)
     text = answer.get_data(as_text=True)
     return json_response(
         {"status": answer.status_code, "body": json.loads(text) if text.strip() else None},
@@ -287,7 +286,7 @@ ROUTES = [
     ("/_sandbox/requests", ["GET", "DELETE"], _handler(requests_log)),
     ("/_sandbox/reset", ["POST"], _handler(reset)),
     ("/_sandbox/state", ["GET"], _handler(summary)),
-    ("/_sandbox/act-as", ["POST"], _handler(act_as)),
+    ("/_sandbox/act-as", ["POST"], act_as),
     ("/_sandbox/webhooks/deliveries", ["GET"], _handler(webhook_deliveries)),
     ("/_sandbox/webhooks/flush", ["POST"], _handler(flush_webhooks)),
     ("/_sandbox/webhooks/redeliver", ["POST"], _handler(redeliver_webhook)),

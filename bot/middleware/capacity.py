@@ -28,6 +28,8 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
+from bot.middleware.requester import describe_request, tell_user
+
 logger = logging.getLogger("bot.capacity")
 
 BUSY = "I'm busy right now — try again in a moment."
@@ -124,8 +126,6 @@ def turn_away(request: BoltRequest, notify: Callable[[Callable[[], Any]], None])
 
     `notify(send)` runs `send` (a private note to the user) away from the request thread.
     """
-    from bot.middleware.errors import describe_request
-
     body = request.body
     logger.warning("listener queue full: turned away %s", describe_request(body))
     kind = body.get("type")
@@ -141,8 +141,6 @@ def turn_away(request: BoltRequest, notify: Callable[[Callable[[], Any]], None])
 
 
 def tell_busy(request: BoltRequest) -> None:
-    from bot.middleware.errors import tell_user
-
     context = request.context
     client = context.client if context.bot_token else None
     tell_user(request.body, client, context.respond, BUSY)

@@ -234,7 +234,7 @@ ANY_JSON = st.recursive(
 def test_delivery_keys_and_request_lines_read_any_shape(body):
     """The platform's readers of a payload never raise, whatever they are given."""
     from bot.middleware.dedup import delivery_key
-    from bot.middleware.errors import describe_request
+    from bot.middleware.requester import describe_request
     from bot.middleware.shapes import shape_problem
 
     delivery_key(body)
