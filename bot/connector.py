@@ -56,6 +56,7 @@ from affinity_client.errors import (
     MonthlyQuotaError,
     PermissionDeniedError,
 )
+from affinity_client.tools.common import KNOWN_LISTS_TTL
 from bot.budget import RequestBudgets
 from bot.claims import Claims
 from bot.models import AuditLogEntry
@@ -77,6 +78,8 @@ CONNECTION = AFFINITY
 CONNECT_HINT = "/affinity connect"
 REVOKED_REASON = "Affinity rejected the key (401): it was revoked or regenerated in Affinity"
 POOL_SIZE = 512
+LIST_LISTS = "affinity_list_lists"
+LISTS_FRESH_FOR = timedelta(seconds=KNOWN_LISTS_TTL)
 CONFIGURATION_ALERT_INTERVAL = timedelta(hours=1)
 QUOTA_ALERT_INTERVAL = timedelta(days=1)
 CONFIGURATION_PROBLEM = (
@@ -143,6 +146,20 @@ def list_type(value: object) -> str:
     it came."""
     text = "" if value is None else str(value)
     return LIST_TYPES.get(text, text)
+
+
+def _as_lists(items: Iterable[Mapping[str, Any]]) -> list[AffinityList]:
+    """Lists as `affinity_list_lists` returns them, as the vault caches them."""
+    return [
+        AffinityList(int(item["id"]), str(item.get("name") or ""), list_type(item.get("type")))
+        for item in items
+    ]
+
+
+def lists_are_fresh(fetched_at: datetime | None, now: datetime) -> bool:
+    """Whether lists cached at `fetched_at` may still be taken as the user's lists: for
+    `LISTS_FRESH_FOR`, after which a rename or a new list in Affinity shows."""
+    return fetched_at is not None and now - fetched_at < LISTS_FRESH_FOR
 
 
 def cached_lists(account: ConnectedAccount | None) -> list[AffinityList]:
@@ -471,18 +488,22 @@ class Connector:
         `affinity_list_lists` and cached again. Errors of the read are the tool's errors."""
         if not refresh:
             return cached_lists(self.account(identifier))
-        result = self.execute_tool(identifier, "affinity_list_lists", {})
-        return self.cache_lists(identifier, result.get("lists") or [])
+        result = self.execute_tool(identifier, LIST_LISTS, {})  # which caches them
+        return _as_lists(result.get("lists") or [])
+
+    def fresh_lists(self, account: ConnectedAccount | None) -> list[AffinityList]:
+        """The account's cached lists while fresh (`lists_are_fresh`), else none: a tool then
+        reads what it needs of a list from Affinity."""
+        if account is None or not lists_are_fresh(account.lists_fetched_at, self.clock()):
+            return []
+        return cached_lists(account)
 
     def cache_lists(
         self, identifier: str, lists: Iterable[Mapping[str, Any]]
     ) -> list[AffinityList]:
         """Cache lists as `affinity_list_lists` returns them; a cache that cannot be written is
         logged and the lists returned all the same (the cache is a convenience)."""
-        found = [
-            AffinityList(int(item["id"]), str(item.get("name") or ""), list_type(item.get("type")))
-            for item in lists
-        ]
+        found = _as_lists(lists)
         try:
             self.vault.cache_lists(CONNECTION, identifier, found)
         except Exception:
@@ -510,6 +531,8 @@ class Connector:
             lambda client: run_tool(client, tool_name, tool_input),
             references=references,
         )
+        if tool_name == LIST_LISTS and not (tool_input or {}).get("type"):
+            self.cache_lists(identifier, result.get("lists") or [])  # every list, as of now
         for listener in list(self._result_listeners):
             try:
                 listener(identifier, tool_name, tool_input or {}, result, references[0])
@@ -619,8 +642,8 @@ class Connector:
         if account.status != "ACTIVE":
             self.evict(identifier)
             raise NotConnectedError(str(account.status), account.status_reason)
-        # The lists cached at connect name a list (a deal's, say) without a request.
-        known = [{"id": x.id, "name": x.name, "type": x.type} for x in cached_lists(account)]
+        # The user's cached lists name a list (a deal's, say) without a request, while fresh.
+        known = [{"id": x.id, "name": x.name, "type": x.type} for x in self.fresh_lists(account)]
         for _attempt in range(2):
             secret = self._credential(identifier)
             try:
@@ -731,6 +754,7 @@ __all__ = [
     "explain_forbidden",
     "identifier_for",
     "list_type",
+    "lists_are_fresh",
     "not_connected_message",
     "parse_identifier",
 ]

@@ -40,6 +40,7 @@ class UserContext:
     workspace: str  # the Affinity tenant name
     affinity_user_email: str | None = None
     lists: tuple[CachedList, ...] = field(default_factory=tuple)
+    lists_fresh: bool = True  # False: cached long enough ago that a list may have changed
     today: dt.date | None = None  # defaults to the current date in ``timezone``
     timezone: str = "UTC"  # an IANA name, e.g. "America/New_York"
     now: dt.datetime | None = None  # the instant of the turn (default: the clock)

@@ -81,7 +81,7 @@ class Agent:
         ``chat_stream``); the full text is in the result either way. ``on_tool``, if given, is
         told each tool's name as its step starts."""
         history = self.memory.load(thread, user.identifier)
-        if not user.lists:
+        if not user.lists or not user.lists_fresh:
             user = with_fetched_lists(user, execute)
         outcome = self.loop.run(user, history, text, execute, on_text, on_tool)
         batch = None
@@ -127,8 +127,10 @@ class Agent:
 
 def with_fetched_lists(user: UserContext, execute: Executor) -> UserContext:
     """The user's lists read now when none are cached (a message in the instant between
-    connecting and the lists being cached): the prompt never says "no lists" to someone who
-    has them. A failure leaves the prompt's own fallback (look them up with a tool)."""
+    connecting and the lists being cached), or when the cache is no longer fresh (a list
+    renamed or added in Affinity since): the prompt never says "no lists" to someone who has
+    them, nor an old name. A failure leaves what was cached, or the prompt's own fallback (look
+    them up with a tool)."""
     try:
         result = execute("affinity_list_lists", {})
     except Exception as exc:  # the turn goes on; a revoked key shows at the first tool call
@@ -139,7 +141,7 @@ def with_fetched_lists(user: UserContext, execute: Executor) -> UserContext:
         for item in result.get("lists") or []
         if isinstance(item, dict) and item.get("id") is not None
     )
-    return replace(user, lists=lists) if lists else user
+    return replace(user, lists=lists, lists_fresh=True) if lists else user
 
 
 def _outcome_line(batch: BatchView, index: int) -> str:

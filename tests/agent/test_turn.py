@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from affinity_client import TOOLS
-from affinity_client.errors import AuthenticationError, PermissionDeniedError
-from bot.agent import model_errors
+from affinity_client.errors import AuthenticationError, PermissionDeniedError, ServerError
+from bot.agent import CachedList, model_errors
 from bot.agent.tables import read_result
 from bot.devtools.fake_anthropic import delay, overloaded, rate_limited, reply
 from tests.agent.conftest import RecordingExecutor
@@ -281,3 +281,39 @@ def test_a_user_whose_lists_are_not_cached_yet_gets_them_read_for_the_prompt(
     assert "Series A Pipeline (id 201, opportunity list)" in system
     assert "no cached Affinity lists" not in system
     assert execute.names() == ["affinity_list_lists"]
+
+
+def test_lists_cached_over_an_hour_ago_are_read_again_for_the_prompt(api, agent, user, thread):
+    """A list renamed in Affinity since the cache shows under its new name."""
+    from dataclasses import replace
+
+    stale = replace(user, lists=(CachedList(201, "Series A", "opportunity"),), lists_fresh=False)
+    execute = RecordingExecutor(
+        {
+            "affinity_list_lists": lambda _: {
+                "lists": [{"id": 201, "name": "Series A Pipeline", "type": "opportunity"}]
+            }
+        }
+    )
+    api.add(reply("ok"), reply("ok"))
+    agent.respond(thread, stale, "what's in our series a pipeline?", execute)
+    system = api.message_requests[0].system_text
+    assert "Series A Pipeline (id 201, opportunity list)" in system
+    assert execute.names() == ["affinity_list_lists"]
+
+    agent.respond(thread, replace(stale, lists_fresh=True), "and now?", execute)
+    assert execute.names() == ["affinity_list_lists"]  # a fresh cache is not read again
+
+
+def test_stale_lists_stay_in_the_prompt_when_reading_them_again_fails(api, agent, user, thread):
+    from dataclasses import replace
+
+    stale = replace(user, lists=(CachedList(201, "Series A", "opportunity"),), lists_fresh=False)
+
+    def down(_: dict) -> dict:
+        raise ServerError("Affinity is unavailable", status=503)
+
+    api.add(reply("ok"))
+    result = agent.respond(thread, stale, "hi", RecordingExecutor({"affinity_list_lists": down}))
+    assert result.error is None
+    assert "Series A (id 201, opportunity list)" in api.message_requests[0].system_text

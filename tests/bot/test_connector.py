@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -132,6 +133,40 @@ def test_a_new_client_knows_the_cached_lists_so_a_deal_reads_no_list(connector, 
     assert deal["list"]["name"] == "Series A Pipeline"
     paths = [r["path"] for r in sandbox.state.requests]
     assert len(paths) == 2 and not any(p.startswith("/lists") for p in paths)
+
+
+def test_lists_read_from_any_surface_refresh_the_users_cached_lists(connector, services, sandbox):
+    """The assistant's or a notification's read of the lists, not only /affinity lists,
+    brings a rename in Affinity into the cache; a read of one type of list does not replace
+    the whole cache with it."""
+    connect(services, ALICE, ADMIN)
+    connector.lists(ALICE, refresh=True)
+    sandbox.state.world.lists[201]["name"] = "Series A"
+    connector.evict(ALICE)  # past the minute a client keeps what it read
+    connector.execute_tool(ALICE, "affinity_list_lists", {})
+    cached = {item.id: item.name for item in connector.lists(ALICE)}
+    assert cached[201] == "Series A" and len(cached) == len(sandbox.state.world.lists)
+
+    connector.execute_tool(ALICE, "affinity_list_lists", {"type": "person"})
+    assert {item.id: item.name for item in connector.lists(ALICE)} == cached
+
+
+def test_lists_cached_over_an_hour_ago_do_not_name_a_deals_list(connector, services, sandbox):
+    connect(services, ALICE, ADMIN)
+    connector.lists(ALICE, refresh=True)
+    sandbox.state.world.lists[201]["name"] = "Series A"  # renamed in Affinity since
+    deal = {"opportunity_id": seed.ACME_DEAL_ID}
+    assert connector.execute_tool(ALICE, "affinity_get_opportunity", deal)["list"]["name"] == (
+        "Series A Pipeline"  # within the hour: the cached name, no request for it
+    )
+    later = datetime.now(UTC) + timedelta(minutes=61)
+    connector.clock = lambda: later
+    connector.evict(ALICE)
+    sandbox.state.clear_requests()
+    assert connector.execute_tool(ALICE, "affinity_get_opportunity", deal)["list"]["name"] == (
+        "Series A"
+    )
+    assert any(r["path"].startswith("/lists") for r in sandbox.state.requests)
 
 
 def test_401_revokes_once_and_tells_the_user_once(connector, services, sandbox):

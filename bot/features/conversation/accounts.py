@@ -13,7 +13,13 @@ from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.blocks.connection import ConnectionView, reconnect_prompt
 from bot.blocks.text import Links
-from bot.connector import Connector, KeyRevokedError, NotConnectedError, cached_lists
+from bot.connector import (
+    Connector,
+    KeyRevokedError,
+    NotConnectedError,
+    cached_lists,
+    lists_are_fresh,
+)
 from bot.features.home import connection_view
 from vault import ConnectedAccount
 
@@ -42,6 +48,7 @@ def user_context(
         workspace=(profile.tenant_name if profile else "") or "Affinity",
         affinity_user_email=profile.user_email if profile else None,
         lists=lists,
+        lists_fresh=lists_are_fresh(account.lists_fetched_at, dt.datetime.now(dt.UTC)),
         today=today,
         timezone=timezone,
     )
