@@ -11,10 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.database import delete_older_than
+from bot.database import delete_older_than, insert_ignoring_conflicts
 from bot.models import ConnectorClaim
 
 NOTICE_TTL = timedelta(days=90)
@@ -54,12 +52,8 @@ class Claims:
 
     def _insert(self, key: str, until: datetime, now: datetime) -> bool:
         values = {"key": key[:320], "claimed_until": until, "created_at": now}
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(ConnectorClaim)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(ConnectorClaim.key)
+        statement = insert_ignoring_conflicts(self.engine, ConnectorClaim, values).returning(
+            ConnectorClaim.key
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).first() is not None

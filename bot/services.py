@@ -3,8 +3,10 @@
 `Services.build()` is the one place the process's long-lived collaborators are made, eagerly and
 in dependency order: the vault, the connector (the one path to Affinity), the agent (None without
 `ANTHROPIC_API_KEY`), and the database-backed stores features share. Every member is typed, so a
-type checker follows the whole graph; a feature that needs another's object imports its type and
-reads it here. A new collaborator: add a typed field and build it in `build()`.
+type checker follows the whole graph. A new collaborator: add a typed field and build it in
+`build()`. A feature's own object that other features use too (the command runner, the
+channel-answers store) is made on first use by `shared()`, through an accessor in the feature's
+module (`command_runner(services)`), so this module knows no feature.
 """
 
 from __future__ import annotations
@@ -15,23 +17,22 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.claims import Claims
 from bot.config import Settings
 from bot.connector import Connector
+from bot.receipts import DeliveryReceipts
 from vault import Keyring, Vault
 
-if TYPE_CHECKING:  # built in Services.build(); these modules import this one
+if TYPE_CHECKING:  # built in Services.build()
     from bot.agent import Agent
-    from bot.claims import Claims
-    from bot.features.commands.engine import CommandRunner
-    from bot.features.conversation.visibility import ChannelVisibility
-    from bot.middleware.dedup import DeliveryReceipts
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 # (team_id, enterprise_id) -> a Web API client for that workspace, or None (not installed).
 SlackClients = Callable[[str, str | None], WebClient | None]
 
@@ -148,13 +149,13 @@ class Services:
     clock: Clock = utc_now
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot"))
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
-    # Database-backed stores shared by features, made by build() (they need the services).
+    # Database-backed stores shared by features, made by build().
     receipts: DeliveryReceipts = field(init=False)
     claims: Claims = field(init=False)
-    visibility: ChannelVisibility = field(init=False)
-    commands: CommandRunner = field(init=False)
     # Set by bot.app.build_app() once the Slack app exists (None before).
     slack_clients: SlackClients | None = None
+    _shared: dict[type, object] = field(default_factory=dict, init=False, repr=False)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def build(
@@ -176,11 +177,7 @@ class Services:
         `ConfigError`. The schema is not touched: call `bot.database.upgrade_all()` first.
         """
         from bot.agent import build_agent
-        from bot.claims import Claims
         from bot.database import make_engine
-        from bot.features.commands.engine import CommandRunner
-        from bot.features.conversation.visibility import ChannelVisibility
-        from bot.middleware.dedup import DeliveryReceipts
         from vault import load_keyring
 
         engine = engine if engine is not None else make_engine(settings.database_url)
@@ -204,9 +201,17 @@ class Services:
         )
         services.receipts = DeliveryReceipts(engine, clock)
         services.claims = Claims(engine, clock)
-        services.visibility = ChannelVisibility(engine, clock)
-        services.commands = CommandRunner(services)
         return services
+
+    def shared(self, kind: type[T], make: Callable[[], T]) -> T:
+        """The process's one object of `kind`, made by `make` on first use: a feature's own
+        state that other features reach too (the command runner, the channel-answers store),
+        kept here without this module knowing the features."""
+        with self._shared_lock:
+            found = self._shared.get(kind)
+            if found is None:
+                found = self._shared[kind] = make()
+            return cast(T, found)
 
     def close(self) -> None:
         """Stop background jobs, close pooled Affinity clients, release database connections."""

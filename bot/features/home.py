@@ -20,7 +20,6 @@ from bot.blocks import limits
 from bot.blocks.connection import ConnectionView
 from bot.blocks.home import app_home
 from bot.connector import CONNECTION, SlackUser, cached_lists, identifier_for, parse_identifier
-from bot.features import mcp_tokens
 from bot.features.activity import named_activity
 from bot.services import Services
 from vault import ConnectedAccount
@@ -49,7 +48,7 @@ def with_sections(
         except Exception:
             log.warning("the %s section of the App Home failed", name, exc_info=True)
             continue
-        if len(view["blocks"]) + len(extra) <= 100:
+        if len(view["blocks"]) + len(extra) <= limits.VIEW_BLOCKS:
             view["blocks"].extend(extra)
     return view
 
@@ -78,11 +77,7 @@ def home_view(services: Services, identifier: str) -> dict[str, Any]:
     activity = named_activity(
         services, identifier, connector.recent_activity(identifier, RECENT_ACTIVITY)
     )
-    view = app_home(connection_view(account), lists, activity)
-    view["blocks"] = (view["blocks"] + mcp_tokens.home_blocks(services, identifier))[
-        : limits.VIEW_BLOCKS
-    ]
-    return view
+    return app_home(connection_view(account), lists, activity)
 
 
 def publish_home(services: Services, client: WebClient | None, identifier: str) -> bool:
@@ -107,8 +102,6 @@ def slack_client_for(services: Services, user: SlackUser) -> WebClient | None:
 
 
 def register(app: App, services: Services) -> None:
-    mcp_tokens.register(app, services)  # the Revoke buttons of the tokens listed here
-
     @app.event("app_home_opened")
     def handle_app_home_opened(
         event: dict[str, Any], context: BoltContext, client: WebClient

@@ -19,6 +19,7 @@ from bot.adapters.tokens import TokenInfo, TokenStore
 from bot.blocks import kit
 from bot.blocks.text import escape_clip
 from bot.connector import click_identifier
+from bot.features.home import add_home_section, publish_home
 from bot.services import Services
 
 log = logging.getLogger("bot.features.mcp_tokens")
@@ -58,8 +59,6 @@ def create_token(
         return kit.message(CONNECT_FIRST, [kit.section(CONNECT_FIRST)])
     token, info = tokens(services).create(identifier, label or "MCP token", via="slack")
     client.views_open(trigger_id=trigger_id, view=token_modal(token, info))
-    from bot.features.home import publish_home
-
     publish_home(services, client, identifier)
     done = (
         f"Created the MCP token *{escape_clip(info.label, 100)}* (`{info.hint}…`): it is in the "
@@ -132,7 +131,13 @@ def home_blocks(services: Services, identifier: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def _home_section(services: Services, client: WebClient, identifier: str) -> list[dict[str, Any]]:
+    return home_blocks(services, identifier)
+
+
 def register(app: App, services: Services) -> None:
+    add_home_section("agents", _home_section)  # the user's tokens, with their Revoke buttons
+
     @app.action(REVOKE)
     def on_revoke(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -140,8 +145,6 @@ def register(app: App, services: Services) -> None:
         token_id = str(((body.get("actions") or [{}])[0]).get("value") or "")
         if not tokens(services).revoke(identifier, token_id):
             log.info("token revoke click for a token %s does not hold", identifier)
-        from bot.features.home import publish_home
-
         publish_home(services, client, identifier)
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.middleware.dedup import DeliveryReceipts, install_dedup
+from bot.middleware.dedup import install_dedup
 from bot.middleware.early_ack import install_early_ack
 from bot.middleware.errors import install_error_handler
+from bot.receipts import DeliveryReceipts
 from bot.services import Services
 
 __all__ = ["DeliveryReceipts", "install_middleware"]

@@ -20,20 +20,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from sqlalchemy import Engine, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
-from bot.database import delete_older_than
-from bot.models import SlackEventReceipt
-from bot.services import Clock, Services
+from bot.receipts import DeliveryReceipts
+from bot.services import Services
 
-RECEIPT_TTL = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
 PRUNE_INTERVAL_SECONDS = 3600.0
 
 logger = logging.getLogger("bot.dedup")
@@ -67,42 +60,6 @@ def delivery_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
         view_id = view.get("id", "") if isinstance(view, Mapping) else ""
         return kind, f"{kind}:{view_id}:{body['trigger_id']}"
     return None
-
-
-class DeliveryReceipts:
-    """The `slack_event_receipts` table: claim a delivery key once; prune old keys."""
-
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
-
-    def claim(self, kind: str, key: str) -> bool:
-        """True if this call is the first to see `key` (in any process), False for a repeat."""
-        values = {"key": key[:255], "kind": kind, "first_seen_at": self.clock()}
-        statement = self._insert_or_ignore(values)
-        try:
-            with self.engine.begin() as connection:
-                result = connection.execute(statement)
-                if result.returns_rows:  # insert-or-ignore ... RETURNING: a row iff inserted
-                    return result.first() is not None
-                return result.rowcount == 1
-        except IntegrityError:  # backends without insert-or-ignore: the key exists
-            return False
-
-    def prune(self, older_than: timedelta = RECEIPT_TTL) -> int:
-        return delete_older_than(
-            self.engine, SlackEventReceipt.first_seen_at, self.clock() - older_than
-        )
-
-    def _insert_or_ignore(self, values: dict[str, Any]) -> Any:
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            statement = pg_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
-            return statement.returning(SlackEventReceipt.key)
-        if dialect == "sqlite":
-            ignored = sqlite_insert(SlackEventReceipt).values(values).on_conflict_do_nothing()
-            return ignored.returning(SlackEventReceipt.key)
-        return insert(SlackEventReceipt).values(values)
 
 
 def retry_num(request: BoltRequest) -> str | None:

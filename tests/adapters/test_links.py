@@ -11,7 +11,7 @@ from bot.adapters.catalog import AccountNotConnected
 from bot.adapters.commands import accounts_status
 from bot.adapters.langchain import get_tools
 from bot.blocks import actions as ids
-from bot.features import commands
+from bot.features import commands, mcp_tokens
 from bot.features.connect import disconnect
 from tests.adapters.conftest import ADMIN, STANDARD, connect
 from tests.bot.test_connect import MY_FEATURES, connect_as, ident
@@ -21,7 +21,7 @@ LINKED = "ana@firm.com"
 
 @pytest.fixture
 def harness(slack_app_factory):
-    return slack_app_factory(features=[*MY_FEATURES, commands])
+    return slack_app_factory(features=[*MY_FEATURES, mcp_tokens, commands])
 
 
 def values(key: str, link: str) -> dict:
@@ -48,9 +48,8 @@ def test_a_linked_identifier_runs_with_the_slack_users_key(harness, fake_slack, 
     fake_slack.wait_for("chat.postMessage", lambda c: "connected as" in c.text, timeout=10)
     tool = get_tools(LINKED, services=services)[0]
     assert "jane" in tool.invoke({"term": "jane"}).lower()
-    from bot.features.home import home_view
-
-    assert f"`{LINKED}`" in str(home_view(services, ident(slack)))  # shown on their App Home
+    home = fake_slack.wait_for("views.publish", lambda c: "Your agents" in c.text, timeout=10)
+    assert f"`{LINKED}`" in home.text  # shown on their App Home
     activity = services.connector.recent_activity(ident(slack))
     assert activity[0]["tool"] == tool.name  # audited as the Slack user's own call
     with pytest.raises(AccountProblem, match="linked to a Slack user"):  # not from the CLI

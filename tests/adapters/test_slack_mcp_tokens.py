@@ -13,7 +13,7 @@ from bot.connector import identifier_for
 from bot.features.mcp_tokens import REVOKE
 from tests.bot.test_commands_support import ALICE, CAROL, connect
 
-FEATURES = ["platform", "connect", "home", "commands"]
+FEATURES = ["platform", "connect", "home", "mcp_tokens", "commands"]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from affinity_client.sandbox import seed
 from bot.blocks.confirmation import APPROVE, APPROVE_ALL, CANCEL, parse_action_value
 from bot.devtools.fake_anthropic import reply
+from bot.features.conversation.visibility import channel_visibility
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     SERIES_A,
@@ -361,7 +362,7 @@ def test_two_processes_clicking_approve_at_once_write_once(chat_app_factory, api
 def test_a_card_from_a_public_channel_mention_is_only_the_requesters(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    chat_app.services.visibility.set(
+    channel_visibility(chat_app.services).set(
         slack.team_id, slack.channel_id, public=True, user_id="U0ADMIN01", identifier="T:U0ADMIN01"
     )
     colleague = slack.as_user("U0BOB0001")

@@ -9,6 +9,7 @@ from bot.devtools.fake_anthropic import reply
 from bot.features import conversation, platform
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
 from bot.features.conversation.timezones import today_in
+from bot.features.conversation.visibility import channel_visibility
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     STATUS_METHOD,
@@ -52,7 +53,7 @@ def test_a_mention_in_a_public_channel_answers_in_its_thread_with_the_users_key(
 ):
     slack, fake = chat_app.slack, chat_app.fake
     connect(chat_app, slack.user_id, sandbox=sandbox)
-    chat_app.services.visibility.set(
+    channel_visibility(chat_app.services).set(
         slack.team_id, slack.channel_id, public=True, user_id="U0ADMIN01", identifier="T:U0ADMIN01"
     )
     api.add(reply("Here to help."))

@@ -9,6 +9,7 @@ from bot.devtools.fake_anthropic import reply
 from bot.features.conversation.markdown import to_stream_markdown
 from bot.features.conversation.mrkdwn import to_mrkdwn
 from bot.features.conversation.replies import PLACEHOLDER_TEXT
+from bot.features.conversation.visibility import channel_visibility
 from tests.bot.test_conversation_approvals import one_note_script
 from tests.bot.test_conversation_stream_buffering import assert_shown_then_posted
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
@@ -217,7 +218,7 @@ def test_mentions_in_a_public_channel_keep_the_placeholder_and_update(streaming_
     test_conversation_channels.py.)"""
     slack, fake = streaming_app.slack, streaming_app.fake
     connect(streaming_app, slack.user_id, sandbox=sandbox)
-    streaming_app.services.visibility.set(
+    channel_visibility(streaming_app.services).set(
         slack.team_id, slack.channel_id, public=True, user_id="U0ADMIN01", identifier="T:U0ADMIN01"
     )
     api.add(reply("Here to help."))

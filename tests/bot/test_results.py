@@ -11,6 +11,7 @@ import pytest
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
+from bot.features.commands.engine import command_runner
 from tests.bot.test_commands_support import (
     ALICE,
     BOB,
@@ -111,7 +112,7 @@ def test_more_is_run_with_the_clickers_own_key(app, sandbox):
 
 def test_a_long_page_token_is_kept_server_side_for_its_owner_only(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
-    runner = app.services.commands
+    runner = command_runner(app.services)
     key = runner.pages.store(f"{app.slack.team_id}:{ALICE}", "deals 204", None)
     sent = click(app, ids.MORE, json.dumps({"k": key}), user_id=BOB)
     assert "expired" in answer(app, sent).text

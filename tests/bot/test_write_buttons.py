@@ -13,6 +13,7 @@ import pytest
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
 from bot.blocks.choices import parse_write_value
+from bot.features.commands.engine import command_runner
 from tests.bot.test_commands_support import (
     ALICE,
     BOB,
@@ -44,7 +45,7 @@ def test_a_write_button_carries_its_card_id_and_the_command(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     card, command = parse_write_value(chooser_value(app))
     assert len(card) >= 16 and command == 'new-deal 201 "Orbit Robotics Seed"'
-    assert app.services.commands.cards.get(card).state == "open"
+    assert command_runner(app.services).cards.get(card).state == "open"
 
 
 def test_second_click_from_another_container_is_told_what_the_first_did(app, sandbox):
@@ -113,7 +114,7 @@ def test_a_card_replaced_by_a_newer_one_for_the_same_command_changes_nothing(app
 def test_an_expired_or_unknown_card_changes_nothing(app, sandbox):
     connect(app, ALICE, sandbox=sandbox)
     value = chooser_value(app)
-    cards = app.services.commands.cards
+    cards = command_runner(app.services).cards
     now = cards.clock()
     cards.clock = lambda: now + timedelta(hours=25)
     expired = answer(app, click(app, ids.PICK, value))

@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.connector import identifier_for
-from bot.features.commands.engine import Invocation, WriteGuard
+from bot.features.commands.engine import Invocation, WriteGuard, command_runner
 from bot.features.commands.listeners import register_listeners
 from bot.features.commands.surfaces import Surface, ThreadSurface
 from bot.grammar import UsageError, parse, writes
@@ -27,7 +27,7 @@ PRUNE_SECONDS = 3600
 
 
 def register(app: App, services: Services) -> None:
-    runner = services.commands
+    runner = command_runner(services)
     register_listeners(app, runner)
     services.background.register("prune-command-claims", PRUNE_SECONDS, runner.claims.prune)
     services.background.register("prune-command-page-keys", PRUNE_SECONDS, runner.pages.prune)
@@ -49,7 +49,7 @@ def run_in_thread(
     """Run command text addressed to the bot; the reply goes in the thread (`surface`, when
     given, decides how: the conversation feature passes a private one for channels)."""
     identifier = identifier_for(team_id, user_id, enterprise_id or None)
-    runner = services.commands
+    runner = command_runner(services)
     surface = surface or ThreadSurface(client, channel_id, thread_ts)
     parsed = parse(text)
     is_write = not isinstance(parsed, UsageError) and writes(parsed)

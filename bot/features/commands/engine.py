@@ -130,8 +130,13 @@ def account_status(account: ConnectedAccount | None) -> str:
     return "NONE" if account is None else str(account.status)
 
 
+def command_runner(services: Services) -> CommandRunner:
+    """The process's one command runner."""
+    return services.shared(CommandRunner, lambda: CommandRunner(services))
+
+
 class CommandRunner:
-    """Runs parsed commands for users; one per process (`Services.commands`)."""
+    """Runs parsed commands for users; one per process (`command_runner`)."""
 
     def __init__(self, services: Services) -> None:
         # imported here: the conversation feature imports this module

@@ -33,6 +33,7 @@ from bot.features.conversation.replies import TeamRefusals, ThreadReply, step_ti
 from bot.features.conversation.routing import Request, wants_command
 from bot.features.conversation.streaming import AnswerStream
 from bot.features.conversation.timezones import UserTimezones, today_in
+from bot.features.conversation.visibility import channel_visibility
 from bot.features.threads import AuthorNames, read_thread
 from bot.grammar import UsageError, parse
 from bot.services import Services
@@ -123,7 +124,7 @@ class Conversation:
     def is_private(self, request: Request) -> bool:
         """Answers in a channel go to the asker only, unless an admin made the channel public.
         (A DM is private already, and answered in the open there.)"""
-        return not request.is_dm and not self.services.visibility.is_public(
+        return not request.is_dm and not channel_visibility(self.services).is_public(
             request.team_id, request.channel
         )
 

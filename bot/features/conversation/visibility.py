@@ -56,6 +56,13 @@ def is_channel(channel_id: str | None) -> bool:
     return bool(channel_id) and not str(channel_id).startswith("D")
 
 
+def channel_visibility(services: Services) -> ChannelVisibility:
+    """The process's one channel-answers store."""
+    return services.shared(
+        ChannelVisibility, lambda: ChannelVisibility(services.engine, services.clock)
+    )
+
+
 class ChannelVisibility:
     """The stored per-channel setting. Reads are one primary-key lookup per answer."""
 
@@ -113,7 +120,7 @@ def channel_answers_reply(
     if not is_channel(channel_id):
         return _reply(NOT_A_CHANNEL_TEXT)
     assert channel_id is not None
-    visibility = services.visibility
+    visibility = channel_visibility(services)
     current = PUBLIC if visibility.is_public(team_id, channel_id) else PRIVATE
     if setting is None:
         return _reply(_state_text(current, channel_id))
