@@ -14,6 +14,8 @@ scenario of ``benchmarks/tools.py``: all the tools of the catalog, target <= 0.2
 ``RESULT_RATIO_FLOORS`` gives, with its reason, for a read whose answer is little more than its
 facts; a write is given to the model as its one-line outcome after approval; a result cut for
 a next call is flagged, since what it leaves out flatters the ratio),
+`result_values_ratio` per read (the same for the values alone, without keys or punctuation:
+the floor of any form of those facts, which is above the target for some small answers),
 `result_ratio_in_turns` (the same, for the calls the scripted turns make; each call's raw JSON
 is measured by the same call on a fresh client, so answers the turn's client had cached count),
 `cache_share_from_turn_2`, and `history_tokens` per turn of the ten-turn thread.
@@ -138,12 +140,24 @@ def raw_behind(base_url: str, name: str, tool_input: dict[str, Any]) -> int:
     return transport.bytes
 
 
-def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
+def value_chars(value: Any) -> int:
+    """The characters of a result's values alone, as text: no keys, quotes, commas or brackets
+    (a table's column names are keys). What no wording of those facts can go below."""
+    if isinstance(value, dict):
+        return sum(value_chars(v) for k, v in value.items() if k != "columns")
+    if isinstance(value, list):
+        return sum(value_chars(v) for v in value)
+    return 0 if value is None else len(str(value))
+
+
+def every_tool_ratio(settings: AgentSettings) -> tuple[dict[str, float], dict[str, float]]:
     """Each scenario of the tools benchmark run once on a fresh client: the characters of the
     results as the model is given them against the raw Affinity JSON behind them. Per tool,
-    all its scenarios' characters over all their raw bytes."""
+    all its scenarios' characters over all their raw bytes; and, for the reads, the same for
+    the values alone (`value_chars`), the floor any form of those facts has."""
     print(f"{'tool result given to the model':<36} {'scenario':<40} {'chars':>7} {'raw':>8} ratio")
     totals: dict[str, list[int]] = {}
+    values: dict[str, int] = {}
     with SandboxServer(port=0) as sandbox:
         sandbox.reset()
         every: list[Scenario] = scenarios(add_big_deal_org(sandbox))
@@ -151,13 +165,14 @@ def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
             sandbox.reset()
             add_big_deal_org(sandbox)
             transport = CountingTransport()
-            chars = cut = 0
+            chars = cut = facts = 0
 
             def given(client: AffinityClient, name: str, tool_input: dict[str, Any]) -> Any:
-                nonlocal chars, cut
+                nonlocal chars, cut, facts
                 result = run_tool(client, name, tool_input)
                 text = model_facing(settings, name, tool_input, result)
                 chars += len(text)
+                facts += value_chars(json.loads(text)) if not TOOLS[name].writes else 0
                 cut += '"cut":{' in text  # items left for another call flatter the ratio
                 return result
 
@@ -166,17 +181,27 @@ def every_tool_ratio(settings: AgentSettings) -> dict[str, float]:
             row = totals.setdefault(scenario.tool, [0, 0])
             row[0] += chars
             row[1] += transport.bytes
+            values[scenario.tool] = values.get(scenario.tool, 0) + facts
             print(
                 f"{scenario.tool:<36} {scenario.label[:40]:<40} {chars:>7} {transport.bytes:>8} "
                 f"{chars / transport.bytes if transport.bytes else 0:5.2f}"
                 + (f"  ({cut} results cut)" if cut else "")
             )
     ratios = {name: round(c / raw, 2) for name, (c, raw) in totals.items() if raw}
-    print(f"\n{'per tool':<36} {'ratio':>5} {'bound':>5}  why a bound above the target")
+    floors = {
+        name: round(values[name] / raw, 2)
+        for name, (_, raw) in totals.items()
+        if raw and not TOOLS[name].writes
+    }
+    print(
+        f"\n{'per tool':<36} {'ratio':>5} {'bound':>5} {'values':>6}  why a bound above the "
+        "target (values: the facts alone, no keys or punctuation)"
+    )
     for name, ratio in ratios.items():
         why = RESULT_RATIO_FLOORS.get(name, (0, ""))[1]
-        print(f"{name:<36} {ratio:5.2f} {ratio_bound(name):5.2f}  {why}")
-    return ratios
+        floor = f"{floors[name]:6.2f}" if name in floors else f"{'-':>6}"
+        print(f"{name:<36} {ratio:5.2f} {ratio_bound(name):5.2f} {floor}  {why}")
+    return ratios, floors
 
 
 def results(request: RecordedRequest) -> list[dict[str, Any]]:
@@ -369,7 +394,7 @@ def ten_turn_thread(
 
 
 def main() -> int:
-    every_ratio = every_tool_ratio(AgentSettings(api_key=SecretStr("bench")))
+    every_ratio, value_floors = every_tool_ratio(AgentSettings(api_key=SecretStr("bench")))
     print()
     sandbox = SandboxServer(port=0).start()
     client = AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url)
@@ -458,6 +483,7 @@ def main() -> int:
     sandbox.stop()
     summary = {
         "result_ratio": every_ratio,
+        "result_values_ratio": value_floors,
         "result_ratio_in_turns": ratios,
         "cache_share_from_turn_2": round(share, 3),
         "history_tokens": histories,
