@@ -461,11 +461,14 @@ class Connector:
             self.announce_revoked(identifier, account)
         return account
 
-    def executor_for(self, identifier: str) -> Callable[[str, dict], dict]:
-        """`(tool_name, tool_input) -> result` bound to one user (for the agent)."""
+    def executor_for(
+        self, identifier: str, *, via: str | None = None
+    ) -> Callable[[str, dict], dict]:
+        """`(tool_name, tool_input) -> result` bound to one user (for the agent; `via` as for
+        `execute_tool`)."""
 
         def execute(tool_name: str, tool_input: dict) -> dict:
-            return self.execute_tool(identifier, tool_name, tool_input)
+            return self.execute_tool(identifier, tool_name, tool_input, via=via)
 
         return execute
 
@@ -522,14 +525,24 @@ class Connector:
         call that succeeded (`reference` is its audit row's); a failing listener is logged."""
         self._result_listeners.append(listener)
 
-    def execute_tool(self, identifier: str, tool_name: str, tool_input: dict | None) -> dict:
-        """Run one tool for one user. See the module docstring for the errors raised."""
+    def execute_tool(
+        self,
+        identifier: str,
+        tool_name: str,
+        tool_input: dict | None,
+        *,
+        via: str | None = None,
+    ) -> dict:
+        """Run one tool for one user. See the module docstring for the errors raised. `via`
+        names what made the call when the user did not ask for it there and then ("brief"):
+        their App Home's activity says so."""
         references: list[str] = []
         result = self.run(
             identifier,
             tool_name,
             lambda client: run_tool(client, tool_name, tool_input),
             references=references,
+            via=via,
         )
         if tool_name == LIST_LISTS and not (tool_input or {}).get("type"):
             self.cache_lists(identifier, result.get("lists") or [])  # every list, as of now
@@ -547,6 +560,7 @@ class Connector:
         operation: Callable[[AffinityClient], Any],
         *,
         references: list[str] | None = None,
+        via: str | None = None,
     ) -> Any:
         """`operation(client)` on the user's pooled client, with the checks, 401/403 handling
         and audit row of `execute_tool` (`label` is the audited tool name, e.g. "whoami").
@@ -559,9 +573,9 @@ class Connector:
             result = self._run(identifier, label, operation)
         except Exception as error:
             _attach_reference(error, reference)
-            self._audit(identifier, label, started, reference, error)
+            self._audit(identifier, label, started, reference, error, via)
             raise
-        self._audit(identifier, label, started, reference, None)
+        self._audit(identifier, label, started, reference, None, via)
         return result
 
     def revoked(self, identifier: str, reason: str, credential: Secret | None) -> bool:
@@ -670,6 +684,7 @@ class Connector:
         started: float,
         reference: str,
         error: BaseException | None,
+        via: str | None = None,
     ) -> None:
         outcome, kind, status = _classify(error)
         entry = AuditLogEntry(
@@ -681,6 +696,7 @@ class Connector:
             affinity_status=status,
             error_kind=kind,
             reference=reference,
+            via=via[:32] if via else None,
         )
         try:
             with self._sessions.begin() as session:
@@ -711,6 +727,7 @@ class Connector:
                     "error_kind": row.error_kind,
                     "affinity_status": row.affinity_status,
                     "reference": row.reference,
+                    "via": row.via,
                 }
                 for row in session.scalars(query)
             ]

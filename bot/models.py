@@ -80,6 +80,9 @@ class AuditLogEntry(Base):
     affinity_status: Mapped[int | None] = mapped_column(Integer)
     error_kind: Mapped[str | None] = mapped_column(String(64))
     reference: Mapped[str | None] = mapped_column(String(64))
+    # What made the call for the user when they did not ask for it there and then: "brief"
+    # (their daily brief), "prep" (a meeting's preparation). None: their own request.
+    via: Mapped[str | None] = mapped_column(String(32))
 
 
 slack_installations = SQLAlchemyInstallationStore.build_installations_table(

@@ -25,7 +25,7 @@ from bot.services import Services
 from vault import ConnectedAccount
 
 log = logging.getLogger("bot.features.home")
-RECENT_ACTIVITY = 10
+RECENT_ACTIVITY = 40  # audit rows read; a brief's reads are one line of them (blocks/home.py)
 
 # Blocks other features add at the end of a user's Home (e.g. the workspace admin's settings):
 # name -> (services, client, identifier) -> blocks. Added by those features' `register`.

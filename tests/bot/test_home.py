@@ -105,3 +105,20 @@ def test_other_tabs_are_ignored(harness, slack, fake_slack):
 
     time.sleep(0.2)
     assert fake_slack.calls("views.publish") == []
+
+
+def test_a_brief_whose_read_failed_says_so_on_its_one_line():
+    from bot.blocks.home import activity_line, grouped_by_via
+
+    at = "2026-12-01T06:00:00+00:00"
+    rows = [
+        {"at": at, "tool": "affinity_list_reminders", "outcome": "ok", "via": "brief"},
+        {"at": at, "tool": "affinity_list_meetings", "outcome": "server_error", "via": "brief"},
+        {"at": at, "tool": "affinity_search_persons", "outcome": "ok", "via": None},
+        {"at": at, "tool": "affinity_list_notes", "outcome": "ok", "via": "brief"},
+    ]
+    lines = [activity_line(row) for row in grouped_by_via(rows)]
+    assert len(lines) == 3  # an earlier brief is not merged across the user's own search
+    assert lines[0].startswith(":warning:")
+    assert "2 reads for your daily brief (1 failed)" in lines[0]
+    assert "1 read for your daily brief" in lines[2]

@@ -82,3 +82,33 @@ def test_the_brief_prepares_todays_meetings_with_outside_people(
     assert "last note" in intro and "Intro call, promising team." in intro
     demo = text[text.index("Product demo: Crescent") :]
     assert "Elif Mendes>* · knows Maya Patel best" in demo  # the warmest colleague
+
+
+def test_app_home_says_which_reads_were_made_for_the_brief(
+    slack_app_factory: Any, fake_slack: Any, sandbox: Any
+) -> None:
+    """The brief's reads are the user's key at work while they were not asking: their App Home
+    counts them on one line, made for the brief, and lists their own requests as before."""
+    from bot.features import activity, commands, connect, home, notifications, platform
+    from tests.bot.test_commands_support import ALICE, run
+    from tests.bot.test_commands_support import connect as connect_directly
+
+    morning = utc_now().replace(hour=6, minute=0)
+    app = slack_app_factory(
+        features=[platform, connect, home, commands, notifications, activity],
+        clock=lambda: morning,
+    )
+    fake_slack.set_user(ALICE, tz="UTC")
+    connect_directly(app, ALICE, sandbox=sandbox)
+    run(app, "people jane")
+    run(app, "brief")
+    run(app, "org acme")
+
+    app.slack.as_user(ALICE).app_home_opened()
+    shown = fake_slack.wait_for("views.publish", lambda c: "Recent activity" in c.text)
+    lines = shown.text[shown.text.index("Recent activity") :].splitlines()[1:]
+    brief = [i for i, line in enumerate(lines) if "brief" in line]
+    acme = next(i for i, line in enumerate(lines) if "“acme”" in line)
+    jane = next(i for i, line in enumerate(lines) if "“jane”" in line)
+    assert len(brief) == 1 and acme < brief[0] < jane  # newest first, the brief one line
+    assert "reads for your daily brief" in lines[brief[0]] and "See reminders" in lines[brief[0]]

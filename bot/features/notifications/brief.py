@@ -43,6 +43,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 FIRST_LOOKBACK = timedelta(days=1)  # a first brief covers the last day
+BRIEF = "brief"  # the audit rows of the brief's reads say so (App Home: "for your daily brief")
 MEETINGS_SHOWN = 8
 MEETINGS_PREPARED = 3  # today's first meetings with outside people get their full preparation
 ZONES = UserTimezones()
@@ -170,6 +171,7 @@ class Briefs:
                 identifier,
                 "affinity_search_list_entries",
                 {"list_id": pipeline.id, "owner": "me", "page_size": 100},
+                via=BRIEF,
             )
             for entry in found.get("entries") or []:
                 owned[int(entry["id"])] = str(entry.get("name") or "")
@@ -190,6 +192,7 @@ class Briefs:
             identifier,
             "affinity_list_reminders",
             {"mine": True, "due_from": today.isoformat(), "due_until": today.isoformat()},
+            via=BRIEF,
         )
         rows = [r for r in result.get("reminders") or [] if r.get("status") != "completed"]
         lines = []
@@ -210,7 +213,7 @@ class Briefs:
     ) -> list[dict[str, Any]]:
         """Today's meetings in the user's zone; the first few with people from outside the firm
         come with their preparation (organizations, open deals, last note, warmest colleague)."""
-        execute = self.services.connector.executor_for(identifier)
+        execute = self.services.connector.executor_for(identifier, via=BRIEF)
         meetings = meetings_between(execute, today, today)
         if not meetings:
             return [kit.section("*Today's meetings*\n_No meetings today._")]

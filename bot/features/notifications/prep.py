@@ -157,7 +157,7 @@ def prep(
     """`/affinity prep`: the preparation for meeting `which` (None: the next one from now)."""
     account = connector.account(identifier)
     links = Links(account.profile.tenant_subdomain if account and account.profile else None)
-    execute = connector.executor_for(identifier)
+    execute = connector.executor_for(identifier, via="prep")
     try:
         meeting = find_meeting(execute, which, now, zone)
     except AffinityError as error:
