@@ -17,7 +17,7 @@ from bot.features.notifications import BRIEF_JOB, JOB, Poller
 from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import next_month
 from bot.services import utc_now
-from tests.bot.test_commands_support import ALICE, BOB, CAROL, run
+from tests.bot.test_commands_support import ALICE, BOB, CAROL, on_the_seeds_day, run
 from tests.bot.test_commands_support import connect as connect_directly
 from tests.client.sandbox_helpers import control, request_log
 
@@ -216,7 +216,7 @@ def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
     """Maya owns deals, has a reminder due today and meetings today (seeded relative to today)."""
     fake_slack.set_user(ALICE, tz="UTC")
     connect_directly(app, ALICE, sandbox=sandbox)
-    now[0] = now[0].replace(hour=6, minute=0)
+    now[0] = on_the_seeds_day(6)
     said = run(app, "brief daily 08:00")
     assert "every day at 08:00 (UTC" in said.text
 
@@ -224,7 +224,7 @@ def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
     move(sandbox, seed.ACME_DEAL_ID, "IC")  # and one she does not own
     app.services.background.run_once(BRIEF_JOB)
     assert posts(fake_slack, ALICE) == []  # not yet 08:00
-    now[0] = now[0].replace(hour=8, minute=1)
+    now[0] = on_the_seeds_day(8, 1)
     app.services.background.run_once(BRIEF_JOB)
     app.services.background.run_once(BRIEF_JOB)
 
@@ -248,7 +248,7 @@ def test_prep_names_the_attendees_their_company_open_deals_and_last_note(
 ) -> None:
     fake_slack.set_user(ALICE, tz="UTC")
     connect_directly(app, ALICE, sandbox=sandbox)
-    now[0] = now[0].replace(hour=6, minute=0)
+    now[0] = on_the_seeds_day(6)
 
     text = str(run(app, "prep next").params["blocks"])
     assert "Intro call: LumenData" in text  # her first meeting today (15:00 UTC)
