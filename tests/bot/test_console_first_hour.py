@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from affinity_client.sandbox import seed
 from bot.console import _line_reader, main
 from tests.bot.test_console import CONNECT, ScriptedStdin, after, data_dir, run_console
 
@@ -52,3 +53,67 @@ def test_the_banner_names_the_key_that_seals(data_dir: Path) -> None:
     )
     assert "development key" not in output.getvalue()
     assert "VAULT_MASTER_KEYS" in output.getvalue()
+
+
+def test_the_console_users_count_today_where_the_seed_does(data_dir: Path) -> None:
+    """The firm's users are in Pacific time, like the seed's "today": the deals it marks reviewed
+    today are found at any hour (at 03:00 UTC the UTC date is already tomorrow there)."""
+    output = run_console(
+        data_dir,
+        [*CONNECT, '/affinity deals series a "Last Reviewed=today"', "/affinity brief daily 08:00"],
+    )
+    reviewed = after(output, '/affinity deals series a "Last Reviewed=today"')
+    assert (
+        f"  {seed.LAST_REVIEWED_TODAY} deals · " in reviewed and "Last Reviewed = today" in reviewed
+    )
+    scheduled = after(output, "/affinity brief daily 08:00")
+    assert "every day at 08:00 (America/Los_Angeles, your Slack time zone)" in scheduled
+
+
+def test_the_sandbox_users_table_lines_up(data_dir: Path) -> None:
+    output = run_console(data_dir, ["/quit"])
+    rows = output.split("Sandbox users")[1].splitlines()[1:]
+    users = [r for r in rows if "@northwind.vc" in r]
+    assert len(users) == len(seed.USERS)
+    assert (
+        len({r.index(f"{u['first_name']} {u['last_name']}") for r, u in zip(users, seed.USERS)})
+        == 1
+    )
+    assert (
+        len(
+            {
+                r.index("@northwind.vc") - len(u["email"].split("@")[0])
+                for r, u in zip(users, seed.USERS)
+            }
+        )
+        == 1
+    )
+
+
+def test_a_brief_turned_off_twice_says_there_was_none(data_dir: Path) -> None:
+    output = run_console(
+        data_dir,
+        [*CONNECT, "/affinity brief daily 08:00", "/affinity brief off", "/affinity brief off"],
+    )
+    assert "No daily brief any more" in after(output, "/affinity brief off")
+    again = after(output, "/affinity brief off", -1)
+    assert "You have no daily brief" in again and "any more" not in again
+
+
+def test_a_write_on_a_missing_record_is_two_sentences(data_dir: Path) -> None:
+    output = run_console(data_dir, [*CONNECT, "/affinity note person 99999999 hello"])
+    said = after(output, "/affinity note person 99999999 hello")
+    assert "Person 99999999" in said and "Nothing was changed." in said
+    assert "found Nothing" not in said
+
+
+def test_the_brief_and_prep_write_days_as_the_other_cards_do(data_dir: Path) -> None:
+    """`Tuesday 1 December`, `Tue 1 Dec, 17:00` like `Tue 1 Dec 2026` elsewhere: no `01`."""
+    import re
+    from datetime import datetime
+
+    output = run_console(data_dir, [*CONNECT, "/affinity brief", "/affinity prep next"])
+    today = datetime.now(seed.PACIFIC)
+    assert f"Your brief for {today:%A} {today.day} {today:%B}*" in after(output, "/affinity brief")
+    prep = after(output, "/affinity prep next")
+    assert re.search(r"\* — [A-Z][a-z]{2} [1-9]\d? [A-Z][a-z]{2}, \d\d:\d\d\n", prep), prep
