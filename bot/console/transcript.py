@@ -121,6 +121,7 @@ class Transcript:
         text = rendered.text
         for user_id, name in self.names.items():
             text = text.replace(f"@{user_id}", f"@{name}")
+        text = text.replace(f"#{self.command_channel}", "#deals")  # as Slack names <#C…>
         if text.strip():
             self.write(text)
         for control in rendered.controls:

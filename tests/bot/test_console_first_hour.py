@@ -107,3 +107,9 @@ def test_the_brief_and_prep_write_days_as_the_other_cards_do(data_dir: Path) -> 
     assert f"Your brief for {today:%A} {today.day} {today:%B}*" in after(output, "/affinity brief")
     prep = after(output, "/affinity prep next")
     assert re.search(r"\* — [A-Z][a-z]{2} [1-9]\d? [A-Z][a-z]{2}, \d\d:\d\d\n", prep), prep
+
+
+def test_a_channel_is_named_as_slack_names_it(data_dir: Path) -> None:
+    output = run_console(data_dir, [*CONNECT, '/affinity follow "Series A Pipeline"'])
+    said = after(output, '/affinity follow "Series A Pipeline"')
+    assert "(stage moves) in #deals." in said and "C0DEALS01" not in said
