@@ -72,6 +72,12 @@ def test_a_followed_list_posts_a_stage_move_once_with_a_link(
     listed = run(app, "following").text
     assert "*Series A Pipeline* (stage moves) in <#C0DEALS01>" in listed
     assert "cost 3 Affinity requests today" in listed  # two empty reads, one with the names
+    again = run(app, 'follow "Series A Pipeline"').text
+    assert "Still following *Series A Pipeline* (stage moves)" in again
+    changed = run(app, 'follow "Series A Pipeline" all').text
+    assert "Now following *Series A Pipeline* (every field change, no longer stage moves)" in (
+        changed
+    )
 
 
 def test_several_changes_in_one_poll_come_as_one_message(
@@ -122,10 +128,13 @@ def test_a_revoked_follower_is_paused_and_told_once_and_resumes_on_reconnect(
     told = [c for c in posts(fake_slack, ALICE) if "paused" in c.text]
     assert len(told) == 1 and "/affinity connect" in str(told[0].params["blocks"])
     assert posts(fake_slack, DEALS) == []  # nothing read with a key that no longer works
-    assert "paused" in run(app, "following").text
+    assert "no longer works (`/affinity connect` resumes it)" in run(app, "following").text
 
     control(sandbox, "keys/restore", {"key": seed.ADMIN_KEY})
     connect_directly(app, ALICE, sandbox=sandbox)
+    listed = run(app, "following").text  # reconnected, not read yet: no "connect" to do
+    assert "resumes with the next read, now that you have reconnected" in listed
+    assert "/affinity connect" not in listed
     move(sandbox, seed.ACME_DEAL_ID, "Term Sheet")
     poll(app, now)
     assert "paused" not in run(app, "following").text
