@@ -111,6 +111,7 @@ def test_note_delete_asks_for_a_click_first(app, sandbox):
     note_id = max(sandbox.state.notes)
     ask = run(app, f"note-delete {note_id}")
     assert "cannot be undone" in ask.text and note_id in sandbox.state.notes
+    assert button(ask, ids.PICK)["text"]["text"] == "Delete"  # the answer, not "Choose"
     sent = click(app, ids.PICK, button(ask, ids.PICK)["value"])
     done = answer(app, sent, index=1)
     assert "deleted" in done.text and note_id not in sandbox.state.notes

@@ -172,6 +172,7 @@ def test_remove_asks_for_a_click_and_runs_once(app, sandbox):
     ask = run(app, f'remove "Founders to Watch" person {person}')
     assert f"Remove person {person} from the list “Founders to Watch”" in ask.text
     assert "Nothing is removed unless you choose it" in ask.text
+    assert button(ask, ids.PICK)["text"]["text"] == "Remove"  # as the question's answer
     assert len(sandbox.state.list_entries) >= len(on_list)
     assert sandbox.state.request_count("DELETE") == 0
     value = button(ask, ids.PICK)["value"]

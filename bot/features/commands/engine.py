@@ -71,6 +71,8 @@ SUBSCRIPTION_COMMANDS = {
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
+CONFIRM_LABEL = {"affinity_remove_from_list": "Remove", "affinity_delete_note": "Delete"}
+"""The button that answers the question a `CLICK_FIRST` write asks, by its tool."""
 ASKS_FIRST = frozenset({"remove", "note-delete"})
 """Commands whose write (`CLICK_FIRST`) is asked about before it runs. A button that offers one
 (a list of the right kind for `remove`) runs it as if typed: it asks, it never counts as the
@@ -352,7 +354,8 @@ class CommandRunner:
             step = in_user_zone(step, command, zone)
             if step.tool in CLICK_FIRST and inv.card is None:
                 ask = confirmation(command, step)
-                return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
+                card, label = self._mint(command, inv), CONFIRM_LABEL.get(step.tool, "Choose")
+                return Reply(chooser(ask, RenderContext(subdomain), None, card, label))
             result = self._call(step, inv)
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)
