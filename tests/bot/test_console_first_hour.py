@@ -113,3 +113,9 @@ def test_a_channel_is_named_as_slack_names_it(data_dir: Path) -> None:
     output = run_console(data_dir, [*CONNECT, '/affinity follow "Series A Pipeline"'])
     said = after(output, '/affinity follow "Series A Pipeline"')
     assert "(stage moves) in #deals." in said and "C0DEALS01" not in said
+
+
+def test_connect_typed_in_a_dm_says_where_the_key_goes_once(data_dir: Path) -> None:
+    said = after(run_console(data_dir, ["connect"]), "connect")
+    assert "Press *Connect Affinity* to paste your API key." in said
+    assert said.count("private window") == 1 and "[1] Connect Affinity" in said

@@ -255,9 +255,7 @@ class CommandRunner:
                 )
                 return None
             return Reply(
-                answers.connect_prompt(
-                    text="Press *Connect Affinity* to paste your API key in a private window."
-                )
+                answers.connect_prompt(text="Press *Connect Affinity* to paste your API key.")
             )
         if step.action in {"pin-tenant", "unpin-tenant"}:
             user = parse_identifier(inv.identifier)
