@@ -119,3 +119,13 @@ def test_connect_typed_in_a_dm_says_where_the_key_goes_once(data_dir: Path) -> N
     said = after(run_console(data_dir, ["connect"]), "connect")
     assert "Press *Connect Affinity* to paste your API key." in said
     assert said.count("private window") == 1 and "[1] Connect Affinity" in said
+
+
+def test_connect_again_says_who_is_connected_and_that_the_key_replaces_it(data_dir: Path) -> None:
+    output = run_console(data_dir, [*CONNECT, *CONNECT])
+    first, again = (
+        after(output, "/affinity connect", n).split("(dialog submitted)")[0] for n in (0, -1)
+    )
+    assert "[dialog: Connect Affinity]" in first and "You're connected as" not in first
+    assert "You're connected as *Maya Patel* (maya@northwind.vc) in *Northwind Ventures*" in again
+    assert "A key you paste here replaces that one." in again
