@@ -102,6 +102,7 @@ class Session:
             CHANNEL_ID,
             dm_thread=lambda: self.dm_threads.get(self.user.slack_user_id),
             names={u.slack_user_id: u.name for u in self.users},
+            zone=TIME_ZONE,
         )
         for user in self.users:
             self.runtime.fake.set_user(

@@ -129,3 +129,16 @@ def test_connect_again_says_who_is_connected_and_that_the_key_replaces_it(data_d
     assert "[dialog: Connect Affinity]" in first and "You're connected as" not in first
     assert "You're connected as *Maya Patel* (maya@northwind.vc) in *Northwind Ventures*" in again
     assert "A key you paste here replaces that one." in again
+
+
+def test_times_show_in_the_users_time_zone_as_slack_shows_them(data_dir: Path) -> None:
+    """The meetings card's times are Slack date tokens: shown in the reader's zone, so the same
+    meeting reads the same time there and in the brief."""
+    from datetime import UTC, datetime
+
+    output = run_console(data_dir, [*CONNECT, "/affinity meetings today", "/affinity brief"])
+    meetings, brief = after(output, "/affinity meetings today"), after(output, "/affinity brief")
+    day = datetime.now(seed.PACIFIC).date()
+    first = datetime(day.year, day.month, day.day, 15, tzinfo=UTC).astimezone(seed.PACIFIC)
+    assert f"*{first:%H:%M}* " in meetings and "UTC" not in meetings
+    assert f"*{first:%H:%M}* " in brief
