@@ -2,7 +2,8 @@
 
 Everything is generated from a fixed random seed and a fixed "now" (`SEED_NOW`), except the
 "Last Reviewed" dates of the Series A pipeline, which use the real current date at seeding time
-so that a demo asking "which deals did we review today?" has answers (exactly 8).
+(the Pacific one, `affinity_now()`) so that a demo asking "which deals did we review today?"
+has answers (exactly 8).
 
 The public constants (`TENANT`, `USERS`, the keys, `LISTS`, the named ids) are what tests and
 demos refer to; `build_seed()` returns the mutable world the server starts from.
@@ -29,6 +30,13 @@ def date_field(moment: datetime | date) -> datetime:
     ``2024-04-01T07:00:00Z``; ``2026-11-28T23:30:00-05:00`` -> ``2026-11-28T08:00:00Z``)."""
     day = moment.date() if isinstance(moment, datetime) else moment
     return datetime(day.year, day.month, day.day, tzinfo=PACIFIC).astimezone(UTC)
+
+
+def affinity_now() -> datetime:
+    """Now in Pacific time, where Affinity keeps dates: its date is "today" for date fields and
+    due dates, the day a tool counts as today for a user who names no time zone. (Between 00:00
+    and 08:00 UTC the UTC date is already tomorrow in California.)"""
+    return datetime.now(PACIFIC)
 
 
 SEED_NOW = datetime(2026, 11, 15, 17, 0, 0, tzinfo=UTC)
@@ -1200,5 +1208,6 @@ class _Builder:
 
 
 def build_seed(today: datetime | None = None) -> World:
-    """The seeded world; `today` (default: the real date) fixes the "Last Reviewed" dates."""
-    return _Builder(today or datetime.now(UTC)).build()
+    """The seeded world; `today` (default: `affinity_now()`) fixes the "Last Reviewed" dates,
+    the reminders' due days and the meetings' times, its day counted in Pacific time."""
+    return _Builder(today.astimezone(PACIFIC) if today else affinity_now()).build()

@@ -50,11 +50,11 @@ def build_meetings(world: World, today: datetime, user_ids: list[int]) -> None:
     """Meetings of each user with a deal's people (so with its companies and the deal)."""
     rng = random.Random(20261130)
     deals = [o for o in world.opportunities.values() if o["person_ids"]][:120]
-    base = today.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    base = datetime(today.year, today.month, today.day, tzinfo=UTC)  # on the seed's day
     for uid in user_ids:
         for n, days in enumerate(MEETING_DAYS):
             deal = rng.choice(deals)
-            hour = 15 + (n % 4) * 2  # 15:00-21:00 UTC: office hours in the Americas
+            hour = 15 + (n % 4) * 2  # 15:00-21:00 UTC: office hours in the Americas, same day
             start = base.replace(hour=hour) + timedelta(days=days)
             mid = world.new_id("meeting")
             world.meetings[mid] = {

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from . import render
 from .filter_language import compile_filter, prop
-from .seed import date_field
+from .seed import affinity_now, date_field
 from .v2_bodies import date_time, json_object, only, path_id, positive_id, reference
 from .web import (
     ApiError,
@@ -203,7 +203,7 @@ def create_reminder(ctx: Ctx) -> Any:
     if "dueDate" in body:
         due = date_field(date_time(body["dueDate"], "dueDate"))
     elif recurrence is not None:
-        due = date_field(datetime.now(UTC) + timedelta(days=recurrence["periodDays"]))
+        due = date_field(affinity_now() + timedelta(days=recurrence["periodDays"]))
     else:
         raise ApiError(400, "dueDate is required for a one-time reminder", "dueDate")
     owner = _owner(ctx, body)
@@ -316,7 +316,9 @@ def v1_update_reminder(ctx: Ctx, reminder_id: int) -> Any:
     now = datetime.now(UTC)
     rec.update(changes)
     if completed is True and rec["recurrence"]:
-        rec["due_date"] = date_field(now + timedelta(days=rec["recurrence"]["periodDays"]))
+        rec["due_date"] = date_field(
+            affinity_now() + timedelta(days=rec["recurrence"]["periodDays"])
+        )
         rec["completer_id"] = ctx.user["person_id"]
     elif completed is True and rec["completed_at"] is None:
         rec["completed_at"] = now

@@ -39,10 +39,14 @@ def parse_write_value(value: str) -> tuple[str, str] | None:
 
 
 def option_rows(
-    options: Sequence[Option], links: Links, kind: str | None = None, card: str | None = None
+    options: Sequence[Option],
+    links: Links,
+    kind: str | None = None,
+    card: str | None = None,
+    button: str = "Choose",
 ) -> list[kit.Block]:
-    """One section per option, with a Choose button that runs the option's command (claimed
-    by `card` when the options write)."""
+    """One section per option, with a button (`button`, Choose by default) that runs the
+    option's command (claimed by `card` when the options write)."""
     rows = []
     for option in options[:MAX_OPTIONS]:
         label = (
@@ -53,7 +57,7 @@ def option_rows(
         detail = f" · {escape_clip(one_line(option.detail), 300)}" if option.detail else ""
         value = write_value(card, option.command) if card else option.command
         fits = len(value) <= limits.BUTTON_VALUE  # never cut a command short
-        choose = kit.button("Choose", ids.PICK, value) if fits else None
+        choose = kit.button(button, ids.PICK, value) if fits else None
         rows.append(kit.section(f"{label}{detail}", choose))
     if len(options) > MAX_OPTIONS:
         rows.append(kit.context(f"…and {len(options) - MAX_OPTIONS} more. Be more specific."))
@@ -61,15 +65,20 @@ def option_rows(
 
 
 def chooser(
-    choice: Choice, ctx: RenderContext, kind: str | None = None, card: str | None = None
+    choice: Choice,
+    ctx: RenderContext,
+    kind: str | None = None,
+    card: str | None = None,
+    button: str = "Choose",
 ) -> kit.Message:
     """A `Choice` from `bot.grammar.resolve` -> "pick one" message (More when paged; `kind`
-    links each option into Affinity; `card`: the write card its buttons claim)."""
+    links each option into Affinity; `card`: the write card its buttons claim; `button`: their
+    label, e.g. Remove for a question with one answer)."""
     return kit.message(
         choice.prompt,
         [
             kit.section(escape_clip(choice.prompt, limits.SECTION_TEXT)),
-            *option_rows(choice.options, Links(ctx.subdomain), kind, card),
+            *option_rows(choice.options, Links(ctx.subdomain), kind, card, button),
             *footer(ctx, page_token=choice.next_page_token, share=False),
         ],
     )

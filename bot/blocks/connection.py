@@ -80,8 +80,10 @@ def connect_modal(
     *,
     reconnect: bool = False,
     link: bool = False,
+    current: ConnectionView | None = None,
 ) -> dict[str, Any]:
-    """The modal that collects the API key (callback `affinity_connect_modal`).
+    """The modal that collects the API key (callback `affinity_connect_modal`); `current`: the
+    connection a new key replaces, said in the modal when it works.
 
     `private_metadata` is non-secret context (e.g. channel, thread) returned on submit; it must
     never hold the key. Errors are shown with `ack(response_action="errors",
@@ -97,6 +99,8 @@ def connect_modal(
         else "Connect your own Affinity account: searches, pipelines and notes then use your "
         "access, exactly as you see them in Affinity."
     )
+    if current is not None and current.connected:
+        intro = f"You're connected as {_who(current)}. A key you paste here replaces that one."
     if link:
         intro = (
             "Let your own agents (LangChain, MCP) use your Affinity key under a name of your "

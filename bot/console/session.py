@@ -19,7 +19,7 @@ import httpx
 
 from bot.console.runtime import ConsoleRuntime
 from bot.console.transcript import Clickable, Place, Transcript
-from bot.console.users import CHANNEL_ID, TEAM_ID, ConsoleUser, find_user
+from bot.console.users import CHANNEL_ID, TEAM_ID, TIME_ZONE, ConsoleUser, find_user
 from bot.devtools.blocks_text import Input, render_view
 from bot.devtools.slack_requests import SlackRequests
 from bot.features.shortcuts.modal import LOG_MESSAGE, NEW_NOTE
@@ -102,6 +102,7 @@ class Session:
             CHANNEL_ID,
             dm_thread=lambda: self.dm_threads.get(self.user.slack_user_id),
             names={u.slack_user_id: u.name for u in self.users},
+            zone=TIME_ZONE,
         )
         for user in self.users:
             self.runtime.fake.set_user(
@@ -110,6 +111,7 @@ class Session:
                 email=user.email,
                 team_id=TEAM_ID,
                 is_admin=user.role == "admin",
+                tz=TIME_ZONE,
             )
 
     @property
@@ -381,13 +383,16 @@ class Session:
 
     def list_users(self) -> None:
         self.write("Sandbox users (/user ROLE or EMAIL switches):")
+        roles = max(len(u.role) for u in self.users)
+        names = max(len(u.name) for u in self.users)
         for user in self.users:
             mark = "*" if user == self.user else " "
             note = {
                 "revoked": "  (Affinity refuses this key)",
                 "admin": "  (Slack workspace admin: can pin-tenant)",
+                "restricted": "  (no export permissions: some reads go through V1)",
             }.get(user.role, "")
-            self.write(f" {mark} {user.role:<9} {user.name:<14} {user.email}{note}")
+            self.write(f" {mark} {user.role:<{roles}} {user.name:<{names}} {user.email}{note}")
 
     # ------------------------------------------------------------------ after a request
 

@@ -9,9 +9,12 @@ App Home. Internal calls (auth.test, users.info, conversations.*, statuses) are 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.devtools.blocks_text import Control, Rendered, render_message, render_view
 from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack, RecordedCall
@@ -57,6 +60,7 @@ class Transcript:
     command_channel: str
     dm_thread: Callable[[], str | None] = lambda: None
     names: dict[str, str] = field(default_factory=dict)  # Slack user id -> name, for @mentions
+    zone: str = "UTC"  # the console user's Slack time zone, where Slack shows a date token
     clickables: dict[int, Clickable] = field(default_factory=dict)
     next_number: int = 1
     opened_views: list[dict[str, Any]] = field(default_factory=list)
@@ -85,7 +89,7 @@ class Transcript:
             return False
         self.block(
             "App Home",
-            render_view(view, first_number=self.next_number),
+            render_view(in_zone(view, self.zone), first_number=self.next_number),
             Place("view", view={**view, "type": "home"}),
         )
         return True
@@ -121,6 +125,7 @@ class Transcript:
         text = rendered.text
         for user_id, name in self.names.items():
             text = text.replace(f"@{user_id}", f"@{name}")
+        text = text.replace(f"#{self.command_channel}", "#deals")  # as Slack names <#C…>
         if text.strip():
             self.write(text)
         for control in rendered.controls:
@@ -173,7 +178,7 @@ class Transcript:
                 return
             self.block(
                 f"dialog updated: {_title(view)}",
-                render_view(view, first_number=self.next_number),
+                render_view(in_zone(view, self.zone), first_number=self.next_number),
                 Place("view", view=view),
             )
         elif method == "chat.unfurl":
@@ -232,7 +237,8 @@ class Transcript:
         )
 
     def _message(self, where: str, message: dict[str, Any], place: Place) -> None:
-        self.block(f"bot · {where}", render_message(message, first_number=self.next_number), place)
+        shown = in_zone(message, self.zone)
+        self.block(f"bot · {where}", render_message(shown, first_number=self.next_number), place)
 
     # ------------------------------------------------------------------ message ids
 
@@ -259,3 +265,24 @@ class Transcript:
 def _title(view: dict[str, Any]) -> str:
     title = view.get("title")
     return str(title.get("text") if isinstance(title, dict) else title or "dialog")
+
+
+_DATE_TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]*)\|[^>]*>")
+
+
+def in_zone(value: Any, zone: str) -> Any:
+    """`value` (a message or view) with each Slack date token's fallback written in `zone`:
+    Slack shows the token in the reader's own time zone, as the console then does."""
+    if isinstance(value, str):
+        return _DATE_TOKEN.sub(lambda m: _in_zone(m, ZoneInfo(zone)), value)
+    if isinstance(value, list):
+        return [in_zone(item, zone) for item in value]
+    if isinstance(value, dict):
+        return {key: in_zone(item, zone) for key, item in value.items()}
+    return value
+
+
+def _in_zone(token: re.Match[str], zone: ZoneInfo) -> str:
+    when = datetime.fromtimestamp(int(token[1]), zone)
+    text = re.sub(r"\{date[a-z_]*\}", f"{when.day} {when:%b %Y}", token[2])
+    return f"<!date^{token[1]}^{token[2]}|{text.replace('{time}', f'{when:%H:%M}')}>"

@@ -8,6 +8,10 @@ from affinity_client.sandbox import seed
 
 TEAM_ID = "T0NORTHWD"
 CHANNEL_ID = "C0DEALS01"  # where slash commands are typed ("#deals")
+TIME_ZONE = seed.PACIFIC.key
+"""Every console user's Slack time zone: the firm's, where Affinity keeps dates and the sandbox's
+seed counts its days, so that "today" in a command is the day of the seeded reviews, reminders
+and meetings."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class ConsoleUser:
 
 
 def sandbox_users() -> list[ConsoleUser]:
-    """Every seeded sandbox user with a key: admin, standard, revoked (in that order)."""
+    """Every seeded sandbox user with a key, in the seed's order (the admin first)."""
     return [
         ConsoleUser(
             role=u["role"],

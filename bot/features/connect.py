@@ -121,7 +121,7 @@ def open_connect_modal(
     also asks for an agent identifier to link (`/affinity link-agent`)."""
     account = services.connector.account(identifier)
     reconnect = account is not None and str(account.status) == "REVOKED"
-    view = connect_modal({}, reconnect=reconnect, link=link)
+    view = connect_modal({}, reconnect=reconnect, link=link, current=connection_view(account))
     client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -22,8 +22,8 @@ SEARCH = {
     "list_id": SERIES_A,
     "stage": "Diligence",
     "where": [{"field": "Last Reviewed", "op": "=", "value": "today"}],
-    "time_zone": "UTC",  # the user's (the `user` fixture's), as the tool asks; the seed reviews
-    "page_size": 100,  # its deals on UTC's today, so the search finds them at any hour
+    "time_zone": "America/Los_Angeles",  # the user's, as the tool asks; the seed reviews its
+    "page_size": 100,  # deals on the Pacific today, so the search finds them at any hour
 }
 
 

@@ -74,20 +74,22 @@ def test_remind_with_a_bad_day_or_unknown_record_writes_nothing(app, sandbox):
 
 
 def test_meetings_today_tomorrow_and_week(app, sandbox):
+    app.fake.set_user(BOB, tz="America/Los_Angeles")  # the seed's day is the Pacific one
     connect(app, BOB, seed.STANDARD_KEY, sandbox=sandbox)
     mine = [
         m for m in sandbox.state.world.meetings.values() if seed.STANDARD_ID in m["internal_ids"]
     ]
+    seeds_day = datetime.now(seed.PACIFIC).date()
     today = run(app, "meetings today", BOB)
-    todays = [m for m in mine if m["start_time"].date().isoformat() == _today()]
+    todays = [m for m in mine if m["start_time"].date() == seeds_day]
     assert todays and all(m["title"] in today.text for m in todays)
-    day = datetime.fromisoformat(_today())
+    day = seeds_day
     # The day is in the notification text and under the header, and not again above the rows.
     assert today.text.count(f"{day:%a} {day.day} {day:%b %Y}") == 2
     tomorrow = run(app, "meetings tomorrow", BOB)
     assert all(m["title"] not in tomorrow.text for m in todays)
     week = run(app, "meetings", BOB)
-    later = [m for m in mine if m["start_time"].date().isoformat() == _today(6)]
+    later = [m for m in mine if m["start_time"].date() == seeds_day + timedelta(days=6)]
     assert later and all(m["title"] in week.text for m in later)
     assert parse("meetings yesterday").reason.startswith("`yesterday` is not a valid range")
 
@@ -109,6 +111,7 @@ def test_note_delete_asks_for_a_click_first(app, sandbox):
     note_id = max(sandbox.state.notes)
     ask = run(app, f"note-delete {note_id}")
     assert "cannot be undone" in ask.text and note_id in sandbox.state.notes
+    assert button(ask, ids.PICK)["text"]["text"] == "Delete"  # the answer, not "Choose"
     sent = click(app, ids.PICK, button(ask, ids.PICK)["value"])
     done = answer(app, sent, index=1)
     assert "deleted" in done.text and note_id not in sandbox.state.notes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from affinity_client import AffinityClient, run_tool
@@ -19,6 +20,14 @@ from bot.connector import CONNECTION, identifier_for
 from bot.devtools.fake_slack import RecordedCall
 from bot.features.commands.engine import buttons
 from vault import AffinityList, AffinityProfile
+
+
+def on_the_seeds_day(hour: int, minute: int = 0) -> datetime:
+    """A UTC time on the sandbox seed's "today" (the Pacific day; its meetings are at 15:00-21:00
+    UTC on it), for a clock that must agree with the seeded meetings and reminders at any hour."""
+    day = datetime.now(seed.PACIFIC).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
 
 ALICE = "U0ALICE01"  # admin key (Maya Patel)
 BOB = "U0BOB0002"  # standard key (Daniel Okafor): no private list

@@ -99,7 +99,7 @@ def test_a_scripted_session_connects_looks_up_pages_and_shows_home(data_dir: Pat
     )
 
     assert "This is a local demo" in output
-    assert "* admin     Maya Patel" in output
+    assert "* admin      Maya Patel" in output
     connected = after(output, "/affinity connect")
     assert "[dialog: Connect Affinity]" in connected
     assert "Affinity API key (Enter = Maya Patel's sandbox key):" in connected
@@ -236,7 +236,7 @@ def test_console_commands_help_users_and_mistakes(data_dir: Path) -> None:
     assert "No sandbox user 'nobody'." in output
     assert "(you are now Daniel Okafor, standard, daniel@northwind.vc)" in output
     assert "Not connected to Affinity yet" in after(output, "/affinity status")
-    assert "* standard  Daniel Okafor" in after(output, "/user")
+    assert "* standard   Daniel Okafor" in after(output, "/user")
     assert "daniel> /affinity help" not in output  # /quit stopped reading
 
 

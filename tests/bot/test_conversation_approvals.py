@@ -96,7 +96,7 @@ def our_notes(sandbox) -> list[dict]:
 
 def test_seed_scenario_one_card_eight_notes_written_once(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
-    fake.set_user(slack.user_id, tz="UTC")  # the sandbox's "today" is a UTC date
+    fake.set_user(slack.user_id, tz="America/Los_Angeles")  # the seed's "today" is Pacific
     connect(chat_app, slack.user_id, sandbox=sandbox)
     seed_script(api)
 
@@ -435,7 +435,7 @@ def test_an_unexpected_failure_while_approving_restores_the_buttons(
 
 def test_items_of_one_card_are_approved_and_cancelled_one_by_one(chat_app, api, sandbox):
     slack, fake = chat_app.slack, chat_app.fake
-    fake.set_user(slack.user_id, tz="UTC")
+    fake.set_user(slack.user_id, tz="America/Los_Angeles")
     connect(chat_app, slack.user_id, sandbox=sandbox)
     seed_script(api)
     ts = slack.message_im(ASK).payload["event"]["ts"]

@@ -17,7 +17,7 @@ from bot.features.notifications import BRIEF_JOB, JOB, Poller
 from bot.features.notifications.models import PollState
 from bot.features.notifications.poller import next_month
 from bot.services import utc_now
-from tests.bot.test_commands_support import ALICE, BOB, CAROL, run
+from tests.bot.test_commands_support import ALICE, BOB, CAROL, on_the_seeds_day, run
 from tests.bot.test_commands_support import connect as connect_directly
 from tests.client.sandbox_helpers import control, request_log
 
@@ -72,6 +72,12 @@ def test_a_followed_list_posts_a_stage_move_once_with_a_link(
     listed = run(app, "following").text
     assert "*Series A Pipeline* (stage moves) in <#C0DEALS01>" in listed
     assert "cost 3 Affinity requests today" in listed  # two empty reads, one with the names
+    again = run(app, 'follow "Series A Pipeline"').text
+    assert "Still following *Series A Pipeline* (stage moves)" in again
+    changed = run(app, 'follow "Series A Pipeline" all').text
+    assert "Now following *Series A Pipeline* (every field change, no longer stage moves)" in (
+        changed
+    )
 
 
 def test_several_changes_in_one_poll_come_as_one_message(
@@ -122,10 +128,13 @@ def test_a_revoked_follower_is_paused_and_told_once_and_resumes_on_reconnect(
     told = [c for c in posts(fake_slack, ALICE) if "paused" in c.text]
     assert len(told) == 1 and "/affinity connect" in str(told[0].params["blocks"])
     assert posts(fake_slack, DEALS) == []  # nothing read with a key that no longer works
-    assert "paused" in run(app, "following").text
+    assert "no longer works (`/affinity connect` resumes it)" in run(app, "following").text
 
     control(sandbox, "keys/restore", {"key": seed.ADMIN_KEY})
     connect_directly(app, ALICE, sandbox=sandbox)
+    listed = run(app, "following").text  # reconnected, not read yet: no "connect" to do
+    assert "resumes with the next read, now that you have reconnected" in listed
+    assert "/affinity connect" not in listed
     move(sandbox, seed.ACME_DEAL_ID, "Term Sheet")
     poll(app, now)
     assert "paused" not in run(app, "following").text
@@ -216,7 +225,7 @@ def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
     """Maya owns deals, has a reminder due today and meetings today (seeded relative to today)."""
     fake_slack.set_user(ALICE, tz="UTC")
     connect_directly(app, ALICE, sandbox=sandbox)
-    now[0] = now[0].replace(hour=6, minute=0)
+    now[0] = on_the_seeds_day(6)
     said = run(app, "brief daily 08:00")
     assert "every day at 08:00 (UTC" in said.text
 
@@ -224,7 +233,7 @@ def test_the_brief_of_a_seeded_user_on_a_day_with_meetings(
     move(sandbox, seed.ACME_DEAL_ID, "IC")  # and one she does not own
     app.services.background.run_once(BRIEF_JOB)
     assert posts(fake_slack, ALICE) == []  # not yet 08:00
-    now[0] = now[0].replace(hour=8, minute=1)
+    now[0] = on_the_seeds_day(8, 1)
     app.services.background.run_once(BRIEF_JOB)
     app.services.background.run_once(BRIEF_JOB)
 
@@ -248,7 +257,7 @@ def test_prep_names_the_attendees_their_company_open_deals_and_last_note(
 ) -> None:
     fake_slack.set_user(ALICE, tz="UTC")
     connect_directly(app, ALICE, sandbox=sandbox)
-    now[0] = now[0].replace(hour=6, minute=0)
+    now[0] = on_the_seeds_day(6)
 
     text = str(run(app, "prep next").params["blocks"])
     assert "Intro call: LumenData" in text  # her first meeting today (15:00 UTC)

@@ -119,3 +119,34 @@ def test_a_channel_following_a_list_in_two_modes_gets_one_line_per_change(
     assert text.count("Nimbus") == 1 and "added at *IC*" in text
     assert "Acme" in text  # the stage move, told by the `stages` follower's subscription
     assert "2 changes" in post.text
+
+
+def test_a_deal_added_without_a_stage_that_gets_one_later_is_told_as_a_move(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    """Added (no stage) in one read, its first stage in a later one: the second line is a stage
+    move, not a second "added"."""
+    connect_directly(app, ALICE, sandbox=sandbox)
+    connect_directly(app, BOB, sandbox=sandbox)
+    run(app, 'follow "Series A Pipeline" stages')
+    run(app, 'follow "Series A Pipeline" new', user_id=BOB)
+    poll_now(app, now)
+
+    with client_for(sandbox, seed.STANDARD_KEY) as affinity:
+        deal = affinity.post(
+            "/opportunities",
+            {"name": "Nimbus - Series A", "list_id": seed.LISTS["Series A Pipeline"]},
+        )
+    poll_now(app, now)
+    next_second(now)
+    control(
+        sandbox,
+        "act-as",
+        {"as": "standard", "action": "stage", "opportunity_id": deal["id"], "stage": "IC"},
+    )
+    poll_now(app, now)
+
+    added, staged = (str(p.params["blocks"]) for p in posts(fake_slack, DEALS))
+    assert "Nimbus - Series A>* added" in added and "added at" not in added
+    assert ":arrow_right: *<" in staged and "Nimbus - Series A>* → *IC* · Daniel Okafor" in staged
+    assert "added" not in staged and ":new:" not in staged

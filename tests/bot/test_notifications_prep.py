@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.devtools.fake_anthropic import reply
-from bot.services import utc_now
+from tests.bot.test_commands_support import on_the_seeds_day
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import answer_with, connect, tool_json
 
@@ -14,7 +14,7 @@ from tests.bot.test_conversation_support import answer_with, connect, tool_json
 def test_the_assistant_prepares_the_next_meeting_with_its_prep_tool(
     chat_app_factory: Any, api: Any, sandbox: Any
 ) -> None:
-    morning = utc_now().replace(hour=6, minute=0)  # before today's 15:00 intro call
+    morning = on_the_seeds_day(6)  # before today's 15:00 intro call
     app = chat_app_factory(clock=lambda: morning)
     app.fake.set_user(app.slack.user_id, tz="UTC")
     connect(app, app.slack.user_id, sandbox=sandbox)
@@ -67,7 +67,7 @@ def test_the_brief_prepares_todays_meetings_with_outside_people(
     from tests.bot.test_commands_support import ALICE, run
     from tests.bot.test_commands_support import connect as connect_directly
 
-    morning = utc_now().replace(hour=6, minute=0)
+    morning = on_the_seeds_day(6)
     app = slack_app_factory(
         features=[platform, connect, commands, notifications], clock=lambda: morning
     )

@@ -172,6 +172,7 @@ def test_remove_asks_for_a_click_and_runs_once(app, sandbox):
     ask = run(app, f'remove "Founders to Watch" person {person}')
     assert f"Remove person {person} from the list “Founders to Watch”" in ask.text
     assert "Nothing is removed unless you choose it" in ask.text
+    assert button(ask, ids.PICK)["text"]["text"] == "Remove"  # as the question's answer
     assert len(sandbox.state.list_entries) >= len(on_list)
     assert sandbox.state.request_count("DELETE") == 0
     value = button(ask, ids.PICK)["value"]
@@ -225,3 +226,21 @@ def test_today_in_a_filter_or_a_value_is_the_users_day(app, sandbox):
     written = run(app, f'set {seed.ACME_DEAL_ID} "Last Reviewed" tomorrow')
     assert f"→ {(theirs + timedelta(days=1)).isoformat()}" in written.text
     assert seed.ACME_DEAL_ID in reviewed_on(sandbox, theirs + timedelta(days=1))
+
+
+def test_a_list_picked_from_suggestions_is_asked_about_before_anything_is_removed(app, sandbox):
+    """`remove` on a list of the wrong kind offers the lists of the right kind: picking one names
+    the removal for the first time, so it is asked about like a typed command."""
+    connect(app, ALICE, sandbox=sandbox)
+    wrong = run(app, f'remove "Founders to Watch" deal {seed.ACME_DEAL_ID}')
+    assert "is a list of people" in wrong.text
+    pick = button(wrong, ids.PICK, f"remove {SERIES_A} deal")["value"]
+    picked = click(app, ids.PICK, pick, message_ts="1700000040.000001")
+    ask = answer(app, picked)
+    assert "Remove deal 30001 from the list “Series A Pipeline” (id 201)?" in ask.text
+    assert "Taking a deal off its list deletes the deal" in ask.text
+    assert seed.ACME_DEAL_ID in sandbox.state.opportunities
+    assert sandbox.state.request_count("DELETE") == 0
+    sure = click(app, ids.PICK, button(ask, ids.PICK)["value"], message_ts="1700000041.000001")
+    assert "Removed" in answer(app, sure, index=1).text
+    assert seed.ACME_DEAL_ID not in sandbox.state.opportunities

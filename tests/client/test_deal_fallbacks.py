@@ -148,7 +148,7 @@ def _all_pages(client: Any, **inp: Any) -> tuple[dict[str, Any], list[dict[str, 
         {},
         {"stage": ["Diligence", "IC"], "sort_by": "amount", "descending": True},
         {"owner": "daniel", "where": [{"field": "Amount", "op": ">=", "value": "5M"}]},
-        {"where": [{"field": "Last Reviewed", "op": "=", "value": "today"}], "time_zone": "UTC"},
+        {"where": [{"field": "Last Reviewed", "op": "=", "value": "today"}]},  # Pacific: the seed's
         {"text": "acme"},
     ],
 )

@@ -39,7 +39,8 @@ def admin(sandbox):
 
 
 def _today(offset: int = 0) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+    """A day counted from today in Pacific time, where Affinity (and the seed) keeps dates."""
+    return (datetime.now(seed.PACIFIC).date() + timedelta(days=offset)).isoformat()
 
 
 # ---- notes -----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _get(client, path, template, **params):
 
 
 def _pacific_day(offset: int) -> str:
-    day = (datetime.now(UTC) + timedelta(days=offset)).date()
+    day = datetime.now(seed.PACIFIC).date() + timedelta(days=offset)
     return seed.date_field(day).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -199,11 +199,11 @@ def test_meetings_past_today_tomorrow_next_week(sandbox, standard_key):
             for a in m["attendeesPreview"]["data"]
         )
     ]
-    today = datetime.now(UTC).date()
+    today = datetime.now(seed.PACIFIC).date()  # the seed's day: Pacific, like Affinity's dates
     days = {(datetime.fromisoformat(m["startTime"]).date() - today).days for m in mine}
     assert {-1, 0, 1, 6} <= days and min(days) < -1
     assert all(m["attendeesPreview"]["totalCount"] >= 2 for m in mine)
-    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = datetime(today.year, today.month, today.day, tzinfo=UTC)
     end = start + timedelta(days=1)
     window = f"startTime>={start:%Y-%m-%dT%H:%M:%SZ}&startTime<{end:%Y-%m-%dT%H:%M:%SZ}"
     today_only = _get(client, MEETINGS, MEETINGS, filter=window).json()["data"]

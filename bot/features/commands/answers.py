@@ -79,8 +79,10 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return error_message(str(error))
     said = str(error)
     nothing = " Nothing was changed." if writes and "Nothing was changed" not in said else ""
+    if nothing and not said.rstrip().endswith((".", "!", "?", ")")):
+        said = said.rstrip() + "."  # "Person 9 not found" + " Nothing was changed."
     if isinstance(error, PermissionProblem):
-        return error_message("Affinity refused this (403).", str(error) + nothing)
+        return error_message("Affinity refused this (403).", said + nothing)
     if isinstance(error, UnknownOutcomeError):
         return error_message(
             "Affinity did not confirm the change: it may or may not have been saved; "
@@ -98,7 +100,7 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
     if isinstance(error, NotFoundError):
         return error_message(
             "Not found in your Affinity.",
-            plain_not_found(str(error)) + nothing,
+            plain_not_found(said) + nothing,
             "Check the id: ids appear on every card and in Affinity links.",
         )
     if isinstance(error, ServerError | AffinityTransportError):
@@ -111,7 +113,7 @@ def for_error(error: AffinityError, *, writes: bool = False) -> kit.Message:
         return error_message(
             "Affinity is not answering properly right now; try again shortly.", str(error)
         )
-    return error_message("Affinity refused the request.", str(error) + nothing)
+    return error_message("Affinity refused the request.", said + nothing)
 
 
 def nothing_written(error: AffinityError) -> bool:

@@ -71,6 +71,12 @@ SUBSCRIPTION_COMMANDS = {
 DEAL_WRITES = {"affinity_create_opportunity", "affinity_update_opportunity"}
 FIELD_WRITE = "affinity_update_field_values"
 MAX_STEPS = 4
+CONFIRM_LABEL = {"affinity_remove_from_list": "Remove", "affinity_delete_note": "Delete"}
+"""The button that answers the question a `CLICK_FIRST` write asks, by its tool."""
+ASKS_FIRST = frozenset({"remove", "note-delete"})
+"""Commands whose write (`CLICK_FIRST`) is asked about before it runs. A button that offers one
+(a list of the right kind for `remove`) runs it as if typed: it asks, it never counts as the
+answer to the question, which names the record and the list for the first time."""
 # A typed write repeated word for word within this window is taken as a double submit.
 TYPED_REPEAT_WINDOW = timedelta(seconds=60)
 
@@ -163,7 +169,7 @@ class CommandRunner:
     def run_value(self, value: str, inv: Invocation) -> Reply | None:
         """A More/Share/Run/Choose button value -> that page of that command, run for the
         clicking user (never for whoever produced the button). A write is refused: writes run
-        only from a write card (`run_card`)."""
+        only from a write card (`run_card`), except that a command that asks first may ask."""
         found = self.decode_value(value, inv.identifier)
         if isinstance(found, dict):
             return Reply(found)
@@ -171,13 +177,13 @@ class CommandRunner:
         parsed = parse(text)
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
-        if writes(parsed):
+        if writes(parsed) and parsed.name not in ASKS_FIRST:
             return Reply(
                 error_message(
                     "That button cannot change data.", "Type the command if you mean to run it."
                 )
             )
-        return self.run(parsed, replace(inv, page_token=token))
+        return self.run(parsed, replace(inv, page_token=token, card=None))
 
     def run_card(
         self, card_id: str, text: str, inv: Invocation, working: Callable[[], None] = lambda: None
@@ -254,9 +260,7 @@ class CommandRunner:
                 )
                 return None
             return Reply(
-                answers.connect_prompt(
-                    text="Press *Connect Affinity* to paste your API key in a private window."
-                )
+                answers.connect_prompt(text="Press *Connect Affinity* to paste your API key.")
             )
         if step.action in {"pin-tenant", "unpin-tenant"}:
             user = parse_identifier(inv.identifier)
@@ -339,7 +343,8 @@ class CommandRunner:
                 step = plan(command, lists, page_token=inv.page_token, time_zone=zone)
                 continue
             if isinstance(step, Problem):
-                card = self._mint(command, inv) if step.options else None
+                asks = command.name in ASKS_FIRST  # its suggestions ask; they confirm nothing
+                card = self._mint(command, inv) if step.options and not asks else None
                 return Reply(problem(step, RenderContext(subdomain), card))
             if isinstance(step, Choice):
                 return Reply(self._chooser(command, step, inv, subdomain))
@@ -352,7 +357,8 @@ class CommandRunner:
             step = in_user_zone(step, command, zone)
             if step.tool in CLICK_FIRST and inv.card is None:
                 ask = confirmation(command, step)
-                return Reply(chooser(ask, RenderContext(subdomain), None, self._mint(command, inv)))
+                card, label = self._mint(command, inv), CONFIRM_LABEL.get(step.tool, "Choose")
+                return Reply(chooser(ask, RenderContext(subdomain), None, card, label))
             result = self._call(step, inv)
             if isinstance(result, str):
                 return Reply(ALREADY_TYPED, repeated=True)

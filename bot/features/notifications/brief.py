@@ -81,6 +81,11 @@ class Briefs:
                 row = session.get(Brief, identifier)
                 if row is not None:
                     session.delete(row)
+            if row is None:
+                return kit.section_message(
+                    ":information_source: You have no daily brief; `/affinity brief daily 08:00` "
+                    "sets one up, `/affinity brief` shows it now."
+                )
             return kit.section_message(
                 ":no_bell: No daily brief any more. `/affinity brief` still shows it."
             )
@@ -147,7 +152,7 @@ class Briefs:
         account = self.services.connector.account(identifier)
         links = Links(account.profile.tenant_subdomain if account and account.profile else None)
         blocks: list[dict[str, Any]] = [
-            kit.section(f":sunrise: *Your brief for {today.strftime('%A %d %B')}*")
+            kit.section(f":sunrise: *Your brief for {today:%A} {today.day} {today:%B}*")
         ]
         for title, part in (
             ("Changes on your deals", lambda: self._deal_changes(identifier, since, links)),

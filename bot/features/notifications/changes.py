@@ -78,8 +78,11 @@ class Read:
 
     @property
     def found(self) -> list[Change]:
-        """Everything to tell, oldest first."""
-        return sorted(self.changes + self.entries, key=lambda c: (c.changed_at, abs(c.id)))
+        """Everything to tell, oldest first; at the same second an added entry before its first
+        stage, so that a destination told of both once reads "added at *IC*"."""
+        return sorted(
+            self.changes + self.entries, key=lambda c: (c.changed_at, not c.entry, abs(c.id))
+        )
 
 
 def parse_time(value: str) -> datetime:
@@ -260,7 +263,11 @@ def _names(
 
 
 def line(change: Change, names: Mapping[tuple[str, int], str], links: Links) -> str:
-    """`*<link|Acme - Series A>* → *IC* · Maya Patel` (a stage), or the field and its value."""
+    """`*<link|Acme - Series A>* → *IC* · Maya Patel` (a stage), or the field and its value.
+
+    An entry's first stage is a move like any other: the history does not say whether the entry
+    came with it or got it in a later read. Only an added entry read with its first stage (the
+    entry, `new`) says "added at *IC*"."""
     kind = ENTITY_KIND.get(change.entity_type, "opportunity")
     name = names.get((change.entity_type, change.entity_id)) or f"#{change.entity_id}"
     record = f"*{links.link(kind, change.entity_id, name, 120)}*"
@@ -268,8 +275,6 @@ def line(change: Change, names: Mapping[tuple[str, int], str], links: Links) -> 
     by = f" · {escape_clip(change.changer, 60)}" if change.changer else ""
     if change.entry:
         return f":new: {record} added" + (f" at *{value}*" if value else "") + by
-    if change.stage and change.action == "add":
-        return f":new: {record} added at *{value or 'no stage'}*{by}"
     if change.stage:
         return f":arrow_right: {record} → *{value or 'no stage'}*{by}"
     field = escape_clip(change.field_name, 60)

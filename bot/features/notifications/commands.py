@@ -25,6 +25,8 @@ from bot.services import Services
 MODE_WORDS = {"stages": "stage moves", "new": "new entries", "all": "every field change"}
 PAUSE_WORDS = {
     "revoked": "paused: your Affinity key no longer works (`/affinity connect` resumes it)",
+    "reconnected": "paused while your key did not work; it resumes with the next read, now "
+    "that you have reconnected",
     "not-visible": "paused: your key can no longer read this list",
     "not-allowed": "paused: a private list, no longer allowed in this channel",
     "cannot-post": "paused: I could not post there (invite me, then follow again)",
@@ -98,13 +100,32 @@ def reply(
         )
     tenant = tenant_of(services, identifier) or "?"
     mode = command.get("mode") or "stages"
-    sub, new = subs.add(
+    before = next(
+        (
+            mine
+            for mine in subs.of_owner(identifier)
+            if mine.list_id == int(found["id"]) and mine.destination == destination
+        ),
+        None,
+    )
+    sub, _ = subs.add(
         identifier, tenant, int(found["id"]), str(found["name"]), public, mode, destination
     )
     Poller(services).ensure_polls([sub])  # changes from now on, none from before
-    verb = "Following" if new else "Still following"
+    what = MODE_WORDS[mode]
+    if before is None:
+        verb = "Following"
+    elif before.mode != mode:
+        verb, what = (
+            "Now following",
+            f"{what}, no longer {MODE_WORDS.get(before.mode, before.mode)}",
+        )
+    elif before.paused:
+        verb = "Following again"
+    else:
+        verb = "Still following"
     return kit.section_message(
-        f":bell: {verb} *{name}* ({MODE_WORDS[mode]}) in {where}. I read its changes with "
+        f":bell: {verb} *{name}* ({what}) in {where}. I read its changes with "
         f"your own key about {every_poll(services.settings.notify_poll_seconds)}; several "
         "changes come as one message."
     )
@@ -116,10 +137,13 @@ def following(services: Services, subs: Subscriptions, identifier: str) -> kit.M
         return kit.section_message(
             'You don\'t follow any list. Try `/affinity follow "Series A Pipeline"` in a channel.'
         )
+    account = services.connector.account(identifier)
+    reconnected = account is not None and str(account.status) == "ACTIVE"
     lines = []
     for sub in mine:
         where = "your DM" if sub.destination == DM else f"<#{sub.destination}>"
-        state = f" — {PAUSE_WORDS.get(sub.paused, 'paused')}" if sub.paused else ""
+        paused = "reconnected" if sub.paused == "revoked" and reconnected else sub.paused
+        state = f" — {PAUSE_WORDS.get(paused, 'paused')}" if paused else ""
         lines.append(
             f"• *{escape_clip(sub.list_name, 150)}* ({MODE_WORDS.get(sub.mode, sub.mode)}) in "
             f"{where}{state}"

@@ -175,7 +175,9 @@ def render(found: dict[str, Any], links: Links, zone: str) -> list[dict[str, Any
     meeting = found["meeting"]
     start = parse_time(str(meeting["start_time"])).astimezone(ZoneInfo(zone))
     title = escape_clip(meeting.get("title") or "Meeting", 150)
-    blocks = [kit.section(f":spiral_calendar_pad: *{title}* — {start.strftime('%a %d %b, %H:%M')}")]
+    blocks = [
+        kit.section(f":spiral_calendar_pad: *{title}* — {start:%a} {start.day} {start:%b, %H:%M}")
+    ]
     if found["from_the_firm"]:
         names = ", ".join(escape_clip(n, 60) for n in found["from_the_firm"])
         blocks.append(kit.context(f"From the firm: {names}"))
