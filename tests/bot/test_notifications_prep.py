@@ -93,7 +93,7 @@ def test_app_home_says_which_reads_were_made_for_the_brief(
     from tests.bot.test_commands_support import ALICE, run
     from tests.bot.test_commands_support import connect as connect_directly
 
-    morning = utc_now().replace(hour=6, minute=0)
+    morning = on_the_seeds_day(6)
     app = slack_app_factory(
         features=[platform, connect, home, commands, notifications, activity],
         clock=lambda: morning,
