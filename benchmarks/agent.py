@@ -25,7 +25,6 @@ is measured by the same call on a fresh client, so answers the turn's client had
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import tempfile
@@ -399,12 +398,13 @@ def main() -> int:
     sandbox = SandboxServer(port=0).start()
     client = AffinityClient(seed.ADMIN_KEY, base_url=sandbox.base_url)
     lists = run_tool(client, "affinity_list_lists", {})["lists"]
-    today = dt.datetime.now(dt.UTC).date()
+    today = seed.affinity_now().date()  # the seed's "reviewed today" is the Pacific day
     user = UserContext(
         identifier="bench:U1",
         affinity_user_name="Maya Patel",
         workspace="Northwind Ventures",
         today=today,
+        timezone="America/Los_Angeles",
         lists=tuple(CachedList.from_dict(x) for x in lists),
     )
     raw_sizes: list[int] = []
