@@ -113,5 +113,7 @@ def message(
 
 
 def section_message(text: str) -> Message:
-    """A message of one section, its notification text the same words."""
-    return message(text, [section(text)])
+    """A message of one section, its notification text the same words. `text` is mrkdwn (user
+    data in it already escaped), so the notification keeps its links and channel mentions
+    instead of showing them escaped a second time."""
+    return {"text": clip(one_line(text), limits.FALLBACK_TEXT), "blocks": [section(text)]}

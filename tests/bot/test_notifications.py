@@ -60,6 +60,8 @@ def test_a_followed_list_posts_a_stage_move_once_with_a_link(
     connect_directly(app, ALICE, sandbox=sandbox)
     said = run(app, 'follow "Series A Pipeline"')
     assert "Following *Series A Pipeline* (stage moves) in <#C0DEALS01>" in said.text
+    notified = said.params["text"]  # what a notification shows: the channel, not its markup
+    assert "<#C0DEALS01>" in notified and "&lt;" not in notified
 
     move(sandbox, seed.ACME_DEAL_ID, "IC")
     poll(app, now)
