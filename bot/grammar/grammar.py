@@ -1100,7 +1100,7 @@ def _unknown(word: str, text: str) -> UsageError:
     words = text.split()
     joined = "-".join(words[:2]).lower()
     guess = canonical_name(joined) if len(words) > 1 else None  # "new deal" -> new-deal
-    guess = guess or suggest(word)
+    guess = guess or _lookup_for(words) or suggest(word)
     reason = f"Unknown command `{word}`."
     if guess is None and _looks_like_a_person(words):
         guess = f"person {text}"  # "/affinity Jane Smith": they probably want a lookup
@@ -1110,6 +1110,25 @@ def _unknown(word: str, text: str) -> UsageError:
             names = ", ".join(f"`{name}`" for name in close)
             reason += f" Commands with a similar name: {names}."
     return UsageError(reason, GENERAL_USAGE, None, guess)
+
+
+_SEARCH_VERBS = ("search", "find", "lookup", "look-up", "who", "whois", "show", "get")
+_FILLERS = frozenset({"is", "for", "me", "the", "a"})
+
+
+def _lookup_for(words: list[str]) -> str | None:
+    """`search jane smith` (or `serch`, `find`, `who is`): what follows, without the verb: a
+    command when it starts with one (`show deals` -> `deals`), an organization for a domain,
+    else a person."""
+    if len(words) < 2 or not difflib.get_close_matches(words[0].lower(), _SEARCH_VERBS, 1, 0.75):
+        return None
+    rest = list(words[1:])
+    while len(rest) > 1 and rest[0].lower() in _FILLERS:
+        rest.pop(0)
+    if canonical_name(rest[0]):
+        return " ".join(rest)
+    domain = len(rest) == 1 and "." in rest[0] and "@" not in rest[0]
+    return f"{'org' if domain else 'person'} {' '.join(rest)}"
 
 
 def _looks_like_a_person(words: list[str]) -> bool:

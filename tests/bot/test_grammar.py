@@ -787,3 +787,19 @@ def test_the_command_reference_documents_every_usage():
     doc = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
     for spec in SUBCOMMANDS.values():
         assert f"`/affinity {spec.usage.replace('|', chr(92) + '|')}" in doc, spec.usage
+
+
+@pytest.mark.parametrize(
+    "text, meant",
+    [
+        ("search jane", "person jane"),
+        ("serch jane smith", "person jane smith"),
+        ("who is jane smith", "person jane smith"),
+        ("find acme.com", "org acme.com"),
+        ("show deals", "deals"),
+    ],
+)
+def test_a_search_word_suggests_the_lookup_without_it(text, meant):
+    error = bad(text)
+    assert error.suggestion == meant
+    assert f"Did you mean `{meant}`?" in error.message
