@@ -205,7 +205,8 @@ def channel_word(value: str) -> str | None:
 
 def _subscription(args: Args, *, with_mode: bool) -> dict[str, Any]:
     """`<list> [stages|new|all] [#channel|dm]`: the list is every word before the options."""
-    words = [t.value for t in args.remaining()]
+    tokens = args.remaining()
+    words = [t.value for t in tokens]
     args.pos = len(args.tokens)
     channel = channel_word(words[-1]) if words else None
     if channel is not None:
@@ -215,6 +216,13 @@ def _subscription(args: Args, *, with_mode: bool) -> dict[str, Any]:
         mode = words.pop().lower()
     if not words:
         raise ArgumentError("Missing list (its name or id).")
+    if tokens[0].quoted and len(words) > 1:  # a quoted name ends the list's name
+        stray = words[1]
+        if not with_mode:
+            raise ArgumentError(f"Unexpected `{stray}`.")
+        close = difflib.get_close_matches(stray.lower(), FOLLOW_MODES, 1, 0.6)
+        meant = f" Did you mean `{close[0]}`?" if close else ""
+        raise ArgumentError(f"`{stray}` is not a mode (stages, new or all) or a channel.{meant}")
     found: dict[str, Any] = {"list": _list_ref(words), "channel": channel}
     if with_mode:
         found["mode"] = mode or "stages"

@@ -803,3 +803,12 @@ def test_a_search_word_suggests_the_lookup_without_it(text, meant):
     error = bad(text)
     assert error.suggestion == meant
     assert f"Did you mean `{meant}`?" in error.message
+
+
+def test_a_word_after_a_quoted_list_name_is_a_mode_or_a_mistake():
+    assert "not a mode (stages, new or all)" in bad('follow "Series A Pipeline" bogus').message
+    assert "Did you mean `stages`?" in bad('follow "Deal Flow" stage').message
+    assert "Unexpected `x`" in bad('unfollow "Deal Flow" x').message
+    followed = parse('follow "Deal Flow" new #deals')
+    assert isinstance(followed, Command) and followed.args["list"].name == "Deal Flow"
+    assert parse("follow Deal Flow new").args["list"].name == "Deal Flow"  # unquoted: as before
