@@ -125,6 +125,12 @@ def _read_v2_note(client: AffinityClient, note_id: int) -> dict[str, Any]:
     )
 
 
+def read_note(client: AffinityClient, note_id: int) -> Note:
+    """One note as the notes tools give it (one V2 read): what a question about deleting it
+    shows, and a note that does not exist is a `NotFoundError` before anything is asked."""
+    return v2_note_row(_read_v2_note(client, note_id))
+
+
 def _attached(note: dict[str, Any]) -> dict[str, list[int]]:
     return {
         key: [item["id"] for item in (note.get(preview) or {}).get("data") or []]

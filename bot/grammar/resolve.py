@@ -494,8 +494,9 @@ def confirmation(command: Command, call: ToolCall) -> Choice:
     if call.tool == "affinity_remove_from_list":
         return _removal_question(command, call)
     note_id = int(call.input["note_id"])
+    what = f"note #{note_id}" + (f" ({call.about})" if call.about else "")
     return Choice(
-        f"Delete note #{note_id}? Its replies go with it, and this cannot be undone.",
+        f"Delete {what}? Its replies go with it, and this cannot be undone.",
         (Option(note_id, f"Delete note #{note_id}", format_command(command)),),
     )
 

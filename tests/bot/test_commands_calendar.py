@@ -15,6 +15,7 @@ from bot.grammar.grammar import due_day
 from tests.bot.test_commands_support import (
     ALICE,
     BOB,
+    all_buttons,
     answer,
     button,
     click,
@@ -111,10 +112,18 @@ def test_note_delete_asks_for_a_click_first(app, sandbox):
     note_id = max(sandbox.state.notes)
     ask = run(app, f"note-delete {note_id}")
     assert "cannot be undone" in ask.text and note_id in sandbox.state.notes
+    assert "Maya Patel" in ask.text and "“Delete me”" in ask.text  # what would go
     assert button(ask, ids.PICK)["text"]["text"] == "Delete"  # the answer, not "Choose"
     sent = click(app, ids.PICK, button(ask, ids.PICK)["value"])
     done = answer(app, sent, index=1)
     assert "deleted" in done.text and note_id not in sandbox.state.notes
+
+
+def test_deleting_a_note_that_does_not_exist_says_so_without_asking(app, sandbox):
+    connect(app, ALICE, sandbox=sandbox)
+    missing = run(app, "note-delete 999999")
+    assert "not found" in missing.text.lower() and "999999" in missing.text
+    assert not all_buttons(missing)
 
 
 def test_someone_elses_note_cannot_be_deleted(app, sandbox):

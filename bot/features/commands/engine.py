@@ -18,6 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from affinity_client.errors import AffinityError
+from affinity_client.tools.notes import read_note
 from bot.blocks import (
     RenderContext,
     chooser,
@@ -32,6 +33,7 @@ from bot.blocks import (
 )
 from bot.blocks import actions as ids
 from bot.blocks.paging import encode_more_value
+from bot.blocks.text import clip, format_date
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
 from bot.features.commands import answers
@@ -356,6 +358,8 @@ class CommandRunner:
                 continue
             step = in_user_zone(step, command, zone)
             if step.tool in CLICK_FIRST and inv.card is None:
+                if step.tool == "affinity_delete_note":  # what goes, or "not found" at once
+                    step = replace(step, about=self._note_about(int(step.input["note_id"]), inv))
                 ask = confirmation(command, step)
                 card, label = self._mint(command, inv), CONFIRM_LABEL.get(step.tool, "Choose")
                 return Reply(chooser(ask, RenderContext(subdomain), None, card, label))
@@ -402,6 +406,16 @@ class CommandRunner:
             if guard is not None and answers.nothing_written(error):
                 self.claims.release(guard.key)
             raise
+
+    def _note_about(self, note_id: int, inv: Invocation) -> str:
+        """`Maya Patel, 3 Nov 2026: “Met Jane at the Acme office…”` (the note, read with the
+        user's key); a note they cannot see or that does not exist raises, as a delete would."""
+        note = self.connector.run(inv.identifier, "note_preview", lambda c: read_note(c, note_id))
+        who = (note.get("creator") or {}).get("name")
+        when = format_date(note.get("created_at"))
+        said = " ".join(str(note.get("content") or "").split())
+        quoted = f"“{clip(said, 120)}”" if said else "no text"
+        return ", ".join(x for x in (who, when) if x) + (": " if who or when else "") + quoted
 
     def _card_write(self, call: ToolCall, identifier: str, card: str) -> dict[str, Any]:
         """The write of a claimed card; its outcome is stored for any later click."""
