@@ -112,6 +112,11 @@ _NOTE_OWNER = (
     "Affinity refused this: only the creator of a note may change it, or your role may not "
     "write notes here."
 )
+_REMINDER_OWNER = (
+    "Affinity refused this: only a reminder's owner or its creator may complete or change it. "
+    "Ask them to, or to make you its owner."
+)
+_REMINDER_TOOLS = {"affinity_complete_reminder"}
 _ADMIN_ONLY = (
     "Affinity allows this only to admins: ask an Affinity admin to do it, or to change your role."
 )
@@ -287,6 +292,8 @@ def explain_forbidden(tool_name: str, error: PermissionDeniedError) -> str:
         return _ADMIN_ONLY
     if "note" in said and "creator" in said:
         return _NOTE_OWNER
+    if tool_name in _REMINDER_TOOLS or ("reminder" in said and "owner" in said):
+        return _REMINDER_OWNER
     if "export" in said:
         if "people" in said or "person" in said:
             return _PEOPLE_EXPORT
