@@ -40,6 +40,12 @@ def needs_more_key(command: str, page_token: str | None) -> bool:
     return bool(page_token) and encode_more_value(command, page_token or "") is None
 
 
+def key_value(key: str) -> str:
+    """A button value that names a stored command (and page) by its key: `{"k": key}`, for a
+    command too long to travel in the button itself."""
+    return json.dumps({"k": key}, separators=(",", ":"))
+
+
 def decode_more_value(value: str) -> dict[str, Any]:
     """A "More" button's value -> `{"command", "page_token"}` or `{"key"}`. ValueError if bad."""
     try:
@@ -58,7 +64,7 @@ def more_button(ctx: RenderContext, page_token: str | None) -> kit.Block | None:
         return None
     value: str | None
     if ctx.more_key:
-        value = json.dumps({"k": ctx.more_key}, separators=(",", ":"))
+        value = key_value(ctx.more_key)
     elif ctx.command:
         value = encode_more_value(ctx.command, page_token)
     else:

@@ -11,7 +11,16 @@ import pytest
 
 from affinity_client.sandbox import seed
 from bot.blocks import actions as ids
-from tests.bot.test_commands_support import ALICE, answer, button, click, connect, make_app, run
+from tests.bot.test_commands_support import (
+    ALICE,
+    all_buttons,
+    answer,
+    button,
+    click,
+    connect,
+    make_app,
+    run,
+)
 
 DAVE = "U0DAVE004"  # the restricted key (no export permissions)
 FOUNDERS = seed.LISTS["Founders to Watch"]
@@ -152,6 +161,25 @@ def test_a_note_on_a_near_or_shared_name_shows_its_text_and_waits_for_the_choice
     assert "Note saved" in answer(app, chosen, index=1).text
     [made] = notes_saying(sandbox, "Sent the v7 deck")
     assert made["person_ids"][0] in samirs(sandbox)
+
+
+def test_a_long_note_on_a_shared_name_still_offers_a_button_for_each_person(app, sandbox):
+    """A note near Slack's 2,000-character button limit: each choice's command is kept by the
+    app and named in its button, so every person can still be picked, and the note is whole."""
+    connect(app, ALICE, sandbox=sandbox)
+    text = "Long call recap " + "with many details " * 108
+    ask = run(app, f"note person samir {text}")
+    picks = [b for b in all_buttons(ask) if b["action_id"] == ids.PICK]
+    offered = [b for b in ask.params["blocks"] if "Samir" in str(b.get("text"))]
+    assert len(picks) == len(offered) > 1  # every person offered can be picked
+    assert all(len(b["value"]) <= 2000 for b in picks)
+    chosen = click(app, ids.PICK, picks[0]["value"], message_ts="1700000051.000001")
+    assert "Note saved" in answer(app, chosen, index=1).text
+    [made] = notes_saying(sandbox, text.strip())
+    assert made["person_ids"][0] in samirs(sandbox)
+    again = click(app, ids.PICK, picks[1]["value"], message_ts="1700000051.000001")
+    assert "Note saved" not in answer(app, again).text  # the card wrote once
+    assert len(notes_saying(sandbox, text.strip())) == 1
 
 
 def test_notes_of_a_person_by_name_are_read_at_once(app, sandbox):

@@ -8,7 +8,6 @@ the identifier of the user who typed or clicked; nothing here can borrow another
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,13 +25,15 @@ from bot.blocks import (
     error_message,
     help_message,
     kit,
+    limits,
     needs_more_key,
     problem,
     render,
     usage_error,
 )
 from bot.blocks import actions as ids
-from bot.blocks.paging import encode_more_value
+from bot.blocks.choices import MAX_OPTIONS, write_value
+from bot.blocks.paging import encode_more_value, key_value
 from bot.blocks.text import clip, format_date
 from bot.connector import Connector, cached_lists, not_connected_message, parse_identifier
 from bot.features import connect
@@ -44,6 +45,7 @@ from bot.grammar.resolve import (
     CLICK_FIRST,
     Choice,
     Local,
+    Option,
     Problem,
     Replan,
     ToolCall,
@@ -196,7 +198,10 @@ class CommandRunner:
         is answered from the card: in progress, already done (with the outcome), replaced,
         expired, or not yours. Nothing is run for it.
         """
-        parsed = parse(text)
+        found = self.decode_value(text, inv.identifier)  # a command too long for the button
+        if isinstance(found, dict):
+            return Reply(found)
+        parsed = parse(found[0])
         if isinstance(parsed, UsageError):
             return Reply(usage_error(parsed))
         claim = self.cards.claim(card_id, inv.identifier)
@@ -347,6 +352,7 @@ class CommandRunner:
             if isinstance(step, Problem):
                 asks = command.name in ASKS_FIRST  # its suggestions ask; they confirm nothing
                 card = self._mint(command, inv) if step.options and not asks else None
+                step = replace(step, options=self._fitting(step.options, inv, card))
                 return Reply(problem(step, RenderContext(subdomain), card))
             if isinstance(step, Choice):
                 return Reply(self._chooser(command, step, inv, subdomain))
@@ -453,9 +459,23 @@ class CommandRunner:
             if deal_term(command)
             else named_kind(command) or "list"
         )
-        return chooser(
-            choice, RenderContext(subdomain, text, more_key), kind, self._mint(command, inv)
-        )
+        card = self._mint(command, inv)
+        choice = replace(choice, options=self._fitting(choice.options, inv, card))
+        return chooser(choice, RenderContext(subdomain, text, more_key), kind, card)
+
+    def _fitting(
+        self, options: Sequence[Option], inv: Invocation, card: str | None
+    ) -> tuple[Option, ...]:
+        """`options` whose command is too long for its button (a long note's text) stored, and
+        named in the button by its key: every option keeps a button."""
+        fitted = []
+        for option in options[:MAX_OPTIONS]:
+            value = write_value(card, option.command) if card else option.command
+            if len(value) > limits.BUTTON_VALUE:
+                key = self.pages.store(inv.identifier, option.command, None)
+                option = replace(option, command=key_value(key))
+            fitted.append(option)
+        return (*fitted, *options[MAX_OPTIONS:])
 
     def _render(
         self,
@@ -505,12 +525,8 @@ class CommandRunner:
     def page_value(self, identifier: str, text: str, page_token: str) -> str:
         value = encode_more_value(text, page_token)
         if value is None:
-            value = kit_key_value(self.pages.store(identifier, text, page_token))
+            value = key_value(self.pages.store(identifier, text, page_token))
         return value
-
-
-def kit_key_value(key: str) -> str:
-    return json.dumps({"k": key}, separators=(",", ":"))
 
 
 def set_share_value(message: kit.Message, value: str) -> None:
