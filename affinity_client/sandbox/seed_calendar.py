@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .seed import World
+from .world import World, date_field
 
 MEETING_TITLES = [
     "Intro call",
@@ -38,12 +37,6 @@ MEETING_DAYS = (-9, -3, -1, 0, 0, 1, 1, 6)
 """Days from today of each user's meetings: past, today, tomorrow and next week."""
 REMINDER_DAYS = (-4, -1, 0, 1, 3, 12)
 """Days from today each user's one-time reminders are due: overdue, today, tomorrow, later."""
-
-
-def _pacific_midnight(day: datetime) -> datetime:
-    from .seed import date_field  # the 2026 date rule lives with the rest of the seed
-
-    return date_field(day)
 
 
 def build_meetings(world: World, today: datetime, user_ids: list[int]) -> None:
@@ -105,7 +98,7 @@ def build_reminders(world: World, today: datetime, user_ids: list[int]) -> None:
                 kind,
                 target["id"],
                 rng.choice(REMINDER_TEXTS),
-                _pacific_midnight(today + timedelta(days=days)),
+                date_field(today + timedelta(days=days)),
                 created,
             )
         completed = _add(
@@ -114,7 +107,7 @@ def build_reminders(world: World, today: datetime, user_ids: list[int]) -> None:
             "person",
             rng.choice(people)["id"],
             "Send the intro email",
-            _pacific_midnight(today - timedelta(days=8)),
+            date_field(today - timedelta(days=8)),
             created,
         )
         completed["completed_at"] = today - timedelta(days=7)
@@ -125,7 +118,7 @@ def build_reminders(world: World, today: datetime, user_ids: list[int]) -> None:
             "company",
             rng.choice(companies)["id"],
             "Monthly check-in with the founders",
-            _pacific_midnight(today + timedelta(days=9)),
+            date_field(today + timedelta(days=9)),
             created,
         )
         recurring["recurrence"] = {"resetTrigger": "interaction", "periodDays": 30}
