@@ -48,7 +48,8 @@ Console commands
   /poll                 read the followed lists now (as the scheduler would) and post changes
   /help                 this help
   /quit                 leave (also Ctrl-D)
-In a dialog: type each value; Enter takes the suggested value; /cancel closes the dialog."""
+In a dialog: type each value; Enter takes the suggested value; /cancel closes the dialog, and
+a console command (/affinity ...) closes it and runs."""
 
 Ask = Callable[[str, bool], str | None]  # (prompt, secret) -> the line, None at the end
 ACT_AS_USAGE = (
@@ -94,6 +95,7 @@ class Session:
     write: Callable[[str], None]
     dm_threads: dict[str, str] = field(default_factory=dict)
     transcript: Transcript = field(init=False)
+    pending: list[str] = field(default_factory=list)  # lines to run before asking for more
 
     def __post_init__(self) -> None:
         self.transcript = Transcript(
@@ -127,7 +129,11 @@ class Session:
 
     def run(self) -> int:
         while True:
-            line = self.ask(self.prompt, False)
+            if self.pending:  # typed in a dialog, which it closed: shown as run here
+                line: str | None = self.pending.pop(0)
+                self.write(f"{self.prompt}{line}")
+            else:
+                line = self.ask(self.prompt, False)
             if line is None:
                 return 0
             line = line.strip()
@@ -143,7 +149,18 @@ class Session:
         if not word.startswith("/"):
             self.dm(line)
             return True
-        handlers: dict[str, Callable[[str], bool | None]] = {
+        handler = self.handlers().get(word.lower())
+        if handler is None:
+            self.write(
+                f"Unknown console command {word}. Type /help for the list, or "
+                "/affinity help for the app's commands."
+            )
+            return True
+        return handler(rest) is not False
+
+    def handlers(self) -> dict[str, Callable[[str], bool | None]]:
+        """The console's commands, by their word."""
+        return {
             "/affinity": self.command,
             "/mention": self.mention,
             "/log": self.log_message,
@@ -162,14 +179,19 @@ class Session:
             "/quit": lambda _: False,
             "/exit": lambda _: False,
         }
-        handler = handlers.get(word.lower())
-        if handler is None:
-            self.write(
-                f"Unknown console command {word}. Type /help for the list, or "
-                "/affinity help for the app's commands."
-            )
+
+    def closes_dialog(self, answer: str | None) -> bool:
+        """Whether a line typed in a dialog closes it: the end of input, `/cancel`, or a console
+        command (`/affinity …` in a script after a click that opened a dialog), which is then
+        run as the next line instead of being taken for the dialog's value. When a dialog is
+        open, `/cancel` and the console's commands are never values."""
+        if answer is None or answer.strip() == "/cancel":
             return True
-        return handler(rest) is not False
+        word = answer.strip().split(" ", 1)[0].lower()
+        if word in self.handlers():
+            self.pending.append(answer)
+            return True
+        return False
 
     # ------------------------------------------------------------------ Slack actions
 
@@ -463,7 +485,7 @@ class Session:
             if item.element_type == "checkboxes":
                 options = element.get("options") or []
                 answer = self.ask(f"  {_text(options)} (y/N): ", False)
-                if answer is None or answer.strip() == "/cancel":
+                if self.closes_dialog(answer) or answer is None:
                     return None
                 picked = options[:1] if answer.strip().lower() in ("y", "yes") else []
                 values[item.block_id] = {
@@ -473,7 +495,7 @@ class Session:
             suggestion, label = self._suggestion(item)
             prompt = f"  {item.label}" + (f" (Enter = {label})" if label else "") + ": "
             answer = self.ask(prompt, _is_key(item))
-            if answer is None or answer.strip() == "/cancel":
+            if self.closes_dialog(answer) or answer is None:
                 return None
             answer = answer.strip() or suggestion
             values[item.block_id] = {item.action_id: _input_value(item, answer)}
@@ -488,7 +510,7 @@ class Session:
         while True:
             names = ", ".join(_option_text(o) for o in chosen) or "nothing"
             query = self.ask(f"  {item.label}: search (Enter = {names}): ", False)
-            if query is None or query.strip() == "/cancel":
+            if self.closes_dialog(query) or query is None:
                 return None
             if not query.strip():
                 return chosen

@@ -143,6 +143,19 @@ def test_a_refused_key_is_shown_inside_the_dialog_and_asked_again(data_dir: Path
     assert "Connected as *Daniel Okafor*" in after(output, "/affinity status")
 
 
+def test_a_console_command_typed_in_a_dialog_closes_it_and_runs(data_dir: Path) -> None:
+    """A script whose click opened a dialog goes on with its next command, which is never
+    taken for the dialog's value (an API key here)."""
+    output = run_console(data_dir, ["/affinity connect", "/affinity status", "/quit"])
+
+    dialog = after(output, "/affinity connect")
+    assert "[dialog: Connect Affinity]" in dialog and "(dialog closed)" in dialog
+    assert dialog.count("[dialog: Connect Affinity]") == 1  # not submitted, not asked again
+    status = after(output, "/affinity status")
+    assert "connected as" not in output.lower().split("/affinity status")[0]
+    assert "Connect" in status
+
+
 def test_a_typed_key_is_used_and_never_printed(data_dir: Path) -> None:
     output = run_console(data_dir, ["/affinity connect", seed.STANDARD_KEY])
 
