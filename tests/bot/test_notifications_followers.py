@@ -88,11 +88,9 @@ def test_a_second_new_follower_is_not_told_of_entries_added_before_they_followed
     assert "Elena Volkova" in str(dm.params["blocks"]) and "Raj Mehta" not in str(dm.params)
 
 
-def test_a_channel_following_a_list_in_two_modes_gets_one_line_per_change(
-    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
-) -> None:
-    """A deal added to the pipeline with a stage is a new entry (`new`) and its first stage
-    (`stages`): #deals, followed both ways, is told once."""
+def _nimbus_added_with_both_modes_followed(app: Any, sandbox: Any, now: list[Any]) -> Any:
+    """#deals followed for stage moves (Alice) and new entries (Bob), then a colleague adds
+    the deal "Nimbus - Series A" to the pipeline without a stage."""
     connect_directly(app, ALICE, sandbox=sandbox)
     connect_directly(app, BOB, sandbox=sandbox)
     run(app, 'follow "Series A Pipeline" stages')
@@ -104,6 +102,15 @@ def test_a_channel_following_a_list_in_two_modes_gets_one_line_per_change(
             "/opportunities",
             {"name": "Nimbus - Series A", "list_id": seed.LISTS["Series A Pipeline"]},
         )
+    return deal
+
+
+def test_a_channel_following_a_list_in_two_modes_gets_one_line_per_change(
+    app: Any, fake_slack: Any, sandbox: Any, now: list[Any]
+) -> None:
+    """A deal added to the pipeline with a stage is a new entry (`new`) and its first stage
+    (`stages`): #deals, followed both ways, is told once."""
+    deal = _nimbus_added_with_both_modes_followed(app, sandbox, now)
     control(
         sandbox,
         "act-as",
@@ -126,17 +133,7 @@ def test_a_deal_added_without_a_stage_that_gets_one_later_is_told_as_a_move(
 ) -> None:
     """Added (no stage) in one read, its first stage in a later one: the second line is a stage
     move, not a second "added"."""
-    connect_directly(app, ALICE, sandbox=sandbox)
-    connect_directly(app, BOB, sandbox=sandbox)
-    run(app, 'follow "Series A Pipeline" stages')
-    run(app, 'follow "Series A Pipeline" new', user_id=BOB)
-    poll_now(app, now)
-
-    with client_for(sandbox, seed.STANDARD_KEY) as affinity:
-        deal = affinity.post(
-            "/opportunities",
-            {"name": "Nimbus - Series A", "list_id": seed.LISTS["Series A Pipeline"]},
-        )
+    deal = _nimbus_added_with_both_modes_followed(app, sandbox, now)
     poll_now(app, now)
     next_second(now)
     control(
