@@ -84,6 +84,29 @@ def test_meeting_prep_is_a_read_tool_acting_as_the_callers_account(services, san
     assert refused.is_error and "meeting_id" in text_of(refused)
 
 
+def test_an_unexpected_failure_is_a_tool_error_with_a_reference_not_a_protocol_error(
+    services, monkeypatch, caplog
+):
+    connect(services, "desk_ana", ADMIN)
+
+    def outage(*args: Any) -> Any:
+        raise RuntimeError("could not connect to postgresql://bot:hunter2@db/bot")
+
+    monkeypatch.setattr("bot.adapters.mcp.server.execute", outage)
+
+    async def call() -> Any:
+        async with Client(build_server(services, lambda ctx: "desk_ana")) as client:
+            return await client.call_tool("affinity_search_persons", {"term": "jane"})
+
+    result = anyio.run(call)
+    assert result.is_error
+    text = text_of(result)
+    assert "affinity_search_persons failed" in text and "hunter2" not in text
+    reference = text.rstrip(".").rsplit(" ", 1)[-1]
+    assert reference.startswith("ERR-")
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 # ------------------------------------------------------------------------------ stdio
 
 

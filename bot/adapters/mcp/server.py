@@ -14,7 +14,8 @@ destructiveHint). Writes are listed and run only on a server started
 with `allow_writes` (`--allow-writes`); otherwise a call to one is refused and changes nothing.
 Every call runs `Connector.execute_tool` in a worker thread: vault, 401 -> REVOKED, audit rows.
 Tool failures (a revoked account, a bad input, a permission) are tool results with `isError`,
-their text saying what to do, so the model and the person see it.
+their text saying what to do, so the model and the person see it. An unexpected failure (a bug,
+the database down) is one too, with a reference that finds its traceback in the server's log.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from affinity_client.errors import AffinityError
 from bot.adapters.catalog import AccountNotConnected, adapter_catalog, execute, exposed_tools
 from bot.adapters.tokens import TokenStore
 from bot.agent.catalog import ToolLike
+from bot.middleware.errors import new_reference
 from bot.services import Services
 
 log = logging.getLogger("bot.adapters.mcp")
@@ -44,6 +46,10 @@ IDENTIFIER_SCOPE_KEY = "affinity.identifier"
 WRITES_OFF = (
     "{name} changes Affinity, and this MCP server does not run writes: its operator can "
     "start it with --allow-writes. Nothing was changed."
+)
+UNEXPECTED = (
+    "{name} failed on the server that runs the Affinity tools. Try again in a moment; if it "
+    "keeps failing, give its operator this reference: {reference}."
 )
 BAD_TOKEN = (
     "A personal MCP token is required: send 'Authorization: Bearer <token>'. Create one in "
@@ -106,6 +112,10 @@ def build_server(
             )
         except (AccountNotConnected, AffinityError) as error:
             return _error(str(error))
+        except Exception:  # a bug or an outage: the operator's log has it, the caller a reference
+            reference = new_reference()
+            log.exception("MCP tool %s failed for %s (%s)", tool.name, identifier, reference)
+            return _error(UNEXPECTED.format(name=tool.name, reference=reference))
         text = json.dumps(result, ensure_ascii=False, default=str)
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=text)], structured_content=result
