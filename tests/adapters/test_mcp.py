@@ -5,6 +5,7 @@ a bad token, a write refused unless the server allows writes."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import socket
@@ -269,3 +270,38 @@ def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_se
         "MCP-Protocol-Version": "2025-06-18",
     }
     assert httpx.post(url, json=body, headers=headers).status_code == 200
+
+
+def test_a_token_sent_in_the_url_is_refused_and_not_written_to_the_servers_log(
+    services, monkeypatch, caplog
+):
+    """`serve_http` as `affinity-bot mcp --http` runs it (uvicorn's own options), on a free port."""
+    connect(services, "http_fay", ADMIN)
+    token = token_for(services, "http_fay")
+    ran: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(app=app, **options))
+    from bot.adapters.mcp import serve_http
+
+    serve_http(services, host="127.0.0.1", port=0)
+    options = {k: v for k, v in ran.items() if k not in ("app", "host", "port")}
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(ran["app"], lifespan="on", log_config=None, **options)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    caplog.set_level(logging.INFO)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        port = sock.getsockname()[1]
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+        answer = httpx.post(f"http://127.0.0.1:{port}/mcp?token={token}", json=body)
+        assert answer.status_code == 401 and token not in answer.text
+        assert "server" not in answer.headers
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    server_lines = [r.getMessage() for r in caplog.records if not r.name.startswith("http")]
+    assert server_lines and not any(token in line for line in server_lines)

@@ -203,12 +203,13 @@ def http_app(services: Services, *, allow_writes: bool = False, host: str = "127
     return app
 
 
-def serve_http(
-    services: Services, *, host: str, port: int, allow_writes: bool = False
-) -> None:  # pragma: no cover - runs until stopped
+def serve_http(services: Services, *, host: str, port: int, allow_writes: bool = False) -> None:
+    """Serve until stopped. No access log: a client that puts its token in the URL
+    (`/mcp?token=…`, refused) must not leave it in the server's log."""
     import uvicorn
 
-    uvicorn.run(http_app(services, allow_writes=allow_writes, host=host), host=host, port=port)
+    app = http_app(services, allow_writes=allow_writes, host=host)
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False)
 
 
 __all__ = ["BearerGate", "build_server", "hints", "http_app", "serve_http", "serve_stdio"]
