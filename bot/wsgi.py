@@ -7,7 +7,8 @@ Routes:
 - `GET /slack/install`, `GET /slack/oauth_redirect` — the OAuth install flow (OAuth mode);
 - `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers;
 - `POST /affinity/webhooks/<secret>` — Affinity's webhook deliveries
-  (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404.
+  (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404; a failure while
+  handling one is a 500 answered here, so that no log line carries the URL and its secret.
 
 A POST to the events path is verified on its raw bytes (`bot.middleware.trust`) before Bolt
 parses anything: unverifiable -> 401; signed but unparsable -> 400; in both cases one WARNING and
@@ -105,7 +106,11 @@ class SlackWsgiApp:
         body = _read_body(environ)
         if body is None:
             return _json(413, {"ok": False, "error": "too_large"}, start_response)
-        status, answer = receive(self.services, secret, body)
+        try:
+            status, answer = receive(self.services, secret, body)
+        except Exception:  # answered here: the WSGI server's own error line would name the URL
+            log.exception("an Affinity webhook delivery failed (Affinity will retry it)")
+            status, answer = 500, {"ok": False, "error": "internal"}
         return _json(status, answer, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:

@@ -375,3 +375,26 @@ def test_a_delivery_nested_too_deep_or_with_an_id_too_large_is_answered_not_cras
         answer = httpx.post(url, json=event, timeout=5)
         assert (answer.status_code, answer.json()["ok"]) == (200, True)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_delivery_that_fails_inside_is_a_500_whose_log_never_names_the_secret(
+    slack_app_factory: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    """A database outage while a delivery is handled: Affinity gets a 500 (it retries), the
+    operator a traceback, and the delivery URL's secret is in neither."""
+    harness = slack_app_factory(features=[platform], with_sandbox=False)
+    secret = str(WebhookRegistrations(harness.services.engine, utc_now).begin("T0FIRM", "U0"))
+
+    def outage(*args: Any) -> Any:
+        raise RuntimeError("the database is unreachable")
+
+    monkeypatch.setattr("bot.wsgi.receive", outage)
+    event = {"type": "list_entry.created", "body": {"list_id": 5}, "sent_at": int(time.time())}
+    answer = httpx.post(harness.url + DELIVERY_PATH + secret, json=event, timeout=5)
+
+    assert (answer.status_code, answer.json()) == (500, {"ok": False, "error": "internal"})
+    [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failure.exc_info and "webhook delivery failed" in failure.getMessage()
+    plumbing = ("werkzeug", "httpx", "httpcore")
+    logs = [r.getMessage() for r in caplog.records if not r.name.startswith(plumbing)]
+    assert not any(secret in line for line in logs) and secret not in answer.text
