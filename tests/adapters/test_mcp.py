@@ -68,6 +68,19 @@ def test_tools_carry_hints_from_the_catalog_and_writes_only_when_allowed(service
         assert tool.annotations.idempotent_hint is (not writes)
 
 
+def test_the_server_names_itself_with_the_apps_version(services):
+    from importlib.metadata import version
+
+    async def info() -> Any:
+        async with Client(build_server(services, lambda ctx: "x")) as client:
+            return client.server_info, client.instructions
+
+    server_info, instructions = anyio.run(info)
+    assert server_info.name == "affinity" and server_info.title == "Affinity CRM"
+    assert server_info.version == version("affinity-for-slack")
+    assert instructions and "Affinity" in instructions
+
+
 def test_meeting_prep_is_a_read_tool_acting_as_the_callers_account(services, sandbox):
     connect(services, "desk_ana", ADMIN)
     meeting = a_meeting_of(sandbox, ADMIN)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import anyio
@@ -42,6 +43,7 @@ from bot.services import Services
 log = logging.getLogger("bot.adapters.mcp")
 
 SERVER_NAME = "affinity"
+DISTRIBUTION = "affinity-for-slack"
 IDENTIFIER_SCOPE_KEY = "affinity.identifier"
 WRITES_OFF = (
     "{name} changes Affinity, and this MCP server does not run writes: its operator can "
@@ -123,10 +125,20 @@ def build_server(
 
     return Server(
         SERVER_NAME,
+        version=_version(),
+        title="Affinity CRM",
         instructions="Affinity CRM tools acting as one person's own Affinity account.",
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+def _version() -> str:
+    """The installed app's version, which a client shows next to the server's name."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 # ------------------------------------------------------------------------------ stdio
