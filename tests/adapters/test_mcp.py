@@ -271,6 +271,16 @@ def test_http_reports_a_revoked_account_with_the_step_that_reconnects_it(http_se
     assert str(services.vault.get_account("affinity", "http_dan").status) == "REVOKED"
 
 
+def test_http_offers_no_event_stream_and_says_so_at_once(http_server):
+    url, services = http_server
+    connect(services, "http_gus", ADMIN)
+    headers = {"Accept": "text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    assert httpx.get(url, headers=headers, timeout=5).status_code == 401  # no token: 401 first
+    headers["Authorization"] = f"Bearer {token_for(services, 'http_gus')}"
+    answer = httpx.get(url, headers=headers, timeout=5)  # the SDK alone would hold it open
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+
+
 def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_server):
     url, services = http_server
     connect(services, "http_eve", ADMIN)

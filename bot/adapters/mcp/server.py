@@ -6,7 +6,8 @@
   balancer answers any request). Each request must carry `Authorization: Bearer <token>`, a
   personal token from `/affinity mcp-token` in Slack or `affinity-bot accounts token ID`; the
   call acts as the token's account. A missing, unknown or revoked token is answered 401 before
-  anything else is read.
+  anything else is read. A `GET` (the optional server-to-client event stream) is answered 405:
+  a stateless server never has anything to send on it.
 
 Tools come from the catalog (and the assistant's meeting prep, `affinity_prepare_meeting`) with
 MCP annotations from its `writes` flag (a read: readOnlyHint, idempotentHint; a write:
@@ -179,6 +180,28 @@ class BearerGate:
         await self.app({**scope, IDENTIFIER_SCOPE_KEY: identifier}, receive, send)
 
 
+class NoEventStream:
+    """ASGI middleware: `GET /mcp` is answered 405, as the MCP spec lets a server that offers no
+    server-to-client stream do. A stateless server has nothing to send on one, and the SDK
+    would otherwise hold each such request open, idle, until the client gives up."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [(b"allow", b"POST"), (b"content-length", b"0")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
 async def _unauthorized(send: Send) -> None:
     body = json.dumps({"error": "invalid_token", "error_description": BAD_TOKEN}).encode()
     await send(
@@ -211,7 +234,8 @@ def http_app(services: Services, *, allow_writes: bool = False, host: str = "127
     app = server.streamable_http_app(
         stateless_http=True, json_response=True, host=host, transport_security=open_hosts
     )
-    app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))
+    app.add_middleware(NoEventStream)
+    app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))  # outermost
     return app
 
 
@@ -224,4 +248,12 @@ def serve_http(services: Services, *, host: str, port: int, allow_writes: bool =
     uvicorn.run(app, host=host, port=port, access_log=False, server_header=False)
 
 
-__all__ = ["BearerGate", "build_server", "hints", "http_app", "serve_http", "serve_stdio"]
+__all__ = [
+    "BearerGate",
+    "NoEventStream",
+    "build_server",
+    "hints",
+    "http_app",
+    "serve_http",
+    "serve_stdio",
+]
