@@ -5,9 +5,12 @@ Routes:
   `/slack/commands` and `/slack/interactions` lead to the same place, for manifests that
   prefer one URL per feature;
 - `GET /slack/install`, `GET /slack/oauth_redirect` — the OAuth install flow (OAuth mode);
-- `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers;
+- `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers
+  (nothing more, to anyone who asks; the log says when the database stops answering, and when it
+  answers again);
 - `POST /affinity/webhooks/<secret>` — Affinity's webhook deliveries
-  (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404.
+  (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404; a failure while
+  handling one is a 500 answered here, so that no log line carries the URL and its secret.
 
 A POST to the events path is verified on its raw bytes (`bot.middleware.trust`) before Bolt
 parses anything: unverifiable -> 401; signed but unparsable -> 400; in both cases one WARNING and
@@ -58,6 +61,7 @@ class SlackWsgiApp:
         self.app = app
         self.services = services
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self._healthy: bool | None = None  # the last health check's answer
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -105,11 +109,23 @@ class SlackWsgiApp:
         body = _read_body(environ)
         if body is None:
             return _json(413, {"ok": False, "error": "too_large"}, start_response)
-        status, answer = receive(self.services, secret, body)
+        try:
+            status, answer = receive(self.services, secret, body)
+        except Exception:  # answered here: the WSGI server's own error line would name the URL
+            log.exception("an Affinity webhook delivery failed (Affinity will retry it)")
+            status, answer = 500, {"ok": False, "error": "internal"}
         return _json(status, answer, start_response)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        """`{"ok": bool}` and nothing else; the log says when the answer changes (the first
+        failure, then the recovery), not at every probe."""
         healthy = ping(self.services.engine)
+        if healthy != self._healthy:
+            if not healthy:
+                log.warning("health check: the database does not answer (HTTP 503 until it does)")
+            elif self._healthy is False:
+                log.info("health check: the database answers again")
+            self._healthy = healthy
         return _json(200 if healthy else 503, {"ok": healthy}, start_response)
 
 

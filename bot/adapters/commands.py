@@ -191,7 +191,10 @@ def mcp_serve(
     except ImportError:
         return _fail('the MCP server needs the `mcp` extra: pip install "affinity-for-slack[mcp]"')
     from bot.adapters.slack_notices import announce_revocations
+    from bot.middleware.logs import configure_logging
 
+    # As `affinity-bot run` logs: LOG_LEVEL, secrets redacted; on stderr (stdout is stdio's).
+    configure_logging(services.settings.log_level, services.settings.secret_values())
     announce_revocations(services)  # a Slack user's revoked key gets the Reconnect DM
     if http:
         print(f"MCP server on http://{host}:{port}/mcp (bearer tokens)", file=sys.stderr)

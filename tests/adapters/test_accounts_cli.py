@@ -126,3 +126,40 @@ def test_a_revoked_external_account_is_not_announced_in_slack(services, sandbox,
         services.connector.execute_tool(AGENT_ID, "affinity_search_persons", {"term": "jane"})
     assert told == [False]  # no one to DM, and no error logged for trying
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
+
+
+def test_the_mcp_server_logs_like_the_app_on_stderr_with_tokens_and_keys_redacted(
+    services, monkeypatch, capsys
+):
+    """`affinity-bot mcp` honours LOG_LEVEL and scrubs secrets as `affinity-bot run` does, and
+    keeps stdout for the stdio protocol."""
+    import logging
+
+    from bot.adapters import commands
+    from bot.middleware.logs import NOISY_LOGGERS
+
+    token = TokenStore(services.engine, utc_now).create(AGENT_ID, "t", via="test")[0]
+
+    def serve(services, **options):
+        logging.getLogger("bot.adapters.mcp").info("a request with Bearer %s", token)
+        logging.getLogger("bot.adapters.mcp").info("key=%s", ADMIN["api_key"])
+
+    monkeypatch.setattr("bot.adapters.mcp.serve_http", serve)
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers), {n: logging.getLogger(n).level for n in NOISY_LOGGERS}
+    root.handlers = []  # as in a fresh process: configure_logging installs its own
+    try:
+        commands.mcp_serve(
+            services, identifier=None, http=True, host="127.0.0.1", port=0, allow_writes=False
+        )
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        root.handlers = saved[1]
+        root.setLevel(saved[0])
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
+    out, err = capsys.readouterr()
+    assert "a request with Bearer" in err and "INFO bot.adapters.mcp" in err
+    assert token not in err and ADMIN["api_key"] not in err
+    assert "a request" not in out

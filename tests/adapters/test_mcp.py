@@ -5,6 +5,7 @@ a bad token, a write refused unless the server allows writes."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import socket
@@ -67,6 +68,19 @@ def test_tools_carry_hints_from_the_catalog_and_writes_only_when_allowed(service
         assert tool.annotations.idempotent_hint is (not writes)
 
 
+def test_the_server_names_itself_with_the_apps_version(services):
+    from importlib.metadata import version
+
+    async def info() -> Any:
+        async with Client(build_server(services, lambda ctx: "x")) as client:
+            return client.server_info, client.instructions
+
+    server_info, instructions = anyio.run(info)
+    assert server_info.name == "affinity" and server_info.title == "Affinity CRM"
+    assert server_info.version == version("affinity-for-slack")
+    assert instructions and "Affinity" in instructions
+
+
 def test_meeting_prep_is_a_read_tool_acting_as_the_callers_account(services, sandbox):
     connect(services, "desk_ana", ADMIN)
     meeting = a_meeting_of(sandbox, ADMIN)
@@ -82,6 +96,29 @@ def test_meeting_prep_is_a_read_tool_acting_as_the_callers_account(services, san
     assert meeting["title"] in text_of(found)
     refused = anyio.run(prepare, {"meeting_id": "soon"})
     assert refused.is_error and "meeting_id" in text_of(refused)
+
+
+def test_an_unexpected_failure_is_a_tool_error_with_a_reference_not_a_protocol_error(
+    services, monkeypatch, caplog
+):
+    connect(services, "desk_ana", ADMIN)
+
+    def outage(*args: Any) -> Any:
+        raise RuntimeError("could not connect to postgresql://bot:hunter2@db/bot")
+
+    monkeypatch.setattr("bot.adapters.mcp.server.execute", outage)
+
+    async def call() -> Any:
+        async with Client(build_server(services, lambda ctx: "desk_ana")) as client:
+            return await client.call_tool("affinity_search_persons", {"term": "jane"})
+
+    result = anyio.run(call)
+    assert result.is_error
+    text = text_of(result)
+    assert "affinity_search_persons failed" in text and "hunter2" not in text
+    reference = text.rstrip(".").rsplit(" ", 1)[-1]
+    assert reference.startswith("ERR-")
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
 
 
 # ------------------------------------------------------------------------------ stdio
@@ -234,6 +271,16 @@ def test_http_reports_a_revoked_account_with_the_step_that_reconnects_it(http_se
     assert str(services.vault.get_account("affinity", "http_dan").status) == "REVOKED"
 
 
+def test_http_offers_no_event_stream_and_says_so_at_once(http_server):
+    url, services = http_server
+    connect(services, "http_gus", ADMIN)
+    headers = {"Accept": "text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    assert httpx.get(url, headers=headers, timeout=5).status_code == 401  # no token: 401 first
+    headers["Authorization"] = f"Bearer {token_for(services, 'http_gus')}"
+    answer = httpx.get(url, headers=headers, timeout=5)  # the SDK alone would hold it open
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+
+
 def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_server):
     url, services = http_server
     connect(services, "http_eve", ADMIN)
@@ -246,3 +293,38 @@ def test_http_answers_behind_a_reverse_proxy_that_passes_its_public_host(http_se
         "MCP-Protocol-Version": "2025-06-18",
     }
     assert httpx.post(url, json=body, headers=headers).status_code == 200
+
+
+def test_a_token_sent_in_the_url_is_refused_and_not_written_to_the_servers_log(
+    services, monkeypatch, caplog
+):
+    """`serve_http` as `affinity-bot mcp --http` runs it (uvicorn's own options), on a free port."""
+    connect(services, "http_fay", ADMIN)
+    token = token_for(services, "http_fay")
+    ran: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(app=app, **options))
+    from bot.adapters.mcp import serve_http
+
+    serve_http(services, host="127.0.0.1", port=0)
+    options = {k: v for k, v in ran.items() if k not in ("app", "host", "port")}
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(ran["app"], lifespan="on", log_config=None, **options)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    caplog.set_level(logging.INFO)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        port = sock.getsockname()[1]
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+        answer = httpx.post(f"http://127.0.0.1:{port}/mcp?token={token}", json=body)
+        assert answer.status_code == 401 and token not in answer.text
+        assert "server" not in answer.headers
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    server_lines = [r.getMessage() for r in caplog.records if not r.name.startswith("http")]
+    assert server_lines and not any(token in line for line in server_lines)

@@ -18,7 +18,11 @@ from affinity_client.sandbox import seed
 from bot.features import commands, connect, home, notifications, platform
 from bot.features.notifications import JOB, Poller
 from bot.features.notifications.models import PollState
-from bot.features.notifications.webhooks import DELIVERY_PATH, EVENT_TYPES
+from bot.features.notifications.webhooks import (
+    DELIVERY_PATH,
+    EVENT_TYPES,
+    WebhookRegistrations,
+)
 from bot.features.notifications.webhooks_models import WebhookRegistration
 from bot.services import BackgroundTasks, utc_now
 from tests.bot.test_commands_support import ALICE, BOB, run
@@ -350,3 +354,47 @@ def test_the_admins_app_home_says_whether_webhooks_are_on(
     on = fake_slack.wait_for("views.publish", lambda c: "Webhooks are on" in c.text)
     assert "Webhooks are on" in on.text and "1 delivery" in on.text
     assert "just now" in on.text and f"<@{ALICE}>" in on.text
+
+
+def test_a_delivery_nested_too_deep_or_with_an_id_too_large_is_answered_not_crashed(
+    slack_app_factory: Any, caplog: Any
+) -> None:
+    """Even with the delivery URL, a body built to break the parser or the database gets a
+    clean answer: 400 for what is not JSON Python can read, 200 for an id no list has."""
+    harness = slack_app_factory(features=[platform], with_sandbox=False)
+    secret = WebhookRegistrations(harness.services.engine, utc_now).begin("T0FIRM", "U0ADMIN")
+    url = harness.url + DELIVERY_PATH + str(secret)
+    now = int(time.time())
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    answer = httpx.post(url, content=deep, timeout=5)
+    assert (answer.status_code, answer.json()) == (400, {"ok": False, "error": "not JSON"})
+    for n, body in enumerate(({"field_id": 10**30}, {"list_id": 2**64})):
+        kind = "field_value.updated" if "field_id" in body else "list_entry.created"
+        event = {"type": kind, "body": body, "sent_at": now + n}
+        answer = httpx.post(url, json=event, timeout=5)
+        assert (answer.status_code, answer.json()["ok"]) == (200, True)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_delivery_that_fails_inside_is_a_500_whose_log_never_names_the_secret(
+    slack_app_factory: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    """A database outage while a delivery is handled: Affinity gets a 500 (it retries), the
+    operator a traceback, and the delivery URL's secret is in neither."""
+    harness = slack_app_factory(features=[platform], with_sandbox=False)
+    secret = str(WebhookRegistrations(harness.services.engine, utc_now).begin("T0FIRM", "U0"))
+
+    def outage(*args: Any) -> Any:
+        raise RuntimeError("the database is unreachable")
+
+    monkeypatch.setattr("bot.wsgi.receive", outage)
+    event = {"type": "list_entry.created", "body": {"list_id": 5}, "sent_at": int(time.time())}
+    answer = httpx.post(harness.url + DELIVERY_PATH + secret, json=event, timeout=5)
+
+    assert (answer.status_code, answer.json()) == (500, {"ok": False, "error": "internal"})
+    [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failure.exc_info and "webhook delivery failed" in failure.getMessage()
+    plumbing = ("werkzeug", "httpx", "httpcore")
+    logs = [r.getMessage() for r in caplog.records if not r.name.startswith(plumbing)]
+    assert not any(secret in line for line in logs) and secret not in answer.text

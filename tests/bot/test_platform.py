@@ -348,18 +348,25 @@ def test_health_is_ok_when_the_database_answers(harness):
     assert response.json() == {"ok": True}
 
 
-def test_health_is_503_when_the_database_does_not_answer(harness, tmp_path):
+def test_health_is_503_when_the_database_does_not_answer(harness, tmp_path, caplog):
     from sqlalchemy import create_engine
 
+    caplog.set_level(logging.INFO, logger="bot.wsgi")
     working = harness.services.engine
     harness.services.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/db.sqlite")
     try:
-        response = harness.get("/healthz")
+        responses = [harness.get("/healthz") for _ in range(3)]
     finally:
         harness.services.engine = working
+    recovered = harness.get("/healthz")
 
-    assert response.status_code == 503
-    assert response.json() == {"ok": False}
+    assert [r.status_code for r in responses] == [503, 503, 503]
+    assert responses[0].json() == {"ok": False}
+    assert recovered.status_code == 200
+    # the operator is told once that the database stopped answering, and once that it is back
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.wsgi"]
+    assert [level for level, _ in lines] == ["WARNING", "INFO"], lines
+    assert "database does not answer" in lines[0][1] and "answers again" in lines[1][1]
 
 
 def test_unknown_paths_are_404(harness):

@@ -6,7 +6,8 @@
   balancer answers any request). Each request must carry `Authorization: Bearer <token>`, a
   personal token from `/affinity mcp-token` in Slack or `affinity-bot accounts token ID`; the
   call acts as the token's account. A missing, unknown or revoked token is answered 401 before
-  anything else is read.
+  anything else is read. A `GET` (the optional server-to-client event stream) is answered 405:
+  a stateless server never has anything to send on it.
 
 Tools come from the catalog (and the assistant's meeting prep, `affinity_prepare_meeting`) with
 MCP annotations from its `writes` flag (a read: readOnlyHint, idempotentHint; a write:
@@ -14,7 +15,8 @@ destructiveHint). Writes are listed and run only on a server started
 with `allow_writes` (`--allow-writes`); otherwise a call to one is refused and changes nothing.
 Every call runs `Connector.execute_tool` in a worker thread: vault, 401 -> REVOKED, audit rows.
 Tool failures (a revoked account, a bad input, a permission) are tool results with `isError`,
-their text saying what to do, so the model and the person see it.
+their text saying what to do, so the model and the person see it. An unexpected failure (a bug,
+the database down) is one too, with a reference that finds its traceback in the server's log.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import anyio
@@ -35,15 +38,21 @@ from affinity_client.errors import AffinityError
 from bot.adapters.catalog import AccountNotConnected, adapter_catalog, execute, exposed_tools
 from bot.adapters.tokens import TokenStore
 from bot.agent.catalog import ToolLike
+from bot.middleware.errors import new_reference
 from bot.services import Services
 
 log = logging.getLogger("bot.adapters.mcp")
 
 SERVER_NAME = "affinity"
+DISTRIBUTION = "affinity-for-slack"
 IDENTIFIER_SCOPE_KEY = "affinity.identifier"
 WRITES_OFF = (
     "{name} changes Affinity, and this MCP server does not run writes: its operator can "
     "start it with --allow-writes. Nothing was changed."
+)
+UNEXPECTED = (
+    "{name} failed on the server that runs the Affinity tools. Try again in a moment; if it "
+    "keeps failing, give its operator this reference: {reference}."
 )
 BAD_TOKEN = (
     "A personal MCP token is required: send 'Authorization: Bearer <token>'. Create one in "
@@ -106,6 +115,10 @@ def build_server(
             )
         except (AccountNotConnected, AffinityError) as error:
             return _error(str(error))
+        except Exception:  # a bug or an outage: the operator's log has it, the caller a reference
+            reference = new_reference()
+            log.exception("MCP tool %s failed for %s (%s)", tool.name, identifier, reference)
+            return _error(UNEXPECTED.format(name=tool.name, reference=reference))
         text = json.dumps(result, ensure_ascii=False, default=str)
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=text)], structured_content=result
@@ -113,10 +126,20 @@ def build_server(
 
     return Server(
         SERVER_NAME,
+        version=_version(),
+        title="Affinity CRM",
         instructions="Affinity CRM tools acting as one person's own Affinity account.",
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+def _version() -> str:
+    """The installed app's version, which a client shows next to the server's name."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 # ------------------------------------------------------------------------------ stdio
@@ -157,6 +180,28 @@ class BearerGate:
         await self.app({**scope, IDENTIFIER_SCOPE_KEY: identifier}, receive, send)
 
 
+class NoEventStream:
+    """ASGI middleware: `GET /mcp` is answered 405, as the MCP spec lets a server that offers no
+    server-to-client stream do. A stateless server has nothing to send on one, and the SDK
+    would otherwise hold each such request open, idle, until the client gives up."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [(b"allow", b"POST"), (b"content-length", b"0")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
 async def _unauthorized(send: Send) -> None:
     body = json.dumps({"error": "invalid_token", "error_description": BAD_TOKEN}).encode()
     await send(
@@ -189,16 +234,26 @@ def http_app(services: Services, *, allow_writes: bool = False, host: str = "127
     app = server.streamable_http_app(
         stateless_http=True, json_response=True, host=host, transport_security=open_hosts
     )
-    app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))
+    app.add_middleware(NoEventStream)
+    app.add_middleware(BearerGate, tokens=TokenStore(services.engine, services.clock))  # outermost
     return app
 
 
-def serve_http(
-    services: Services, *, host: str, port: int, allow_writes: bool = False
-) -> None:  # pragma: no cover - runs until stopped
+def serve_http(services: Services, *, host: str, port: int, allow_writes: bool = False) -> None:
+    """Serve until stopped. No access log: a client that puts its token in the URL
+    (`/mcp?token=…`, refused) must not leave it in the server's log."""
     import uvicorn
 
-    uvicorn.run(http_app(services, allow_writes=allow_writes, host=host), host=host, port=port)
+    app = http_app(services, allow_writes=allow_writes, host=host)
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False)
 
 
-__all__ = ["BearerGate", "build_server", "hints", "http_app", "serve_http", "serve_stdio"]
+__all__ = [
+    "BearerGate",
+    "NoEventStream",
+    "build_server",
+    "hints",
+    "http_app",
+    "serve_http",
+    "serve_stdio",
+]

@@ -2,7 +2,8 @@
 
 `receive(services, secret, body)` answers (status, JSON body) fast, for the WSGI route:
 - a secret no registration has -> 404, and nothing in the body is read (the secret never logged);
-- a body that is not Affinity's `{"type": str, "body": object, "sent_at": int}` -> 400;
+- a body that is not Affinity's `{"type": str, "body": object, "sent_at": int}` (not JSON, or
+  JSON nested deeper than Python parses) -> 400;
 - `sent_at` more than `STALE` in the past (Affinity retries failed deliveries for up to 10 hours)
   or more than `SKEW` in the future -> 400;
 - the same delivery again (same bytes: a redelivery) -> 200, nothing done twice;
@@ -44,6 +45,7 @@ MIN_GAP = timedelta(seconds=5)
 CLAIM_TTL = timedelta(days=1)
 SAMPLE = "sample.webhook"
 NO_LIST = 0  # no list's subscribers are told of the event
+LARGEST_ID = 2**63 - 1
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -82,7 +84,7 @@ def _parse(body: bytes) -> tuple[str, dict[str, Any], datetime] | str:
     """(type, body, sent_at) of an Affinity delivery, or what is wrong with it."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return "not JSON"
     if not isinstance(data, dict):
         return "not a JSON object"
@@ -115,7 +117,10 @@ def _list_of(services: Services, tenant: str, event_type: str, body: dict[str, A
 
 
 def _number(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    """A positive id that fits the database's integers (a larger one is no id of Affinity's)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= LARGEST_ID else None
 
 
 def hurry(services: Services, tenant: str, list_id: int | None) -> int:
