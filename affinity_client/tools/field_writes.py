@@ -495,10 +495,16 @@ TOOLS = [
                     "type": "array",
                     "minItems": 1,
                     "maxItems": MAX_VALUES,
+                    "description": "The fields to set, each with its new value.",
                     "items": {
                         "type": "object",
                         "properties": {
-                            "field": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "field": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 200,
+                                "description": "A field's name or id (affinity_list_fields).",
+                            },
                             "value": _VALUE,
                         },
                         "required": ["field", "value"],

@@ -715,15 +715,29 @@ TOOLS = [
                     "maxLength": 200,
                     "description": "'me', a colleague's name, or a person id.",
                 },
-                "where": {"type": "array", "items": _WHERE, "maxItems": 20},
-                "text": {"type": "string", "minLength": 1, "maxLength": 200},
+                "where": {
+                    "type": "array",
+                    "items": _WHERE,
+                    "maxItems": 20,
+                    "description": "Field conditions, all of which an entry meets.",
+                },
+                "text": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "Words in the entry's name, its organizations or people.",
+                },
                 "sort_by": {
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 200,
                     "description": "name, created, or a field name (stage, amount, …).",
                 },
-                "descending": {"type": "boolean", "default": False},
+                "descending": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Sort from the highest (or latest) first.",
+                },
                 "view_id": id_prop("A saved sheet view of the list; no other filters with it."),
                 "time_zone": time_zone_prop(
                     "America/Los_Angeles, where Affinity keeps dates",
@@ -757,7 +771,13 @@ TOOLS = [
         ),
         input_schema=obj(
             {
-                "term": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                "term": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": r"\S",
+                    "description": "Words in the deal's name, e.g. 'acme'.",
+                },
                 "page_size": page_size(100, 10),
                 "page_token": PAGE_TOKEN,
             },

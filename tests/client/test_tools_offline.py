@@ -47,6 +47,19 @@ NAMES = {
 }
 
 
+def _undescribed(schema: dict, path: str) -> list[str]:
+    """Every input property, nested ones too, that says nothing of what to give it (the model
+    and MCP clients read these descriptions)."""
+    found = []
+    for key, prop in (schema.get("properties") or {}).items():
+        if "description" not in prop:
+            found.append(f"{path}.{key}")
+        found += _undescribed(prop, f"{path}.{key}")
+        if isinstance(prop.get("items"), dict):
+            found += _undescribed(prop["items"], f"{path}.{key}[]")
+    return found
+
+
 def test_catalog_has_every_tool_with_anthropic_ready_schemas():
     assert set(TOOLS) == NAMES
     for tool in TOOLS.values():
@@ -57,6 +70,7 @@ def test_catalog_has_every_tool_with_anthropic_ready_schemas():
         assert len(tool.description) > 80
         assert tool.definition().keys() == {"name", "description", "input_schema"}
         json.dumps(tool.definition())
+    assert not [p for t in TOOLS.values() for p in _undescribed(t.input_schema, t.name)]
     writes = {n for n, t in TOOLS.items() if t.writes}
     assert writes == {
         "affinity_create_opportunity",
