@@ -121,6 +121,52 @@ def test_an_unexpected_failure_is_a_tool_error_with_a_reference_not_a_protocol_e
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
 
 
+def test_one_account_cannot_take_every_worker_and_others_still_get_answers(services, monkeypatch):
+    """More calls at once from one account than CALLS_AT_ONCE: those run, the rest are refused
+    at once with a clear error and run nothing; another account's call is still answered."""
+    from bot.adapters.mcp.server import CALLS_AT_ONCE
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    def slow(services: Any, identifier: str, name: str, arguments: dict) -> dict:
+        ran.append(identifier)
+        if identifier == "desk_ana":
+            release.wait(10)
+        return {"persons": []}
+
+    monkeypatch.setattr("bot.adapters.mcp.server.execute", slow)
+    server = build_server(services, lambda ctx: (ctx.meta or {}).get("who"))
+
+    async def burst() -> tuple[list[Any], Any]:
+        answers: list[Any] = []
+        async with Client(server) as client:
+
+            async def call(who: str) -> Any:
+                return await client.call_tool(
+                    "affinity_search_persons", {"term": "jane"}, meta={"who": who}
+                )
+
+            async def ana() -> None:
+                answers.append(await call("desk_ana"))
+
+            async with anyio.create_task_group() as group:
+                for _ in range(CALLS_AT_ONCE + 2):
+                    group.start_soon(ana)
+                with anyio.fail_after(10):
+                    while len(ran) < CALLS_AT_ONCE or len(answers) < 2:
+                        await anyio.sleep(0.01)
+                other = await call("desk_ben")  # answered while Ana's calls still run
+                release.set()
+        return answers, other
+
+    answers, other = anyio.run(burst)
+    refused = [a for a in answers if a.is_error]
+    assert len(refused) == 2 and all("already running" in text_of(a) for a in refused)
+    assert len(answers) == CALLS_AT_ONCE + 2 and ran.count("desk_ana") == CALLS_AT_ONCE
+    assert not other.is_error and "desk_ben" in ran
+
+
 # ------------------------------------------------------------------------------ stdio
 
 

@@ -14,6 +14,8 @@ MCP annotations from its `writes` flag (a read: readOnlyHint, idempotentHint; a 
 destructiveHint). Writes are listed and run only on a server started
 with `allow_writes` (`--allow-writes`); otherwise a call to one is refused and changes nothing.
 Every call runs `Connector.execute_tool` in a worker thread: vault, 401 -> REVOKED, audit rows.
+One account has at most `CALLS_AT_ONCE` calls running in a process; one more is refused at once
+(a tool error saying so), so one token cannot take every worker thread.
 Tool failures (a revoked account, a bad input, a permission) are tool results with `isError`,
 their text saying what to do, so the model and the person see it. An unexpected failure (a bug,
 the database down) is one too, with a reference that finds its traceback in the server's log.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
@@ -59,6 +62,15 @@ BAD_TOKEN = (
     "Slack with /affinity mcp-token (or ask the operator for `affinity-bot accounts token`)."
 )
 
+CALLS_AT_ONCE = 4
+"""Calls one account may have running at once in a server process (of anyio's 40 worker
+threads): one token's holder, however many requests they send, cannot make everyone else's
+calls wait behind theirs."""
+BUSY = (
+    "{limit} calls for this account are already running on this server. Wait for one to "
+    "finish, then try again. Nothing was run."
+)
+
 IdentifierOf = Callable[[ServerRequestContext[Any]], str | None]
 
 
@@ -89,7 +101,8 @@ def build_server(
     services: Services, identifier_of: IdentifierOf, *, allow_writes: bool = False
 ) -> Server[Any]:
     """A low-level MCP server over the catalog; `identifier_of(ctx)` names the caller's account
-    (None: no account, refused)."""
+    (None: no account, refused). Each account has at most `CALLS_AT_ONCE` calls running."""
+    running: Counter[str] = Counter()  # calls in flight per account (on this event loop)
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -108,10 +121,13 @@ def build_server(
         identifier = identifier_of(ctx)
         if identifier is None:
             return _error(BAD_TOKEN)
-        arguments = dict(params.arguments or {})
+        if running[identifier] >= CALLS_AT_ONCE:
+            log.info("MCP call %s refused for %s: %d running", tool.name, identifier, CALLS_AT_ONCE)
+            return _error(BUSY.format(limit=CALLS_AT_ONCE))
+        running[identifier] += 1
         try:
             result = await anyio.to_thread.run_sync(
-                execute, services, identifier, tool.name, arguments
+                execute, services, identifier, tool.name, dict(params.arguments or {})
             )
         except (AccountNotConnected, AffinityError) as error:
             return _error(str(error))
@@ -119,6 +135,10 @@ def build_server(
             reference = new_reference()
             log.exception("MCP tool %s failed for %s (%s)", tool.name, identifier, reference)
             return _error(UNEXPECTED.format(name=tool.name, reference=reference))
+        finally:
+            running[identifier] -= 1
+            if not running[identifier]:
+                del running[identifier]
         text = json.dumps(result, ensure_ascii=False, default=str)
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=text)], structured_content=result
