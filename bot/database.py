@@ -126,8 +126,9 @@ def schema_differences(engine: Engine) -> list[object]:
         return list(compare_metadata(context, Base.metadata))
 
 
-def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query (for /healthz)."""
+def ping(engine: Engine) -> str | None:
+    """None when the database answers a trivial query (for /healthz); else the kind of error
+    (`OperationalError`), never its text, which can name the server and the user."""
     # A raw DBAPI cursor: no SQLAlchemy transaction, so on SQLite no BEGIN IMMEDIATE write lock
     # that would queue health checks behind every writer.
     try:
@@ -139,9 +140,9 @@ def ping(engine: Engine) -> bool:
             cursor.close()
         finally:
             connection.close()
-        return True
-    except Exception:
-        return False
+        return None
+    except Exception as error:
+        return type(error).__name__
 
 
 def insert_ignoring_conflicts(

@@ -5,9 +5,9 @@ Routes:
   `/slack/commands` and `/slack/interactions` lead to the same place, for manifests that
   prefer one URL per feature;
 - `GET /slack/install`, `GET /slack/oauth_redirect` — the OAuth install flow (OAuth mode);
-- `GET /healthz` — 200 `{"ok": true}` when the database answers, 503 otherwise, for load balancers
-  (nothing more, to anyone who asks; the log says when the database stops answering, and when it
-  answers again);
+- `GET /healthz` (or HEAD; any other method is 405) — 200 `{"ok": true}` when the database
+  answers, 503 otherwise, for load balancers (nothing more, to anyone who asks; the log says when
+  the database stops answering, with the kind of error, and when it answers again);
 - `POST /affinity/webhooks/<secret>` — Affinity's webhook deliveries
   (`bot.features.notifications.webhooks_receiver`): an unknown secret is a 404; a failure while
   handling one is a 500 answered here, so that no log line carries the URL and its secret.
@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -66,6 +66,8 @@ class SlackWsgiApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH:
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _json(405, {"ok": False}, start_response, [("Allow", "GET, HEAD")])
             return self._health(start_response)
         if path.startswith(DELIVERY_PATH):
             return self._affinity_delivery(environ, path[len(DELIVERY_PATH) :], start_response)
@@ -119,10 +121,14 @@ class SlackWsgiApp:
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         """`{"ok": bool}` and nothing else; the log says when the answer changes (the first
         failure, then the recovery), not at every probe."""
-        healthy = ping(self.services.engine)
+        problem = ping(self.services.engine)
+        healthy = problem is None
         if healthy != self._healthy:
             if not healthy:
-                log.warning("health check: the database does not answer (HTTP 503 until it does)")
+                log.warning(
+                    "health check: the database does not answer (%s; HTTP 503 until it does)",
+                    problem,
+                )
             elif self._healthy is False:
                 log.info("health check: the database answers again")
             self._healthy = healthy
@@ -143,7 +149,12 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     return stream.read(length)
 
 
-def _json(status: int, data: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+def _json(
+    status: int,
+    data: dict[str, Any],
+    start_response: StartResponse,
+    headers: Sequence[tuple[str, str]] = (),
+) -> Iterable[bytes]:
     body = json.dumps(data).encode()
     start_response(
         f"{status} {HTTPStatus(status).phrase}",
@@ -151,6 +162,7 @@ def _json(status: int, data: dict[str, Any], start_response: StartResponse) -> I
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
+            *headers,
         ],
     )
     return [body]

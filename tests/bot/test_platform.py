@@ -367,6 +367,14 @@ def test_health_is_503_when_the_database_does_not_answer(harness, tmp_path, capl
     lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.wsgi"]
     assert [level for level, _ in lines] == ["WARNING", "INFO"], lines
     assert "database does not answer" in lines[0][1] and "answers again" in lines[1][1]
+    assert "OperationalError" in lines[0][1]  # the kind of failure, never its text
+
+
+def test_health_answers_only_get_and_head(harness):
+    http, health = harness.slack.http, harness.url + "/healthz"
+    refused = http.post(health)
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
+    assert http.head(health).status_code == 200
 
 
 def test_unknown_paths_are_404(harness):
