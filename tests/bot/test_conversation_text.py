@@ -44,6 +44,14 @@ def test_long_answers_split_on_paragraphs_within_the_limit():
     assert " ".join(" ".join(pieces).split()) == " ".join(" ".join(paragraphs).split())
 
 
+def test_a_long_answer_is_never_cut_inside_a_link_or_an_escaped_character():
+    link = "<https://acme.affinity.co/companies/1|Acme Big Corp>"
+    assert split_message("a " * 15 + link + " and", limit=75) == ["a " * 14 + "a", link + " and"]
+    pieces = split_message(to_mrkdwn("xxx " + "R&D" * 20), limit=40)
+    assert all(not p.startswith(("amp;", "mp;", "p;", ";")) for p in pieces)
+    assert all(p.count("&") == p.count("&amp;") for p in pieces)
+
+
 @given(st.text(max_size=3000), st.integers(min_value=20, max_value=500))
 def test_split_never_exceeds_the_limit_and_loses_no_words(text, limit):
     pieces = split_message(text, limit)

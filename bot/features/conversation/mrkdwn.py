@@ -34,7 +34,23 @@ def split_message(text: str, limit: int = MESSAGE_TEXT_LIMIT) -> list[str]:
 
 def _cut_point(text: str, limit: int) -> int:
     for separator in ("\n\n", "\n", " "):
-        at = text.rfind(separator, 0, limit)
+        at = _outside_markup(text, text.rfind(separator, 0, limit))
         if at > limit // 2:
             return at
-    return limit
+    return _outside_markup(text, limit) or limit
+
+
+def _outside_markup(text: str, cut: int) -> int:
+    """`cut`, or the start of the `<link|label>` or `&amp;` it would fall inside of (a piece
+    ending in `<https://…|Acme` or `&am` shows broken text), or 0 when that start is the first
+    character."""
+    if cut <= 0:
+        return cut
+    head = text[:cut]
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):
+        cut = opened
+    entity = text.rfind("&", 0, cut)
+    if entity >= 0 and cut - entity < 6 and ";" not in text[entity:cut]:
+        cut = entity
+    return cut
