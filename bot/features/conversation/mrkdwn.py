@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.features.conversation.markdown import MRKDWN, parse, render
 
 MESSAGE_TEXT_LIMIT = 3900  # Slack shows ~4000 characters of a message before "Show more"
+EMPTY_ANSWER_TEXT = "I came back without an answer to that; try asking again in other words."
 
 
 def to_mrkdwn(text: str) -> str:
