@@ -204,11 +204,11 @@ class _Turn:
             self._record_usage(response)
             if self.guard is not None:
                 self.guard.end_step()
-            content = [_block_json(b) for b in response.content] or [
-                {"type": "text", "text": "(no answer)"}
-            ]
+            blocks = [_block_json(b) for b in response.content]
+            # the API refuses an empty assistant turn in the history; the user is told plainly
+            content = blocks or [{"type": "text", "text": "(no answer)"}]
             self.messages.append({"role": "assistant", "content": content})
-            text = _text_of(content)
+            text = _text_of(blocks)
             if response.stop_reason == "pause_turn":
                 continue
             if response.stop_reason != "tool_use":

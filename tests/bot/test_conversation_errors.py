@@ -7,6 +7,7 @@ import json
 from affinity_client.sandbox import seed
 from bot.agent.model_errors import BUSY
 from bot.devtools.fake_anthropic import overloaded, rate_limited, reply
+from bot.features.conversation.mrkdwn import EMPTY_ANSWER_TEXT
 from tests.bot.test_conversation_support import *  # noqa: F403  (fixtures)
 from tests.bot.test_conversation_support import (
     answer_with,
@@ -127,3 +128,13 @@ def test_no_key_reaches_slack_claude_or_the_logs(chat_app, api, sandbox, caplog)
     )
     for secret in (seed.ADMIN_KEY, ANTHROPIC_TEST_KEY):
         assert secret not in seen
+
+
+def test_an_empty_answer_says_so_in_plain_words(chat_app, api, sandbox):
+    slack, fake = chat_app.slack, chat_app.fake
+    connect(chat_app, slack.user_id, sandbox=sandbox)
+    api.add(reply(""))
+    ts = slack.message_im("hi").payload["event"]["ts"]
+    said = wait_text(fake, "chat.postMessage", EMPTY_ANSWER_TEXT)
+    assert in_thread(slack.dm_channel, ts)(said)
+    assert [c.params["text"] for c in posts_in(fake, slack.dm_channel, ts)] == [EMPTY_ANSWER_TEXT]

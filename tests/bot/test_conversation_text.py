@@ -44,11 +44,28 @@ def test_long_answers_split_on_paragraphs_within_the_limit():
     assert " ".join(" ".join(pieces).split()) == " ".join(" ".join(paragraphs).split())
 
 
+def test_a_long_answer_is_never_cut_inside_a_link_or_an_escaped_character():
+    link = "<https://acme.affinity.co/companies/1|Acme Big Corp>"
+    assert split_message("a " * 15 + link + " and", limit=75) == ["a " * 14 + "a", link + " and"]
+    pieces = split_message(to_mrkdwn("xxx " + "R&D" * 20), limit=40)
+    assert all(not p.startswith(("amp;", "mp;", "p;", ";")) for p in pieces)
+    assert all(p.count("&") == p.count("&amp;") for p in pieces)
+
+
 @given(st.text(max_size=3000), st.integers(min_value=20, max_value=500))
 def test_split_never_exceeds_the_limit_and_loses_no_words(text, limit):
     pieces = split_message(text, limit)
     assert all(len(p) <= limit for p in pieces)
-    assert "".join("".join(pieces).split()) == "".join(text.split())
+    words = "".join("".join(pieces).split())
+    assert words.replace("`", "") == "".join(text.split()).replace("`", "")
+
+
+def test_a_code_block_cut_in_two_is_closed_and_reopened():
+    rows = "\n".join(f"row {i} <x>" for i in range(30))
+    pieces = split_message(to_mrkdwn(f"Here:\n\n```\n{rows}\n```\nDone."), limit=120)
+    assert len(pieces) > 2 and all(len(p) <= 120 for p in pieces)
+    assert all(p.count("```") == 2 for p in pieces)
+    assert pieces[1].startswith("```\nrow") and pieces[-1].endswith("```\nDone.")
 
 
 def test_which_messages_are_addressed_to_the_bot():

@@ -28,7 +28,7 @@ from bot.blocks import kit, limits
 from bot.features.commands.engine import buttons
 from bot.features.commands.surfaces import without_share
 from bot.features.conversation.held import HeldAnswers, share_button
-from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
+from bot.features.conversation.mrkdwn import EMPTY_ANSWER_TEXT, split_message, to_mrkdwn
 
 WORKING_TEXT = (
     ":hourglass_flowing_sand: Looking that up in Affinity… Only you will see the "
@@ -59,7 +59,7 @@ class PrivateReply:
     def answer(self, text: str) -> None:
         """The model's answer, in as many messages as it needs; Share under the last."""
         messages = [
-            answer_message(piece) for piece in split_message(to_mrkdwn(text) or "(no answer)")
+            answer_message(piece) for piece in split_message(to_mrkdwn(text) or EMPTY_ANSWER_TEXT)
         ]
         answer_id = self.held.hold(self.owner, self.channel, self.thread_ts, messages)
         *first, last = messages

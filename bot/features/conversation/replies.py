@@ -17,7 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.features.conversation.mrkdwn import split_message, to_mrkdwn
+from bot.features.conversation.mrkdwn import EMPTY_ANSWER_TEXT, split_message, to_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class ThreadReply:
     def answer(self, text: str) -> None:
         """The model's answer (Markdown or mrkdwn), converted and split across messages; the
         footer blocks (if any) go under the last."""
-        pieces = split_message(to_mrkdwn(text) or "(no answer)")
+        pieces = split_message(to_mrkdwn(text) or EMPTY_ANSWER_TEXT)
         if self.footer:  # a section holds 3,000 characters: the last piece goes in one
             pieces = [*pieces[:-1], *split_message(pieces[-1], SECTION_LIMIT)]
         *first, last = pieces
