@@ -242,7 +242,8 @@ def test_the_firms_webhook_limit_gets_a_clear_answer_and_polling_stays(
 ) -> None:
     for n in range(3):  # the firm's other integrations took every webhook Affinity allows
         made = v2(sandbox, seed.ADMIN_KEY).post(
-            "/v2/webhooks", json={"url": f"{app.url}/healthz?{n}", "subscriptions": []}
+            "/v2/webhooks",
+            json={"url": fake_slack.response_url(f"OTHER{n}"), "subscriptions": []},
         )
         assert made.status_code == 201
     connect_directly(app, ALICE, sandbox=sandbox)
