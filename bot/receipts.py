@@ -28,10 +28,9 @@ class DeliveryReceipts:
         """True if this call is the first to see `key` (in any process), False for a repeat."""
         values = {"key": key[:255], "kind": kind, "first_seen_at": self.clock()}
         statement = insert_ignoring_conflicts(self.engine, SlackEventReceipt, values)
-        with self.engine.begin() as connection:  # RETURNING gives a row iff it was inserted
-            return (
-                connection.execute(statement.returning(SlackEventReceipt.key)).first() is not None
-            )
+        inserted = statement.returning(SlackEventReceipt.key)  # a row iff it was inserted
+        with self.engine.begin() as connection:
+            return connection.execute(inserted).first() is not None
 
     def prune(self, older_than: timedelta = RECEIPT_TTL) -> int:
         return delete_older_than(

@@ -59,10 +59,7 @@ def activity_line(row: Mapping[str, Any], links: Links | None = None) -> str:
     tool = str(row.get("tool") or "")
     label = TOOL_LABELS.get(tool) or escape_clip(tool, 100)
     detail = "" if outcome.lower() in OUTCOME_ICONS else f" · {escape_clip(outcome, 100)}"
-    via = VIA_LABELS.get(str(row.get("via") or ""), "")
-    return f"{icon} {_when(row.get('at'))} · {label}{_subjects(row, links or Links())}{detail}" + (
-        f" · _{via}_" if via else ""
-    )
+    return f"{icon} {_when(row.get('at'))} · {label}{_subjects(row, links or Links())}{detail}"
 
 
 VIA_LABELS = {"brief": "for your daily brief", "prep": "for meeting prep"}

@@ -180,12 +180,11 @@ class Session:
             "/exit": lambda _: False,
         }
 
-    def closes_dialog(self, answer: str | None) -> bool:
-        """Whether a line typed in a dialog closes it: the end of input, `/cancel`, or a console
-        command (`/affinity …` in a script after a click that opened a dialog), which is then
-        run as the next line instead of being taken for the dialog's value. When a dialog is
-        open, `/cancel` and the console's commands are never values."""
-        if answer is None or answer.strip() == "/cancel":
+    def closes_dialog(self, answer: str) -> bool:
+        """Whether a line typed in a dialog closes it: `/cancel`, or a console command
+        (`/affinity …` in a script after a click that opened a dialog), which is then run as the
+        next line instead of being taken for the dialog's value."""
+        if answer.strip() == "/cancel":
             return True
         word = answer.strip().split(" ", 1)[0].lower()
         if word in self.handlers():
@@ -485,7 +484,7 @@ class Session:
             if item.element_type == "checkboxes":
                 options = element.get("options") or []
                 answer = self.ask(f"  {_text(options)} (y/N): ", False)
-                if self.closes_dialog(answer) or answer is None:
+                if answer is None or self.closes_dialog(answer):
                     return None
                 picked = options[:1] if answer.strip().lower() in ("y", "yes") else []
                 values[item.block_id] = {
@@ -495,7 +494,7 @@ class Session:
             suggestion, label = self._suggestion(item)
             prompt = f"  {item.label}" + (f" (Enter = {label})" if label else "") + ": "
             answer = self.ask(prompt, _is_key(item))
-            if self.closes_dialog(answer) or answer is None:
+            if answer is None or self.closes_dialog(answer):
                 return None
             answer = answer.strip() or suggestion
             values[item.block_id] = {item.action_id: _input_value(item, answer)}
@@ -510,7 +509,7 @@ class Session:
         while True:
             names = ", ".join(_option_text(o) for o in chosen) or "nothing"
             query = self.ask(f"  {item.label}: search (Enter = {names}): ", False)
-            if self.closes_dialog(query) or query is None:
+            if query is None or self.closes_dialog(query):
                 return None
             if not query.strip():
                 return chosen
