@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import pytest
 
-from affinity_client.sandbox import seed
+from affinity_client.sandbox import seed, world
 from affinity_client.sandbox.seed_calendar import MEETING_DAYS, REMINDER_DAYS
 from affinity_client.sandbox.web import v2_date
 from affinity_client.tools import fields
@@ -28,7 +28,7 @@ class _Pinned(datetime):
 @pytest.fixture
 def pinned(monkeypatch) -> date:
     """The clock of the seed and of the tools pinned; the tools' today."""
-    monkeypatch.setattr(seed, "datetime", _Pinned)
+    monkeypatch.setattr(world, "datetime", _Pinned)  # where the sandbox keeps its clock
     monkeypatch.setattr(fields, "datetime", _Pinned)
     return fields.today()
 
